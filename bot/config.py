@@ -1,0 +1,55 @@
+"""Settings from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; names match `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    auto_migrate: bool = True
+    sqlite_busy_timeout_ms: int = 5000
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_poll_timeout: int = 30
+
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+
+    admin_ids: str = ""
+    tz: str = Field(default="Asia/Ho_Chi_Minh")
+    log_level: str = "INFO"
+    content_dir: Path | None = None
+    max_text_length: int = 1000
+
+    @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
+                     "zalo_webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def admin_accounts(self) -> set[tuple[str, str]]:
+        """Return the (channel, external id) pairs listed in ADMIN_IDS."""
+        pairs: set[tuple[str, str]] = set()
+        for item in self.admin_ids.split(","):
+            channel, sep, external_id = item.strip().partition(":")
+            if sep and channel and external_id:
+                pairs.add((channel.strip().lower(), external_id.strip()))
+        return pairs
