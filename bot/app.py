@@ -1,0 +1,85 @@
+"""Composition root: wires settings, storage, content, handlers and the dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.context import Services
+from bot.core.dispatcher import Dispatcher, Router
+from bot.core.types import Incoming, Reply
+from content.messages import Messages
+from content.privacy import load_policy
+from content.units import load_units
+from handlers import admin, profile, start
+from storage.db import create_engine, is_sqlite, session_factory
+from storage.migrate import ensure_migrated
+from storage.repos import PeopleRepo
+
+logger = logging.getLogger(__name__)
+
+
+def build_router() -> Router:
+    """Register every feature's handlers, in the order the dispatcher consults them."""
+    router = Router()
+    for feature in (start, profile, admin):
+        feature.register(router)
+    return router
+
+
+@dataclass
+class App:
+    """A ready bot: `handle` one message at a time; channels call it."""
+
+    settings: Settings
+    services: Services
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    dispatcher: Dispatcher
+
+    async def start(self) -> None:
+        """Bring the database schema up to date (or refuse on an outdated one)."""
+        auto = self.settings.auto_migrate or is_sqlite(self.settings.database_url)
+        await ensure_migrated(self.engine, self.settings.database_url, auto=auto)
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Process one incoming message and return the replies."""
+        return await self.dispatcher.handle(msg)
+
+    async def mark_blocked(self, channel: str, external_id: str) -> None:
+        """Record that a person blocked the bot on a channel."""
+        async with self.sessions() as session:
+            await PeopleRepo(session).mark_blocked(channel, external_id, self.services.clock.now())
+            await session.commit()
+
+    async def set_role(self, channel: str, external_id: str, role: str) -> None:
+        """Give a channel user a role (console and admin tooling only)."""
+        now = self.services.clock.now()
+        async with self.sessions() as session:
+            people = PeopleRepo(session)
+            account = await people.account(channel, external_id)
+            if account is None:
+                await people.create_with_account(channel, external_id, external_id, now, role)
+            else:
+                await people.update_profile(account.person_id, now, role=role)
+            await session.commit()
+
+    async def close(self) -> None:
+        """Release database connections."""
+        await self.engine.dispose()
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> App:
+    """Load and validate content, then build the app (raises ContentError on bad content)."""
+    clock = clock or SystemClock(settings.tz)
+    router = build_router()
+    services = Services(settings=settings, clock=clock, messages=Messages.load(),
+                        units=load_units(), router=router,
+                        extras={"policy": load_policy()})
+    engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    sessions = session_factory(engine)
+    return App(settings, services, engine, sessions, Dispatcher(router, services, sessions))

@@ -1,0 +1,135 @@
+"""Console channel: chat with the bot in a terminal, or script it line by line as JSONL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from datetime import datetime, timedelta
+from typing import TextIO
+
+from bot.app import App
+from bot.core.clock import MovableClock
+from bot.core.render import numbered_text
+from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
+from storage.repos import PeopleRepo
+
+CHANNEL = "console"
+ROLES = ("resident", "liaison", "admin")
+_OFFSET_RE = re.compile(r"^([+-])(\d+)([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_clock_arg(arg: str, clock: MovableClock) -> bool:
+    """Apply `/clock` arguments (+3d, -2h, 2024-04-20 08:00, now); tell whether valid."""
+    arg = arg.strip()
+    if arg == "now":
+        clock.reset()
+        return True
+    match = _OFFSET_RE.match(arg)
+    if match:
+        sign, amount, unit = match.groups()
+        delta = timedelta(**{_UNITS[unit]: int(amount)})
+        clock.advance(delta if sign == "+" else -delta)
+        return True
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            clock.set(datetime.strptime(arg, fmt))
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+class ConsoleChannel:
+    """Turns typed lines into Incoming messages for one (switchable) local user."""
+
+    def __init__(self, app: App, clock: MovableClock, user: str = "ban") -> None:
+        self.app = app
+        self.clock = clock
+        self.user = user
+
+    def t(self, key: str, **params: object) -> str:
+        """Return a catalog message."""
+        return self.app.services.messages.t(key, **params)
+
+    async def process(self, line: str) -> list[Reply]:
+        """Handle one typed line: console commands here, everything else by the bot."""
+        text = line.rstrip("\r\n")
+        head, _, arg = text.strip().partition(" ")
+        if head == "/as":
+            return [await self._switch_user(arg)]
+        if head == "/clock":
+            if arg and not parse_clock_arg(arg, self.clock):
+                return [Reply(self.t("console.clock_usage"))]
+            return [Reply(self.t("console.clock_now",
+                                 now=self.clock.now().strftime("%H:%M %d/%m/%Y")))]
+        if head == "/sticker":
+            return await self.send(None, (Attachment(AttachmentKind.STICKER),))
+        if head == "/photo":
+            return await self.send(arg or None, (Attachment(AttachmentKind.PHOTO,
+                                                            caption=arg or None),))
+        return await self.send(text)
+
+    async def send(self, text: str | None, attachments: tuple[Attachment, ...] = ()
+                   ) -> list[Reply]:
+        """Send a message as the current user."""
+        return await self.app.handle(Incoming(CHANNEL, self.user, self.user, text=text,
+                                              attachments=attachments))
+
+    async def _switch_user(self, arg: str) -> Reply:
+        parts = arg.split()
+        if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1] not in ROLES):
+            return Reply(self.t("console.as_usage"))
+        self.user = parts[0]
+        if len(parts) == 2:
+            await self.app.set_role(CHANNEL, self.user, parts[1])
+        role = parts[1] if len(parts) == 2 else await self._role_of(self.user)
+        return Reply(self.t("console.as_done", user=self.user, role=self.t(f"role.{role}")))
+
+    async def _role_of(self, user: str) -> str:
+        async with self.app.sessions() as session:
+            people = PeopleRepo(session)
+            account = await people.account(CHANNEL, user)
+            return (await people.get(account.person_id)).role if account else "resident"
+
+
+def reply_json(reply: Reply) -> dict[str, object]:
+    """Return the JSONL form of one reply."""
+    return {"text": reply.text, "choices": [c.label for c in reply.flat_choices()]}
+
+
+async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str = "ban",
+                      stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    """Read lines until a blank line or EOF; print replies as text or one JSON object a line."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    channel = ConsoleChannel(app, clock, user)
+    if not jsonl:
+        database = app.settings.database_url.split("///")[-1].split("@")[-1]
+        stdout.write(app.services.messages.t("console.intro", database=database, user=user)
+                     + "\n\n")
+        for reply in await channel.process("/start"):
+            _print_reply(reply, stdout)
+    while True:
+        if not jsonl:
+            stdout.write("> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line or not line.strip():
+            if not jsonl:
+                stdout.write(app.services.messages.t("console.bye") + "\n")
+            break
+        replies = await channel.process(line)
+        if jsonl:
+            record = {"in": line.rstrip("\r\n"), "replies": [reply_json(r) for r in replies]}
+            stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            for reply in replies:
+                _print_reply(reply, stdout)
+        stdout.flush()
+
+
+def _print_reply(reply: Reply, out: TextIO) -> None:
+    out.write(numbered_text(reply) + "\n\n")

@@ -1,0 +1,76 @@
+"""What a handler receives: the message, the person, their chat state and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.types import Incoming
+from content.messages import Messages
+from storage.repos import Account, ChatState, ConsentRepo, PeopleRepo, Person
+
+if TYPE_CHECKING:
+    from bot.core.dispatcher import Router
+    from bot.core.forms import FormEngine
+    from bot.core.types import Reply
+    from content.units import UnitTree
+
+
+@dataclass(slots=True)
+class Services:
+    """Long-lived dependencies shared by every handler."""
+
+    settings: Settings
+    clock: Clock
+    messages: Messages
+    units: UnitTree
+    router: Router
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Context:
+    """One incoming message being handled, with typed access to everything it may need."""
+
+    msg: Incoming
+    session: AsyncSession
+    person: Person
+    account: Account
+    state: ChatState
+    services: Services
+    people: PeopleRepo
+    consents: ConsentRepo
+
+    @property
+    def clock(self) -> Clock:
+        """Return the injected clock."""
+        return self.services.clock
+
+    @property
+    def text(self) -> str:
+        """Return the message text, stripped ('' for stickers and photos)."""
+        return (self.msg.text or "").strip()
+
+    def t(self, key: str, **params: Any) -> str:
+        """Return a catalog message."""
+        return self.services.messages.t(key, **params)
+
+    async def reload_person(self) -> Person:
+        """Re-read the person after a change and keep it on the context."""
+        self.person = await self.people.get(self.person.id)
+        return self.person
+
+    @property
+    def forms(self) -> FormEngine:
+        """Return the form engine."""
+        return self.services.router.forms
+
+    def main_menu(self, text: str | None = None) -> Reply:
+        """Return the main menu for this person, optionally after a message."""
+        from bot.core.dispatcher import build_main_menu
+
+        return build_main_menu(self, text)

@@ -1,0 +1,268 @@
+"""Routes one incoming message: global commands, choices, form steps, commands, free text."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.context import Context, Services
+from bot.core.forms import FORM_PREFIX, FormEngine
+from bot.core.types import Choice, Incoming, Reply
+from content.text import fold
+from storage.repos import ChatState, ChatStateRepo, ConsentRepo, PeopleRepo
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Context], Awaitable[list[Reply]]]
+ChoiceHandler = Callable[[Context, str], Awaitable[list[Reply]]]
+
+ROLES = ("resident", "liaison", "admin")
+COMMAND_PAYLOAD = "c:"
+RESUME = "form:resume"
+BUSY_RETRIES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A feature command: `/name`, who may use it, and its main-menu entry."""
+
+    name: str
+    handler: Handler
+    menu_label: str | None = None
+    roles: frozenset[str] = frozenset(ROLES)
+    order: int = 100
+    is_global: bool = False
+
+
+@dataclass(slots=True)
+class Router:
+    """The tables handlers are registered in."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    choices: dict[str, ChoiceHandler] = field(default_factory=dict)
+    forms: FormEngine = field(default_factory=FormEngine)
+    fallback: Handler | None = None
+    non_text: Handler | None = None
+
+    def command(self, name: str, *, menu_label: str | None = None,
+                roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
+                ) -> Callable[[Handler], Handler]:
+        """Register a command handler (decorator)."""
+
+        def register(handler: Handler) -> Handler:
+            if name in self.commands:
+                raise ValueError(f"command registered twice: /{name}")
+            self.commands[name] = Command(name, handler, menu_label, frozenset(roles), order,
+                                          is_global)
+            return handler
+
+        return register
+
+    def choice(self, prefix: str) -> Callable[[ChoiceHandler], ChoiceHandler]:
+        """Register a handler for choice payloads `prefix:…` (decorator)."""
+
+        def register(handler: ChoiceHandler) -> ChoiceHandler:
+            if prefix in self.choices or prefix in ("c", "f"):
+                raise ValueError(f"choice prefix taken: {prefix}")
+            self.choices[prefix] = handler
+            return handler
+
+        return register
+
+    def menu_for(self, role: str) -> list[Command]:
+        """Return the main-menu commands a role may use, in menu order."""
+        return sorted((c for c in self.commands.values()
+                       if c.menu_label and role_allows(role, c.roles)),
+                      key=lambda c: (c.order, c.name))
+
+
+def role_allows(role: str, allowed: frozenset[str]) -> bool:
+    """Tell whether a role may use something open to `allowed` (admins may use all)."""
+    return role == "admin" or role in allowed
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """Split `/name arg…` into (name, arg); None when text is not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, arg = text[1:].partition(" ")
+    name = head.split("@", 1)[0].casefold()
+    return name, arg.strip()
+
+
+def match_menu(text: str, menu: list[list[str]]) -> str | None:
+    """Return the payload a typed answer picks from the last menu (number or words)."""
+    if not menu or not text:
+        return None
+    cleaned = text.strip().rstrip(".)")
+    if cleaned.isdigit():
+        index = int(cleaned)
+        return menu[index - 1][1] if 1 <= index <= len(menu) else None
+    typed = " ".join(fold(text).split())
+    if len(typed) < 2:
+        return None
+    labels = [(" ".join(fold(label).split()), payload) for label, payload in menu]
+    exact = [payload for label, payload in labels if label == typed]
+    if len(exact) == 1:
+        return exact[0]
+    prefixed = [payload for label, payload in labels
+                if label.startswith(typed + " ") and len(typed) >= 3]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+class Dispatcher:
+    """Handles incoming messages one chat at a time, in one transaction each."""
+
+    def __init__(self, router: Router, services: Services,
+                 sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.router = router
+        self.services = services
+        self.sessions = sessions
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiting: dict[tuple[str, str], int] = {}
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Process one message and return the replies; messages of one chat run in order."""
+        key = (msg.channel, msg.chat_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                return await self._handle_with_retry(msg)
+        finally:
+            self._waiting[key] -= 1
+            if self._waiting[key] == 0:
+                del self._waiting[key]
+                self._locks.pop(key, None)
+
+    async def _handle_with_retry(self, msg: Incoming) -> list[Reply]:
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                return await self._handle_once(msg)
+            except OperationalError as exc:
+                if not _is_busy(exc):
+                    return self._apology(exc)
+                logger.warning("database busy (attempt %s)", attempt + 1)
+                await asyncio.sleep(0.2 * (attempt + 1))
+            except Exception as exc:
+                return self._apology(exc)
+        return [Reply(self.services.messages.t("error.busy"))]
+
+    def _apology(self, exc: BaseException) -> list[Reply]:
+        ref = secrets.token_hex(3).upper()
+        logger.error("handler failed [ref %s]: %s", ref, type(exc).__name__, exc_info=exc)
+        return [Reply(self.services.messages.t("error.unexpected", ref=ref))]
+
+    async def _handle_once(self, msg: Incoming) -> list[Reply]:
+        now = self.services.clock.now()
+        async with self.sessions() as session:
+            ctx = await self._context(session, msg, now)
+            replies = await self.route(ctx)
+            replies = [r for r in replies if r.text.strip() or r.attachments]
+            self._remember_menu(ctx.state, replies)
+            await ChatStateRepo(session).save(ctx.state, now)
+            await session.commit()
+            return replies
+
+    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime) -> Context:
+        people = PeopleRepo(session)
+        account = await people.account(msg.channel, msg.user_id)
+        is_admin = (msg.channel, msg.user_id) in self.services.settings.admin_accounts()
+        if account is None:
+            person, account = await people.create_with_account(
+                msg.channel, msg.user_id, msg.chat_id, now,
+                role="admin" if is_admin else "resident")
+        else:
+            await people.touch_account(account.id, msg.chat_id, now)
+            person = await people.get(account.person_id)
+            if is_admin and person.role != "admin":
+                person = await people.update_profile(person.id, now, role="admin")
+        state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
+        return Context(msg, session, person, account, state, self.services, people,
+                       ConsentRepo(session))
+
+    @staticmethod
+    def _remember_menu(state: ChatState, replies: list[Reply]) -> None:
+        with_choices = [r for r in replies if r.choices]
+        if with_choices:
+            state.menu = [[c.label, c.payload] for c in with_choices[-1].flat_choices()]
+        elif replies:
+            state.menu = []
+
+    async def route(self, ctx: Context) -> list[Reply]:
+        """Decide who answers: global command, choice, form step, command, free text."""
+        text = ctx.text
+        command = parse_command(text) if ctx.msg.choice is None else None
+        if command and command[0] in self.router.commands:
+            spec = self.router.commands[command[0]]
+            if spec.is_global:
+                return await self._run_command(ctx, spec)
+        choice = ctx.msg.choice
+        if choice is None and command is None:
+            choice = match_menu(text, ctx.state.menu)
+        if choice is not None:
+            return await self._run_choice(ctx, choice)
+        if self.router.forms.active(ctx) is not None:
+            return await self.router.forms.handle(ctx, None)
+        if command is not None:
+            spec_or_none = self.router.commands.get(command[0])
+            if spec_or_none is None:
+                return [ctx.main_menu(ctx.t("error.unknown_command",
+                                                  command="/" + command[0]))]
+            return await self._run_command(ctx, spec_or_none)
+        if not text:
+            if self.router.non_text is not None:
+                return await self.router.non_text(ctx)
+            return [ctx.main_menu(ctx.t("error.not_text"))]
+        if self.router.fallback is None:
+            return [ctx.main_menu(ctx.t("error.unknown_command", command=text[:30]))]
+        return await self.router.fallback(ctx)
+
+    async def _run_command(self, ctx: Context, spec: Command) -> list[Reply]:
+        if not role_allows(ctx.person.role, spec.roles):
+            return [ctx.main_menu(ctx.t("error.not_allowed", command="/" + spec.name))]
+        return await spec.handler(ctx)
+
+    async def _run_choice(self, ctx: Context, payload: str) -> list[Reply]:
+        forms = self.router.forms
+        if payload.startswith(FORM_PREFIX):
+            if forms.active(ctx) is not None:
+                return await forms.handle(ctx, payload)
+            return [ctx.main_menu(ctx.t("error.stale_choice"))]
+        if payload == RESUME and forms.active(ctx) is not None:
+            return [await forms.prompt(ctx)]
+        if payload.startswith(COMMAND_PAYLOAD):
+            spec = self.router.commands.get(payload[len(COMMAND_PAYLOAD):])
+            if spec is not None:
+                return await self._run_command(ctx, spec)
+        prefix = payload.split(":", 1)[0]
+        handler = self.router.choices.get(prefix)
+        if handler is not None:
+            return await handler(ctx, payload)
+        logger.info("unknown choice payload ignored (prefix %r)", prefix[:16])
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
+
+
+def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
+    """Return the main menu for this person (with a way back to an unfinished form)."""
+    router = ctx.services.router
+    rows: list[list[Choice]] = []
+    form = router.forms.active(ctx)
+    if form is not None:
+        rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])
+    for spec in router.menu_for(ctx.person.role):
+        assert spec.menu_label is not None
+        rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])
+    return Reply(text or ctx.t("menu.title"), rows)
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in message or "busy" in message

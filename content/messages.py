@@ -1,0 +1,68 @@
+"""The Vietnamese message catalog: every sentence a user reads comes from here."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from content.errors import ContentError
+from content.text import nfc
+
+DEFAULT_CATALOG = Path(__file__).parent / "messages" / "vi.yaml"
+
+
+class Messages:
+    """A flat catalog of message templates keyed by dotted names (`reg.ask_name`)."""
+
+    def __init__(self, templates: Mapping[str, str]) -> None:
+        self._templates = dict(templates)
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_CATALOG) -> Messages:
+        """Load and validate a YAML catalog; raise ContentError naming file, key and problem."""
+        name = path.name
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ContentError(name, "", f"không đọc được tệp: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ContentError(name, "", "tệp phải là một bảng khoá: nội dung")
+        flat: dict[str, str] = {}
+        _flatten(name, "", raw, flat)
+        for key, template in flat.items():
+            try:
+                list(string.Formatter().parse(template))
+            except ValueError as exc:
+                raise ContentError(name, key, f"mẫu câu sai cú pháp: {exc}") from exc
+        return cls(flat)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._templates
+
+    def keys(self) -> list[str]:
+        """Return every key of the catalog."""
+        return list(self._templates)
+
+    def t(self, key: str, **params: Any) -> str:
+        """Return the message for key with params filled in; a missing key is a bug."""
+        template = self._templates[key]
+        return template.format(**params) if params else template
+
+
+def _flatten(file: str, prefix: str, node: Mapping[str, Any], out: dict[str, str]) -> None:
+    for key, value in node.items():
+        if not isinstance(key, str):
+            # YAML reads bare yes/no/on/off/numbers as non-strings: a silent key loss.
+            raise ContentError(file, f"{prefix}.{key}" if prefix else str(key),
+                               "khoá phải là chữ (đặt trong dấu ngoặc kép nếu là yes/no/số)")
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(file, path, value, out)
+        elif isinstance(value, str):
+            out[path] = nfc(value.rstrip("\n"))
+        else:
+            raise ContentError(file, path, "giá trị phải là chuỗi văn bản")

@@ -1,0 +1,280 @@
+"""Registration with per-purpose consent, and /toi to see and edit one's profile."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.dispatcher import Router
+from bot.core.forms import Form, Invalid, Step
+from bot.core.types import Choice, Reply
+from content.privacy import Policy, Purpose
+from content.text import fold, nfc
+
+REGISTER = "register"
+NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+YES_WORDS = {"co", "dong y", "ok", "yes", "u", "uh", "dong", "y"}
+NO_WORDS = {"khong", "khong dong y", "ko", "k", "no", "khg"}
+MIN_AGE = 16
+
+
+class Steps(StrEnum):
+    """What the person is doing in the profile forms."""
+
+    DECIDING_PROFILE_CONSENT = "deciding_profile_consent"
+    DECIDING_REMINDER_CONSENT = "deciding_reminder_consent"
+    TYPING_FULL_NAME = "typing_full_name"
+    TYPING_BIRTH_YEAR = "typing_birth_year"
+    CHOOSING_UNIT = "choosing_unit"
+
+
+def policy(ctx: Context) -> Policy:
+    """Return the personal-data policy."""
+    result: Policy = ctx.services.extras["policy"]
+    return result
+
+
+def _consent_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
+    return [Choice(ctx.t("consent.agree"), "f:yes"), Choice(ctx.t("consent.decline"), "f:no")]
+
+
+def _consent_pick(_ctx: Context, value: str) -> str:
+    if value not in ("yes", "no"):
+        raise Invalid("consent.invalid")
+    return value
+
+
+def _consent_parse(ctx: Context, text: str) -> str:
+    words = " ".join(fold(text).split())
+    if words in YES_WORDS:
+        return "yes"
+    if words in NO_WORDS:
+        return "no"
+    raise Invalid("consent.invalid")
+
+
+def _parse_name(_ctx: Context, text: str) -> str:
+    name = " ".join(nfc(text).split())
+    if not 2 <= len(name) <= 100 or not NAME_RE.match(name):
+        raise Invalid("reg.bad_name")
+    return name
+
+
+def _parse_birth_year(ctx: Context, text: str) -> int:
+    cleaned = text.strip().removeprefix("năm").strip()
+    if not (cleaned.isdigit() and len(cleaned) == 4):
+        raise Invalid("reg.bad_birth_year")
+    year = int(cleaned)
+    this_year = ctx.clock.today().year
+    if year > this_year:
+        raise Invalid("reg.future_birth_year", year=year)
+    if year < 1900:
+        raise Invalid("reg.too_old_birth_year")
+    if this_year - year < MIN_AGE:
+        raise Invalid("reg.under_16", age=this_year - year)
+    return year
+
+
+def unit_label(ctx: Context, code: str | None) -> str:
+    """Return a unit's display path, or a placeholder when none is chosen."""
+    if not code:
+        return ctx.t("reg.unit_none")
+    return ctx.services.units.path_text(code) if ctx.services.units.get(code) else code
+
+
+def _parse_unit(ctx: Context, text: str) -> str:
+    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=5)
+    if not hits:
+        raise Invalid("reg.unit_not_found", query=text[:60])
+    choices = [Choice(ctx.services.units.path_text(unit.code), "f:" + unit.code)
+               for unit, _score in hits]
+    raise Invalid("reg.unit_pick", choices=choices)
+
+
+def _pick_unit(ctx: Context, code: str) -> str:
+    if ctx.services.units.get(code) is None:
+        raise Invalid("reg.unit_not_found", query=code[:60])
+    return code
+
+
+def _summary(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.t("reg.summary", full_name=data["full_name"], birth_year=data["birth_year"],
+                 age=ctx.clock.today().year - data["birth_year"],
+                 unit=unit_label(ctx, data.get("unit_code")))
+
+
+def _stamp(ctx: Context) -> str:
+    return ctx.clock.now().isoformat()
+
+
+def _with_time(answer: str, ctx: Context) -> dict[str, str]:
+    return {"answer": answer, "at": ctx.clock.now().isoformat()}
+
+
+def _decision_parse(ctx: Context, text: str) -> dict[str, str]:
+    return _with_time(_consent_parse(ctx, text), ctx)
+
+
+def _decision_pick(ctx: Context, value: str) -> dict[str, str]:
+    return _with_time(_consent_pick(ctx, value), ctx)
+
+
+def _profile_prompt(ctx: Context, _data: dict[str, Any]) -> str:
+    return ctx.t("consent.profile_ask", version=policy(ctx).version)
+
+
+def _refused(data: dict[str, Any]) -> bool:
+    return bool(data.get("consent_profile", {}).get("answer") == "no")
+
+
+def _agreed(data: dict[str, Any]) -> bool:
+    return not _refused(data)
+
+
+def name_step(when: Any = None) -> Step:
+    """Return the full-name question."""
+    return Step(Steps.TYPING_FULL_NAME, "full_name", "reg.ask_name", parse=_parse_name,
+                invalid="reg.bad_name", label="reg.field.full_name", max_length=100, when=when)
+
+
+def birth_year_step(when: Any = None) -> Step:
+    """Return the birth-year question."""
+    return Step(Steps.TYPING_BIRTH_YEAR, "birth_year", "reg.ask_birth_year",
+                parse=_parse_birth_year, invalid="reg.bad_birth_year",
+                label="reg.field.birth_year", max_length=20, when=when)
+
+
+def unit_step(when: Any = None) -> Step:
+    """Return the unit question (fuzzy search with suggestions; may be skipped)."""
+    return Step(Steps.CHOOSING_UNIT, "unit_code", "reg.ask_unit", parse=_parse_unit,
+                pick=_pick_unit, skip=True, label="reg.field.unit", max_length=200, when=when)
+
+
+REGISTRATION_FORM_STEPS = (
+    Step(Steps.DECIDING_PROFILE_CONSENT, "consent_profile", _profile_prompt,
+         parse=_decision_parse, pick=_decision_pick, options=_consent_options,
+         invalid="consent.invalid"),
+    Step(Steps.DECIDING_REMINDER_CONSENT, "consent_reminders", "consent.reminders_ask",
+         parse=_decision_parse, pick=_decision_pick, options=_consent_options,
+         invalid="consent.invalid", when=_agreed),
+    name_step(_agreed),
+    birth_year_step(_agreed),
+    unit_step(_agreed),
+)
+
+
+async def _finish_registration(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    version = policy(ctx).version
+    decisions = {Purpose.PROFILE: data.get("consent_profile"),
+                 Purpose.REMINDERS: data.get("consent_reminders")}
+    for purpose, decision in decisions.items():
+        if decision:
+            await ctx.consents.record(ctx.person.id, purpose, decision["answer"] == "yes",
+                                      version, ctx.msg.channel,
+                                      datetime.fromisoformat(decision["at"]))
+    if _refused(data):
+        return [ctx.main_menu(ctx.t("consent.refused"))]
+    now = ctx.clock.now()
+    person = await ctx.people.update_profile(
+        ctx.person.id, now, full_name=data["full_name"], birth_year=data["birth_year"],
+        unit_code=data.get("unit_code"), registered_at=now)
+    ctx.person = person
+    done = Reply(ctx.t("reg.done", full_name=person.full_name))
+    then = data.get("_then")
+    spec = ctx.services.router.commands.get(then[2:]) if isinstance(then, str) else None
+    if spec is not None:  # continue with the feature that asked for registration
+        return [done, *await spec.handler(ctx)]
+    return [done, ctx.main_menu()]
+
+
+def registration_form() -> Form:
+    """Return the registration form: consents first, then the profile, then confirm."""
+    return Form(REGISTER, "reg.title", REGISTRATION_FORM_STEPS, _finish_registration,
+                summary=lambda ctx, d: None if _refused(d) else _summary(ctx, d),
+                editable=(Steps.TYPING_FULL_NAME, Steps.TYPING_BIRTH_YEAR,
+                          Steps.CHOOSING_UNIT))
+
+
+async def require_registration(ctx: Context, then: str | None = None) -> list[Reply] | None:
+    """Start registration when the person has none; None when they are registered."""
+    if ctx.person.is_registered:
+        return None
+    return await ctx.forms.start(ctx, REGISTER, {"_then": then} if then else None)
+
+
+def _role_text(ctx: Context) -> str:
+    return ctx.t(f"role.{ctx.person.role}")
+
+
+async def _consent_lines(ctx: Context) -> str:
+    current = await ctx.consents.current(ctx.person.id)
+    lines = [ctx.t("consent.line", purpose=ctx.t(f"consent.purpose.{c.purpose}"),
+                   decision=ctx.t("consent.granted" if c.active else "consent.refused_short"),
+                   date=c.decided_at.astimezone(ctx.clock.tz).strftime("%d/%m/%Y"))
+             for c in current.values()]
+    return "\n".join(lines) or ctx.t("profile.no_consents")
+
+
+async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
+    """Show the person's profile with edit choices (or offer registration)."""
+    person = ctx.person
+    if not person.is_registered or person.birth_year is None:
+        return [Reply(ctx.t("profile.not_registered"),
+                      [[Choice(ctx.t("profile.register"), "p:register")]])]
+    text = ctx.t("profile.show", full_name=person.full_name, birth_year=person.birth_year,
+                 age=ctx.clock.today().year - person.birth_year,
+                 unit=unit_label(ctx, person.unit_code), role=_role_text(ctx),
+                 consents=await _consent_lines(ctx))
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    rows = [[Choice(ctx.t("profile.edit_name"), "p:name")],
+            [Choice(ctx.t("profile.edit_birth_year"), "p:year")],
+            [Choice(ctx.t("profile.edit_unit"), "p:unit")],
+            [Choice(ctx.t("profile.edit_reminders"), "p:rem")]]
+    return [Reply(text, rows)]
+
+
+async def profile_command(ctx: Context) -> list[Reply]:
+    """/toi: show the profile, or start registration."""
+    return await show_profile(ctx)
+
+
+EDIT_FORMS = {"name": ("edit_name", name_step()), "year": ("edit_birth_year", birth_year_step()),
+              "unit": ("edit_unit", unit_step())}
+
+
+async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    fields = {k: v for k, v in data.items() if k in ("full_name", "birth_year", "unit_code")}
+    ctx.person = await ctx.people.update_profile(ctx.person.id, ctx.clock.now(), **fields)
+    return await show_profile(ctx, ctx.t("profile.updated"))
+
+
+async def profile_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Handle the profile menu: register, edit a field, toggle reminders."""
+    action = payload.partition(":")[2]
+    if action == "register":
+        started = await require_registration(ctx, "c:toi")
+        return started if started is not None else await show_profile(ctx)
+    if not ctx.person.is_registered:
+        return await show_profile(ctx)
+    if action in EDIT_FORMS:
+        return await ctx.forms.start(ctx, EDIT_FORMS[action][0])
+    if action == "rem":
+        enabled = await ctx.consents.has(ctx.person.id, Purpose.REMINDERS)
+        await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, not enabled,
+                                  policy(ctx).version, ctx.msg.channel, ctx.clock.now())
+        return await show_profile(
+            ctx, ctx.t("profile.reminders_off" if enabled else "profile.reminders_on"))
+    return [ctx.main_menu(ctx.t("error.stale_choice"))]
+
+
+def register(router: Router) -> None:
+    """Register registration, the profile command and its edit forms."""
+    router.forms.add(registration_form())
+    for form_name, step in EDIT_FORMS.values():
+        router.forms.add(Form(form_name, "profile.edit_title", (step,), _finish_edit))
+    router.command("toi", menu_label="menu.profile", order=20)(profile_command)
+    router.choice("p")(profile_choice)

@@ -1,0 +1,53 @@
+"""Global commands: /start, /menu, /help, /huy, and replies to non-text messages."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.dispatcher import Router
+from bot.core.types import Reply
+
+
+async def start(ctx: Context) -> list[Reply]:
+    """Welcome the person (keeping any start payload for later features) and show the menu."""
+    _, _, arg = ctx.text.partition(" ")
+    payload = ctx.msg.start_payload or arg.strip() or None
+    if payload:
+        ctx.state.start_payload = payload[:64]
+    return [ctx.main_menu(ctx.t("welcome"))]
+
+
+async def menu(ctx: Context) -> list[Reply]:
+    """Show the main menu."""
+    return [ctx.main_menu()]
+
+
+async def help_(ctx: Context) -> list[Reply]:
+    """Explain how to use the bot and list the commands this person may use."""
+    router = ctx.services.router
+    lines = [ctx.t("help_command_line", name=c.name, label=ctx.t(c.menu_label))
+             for c in router.menu_for(ctx.person.role)
+             if c.menu_label and c.name not in ("help", "toi")]
+    return [ctx.main_menu(ctx.t("help", commands="\n".join(lines)).rstrip())]
+
+
+async def cancel(ctx: Context) -> list[Reply]:
+    """Cancel whatever form is in progress."""
+    form = ctx.forms.active(ctx)
+    if form is None:
+        return [ctx.main_menu(ctx.t("cancel.nothing"))]
+    ctx.state.clear_form()
+    return [ctx.main_menu(ctx.t("cancel.done", title=ctx.t(form.title)))]
+
+
+async def non_text(ctx: Context) -> list[Reply]:
+    """Answer a sticker, photo or empty message outside any form."""
+    return [ctx.main_menu(ctx.t("error.not_text"))]
+
+
+def register(router: Router) -> None:
+    """Register the global commands."""
+    router.command("start", is_global=True)(start)
+    router.command("menu", is_global=True)(menu)
+    router.command("help", is_global=True, menu_label="menu.help", order=900)(help_)
+    router.command("huy", is_global=True)(cancel)
+    router.non_text = non_text

@@ -1,0 +1,122 @@
+"""SQLAlchemy 2 table models (the schema itself is created by Alembic migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Store datetimes in UTC and always read them back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to an aware column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of all models."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: AwareDateTime, dict[str, Any]: JSON}
+
+
+class PersonRow(Base):
+    """A person: profile fields are empty until registration."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    unit_code: Mapped[str | None] = mapped_column(String(120), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="resident")
+    current_campaign: Mapped[str | None] = mapped_column(String(80))
+    registered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ChannelAccountRow(Base):
+    """One account of a person on one channel (Zalo, Telegram, console)."""
+
+    __tablename__ = "channel_accounts"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(120))
+    chat_id: Mapped[str | None] = mapped_column(String(120))
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class ConsentRow(Base):
+    """One consent decision (yes or no) for one purpose, with the policy version shown."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(40))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    policy_version: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class ChatStateRow(Base):
+    """Conversation state of one chat: the active form step and the last menu shown."""
+
+    __tablename__ = "chat_states"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    flow: Mapped[str | None] = mapped_column(String(60))
+    step: Mapped[str | None] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    menu: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    start_payload: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]

@@ -1,0 +1,267 @@
+"""Repositories: take a session, return plain dataclasses; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChannelAccountRow, ChatStateRow, ConsentRow, PersonRow
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person's profile."""
+
+    id: int
+    full_name: str | None
+    birth_year: int | None
+    unit_code: str | None
+    role: str
+    current_campaign: str | None
+    registered_at: datetime | None
+
+    @property
+    def is_registered(self) -> bool:
+        """Tell whether the person finished registration."""
+        return self.registered_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A channel account of a person."""
+
+    id: int
+    person_id: int
+    channel: str
+    external_id: str
+    chat_id: str | None
+    blocked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """One consent decision."""
+
+    id: int
+    person_id: int
+    purpose: str
+    granted: bool
+    policy_version: str
+    channel: str
+    decided_at: datetime
+    withdrawn_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        """Tell whether this consent currently allows processing."""
+        return self.granted and self.withdrawn_at is None
+
+
+@dataclass(slots=True)
+class ChatState:
+    """What a chat is doing: active form (flow, step, data) and the last menu shown."""
+
+    channel: str
+    chat_id: str
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    menu: list[list[str]] = field(default_factory=list)
+    start_payload: str | None = None
+
+    def clear_form(self) -> None:
+        """Forget the active form."""
+        self.flow = None
+        self.step = None
+        self.data = {}
+
+
+def _person(row: PersonRow) -> Person:
+    return Person(row.id, row.full_name, row.birth_year, row.unit_code, row.role,
+                  row.current_campaign, row.registered_at)
+
+
+def _account(row: ChannelAccountRow) -> Account:
+    return Account(row.id, row.person_id, row.channel, row.external_id, row.chat_id,
+                   row.blocked_at)
+
+
+def _consent(row: ConsentRow) -> Consent:
+    return Consent(row.id, row.person_id, row.purpose, row.granted, row.policy_version,
+                   row.channel, row.decided_at, row.withdrawn_at)
+
+
+class PeopleRepo:
+    """People and their channel accounts."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def account(self, channel: str, external_id: str) -> Account | None:
+        """Return the account for a channel user id, if known."""
+        row = await self.session.scalar(
+            select(ChannelAccountRow).where(
+                ChannelAccountRow.channel == channel, ChannelAccountRow.external_id == external_id
+            )
+        )
+        return _account(row) if row else None
+
+    async def create_with_account(
+        self, channel: str, external_id: str, chat_id: str, now: datetime, role: str = "resident"
+    ) -> tuple[Person, Account]:
+        """Create an empty person and their first channel account."""
+        person = PersonRow(role=role, created_at=now, updated_at=now)
+        self.session.add(person)
+        await self.session.flush()
+        account = ChannelAccountRow(person_id=person.id, channel=channel, external_id=external_id,
+                                    chat_id=chat_id, created_at=now, last_seen_at=now)
+        self.session.add(account)
+        await self.session.flush()
+        return _person(person), _account(account)
+
+    async def touch_account(self, account_id: int, chat_id: str, now: datetime) -> None:
+        """Record that the account was seen now, in this chat (and is not blocked)."""
+        await self.session.execute(
+            update(ChannelAccountRow).where(ChannelAccountRow.id == account_id)
+            .values(last_seen_at=now, chat_id=chat_id, blocked_at=None)
+        )
+
+    async def mark_blocked(self, channel: str, external_id: str, now: datetime) -> bool:
+        """Mark an account as having blocked the bot; tell whether it was known."""
+        result = await self.session.execute(
+            update(ChannelAccountRow)
+            .where(ChannelAccountRow.channel == channel,
+                   ChannelAccountRow.external_id == external_id)
+            .values(blocked_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def get(self, person_id: int) -> Person:
+        """Return a person by id."""
+        row = await self.session.get_one(PersonRow, person_id)
+        return _person(row)
+
+    async def accounts_of(self, person_id: int) -> list[Account]:
+        """Return every channel account of a person."""
+        rows = await self.session.scalars(
+            select(ChannelAccountRow).where(ChannelAccountRow.person_id == person_id)
+            .order_by(ChannelAccountRow.id)
+        )
+        return [_account(r) for r in rows]
+
+    async def update_profile(self, person_id: int, now: datetime, **fields: Any) -> Person:
+        """Change profile fields (full_name, birth_year, unit_code, role, current_campaign…)."""
+        allowed = {"full_name", "birth_year", "unit_code", "role", "current_campaign",
+                   "registered_at"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown profile fields: {sorted(unknown)}")
+        row = await self.session.get_one(PersonRow, person_id)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        await self.session.flush()
+        return _person(row)
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleStats:
+    """Counts for administrators."""
+
+    people: int
+    registered: int
+    by_channel: dict[str, int]
+
+
+async def people_stats(session: AsyncSession) -> PeopleStats:
+    """Count people, registered people and accounts per channel."""
+    people = await session.scalar(select(func.count()).select_from(PersonRow)) or 0
+    registered = await session.scalar(
+        select(func.count()).select_from(PersonRow).where(PersonRow.registered_at.is_not(None))
+    ) or 0
+    rows = await session.execute(
+        select(ChannelAccountRow.channel, func.count()).group_by(ChannelAccountRow.channel)
+        .order_by(ChannelAccountRow.channel)
+    )
+    return PeopleStats(people, registered, {channel: count for channel, count in rows.all()})
+
+
+class ConsentRepo:
+    """Consent decisions, append-only except for withdrawal."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, person_id: int, purpose: str, granted: bool, policy_version: str,
+                     channel: str, decided_at: datetime) -> Consent:
+        """Record one decision for one purpose."""
+        row = ConsentRow(person_id=person_id, purpose=purpose, granted=granted,
+                         policy_version=policy_version, channel=channel, decided_at=decided_at)
+        self.session.add(row)
+        await self.session.flush()
+        return _consent(row)
+
+    async def history(self, person_id: int) -> list[Consent]:
+        """Return every decision of a person, oldest first."""
+        rows = await self.session.scalars(
+            select(ConsentRow).where(ConsentRow.person_id == person_id)
+            .order_by(ConsentRow.decided_at, ConsentRow.id)
+        )
+        return [_consent(r) for r in rows]
+
+    async def current(self, person_id: int) -> dict[str, Consent]:
+        """Return the latest decision per purpose."""
+        latest: dict[str, Consent] = {}
+        for consent in await self.history(person_id):
+            latest[consent.purpose] = consent
+        return latest
+
+    async def count_active(self, purpose: str) -> int:
+        """Count people whose latest decision for purpose is an active yes."""
+        latest = (
+            select(ConsentRow.person_id, func.max(ConsentRow.id).label("last_id"))
+            .where(ConsentRow.purpose == purpose).group_by(ConsentRow.person_id).subquery()
+        )
+        count = await self.session.scalar(
+            select(func.count()).select_from(ConsentRow)
+            .join(latest, ConsentRow.id == latest.c.last_id)
+            .where(ConsentRow.granted.is_(True), ConsentRow.withdrawn_at.is_(None))
+        )
+        return count or 0
+
+    async def has(self, person_id: int, purpose: str) -> bool:
+        """Tell whether the person's latest decision for purpose is an active yes."""
+        consent = (await self.current(person_id)).get(purpose)
+        return consent is not None and consent.active
+
+
+class ChatStateRepo:
+    """Per-chat conversation state."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load(self, channel: str, chat_id: str) -> ChatState:
+        """Return the chat's state (an empty one if none was saved)."""
+        row = await self.session.get(ChatStateRow, (channel, chat_id))
+        if row is None:
+            return ChatState(channel, chat_id)
+        return ChatState(channel, chat_id, row.flow, row.step, dict(row.data or {}),
+                         [list(m) for m in row.menu or []], row.start_payload)
+
+    async def save(self, state: ChatState, now: datetime) -> None:
+        """Store the chat's state."""
+        row = await self.session.get(ChatStateRow, (state.channel, state.chat_id))
+        if row is None:
+            row = ChatStateRow(channel=state.channel, chat_id=state.chat_id)
+            self.session.add(row)
+        row.flow, row.step = state.flow, state.step
+        row.data = dict(state.data)
+        row.menu = [list(m) for m in state.menu]
+        row.start_payload = state.start_payload
+        row.updated_at = now
+        await self.session.flush()
