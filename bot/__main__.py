@@ -73,7 +73,7 @@ def _units_import(csv_path: Path, out: Path | None) -> int:
     importer = getattr(units, "import_units_csv", None)
     if importer is None:
         return _fail("Chưa hỗ trợ nhập đơn vị từ CSV.")
-    target = out or units.DEFAULT_DIR / f"{csv_path.stem}.yaml"
+    target = out or Path(units.__file__).parent / "units" / f"{csv_path.stem}.yaml"
     result = importer(csv_path, target, units.load_units())
     for error in getattr(result, "errors", []):
         sys.stderr.write(f"{error}\n")

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Services
-from bot.core.dispatcher import Dispatcher, Router
+from bot.core.dispatcher import Dispatcher, Router, resolve_account
 from bot.core.types import Incoming, Reply
 from content.messages import Messages
 from content.privacy import load_policy
 from content.units import load_units
-from handlers import admin, profile, start
+from handlers import admin, profile, rules, start
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
 from storage.repos import PeopleRepo
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, admin):
+    for feature in (start, profile, admin, rules):
         feature.register(router)
     return router
 
@@ -56,17 +56,17 @@ class App:
             await PeopleRepo(session).mark_blocked(channel, external_id, self.services.clock.now())
             await session.commit()
 
-    async def set_role(self, channel: str, external_id: str, role: str) -> None:
-        """Give a channel user a role (console and admin tooling only)."""
+    async def role_of(self, channel: str, external_id: str, set_to: str | None = None) -> str:
+        """Return a channel user's role, first setting it when asked (console tooling only)."""
         now = self.services.clock.now()
         async with self.sessions() as session:
             people = PeopleRepo(session)
-            account = await people.account(channel, external_id)
-            if account is None:
-                await people.create_with_account(channel, external_id, external_id, now, role)
-            else:
-                await people.update_profile(account.person_id, now, role=role)
+            person, _ = await resolve_account(people, self.settings, channel, external_id,
+                                              external_id, now)
+            if set_to is not None and set_to != person.role:
+                person = await people.update_profile(person.id, now, role=set_to)
             await session.commit()
+            return person.role
 
     async def close(self) -> None:
         """Release database connections."""

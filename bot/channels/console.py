@@ -13,7 +13,6 @@ from bot.app import App
 from bot.core.clock import MovableClock
 from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
-from storage.repos import PeopleRepo
 
 CHANNEL = "console"
 ROLES = ("resident", "liaison", "admin")
@@ -83,16 +82,8 @@ class ConsoleChannel:
         if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1] not in ROLES):
             return Reply(self.t("console.as_usage"))
         self.user = parts[0]
-        if len(parts) == 2:
-            await self.app.set_role(CHANNEL, self.user, parts[1])
-        role = parts[1] if len(parts) == 2 else await self._role_of(self.user)
+        role = await self.app.role_of(CHANNEL, self.user, parts[1] if len(parts) == 2 else None)
         return Reply(self.t("console.as_done", user=self.user, role=self.t(f"role.{role}")))
-
-    async def _role_of(self, user: str) -> str:
-        async with self.app.sessions() as session:
-            people = PeopleRepo(session)
-            account = await people.account(CHANNEL, user)
-            return (await people.get(account.person_id)).role if account else "resident"
 
 
 def reply_json(reply: Reply) -> dict[str, object]:

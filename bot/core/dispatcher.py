@@ -12,11 +12,12 @@ from datetime import datetime
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.core.context import Context, Services
 from bot.core.forms import FORM_PREFIX, FormEngine
 from bot.core.types import Choice, Incoming, Reply
 from content.text import fold
-from storage.repos import ChatState, ChatStateRepo, ConsentRepo, PeopleRepo
+from storage.repos import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 
 logger = logging.getLogger(__name__)
 
@@ -173,17 +174,8 @@ class Dispatcher:
 
     async def _context(self, session: AsyncSession, msg: Incoming, now: datetime) -> Context:
         people = PeopleRepo(session)
-        account = await people.account(msg.channel, msg.user_id)
-        is_admin = (msg.channel, msg.user_id) in self.services.settings.admin_accounts()
-        if account is None:
-            person, account = await people.create_with_account(
-                msg.channel, msg.user_id, msg.chat_id, now,
-                role="admin" if is_admin else "resident")
-        else:
-            await people.touch_account(account.id, msg.chat_id, now)
-            person = await people.get(account.person_id)
-            if is_admin and person.role != "admin":
-                person = await people.update_profile(person.id, now, role="admin")
+        person, account = await resolve_account(people, self.services.settings, msg.channel,
+                                                msg.user_id, msg.chat_id, now)
         state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
         return Context(msg, session, person, account, state, self.services, people,
                        ConsentRepo(session))
@@ -222,7 +214,7 @@ class Dispatcher:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
         if self.router.fallback is None:
-            return [ctx.main_menu(ctx.t("error.unknown_command", command=text[:30]))]
+            return [ctx.main_menu(ctx.t("error.no_answer"))]
         return await self.router.fallback(ctx)
 
     async def _run_command(self, ctx: Context, spec: Command) -> list[Reply]:
@@ -248,6 +240,21 @@ class Dispatcher:
             return await handler(ctx, payload)
         logger.info("unknown choice payload ignored (prefix %r)", prefix[:16])
         return [ctx.main_menu(ctx.t("error.stale_choice"))]
+
+
+async def resolve_account(people: PeopleRepo, settings: Settings, channel: str, user_id: str,
+                          chat_id: str, now: datetime) -> tuple[Person, Account]:
+    """Find or create the person behind a channel user; ADMIN_IDS accounts become admins."""
+    account = await people.account(channel, user_id)
+    is_admin = (channel, user_id) in settings.admin_accounts()
+    if account is None:
+        return await people.create_with_account(channel, user_id, chat_id, now,
+                                                role="admin" if is_admin else "resident")
+    await people.touch_account(account.id, chat_id, now)
+    person = await people.get(account.person_id)
+    if is_admin and person.role != "admin":
+        person = await people.update_profile(person.id, now, role="admin")
+    return person, account
 
 
 def build_main_menu(ctx: Context, text: str | None = None) -> Reply:

@@ -1,0 +1,147 @@
+"""Console channel, roles, menu answers and the `thidua` command as a newcomer runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.app import create_app
+from bot.channels.console import ConsoleChannel
+from bot.core.clock import MovableClock
+from tests.conftest import make_settings
+from tests.harness import Chat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_menu_answered_by_number_or_by_words(chat: Chat) -> None:
+    await chat.send("/menu")
+    assert "1. Hồ sơ của tôi" in await chat.reply()
+    await chat.send("hồ sơ của tôi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("/menu")
+    await chat.reply()
+    await chat.send("2")
+    assert "Hướng dẫn sử dụng" in await chat.reply()
+
+
+async def test_resident_is_told_politely_admin_command_is_not_for_them(chat: Chat) -> None:
+    await chat.send("/thongke")
+    reply = await chat.reply()
+    assert "chỉ dành cho cán bộ được phân quyền" in reply
+    assert "Thống kê" not in reply
+
+
+async def test_admin_from_admin_ids_sees_and_uses_admin_commands(chat: Chat) -> None:
+    await chat.send("/menu")
+    assert "Thống kê" not in await chat.reply()
+    await chat.send("/as admin")
+    assert "Quản trị" in await chat.reply()
+    await chat.send("/menu")
+    assert "Thống kê người dùng (quản trị)" in await chat.reply()
+    await chat.send("/thongke")
+    stats = await chat.reply()
+    assert "Đã liên hệ Trợ lý: 2" in stats and "console 2" in stats
+
+
+async def test_as_switches_identity_and_role(chat: Chat) -> None:
+    await chat.send("/as minh liaison")
+    assert "\"minh\" (vai trò: Cán bộ đầu mối đơn vị)" in await chat.reply()
+    await chat.send("/as minh")
+    assert "Cán bộ đầu mối đơn vị" in await chat.reply()
+    await chat.send("/as minh boss")
+    assert "Cách dùng: /as" in await chat.reply()
+
+
+async def test_clock_moves_and_resets(chat: Chat, clock: MovableClock) -> None:
+    await chat.send("/clock 2024-04-20 08:00")
+    assert "08:00 20/04/2024" in await chat.reply()
+    await chat.send("/clock +3d")
+    assert "23/04/2024" in await chat.reply()
+    await chat.send("/clock -2h")
+    assert "06:00 23/04/2024" in await chat.reply()
+    await chat.send("/clock hôm qua")
+    assert "Cách dùng: /clock" in await chat.reply()
+    await chat.send("/clock now")
+    await chat.reply()
+    assert clock.now().year >= 2026
+
+
+async def test_form_continues_after_the_process_restarts(db_url: str,
+                                                         clock: MovableClock) -> None:
+    first = create_app(make_settings(db_url), clock)
+    await first.start()
+    chat = Chat(ConsoleChannel(first, clock, "lan"))
+    await chat.send("/toi")
+    await chat.reply()
+    for line in ("1", "1", "1", "Hà Thị Mai"):
+        await chat.send(line)
+        await chat.reply()
+    await first.close()
+
+    second = create_app(make_settings(db_url), clock)
+    await second.start()
+    chat = Chat(ConsoleChannel(second, clock, "lan"))
+    await chat.send("1992")
+    assert "đơn vị nào" in await chat.reply()
+    await chat.send("Bỏ qua")
+    assert "Hà Thị Mai" in await chat.reply()
+    await second.close()
+
+
+def _thidua(db: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}", "ADMIN_IDS": ""}
+    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+
+
+def _exchange(proc: subprocess.Popen[str], line: str) -> dict[str, object]:
+    assert proc.stdin and proc.stdout
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+    record: dict[str, object] = json.loads(proc.stdout.readline())
+    return record
+
+
+def test_jsonl_session_survives_sigkill_mid_registration(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    proc = _thidua(db, "chat", "--jsonl")
+    assert _exchange(proc, "/toi")["in"] == "/toi"
+    for line in ("1", "Đồng ý", "Không đồng ý"):
+        _exchange(proc, line)
+    asked = _exchange(proc, "Vũ Thị Thu")
+    replies = asked["replies"]
+    assert isinstance(replies, list) and "sinh năm nào" in replies[0]["text"]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+
+    proc = _thidua(db, "chat", "--jsonl")
+    out, _err = proc.communicate("1991\nnhan ly\n1\nLưu\n\nignored after blank\n", timeout=60)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["in"] for r in records] == ["1991", "nhan ly", "1", "Lưu"]
+    assert "đơn vị nào" in records[0]["replies"][0]["text"]
+    assert records[1]["replies"][0]["choices"][0].startswith("Xã Nhân Lý")
+    assert "Đăng ký xong" in records[3]["replies"][0]["text"]
+    assert "Vũ Thị Thu" in records[3]["replies"][1]["text"]
+    assert proc.returncode == 0
+
+
+def test_content_check_reports_ok() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "content", "check"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Nội dung hợp lệ" in result.stdout
+
+
+def test_run_without_tokens_points_to_chat(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN")}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Chưa cấu hình kênh nào" in result.stderr and "thidua chat" in result.stderr

@@ -1,0 +1,139 @@
+"""Registration with consent, /toi, and the first conversation, as transcripts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import App
+from storage.models import ConsentRow, PersonRow
+from tests.harness import Chat
+
+
+async def register_lan(chat: Chat) -> None:
+    """Walk a full registration as Lan, reading every reply."""
+    await chat.send("/toi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("1")
+    assert "đồng ý" in (await chat.reply()).lower()
+    await chat.send("Đồng ý")
+    assert "nhắc hạn" in await chat.reply()
+    await chat.send("1")
+    assert "họ và tên" in await chat.reply()
+    await chat.send("nguyễn   thị lan")
+    assert "sinh năm nào" in await chat.reply()
+    await chat.send("1990")
+    assert "đơn vị nào" in await chat.reply()
+    await chat.send("nhan ly")
+    assert "Nhân Lý" in await chat.reply()
+    await chat.send("1")
+    summary = await chat.reply()
+    assert "1990 (34 tuổi)" in summary and "Nhân Lý" in summary
+    await chat.send("Lưu")
+    assert "Đăng ký xong" in await chat.reply()
+
+
+async def test_start_says_it_is_automated_and_shows_the_menu(chat: Chat) -> None:
+    await chat.send("/start")
+    welcome = await chat.reply()
+    assert "trợ lý tự động" in welcome
+    assert "1. " in welcome and "Hồ sơ của tôi" in welcome
+
+
+async def test_full_registration_then_profile(chat: Chat, app: App) -> None:
+    await register_lan(chat)
+    profile = await chat.reply()
+    assert "Họ và tên: nguyễn thị lan" in profile
+    assert "Hồ sơ tham gia phong trào: đồng ý ngày 10/04/2024" in profile
+    assert "Nhận nhắc hạn và thông báo: đồng ý" in profile
+    async with app.sessions() as session:
+        consents = (await session.scalars(select(ConsentRow))).all()
+    assert {(c.purpose, c.granted, c.policy_version) for c in consents} == {
+        ("profile", True, "2026.1"), ("reminders", True, "2026.1")}
+
+
+async def test_refusing_consent_stores_nothing_personal_and_lookup_still_works(
+    chat: Chat, app: App
+) -> None:
+    await chat.send("/toi")
+    await chat.reply()
+    await chat.send("Đăng ký")
+    await chat.reply()
+    await chat.send("không")
+    refused = await chat.reply()
+    assert "không lưu thông tin cá nhân" in refused
+    assert "vẫn tra cứu được" in refused
+    async with app.sessions() as session:
+        person = (await session.scalars(select(PersonRow))).one()
+        consent = (await session.scalars(select(ConsentRow))).one()
+    assert person.full_name is None and person.birth_year is None
+    assert person.registered_at is None
+    assert (consent.purpose, consent.granted) == ("profile", False)
+    await chat.send("hạn chót đăng ký là khi nào?")
+    assert "Chưa tìm thấy câu trả lời" in await chat.reply()
+
+
+async def test_consent_is_never_assumed_from_unclear_answers(chat: Chat) -> None:
+    await chat.send("/toi")
+    await chat.reply()
+    await chat.send("1")
+    await chat.reply()
+    await chat.send("để sau")
+    assert "1 (Đồng ý) hoặc 2 (Không đồng ý)" in await chat.reply()
+    await chat.send("có")
+    assert "nhắc hạn" in await chat.reply()
+
+
+async def test_edit_a_field_from_the_summary(chat: Chat) -> None:
+    await chat.send("/toi")
+    await chat.reply()
+    for line in ("1", "1", "2", "Trần Văn Minh", "1985"):
+        await chat.send(line)
+        await chat.reply()
+    await chat.send("Bỏ qua")
+    assert "Đơn vị: (chưa chọn)" in await chat.reply()
+    await chat.send("Sửa")
+    assert "sửa mục nào" in await chat.reply()
+    await chat.send("Năm sinh")
+    assert "sinh năm nào" in await chat.reply()
+    await chat.send("1986")
+    assert "1986 (38 tuổi)" in await chat.reply()
+    await chat.send("1")
+    assert "Đăng ký xong" in await chat.reply()
+    profile = await chat.reply()
+    assert "Trần Văn Minh" in profile and "Nhận nhắc hạn và thông báo: không đồng ý" in profile
+
+
+async def test_back_returns_to_the_previous_question(chat: Chat) -> None:
+    await chat.send("/toi")
+    await chat.reply()
+    for line in ("1", "1", "1", "Lê Hoa"):
+        await chat.send(line)
+        await chat.reply()
+    await chat.send("quay lại")
+    assert "họ và tên" in await chat.reply()
+    await chat.send("Lê Thị Hoa")
+    assert "sinh năm nào" in await chat.reply()
+
+
+async def test_edit_profile_and_toggle_reminders(chat: Chat) -> None:
+    await register_lan(chat)
+    await chat.reply()
+    await chat.send("Sửa họ và tên")
+    assert "họ và tên" in await chat.reply()
+    await chat.send("Nguyễn Thị Lan Anh")
+    edited = await chat.reply()
+    assert "Đã cập nhật hồ sơ" in edited and "Nguyễn Thị Lan Anh" in edited
+    await chat.send("Bật/tắt nhận nhắc hạn")
+    toggled = await chat.reply()
+    assert "Đã tắt nhận nhắc hạn" in toggled
+    assert "Nhận nhắc hạn và thông báo: không đồng ý" in toggled
+
+
+async def test_start_payload_is_kept_for_later_features(chat: Chat, app: App) -> None:
+    await chat.send("/start REF-abc123")
+    await chat.reply()
+    async with app.sessions() as session:
+        from storage.repos import ChatStateRepo
+
+        state = await ChatStateRepo(session).load("console", "lan")
+    assert state.start_payload == "REF-abc123"
