@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,7 +35,6 @@ class Settings(BaseSettings):
     admin_ids: str = ""
     tz: str = Field(default="Asia/Ho_Chi_Minh")
     log_level: str = "INFO"
-    content_dir: Path | None = None
     max_text_length: int = 1000
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
