@@ -18,7 +18,15 @@ import yaml
 
 from content.errors import ContentError
 from content.text import fold_words, nfc
-from content.units import UnitTree, UnitType, is_valid_code, load_types, load_units, slugify
+from content.units import (
+    DEFAULT_DIR,
+    UnitTree,
+    UnitType,
+    is_valid_code,
+    load_types,
+    load_units,
+    slugify,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -285,6 +293,11 @@ def _write_yaml(out_path: Path, csv_name: str, rows: list[_Row]) -> None:
         raise
 
 
+def default_out_path(csv_path: Path, directory: Path | None = None) -> Path:
+    """Return where `thidua units import FILE.csv` writes: units/<slug of file name>.yaml."""
+    return (directory or DEFAULT_DIR) / f"{slugify(csv_path.stem) or 'imported'}.yaml"
+
+
 def import_units_csv(csv_path: Path, out_path: Path, tree: UnitTree | None = None) -> ImportResult:
     """Convert a units CSV into a YAML unit file; write nothing if any row is invalid.
 
@@ -326,4 +339,11 @@ def _row_number(path: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-__all__ = ["FIELDS", "HEADER_ALIASES", "ImportResult", "import_units_csv", "parse_date"]
+__all__ = [
+    "FIELDS",
+    "HEADER_ALIASES",
+    "ImportResult",
+    "default_out_path",
+    "import_units_csv",
+    "parse_date",
+]

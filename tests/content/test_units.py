@@ -11,7 +11,7 @@ import pytest
 
 from content.errors import ContentError
 from content.units import DEFAULT_DIR, TYPES_FILE, Unit, UnitTree, check_units, load_units
-from content.units_csv import import_units_csv, parse_date
+from content.units_csv import default_out_path, import_units_csv, parse_date
 
 BEFORE = date(2024, 10, 1)  # while the seed plans ran
 AFTER = date(2026, 1, 15)  # after the 1/7/2025 reform
@@ -321,6 +321,12 @@ def shipped_copy(tmp_path: Path) -> Path:
     target = tmp_path / "units"
     shutil.copytree(DEFAULT_DIR, target)
     return target
+
+
+def test_default_out_path_is_a_slug_in_the_units_directory(tmp_path: Path) -> None:
+    assert default_out_path(Path("/x/Danh sách ĐVHC 2025.csv"), tmp_path) == (
+        tmp_path / "danh-sach-dvhc-2025.yaml"
+    )
 
 
 def test_parse_date_accepts_iso_and_day_first() -> None:
