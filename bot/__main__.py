@@ -68,18 +68,18 @@ def _content_check(settings: Settings) -> int:
 
 
 def _units_import(csv_path: Path, out: Path | None) -> int:
-    from content import units
+    from content.units import load_units
+    from content.units_csv import default_out_path, import_units_csv
 
-    importer = getattr(units, "import_units_csv", None)
-    if importer is None:
-        return _fail("Chưa hỗ trợ nhập đơn vị từ CSV.")
-    target = out or Path(units.__file__).parent / "units" / f"{csv_path.stem}.yaml"
-    result = importer(csv_path, target, units.load_units())
-    for error in getattr(result, "errors", []):
+    if not csv_path.is_file():
+        return _fail(f"Không tìm thấy tệp {csv_path}.")
+    result = import_units_csv(csv_path, out or default_out_path(csv_path), load_units())
+    for error in result.errors:
         sys.stderr.write(f"{error}\n")
-    if getattr(result, "errors", []):
-        return _fail("Không nhập được: tệp CSV có lỗi, chưa ghi gì.")
-    sys.stdout.write(f"Đã ghi {target}.\n")
+    if not result.ok:
+        return _fail(f"Không nhập được: tệp CSV có {len(result.errors)} lỗi, chưa ghi gì.")
+    sys.stdout.write(f"Đã nhập {result.count} đơn vị vào {result.out_path}.\n"
+                     "Chạy `uv run thidua content check` để kiểm tra lại toàn bộ nội dung.\n")
     return 0
 
 

@@ -44,7 +44,7 @@ def test_yes_no_keys_are_refused_instead_of_silently_lost(tmp_path: Path) -> Non
 def test_broken_catalog_names_file_and_problem(tmp_path: Path) -> None:
     broken = tmp_path / "vi.yaml"
     broken.write_text("welcome: \"unterminated\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="vi.yaml"):
+    with pytest.raises(ContentError, match=r"vi\.yaml"):
         Messages.load(broken)
 
 

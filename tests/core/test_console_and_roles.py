@@ -145,3 +145,25 @@ def test_run_without_tokens_points_to_chat(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "Chưa cấu hình kênh nào" in result.stderr and "thidua chat" in result.stderr
+
+
+def test_units_import_writes_yaml_or_reports_rows(tmp_path: Path) -> None:
+    good = tmp_path / "xa.csv"
+    good.write_text("\ufeffma;ten;loai;ma_cha;hieu_luc_tu\n"
+                    "ls.xa-chi-lang.thon-moi;Thôn Mới;thon;ls.xa-chi-lang;01/07/2025\n",
+                    encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = subprocess.run([sys.executable, "-m", "bot", "units", "import", str(good),
+                             "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Đã nhập 1 đơn vị" in result.stdout and "Thôn Mới" in out.read_text("utf-8")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,type,parent\nx.a,A,thon,khong-co\n", encoding="utf-8")
+    out_bad = tmp_path / "bad.yaml"
+    result = subprocess.run([sys.executable, "-m", "bot", "units", "import", str(bad),
+                             "--out", str(out_bad)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "row 2" in result.stderr and not out_bad.exists()
