@@ -15,7 +15,7 @@ from bot.core.types import Incoming, Reply
 from content.messages import Messages
 from content.privacy import load_policy
 from content.units import load_units
-from handlers import admin, profile, rules, start
+from handlers import admin, link, profile, rules, start
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
 from storage.repos import PeopleRepo
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, admin, rules):
+    for feature in (start, profile, link, admin, rules):
         feature.register(router)
     return router
 

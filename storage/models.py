@@ -120,3 +120,16 @@ class ChatStateRow(Base):
     menu: Mapped[list[Any]] = mapped_column(JSON, default=list)
     start_payload: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class LinkCodeRow(Base):
+    """A one-time code that links another channel account to a person."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

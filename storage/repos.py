@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAccountRow, ChatStateRow, ConsentRow, PersonRow
+from storage.models import ChannelAccountRow, ChatStateRow, ConsentRow, LinkCodeRow, PersonRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,3 +266,43 @@ class ChatStateRepo:
         row.start_payload = state.start_payload
         row.updated_at = now
         await self.session.flush()
+
+
+class LinkRepo:
+    """One-time codes that join another channel account to a person."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, person_id: int, now: datetime, ttl: timedelta) -> str:
+        """Create a fresh 8-digit code for person (older codes of theirs are dropped)."""
+        await self.session.execute(delete(LinkCodeRow).where(LinkCodeRow.person_id == person_id))
+        code = f"{secrets.randbelow(10**8):08d}"
+        self.session.add(LinkCodeRow(code=code, person_id=person_id, created_at=now,
+                                     expires_at=now + ttl))
+        await self.session.flush()
+        return code
+
+    async def consume(self, code: str, now: datetime) -> int | None:
+        """Use a code once; return its person id, or None when unknown or expired."""
+        row = await self.session.get(LinkCodeRow, code)
+        if row is None:
+            return None
+        await self.session.delete(row)
+        await self.session.flush()
+        return row.person_id if row.expires_at > now else None
+
+    async def move_account(self, account_id: int, person_id: int, now: datetime) -> None:
+        """Attach a channel account to another person; drop its old person if left empty."""
+        row = await self.session.get_one(ChannelAccountRow, account_id)
+        old_person = row.person_id
+        row.person_id = person_id
+        row.last_seen_at = now
+        await self.session.flush()
+        remaining = await self.session.scalar(
+            select(func.count()).select_from(ChannelAccountRow)
+            .where(ChannelAccountRow.person_id == old_person))
+        person = await self.session.get_one(PersonRow, old_person)
+        if not remaining and person.registered_at is None:
+            await self.session.delete(person)
+            await self.session.flush()
