@@ -25,8 +25,8 @@ async def test_menu_answered_by_number_or_by_words(chat: Chat) -> None:
     assert "chưa có hồ sơ" in await chat.reply()
     await chat.send("/menu")
     await chat.reply()
-    await chat.send("2")
-    assert "Hướng dẫn sử dụng" in await chat.reply()
+    await chat.send(str(chat.choices().index("Hướng dẫn sử dụng") + 1))
+    assert "Hướng dẫn sử dụng Trợ lý thi đua" in await chat.reply()
 
 
 async def test_resident_is_told_politely_admin_command_is_not_for_them(chat: Chat) -> None:
