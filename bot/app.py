@@ -45,6 +45,19 @@ class App:
         """Bring the database schema up to date (or refuse on an outdated one)."""
         auto = self.settings.auto_migrate or is_sqlite(self.settings.database_url)
         await ensure_migrated(self.engine, self.settings.database_url, auto=auto)
+        await self._bootstrap_admins()
+
+    async def _bootstrap_admins(self) -> None:
+        """Give the admin role to known accounts in ADMIN_IDS (new ones get it on contact)."""
+        now = self.services.clock.now()
+        async with self.sessions() as session:
+            people = PeopleRepo(session)
+            for channel, external_id in sorted(self.settings.admin_accounts()):
+                account = await people.account(channel, external_id)
+                if account is not None and (await people.get(account.person_id)).role != "admin":
+                    await people.update_profile(account.person_id, now, role="admin")
+                    logger.info("admin role given from ADMIN_IDS (account %s)", account.id)
+            await session.commit()
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one incoming message and return the replies."""

@@ -167,3 +167,17 @@ def test_units_import_writes_yaml_or_reports_rows(tmp_path: Path) -> None:
                             timeout=60)
     assert result.returncode != 0
     assert "row 2" in result.stderr and not out_bad.exists()
+
+
+async def test_admin_ids_applied_at_startup_to_known_accounts(db_url: str,
+                                                              clock: MovableClock) -> None:
+    first = create_app(make_settings(db_url, admin_ids=""), clock)
+    await first.start()
+    chat = Chat(ConsoleChannel(first, clock, "huong"))
+    await chat.send("/thongke")
+    assert "chỉ dành cho cán bộ" in await chat.reply()
+    await first.close()
+    second = create_app(make_settings(db_url, admin_ids="console:huong"), clock)
+    await second.start()
+    assert await second.role_of("console", "huong") == "admin"
+    await second.close()
