@@ -12,7 +12,7 @@ import yaml
 from content.errors import ContentError
 from content.text import nfc
 
-DEFAULT_CATALOG = Path(__file__).parent / "messages" / "vi.yaml"
+DEFAULT_CATALOG = Path(__file__).parent / "messages"
 
 
 class Messages:
@@ -23,7 +23,25 @@ class Messages:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CATALOG) -> Messages:
-        """Load and validate a YAML catalog; raise ContentError naming file, key and problem."""
+        """Load a catalog file, or every `*.yaml` of a folder (one file per feature).
+
+        Raise ContentError naming the file, the key and the problem; a key defined in two
+        files is an error too.
+        """
+        if not path.is_dir():
+            return cls(cls._load_file(path))
+        merged: dict[str, str] = {}
+        origin: dict[str, str] = {}
+        for file in sorted(path.glob("*.yaml")):
+            for key, template in cls._load_file(file).items():
+                if key in merged:
+                    raise ContentError(file.name, key, f"khoá đã có trong {origin[key]}")
+                merged[key] = template
+                origin[key] = file.name
+        return cls(merged)
+
+    @staticmethod
+    def _load_file(path: Path) -> dict[str, str]:
         name = path.name
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -38,7 +56,7 @@ class Messages:
                 list(string.Formatter().parse(template))
             except ValueError as exc:
                 raise ContentError(name, key, f"mẫu câu sai cú pháp: {exc}") from exc
-        return cls(flat)
+        return flat
 
     def __contains__(self, key: str) -> bool:
         return key in self._templates

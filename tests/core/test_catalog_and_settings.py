@@ -59,3 +59,14 @@ def test_env_example_documents_every_setting() -> None:
             while above >= 0 and lines[above] and not lines[above].startswith("#"):
                 above -= 1  # keys grouped under one comment share it
             assert above >= 0 and lines[above].startswith("#"), f"{line} has no comment"
+
+
+def test_feature_catalog_files_merge_and_duplicates_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "vi.yaml").write_text("menu:\n  title: \"Chọn\"\n", encoding="utf-8")
+    (tmp_path / "referrals.yaml").write_text("ref:\n  hello: \"Chào\"\n", encoding="utf-8")
+    catalog = Messages.load(tmp_path)
+    assert catalog.t("menu.title") == "Chọn" and catalog.t("ref.hello") == "Chào"
+    (tmp_path / "works.yaml").write_text("menu:\n  title: \"Khác\"\n", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        Messages.load(tmp_path)
+    assert (error.value.file, error.value.path) == ("works.yaml", "menu.title")
