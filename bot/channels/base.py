@@ -180,10 +180,14 @@ class BaseChannel(ABC):
                 del self._chat_users[chat_id]
                 del self._chat_locks[chat_id]
 
-    async def _process(self, incoming: Incoming) -> None:
-        """Hand one message to the core and deliver its replies (run as a tracked task)."""
+    async def _process(
+        self, incoming: Incoming, prelude: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Run `prelude`, hand one message to the core, deliver replies, all in the chat's turn."""
         async with self._chat_turn(incoming.chat_id):
             self._blocked_chats.discard(incoming.chat_id)
+            if prelude is not None:
+                await prelude()
             typing = asyncio.create_task(self._typing_loop(incoming.chat_id))
             try:
                 replies = await self._handle(incoming)
