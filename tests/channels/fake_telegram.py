@@ -123,11 +123,12 @@ class FakeTelegram:
         if scripted:
             status, description, retry_after = scripted.pop(0)
             return _error(status, description, retry_after)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
-        result = handler(params) if method != "getUpdates" else await self._get_updates(params)
-        return web.json_response({"ok": True, "result": result})
+        return web.json_response({"ok": True, "result": handler(params)})
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))
