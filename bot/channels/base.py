@@ -87,6 +87,8 @@ class BaseChannel(ABC):
         self._blocked_chats: set[str] = set()
         self._paused_until = 0.0
         self._running = False
+        # Updates are taken from start() until stop() has drained the in-flight ones.
+        self._accepting = False
 
     # --- what a platform adapter provides -------------------------------------------------
 
@@ -117,6 +119,7 @@ class BaseChannel(ABC):
         if self._running:
             return
         self._running = True
+        self._accepting = True
         try:
             await self._start_intake()
         except BaseException:
@@ -135,27 +138,34 @@ class BaseChannel(ABC):
             await self._stop_intake()
             await self._drain()
         finally:
+            self._accepting = False
             await self._close()
         logger.info("channel %s stopped", self.name)
 
     async def _drain(self) -> None:
-        if not self._tasks:
-            return
-        pending = set(self._tasks)
-        logger.info("channel %s: waiting for %d in-flight update(s)", self.name, len(pending))
-        _done, still = await asyncio.wait(pending, timeout=self._drain_timeout)
-        for task in still:
-            task.cancel()
-        if still:
-            logger.warning("channel %s: cancelled %d update(s) at shutdown", self.name, len(still))
-            await asyncio.gather(*still, return_exceptions=True)
+        """Wait for in-flight updates (including any they start) up to the drain timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._drain_timeout
+        while self._tasks:
+            pending = set(self._tasks)
+            logger.info("channel %s: waiting for %d in-flight update(s)", self.name, len(pending))
+            _done, still = await asyncio.wait(pending, timeout=max(0.0, deadline - loop.time()))
+            if still:
+                for task in still:
+                    task.cancel()
+                logger.warning("channel %s: cancelled %d update(s) at stop", self.name, len(still))
+                await asyncio.gather(*still, return_exceptions=True)
+                return
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Run `coro` as a tracked task that shutdown waits for."""
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run `coro` as a tracked task that stop() waits for."""
+        if not self._accepting:
+            coro.close()
+            logger.warning("channel %s: an update arrived after stop and was dropped", self.name)
+            return
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
-        return task
 
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

@@ -142,6 +142,7 @@ class TelegramChannel(BaseChannel):
         self._poll_timeout = poll_timeout
         self._seen = RecentKeys(dedupe_size)
         self._poller: asyncio.Task[None] | None = None
+        self._last_update_id: int | None = None
         self._dp = Dispatcher()
         self._dp.update.outer_middleware(self._dedupe)
         router = Router(name="forward")
@@ -209,6 +210,16 @@ class TelegramChannel(BaseChannel):
             poller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await poller
+        await self._confirm_updates()
+
+    async def _confirm_updates(self) -> None:
+        """Confirm the updates taken so far, or Telegram would hand them again after a restart."""
+        if self._last_update_id is None:
+            return
+        try:
+            await self._bot.get_updates(offset=self._last_update_id + 1, limit=1, timeout=0)
+        except TelegramAPIError as exc:
+            logger.warning("telegram: could not confirm the last updates: %s", type(exc).__name__)
 
     async def _close(self) -> None:
         await self._bot.session.close()
@@ -219,9 +230,12 @@ class TelegramChannel(BaseChannel):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if isinstance(event, Update) and not self._seen.add(event.update_id):
-            logger.info("telegram: duplicate update %s ignored", event.update_id)
-            return None
+        if isinstance(event, Update):
+            if self._last_update_id is None or event.update_id > self._last_update_id:
+                self._last_update_id = event.update_id
+            if not self._seen.add(event.update_id):
+                logger.info("telegram: duplicate update %s ignored", event.update_id)
+                return None
         return await handler(event, data)
 
     async def _on_webhook(self, request: web.Request) -> web.StreamResponse:

@@ -117,7 +117,7 @@ class FakeTelegram:
             if isinstance(value, str):
                 params[key] = json.loads(value) if key in JSON_FIELDS else value
             else:
-                params[key] = f"<file {value.filename}>"
+                params[key] = f"<file {getattr(value, 'filename', key)}>"
         self.calls.append((method, params))
         scripted = self._scripted.get(method)
         if scripted:

@@ -279,3 +279,31 @@ async def test_no_token_or_message_text_in_logs(
     assert caplog.records
     for secret in (TELEGRAM_TOKEN, *SECRETS, "bí mật riêng tư"):
         assert secret not in caplog.text
+
+
+async def test_stop_answers_in_flight_updates_and_a_restart_does_not_replay_them(
+    make_telegram: MakeTelegram, fake_telegram: FakeTelegram, core: ScriptedCore
+) -> None:
+    core.delay = 0.5
+    channel = make_telegram()
+    await channel.start()
+    chat = TelegramChat(fake_telegram)
+    update = chat.send("/start")
+    while not core.calls:
+        await asyncio.sleep(0.01)
+    await channel.stop()
+    assert "tên là gì" in (await chat.reply(timeout=0.1))["text"]
+    polls = [params for method, params in fake_telegram.calls if method == "getUpdates"]
+    assert polls[-1]["offset"] == str(update["update_id"] + 1)
+
+    core.delay = 0.0
+    await make_telegram().start()
+    await chat.assert_silent(0.3)
+    assert core.texts_of("1001") == ["/start"]
+
+
+async def test_an_immediate_stop_after_start_is_clean(make_telegram: MakeTelegram) -> None:
+    channel = make_telegram()
+    await channel.start()
+    await channel.stop()
+    await channel.stop()

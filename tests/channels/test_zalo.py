@@ -257,6 +257,11 @@ async def test_send_raises_typed_errors(
     assert fake_zalo.texts_to("u3") == ["Nhắc việc"]
 
 
+async def test_an_empty_reply_sends_nothing(make_zalo: MakeZalo, fake_zalo: FakeZalo) -> None:
+    await make_zalo().send("u1", Reply("  \n\n "))
+    assert fake_zalo.calls == []
+
+
 async def test_typing_is_shown_while_the_core_is_slow(
     make_zalo: MakeZalo, fake_zalo: FakeZalo, core: ScriptedCore
 ) -> None:
