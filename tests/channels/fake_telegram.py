@@ -7,6 +7,7 @@ import contextlib
 import html
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +129,9 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
+        problem = _check_text(params)
+        if problem:
+            return _error(400, problem)
         return web.json_response({"ok": True, "result": handler(params)})
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -192,6 +196,21 @@ class FakeTelegram:
 
     def _m_getme(self, params: dict[str, Any]) -> dict[str, Any]:
         return BOT_USER
+
+
+def _check_text(params: dict[str, Any]) -> str | None:
+    """Refuse what Telegram refuses: raw `<`/`&` under HTML (the bot sends no tags), > 4096."""
+    for key, limit in (("text", 4096), ("caption", 1024)):
+        value = params.get(key)
+        if value is None:
+            continue
+        if params.get("parse_mode") == "HTML":
+            bare = re.sub(r"&(amp|lt|gt|quot);", "", value)
+            if "<" in bare or "&" in bare:
+                return "Bad Request: can't parse entities"
+        if not 0 < len(html.unescape(value)) <= limit:
+            return f"Bad Request: {key} is too long or empty"
+    return None
 
 
 def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
