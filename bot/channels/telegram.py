@@ -195,7 +195,17 @@ class TelegramChannel(BaseChannel):
             ),
             name=f"telegram-poll-{self.fingerprint}",
         )
+        self._poller.add_done_callback(self._poller_done)
         logger.info("telegram: polling (bot %s)", self.fingerprint)
+
+    def _poller_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            logger.error(
+                "telegram: polling ended: %s: %s",
+                type(error).__name__,
+                self._redact(str(error)),
+            )
 
     async def _stop_intake(self) -> None:
         if self._webhook_server is not None and self._webhook_url is not None:
@@ -208,8 +218,8 @@ class TelegramChannel(BaseChannel):
                 await self._dp.stop_polling()
         if not poller.done():
             poller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await poller
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await poller  # a failure was logged when it happened
         await self._confirm_updates()
 
     async def _confirm_updates(self) -> None:
