@@ -1,1 +1,1 @@
-"""Package marker."""
+"""Channel adapters: carry Incoming and Reply over Zalo and Telegram (transport only)."""

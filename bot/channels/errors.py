@@ -1,0 +1,30 @@
+"""Typed delivery errors every channel adapter raises from `send`."""
+
+from __future__ import annotations
+
+
+class ChannelError(Exception):
+    """Base of the errors a channel raises when a message could not be delivered."""
+
+
+class RetryAfter(ChannelError):
+    """The platform asked to slow down; nothing of the reply was sent, retry after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g} s")
+        self.seconds = seconds
+
+
+class Blocked(ChannelError):
+    """The person blocked the bot or left the platform; never retry to this chat."""
+
+    def __init__(self, detail: str = "blocked") -> None:
+        super().__init__(detail)
+
+
+class TransientError(ChannelError):
+    """Network trouble, timeout or a 5xx answer; retrying later may succeed."""
+
+
+class PermanentError(ChannelError):
+    """The platform rejected the message itself (bad request, bad token); do not retry as is."""

@@ -1,0 +1,120 @@
+"""Build the configured channel adapters and run them together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.channels.base import Handle, OnBlocked, TextSource
+from bot.channels.telegram import TelegramChannel
+from bot.channels.webhook import WebhookServer
+from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_api import ZaloBotApi
+from bot.config import Settings
+from bot.core.types import Reply
+
+logger = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    """What the application sees of an adapter."""
+
+    @property
+    def name(self) -> str:
+        """Return the channel name used in Incoming.channel ("zalo", "telegram")."""
+        ...
+
+    async def start(self) -> None:
+        """Start taking updates."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish in-flight handlers, close sessions."""
+        ...
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Send a reply now; raise RetryAfter, Blocked, TransientError or PermanentError."""
+        ...
+
+
+def _check_path(url: str, name: str) -> None:
+    path = WebhookServer.path(name)
+    if not url.rstrip("/").endswith(path):
+        logger.warning("%s webhook URL does not end with %s: mind the proxy", name, path)
+
+
+def build_channels(
+    settings: Settings,
+    handle: Handle,
+    on_blocked: OnBlocked,
+    texts: TextSource,
+    *,
+    telegram_commands: Sequence[tuple[str, str]] = (),
+    webhook_server: WebhookServer | None = None,
+) -> list[Channel]:
+    """Create an adapter for each configured token; webhooks share one web server."""
+    wants_webhook = bool(
+        (settings.zalo_bot_token and settings.zalo_webhook_url)
+        or (settings.telegram_bot_token and settings.telegram_webhook_url)
+    )
+    server = webhook_server
+    if wants_webhook and server is None:
+        server = WebhookServer(settings.webhook_host, settings.webhook_port)
+    channels: list[Channel] = []
+    if settings.zalo_bot_token is not None:
+        api = ZaloBotApi(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base)
+        secret = settings.zalo_webhook_secret
+        if settings.zalo_webhook_url:
+            _check_path(settings.zalo_webhook_url, ZaloChannel.name)
+        channels.append(
+            ZaloChannel(
+                api,
+                handle=handle,
+                on_blocked=on_blocked,
+                texts=texts,
+                poll_timeout=settings.zalo_poll_timeout,
+                webhook_url=settings.zalo_webhook_url or None,
+                webhook_secret=secret.get_secret_value() if secret else None,
+                webhook_server=server,
+            )
+        )
+    if settings.telegram_bot_token is not None:
+        secret = settings.telegram_webhook_secret
+        if settings.telegram_webhook_url:
+            _check_path(settings.telegram_webhook_url, TelegramChannel.name)
+        channels.append(
+            TelegramChannel(
+                settings.telegram_bot_token.get_secret_value(),
+                handle=handle,
+                on_blocked=on_blocked,
+                texts=texts,
+                commands=telegram_commands,
+                api_base=settings.telegram_api_base or None,
+                webhook_url=settings.telegram_webhook_url or None,
+                webhook_secret=secret.get_secret_value() if secret else None,
+                webhook_server=server,
+            )
+        )
+    return channels
+
+
+async def start_channels(channels: Sequence[Channel]) -> None:
+    """Start every channel; if one fails, stop those already started and re-raise."""
+    started: list[Channel] = []
+    try:
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+    except BaseException:
+        await stop_channels(started)
+        raise
+
+
+async def stop_channels(channels: Sequence[Channel]) -> None:
+    """Stop every channel concurrently; log failures rather than raise them."""
+    results = await asyncio.gather(*(c.stop() for c in channels), return_exceptions=True)
+    for channel, result in zip(channels, results, strict=True):
+        if isinstance(result, BaseException):
+            logger.error("channel %s failed to stop", channel.name, exc_info=result)

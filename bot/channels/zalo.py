@@ -1,0 +1,297 @@
+"""Zalo adapter: long polling or webhook in, numbered plain text out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.base import (
+    UNSUPPORTED_KEY,
+    BaseChannel,
+    Handle,
+    OnBlocked,
+    RecentKeys,
+    SendPart,
+    TextSource,
+)
+from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.channels.text import ZALO_TEXT_LIMIT, split_text
+from bot.channels.webhook import WebhookServer
+from bot.channels.zalo_api import (
+    ZaloApiError,
+    ZaloBotApi,
+    ZaloForbiddenError,
+    ZaloRateLimitError,
+    ZaloUnauthorizedError,
+)
+from bot.core.render import numbered_text
+from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
+STICKER_EVENT = "message.sticker.received"
+UNSUPPORTED_EVENT = "message.unsupported.received"
+
+# Token fingerprints of the pollers running in this process: Zalo hands each event to
+# whichever getUpdates call is waiting, so two pollers would split one conversation.
+_ACTIVE_POLLERS: set[str] = set()
+
+
+def unwrap_event(body: Any) -> dict[str, Any] | None:
+    """Return `{event_name, message}` from a wrapped (`{ok, result}`) or flat webhook body."""
+    if not isinstance(body, dict):
+        return None
+    result = body.get("result")
+    if isinstance(result, dict) and "event_name" in result:
+        return result
+    if "event_name" in body:
+        return body
+    return None
+
+
+class ZaloChannel(BaseChannel):
+    """Zalo Bot adapter; polls unless a webhook URL is given."""
+
+    name = "zalo"
+
+    def __init__(
+        self,
+        api: ZaloBotApi,
+        *,
+        handle: Handle,
+        on_blocked: OnBlocked,
+        texts: TextSource,
+        poll_timeout: int = 30,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_server: WebhookServer | None = None,
+        text_limit: int = ZALO_TEXT_LIMIT,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+        default_retry_after: float = 5.0,
+        dedupe_size: int = 10_000,
+        **base_options: Any,
+    ) -> None:
+        super().__init__(handle=handle, on_blocked=on_blocked, texts=texts, **base_options)
+        if webhook_url is not None:
+            if not webhook_secret or not 8 <= len(webhook_secret) <= 256:
+                raise ValueError("a Zalo webhook needs a secret of 8 to 256 characters")
+            if webhook_server is None:
+                raise ValueError("a Zalo webhook needs a webhook server")
+        self._api = api
+        self._poll_timeout = poll_timeout
+        self._webhook_url = webhook_url
+        self._webhook_secret = (webhook_secret or "").encode("utf-8")
+        self._webhook_server = webhook_server
+        self._text_limit = text_limit
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._default_retry_after = default_retry_after
+        self._seen = RecentKeys(dedupe_size)
+        self._poller: asyncio.Task[None] | None = None
+        self._guard_key: str | None = None
+
+    @property
+    def uses_webhook(self) -> bool:
+        """Return True when updates arrive by webhook rather than polling."""
+        return self._webhook_url is not None
+
+    # --- intake ---------------------------------------------------------------------------
+
+    async def _start_intake(self) -> None:
+        if self._webhook_url is not None:
+            assert self._webhook_server is not None
+            await self._webhook_server.attach(self.name, self._on_webhook)
+            try:
+                await self._api.set_webhook(self._webhook_url, self._webhook_secret.decode())
+            except BaseException:
+                await self._webhook_server.detach(self.name)
+                raise
+            logger.info("zalo: webhook registered (bot %s)", self._api.fingerprint)
+            return
+        key = self._api.fingerprint
+        if key in _ACTIVE_POLLERS:
+            raise RuntimeError(f"a Zalo poller already runs for bot {key} in this process")
+        _ACTIVE_POLLERS.add(key)
+        self._guard_key = key
+        try:
+            await self._api.delete_webhook()
+        except ZaloApiError as exc:
+            logger.warning("zalo: deleteWebhook failed (%s), polling anyway", exc.error_code)
+        self._poller = asyncio.create_task(self._poll_loop(), name=f"zalo-poll-{key}")
+        logger.info("zalo: polling (bot %s)", key)
+
+    async def _stop_intake(self) -> None:
+        if self._webhook_server is not None and self._webhook_url is not None:
+            await self._webhook_server.detach(self.name)
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        if self._guard_key is not None:
+            _ACTIVE_POLLERS.discard(self._guard_key)
+            self._guard_key = None
+
+    async def _close(self) -> None:
+        await self._api.close()
+
+    async def _poll_loop(self) -> None:
+        delay = self._backoff_initial
+        while True:
+            try:
+                events = await self._api.get_updates(self._poll_timeout)
+            except ZaloApiError as exc:
+                wait = delay
+                if isinstance(exc, ZaloRateLimitError) and exc.retry_after:
+                    wait = max(wait, exc.retry_after)
+                bad_token = isinstance(exc, ZaloUnauthorizedError)
+                level = logging.ERROR if bad_token else logging.WARNING
+                logger.log(level, "zalo: getUpdates failed: %s; retry in %.1f s", exc, wait)
+                await asyncio.sleep(wait)
+                delay = min(delay * 2, self._backoff_max)
+                continue
+            except Exception:
+                logger.exception("zalo: getUpdates crashed; retry in %.1f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max)
+                continue
+            delay = self._backoff_initial
+            for event in events:
+                self._accept(event)
+
+    async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        if not hmac.compare_digest(given, self._webhook_secret):
+            logger.warning("zalo: webhook call with a wrong secret refused")
+            return web.Response(status=403)
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400)
+        event = unwrap_event(body)
+        if event is None:
+            logger.warning("zalo: webhook body without an event ignored")
+            return web.Response(status=400)
+        self._accept(event)
+        return web.json_response({"ok": True})
+
+    def _accept(self, event: dict[str, Any]) -> None:
+        """Deduplicate one event and start handling it in the background."""
+        event_name = event.get("event_name")
+        message = event.get("message")
+        if not isinstance(event_name, str) or not isinstance(message, dict):
+            logger.warning("zalo: malformed event ignored")
+            return
+        message_id = message.get("message_id")
+        if message_id is not None and not self._seen.add(f"{event_name}:{message_id}"):
+            logger.info("zalo: duplicate event %s ignored", event_name)
+            return
+        sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+        assert isinstance(sender, dict) and isinstance(chat, dict)
+        if sender.get("is_bot"):
+            return
+        chat_id = str(chat.get("id") or sender.get("id") or "")
+        user_id = str(sender.get("id") or chat_id)
+        if not chat_id:
+            logger.warning("zalo: event %s without a chat id ignored", event_name)
+            return
+        if event_name == UNSUPPORTED_EVENT:
+            reply = Reply(self._t(UNSUPPORTED_KEY))
+            self._spawn(self._reply_directly(chat_id, user_id, [reply]))
+            return
+        incoming = self._to_incoming(event_name, message, chat_id, user_id, sender)
+        if incoming is None:
+            logger.info("zalo: event %s ignored", event_name)
+            return
+        self._spawn(self._process(incoming))
+
+    def _to_incoming(
+        self,
+        event_name: str,
+        message: dict[str, Any],
+        chat_id: str,
+        user_id: str,
+        sender: dict[str, Any],
+    ) -> Incoming | None:
+        display_name = sender.get("display_name") or sender.get("name")
+        base: dict[str, Any] = {
+            "channel": self.name,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "display_name": str(display_name) if display_name else None,
+        }
+        if event_name == TEXT_EVENT:
+            text = message.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return None
+            return Incoming(text=text, **base)
+        if event_name == IMAGE_EVENT:
+            url = message.get("photo_url") or message.get("photo")
+            caption = message.get("caption") if isinstance(message.get("caption"), str) else None
+            photo = Attachment(
+                AttachmentKind.PHOTO, url=str(url) if url else None, caption=caption or None
+            )
+            return Incoming(text=caption or None, attachments=(photo,), **base)
+        if event_name == STICKER_EVENT:
+            sticker_url = message.get("url")
+            sticker_id = message.get("sticker")
+            sticker = Attachment(
+                AttachmentKind.STICKER,
+                url=str(sticker_url) if sticker_url else None,
+                filename=str(sticker_id) if sticker_id else None,
+            )
+            return Incoming(attachments=(sticker,), **base)
+        return None
+
+    # --- outgoing -------------------------------------------------------------------------
+
+    def _render(self, chat_id: str, reply: Reply) -> list[SendPart]:
+        parts = [
+            self._part(functools.partial(self._api.send_message, chat_id, chunk))
+            for chunk in split_text(numbered_text(reply), self._text_limit)
+        ]
+        for attachment in reply.attachments:
+            url = attachment.url or ""
+            if attachment.kind is AttachmentKind.PHOTO and url.startswith(("https://", "http://")):
+                caption = attachment.caption[: self._text_limit] if attachment.caption else None
+                parts.append(
+                    self._part(functools.partial(self._api.send_photo, chat_id, url, caption))
+                )
+            elif attachment.kind is AttachmentKind.STICKER and attachment.filename:
+                sticker = attachment.filename
+                parts.append(
+                    self._part(functools.partial(self._api.send_sticker, chat_id, sticker))
+                )
+            else:
+                logger.warning("zalo: cannot send a %s attachment, skipped", attachment.kind)
+        return parts
+
+    def _part(self, call: Callable[[], Awaitable[Any]]) -> SendPart:
+        async def run() -> None:
+            try:
+                await call()
+            except ZaloRateLimitError as exc:
+                raise RetryAfter(exc.retry_after or self._default_retry_after) from None
+            except ZaloForbiddenError as exc:
+                raise Blocked(str(exc)) from None
+            except ZaloApiError as exc:
+                if exc.transient:
+                    raise TransientError(str(exc)) from None
+                raise PermanentError(str(exc)) from None
+
+        return run
+
+    async def _send_typing(self, chat_id: str) -> None:
+        await self._api.send_chat_action(chat_id, "typing")

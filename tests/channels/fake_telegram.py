@@ -1,0 +1,259 @@
+"""A minimal fake of the Telegram Bot API on 127.0.0.1, recording what the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_USER = {"id": 271828182, "is_bot": True, "first_name": "Thi đua", "username": "thidua_bot"}
+JSON_FIELDS = ("reply_markup", "commands", "allowed_updates")
+
+
+@dataclass
+class FakeTelegram:
+    """Serve `/bot{token}/{method}` with getUpdates over a queue of updates."""
+
+    token: str
+    idle_wait: float = 0.05
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    answered: list[str] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base_url = ""
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(500)
+        self._message_ids = itertools.count(9000)
+        self._callback_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self._scripted: dict[str, list[tuple[int, str, int | None]]] = {}
+        self._server: TestServer | None = None
+
+    async def start(self) -> str:
+        """Start listening and return the base URL."""
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server(access_log=None)  # it would log the token
+        self.base_url = str(self._server.make_url("")).rstrip("/")
+        return self.base_url
+
+    async def close(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            await self._server.close()
+
+    # --- scripting ------------------------------------------------------------------------
+
+    def fail(
+        self, method: str, status: int, description: str, *, retry_after: int | None = None
+    ) -> None:
+        """Answer the next call of `method` with an error."""
+        self._scripted.setdefault(method, []).append((status, description, retry_after))
+
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update (given an update_id if it has none)."""
+        update.setdefault("update_id", next(self._update_ids))
+        self._updates.append(update)
+        self._new_update.set()
+        return update
+
+    def message_update(
+        self, user_id: int, first_name: str = "Lan", **fields: Any
+    ) -> dict[str, Any]:
+        """Build an update with a private message from `user_id`."""
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "from": user,
+            **fields,
+        }
+        return {"message": message}
+
+    def callback_update(self, user_id: int, message: dict[str, Any], data: str) -> dict[str, Any]:
+        """Build an update for a press on a button of a message the bot sent."""
+        user = {"id": user_id, "is_bot": False, "first_name": "Lan"}
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": user,
+            "chat_instance": "ci-1",
+            "message": message,
+            "data": data,
+        }
+        return {"callback_query": query}
+
+    def methods(self) -> list[str]:
+        """Return the called method names in order."""
+        return [m for m, _ in self.calls]
+
+    def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
+        """Return what was sent to one chat, in order."""
+        return [s for s in self.sent if s["chat_id"] == chat_id]
+
+    # --- server ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if isinstance(value, str):
+                params[key] = json.loads(value) if key in JSON_FIELDS else value
+            else:
+                params[key] = f"<file {getattr(value, 'filename', key)}>"
+        self.calls.append((method, params))
+        scripted = self._scripted.get(method)
+        if scripted:
+            status, description, retry_after = scripted.pop(0)
+            return _error(status, description, retry_after)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        problem = _check_text(params)
+        if problem:
+            return _error(400, problem)
+        return web.json_response({"ok": True, "result": handler(params)})
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset", 0))
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._new_update.clear()
+            wait = min(float(params.get("timeout", 0)), self.idle_wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), timeout=wait)
+        return list(self._updates)
+
+    def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            **content,
+        }
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        self.sent.append({**params, "chat_id": chat_id, "message": message})
+        return message
+
+    def _m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Telegram answers with the text after entity parsing: tags gone, entities decoded.
+        return self._message(params, text=html.unescape(params["text"]))
+
+    def _m_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        photo = [{"file_id": "sent-photo", "file_unique_id": "u", "width": 10, "height": 10}]
+        return self._message(params, photo=photo)
+
+    def _m_editmessagetext(self, params: dict[str, Any]) -> bool:
+        self.edits.append({"method": "editMessageText", **params})
+        return True
+
+    def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> bool:
+        self.edits.append({"method": "editMessageReplyMarkup", **params})
+        return True
+
+    def _m_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        self.answered.append(params["callback_query_id"])
+        return True
+
+    def _m_sendchataction(self, params: dict[str, Any]) -> bool:
+        self.actions.append(params)
+        return True
+
+    def _m_setmycommands(self, params: dict[str, Any]) -> bool:
+        self.commands = params["commands"]
+        return True
+
+    def _m_setwebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = params
+        return True
+
+    def _m_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {}
+        return True
+
+    def _m_getme(self, params: dict[str, Any]) -> dict[str, Any]:
+        return BOT_USER
+
+
+def _check_text(params: dict[str, Any]) -> str | None:
+    """Refuse what Telegram refuses: raw `<`/`&` under HTML (the bot sends no tags), > 4096."""
+    for key, limit in (("text", 4096), ("caption", 1024)):
+        value = params.get(key)
+        if value is None:
+            continue
+        if params.get("parse_mode") == "HTML":
+            bare = re.sub(r"&(amp|lt|gt|quot);", "", value)
+            if "<" in bare or "&" in bare:
+                return "Bad Request: can't parse entities"
+        if not 0 < len(html.unescape(value)) <= limit:
+            return f"Bad Request: {key} is too long or empty"
+    return None
+
+
+def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=status)
+
+
+class TelegramChat:
+    """One person's private chat over the fake: send, press buttons, read replies in order."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int = 1001) -> None:
+        self.fake = fake
+        self.user_id = user_id
+        self._read = 0
+
+    def send(self, text: str) -> dict[str, Any]:
+        """Type `text`; return the update (to replay it as a duplicate)."""
+        return self.fake.push(self.fake.message_update(self.user_id, text=text))
+
+    def send_content(self, **fields: Any) -> dict[str, Any]:
+        """Send a message with arbitrary content fields (photo, sticker...)."""
+        return self.fake.push(self.fake.message_update(self.user_id, **fields))
+
+    def press(self, sent: dict[str, Any], payload: str) -> dict[str, Any]:
+        """Press the button `payload` under a message the bot sent."""
+        return self.fake.push(self.fake.callback_update(self.user_id, sent["message"], payload))
+
+    async def reply(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Return the next unread message the bot sent to this chat (the recorded call)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            sent = self.fake.sent_to(self.user_id)
+            if len(sent) > self._read:
+                self._read += 1
+                return sent[self._read - 1]
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("no reply from the bot")
+            await asyncio.sleep(0.01)
+
+    async def assert_silent(self, wait: float = 0.3) -> None:
+        """Fail if the bot sends anything more within `wait` seconds."""
+        await asyncio.sleep(wait)
+        unread = self.fake.sent_to(self.user_id)[self._read :]
+        assert not unread, f"unexpected replies: {[u.get('text') for u in unread]}"

@@ -1,0 +1,222 @@
+"""A minimal fake of the Zalo Bot API on 127.0.0.1, recording what the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+SEND_METHODS = ("sendMessage", "sendPhoto", "sendSticker")
+
+
+@dataclass
+class ScriptedAnswer:
+    """An answer to give instead of the normal one (errors, garbage)."""
+
+    envelope: dict[str, Any] | None = None
+    http_status: int = 200
+    raw: str | None = None
+
+
+_ids = itertools.count(1)
+
+
+def zalo_event(
+    event_name: str,
+    chat_id: str,
+    *,
+    message_id: str | None = None,
+    display_name: str = "Lan",
+    **fields: Any,
+) -> dict[str, Any]:
+    """Build an event as Zalo sends it (`{event_name, message}`)."""
+    message = {
+        "message_id": message_id or f"{next(_ids):08x}",
+        "from": {"id": chat_id, "display_name": display_name, "is_bot": False},
+        "chat": {"id": chat_id, "chat_type": "PRIVATE"},
+        "date": int(time.time() * 1000),
+        **fields,
+    }
+    return {"event_name": event_name, "message": message}
+
+
+def text_event(chat_id: str, text: str, **kw: Any) -> dict[str, Any]:
+    """Build a `message.text.received` event."""
+    return zalo_event("message.text.received", chat_id, text=text, **kw)
+
+
+@dataclass
+class FakeZalo:
+    """Serve `/bot{token}/{method}`; getUpdates hands out queued events or answers 408."""
+
+    token: str
+    idle_wait: float = 0.05
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    answers_408: int = 0
+    webhook: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._scripted: dict[str, list[ScriptedAnswer]] = {}
+        self._server: TestServer | None = None
+        self._sent_event = asyncio.Event()
+        self.base_url = ""
+
+    async def start(self) -> str:
+        """Start listening and return the base URL."""
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server(access_log=None)  # it would log the token
+        self.base_url = str(self._server.make_url("")).rstrip("/")
+        return self.base_url
+
+    async def close(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            await self._server.close()
+
+    def push(self, event: dict[str, Any]) -> None:
+        """Queue an event for the next getUpdates."""
+        self.events.put_nowait(event)
+
+    def fail(
+        self,
+        method: str,
+        error_code: int,
+        description: str = "error",
+        *,
+        retry_after: float | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` with `ok: false` (HTTP 200, as Zalo does)."""
+        envelope = _err(error_code, description)
+        if retry_after is not None:
+            envelope["parameters"] = {"retry_after": retry_after}
+        self._scripted.setdefault(method, []).extend([ScriptedAnswer(envelope)] * times)
+
+    def garble(self, method: str, http_status: int = 502, raw: str = "<html>502</html>") -> None:
+        """Answer the next call of `method` with a non-JSON body."""
+        answer = ScriptedAnswer(http_status=http_status, raw=raw)
+        self._scripted.setdefault(method, []).append(answer)
+
+    def methods(self) -> list[str]:
+        """Return the called method names in order."""
+        return [m for m, _ in self.calls]
+
+    def texts_to(self, chat_id: str) -> list[str]:
+        """Return the texts sent to one chat, in order."""
+        return [p["text"] for p in self.sent if p.get("chat_id") == chat_id and "text" in p]
+
+    async def wait_sent(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until at least `count` messages were sent; return them all."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.sent) < count:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise AssertionError(f"expected {count} sent messages, got {len(self.sent)}")
+            self._sent_event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent_event.wait(), timeout=left)
+        return self.sent
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return _json({"ok": False, "error_code": 401, "description": "Unauthorized"})
+        body = await request.read()
+        payload = json.loads(body) if body else {}
+        self.calls.append((method, payload))
+        scripted = self._scripted.get(method)
+        if scripted:
+            answer = scripted.pop(0)
+            if answer.raw is not None:
+                return web.Response(
+                    status=answer.http_status, text=answer.raw, content_type="text/html"
+                )
+            return _json(answer.envelope or {}, status=answer.http_status)
+        if method == "getUpdates":
+            wait = min(float(payload.get("timeout", 30)), self.idle_wait)
+            try:
+                event = await asyncio.wait_for(self.events.get(), timeout=wait)
+            except TimeoutError:
+                self.answers_408 += 1
+                return _json({"ok": False, "error_code": 408, "description": "Request timeout"})
+            return _json({"ok": True, "result": event})
+        if method in SEND_METHODS:
+            text = payload.get("text") or payload.get("caption")
+            if method == "sendMessage" and not (text and len(text) <= 2000):
+                return _json({"ok": False, "error_code": 400, "description": "Bad text length"})
+            self.sent.append({"method": method, **payload})
+            self._sent_event.set()
+            return _json({"ok": True, "result": {"message_id": f"{next(_ids):08x}",
+                                                  "date": int(time.time() * 1000)}})
+        if method == "sendChatAction":
+            self.actions.append(payload)
+            return _json({"ok": True, "result": True})
+        if method == "getMe":
+            return _ok({"id": "1", "account_name": "thidua_bot", "account_type": "BASIC"})
+        if method == "setWebhook":
+            self.webhook = {"url": payload.get("url"), "secret_token": payload.get("secret_token")}
+            return _json({"ok": True, "result": {"url": payload.get("url"), "updated_at": 1}})
+        if method == "deleteWebhook":
+            self.webhook = {}
+            return _json({"ok": True, "result": {"url": "", "updated_at": 1}})
+        if method == "getWebhookInfo":
+            return _ok({"url": self.webhook.get("url", ""), "updated_at": 1})
+        return _json({"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+def _json(data: dict[str, Any], status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)
+
+
+def _ok(result: Any) -> web.Response:
+    return _json({"ok": True, "result": result})
+
+
+def _err(error_code: int, description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": error_code, "description": description}
+
+
+class ZaloChat:
+    """One person's chat with the bot over the fake: send texts, read replies in order."""
+
+    def __init__(self, fake: FakeZalo, chat_id: str = "u-lan") -> None:
+        self.fake = fake
+        self.chat_id = chat_id
+        self._read = 0
+        self.last_event: dict[str, Any] | None = None
+
+    def send(self, text: str) -> dict[str, Any]:
+        """Type `text` in the chat; return the event (to replay it as a duplicate)."""
+        self.last_event = text_event(self.chat_id, text)
+        self.fake.push(self.last_event)
+        return self.last_event
+
+    async def reply(self, timeout: float = 5.0) -> str:
+        """Return the next unread text the bot sent to this chat."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            texts = self.fake.texts_to(self.chat_id)
+            if len(texts) > self._read:
+                self._read += 1
+                return texts[self._read - 1]
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("no reply from the bot")
+            await asyncio.sleep(0.01)
+
+    async def assert_silent(self, wait: float = 0.3) -> None:
+        """Fail if the bot sends anything more within `wait` seconds."""
+        await asyncio.sleep(wait)
+        unread = self.fake.texts_to(self.chat_id)[self._read :]
+        assert not unread, f"unexpected replies: {unread}"
