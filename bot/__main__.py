@@ -52,7 +52,10 @@ async def _run(settings: Settings) -> int:
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         return _fail("Chưa cấu hình kênh nào: đặt ZALO_BOT_TOKEN hoặc TELEGRAM_BOT_TOKEN "
                      "(xem .env.example).\nĐể trò chuyện thử trên máy, dùng: uv run thidua chat")
-    return _fail("Kênh Zalo/Telegram chưa được bật trong bản này; dùng: uv run thidua chat")
+    from bot.runtime import run_bot
+
+    await run_bot(settings)
+    return 0
 
 
 def _content_check(settings: Settings) -> int:

@@ -1,0 +1,59 @@
+"""`thidua run`: the app plus every configured channel, until SIGTERM or Ctrl+C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot.app import App, create_app
+from bot.channels.runner import Channel, build_channels, start_channels, stop_channels
+from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+GLOBAL_COMMANDS = ("start", "menu", "help", "huy")
+
+
+def telegram_commands(app: App) -> list[tuple[str, str]]:
+    """Return (command, Vietnamese description) pairs for Telegram's command menu."""
+    t = app.services.messages.t
+    pairs = [(name, t(f"commands.{name}")) for name in GLOBAL_COMMANDS]
+    for spec in sorted(app.services.router.commands.values(), key=lambda c: (c.order, c.name)):
+        if spec.menu_label and spec.name not in GLOBAL_COMMANDS:
+            pairs.append((spec.name, t(spec.menu_label)))
+    return pairs
+
+
+def make_channels(app: App) -> list[Channel]:
+    """Build the channel adapters for the app's settings."""
+    return build_channels(app.settings, app.handle, app.mark_blocked, app.services.messages.t,
+                          telegram_commands=telegram_commands(app))
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Start the app and its channels; on SIGTERM/SIGINT (or `stop`) shut down cleanly."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread
+            pass
+    app = create_app(settings)
+    await app.start()
+    channels = make_channels(app)
+    try:
+        await start_channels(channels)
+        logger.info("running: %s", ", ".join(c.name for c in channels))
+        await stop.wait()
+        logger.info("stopping: finishing messages in progress")
+    finally:
+        await stop_channels(channels)
+        await app.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+    logger.info("stopped")
