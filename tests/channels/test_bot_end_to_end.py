@@ -93,3 +93,27 @@ async def test_thidua_run_stops_cleanly_on_sigterm(fake_zalo: FakeZalo, tmp_path
     assert proc.returncode == 0, err.decode()
     log = err.decode()
     assert "stopped" in log and ZALO_TOKEN not in log
+
+
+async def test_telegram_403_marks_the_account_blocked(
+    running_bot: asyncio.Event, fake_telegram: FakeTelegram, db_url: str
+) -> None:
+    from sqlalchemy import select
+
+    from storage.db import create_engine, session_factory
+    from storage.models import ChannelAccountRow
+
+    chat = TelegramChat(fake_telegram, 888)
+    fake_telegram.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    chat.send("/start")
+    engine = create_engine(db_url)
+    blocked_at = None
+    for _ in range(100):
+        async with session_factory(engine)() as session:
+            blocked_at = await session.scalar(select(ChannelAccountRow.blocked_at).where(
+                ChannelAccountRow.channel == "telegram", ChannelAccountRow.external_id == "888"))
+        if blocked_at is not None:
+            break
+        await asyncio.sleep(0.05)
+    await engine.dispose()
+    assert blocked_at is not None
