@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from content.schema import (
     Campaign,
+    ConferenceLevel,
     CriteriaGroup,
     Deadline,
     Deliverable,
@@ -38,6 +39,23 @@ SECTION_OF_FIELD: dict[str, str] = {
 }
 
 
+# Heading of each top-level field, searched along with its passages.
+HEADING_OF_FIELD: dict[str, str] = {
+    "aims": "Mục đích",
+    "requirements": "Yêu cầu",
+    "audience": "Đối tượng",
+    "period": "Thời gian",
+    "themes": "Chủ đề",
+    "content": "Nội dung",
+    "criteria": "Tiêu chí thi đua",
+    "rewards": "Hình thức khen thưởng",
+    "reward_rules": "Khen thưởng",
+    "organisation": "Tổ chức thực hiện",
+    "contact": "Liên hệ",
+    "deadlines": "Hạn chót",
+}
+
+
 @dataclass(frozen=True)
 class Located:
     """A passage found in a campaign: where it sits and the headings above it."""
@@ -59,6 +77,8 @@ def _own_context(obj: BaseModel) -> list[str]:
         return [obj.form, obj.granted_by]
     if isinstance(obj, Step | Deliverable):
         return [obj.actor]
+    if isinstance(obj, ConferenceLevel):
+        return [obj.label]
     if isinstance(obj, UnitMinimum):
         return [obj.label]
     return []
@@ -85,4 +105,6 @@ def iter_passages(campaign: Campaign) -> Iterator[Located]:
         section = SECTION_OF_FIELD.get(name)
         if section is None:
             continue
-        yield from _walk(getattr(campaign, name), name, section, ())
+        heading = HEADING_OF_FIELD.get(name)
+        context = (heading,) if heading else ()
+        yield from _walk(getattr(campaign, name), name, section, context)

@@ -22,12 +22,13 @@ SYNONYMS_FILE = Path(__file__).parent / "synonyms.yaml"
 
 # Tuning constants; tests/content/test_lookup_quality.py measures their effect.
 MIN_COVERAGE = 0.6  # share of the question's weight a passage must match to be an answer
-PREFER_BOOST = 0.12  # added to passages of the campaign the user is browsing
+PREFER_BOOST = 0.3  # added to passages of the campaign the user is browsing
 BONUS_SHARE = 0.25  # weight of optional features (phrases, sections) against the core
 UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highest idf
+MARK_WEIGHT = 1.0  # weight of "the answer holds a date/number" when the question asks for one
 K1 = 1.2
 B = 0.3
-CONTEXT_TF = 0.6  # a heading above the passage counts less than the passage itself
+CONTEXT_TF = 1.0  # a heading above the passage counts less than the passage itself
 
 _DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
 
@@ -49,6 +50,8 @@ class Hit:
 class _Group:
     name: str
     section: str | None
+    weak: bool  # a question word ("bao nhiêu"): helps ranking, never required
+    marks: tuple[str, ...]  # document marks such questions look for ("#date", "#num")
 
 
 @dataclass
@@ -88,14 +91,24 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
     for i, raw in enumerate(data.get("groups") or []):
         if not isinstance(raw, dict) or not raw.get("name") or not raw.get("phrases"):
             raise ContentError(path.name, f"groups[{i}]", "needs a name and phrases")
-        group = _Group(str(raw["name"]), raw.get("section"))
+        group = _Group(
+            str(raw["name"]),
+            raw.get("section"),
+            bool(raw.get("weak", False)),
+            tuple(str(m) for m in raw.get("marks") or ()),
+        )
         for phrase in raw["phrases"]:
             key = tuple(_words(str(phrase)))
             if key:
                 phrases[key] = group
-    for phrase in data.get("blockers") or []:
-        phrases[tuple(_words(str(phrase)))] = None
-    stop = frozenset(w for s in data.get("stopwords") or [] for w in _words(str(s)))
+    stop_words: set[str] = set()
+    for phrase in [*(data.get("blockers") or []), *(data.get("stopwords") or [])]:
+        key = tuple(_words(str(phrase)))
+        if len(key) == 1 and phrase in (data.get("stopwords") or []):
+            stop_words.add(key[0])
+        elif key:
+            phrases[key] = None
+    stop = frozenset(stop_words)
     return _Synonyms(phrases, max((len(k) for k in phrases), default=1), stop)
 
 
@@ -163,6 +176,7 @@ class SearchIndex:
                 sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
                 self._postings[feat].append((i, sat))
         n = len(self._docs)
+        self._df = {f: len(p) for f, p in self._postings.items()}
         self._idf = {
             f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
         }
@@ -192,6 +206,8 @@ class SearchIndex:
         doc.tf[f"§{section}"] += 1
         if _DATE_RE.search(passage.text):
             doc.tf["#date"] += 1
+        if any(ch.isdigit() for ch in passage.text):
+            doc.tf["#num"] += 1
         doc.length = len(_words(passage.text))
         self._docs.append(doc)
 
@@ -203,10 +219,10 @@ class SearchIndex:
     def _correct_uncached(self, word: str) -> str | None:
         if word in self._vocab_set or word.isdigit():
             return word
-        if len(word) < 4:
+        if len(word) < 5:
+            # Short syllables are one edit away from many others: guessing would mislead.
             return None
-        cutoff = 80 if len(word) >= 5 else 75
-        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
         return best[0] if best else None
 
     def _find_aliases(self, words: list[str]) -> tuple[set[str], set[int]]:
@@ -225,6 +241,15 @@ class SearchIndex:
                     campaigns.add(campaign_id)
                     used.update(range(i, i + n))
         return campaigns, used
+
+    def _is_word(self, first: str, second: str) -> bool:
+        pair = f"{first}_{second}"
+        if pair not in self._df or first in self._syn.stopwords:
+            return False
+        if second not in self._syn.stopwords:
+            return True
+        # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu": keep pairs that stick.
+        return self._df[pair] >= 0.5 * min(self._df[first], self._df[second])
 
     def _weight(self, feat: str) -> float:
         return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
@@ -245,24 +270,37 @@ class SearchIndex:
         core: dict[str, float] = {}
         bonus: dict[str, float] = {}
         for _, _, group in found:
-            core[f"~{group.name}"] = self._weight(f"~{group.name}")
+            target = bonus if group.weak else core
+            target[f"~{group.name}"] = self._weight(f"~{group.name}")
             if group.section:
                 bonus[f"§{group.section}"] = self._weight(f"§{group.section}")
-            if group.name == "han":
-                bonus["#date"] = self._weight("#date")
-        content: list[str] = []
-        for i, w in enumerate(rest):
-            if i in used or w in self._syn.stopwords:
+            for mark in group.marks:
+                core[mark] = MARK_WEIGHT
+        # Segment what is left into two-syllable words where the plans use the pair as one.
+        i = 0
+        while i < len(rest):
+            w = rest[i]
+            if i in used:
+                i += 1
                 continue
-            if w.isdigit() and w not in self._idf:
+            if i + 1 < len(rest) and i + 1 not in used and self._is_word(w, rest[i + 1]):
+                core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
+                i += 2
                 continue
-            content.append(w)
-            core[w] = self._weight(w)
+            if w.isdigit():
+                # Numbers in a question are often the asker's own (an age, a count).
+                if w in self._idf:
+                    bonus[w] = self._idf[w]
+            elif w not in self._syn.stopwords:
+                core[w] = self._weight(w)
+            i += 1
         for w in unknown:
             core[w] = self._max_idf * UNKNOWN_WEIGHT
-        for bg in _bigrams([w for w in rest if w not in self._syn.stopwords]):
-            if bg in self._idf:
+        for bg in _bigrams(rest):
+            if bg in self._idf and bg not in core:
                 bonus[bg] = self._idf[bg]
+        if not core:
+            core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns) and not core
         return _Query(core, bonus, frozenset(campaigns), only_names)
 
@@ -276,6 +314,7 @@ class SearchIndex:
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
         total = sum(q.core.values())
+        bonus_total = sum(q.bonus.values()) or 1.0
         if total <= 0:
             return []
         core_scores: dict[int, float] = defaultdict(float)
@@ -293,7 +332,7 @@ class SearchIndex:
             if q.campaigns and doc.campaign_id not in q.campaigns:
                 continue
             coverage = score / total
-            rank = coverage + BONUS_SHARE * bonus_scores[i] / total
+            rank = coverage + BONUS_SHARE * bonus_scores[i] / bonus_total
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
             ranked.append((rank, coverage, i))

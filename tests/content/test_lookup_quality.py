@@ -91,7 +91,7 @@ def test_accuracy_and_abstention(index: SearchIndex) -> None:
     accuracy, abstention, misses = measure(index)
     print(f"\ntop-1 accuracy {accuracy:.1%}, abstention {abstention:.1%}")
     for miss in misses:
-        got = f"{miss.hit.campaign_id} {miss.hit.source}" if miss.hit else "(abstained)"
+        got = f"{miss.hit.campaign_id} {miss.hit.source} {miss.hit.text[:50]!r}" if miss.hit else "(abstained)"
         print(f"  MISS {miss.question['q']!r}: got {got}")
     assert accuracy >= MIN_ACCURACY
     assert abstention >= MIN_ABSTENTION
