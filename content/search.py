@@ -219,10 +219,12 @@ class SearchIndex:
     def _correct_uncached(self, word: str) -> str | None:
         if word in self._vocab_set or word.isdigit():
             return word
-        if len(word) < 5:
-            # Short syllables are one edit away from many others: guessing would mislead.
+        if len(word) < 4:
             return None
-        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
+        # Four letters: only a missing or extra letter ("nhiu"); a changed one ("xong" →
+        # "cong") too often makes another real syllable.
+        cutoff = 80 if len(word) >= 5 else 85
+        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
 
     def _find_aliases(self, words: list[str]) -> tuple[set[str], set[int]]:
@@ -299,9 +301,13 @@ class SearchIndex:
         for bg in _bigrams(rest):
             if bg in self._idf and bg not in core:
                 bonus[bg] = self._idf[bg]
+        # Words of the campaign's own title name the campaign, not the fact asked about.
+        title_feats = {f for c in campaigns for f in self._docs[self._titles[c]].tf}
+        for feat in [f for f in core if f in title_feats]:
+            bonus[feat] = core.pop(feat)
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
-        only_names = bool(campaigns) and not core
+        only_names = bool(campaigns) and not core and not unknown
         return _Query(core, bonus, frozenset(campaigns), only_names)
 
     # --- search ---
