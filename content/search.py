@@ -203,6 +203,8 @@ class SearchIndex:
         for heading in context:
             for feat, tf in _text_features(heading, self._syn).items():
                 doc.tf[feat] += tf * CONTEXT_TF
+                # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
+                doc.tf[f"@{feat}"] += tf
         doc.tf[f"§{section}"] += 1
         if _DATE_RE.search(passage.text):
             doc.tf["#date"] += 1
@@ -303,8 +305,13 @@ class SearchIndex:
                 bonus[bg] = self._idf[bg]
         # Words of the campaign's own title name the campaign, not the fact asked about.
         title_feats = {f for c in campaigns for f in self._docs[self._titles[c]].tf}
-        for feat in [f for f in core if f in title_feats]:
-            bonus[feat] = core.pop(feat)
+        kept = {f: w for f, w in core.items() if f not in title_feats}
+        if any(f[0] != "#" for f in kept):
+            bonus.update({f: w for f, w in core.items() if f in title_feats})
+            core = kept
+        for feat, weight in list(core.items()):
+            if feat[0] not in "#§":
+                bonus[f"@{feat}"] = weight
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns) and not core and not unknown
@@ -332,10 +339,14 @@ class SearchIndex:
             for i, sat in self._postings.get(feat, ()):
                 if i in core_scores:
                     bonus_scores[i] += weight * sat
+        strong = {f for f in q.core if f[0] in "~§" or "_" in f}
         ranked: list[tuple[float, float, int]] = []
         for i, score in core_scores.items():
             doc = self._docs[i]
             if q.campaigns and doc.campaign_id not in q.campaigns:
+                continue
+            if not q.campaigns and not any(f in doc.tf for f in strong):
+                # Single syllables alone ("tên", "học") are too ambiguous to answer from.
                 continue
             coverage = score / total
             rank = coverage + BONUS_SHARE * bonus_scores[i] / bonus_total
