@@ -47,7 +47,7 @@ HEADING_OF_FIELD: dict[str, str] = {
     "period": "Thời gian",
     "themes": "Chủ đề",
     "content": "Nội dung",
-    "criteria": "Tiêu chí thi đua",
+    "criteria": "Tiêu chí thi đua, khen thưởng",
     "rewards": "Hình thức khen thưởng",
     "reward_rules": "Khen thưởng",
     "organisation": "Tổ chức thực hiện",

@@ -26,6 +26,7 @@ PREFER_BOOST = 0.3  # added to passages of the campaign the user is browsing
 BONUS_SHARE = 0.25  # weight of optional features (phrases, sections) against the core
 UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highest idf
 MARK_WEIGHT = 1.0  # weight of "the answer holds a date/number" when the question asks for one
+HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 1.0  # a heading above the passage counts less than the passage itself
@@ -311,7 +312,7 @@ class SearchIndex:
             core = kept
         for feat, weight in list(core.items()):
             if feat[0] not in "#§":
-                bonus[f"@{feat}"] = weight
+                bonus[f"@{feat}"] = HEADING_BONUS * weight
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns) and not core and not unknown

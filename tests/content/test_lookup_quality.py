@@ -15,8 +15,8 @@ from content.search import Hit, SearchIndex, build_index
 QUESTIONS = Path(__file__).with_name("questions.yaml")
 
 # Floors at the level reached when the set was last measured (rounded down); raise, never lower.
-MIN_ACCURACY = 0.0
-MIN_ABSTENTION = 0.0
+MIN_ACCURACY = 0.94
+MIN_ABSTENTION = 1.0
 
 
 @dataclass(frozen=True)
