@@ -102,7 +102,9 @@ def _check_all(paths: Sequence[Path]) -> tuple[list[Campaign], list[ContentError
             continue
         if campaign.id in seen:
             errors.append(
-                ContentError(path.name, "id", f"duplicate id {campaign.id!r}, also in {seen[campaign.id]}")
+                ContentError(
+                    path.name, "id", f"duplicate id {campaign.id!r}, also in {seen[campaign.id]}"
+                )
             )
             continue
         seen[campaign.id] = path.name

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -214,7 +214,7 @@ class Step(Passage):
 
 
 class ReferralProgramme(Model):
-    """"Dân vận khéo": own account plus referred accounts taking part for consecutive weeks."""
+    """ "Dân vận khéo": own account plus referred accounts taking part for consecutive weeks."""
 
     home_unit: Code
     min_age: Count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -61,7 +62,7 @@ class _Doc:
     campaign_title: str
     section: str
     passage: Passage
-    tf: Counter[str] = field(default_factory=Counter)
+    tf: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     length: int = 0
 
 
@@ -136,7 +137,7 @@ def _match_phrases(
 
 
 def _bigrams(words: Sequence[str]) -> list[str]:
-    return [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    return [f"{a}_{b}" for a, b in itertools.pairwise(words)]
 
 
 def _text_features(text: str, syn: _Synonyms) -> Counter[str]:
@@ -198,9 +199,9 @@ class SearchIndex:
         self, campaign: Campaign, section: str, passage: Passage, context: tuple[str, ...]
     ) -> None:
         doc = _Doc(campaign.id, campaign.title, section, passage)
-        doc.tf.update(_text_features(passage.text, self._syn))
-        for kw in passage.keywords:
-            doc.tf.update(_text_features(kw, self._syn))
+        for text in (passage.text, *passage.keywords):
+            for feat, tf in _text_features(text, self._syn).items():
+                doc.tf[feat] += tf
         for heading in context:
             for feat, tf in _text_features(heading, self._syn).items():
                 doc.tf[feat] += tf * CONTEXT_TF
@@ -386,8 +387,6 @@ def format_note(note: Note) -> str:
     return f"Lưu ý ({note.date.day:02d}/{note.date.month}/{note.date.year}): {note.text}"
 
 
-def build_index(
-    campaigns: Iterable[Campaign], synonyms_file: Path = SYNONYMS_FILE
-) -> SearchIndex:
+def build_index(campaigns: Iterable[Campaign], synonyms_file: Path = SYNONYMS_FILE) -> SearchIndex:
     """Build the search index over every passage of the given campaigns."""
     return SearchIndex(list(campaigns), load_synonyms(synonyms_file))

@@ -50,7 +50,7 @@ def test_bac_son_referral_facts(campaigns: dict[str, Campaign]) -> None:
     assert ref.consecutive_weeks.value == "05"
     assert ref.max_referrals.number == 5 and ref.max_referrals.assumption
     assert ref.until.date == dt.date(2024, 4, 28)
-    assert [(w.start, w.end) for w in ref.weeks][0] == (dt.date(2024, 3, 25), dt.date(2024, 3, 31))
+    assert (ref.weeks[0].start, ref.weeks[0].end) == (dt.date(2024, 3, 25), dt.date(2024, 3, 31))
     assert ref.weeks[-1].end == dt.date(2024, 4, 28)
     assert ref.weeks_assumption and ref.weeks_note
     assert ref.reward.form == "Giấy khen" and ref.reward.granted_by == "Chủ tịch UBND huyện"
@@ -169,7 +169,9 @@ def test_missing_field_is_reported(tmp_path: Path) -> None:
     directory = _copy_dir(tmp_path)
     file = directory / "tram-tau-dai-hoi-dang.yaml"
     text = file.read_text(encoding="utf-8")
-    file.write_text(text.replace("    send_to: Ủy ban nhân dân huyện", "    x_send_to: U"), "utf-8")
+    file.write_text(
+        text.replace("    send_to: Ủy ban nhân dân huyện", "    x_send_to: U"), "utf-8"
+    )
     errors = check_campaigns(directory)
     paths = {(e.path, e.problem) for e in errors}
     assert ("programmes.works.send_to", "required field is missing") in paths
@@ -221,7 +223,9 @@ def test_period_status(campaigns: dict[str, Campaign]) -> None:
     bac_son = campaigns[BAC_SON]
     assert is_running(bac_son, dt.date(2024, 4, 28))
     assert not has_ended(bac_son, dt.date(2024, 4, 28))
-    assert has_ended(bac_son, dt.date(2024, 4, 29)) and not is_running(bac_son, dt.date(2024, 4, 29))
+    assert has_ended(bac_son, dt.date(2024, 4, 29)) and not is_running(
+        bac_son, dt.date(2024, 4, 29)
+    )
     tram_tau = campaigns["tram-tau-dai-hoi-dang"]
     assert not is_running(tram_tau, dt.date(2024, 9, 30))
     assert is_running(tram_tau, dt.date(2024, 10, 1))

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from content.loader import load_campaigns
+from content.passages import iter_passages
 from content.search import Hit, SearchIndex, build_index
 
 QUESTIONS = Path(__file__).with_name("questions.yaml")
@@ -75,11 +76,7 @@ def test_question_set_is_broad_enough() -> None:
 
 
 def test_expected_sources_exist(index: SearchIndex) -> None:
-    sources = {
-        (c.id, loc.passage.source)
-        for c in load_campaigns()
-        for loc in __import__("content.passages", fromlist=["iter_passages"]).iter_passages(c)
-    }
+    sources = {(c.id, loc.passage.source) for c in load_campaigns() for loc in iter_passages(c)}
     for q in load_questions():
         if q.get("abstain"):
             continue
@@ -91,7 +88,8 @@ def test_accuracy_and_abstention(index: SearchIndex) -> None:
     accuracy, abstention, misses = measure(index)
     print(f"\ntop-1 accuracy {accuracy:.1%}, abstention {abstention:.1%}")
     for miss in misses:
-        got = f"{miss.hit.campaign_id} {miss.hit.source} {miss.hit.text[:50]!r}" if miss.hit else "(abstained)"
+        hit = miss.hit
+        got = f"{hit.campaign_id} {hit.source} {hit.text[:50]!r}" if hit else "(abstained)"
         print(f"  MISS {miss.question['q']!r}: got {got}")
     assert accuracy >= MIN_ACCURACY
     assert abstention >= MIN_ABSTENTION
