@@ -140,12 +140,29 @@ def _bigrams(words: Sequence[str]) -> list[str]:
     return [f"{a}_{b}" for a, b in itertools.pairwise(words)]
 
 
+def _all_groups(words: Sequence[str], syn: _Synonyms) -> list[_Group]:
+    """Find every group whose phrase occurs, overlaps included, except inside blockers."""
+    blocked: set[int] = set()
+    for i in range(len(words)):
+        for n in range(1, min(syn.max_len, len(words) - i) + 1):
+            key = tuple(words[i : i + n])
+            if key in syn.phrases and syn.phrases[key] is None:
+                blocked.update(range(i, i + n))
+    found: list[_Group] = []
+    for i in range(len(words)):
+        for n in range(1, min(syn.max_len, len(words) - i) + 1):
+            group = syn.phrases.get(tuple(words[i : i + n]))
+            if group is not None and not blocked.intersection(range(i, i + n)):
+                found.append(group)
+    return found
+
+
 def _text_features(text: str, syn: _Synonyms) -> Counter[str]:
+    # A passage says "hoàn thành trong" and is found by "hạn" and by "hoàn thành" alike.
     words = _words(text)
     feats: Counter[str] = Counter(words)
     feats.update(_bigrams(words))
-    found, _ = _match_phrases(words, syn)
-    feats.update(f"~{g.name}" for _, _, g in found)
+    feats.update(f"~{g.name}" for g in _all_groups(words, syn))
     return feats
 
 
@@ -275,6 +292,11 @@ class SearchIndex:
         found, used = _match_phrases(rest, self._syn)
         core: dict[str, float] = {}
         bonus: dict[str, float] = {}
+        # Names that steered the search still help rank ("Nhân Lý" is in one passage only).
+        named = [w for i, w in enumerate(words) if i in alias_pos]
+        for feat in (*named, *_bigrams(named)):
+            if feat in self._idf:
+                bonus[feat] = self._idf[feat]
         for _, _, group in found:
             target = bonus if group.weak else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
