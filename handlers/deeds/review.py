@@ -6,6 +6,7 @@ is still at that version, so of two reviewers deciding at once one wins and the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ from handlers.deeds.steps import (
 from handlers.deeds.views import (
     FIELD_LABELS,
     consent_text,
+    field_text,
     list_line,
     names_of,
     reason_text,
@@ -283,8 +285,9 @@ async def _start_edit(ctx: Context, deed_id: int, version: int, field: str) -> l
         return [ctx.main_menu(ctx.t("error.stale_choice"))]
     if loaded.version != version:
         return await _conflict(ctx, deed_id)
-    return await ctx.forms.start(ctx, f"deed_edit_{field}",
-                                 {"deed_id": deed_id, "version": version, "field": field})
+    current = field_text(ctx, field, getattr(loaded, field))
+    return await ctx.forms.start(ctx, f"deed_edit_{field}", {
+        "deed_id": deed_id, "version": version, "field": field, "_current": current})
 
 
 async def _reload(ctx: Context, data: dict[str, Any]) -> Deed | list[Reply]:
@@ -376,6 +379,12 @@ async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     stored = date.fromisoformat(str(value)) if field == "happened_on" else value
     return await apply(ctx, deed, Action.EDIT, int(data["version"]), changes={field: stored},
                        before={field: old_json}, after={field: value})
+
+
+def _edit_prompt(ctx: Context, data: dict[str, Any]) -> str:
+    field = data["field"]
+    return ctx.t("deeds.review.edit_prompt", id=data["deed_id"],
+                 field=ctx.t(FIELD_LABELS[field]), current=data.get("_current") or "")
 
 
 def _reason_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
@@ -474,7 +483,8 @@ def review_forms() -> list[Form]:
                    parse=free_text(3, "deeds.too_short"), skip=True, max_length=300)),
              _finish_consent, summary=_consent_summary),
     ]
-    forms += [Form(f"deed_edit_{field}", "deeds.review.edit_title", (make(),), _finish_edit)
+    forms += [Form(f"deed_edit_{field}", "deeds.review.edit_title",
+                   (replace(make(), prompt=_edit_prompt, back=False),), _finish_edit)
               for field, make in EDIT_STEPS.items()]
     return forms
 

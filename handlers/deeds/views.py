@@ -89,7 +89,8 @@ async def names_of(ctx: Context, ids: set[int | None]) -> dict[int, str]:
     return out
 
 
-def _field_value(ctx: Context, name: str, value: object) -> str:
+def field_text(ctx: Context, name: str, value: object) -> str:
+    """Render a report field's value for people (dates as 20/4/2024, units as paths)."""
     if value is None or value == "":
         return ctx.t("deeds.none")
     if name == "happened_on":
@@ -111,12 +112,13 @@ def event_line(ctx: Context, event: DeedEvent, names: dict[int, str], *,
     else:
         actor = names.get(event.actor_id or 0, ctx.t("deeds.someone"))
     params = {"when": moment_text(ctx, event.at), "actor": actor, "text": event.text or "",
-              "reason": reason_text(ctx, event.reason)}
+              "reason": (reason_text(ctx, event.reason) if action is Action.REJECT
+                         else event.reason or "")}
     if action is Action.EDIT and event.before is not None and event.after is not None:
         name = next(iter(event.after), "")
         params.update(field=ctx.t(FIELD_LABELS.get(name, "deeds.field.what")),
-                      before=snippet(_field_value(ctx, name, event.before.get(name)), 80),
-                      after=snippet(_field_value(ctx, name, event.after.get(name)), 80))
+                      before=snippet(field_text(ctx, name, event.before.get(name)), 80),
+                      after=snippet(field_text(ctx, name, event.after.get(name)), 80))
     if action is Action.CONSENT and event.after is not None:
         params["consent"] = consent_text(ctx, str(event.after.get("nominee_consent")))
     key = f"deeds.event.{action.value}"
@@ -192,7 +194,7 @@ async def reviewer_view(ctx: Context, deed: Deed, events: list[DeedEvent]) -> st
     if edited:
         originals = "\n".join(
             ctx.t("deeds.review.original_line", field=ctx.t(FIELD_LABELS[k]),
-                  value=_field_value(ctx, k, deed.original.get(k))) for k in edited)
+                  value=field_text(ctx, k, deed.original.get(k))) for k in edited)
         text += "\n\n" + ctx.t("deeds.review.original") + "\n" + originals
     history = _history(ctx, events, names, for_reporter=False)
     return f"{text}\n\n{ctx.t('deeds.history')}\n{history}"
