@@ -1,7 +1,7 @@
 """XLSX list of nominations for the emulation council, in chat and on the server.
 
-A nominee whose consent is not recorded appears without a name (nomination needs consent,
-but consent can be withdrawn afterwards).
+A nominee whose consent is not recorded appears without name, village, deed or place
+(nomination needs consent, but consent can be withdrawn afterwards).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
     sheet.append([messages.t(f"deeds.export.col.{c}") for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    hidden = messages.t("deeds.export.hidden")
     for deed, event in data.items:
         shown = consent_given(deed.nominee_consent)
         campaign = campaigns.get(deed.campaign_id)
@@ -71,12 +72,12 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
             campaign.short_name if campaign else deed.campaign_id,
             units.path_text(deed.unit_code) if deed.unit_code in units else deed.unit_code,
             (deed.village or "") if shown else "",
-            deed.nominee_name if shown else messages.t("deeds.export.hidden"),
+            deed.nominee_name if shown else hidden,
             messages.t(f"deeds.minor.{deed.nominee_minor}"),
             messages.t(f"deeds.consent_state.{deed.nominee_consent}"),
-            deed.what,
+            deed.what if shown else hidden,
             deed.happened_on,
-            deed.place,
+            deed.place if shown else hidden,
             deed.reward_form or "",
             deed.reward_source or "",
             messages.t(f"deeds.status.{deed.status}"),
