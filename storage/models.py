@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -155,13 +156,15 @@ class DeedRow(Base):
     """A good-deed report ("người tốt, việc tốt"); `version` guards concurrent decisions."""
 
     __tablename__ = "deeds"
+    # Reviewers' queues filter by their units and a status.
+    __table_args__ = (Index("ix_deeds_unit_code_status", "unit_code", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(80), index=True)
     reporter_id: Mapped[int | None] = mapped_column(
         ForeignKey("persons.id", ondelete="SET NULL"), index=True
     )
-    unit_code: Mapped[str] = mapped_column(String(120), index=True)
+    unit_code: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_self: Mapped[bool] = mapped_column(Boolean)

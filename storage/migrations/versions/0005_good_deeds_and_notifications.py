@@ -49,7 +49,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_deeds_campaign_id"), ["campaign_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deeds_reporter_id"), ["reporter_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deeds_status"), ["status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_deeds_unit_code"), ["unit_code"], unique=False)
+        batch_op.create_index("ix_deeds_unit_code_status", ["unit_code", "status"], unique=False)
 
     op.create_table("notifications",
     sa.Column("id", sa.Integer(), nullable=False),
@@ -114,7 +114,7 @@ def downgrade() -> None:
 
     op.drop_table("notifications")
     with op.batch_alter_table("deeds", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_deeds_unit_code"))
+        batch_op.drop_index("ix_deeds_unit_code_status")
         batch_op.drop_index(batch_op.f("ix_deeds_status"))
         batch_op.drop_index(batch_op.f("ix_deeds_reporter_id"))
         batch_op.drop_index(batch_op.f("ix_deeds_campaign_id"))
