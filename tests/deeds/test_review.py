@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.app import App, create_app
 from bot.core.clock import MovableClock
-from bot.core.types import Incoming
+from bot.core.types import AttachmentKind, Incoming
 from storage.models import DeedEventRow, DeedRow, NotificationRow
 from tests.conftest import make_settings
-from tests.deeds.helpers import become, pick, press, register, report_other
+from tests.deeds.helpers import become, pick, press, register, report_other, send_photo
 from tests.harness import Chat
 
 
@@ -242,3 +242,27 @@ async def test_two_processes_deciding_at_once_leave_one_decision(
         decisions = list(await session.scalars(select(DeedEventRow.action).where(
             DeedEventRow.action.in_(["approve", "release"]))))
     assert len(decisions) == 1 and deed.version == 3
+
+
+async def test_reviewer_receives_the_photos_by_reference(chat: Chat) -> None:
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await chat.send("/baoguong")
+    await chat.reply()
+    for line in ("Có", "1", "Chính tôi", "Bỏ qua",
+                 "Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "hôm nay", "suối Khuôn Pục"):
+        await chat.send(line)
+        await chat.reply()
+    for index in (1, 2):
+        await send_photo(chat, size=200_000, url=f"https://zalo.example/{index}.jpg")
+        await chat.reply()
+    for line in ("Xong", "Không", "Lưu"):
+        await chat.send(line)
+        await chat.reply()
+    await become(chat, "minh")
+    await chat.send("/duyet 1")
+    assert "Ảnh: 2" in await chat.reply()
+    assert chat.last is not None
+    assert [(a.kind, a.url) for a in chat.last.attachments] == [
+        (AttachmentKind.PHOTO, "https://zalo.example/1.jpg"),
+        (AttachmentKind.PHOTO, "https://zalo.example/2.jpg")]
