@@ -1,4 +1,4 @@
-"""The `thidua` command: chat, run, migrate, content check, units import."""
+"""The `thidua` command: chat, run, migrate, content check, units import, export deeds."""
 
 from __future__ import annotations
 
@@ -58,6 +58,29 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
+async def _export_deeds(settings: Settings, out: Path, campaign_id: str | None) -> int:
+    from bot.app import create_app
+    from handlers.deeds.export import load_nominations, nominations_xlsx
+
+    app = create_app(settings)
+    try:
+        services = app.services
+        if campaign_id is not None and campaign_id not in services.campaigns:
+            known = ", ".join(sorted(services.campaigns))
+            return _fail(f"Không có phong trào {campaign_id!r}. Các phong trào: {known}.")
+        await app.start()
+        async with app.sessions() as session:
+            data = await load_nominations(session, None, campaign_id)
+        content = nominations_xlsx(data, services.messages, services.units, services.campaigns,
+                                   services.clock.tz)
+    finally:
+        await app.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    sys.stdout.write(f"Đã xuất {len(data.items)} đề nghị khen thưởng gương tốt vào {out}.\n")
+    return 0
+
+
 def _content_check(settings: Settings) -> int:
     from content.check import check_all
 
@@ -99,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="nội dung phong trào")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="kiểm tra toàn bộ tệp nội dung")
+    export = sub.add_parser("export", help="xuất dữ liệu ra tệp")
+    export_sub = export.add_subparsers(dest="export_command", required=True)
+    export_deeds = export_sub.add_parser(
+        "deeds", help="danh sách đề nghị khen thưởng gương người tốt, việc tốt (XLSX)")
+    export_deeds.add_argument("--out", type=Path, required=True, help="tệp .xlsx sẽ ghi")
+    export_deeds.add_argument("--campaign", default=None, help="chỉ một phong trào (mã)")
     units = sub.add_parser("units", help="danh mục đơn vị hành chính")
     units_sub = units.add_subparsers(dest="units_command", required=True)
     units_import = units_sub.add_parser("import", help="nhập danh mục đơn vị từ tệp CSV")
@@ -122,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "content":
             return _content_check(settings)
+        if args.command == "export":
+            return asyncio.run(_export_deeds(settings, args.out, args.campaign))
         if args.command == "units":
             return _units_import(args.file, args.out)
     except ContentError as exc:

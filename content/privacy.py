@@ -18,6 +18,7 @@ class Purpose(StrEnum):
 
     PROFILE = "profile"
     REMINDERS = "reminders"
+    DEEDS = "deeds"
 
 
 class PurposeSpec(BaseModel):

@@ -36,13 +36,18 @@ class Invalid(Exception):
         self.choices = list(choices)
 
 
+class Stay(Invalid):
+    """Input accepted, but the step goes on (e.g. photo 1 of up to 3 received)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One question of a form.
 
     `parse` turns typed text into the field's value (or raises Invalid / ValueError);
     `options` lists fixed answers shown as choices whose payload is `f:<value>`;
-    `pick` validates such a value (default: accept it as it is).
+    `pick` validates such a value (default: accept it as it is);
+    `attachments` lets `parse` see messages that carry photos or files but no text.
     """
 
     name: str
@@ -57,6 +62,7 @@ class Step:
     max_length: int | None = None
     label: str | None = None
     when: Callable[[dict[str, Any]], bool] | None = None
+    attachments: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +175,8 @@ class FormEngine:
         return await self._advance(ctx, form, step)
 
     async def _parse_text(self, ctx: Context, step: Step) -> Any:
+        if step.attachments and ctx.msg.attachments and step.parse is not None:
+            return await _maybe_await(step.parse(ctx, ctx.text))
         if ctx.msg.text is None or not ctx.text:
             raise Invalid("form.need_text")
         text = ctx.text

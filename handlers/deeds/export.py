@@ -1,0 +1,120 @@
+"""XLSX list of nominations for the emulation council, in chat and on the server.
+
+A nominee whose consent is not recorded appears without name, village, deed or place
+(nomination needs consent, but consent can be withdrawn afterwards).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.context import Context
+from bot.core.types import Attachment, AttachmentKind, Reply
+from content.messages import Messages
+from content.schema import Campaign
+from content.units import UnitTree
+from handlers.deeds.workflow import NOMINATIONS, consent_given
+from storage.deeds_repo import Deed, DeedEvent, DeedsRepo
+from storage.models import PersonRow
+
+COLUMNS = ("id", "campaign", "unit", "village", "nominee", "minor", "consent", "what", "when",
+           "place", "reward", "source", "status", "nominated_at", "nominated_by")
+WIDTHS = {"what": 60, "unit": 40, "campaign": 30, "reward": 40, "nominee": 25}
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True, slots=True)
+class Nominations:
+    """Nominated reports with the nomination event and the names of those who nominated."""
+
+    items: list[tuple[Deed, DeedEvent | None]]
+    names: dict[int, str]
+
+
+async def load_nominations(session: AsyncSession, scope: Collection[str] | None,
+                           campaign_id: str | None = None) -> Nominations:
+    """Read nominated and awarded reports within the units (None: all)."""
+    items = await DeedsRepo(session).nominations(NOMINATIONS, scope, campaign_id)
+    names: dict[int, str] = {}
+    for _deed, event in items:
+        if event is not None and event.actor_id is not None and event.actor_id not in names:
+            person = await session.get(PersonRow, event.actor_id)
+            names[event.actor_id] = (person.full_name or "") if person else ""
+    return Nominations(items, names)
+
+
+def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
+                     campaigns: Mapping[str, Campaign], tz: ZoneInfo) -> bytes:
+    """Return the XLSX workbook bytes: one row per nomination, headers from the catalog."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = messages.t("deeds.export.sheet")
+    sheet.append([messages.t(f"deeds.export.col.{c}") for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    hidden = messages.t("deeds.export.hidden")
+    for deed, event in data.items:
+        shown = consent_given(deed.nominee_consent)
+        campaign = campaigns.get(deed.campaign_id)
+        nominated_at = event.at.astimezone(tz).replace(tzinfo=None) if event else None
+        by = data.names.get(event.actor_id or 0, "") if event else ""
+        sheet.append([
+            deed.id,
+            campaign.short_name if campaign else deed.campaign_id,
+            units.path_text(deed.unit_code) if deed.unit_code in units else deed.unit_code,
+            (deed.village or "") if shown else "",
+            deed.nominee_name if shown else hidden,
+            messages.t(f"deeds.minor.{deed.nominee_minor}"),
+            messages.t(f"deeds.consent_state.{deed.nominee_consent}"),
+            deed.what if shown else hidden,
+            deed.happened_on,
+            deed.place if shown else hidden,
+            deed.reward_form or "",
+            deed.reward_source or "",
+            messages.t(f"deeds.status.{deed.status}"),
+            nominated_at,
+            by,
+        ])
+    for index, name in enumerate(COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = WIDTHS.get(name, 16)
+        for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            cell = row[0]
+            if isinstance(cell.value, date):
+                cell.number_format = "dd/mm/yyyy hh:mm" if name == "nominated_at" \
+                    else "dd/mm/yyyy"
+            if name == "what":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_filename(today: date) -> str:
+    """Return the file name of an export made today."""
+    return f"de-nghi-khen-thuong-{today.isoformat()}.xlsx"
+
+
+async def export_reply(ctx: Context, scope: Collection[str] | None) -> list[Reply]:
+    """Send the nominations within the reviewer's units as an XLSX file."""
+    if scope is not None and not scope:
+        return [Reply(ctx.t("deeds.review.no_unit"))]
+    data = await load_nominations(ctx.session, scope)
+    if not data.items:
+        return [Reply(ctx.t("deeds.export.empty"))]
+    content = nominations_xlsx(data, ctx.services.messages, ctx.services.units,
+                               ctx.services.campaigns, ctx.clock.tz)
+    name = export_filename(ctx.clock.today())
+    return [Reply(ctx.t("deeds.export.done", count=len(data.items), filename=name),
+                  attachments=[Attachment(AttachmentKind.DOCUMENT, data=content, filename=name,
+                                          size=len(content))])]

@@ -1,0 +1,60 @@
+"""Telling reporters and reviewers what happened, through the notifications table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.types import Reply
+from handlers.deeds.views import notice_text, snippet, unit_text
+from handlers.deeds.workflow import Action
+from storage.deeds_repo import Deed, DeedsRepo
+from storage.notifications_repo import mark_delivered, notify, pending
+
+WHAT_IN_NOTICE = 40
+
+
+async def tell_reporter(ctx: Context, deed: Deed, action: Action, version: int,
+                        **params: Any) -> None:
+    """Queue the plain-words notice of a decision for the report's author."""
+    if deed.reporter_id is None:
+        return
+    await notify(ctx.session, deed.reporter_id, f"deeds.notice.{action.value}",
+                 {"id": deed.id, "what": snippet(deed.what, WHAT_IN_NOTICE), **params},
+                 f"deed:{deed.id}:v{version}:{action.value}:reporter", ctx.clock.now())
+
+
+async def reviewers_of(ctx: Context, deed: Deed) -> list[int]:
+    """Return who reviews a report: liaisons of its unit and the units above, else admins."""
+    repo = DeedsRepo(ctx.session)
+    units = [deed.unit_code]
+    if deed.unit_code in ctx.services.units:
+        units += [u.code for u in ctx.services.units.ancestors(deed.unit_code)]
+    found = await repo.people_with_role("liaison", units)
+    if not found:
+        found = await repo.people_with_role("admin")
+    return [p for p in found if p != deed.reporter_id]
+
+
+async def tell_reviewers(ctx: Context, deed: Deed, key: str, version: int,
+                         holder_first: bool = True, **params: Any) -> None:
+    """Queue a notice for the reviewer holding the report, or all of its reviewers."""
+    if holder_first and deed.reviewer_id is not None:
+        targets = [deed.reviewer_id]
+    else:
+        targets = await reviewers_of(ctx, deed)
+    for person_id in targets:
+        await notify(ctx.session, person_id, key,
+                     {"id": deed.id, "unit": unit_text(ctx, deed.unit_code), **params},
+                     f"deed:{deed.id}:v{version}:{key.rsplit('.', 1)[-1]}:{person_id}",
+                     ctx.clock.now())
+
+
+async def pending_reply(ctx: Context) -> Reply | None:
+    """Show the person's undelivered notices once, marking them delivered."""
+    notices = await pending(ctx.session, ctx.person.id)
+    if not notices:
+        return None
+    await mark_delivered(ctx.session, [n.id for n in notices], ctx.clock.now())
+    lines = "\n\n".join(f"• {notice_text(ctx, n)}" for n in notices)
+    return Reply(ctx.t("deeds.notices", lines=lines))

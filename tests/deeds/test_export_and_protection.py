@@ -1,0 +1,191 @@
+"""Nominee protection, own reports, minors, and the XLSX list of nominations."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.__main__ import main
+from bot.app import App, create_app
+from bot.channels.console import ConsoleChannel
+from bot.core.clock import MovableClock
+from bot.core.types import AttachmentKind
+from tests.conftest import START, make_settings
+from tests.deeds.helpers import become, pick, press, register, report_other
+from tests.harness import Chat
+
+
+async def nominate(chat: Chat, consent_choice: str = "Người được nêu đã đồng ý") -> None:
+    """As the current reviewer: take report #1, record consent, nominate for the first reward."""
+    await chat.send("/duyet 1")
+    await chat.reply()
+    await chat.send("Nhận xem xét")
+    await chat.reply()
+    await chat.send("Ghi nhận ý kiến của người được nêu")
+    await chat.reply()
+    await pick(chat, consent_choice)
+    await chat.reply()
+    await chat.send("Bỏ qua")
+    await chat.reply()
+    await chat.send("Lưu")
+    await chat.reply()
+    await chat.send("Đề nghị khen thưởng")
+    await chat.reply()
+    await chat.send("1")
+    await chat.reply()
+    await chat.send("Hồ sơ đầy đủ.")
+    await chat.reply()
+    await chat.send("Lưu")
+    assert "Đã đề nghị khen thưởng" in await chat.reply()
+
+
+async def test_nominee_is_not_shown_publicly_before_consent(chat: Chat) -> None:
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await report_other(chat)
+    await become(chat, "minh")
+    await chat.send("/duyet 1")
+    await chat.reply()
+    await chat.send("Nhận xem xét")
+    await chat.reply()
+    await chat.send("Ghi nhận là gương tốt")
+    await chat.reply()
+    await become(chat, "lan")
+    await chat.send("/guongtot")
+    await chat.reply()
+    await chat.reply()
+    await chat.send("Các gương tốt đã được ghi nhận")
+    assert "Chưa có gương tốt nào được ghi nhận và công khai" in await chat.reply()
+    await become(chat, "minh")
+    await chat.send("/duyet 1")
+    await chat.reply()
+    await chat.send("Ghi nhận ý kiến của người được nêu")
+    await chat.reply()
+    await pick(chat, "không đồng ý công khai")
+    await chat.reply()
+    await chat.send("Bỏ qua")
+    await chat.reply()
+    await chat.send("Lưu")
+    await chat.reply()
+    await chat.send("Đề nghị khen thưởng")
+    assert "Cần ghi nhận sự đồng ý" in await chat.reply()
+    await become(chat, "lan")
+    await chat.send("/guongtot")
+    await chat.reply()
+    await chat.send("Các gương tốt đã được ghi nhận")
+    assert "Hoàng Văn Nam" not in await chat.reply()
+
+
+async def test_a_minor_needs_a_guardians_consent(chat: Chat) -> None:
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await report_other(chat, name="Lò Văn Páo", age="Dưới 16")
+    await become(chat, "minh")
+    await chat.send("/duyet 1")
+    detail = await chat.reply()
+    assert "Lò Văn Páo (dưới 16 tuổi; chưa ghi nhận đồng ý" in detail
+    await chat.send("Ghi nhận ý kiến của người được nêu")
+    await chat.reply()
+    await pick(chat, "Người được nêu đã đồng ý")
+    assert "cần sự đồng ý của cha mẹ hoặc người giám hộ" in await chat.reply()
+    await pick(chat, "Cha mẹ hoặc người giám hộ")
+    await chat.reply()
+    await chat.send("Bố em Páo ký giấy đồng ý ngày 12/4/2024")
+    await chat.reply()
+    await chat.send("Lưu")
+    assert "Lò Văn Páo (dưới 16 tuổi; cha mẹ/người giám hộ đã đồng ý)" in await chat.reply()
+
+
+async def test_a_reviewer_does_not_review_their_own_report(chat: Chat) -> None:
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await report_other(chat)
+    await chat.send("/duyet 1")
+    await chat.reply()
+    assert "Nhận xem xét" not in chat.choices()
+    await press(chat, "gtd:a:1:1:take")
+    assert "không tự duyệt báo cáo do chính mình gửi" in await chat.reply()
+
+
+async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
+        chat: Chat) -> None:
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await report_other(chat)
+    await become(chat, "minh")
+    await chat.send("/duyet")
+    await chat.reply()
+    await chat.reply()
+    assert "Xuất danh sách đề nghị khen thưởng (XLSX)" not in chat.choices()
+    await press(chat, "gtd:x")
+    assert "Chưa có báo cáo nào được đề nghị" in await chat.reply()
+    await nominate(chat)
+    await chat.send("Ghi nhận ý kiến của người được nêu")  # the nominee withdraws later
+    await chat.reply()
+    await pick(chat, "không đồng ý công khai")
+    await chat.reply()
+    await chat.send("Anh Nam gọi điện rút lại đồng ý")
+    await chat.reply()
+    await chat.send("Lưu")
+    await chat.reply()
+    await chat.send("/duyet")
+    await chat.reply()
+    await pick(chat, "Xuất danh sách")
+    text = await chat.reply()
+    assert "Danh sách 1 đề nghị khen thưởng: tệp de-nghi-khen-thuong-2024-04-10.xlsx" in text
+    assert chat.last is not None
+    (document,) = chat.last.attachments
+    assert document.kind is AttachmentKind.DOCUMENT and document.data is not None
+    sheet = load_workbook(io.BytesIO(document.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Số báo cáo", "Phong trào", "Đơn vị", "Thôn, tổ dân phố, cơ quan",
+                           "Người được đề nghị")
+    assert rows[1][0] == 1 and rows[1][4] == "(chưa có đồng ý của người được nêu)"
+    assert rows[1][3] is None and "Nam" not in str(rows[1])
+    assert rows[1][10] == "Giấy khen (Chủ tịch UBND huyện)" and rows[1][11] == "III.2"
+    assert rows[1][14] == "Trần Văn Minh"
+
+
+async def _prepare_nomination(db_url: str) -> None:
+    clock = MovableClock(start=START)
+    app = create_app(make_settings(db_url), clock)
+    await app.start()
+    chat = Chat(ConsoleChannel(app, clock, "lan"))
+    try:
+        await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+        await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+        await report_other(chat)
+        await become(chat, "minh")
+        await nominate(chat)
+        chat.assert_all_read()
+    finally:
+        await app.close()
+
+
+def test_export_on_the_server_writes_the_xlsx(db_url: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    asyncio.run(_prepare_nomination(db_url))
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)  # no .env file is read
+    out = tmp_path / "out" / "de-nghi.xlsx"
+    assert main(["export", "deeds", "--out", str(out)]) == 0
+    assert "Đã xuất 1 đề nghị khen thưởng" in capsys.readouterr().out
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][4] == "Hoàng Văn Nam" and rows[1][6] == "người được nêu đã đồng ý"
+    assert main(["export", "deeds", "--out", str(out), "--campaign", "khong-co"]) == 2
+    assert "Không có phong trào 'khong-co'" in capsys.readouterr().err
+
+
+async def test_liaison_without_a_unit_is_told_how_to_get_one(app: App) -> None:
+    chat = Chat(ConsoleChannel(app, MovableClock(start=START), "vy"))
+    await chat.send("/as vy liaison")
+    await chat.reply()
+    await chat.send("/duyet")
+    assert "chưa gắn với đơn vị nào" in await chat.reply()

@@ -1,0 +1,268 @@
+"""Reviewing good-deed reports: the whole workflow, notices to the reporter, scope, races."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.app import App, create_app
+from bot.core.clock import MovableClock
+from bot.core.types import AttachmentKind, Incoming
+from storage.models import DeedEventRow, DeedRow, NotificationRow
+from tests.conftest import make_settings
+from tests.deeds.helpers import become, pick, press, register, report_other, send_photo
+from tests.harness import Chat
+
+
+async def setup_people(chat: Chat) -> None:
+    """Minh reviews Huyện Chi Lăng; Lan (Xã Nhân Lý) reports Hoàng Văn Nam."""
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    assert "Đã gửi báo cáo #1" in await report_other(chat, photos=2)
+
+
+async def open_report(chat: Chat, number: int = 1) -> str:
+    """Open a report by number as the current reviewer."""
+    await chat.send(f"/duyet {number}")
+    return await chat.reply()
+
+
+async def test_whole_review_and_the_reporter_is_told_at_every_decision(
+        chat: Chat, app: App) -> None:
+    await setup_people(chat)
+    await become(chat, "minh")
+    await chat.send("/duyet")
+    notices = await chat.reply()
+    assert "Có báo cáo gương tốt mới #1 ở Xã Nhân Lý" in notices
+    overview = await chat.reply()
+    assert "thuộc Huyện Chi Lăng" in overview and "Chờ cán bộ nhận: 1" in overview
+    await pick(chat, "Chờ cán bộ nhận (1)")
+    listing = await chat.reply()
+    assert "#1 · 9/4/2024 · Hoàng Văn Nam" in listing
+    await pick(chat, "Mở báo cáo #1")
+    detail = await chat.reply()
+    assert "Người được nêu: Hoàng Văn Nam (từ 16 tuổi trở lên; chưa ghi nhận đồng ý" in detail
+    assert "Ảnh: 2" in detail and "không muốn được liên hệ trực tiếp" in detail
+    assert chat.choices()[0] == "Nhận xem xét"
+    await chat.send("Nhận xem xét")
+    assert "Bạn đã nhận xem xét báo cáo #1" in await chat.reply()
+    await chat.send("Thêm ghi chú nội bộ")
+    await chat.reply()
+    await chat.send("Trưởng thôn xác nhận sự việc qua điện thoại.")
+    assert "người báo không thấy ghi chú này" in await chat.reply()
+    await chat.send("Yêu cầu người báo bổ sung")
+    assert "Gõ câu hỏi" in await chat.reply()
+    await chat.send("Anh/chị cho biết tên người đánh rơi ví?")
+    assert "Đã gửi yêu cầu bổ sung" in await chat.reply()
+
+    await become(chat, "lan")
+    await chat.send("/guongtot")
+    told = await chat.reply()
+    assert "Báo cáo gương tốt #1" in told and "đang xem xét" in told
+    assert "Cán bộ hỏi: “Anh/chị cho biết tên người đánh rơi ví?”" in told
+    assert "Trưởng thôn" not in told
+    await chat.reply()
+    await pick(chat, "Trả lời yêu cầu bổ sung cho báo cáo #1")
+    assert "Anh/chị cho biết tên người đánh rơi ví?" in await chat.reply()
+    await chat.send("Bà Lường Thị Hạnh ở thôn Khuôn Pục.")
+    assert "Đã gửi phần bổ sung cho báo cáo #1" in await chat.reply()
+    await chat.send("/guongtot")
+    await chat.reply()
+    await pick(chat, "Báo cáo của tôi")
+    await chat.reply()
+    await pick(chat, "#1")
+    mine = await chat.reply()
+    assert "Báo cáo #1 — Đang xem xét" in mine and "Bà Lường Thị Hạnh" in mine
+    assert "Trưởng thôn" not in mine and "ghi chú nội bộ" not in mine
+
+    await become(chat, "minh")
+    await chat.send("/duyet")
+    assert "Người báo đã bổ sung báo cáo #1" in await chat.reply()
+    await chat.reply()
+    await open_report(chat)
+    await chat.send("Ghi nhận là gương tốt")
+    assert "Đã ghi nhận báo cáo #1 là gương tốt" in await chat.reply()
+    await chat.send("Đề nghị khen thưởng")
+    assert "Cần ghi nhận sự đồng ý của người được nêu" in await chat.reply()
+    await chat.send("Ghi nhận ý kiến của người được nêu")
+    await chat.reply()
+    await chat.send("1")
+    await chat.reply()
+    await chat.send("Anh Nam đồng ý qua điện thoại ngày 11/4/2024")
+    assert "người được nêu đã đồng ý" in await chat.reply()
+    await chat.send("Lưu")
+    assert "Đã ghi nhận ý kiến của người được nêu" in await chat.reply()
+    await chat.send("Đề nghị khen thưởng")
+    rewards = await chat.reply()
+    assert "Giấy khen (Chủ tịch UBND huyện) — Mục III.2" in rewards
+    await chat.send("1")
+    await chat.reply()
+    await chat.send("Bỏ qua")
+    assert "Hình thức: Giấy khen (Chủ tịch UBND huyện)" in await chat.reply()
+    await chat.send("Lưu")
+    assert "Đã đề nghị khen thưởng cho báo cáo #1" in await chat.reply()
+    await chat.send("Xác nhận đã khen thưởng")
+    await chat.reply()
+    await chat.send("Quyết định 123/QĐ-UBND ngày 20/5/2024")
+    await chat.reply()
+    await chat.send("Lưu")
+    awarded = await chat.reply()
+    assert "Báo cáo #1 — Đã được khen thưởng" in awarded
+
+    await become(chat, "lan")
+    await chat.send("/guongtot")
+    told = await chat.reply()
+    assert "đã được ghi nhận là gương người tốt, việc tốt" in told
+    assert "đã được đề nghị khen thưởng: Giấy khen (Chủ tịch UBND huyện)" in told
+    assert "người làm việc tốt đã được khen thưởng" in told
+    await chat.reply()
+    await chat.send("Các gương tốt đã được ghi nhận")
+    public = await chat.reply()
+    assert "Hoàng Văn Nam (thôn Khuôn Pục, Xã Nhân Lý" in public
+    assert "Đã được khen thưởng: Giấy khen (Chủ tịch UBND huyện)" in public
+    async with app.sessions() as session:
+        actions = list(await session.scalars(select(DeedEventRow.action)
+                                             .order_by(DeedEventRow.id)))
+        undelivered = (await session.scalars(select(NotificationRow).where(
+            NotificationRow.delivered_at.is_(None)))).all()
+    assert actions == ["submit", "take", "note", "return", "answer", "approve", "consent",
+                       "nominate", "award"]
+    assert undelivered == []
+
+
+async def test_rejection_tells_the_reason_in_plain_words(chat: Chat) -> None:
+    await setup_people(chat)
+    await become(chat, "minh")
+    await open_report(chat)
+    await chat.send("Nhận xem xét")
+    await chat.reply()
+    await chat.send("Không ghi nhận (từ chối)")
+    assert "Lý do không ghi nhận" in await chat.reply()
+    await chat.send("anh ấy không làm")
+    assert "gõ số thứ tự" in await chat.reply()
+    await pick(chat, "Trùng với một báo cáo")
+    await chat.reply()
+    await chat.send("Việc này đã được báo ở báo cáo #7.")
+    assert "Lý do: Trùng với một báo cáo đã có" in await chat.reply()
+    await chat.send("Lưu")
+    assert "Báo cáo #1 — Không được ghi nhận" in await chat.reply()
+    await become(chat, "lan")
+    await chat.send("/guongtot")
+    told = await chat.reply()
+    assert "chưa được ghi nhận. Lý do: Trùng với một báo cáo đã có" in told
+    assert "“Việc này đã được báo ở báo cáo #7.”" in told
+    await chat.reply()
+
+
+async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> None:
+    await setup_people(chat)
+    await register(chat, "tuan", "Đỗ Văn Tuấn", "bac son", "Huyện Bắc Sơn", "liaison")
+    await chat.send("/duyet")
+    assert "Chờ cán bộ nhận: 0" in await chat.reply()
+    outside = await open_report(chat)
+    assert "không thuộc đơn vị bạn phụ trách" in outside and "Hoàng Văn Nam" not in outside
+    await press(chat, "gtd:a:1:1:take")
+    assert "không thuộc đơn vị bạn phụ trách" in await chat.reply()
+    await become(chat, "lan")
+    await press(chat, "gtd:d:1")
+    assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
+    await chat.send("/duyet 1")
+    assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
+    await become(chat, "minh")
+    await chat.send("/duyet 99")
+    assert "Không có báo cáo #99" in await chat.reply()
+    await chat.send("/duyet abc")
+    assert "ví dụ: /duyet 12" in await chat.reply()
+
+
+async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
+        chat: Chat, app: App) -> None:
+    await setup_people(chat)
+    await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
+    assert "Nhận xem xét" in await open_report(chat)  # Hoa looks at version 1
+    await become(chat, "minh")
+    await open_report(chat)
+    await chat.send("Nhận xem xét")
+    assert "Bạn đã nhận xem xét" in await chat.reply()
+    await chat.send("Không ghi nhận (từ chối)")  # Minh starts rejecting version 2
+    await chat.reply()
+    await become(chat, "hoa")
+    await chat.send("1")  # Hoa presses "Nhận xem xét" on her old screen
+    lost = await chat.reply()
+    assert "vừa được Trần Văn Minh xử lý trước bạn" in lost
+    assert "trạng thái hiện tại: Đang xem xét" in lost
+    assert "Ghi nhận là gương tốt" not in chat.choices()  # Minh holds it
+    await press(chat, "gtd:a:1:2:approve")
+    assert "đang do cán bộ khác xem xét" in await chat.reply()
+    await become(chat, "admin")
+    await open_report(chat)
+    await chat.send("Ghi nhận là gương tốt")  # an admin decides meanwhile
+    assert "Đã ghi nhận báo cáo #1" in await chat.reply()
+    await become(chat, "minh")
+    await chat.send("2")  # "Chưa xác minh được sự việc" on Minh's screen
+    assert "lời giải thích" in await chat.reply()
+    await chat.send("Không liên lạc được với nhân chứng.")
+    await chat.reply()
+    await chat.send("Lưu")
+    late = await chat.reply()
+    assert "vừa được Quản trị xử lý trước bạn (trạng thái hiện tại: Đã được ghi nhận)" in late
+    async with app.sessions() as session:
+        deed = (await session.scalars(select(DeedRow))).one()
+        notices = list(await session.scalars(select(NotificationRow.text_key).where(
+            NotificationRow.person_id == deed.reporter_id)))
+    assert deed.status == "approved" and deed.version == 3
+    assert "deeds.notice.reject" not in notices and "deeds.notice.approve" in notices
+
+
+async def _press_in(app: App, user: str, payload: str) -> list[str]:
+    replies = await app.handle(Incoming("console", user, user, choice=payload))
+    return [r.text for r in replies]
+
+
+async def test_two_processes_deciding_at_once_leave_one_decision(
+        chat: Chat, app: App, db_url: str, clock: MovableClock) -> None:
+    await setup_people(chat)
+    await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
+    await open_report(chat)
+    await chat.send("Nhận xem xét")
+    await chat.reply()
+    other = create_app(make_settings(db_url), clock)  # a second process on the same database
+    await other.start()
+    try:
+        first, second = await asyncio.gather(
+            _press_in(app, "hoa", "gtd:a:1:2:approve"),
+            _press_in(other, "admin", "gtd:a:1:2:release"))
+    finally:
+        await other.close()
+    texts = [first[0], second[0]]
+    assert sum("xử lý trước bạn" in t for t in texts) == 1, texts
+    async with app.sessions() as session:
+        deed = (await session.scalars(select(DeedRow))).one()
+        decisions = list(await session.scalars(select(DeedEventRow.action).where(
+            DeedEventRow.action.in_(["approve", "release"]))))
+    assert len(decisions) == 1 and deed.version == 3
+
+
+async def test_reviewer_receives_the_photos_by_reference(chat: Chat) -> None:
+    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await chat.send("/baoguong")
+    await chat.reply()
+    for line in ("Có", "1", "Chính tôi", "Bỏ qua",
+                 "Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "hôm nay", "suối Khuôn Pục"):
+        await chat.send(line)
+        await chat.reply()
+    for index in (1, 2):
+        await send_photo(chat, size=200_000, url=f"https://zalo.example/{index}.jpg")
+        await chat.reply()
+    for line in ("Xong", "Không", "Lưu"):
+        await chat.send(line)
+        await chat.reply()
+    await become(chat, "minh")
+    await chat.send("/duyet 1")
+    assert "Ảnh: 2" in await chat.reply()
+    assert chat.last is not None
+    assert [(a.kind, a.url) for a in chat.last.attachments] == [
+        (AttachmentKind.PHOTO, "https://zalo.example/1.jpg"),
+        (AttachmentKind.PHOTO, "https://zalo.example/2.jpg")]
