@@ -18,6 +18,7 @@ class Purpose(StrEnum):
 
     PROFILE = "profile"
     REMINDERS = "reminders"
+    UNIT_REPORTS = "unit_reports"
 
 
 class PurposeSpec(BaseModel):
