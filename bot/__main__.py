@@ -1,4 +1,4 @@
-"""The `thidua` command: chat, run, migrate, content check, units import."""
+"""The `thidua` command: chat, run, migrate, content check, units import, export."""
 
 from __future__ import annotations
 
@@ -86,6 +86,34 @@ def _units_import(csv_path: Path, out: Path | None) -> int:
     return 0
 
 
+async def _export(settings: Settings, kind: str, campaign_id: str, out: Path) -> int:
+    from bot.app import create_app
+    from handlers.works.export import export_conferences, export_works
+
+    app = create_app(settings)
+    campaigns = app.services.campaigns
+    wanted = "works" if kind == "works" else "conference"
+    known = sorted(c.id for c in campaigns.values() if getattr(c.programmes, wanted) is not None)
+    campaign = campaigns.get(campaign_id)
+    if campaign is None or campaign.id not in known:
+        await app.close()
+        return _fail(f"Không có phong trào {campaign_id!r} với mục này. Chọn một trong: "
+                     + ", ".join(known))
+    try:
+        await app.start()
+        build = export_works if kind == "works" else export_conferences
+        async with app.sessions() as session:
+            data, count = await build(session, app.services.messages, app.services.units,
+                                      campaign, lambda _code: True)
+    finally:
+        await app.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    what = "công trình" if kind == "works" else "hội nghị"
+    sys.stdout.write(f"Đã ghi {count} {what} vào {out}.\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = argparse.ArgumentParser(prog="thidua", description="Trợ lý phong trào thi đua")
@@ -104,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     units_import = units_sub.add_parser("import", help="nhập danh mục đơn vị từ tệp CSV")
     units_import.add_argument("file", type=Path)
     units_import.add_argument("--out", type=Path, default=None)
+    export = sub.add_parser("export", help="xuất tệp Excel (công trình, hội nghị)")
+    export_sub = export.add_subparsers(dest="export_command", required=True)
+    for name, help_text in (("works", "công trình, phần việc và tình hình đăng ký"),
+                            ("conferences", "hội nghị điển hình tiên tiến của các đơn vị")):
+        export_cmd = export_sub.add_parser(name, help=help_text)
+        export_cmd.add_argument("--campaign", required=True, help="mã phong trào")
+        export_cmd.add_argument("--out", type=Path, required=True, help="tệp .xlsx sẽ ghi")
     return parser
 
 
@@ -111,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     settings = Settings()
-    quiet = args.command == "chat"
+    quiet = args.command in ("chat", "export")
     _setup_logging("WARNING" if quiet else settings.log_level)
     try:
         if args.command == "chat":
@@ -124,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _content_check(settings)
         if args.command == "units":
             return _units_import(args.file, args.out)
+        if args.command == "export":
+            return asyncio.run(_export(settings, args.export_command, args.campaign, args.out))
     except ContentError as exc:
         return _fail(f"Lỗi nội dung: {exc}")
     except KeyboardInterrupt:
