@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,33 +49,41 @@ class Sheet:
 
 def build_workbook(sheets: Sequence[Sheet]) -> bytes:
     """Return an XLSX file with one worksheet per sheet (bold headers, sized columns)."""
-    book = Workbook()
-    for default in list(book.worksheets):
-        book.remove(default)
+    book = Workbook(write_only=True)  # streams rows: a national list stays fast and small
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
-        ws.append(list(sheet.headers))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in sheet.rows:
-            ws.append(list(row))
         widths = [len(str(h)) for h in sheet.headers]
         for row in sheet.rows:
             for i, value in enumerate(row):
-                widths[i] = max(widths[i], len(str(value)) if value is not None else 0)
+                if value is not None:
+                    widths[i] = max(widths[i], len(str(value)))
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, width + 2)
-        for cells in ws.iter_rows(min_row=2):
-            for index, cell in enumerate(cells):
-                if isinstance(cell.value, date):
-                    cell.number_format = DATE_FORMAT
-                elif index in sheet.money_columns:
-                    cell.number_format = MONEY_FORMAT
         ws.freeze_panes = "A2"
+        header = []
+        for title in sheet.headers:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([_cell(ws, value, i in sheet.money_columns) for i, value in enumerate(row)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell(ws: Any, value: Any, money: bool) -> Any:
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if money and isinstance(value, int):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+    return value
 
 
 def works_filename(campaign: Campaign, today: date) -> str:
@@ -123,7 +133,8 @@ async def export_works(session: AsyncSession, messages: Messages, units: UnitTre
         (i, r.unit.full_name, r.unit.type_name, r.required, r.registered, r.on_time,
          messages.t(f"works.xlsx.status_{r.status.value}"))
         for i, r in enumerate(rows, 1)]
-    data = build_workbook([
+    # Writing the file takes seconds for a whole country: keep the event loop free meanwhile.
+    data = await asyncio.to_thread(build_workbook, [
         Sheet(messages.t("works.xlsx.sheet_works"),
               _headers(messages, "works.xlsx.col", WORK_COLUMNS), work_rows,
               frozenset({5})),
@@ -170,7 +181,7 @@ async def export_conferences(session: AsyncSession, messages: Messages, units: U
                      documents_due(conf.held_on, programme.documents_days_before.number),
                      conf.delegates, conf.grassroots, round(check.share, 1),
                      yes if check.ok else no, messages.t(status)))
-    data = build_workbook([
+    data = await asyncio.to_thread(build_workbook, [
         Sheet(messages.t("works.xlsx.sheet_conferences"),
               _headers(messages, "works.xlsx.conf_col", CONFERENCE_COLUMNS), rows)])
     return data, len(registered)

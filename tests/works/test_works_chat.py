@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.telegram import TelegramChannel
 from bot.core.clock import MovableClock
-from bot.core.types import AttachmentKind
+from bot.core.types import Attachment, AttachmentKind, Reply
 from storage.models import ConsentRow, WorkRow, WorkUpdateRow
+from tests.channels.fake_telegram import FakeTelegram
 from tests.harness import Chat
 from tests.works.helpers import (
     BAN_CONG,
@@ -381,3 +384,13 @@ async def test_export_on_zalo_explains_the_server_command(
     replies = await app.handle(Incoming("zalo", "z1", "z1", choice=f"w:x:{WORKS_CAMPAIGN}"))
     assert "thidua export works --campaign tram-tau-dai-hoi-dang" in replies[0].text
     assert not replies[0].attachments
+
+
+async def test_telegram_delivers_the_xlsx_as_a_document(
+        fake_telegram: FakeTelegram, make_telegram: Callable[..., TelegramChannel]) -> None:
+    channel = make_telegram()
+    document = Attachment(AttachmentKind.DOCUMENT, data=b"PK\x03\x04", filename="cong-trinh.xlsx")
+    await channel.send("4004", Reply("Tệp cong-trinh.xlsx", attachments=[document]))
+    text, sent = fake_telegram.sent_to(4004)
+    assert text["text"] == "Tệp cong-trinh.xlsx"
+    assert "<file cong-trinh.xlsx>" in sent.values()
