@@ -394,3 +394,32 @@ async def test_telegram_delivers_the_xlsx_as_a_document(
     text, sent = fake_telegram.sent_to(4004)
     assert text["text"] == "Tệp cong-trinh.xlsx"
     assert "<file cong-trinh.xlsx>" in sent.values()
+
+
+async def test_over_long_answers_are_refused_and_the_step_is_kept(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2024, month=10, day=10))
+    await become(chat, app, "minh", "liaison", BAN_CONG)
+    await chat.send("/congtrinh")
+    await chat.reply()
+    await chat.send("Đăng ký công trình mới")
+    await chat.reply()
+    await chat.reply()
+    await chat.send("Nhà văn hóa " * 40)
+    assert "Nội dung quá dài (479 ký tự)" in await chat.reply()
+    await chat.send("/menu")
+    menu = await chat.reply()
+    assert "Tiếp tục: Đăng ký công trình, phần việc" in menu
+    await chat.send("1")
+    assert "Tên công trình" in await chat.reply()
+
+
+async def test_liaison_outside_any_works_campaign_is_told_so(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    await become(chat, app, "kien", "liaison", "ls.chi-lang.huu-kien")
+    await chat.send("/congtrinh")
+    assert "không thuộc phong trào nào có đăng ký công trình" in await chat.reply()
+    await chat.send("/help")
+    help_text = await chat.reply()
+    assert "/congtrinh — Công trình, phần việc của đơn vị" in help_text
+    assert "/hoinghi — Hội nghị điển hình tiên tiến của đơn vị" in help_text
