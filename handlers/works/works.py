@@ -705,7 +705,7 @@ async def _work_action(ctx: Context, action: str, work: Work) -> list[Reply]:
         return await _toggle_flagship(ctx, work)
     if action == "e":
         return await _start_edit(ctx, work)
-    if action in ("p", "d", "r"):
+    if action in ("p", "d", "dy", "r", "ry"):
         waiting = await ready_to_write(ctx, COMMAND, f"w:{action}:{work.id}")
         if waiting is not None:
             return waiting
