@@ -1,4 +1,4 @@
-"""The `thidua` command: chat, run, migrate, content check, units import, export deeds."""
+"""The `thidua` command: chat, run, migrate, content check, units import, export."""
 
 from __future__ import annotations
 
@@ -109,6 +109,34 @@ def _units_import(csv_path: Path, out: Path | None) -> int:
     return 0
 
 
+async def _export(settings: Settings, kind: str, campaign_id: str, out: Path) -> int:
+    from bot.app import create_app
+    from handlers.works.export import export_conferences, export_works
+
+    app = create_app(settings)
+    campaigns = app.services.campaigns
+    wanted = "works" if kind == "works" else "conference"
+    known = sorted(c.id for c in campaigns.values() if getattr(c.programmes, wanted) is not None)
+    campaign = campaigns.get(campaign_id)
+    if campaign is None or campaign.id not in known:
+        await app.close()
+        return _fail(f"Không có phong trào {campaign_id!r} với mục này. Chọn một trong: "
+                     + ", ".join(known))
+    try:
+        await app.start()
+        build = export_works if kind == "works" else export_conferences
+        async with app.sessions() as session:
+            data, count = await build(session, app.services.messages, app.services.units,
+                                      campaign, lambda _code: True)
+    finally:
+        await app.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    what = "công trình" if kind == "works" else "hội nghị"
+    sys.stdout.write(f"Đã ghi {count} {what} vào {out}.\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = argparse.ArgumentParser(prog="thidua", description="Trợ lý phong trào thi đua")
@@ -122,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="nội dung phong trào")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="kiểm tra toàn bộ tệp nội dung")
-    export = sub.add_parser("export", help="xuất dữ liệu ra tệp")
+    export = sub.add_parser("export", help="xuất dữ liệu ra tệp Excel")
     export_sub = export.add_subparsers(dest="export_command", required=True)
     export_deeds = export_sub.add_parser(
         "deeds", help="danh sách đề nghị khen thưởng gương người tốt, việc tốt (XLSX)")
@@ -133,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     units_import = units_sub.add_parser("import", help="nhập danh mục đơn vị từ tệp CSV")
     units_import.add_argument("file", type=Path)
     units_import.add_argument("--out", type=Path, default=None)
+    for name, help_text in (("works", "công trình, phần việc và tình hình đăng ký"),
+                            ("conferences", "hội nghị điển hình tiên tiến của các đơn vị")):
+        export_cmd = export_sub.add_parser(name, help=help_text)
+        export_cmd.add_argument("--campaign", required=True, help="mã phong trào")
+        export_cmd.add_argument("--out", type=Path, required=True, help="tệp .xlsx sẽ ghi")
     return parser
 
 
@@ -140,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     settings = Settings()
-    quiet = args.command == "chat"
+    quiet = args.command in ("chat", "export")
     _setup_logging("WARNING" if quiet else settings.log_level)
     try:
         if args.command == "chat":
@@ -151,8 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "content":
             return _content_check(settings)
-        if args.command == "export":
+        if args.command == "export" and args.export_command == "deeds":
             return asyncio.run(_export_deeds(settings, args.out, args.campaign))
+        if args.command == "export":
+            return asyncio.run(_export(settings, args.export_command, args.campaign, args.out))
         if args.command == "units":
             return _units_import(args.file, args.out)
     except ContentError as exc:

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     tz: str = Field(default="Asia/Ho_Chi_Minh")
     log_level: str = "INFO"
     max_text_length: int = 1000
-    max_photo_bytes: int = 5 * 1024 * 1024
+    max_photo_bytes: int = 5_000_000
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
                      "zalo_webhook_secret", mode="before")

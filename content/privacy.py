@@ -19,6 +19,7 @@ class Purpose(StrEnum):
     PROFILE = "profile"
     REMINDERS = "reminders"
     DEEDS = "deeds"
+    UNIT_REPORTS = "unit_reports"
 
 
 class PurposeSpec(BaseModel):

@@ -12,3 +12,8 @@ def numbered_text(reply: Reply) -> str:
         return reply.text
     lines = [f"{i}. {c.label}" for i, c in enumerate(choices, start=1)]
     return reply.text.rstrip() + "\n\n" + "\n".join(lines)
+
+
+def megabytes(size: int) -> str:
+    """Render a byte count as Vietnamese decimal megabytes, e.g. 5000000 → "5,0"."""
+    return f"{size / 1_000_000:.1f}".replace(".", ",")

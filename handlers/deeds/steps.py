@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.forms import Invalid, Stay, Step
+from bot.core.render import megabytes
 from bot.core.types import AttachmentKind, Choice
 from content.browse import is_running
 from content.schema import Campaign
@@ -201,16 +202,13 @@ def parse_date(ctx: Context, text: str) -> str:
         raise Invalid("deeds.date_invalid", text=text[:40]) from None
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1_048_576:.1f}".replace(".", ",")
-
 
 def _photo_prompt(ctx: Context, data: dict[str, Any]) -> str:
     count = len(data.get("photos") or [])
     if count:
         return ctx.t("deeds.ask_photos_more", count=count, max=MAX_PHOTOS)
     return ctx.t("deeds.ask_photos", max=MAX_PHOTOS,
-                 limit=_mb(ctx.services.settings.max_photo_bytes))
+                 limit=megabytes(ctx.services.settings.max_photo_bytes))
 
 
 def _photo_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
@@ -250,7 +248,7 @@ def _parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
                            "caption": nfc(photo.caption)[:1000] if photo.caption else None})
     data["photos"] = photos
     if too_big:
-        raise Invalid("deeds.photo_too_big", size=_mb(max(too_big)), limit=_mb(limit),
+        raise Invalid("deeds.photo_too_big", size=megabytes(max(too_big)), limit=megabytes(limit),
                       count=len(photos), max=MAX_PHOTOS)
     if refused:
         raise Invalid("deeds.photo_too_many", max=MAX_PHOTOS)

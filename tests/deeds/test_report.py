@@ -152,7 +152,7 @@ async def test_photos_too_large_too_many_or_not_photos_are_refused(chat: Chat,
     await reach_photos(chat)
     await chat.send("ảnh đây")
     assert "Trợ lý chờ ảnh (đã nhận 0/3)" in await chat.reply()
-    await send_photo(chat, size=7_340_032)
+    await send_photo(chat, size=7_000_000)
     too_big = await chat.reply()
     assert "Ảnh quá lớn (7,0 MB); mỗi ảnh tối đa 5,0 MB" in too_big
     assert "Đã nhận 0/3 ảnh" in too_big

@@ -1,0 +1,176 @@
+"""Shared by /congtrinh and /hoinghi: who may act for a unit, campaigns in scope, consent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.forms import Invalid
+from bot.core.types import Choice, Reply
+from content.privacy import Purpose
+from content.schema import Campaign
+from content.text import fold
+from content.units import Unit, UnitTree
+from handlers.profile import policy, require_registration
+
+# Channels whose adapter delivers a file attachment (Zalo's Bot API has no sendDocument).
+FILE_CHANNELS = frozenset({"telegram", "console"})
+CONSENT_PREFIX = "wc"
+# At most this many lines of a unit list in one chat message (Zalo allows 2000 characters).
+LIST_LINES = 30
+UNIT_HITS = 5
+LABEL_CHARS = 48
+
+
+def can_manage_unit(ctx: Context, unit_code: str) -> bool:
+    """Tell whether the person may register and edit for a unit (admins: every unit)."""
+    person = ctx.person
+    if person.role == "admin":
+        return True
+    return person.role == "liaison" and person.unit_code == unit_code
+
+
+def can_view_unit(ctx: Context, unit_code: str) -> bool:
+    """Tell whether the person may see a unit's records (a liaison: own unit and below)."""
+    person = ctx.person
+    if person.role == "admin":
+        return True
+    if person.role != "liaison" or not person.unit_code:
+        return False
+    return unit_code == person.unit_code or in_area(ctx.services.units, person.unit_code,
+                                                    unit_code)
+
+
+def view_filter(ctx: Context) -> Callable[[str], bool]:
+    """Return a fast membership test for the units this person may see."""
+    person = ctx.person
+    if person.role == "admin":
+        return lambda _code: True
+    if person.role != "liaison" or not person.unit_code:
+        return lambda _code: False
+    tree = ctx.services.units
+    own = person.unit_code
+    visible = {own} | {u.code for u in tree.descendants(own)} if own in tree else {own}
+    return visible.__contains__
+
+
+def in_area(tree: UnitTree, root: str, unit_code: str) -> bool:
+    """Tell whether a unit is the root or lies below it."""
+    if unit_code == root:
+        return True
+    if unit_code not in tree:
+        return False
+    return any(a.code == root for a in tree.ancestors(unit_code))
+
+
+def campaigns_for(ctx: Context, has_programme: Callable[[Campaign], bool]) -> list[Campaign]:
+    """Return the campaigns with a programme that concern this person, by name."""
+    tree = ctx.services.units
+    own = ctx.person.unit_code
+    found = [c for c in ctx.services.campaigns.values() if has_programme(c)
+             and (ctx.person.role == "admin" or (own and (in_area(tree, c.unit, own)
+                                                          or in_area(tree, own, c.unit))))]
+    return sorted(found, key=lambda c: c.short_name)
+
+
+def unit_name(ctx: Context, code: str) -> str:
+    """Return a unit's display name ("Xã Bản Công"), or its code when unknown."""
+    unit = ctx.services.units.get(code)
+    return unit.full_name if unit else code
+
+
+def day_text(day: date) -> str:
+    """Return dd/mm/yyyy."""
+    return day.strftime("%d/%m/%Y")
+
+
+def short_label(text: str) -> str:
+    """Shorten a label for a choice."""
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def capped_lines(ctx: Context, lines: list[str]) -> str:
+    """Join list lines, keeping at most LIST_LINES and saying how many were left out."""
+    shown = lines[:LIST_LINES]
+    if len(lines) > LIST_LINES:
+        shown.append(ctx.t("works.more_lines", count=len(lines) - LIST_LINES))
+    return "\n".join(shown)
+
+
+def parse_payload(payload: str) -> list[str]:
+    """Split `prefix:action:a:b` into its parts after the prefix (padded, never failing)."""
+    parts = payload.split(":")[1:]
+    return parts + [""] * (4 - len(parts))
+
+
+def as_id(text: str) -> int | None:
+    """Return a positive id from a payload part, None for anything forged or broken."""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+# --------------------------------------------------------------------------- unit steps
+
+
+def search_units(ctx: Context, text: str, candidates: Iterable[Unit]) -> list[Unit]:
+    """Return the candidate units best matching typed text (fuzzy, among candidates only)."""
+    allowed = {u.code: u for u in candidates}
+    hits = ctx.services.units.search(text, limit=50)
+    found = [allowed[u.code] for u, _ in hits if u.code in allowed]
+    if not found:
+        words = fold(text).split()
+        found = [u for u in allowed.values() if words and all(w in fold(u.full_name)
+                                                              for w in words)]
+    return found[:UNIT_HITS]
+
+
+def unit_invalid(ctx: Context, data: dict[str, Any], text: str, hits: list[Unit]) -> Invalid:
+    """Build the answer to a typed unit name: suggestions to pick from, or not found."""
+    if not hits:
+        return Invalid("works.unit_not_found", query=text[:60])
+    data["_hits"] = [u.code for u in hits]
+    choices = [Choice(short_label(ctx.services.units.path_text(u.code)), f"f:{i}")
+               for i, u in enumerate(hits)]
+    return Invalid("works.unit_pick", choices=choices)
+
+
+def pick_unit(ctx: Context, value: str, allowed: Callable[[str], bool]) -> str:
+    """Return the unit code a pressed suggestion stands for (forged values are refused)."""
+    hits = ctx.state.data.get("_hits") or []
+    index = as_id(value)
+    if index is None or index >= len(hits) or not allowed(hits[index]):
+        raise Invalid("works.unit_not_found", query=value[:20])
+    code: str = hits[index]
+    return code
+
+
+# --------------------------------------------------------------------------- consent
+
+
+async def ready_to_write(ctx: Context, command: str, then: str) -> list[Reply] | None:
+    """Ask for registration, then reporting consent, before writing; None when ready."""
+    started = await require_registration(ctx, f"c:{command}")
+    if started is not None:
+        return started
+    if await ctx.consents.has(ctx.person.id, Purpose.UNIT_REPORTS):
+        return None
+    return [Reply(ctx.t("works.consent_ask", version=policy(ctx).version),
+                  [[Choice(ctx.t("consent.agree"), f"{CONSENT_PREFIX}:y:{then}")],
+                   [Choice(ctx.t("consent.decline"), f"{CONSENT_PREFIX}:n")]])]
+
+
+async def consent_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Record the reporting consent answer and go on with what was asked."""
+    _, answer, then = [*payload.split(":", 2), "", ""][:3]
+    if answer not in ("y", "n"):
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    await ctx.consents.record(ctx.person.id, Purpose.UNIT_REPORTS, answer == "y",
+                              policy(ctx).version, ctx.msg.channel, ctx.clock.now())
+    if answer == "n":
+        return [ctx.main_menu(ctx.t("works.consent_refused"))]
+    prefix = then.split(":", 1)[0]
+    handler = ctx.services.router.choices.get(prefix)
+    if prefix not in ("w", "h") or handler is None:
+        return [ctx.main_menu(ctx.t("works.consent_given"))]
+    return [Reply(ctx.t("works.consent_given")), *await handler(ctx, then)]

@@ -1,0 +1,187 @@
+"""XLSX exports of works and conferences, for chat attachments and `thidua export`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from content.messages import Messages
+from content.schema import Campaign
+from content.units import UnitTree
+from handlers.works.rules import (
+    ConferenceStatus,
+    bound_units,
+    check_composition,
+    conference_compliance,
+    delegate_cap,
+    documents_due,
+    is_late,
+    level_for,
+    works_compliance,
+)
+from storage.works_repo import ConferenceRepo, WorksRepo, names_of
+
+UnitFilter = Callable[[str], bool]
+DATE_FORMAT = "DD/MM/YYYY"
+MONEY_FORMAT = "#,##0"
+MAX_WIDTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One worksheet: a title, column headers and rows of plain values."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    money_columns: frozenset[int] = frozenset()
+
+
+def build_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """Return an XLSX file with one worksheet per sheet (bold headers, sized columns)."""
+    book = Workbook(write_only=True)  # streams rows: a national list stays fast and small
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title[:31])
+        widths = [len(str(h)) for h in sheet.headers]
+        for row in sheet.rows:
+            for i, value in enumerate(row):
+                if value is not None:
+                    widths[i] = max(widths[i], len(str(value)))
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, width + 2)
+        ws.freeze_panes = "A2"
+        header = []
+        for title in sheet.headers:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([_cell(ws, value, i in sheet.money_columns) for i, value in enumerate(row)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(ws: Any, value: Any, money: bool) -> Any:
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if money and isinstance(value, int):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+    return value
+
+
+def works_filename(campaign: Campaign, today: date) -> str:
+    """Return the file name of a works export."""
+    return f"cong-trinh-{campaign.id}-{today.isoformat()}.xlsx"
+
+
+def conferences_filename(campaign: Campaign, today: date) -> str:
+    """Return the file name of a conferences export."""
+    return f"hoi-nghi-{campaign.id}-{today.isoformat()}.xlsx"
+
+
+def _headers(messages: Messages, prefix: str, keys: Sequence[str]) -> list[str]:
+    return [messages.t(f"{prefix}.{key}") for key in keys]
+
+
+WORK_COLUMNS = ("no", "unit", "name", "volume", "location", "value", "funding", "due",
+                "registered", "on_time", "progress", "completed", "flagship", "by")
+COMPLIANCE_COLUMNS = ("no", "unit", "type", "minimum", "registered", "on_time", "status")
+
+
+async def export_works(session: AsyncSession, messages: Messages, units: UnitTree,
+                       campaign: Campaign, visible: UnitFilter) -> tuple[bytes, int]:
+    """Return the XLSX of a campaign's works and unit compliance, and the number of works."""
+    programme = campaign.programmes.works
+    if programme is None:
+        raise ValueError(f"campaign {campaign.id} has no works programme")
+    repo = WorksRepo(session)
+    works = [w for w in await repo.of_campaign(campaign.id) if visible(w.unit_code)]
+    names = await names_of(session, (w.registered_by for w in works))
+    deadline, inclusive = programme.register_by.date, programme.register_by.inclusive
+    yes, no = messages.t("works.xlsx.yes"), messages.t("works.xlsx.no")
+
+    def unit_text(code: str) -> str:
+        unit = units.get(code)
+        return unit.full_name if unit else code
+
+    work_rows = [
+        (i, unit_text(w.unit_code), w.name, w.volume, w.location, w.value_vnd, w.funding,
+         w.due_on, w.registered_on,
+         no if is_late(w.registered_on, deadline, inclusive) else yes, w.progress,
+         w.completed_on, yes if w.flagship else "", names.get(w.registered_by or 0, ""))
+        for i, w in enumerate(works, 1)]
+    scope = [u for u in bound_units(units, campaign.unit, deadline) if visible(u.code)]
+    rows = works_compliance(scope, programme, await repo.registration_days(campaign.id))
+    compliance_rows = [
+        (i, r.unit.full_name, r.unit.type_name, r.required, r.registered, r.on_time,
+         messages.t(f"works.xlsx.status_{r.status.value}"))
+        for i, r in enumerate(rows, 1)]
+    # Writing the file takes seconds for a whole country: keep the event loop free meanwhile.
+    data = await asyncio.to_thread(build_workbook, [
+        Sheet(messages.t("works.xlsx.sheet_works"),
+              _headers(messages, "works.xlsx.col", WORK_COLUMNS), work_rows,
+              frozenset({5})),
+        Sheet(messages.t("works.xlsx.sheet_units"),
+              _headers(messages, "works.xlsx.unit_col", COMPLIANCE_COLUMNS), compliance_rows),
+    ])
+    return data, len(works)
+
+
+CONFERENCE_COLUMNS = ("no", "unit", "level", "form", "held_on", "due", "documents_due",
+                      "delegates", "grassroots", "share", "composition", "status")
+
+
+async def export_conferences(session: AsyncSession, messages: Messages, units: UnitTree,
+                             campaign: Campaign, visible: UnitFilter) -> tuple[bytes, int]:
+    """Return the XLSX of a campaign's conferences (every commune listed) and their count."""
+    programme = campaign.programmes.conference
+    if programme is None:
+        raise ValueError(f"campaign {campaign.id} has no conference programme")
+    registered = {c.unit_code: c for c in await ConferenceRepo(session).of_campaign(campaign.id)
+                  if visible(c.unit_code)}
+    first = programme.levels[0]
+    communes = [u for u in units.communes(campaign.unit, first.due.date) if visible(u.code)]
+    own = units.get(campaign.unit)
+    if own is not None and visible(own.code):
+        communes.append(own)
+    flags = {code: (c.held_on, True) for code, c in registered.items()}
+    rows_c = conference_compliance(communes, programme, campaign.unit, flags)
+    yes, no = messages.t("works.xlsx.yes"), messages.t("works.xlsx.no")
+    rows: list[tuple[Any, ...]] = []
+    for i, row in enumerate(rows_c, 1):
+        level = level_for(programme, row.unit.code, campaign.unit)
+        conf = registered.get(row.unit.code)
+        if conf is None:
+            rows.append((i, row.unit.full_name, level.label, "", None, row.due, None, None, None,
+                         None, "", messages.t("works.xlsx.conf_missing")))
+            continue
+        check = check_composition(conf.delegates, conf.grassroots,
+                                  level.grassroots_percent.number,
+                                  delegate_cap(programme, level))
+        status = ("works.xlsx.conf_late" if row.status is ConferenceStatus.LATE
+                  else "works.xlsx.conf_on_time")
+        rows.append((i, row.unit.full_name, level.label, conf.form, conf.held_on, row.due,
+                     documents_due(conf.held_on, programme.documents_days_before.number),
+                     conf.delegates, conf.grassroots, round(check.share, 1),
+                     yes if check.ok else no, messages.t(status)))
+    data = await asyncio.to_thread(build_workbook, [
+        Sheet(messages.t("works.xlsx.sheet_conferences"),
+              _headers(messages, "works.xlsx.conf_col", CONFERENCE_COLUMNS), rows)])
+    return data, len(registered)

@@ -1,0 +1,196 @@
+"""/hoinghi as transcripts: register a conference, composition, deadlines, compliance."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.app import App
+from bot.core.clock import MovableClock
+from storage.models import ConferenceRow
+from tests.harness import Chat
+from tests.works.helpers import CHI_LANG, HUU_KIEN, NHAN_LY, become, pick, press
+
+
+async def register_conference(chat: Chat, day: str, total: str, grassroots: str,
+                              form: str = "1") -> str:
+    """Register the unit's conference from /hoinghi; return the saved answer."""
+    await chat.send("/hoinghi")
+    await chat.reply()
+    await chat.send("Đăng ký hội nghị")
+    await chat.reply()
+    await chat.send(form)
+    assert "Ngày tổ chức" in await chat.reply()
+    await chat.send(day)
+    assert "tổng số đại biểu" in await chat.reply()
+    await chat.send(total)
+    assert "đại biểu cơ sở" in await chat.reply()
+    await chat.send(grassroots)
+    assert "Thông tin đã đúng chưa?" in await chat.reply()
+    await chat.send("Lưu")
+    return await chat.reply()
+
+
+async def test_commune_registers_its_conference_and_learns_the_document_deadline(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    await chat.send("/hoinghi")
+    home = await chat.reply()
+    assert "Xã Hữu Kiên (Hội nghị cấp xã) chưa đăng ký hội nghị" in home
+    assert "chậm nhất ngày 31/03/2025" in home
+    await chat.send("Đăng ký hội nghị")
+    form = await chat.reply()
+    assert "theo hình thức nào" in form and "Đại hội thi đua yêu nước" in form
+    await chat.send("hội nghị gì cũng được")
+    assert "chọn một hình thức trong danh sách" in await chat.reply()
+    await chat.send("đại hội thi đua")
+    assert "Ngày tổ chức" in await chat.reply()
+    await chat.send("cuối tháng ba")
+    assert "25/10/2024; 2024-10-25" in await chat.reply()
+    await chat.send("3/2025")
+    assert "cần một ngày cụ thể" in await chat.reply()
+    await chat.send("1/1/2024")
+    assert "trước khi phong trào bắt đầu (01/06/2024)" in await chat.reply()
+    await chat.send("20/03/2025")
+    assert "(tối đa 300)" in await chat.reply()
+    await chat.send("khoảng hai trăm")
+    assert "gõ một số người" in await chat.reply()
+    await chat.send("0")
+    assert "từ 1 đến 10000" in await chat.reply()
+    await chat.send("200 người")
+    assert "Kế hoạch yêu cầu 70%" in await chat.reply()
+    await chat.send("250")
+    assert "không thể lớn hơn tổng số 200" in await chat.reply()
+    await chat.send("150")
+    summary = await chat.reply()
+    assert "Hồ sơ gửi chậm nhất ngày 05/03/2025 (15 ngày trước hội nghị)" in summary
+    assert "✓ Thành phần đạt yêu cầu" in summary
+    await chat.send("Lưu")
+    saved = await chat.reply()
+    assert "Đã lưu đăng ký hội nghị của Xã Hữu Kiên" in saved
+    assert "Hình thức: Đại hội thi đua yêu nước" in saved
+    async with app.sessions() as session:
+        row = (await session.scalars(select(ConferenceRow))).one()
+    assert (row.unit_code, row.level, str(row.held_on), row.delegates, row.grassroots) == (
+        HUU_KIEN, "xa", "2025-03-20", 200, 150)
+
+
+async def test_shortfall_of_grassroots_delegates_is_explained_in_numbers(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    saved = await register_conference(chat, "20/3/2025", "200", "120")
+    assert "Đại biểu cơ sở cần ít nhất 140 người (70% của 200); hiện có 120, còn thiếu 20" in saved
+    assert "tổng số không quá 171 (bớt 29 đại biểu khách mời, lãnh đạo)" in saved
+    await chat.send("Sửa thông tin hội nghị")
+    assert "Bạn muốn sửa mục nào?" in await chat.reply()
+    await chat.send(pick(chat, "Số đại biểu cơ sở"))
+    await chat.reply()
+    await chat.send("140")
+    assert "✓ Thành phần đạt yêu cầu" in await chat.reply()
+    await chat.send("Lưu")
+    assert "140 (70%)" in await chat.reply()
+    async with app.sessions() as session:
+        rows = (await session.scalars(select(ConferenceRow))).all()
+    assert [(r.delegates, r.grassroots) for r in rows] == [(200, 140)]
+
+
+async def test_lowering_the_total_below_the_grassroots_count_is_refused(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    await register_conference(chat, "20/3/2025", "200", "150")
+    await chat.send("Sửa thông tin hội nghị")
+    await chat.reply()
+    await chat.send(pick(chat, "Tổng số đại biểu"))
+    await chat.reply()
+    await chat.send("100")
+    assert "không thể ít hơn số đại biểu cơ sở đã nhập (150)" in await chat.reply()
+
+
+async def test_district_conference_is_capped_at_300(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=3, day=1))
+    await become(chat, app, "huyen", "liaison", CHI_LANG)
+    saved = await register_conference(chat, "15/4/2025", "320", "230")
+    assert "(Hội nghị cấp huyện)" in saved
+    assert "Tổng số 320 đại biểu vượt mức tối đa 300: cần bớt 20 người" in saved
+    assert "Hội nghị cấp xã: 0/" in saved
+
+
+async def test_pilot_commune_is_due_in_february_and_late_dates_are_flagged(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "ly", "liaison", NHAN_LY)
+    saved = await register_conference(chat, "10/3/2025", "100", "70")
+    assert "đơn vị chỉ đạo điểm, chậm nhất ngày 28/02/2025" in saved
+    assert "Ngày tổ chức sau hạn 28/02/2025" in saved
+
+
+async def test_documents_overdue_are_pointed_out(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=3, day=15))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    saved = await register_conference(chat, "20/3/2025", "100", "80")
+    assert "Hạn gửi hồ sơ đã qua 10 ngày" in saved
+
+
+async def test_admin_lists_communes_not_registered_or_late_and_exports(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    await register_conference(chat, "20/3/2025", "200", "150")
+    await become(chat, app, "ly", "liaison", NHAN_LY)
+    await register_conference(chat, "10/4/2025", "100", "50")
+    clock.set(clock.now().replace(month=4, day=2))
+    await become(chat, app, "admin", "admin", None)
+    await chat.send("/hoinghi")
+    overview = await chat.reply()
+    assert "Hội nghị cấp xã: 2/20 đơn vị đã đăng ký (hạn 31/03/2025)" in overview
+    assert "• Chưa đăng ký: 18 (đã quá hạn: 18)" in overview
+    assert "• Tổ chức sau hạn: 1" in overview
+    assert "• Thành phần đại biểu chưa đạt: 1" in overview
+    await chat.send(pick(chat, "chưa đăng ký"))
+    missing = await chat.reply()
+    assert "• Xã Quan Sơn — đã quá hạn 31/03/2025" in missing
+    assert "Hữu Kiên" not in missing and "Nhân Lý" not in missing
+    await chat.send("Quay lại")
+    await chat.reply()
+    await chat.send(pick(chat, "sau hạn"))
+    late = await chat.reply()
+    assert ("• Xã Nhân Lý: ngày 10/04/2025 (hạn 28/02/2025), 100 đại biểu"
+            " — thành phần chưa đạt") in late
+    await chat.send("Quay lại")
+    await chat.reply()
+    await chat.send("Xuất tệp Excel")
+    assert "hoi-nghi-chi-lang-dai-hoi-thi-dua-2025-04-02.xlsx: 2 hội nghị" in await chat.reply()
+    assert chat.last is not None
+    sheet = load_workbook(io.BytesIO(chat.last.attachments[0].data or b""))["Hội nghị"]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Xã Hữu Kiên"][11] == "Đúng hạn" and rows["Xã Hữu Kiên"][9] == 75
+    assert rows["Xã Nhân Lý"][10] == "Không" and rows["Xã Quan Sơn"][11] == "Chưa đăng ký"
+
+
+async def test_liaison_of_another_commune_cannot_edit_a_conference(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    await register_conference(chat, "20/3/2025", "200", "150")
+    async with app.sessions() as session:
+        conference = (await session.scalars(select(ConferenceRow))).one()
+    await become(chat, app, "ly", "liaison", NHAN_LY)
+    await press(chat, f"h:e:{conference.id}")
+    assert "hội nghị này thuộc Xã Hữu Kiên" in await chat.reply()
+    await press(chat, "h:l:chi-lang-dai-hoi-thi-dua:m")
+    listing = await chat.reply()
+    assert "(0)" in listing or "Nhân Lý" in listing
+    await press(chat, "h:e:12345")
+    assert "không còn hiệu lực" in await chat.reply()
+
+
+async def test_resident_cannot_open_conferences(chat: Chat) -> None:
+    await chat.send("/hoinghi")
+    assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()

@@ -1,0 +1,48 @@
+"""`thidua export works|conferences` writes the same XLSX on the server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.__main__ import main
+from bot.app import App
+from bot.core.clock import MovableClock
+from tests.harness import Chat
+from tests.works.helpers import BAN_CONG, HUU_KIEN, become
+from tests.works.test_conferences_chat import register_conference
+from tests.works.test_works_chat import register_work
+
+
+async def test_export_works_and_conferences_from_the_command_line(
+        chat: Chat, app: App, clock: MovableClock, db_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    clock.set(clock.now().replace(year=2024, month=10, day=10))
+    await become(chat, app, "minh", "liaison", BAN_CONG)
+    await register_work(chat, "Nhà văn hóa thôn Tà Xùa", value="800 triệu")
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    await register_conference(chat, "20/3/2025", "200", "150")
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+
+    works_file = tmp_path / "out" / "cong-trinh.xlsx"
+    code = await asyncio.to_thread(main, ["export", "works", "--campaign",
+                                          "tram-tau-dai-hoi-dang", "--out", str(works_file)])
+    assert code == 0 and "Đã ghi 1 công trình" in capsys.readouterr().out
+    sheet = load_workbook(works_file)["Công trình"]
+    assert sheet.cell(2, 3).value == "Nhà văn hóa thôn Tà Xùa"
+    assert sheet.cell(2, 6).value == 800_000_000
+
+    conf_file = tmp_path / "hoi-nghi.xlsx"
+    code = await asyncio.to_thread(main, ["export", "conferences", "--campaign",
+                                          "chi-lang-dai-hoi-thi-dua", "--out", str(conf_file)])
+    assert code == 0 and "Đã ghi 1 hội nghị" in capsys.readouterr().out
+    assert load_workbook(conf_file)["Hội nghị"].max_row == 22  # 20 communes, the district
+
+    code = await asyncio.to_thread(main, ["export", "works", "--campaign",
+                                          "chi-lang-dai-hoi-thi-dua", "--out", str(conf_file)])
+    assert code == 2 and "tram-tau-dai-hoi-dang" in capsys.readouterr().err
