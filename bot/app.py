@@ -15,7 +15,8 @@ from bot.core.types import Incoming, Reply
 from content.messages import Messages
 from content.privacy import load_policy
 from content.units import load_units
-from handlers import admin, link, profile, rules, start
+from handlers import admin, link, privacy, profile, roles, rules, start
+from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
 from storage.repos import PeopleRepo
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, link, admin, rules):
+    for feature in (start, profile, link, privacy, roles, admin, rules):
         feature.register(router)
     return router
 
@@ -55,7 +56,7 @@ class App:
             for channel, external_id in sorted(self.settings.admin_accounts()):
                 account = await people.account(channel, external_id)
                 if account is not None and (await people.get(account.person_id)).role != "admin":
-                    await people.update_profile(account.person_id, now, role="admin")
+                    await GrantRepo(session).bootstrap_admin(account.person_id, now)
                     logger.info("admin role given from ADMIN_IDS (account %s)", account.id)
             await session.commit()
 
@@ -77,7 +78,13 @@ class App:
             person, _ = await resolve_account(people, self.settings, channel, external_id,
                                               external_id, now)
             if set_to is not None and set_to != person.role:
-                person = await people.update_profile(person.id, now, role=set_to)
+                grants = GrantRepo(session)
+                await grants.revoke_all(person.id, now, revoked_by=None, reason="console")
+                if set_to != "resident":
+                    unit = None if set_to == "admin" else person.unit_code
+                    await grants.grant(person.id, set_to, unit, now, granted_by=None,
+                                       reason="console")
+                person = await people.get(person.id)
             await session.commit()
             return person.role
 

@@ -69,6 +69,8 @@ class Form:
     finish: Finisher
     summary: Summary | None = None
     editable: tuple[str, ...] = field(default=())
+    # Who may be in this form; checked on every message by the dispatcher (None: everyone).
+    roles: frozenset[str] | None = None
 
     def step(self, name: str) -> Step | None:
         """Return the step with that name."""
