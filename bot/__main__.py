@@ -34,7 +34,8 @@ async def _chat(settings: Settings, jsonl: bool, user: str) -> int:
     from bot.core.clock import MovableClock
 
     clock = MovableClock(settings.tz)
-    app = create_app(settings, clock)
+    # The console is one trusted local user who may paste whole scripts: no rate limit.
+    app = create_app(settings.model_copy(update={"rate_limit_messages": 0}), clock)
     try:
         await app.start()
         await run_console(app, clock, jsonl=jsonl, user=user)
