@@ -124,7 +124,7 @@ async def roles_command(ctx: Context) -> list[Reply]:
             [Choice(ctx.t("roles.action.list"), f"{PREFIX}:list")],
             [Choice(ctx.t("roles.action.pending"), f"{PREFIX}:pending")]]
     scope = ", ".join(unit_label(ctx, code) for code in units_of(ctx.grants, ("liaison",)))
-    is_admin = any(g.role == "admin" for g in ctx.grants) or ctx.person.role == "admin"
+    is_admin = any(g.role == "admin" for g in ctx.grants)
     text = ctx.t("roles.intro_admin") if is_admin else ctx.t("roles.intro_liaison",
                                                              units=scope or "—")
     return [Reply(text, rows)]

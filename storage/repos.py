@@ -156,9 +156,11 @@ class PeopleRepo:
         return [_account(r) for r in rows]
 
     async def update_profile(self, person_id: int, now: datetime, **fields: Any) -> Person:
-        """Change profile fields (full_name, birth_year, unit_code, role, current_campaign…)."""
-        allowed = {"full_name", "birth_year", "unit_code", "role", "current_campaign",
-                   "registered_at"}
+        """Change profile fields (full_name, birth_year, unit_code, current_campaign…).
+
+        Roles are not profile fields: they change only through GrantRepo, which audits.
+        """
+        allowed = {"full_name", "birth_year", "unit_code", "current_campaign", "registered_at"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown profile fields: {sorted(unknown)}")

@@ -70,7 +70,7 @@ class Context:
     @property
     def roles(self) -> frozenset[str]:
         """Return every role the person holds (resident, plus their grants)."""
-        return held_roles(self.person.role, self.grants)
+        return held_roles(self.grants)
 
     def may(self, roles: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
         """Tell whether the person may use something open to `roles` (the one check)."""

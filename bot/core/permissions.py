@@ -14,9 +14,13 @@ __all__ = ["ROLES", "SCOPED_ROLES", "allowed", "can_act_on_unit", "held_roles", 
            "may_grant", "units_of"]
 
 
-def held_roles(role: str, grants: Iterable[Grant]) -> frozenset[str]:
-    """Return every role a person holds: everyone is a resident, plus grants and `role`."""
-    return frozenset({"resident", role, *(g.role for g in grants if g.active)})
+def held_roles(grants: Iterable[Grant]) -> frozenset[str]:
+    """Return every role a person holds: everyone is a resident, plus their grants in force.
+
+    Grants are the only source of truth; `persons.role` is a copy of the highest one,
+    kept by GrantRepo for display.
+    """
+    return frozenset({"resident", *(g.role for g in grants if g.active)})
 
 
 def allowed(held: Iterable[str], needed: Iterable[str]) -> bool:
