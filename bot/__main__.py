@@ -18,9 +18,21 @@ from content.errors import ContentError
 logger = logging.getLogger("thidua")
 
 
+# Libraries whose DEBUG output includes statement parameters or message contents.
+NOISY_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "asyncpg")
+
+
+def quiet_noisy_loggers() -> None:
+    """Keep libraries that would log personal values at INFO or above, even in DEBUG."""
+    for name in NOISY_LOGGERS:
+        library = logging.getLogger(name)
+        library.setLevel(max(library.getEffectiveLevel(), logging.INFO))
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_noisy_loggers()
 
 
 def _fail(message: str, code: int = 2) -> int:
