@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -12,9 +13,13 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher, Router, resolve_account
 from bot.core.types import Incoming, Reply
+from content.check import unit_problems
+from content.loader import load_campaigns
 from content.messages import Messages
-from content.privacy import load_policy
-from content.units import load_units
+from content.privacy import Policy, load_policy
+from content.schema import Campaign
+from content.search import SearchIndex, build_index
+from content.units import UnitTree, load_units
 from handlers import admin, link, privacy, profile, roles, rules, start
 from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
@@ -93,13 +98,37 @@ class App:
         await self.engine.dispose()
 
 
+@dataclass(frozen=True)
+class Content:
+    """Everything loaded from `content/`, validated; read-only once loaded."""
+
+    messages: Messages
+    units: UnitTree
+    campaigns: dict[str, Campaign]
+    search: SearchIndex
+    policy: Policy
+
+
+@functools.cache
+def load_content() -> Content:
+    """Load and cross-check all content once per process (raises ContentError)."""
+    units = load_units()
+    campaigns = load_campaigns()
+    problems = unit_problems(campaigns, units)
+    if problems:
+        raise problems[0]
+    return Content(Messages.load(), units, {c.id: c for c in campaigns},
+                   build_index(campaigns), load_policy())
+
+
 def create_app(settings: Settings, clock: Clock | None = None) -> App:
     """Load and validate content, then build the app (raises ContentError on bad content)."""
     clock = clock or SystemClock(settings.tz)
     router = build_router()
-    services = Services(settings=settings, clock=clock, messages=Messages.load(),
-                        units=load_units(), router=router,
-                        extras={"policy": load_policy()})
+    content = load_content()
+    services = Services(settings=settings, clock=clock, messages=content.messages,
+                        units=content.units, router=router, campaigns=content.campaigns,
+                        search=content.search, extras={"policy": content.policy})
     engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     sessions = session_factory(engine)
     return App(settings, services, engine, sessions, Dispatcher(router, services, sessions))

@@ -1,29 +1,32 @@
-"""Plain-text views of a campaign for the menu: summary, status and the 8 sections."""
+"""Plain-text views of a campaign for the menu: summary, status, the 8 sections, answers.
+
+Every word added around the plan's own text comes from the message catalog (`rules.*`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
+from content.messages import Messages
 from content.schema import SECTION_KEYS, Campaign, Note, Passage
-from content.search import Hit, format_note
+from content.search import Hit
 
-SECTION_LABELS: dict[str, str] = {
-    "muc_dich": "Mục đích",
-    "doi_tuong": "Đối tượng",
-    "thoi_gian": "Thời gian",
-    "noi_dung": "Nội dung",
-    "tieu_chi": "Tiêu chí",
-    "khen_thuong": "Khen thưởng",
-    "to_chuc": "Tổ chức thực hiện",
-    "han_chot": "Hạn chót",
-}
-assert tuple(SECTION_LABELS) == SECTION_KEYS
+NoteKey = tuple[dt.date, str]
 
 
-def format_source(source: str) -> str:
+def section_label(messages: Messages, key: str) -> str:
+    """Return the Vietnamese label of a menu section key (`han_chot` → "Hạn chót")."""
+    if key not in SECTION_KEYS:
+        raise KeyError(f"unknown section {key!r}; expected one of {', '.join(SECTION_KEYS)}")
+    return messages.t(f"rules.section.{key}")
+
+
+def format_source(messages: Messages, source: str) -> str:
     """Render a source reference as the plan names it: "(Mục III.1.b)" or "(Phần mở đầu)"."""
-    return "(Phần mở đầu)" if source == "mở đầu" else f"(Mục {source})"
+    if source == "mở đầu":
+        return messages.t("rules.source_intro")
+    return messages.t("rules.source", source=source)
 
 
 def format_date(day: dt.date) -> str:
@@ -31,14 +34,21 @@ def format_date(day: dt.date) -> str:
     return f"{day.day}/{day.month}/{day.year}"
 
 
-def _line(passage: Passage, prefix: str = "- ") -> str:
-    return f"{prefix}{passage.text} {format_source(passage.source)}"
+def format_note(messages: Messages, note: NoteKey) -> str:
+    """Render a dated note, e.g. "Lưu ý (01/7/2025): …"."""
+    day, text = note
+    return messages.t("rules.note", date=f"{day.day:02d}/{day.month}/{day.year}", text=text)
 
 
-def _notes_block(notes: Iterable[Note]) -> list[str]:
+def _line(messages: Messages, passage: Passage, prefix: str = "- ") -> str:
+    return f"{prefix}{passage.text} {format_source(messages, passage.source)}"
+
+
+def _notes_block(messages: Messages, notes: Iterable[Note | NoteKey]) -> list[str]:
     seen: list[str] = []
     for note in notes:
-        text = format_note(note)
+        key = (note.date, note.text) if isinstance(note, Note) else note
+        text = format_note(messages, key)
         if text not in seen:
             seen.append(text)
     return seen
@@ -55,37 +65,40 @@ def has_ended(campaign: Campaign, today: dt.date) -> bool:
     return today > campaign.period.end
 
 
-def summary(campaign: Campaign) -> str:
+def summary(messages: Messages, campaign: Campaign) -> str:
     """Return a short plain-text summary: name, issuer, document and period."""
     doc = campaign.document
     ident = ", ".join(x for x in (doc.number, doc.date_text) if x)
     period = campaign.period
     lines = [
         campaign.short_name,
-        f"{doc.kind} của {campaign.issuer}" + (f" ({ident})" if ident else ""),
+        messages.t("rules.document", kind=doc.kind, issuer=campaign.issuer)
+        + (f" ({ident})" if ident else ""),
         campaign.title,
-        f"Thời gian: {period.text} {format_source(period.source)}",
+        messages.t("rules.period", text=period.text,
+                   source=format_source(messages, period.source)),
     ]
     if period.assumption and period.assumption_note:
         lines.append(f"({period.assumption_note})")
-    lines.append(f"Liên hệ: {campaign.contact.text}")
-    lines.extend(_notes_block(campaign.notes))
+    lines.append(messages.t("rules.contact", text=campaign.contact.text))
+    lines.extend(_notes_block(messages, campaign.notes))
     return "\n".join(lines)
 
 
-def _section_lines(campaign: Campaign, key: str) -> tuple[list[str], list[Note]]:
+def _section_lines(messages: Messages, campaign: Campaign, key: str
+                   ) -> tuple[list[str], list[Note]]:
     lines: list[str] = []
     notes: list[Note] = []
 
     def add(passages: Iterable[Passage]) -> None:
         for p in passages:
-            lines.append(_line(p))
+            lines.append(_line(messages, p))
             notes.extend(p.notes)
 
     if key == "muc_dich":
         add(campaign.aims)
         if campaign.requirements:
-            lines.append("Yêu cầu:")
+            lines.append(messages.t("rules.requirements"))
             add(campaign.requirements)
     elif key == "doi_tuong":
         add(campaign.audience)
@@ -107,7 +120,8 @@ def _section_lines(campaign: Campaign, key: str) -> tuple[list[str], list[Note]]
         for resp in campaign.organisation:
             lines.append(f"{resp.actor}:")
             add(resp.tasks)
-        lines.append(_line(campaign.contact, "Liên hệ: "))
+        lines.append(_line(messages, campaign.contact,
+                           messages.t("rules.contact", text="")))
         notes.extend(campaign.contact.notes)
     elif key == "han_chot":
         for d in campaign.deadlines:
@@ -116,27 +130,28 @@ def _section_lines(campaign: Campaign, key: str) -> tuple[list[str], list[Note]]
             if when and not d.rule and when not in d.text:
                 when = None
             label = f"{d.what} ({when})" if when else d.what
-            lines.append(f"- {label}: {d.text} {format_source(d.source)}")
+            lines.append(f"- {label}: {d.text} {format_source(messages, d.source)}")
             notes.extend(d.notes)
     else:
         raise KeyError(f"unknown section {key!r}; expected one of {', '.join(SECTION_KEYS)}")
     return lines, notes
 
 
-def section_text(campaign: Campaign, key: str) -> str:
+def section_text(messages: Messages, campaign: Campaign, key: str) -> str:
     """Return one menu section as plain text (no markdown), each passage with its source."""
-    lines, notes = _section_lines(campaign, key)
-    out = [f"{SECTION_LABELS[key]} - {campaign.short_name}"]
-    out.extend(lines or ["Kế hoạch không có nội dung cho mục này."])
-    note_lines = _notes_block(notes)
+    lines, notes = _section_lines(messages, campaign, key)
+    out = [f"{section_label(messages, key)} - {campaign.short_name}"]
+    out.extend(lines or [messages.t("rules.empty_section")])
+    note_lines = _notes_block(messages, notes)
     if note_lines:
         out.append("")
         out.extend(note_lines)
     return "\n".join(out)
 
 
-def hit_text(hit: Hit) -> str:
+def hit_text(messages: Messages, hit: Hit, name: str | None = None) -> str:
     """Render a lookup answer: the quoted passage, its source and campaign, then dated notes."""
-    lines = [f"{hit.text} {format_source(hit.source)}", f"Nguồn: {hit.campaign_title}"]
-    lines.extend(hit.notes)
+    lines = [f"{hit.text} {format_source(messages, hit.source)}",
+             messages.t("rules.from", title=name or hit.campaign_title)]
+    lines.extend(_notes_block(messages, hit.notes))
     return "\n".join(lines)

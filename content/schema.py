@@ -15,6 +15,7 @@ PATH_SEP = " :: "
 
 _SOURCE_RE = re.compile(r"^(mở đầu|[IVX]+(\.[0-9]+)*(\.[a-zđ])?)$")
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_UNIT_CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _SPACES_RE = re.compile(r"\s+")
 
 SECTION_KEYS: tuple[str, ...] = (
@@ -57,7 +58,14 @@ def _check_digits(value: str) -> str:
     return value
 
 
+def _check_unit_code(value: str) -> str:
+    if not _UNIT_CODE_RE.match(value):
+        raise ValueError(f"{value!r} must be a unit code from content/units, e.g. 'ls.bac-son'")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
+UnitCode = Annotated[str, AfterValidator(_check_unit_code)]
 Source = Annotated[str, AfterValidator(_check_source)]
 Code = Annotated[str, AfterValidator(_check_code)]
 Digits = Annotated[str, AfterValidator(_check_digits)]
@@ -216,7 +224,7 @@ class Step(Passage):
 class ReferralProgramme(Model):
     """ "Dân vận khéo": own account plus referred accounts taking part for consecutive weeks."""
 
-    home_unit: Code
+    home_unit: UnitCode
     min_age: Count
     until: DatedPassage
     own_account: Passage
@@ -336,7 +344,7 @@ class ConferenceLevel(Model):
 class Pilot(Model):
     """The pilot unit that holds its conference first."""
 
-    unit: Code
+    unit: UnitCode
     due: DatedPassage
 
 
@@ -386,7 +394,7 @@ class Campaign(Model):
     aliases: list[Text] = Field(min_length=1)
     issuer: Text
     document: Document
-    unit: Code
+    unit: UnitCode
     province: Text
     period: Period
     audience: list[Passage] = Field(min_length=1)

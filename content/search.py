@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import re
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from content.errors import ContentError
 from content.passages import iter_passages
-from content.schema import Campaign, Note, Passage
+from content.schema import Campaign, Passage
 from content.text import fold_words
 
 SYNONYMS_FILE = Path(__file__).parent / "synonyms.yaml"
@@ -44,8 +45,9 @@ class Hit:
     source: str
     text: str
     score: float
-    notes: tuple[str, ...] = ()
+    notes: tuple[tuple[dt.date, str], ...] = ()
     section: str = ""
+    ref: int = -1
 
 
 @dataclass(frozen=True)
@@ -399,14 +401,14 @@ class SearchIndex:
             source=doc.passage.source,
             text=doc.passage.text,
             score=score,
-            notes=tuple(format_note(n) for n in doc.passage.notes),
+            notes=tuple((n.date, n.text) for n in doc.passage.notes),
             section=doc.section,
+            ref=i,
         )
 
-
-def format_note(note: Note) -> str:
-    """Render a dated note as plain text, e.g. "Lưu ý (01/7/2025): …"."""
-    return f"Lưu ý ({note.date.day:02d}/{note.date.month}/{note.date.year}): {note.text}"
+    def passage(self, ref: int) -> Hit | None:
+        """Return the passage with this reference (from `Hit.ref`), if it exists."""
+        return self._hit(ref, 0.0) if 0 <= ref < len(self._docs) else None
 
 
 def build_index(campaigns: Iterable[Campaign], synonyms_file: Path = SYNONYMS_FILE) -> SearchIndex:

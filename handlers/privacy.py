@@ -28,7 +28,7 @@ from storage.repos import Consent
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "q"
+PREFIX = "pv"
 EXPORT_FILENAME = "du-lieu-cua-toi.json"
 # Channels whose adapter delivers a DOCUMENT attachment with `data` as a file.
 FILE_CHANNELS = frozenset({"console", "telegram"})

@@ -23,7 +23,7 @@ from storage.models import PersonRow
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "r"
+PREFIX = "ro"
 INVITE = "role_invite"
 MANAGERS = frozenset({"admin", "liaison"})
 GRANTABLE = ("liaison", "reviewer", "admin")

@@ -1,17 +1,149 @@
-"""Rule lookup: any free text outside a form is a question about the campaigns."""
+"""Rule lookup: /chuongtrinh browsing, and any free text outside a form as a question."""
 
 from __future__ import annotations
 
+import zlib
+
 from bot.core.context import Context
 from bot.core.dispatcher import Router
-from bot.core.types import Reply
+from bot.core.types import Choice, Reply
+from content.browse import has_ended, hit_text, is_running, section_label, section_text, summary
+from content.schema import SECTION_KEYS, Campaign
+from content.search import Hit
+
+MAX_QUERY = 300
+ALTERNATIVES = 2
+SNIPPET = 48
+
+
+def _parts(payload: str) -> tuple[str, str, str]:
+    """Split `prefix:a:b`, padding missing parts with '' (forged payloads change nothing)."""
+    prefix, _, rest = payload.partition(":")
+    first, _, second = rest.partition(":")
+    return prefix, first, second
+
+
+def _campaign_order(ctx: Context) -> list[Campaign]:
+    today = ctx.clock.today()
+
+    def key(c: Campaign) -> tuple[int, str]:
+        rank = 0 if is_running(c, today) else 2 if has_ended(c, today) else 1
+        return rank, c.short_name
+
+    return sorted(ctx.services.campaigns.values(), key=key)
+
+
+def _campaign_label(ctx: Context, campaign: Campaign) -> str:
+    today = ctx.clock.today()
+    if is_running(campaign, today):
+        state = "rules.running"
+    elif has_ended(campaign, today):
+        state = "rules.ended"
+    else:
+        state = "rules.upcoming"
+    mark = ctx.t("rules.current_mark") if campaign.id == ctx.person.current_campaign else ""
+    return ctx.t(state, name=campaign.short_name) + mark
+
+
+def _campaign_choices(ctx: Context) -> list[list[Choice]]:
+    return [[Choice(_campaign_label(ctx, c), f"cp:{c.id}")] for c in _campaign_order(ctx)]
+
+
+async def list_campaigns(ctx: Context) -> list[Reply]:
+    """/chuongtrinh: the campaigns, running ones first, ended ones marked."""
+    return [Reply(ctx.t("rules.list_title"), _campaign_choices(ctx))]
+
+
+def _campaign(ctx: Context, campaign_id: str) -> Campaign | None:
+    return ctx.services.campaigns.get(campaign_id)
+
+
+def _campaign_menu(ctx: Context, campaign: Campaign, text: str) -> Reply:
+    rows = [[Choice(section_label(ctx.services.messages, key), f"cs:{campaign.id}:{key}")]
+            for key in SECTION_KEYS]
+    if ctx.person.current_campaign != campaign.id:
+        rows.append([Choice(ctx.t("rules.set_current"), f"cc:{campaign.id}")])
+    rows.append([Choice(ctx.t("rules.all_campaigns"), "c:chuongtrinh")])
+    return Reply(text, rows)
+
+
+async def campaign_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Show a campaign's summary and its section menu (`cp:<id>`)."""
+    campaign = _campaign(ctx, payload.partition(":")[2])
+    if campaign is None:
+        return [Reply(ctx.t("rules.unknown_campaign"), _campaign_choices(ctx))]
+    text = summary(ctx.services.messages, campaign) + "\n\n" + ctx.t("rules.sections")
+    return [_campaign_menu(ctx, campaign, text)]
+
+
+async def section_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Show one section of a campaign (`cs:<id>:<section>`)."""
+    _, campaign_id, key = _parts(payload)
+    campaign = _campaign(ctx, campaign_id)
+    if campaign is None or key not in SECTION_KEYS:
+        return [Reply(ctx.t("rules.unknown_campaign"), _campaign_choices(ctx))]
+    return [_campaign_menu(ctx, campaign, section_text(ctx.services.messages, campaign, key))]
+
+
+async def set_current(ctx: Context, payload: str) -> list[Reply]:
+    """Make a campaign the default for later questions (`cc:<id>`)."""
+    campaign = _campaign(ctx, payload.partition(":")[2])
+    if campaign is None:
+        return [Reply(ctx.t("rules.unknown_campaign"), _campaign_choices(ctx))]
+    ctx.person = await ctx.people.update_profile(ctx.person.id, ctx.clock.now(),
+                                                 current_campaign=campaign.id)
+    return [_campaign_menu(ctx, campaign, ctx.t("rules.current_set", name=campaign.short_name))]
+
+
+def _ref_payload(hit: Hit) -> str:
+    return f"q:{hit.ref}:{zlib.crc32(hit.text.encode('utf-8')):08x}"
+
+
+def _snippet(text: str) -> str:
+    return text if len(text) <= SNIPPET else text[:SNIPPET].rsplit(" ", 1)[0] + "…"
+
+
+def _answer_reply(ctx: Context, hit: Hit, others: list[Hit]) -> Reply:
+    rows = [[Choice(ctx.t("rules.alt", source=o.source, snippet=_snippet(o.text)),
+                    _ref_payload(o))]
+            for o in others[:ALTERNATIVES]]
+    name = _short_name(ctx, hit)
+    rows.append([Choice(ctx.t("rules.more_of", name=name), f"cp:{hit.campaign_id}")])
+    return Reply(hit_text(ctx.services.messages, hit, name), rows)
+
+
+def _short_name(ctx: Context, hit: Hit) -> str:
+    campaign = _campaign(ctx, hit.campaign_id)
+    return campaign.short_name if campaign else hit.campaign_title
+
+
+async def passage_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Show an alternative answer offered under a previous one (`q:<ref>:<crc>`)."""
+    _, ref, crc = _parts(payload)
+    hit = ctx.services.search.passage(int(ref)) if ref.isdigit() else None
+    if hit is None or f"{zlib.crc32(hit.text.encode('utf-8')):08x}" != crc:
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    return [_answer_reply(ctx, hit, [])]
 
 
 async def answer(ctx: Context) -> list[Reply]:
-    """Answer a free-text question (no registration or consent needed)."""
-    return [ctx.main_menu(ctx.t("error.no_answer"))]
+    """Answer a free-text question with the plan's own passage (no registration needed)."""
+    query = ctx.text[:MAX_QUERY]
+    hits = ctx.services.search.search(query, prefer_campaign=ctx.person.current_campaign,
+                                      limit=1 + ALTERNATIVES)
+    if hits:
+        return [_answer_reply(ctx, hits[0], hits[1:])]
+    current = _campaign(ctx, ctx.person.current_campaign or "")
+    ask = (ctx.t("rules.ask_contact", contact=current.contact.text) if current
+           else ctx.t("rules.ask_liaison"))
+    return [Reply(ctx.t("error.no_answer") + "\n" + ask, _campaign_choices(ctx))]
 
 
 def register(router: Router) -> None:
-    """Register the free-text catch-all."""
+    """Register campaign browsing and the free-text catch-all."""
+    router.command("chuongtrinh", menu_label="menu.rules", order=10)(list_campaigns)
+    router.choice("cp")(campaign_choice)
+    router.choice("cs")(section_choice)
+    router.choice("cc")(set_current)
+    router.choice("q")(passage_choice)
     router.fallback = answer

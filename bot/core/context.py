@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from bot.core.dispatcher import Router
     from bot.core.forms import FormEngine
     from bot.core.types import Reply
+    from content.schema import Campaign
+    from content.search import SearchIndex
     from content.units import UnitTree
 
 
@@ -31,6 +33,8 @@ class Services:
     messages: Messages
     units: UnitTree
     router: Router
+    campaigns: dict[str, Campaign]
+    search: SearchIndex
     extras: dict[str, Any] = field(default_factory=dict)
 
 

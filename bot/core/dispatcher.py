@@ -228,6 +228,10 @@ class Dispatcher:
         if choice is not None and not valid_payload(choice):
             logger.warning("malformed choice payload refused (%s bytes)", len(choice.encode()))
             return [ctx.main_menu(ctx.t("error.stale_choice"))]
+        if choice is not None and choice not in {payload for _, payload in ctx.state.menu}:
+            # An old button, or a forged one: handlers validate it; the log keeps a trace.
+            logger.info("pressed choice not from the last menu (prefix %r)",
+                        choice.split(":", 1)[0][:16])
         if choice is None and command is None:
             choice = match_menu(text, ctx.state.menu)
         if choice is not None:

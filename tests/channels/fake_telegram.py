@@ -15,6 +15,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.channels.reading import ChatReader
+
 BOT_USER = {"id": 271828182, "is_bot": True, "first_name": "Thi đua", "username": "thidua_bot"}
 JSON_FIELDS = ("reply_markup", "commands", "allowed_updates")
 
@@ -220,13 +222,13 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
     return web.json_response(body, status=status)
 
 
-class TelegramChat:
+class TelegramChat(ChatReader[dict[str, Any]]):
     """One person's private chat over the fake: send, press buttons, read replies in order."""
 
     def __init__(self, fake: FakeTelegram, user_id: int = 1001) -> None:
         self.fake = fake
         self.user_id = user_id
-        self._read = 0
+        super().__init__()
 
     def send(self, text: str) -> dict[str, Any]:
         """Type `text`; return the update (to replay it as a duplicate)."""
@@ -240,20 +242,5 @@ class TelegramChat:
         """Press the button `payload` under a message the bot sent."""
         return self.fake.push(self.fake.callback_update(self.user_id, sent["message"], payload))
 
-    async def reply(self, timeout: float = 5.0) -> dict[str, Any]:
-        """Return the next unread message the bot sent to this chat (the recorded call)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            sent = self.fake.sent_to(self.user_id)
-            if len(sent) > self._read:
-                self._read += 1
-                return sent[self._read - 1]
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("no reply from the bot")
-            await asyncio.sleep(0.01)
-
-    async def assert_silent(self, wait: float = 0.3) -> None:
-        """Fail if the bot sends anything more within `wait` seconds."""
-        await asyncio.sleep(wait)
-        unread = self.fake.sent_to(self.user_id)[self._read :]
-        assert not unread, f"unexpected replies: {[u.get('text') for u in unread]}"
+    def _messages(self) -> list[dict[str, Any]]:
+        return self.fake.sent_to(self.user_id)

@@ -13,6 +13,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.channels.reading import ChatReader
+
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendSticker")
 
 
@@ -188,13 +190,13 @@ def _err(error_code: int, description: str) -> dict[str, Any]:
     return {"ok": False, "error_code": error_code, "description": description}
 
 
-class ZaloChat:
+class ZaloChat(ChatReader[str]):
     """One person's chat with the bot over the fake: send texts, read replies in order."""
 
     def __init__(self, fake: FakeZalo, chat_id: str = "u-lan") -> None:
         self.fake = fake
         self.chat_id = chat_id
-        self._read = 0
+        super().__init__()
         self.last_event: dict[str, Any] | None = None
 
     def send(self, text: str) -> dict[str, Any]:
@@ -203,20 +205,5 @@ class ZaloChat:
         self.fake.push(self.last_event)
         return self.last_event
 
-    async def reply(self, timeout: float = 5.0) -> str:
-        """Return the next unread text the bot sent to this chat."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            texts = self.fake.texts_to(self.chat_id)
-            if len(texts) > self._read:
-                self._read += 1
-                return texts[self._read - 1]
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("no reply from the bot")
-            await asyncio.sleep(0.01)
-
-    async def assert_silent(self, wait: float = 0.3) -> None:
-        """Fail if the bot sends anything more within `wait` seconds."""
-        await asyncio.sleep(wait)
-        unread = self.fake.texts_to(self.chat_id)[self._read :]
-        assert not unread, f"unexpected replies: {unread}"
+    def _messages(self) -> list[str]:
+        return self.fake.texts_to(self.chat_id)

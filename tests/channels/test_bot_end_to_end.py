@@ -41,8 +41,8 @@ async def test_full_registration_over_zalo_polling(
     await asyncio.sleep(0.3)  # idle polls answered 408
     chat.send("/start")
     welcome = await chat.reply()
-    assert "trợ lý tự động" in welcome and "1. Hồ sơ của tôi" in welcome
-    chat.send("1")
+    assert "trợ lý tự động" in welcome and "2. Hồ sơ của tôi" in welcome
+    chat.send("2")
     assert "chưa có hồ sơ" in await chat.reply()
     chat.send("Đăng ký")
     assert "Bạn có đồng ý không?" in await chat.reply()

@@ -12,10 +12,12 @@ import pytest
 from content.browse import has_ended, is_running, section_text, summary
 from content.errors import ContentError
 from content.loader import DEFAULT_DIR, check_campaigns, load_campaigns
+from content.messages import Messages
 from content.passages import iter_passages
 from content.schema import SECTION_KEYS, Campaign
 from content.text import fold
 
+MESSAGES = Messages.load()
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 BAC_SON = "bac-son-dan-van-kheo-2024"
 
@@ -95,7 +97,7 @@ def test_chi_lang_conference_facts(campaigns: dict[str, Campaign]) -> None:
     assert huyen.due.date == dt.date(2025, 4, 30)
     assert (huyen.grassroots_percent.number, huyen.guests_percent.number) == (70, 30)
     assert "1/2 ngày" in huyen.duration.text
-    assert conf.pilot is not None and conf.pilot.unit == "xa-nhan-ly"
+    assert conf.pilot is not None and conf.pilot.unit == "ls.chi-lang.nhan-ly"
     assert conf.pilot.due.date == dt.date(2025, 2, 28)
     assert conf.documents_days_before.value == "15"
     assert {d.due for d in conf.deliverables} == {dt.date(2024, 11, 30)}
@@ -233,15 +235,15 @@ def test_period_status(campaigns: dict[str, Campaign]) -> None:
 
 def test_sections_are_plain_text_with_sources(campaigns: dict[str, Campaign]) -> None:
     for campaign in campaigns.values():
-        assert campaign.short_name in summary(campaign)
+        assert campaign.short_name in summary(MESSAGES, campaign)
         for key in SECTION_KEYS:
-            text = section_text(campaign, key)
+            text = section_text(MESSAGES, campaign, key)
             assert "**" not in text and "#" not in text
             for line in text.splitlines()[1:]:
                 if line.startswith("- "):
                     assert re.search(r"\((Mục [IVX][^)]*|Phần mở đầu)\)$", line), line
-    deadlines = section_text(campaigns["tram-tau-dai-hoi-dang"], "han_chot")
+    deadlines = section_text(MESSAGES, campaigns["tram-tau-dai-hoi-dang"], "han_chot")
     assert "(25/10/2024)" in deadlines and "(30/6/2025)" not in deadlines
     assert "Lưu ý (01/7/2025)" in deadlines
     with pytest.raises(KeyError):
-        section_text(campaigns[BAC_SON], "khong_co")
+        section_text(MESSAGES, campaigns[BAC_SON], "khong_co")

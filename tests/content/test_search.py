@@ -6,6 +6,7 @@ import pytest
 
 from content.browse import hit_text
 from content.loader import load_campaigns
+from content.messages import Messages
 from content.search import SearchIndex, build_index
 
 BAC_SON = "bac-son-dan-van-kheo-2024"
@@ -52,8 +53,8 @@ def test_hits_are_distinct_and_limited(index: SearchIndex) -> None:
 def test_replaced_decree_note_follows_the_answer(index: SearchIndex) -> None:
     hit = index.search("báo cáo thành tích theo mẫu nào", prefer_campaign=BAC_SON)[0]
     assert "98/2023/NĐ-CP" in hit.text
-    assert any("152/2025/NĐ-CP" in note for note in hit.notes)
-    rendered = hit_text(hit)
+    assert any("152/2025/NĐ-CP" in text for _day, text in hit.notes)
+    rendered = hit_text(Messages.load(), hit)
     assert rendered.index("(Mục IV.1)") < rendered.index("152/2025/NĐ-CP")
 
 

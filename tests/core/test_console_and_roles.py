@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def test_menu_answered_by_number_or_by_words(chat: Chat) -> None:
     await chat.send("/menu")
-    assert "1. Hồ sơ của tôi" in await chat.reply()
+    assert "2. Hồ sơ của tôi" in await chat.reply()
     await chat.send("hồ sơ của tôi")
     assert "chưa có hồ sơ" in await chat.reply()
     await chat.send("/menu")

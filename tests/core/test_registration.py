@@ -68,8 +68,9 @@ async def test_refusing_consent_stores_nothing_personal_and_lookup_still_works(
     assert person.full_name is None and person.birth_year is None
     assert person.registered_at is None
     assert (consent.purpose, consent.granted) == ("profile", False)
-    await chat.send("hạn chót đăng ký là khi nào?")
-    assert "Chưa tìm thấy câu trả lời" in await chat.reply()
+    await chat.send("hạn chót đăng ký công trình là khi nào?")
+    answer = await chat.reply()
+    assert "25/10/2024" in answer and "(Mục IV.1.b)" in answer
 
 
 async def test_consent_is_never_assumed_from_unclear_answers(chat: Chat) -> None:

@@ -96,7 +96,7 @@ async def test_a_forged_start_payload_is_dropped_and_logged(
         assert (await repo.load("zalo", "z2")).start_payload == "ref_ABC-123"
 
 
-@pytest.mark.parametrize("payload", ["x" * 200, "q:wd:profile\x00", "q:xoá", "", "q:delete "])
+@pytest.mark.parametrize("payload", ["x" * 200, "pv:wd:profile\x00", "pv:xoá", "", "pv:delete "])
 async def test_malformed_choice_payloads_change_nothing(
     chat: Chat, app: App, caplog: pytest.LogCaptureFixture, payload: str
 ) -> None:
@@ -117,7 +117,7 @@ async def test_forged_privacy_payloads_cannot_skip_the_confirm_step(chat: Chat,
                                                                     app: App) -> None:
     await register(chat, "Nguyễn Thị Lan", reminders="2")
     await chat.reply()
-    for payload in ("f:yes", "q:wd:reminders", "q:wd:nothing", "q:wd:profile:x"):
+    for payload in ("f:yes", "pv:wd:reminders", "pv:wd:nothing", "pv:wd:profile:x"):
         replies = await send_as(app, "console", "lan", choice=payload)
         assert "Đã rút lại" not in replies[0].text and "Đã xoá" not in replies[0].text
     async with app.sessions() as session:
@@ -143,7 +143,7 @@ async def test_logs_never_hold_tokens_or_personal_data(
         await chat.reply()
         await chat.send("1")
         await chat.replies()
-        await send_as(app, "console", "hoa-0912345678", choice="r:rv:1")
+        await send_as(app, "console", "hoa-0912345678", choice="ro:rv:1")
         await send_as(app, "console", "hoa-0912345678", "/start <script>0912345678</script>")
         await chat.send("/quyenriengtu")
         await chat.reply()

@@ -79,8 +79,8 @@ HOSTILE_TEXTS = [
 FORGED_PAYLOADS = [
     "f:_save", "f:_edit", "f:_field:typing_full_name", "f:_back", "f:_skip", "f:_cancel",
     "f:yes", "f:admin", "f:ls", "f:../../x", "c:thongke", "c:quyen", "c:nope",
-    "p:register", "p:name", "p:zzz", "q:delete", "q:wd:profile", "q:wd:reminders",
-    "q:wd:../../", "r:rv:1", "r:rvok:1", "r:rv:99999999999", "r:new", "form:resume",
+    "p:register", "p:name", "p:zzz", "pv:delete", "pv:wd:profile", "pv:wd:reminders",
+    "pv:wd:../../", "ro:rv:1", "ro:rvok:1", "ro:rv:99999999999", "ro:new", "form:resume",
     "x" * 64, "x" * 65, "é", "\x00", "a:b:c:d:e:f",
 ]
 ATTACHMENTS = [

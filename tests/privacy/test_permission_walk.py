@@ -26,9 +26,10 @@ MANAGERS = frozenset({OTHER_LIAISON, ADMIN})
 COMMANDS = {
     "start": EVERYONE, "menu": EVERYONE, "help": EVERYONE, "huy": EVERYONE, "toi": EVERYONE,
     "lienket": EVERYONE, "quyenriengtu": EVERYONE, "nhanquyen": EVERYONE,
-    "quyen": MANAGERS, "thongke": frozenset({ADMIN}),
+    "chuongtrinh": EVERYONE, "quyen": MANAGERS, "thongke": frozenset({ADMIN}),
 }
-CHOICE_PREFIXES = {"p": EVERYONE, "q": EVERYONE, "r": MANAGERS}
+CHOICE_PREFIXES = {"p": EVERYONE, "pv": EVERYONE, "ro": MANAGERS, "cp": EVERYONE,
+                   "cs": EVERYONE, "cc": EVERYONE, "q": EVERYONE}
 FORMS = {"register": None, "edit_name": None, "edit_birth_year": None, "edit_unit": None,
          "privacy_withdraw": None, "privacy_delete": None,
          "role_invite": frozenset({"liaison", "admin"})}
@@ -125,12 +126,12 @@ async def test_revoking_a_grant_in_the_reviewers_unit(walk_app: tuple[App, int])
     expected = {RESIDENT: True, REVIEWER: True, OTHER_LIAISON: True, ADMIN: False}
     for user, refused in expected.items():
         for action in ("rv", "rvok") if refused else ("rv",):
-            replies = await send_as(app, "console", user, choice=f"r:{action}:{grant_id}")
+            replies = await send_as(app, "console", user, choice=f"ro:{action}:{grant_id}")
             assert _refused(replies) == refused, (user, action)
     async with app.sessions() as session:
         grant = await GrantRepo(session).get(grant_id)
     assert grant is not None and grant.active  # nobody refused changed anything
-    replies = await send_as(app, "console", ADMIN, choice=f"r:rvok:{grant_id}")
+    replies = await send_as(app, "console", ADMIN, choice=f"ro:rvok:{grant_id}")
     assert "Đã thu hồi" in replies[0].text
     async with app.sessions() as session:
         grant = await GrantRepo(session).get(grant_id)
@@ -140,12 +141,12 @@ async def test_revoking_a_grant_in_the_reviewers_unit(walk_app: tuple[App, int])
 async def test_inviting_for_the_reviewers_unit(walk_app: tuple[App, int]) -> None:
     app, _ = walk_app
     for user, refused in ((OTHER_LIAISON, True), (ADMIN, False)):
-        await send_as(app, "console", user, choice="r:new")
+        await send_as(app, "console", user, choice="ro:new")
         await send_as(app, "console", user, choice="f:reviewer")
         replies = await send_as(app, "console", user, choice=f"f:{TARGET_UNIT}.nhan-ly")
         assert _refused(replies) == refused, user
         assert ("kiểm tra lại" in replies[0].text) == (not refused)
         await send_as(app, "console", user, "/huy")
     for user in (RESIDENT, REVIEWER):
-        replies = await send_as(app, "console", user, choice="r:new")
+        replies = await send_as(app, "console", user, choice="ro:new")
         assert _refused(replies), user
