@@ -95,6 +95,7 @@ NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 # How each flow is entered (typed by the fuzzed person, who is registered and liaison).
 FLOWS = {
     "free text": [],
+    "campaign browsing": ["/chuongtrinh", "1"],
     "registration": ["/quyenriengtu", "Rút lại đồng ý", "1", "1", "/toi", "1"],
     "registration, later step": ["/quyenriengtu", "Rút lại đồng ý", "1", "1", "/toi", "1",
                                  "1", "1", "Fuzz Thị Mười"],
