@@ -1,13 +1,17 @@
-"""The `thidua` command: chat, run, migrate, content check, units import, export."""
+"""The `thidua` command: chat, run, migrate, content check, units import, export, audit,
+retention."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from content.errors import ContentError
@@ -15,9 +19,21 @@ from content.errors import ContentError
 logger = logging.getLogger("thidua")
 
 
+# Libraries whose DEBUG output includes statement parameters or message contents.
+NOISY_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "asyncpg")
+
+
+def quiet_noisy_loggers() -> None:
+    """Keep libraries that would log personal values at INFO or above, even in DEBUG."""
+    for name in NOISY_LOGGERS:
+        library = logging.getLogger(name)
+        library.setLevel(max(library.getEffectiveLevel(), logging.INFO))
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_noisy_loggers()
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -31,7 +47,8 @@ async def _chat(settings: Settings, jsonl: bool, user: str) -> int:
     from bot.core.clock import MovableClock
 
     clock = MovableClock(settings.tz)
-    app = create_app(settings, clock)
+    # The console is one trusted local user who may paste whole scripts: no rate limit.
+    app = create_app(settings.model_copy(update={"rate_limit_messages": 0}), clock)
     try:
         await app.start()
         await run_console(app, clock, jsonl=jsonl, user=user)
@@ -137,6 +154,78 @@ async def _export(settings: Settings, kind: str, campaign_id: str, out: Path) ->
     return 0
 
 
+def _day(value: str | None, tz: str, plus_one: bool = False) -> datetime | None:
+    if not value:
+        return None
+    day = datetime.strptime(value, "%Y-%m-%d").date() + timedelta(days=1 if plus_one else 0)
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz))
+
+
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from storage.audit import AuditFilter, AuditRepo
+
+    app = create_app(settings)
+    try:
+        await app.start()
+        where = AuditFilter(actor_id=args.actor, person_id=args.person, action=args.action,
+                            target_type=args.target_type, target_id=args.target_id,
+                            since=_day(args.since, settings.tz),
+                            until=_day(args.until, settings.tz, plus_one=True), limit=args.limit)
+        async with app.sessions() as session:
+            entries = await AuditRepo(session).search(where)
+    finally:
+        await app.close()
+    t = app.services.messages.t
+    tz = ZoneInfo(settings.tz)
+    for entry in entries:
+        if args.jsonl:
+            record = {"id": entry.id, "at": entry.at.astimezone(tz).isoformat(),
+                      "actor_id": entry.actor_id, "action": entry.action,
+                      "target_type": entry.target_type, "target_id": entry.target_id,
+                      "unit_code": entry.unit_code, "changes": entry.changes,
+                      "reason": entry.reason}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        actor = f"#{entry.actor_id}" if entry.actor_id is not None else t("cli.audit_system")
+        target = f"{entry.target_type}:{entry.target_id}" if entry.target_type else "-"
+        changes = json.dumps(entry.changes, ensure_ascii=False) if entry.changes else ""
+        line = "  ".join(part for part in (
+            entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), actor, entry.action, target,
+            entry.unit_code or "", changes, f"({entry.reason})" if entry.reason else "") if part)
+        sys.stdout.write(line + "\n")
+    if not entries and not args.jsonl:
+        sys.stderr.write(t("cli.audit_empty") + "\n")
+    return 0
+
+
+async def _retention(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.retention import run_retention
+
+    app = create_app(settings)
+    try:
+        await app.start()
+        async with app.sessions() as session:
+            result = await run_retention(session, settings, app.services.messages,
+                                         app.services.router.personal_data,
+                                         app.services.clock.now())
+            if args.dry_run:
+                await session.rollback()
+            else:
+                await session.commit()
+    finally:
+        await app.close()
+    for notice in result.notices:
+        record = {"channel": notice.channel, "chat_id": notice.chat_id, "text": notice.text}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    key = "cli.retention_dry_run" if args.dry_run else "cli.retention_done"
+    sys.stderr.write(app.services.messages.t(
+        key, warned=len({n.person_id for n in result.notices}), notices=len(result.notices),
+        anonymised=len(result.anonymised)) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = argparse.ArgumentParser(prog="thidua", description="Trợ lý phong trào thi đua")
@@ -166,6 +255,23 @@ def build_parser() -> argparse.ArgumentParser:
         export_cmd = export_sub.add_parser(name, help=help_text)
         export_cmd.add_argument("--campaign", required=True, help="mã phong trào")
         export_cmd.add_argument("--out", type=Path, required=True, help="tệp .xlsx sẽ ghi")
+
+
+    audit = sub.add_parser("audit", help="xem nhật ký thao tác (chỉ đọc)")
+    audit.add_argument("--actor", type=int, default=None, help="mã số người thực hiện")
+    audit.add_argument("--person", type=int, default=None,
+                       help="mã số một người: việc họ làm hoặc việc làm với họ")
+    audit.add_argument("--action", default=None, help="thao tác, ví dụ access hoặc access.grant")
+    audit.add_argument("--target-type", default=None, help="loại đối tượng, ví dụ person")
+    audit.add_argument("--target-id", default=None, help="mã đối tượng")
+    audit.add_argument("--since", default=None, help="từ ngày YYYY-MM-DD")
+    audit.add_argument("--until", default=None, help="đến hết ngày YYYY-MM-DD")
+    audit.add_argument("--limit", type=int, default=100, help="số dòng tối đa (mặc định 100)")
+    audit.add_argument("--jsonl", action="store_true", help="in mỗi dòng một đối tượng JSON")
+    retention = sub.add_parser("retention",
+                               help="cảnh báo rồi ẩn danh tài khoản lâu không dùng")
+    retention.add_argument("--dry-run", action="store_true",
+                           help="chỉ in ra sẽ làm gì, không thay đổi dữ liệu")
     return parser
 
 
@@ -190,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_export(settings, args.export_command, args.campaign, args.out))
         if args.command == "units":
             return _units_import(args.file, args.out)
+        if args.command == "audit":
+            return asyncio.run(_audit(settings, args))
+        if args.command == "retention":
+            return asyncio.run(_retention(settings, args))
     except ContentError as exc:
         return _fail(f"Lỗi nội dung: {exc}")
     except KeyboardInterrupt:

@@ -20,7 +20,8 @@ from content.privacy import Policy, load_policy
 from content.schema import Campaign
 from content.search import SearchIndex, build_index
 from content.units import UnitTree, load_units
-from handlers import admin, deeds, link, profile, rules, start, works
+from handlers import admin, deeds, link, privacy, profile, roles, rules, start, works
+from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
 from storage.repos import PeopleRepo
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, link, admin, deeds, works, rules):
+    for feature in (start, profile, link, privacy, roles, admin, deeds, works, rules):
         feature.register(router)
     return router
 
@@ -60,7 +61,7 @@ class App:
             for channel, external_id in sorted(self.settings.admin_accounts()):
                 account = await people.account(channel, external_id)
                 if account is not None and (await people.get(account.person_id)).role != "admin":
-                    await people.update_profile(account.person_id, now, role="admin")
+                    await GrantRepo(session).bootstrap_admin(account.person_id, now)
                     logger.info("admin role given from ADMIN_IDS (account %s)", account.id)
             await session.commit()
 
@@ -81,8 +82,15 @@ class App:
             people = PeopleRepo(session)
             person, _ = await resolve_account(people, self.settings, channel, external_id,
                                               external_id, now)
-            if set_to is not None and set_to != person.role:
-                person = await people.update_profile(person.id, now, role=set_to)
+            # `/as NAME ROLE` makes NAME hold exactly that role, on their profile's unit.
+            if set_to is not None:
+                grants = GrantRepo(session)
+                await grants.revoke_all(person.id, now, revoked_by=None, reason="console")
+                if set_to != "resident":
+                    unit = None if set_to == "admin" else person.unit_code
+                    await grants.grant(person.id, set_to, unit, now, granted_by=None,
+                                       reason="console")
+                person = await people.get(person.id)
             await session.commit()
             return person.role
 

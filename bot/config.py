@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     max_text_length: int = 1000
     max_photo_bytes: int = 5_000_000
 
+    # Abuse guards (per channel account, in memory) and size caps of incoming messages.
+    rate_limit_messages: int = 20
+    rate_limit_window_seconds: int = 60
+    max_message_length: int = 4000
+    max_photos_per_message: int = 5
+    max_upload_bytes: int = 20_000_000
+
+    # Personal data: inactive accounts are anonymised after RETENTION_DAYS, warned
+    # RETENTION_WARNING_DAYS before; role invite codes expire after INVITE_TTL_HOURS.
+    retention_days: int = 730
+    retention_warning_days: int = 30
+    invite_ttl_hours: int = 48
+
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
                      "zalo_webhook_secret", mode="before")
     @classmethod

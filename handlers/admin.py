@@ -14,8 +14,12 @@ async def stats(ctx: Context) -> list[Reply]:
     counts = await people_stats(ctx.session)
     channels = ", ".join(f"{name} {n}" for name, n in counts.by_channel.items()) or "0"
     reminders = await ctx.consents.count_active(Purpose.REMINDERS)
-    return [Reply(ctx.t("stats.show", people=counts.people, registered=counts.registered,
-                        channels=channels, reminders=reminders))]
+    limiter = ctx.services.extras.get("rate_limiter")
+    text = ctx.t("stats.show", people=counts.people, registered=counts.registered,
+                 channels=channels, reminders=reminders)
+    if limiter is not None:
+        text += "\n" + ctx.t("stats.rate_limited", dropped=limiter.dropped)
+    return [Reply(text)]
 
 
 def register(router: Router) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from enum import StrEnum
@@ -13,6 +14,8 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.privacy import Policy, Purpose
 from content.text import fold, nfc
+
+logger = logging.getLogger(__name__)
 
 REGISTER = "register"
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
@@ -255,6 +258,9 @@ async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
 async def profile_choice(ctx: Context, payload: str) -> list[Reply]:
     """Handle the profile menu: register, edit a field, toggle reminders."""
     action = payload.partition(":")[2]
+    if action not in ("register", "rem", *EDIT_FORMS):
+        logger.warning("profile: unexpected choice payload refused")
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
     if action == "register":
         started = await require_registration(ctx, "c:toi")
         return started if started is not None else await show_profile(ctx)

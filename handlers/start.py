@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.core.context import Context
 from bot.core.dispatcher import Router
+from bot.core.limits import valid_start_payload
 from bot.core.types import Reply
+
+logger = logging.getLogger(__name__)
 
 
 async def start(ctx: Context) -> list[Reply]:
     """Welcome the person (keeping any start payload for later features) and show the menu."""
     _, _, arg = ctx.text.partition(" ")
     payload = ctx.msg.start_payload or arg.strip() or None
-    if payload:
-        ctx.state.start_payload = payload[:64]
+    if payload and valid_start_payload(payload):
+        ctx.state.start_payload = payload
+    elif payload:  # forged or garbled deep link: keep nothing, say nothing more
+        logger.warning("start payload refused (%s characters)", len(payload))
     return [ctx.main_menu(ctx.t("welcome"))]
 
 
@@ -25,7 +32,7 @@ async def help_(ctx: Context) -> list[Reply]:
     """Explain how to use the bot and list the commands this person may use."""
     router = ctx.services.router
     lines = [ctx.t("help_command_line", name=c.name, label=ctx.t(c.menu_label))
-             for c in router.menu_for(ctx.person.role)
+             for c in router.menu_for(ctx.roles)
              if c.menu_label and c.name not in ("help", "toi")]
     return [ctx.main_menu(ctx.t("help", commands="\n".join(lines)).rstrip())]
 

@@ -29,10 +29,12 @@ def ensure_sqlite_dir(url: str) -> None:
 
 def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
     """Create the async engine; SQLite connections get WAL, busy_timeout and foreign keys."""
+    # hide_parameters: a failing statement's values (names, phone numbers) never reach a log.
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     ensure_sqlite_dir(url)
-    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000},
+                                 hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DeedEventRow, DeedPhotoRow, DeedRow, PersonRow
+from storage.models import DeedEventRow, DeedPhotoRow, DeedRow, RoleGrantRow
 
 EDITABLE_FIELDS = frozenset({"nominee_name", "unit_code", "village", "what", "happened_on",
                              "place"})
@@ -258,10 +258,12 @@ class DeedsRepo:
             latest = {e.deed_id: _event(e) for e in events}
         return [(deed, latest.get(deed.id)) for deed in deeds]
 
-    async def people_with_role(self, role: str, unit_codes: Collection[str] | None = None
-                               ) -> list[int]:
-        """Return the ids of people with a role (in one of the units, when given)."""
-        query = select(PersonRow.id).where(PersonRow.role == role).order_by(PersonRow.id)
+    async def people_with_role(self, roles: Collection[str],
+                               unit_codes: Collection[str] | None = None) -> list[int]:
+        """Return the ids of people holding an active grant of a role (on one of the units)."""
+        query = (select(RoleGrantRow.person_id).distinct()
+                 .where(RoleGrantRow.role.in_(list(roles)), RoleGrantRow.revoked_at.is_(None))
+                 .order_by(RoleGrantRow.person_id))
         if unit_codes is not None:
-            query = query.where(PersonRow.unit_code.in_(list(unit_codes)))
+            query = query.where(RoleGrantRow.unit_code.in_(list(unit_codes)))
         return list(await self.session.scalars(query))

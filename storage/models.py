@@ -73,6 +73,10 @@ class PersonRow(Base):
     registered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when the person deleted their account: the row stays as an anonymous shell.
+    deleted_at: Mapped[datetime | None]
+    # When the inactivity warning was sent (retention); activity after it cancels it.
+    retention_warned_at: Mapped[datetime | None]
 
 
 class ChannelAccountRow(Base):
@@ -283,3 +287,52 @@ class ConferenceRow(Base):
     )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class RoleGrantRow(Base):
+    """A role given to a person, scoped to a unit and its children (none for admins)."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    unit_code: Mapped[str | None] = mapped_column(String(120))
+    granted_by: Mapped[int | None] = mapped_column(Integer)
+    granted_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class RoleInviteRow(Base):
+    """A one-time invite code (stored hashed) that gives a role for a unit to who uses it."""
+
+    __tablename__ = "role_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_code: Mapped[str | None] = mapped_column(String(120))
+    created_by: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(Integer)
+    used_at: Mapped[datetime | None]
+
+
+class AuditRow(Base):
+    """One line of the append-only audit log; people are referred to by id only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(120))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(String(200))

@@ -73,6 +73,7 @@ class ChatState:
     data: dict[str, Any] = field(default_factory=dict)
     menu: list[list[str]] = field(default_factory=list)
     start_payload: str | None = None
+    forget: bool = False  # set when the chat's person was deleted: the state is not saved
 
     def clear_form(self) -> None:
         """Forget the active form."""
@@ -155,9 +156,11 @@ class PeopleRepo:
         return [_account(r) for r in rows]
 
     async def update_profile(self, person_id: int, now: datetime, **fields: Any) -> Person:
-        """Change profile fields (full_name, birth_year, unit_code, role, current_campaign…)."""
-        allowed = {"full_name", "birth_year", "unit_code", "role", "current_campaign",
-                   "registered_at"}
+        """Change profile fields (full_name, birth_year, unit_code, current_campaign…).
+
+        Roles are not profile fields: they change only through GrantRepo, which audits.
+        """
+        allowed = {"full_name", "birth_year", "unit_code", "current_campaign", "registered_at"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown profile fields: {sorted(unknown)}")
@@ -180,7 +183,9 @@ class PeopleStats:
 
 async def people_stats(session: AsyncSession) -> PeopleStats:
     """Count people, registered people and accounts per channel."""
-    people = await session.scalar(select(func.count()).select_from(PersonRow)) or 0
+    people = await session.scalar(
+        select(func.count()).select_from(PersonRow).where(PersonRow.deleted_at.is_(None))
+    ) or 0
     registered = await session.scalar(
         select(func.count()).select_from(PersonRow).where(PersonRow.registered_at.is_not(None))
     ) or 0
@@ -234,6 +239,15 @@ class ConsentRepo:
         )
         return count or 0
 
+    async def withdraw(self, person_id: int, purpose: str, now: datetime) -> bool:
+        """Withdraw the active consent for purpose; tell whether there was one."""
+        consent = (await self.current(person_id)).get(purpose)
+        if consent is None or not consent.active:
+            return False
+        await self.session.execute(
+            update(ConsentRow).where(ConsentRow.id == consent.id).values(withdrawn_at=now))
+        return True
+
     async def has(self, person_id: int, purpose: str) -> bool:
         """Tell whether the person's latest decision for purpose is an active yes."""
         consent = (await self.current(person_id)).get(purpose)
@@ -255,8 +269,13 @@ class ChatStateRepo:
                          [list(m) for m in row.menu or []], row.start_payload)
 
     async def save(self, state: ChatState, now: datetime) -> None:
-        """Store the chat's state."""
+        """Store the chat's state (or remove it when the chat is to be forgotten)."""
         row = await self.session.get(ChatStateRow, (state.channel, state.chat_id))
+        if state.forget:
+            if row is not None:
+                await self.session.delete(row)
+                await self.session.flush()
+            return
         if row is None:
             row = ChatStateRow(channel=state.channel, chat_id=state.chat_id)
             self.session.add(row)

@@ -77,8 +77,13 @@ def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
 
 
 def make_settings(db_url: str, **overrides: object) -> Settings:
-    """Return settings for tests: no .env file, the test database, a console admin."""
-    values: dict[str, object] = {"database_url": db_url, "admin_ids": "console:admin"}
+    """Return settings for tests: no .env file, the test database, a console admin.
+
+    The per-person rate limit is off (transcripts type faster than people); the abuse
+    tests turn it on explicitly.
+    """
+    values: dict[str, object] = {"database_url": db_url, "admin_ids": "console:admin",
+                                 "rate_limit_messages": 0}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

@@ -15,7 +15,7 @@ from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 
 CHANNEL = "console"
-ROLES = ("resident", "liaison", "admin")
+ROLES = ("resident", "reviewer", "liaison", "admin")
 _OFFSET_RE = re.compile(r"^([+-])(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -87,8 +87,12 @@ class ConsoleChannel:
 
 
 def reply_json(reply: Reply) -> dict[str, object]:
-    """Return the JSONL form of one reply."""
-    return {"text": reply.text, "choices": [c.label for c in reply.flat_choices()]}
+    """Return the JSONL form of one reply (attachments by file name, when there are any)."""
+    record: dict[str, object] = {"text": reply.text,
+                                 "choices": [c.label for c in reply.flat_choices()]}
+    if reply.attachments:
+        record["attachments"] = [a.filename or a.kind.value for a in reply.attachments]
+    return record
 
 
 async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str = "ban",
@@ -102,7 +106,7 @@ async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str =
         stdout.write(app.services.messages.t("console.intro", database=database, user=user)
                      + "\n\n")
         for reply in await channel.process("/start"):
-            _print_reply(reply, stdout)
+            _print_reply(reply, stdout, app)
     while True:
         if not jsonl:
             stdout.write("> ")
@@ -118,9 +122,12 @@ async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str =
             stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             for reply in replies:
-                _print_reply(reply, stdout)
+                _print_reply(reply, stdout, app)
         stdout.flush()
 
 
-def _print_reply(reply: Reply, out: TextIO) -> None:
+def _print_reply(reply: Reply, out: TextIO, app: App) -> None:
     out.write(numbered_text(reply) + "\n\n")
+    for attachment in reply.attachments:  # the console cannot show files: say one came
+        name = attachment.filename or attachment.kind.value
+        out.write(app.services.messages.t("console.attachment", name=name) + "\n\n")

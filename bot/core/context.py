@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.permissions import allowed, can_act_on_unit, held_roles
 from bot.core.types import Incoming
 from content.messages import Messages
+from storage.access import Grant
 from storage.repos import Account, ChatState, ConsentRepo, PeopleRepo, Person
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ class Context:
     services: Services
     people: PeopleRepo
     consents: ConsentRepo
+    grants: tuple[Grant, ...] = ()
 
     @property
     def clock(self) -> Clock:
@@ -67,6 +70,20 @@ class Context:
         """Re-read the person after a change and keep it on the context."""
         self.person = await self.people.get(self.person.id)
         return self.person
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Return every role the person holds (resident, plus their grants)."""
+        return held_roles(self.grants)
+
+    def may(self, roles: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
+        """Tell whether the person may use something open to `roles` (the one check)."""
+        return allowed(self.roles, roles)
+
+    def can_act_on_unit(self, unit_code: str | None,
+                        roles: tuple[str, ...] = ("reviewer", "liaison")) -> bool:
+        """Tell whether the person's grants cover a unit (admins cover every unit)."""
+        return can_act_on_unit(self.grants, unit_code, self.services.units, roles)
 
     @property
     def forms(self) -> FormEngine:

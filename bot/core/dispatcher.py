@@ -6,8 +6,8 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,8 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.core.context import Context, Services
 from bot.core.forms import FORM_PREFIX, FormEngine
+from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
+from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
 from content.text import fold
+from storage.access import GrantRepo
+from storage.personal_data import PersonalDataRegistry
 from storage.repos import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 
 logger = logging.getLogger(__name__)
@@ -24,7 +28,6 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 ChoiceHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 
-ROLES = ("resident", "liaison", "admin")
 COMMAND_PAYLOAD = "c:"
 RESUME = "form:resume"
 BUSY_RETRIES = 2
@@ -48,9 +51,11 @@ class Router:
 
     commands: dict[str, Command] = field(default_factory=dict)
     choices: dict[str, ChoiceHandler] = field(default_factory=dict)
+    choice_roles: dict[str, frozenset[str]] = field(default_factory=dict)
     forms: FormEngine = field(default_factory=FormEngine)
     fallback: Handler | None = None
     non_text: Handler | None = None
+    personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -66,27 +71,30 @@ class Router:
 
         return register
 
-    def choice(self, prefix: str) -> Callable[[ChoiceHandler], ChoiceHandler]:
-        """Register a handler for choice payloads `prefix:…` (decorator)."""
+    def choice(self, prefix: str, *, roles: Iterable[str] = ROLES
+               ) -> Callable[[ChoiceHandler], ChoiceHandler]:
+        """Register a handler for choice payloads `prefix:…`, usable by `roles` (decorator)."""
 
         def register(handler: ChoiceHandler) -> ChoiceHandler:
             if prefix in self.choices or prefix in ("c", "f"):
                 raise ValueError(f"choice prefix taken: {prefix}")
             self.choices[prefix] = handler
+            self.choice_roles[prefix] = frozenset(roles)
             return handler
 
         return register
 
-    def menu_for(self, role: str) -> list[Command]:
-        """Return the main-menu commands a role may use, in menu order."""
+    def menu_for(self, roles: str | Iterable[str]) -> list[Command]:
+        """Return the main-menu commands someone holding `roles` may use, in menu order."""
+        held = {roles} if isinstance(roles, str) else set(roles)
         return sorted((c for c in self.commands.values()
-                       if c.menu_label and role_allows(role, c.roles)),
+                       if c.menu_label and allowed(held, c.roles)),
                       key=lambda c: (c.order, c.name))
 
 
-def role_allows(role: str, allowed: frozenset[str]) -> bool:
-    """Tell whether a role may use something open to `allowed` (admins may use all)."""
-    return role == "admin" or role in allowed
+def role_allows(role: str, allowed_roles: frozenset[str]) -> bool:
+    """Tell whether a role may use something open to `allowed_roles` (admins may use all)."""
+    return allowed({role}, allowed_roles)
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
@@ -128,9 +136,28 @@ class Dispatcher:
         self.sessions = sessions
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, str], int] = {}
+        settings = services.settings
+        self.limiter: RateLimiter = services.extras.setdefault("rate_limiter", RateLimiter(
+            settings.rate_limit_messages, timedelta(seconds=settings.rate_limit_window_seconds)))
+        self.caps = Caps(settings.max_message_length, settings.max_photos_per_message,
+                         settings.max_upload_bytes)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies; messages of one chat run in order."""
+        verdict = self.limiter.check((msg.channel, msg.user_id), self.services.clock.now())
+        if verdict is Verdict.DROP:
+            return []
+        if verdict is Verdict.WARN:
+            logger.info("rate limit: messages from one %s account dropped", msg.channel)
+            return [Reply(self.services.messages.t("limits.slow_down"))]
+        refusal = self.caps.check(msg)
+        if refusal is not None:
+            logger.info("message refused before handling: %s", refusal.value)
+            return [Reply(self.services.messages.t(f"limits.{refusal.value}",
+                                                   max_text=self.caps.max_text,
+                                                   max_photos=self.caps.max_photos,
+                                                   max_mb=self.caps.max_photo_bytes // 1_000_000))]
+        msg = replace(msg, text=clean_text(msg.text))
         key = (msg.channel, msg.chat_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
@@ -177,8 +204,9 @@ class Dispatcher:
         person, account = await resolve_account(people, self.services.settings, msg.channel,
                                                 msg.user_id, msg.chat_id, now)
         state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
+        grants = tuple(await GrantRepo(session).active_for(person.id))
         return Context(msg, session, person, account, state, self.services, people,
-                       ConsentRepo(session))
+                       ConsentRepo(session), grants)
 
     @staticmethod
     def _remember_menu(state: ChatState, replies: list[Reply]) -> None:
@@ -197,12 +225,20 @@ class Dispatcher:
             if spec.is_global:
                 return await self._run_command(ctx, spec)
         choice = ctx.msg.choice
+        if choice is not None and not valid_payload(choice):
+            logger.warning("malformed choice payload refused (%s bytes)", len(choice.encode()))
+            return [ctx.main_menu(ctx.t("error.stale_choice"))]
+        if choice is not None and choice not in {payload for _, payload in ctx.state.menu}:
+            # An old button, or a forged one: handlers validate it; the log keeps a trace.
+            logger.info("pressed choice not from the last menu (prefix %r)",
+                        choice.split(":", 1)[0][:16])
         if choice is None and command is None:
             choice = match_menu(text, ctx.state.menu)
         if choice is not None:
             return await self._run_choice(ctx, choice)
         if self.router.forms.active(ctx) is not None:
-            return await self.router.forms.handle(ctx, None)
+            refused = self._form_refused(ctx)
+            return refused or await self.router.forms.handle(ctx, None)
         if command is not None:
             spec_or_none = self.router.commands.get(command[0])
             if spec_or_none is None:
@@ -218,18 +254,28 @@ class Dispatcher:
         return await self.router.fallback(ctx)
 
     async def _run_command(self, ctx: Context, spec: Command) -> list[Reply]:
-        if not role_allows(ctx.person.role, spec.roles):
+        if not ctx.may(spec.roles):
+            logger.info("command refused by role check: /%s", spec.name)
             return [ctx.main_menu(ctx.t("error.not_allowed", command="/" + spec.name))]
         return await spec.handler(ctx)
+
+    def _form_refused(self, ctx: Context) -> list[Reply] | None:
+        """Stop a form the person may no longer be in (e.g. their role was revoked)."""
+        form = self.router.forms.active(ctx)
+        if form is None or form.roles is None or ctx.may(form.roles):
+            return None
+        logger.info("form stopped by role check: %s", form.name)
+        ctx.state.clear_form()
+        return [ctx.main_menu(ctx.t("error.not_allowed", command=ctx.t(form.title)))]
 
     async def _run_choice(self, ctx: Context, payload: str) -> list[Reply]:
         forms = self.router.forms
         if payload.startswith(FORM_PREFIX):
             if forms.active(ctx) is not None:
-                return await forms.handle(ctx, payload)
+                return self._form_refused(ctx) or await forms.handle(ctx, payload)
             return [ctx.main_menu(ctx.t("error.stale_choice"))]
         if payload == RESUME and forms.active(ctx) is not None:
-            return [await forms.prompt(ctx)]
+            return self._form_refused(ctx) or [await forms.prompt(ctx)]
         if payload.startswith(COMMAND_PAYLOAD):
             spec = self.router.commands.get(payload[len(COMMAND_PAYLOAD):])
             if spec is not None:
@@ -237,6 +283,9 @@ class Dispatcher:
         prefix = payload.split(":", 1)[0]
         handler = self.router.choices.get(prefix)
         if handler is not None:
+            if not ctx.may(self.router.choice_roles.get(prefix, ROLES)):
+                logger.warning("choice refused by role check (prefix %r)", prefix)
+                return [ctx.main_menu(ctx.t("error.not_allowed_choice"))]
             return await handler(ctx, payload)
         logger.info("unknown choice payload ignored (prefix %r)", prefix[:16])
         return [ctx.main_menu(ctx.t("error.stale_choice"))]
@@ -248,12 +297,13 @@ async def resolve_account(people: PeopleRepo, settings: Settings, channel: str, 
     account = await people.account(channel, user_id)
     is_admin = (channel, user_id) in settings.admin_accounts()
     if account is None:
-        return await people.create_with_account(channel, user_id, chat_id, now,
-                                                role="admin" if is_admin else "resident")
-    await people.touch_account(account.id, chat_id, now)
-    person = await people.get(account.person_id)
+        person, account = await people.create_with_account(channel, user_id, chat_id, now)
+    else:
+        await people.touch_account(account.id, chat_id, now)
+        person = await people.get(account.person_id)
     if is_admin and person.role != "admin":
-        person = await people.update_profile(person.id, now, role="admin")
+        await GrantRepo(people.session).bootstrap_admin(person.id, now)
+        person = await people.get(person.id)
     return person, account
 
 
@@ -264,7 +314,7 @@ def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
     form = router.forms.active(ctx)
     if form is not None:
         rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])
-    for spec in router.menu_for(ctx.person.role):
+    for spec in router.menu_for(ctx.roles):
         assert spec.menu_label is not None
         rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])
     return Reply(text or ctx.t("menu.title"), rows)

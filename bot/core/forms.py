@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.context import Context
 from bot.core.types import Choice, Reply
+
+logger = logging.getLogger(__name__)
 
 FORM_PREFIX = "f:"
 BACK = "f:_back"
@@ -75,6 +78,8 @@ class Form:
     finish: Finisher
     summary: Summary | None = None
     editable: tuple[str, ...] = field(default=())
+    # Who may be in this form; checked on every message by the dispatcher (None: everyone).
+    roles: frozenset[str] | None = None
 
     def step(self, name: str) -> Step | None:
         """Return the step with that name."""
@@ -165,7 +170,15 @@ class FormEngine:
                 value: Any = None
             elif choice is not None and choice.startswith(FORM_PREFIX):
                 raw = choice[len(FORM_PREFIX):]
-                value = await _maybe_await(step.pick(ctx, raw)) if step.pick else raw
+                if step.pick is not None:
+                    value = await _maybe_await(step.pick(ctx, raw))
+                elif step.options is not None and choice in {
+                        c.payload for c in step.options(ctx, data)}:
+                    value = raw
+                else:  # a payload this step never offered: forged or stale
+                    logger.warning("form %s: unexpected choice refused at %s", form.name,
+                                   step.name)
+                    raise Invalid(step.invalid)
             else:
                 value = await self._parse_text(ctx, step)
         except Invalid as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.dispatcher import Router
 from handlers.deeds.report import (
     answer_form,
@@ -12,15 +14,17 @@ from handlers.deeds.report import (
 )
 from handlers.deeds.review import review_choice, review_command, review_forms
 
+REVIEWERS = frozenset({"reviewer", "liaison"})
+
 
 def register(router: Router) -> None:
     """Register /guongtot, /baoguong, /duyet, their choices and forms."""
     router.forms.add(report_form())
     router.forms.add(answer_form())
     for form in review_forms():
-        router.forms.add(form)
+        router.forms.add(replace(form, roles=REVIEWERS))
     router.command("guongtot", menu_label="menu.deeds", order=40)(deeds_menu)
     router.command("baoguong")(start_report)
-    router.command("duyet", menu_label="menu.review", roles={"liaison"}, order=60)(review_command)
+    router.command("duyet", menu_label="menu.review", roles=REVIEWERS, order=60)(review_command)
     router.choice("gt")(reporter_choice)
-    router.choice("gtd")(review_choice)
+    router.choice("gtd", roles=REVIEWERS)(review_choice)

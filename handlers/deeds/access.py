@@ -1,38 +1,36 @@
-"""Who reviews which reports: admins everywhere, liaisons in their unit and the units below.
+"""Who reviews which reports: admins everywhere, reviewers and liaisons in their units.
 
-Kept to two functions so the project-wide permission check can replace them later.
+Built on the one permission check (`Context.can_act_on_unit`, role grants scoped to a unit
+and the units below it).
 """
 
 from __future__ import annotations
 
-from content.units import UnitTree
-from storage.repos import Person
+from bot.core.context import Context
 
-REVIEWER_ROLES = frozenset({"liaison", "admin"})
+REVIEW_ROLES = ("reviewer", "liaison")
 
 
-def is_reviewer(person: Person) -> bool:
+def is_reviewer(ctx: Context) -> bool:
     """Tell whether the person reviews good-deed reports at all."""
-    return person.role in REVIEWER_ROLES
+    return ctx.may({*REVIEW_ROLES, "admin"})
 
 
-def can_manage_unit(person: Person, unit_code: str, units: UnitTree) -> bool:
+def can_manage_unit(ctx: Context, unit_code: str) -> bool:
     """Tell whether the person may review reports about a unit."""
-    if person.role == "admin":
-        return True
-    if person.role != "liaison" or not person.unit_code:
-        return False
-    if unit_code == person.unit_code:
-        return True
-    return unit_code in units and any(u.code == person.unit_code
-                                      for u in units.ancestors(unit_code))
+    return ctx.can_act_on_unit(unit_code, REVIEW_ROLES)
 
 
-def review_scope(person: Person, units: UnitTree) -> list[str] | None:
+def review_scope(ctx: Context) -> list[str] | None:
     """Return the unit codes a reviewer covers; None means every unit (admins)."""
-    if person.role == "admin":
+    grants = [g for g in ctx.grants if g.active]
+    if any(g.role == "admin" for g in grants):
         return None
-    if person.role != "liaison" or not person.unit_code:
-        return []
-    below = units.descendants(person.unit_code) if person.unit_code in units else []
-    return [person.unit_code, *(u.code for u in below)]
+    units = ctx.services.units
+    scope: list[str] = []
+    for grant in grants:
+        if grant.role in REVIEW_ROLES and grant.unit_code and grant.unit_code in units:
+            for code in (grant.unit_code, *(u.code for u in units.descendants(grant.unit_code))):
+                if code not in scope:
+                    scope.append(code)
+    return scope

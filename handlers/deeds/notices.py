@@ -30,9 +30,9 @@ async def reviewers_of(ctx: Context, deed: Deed) -> list[int]:
     units = [deed.unit_code]
     if deed.unit_code in ctx.services.units:
         units += [u.code for u in ctx.services.units.ancestors(deed.unit_code)]
-    found = await repo.people_with_role("liaison", units)
+    found = await repo.people_with_role(("reviewer", "liaison"), units)
     if not found:
-        found = await repo.people_with_role("admin")
+        found = await repo.people_with_role(("admin",))
     return [p for p in found if p != deed.reporter_id]
 
 

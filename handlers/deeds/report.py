@@ -185,7 +185,7 @@ async def deeds_menu(ctx: Context) -> list[Reply]:
     if mine:
         rows.append([Choice(ctx.t("deeds.menu_mine", count=len(mine)), "gt:mine")])
     rows.append([Choice(ctx.t("deeds.menu_public"), "gt:pub")])
-    if is_reviewer(ctx.person):
+    if is_reviewer(ctx):
         rows.append([Choice(ctx.t("deeds.menu_review"), "c:duyet")])
     replies.append(Reply(ctx.t("deeds.menu"), rows))
     return replies

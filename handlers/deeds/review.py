@@ -64,7 +64,7 @@ CONSENT_SOURCES = (NomineeConsent.PERSON, NomineeConsent.GUARDIAN, NomineeConsen
 
 
 def _is_admin(ctx: Context) -> bool:
-    return ctx.person.role == "admin"
+    return "admin" in ctx.roles
 
 
 def _check(ctx: Context, deed: Deed, action: Action) -> Status | None:
@@ -78,7 +78,7 @@ async def _load(ctx: Context, deed_id: int) -> Deed | list[Reply]:
     deed = await DeedsRepo(ctx.session).get(deed_id)
     if deed is None:
         return [Reply(ctx.t("deeds.review.not_found", id=deed_id), _back_rows(ctx))]
-    if not can_manage_unit(ctx.person, deed.unit_code, ctx.services.units):
+    if not can_manage_unit(ctx, deed.unit_code):
         return [Reply(ctx.t("deeds.review.outside", id=deed_id), _back_rows(ctx))]
     return deed
 
@@ -118,7 +118,7 @@ async def _conflict(ctx: Context, deed_id: int) -> list[Reply]:
     prefix = ctx.t("deeds.review.conflict", id=deed_id,
                    name=names.get(last_actor or 0, ctx.t("deeds.someone")),
                    status=status_text(ctx, fresh.status))
-    if not can_manage_unit(ctx.person, fresh.unit_code, ctx.services.units):
+    if not can_manage_unit(ctx, fresh.unit_code):
         return [Reply(prefix, _back_rows(ctx))]
     return await detail(ctx, fresh, prefix)
 
@@ -153,7 +153,7 @@ async def apply(ctx: Context, deed: Deed, action: Action, seen_version: int, *,
         await tell_reporter(ctx, deed, action, seen_version + 1, **(notice or {}))
     fresh = await repo.get(deed.id)
     done = ctx.t(f"deeds.done.{action.value}", id=deed.id)
-    if fresh is None or not can_manage_unit(ctx.person, fresh.unit_code, ctx.services.units):
+    if fresh is None or not can_manage_unit(ctx, fresh.unit_code):
         return [Reply(done + "\n" + ctx.t("deeds.review.moved_away"), _back_rows(ctx))]
     return await detail(ctx, fresh, done)
 
@@ -178,7 +178,7 @@ async def review_command(ctx: Context) -> list[Reply]:
 
 
 async def _overview(ctx: Context) -> list[Reply]:
-    scope = review_scope(ctx.person, ctx.services.units)
+    scope = review_scope(ctx)
     if scope == []:
         return [Reply(ctx.t("deeds.review.no_unit"))]
     counts = await DeedsRepo(ctx.session).counts(scope)
@@ -199,7 +199,7 @@ async def _overview(ctx: Context) -> list[Reply]:
 async def _status_list(ctx: Context, status: str) -> list[Reply]:
     if status not in {s.value for s in Status}:
         return [ctx.main_menu(ctx.t("error.stale_choice"))]
-    scope = review_scope(ctx.person, ctx.services.units)
+    scope = review_scope(ctx)
     deeds = await DeedsRepo(ctx.session).queue(scope, [status], LIST_LIMIT + 1,
                                                newest_first=status not in OPEN)
     return _list_reply(ctx, deeds, ctx.t("deeds.review.list_title",
@@ -219,7 +219,7 @@ def _list_reply(ctx: Context, deeds: list[Deed], title: str) -> list[Reply]:
 
 
 async def _units(ctx: Context) -> list[Reply]:
-    scope = review_scope(ctx.person, ctx.services.units)
+    scope = review_scope(ctx)
     per_unit = await DeedsRepo(ctx.session).open_by_unit(scope, OPEN)
     if not per_unit:
         return [Reply(ctx.t("deeds.review.list_empty"), _back_rows(ctx))]
@@ -232,7 +232,7 @@ async def _units(ctx: Context) -> list[Reply]:
 
 
 async def _unit_list(ctx: Context, code: str) -> list[Reply]:
-    if not can_manage_unit(ctx.person, code, ctx.services.units):
+    if not can_manage_unit(ctx, code):
         return [Reply(ctx.t("deeds.review.outside_unit"), _back_rows(ctx))]
     deeds = await DeedsRepo(ctx.session).queue([code], OPEN, LIST_LIMIT + 1)
     return _list_reply(ctx, deeds, ctx.t("deeds.review.unit_title", unit=unit_text(ctx, code)))
@@ -491,7 +491,7 @@ def review_forms() -> list[Form]:
 
 async def review_choice(ctx: Context, payload: str) -> list[Reply]:
     """Handle `gtd:` choices: s:<status>, u, uu:<unit>, d:<id>, a:…, ef:…, x."""
-    if not is_reviewer(ctx.person):
+    if not is_reviewer(ctx):
         return [ctx.main_menu(ctx.t("error.not_allowed", command="/duyet"))]
     parts = payload.split(":")[1:]
     kind = parts[0] if parts else ""
@@ -511,5 +511,5 @@ async def review_choice(ctx: Context, payload: str) -> list[Reply]:
             return await _action(ctx, deed_id, version, parts[3])
         return await _start_edit(ctx, deed_id, version, parts[3])
     if kind == "x":
-        return await export_reply(ctx, review_scope(ctx.person, ctx.services.units))
+        return await export_reply(ctx, review_scope(ctx))
     return [ctx.main_menu(ctx.t("error.stale_choice"))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.dispatcher import Router
 from handlers.works import conferences, works
 from handlers.works.common import CONSENT_PREFIX, consent_choice
@@ -11,13 +13,12 @@ ROLES = ("liaison", "admin")
 
 def register(router: Router) -> None:
     """Register /congtrinh, /hoinghi, their forms and choices."""
-    router.forms.add(works.register_form())
-    router.forms.add(works.progress_form())
-    router.forms.add(conferences.register_form())
+    for form in (works.register_form(), works.progress_form(), conferences.register_form()):
+        router.forms.add(replace(form, roles=frozenset(ROLES)))
     router.command(works.COMMAND, menu_label="menu.works", roles=ROLES, order=40)(
         works.works_command)
     router.command(conferences.COMMAND, menu_label="menu.conference", roles=ROLES, order=41)(
         conferences.conference_command)
-    router.choice("w")(works.works_choice)
-    router.choice("h")(conferences.conference_choice)
-    router.choice(CONSENT_PREFIX)(consent_choice)
+    router.choice("w", roles=ROLES)(works.works_choice)
+    router.choice("h", roles=ROLES)(conferences.conference_choice)
+    router.choice(CONSENT_PREFIX, roles=ROLES)(consent_choice)

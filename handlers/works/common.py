@@ -24,35 +24,37 @@ UNIT_HITS = 5
 LABEL_CHARS = 48
 
 
+def _liaison_units(ctx: Context) -> list[str]:
+    return [g.unit_code for g in ctx.grants
+            if g.active and g.role == "liaison" and g.unit_code]
+
+
+def own_unit(ctx: Context) -> str | None:
+    """Return the unit a liaison acts for: their liaison grant's unit, else their profile's."""
+    units = _liaison_units(ctx)
+    return units[0] if units else ctx.person.unit_code
+
+
 def can_manage_unit(ctx: Context, unit_code: str) -> bool:
     """Tell whether the person may register and edit for a unit (admins: every unit)."""
-    person = ctx.person
-    if person.role == "admin":
-        return True
-    return person.role == "liaison" and person.unit_code == unit_code
+    return "admin" in ctx.roles or unit_code in _liaison_units(ctx)
 
 
 def can_view_unit(ctx: Context, unit_code: str) -> bool:
     """Tell whether the person may see a unit's records (a liaison: own unit and below)."""
-    person = ctx.person
-    if person.role == "admin":
-        return True
-    if person.role != "liaison" or not person.unit_code:
-        return False
-    return unit_code == person.unit_code or in_area(ctx.services.units, person.unit_code,
-                                                    unit_code)
+    return ctx.can_act_on_unit(unit_code, ("liaison",))
 
 
 def view_filter(ctx: Context) -> Callable[[str], bool]:
     """Return a fast membership test for the units this person may see."""
-    person = ctx.person
-    if person.role == "admin":
+    if "admin" in ctx.roles:
         return lambda _code: True
-    if person.role != "liaison" or not person.unit_code:
-        return lambda _code: False
     tree = ctx.services.units
-    own = person.unit_code
-    visible = {own} | {u.code for u in tree.descendants(own)} if own in tree else {own}
+    visible: set[str] = set()
+    for own in _liaison_units(ctx):
+        visible.add(own)
+        if own in tree:
+            visible.update(u.code for u in tree.descendants(own))
     return visible.__contains__
 
 
@@ -68,7 +70,7 @@ def in_area(tree: UnitTree, root: str, unit_code: str) -> bool:
 def campaigns_for(ctx: Context, has_programme: Callable[[Campaign], bool]) -> list[Campaign]:
     """Return the campaigns with a programme that concern this person, by name."""
     tree = ctx.services.units
-    own = ctx.person.unit_code
+    own = own_unit(ctx)
     found = [c for c in ctx.services.campaigns.values() if has_programme(c)
              and (ctx.person.role == "admin" or (own and (in_area(tree, c.unit, own)
                                                           or in_area(tree, own, c.unit))))]

@@ -21,6 +21,7 @@ from handlers.works.common import (
     can_manage_unit,
     capped_lines,
     day_text,
+    own_unit,
     parse_payload,
     pick_unit,
     ready_to_write,
@@ -161,7 +162,7 @@ def _details(ctx: Context, area: Area, unit_code: str, form: str, held_on: date,
 
 async def conference_command(ctx: Context) -> list[Reply]:
     """/hoinghi: my unit's conference, or the campaigns to choose from."""
-    if ctx.person.role == "liaison" and not ctx.person.unit_code:
+    if ctx.person.role == "liaison" and not own_unit(ctx):
         return [ctx.main_menu(ctx.t("conf.no_unit"))]
     campaigns = campaigns_for(ctx, _has_conference)
     if not campaigns:
@@ -187,7 +188,7 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
     repo = ConferenceRepo(ctx.session)
     parts = [ctx.t("conf.home_title", campaign=area.campaign.short_name)]
     rows: list[list[Choice]] = []
-    own = ctx.person.unit_code
+    own = own_unit(ctx)
     if ctx.person.role == "liaison" and own and area.holds(own):
         conf = await repo.of_unit(campaign_id, own)
         if conf is None:
@@ -397,7 +398,7 @@ async def _start(ctx: Context, campaign_id: str) -> list[Reply]:
         return waiting
     data: dict[str, Any] = {"_campaign": campaign_id}
     if ctx.person.role != "admin":
-        own = ctx.person.unit_code or ""
+        own = own_unit(ctx) or ""
         if not area.holds(own):
             return [Reply(ctx.t("conf.unit_not_holding", unit=unit_name(ctx, own)))]
         existing = await ConferenceRepo(ctx.session).of_unit(campaign_id, own)

@@ -22,6 +22,7 @@ from handlers.works.common import (
     can_view_unit,
     capped_lines,
     day_text,
+    own_unit,
     parse_payload,
     pick_unit,
     ready_to_write,
@@ -177,7 +178,7 @@ def _minimum_label(programme: WorksProgramme, unit: Unit) -> str:
 
 async def works_command(ctx: Context) -> list[Reply]:
     """/congtrinh: the works of my unit, or the campaigns to choose from."""
-    if ctx.person.role == "liaison" and not ctx.person.unit_code:
+    if ctx.person.role == "liaison" and not own_unit(ctx):
         return [ctx.main_menu(ctx.t("works.no_unit"))]
     campaigns = campaigns_for(ctx, _has_works)
     if not campaigns:
@@ -198,7 +199,7 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
     parts = [ctx.t("works.home_title", campaign=campaign.short_name,
                    deadline=_deadline_text(ctx, programme), send_to=programme.send_to)]
     rows: list[list[Choice]] = []
-    own = ctx.person.unit_code
+    own = own_unit(ctx)
     if ctx.person.role == "liaison" and own and area.owes(own):
         unit = next(u for u in area.units if u.code == own)
         works = await repo.of_units(campaign.id, [own])
@@ -446,7 +447,7 @@ async def _start_register(ctx: Context, campaign_id: str) -> list[Reply]:
         return waiting
     data: dict[str, Any] = {"_campaign": campaign_id}
     if ctx.person.role != "admin":
-        own = ctx.person.unit_code or ""
+        own = own_unit(ctx) or ""
         if not area.owes(own):
             return [Reply(ctx.t("works.unit_not_bound", unit=unit_name(ctx, own),
                                 campaign=area.campaign.short_name))]

@@ -17,7 +17,7 @@ async def pick(chat: Chat, label_part: str) -> None:
 async def register(chat: Chat, user: str, name: str, unit_query: str, unit_label: str,
                    role: str | None = None) -> None:
     """Become `user` (with a role), register with a name and a unit, reading every reply."""
-    await chat.send(f"/as {user} {role}" if role else f"/as {user}")
+    await chat.send(f"/as {user}")
     await chat.reply()
     await chat.send("/toi")
     assert "chưa có hồ sơ" in await chat.reply()
@@ -31,6 +31,9 @@ async def register(chat: Chat, user: str, name: str, unit_query: str, unit_label
     await chat.send("Lưu")
     assert "Đăng ký xong" in await chat.reply()
     await chat.reply()
+    if role:  # a role is granted on the unit the person registered in
+        await chat.send(f"/as {user} {role}")
+        await chat.reply()
 
 
 async def become(chat: Chat, user: str) -> None:

@@ -22,8 +22,7 @@ CONFERENCE_CAMPAIGN = "chi-lang-dai-hoi-thi-dua"
 async def become(chat: Chat, app: App, name: str, role: str, unit_code: str | None,
                  *, consent: bool = True) -> None:
     """Switch to a registered person with a role and unit (reporting consent given)."""
-    await chat.send(f"/as {name} {role}")
-    await chat.reply()
+    await app.role_of(CHANNEL, name)
     now = app.services.clock.now()
     async with app.sessions() as session:
         people = PeopleRepo(session)
@@ -39,6 +38,8 @@ async def become(chat: Chat, app: App, name: str, role: str, unit_code: str | No
         if consent and not await consents.has(person.id, Purpose.UNIT_REPORTS):
             await consents.record(person.id, Purpose.UNIT_REPORTS, True, "2026.1", CHANNEL, now)
         await session.commit()
+    await chat.send(f"/as {name} {role}")  # the role is granted on the unit set above
+    await chat.reply()
 
 
 async def press(chat: Chat, payload: str) -> None:

@@ -1,0 +1,125 @@
+"""Guards in front of the dispatcher: per-person rate limit, size caps, text cleaning."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.core.types import AttachmentKind, Incoming
+
+# C0/C1 control characters except tab and newline, and the bidirectional embedding,
+# override and isolate marks that can make text display in a misleading order.
+_UNSAFE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_PAYLOAD_RE = re.compile(r"^[\x21-\x7e]{1,64}$")
+_START_PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def clean_text(text: str | None) -> str | None:
+    """Return text in NFC without control characters or bidi overrides (None stays None)."""
+    if text is None:
+        return None
+    return _UNSAFE_RE.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n")))
+
+
+def valid_payload(payload: str) -> bool:
+    """Tell whether a choice payload has the shape the bot makes (short printable ASCII)."""
+    return bool(_PAYLOAD_RE.match(payload))
+
+
+def valid_start_payload(payload: str) -> bool:
+    """Tell whether a deep-link start payload is one the bot could have made."""
+    return bool(_START_PAYLOAD_RE.match(payload))
+
+
+class Refusal(StrEnum):
+    """Why a message was refused before it reached a handler (catalog key suffixes)."""
+
+    TEXT_TOO_LONG = "text_too_long"
+    TOO_MANY_PHOTOS = "too_many_photos"
+    PHOTO_TOO_BIG = "photo_too_big"
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """Size limits of one incoming message."""
+
+    max_text: int
+    max_photos: int
+    max_photo_bytes: int
+
+    def check(self, msg: Incoming) -> Refusal | None:
+        """Return why the message is too big, or None when it is acceptable."""
+        if msg.text is not None and len(msg.text) > self.max_text:
+            return Refusal.TEXT_TOO_LONG
+        photos = [a for a in msg.attachments if a.kind is AttachmentKind.PHOTO]
+        if len(photos) > self.max_photos:
+            return Refusal.TOO_MANY_PHOTOS
+        if any(a.size is not None and a.size > self.max_photo_bytes for a in msg.attachments):
+            return Refusal.PHOTO_TOO_BIG
+        return None
+
+
+class Verdict(StrEnum):
+    """What the rate limiter says about one message."""
+
+    PASS = "pass"
+    WARN = "warn"
+    DROP = "drop"
+
+
+@dataclass(slots=True)
+class _Window:
+    times: deque[datetime] = field(default_factory=deque)
+    warned_at: datetime | None = None
+
+
+class RateLimiter:
+    """Sliding-window limit per sender, in memory: `limit` messages per `window`.
+
+    The first message over the limit in a window gets a polite warning, the next ones are
+    dropped silently; both are counted in `dropped`.
+    """
+
+    SWEEP_EVERY = 1000
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self.limit = limit
+        self.window = window
+        self.dropped = 0
+        self._windows: dict[tuple[str, str], _Window] = {}
+        self._calls = 0
+
+    def check(self, key: tuple[str, str], now: datetime) -> Verdict:
+        """Count one message from `key` at `now` and say whether to handle it."""
+        if self.limit <= 0:
+            return Verdict.PASS
+        self._calls += 1
+        if self._calls % self.SWEEP_EVERY == 0:
+            self._sweep(now)
+        state = self._windows.setdefault(key, _Window())
+        start = now - self.window
+        while state.times and state.times[0] <= start:
+            state.times.popleft()
+        if len(state.times) < self.limit:
+            state.times.append(now)
+            return Verdict.PASS
+        self.dropped += 1
+        if state.warned_at is not None and state.warned_at > start:
+            return Verdict.DROP
+        state.warned_at = now
+        return Verdict.WARN
+
+    def _sweep(self, now: datetime) -> None:
+        start = now - self.window
+        idle = [key for key, state in self._windows.items()
+                if (not state.times or state.times[-1] <= start)
+                and (state.warned_at is None or state.warned_at <= start)]
+        for key in idle:
+            del self._windows[key]
+
+    def __len__(self) -> int:
+        return len(self._windows)

@@ -1,0 +1,280 @@
+"""/quyenriengtu: see what is stored and why, export it, withdraw consent, delete the account."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.dispatcher import Router
+from bot.core.forms import Form, Invalid, Step
+from bot.core.types import Attachment, AttachmentKind, Choice, Reply
+from content.privacy import Purpose
+from content.text import fold
+from handlers.profile import policy, show_profile, unit_label
+from storage.audit import Action, AuditRepo
+from storage.personal_data import (
+    Record,
+    erase_person,
+    export_json,
+    export_person,
+    register_core_sections,
+    withdraw_purpose,
+)
+from storage.repos import Consent
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "pv"
+EXPORT_FILENAME = "du-lieu-cua-toi.json"
+# Channels whose adapter delivers a DOCUMENT attachment with `data` as a file.
+FILE_CHANNELS = frozenset({"console", "telegram"})
+WITHDRAW = "privacy_withdraw"
+DELETE = "privacy_delete"
+# Withdrawing the first purpose also withdraws these (they cannot exist without it).
+DEPENDENT_PURPOSES: dict[str, tuple[str, ...]] = {Purpose.PROFILE: (Purpose.REMINDERS,)}
+YES_WORDS = {"co", "dong y", "ok", "yes", "xoa", "xoa tai khoan", "rut lai", "rut lai dong y",
+             "dong y xoa", "dong y rut lai", "chac chan"}
+NO_WORDS = {"khong", "ko", "k", "no", "khong xoa", "giu nguyen", "giu lai", "thoi"}
+
+
+class Steps(StrEnum):
+    """What the person is doing in the privacy forms."""
+
+    DECIDING_WITHDRAWAL = "deciding_withdrawal"
+    CONFIRMING_DELETION = "confirming_deletion"
+
+
+def _date(ctx: Context, moment: datetime | None) -> str:
+    return moment.astimezone(ctx.clock.tz).strftime("%d/%m/%Y") if moment else ""
+
+
+def _purpose_name(ctx: Context, purpose: str) -> str:
+    key = f"consent.purpose.{purpose}"
+    return ctx.t(key) if key in ctx.services.messages else purpose
+
+
+def _consent_status(ctx: Context, consent: Consent | None) -> str:
+    if consent is None:
+        return ctx.t("privacy.status.not_asked")
+    if consent.withdrawn_at is not None:
+        return ctx.t("privacy.status.withdrawn", date=_date(ctx, consent.withdrawn_at))
+    if consent.granted:
+        return ctx.t("privacy.status.granted", date=_date(ctx, consent.decided_at))
+    return ctx.t("privacy.status.refused", date=_date(ctx, consent.decided_at))
+
+
+def _actions() -> list[tuple[str, str]]:
+    return [("privacy.action.export", "export"), ("privacy.action.edit", "edit"),
+            ("privacy.action.withdraw", "withdraw"), ("privacy.action.delete", "delete")]
+
+
+async def overview(ctx: Context, prefix: str | None = None) -> list[Reply]:
+    """Show what is stored and why, the consents with dates, and the actions."""
+    current = await ctx.consents.current(ctx.person.id)
+    purposes = [ctx.t("privacy.purpose_line", name=_purpose_name(ctx, purpose),
+                      what=ctx.t(f"privacy.purpose.{purpose}"),
+                      status=_consent_status(ctx, current.get(purpose)))
+                for purpose in policy(ctx).purposes]
+    purposes.append(ctx.t("privacy.purpose_operation"))
+    data = await export_person(ctx.session, ctx.services.router.personal_data, ctx.person.id)
+    stored = [ctx.t("privacy.stored_line", name=_section_name(ctx, key), count=len(records))
+              for key, records in data.items() if records and _has_content(key, records)]
+    text = ctx.t("privacy.overview", version=policy(ctx).version,
+                 purposes="\n".join(purposes),
+                 stored="\n".join(stored) or ctx.t("privacy.nothing_stored"))
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    rows = [[Choice(ctx.t(label), f"{PREFIX}:{action}")] for label, action in _actions()]
+    return [Reply(text, rows)]
+
+
+def _has_content(key: str, records: list[Record]) -> bool:
+    if key != "profile":
+        return True
+    return any(r.get("full_name") or r.get("birth_year") or r.get("unit_code") for r in records)
+
+
+def _section_name(ctx: Context, key: str) -> str:
+    name = f"privacy.section.{key}"
+    return ctx.t(name) if name in ctx.services.messages else key
+
+
+def _field_name(ctx: Context, field: str) -> str:
+    name = f"privacy.field.{field}"
+    return ctx.t(name) if name in ctx.services.messages else field
+
+
+def _value(ctx: Context, field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return ctx.t("privacy.yes" if value else "privacy.no")
+    if isinstance(value, datetime):
+        return value.astimezone(ctx.clock.tz).strftime("%H:%M %d/%m/%Y")
+    if field == "role" and f"role.{value}" in ctx.services.messages:
+        return ctx.t(f"role.{value}")
+    if field == "unit_code" and isinstance(value, str):
+        return unit_label(ctx, value)
+    if field == "purpose" and isinstance(value, str):
+        return _purpose_name(ctx, value)
+    if field == "channel" and f"link.channel.{value}" in ctx.services.messages:
+        return ctx.t(f"link.channel.{value}")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def export_text(ctx: Context, data: dict[str, list[Record]]) -> str:
+    """Return an export as readable text, section by section."""
+    parts = [ctx.t("privacy.export_title", at=ctx.clock.now().strftime("%H:%M %d/%m/%Y"))]
+    for key, records in data.items():
+        if not records or not _has_content(key, records):
+            continue
+        lines = [ctx.t("privacy.export_section", name=_section_name(ctx, key),
+                       count=len(records))]
+        for record in records:
+            fields = "; ".join(f"{_field_name(ctx, name)}: {_value(ctx, name, value)}"
+                               for name, value in record.items())
+            lines.append(ctx.t("privacy.export_record", fields=fields))
+        parts.append("\n".join(lines))
+    if len(parts) == 1:
+        parts.append(ctx.t("privacy.nothing_stored"))
+    return "\n\n".join(parts)
+
+
+async def export(ctx: Context) -> list[Reply]:
+    """Send everything stored about the person: text, and a JSON file where possible."""
+    now = ctx.clock.now()
+    data = await export_person(ctx.session, ctx.services.router.personal_data, ctx.person.id)
+    await AuditRepo(ctx.session).append(Action.PRIVACY_EXPORT, now, actor_id=ctx.person.id,
+                                        target_type="person", target_id=ctx.person.id,
+                                        after={"sections": [k for k, v in data.items() if v]})
+    logger.info("personal data exported (person %s)", ctx.person.id)
+    replies = [Reply(export_text(ctx, data))]
+    if ctx.msg.channel in FILE_CHANNELS:
+        document = export_json(data, exported_at=now, policy_version=policy(ctx).version)
+        replies.append(Reply(ctx.t("privacy.export_file", name=EXPORT_FILENAME), attachments=[
+            Attachment(AttachmentKind.DOCUMENT, data=document, filename=EXPORT_FILENAME,
+                       size=len(document))]))
+    replies.append(Reply(ctx.t("privacy.after_export"),
+                         [[Choice(ctx.t("privacy.back"), f"{PREFIX}:home")]]))
+    return replies
+
+
+async def _withdraw_menu(ctx: Context) -> list[Reply]:
+    current = await ctx.consents.current(ctx.person.id)
+    active = [p for p in policy(ctx).purposes if (c := current.get(p)) is not None and c.active]
+    back = [Choice(ctx.t("privacy.back"), f"{PREFIX}:home")]
+    if not active:
+        return [Reply(ctx.t("privacy.withdraw_none"), [back])]
+    rows = [[Choice(_purpose_name(ctx, p), f"{PREFIX}:wd:{p}")] for p in active]
+    return [Reply(ctx.t("privacy.withdraw_pick"), [*rows, back])]
+
+
+def _decision_options(yes: str, no: str) -> Any:
+    def options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
+        return [Choice(ctx.t(yes), "f:yes"), Choice(ctx.t(no), "f:no")]
+
+    return options
+
+
+def _pick(_ctx: Context, value: str) -> str:
+    if value not in ("yes", "no"):
+        raise Invalid("privacy.confirm_invalid")
+    return value
+
+
+def _parse(_ctx: Context, text: str) -> str:
+    words = " ".join(fold(text).split())
+    if words in YES_WORDS:
+        return "yes"
+    if words in NO_WORDS:
+        return "no"
+    raise Invalid("privacy.confirm_invalid")
+
+
+def _withdraw_prompt(ctx: Context, data: dict[str, Any]) -> str:
+    purpose = str(data.get("purpose", ""))
+    key = f"privacy.withdraw_explain.{purpose}"
+    explain = ctx.t(key) if key in ctx.services.messages else ctx.t("privacy.withdraw_generic")
+    return ctx.t("privacy.withdraw_confirm", name=_purpose_name(ctx, purpose), explain=explain)
+
+
+async def _finish_withdraw(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    purpose = str(data.get("purpose", ""))
+    if data.get("decision") != "yes" or purpose not in policy(ctx).purposes:
+        return await overview(ctx, ctx.t("privacy.kept"))
+    now = ctx.clock.now()
+    await withdraw_purpose(ctx.session, ctx.services.router.personal_data, ctx.person.id,
+                           purpose, now, also=DEPENDENT_PURPOSES.get(purpose, ()))
+    logger.info("consent withdrawn (person %s, purpose %s)", ctx.person.id, purpose)
+    await ctx.reload_person()
+    key = f"privacy.withdrawn.{purpose}"
+    done = ctx.t(key) if key in ctx.services.messages else ctx.t("privacy.withdrawn_generic",
+                                                                 name=_purpose_name(ctx, purpose))
+    return [ctx.main_menu(done)]
+
+
+def _delete_prompt(ctx: Context, _data: dict[str, Any]) -> str:
+    return ctx.t("privacy.delete_confirm")
+
+
+async def _finish_delete(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    if data.get("decision") != "yes":
+        return await overview(ctx, ctx.t("privacy.kept"))
+    person_id = ctx.person.id
+    await erase_person(ctx.session, ctx.services.router.personal_data, person_id,
+                       ctx.clock.now(), actor_id=person_id, reason="self-service")
+    ctx.state.clear_form()
+    ctx.state.start_payload = None
+    ctx.state.forget = True
+    logger.info("account deleted by its owner (person %s)", person_id)
+    return [Reply(ctx.t("privacy.deleted"))]
+
+
+async def privacy_command(ctx: Context) -> list[Reply]:
+    """/quyenriengtu: the privacy overview."""
+    return await overview(ctx)
+
+
+async def privacy_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Handle the privacy menu: export, edit, withdraw (and which purpose), delete."""
+    parts = payload.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "home" and len(parts) == 2:
+        return await overview(ctx)
+    if action == "export" and len(parts) == 2:
+        return await export(ctx)
+    if action == "edit" and len(parts) == 2:
+        return await show_profile(ctx)
+    if action == "withdraw" and len(parts) == 2:
+        return await _withdraw_menu(ctx)
+    if action == "delete" and len(parts) == 2:
+        return await ctx.forms.start(ctx, DELETE)
+    if action == "wd" and len(parts) == 3 and parts[2] in policy(ctx).purposes:
+        if await ctx.consents.has(ctx.person.id, parts[2]):
+            return await ctx.forms.start(ctx, WITHDRAW, {"purpose": parts[2]})
+        return await _withdraw_menu(ctx)
+    logger.warning("privacy: unexpected choice payload refused")
+    return [ctx.main_menu(ctx.t("error.stale_choice"))]
+
+
+def register(router: Router) -> None:
+    """Register /quyenriengtu, its forms and the core personal-data sections."""
+    register_core_sections(router.personal_data)
+    router.forms.add(Form(WITHDRAW, "privacy.withdraw_title", (
+        Step(Steps.DECIDING_WITHDRAWAL, "decision", _withdraw_prompt, parse=_parse, pick=_pick,
+             options=_decision_options("privacy.withdraw_yes", "privacy.withdraw_no"),
+             invalid="privacy.confirm_invalid", max_length=100),
+    ), _finish_withdraw))
+    router.forms.add(Form(DELETE, "privacy.delete_title", (
+        Step(Steps.CONFIRMING_DELETION, "decision", _delete_prompt, parse=_parse, pick=_pick,
+             options=_decision_options("privacy.delete_yes", "privacy.delete_no"),
+             invalid="privacy.confirm_invalid", max_length=100),
+    ), _finish_delete))
+    router.command("quyenriengtu", menu_label="menu.privacy", order=30)(privacy_command)
+    router.choice(PREFIX)(privacy_choice)
