@@ -1,4 +1,4 @@
-"""The `thidua` command: chat, run, migrate, content check, units import."""
+"""The `thidua` command: chat, run, migrate, content check, units import, referrals."""
 
 from __future__ import annotations
 
@@ -104,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     units_import = units_sub.add_parser("import", help="nhập danh mục đơn vị từ tệp CSV")
     units_import.add_argument("file", type=Path)
     units_import.add_argument("--out", type=Path, default=None)
+    imports = sub.add_parser("import", help="nhập dữ liệu từ tệp")
+    imports_sub = imports.add_subparsers(dest="import_command", required=True)
+    ref_import = imports_sub.add_parser(
+        "referrals", help="nhập danh sách tham gia chính thức của một tuần (CSV/XLSX)")
+    ref_import.add_argument("file", type=Path)
+    ref_import.add_argument("--campaign", required=True, help="mã chương trình")
+    ref_import.add_argument("--week", required=True, type=int, help="số tuần")
+    ref_import.add_argument("--unit", default=None, help="chỉ xác nhận cho đơn vị này")
+    exports = sub.add_parser("export", help="xuất dữ liệu ra tệp")
+    exports_sub = exports.add_subparsers(dest="export_command", required=True)
+    ref_export = exports_sub.add_parser("referrals", help="xuất tiến độ vận động (XLSX)")
+    ref_export.add_argument("--campaign", required=True, help="mã chương trình")
+    ref_export.add_argument("--unit", default=None, help="mã đơn vị (mặc định: cả chương trình)")
+    ref_export.add_argument("--eligible", action="store_true",
+                            help="danh sách đạt tiêu chí kèm minh chứng")
+    ref_export.add_argument("--out", required=True, type=Path, help="tệp .xlsx sẽ ghi")
     return parser
 
 
@@ -124,6 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _content_check(settings)
         if args.command == "units":
             return _units_import(args.file, args.out)
+        if args.command in ("import", "export"):
+            from handlers.referrals import cli
+
+            if args.command == "import":
+                return asyncio.run(cli.run_import(settings, args.file, args.campaign, args.week,
+                                                  args.unit))
+            return asyncio.run(cli.run_export(settings, args.campaign, args.unit,
+                                              args.eligible, args.out))
     except ContentError as exc:
         return _fail(f"Lỗi nội dung: {exc}")
     except KeyboardInterrupt:

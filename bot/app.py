@@ -20,7 +20,7 @@ from content.privacy import Policy, load_policy
 from content.schema import Campaign
 from content.search import SearchIndex, build_index
 from content.units import UnitTree, load_units
-from handlers import admin, link, profile, rules, start
+from handlers import admin, link, profile, referrals, rules, start
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
 from storage.repos import PeopleRepo
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, link, admin, rules):
+    for feature in (start, profile, link, admin, referrals, rules):
         feature.register(router)
     return router
 

@@ -18,6 +18,7 @@ class Purpose(StrEnum):
 
     PROFILE = "profile"
     REMINDERS = "reminders"
+    REFERRALS = "referrals"
 
 
 class PurposeSpec(BaseModel):

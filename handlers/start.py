@@ -8,11 +8,15 @@ from bot.core.types import Reply
 
 
 async def start(ctx: Context) -> list[Reply]:
-    """Welcome the person (keeping any start payload for later features) and show the menu."""
+    """Welcome the person and show the menu; a `prefix-…` payload goes to its feature."""
     _, _, arg = ctx.text.partition(" ")
     payload = ctx.msg.start_payload or arg.strip() or None
     if payload:
         ctx.state.start_payload = payload[:64]
+        prefix = payload.split("-", 1)[0].casefold()
+        handler = ctx.services.router.start_payloads.get(prefix)
+        if handler is not None and "-" in payload:
+            return [Reply(ctx.t("welcome")), *await handler(ctx, payload[:64])]
     return [ctx.main_menu(ctx.t("welcome"))]
 
 

@@ -51,6 +51,7 @@ class Router:
     forms: FormEngine = field(default_factory=FormEngine)
     fallback: Handler | None = None
     non_text: Handler | None = None
+    start_payloads: dict[str, ChoiceHandler] = field(default_factory=dict)
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -73,6 +74,18 @@ class Router:
             if prefix in self.choices or prefix in ("c", "f"):
                 raise ValueError(f"choice prefix taken: {prefix}")
             self.choices[prefix] = handler
+            return handler
+
+        return register
+
+    def start_payload(self, prefix: str) -> Callable[[ChoiceHandler], ChoiceHandler]:
+        """Register a handler for `/start <prefix>-…` deep-link payloads (decorator)."""
+
+        def register(handler: ChoiceHandler) -> ChoiceHandler:
+            key = prefix.casefold()
+            if key in self.start_payloads:
+                raise ValueError(f"start payload prefix taken: {prefix}")
+            self.start_payloads[key] = handler
             return handler
 
         return register

@@ -42,7 +42,8 @@ class Step:
 
     `parse` turns typed text into the field's value (or raises Invalid / ValueError);
     `options` lists fixed answers shown as choices whose payload is `f:<value>`;
-    `pick` validates such a value (default: accept it as it is).
+    `pick` validates such a value (default: accept it as it is); with `files`, a message
+    carrying attachments goes to `parse` too (it reads `ctx.msg.attachments`).
     """
 
     name: str
@@ -57,6 +58,7 @@ class Step:
     max_length: int | None = None
     label: str | None = None
     when: Callable[[dict[str, Any]], bool] | None = None
+    files: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,8 @@ class FormEngine:
         return await self._advance(ctx, form, step)
 
     async def _parse_text(self, ctx: Context, step: Step) -> Any:
+        if step.files and ctx.msg.attachments and step.parse is not None:
+            return await _maybe_await(step.parse(ctx, ctx.text))
         if ctx.msg.text is None or not ctx.text:
             raise Invalid("form.need_text")
         text = ctx.text

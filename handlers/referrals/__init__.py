@@ -1,0 +1,22 @@
+"""Dân vận khéo referrals: participants, referred accounts, weekly marks, liaison views."""
+
+from __future__ import annotations
+
+from bot.core.dispatcher import Router
+
+
+def register(router: Router) -> None:
+    """Register /vandong, /tiendo, their forms and choices, and the `VD-…` start payload."""
+    # Imported here: storage.referrals_repo imports the pure rules of this package.
+    from handlers.referrals import manage, participant, referred
+
+    for form in (participant.join_form(), participant.add_form(), participant.week_form(),
+                 referred.code_form(), referred.link_form(), manage.import_form(),
+                 manage.unit_form(), manage.reassign_form()):
+        router.forms.add(form)
+    router.command("vandong", menu_label="ref.menu", order=30)(participant.vandong)
+    router.command("tiendo", menu_label="ref.menu_manage", roles={"liaison", "admin"},
+                   order=35)(manage.tiendo)
+    router.choice("rf")(participant.participant_choice)
+    router.choice("rq")(manage.manage_choice)
+    router.start_payload("vd")(referred.start_payload)
