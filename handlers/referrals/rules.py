@@ -38,7 +38,7 @@ class QuizAccount:
     value: str
 
 
-_PHONE_CHARS_RE = re.compile(r"^\+?[0-9 .\-()]+$")
+_PHONE_CHARS_RE = re.compile(r"^\(?\+?[0-9 .\-()]+$")
 _EMAIL_RE = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
 _USERNAME_RE = re.compile(r"^[a-z0-9._\-]{3,50}$")
 # Mobile numbers start with 3, 5, 7, 8 or 9 after the trunk 0 (since the 2018 renumbering).
@@ -59,7 +59,7 @@ def normalize_phone(text: str) -> str:
     if not _PHONE_CHARS_RE.match(raw):
         raise AccountError("phone")
     digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+"):
+    if raw.lstrip("(").startswith("+"):
         if not digits.startswith("84"):
             raise AccountError("phone")
         digits = "0" + digits[2:]
