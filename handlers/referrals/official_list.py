@@ -122,10 +122,10 @@ def _rows_from(cells: Iterator[tuple[int, list[str]]]) -> Iterator[ListRow]:
 def _csv_cells(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        first = text.readline()
-        counts = {d: first.count(d) for d in (",", ";", "\t")}
+        head = [line for line in (text.readline() for _ in range(HEADER_SCAN_ROWS)) if line]
+        counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-        reader = csv.reader(_chain(first, text), delimiter=delimiter)
+        reader = csv.reader(_chain(head, text), delimiter=delimiter)
         while True:
             try:
                 row = next(reader)
@@ -140,8 +140,8 @@ def _csv_cells(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         text.detach()
 
 
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
+def _chain(head: list[str], rest: IO[str]) -> Iterator[str]:
+    yield from head
     yield from rest
 
 
