@@ -400,34 +400,33 @@ class ReferralRepo:
         is_ref = m.kind == REFERRAL
         per = (
             select(
-                m.participant_id.label("pid"),
+                p.unit_code.label("unit"),
                 func.sum(case((is_ref, 1), else_=0)).label("refs"),
                 func.sum(case((and_(is_ref, complete), 1), else_=0)).label("refs_ok"),
                 func.max(case((and_(m.kind == SELF, complete), 1), else_=0)).label("self_ok"),
                 func.sum(case((this_week, 1), else_=0)).label("week_done"),
                 func.count().label("accounts"),
             )
-            .where(m.campaign_id == campaign_id)
-            .group_by(m.participant_id)
-            .subquery()
-        )
-        stmt = (
-            select(
-                p.unit_code,
-                func.count(),
-                func.sum(per.c.refs),
-                func.sum(case((per.c.refs >= min_referrals, 1), else_=0)),
-                func.sum(per.c.accounts),
-                func.sum(per.c.week_done),
-                func.sum(case((and_(per.c.self_ok == 1, per.c.refs_ok >= min_referrals), 1),
-                              else_=0)),
-            )
-            .join(per, per.c.pid == p.id)
+            .join(m, m.participant_id == p.id)
             .where(p.campaign_id == campaign_id)
-            .group_by(p.unit_code)
+            .group_by(p.id, p.unit_code)
         )
         if units is not None:
-            stmt = stmt.where(p.unit_code.in_(list(units)))
+            per = per.where(p.unit_code.in_(list(units)))
+        sub = per.subquery()
+        stmt = (
+            select(
+                sub.c.unit,
+                func.count(),
+                func.sum(sub.c.refs),
+                func.sum(case((sub.c.refs >= min_referrals, 1), else_=0)),
+                func.sum(sub.c.accounts),
+                func.sum(sub.c.week_done),
+                func.sum(case((and_(sub.c.self_ok == 1, sub.c.refs_ok >= min_referrals), 1),
+                              else_=0)),
+            )
+            .group_by(sub.c.unit)
+        )
         rows = await self.session.execute(stmt)
         return {code: UnitCounts(int(n or 0), int(refs or 0), int(enough or 0),
                                  int(accounts or 0), int(week or 0), int(ok or 0))
@@ -471,14 +470,26 @@ class ReferralRepo:
         """Yield every followed account with its participant, grouped by participant."""
         m, p = RefMemberRow, RefParticipantRow
         stmt = (
-            select(p, PersonRow.full_name, PersonRow.birth_year, m)
+            select(p.id, p.campaign_id, p.person_id, p.unit_code, p.code, p.joined_at,
+                   PersonRow.full_name, PersonRow.birth_year,
+                   m.id, m.kind, m.display_name, m.relation, m.quiz_account, m.account_kind,
+                   m.eligibility_confirmed_at, m.linked_person_id, m.reported_mask,
+                   m.verified_mask, m.official_mask)
             .join(m, m.participant_id == p.id).join(PersonRow, PersonRow.id == p.person_id)
             .where(p.campaign_id == campaign_id)
             .order_by(p.unit_code, p.id, case((m.kind == SELF, 0), else_=1), m.id)
-            .execution_options(yield_per=1000)
+            .execution_options(yield_per=2000)
         )
         if units is not None:
             stmt = stmt.where(p.unit_code.in_(list(units)))
         result = await self.session.stream(stmt)
-        async for prow, name, birth_year, mrow in result:
-            yield ExportRow(_participant(prow), name, birth_year, _member(mrow))
+        participant: Participant | None = None
+        async for row in result:
+            (pid, cid, person_id, unit, code, joined, name, birth_year, mid, kind, mname,
+             relation, account, account_kind, confirmed, linked, reported, verified,
+             official) = row
+            if participant is None or participant.id != pid:
+                participant = Participant(pid, cid, person_id, unit, code, joined)
+            member = Member(mid, pid, cid, kind, mname, relation, account, account_kind,
+                            confirmed, linked, Marks(reported, verified, official))
+            yield ExportRow(participant, name, birth_year, member)

@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
 from content.units import UnitTree
@@ -22,6 +20,7 @@ from handlers.referrals.rules import (
     display_account,
     evaluate,
 )
+from handlers.referrals.xlsx_writer import XlsxWriter
 from storage.referrals_repo import ExportRow, ReferralRepo, UnitCounts
 
 
@@ -37,8 +36,19 @@ class ExportScope:
     generated_at: datetime
 
 
-def _unit_name(tree: UnitTree, code: str) -> str:
-    return tree.path_text(code) if tree.get(code) else code
+class UnitNames:
+    """Display paths of units, computed once per export."""
+
+    def __init__(self, tree: UnitTree) -> None:
+        self.tree = tree
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, code: str) -> str:
+        name = self.cache.get(code)
+        if name is None:
+            name = self.tree.path_text(code) if self.tree.get(code) else code
+            self.cache[code] = name
+        return name
 
 
 async def _by_participant(rows: AsyncIterator[ExportRow]) -> AsyncIterator[list[ExportRow]]:
@@ -81,18 +91,19 @@ def _status_word(messages: Messages, status: WeekStatus) -> str:
     return messages.t(f"ref.xlsx.status.{status.value}")
 
 
-def _save(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
+def _save(book: XlsxWriter, out: io.BytesIO) -> bytes:
+    book.close()
     return out.getvalue()
 
 
 async def progress_workbook(repo: ReferralRepo, scope: ExportScope, counts: dict[str, UnitCounts],
                             messages: Messages, tree: UnitTree) -> bytes:
     """Return the unit progress workbook: a sheet of units and a sheet of every account."""
-    book = Workbook(write_only=True)
-    summary = book.create_sheet(messages.t("ref.xlsx.sheet_units"))
-    root_name = _unit_name(tree, scope.root_unit)
+    names = UnitNames(tree)
+    out = io.BytesIO()
+    book = XlsxWriter(out)
+    summary = book.sheet(messages.t("ref.xlsx.sheet_units"))
+    root_name = names(scope.root_unit)
     for line in _header(messages, ExportScope(scope.campaign, scope.programme, scope.line,
                                               scope.units, root_name, scope.generated_at),
                         "ref.xlsx.title_progress"):
@@ -101,15 +112,15 @@ async def progress_workbook(repo: ReferralRepo, scope: ExportScope, counts: dict
         "unit", "participants", "referrals", "with_enough", "accounts", "done_this_week",
         "eligible")])
     total = UnitCounts()
-    for code in sorted(counts, key=lambda c: _unit_name(tree, c)):
+    for code in sorted(counts, key=lambda c: names(c)):
         c = counts[code]
         total = total + c
-        summary.append([_unit_name(tree, code), c.participants, c.referrals,
+        summary.append([names(code), c.participants, c.referrals,
                         c.with_enough_referrals, c.accounts, c.done_this_week, c.eligible])
     summary.append([messages.t("ref.xlsx.total"), total.participants, total.referrals,
                     total.with_enough_referrals, total.accounts, total.done_this_week,
                     total.eligible])
-    detail = book.create_sheet(messages.t("ref.xlsx.sheet_accounts"))
+    detail = book.sheet(messages.t("ref.xlsx.sheet_accounts"))
     weeks = [messages.t("ref.xlsx.col.week", week=n) for n in range(1, scope.line.total + 1)]
     detail.append([messages.t(f"ref.xlsx.col.{c}") for c in (
         "unit", "participant", "code", "role", "name", "relation", "account")]
@@ -120,11 +131,11 @@ async def progress_workbook(repo: ReferralRepo, scope: ExportScope, counts: dict
         for row in group:
             verdict = (messages.t("ref.xlsx.yes" if eligible else "ref.xlsx.no")
                        if row.member.is_self else "")
-            detail.append([*_account_row(messages, tree, scope, row), verdict])
-    return _save(book)
+            detail.append([*_account_row(messages, names, scope, row), verdict])
+    return _save(book, out)
 
 
-def _account_row(messages: Messages, tree: UnitTree, scope: ExportScope, row: ExportRow
+def _account_row(messages: Messages, names: UnitNames, scope: ExportScope, row: ExportRow
                  ) -> list[str]:
     member = row.member
     role = messages.t("ref.xlsx.role_self" if member.is_self else "ref.xlsx.role_referral")
@@ -132,7 +143,7 @@ def _account_row(messages: Messages, tree: UnitTree, scope: ExportScope, row: Ex
     relation = messages.t(f"ref.relation.{member.relation}") if member.relation else ""
     cells = [_status_word(messages, member.marks.status(n, scope.line))
              for n in range(1, scope.line.total + 1)]
-    return [_unit_name(tree, row.participant.unit_code), row.person_name or "",
+    return [names(row.participant.unit_code), row.person_name or "",
             row.participant.code, role, name or "", relation,
             display_account(member.quiz_account), *cells]
 
@@ -140,9 +151,11 @@ def _account_row(messages: Messages, tree: UnitTree, scope: ExportScope, row: Ex
 async def eligible_workbook(repo: ReferralRepo, scope: ExportScope, messages: Messages,
                             tree: UnitTree) -> tuple[bytes, int]:
     """Return the eligible participants with evidence per week, and how many there are."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(messages.t("ref.xlsx.sheet_eligible"))
-    root_name = _unit_name(tree, scope.root_unit)
+    names = UnitNames(tree)
+    out = io.BytesIO()
+    book = XlsxWriter(out)
+    sheet = book.sheet(messages.t("ref.xlsx.sheet_eligible"))
+    root_name = names(scope.root_unit)
     header_scope = ExportScope(scope.campaign, scope.programme, scope.line, scope.units,
                                root_name, scope.generated_at)
     for line in _header(messages, header_scope, "ref.xlsx.title_eligible"):
@@ -162,11 +175,11 @@ async def eligible_workbook(repo: ReferralRepo, scope: ExportScope, messages: Me
         count += 1
         for row in group:
             member = row.member
-            account = _account_row(messages, tree, scope, row)
+            account = _account_row(messages, names, scope, row)
             counts = member.is_self or member.id in counted
             sheet.append([count, account[1], row.birth_year or "", account[0], account[2],
                           *account[3:], messages.t("ref.xlsx.yes" if counts else "ref.xlsx.no")])
-    basis = book.create_sheet(messages.t("ref.xlsx.sheet_basis"))
+    basis = book.sheet(messages.t("ref.xlsx.sheet_basis"))
     prog = scope.programme
     for key, text, source in (
         ("ref.xlsx.basis_own", prog.own_account.text, prog.own_account.source),
@@ -181,4 +194,4 @@ async def eligible_workbook(repo: ReferralRepo, scope: ExportScope, messages: Me
     if prog.weeks_note:
         basis.append([messages.t("ref.xlsx.basis_weeks_note"), prog.weeks_note])
     basis.append([messages.t("ref.xlsx.basis_note")])
-    return _save(book), count
+    return _save(book, out), count
