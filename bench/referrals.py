@@ -201,7 +201,7 @@ async def main() -> None:
         repo = ReferralRepo(session)
         report("unit progress, whole campaign (admin)", await timings(
             lambda: repo.unit_counts(CAMPAIGN, None, line, prog.min_referrals.number)))
-        report("unit progress, district subtree (liaison)", await timings(
+        report("unit progress, district subtree as 39 codes", await timings(
             lambda: repo.unit_counts(CAMPAIGN, units, line, prog.min_referrals.number)))
         report("unit progress, one commune (liaison)", await timings(
             lambda: repo.unit_counts(CAMPAIGN, [commune], line, prog.min_referrals.number)))

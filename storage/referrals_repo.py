@@ -154,6 +154,11 @@ class ReferralRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _update(self, stmt: Any) -> None:
+        # Bulk updates never touch objects loaded in the session: skip synchronising them
+        # (the default would fetch every matched id back, 175,000 of them for a big list).
+        await self.session.execute(stmt.execution_options(synchronize_session=False))
+
     # ---- participants
 
     async def participant(self, participant_id: int) -> Participant | None:
@@ -256,12 +261,12 @@ class ReferralRepo:
         m = RefMemberRow
         value = (m.reported_mask.op("|", return_type=Integer)(b) if on
                  else m.reported_mask - m.reported_mask.op("&", return_type=Integer)(b))
-        await self.session.execute(update(m).where(m.id.in_(list(member_ids)))
+        await self._update(update(m).where(m.id.in_(list(member_ids)))
                                    .values(reported_mask=value, updated_at=now))
 
     async def link(self, member_id: int, person_id: int, now: datetime) -> None:
         """Link a referred account to the person who owns it."""
-        await self.session.execute(update(RefMemberRow).where(RefMemberRow.id == member_id)
+        await self._update(update(RefMemberRow).where(RefMemberRow.id == member_id)
                                    .values(linked_person_id=person_id, linked_at=now,
                                            updated_at=now))
 
@@ -275,7 +280,7 @@ class ReferralRepo:
     async def reassign(self, member_id: int, participant: Participant, official_mask: int,
                        now: datetime) -> None:
         """Move a referred account to another participant (an administrator's decision)."""
-        await self.session.execute(update(RefMemberRow).where(RefMemberRow.id == member_id)
+        await self._update(update(RefMemberRow).where(RefMemberRow.id == member_id)
                                    .values(participant_id=participant.id,
                                            official_mask=official_mask, linked_person_id=None,
                                            linked_at=None, updated_at=now))
@@ -346,7 +351,7 @@ class ReferralRepo:
         if not member_ids:
             return
         m = RefMemberRow
-        await self.session.execute(
+        await self._update(
             update(m).where(m.id.in_(list(member_ids)))
             .values(verified_mask=m.verified_mask.op("|", return_type=Integer)(bit(week)),
                     updated_at=now))
@@ -362,7 +367,7 @@ class ReferralRepo:
         if units is not None:
             stmt = stmt.where(m.participant_id.in_(
                 select(RefParticipantRow.id).where(RefParticipantRow.unit_code.in_(list(units)))))
-        await self.session.execute(stmt)
+        await self._update(stmt)
 
     async def conflicts(self, campaign_id: str, week: int, units: Sequence[str] | None,
                         limit: int = 20) -> tuple[int, list[tuple[str | None, str | None, bool]]]:

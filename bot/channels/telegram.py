@@ -380,8 +380,10 @@ class TelegramChannel(BaseChannel):
         keyboard = inline_keyboard(reply.choices)
         chunks = split_text(reply.text, TELEGRAM_TEXT_LIMIT)
         photos = [a for a in reply.attachments if a.kind is AttachmentKind.PHOTO]
+        documents = [a for a in reply.attachments
+                     if a.kind is AttachmentKind.DOCUMENT and a.data is not None]
         for other in reply.attachments:
-            if other.kind is not AttachmentKind.PHOTO:
+            if other not in photos and other not in documents:
                 logger.warning("telegram: cannot send a %s attachment, skipped", other.kind)
         parts: list[SendPart] = []
         for index, chunk in enumerate(chunks):
@@ -408,6 +410,14 @@ class TelegramChannel(BaseChannel):
                 caption=html.escape(caption, quote=False) if caption else None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard if last and not chunks else None,
+            )
+            parts.append(self._part(call))
+        for document in documents:  # files built by the bot, e.g. an XLSX export
+            assert document.data is not None
+            call = functools.partial(
+                self._bot.send_document,
+                chat_id=chat_id,
+                document=BufferedInputFile(document.data, filename=document.filename or "tep"),
             )
             parts.append(self._part(call))
         if not parts:

@@ -66,8 +66,8 @@ def unit_payload(prefix: str, code: str) -> str:
 
 def scope_units(ctx: Context, prog: ReferralProgramme, unit_code: str) -> list[str] | None:
     """Return the unit codes a query is limited to (None: the whole programme area)."""
-    if unit_code == prog.home_unit and ctx.person.role == "admin":
-        return None
+    if unit_code in covering(ctx, prog.home_unit):
+        return None  # participants' units always lie in the programme area
     return subtree(ctx, unit_code)
 
 

@@ -166,6 +166,11 @@ class FakeTelegram:
         photo = [{"file_id": "sent-photo", "file_unique_id": "u", "width": 10, "height": 10}]
         return self._message(params, photo=photo)
 
+    def _m_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        document = {"file_id": "sent-document", "file_unique_id": "d",
+                    "file_name": str(params.get("document", ""))}
+        return self._message(params, document=document)
+
     def _m_editmessagetext(self, params: dict[str, Any]) -> bool:
         self.edits.append({"method": "editMessageText", **params})
         return True
