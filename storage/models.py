@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -163,11 +164,16 @@ class RefMemberRow(Base):
     """
 
     __tablename__ = "ref_members"
-    __table_args__ = (UniqueConstraint("campaign_id", "quiz_account"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "quiz_account"),
+        # Covers the progress query: per participant, kind and weeks without the table.
+        Index("ix_ref_members_progress", "participant_id", "kind", "reported_mask",
+              "verified_mask", "official_mask"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     participant_id: Mapped[int] = mapped_column(
-        ForeignKey("ref_participants.id", ondelete="CASCADE"), index=True
+        ForeignKey("ref_participants.id", ondelete="CASCADE")
     )
     campaign_id: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(10))

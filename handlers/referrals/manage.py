@@ -40,6 +40,9 @@ UNIT = "ref_unit"
 OWING_LINES = 30
 CHILD_LINES = 25
 MANAGERS = ("liaison", "admin")
+# Above this many accounts an export is made on the server: building it inside a chat
+# message would hold the database (SQLite: the write lock) for seconds.
+CHAT_EXPORT_LIMIT = 20_000
 
 
 class Steps(StrEnum):
@@ -209,21 +212,25 @@ async def export(ctx: Context, campaign: Campaign, unit_code: str, eligible: boo
     prog = programme(campaign)
     back = [[Choice(ctx.t("ref.manage.back"), unit_payload("rq:pg", unit_code))]]
     kind = "--eligible " if eligible else ""
+    command = (f"thidua export referrals --campaign {campaign.id} --unit {unit_code} "
+               f"{kind}--out {export_filename(campaign, unit_code, eligible, ctx)}")
     if ctx.msg.channel not in FILE_CHANNELS:
-        command = (f"thidua export referrals --campaign {campaign.id} --unit {unit_code} "
-                   f"{kind}--out {export_filename(campaign, unit_code, eligible, ctx)}")
         return Reply(ctx.t("ref.export.no_files", command=command), back)
     scope = ExportScope(campaign, prog, line_of(ctx, prog), scope_units(ctx, prog, unit_code),
                         unit_code, ctx.clock.now())
     repo = repo_of(ctx)
+    counts = await repo.unit_counts(campaign.id, scope.units, scope.line,
+                                    prog.min_referrals.number)
+    accounts = sum(c.accounts for c in counts.values())
+    if accounts > CHAT_EXPORT_LIMIT:
+        return Reply(ctx.t("ref.export.too_big", accounts=number(accounts), command=command),
+                     back)
     messages: Messages = ctx.services.messages
     if eligible:
         data, count = await eligible_workbook(repo, scope, messages, ctx.services.units)
         text = ctx.t("ref.export.eligible_sent", count=number(count),
                      unit=unit_name(ctx, unit_code))
     else:
-        counts = await repo.unit_counts(campaign.id, scope.units, scope.line,
-                                        prog.min_referrals.number)
         data = await progress_workbook(repo, scope, counts, messages, ctx.services.units)
         text = ctx.t("ref.export.progress_sent", unit=unit_name(ctx, unit_code))
     name = export_filename(campaign, unit_code, eligible, ctx)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.app import App
@@ -312,3 +314,31 @@ async def test_other_unit_for_a_liaison_and_an_admin(chat: Chat, app: App) -> No
     await chat.send("1")
     progress = await chat.reply()
     assert "— Xã Long Đống" in progress and "• Người tham gia vận động: 1" in progress
+
+
+async def test_console_saves_an_export_and_says_where(app: App, tmp_path: Path) -> None:
+    from bot.channels.console import save_files
+    from bot.core.types import Attachment, Reply
+
+    reply = Reply("Bảng tiến độ", attachments=[
+        Attachment(AttachmentKind.DOCUMENT, data=b"PK..", filename="../tien-do.xlsx")])
+    [path] = save_files(reply, tmp_path / "exports")
+    assert path == tmp_path / "exports" / "tien-do.xlsx" and path.read_bytes() == b"PK.."
+
+
+async def test_a_huge_export_goes_to_the_server(chat: Chat, app: App,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers.referrals import manage
+
+    await lan_with_two(chat)
+    monkeypatch.setattr(manage, "CHAT_EXPORT_LIMIT", 2)
+    await chat.send("/as admin")
+    await chat.reply()
+    await chat.send("/tiendo")
+    await chat.reply()
+    await chat.send("Xuất bảng tiến độ (XLSX)")
+    reply = await chat.reply()
+    assert "Bảng này có 3 tài khoản, quá lớn" in reply
+    assert "thidua export referrals --campaign bac-son-dan-van-kheo-2024 --unit ls.bac-son" \
+        in reply
+    assert chat.last is not None and not chat.last.attachments

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0002
-Create Date: 2026-11-23 09:50:55.816088
+Create Date: 2026-11-23 10:22:46.923990
 """
 
 from __future__ import annotations
@@ -73,12 +73,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ref_members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ref_members_linked_person_id"), ["linked_person_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_ref_members_participant_id"), ["participant_id"], unique=False)
+        batch_op.create_index("ix_ref_members_progress", ["participant_id", "kind", "reported_mask", "verified_mask", "official_mask"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ref_members", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ref_members_participant_id"))
+        batch_op.drop_index("ix_ref_members_progress")
         batch_op.drop_index(batch_op.f("ix_ref_members_linked_person_id"))
 
     op.drop_table("ref_members")
