@@ -131,11 +131,11 @@ def _csv_cells(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
                 row = next(reader)
             except StopIteration:
                 return
+            except csv.Error as exc:
+                raise ListError("broken_csv", row=reader.line_num, detail=str(exc)) from exc
             yield reader.line_num, row
     except UnicodeDecodeError as exc:
         raise ListError("encoding") from exc
-    except csv.Error as exc:
-        raise ListError("broken_csv", detail=str(exc)) from exc
     finally:
         text.detach()
 

@@ -104,17 +104,6 @@ def display_account(value: str) -> str:
     return value
 
 
-def mask_account(value: str) -> str:
-    """Return an account with its middle hidden, for lists others may read."""
-    shown = display_account(value).replace(" ", "")
-    if "@" in shown:
-        name, _, domain = shown.partition("@")
-        return f"{name[:2]}***@{domain}"
-    if len(shown) <= 4:
-        return "***"
-    return f"{shown[:3]}***{shown[-3:]}"
-
-
 # --------------------------------------------------------------------------- weeks
 
 

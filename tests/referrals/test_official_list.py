@@ -77,6 +77,13 @@ def test_unreadable_files_name_the_problem(data: bytes, filename: str, kind: str
     assert error.value.kind == kind
 
 
+def test_a_broken_csv_row_is_located() -> None:
+    data = ("SĐT;Họ tên\n0912345678;Lan\n" + "0987654321;" + "x" * 200_000 + "\n").encode()
+    with pytest.raises(ListError) as error:
+        rows_of(data)
+    assert (error.value.kind, error.value.row) == ("broken_csv", 3)
+
+
 def test_rows_are_streamed_not_loaded() -> None:
     lines = "\n".join(f"09{n:08d}" for n in range(50_000))
     rows = read_list(io.BytesIO(f"SĐT\n{lines}\n".encode()), "ds.csv")

@@ -8,9 +8,10 @@ from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from storage.models import ConsentRow, RefMemberRow, RefParticipantRow
+from storage.repos import ConsentRepo
 from tests.conftest import make_settings
 from tests.harness import Chat
-from tests.referrals.helpers import add_referral, join, lan_with_two, register
+from tests.referrals.helpers import add_referral, join, lan_with_two, register, send_as
 
 
 async def test_join_add_two_mark_the_week_and_read_the_grid(chat: Chat, app: App) -> None:
@@ -313,3 +314,34 @@ async def test_share_without_telegram_username_has_no_link(chat: Chat) -> None:
     await chat.reply()
     invite = await chat.reply()
     assert f"/start {code}" in invite and "t.me" not in invite
+
+
+async def test_withdrawn_consent_pauses_the_view_until_given_again(chat: Chat,
+                                                                   app: App) -> None:
+    await lan_with_two(chat)
+    async with app.sessions() as session:
+        person_id = (await session.scalars(select(RefParticipantRow.person_id))).one()
+        await ConsentRepo(session).record(person_id, "referrals", False, "2026.1", "console",
+                                          app.services.clock.now())
+        await session.commit()
+    await chat.send("/vandong")
+    paused = await chat.reply()
+    assert "Bạn đã rút lại đồng ý" in paused and "Hoàng Văn Minh" not in paused
+    await chat.send("Đồng ý lại để tiếp tục theo dõi")
+    again = await chat.reply()
+    assert "Đã ghi nhận bạn đồng ý lại" in again and "Hoàng Văn Minh" in again
+
+
+async def test_someone_elses_choices_do_nothing(chat: Chat, app: App) -> None:
+    await lan_with_two(chat)
+    async with app.sessions() as session:
+        pid = (await session.scalars(select(RefParticipantRow.id))).one()
+        mid = (await session.scalars(select(RefMemberRow.id).where(
+            RefMemberRow.kind == "referral"))).first()
+    for payload in (f"rf:home:{pid}", f"rf:wk:{pid}:3", f"rf:mk:{mid}:3", f"rf:rmy:{mid}",
+                    f"rf:add:{pid}", "rf:mk:x:y", "rf:nothing"):
+        [reply] = await send_as(app, "console", "mallory", choice=payload)
+        assert "Lựa chọn này không còn hiệu lực" in reply.text, payload
+    await chat.send("/vandong")
+    board = await chat.reply()
+    assert "Hoàng Văn Minh" in board and "T3 ⏳" in board
