@@ -296,7 +296,8 @@ def _join_campaign(ctx: Context, data: dict[str, Any]) -> Campaign:
 
 def _consent_prompt(ctx: Context, data: dict[str, Any]) -> str:
     campaign = _join_campaign(ctx, data)
-    return ctx.t("ref.consent.ask", name=campaign.short_name, version=policy_version(ctx))
+    return ctx.t("ref.consent.ask", name=campaign.short_name, version=policy_version(ctx),
+                 weeks=programme(campaign).consecutive_weeks.value)
 
 
 def _own_account_prompt(ctx: Context, data: dict[str, Any]) -> str:
@@ -460,22 +461,23 @@ def _eligibility_prompt(ctx: Context, data: dict[str, Any]) -> str:
                  minimum=data.get("_min_age", "16"), area=data.get("_area", ""))
 
 
-def _eligibility_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
+def _eligibility_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
     return [Choice(ctx.t("ref.add.eligible_yes"), "f:yes"),
-            Choice(ctx.t("ref.add.eligible_under_age"), "f:under_age"),
+            Choice(ctx.t("ref.add.eligible_under_age", minimum=data.get("_min_age", "16")),
+                   "f:under_age"),
             Choice(ctx.t("ref.add.eligible_outside"), "f:outside")]
 
 
-def _parse_eligibility(_ctx: Context, text: str) -> str:
+def _parse_eligibility(ctx: Context, text: str) -> str:
     answer = yes_no(text)
     if answer == "yes":
         return "yes"
-    raise Invalid("ref.add.bad_eligible")
+    raise Invalid("ref.add.bad_eligible", minimum=ctx.state.data.get("_min_age", "16"))
 
 
-def _pick_eligibility(_ctx: Context, value: str) -> str:
+def _pick_eligibility(ctx: Context, value: str) -> str:
     if value not in ("yes", "under_age", "outside"):
-        raise Invalid("ref.add.bad_eligible")
+        raise Invalid("ref.add.bad_eligible", minimum=ctx.state.data.get("_min_age", "16"))
     return value
 
 
@@ -525,8 +527,7 @@ def add_form() -> Form:
         Step(Steps.TYPING_REFERRAL_ACCOUNT, "account", _referral_account_prompt,
              parse=_parse_referral_account, label="ref.field.account", max_length=120),
         Step(Steps.CONFIRMING_REFERRAL_ELIGIBILITY, "eligible", _eligibility_prompt,
-             parse=_parse_eligibility, pick=_pick_eligibility, options=_eligibility_options,
-             invalid="ref.add.bad_eligible"),
+             parse=_parse_eligibility, pick=_pick_eligibility, options=_eligibility_options),
     )
     return Form(ADD, "ref.add.title", steps, _finish_add, summary=_add_summary,
                 editable=(Steps.TYPING_REFERRAL_NAME, Steps.CHOOSING_RELATION,
