@@ -1,5 +1,5 @@
-"""The `thidua` command: chat, run, migrate, content check, units import, export, audit,
-retention."""
+"""The `thidua` command: chat, run, migrate, content check, units import, import,
+export, audit, retention."""
 
 from __future__ import annotations
 
@@ -272,6 +272,20 @@ def build_parser() -> argparse.ArgumentParser:
                                help="cảnh báo rồi ẩn danh tài khoản lâu không dùng")
     retention.add_argument("--dry-run", action="store_true",
                            help="chỉ in ra sẽ làm gì, không thay đổi dữ liệu")
+    imports = sub.add_parser("import", help="nhập dữ liệu từ tệp")
+    imports_sub = imports.add_subparsers(dest="import_command", required=True)
+    ref_import = imports_sub.add_parser(
+        "referrals", help="nhập danh sách tham gia chính thức của một tuần (CSV/XLSX)")
+    ref_import.add_argument("file", type=Path)
+    ref_import.add_argument("--campaign", required=True, help="mã chương trình")
+    ref_import.add_argument("--week", required=True, type=int, help="số tuần")
+    ref_import.add_argument("--unit", default=None, help="chỉ xác nhận cho đơn vị này")
+    ref_export = export_sub.add_parser("referrals", help="xuất tiến độ vận động (XLSX)")
+    ref_export.add_argument("--campaign", required=True, help="mã chương trình")
+    ref_export.add_argument("--unit", default=None, help="mã đơn vị (mặc định: cả chương trình)")
+    ref_export.add_argument("--eligible", action="store_true",
+                            help="danh sách đạt tiêu chí kèm minh chứng")
+    ref_export.add_argument("--out", required=True, type=Path, help="tệp .xlsx sẽ ghi")
     return parser
 
 
@@ -290,6 +304,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "content":
             return _content_check(settings)
+        if args.command == "import" or (args.command == "export"
+                                             and args.export_command == "referrals"):
+            from handlers.referrals import cli
+
+            if args.command == "import":
+                return asyncio.run(cli.run_import(settings, args.file, args.campaign, args.week,
+                                                  args.unit))
+            return asyncio.run(cli.run_export(settings, args.campaign, args.unit,
+                                              args.eligible, args.out))
         if args.command == "export" and args.export_command == "deeds":
             return asyncio.run(_export_deeds(settings, args.out, args.campaign))
         if args.command == "export":

@@ -20,7 +20,7 @@ from content.privacy import Policy, load_policy
 from content.schema import Campaign
 from content.search import SearchIndex, build_index
 from content.units import UnitTree, load_units
-from handlers import admin, deeds, link, privacy, profile, roles, rules, start, works
+from handlers import admin, deeds, link, privacy, profile, referrals, roles, rules, start, works
 from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, link, privacy, roles, admin, deeds, works, rules):
+    for feature in (start, profile, link, privacy, roles, admin, referrals, deeds, works,
+                    rules):
         feature.register(router)
     return router
 

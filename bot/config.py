@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_bot_username: str | None = None
 
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = 48
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
-                     "zalo_webhook_secret", mode="before")
+                     "zalo_webhook_secret", "telegram_bot_username", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value

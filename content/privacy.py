@@ -20,6 +20,7 @@ class Purpose(StrEnum):
     REMINDERS = "reminders"
     DEEDS = "deeds"
     UNIT_REPORTS = "unit_reports"
+    REFERRALS = "referrals"
 
 
 class PurposeSpec(BaseModel):

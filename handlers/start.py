@@ -13,11 +13,15 @@ logger = logging.getLogger(__name__)
 
 
 async def start(ctx: Context) -> list[Reply]:
-    """Welcome the person (keeping any start payload for later features) and show the menu."""
+    """Welcome the person and show the menu; a `prefix-…` payload goes to its feature."""
     _, _, arg = ctx.text.partition(" ")
     payload = ctx.msg.start_payload or arg.strip() or None
     if payload and valid_start_payload(payload):
         ctx.state.start_payload = payload
+        prefix = payload.split("-", 1)[0].casefold()
+        handler = ctx.services.router.start_payloads.get(prefix)
+        if handler is not None and "-" in payload:
+            return [Reply(ctx.t("welcome")), *await handler(ctx, payload)]
     elif payload:  # forged or garbled deep link: keep nothing, say nothing more
         logger.warning("start payload refused (%s characters)", len(payload))
     return [ctx.main_menu(ctx.t("welcome"))]

@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
@@ -15,6 +16,7 @@ from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 
 CHANNEL = "console"
+EXPORTS = Path("data") / "exports"
 ROLES = ("resident", "reviewer", "liaison", "admin")
 _OFFSET_RE = re.compile(r"^([+-])(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -95,6 +97,18 @@ def reply_json(reply: Reply) -> dict[str, object]:
     return record
 
 
+def save_files(reply: Reply, folder: Path = EXPORTS) -> list[Path]:
+    """Save the files a reply carries (e.g. an XLSX export) and return their paths."""
+    saved: list[Path] = []
+    for attachment in reply.attachments:
+        if attachment.kind is AttachmentKind.DOCUMENT and attachment.data is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / Path(attachment.filename or "tep").name
+            path.write_bytes(attachment.data)
+            saved.append(path)
+    return saved
+
+
 async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str = "ban",
                       stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Read lines until a blank line or EOF; print replies as text or one JSON object a line."""
@@ -117,17 +131,25 @@ async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str =
                 stdout.write(app.services.messages.t("console.bye") + "\n")
             break
         replies = await channel.process(line)
+        files = [str(path) for reply in replies for path in save_files(reply)]
         if jsonl:
-            record = {"in": line.rstrip("\r\n"), "replies": [reply_json(r) for r in replies]}
+            record: dict[str, object] = {"in": line.rstrip("\r\n"),
+                                         "replies": [reply_json(r) for r in replies]}
+            if files:
+                record["files"] = files
             stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             for reply in replies:
                 _print_reply(reply, stdout, app)
+            for path in files:
+                stdout.write(app.services.messages.t("console.file_saved", path=path) + "\n\n")
         stdout.flush()
 
 
 def _print_reply(reply: Reply, out: TextIO, app: App) -> None:
     out.write(numbered_text(reply) + "\n\n")
     for attachment in reply.attachments:  # the console cannot show files: say one came
+        if attachment.data is not None:
+            continue  # saved under data/exports and named after the replies
         name = attachment.filename or attachment.kind.value
         out.write(app.services.messages.t("console.attachment", name=name) + "\n\n")

@@ -412,7 +412,7 @@ class TelegramChannel(BaseChannel):
                 reply_markup=keyboard if last and not chunks else None,
             )
             parts.append(self._part(call))
-        for document in documents:
+        for document in documents:  # files built by the bot, e.g. an XLSX export
             assert document.data is not None
             call = functools.partial(
                 self._bot.send_document,

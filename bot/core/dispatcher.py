@@ -56,6 +56,7 @@ class Router:
     fallback: Handler | None = None
     non_text: Handler | None = None
     personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
+    start_payloads: dict[str, ChoiceHandler] = field(default_factory=dict)
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -80,6 +81,18 @@ class Router:
                 raise ValueError(f"choice prefix taken: {prefix}")
             self.choices[prefix] = handler
             self.choice_roles[prefix] = frozenset(roles)
+            return handler
+
+        return register
+
+    def start_payload(self, prefix: str) -> Callable[[ChoiceHandler], ChoiceHandler]:
+        """Register a handler for `/start <prefix>-…` deep-link payloads (decorator)."""
+
+        def register(handler: ChoiceHandler) -> ChoiceHandler:
+            key = prefix.casefold()
+            if key in self.start_payloads:
+                raise ValueError(f"start payload prefix taken: {prefix}")
+            self.start_payloads[key] = handler
             return handler
 
         return register

@@ -169,7 +169,8 @@ class FakeTelegram:
         return self._message(params, photo=photo)
 
     def _m_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        document = {"file_id": "sent-document", "file_unique_id": "d"}
+        document = {"file_id": "sent-document", "file_unique_id": "d",
+                    "file_name": str(params.get("document", ""))}
         return self._message(params, document=document)
 
     def _m_editmessagetext(self, params: dict[str, Any]) -> bool:

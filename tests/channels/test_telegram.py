@@ -307,3 +307,17 @@ async def test_an_immediate_stop_after_start_is_clean(make_telegram: MakeTelegra
     await channel.start()
     await channel.stop()
     await channel.stop()
+
+
+async def test_a_document_built_by_the_bot_is_sent_after_the_text(
+    make_telegram: MakeTelegram, fake_telegram: FakeTelegram
+) -> None:
+    channel = make_telegram()
+    xlsx = Attachment(AttachmentKind.DOCUMENT, data=b"PK\x03\x04...", filename="tien-do.xlsx")
+    await channel.send("4004", Reply("Bảng tiến độ (tệp đính kèm).",
+                                     choices=[[Choice("Xong", "ok")]], attachments=[xlsx]))
+    text, document = fake_telegram.sent_to(4004)
+    assert text["text"] == "Bảng tiến độ (tệp đính kèm)." and buttons(text) == [[("Xong", "ok")]]
+    assert str(document["document"]).startswith("attach://")
+    assert "<file tien-do.xlsx>" in document.values()
+    assert fake_telegram.methods()[-1] == "sendDocument"

@@ -71,3 +71,14 @@ def test_feature_catalog_files_merge_and_duplicates_are_refused(tmp_path: Path) 
     with pytest.raises(ContentError) as error:
         Messages.load(tmp_path)
     assert (error.value.file, error.value.path) == ("works.yaml", "menu.title")
+
+
+def test_every_consent_purpose_is_explained_in_chat() -> None:
+    from content.privacy import Purpose, load_policy
+
+    catalog = Messages.load()
+    policy = load_policy()
+    for purpose in Purpose:
+        assert purpose in policy.purposes, purpose
+        for key in (f"consent.purpose.{purpose}", f"privacy.purpose.{purpose}"):
+            assert key in catalog, key

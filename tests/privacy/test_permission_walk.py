@@ -29,22 +29,25 @@ COMMANDS = {
     "lienket": EVERYONE, "quyenriengtu": EVERYONE, "nhanquyen": EVERYONE,
     "chuongtrinh": EVERYONE, "quyen": MANAGERS, "thongke": frozenset({ADMIN}),
     "guongtot": EVERYONE, "baoguong": EVERYONE, "duyet": REVIEWERS,
-    "congtrinh": MANAGERS, "hoinghi": MANAGERS,
+    "congtrinh": MANAGERS, "hoinghi": MANAGERS, "vandong": EVERYONE, "tiendo": MANAGERS,
 }
 CHOICE_PREFIXES = {"p": EVERYONE, "pv": EVERYONE, "ro": MANAGERS, "cp": EVERYONE,
                    "cs": EVERYONE, "cc": EVERYONE, "q": EVERYONE, "gt": EVERYONE,
-                   "gtd": REVIEWERS, "w": MANAGERS, "h": MANAGERS, "wc": MANAGERS}
+                   "gtd": REVIEWERS, "w": MANAGERS, "h": MANAGERS, "wc": MANAGERS,
+                   "rf": EVERYONE, "rq": MANAGERS}
 FORMS = {"register": None, "edit_name": None, "edit_birth_year": None, "edit_unit": None,
          "privacy_withdraw": None, "privacy_delete": None,
          "role_invite": frozenset({"liaison", "admin"}),
-         "deed_report": None, "deed_answer": None,
+         "deed_report": None, "deed_answer": None, "ref_join": None, "ref_add": None,
+         "ref_week": None, "ref_code": None, "ref_link": None,
          **{name: frozenset({"reviewer", "liaison"}) for name in (
              "deed_return", "deed_reject", "deed_nominate", "deed_award", "deed_note",
              "deed_consent", "deed_edit_nominee_name", "deed_edit_unit_code",
              "deed_edit_village", "deed_edit_what", "deed_edit_happened_on",
              "deed_edit_place")},
          **{name: frozenset({"liaison", "admin"}) for name in (
-             "works_register", "works_progress", "conference_register")}}
+             "works_register", "works_progress", "conference_register",
+             "ref_import", "ref_unit", "ref_reassign")}}
 
 ROLE_REFUSAL = "chỉ dành cho cán bộ được phân quyền"
 SCOPE_REFUSAL = "ngoài phạm vi"

@@ -1,0 +1,27 @@
+"""Dân vận khéo referrals: participants, referred accounts, weekly marks, liaison views."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.dispatcher import Router
+
+MANAGERS = frozenset({"liaison", "admin"})
+
+
+def register(router: Router) -> None:
+    """Register /vandong, /tiendo, their forms and choices, and the `VD-…` start payload."""
+    # Imported here: storage.referrals_repo imports the pure rules of this package.
+    from handlers.referrals import manage, participant, referred
+
+    for form in (participant.join_form(), participant.add_form(), participant.week_form(),
+                 referred.code_form(), referred.link_form()):
+        router.forms.add(form)
+    for form in (manage.import_form(), manage.unit_form(), manage.reassign_form()):
+        router.forms.add(replace(form, roles=MANAGERS))
+    router.command("vandong", menu_label="ref.menu", order=30)(participant.vandong)
+    router.command("tiendo", menu_label="ref.menu_manage", roles=MANAGERS,
+                   order=35)(manage.tiendo)
+    router.choice("rf")(participant.participant_choice)
+    router.choice("rq", roles=MANAGERS)(manage.manage_choice)
+    router.start_payload("vd")(referred.start_payload)

@@ -1,0 +1,75 @@
+"""`thidua import referrals` and `thidua export referrals` on the server."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.__main__ import main
+from bot.app import App
+from tests.harness import Chat
+from tests.referrals.helpers import CAMPAIGN, lan_with_two
+
+
+@pytest.fixture
+def env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's machine
+    return tmp_path
+
+
+async def test_import_a_large_list_then_export(chat: Chat, app: App, env: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    await lan_with_two(chat)
+    lines = ["Họ và tên,Số điện thoại,Email"]
+    lines += [f"Người {n},09{n:08d}," for n in range(25_000)]
+    lines += ["Nguyễn Thị Lan,0912 345 678,", "Trần Thu Hoa,,hoa.tran@gmail.com"]
+    path = env / "tuan2.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = await _run(["import", "referrals", str(path), "--campaign", CAMPAIGN, "--week", "2"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "Đã đọc 10.000 dòng…" in err and "Đã đọc 20.000 dòng…" in err
+    assert "• Số dòng đọc được: 25.002" in out
+    assert "• Khớp với tài khoản đang theo dõi: 2 (mới xác nhận 2" in out
+    assert "• Không khớp (không thuộc chương trình trên Trợ lý): 25.000" in out
+    code = await _run(["import", "referrals", str(path), "--campaign", CAMPAIGN, "--week", "2"])
+    assert code == 0 and "không có gì thay đổi" in capsys.readouterr().out
+    await chat.send("/vandong")
+    assert "T1 ❌ · T2 🔒" in await chat.reply()
+    out_file = env / "tien-do.xlsx"
+    code = await _run(["export", "referrals", "--campaign", CAMPAIGN, "--unit",
+                       "ls.bac-son.long-dong", "--out", str(out_file)])
+    assert code == 0 and "bảng tiến độ" in capsys.readouterr().out
+    book = load_workbook(io.BytesIO(out_file.read_bytes()), read_only=True)
+    accounts = [list(r) for r in book["Từng tài khoản"].iter_rows(values_only=True)]
+    assert any(r[4] == "Trần Thu Hoa" and r[8] == "Chính thức" for r in accounts)
+
+
+async def test_cli_errors_are_clear(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await _run(["import", "referrals", "khong-co.csv", "--campaign", CAMPAIGN,
+                       "--week", "2"]) == 2
+    assert "Không tìm thấy tệp khong-co.csv" in capsys.readouterr().err
+    (env / "ds.pdf").write_bytes(b"%PDF-1.4")
+    assert await _run(["import", "referrals", "ds.pdf", "--campaign", "khong-co",
+                       "--week", "2"]) == 2
+    assert "Không tìm thấy chương trình vận động \"khong-co\"" in capsys.readouterr().err
+    assert await _run(["import", "referrals", "ds.pdf", "--campaign", CAMPAIGN,
+                       "--week", "9"]) == 2
+    assert "chỉ có 5 tuần" in capsys.readouterr().err
+    assert await _run(["import", "referrals", "ds.pdf", "--campaign", CAMPAIGN,
+                       "--week", "2"]) == 1
+    assert "chỉ đọc được tệp CSV hoặc XLSX" in capsys.readouterr().err
+    assert await _run(["export", "referrals", "--campaign", CAMPAIGN, "--unit", "ls.chi-lang",
+                       "--out", "x.xlsx"]) == 2
+    assert "Không có đơn vị \"ls.chi-lang\" trong chương trình" in capsys.readouterr().err
+
+
+async def _run(argv: list[str]) -> int:
+    """Run the command line in a worker thread (it starts its own event loop)."""
+    import asyncio
+
+    return await asyncio.to_thread(main, argv)
