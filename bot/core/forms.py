@@ -42,7 +42,9 @@ class Step:
 
     `parse` turns typed text into the field's value (or raises Invalid / ValueError);
     `options` lists fixed answers shown as choices whose payload is `f:<value>`;
-    `pick` validates such a value (default: accept it as it is).
+    `pick` validates such a value (default: accept it as it is);
+    `media` lets a photo or file answer: `parse` then gets the caption ('' when none) and
+    reads `ctx.msg.attachments` itself.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Step:
     max_length: int | None = None
     label: str | None = None
     when: Callable[[dict[str, Any]], bool] | None = None
+    media: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,8 @@ class FormEngine:
         return await self._advance(ctx, form, step)
 
     async def _parse_text(self, ctx: Context, step: Step) -> Any:
+        if step.media and ctx.msg.attachments and step.parse is not None:
+            return await _maybe_await(step.parse(ctx, ctx.text))
         if ctx.msg.text is None or not ctx.text:
             raise Invalid("form.need_text")
         text = ctx.text
