@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class Pacer:
     """Spaces sends evenly at `rate` messages per second; a pause holds every send."""
 
-    def __init__(self, rate: float | None, now: Callable[[], float] | None = None) -> None:
+    def __init__(self, rate: float | None, now: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.rate = rate
         self._now = now or (lambda: asyncio.get_running_loop().time())
+        self._sleep = sleep
         self._next = 0.0
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
@@ -25,7 +27,7 @@ class Pacer:
                 start = max(now, self._next, self._paused_until)
                 if start <= now:
                     break
-                await asyncio.sleep(start - now)
+                await self._sleep(start - now)
             if self.rate is not None:
                 self._next = start + count / self.rate
 
@@ -38,12 +40,16 @@ class Pacer:
         return max(0.0, self._paused_until - self._now())
 
 
+# Platforms measure on arrival; keep a margin for network jitter between two sends.
+CHAT_MARGIN = 1.1
+
+
 class ChatSpacing:
     """Remembers when each chat may get its next message (at most `rate` per second)."""
 
     def __init__(self, rate: float | None, now: Callable[[], float] | None = None,
                  max_chats: int = 50_000) -> None:
-        self.interval = 0.0 if rate is None else 1.0 / rate
+        self.interval = 0.0 if rate is None else CHAT_MARGIN / rate
         self._now = now or (lambda: asyncio.get_running_loop().time())
         self._ready: dict[str, float] = {}
         self._max_chats = max_chats
