@@ -58,7 +58,8 @@ def test_nothing_is_due_after_the_deadline_and_commemorations_remind_nobody() ->
 
 def test_office_deadlines_go_to_that_office_only() -> None:
     plan = next(o for o in deadline_occasions(load_campaigns())
-                if o.campaign_id == "chi-lang-dai-hoi-thi-dua" and o.what == "Kế hoạch tuyên truyền")
+                if o.campaign_id == "chi-lang-dai-hoi-thi-dua"
+                and o.what == "Kế hoạch tuyên truyền")
     assert plan.units == ("ls.chi-lang.phong-van-hoa-thong-tin",) and plan.to == "liaisons"
 
 
