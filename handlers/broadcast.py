@@ -56,7 +56,7 @@ class Steps(StrEnum):
     TYPING_UNIT = "typing_unit"
     CHOOSING_CAMPAIGN = "choosing_campaign"
     CHOOSING_PROGRAMME = "choosing_programme"
-    CONFIRMING = "confirming"
+    REVIEWING_PREVIEW = "reviewing_preview"
     TYPING_TIME = "typing_time"
 
 
@@ -344,7 +344,7 @@ STEPS = (
     Step(Steps.CHOOSING_PROGRAMME, "programme", "broadcast.ask_programme",
          options=_programme_options, pick=_pick_programme, invalid="broadcast.pick_from_list",
          when=_is(NONCOMPLIANT)),
-    Step(Steps.CONFIRMING, "decision", _preview, options=_decision_options,
+    Step(Steps.REVIEWING_PREVIEW, "decision", _preview, options=_decision_options,
          pick=_pick_decision, invalid="broadcast.pick_from_list"),
     Step(Steps.TYPING_TIME, "when", "broadcast.ask_time", parse=_parse_time, max_length=60,
          when=lambda data: data.get("decision") == "schedule"),

@@ -77,7 +77,8 @@ class OutboxSender:
         self.channel = channel
         self.target = target
         self.pacer = Pacer(rate)
-        self.spacing = ChatSpacing(chat_rate)
+        # Per-chat spacing follows the injected clock, like the rows' due times it sets.
+        self.spacing = ChatSpacing(chat_rate, now=lambda: delivery.clock.now().timestamp())
         self.batch = batch or max(10, min(200, int((rate or 100) * 2)))
         self.idle_wait = idle_wait
         self.stats = SendStats()
