@@ -169,4 +169,5 @@ async def test_a_notice_needs_no_reminder_consent_but_waits_for_morning(
     assert platform.sent == []
     clock.set(clock.now().replace(hour=7, minute=0) + timedelta(days=1))
     await sender.drain()
-    assert platform.sent == [(chat, "Thông báo #3 đã gửi xong hoặc đã dừng, không còn gì để dừng.")]
+    assert platform.sent == [
+        (chat, "Thông báo #3 đã gửi xong hoặc đã dừng, không còn gì để dừng.")]
