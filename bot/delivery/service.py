@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -229,8 +229,10 @@ class Delivery:
                 if status != BroadcastStatus.ENQUEUING:
                     return  # cancelled meanwhile
                 people = await provider.people(session, broadcast.audience, self.clock.today())
-                audience = PersonRow.id.in_(people.correlate(None))
-                query = (recipients_query(audience, Purpose.REMINDERS, BROADCAST_KIND)
+                # A join (not IN) lets the database walk persons by id from the cursor.
+                audience = people.correlate(None).subquery()
+                query = (recipients_query(true(), Purpose.REMINDERS, BROADCAST_KIND)
+                         .join(audience, audience.c[0] == PersonRow.id)
                          .where(PersonRow.id > cursor).order_by(PersonRow.id)
                          .limit(ENQUEUE_BATCH))
                 batch = (await session.execute(query)).all()
