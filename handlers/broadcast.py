@@ -26,7 +26,7 @@ from bot.delivery.audiences import (
 )
 from bot.delivery.registry import DeliveryRegistry
 from bot.delivery.render import TELEGRAM_FILE_PREFIX, broadcast_reply
-from bot.delivery.service import delivery_of
+from bot.delivery.service import AUDIENCE_CONSOLE, delivery_of
 from bot.delivery.timing import at_time
 from content.text import nfc
 from storage.delivery_repo import ACTIVE_BROADCAST, WAITING, Broadcast, BroadcastRepo, OutboxRepo
@@ -105,9 +105,15 @@ def describe(ctx: Context, spec: dict[str, str]) -> str:
     return ctx.t("broadcast.describe.unknown")
 
 
+def _for_channel(ctx: Context, spec: dict[str, str]) -> dict[str, str]:
+    """Mark a broadcast written in the console, which alone reaches console test users."""
+    return {**spec, AUDIENCE_CONSOLE: "1"} if ctx.msg.channel == "console" else spec
+
+
 async def _counted(ctx: Context, spec: dict[str, str]) -> None:
     """Count the reachable recipients of `spec` into the form data, or refuse the choice."""
-    counts = await delivery_of(ctx.services).count_audience(ctx.session, spec)
+    counts = await delivery_of(ctx.services).count_audience(ctx.session,
+                                                            _for_channel(ctx, spec))
     if counts is None:
         label = ctx.t(f"broadcast.audience.{spec['type']}")
         raise Invalid("broadcast.no_data", audience=label)
@@ -359,7 +365,8 @@ async def _finish(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     when = datetime.fromisoformat(data["when"]) if scheduled else now
     content = data["content"]
     broadcast = await BroadcastRepo(ctx.session).create(
-        ctx.person.id, content["text"], content.get("photo"), audience_spec(data), when, now)
+        ctx.person.id, content["text"], content.get("photo"),
+        _for_channel(ctx, audience_spec(data)), when, now)
     total = sum(data.get("_counts", {}).values())
     follow = [[Choice(ctx.t("broadcast.refresh"), f"bc:v:{broadcast.id}")]]
     if scheduled:

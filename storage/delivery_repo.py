@@ -173,8 +173,8 @@ def kind_enabled(kind: str) -> ColumnElement[bool]:
                            ReminderPrefRow.kind == kind, ReminderPrefRow.enabled.is_(False))
 
 
-def recipients_query(people: ColumnElement[bool], purpose: str, kind: str
-                     ) -> Select[int, int, str]:
+def recipients_query(people: ColumnElement[bool], purpose: str, kind: str,
+                     exclude_channels: Iterable[str] = ()) -> Select[int, int, str]:
     """Return (person, account, channel) for people who agreed, kept `kind` on and have an
     account that has not blocked the bot (the one they used last)."""
     preferred = (select(ChannelAccountRow.id)
@@ -183,10 +183,12 @@ def recipients_query(people: ColumnElement[bool], purpose: str, kind: str
                  .order_by(ChannelAccountRow.last_seen_at.desc(), ChannelAccountRow.id.desc())
                  .limit(1).correlate(PersonRow).scalar_subquery())
     account = aliased(ChannelAccountRow)
-    return (select(PersonRow.id, account.id, account.channel)
-            .join(account, account.id == preferred)
-            .where(people, PersonRow.registered_at.is_not(None), consent_active(purpose),
-                   kind_enabled(kind)))
+    query = (select(PersonRow.id, account.id, account.channel)
+             .join(account, account.id == preferred)
+             .where(people, PersonRow.registered_at.is_not(None), consent_active(purpose),
+                    kind_enabled(kind)))
+    excluded = list(exclude_channels)
+    return query.where(account.channel.not_in(excluded)) if excluded else query
 
 
 async def recipients_of(session: AsyncSession, person_ids: Iterable[int], purpose: str,

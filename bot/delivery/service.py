@@ -44,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 ENQUEUE_BATCH = 1000
 SERVICE_KEY = "delivery"
+CONSOLE = "console"
+CONSOLE_PREFIX = "console:"
+# Audience spec flag of a broadcast written in the console: console users receive it too.
+AUDIENCE_CONSOLE = "console"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,54 +106,61 @@ class Delivery:
 
     # --- reminders ------------------------------------------------------------------------
 
-    async def tick(self, now: datetime | None = None, rules: list[ReminderRule] | None = None
-                   ) -> int:
+    async def tick(self, now: datetime | None = None, rules: list[ReminderRule] | None = None,
+                   *, console_only: bool = False) -> int:
         """Enqueue reminder moments due now (at most `grace` hours late); return row count.
 
         Each moment is enqueued once (recorded in reminder_runs, in the same transaction as
         its rows); a moment more than the grace period late, or past its expiry, is dropped.
+        `console_only` (the console's `/clock`) reaches console users only and keeps its own
+        records, so moving the test clock never touches real people's reminders.
         """
         now = now or self.clock.now()
         total = 0
         for rule in rules if rules is not None else list(self.registry.rules):
             try:
-                total += await self._tick_rule(rule, now)
+                total += await self._tick_rule(rule, now, console_only)
             except Exception:
                 logger.exception("reminder rule %s failed", rule.id)
         if total:
             self.wake()
         return total
 
-    async def _tick_rule(self, rule: ReminderRule, now: datetime) -> int:
+    async def _tick_rule(self, rule: ReminderRule, now: datetime, console_only: bool) -> int:
         grace = timedelta(hours=self.settings.reminder_grace_hours)
         moments = [m for m in rule.due(now) if m.at <= now < min(m.expires_at, m.at + grace)]
         if not moments:
             return 0
+        run_id = f"{CONSOLE_PREFIX}{rule.id}" if console_only else rule.id
         async with self.sessions() as session:
-            done = await ReminderRunRepo(session).done(rule.id, [m.key for m in moments])
+            done = await ReminderRunRepo(session).done(run_id, [m.key for m in moments])
         total = 0
         # The most urgent first: with the daily limit, an earlier row wins.
         for moment in sorted((m for m in moments if m.key not in done),
                              key=lambda m: (m.expires_at, m.key)):
             async with self.sessions() as session:
-                total += await self._enqueue_moment(session, rule, moment, now, grace)
+                total += await self._enqueue_moment(session, rule, moment, now, grace,
+                                                    console_only)
                 await session.commit()
         return total
 
     async def _enqueue_moment(self, session: AsyncSession, rule: ReminderRule, moment: Moment,
-                              now: datetime, grace: timedelta) -> int:
+                              now: datetime, grace: timedelta, console_only: bool) -> int:
         people = await rule.recipients(session, moment)
         recipients = await recipients_of(session, people, Purpose.REMINDERS, rule.kind)
+        prefix = CONSOLE_PREFIX if console_only else ""
+        # Console test users get only console ticks; real accounts only real ones.
+        recipients = [r for r in recipients if (r.channel == CONSOLE) == console_only]
         expires = min(moment.expires_at, moment.at + grace)
         start = self.quiet.next_allowed(max(moment.at, now), self.tz)
         rows = [] if start >= expires else [
-            NewMessage(f"{rule.id}:{moment.key}:{r.person_id}", Source.REMINDER, rule.kind,
-                       r.person_id, r.account_id, r.channel, start, expires, rule_id=rule.id,
-                       check_key=moment.key, message_key=moment.message_key,
+            NewMessage(f"{prefix}{rule.id}:{moment.key}:{r.person_id}", Source.REMINDER,
+                       rule.kind, r.person_id, r.account_id, r.channel, start, expires,
+                       rule_id=rule.id, check_key=moment.key, message_key=moment.message_key,
                        params=dict(moment.params))
             for r in recipients]
         await OutboxRepo(session).insert(rows, now)
-        await ReminderRunRepo(session).record(rule.id, moment.key, now, len(rows))
+        await ReminderRunRepo(session).record(f"{prefix}{rule.id}", moment.key, now, len(rows))
         logger.info("reminder %s:%s enqueued for %d people", rule.id, moment.key, len(rows))
         return len(rows)
 
@@ -188,7 +199,7 @@ class Delivery:
             return None
         people = await provider.people(session, spec, self.clock.today())
         query = recipients_query(PersonRow.id.in_(people.correlate(None)), Purpose.REMINDERS,
-                                 BROADCAST_KIND)
+                                 BROADCAST_KIND, _excluded(spec))
         rows = await session.execute(query)
         counts: dict[str, int] = {}
         for _person, _account, channel in rows.all():
@@ -231,7 +242,8 @@ class Delivery:
                 people = await provider.people(session, broadcast.audience, self.clock.today())
                 # A join (not IN) lets the database walk persons by id from the cursor.
                 audience = people.correlate(None).subquery()
-                query = (recipients_query(true(), Purpose.REMINDERS, BROADCAST_KIND)
+                query = (recipients_query(true(), Purpose.REMINDERS, BROADCAST_KIND,
+                                          _excluded(broadcast.audience))
                          .join(audience, audience.c[0] == PersonRow.id)
                          .where(PersonRow.id > cursor).order_by(PersonRow.id)
                          .limit(ENQUEUE_BATCH))
@@ -291,9 +303,9 @@ class Delivery:
     # --- console and tests ----------------------------------------------------------------
 
     async def run_once(self, targets: Mapping[str, ChannelSender], *, tick: bool) -> None:
-        """Tick (if asked), pump broadcasts and send everything due now to `targets`."""
+        """Tick for console users (if asked), pump broadcasts, send what is due to `targets`."""
         if tick:
-            await self.tick()
+            await self.tick(console_only=True)
         for _round in range(2):  # the second round closes broadcasts and sends their notices
             await self.pump_broadcasts()
             for channel, target in targets.items():
@@ -301,6 +313,11 @@ class Delivery:
                 if sender is None or sender.target is not target:
                     sender = self.sender(channel, target)
                 await sender.drain()
+
+
+def _excluded(spec: Mapping[str, str]) -> tuple[str, ...]:
+    """Console test users get broadcasts written in the console only (AUDIENCE_CONSOLE)."""
+    return () if spec.get(AUDIENCE_CONSOLE) else (CONSOLE,)
 
 
 def _final_counts(counts: Mapping[str, int]) -> dict[str, int]:

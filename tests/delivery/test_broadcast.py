@@ -64,7 +64,7 @@ async def test_a_unit_broadcast_previews_then_reaches_everyone_concerned_once(
     async with app.sessions() as session:
         row = (await session.scalars(select(BroadcastRow))).one()
     assert row.author_id == await person_id(app, "admin")
-    assert row.audience == {"type": "unit", "unit": "ls.bac-son"}
+    assert row.audience == {"type": "unit", "unit": "ls.bac-son", "console": "1"}
     assert (row.status, row.recipients, row.sent, row.failed) == ("done", 1, 1, 0)
     await app.delivery.pump_broadcasts()
     await chat.send("/clock +1h")

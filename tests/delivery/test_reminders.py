@@ -9,7 +9,7 @@ from bot.core.clock import MovableClock
 from storage.delivery_repo import OutboxStatus
 from tests.delivery.conftest import MakeChat, person_id
 from tests.delivery.example_rule import WeeklyNudge
-from tests.delivery.helpers import outbox_rows, register
+from tests.delivery.helpers import outbox_rows, register, seed_people
 from tests.harness import Chat
 
 BAC_SON = "bac-son-dan-van-kheo-2024"
@@ -18,7 +18,7 @@ BAC_SON = "bac-son-dan-van-kheo-2024"
 async def queue_first_reminder(app: App, clock: MovableClock) -> None:
     """Queue the 21/4 08:00 reminder, then step back to the evening before (not yet due)."""
     clock.set(datetime(2024, 4, 21, 8, 0))
-    assert await app.delivery.tick()
+    assert await app.delivery.tick(console_only=True)
     clock.set(datetime(2024, 4, 20, 22, 0))
 
 
@@ -102,7 +102,7 @@ async def test_someone_who_acted_in_the_meantime_gets_nothing(
     app.delivery.registry.add_rule(nudge)
     await two_people(chat)
     clock.set(datetime(2024, 4, 12, 8, 0))
-    assert await app.delivery.tick() == 2  # both are queued
+    assert await app.delivery.tick(console_only=True) == 2  # both are queued
     nudge.confirmed.add((await person_id(app, "lan"), 3))  # Lan confirms her week 3
     [only] = await clock_to(chat, "+1m")
     assert only.startswith("[Tin gửi tới minh]") and "Xác nhận tuần 3" in only
@@ -199,9 +199,22 @@ async def test_nhacnho_asks_to_register_first(chat: Chat) -> None:
 
 
 async def test_a_moment_is_enqueued_once_even_if_ticked_twice(app: App,
-                                                              clock: MovableClock,
-                                                              chat: Chat) -> None:
-    await two_people(chat)
+                                                              clock: MovableClock) -> None:
+    await seed_people(app.sessions, 2, clock.now())
     clock.set(datetime(2024, 4, 21, 8, 30))
-    assert await app.delivery.tick() == 1
+    assert await app.delivery.tick() == 2
     assert await app.delivery.tick() == 0
+
+
+async def test_moving_the_console_clock_never_touches_real_accounts(
+    app: App, clock: MovableClock, chat: Chat
+) -> None:
+    [on_telegram] = await seed_people(app.sessions, 1, clock.now())
+    await two_people(chat)
+    [reminder] = await clock_to(chat, "2024-04-21 08:00")
+    assert "Còn 7 ngày" in reminder
+    assert [r.channel for r in await outbox_rows(app.sessions)] == ["console"]
+    assert await app.delivery.tick() == 1  # the real tick still reaches real people
+    [row] = await outbox_rows(app.sessions, [OutboxStatus.PENDING])
+    assert row.channel == "telegram" and row.dedupe_key.endswith(":1")
+    assert on_telegram
