@@ -22,7 +22,8 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.delivery.pacing import sleep_or
 from bot.delivery.rules import ReminderRule
@@ -47,13 +48,16 @@ class Leadership:
         self.engine = engine
         self.shared = engine.dialect.name == "postgresql"
         self._connection: AsyncConnection | None = None
+        self._own: AsyncEngine | None = None
 
     async def try_acquire(self) -> bool:
         """Try to become the leader; tell whether this process is."""
         if not self.shared:
             return True
         if self._connection is None:
-            self._connection = await self.engine.connect()
+            # Outside the pool: closing it must end the session, and the lock with it.
+            self._own = create_async_engine(self.engine.url, poolclass=NullPool)
+            self._connection = await self._own.connect()
         got = await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
                                             {"key": LEADER_LOCK})
         await self._connection.commit()
@@ -78,9 +82,13 @@ class Leadership:
     async def release(self) -> None:
         """Give up the lock by closing its connection."""
         connection, self._connection = self._connection, None
+        own, self._own = self._own, None
         if connection is not None:
             with contextlib.suppress(Exception):
                 await connection.close()
+        if own is not None:
+            with contextlib.suppress(Exception):
+                await own.dispose()
 
 
 def build_scheduler(delivery: Delivery) -> AsyncIOScheduler:
