@@ -29,7 +29,11 @@ class Pacer:
                     break
                 await self._sleep(start - now)
             if self.rate is not None:
-                self._next = start + count / self.rate
+                # Woken a little late (event-loop latency): keep the ideal timeline, so the
+                # rate holds; after a longer gap (idle, pause) start afresh, never in a burst.
+                late = start - self._next
+                base = self._next if 0 <= late <= 1 / self.rate else start
+                self._next = base + count / self.rate
 
     def pause(self, seconds: float) -> None:
         """Hold every send for `seconds` (the platform answered 429)."""

@@ -12,11 +12,12 @@ arrive twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 WRITE_RETRIES = 5
+Ready = tuple[OutboxItem, Reply]
 
 
 class ChannelSender(Protocol):
@@ -89,31 +91,58 @@ class OutboxSender:
     # --- loops ----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; then finish the sends in flight."""
+        """Send until `stop` is set; then finish the sends in flight.
+
+        A producer claims and re-checks the next batch while the current one is being sent,
+        so database time never leaves a gap in the pace.
+        """
         logger.info("sender %s: started", self.channel)
+        queue: asyncio.Queue[Ready] = asyncio.Queue()
+        producer = asyncio.create_task(self._produce(queue, stop))
         try:
-            while not stop.is_set():
+            while True:
+                entry = await _next_or_stop(queue, stop)
+                if entry is None:
+                    break
+                await self._dispatch(*entry)
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
+            left = [queue.get_nowait()[0].id for _ in range(queue.qsize())]
+            if left:
+                await self._release(left)
+            await self._finish_in_flight()
+            logger.info("sender %s: stopped (%s)", self.channel, self.stats)
+
+    async def _produce(self, queue: asyncio.Queue[Ready], stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
                 wait = self._quiet_wait()
                 if wait > 0:
                     await sleep_or(stop, min(wait, 60.0))
                     continue
-                try:
-                    claimed = await self._cycle(stop)
-                except Exception:
-                    logger.exception("sender %s: cycle failed; retrying", self.channel)
-                    await sleep_or(stop, self.idle_wait)
+                if queue.qsize() > self.batch // 2:
+                    await sleep_or(stop, 0.05)
                     continue
+                claimed, ready = await self._claim()
+                for entry in ready:
+                    queue.put_nowait(entry)
                 if not claimed:
                     await sleep_or(stop, self.idle_wait, self.wakeup)
-        finally:
-            await self._finish_in_flight()
-            logger.info("sender %s: stopped (%s)", self.channel, self.stats)
+            except Exception:
+                logger.exception("sender %s: claiming failed; retrying", self.channel)
+                await sleep_or(stop, self.idle_wait)
 
     async def drain(self) -> int:
         """Send everything due now (used by the console and tests); return how many went."""
         before = self.stats.sent
-        while await self._cycle(None):
-            pass
+        while True:
+            claimed, ready = await self._claim()
+            if not claimed:
+                break
+            for entry in ready:
+                await self._dispatch(*entry)
         await self._finish_in_flight()
         return self.stats.sent - before
 
@@ -123,37 +152,43 @@ class OutboxSender:
         return (allowed - now).total_seconds()
 
     async def _finish_in_flight(self) -> None:
-        if self._tasks:
+        while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # --- one batch ------------------------------------------------------------------------
 
-    async def _cycle(self, stop: asyncio.Event | None) -> int:
+    async def _claim(self) -> tuple[int, list[Ready]]:
+        """Claim a batch of due rows and re-check it; return (claimed, ready to send)."""
         now = self.delivery.clock.now()
         if self._quiet_wait() > 0:
-            return 0
+            return 0, []
         async with self.delivery.sessions() as session:
             items = await OutboxRepo(session).claim(self.channel, now, self.batch)
             await session.commit()
         if not items:
-            return 0
-        ready = await self._check(items, now)
-        for index, (item, reply) in enumerate(ready):
-            if stop is not None and stop.is_set():
-                await self._release([i.id for i, _ in ready[index:]])
-                break
-            wait = self.spacing.wait_for(item.chat_id)
-            if wait > 0:
-                await self._postpone_one(item.id, wait)
-                continue
-            parts = parts_of(reply, self.channel)
-            await self.pacer.acquire(parts)
-            self.spacing.note(item.chat_id, parts)
-            await self._slots.acquire()
-            task = asyncio.create_task(self._send(item, reply))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return len(items)
+            return 0, []
+        return len(items), await self._check(items, now)
+
+    async def _dispatch(self, item: OutboxItem, reply: Reply) -> None:
+        """Send one checked row at the channel's pace (or put it back for later)."""
+        quiet = self._quiet_wait()
+        if quiet > 0:
+            self._spawn(self._postpone_one(item.id, quiet))
+            return
+        wait = self.spacing.wait_for(item.chat_id)
+        if wait > 0:
+            self._spawn(self._postpone_one(item.id, wait))
+            return
+        parts = parts_of(reply, self.channel)
+        await self.pacer.acquire(parts)
+        self.spacing.note(item.chat_id, parts)
+        await self._slots.acquire()
+        self._spawn(self._send(item, reply))
 
     async def _release(self, row_ids: list[int]) -> None:
         now = self.delivery.clock.now()
@@ -163,11 +198,10 @@ class OutboxSender:
         later = self.delivery.clock.now() + timedelta(seconds=seconds)
         await self._write(lambda repo: repo.postpone([row_id], later, self.delivery.clock.now()))
 
-    async def _check(self, items: list[OutboxItem], now: datetime
-                     ) -> list[tuple[OutboxItem, Reply]]:
+    async def _check(self, items: list[OutboxItem], now: datetime) -> list[Ready]:
         """Re-check claimed rows; close or postpone those that must not go now."""
         delivery = self.delivery
-        ready: list[tuple[OutboxItem, Reply]] = []
+        ready: list[Ready] = []
         async with delivery.sessions() as session:
             repo = OutboxRepo(session)
             proactive = [i.person_id for i in items if i.source != Source.NOTICE]
@@ -318,3 +352,27 @@ class OutboxSender:
                 logger.warning("sender %s: write failed, retrying", self.channel)
                 await asyncio.sleep(0.2 * (attempt + 1))
 
+
+async def _next_or_stop(queue: asyncio.Queue[Ready], stop: asyncio.Event) -> Ready | None:
+    """Return the next queued row, or None once `stop` is set."""
+    if stop.is_set():
+        return None
+    if not queue.empty():
+        return queue.get_nowait()
+    getter = asyncio.create_task(queue.get())
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        if not getter.done():
+            getter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(getter, stopper, return_exceptions=True)
+    if getter.done() and not getter.cancelled():
+        entry = getter.result()
+        if stop.is_set():
+            queue.put_nowait(entry)  # released with the rest
+            return None
+        return entry
+    return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -240,29 +240,30 @@ class Delivery:
                 if status != BroadcastStatus.ENQUEUING:
                     return  # cancelled meanwhile
                 people = await provider.people(session, broadcast.audience, self.clock.today())
-                # A join (not IN) lets the database walk persons by id from the cursor.
+                # The next audience ids by keyset first, then the recipients among them: two
+                # plain index walks, whatever plan the database would pick for a join.
                 audience = people.correlate(None).subquery()
-                query = (recipients_query(true(), Purpose.REMINDERS, BROADCAST_KIND,
-                                          _excluded(broadcast.audience))
-                         .join(audience, audience.c[0] == PersonRow.id)
-                         .where(PersonRow.id > cursor).order_by(PersonRow.id)
-                         .limit(ENQUEUE_BATCH))
-                batch = (await session.execute(query)).all()
+                ids = list(dict.fromkeys(await session.scalars(
+                    select(audience.c[0]).where(audience.c[0] > cursor)
+                    .order_by(audience.c[0]).limit(ENQUEUE_BATCH))))
                 outbox = OutboxRepo(session)
                 repo = BroadcastRepo(session)
-                if not batch:
+                if not ids:
                     counts = await outbox.broadcast_counts(broadcast.id)
                     await repo.update(broadcast.id, status=BroadcastStatus.SENDING,
                                       recipients=sum(counts.values()))
                     await session.commit()
                     self.wake()
                     return
+                query = recipients_query(PersonRow.id.in_(ids), Purpose.REMINDERS,
+                                         BROADCAST_KIND, _excluded(broadcast.audience))
+                batch = (await session.execute(query)).all()
                 await outbox.insert([
                     NewMessage(f"broadcast:{broadcast.id}:{account_id}", Source.BROADCAST,
                                BROADCAST_KIND, person_id, account_id, channel, start,
                                priority=PRIORITY_BULK, broadcast_id=broadcast.id)
-                    for person_id, account_id, channel in batch], now)
-                cursor = batch[-1][0]
+                    for person_id, account_id, channel in sorted(batch)], now)
+                cursor = ids[-1]
                 await repo.update(broadcast.id, cursor=cursor)
                 await session.commit()
             self.wake()

@@ -72,6 +72,18 @@ async def test_pacer_spaces_sends_evenly_and_holds_them_during_a_pause() -> None
     assert round(clock[0], 3) == 3.7
 
 
+async def test_late_wakeups_do_not_lower_the_rate() -> None:
+    clock = [0.0]
+
+    async def oversleeping(seconds: float) -> None:
+        clock[0] += seconds + 0.005  # the event loop wakes us 5 ms late every time
+
+    pacer = Pacer(10.0, now=lambda: clock[0], sleep=oversleeping)
+    for _ in range(11):
+        await pacer.acquire()
+    assert round(clock[0], 3) == 1.005  # ten intervals, not ten delays
+
+
 def test_chat_spacing_keeps_one_message_per_second_per_chat() -> None:
     clock = [100.0]
     spacing = ChatSpacing(1.0, now=lambda: clock[0])
