@@ -173,33 +173,44 @@ def kind_enabled(kind: str) -> ColumnElement[bool]:
                            ReminderPrefRow.kind == kind, ReminderPrefRow.enabled.is_(False))
 
 
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Which accounts may carry a message: only these channels (None: any), never those."""
+
+    only: frozenset[str] | None = None
+    never: frozenset[str] = frozenset()
+
+
 def recipients_query(people: ColumnElement[bool], purpose: str, kind: str,
-                     exclude_channels: Iterable[str] = ()) -> Select[int, int, str]:
+                     reach: Reach = Reach()) -> Select[int, int, str]:
     """Return (person, account, channel) for people who agreed, kept `kind` on and have an
-    account that has not blocked the bot (the one they used last)."""
-    preferred = (select(ChannelAccountRow.id)
-                 .where(ChannelAccountRow.person_id == PersonRow.id,
-                        ChannelAccountRow.blocked_at.is_(None))
+    account within `reach` that has not blocked the bot (the one they used last)."""
+    conditions = [ChannelAccountRow.person_id == PersonRow.id,
+                  ChannelAccountRow.blocked_at.is_(None)]
+    if reach.only is not None:
+        conditions.append(ChannelAccountRow.channel.in_(sorted(reach.only)))
+    if reach.never:
+        conditions.append(ChannelAccountRow.channel.not_in(sorted(reach.never)))
+    preferred = (select(ChannelAccountRow.id).where(*conditions)
                  .order_by(ChannelAccountRow.last_seen_at.desc(), ChannelAccountRow.id.desc())
                  .limit(1).correlate(PersonRow).scalar_subquery())
     account = aliased(ChannelAccountRow)
-    query = (select(PersonRow.id, account.id, account.channel)
-             .join(account, account.id == preferred)
-             .where(people, PersonRow.registered_at.is_not(None), consent_active(purpose),
-                    kind_enabled(kind)))
-    excluded = list(exclude_channels)
-    return query.where(account.channel.not_in(excluded)) if excluded else query
+    return (select(PersonRow.id, account.id, account.channel)
+            .join(account, account.id == preferred)
+            .where(people, PersonRow.registered_at.is_not(None), consent_active(purpose),
+                   kind_enabled(kind)))
 
 
 async def recipients_of(session: AsyncSession, person_ids: Iterable[int], purpose: str,
-                        kind: str) -> list[Recipient]:
+                        kind: str, reach: Reach = Reach()) -> list[Recipient]:
     """Return the reachable recipients among `person_ids`, in id order."""
     ids = sorted(set(person_ids))
     out: list[Recipient] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         rows = await session.execute(
-            recipients_query(PersonRow.id.in_(chunk), purpose, kind).order_by(PersonRow.id))
+            recipients_query(PersonRow.id.in_(chunk), purpose, kind, reach)
+            .order_by(PersonRow.id))
         out += [Recipient(p, a, c) for p, a, c in rows.all()]
     return out
 

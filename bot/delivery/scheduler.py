@@ -114,6 +114,7 @@ async def _tick_job(delivery: Delivery, rule: ReminderRule) -> None:
 async def run_delivery(delivery: Delivery, engine: AsyncEngine,
                        targets: Mapping[str, ChannelSender], stop: asyncio.Event) -> None:
     """Schedule reminders and send the outbox over `targets` until `stop` (if elected)."""
+    delivery.live_channels = frozenset(name for name in targets if name != "console")
     leadership = Leadership(engine)
     try:
         while not stop.is_set():

@@ -30,6 +30,7 @@ from storage.delivery_repo import (
     NewMessage,
     OutboxRepo,
     OutboxStatus,
+    Reach,
     ReminderRunRepo,
     Source,
     recipients_of,
@@ -71,9 +72,19 @@ class Delivery:
         self.registry = registry
         self.quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
         self._wakeups: list[asyncio.Event] = []
+        # The channels `thidua run` serves (None in the console: every channel).
+        self.live_channels: frozenset[str] | None = None
         self._senders: dict[str, OutboxSender] = {}
 
     # --- channels -------------------------------------------------------------------------
+
+    def _reach(self, console: bool) -> Reach:
+        """Return the accounts a message may go to: the running channels when known (so a
+        person with Zalo and Telegram is reached on the one that runs), console test users
+        only for what was written or ticked in the console."""
+        only = None if self.live_channels is None else self.live_channels | (
+            {CONSOLE} if console else set())
+        return Reach(only=only, never=frozenset() if console else frozenset({CONSOLE}))
 
     def pace(self, channel: str) -> ChannelPace:
         """Return the configured pacing of a channel (the console is not paced)."""
@@ -147,10 +158,10 @@ class Delivery:
     async def _enqueue_moment(self, session: AsyncSession, rule: ReminderRule, moment: Moment,
                               now: datetime, grace: timedelta, console_only: bool) -> int:
         people = await rule.recipients(session, moment)
-        recipients = await recipients_of(session, people, Purpose.REMINDERS, rule.kind)
-        prefix = CONSOLE_PREFIX if console_only else ""
         # Console test users get only console ticks; real accounts only real ones.
-        recipients = [r for r in recipients if (r.channel == CONSOLE) == console_only]
+        reach = Reach(only=frozenset({CONSOLE})) if console_only else self._reach(False)
+        recipients = await recipients_of(session, people, Purpose.REMINDERS, rule.kind, reach)
+        prefix = CONSOLE_PREFIX if console_only else ""
         expires = min(moment.expires_at, moment.at + grace)
         start = self.quiet.next_allowed(max(moment.at, now), self.tz)
         rows = [] if start >= expires else [
@@ -199,7 +210,7 @@ class Delivery:
             return None
         people = await provider.people(session, spec, self.clock.today())
         query = recipients_query(PersonRow.id.in_(people.correlate(None)), Purpose.REMINDERS,
-                                 BROADCAST_KIND, _excluded(spec))
+                                 BROADCAST_KIND, self._reach(bool(spec.get(AUDIENCE_CONSOLE))))
         rows = await session.execute(query)
         counts: dict[str, int] = {}
         for _person, _account, channel in rows.all():
@@ -255,8 +266,9 @@ class Delivery:
                     await session.commit()
                     self.wake()
                     return
+                reach = self._reach(bool(broadcast.audience.get(AUDIENCE_CONSOLE)))
                 query = recipients_query(PersonRow.id.in_(ids), Purpose.REMINDERS,
-                                         BROADCAST_KIND, _excluded(broadcast.audience))
+                                         BROADCAST_KIND, reach)
                 batch = (await session.execute(query)).all()
                 await outbox.insert([
                     NewMessage(f"broadcast:{broadcast.id}:{account_id}", Source.BROADCAST,
@@ -314,11 +326,6 @@ class Delivery:
                 if sender is None or sender.target is not target:
                     sender = self.sender(channel, target)
                 await sender.drain()
-
-
-def _excluded(spec: Mapping[str, str]) -> tuple[str, ...]:
-    """Console test users get broadcasts written in the console only (AUDIENCE_CONSOLE)."""
-    return () if spec.get(AUDIENCE_CONSOLE) else (CONSOLE,)
 
 
 def _final_counts(counts: Mapping[str, int]) -> dict[str, int]:

@@ -175,3 +175,19 @@ async def test_a_notice_needs_no_reminder_consent_but_waits_for_morning(
     await sender.drain()
     assert platform.sent == [
         (chat, "Thông báo #3 đã gửi xong hoặc đã dừng, không còn gì để dừng.")]
+
+
+async def test_people_are_reached_on_a_channel_that_runs(make_chat: MakeChat,
+                                                         clock: MovableClock) -> None:
+    app, _chat = await make_chat()
+    [on_zalo] = await seed_people(app.sessions, 1, clock.now(), channel="zalo")
+    async with app.sessions() as session:  # the same person also uses Telegram, more lately
+        session.add(ChannelAccountRow(person_id=1, channel="telegram", external_id="777",
+                                      chat_id="777", created_at=clock.now(),
+                                      last_seen_at=clock.now() + timedelta(minutes=5)))
+        await session.commit()
+    await broadcast_to_all(app, clock)
+    app.delivery.live_channels = frozenset({"zalo"})  # as `thidua run` with a Zalo token only
+    await broadcast_to_all(app, clock)
+    assert [r.channel for r in await outbox_rows(app.sessions)] == ["telegram", "zalo"]
+    assert on_zalo
