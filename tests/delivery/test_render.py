@@ -32,3 +32,17 @@ def test_a_photo_with_a_web_address_goes_as_a_photo_everywhere() -> None:
         reply = broadcast_reply(messages, TEXT, "https://example.org/anh.jpg", channel)
         assert reply.attachments and reply.attachments[0].url == "https://example.org/anh.jpg"
         assert parts_of(reply, channel) == 1
+
+
+def test_every_status_audience_programme_and_kind_has_its_words() -> None:
+    from bot.delivery.audiences import AUDIENCE_TYPES
+    from handlers.broadcast import PROGRAMMES
+    from storage.delivery_repo import BROADCAST_KIND, BroadcastStatus
+
+    catalog = Messages.load()
+    keys = [f"broadcast.status.{s}" for s in BroadcastStatus]
+    keys += [f"broadcast.audience.{a}" for a in AUDIENCE_TYPES]
+    keys += [f"broadcast.describe.{a}" for a in AUDIENCE_TYPES]
+    keys += [f"broadcast.programme.{p}" for p in PROGRAMMES]
+    keys += [f"reminders.kind.{k}" for k in ("deadline", BROADCAST_KIND)]
+    assert [k for k in keys if k not in catalog] == []
