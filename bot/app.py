@@ -13,6 +13,8 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher, Router, resolve_account
 from bot.core.types import Incoming, Reply
+from bot.delivery.registry import build_registry
+from bot.delivery.service import SERVICE_KEY, Delivery, delivery_of
 from content.check import unit_problems
 from content.loader import load_campaigns
 from content.messages import Messages
@@ -20,7 +22,20 @@ from content.privacy import Policy, load_policy
 from content.schema import Campaign
 from content.search import SearchIndex, build_index
 from content.units import UnitTree, load_units
-from handlers import admin, deeds, link, privacy, profile, referrals, roles, rules, start, works
+from handlers import (
+    admin,
+    broadcast,
+    deeds,
+    link,
+    privacy,
+    profile,
+    referrals,
+    reminders,
+    roles,
+    rules,
+    start,
+    works,
+)
 from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
@@ -29,11 +44,16 @@ from storage.repos import PeopleRepo
 logger = logging.getLogger(__name__)
 
 
+# Feature modules, in the order the dispatcher consults them (rule lookup last). A module
+# may also define `register_delivery(registry, services)` to add reminder rules/audiences.
+FEATURES = (start, profile, link, privacy, roles, admin, referrals, deeds, works, reminders,
+            broadcast, rules)
+
+
 def build_router() -> Router:
     """Register every feature's handlers, in the order the dispatcher consults them."""
     router = Router()
-    for feature in (start, profile, link, privacy, roles, admin, referrals, deeds, works,
-                    rules):
+    for feature in FEATURES:
         feature.register(router)
     return router
 
@@ -65,6 +85,11 @@ class App:
                     await GrantRepo(session).bootstrap_admin(account.person_id, now)
                     logger.info("admin role given from ADMIN_IDS (account %s)", account.id)
             await session.commit()
+
+    @property
+    def delivery(self) -> Delivery:
+        """Return the outbox, reminders and broadcasts service."""
+        return delivery_of(self.services)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one incoming message and return the replies."""
@@ -133,4 +158,6 @@ def create_app(settings: Settings, clock: Clock | None = None) -> App:
                         search=content.search, extras={"policy": content.policy})
     engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     sessions = session_factory(engine)
+    services.extras[SERVICE_KEY] = Delivery(settings, clock, content.messages, sessions,
+                                            build_registry(FEATURES, services))
     return App(settings, services, engine, sessions, Dispatcher(router, services, sessions))

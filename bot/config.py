@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,6 +52,18 @@ class Settings(BaseSettings):
     retention_days: int = 730
     retention_warning_days: int = 30
     invite_ttl_hours: int = 48
+
+    # Delivery of reminders and broadcasts (bot/delivery).
+    reminder_hour: time = time(8, 0)
+    reminder_grace_hours: int = Field(default=12, ge=1, le=72)
+    reminder_max_per_day: int = Field(default=3, ge=1)
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(7, 0)
+    delivery_telegram_rate: float = Field(default=25.0, gt=0)
+    delivery_telegram_chat_rate: float = Field(default=1.0, gt=0)
+    delivery_zalo_rate: float = Field(default=5.0, gt=0)
+    delivery_retry_limit: int = Field(default=5, ge=1)
+    delivery_max_in_flight: int = Field(default=8, ge=1, le=100)
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
                      "zalo_webhook_secret", "telegram_bot_username", mode="before")

@@ -10,6 +10,7 @@ import signal
 from bot.app import App, create_app
 from bot.channels.runner import Channel, build_channels, start_channels, stop_channels
 from bot.config import Settings
+from bot.delivery.scheduler import run_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,19 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     app = create_app(settings)
     await app.start()
     channels = make_channels(app)
+    delivery_stop = asyncio.Event()
+    delivery: asyncio.Task[None] | None = None
     try:
         await start_channels(channels)
+        delivery = asyncio.create_task(run_delivery(
+            app.delivery, app.engine, {c.name: c for c in channels}, delivery_stop))
         logger.info("running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
         logger.info("stopping: finishing messages in progress")
     finally:
+        delivery_stop.set()
+        if delivery is not None:
+            await asyncio.gather(delivery, return_exceptions=True)
         await stop_channels(channels)
         await app.close()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -25,6 +25,9 @@ def unit_problems(campaigns: Iterable[Campaign], tree: UnitTree) -> list[Content
         conference = campaign.programmes.conference
         if conference is not None and conference.pilot is not None:
             refs.append(("programmes.conference.pilot.unit", conference.pilot.unit))
+        for i, deadline in enumerate(campaign.deadlines):
+            refs += [(f"deadlines[{i}].remind.units[{j}]", code)
+                     for j, code in enumerate(deadline.remind.units)]
         problems += [ContentError(file, path, f"đơn vị {code!r} không có trong content/units")
                      for path, code in refs if tree.get(code) is None]
     return problems

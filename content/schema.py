@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -125,6 +125,27 @@ class DatedPassage(Passage):
     inclusive: bool = True
 
 
+class DeadlineReminder(Model):
+    """Who is reminded of a dated deadline, and how many days before it (0: the day itself).
+
+    `to`: "everyone" (people registered in the campaign's units), "liaisons" (unit liaisons
+    only; the default, as most deadlines concern units) or "none". `units` narrows the
+    audience to these units and those below them instead of the campaign's unit.
+    """
+
+    to: Literal["everyone", "liaisons", "none"] = "liaisons"
+    days_before: list[int] = Field(default_factory=lambda: [7, 3, 1, 0])
+    units: list[UnitCode] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sensible_days(self) -> DeadlineReminder:
+        if len(set(self.days_before)) != len(self.days_before):
+            raise fail("days_before", "days must not repeat")
+        if any(not 0 <= day <= 60 for day in self.days_before):
+            raise fail("days_before", "days must be between 0 and 60")
+        return self
+
+
 class Deadline(Passage):
     """Something due: what, by when (a date or a rule), for whom, quoted with its source."""
 
@@ -133,6 +154,14 @@ class Deadline(Passage):
     date: dt.date | None = None
     inclusive: bool = True
     rule: Text | None = None
+    remind: DeadlineReminder = Field(default_factory=DeadlineReminder)
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """Return the last day to act ("trước ngày 25/10" means 24/10 is the last day)."""
+        if self.date is None:
+            return None
+        return self.date if self.inclusive else self.date - dt.timedelta(days=1)
 
     @model_validator(mode="after")
     def _date_or_rule(self) -> Deadline:

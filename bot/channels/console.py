@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import sys
 from datetime import datetime, timedelta
@@ -14,6 +15,8 @@ from bot.app import App
 from bot.core.clock import MovableClock
 from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
+
+logger = logging.getLogger(__name__)
 
 CHANNEL = "console"
 EXPORTS = Path("data") / "exports"
@@ -43,6 +46,17 @@ def parse_clock_arg(arg: str, clock: MovableClock) -> bool:
     return False
 
 
+class ConsoleInbox:
+    """Where proactive messages (reminders, broadcasts) to console users land."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, Reply]] = []
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """Keep a message for the chat output."""
+        self.pending.append((chat_id, reply))
+
+
 class ConsoleChannel:
     """Turns typed lines into Incoming messages for one (switchable) local user."""
 
@@ -50,13 +64,33 @@ class ConsoleChannel:
         self.app = app
         self.clock = clock
         self.user = user
+        self.inbox = ConsoleInbox()
 
     def t(self, key: str, **params: object) -> str:
         """Return a catalog message."""
         return self.app.services.messages.t(key, **params)
 
     async def process(self, line: str) -> list[Reply]:
-        """Handle one typed line: console commands here, everything else by the bot."""
+        """Handle one typed line, then show what the outbox sent to console users meanwhile
+        (after `/clock`, the reminders that came due)."""
+        replies = await self._process(line)
+        try:
+            await self.app.delivery.run_once({CHANNEL: self.inbox},
+                                             tick=line.strip().startswith("/clock"))
+        except Exception:  # e.g. a locked database: the outbox keeps them for the next line
+            logger.warning("console: delivery postponed", exc_info=True)
+        delivered, self.inbox.pending = self.inbox.pending, []
+        return replies + [self._shown(chat_id, reply) for chat_id, reply in delivered]
+
+    def _shown(self, chat_id: str, reply: Reply) -> Reply:
+        text = reply.text
+        for photo in reply.attachments:
+            text = f"{self.t('delivery.console_photo')} {photo.caption or ''}".strip()
+        if chat_id != self.user:
+            text = f"{self.t('delivery.console_to', user=chat_id)}\n{text}"
+        return Reply(text, reply.choices)
+
+    async def _process(self, line: str) -> list[Reply]:
         text = line.rstrip("\r\n")
         head, _, arg = text.strip().partition(" ")
         if head == "/as":

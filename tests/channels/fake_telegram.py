@@ -9,6 +9,7 @@ import itertools
 import json
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +35,17 @@ class FakeTelegram:
     actions: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
+    # Telegram's limits, when enforced: 429 (retry_after 1) for a second message to one chat
+    # within `chat_interval` seconds, or more than `per_second` messages in any second.
+    enforce_limits: bool = False
+    chat_interval: float = 1.0
+    per_second: int = 30
+    too_many: int = 0
 
     def __post_init__(self) -> None:
         self.base_url = ""
+        self._recent: deque[float] = deque()
+        self._last_by_chat: dict[str, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(500)
         self._message_ids = itertools.count(9000)
@@ -128,6 +137,10 @@ class FakeTelegram:
             return _error(status, description, retry_after)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if self.enforce_limits and method in ("sendMessage", "sendPhoto") and \
+                self._over_limit(str(params.get("chat_id"))):
+            self.too_many += 1
+            return _error(429, "Too Many Requests: retry after 1", retry_after=1)
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -135,6 +148,18 @@ class FakeTelegram:
         if problem:
             return _error(400, problem)
         return web.json_response({"ok": True, "result": handler(params)})
+
+    def _over_limit(self, chat_id: str) -> bool:
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        last = self._last_by_chat.get(chat_id)
+        if (last is not None and now - last < self.chat_interval) or \
+                len(self._recent) >= self.per_second:
+            return True
+        self._recent.append(now)
+        self._last_by_chat[chat_id] = now
+        return False
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))

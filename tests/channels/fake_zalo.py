@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,8 +66,12 @@ class FakeZalo:
     actions: list[dict[str, Any]] = field(default_factory=list)
     answers_408: int = 0
     webhook: dict[str, Any] = field(default_factory=dict)
+    # When set: more than this many sends in any second are refused with error 429.
+    rate_limit: int | None = None
+    too_many: int = 0
 
     def __post_init__(self) -> None:
+        self._recent: deque[float] = deque()
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._scripted: dict[str, list[ScriptedAnswer]] = {}
         self._server: TestServer | None = None
@@ -131,6 +136,10 @@ class FakeZalo:
                 await asyncio.wait_for(self._sent_event.wait(), timeout=left)
         return self.sent
 
+    def _over_limit(self) -> bool:
+        assert self.rate_limit is not None
+        return _over_limit_impl(self._recent, self.rate_limit)
+
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
@@ -154,6 +163,11 @@ class FakeZalo:
                 self.answers_408 += 1
                 return _json({"ok": False, "error_code": 408, "description": "Request timeout"})
             return _json({"ok": True, "result": event})
+        if method in SEND_METHODS and self.rate_limit is not None and self._over_limit():
+            self.too_many += 1
+            envelope = _err(429, "Too many requests")
+            envelope["parameters"] = {"retry_after": 1}
+            return _json(envelope)
         if method in SEND_METHODS:
             text = payload.get("text") or payload.get("caption")
             if method == "sendMessage" and not (text and len(text) <= 2000):
@@ -176,6 +190,16 @@ class FakeZalo:
         if method == "getWebhookInfo":
             return _ok({"url": self.webhook.get("url", ""), "updated_at": 1})
         return _json({"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+def _over_limit_impl(recent: deque[float], limit: int) -> bool:
+    now = time.monotonic()
+    while recent and recent[0] <= now - 1.0:
+        recent.popleft()
+    if len(recent) >= limit:
+        return True
+    recent.append(now)
+    return False
 
 
 def _json(data: dict[str, Any], status: int = 200) -> web.Response:

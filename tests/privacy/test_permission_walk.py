@@ -30,16 +30,19 @@ COMMANDS = {
     "chuongtrinh": EVERYONE, "quyen": MANAGERS, "thongke": frozenset({ADMIN}),
     "guongtot": EVERYONE, "baoguong": EVERYONE, "duyet": REVIEWERS,
     "congtrinh": MANAGERS, "hoinghi": MANAGERS, "vandong": EVERYONE, "tiendo": MANAGERS,
+    "nhacnho": EVERYONE, "thongbao": frozenset({ADMIN}),
 }
 CHOICE_PREFIXES = {"p": EVERYONE, "pv": EVERYONE, "ro": MANAGERS, "cp": EVERYONE,
                    "cs": EVERYONE, "cc": EVERYONE, "q": EVERYONE, "gt": EVERYONE,
                    "gtd": REVIEWERS, "w": MANAGERS, "h": MANAGERS, "wc": MANAGERS,
-                   "rf": EVERYONE, "rq": MANAGERS}
+                   "rf": EVERYONE, "rq": MANAGERS, "nn": EVERYONE,
+                   "bc": frozenset({ADMIN})}
 FORMS = {"register": None, "edit_name": None, "edit_birth_year": None, "edit_unit": None,
          "privacy_withdraw": None, "privacy_delete": None,
          "role_invite": frozenset({"liaison", "admin"}),
          "deed_report": None, "deed_answer": None, "ref_join": None, "ref_add": None,
          "ref_week": None, "ref_code": None, "ref_link": None,
+         "broadcast": frozenset({"admin"}),
          **{name: frozenset({"reviewer", "liaison"}) for name in (
              "deed_return", "deed_reject", "deed_nominate", "deed_award", "deed_note",
              "deed_consent", "deed_edit_nominee_name", "deed_edit_unit_code",

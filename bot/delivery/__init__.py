@@ -1,0 +1,1 @@
+"""Delivery: the outbox, its paced sender, reminder rules, broadcasts and their scheduler."""

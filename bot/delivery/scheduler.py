@@ -1,0 +1,160 @@
+"""Running delivery in `thidua run`: leader election, APScheduler jobs, one sender per channel.
+
+On SQLite the one process does everything. On PostgreSQL several processes may run (behind
+a webhook load balancer); the one holding a session-level advisory lock on a dedicated
+connection schedules and sends, the others answer people and retry the lock every 30 s. The
+lock goes with the connection, so a crashed leader is replaced within a minute. Claims still
+use `FOR UPDATE SKIP LOCKED`, so a row is never taken twice even while leaders overlap.
+
+Jobs are registered in memory at startup with fixed ids (never in a shared job store):
+`reminders:<rule id>` every minute, `broadcasts` every 10 s; both run once at startup to
+catch up after downtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from bot.delivery.pacing import sleep_or
+from bot.delivery.rules import ReminderRule
+from bot.delivery.sender import ChannelSender
+from bot.delivery.service import Delivery
+from storage.delivery_repo import OutboxRepo
+
+logger = logging.getLogger(__name__)
+
+# Any constant 64-bit number: the lock "delivery leader" of this application.
+LEADER_LOCK = 0x7468696475610001
+FOLLOWER_RETRY = 30.0
+HEALTH_CHECK = 30.0
+TICK_MINUTES = 1
+PUMP_SECONDS = 10
+
+
+class Leadership:
+    """Who schedules and sends: always this process on SQLite, the lock holder on PostgreSQL."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.shared = engine.dialect.name == "postgresql"
+        self._connection: AsyncConnection | None = None
+        self._own: AsyncEngine | None = None
+
+    async def try_acquire(self) -> bool:
+        """Try to become the leader; tell whether this process is."""
+        if not self.shared:
+            return True
+        if self._connection is None:
+            # Outside the pool: closing it must end the session, and the lock with it.
+            self._own = create_async_engine(self.engine.url, poolclass=NullPool)
+            self._connection = await self._own.connect()
+        got = await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
+                                            {"key": LEADER_LOCK})
+        await self._connection.commit()
+        if not got:
+            await self.release()
+        return bool(got)
+
+    async def still_held(self) -> bool:
+        """Tell whether the lock's connection is alive (the lock lives as long as it)."""
+        if not self.shared:
+            return True
+        if self._connection is None:
+            return False
+        try:
+            await self._connection.execute(text("SELECT 1"))
+            await self._connection.commit()
+        except Exception:
+            logger.warning("delivery: the leader connection was lost")
+            return False
+        return True
+
+    async def release(self) -> None:
+        """Give up the lock by closing its connection."""
+        connection, self._connection = self._connection, None
+        own, self._own = self._own, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
+        if own is not None:
+            with contextlib.suppress(Exception):
+                await own.dispose()
+
+
+def build_scheduler(delivery: Delivery) -> AsyncIOScheduler:
+    """Return the scheduler with the reminder and broadcast jobs (not started)."""
+    grace = delivery.settings.reminder_grace_hours * 3600
+    scheduler = AsyncIOScheduler(
+        timezone=str(delivery.tz),
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace})
+    now = delivery.clock.now()
+    for rule in delivery.registry.rules:
+        scheduler.add_job(_tick_job, IntervalTrigger(minutes=TICK_MINUTES), args=[delivery, rule],
+                          id=f"reminders:{rule.id}", next_run_time=now, replace_existing=True)
+    scheduler.add_job(delivery.pump_broadcasts, IntervalTrigger(seconds=PUMP_SECONDS),
+                      id="broadcasts", next_run_time=now + timedelta(seconds=1),
+                      replace_existing=True)
+    return scheduler
+
+
+async def _tick_job(delivery: Delivery, rule: ReminderRule) -> None:
+    await delivery.tick(rules=[rule])
+
+
+async def run_delivery(delivery: Delivery, engine: AsyncEngine,
+                       targets: Mapping[str, ChannelSender], stop: asyncio.Event) -> None:
+    """Schedule reminders and send the outbox over `targets` until `stop` (if elected)."""
+    delivery.live_channels = frozenset(name for name in targets if name != "console")
+    leadership = Leadership(engine)
+    try:
+        while not stop.is_set():
+            try:
+                leader = await leadership.try_acquire()
+            except Exception:
+                logger.exception("delivery: leader election failed; retrying")
+                await leadership.release()
+                leader = False
+            if leader:
+                logger.info("delivery: this process schedules and sends")
+                await _lead(delivery, targets, stop, leadership)
+            else:
+                await sleep_or(stop, FOLLOWER_RETRY)
+    finally:
+        await leadership.release()
+
+
+async def _lead(delivery: Delivery, targets: Mapping[str, ChannelSender], stop: asyncio.Event,
+                leadership: Leadership) -> None:
+    async with delivery.sessions() as session:
+        recovered = await OutboxRepo(session).recover(delivery.clock.now())
+        await session.commit()
+    if recovered:
+        logger.warning("delivery: %d message(s) interrupted by a stop are queued again",
+                       recovered)
+    scheduler = build_scheduler(delivery)
+    scheduler.start()
+    lead_stop = asyncio.Event()
+    senders = [delivery.sender(name, target) for name, target in targets.items()
+               if name != "console"]
+    tasks = [asyncio.create_task(s.run(lead_stop), name=f"sender-{s.channel}")
+             for s in senders]
+    try:
+        while not stop.is_set():
+            await sleep_or(stop, HEALTH_CHECK)
+            if not stop.is_set() and not await leadership.still_held():
+                await leadership.release()
+                break
+    finally:
+        scheduler.shutdown(wait=False)
+        lead_stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,123 @@
+"""/nhacnho: which reminders and announcements a person gets, kind by kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.context import Context, Services
+from bot.core.dispatcher import Router
+from bot.core.types import Choice, Reply
+from bot.delivery.registry import DeliveryRegistry
+from bot.delivery.rules import DeadlineRule
+from bot.delivery.service import delivery_of
+from content.privacy import Purpose
+from handlers.profile import policy, require_registration
+from storage.delivery_repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
+
+PREFIX = "nn"
+TOGGLE = "nn:t:"
+ALL_ON = "nn:on"
+ALL_OFF = "nn:off"
+UPCOMING = 3
+
+
+def kinds(ctx: Context) -> list[str]:
+    """Return the kinds a person can switch: every rule's kind, then announcements."""
+    return [*delivery_of(ctx.services).registry.rules.kinds(), BROADCAST_KIND]
+
+
+def kind_label(ctx: Context, kind: str) -> str:
+    """Return the Vietnamese name of a reminder kind."""
+    key = f"reminders.kind.{kind}"
+    return ctx.t(key) if key in ctx.services.messages else kind
+
+
+def _when(ctx: Context, moment: datetime) -> str:
+    return moment.astimezone(ctx.clock.tz).strftime("%H:%M %d/%m/%Y")
+
+
+async def _upcoming(ctx: Context) -> str | None:
+    rows = await OutboxRepo(ctx.session).upcoming_for(ctx.person.id, UPCOMING)
+    items = []
+    for key, params, due in rows:
+        if not key or key not in ctx.services.messages:
+            continue
+        what = params.get("what") or " ".join(ctx.t(key, **params).split())[:80]
+        items.append(ctx.t("reminders.upcoming_item", when=_when(ctx, due), what=what))
+    return ctx.t("reminders.upcoming", items="\n".join(items)) if items else None
+
+
+async def show(ctx: Context, prefix: str | None = None) -> list[Reply]:
+    """Show the person's reminder settings with a choice per kind."""
+    if not await ctx.consents.has(ctx.person.id, Purpose.REMINDERS):
+        text = ctx.t("reminders.consent_off")
+        rows = [[Choice(ctx.t("reminders.consent_on_choice"), ALL_ON)]]
+    else:
+        disabled = await ReminderPrefsRepo(ctx.session).disabled_kinds(ctx.person.id)
+        settings = ctx.services.settings
+        lines = [ctx.t("reminders.line", label=kind_label(ctx, kind),
+                       state=ctx.t("reminders.state_off" if kind in disabled
+                                   else "reminders.state_on"))
+                 for kind in kinds(ctx)]
+        text = ctx.t("reminders.show", lines="\n".join(lines),
+                     quiet_start=settings.quiet_hours_start.strftime("%H:%M"),
+                     quiet_end=settings.quiet_hours_end.strftime("%H:%M"),
+                     per_day=settings.reminder_max_per_day)
+        upcoming = await _upcoming(ctx)
+        if upcoming:
+            text = f"{text}\n\n{upcoming}"
+        text = f"{text}\n\n{ctx.t('reminders.pick')}"
+        rows = [[Choice(ctx.t("reminders.turn_on" if kind in disabled else "reminders.turn_off",
+                              label=kind_label(ctx, kind)), TOGGLE + kind)]
+                for kind in kinds(ctx)]
+        rows.append([Choice(ctx.t("reminders.all_off"), ALL_OFF)])
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    return [Reply(text, rows)]
+
+
+async def reminders_command(ctx: Context) -> list[Reply]:
+    """/nhacnho: show the settings (registration first, so reminders know the unit)."""
+    started = await require_registration(ctx, "c:nhacnho")
+    if started is not None:
+        return [Reply(ctx.t("reminders.need_registration")), *started]
+    return await show(ctx)
+
+
+async def reminders_choice(ctx: Context, payload: str) -> list[Reply]:
+    """Switch one kind, or every proactive message, on or off."""
+    if not ctx.person.is_registered:
+        return await reminders_command(ctx)
+    now = ctx.clock.now()
+    outbox = OutboxRepo(ctx.session)
+    if payload in (ALL_ON, ALL_OFF):
+        enable = payload == ALL_ON
+        await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, enable,
+                                  policy(ctx).version, ctx.msg.channel, now)
+        if enable:
+            return await show(ctx, ctx.t("reminders.all_turned_on"))
+        count = await outbox.cancel_pending_for(ctx.person.id, now=now)
+        return await show(ctx, ctx.t("reminders.all_turned_off", count=count))
+    kind = payload.removeprefix(TOGGLE)
+    if not payload.startswith(TOGGLE) or kind not in kinds(ctx):
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    prefs = ReminderPrefsRepo(ctx.session)
+    enabled = kind not in await prefs.disabled_kinds(ctx.person.id)
+    await prefs.choose(ctx.person.id, kind, not enabled, now)
+    label = kind_label(ctx, kind)
+    if enabled:
+        await outbox.cancel_pending_for(ctx.person.id, [kind], now=now)
+        return await show(ctx, ctx.t("reminders.turned_off", label=label))
+    return await show(ctx, ctx.t("reminders.turned_on", label=label))
+
+
+def register(router: Router) -> None:
+    """Register /nhacnho."""
+    router.command("nhacnho", menu_label="reminders.menu", order=600)(reminders_command)
+    router.choice(PREFIX)(reminders_choice)
+
+
+def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
+    """Add the campaign-deadline reminder rule."""
+    registry.add_rule(DeadlineRule(services.campaigns.values(), services.units,
+                                   services.settings.reminder_hour, services.clock.tz))
