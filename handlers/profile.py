@@ -88,12 +88,38 @@ def unit_label(ctx: Context, code: str | None) -> str:
     return ctx.services.units.path_text(code) if ctx.services.units.get(code) else code
 
 
+STRONG_MATCH = 90.0
+MAX_SUGGESTIONS = 5
+
+
+def unit_suggestions(ctx: Context, text: str) -> list[Choice]:
+    """Suggest units valid today for a typed name; a former unit leads to its successor.
+
+    Since the 2025 reform many people still name their old commune: when nothing valid
+    today matches well, units that no longer exist are searched too and their successors
+    offered, labelled with the former name.
+    """
+    units, today = ctx.services.units, ctx.clock.today()
+    scored: dict[str, tuple[float, str]] = {}
+    for unit, score in units.search(text, on=today, limit=MAX_SUGGESTIONS):
+        scored[unit.code] = (score, units.path_text(unit.code))
+    if not scored or max(s for s, _ in scored.values()) < STRONG_MATCH:
+        for old, score in units.search(text, limit=MAX_SUGGESTIONS):
+            if units.is_valid_on(old.code, today):
+                continue
+            for new in units.successors_on(old.code, today):
+                label = ctx.t("reg.unit_successor", unit=units.path_text(new.code),
+                              former=old.full_name)
+                if score > scored.get(new.code, (0.0, ""))[0]:
+                    scored[new.code] = (score, label)
+    ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:MAX_SUGGESTIONS]
+    return [Choice(label, "f:" + code) for code, (_score, label) in ranked]
+
+
 def _parse_unit(ctx: Context, text: str) -> str:
-    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=5)
-    if not hits:
+    choices = unit_suggestions(ctx, text)
+    if not choices:
         raise Invalid("reg.unit_not_found", query=text[:60])
-    choices = [Choice(ctx.services.units.path_text(unit.code), "f:" + unit.code)
-               for unit, _score in hits]
     raise Invalid("reg.unit_pick", choices=choices)
 
 

@@ -210,3 +210,18 @@ async def test_sqlite_locked_too_long_says_busy_and_keeps_the_step(
     await chat.send("1990")
     assert "đơn vị nào" in await chat.reply()
     await app.close()
+
+
+async def test_a_former_commune_name_leads_to_its_successor_after_the_reform(
+    chat: Chat,
+) -> None:
+    await chat.send("/clock 2026-01-10 09:00")
+    await chat.reply()
+    await reach_birth_year(chat)
+    await chat.send("1990")
+    await chat.reply()
+    await chat.send("Long Đống")
+    await chat.reply()
+    assert chat.choices()[0] == "Xã Bắc Sơn, Tỉnh Lạng Sơn (trước đây: Xã Long Đống)"
+    await chat.send("1")
+    assert "Đơn vị: Xã Bắc Sơn, Tỉnh Lạng Sơn" in await chat.reply()
