@@ -12,6 +12,7 @@ from handlers.deeds.personal_data import names_to_blank
 from storage.models import (
     AuditRow,
     ConferenceRow,
+    ConsentRow,
     DeedEventRow,
     DeedPhotoRow,
     DeedRow,
@@ -183,6 +184,8 @@ async def test_after_deletion_deeds_works_and_conferences_hold_no_personal_value
         conference = (await session.scalars(select(ConferenceRow))).one()
         me = (await session.scalars(select(PersonRow)
                                     .where(PersonRow.deleted_at.is_not(None)))).one()
+        minh = (await session.scalars(select(PersonRow)
+                                      .where(PersonRow.full_name == "Trần Văn Minh"))).one()
         left_for_me = await session.scalar(select(func.count()).select_from(NotificationRow)
                                            .where(NotificationRow.person_id == me.id))
     # The reports stay as the unit's records, without her.
@@ -198,7 +201,7 @@ async def test_after_deletion_deeds_works_and_conferences_hold_no_personal_value
         ANONYMOUS, ANONYMOUS, ANONYMOUS, None)
     assert [p.ref for p in photos] == ["https://zalo.example/img/roof-1.jpg"]  # evidence kept
     assert {e.actor_id for e in events if e.action in ("submit", "answer", "erase")} == {None}
-    assert {e.actor_id for e in events if e.action in ("take", "approve")} == {1}  # Minh
+    assert {e.actor_id for e in events if e.action in ("take", "approve")} == {minh.id}
     assert [e.action for e in events if e.deed_id == 2] == [
         "submit", "take", "return", "answer", "approve", "erase"]
     assert left_for_me == 0
@@ -330,6 +333,26 @@ async def test_withdrawing_deeds_consent_unlinks_the_reports_and_keeps_them(
     detail = await chat.reply()
     assert "Trạng thái: Đang xem xét" in detail or "Đang xem xét" in detail
     assert "0912" not in detail and "Ghi nhận là gương tốt" in chat.choices()
+
+
+async def test_withdrawing_the_profile_also_unlinks_reports(chat: Chat, app: App) -> None:
+    await reporter_and_reviewer(chat)
+    await report(chat, self_report=False, what=OTHER_WHAT, place="xóm Nà Pàn",
+                 photo_url="https://zalo.example/img/roof-1.jpg", phone="0912 345 678")
+    await open_privacy(chat)
+    await chat.send("Rút lại đồng ý")
+    await chat.reply()
+    await chat.send("Hồ sơ tham gia phong trào")
+    explained = await chat.reply()
+    assert "gỡ tên và số điện thoại của bạn khỏi các báo cáo gương tốt" in explained
+    await chat.send("1")
+    assert "Đã rút lại đồng ý và xoá hồ sơ" in await chat.reply()
+    async with app.sessions() as session:
+        deed = (await session.scalars(select(DeedRow))).one()
+        withdrawn = (await session.scalars(
+            select(ConsentRow.purpose).where(ConsentRow.withdrawn_at.is_not(None)))).all()
+    assert (deed.reporter_id, deed.phone, deed.nominee_name) == (None, None, "Hoàng Văn Nam")
+    assert set(withdrawn) == {"profile", "reminders", "deeds"}
 
 
 async def test_withdrawing_unit_reports_consent_unlinks_works_and_conferences(
