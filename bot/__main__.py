@@ -77,7 +77,7 @@ async def _run(settings: Settings) -> int:
 
 async def _export_deeds(settings: Settings, out: Path, campaign_id: str | None) -> int:
     from bot.app import create_app
-    from handlers.deeds.export import load_nominations, nominations_xlsx
+    from handlers.deeds.export import audit_export, load_nominations, nominations_xlsx
 
     app = create_app(settings)
     try:
@@ -88,6 +88,9 @@ async def _export_deeds(settings: Settings, out: Path, campaign_id: str | None) 
         await app.start()
         async with app.sessions() as session:
             data = await load_nominations(session, None, campaign_id)
+            await audit_export(session, services.clock.now(), None, len(data.items), None,
+                               campaign_id)
+            await session.commit()
         content = nominations_xlsx(data, services.messages, services.units, services.campaigns,
                                    services.clock.tz)
     finally:
@@ -129,6 +132,7 @@ def _units_import(csv_path: Path, out: Path | None) -> int:
 async def _export(settings: Settings, kind: str, campaign_id: str, out: Path) -> int:
     from bot.app import create_app
     from handlers.works.export import export_conferences, export_works
+    from storage.audit import Action, AuditRepo
 
     app = create_app(settings)
     campaigns = app.services.campaigns
@@ -145,6 +149,11 @@ async def _export(settings: Settings, kind: str, campaign_id: str, out: Path) ->
         async with app.sessions() as session:
             data, count = await build(session, app.services.messages, app.services.units,
                                       campaign, lambda _code: True)
+            if kind == "works":  # the list names who registered each work
+                await AuditRepo(session).append(Action.PRIVACY_EXPORT, app.services.clock.now(),
+                                                actor_id=None, target_type="works",
+                                                target_id=campaign.id, after={"rows": count})
+                await session.commit()
     finally:
         await app.close()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -35,7 +35,9 @@ FILE_CHANNELS = frozenset({"console", "telegram"})
 WITHDRAW = "privacy_withdraw"
 DELETE = "privacy_delete"
 # Withdrawing the first purpose also withdraws these (they cannot exist without it).
-DEPENDENT_PURPOSES: dict[str, tuple[str, ...]] = {Purpose.PROFILE: (Purpose.REMINDERS,)}
+# Reports and unit records are tied to the registered person: they go with the profile.
+DEPENDENT_PURPOSES: dict[str, tuple[str, ...]] = {
+    Purpose.PROFILE: (Purpose.REMINDERS, Purpose.DEEDS, Purpose.UNIT_REPORTS)}
 YES_WORDS = {"co", "dong y", "ok", "yes", "xoa", "xoa tai khoan", "rut lai", "rut lai dong y",
              "dong y xoa", "dong y rut lai", "chac chan"}
 NO_WORDS = {"khong", "ko", "k", "no", "khong xoa", "giu nguyen", "giu lai", "thoi"}
@@ -108,24 +110,63 @@ def _field_name(ctx: Context, field: str) -> str:
     return ctx.t(name) if name in ctx.services.messages else field
 
 
-def _value(ctx: Context, field: str, value: Any) -> str:
+def _value(ctx: Context, field: str, value: Any, labels: dict[str, str] | None = None) -> str:
+    """Render one exported value for people; `labels` maps fields to catalog families."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return ctx.t("privacy.yes" if value else "privacy.no")
     if isinstance(value, datetime):
         return value.astimezone(ctx.clock.tz).strftime("%H:%M %d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    family = (labels or {}).get(field)
+    if family and isinstance(value, str) and f"{family}.{value}" in ctx.services.messages:
+        return ctx.t(f"{family}.{value}")
     if field == "role" and f"role.{value}" in ctx.services.messages:
         return ctx.t(f"role.{value}")
     if field == "unit_code" and isinstance(value, str):
         return unit_label(ctx, value)
+    if field == "campaign_id" and isinstance(value, str):
+        campaign = ctx.services.campaigns.get(value)
+        return campaign.short_name if campaign else value
     if field == "purpose" and isinstance(value, str):
         return _purpose_name(ctx, value)
     if field == "channel" and f"link.channel.{value}" in ctx.services.messages:
         return ctx.t(f"link.channel.{value}")
+    if field == "message" and isinstance(value, dict):
+        return _message(ctx, value)
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return " ".join(f"({_fields(ctx, v, labels, skip_empty=True)})" for v in value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def _message(ctx: Context, value: dict[str, Any]) -> str:
+    """Render a stored notice (`{"key", "params"}`) with today's catalog."""
+    key = str(value.get("key", ""))
+    params = value.get("params") or {}
+    if key not in ctx.services.messages or not isinstance(params, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        return ctx.t(key, **params)
+    except (KeyError, IndexError, ValueError):
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _fields(ctx: Context, record: Record, labels: dict[str, str] | None, *,
+            skip_empty: bool = False) -> str:
+    return "; ".join(f"{_field_name(ctx, name)}: {_value(ctx, name, value, labels)}"
+                     for name, value in record.items()
+                     if not (skip_empty and value in (None, "")))
+
+
+def _value_labels(ctx: Context, key: str) -> dict[str, str]:
+    for section in ctx.services.router.personal_data.sections:
+        if section.key == key:
+            return dict(getattr(section, "value_labels", None) or {})
+    return {}
 
 
 def export_text(ctx: Context, data: dict[str, list[Record]]) -> str:
@@ -134,12 +175,11 @@ def export_text(ctx: Context, data: dict[str, list[Record]]) -> str:
     for key, records in data.items():
         if not records or not _has_content(key, records):
             continue
+        labels = _value_labels(ctx, key)
         lines = [ctx.t("privacy.export_section", name=_section_name(ctx, key),
                        count=len(records))]
         for record in records:
-            fields = "; ".join(f"{_field_name(ctx, name)}: {_value(ctx, name, value)}"
-                               for name, value in record.items())
-            lines.append(ctx.t("privacy.export_record", fields=fields))
+            lines.append(ctx.t("privacy.export_record", fields=_fields(ctx, record, labels)))
         parts.append("\n".join(lines))
     if len(parts) == 1:
         parts.append(ctx.t("privacy.nothing_stored"))

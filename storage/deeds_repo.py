@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DeedEventRow, DeedPhotoRow, DeedRow, RoleGrantRow
+from storage.personal_data import ANONYMOUS
 
 EDITABLE_FIELDS = frozenset({"nominee_name", "unit_code", "village", "what", "happened_on",
                              "place"})
@@ -234,7 +235,8 @@ class DeedsRepo:
                          statuses: Collection[str], limit: int = 10) -> list[Deed]:
         """Return recognised reports whose nominee agreed to be shown, newest first."""
         query = (select(DeedRow).where(DeedRow.status.in_(list(statuses)),
-                                       DeedRow.nominee_consent.in_(list(consents)))
+                                       DeedRow.nominee_consent.in_(list(consents)),
+                                       DeedRow.nominee_name != ANONYMOUS)
                  .order_by(DeedRow.updated_at.desc(), DeedRow.id.desc()).limit(limit))
         if campaign_id is not None:
             query = query.where(DeedRow.campaign_id == campaign_id)

@@ -10,7 +10,9 @@ that exist for a purpose whose consent was withdrawn.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -31,6 +33,9 @@ from storage.repos import ConsentRepo
 
 Record = dict[str, Any]
 ANONYMOUS = "anonymous"
+# Put in place of a person's name or phone number inside free text that is kept.
+REDACTED = "***"
+_PHONE_SEPARATORS = r"[\s.\-()]*"
 
 
 @runtime_checkable
@@ -40,7 +45,9 @@ class PersonalDataSection(Protocol):
     `key` names the section in the JSON export and its heading in the catalog
     (`privacy.section.<key>`); record fields are labelled by `privacy.field.<field>`.
     `purposes` lists the consent purposes the data exists for: withdrawing one of them
-    erases the section; an empty set means only account deletion erases it.
+    erases the section; an empty set means only account deletion erases it. A section may
+    also have `value_labels` (field -> catalog family): a coded value `v` of that field is
+    shown as `<family>.<v>` (e.g. "status": "deeds.status").
     """
 
     key: str
@@ -133,6 +140,89 @@ async def withdraw_purpose(session: AsyncSession, registry: PersonalDataRegistry
                                     target_type="person", target_id=person_id,
                                     after={"withdrawn": withdrawn, "erased": erased})
     return erased
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+def name_variants(full_name: str | None) -> list[str]:
+    """Return the ways a full name is likely written inside text, longest first.
+
+    "Hoàng Thị Quỳnh Anh" gives the full name, "Thị Quỳnh Anh" and "Quỳnh Anh" (the given
+    name, as people write "chị Quỳnh Anh"); a single word is never used alone (too common).
+    """
+    words = (full_name or "").split()
+    if len(words) < 2:
+        return []
+    variants = [" ".join(words)]
+    if len(words) >= 3:
+        variants += [" ".join(words[1:]), " ".join(words[-2:])]
+    return list(dict.fromkeys(variants))
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """Fold text for matching (no tones, đ→d, casefold) and map each folded char back."""
+    chars: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        decomposed = unicodedata.normalize("NFD", char.replace("đ", "d").replace("Đ", "D"))
+        for part in "".join(c for c in decomposed if not unicodedata.combining(c)).casefold():
+            chars.append(part)
+            positions.append(index)
+    return "".join(chars), positions
+
+
+def _phone_pattern(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("84"):
+        digits = "0" + digits[2:]
+    if len(digits) < 9 or not digits.startswith("0"):
+        return None
+    rest = _PHONE_SEPARATORS.join(digits[1:])
+    return rf"(?<!\d)(?:\+?84|0){_PHONE_SEPARATORS}{rest}(?!\d)"
+
+
+def redact(text: str | None, names: Sequence[str] = (), phones: Sequence[str] = ()
+           ) -> str | None:
+    """Replace a person's names (any case, with or without tones) and phone numbers by `***`.
+
+    For free text that stays in a unit's records after the person's identity is erased.
+    """
+    if not text:
+        return text
+    patterns = []
+    for name in names:
+        words = [re.escape(w) for w in _folded_with_positions(name)[0].split()]
+        if words:
+            patterns.append(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+    patterns += [p for phone in phones if (p := _phone_pattern(phone))]
+    if not patterns:
+        return text
+    folded, positions = _folded_with_positions(text)
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer("|".join(f"(?:{p})" for p in patterns), folded):
+        if match.end() > match.start():
+            spans.append((positions[match.start()], positions[match.end() - 1] + 1))
+    for start, end in reversed(spans):
+        text = text[:start] + REDACTED + text[end:]
+    return text
+
+
+def redact_value(value: Any, names: Sequence[str], phones: Sequence[str]) -> Any:
+    """Redact every string inside a JSON-like value (dicts and lists walked)."""
+    if isinstance(value, str):
+        return redact(value, names, phones)
+    if isinstance(value, dict):
+        return {k: redact_value(v, names, phones) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_value(v, names, phones) for v in value]
+    return value
+
+
+async def person_names(session: AsyncSession, person_id: int) -> list[str]:
+    """Return the variants of a person's name to redact (none once the profile is gone)."""
+    row = await session.get(PersonRow, person_id)
+    return name_variants(row.full_name if row else None)
 
 
 # --------------------------------------------------------------------------- core sections

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.dispatcher import Router
+from handlers.deeds.personal_data import sections
 from handlers.deeds.report import (
     answer_form,
     deeds_menu,
@@ -18,7 +19,9 @@ REVIEWERS = frozenset({"reviewer", "liaison"})
 
 
 def register(router: Router) -> None:
-    """Register /guongtot, /baoguong, /duyet, their choices and forms."""
+    """Register /guongtot, /baoguong, /duyet, their choices, forms and personal data."""
+    for section in sections():
+        router.personal_data.add(section)
     router.forms.add(report_form())
     router.forms.add(answer_form())
     for form in review_forms():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -21,7 +21,9 @@ from bot.core.types import Attachment, AttachmentKind, Reply
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
+from handlers.deeds.views import is_erased
 from handlers.deeds.workflow import NOMINATIONS, consent_given
+from storage.audit import Action, AuditRepo
 from storage.deeds_repo import Deed, DeedEvent, DeedsRepo
 from storage.models import PersonRow
 
@@ -61,9 +63,9 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
     sheet.append([messages.t(f"deeds.export.col.{c}") for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    hidden = messages.t("deeds.export.hidden")
     for deed, event in data.items:
-        shown = consent_given(deed.nominee_consent)
+        shown = consent_given(deed.nominee_consent) and not is_erased(deed)
+        hidden = messages.t("deeds.erased" if is_erased(deed) else "deeds.export.hidden")
         campaign = campaigns.get(deed.campaign_id)
         nominated_at = event.at.astimezone(tz).replace(tzinfo=None) if event else None
         by = data.names.get(event.actor_id or 0, "") if event else ""
@@ -100,6 +102,15 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
     return out.getvalue()
 
 
+async def audit_export(session: AsyncSession, now: datetime, actor_id: int | None, rows: int,
+                       scope: Collection[str] | None, campaign_id: str | None = None) -> None:
+    """Record that a list with nominees' names left the bot (chat or server command)."""
+    await AuditRepo(session).append(
+        Action.PRIVACY_EXPORT, now, actor_id=actor_id, target_type="deed_nominations",
+        target_id=campaign_id, after={"rows": rows,
+                                      "units": None if scope is None else len(scope)})
+
+
 def export_filename(today: date) -> str:
     """Return the file name of an export made today."""
     return f"de-nghi-khen-thuong-{today.isoformat()}.xlsx"
@@ -114,6 +125,7 @@ async def export_reply(ctx: Context, scope: Collection[str] | None) -> list[Repl
         return [Reply(ctx.t("deeds.export.empty"))]
     content = nominations_xlsx(data, ctx.services.messages, ctx.services.units,
                                ctx.services.campaigns, ctx.clock.tz)
+    await audit_export(ctx.session, ctx.clock.now(), ctx.person.id, len(data.items), scope)
     name = export_filename(ctx.clock.today())
     return [Reply(ctx.t("deeds.export.done", count=len(data.items), filename=name),
                   attachments=[Attachment(AttachmentKind.DOCUMENT, data=content, filename=name,

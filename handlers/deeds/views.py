@@ -9,6 +9,7 @@ from content.browse import format_date
 from handlers.deeds.workflow import Action, NomineeConsent, Status, consent_given
 from storage.deeds_repo import Deed, DeedEvent
 from storage.notifications_repo import Notification
+from storage.personal_data import ANONYMOUS
 
 SNIPPET = 60
 HISTORY_LINES = 12
@@ -18,6 +19,16 @@ REPORTER_EVENTS = frozenset({Action.SUBMIT, Action.TAKE, Action.RETURN, Action.A
 FIELD_LABELS = {"nominee_name": "deeds.field.nominee_name", "unit_code": "deeds.field.unit",
                 "village": "deeds.field.village", "what": "deeds.field.what",
                 "happened_on": "deeds.field.when", "place": "deeds.field.place"}
+
+
+def shown(ctx: Context, text: str) -> str:
+    """Return a report's text, or a note saying it was erased with the reporter's identity."""
+    return ctx.t("deeds.erased") if text == ANONYMOUS else text
+
+
+def is_erased(deed: Deed) -> bool:
+    """Tell whether a self-report lost its content with its reporter's identity."""
+    return deed.nominee_name == ANONYMOUS
 
 
 def snippet(text: str, limit: int = SNIPPET) -> str:
@@ -93,6 +104,8 @@ def field_text(ctx: Context, name: str, value: object) -> str:
     """Render a report field's value for people (dates as 20/4/2024, units as paths)."""
     if value is None or value == "":
         return ctx.t("deeds.none")
+    if value == ANONYMOUS:
+        return ctx.t("deeds.erased")
     if name == "happened_on":
         return day_text(str(value))
     if name == "unit_code":
@@ -111,7 +124,8 @@ def event_line(ctx: Context, event: DeedEvent, names: dict[int, str], *,
             else ctx.t("deeds.a_reviewer")
     else:
         actor = names.get(event.actor_id or 0, ctx.t("deeds.someone"))
-    params = {"when": moment_text(ctx, event.at), "actor": actor, "text": event.text or "",
+    params = {"when": moment_text(ctx, event.at), "actor": actor,
+              "text": shown(ctx, event.text or ""),
               "reason": (reason_text(ctx, event.reason) if action is Action.REJECT
                          else event.reason or "")}
     if action is Action.EDIT and event.before is not None and event.after is not None:
@@ -171,7 +185,7 @@ async def reviewer_view(ctx: Context, deed: Deed, events: list[DeedEvent]) -> st
     names = await names_of(ctx, {deed.reporter_id, deed.reviewer_id,
                                  *(e.actor_id for e in events)})
     if deed.is_self:
-        nominee = ctx.t("deeds.review.nominee_self", name=deed.nominee_name)
+        nominee = ctx.t("deeds.review.nominee_self", name=shown(ctx, deed.nominee_name))
     else:
         nominee = ctx.t("deeds.review.nominee", name=deed.nominee_name,
                         minor=minor_text(ctx, deed.nominee_minor),
@@ -186,8 +200,9 @@ async def reviewer_view(ctx: Context, deed: Deed, events: list[DeedEvent]) -> st
               if deed.reviewer_id and deed.status == Status.IN_REVIEW else "")
     text = ctx.t("deeds.review.detail", id=deed.id, status=status_text(ctx, deed.status),
                  campaign=campaign_text(ctx, deed.campaign_id), nominee=nominee,
-                 unit=place_line(ctx, deed), what=deed.what, when=day_text(deed.happened_on),
-                 place=deed.place, photos=len(deed.photos), reporter=reporter,
+                 unit=place_line(ctx, deed), what=shown(ctx, deed.what),
+                 when=day_text(deed.happened_on), place=shown(ctx, deed.place),
+                 photos=len(deed.photos), reporter=reporter,
                  submitted=moment_text(ctx, deed.submitted_at)) + holder
     text += _decision_line(ctx, deed)
     edited = _edited_fields(deed)
@@ -202,15 +217,15 @@ async def reviewer_view(ctx: Context, deed: Deed, events: list[DeedEvent]) -> st
 
 def list_line(ctx: Context, deed: Deed, *, show_nominee: bool) -> str:
     """Return one line of a list of reports."""
-    who = deed.nominee_name if show_nominee else (
+    who = shown(ctx, deed.nominee_name) if show_nominee else (
         ctx.t("deeds.self_label") if deed.is_self else deed.nominee_name)
     return ctx.t("deeds.list_line", id=deed.id, when=day_text(deed.happened_on), who=who,
-                 what=snippet(deed.what, 50), status=status_text(ctx, deed.status))
+                 what=snippet(shown(ctx, deed.what), 50), status=status_text(ctx, deed.status))
 
 
 def public_line(ctx: Context, deed: Deed) -> str:
     """Return a recognised deed as anyone may read it (only with the nominee's consent)."""
-    if not consent_given(deed.nominee_consent):
+    if not consent_given(deed.nominee_consent) or is_erased(deed):
         raise ValueError("nominee has not agreed to be shown")
     status = status_text(ctx, deed.status)
     if deed.reward_form and deed.status in (Status.NOMINATED, Status.AWARDED):

@@ -40,6 +40,8 @@ class Action(StrEnum):
     EDIT = "edit"
     NOTE = "note"
     CONSENT = "consent"
+    # Not a decision: the reporter's identity was erased (consent withdrawn, account deleted).
+    ERASE = "erase"
 
 
 class NomineeConsent(StrEnum):
@@ -124,8 +126,10 @@ def check_action(action: Action, status: str, *, holder_id: int | None, actor_id
     to = next_status(action, status)
     if action is not Action.NOTE and reporter_id == actor_id and not actor_is_admin:
         raise Refusal("own_report")
-    if action in HOLDER_ONLY and status == Status.IN_REVIEW and holder_id != actor_id \
-            and not actor_is_admin:
+    # Nobody holds a report in review only when its reviewer's account was deleted: then
+    # any reviewer in scope may go on with it.
+    if action in HOLDER_ONLY and status == Status.IN_REVIEW and holder_id is not None \
+            and holder_id != actor_id and not actor_is_admin:
         raise Refusal("not_holder")
     if action in NEED_NOMINEE_CONSENT and not consent_given(consent):
         raise Refusal("needs_consent")

@@ -7,12 +7,15 @@ from dataclasses import replace
 from bot.core.dispatcher import Router
 from handlers.works import conferences, works
 from handlers.works.common import CONSENT_PREFIX, consent_choice
+from handlers.works.personal_data import sections
 
 ROLES = ("liaison", "admin")
 
 
 def register(router: Router) -> None:
-    """Register /congtrinh, /hoinghi, their forms and choices."""
+    """Register /congtrinh, /hoinghi, their forms, choices and personal data."""
+    for section in sections():
+        router.personal_data.add(section)
     for form in (works.register_form(), works.progress_form(), conferences.register_form()):
         router.forms.add(replace(form, roles=frozenset(ROLES)))
     router.command(works.COMMAND, menu_label="menu.works", roles=ROLES, order=40)(

@@ -53,6 +53,7 @@ from handlers.works.rules import (
     minimum_for_unit,
     works_compliance,
 )
+from storage.audit import Action, AuditRepo
 from storage.works_repo import Work, WorksRepo
 
 logger = logging.getLogger(__name__)
@@ -639,6 +640,10 @@ async def _export(ctx: Context, campaign_id: str) -> list[Reply]:
     today = ctx.clock.today()
     data, count = await export_works(ctx.session, ctx.services.messages, ctx.services.units,
                                      area.campaign, view_filter(ctx))
+    # The list names who registered each work: exporting it is audited like a personal export.
+    await AuditRepo(ctx.session).append(Action.PRIVACY_EXPORT, ctx.clock.now(),
+                                        actor_id=ctx.person.id, target_type="works",
+                                        target_id=area.campaign.id, after={"rows": count})
     filename = works_filename(area.campaign, today)
     document = Attachment(AttachmentKind.DOCUMENT, data=data, filename=filename,
                           size=len(data))

@@ -27,7 +27,9 @@ def test_literal_keys_exist() -> None:
     used: set[str] = set()
     for path in [*(ROOT / "handlers" / "deeds").glob("*.py"), ROOT / "bot" / "__main__.py"]:
         used.update(LITERAL.findall(path.read_text(encoding="utf-8")))
-    missing = sorted(k for k in used if k not in catalog)
+    keys = catalog.keys()
+    families = {key.rsplit(".", 1)[0] for key in keys}  # e.g. a section's value labels
+    missing = sorted(k for k in used if k not in catalog and k not in families)
     assert len(used) > 100 and not missing, missing
 
 
@@ -36,6 +38,7 @@ def test_keys_built_from_enums_exist() -> None:
     families = {
         "deeds.status": [s.value for s in Status],
         "deeds.event": [a.value for a in Action] + ["award_plain"],
+        "deeds.history_action": [a.value for a in Action],
         "deeds.action": [a.value for a in REVIEW_MENU],
         "deeds.done": [a.value for a in REVIEW_MENU],
         "deeds.notice": [a.value for a in TOLD_TO_REPORTER] + ["new", "answered"],

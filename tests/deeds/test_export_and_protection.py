@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.__main__ import main
 from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
+from storage.db import create_engine
+from storage.models import AuditRow
 from tests.conftest import START, make_settings
 from tests.deeds.helpers import become, pick, press, register, report_other
 from tests.harness import Chat
@@ -111,7 +114,7 @@ async def test_a_reviewer_does_not_review_their_own_report(chat: Chat) -> None:
 
 
 async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
-        chat: Chat) -> None:
+        chat: Chat, app: App) -> None:
     await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
     await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
     await report_other(chat)
@@ -148,6 +151,11 @@ async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
     assert rows[1][3] is None and "Nam" not in str(rows[1])
     assert rows[1][10] == "Giấy khen (Chủ tịch UBND huyện)" and rows[1][11] == "III.2"
     assert rows[1][14] == "Trần Văn Minh"
+    async with app.sessions() as session:  # a list with names left the bot: audited
+        (audit,) = (await session.scalars(select(AuditRow)
+                                          .where(AuditRow.action == "data.export"))).all()
+    assert (audit.actor_id, audit.target_type, audit.changes["after"]["rows"]) == (
+        1, "deed_nominations", 1)
 
 
 async def _prepare_nomination(db_url: str) -> None:
@@ -181,6 +189,17 @@ def test_export_on_the_server_writes_the_xlsx(db_url: str, tmp_path: Path,
     assert rows[1][4] == "Hoàng Văn Nam" and rows[1][6] == "người được nêu đã đồng ý"
     assert main(["export", "deeds", "--out", str(out), "--campaign", "khong-co"]) == 2
     assert "Không có phong trào 'khong-co'" in capsys.readouterr().err
+    assert asyncio.run(_exports_audited(db_url)) == [(None, "deed_nominations")]
+
+
+async def _exports_audited(db_url: str) -> list[tuple[int | None, str | None]]:
+    engine = create_engine(db_url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(AuditRow.actor_id, AuditRow.target_type)
+                                  .where(AuditRow.action == "data.export"))
+        found = [(actor, target) for actor, target in rows.all()]
+    await engine.dispose()
+    return found
 
 
 async def test_liaison_without_a_unit_is_told_how_to_get_one(app: App) -> None:

@@ -67,6 +67,10 @@ def test_only_the_holder_or_an_admin_decides_a_report_in_review() -> None:
     assert act(Action.CONSENT, Status.IN_REVIEW, actor=OTHER) is None
 
 
+def test_a_report_in_review_whose_holder_was_deleted_is_open_to_any_reviewer() -> None:
+    assert act(Action.APPROVE, Status.IN_REVIEW, actor=OTHER, holder=None) == Status.APPROVED
+
+
 def test_nobody_reviews_their_own_report_except_with_a_note() -> None:
     with pytest.raises(Refusal, match="own_report"):
         act(Action.TAKE, Status.SUBMITTED, actor=REPORTER, holder=None)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.__main__ import main
 from bot.app import App
 from bot.core.clock import MovableClock
+from storage.models import AuditRow
 from tests.harness import Chat
 from tests.works.helpers import BAN_CONG, HUU_KIEN, become
 from tests.works.test_conferences_chat import register_conference
@@ -36,6 +38,10 @@ async def test_export_works_and_conferences_from_the_command_line(
     sheet = load_workbook(works_file)["Công trình"]
     assert sheet.cell(2, 3).value == "Nhà văn hóa thôn Tà Xùa"
     assert sheet.cell(2, 6).value == 800_000_000
+    async with app.sessions() as session:  # names of who registered left the server
+        audit = (await session.execute(select(AuditRow.actor_id, AuditRow.target_type)
+                                       .where(AuditRow.action == "data.export"))).all()
+    assert [tuple(row) for row in audit] == [(None, "works")]
 
     conf_file = tmp_path / "hoi-nghi.xlsx"
     code = await asyncio.to_thread(main, ["export", "conferences", "--campaign",

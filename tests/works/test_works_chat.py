@@ -12,7 +12,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.core.clock import MovableClock
 from bot.core.types import Attachment, AttachmentKind, Reply
-from storage.models import ConsentRow, WorkRow, WorkUpdateRow
+from storage.models import AuditRow, ConsentRow, WorkRow, WorkUpdateRow
 from tests.channels.fake_telegram import FakeTelegram
 from tests.harness import Chat
 from tests.works.helpers import (
@@ -369,6 +369,11 @@ async def test_admin_exports_works_as_xlsx(chat: Chat, app: App, clock: MovableC
     assert row["Đúng hạn"] == "Có" and row["Người nhập"] == "Minh"
     units = book["Tình hình đăng ký"]
     assert units.max_row == 22
+    async with app.sessions() as session:  # the list names people: its export is audited
+        (audit,) = (await session.scalars(select(AuditRow)
+                                          .where(AuditRow.action == "data.export"))).all()
+    assert (audit.target_type, audit.target_id, audit.changes) == (
+        "works", "tram-tau-dai-hoi-dang", {"after": {"rows": 1}})
 
 
 async def test_export_on_zalo_explains_the_server_command(
