@@ -29,6 +29,7 @@ from bot.delivery.render import TELEGRAM_FILE_PREFIX, broadcast_reply
 from bot.delivery.service import AUDIENCE_CONSOLE, delivery_of
 from bot.delivery.timing import at_time
 from content.text import nfc
+from storage.delivery_data import BroadcastsWrittenSection
 from storage.delivery_repo import ACTIVE_BROADCAST, WAITING, Broadcast, BroadcastRepo, OutboxRepo
 
 FORM = "broadcast"
@@ -198,6 +199,8 @@ def _campaign_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
     campaigns = list(ctx.services.campaigns.values())
     if data.get("audience_type") == NONCOMPLIANT:
         campaigns = [c for c in campaigns if _programmes(ctx, c.id)]
+    elif data.get("audience_type") == PARTICIPANTS:  # people take part through a programme
+        campaigns = [c for c in campaigns if c.programmes.referral is not None] or campaigns
     return [Choice(c.short_name, f"f:{c.id}") for c in campaigns]
 
 
@@ -500,6 +503,7 @@ def register(router: Router) -> None:
     """Register /thongbao and its form."""
     admins = frozenset({"admin"})
     router.forms.add(Form(FORM, "broadcast.title", STEPS, _finish, roles=admins))
+    router.personal_data.add(BroadcastsWrittenSection())
     router.command("thongbao", menu_label="broadcast.menu", roles=admins,
                    order=810)(broadcast_command)
     router.choice(PREFIX, roles=admins)(broadcast_choice)

@@ -14,6 +14,7 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.privacy import Policy, Purpose
 from content.text import fold, nfc
+from storage.delivery_repo import OutboxRepo
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +299,8 @@ async def profile_choice(ctx: Context, payload: str) -> list[Reply]:
         enabled = await ctx.consents.has(ctx.person.id, Purpose.REMINDERS)
         await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, not enabled,
                                   policy(ctx).version, ctx.msg.channel, ctx.clock.now())
+        if enabled:  # as /nhacnho does: what was waiting is not sent later
+            await OutboxRepo(ctx.session).cancel_pending_for(ctx.person.id, now=ctx.clock.now())
         return await show_profile(
             ctx, ctx.t("profile.reminders_off" if enabled else "profile.reminders_on"))
     return [ctx.main_menu(ctx.t("error.stale_choice"))]

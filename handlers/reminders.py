@@ -8,10 +8,11 @@ from bot.core.context import Context, Services
 from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.rules import DeadlineRule
+from bot.delivery.rules import DEADLINE_KIND, DeadlineRule
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.profile import policy, require_registration
+from storage.delivery_data import DeliveriesSection, ReminderPrefsSection
 from storage.delivery_repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
 
 PREFIX = "nn"
@@ -22,8 +23,10 @@ UPCOMING = 3
 
 
 def kinds(ctx: Context) -> list[str]:
-    """Return the kinds a person can switch: every rule's kind, then announcements."""
-    return [*delivery_of(ctx.services).registry.rules.kinds(), BROADCAST_KIND]
+    """Return the kinds a person can switch: deadlines, the programmes' kinds, announcements."""
+    rule_kinds = delivery_of(ctx.services).registry.rules.kinds()
+    first = [DEADLINE_KIND] if DEADLINE_KIND in rule_kinds else []
+    return [*first, *(k for k in rule_kinds if k != DEADLINE_KIND), BROADCAST_KIND]
 
 
 def kind_label(ctx: Context, kind: str) -> str:
@@ -112,12 +115,15 @@ async def reminders_choice(ctx: Context, payload: str) -> list[Reply]:
 
 
 def register(router: Router) -> None:
-    """Register /nhacnho."""
+    """Register /nhacnho and the personal data of deliveries."""
     router.command("nhacnho", menu_label="reminders.menu", order=600)(reminders_command)
     router.choice(PREFIX)(reminders_choice)
+    router.personal_data.add(DeliveriesSection())
+    router.personal_data.add(ReminderPrefsSection())
 
 
 def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     """Add the campaign-deadline reminder rule."""
     registry.add_rule(DeadlineRule(services.campaigns.values(), services.units,
-                                   services.settings.reminder_hour, services.clock.tz))
+                                   services.settings.reminder_hour, services.clock.tz,
+                                   claimed=registry.claimed_deadlines))

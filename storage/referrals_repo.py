@@ -457,9 +457,9 @@ class ReferralRepo:
         return [Owing(pid, person, name, unit, mid, mname, bool(is_self), linked)
                 for pid, person, name, unit, mid, mname, is_self, linked in rows.all()]
 
-    async def count_owing(self, campaign_id: str, week: int, units: Sequence[str] | None
-                          ) -> tuple[int, int]:
-        """Return (accounts owing the week, participants concerned)."""
+    async def count_owing(self, campaign_id: str, week: int, units: Sequence[str] | None,
+                          person_id: int | None = None) -> tuple[int, int]:
+        """Return (accounts owing the week, participants concerned), optionally of one person."""
         m, p = RefMemberRow, RefParticipantRow
         stmt = (select(func.count(), func.count(func.distinct(m.participant_id)))
                 .join(p, p.id == m.participant_id)
@@ -467,6 +467,8 @@ class ReferralRepo:
                        done_expr().op("&", return_type=Integer)(bit(week)) == 0))
         if units is not None:
             stmt = stmt.where(p.unit_code.in_(list(units)))
+        if person_id is not None:
+            stmt = stmt.where(p.person_id == person_id)
         accounts, people = (await self.session.execute(stmt)).one()
         return int(accounts or 0), int(people or 0)
 

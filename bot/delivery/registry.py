@@ -29,6 +29,9 @@ class DeliveryRegistry:
 
     rules: ReminderRegistry = field(default_factory=ReminderRegistry)
     audiences: dict[str, AudienceProvider] = field(default_factory=dict)
+    # Deadline keys (`DeadlineOccasion.key`) a feature's own rule reminds instead of the
+    # generic deadline rule (e.g. only the units that still owe something).
+    claimed_deadlines: set[str] = field(default_factory=set)
 
     def add_rule(self, rule: ReminderRule) -> None:
         """Add a reminder rule."""
@@ -37,6 +40,10 @@ class DeliveryRegistry:
     def add_audience(self, provider: AudienceProvider) -> None:
         """Add (or replace) the provider of one audience type."""
         self.audiences[provider.type] = provider
+
+    def claim_deadline(self, key: str) -> None:
+        """Take over the reminders of one campaign deadline (the generic rule skips it)."""
+        self.claimed_deadlines.add(key)
 
     def audience(self, audience_type: str) -> AudienceProvider | None:
         """Return the provider of an audience type, if any feature gave one."""

@@ -18,7 +18,7 @@ and needs a catalog label `reminders.kind.<kind>`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol, runtime_checkable
@@ -172,8 +172,9 @@ class DeadlineRule:
     kind = DEADLINE_KIND
 
     def __init__(self, campaigns: Iterable[Campaign], tree: UnitTree, hour: time,
-                 tz: tzinfo) -> None:
+                 tz: tzinfo, claimed: Set[str] = frozenset()) -> None:
         self._tree = tree
+        self._claimed = claimed  # deadlines another rule reminds (read at each tick)
         self._occasions = {o.key: o for o in deadline_occasions(campaigns)}
         self._moments: list[tuple[Moment, DeadlineOccasion]] = [
             (m, o) for o in self._occasions.values() for m in deadline_moments(o, hour, tz)]
@@ -182,7 +183,8 @@ class DeadlineRule:
 
     def due(self, now: datetime) -> list[Moment]:
         """Return the reminder moments at or before `now` whose deadline has not passed."""
-        return [m for m, _ in self._moments if m.at <= now < m.expires_at]
+        return [m for m, o in self._moments
+                if m.at <= now < m.expires_at and o.key not in self._claimed]
 
     def occasion(self, moment_key: str) -> DeadlineOccasion | None:
         """Return the deadline a moment key belongs to."""

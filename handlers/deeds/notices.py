@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.types import Reply
+from bot.delivery.service import delivery_of
 from handlers.deeds.views import notice_text, snippet, unit_text
 from handlers.deeds.workflow import Action
 from storage.deeds_repo import Deed, DeedsRepo
@@ -19,9 +20,13 @@ async def tell_reporter(ctx: Context, deed: Deed, action: Action, version: int,
     """Queue the plain-words notice of a decision for the report's author."""
     if deed.reporter_id is None:
         return
-    await notify(ctx.session, deed.reporter_id, f"deeds.notice.{action.value}",
-                 {"id": deed.id, "what": snippet(deed.what, WHAT_IN_NOTICE), **params},
+    key = f"deeds.notice.{action.value}"
+    values = {"id": deed.id, "what": snippet(deed.what, WHAT_IN_NOTICE), **params}
+    await notify(ctx.session, deed.reporter_id, key, values,
                  f"deed:{deed.id}:v{version}:{action.value}:reporter", ctx.clock.now())
+    if action is Action.RETURN:  # the reporter has to act: also push it to their chat
+        await delivery_of(ctx.services).notify(
+            ctx.session, deed.reporter_id, f"deeds:returned:{deed.id}:v{version}", key, values)
 
 
 async def reviewers_of(ctx: Context, deed: Deed) -> list[int]:

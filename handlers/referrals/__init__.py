@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.core.dispatcher import Router
+
+if TYPE_CHECKING:
+    from bot.core.context import Services
+    from bot.delivery.registry import DeliveryRegistry
 
 MANAGERS = frozenset({"liaison", "admin"})
 
@@ -13,6 +18,10 @@ def register(router: Router) -> None:
     """Register /vandong, /tiendo, their forms and choices, and the `VD-…` start payload."""
     # Imported here: storage.referrals_repo imports the pure rules of this package.
     from handlers.referrals import manage, participant, referred
+    from storage.referrals_data import referral_sections
+
+    for section in referral_sections():
+        router.personal_data.add(section)
 
     for form in (participant.join_form(), participant.add_form(), participant.week_form(),
                  referred.code_form(), referred.link_form()):
@@ -25,3 +34,12 @@ def register(router: Router) -> None:
     router.choice("rf")(participant.participant_choice)
     router.choice("rq", roles=MANAGERS)(manage.manage_choice)
     router.start_payload("vd")(referred.start_payload)
+
+
+def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
+    """Add the weekly nudge and the "participants of a campaign" broadcast audience."""
+    from handlers.referrals.delivery import CampaignParticipants, WeeklyReferralNudge
+
+    registry.add_rule(WeeklyReferralNudge(services.campaigns.values(), services.messages,
+                                          services.settings.reminder_hour, services.clock.tz))
+    registry.add_audience(CampaignParticipants())

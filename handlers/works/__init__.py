@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.core.dispatcher import Router
 from handlers.works import conferences, works
 from handlers.works.common import CONSENT_PREFIX, consent_choice
 from handlers.works.personal_data import sections
+
+if TYPE_CHECKING:
+    from bot.core.context import Services
+    from bot.delivery.registry import DeliveryRegistry
 
 ROLES = ("liaison", "admin")
 
@@ -25,3 +30,15 @@ def register(router: Router) -> None:
     router.choice("w", roles=ROLES)(works.works_choice)
     router.choice("h", roles=ROLES)(conferences.conference_choice)
     router.choice(CONSENT_PREFIX, roles=ROLES)(consent_choice)
+
+
+def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
+    """Add the works deadline reminder (short units only) and the non-compliant audience."""
+    from handlers.works.delivery import NoncompliantUnits, WorksDeadlineRule
+
+    rule = WorksDeadlineRule(services.campaigns.values(), services.units,
+                             services.settings.reminder_hour, services.clock.tz)
+    for key in rule.occasions:
+        registry.claim_deadline(key)
+    registry.add_rule(rule)
+    registry.add_audience(NoncompliantUnits(services.campaigns, services.units))

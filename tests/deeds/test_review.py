@@ -55,6 +55,10 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     assert "Gõ câu hỏi" in await chat.reply()
     await chat.send("Anh/chị cho biết tên người đánh rơi ví?")
     assert "Đã gửi yêu cầu bổ sung" in await chat.reply()
+    pushed = await chat.reply()  # pushed to Lan's chat at once, not only shown in the app
+    assert pushed.startswith("[Tin gửi tới lan]") and "Báo cáo #1" in pushed
+    assert "Cán bộ hỏi: “Anh/chị cho biết tên người đánh rơi ví?”" in pushed
+    assert "Trưởng thôn" not in pushed
 
     await become(chat, "lan")
     await chat.send("/guongtot")

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from bot.app import App
 from bot.core.clock import MovableClock
+from content.privacy import Purpose
 from storage.delivery_repo import OutboxStatus
+from storage.repos import ConsentRepo
 from tests.delivery.conftest import MakeChat, person_id
 from tests.delivery.example_rule import WeeklyNudge
 from tests.delivery.helpers import outbox_rows, register, seed_people
@@ -176,10 +178,10 @@ async def test_consent_withdrawn_after_queueing_is_rechecked_before_sending(
     app, chat = await make_chat()
     await two_people(chat)
     await queue_first_reminder(app, clock)
-    await chat.send("/toi")
-    await chat.reply()
-    await chat.send("Bật/tắt nhận nhắc hạn")  # the profile's switch, not /nhacnho
-    assert "Đã tắt nhận nhắc hạn" in await chat.reply()
+    async with app.sessions() as session:  # withdrawn by a path that cancels nothing
+        await ConsentRepo(session).withdraw(await person_id(app, "lan"), Purpose.REMINDERS,
+                                            clock.now())
+        await session.commit()
     assert await clock_to(chat, "2024-04-21 08:00") == []
     [row] = await outbox_rows(app.sessions)
     assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, "no consent")

@@ -107,7 +107,7 @@ async def review(chat: Chat, deed_id: int, *lines: str) -> None:
     await chat.reply()
     for line in lines:
         await chat.send(line)
-        await chat.reply()
+        await chat.replies()  # a return also pushes a message to the reporter's console
 
 
 async def delete_account(chat: Chat) -> None:
@@ -139,7 +139,7 @@ async def test_after_deletion_deeds_works_and_conferences_hold_no_personal_value
     for line in ("Nhận xem xét", "Yêu cầu người báo bổ sung",
                  "Chị cho biết diện tích chính xác được không?"):
         await chat.send(line)
-        await chat.reply()
+        await chat.replies()  # a return also pushes a message to the reporter's console
     await become(chat, ME)
     await chat.send("/guongtot")
     assert "đã được ghi nhận" in await chat.reply()  # her notices, shown once

@@ -1,0 +1,163 @@
+"""Works and conference reminders and audiences: who is still behind, reached by liaison.
+
+- `NoncompliantUnits` (broadcast audience `noncompliant`): liaisons of the units short of
+  their minimum works (programme `works`) or of the communes with no conference registered
+  (programme `conference`).
+- `WorksDeadlineRule`: the works registration deadline of a campaign file, reminded N days
+  before (its own `remind` settings) only to liaisons of units still short; re-checked just
+  before sending, so a unit that registered enough in the meantime gets nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime, time, tzinfo
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.audiences import NONCOMPLIANT, AudienceSpec
+from bot.delivery.rules import (
+    DEADLINE_KIND,
+    DeadlineOccasion,
+    Moment,
+    deadline_moments,
+    deadline_occasions,
+)
+from content.schema import Campaign
+from content.units import UnitTree
+from handlers.works.rules import (
+    ConferenceStatus,
+    Status,
+    bound_units,
+    conference_compliance,
+    works_compliance,
+)
+from storage.models import PersonRow, RoleGrantRow
+from storage.works_repo import ConferenceRepo, WorksRepo
+
+WORKS_DEADLINE_RULE = "works-deadline"
+LIAISON = "liaison"
+
+
+def liaisons_of(unit_codes: Iterable[str]) -> Select[int]:
+    """Return a query of the liaisons of the units: an active liaison grant on one of them,
+    or the liaison role with one of them as the profile's unit (as deadline reminders do)."""
+    codes = sorted(set(unit_codes))
+    granted = select(RoleGrantRow.person_id).where(
+        RoleGrantRow.role == LIAISON, RoleGrantRow.revoked_at.is_(None),
+        RoleGrantRow.unit_code.in_(codes))
+    return select(PersonRow.id).where(
+        PersonRow.registered_at.is_not(None),
+        or_(PersonRow.id.in_(granted),
+            and_(PersonRow.role == LIAISON, PersonRow.unit_code.in_(codes))))
+
+
+async def short_units(session: AsyncSession, tree: UnitTree, campaign: Campaign) -> list[str]:
+    """Return the codes of the units that registered fewer works than the plan asks."""
+    programme = campaign.programmes.works
+    if programme is None:
+        return []
+    units = bound_units(tree, campaign.unit, programme.register_by.date)
+    days = await WorksRepo(session).registration_days(campaign.id)
+    return [row.unit.code for row in works_compliance(units, programme, days)
+            if row.status is Status.SHORT]
+
+
+async def unregistered_communes(session: AsyncSession, tree: UnitTree, campaign: Campaign
+                                ) -> list[str]:
+    """Return the codes of the communes that have no conference registered yet."""
+    programme = campaign.programmes.conference
+    if programme is None:
+        return []
+    communes = [u for u in tree.communes(campaign.unit, programme.levels[0].due.date)
+                if u.code != campaign.unit]
+    held = {c.unit_code: (c.held_on, True)
+            for c in await ConferenceRepo(session).of_campaign(campaign.id)}
+    return [row.unit.code
+            for row in conference_compliance(communes, programme, campaign.unit, held)
+            if row.status is ConferenceStatus.MISSING]
+
+
+class NoncompliantUnits:
+    """Broadcast audience: liaisons of the units not yet compliant on a programme."""
+
+    type = NONCOMPLIANT
+
+    def __init__(self, campaigns: dict[str, Campaign], tree: UnitTree) -> None:
+        self._campaigns = campaigns
+        self._tree = tree
+
+    async def people(self, session: AsyncSession, spec: AudienceSpec, today: date
+                     ) -> Select[int]:
+        """Return the liaisons of the units behind on `spec["programme"]` of the campaign."""
+        campaign = self._campaigns.get(spec.get("campaign", ""))
+        units: list[str] = []
+        if campaign is not None and spec.get("programme") == "works":
+            units = await short_units(session, self._tree, campaign)
+        elif campaign is not None and spec.get("programme") == "conference":
+            units = await unregistered_communes(session, self._tree, campaign)
+        return liaisons_of(units)
+
+
+def works_deadline(campaign: Campaign) -> DeadlineOccasion | None:
+    """Return the campaign-file deadline that is the works registration deadline, if any."""
+    programme = campaign.programmes.works
+    if programme is None:
+        return None
+    register_by = programme.register_by
+    for occasion in deadline_occasions([campaign]):
+        if occasion.due_date == register_by.date and occasion.inclusive == register_by.inclusive:
+            return replace(occasion, to=LIAISON)
+    return None
+
+
+class WorksDeadlineRule:
+    """The works registration deadline, reminded only to liaisons of units still short."""
+
+    id = WORKS_DEADLINE_RULE
+    kind = DEADLINE_KIND
+
+    def __init__(self, campaigns: Iterable[Campaign], tree: UnitTree, hour: time,
+                 tz: tzinfo) -> None:
+        self._tree = tree
+        self._campaigns: dict[str, Campaign] = {}
+        self._moments: list[Moment] = []
+        self.occasions: dict[str, DeadlineOccasion] = {}
+        for campaign in campaigns:
+            occasion = works_deadline(campaign)
+            if occasion is None:
+                continue
+            self.occasions[occasion.key] = occasion
+            self._campaigns[occasion.key] = campaign
+            for moment in deadline_moments(occasion, hour, tz):
+                self._moments.append(replace(
+                    moment, message_key=moment.message_key.replace("reminders.deadline.",
+                                                                   "works.remind.")))
+        self._moments.sort(key=lambda m: m.at)
+
+    def due(self, now: datetime) -> list[Moment]:
+        """Return the reminder moments at or before `now` whose deadline has not passed."""
+        return [m for m in self._moments if m.at <= now < m.expires_at]
+
+    def _campaign(self, key: str) -> Campaign | None:
+        return self._campaigns.get(key.rsplit(":", 1)[0])
+
+    async def recipients(self, session: AsyncSession, moment: Moment) -> list[int]:
+        """Return the liaisons of the units that have not registered enough works."""
+        campaign = self._campaign(moment.key)
+        if campaign is None:
+            return []
+        units = await short_units(session, self._tree, campaign)
+        return list(await session.scalars(liaisons_of(units))) if units else []
+
+    async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
+        """Tell whether the person is still the liaison of a unit that is short."""
+        campaign = self._campaign(key)
+        if campaign is None:
+            return False
+        units = await short_units(session, self._tree, campaign)
+        found = await session.scalar(liaisons_of(units).where(PersonRow.id == person_id)
+                                     ) if units else None
+        return found is not None

@@ -1,0 +1,148 @@
+"""Works and conferences with delivery: the deadline reminder and broadcasts to units behind."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.app import App
+from bot.channels.console import CHANNEL
+from bot.core.clock import MovableClock
+from content.privacy import Purpose
+from storage.repos import ConsentRepo, PeopleRepo
+from storage.works_repo import ConferenceRepo, WorksRepo
+from tests.harness import Chat
+from tests.works.helpers import (
+    BAN_CONG,
+    CONFERENCE_CAMPAIGN,
+    HUU_KIEN,
+    NHAN_LY,
+    PA_LAU,
+    WORKS_CAMPAIGN,
+    become,
+)
+
+
+async def liaison(chat: Chat, app: App, name: str, unit_code: str) -> None:
+    """Make `name` the liaison of a unit who accepts reminders."""
+    await become(chat, app, name, "liaison", unit_code)
+    async with app.sessions() as session:
+        account = await PeopleRepo(session).account(CHANNEL, name)
+        assert account is not None
+        await ConsentRepo(session).record(account.person_id, Purpose.REMINDERS, True, "2026.1",
+                                          CHANNEL, app.services.clock.now())
+        await session.commit()
+
+
+async def add_works(app: App, unit_code: str, count: int) -> None:
+    """Register works for a unit (as its liaison would through /congtrinh)."""
+    now = app.services.clock.now()
+    async with app.sessions() as session:
+        for n in range(count):
+            await WorksRepo(session).add(
+                WORKS_CAMPAIGN, unit_code,
+                {"name": f"Đường bê tông thôn {n + 1}", "volume": "500 m", "location": "Thôn 1",
+                 "value_vnd": 100_000_000, "funding": "Ngân sách xã", "due_on": date(2025, 6, 30),
+                 "due_precision": "day"}, now.date(), None, now)
+        await session.commit()
+
+
+async def clock_to(chat: Chat, when: str) -> list[str]:
+    """Move the clock; return the proactive messages that appeared after `Giờ thử`."""
+    await chat.send(f"/clock {when}")
+    assert "Giờ thử" in await chat.reply()
+    return await chat.replies()
+
+
+async def pick(chat: Chat, label_part: str) -> None:
+    """Answer the last menu with the number of the choice containing `label_part`."""
+    labels = chat.choices()
+    index = next(i for i, label in enumerate(labels, 1) if label_part in label)
+    await chat.send(str(index))
+
+
+async def two_liaisons(chat: Chat, app: App) -> None:
+    """Páo (Bản Công) registered two works, enough; Vàng (Pá Lau) none yet."""
+    await liaison(chat, app, "pao", BAN_CONG)
+    await liaison(chat, app, "vang", PA_LAU)
+    await add_works(app, BAN_CONG, 2)
+    await chat.send("/as admin")
+    await chat.reply()
+
+
+async def test_the_works_deadline_reminds_only_liaisons_of_units_still_short(
+    chat: Chat, app: App,
+) -> None:
+    await two_liaisons(chat, app)
+    [reminder] = await clock_to(chat, "2024-10-17 08:00")
+    assert reminder.startswith("[Tin gửi tới vang]")
+    assert "Còn 7 ngày nữa là hết hạn \"Gửi đăng ký công trình, phần việc\"" in reminder
+    assert "tức hết ngày 24/10/2024" in reminder
+    assert "chưa đăng ký đủ số công trình" in reminder and "/congtrinh" in reminder
+    assert await clock_to(chat, "+3h") == []  # never twice
+
+
+async def test_a_unit_that_registers_enough_after_queueing_gets_nothing(
+    chat: Chat, app: App, clock: MovableClock,
+) -> None:
+    await two_liaisons(chat, app)
+    clock.set(datetime(2024, 10, 21, 8, 0))
+    assert await app.delivery.tick(console_only=True) == 1
+    clock.set(datetime(2024, 10, 20, 22, 0))
+    await add_works(app, PA_LAU, 2)
+    assert await clock_to(chat, "2024-10-21 08:30") == []
+    assert await clock_to(chat, "2024-10-24 08:00") == []  # nobody is short any more
+
+
+async def test_a_broadcast_to_units_short_of_works_reaches_their_liaisons(
+    chat: Chat, app: App,
+) -> None:
+    await two_liaisons(chat, app)
+    await chat.send("/thongbao")
+    await chat.reply()
+    await chat.reply()
+    await chat.send("Đề nghị các đơn vị chưa đủ công trình gửi đăng ký trước ngày 25/10/2024.")
+    await chat.reply()
+    await chat.send("Đơn vị chưa đạt yêu cầu của một chương trình")
+    assert "Phong trào nào?" in await chat.reply()
+    await pick(chat, "Trạm Tấu")
+    assert "Chương trình nào" in await chat.reply()
+    await chat.send("Đăng ký công trình, phần việc")
+    preview = await chat.reply()
+    assert "cán bộ đầu mối các đơn vị chưa đạt yêu cầu" in preview
+    assert "Số người nhận: 1" in preview
+    await chat.send("Gửi ngay")
+    assert "Đã nhận thông báo #1" in await chat.reply()
+    delivered = await chat.reply()
+    assert delivered.startswith("[Tin gửi tới vang]\nTHÔNG BÁO")
+    assert "Thông báo #1 đã gửi xong: 1 người đã nhận" in await chat.reply()
+
+
+async def test_a_broadcast_to_communes_without_a_conference_reaches_their_liaisons(
+    chat: Chat, app: App,
+) -> None:
+    await liaison(chat, app, "thu", NHAN_LY)
+    await liaison(chat, app, "kien", HUU_KIEN)
+    now = app.services.clock.now()
+    async with app.sessions() as session:
+        await ConferenceRepo(session).save(CONFERENCE_CAMPAIGN, NHAN_LY, "xa",
+                                           "Hội nghị điển hình tiên tiến", date(2025, 3, 20),
+                                           120, 90, None, now)
+        await session.commit()
+    await chat.send("/as admin")
+    await chat.reply()
+    await chat.send("/thongbao")
+    await chat.reply()
+    await chat.reply()
+    await chat.send("Đề nghị các xã chưa đăng ký hội nghị điển hình tiên tiến gửi lịch tổ chức.")
+    await chat.reply()
+    await chat.send("Đơn vị chưa đạt yêu cầu của một chương trình")
+    await chat.reply()
+    await pick(chat, "Chi Lăng")
+    await chat.reply()
+    await chat.send("Tổ chức hội nghị điển hình tiên tiến")
+    preview = await chat.reply()
+    assert "Số người nhận: 1" in preview
+    await chat.send("Gửi ngay")
+    assert "Đã nhận thông báo #1" in await chat.reply()
+    assert (await chat.reply()).startswith("[Tin gửi tới kien]\nTHÔNG BÁO")
+    assert "Thông báo #1 đã gửi xong: 1 người đã nhận" in await chat.reply()
