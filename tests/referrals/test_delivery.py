@@ -106,3 +106,16 @@ async def test_a_broadcast_to_participants_reaches_those_who_joined_only(chat: C
     delivered = await chat.reply()
     assert delivered.startswith("[Tin gửi tới lan]\nTHÔNG BÁO") and "tuần thi thứ 3" in delivered
     assert "Thông báo #1 đã gửi xong: 1 người đã nhận" in await chat.reply()
+
+
+async def test_no_nudge_once_the_referrals_consent_is_withdrawn(chat: Chat) -> None:
+    await lan_with_two(chat)
+    await chat.send("/quyenriengtu")
+    await chat.reply()
+    await chat.send("Rút lại đồng ý")
+    await chat.reply()
+    await pick(chat, "Theo dõi vận động Dân vận khéo")
+    assert "Bạn có chắc muốn rút lại không?" in await chat.reply()
+    await chat.send("Rút lại đồng ý")
+    await chat.replies()
+    assert await clock_to(chat, "2024-04-12 08:00") == []
