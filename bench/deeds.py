@@ -21,7 +21,7 @@ from content.units import UnitTree
 from handlers.deeds.export import load_nominations, nominations_xlsx
 from handlers.deeds.workflow import OPEN, Status
 from storage.db import create_engine, session_factory
-from storage.deeds_repo import DeedsRepo
+from storage.deeds.repo import DeedsRepo
 from storage.migrate import upgrade
 from storage.models import DeedEventRow, DeedRow, PersonRow
 

@@ -30,9 +30,9 @@ from bot.app import App, create_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloBotApi
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.delivery.sender import OutboxSender
-from storage.delivery_repo import BroadcastRepo, OutboxRepo
+from storage.delivery.repo import BroadcastRepo, OutboxRepo
 from storage.models import Base, ChannelAccountRow, ConsentRow, OutboxRow, PersonRow
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_zalo import FakeZalo

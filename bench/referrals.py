@@ -29,7 +29,7 @@ from handlers.referrals.xlsx import ExportScope, progress_workbook
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import PersonRow, RefMemberRow, RefParticipantRow
-from storage.referrals_repo import ReferralRepo
+from storage.referrals.repo import ReferralRepo
 
 CAMPAIGN = "bac-son-dan-van-kheo-2024"
 TODAY = date(2024, 4, 24)

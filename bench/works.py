@@ -18,7 +18,7 @@ from handlers.works.rules import Status, bound_units, by_status, works_complianc
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import WorkRow
-from storage.works_repo import WorksRepo
+from storage.works.repo import WorksRepo
 
 PROVINCES = 63
 DISTRICTS_PER_PROVINCE = 11

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
+from bot.core.config import Settings
 from content.errors import ContentError
 
 logger = logging.getLogger("thidua")
@@ -69,7 +69,7 @@ async def _run(settings: Settings) -> int:
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         return _fail("Chưa cấu hình kênh nào: đặt ZALO_BOT_TOKEN hoặc TELEGRAM_BOT_TOKEN "
                      "(xem .env.example).\nĐể trò chuyện thử trên máy, dùng: uv run thidua chat")
-    from bot.runtime import run_bot
+    from bot.app.runtime import run_bot
 
     await run_bot(settings)
     return 0
@@ -210,7 +210,7 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _retention(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import create_app
-    from bot.retention import run_retention
+    from bot.app.retention import run_retention
 
     app = create_app(settings)
     try:

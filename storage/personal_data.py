@@ -29,7 +29,7 @@ from storage.models import (
     LinkCodeRow,
     PersonRow,
 )
-from storage.repos import ConsentRepo
+from storage.people import ConsentRepo
 
 Record = dict[str, Any]
 ANONYMOUS = "anonymous"

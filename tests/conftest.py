@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
-from bot.config import Settings
 from bot.core.clock import MovableClock
+from bot.core.config import Settings
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import Base

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Mapping
 from typing import Any, TypeAlias
 
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.types import Incoming, Reply
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloBotApi
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.core.types import Reply
 
 logger = logging.getLogger(__name__)

@@ -46,10 +46,10 @@ from bot.channels.base import (
     SendPart,
     TextSource,
 )
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
-from bot.channels.text import TELEGRAM_TEXT_LIMIT, split_text
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import token_fingerprint
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.text_split import TELEGRAM_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Choice, Incoming, Reply
 
 logger = logging.getLogger(__name__)

@@ -21,8 +21,6 @@ from bot.channels.base import (
     SendPart,
     TextSource,
 )
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
-from bot.channels.text import ZALO_TEXT_LIMIT, split_text
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import (
     ZaloApiError,
@@ -31,7 +29,9 @@ from bot.channels.zalo_api import (
     ZaloRateLimitError,
     ZaloUnauthorizedError,
 )
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.render import numbered_text
+from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 
 logger = logging.getLogger(__name__)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.config import Settings
 from bot.core.permissions import allowed, can_act_on_unit, held_roles
 from bot.core.types import Incoming
 from content.messages import Messages
 from storage.access import Grant
-from storage.repos import Account, ChatState, ConsentRepo, PeopleRepo, Person
+from storage.people import Account, ChatState, ConsentRepo, PeopleRepo, Person
 
 if TYPE_CHECKING:
     from bot.core.dispatcher import Router

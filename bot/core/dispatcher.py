@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.core.context import Context, Services
 from bot.core.forms import FORM_PREFIX, FormEngine
 from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
@@ -20,8 +20,8 @@ from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
 from content.text import fold
 from storage.access import GrantRepo
+from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
-from storage.repos import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 
 logger = logging.getLogger(__name__)
 

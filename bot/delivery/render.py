@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.text import TELEGRAM_TEXT_LIMIT, ZALO_TEXT_LIMIT, split_text
+from bot.core.text_split import TELEGRAM_TEXT_LIMIT, ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Reply
 from content.messages import Messages
 

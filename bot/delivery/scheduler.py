@@ -29,7 +29,7 @@ from bot.delivery.pacing import sleep_or
 from bot.delivery.rules import ReminderRule
 from bot.delivery.sender import ChannelSender
 from bot.delivery.service import Delivery
-from storage.delivery_repo import OutboxRepo
+from storage.delivery.repo import OutboxRepo
 
 logger = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.types import Reply
 from bot.delivery.pacing import ChatSpacing, Pacer, sleep_or
 from bot.delivery.render import broadcast_reply, notice_reply, parts_of
 from bot.delivery.timing import day_bounds, retry_delay
 from content.privacy import Purpose
-from storage.delivery_repo import (
+from storage.delivery.repo import (
     BroadcastRepo,
     BroadcastStatus,
     OutboxItem,

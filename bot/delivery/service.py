@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.config import Settings
 from bot.delivery.registry import DeliveryRegistry
 from bot.delivery.rules import Moment, ReminderRule
 from bot.delivery.sender import ChannelSender, OutboxSender
 from bot.delivery.timing import QuietHours
 from content.messages import Messages
 from content.privacy import Purpose
-from storage.delivery_repo import (
+from storage.delivery.repo import (
     BROADCAST_KIND,
     PRIORITY_BULK,
     WAITING,

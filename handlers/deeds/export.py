@@ -24,7 +24,7 @@ from content.units import UnitTree
 from handlers.deeds.views import is_erased
 from handlers.deeds.workflow import NOMINATIONS, consent_given
 from storage.audit import Action, AuditRepo
-from storage.deeds_repo import Deed, DeedEvent, DeedsRepo
+from storage.deeds.repo import Deed, DeedEvent, DeedsRepo
 from storage.models import PersonRow
 
 COLUMNS = ("id", "campaign", "unit", "village", "nominee", "minor", "consent", "what", "when",

@@ -9,8 +9,8 @@ from bot.core.types import Reply
 from bot.delivery.service import delivery_of
 from handlers.deeds.views import notice_text, snippet, unit_text
 from handlers.deeds.workflow import Action
-from storage.deeds_repo import Deed, DeedsRepo
-from storage.notifications_repo import mark_delivered, notify, pending
+from storage.deeds.notifications import mark_delivered, notify, pending
+from storage.deeds.repo import Deed, DeedsRepo
 
 WHAT_IN_NOTICE = 40
 

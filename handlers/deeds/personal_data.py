@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from content.text import fold
 from handlers.deeds.views import REPORTER_EVENTS
 from handlers.deeds.workflow import Action, Status
+from storage.deeds.notifications import notify
 from storage.models import DeedEventRow, DeedPhotoRow, DeedRow, NotificationRow
-from storage.notifications_repo import notify
 from storage.personal_data import (
     ANONYMOUS,
     REDACTED,

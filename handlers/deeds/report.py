@@ -48,7 +48,7 @@ from handlers.deeds.workflow import (
     next_status,
 )
 from handlers.profile import policy, require_registration
-from storage.deeds_repo import DeedsRepo, NewDeed, Photo
+from storage.deeds.repo import DeedsRepo, NewDeed, Photo
 
 REPORT = "deed_report"
 ANSWER = "deed_answer"

@@ -50,7 +50,7 @@ from handlers.deeds.workflow import (
     check_action,
     check_consent_source,
 )
-from storage.deeds_repo import Deed, DeedsRepo
+from storage.deeds.repo import Deed, DeedsRepo
 
 LIST_LIMIT = 10
 DIRECT = frozenset({Action.TAKE, Action.RELEASE, Action.APPROVE})

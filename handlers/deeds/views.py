@@ -7,8 +7,8 @@ from datetime import date, datetime
 from bot.core.context import Context
 from content.browse import format_date
 from handlers.deeds.workflow import Action, NomineeConsent, Status, consent_given
-from storage.deeds_repo import Deed, DeedEvent
-from storage.notifications_repo import Notification
+from storage.deeds.notifications import Notification
+from storage.deeds.repo import Deed, DeedEvent
 from storage.personal_data import ANONYMOUS
 
 SNIPPET = 60

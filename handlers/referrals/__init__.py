@@ -16,9 +16,9 @@ MANAGERS = frozenset({"liaison", "admin"})
 
 def register(router: Router) -> None:
     """Register /vandong, /tiendo, their forms and choices, and the `VD-…` start payload."""
-    # Imported here: storage.referrals_repo imports the pure rules of this package.
+    # Imported here: storage.referrals.repo imports the pure rules of this package.
     from handlers.referrals import manage, participant, referred
-    from storage.referrals_data import referral_sections
+    from storage.referrals.personal_data import referral_sections
 
     for section in referral_sections():
         router.personal_data.add(section)

@@ -6,8 +6,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
@@ -17,7 +17,7 @@ from handlers.referrals.rules import timeline
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
-from storage.referrals_repo import ReferralRepo
+from storage.referrals.repo import ReferralRepo
 
 
 def _out(text: str) -> None:

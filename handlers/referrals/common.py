@@ -25,7 +25,7 @@ from handlers.referrals.rules import (
     evaluate,
     timeline,
 )
-from storage.referrals_repo import Member
+from storage.referrals.repo import Member
 
 # Channels whose adapter can deliver a file to the person (Zalo cannot send files).
 FILE_CHANNELS = frozenset({"telegram", "console"})

@@ -14,9 +14,9 @@ from bot.delivery.timing import at_time
 from content.messages import Messages
 from content.privacy import Purpose
 from content.schema import Campaign, Week
-from storage.delivery_repo import consent_active, people_with_consent
+from storage.delivery.repo import consent_active, people_with_consent
 from storage.models import PersonRow, RefParticipantRow
-from storage.referrals_repo import ReferralRepo
+from storage.referrals.repo import ReferralRepo
 
 NUDGE_RULE = "referral-week"
 NUDGE_KIND = "referral"

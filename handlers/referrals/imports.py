@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.referrals.official_list import ListError, ListRow, open_list, read_list
 from handlers.referrals.rules import AccountError, normalize_account
-from storage.referrals_repo import ReferralRepo
+from storage.referrals.repo import ReferralRepo
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from handlers.referrals.imports import ImportRefused, ImportReport, import_offic
 from handlers.referrals.participant import campaign_of, parse_account, repo_of, stale
 from handlers.referrals.rules import display_account
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
-from storage.referrals_repo import Owing, UnitCounts, normalize_code
+from storage.referrals.repo import Owing, UnitCounts, normalize_code
 
 IMPORT = "ref_import"
 REASSIGN = "ref_reassign"

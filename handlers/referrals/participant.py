@@ -44,7 +44,7 @@ from handlers.referrals.rules import (
     markable_week_problem,
     normalize_account,
 )
-from storage.referrals_repo import AccountClaimed, Member, Participant, ReferralRepo
+from storage.referrals.repo import AccountClaimed, Member, Participant, ReferralRepo
 
 JOIN = "ref_join"
 ADD = "ref_add"

@@ -26,7 +26,7 @@ from handlers.referrals.participant import (
     status_text,
 )
 from handlers.referrals.rules import bit, display_account, markable_week_problem
-from storage.referrals_repo import Member, Participant, normalize_code
+from storage.referrals.repo import Member, Participant, normalize_code
 
 LINK = "ref_link"
 CODE = "ref_code"

@@ -21,7 +21,7 @@ from handlers.referrals.rules import (
     evaluate,
 )
 from handlers.referrals.xlsx_writer import XlsxWriter
-from storage.referrals_repo import ExportRow, ReferralRepo, UnitCounts
+from storage.referrals.repo import ExportRow, ReferralRepo, UnitCounts
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.core.dispatcher import Router
 from handlers.works import conferences, works
 from handlers.works.common import CONSENT_PREFIX, consent_choice
-from handlers.works.personal_data import sections
+from storage.works.personal_data import sections
 
 if TYPE_CHECKING:
     from bot.core.context import Services

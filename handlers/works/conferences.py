@@ -43,7 +43,7 @@ from handlers.works.rules import (
     documents_due,
     level_for,
 )
-from storage.works_repo import Conference, ConferenceRepo
+from storage.works.repo import Conference, ConferenceRepo
 
 logger = logging.getLogger(__name__)
 

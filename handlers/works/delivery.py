@@ -35,7 +35,7 @@ from handlers.works.rules import (
     works_compliance,
 )
 from storage.models import PersonRow, RoleGrantRow
-from storage.works_repo import ConferenceRepo, WorksRepo
+from storage.works.repo import ConferenceRepo, WorksRepo
 
 WORKS_DEADLINE_RULE = "works-deadline"
 LIAISON = "liaison"

@@ -29,7 +29,7 @@ from handlers.works.rules import (
     level_for,
     works_compliance,
 )
-from storage.works_repo import ConferenceRepo, WorksRepo, names_of
+from storage.works.repo import ConferenceRepo, WorksRepo, names_of
 
 UnitFilter = Callable[[str], bool]
 DATE_FORMAT = "DD/MM/YYYY"

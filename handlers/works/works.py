@@ -54,7 +54,7 @@ from handlers.works.rules import (
     works_compliance,
 )
 from storage.audit import Action, AuditRepo
-from storage.works_repo import Work, WorksRepo
+from storage.works.repo import Work, WorksRepo
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     return os.environ.get("DATABASE_URL") or Settings().database_url
 

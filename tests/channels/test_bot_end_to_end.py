@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.runtime import run_bot
+from bot.app.runtime import run_bot
+from bot.core.config import Settings
 from tests.channels.conftest import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.channels.fake_telegram import FakeTelegram, TelegramChat
 from tests.channels.fake_zalo import FakeZalo, ZaloChat

@@ -11,7 +11,7 @@ from bot.channels.runner import Channel, build_channels, start_channels, stop_ch
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import ZaloChannel
-from bot.config import Settings
+from bot.core.config import Settings
 from tests.channels.conftest import TELEGRAM_TOKEN, TEXTS, ZALO_TOKEN, BlockedLog
 from tests.channels.fake_telegram import FakeTelegram, TelegramChat
 from tests.channels.fake_zalo import FakeZalo, ZaloChat, text_event

@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.channels.telegram import TelegramChannel, parse_command, telegram_file_id
 from bot.channels.webhook import WebhookServer
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
 from tests.channels.conftest import COMMANDS, SECRETS, TELEGRAM_TOKEN, TEXTS, BlockedLog
 from tests.channels.fake_telegram import FakeTelegram, TelegramChat

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.channels.text import split_text
+from bot.core.text_split import split_text
 
 
 def test_short_text_is_one_chunk() -> None:

@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import ZaloChannel
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.types import AttachmentKind, Reply
 from tests.channels.conftest import SECRETS, TEXTS, ZALO_TOKEN, BlockedLog
 from tests.channels.fake_zalo import FakeZalo, ZaloChat, text_event, zalo_event

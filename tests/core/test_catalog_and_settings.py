@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.core.config import Settings
 from content.errors import ContentError
 from content.messages import Messages
 

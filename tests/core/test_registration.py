@@ -134,7 +134,7 @@ async def test_start_payload_is_kept_for_later_features(chat: Chat, app: App) ->
     await chat.send("/start REF-abc123")
     await chat.reply()
     async with app.sessions() as session:
-        from storage.repos import ChatStateRepo
+        from storage.people import ChatStateRepo
 
         state = await ChatStateRepo(session).load("console", "lan")
     assert state.start_payload == "REF-abc123"

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.app import App
-from storage.notifications_repo import mark_delivered, notify, pending
-from storage.repos import PeopleRepo
+from storage.deeds.notifications import mark_delivered, notify, pending
+from storage.people import PeopleRepo
 
 NOW = datetime(2024, 4, 10, 2, 0, tzinfo=UTC)
 

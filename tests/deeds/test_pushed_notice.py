@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from storage.delivery_repo import OutboxStatus
+from storage.delivery.repo import OutboxStatus
 from tests.deeds.helpers import become, register, report_other
 from tests.delivery.helpers import outbox_rows
 from tests.harness import Chat

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.core.clock import MovableClock
-from storage.delivery_repo import BroadcastRepo, BroadcastStatus, OutboxStatus
+from storage.delivery.repo import BroadcastRepo, BroadcastStatus, OutboxStatus
 from storage.models import BroadcastRow, OutboxRow
 from tests.delivery.conftest import person_id
 from tests.delivery.helpers import outbox_rows, register, seed_people

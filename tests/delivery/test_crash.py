@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import create_app
-from storage.delivery_repo import BroadcastRepo
+from storage.delivery.repo import BroadcastRepo
 from tests.channels.fake_telegram import FakeTelegram
 from tests.conftest import make_settings
 from tests.delivery.helpers import seed_people

@@ -14,7 +14,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloBotApi
 from bot.core.clock import MovableClock
 from bot.delivery.sender import OutboxSender
-from storage.delivery_repo import OutboxRepo
+from storage.delivery.repo import OutboxRepo
 from tests.channels.conftest import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_zalo import FakeZalo

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.clock import MovableClock
-from storage.delivery_repo import OutboxStatus
+from storage.delivery.repo import OutboxStatus
 from tests.delivery.conftest import MakeChat
 from tests.delivery.helpers import outbox_rows
 from tests.delivery.test_reminders import clock_to, queue_first_reminder, two_people

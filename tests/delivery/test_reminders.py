@@ -7,8 +7,8 @@ from datetime import datetime
 from bot.app import App
 from bot.core.clock import MovableClock
 from content.privacy import Purpose
-from storage.delivery_repo import OutboxStatus
-from storage.repos import ConsentRepo
+from storage.delivery.repo import OutboxStatus
+from storage.people import ConsentRepo
 from tests.delivery.conftest import MakeChat, person_id
 from tests.delivery.example_rule import WeeklyNudge
 from tests.delivery.helpers import outbox_rows, register, seed_people

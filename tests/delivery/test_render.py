@@ -37,7 +37,7 @@ def test_a_photo_with_a_web_address_goes_as_a_photo_everywhere() -> None:
 def test_every_status_audience_programme_and_kind_has_its_words() -> None:
     from bot.delivery.audiences import AUDIENCE_TYPES
     from handlers.broadcast import PROGRAMMES
-    from storage.delivery_repo import BROADCAST_KIND, BroadcastStatus
+    from storage.delivery.repo import BROADCAST_KIND, BroadcastStatus
 
     catalog = Messages.load()
     keys = [f"broadcast.status.{s}" for s in BroadcastStatus]

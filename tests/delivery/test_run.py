@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import create_app
-from bot.config import Settings
+from bot.app.runtime import run_bot
 from bot.core.clock import MovableClock
+from bot.core.config import Settings
 from bot.delivery.scheduler import Leadership, build_scheduler
-from bot.runtime import run_bot
 from storage.db import create_engine
-from storage.delivery_repo import BroadcastRepo, OutboxRepo
+from storage.delivery.repo import BroadcastRepo, OutboxRepo
 from tests.channels.conftest import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_zalo import FakeZalo

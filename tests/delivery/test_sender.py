@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels.errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.clock import MovableClock
 from bot.core.types import Reply
-from storage.delivery_repo import BroadcastRepo, OutboxRepo, OutboxStatus
+from storage.delivery.repo import BroadcastRepo, OutboxRepo, OutboxStatus
 from storage.models import BroadcastRow, ChannelAccountRow, OutboxRow
 from tests.delivery.conftest import MakeChat, person_id
 from tests.delivery.helpers import outbox_rows, seed_people

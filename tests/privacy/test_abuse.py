@@ -15,7 +15,7 @@ from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from bot.core.types import Attachment, AttachmentKind, Incoming
 from storage.models import ChatStateRow, PersonRow
-from storage.repos import ChatStateRepo, PeopleRepo
+from storage.people import ChatStateRepo, PeopleRepo
 from tests.harness import Chat
 from tests.privacy.conftest import MakeApp
 from tests.privacy.helpers import register, send_as

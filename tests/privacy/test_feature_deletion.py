@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.clock import MovableClock
-from storage.delivery_repo import OutboxStatus
+from storage.delivery.repo import OutboxStatus
 from storage.models import OutboxRow, RefMemberRow, RefParticipantRow
-from storage.referrals_repo import ReferralRepo
-from storage.repos import PeopleRepo
+from storage.people import PeopleRepo
+from storage.referrals.repo import ReferralRepo
 from tests.harness import Chat
 from tests.privacy.helpers import scan_for
 from tests.referrals.helpers import add_referral, join, register

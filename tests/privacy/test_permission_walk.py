@@ -15,7 +15,7 @@ from bot.app import App
 from bot.core.clock import MovableClock
 from bot.core.types import Reply
 from storage.access import GrantRepo
-from storage.repos import PeopleRepo
+from storage.people import PeopleRepo
 from tests.privacy.helpers import send_as
 
 RESIDENT, REVIEWER, OTHER_LIAISON = "resident", "reviewer_here", "liaison_elsewhere"

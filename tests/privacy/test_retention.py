@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import App, create_app
+from bot.app.retention import RetentionResult, find_inactive, run_retention
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
-from bot.retention import RetentionResult, find_inactive, run_retention
 from storage.models import AuditRow, PersonRow
 from tests.conftest import make_settings
 from tests.harness import Chat

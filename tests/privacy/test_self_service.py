@@ -11,7 +11,7 @@ from bot.app import App
 from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
 from storage.models import AuditRow, ChannelAccountRow, ConsentRow, PersonRow
-from storage.repos import ChatState, ChatStateRepo, ConsentRepo
+from storage.people import ChatState, ChatStateRepo, ConsentRepo
 from tests.harness import Chat
 from tests.privacy.helpers import register, scan_for, send_as
 

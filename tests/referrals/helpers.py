@@ -6,7 +6,7 @@ import re
 
 from bot.app import App
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
-from storage.repos import PeopleRepo
+from storage.people import PeopleRepo
 from tests.harness import Chat
 
 CODE_RE = re.compile(r"VD-[A-Z0-9]{6}")

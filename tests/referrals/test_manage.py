@@ -132,7 +132,7 @@ async def test_export_on_zalo_points_to_the_server_command(chat: Chat, app: App)
     await send_as(app, "zalo", "z-can", text="/start")
     async with app.sessions() as session:
         from storage.access import GrantRepo
-        from storage.repos import PeopleRepo
+        from storage.people import PeopleRepo
 
         account = await PeopleRepo(session).account("zalo", "z-can")
         assert account is not None

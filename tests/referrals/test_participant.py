@@ -8,7 +8,7 @@ from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from storage.models import ConsentRow, RefMemberRow, RefParticipantRow
-from storage.repos import ConsentRepo
+from storage.people import ConsentRepo
 from tests.conftest import make_settings
 from tests.harness import Chat
 from tests.referrals.helpers import add_referral, join, lan_with_two, register, send_as

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.referrals.rules import AccountKind, Marks, QuizAccount, Tracked, evaluate, timeline
 from storage.db import create_engine, session_factory
 from storage.models import RefMemberRow
-from storage.referrals_repo import AccountClaimed, ReferralRepo, UnitCounts
-from storage.repos import PeopleRepo
+from storage.people import PeopleRepo
+from storage.referrals.repo import AccountClaimed, ReferralRepo, UnitCounts
 from tests.referrals.test_rules import WEEKS
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import create_engine, session_factory
 from storage.migrate import NotMigratedError, current_revision, ensure_migrated, head_revision
-from storage.repos import ChatState, ChatStateRepo, ConsentRepo, LinkRepo, PeopleRepo
+from storage.people import ChatState, ChatStateRepo, ConsentRepo, LinkRepo, PeopleRepo
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2024, 4, 10, 9, 0, tzinfo=HCM)

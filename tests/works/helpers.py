@@ -6,7 +6,7 @@ from bot.app import App
 from bot.channels.console import CHANNEL
 from bot.core.types import Attachment, AttachmentKind, Incoming
 from content.privacy import Purpose
-from storage.repos import ConsentRepo, PeopleRepo
+from storage.people import ConsentRepo, PeopleRepo
 from tests.harness import Chat
 
 BAN_CONG = "yb.tram-tau.ban-cong"

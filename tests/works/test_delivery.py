@@ -8,8 +8,8 @@ from bot.app import App
 from bot.channels.console import CHANNEL
 from bot.core.clock import MovableClock
 from content.privacy import Purpose
-from storage.repos import ConsentRepo, PeopleRepo
-from storage.works_repo import ConferenceRepo, WorksRepo
+from storage.people import ConsentRepo, PeopleRepo
+from storage.works.repo import ConferenceRepo, WorksRepo
 from tests.harness import Chat
 from tests.works.helpers import (
     BAN_CONG,

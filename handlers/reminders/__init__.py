@@ -12,8 +12,8 @@ from bot.delivery.rules import DEADLINE_KIND, DeadlineRule
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.profile import policy, require_registration
-from storage.delivery_data import DeliveriesSection, ReminderPrefsSection
-from storage.delivery_repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
+from storage.delivery.personal_data import DeliveriesSection, ReminderPrefsSection
+from storage.delivery.repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
 
 PREFIX = "nn"
 TOGGLE = "nn:t:"

@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Reply
 from content.privacy import Purpose
-from storage.repos import people_stats
+from storage.people import people_stats
 
 
 async def stats(ctx: Context) -> list[Reply]:

@@ -9,7 +9,7 @@ import signal
 
 from bot.app import App, create_app
 from bot.channels.runner import Channel, build_channels, start_channels, stop_channels
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.delivery.scheduler import run_delivery
 
 logger = logging.getLogger(__name__)

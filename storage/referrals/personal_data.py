@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.referrals.rules import Marks, display_account
 from storage.models import RefImportRow, RefMemberRow, RefParticipantRow
 from storage.personal_data import PersonalDataSection, Record
-from storage.referrals_repo import REFERRAL, SELF
+from storage.referrals.repo import REFERRAL, SELF
 
 ERASED_PREFIX = "erased-"
 ERASED_CODE_PREFIX = "DEL-"  # never a valid `VD-…` code: the link stops working

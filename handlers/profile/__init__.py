@@ -14,7 +14,7 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.privacy import Policy, Purpose
 from content.text import fold, nfc
-from storage.delivery_repo import OutboxRepo
+from storage.delivery.repo import OutboxRepo
 
 logger = logging.getLogger(__name__)
 

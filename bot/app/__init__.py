@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
 from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher, Router, resolve_account
 from bot.core.types import Incoming, Reply
@@ -27,19 +27,19 @@ from handlers import (
     broadcast,
     deeds,
     link,
+    lookup,
     privacy,
     profile,
     referrals,
     reminders,
     roles,
-    rules,
     start,
     works,
 )
 from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
-from storage.repos import PeopleRepo
+from storage.people import PeopleRepo
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 # Feature modules, in the order the dispatcher consults them (rule lookup last). A module
 # may also define `register_delivery(registry, services)` to add reminder rules/audiences.
 FEATURES = (start, profile, link, privacy, roles, admin, referrals, deeds, works, reminders,
-            broadcast, rules)
+            broadcast, lookup)
 
 
 def build_router() -> Router:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from bot.core.config import Settings
 from content.messages import Messages
 from storage.audit import Action, AuditRepo
 from storage.models import ChannelAccountRow, PersonRow

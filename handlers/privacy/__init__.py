@@ -16,6 +16,7 @@ from content.privacy import Purpose
 from content.text import fold
 from handlers.profile import policy, show_profile, unit_label
 from storage.audit import Action, AuditRepo
+from storage.people import Consent
 from storage.personal_data import (
     Record,
     erase_person,
@@ -24,7 +25,6 @@ from storage.personal_data import (
     register_core_sections,
     withdraw_purpose,
 )
-from storage.repos import Consent
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Reply
 from handlers.profile import require_registration
-from storage.repos import LinkRepo
+from storage.people import LinkRepo
 
 CODE_TTL = timedelta(minutes=10)
 

@@ -29,8 +29,8 @@ from bot.delivery.render import TELEGRAM_FILE_PREFIX, broadcast_reply
 from bot.delivery.service import AUDIENCE_CONSOLE, delivery_of
 from bot.delivery.timing import at_time
 from content.text import nfc
-from storage.delivery_data import BroadcastsWrittenSection
-from storage.delivery_repo import ACTIVE_BROADCAST, WAITING, Broadcast, BroadcastRepo, OutboxRepo
+from storage.delivery.personal_data import BroadcastsWrittenSection
+from storage.delivery.repo import ACTIVE_BROADCAST, WAITING, Broadcast, BroadcastRepo, OutboxRepo
 
 FORM = "broadcast"
 PREFIX = "bc"
