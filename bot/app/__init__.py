@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app.features import FEATURES
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.context import Services
@@ -22,32 +23,12 @@ from content.privacy import Policy, load_policy
 from content.schema import Campaign
 from content.search import SearchIndex, build_index
 from content.units import UnitTree, load_units
-from handlers import (
-    admin,
-    broadcast,
-    deeds,
-    link,
-    lookup,
-    privacy,
-    profile,
-    referrals,
-    reminders,
-    roles,
-    start,
-    works,
-)
 from storage.access import GrantRepo
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_migrated
 from storage.people import PeopleRepo
 
 logger = logging.getLogger(__name__)
-
-
-# Feature modules, in the order the dispatcher consults them (rule lookup last). A module
-# may also define `register_delivery(registry, services)` to add reminder rules/audiences.
-FEATURES = (start, profile, link, privacy, roles, admin, referrals, deeds, works, reminders,
-            broadcast, lookup)
 
 
 def build_router() -> Router:

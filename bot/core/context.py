@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.access import Access
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.permissions import allowed, can_act_on_unit, held_roles
@@ -70,6 +71,11 @@ class Context:
         """Re-read the person after a change and keep it on the context."""
         self.person = await self.people.get(self.person.id)
         return self.person
+
+    @property
+    def access(self) -> Access:
+        """Return the one access check (roles held, units managed) for this person."""
+        return Access(self.grants, self.services.units)
 
     @property
     def roles(self) -> frozenset[str]:

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +17,7 @@ from bot.core.config import Settings
 from bot.core.context import Context, Services
 from bot.core.forms import FORM_PREFIX, FormEngine
 from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
+from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
 from content.text import fold
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 ChoiceHandler = Callable[[Context, str], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Context, Any], Awaitable[list[Reply]]]
 
 COMMAND_PAYLOAD = "c:"
 RESUME = "form:resume"
@@ -57,6 +60,9 @@ class Router:
     non_text: Handler | None = None
     personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
     start_payloads: dict[str, ChoiceHandler] = field(default_factory=dict)
+    # Typed payloads (bot.core.payloads): the class, its handler and who may press it.
+    actions: list[tuple[type[Payload], ActionHandler, frozenset[str]]] = field(
+        default_factory=list)
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -84,6 +90,31 @@ class Router:
             return handler
 
         return register
+
+    def action(self, payload: type[Payload], *, roles: Iterable[str] = ROLES
+               ) -> Callable[[ActionHandler], ActionHandler]:
+        """Register a handler for one typed payload class, usable by `roles` (decorator).
+
+        The handler receives the parsed payload object; a payload that does not parse
+        (stale or forged) never reaches it.
+        """
+
+        def register(handler: ActionHandler) -> ActionHandler:
+            if any(cls.PREFIX == payload.PREFIX for cls, _, _ in self.actions):
+                raise ValueError(f"payload prefix taken: {payload.PREFIX}")
+            self.actions.append((payload, handler, frozenset(roles)))
+            # Longest prefix first, so "rf:del" is tried before "rf".
+            self.actions.sort(key=lambda entry: -len(entry[0].PREFIX))
+            return handler
+
+        return register
+
+    def action_for(self, raw: str) -> tuple[type[Payload], ActionHandler, frozenset[str]] | None:
+        """Return the typed payload entry whose prefix raw carries (longest first)."""
+        for entry in self.actions:
+            if entry[0].matches(raw):
+                return entry
+        return None
 
     def start_payload(self, prefix: str) -> Callable[[ChoiceHandler], ChoiceHandler]:
         """Register a handler for `/start <prefix>-…` deep-link payloads (decorator)."""
@@ -293,6 +324,17 @@ class Dispatcher:
             spec = self.router.commands.get(payload[len(COMMAND_PAYLOAD):])
             if spec is not None:
                 return await self._run_command(ctx, spec)
+        action = self.router.action_for(payload)
+        if action is not None:
+            cls, run, roles = action
+            parsed = cls.parse(payload)
+            if parsed is None:
+                logger.info("unreadable payload ignored (prefix %r)", cls.PREFIX[:16])
+                return [ctx.main_menu(ctx.t("error.stale_choice"))]
+            if not ctx.access.may(roles):
+                logger.warning("choice refused by role check (prefix %r)", cls.PREFIX[:16])
+                return [ctx.main_menu(ctx.t("error.not_allowed_choice"))]
+            return await run(ctx, parsed)
         prefix = payload.split(":", 1)[0]
         handler = self.router.choices.get(prefix)
         if handler is not None:

@@ -6,6 +6,7 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Reply
 from content.privacy import Purpose
+from handlers.common.feature import Feature
 from storage.people import people_stats
 
 
@@ -25,3 +26,6 @@ async def stats(ctx: Context) -> list[Reply]:
 def register(router: Router) -> None:
     """Register the administrator commands."""
     router.command("thongke", menu_label="menu.stats", roles={"admin"}, order=800)(stats)
+
+
+FEATURE = Feature("admin", register)

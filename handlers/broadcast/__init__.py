@@ -29,6 +29,7 @@ from bot.delivery.render import TELEGRAM_FILE_PREFIX, broadcast_reply
 from bot.delivery.service import AUDIENCE_CONSOLE, delivery_of
 from bot.delivery.timing import at_time
 from content.text import nfc
+from handlers.common.feature import Feature
 from storage.delivery.personal_data import BroadcastsWrittenSection
 from storage.delivery.repo import ACTIVE_BROADCAST, WAITING, Broadcast, BroadcastRepo, OutboxRepo
 
@@ -514,3 +515,6 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_audience(Everyone())
     registry.add_audience(ByRole())
     registry.add_audience(ByUnit(services.units))
+
+
+FEATURE = Feature("broadcast", register, register_delivery)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.dispatcher import Router
+from handlers.common.feature import Feature
 from handlers.deeds.personal_data import sections
 from handlers.deeds.report import (
     answer_form,
@@ -31,3 +32,6 @@ def register(router: Router) -> None:
     router.command("duyet", menu_label="menu.review", roles=REVIEWERS, order=60)(review_command)
     router.choice("gt")(reporter_choice)
     router.choice("gtd", roles=REVIEWERS)(review_choice)
+
+
+FEATURE = Feature("deeds", register)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Reply
+from handlers.common.feature import Feature
 from handlers.profile import require_registration
 from storage.people import LinkRepo
 
@@ -56,3 +57,6 @@ async def _use_code(ctx: Context, typed: str) -> list[Reply]:
 def register(router: Router) -> None:
     """Register /lienket."""
     router.command("lienket", menu_label="menu.link", order=700)(link)
+
+
+FEATURE = Feature("link", register)

@@ -10,6 +10,7 @@ from bot.core.types import Choice, Reply
 from content.browse import has_ended, hit_text, is_running, section_label, section_text, summary
 from content.schema import SECTION_KEYS, Campaign
 from content.search import Hit
+from handlers.common.feature import Feature
 
 MAX_QUERY = 300
 ALTERNATIVES = 2
@@ -147,3 +148,6 @@ def register(router: Router) -> None:
     router.choice("cc")(set_current)
     router.choice("q")(passage_choice)
     router.fallback = answer
+
+
+FEATURE = Feature("lookup", register)

@@ -14,6 +14,7 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
 from content.privacy import Purpose
 from content.text import fold
+from handlers.common.feature import Feature
 from handlers.profile import policy, show_profile, unit_label
 from storage.audit import Action, AuditRepo
 from storage.people import Consent
@@ -318,3 +319,6 @@ def register(router: Router) -> None:
     ), _finish_delete))
     router.command("quyenriengtu", menu_label="menu.privacy", order=30)(privacy_command)
     router.choice(PREFIX)(privacy_choice)
+
+
+FEATURE = Feature("privacy", register)

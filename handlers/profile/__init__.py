@@ -14,6 +14,7 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.privacy import Policy, Purpose
 from content.text import fold, nfc
+from handlers.common.feature import Feature
 from storage.delivery.repo import OutboxRepo
 
 logger = logging.getLogger(__name__)
@@ -313,3 +314,6 @@ def register(router: Router) -> None:
         router.forms.add(Form(form_name, "profile.edit_title", (step,), _finish_edit))
     router.command("toi", menu_label="menu.profile", order=20)(profile_command)
     router.choice("p")(profile_choice)
+
+
+FEATURE = Feature("profile", register)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core.dispatcher import Router
+from handlers.common.feature import Feature
 
 if TYPE_CHECKING:
     from bot.core.context import Services
@@ -43,3 +44,6 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_rule(WeeklyReferralNudge(services.campaigns.values(), services.messages,
                                           services.settings.reminder_hour, services.clock.tz))
     registry.add_audience(CampaignParticipants())
+
+
+FEATURE = Feature("referrals", register, register_delivery)

@@ -11,6 +11,7 @@ from bot.delivery.registry import DeliveryRegistry
 from bot.delivery.rules import DEADLINE_KIND, DeadlineRule
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
+from handlers.common.feature import Feature
 from handlers.profile import policy, require_registration
 from storage.delivery.personal_data import DeliveriesSection, ReminderPrefsSection
 from storage.delivery.repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
@@ -127,3 +128,6 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_rule(DeadlineRule(services.campaigns.values(), services.units,
                                    services.settings.reminder_hour, services.clock.tz,
                                    claimed=registry.claimed_deadlines))
+
+
+FEATURE = Feature("reminders", register, register_delivery)

@@ -12,6 +12,7 @@ from bot.core.dispatcher import Router
 from bot.core.forms import Form, Invalid, Step
 from bot.core.permissions import may_grant, units_of
 from bot.core.types import Choice, Reply
+from handlers.common.feature import Feature
 from handlers.profile import unit_label
 from storage.access import (
     GrantRepo,
@@ -255,3 +256,6 @@ def register(router: Router) -> None:
     router.command("quyen", menu_label="menu.roles", roles=MANAGERS, order=850)(roles_command)
     router.command("nhanquyen")(accept)
     router.choice(PREFIX, roles=MANAGERS)(roles_choice)
+
+
+FEATURE = Feature("roles", register)

@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.limits import valid_start_payload
 from bot.core.types import Reply
+from handlers.common.feature import Feature
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +63,6 @@ def register(router: Router) -> None:
     router.command("help", is_global=True, menu_label="menu.help", order=900)(help_)
     router.command("huy", is_global=True)(cancel)
     router.non_text = non_text
+
+
+FEATURE = Feature("start", register)

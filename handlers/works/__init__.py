@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core.dispatcher import Router
+from handlers.common.feature import Feature
 from handlers.works import conferences, works
 from handlers.works.common import CONSENT_PREFIX, consent_choice
 from storage.works.personal_data import sections
@@ -42,3 +43,6 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
         registry.claim_deadline(key)
     registry.add_rule(rule)
     registry.add_audience(NoncompliantUnits(services.campaigns, services.units))
+
+
+FEATURE = Feature("works", register, register_delivery)
