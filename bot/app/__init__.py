@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import bot.channels  # noqa: F401  (declares each channel's traits)
 from bot.app.features import FEATURES
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings

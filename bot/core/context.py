@@ -11,6 +11,7 @@ from bot.core.access import Access
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.permissions import allowed, can_act_on_unit, held_roles
+from bot.core.traits import ChannelTraits, traits_of
 from bot.core.types import Incoming
 from content.messages import Messages
 from storage.access import Grant
@@ -71,6 +72,11 @@ class Context:
         """Re-read the person after a change and keep it on the context."""
         self.person = await self.people.get(self.person.id)
         return self.person
+
+    @property
+    def traits(self) -> ChannelTraits:
+        """Return what this chat's channel can carry (files, photos, buttons, text limit)."""
+        return traits_of(self.msg.channel)
 
     @property
     def access(self) -> Access:
