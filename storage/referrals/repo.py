@@ -8,12 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.referrals.rules import Marks, QuizAccount, Timeline, bit
 from storage.models import PersonRow, RefImportRow, RefMemberRow, RefParticipantRow
+from storage.referrals.marks import Marks, QuizAccount, Timeline, bit
 
 SELF = "self"
 REFERRAL = "referral"
@@ -148,11 +159,26 @@ def done_expr() -> ColumnElement[int]:
     return m.verified_mask.op("|", return_type=Integer)(reported_only)
 
 
+def participants_audience(campaign_id: str, consent: ColumnElement[bool]) -> Select[int]:
+    """Return the people in a campaign's programme who meet `consent` (a PersonRow condition)."""
+    joined = select(RefParticipantRow.person_id).where(
+        RefParticipantRow.campaign_id == campaign_id)
+    return select(PersonRow.id).where(PersonRow.id.in_(joined), consent)
+
+
 class ReferralRepo:
     """Participants, their followed accounts and official list imports of one session."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def commit(self) -> None:
+        """Commit what this session did so far (a long import commits batch by batch)."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Undo what this session did since the last commit."""
+        await self.session.rollback()
 
     async def _update(self, stmt: Any) -> None:
         # Bulk updates never touch objects loaded in the session: skip synchronising them

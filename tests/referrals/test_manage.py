@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.app import App
 from bot.core.types import AttachmentKind
+from handlers.referrals import manage_views
 from tests.harness import Chat
 from tests.referrals.helpers import (
     document,
@@ -329,10 +330,8 @@ async def test_console_saves_an_export_and_says_where(app: App, tmp_path: Path) 
 
 async def test_a_huge_export_goes_to_the_server(chat: Chat, app: App,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from handlers.referrals import manage
-
     await lan_with_two(chat)
-    monkeypatch.setattr(manage, "CHAT_EXPORT_LIMIT", 2)
+    monkeypatch.setattr(manage_views, "CHAT_EXPORT_LIMIT", 2)
     await chat.send("/as admin")
     await chat.reply()
     await chat.send("/tiendo")
