@@ -7,7 +7,7 @@ from bot.core.dispatcher import COMMAND_PAYLOAD, Router
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from content.schema import Campaign
-from handlers.profile import require_registration
+from handlers.common.registration import require_registration
 from handlers.referrals.common import (
     campaign_by_key,
     campaign_of,

@@ -10,16 +10,14 @@ from datetime import date
 from bot.core.context import Context
 from bot.core.forms import FORM_PREFIX, Invalid
 from bot.core.types import Choice, Reply
-from content.privacy import Policy
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
+from handlers.common.registration import policy
 from handlers.referrals.rules import AccountError, normalize_account, timeline
 from storage.referrals.marks import QuizAccount, Timeline
 from storage.referrals.repo import Participant, ReferralRepo
 
 RELATIONS = ("nguoi_than", "ban_be", "dong_nghiep", "khac")
-YES_WORDS = {"co", "dong y", "ok", "yes", "u", "uh", "dong", "y", "dung"}
-NO_WORDS = {"khong", "khong dong y", "ko", "k", "no", "khg"}
 WEEK_RE = re.compile(r"^(?:tuan|t)?\s*(?:so\s*)?(\d{1,2})$")
 
 
@@ -185,22 +183,6 @@ def parse_week_number(ctx: Context, prog: ReferralProgramme, text: str) -> int:
     return number
 
 
-def policy_of(ctx: Context) -> Policy:
-    """Return the personal-data policy (the one place the feature looks the service up)."""
-    policy: Policy = ctx.services.extras["policy"]
-    return policy
-
-
 def policy_version(ctx: Context) -> str:
     """Return the version of the personal-data policy shown with a consent."""
-    return policy_of(ctx).version
-
-
-def yes_no(text: str) -> str | None:
-    """Read a typed yes/no answer ('yes', 'no' or None when unclear)."""
-    words = " ".join(fold(text).split())
-    if words in YES_WORDS:
-        return "yes"
-    if words in NO_WORDS:
-        return "no"
-    return None
+    return policy(ctx).version

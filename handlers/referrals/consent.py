@@ -9,7 +9,8 @@ from bot.core.context import Context
 from bot.core.forms import Invalid, PromptBuilder, Step
 from bot.core.types import Choice
 from content.privacy import Purpose
-from handlers.referrals.common import policy_version, yes_no
+from handlers.common.steps import yes_no
+from handlers.referrals.common import policy_version
 
 
 def consent_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Any
 
@@ -10,7 +9,8 @@ from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.schema import Campaign, ReferralProgramme
-from content.text import fold, nfc
+from content.text import fold
+from handlers.common.steps import name_step, yes_no
 from handlers.referrals.common import (
     RELATIONS,
     area_units,
@@ -26,7 +26,6 @@ from handlers.referrals.common import (
     repo_of,
     stale,
     week_choices,
-    yes_no,
 )
 from handlers.referrals.consent import consent_step, consented, record_consent, refused
 from handlers.referrals.rules import markable_week_problem
@@ -37,7 +36,6 @@ from storage.referrals.repo import AccountClaimed, Participant
 JOIN = "ref_join"
 ADD = "ref_add"
 WEEK = "ref_week"
-NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 
 
 class Steps(StrEnum):
@@ -179,13 +177,6 @@ async def _add_context(ctx: Context, data: dict[str, Any]
     return campaign, programme(campaign), participant
 
 
-def _parse_referral_name(_ctx: Context, text: str) -> str:
-    name = " ".join(nfc(text).split())
-    if not 2 <= len(name) <= 100 or not NAME_RE.match(name):
-        raise Invalid("ref.add.bad_name")
-    return name
-
-
 def _relation_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
     return [Choice(ctx.t(f"ref.relation.{r}"), f"f:{r}") for r in RELATIONS]
 
@@ -286,8 +277,8 @@ async def _finish_add(ctx: Context, data: dict[str, Any]) -> list[Reply]:
 def add_form() -> Form:
     """Return the form that adds a referred account: name, relation, account, eligibility."""
     steps = (
-        Step(Steps.TYPING_REFERRAL_NAME, "name", "ref.add.ask_name", parse=_parse_referral_name,
-             invalid="ref.add.bad_name", label="ref.field.name", max_length=100),
+        name_step(name=Steps.TYPING_REFERRAL_NAME, field="name", prompt="ref.add.ask_name",
+                  invalid="ref.add.bad_name", label="ref.field.name"),
         Step(Steps.CHOOSING_RELATION, "relation", "ref.add.ask_relation",
              parse=_parse_relation, pick=_pick_relation, options=_relation_options,
              label="ref.field.relation", max_length=60),

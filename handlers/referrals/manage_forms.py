@@ -9,6 +9,7 @@ from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Step
 from bot.core.types import AttachmentKind, Choice, Reply
 from content.schema import Campaign, ReferralProgramme
+from handlers.common.steps import yes_no_step
 from handlers.referrals.common import (
     campaign_of,
     covering,
@@ -24,7 +25,6 @@ from handlers.referrals.common import (
     subtree,
     unit_name,
     week_choices,
-    yes_no,
 )
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import cli_import_command, progress_view, report_text
@@ -200,23 +200,6 @@ def _confirm_prompt(ctx: Context, data: dict[str, Any]) -> str:
                  target=data.get("_target", ""))
 
 
-def _confirm_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    return [Choice(ctx.t("ref.reassign.yes"), "f:yes"), Choice(ctx.t("form.cancel"), "f:no")]
-
-
-def _parse_confirm(_ctx: Context, text: str) -> str:
-    answer = yes_no(text)
-    if answer is None:
-        raise Invalid("ref.reassign.pick")
-    return answer
-
-
-def _pick_confirm(_ctx: Context, value: str) -> str:
-    if value not in ("yes", "no"):
-        raise Invalid("ref.reassign.pick")
-    return value
-
-
 async def _finish_reassign(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     campaign = campaign_of(ctx, str(data.get("cid", "")))
     repo = repo_of(ctx)
@@ -245,7 +228,7 @@ def reassign_form() -> Form:
              parse=_parse_claimed, max_length=120),
         Step(Steps.TYPING_TARGET_CODE, "target", _target_prompt, parse=_parse_target,
              invalid="ref.reassign.bad_target", max_length=30),
-        Step(Steps.CONFIRMING_REASSIGN, "confirm", _confirm_prompt, parse=_parse_confirm,
-             pick=_pick_confirm, options=_confirm_options, invalid="ref.reassign.pick"),
+        yes_no_step(Steps.CONFIRMING_REASSIGN, "confirm", _confirm_prompt,
+                    yes="ref.reassign.yes", no="form.cancel", invalid="ref.reassign.pick"),
     )
     return Form(REASSIGN, "ref.reassign.title", steps, _finish_reassign)

@@ -11,6 +11,7 @@ from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from content.schema import Campaign
 from content.text import fold
+from handlers.common.steps import yes_no_step
 from handlers.referrals.common import (
     campaign_of,
     full_date,
@@ -18,7 +19,6 @@ from handlers.referrals.common import (
     programme,
     repo_of,
     stale,
-    yes_no,
 )
 from handlers.referrals.consent import consent_step, record_consent, refused
 from handlers.referrals.views import dashboard, referred_view
@@ -132,24 +132,6 @@ def _eligibility_prompt(ctx: Context, data: dict[str, Any]) -> str:
                  area=area.full_name if area else prog.home_unit)
 
 
-def _yes_no_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    return [Choice(ctx.t("ref.link.eligible_yes"), "f:yes"),
-            Choice(ctx.t("ref.link.eligible_no"), "f:no")]
-
-
-def _parse_yes_no(_ctx: Context, text: str) -> str:
-    answer = yes_no(text)
-    if answer is None:
-        raise Invalid("ref.link.bad_yes_no")
-    return answer
-
-
-def _pick_yes_no(_ctx: Context, value: str) -> str:
-    if value not in ("yes", "no"):
-        raise Invalid("ref.link.bad_yes_no")
-    return value
-
-
 def _removal_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
     return [Choice(ctx.t("ref.link.keep"), "f:keep"),
             Choice(ctx.t("ref.link.remove"), "f:remove")]
@@ -203,9 +185,9 @@ def link_form() -> Form:
         Step(Steps.TYPING_OWN_QUIZ_ACCOUNT, "mid", "ref.link.ask_account",
              parse=_parse_own_quiz_account, max_length=120),
         consent_step(Steps.DECIDING_LINK_CONSENT, "ref.link.consent"),
-        Step(Steps.CONFIRMING_OWN_ELIGIBILITY, "eligible", _eligibility_prompt,
-             parse=_parse_yes_no, pick=_pick_yes_no, options=_yes_no_options,
-             invalid="ref.link.bad_yes_no", when=_asks_eligibility),
+        yes_no_step(Steps.CONFIRMING_OWN_ELIGIBILITY, "eligible", _eligibility_prompt,
+                    yes="ref.link.eligible_yes", no="ref.link.eligible_no",
+                    invalid="ref.link.bad_yes_no", when=_asks_eligibility),
         Step(Steps.DECIDING_REMOVAL, "removal", "ref.link.ask_removal", parse=_parse_removal,
              pick=_pick_removal, options=_removal_options, invalid="ref.link.bad_removal",
              when=refused, back=False),
