@@ -31,9 +31,11 @@ async def register(chat: Chat, name: str = "Nguyễn Thị Lan", year: str = "19
     """Register a profile through /toi (consents, name, birth year, unit)."""
     await chat.send("/toi")
     assert "chưa có hồ sơ" in await chat.reply()
-    for line in ("Đăng ký", "Đồng ý", "Đồng ý", name, year, unit):
+    for line, answer in (("Đăng ký", "đồng ý"), ("Đồng ý", "đồng ý"),
+                         ("Đồng ý", "họ và tên đầy đủ"), (name, "Bạn sinh năm nào?"),
+                         (year, "đơn vị nào?"), (unit, "các đơn vị sau")):
         await chat.send(line)
-        await chat.reply()
+        assert answer in await chat.reply()
     await chat.send("1")
     assert "Thông tin đã đúng chưa?" in await chat.reply()
     await chat.send("Lưu")

@@ -89,7 +89,7 @@ async def test_declining_consent_and_asking_to_be_removed(chat: Chat, app: App) 
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
     await chat.send("0987654321")
-    await chat.reply()
+    assert "Bạn có đồng ý không?" in await chat.reply()
     await chat.send("Không đồng ý")
     assert "giữ tên mình trong danh sách vận động" in await chat.reply()
     await chat.send("xoá đi")
@@ -104,9 +104,9 @@ async def test_declining_consent_can_keep_the_name(chat: Chat, app: App) -> None
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
     await chat.send("0987654321")
-    await chat.reply()
+    assert "Bạn có đồng ý không?" in await chat.reply()
     await chat.send("Không đồng ý")
-    await chat.reply()
+    assert "giữ tên mình trong danh sách vận động" in await chat.reply()
     await chat.send("Giữ tên trong danh sách của người mời")
     assert "Trợ lý không nối tài khoản của bạn" in await chat.reply()
     async with app.sessions() as session:
@@ -119,9 +119,9 @@ async def test_a_referred_person_who_says_they_are_under_16_is_removed(chat: Cha
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
     await chat.send("0987654321")
-    await chat.reply()
+    assert "Bạn có đồng ý không?" in await chat.reply()
     await chat.send("Đồng ý")
-    await chat.reply()
+    assert "Bạn xác nhận mình từ 16 tuổi trở lên" in await chat.reply()
     await chat.send("chưa chắc")
     assert "Bạn chọn 1 (Đúng) hoặc 2 (Không đúng)" in await chat.reply()
     await chat.send("Không đúng")
@@ -135,9 +135,11 @@ async def test_a_referred_person_who_says_they_are_under_16_is_removed(chat: Cha
 async def test_an_account_already_linked_cannot_be_taken_by_another_person(chat: Chat) -> None:
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
-    for line in ("0987654321", "Đồng ý", "Đúng"):
+    for line, answer in (("0987654321", "Bạn có đồng ý không?"),
+                         ("Đồng ý", "Bạn xác nhận mình từ 16 tuổi"),
+                         ("Đúng", "Đã nối bạn với danh sách vận động")):
         await chat.send(line)
-        await chat.reply()
+        assert answer in await chat.reply()
     await open_with_code(chat, code, user="khach")
     await chat.send("0987654321")
     assert "đã được một người khác xác nhận" in await chat.reply()
