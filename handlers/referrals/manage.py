@@ -51,48 +51,47 @@ def _unit_arg(ctx: Context, code: str, root: str) -> str | None:
     return code
 
 
+async def _scoped(ctx: Context, unit_code: str = "") -> tuple[Campaign, str] | list[Reply]:
+    """Return the campaign and the unit a button is about, or the replies refusing it."""
+    found = await _campaign_and_root(ctx)
+    if isinstance(found, list):
+        return found
+    campaign, root = found
+    unit = _unit_arg(ctx, unit_code, root)
+    return (campaign, unit) if unit is not None else stale(ctx)
+
+
 def register_manage_actions(router: Router) -> None:
     """Register the `rq:` buttons of the progress view (liaisons and admins)."""
 
     @router.action(Progress, roles=MANAGERS)
     async def _progress(ctx: Context, p: Progress) -> list[Reply]:
-        found = await _campaign_and_root(ctx)
-        if isinstance(found, list):
-            return found
-        campaign, root = found
-        unit = _unit_arg(ctx, p.unit, root)
-        return [await progress_view(ctx, campaign, unit)] if unit else stale(ctx)
+        found = await _scoped(ctx, p.unit)
+        return found if isinstance(found, list) else [await progress_view(ctx, *found)]
 
     @router.action(Owing, roles=MANAGERS)
     async def _owing(ctx: Context, p: Owing) -> list[Reply]:
-        found = await _campaign_and_root(ctx)
+        found = await _scoped(ctx, p.unit)
         if isinstance(found, list):
             return found
-        campaign, root = found
-        unit = _unit_arg(ctx, p.unit, root)
-        if unit is None or not 1 <= p.week <= len(programme(campaign).weeks):
+        campaign, unit = found
+        if not 1 <= p.week <= len(programme(campaign).weeks):
             return stale(ctx)
         return [await owing_view(ctx, campaign, p.week, unit)]
 
-    async def _export(ctx: Context, unit_code: str, eligible: bool) -> list[Reply]:
-        found = await _campaign_and_root(ctx)
-        if isinstance(found, list):
-            return found
-        campaign, root = found
-        unit = _unit_arg(ctx, unit_code, root)
-        return [await export(ctx, campaign, unit, eligible=eligible)] if unit else stale(ctx)
-
     @router.action(ExportProgress, roles=MANAGERS)
     async def _export_progress(ctx: Context, p: ExportProgress) -> list[Reply]:
-        return await _export(ctx, p.unit, eligible=False)
+        found = await _scoped(ctx, p.unit)
+        return found if isinstance(found, list) else [await export(ctx, *found, eligible=False)]
 
     @router.action(ExportEligible, roles=MANAGERS)
     async def _export_eligible(ctx: Context, p: ExportEligible) -> list[Reply]:
-        return await _export(ctx, p.unit, eligible=True)
+        found = await _scoped(ctx, p.unit)
+        return found if isinstance(found, list) else [await export(ctx, *found, eligible=True)]
 
     @router.action(ImportList, roles=MANAGERS)
     async def _import(ctx: Context, _p: ImportList) -> list[Reply]:
-        found = await _campaign_and_root(ctx)
+        found = await _scoped(ctx)
         if isinstance(found, list):
             return found
         campaign, root = found
@@ -100,14 +99,14 @@ def register_manage_actions(router: Router) -> None:
 
     @router.action(OtherUnit, roles=MANAGERS)
     async def _other_unit(ctx: Context, _p: OtherUnit) -> list[Reply]:
-        found = await _campaign_and_root(ctx)
+        found = await _scoped(ctx)
         if isinstance(found, list):
             return found
         return await ctx.forms.start(ctx, UNIT, {"cid": found[0].id})
 
     @router.action(Reassign, roles=ADMINS)
     async def _reassign(ctx: Context, _p: Reassign) -> list[Reply]:
-        found = await _campaign_and_root(ctx)
+        found = await _scoped(ctx)
         if isinstance(found, list):
             return found
         return await ctx.forms.start(ctx, REASSIGN, {"cid": found[0].id})
