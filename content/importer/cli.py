@@ -52,13 +52,12 @@ def _campaign_of(file_name: str, directory: Path) -> Path:
     raise PlanError("importer.no_target", file=file_name)
 
 
-def _validate(path: Path, text: str, data: dict[str, Any]) -> None:
-    """Raise PlanError unless the plan block, and the whole campaign file, are valid."""
+def _validate(path: Path, existing: Any, data: dict[str, Any]) -> None:
+    """Raise PlanError unless the plan block, and the campaign file with it, are valid."""
     try:
         Plan.model_validate(data)
-        whole = load_yaml(text)
-        if isinstance(whole, dict) and "id" in whole:
-            Campaign.model_validate(whole)
+        if isinstance(existing, dict) and "id" in existing:
+            Campaign.model_validate({**existing, "plan": data})
     except ValidationError as exc:
         err = exc.errors()[0]
         where = format_path([p for p in err["loc"] if isinstance(p, int | str)])
@@ -115,13 +114,15 @@ def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = 
     stderr = stderr or sys.stderr
     messages = Messages.load()
     try:
-        parsed = parse_plan(read_plan(plan_file))
+        text = read_plan(plan_file)
+        parsed = parse_plan(text.paragraphs)
+        parsed.warnings[:0] = text.notes
         path, current = _target(plan_file, campaign, out, directory)
         existing = load_yaml(current) if current else None
         issuer = existing.get("issuer") if isinstance(existing, dict) else None
         data = plan_data(parsed, plan_file.name, issuer)
         new_text = replace_block(current, render_block(data))
-        _validate(path, new_text, data)
+        _validate(path, existing, data)
         stdout.write("\n".join(summary_lines(messages, plan_file.name, parsed, data)) + "\n")
         if strict and parsed.warnings:
             raise PlanError("importer.strict_refused", count=len(parsed.warnings))

@@ -11,9 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
-
-from content.text import fold
 
 _DAY = r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
 _DAY_WORDS = (r"ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+"
@@ -28,7 +27,14 @@ _CITED_RE = re.compile(r"\d[\w.-]*/[\w./-]*[A-ZĐ][\w./-]*,?\s*(?:ngày\s*)?$")
 _SENTENCE_RE = re.compile(r"[^.;!?]*(?:[.;!?](?!\d)|$)")
 _DEADLINE_WORDS = ("truoc", "han", "het ngay", "den het", "hoan thanh", "cham nhat", "xong")
 _PERIOD_RE = re.compile(r"\btu\b.*\bden\b")
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 _QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def fold(text: str) -> str:
+    """Fold text to lower-case ASCII (no tones, đ → d), fast enough for a 5 MB plan."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    return decomposed.encode("ascii", "ignore").decode("ascii").casefold()
 
 
 @dataclass(frozen=True)
