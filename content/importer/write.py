@@ -67,11 +67,15 @@ def plan_data(plan: ParsedPlan, file: str | None, issuer: str | None) -> dict[st
     return data
 
 
+def dump_yaml(data: dict[str, Any]) -> str:
+    """Return a mapping as block-style YAML, keys in order, Vietnamese kept readable."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=False)
+
+
 def render_block(data: dict[str, Any]) -> str:
     """Return the YAML block with its markers, ending with a newline."""
-    body = yaml.dump({"plan": data}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     width=100, default_flow_style=False)
-    return f"{BEGIN}\n{body}{END}\n"
+    return f"{BEGIN}\n{dump_yaml({'plan': data})}{END}\n"
 
 
 def replace_block(text: str, block: str) -> str:

@@ -452,3 +452,52 @@ def test_a_5_mb_plan_is_imported_whole(tmp_path: Path) -> None:
     plan = load_yaml(out.read_text(encoding="utf-8"))["plan"]
     assert len(plan["sections"]) == sections
     assert plan["sections"][-1]["id"].endswith(".50")
+
+
+# --- a new campaign from a plan alone -----------------------------------------------------------
+
+
+def test_a_new_plan_becomes_a_campaign_that_passes_the_check(tmp_path: Path) -> None:
+    from content.check import unit_problems
+    from content.units import load_units
+
+    directory = tmp_path / "campaigns"
+    shutil.copytree(DEFAULT_DIR, directory)
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    stdout = io.StringIO()
+    assert run_import(source, campaign="an-binh-trong-cay", unit="ls.bac-son",
+                      directory=directory, stdout=stdout) == 0
+    assert "Đã tạo phong trào mới" in stdout.getvalue()
+    assert not check_campaigns(directory)
+    campaigns = {c.id: c for c in load_campaigns(directory)}
+    assert not unit_problems(campaigns.values(), load_units())
+    made = campaigns["an-binh-trong-cay"]
+    assert made.title == "Phát động thi đua trồng cây năm 2025"
+    assert made.issuer == "UBND huyện An Bình" and made.province == "Lạng Sơn"
+    assert made.period.end.isoformat() == "2025-05-15" and made.period.assumption
+    assert [r.actor for r in made.organisation] == ["UBND huyện An Bình"]  # no "Tổ chức" part
+    assert made.plan is not None and made.plan.section("II.2") is not None
+    # Re-importing keeps the admin's edits outside the plan block.
+    path = directory / "an-binh-trong-cay.yaml"
+    edited = path.read_text(encoding="utf-8").replace(
+        "short_name: Phát động thi đua trồng cây năm 2025", "short_name: Trồng cây An Bình")
+    path.write_text(edited, encoding="utf-8")
+    assert run_import(source, campaign="an-binh-trong-cay", directory=directory,
+                      stdout=io.StringIO()) == 0
+    assert "short_name: Trồng cây An Bình" in path.read_text(encoding="utf-8")
+
+
+def test_a_new_plan_whose_unit_is_unknown_is_not_written(tmp_path: Path) -> None:
+    directory = tmp_path / "campaigns"
+    directory.mkdir()
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    stderr = io.StringIO()
+    assert run_import(source, campaign="an-binh", directory=directory, stdout=io.StringIO(),
+                      stderr=stderr) == 1
+    assert "--unit" in stderr.getvalue()
+    assert not list(directory.iterdir())
+    assert run_import(source, campaign="An Bình!", directory=directory, stdout=io.StringIO(),
+                      stderr=stderr) == 1
+    assert "không hợp lệ" in stderr.getvalue()
