@@ -501,3 +501,22 @@ def test_a_new_plan_whose_unit_is_unknown_is_not_written(tmp_path: Path) -> None
     assert run_import(source, campaign="An Bình!", directory=directory, stdout=io.StringIO(),
                       stderr=stderr) == 1
     assert "không hợp lệ" in stderr.getvalue()
+
+
+@pytest.mark.parametrize(("old", "new", "path", "problem"), [
+    ("  - id: I.2\n", "  - id: I.1\n", "plan.sections", "repeated"),
+    ("    - Đợt thi đua phải", "    - ' '\n    - Đợt thi đua phải", "plan.sections", "empty"),
+    ("    date: 2024-04-28\n", "    date: 2024-04-31\n", "", "invalid date"),
+    ("  - section: II.3\n", "  - section: IX.3\n", "plan.dates[0].section", "no section"),
+])
+def test_content_check_reports_a_broken_plan_block(tmp_path: Path, old: str, new: str,
+                                                    path: str, problem: str) -> None:
+    directory = tmp_path / "campaigns"
+    shutil.copytree(DEFAULT_DIR, directory)
+    target = directory / "bac-son-dan-van-kheo-2024.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    errors = check_campaigns(directory)
+    assert len(errors) == 1, errors
+    assert errors[0].path.startswith(path) and problem in errors[0].problem, errors[0]
