@@ -504,10 +504,13 @@ def test_a_new_plan_whose_unit_is_unknown_is_not_written(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(("old", "new", "path", "problem"), [
-    ("  - id: I.2\n", "  - id: I.1\n", "plan.sections", "repeated"),
-    ("    - Đợt thi đua phải", "    - ' '\n    - Đợt thi đua phải", "plan.sections", "empty"),
-    ("    date: 2024-04-28\n", "    date: 2024-04-31\n", "", "invalid date"),
-    ("  - section: II.3\n", "  - section: IX.3\n", "plan.dates[0].section", "no section"),
+    ('    - id: "I.2"\n', '    - id: "I.1"\n', "plan.sections", "repeated"),
+    ('        - "Đợt thi đua phải', '        - " "\n        - "Đợt thi đua phải', "plan.sections",
+     "empty"),
+    ("      date: 2024-04-28\n      kind", "      date: 2024-04-31\n      kind", "",
+     "invalid date"),
+    ('    - section: "II.3"\n', '    - section: "IX.3"\n', "plan.dates[0].section",
+     "no section"),
 ])
 def test_content_check_reports_a_broken_plan_block(tmp_path: Path, old: str, new: str,
                                                     path: str, problem: str) -> None:
