@@ -202,7 +202,6 @@ def parse_date(ctx: Context, text: str) -> str:
         raise Invalid("deeds.date_invalid", text=text[:40]) from None
 
 
-
 def _photo_prompt(ctx: Context, data: dict[str, Any]) -> str:
     count = len(data.get("photos") or [])
     if count:
@@ -352,3 +351,9 @@ def phone_step(when: When) -> Step:
     return Step(Steps.TYPING_PHONE, "phone", "deeds.ask_phone", parse=_parse_phone,
                 invalid="deeds.phone_invalid", skip=True, max_length=30,
                 label="deeds.field.phone", when=when)
+
+
+# The report fields a reviewer may correct, and the question asking each.
+EDIT_STEPS: dict[str, Callable[[], Step]] = {
+    "nominee_name": nominee_name_step, "unit_code": unit_step, "village": village_step,
+    "what": what_step, "happened_on": date_step, "place": place_step}
