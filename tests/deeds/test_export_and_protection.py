@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
+from handlers.deeds import FEATURE
 from storage.db import create_engine
 from storage.models import AuditRow
 from tests.conftest import START, make_settings
@@ -190,6 +192,31 @@ def test_export_on_the_server_writes_the_xlsx(db_url: str, tmp_path: Path,
     assert main(["export", "deeds", "--out", str(out), "--campaign", "khong-co"]) == 2
     assert "Không có phong trào 'khong-co'" in capsys.readouterr().err
     assert asyncio.run(_exports_audited(db_url)) == [(None, "deed_nominations")]
+
+
+async def test_the_export_command_of_the_manifest_runs_on_a_started_app(
+        db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await _prepare_nomination(db_url)
+    (command,) = FEATURE.cli
+    assert command.path == ("export", "deeds")
+    parser = argparse.ArgumentParser()
+    command.configure(parser)
+    app = create_app(make_settings(db_url), MovableClock(start=START))
+    await app.start()
+    try:
+        out = tmp_path / "xuat" / "de-nghi.xlsx"
+        args = parser.parse_args(["--out", str(out), "--campaign", "bac-son-dan-van-kheo-2024"])
+        assert await command.run(args, app) == 0
+        assert "Đã xuất 1 đề nghị khen thưởng gương tốt" in capsys.readouterr().out
+        sheet = load_workbook(out).active
+        assert sheet is not None
+        assert list(sheet.iter_rows(values_only=True))[1][4] == "Hoàng Văn Nam"
+        unknown = parser.parse_args(["--out", str(out), "--campaign", "khong-co"])
+        assert await command.run(unknown, app) == 2
+        assert "Không có phong trào 'khong-co'. Các phong trào:" in capsys.readouterr().err
+    finally:
+        await app.close()
+    assert await _exports_audited(db_url) == [(None, "deed_nominations")]
 
 
 async def _exports_audited(db_url: str) -> list[tuple[int | None, str | None]]:

@@ -180,6 +180,24 @@ async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> 
     assert "ví dụ: /duyet 12" in await chat.reply()
 
 
+async def test_a_report_number_out_of_range_or_not_ascii_gets_a_clear_answer(
+        chat: Chat) -> None:
+    await setup_people(chat)
+    await become(chat, "minh")
+    for typed in ("9223372036854775808", "²", "#①", "1:2"):
+        await chat.send(f"/duyet {typed}")
+        answer = await chat.reply()
+        assert "Số báo cáo gồm chữ số, ví dụ: /duyet 12." in answer, typed
+    await chat.send("/duyet 99999999999")  # digits, but beyond any report's number
+    assert "Không có báo cáo #99999999999." in await chat.reply()
+    for forged in ("gtd:d:²", "gtd:d:9223372036854775808", "gtd:a:1:²:take", "gt:v:①"):
+        await press(chat, forged)
+        answer = await chat.reply()
+        assert "Lựa chọn này không còn hiệu lực" in answer and "gặp sự cố" not in answer, forged
+    await press(chat, "gt:v:99999999999")
+    assert "không tìm thấy báo cáo này trong các báo cáo của bạn" in await chat.reply()
+
+
 async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
         chat: Chat, app: App) -> None:
     await setup_people(chat)
