@@ -20,38 +20,20 @@ from handlers.deeds import FEATURE
 from storage.db import create_engine
 from storage.models import AuditRow
 from tests.conftest import START, make_settings
-from tests.deeds.helpers import become, pick, press, register, report_other
+from tests.deeds.helpers import (
+    become,
+    nominate,
+    pick,
+    press,
+    register,
+    report_other,
+    setup_people,
+)
 from tests.harness import Chat
 
 
-async def nominate(chat: Chat, consent_choice: str = "Người được nêu đã đồng ý") -> None:
-    """As the current reviewer: take report #1, record consent, nominate for the first reward."""
-    await chat.send("/duyet 1")
-    await chat.reply()
-    await chat.send("Nhận xem xét")
-    await chat.reply()
-    await chat.send("Ghi nhận ý kiến của người được nêu")
-    await chat.reply()
-    await pick(chat, consent_choice)
-    await chat.reply()
-    await chat.send("Bỏ qua")
-    await chat.reply()
-    await chat.send("Lưu")
-    await chat.reply()
-    await chat.send("Đề nghị khen thưởng")
-    await chat.reply()
-    await chat.send("1")
-    await chat.reply()
-    await chat.send("Hồ sơ đầy đủ.")
-    await chat.reply()
-    await chat.send("Lưu")
-    assert "Đã đề nghị khen thưởng" in await chat.reply()
-
-
 async def test_nominee_is_not_shown_publicly_before_consent(chat: Chat) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await report_other(chat)
+    await setup_people(chat)
     await become(chat, "minh")
     await chat.send("/duyet 1")
     await chat.reply()
@@ -117,9 +99,7 @@ async def test_a_reviewer_does_not_review_their_own_report(chat: Chat) -> None:
 
 async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
         chat: Chat, app: App) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await report_other(chat)
+    await setup_people(chat)
     await become(chat, "minh")
     await chat.send("/duyet")
     await chat.reply()
@@ -166,9 +146,7 @@ async def _prepare_nomination(db_url: str) -> None:
     await app.start()
     chat = Chat(ConsoleChannel(app, clock, "lan"))
     try:
-        await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-        await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-        await report_other(chat)
+        await setup_people(chat)
         await become(chat, "minh")
         await nominate(chat)
         chat.assert_all_read()

@@ -8,29 +8,25 @@ from sqlalchemy import select
 
 from bot.app import App, create_app
 from bot.core.clock import MovableClock
-from bot.core.types import AttachmentKind, Incoming
+from bot.core.types import AttachmentKind
 from storage.models import DeedEventRow, DeedRow, NotificationRow
 from tests.conftest import make_settings
-from tests.deeds.helpers import become, pick, press, register, report_other, send_photo
+from tests.deeds.helpers import (
+    become,
+    open_report,
+    pick,
+    press,
+    press_as,
+    register,
+    send_photo,
+    setup_people,
+)
 from tests.harness import Chat
-
-
-async def setup_people(chat: Chat) -> None:
-    """Minh reviews Huyện Chi Lăng; Lan (Xã Nhân Lý) reports Hoàng Văn Nam."""
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    assert "Đã gửi báo cáo #1" in await report_other(chat, photos=2)
-
-
-async def open_report(chat: Chat, number: int = 1) -> str:
-    """Open a report by number as the current reviewer."""
-    await chat.send(f"/duyet {number}")
-    return await chat.reply()
 
 
 async def test_whole_review_and_the_reporter_is_told_at_every_decision(
         chat: Chat, app: App) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await become(chat, "minh")
     await chat.send("/duyet")
     notices = await chat.reply()
@@ -136,7 +132,7 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
 
 
 async def test_rejection_tells_the_reason_in_plain_words(chat: Chat) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await become(chat, "minh")
     await open_report(chat)
     await chat.send("Nhận xem xét")
@@ -160,7 +156,7 @@ async def test_rejection_tells_the_reason_in_plain_words(chat: Chat) -> None:
 
 
 async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await register(chat, "tuan", "Đỗ Văn Tuấn", "bac son", "Huyện Bắc Sơn", "liaison")
     await chat.send("/duyet")
     assert "Chờ cán bộ nhận: 0" in await chat.reply()
@@ -182,7 +178,7 @@ async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> 
 
 async def test_a_report_number_out_of_range_or_not_ascii_gets_a_clear_answer(
         chat: Chat) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await become(chat, "minh")
     for typed in ("9223372036854775808", "²", "#①", "1:2"):
         await chat.send(f"/duyet {typed}")
@@ -200,7 +196,7 @@ async def test_a_report_number_out_of_range_or_not_ascii_gets_a_clear_answer(
 
 async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
         chat: Chat, app: App) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
     assert "Nhận xem xét" in await open_report(chat)  # Hoa looks at version 1
     await become(chat, "minh")
@@ -237,14 +233,9 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     assert "deeds.notice.reject" not in notices and "deeds.notice.approve" in notices
 
 
-async def _press_in(app: App, user: str, payload: str) -> list[str]:
-    replies = await app.handle(Incoming("console", user, user, choice=payload))
-    return [r.text for r in replies]
-
-
 async def test_two_processes_deciding_at_once_leave_one_decision(
         chat: Chat, app: App, db_url: str, clock: MovableClock) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
     await open_report(chat)
     await chat.send("Nhận xem xét")
@@ -253,8 +244,8 @@ async def test_two_processes_deciding_at_once_leave_one_decision(
     await other.start()
     try:
         first, second = await asyncio.gather(
-            _press_in(app, "hoa", "gtd:a:1:2:approve"),
-            _press_in(other, "admin", "gtd:a:1:2:release"))
+            press_as(app, "hoa", "gtd:a:1:2:approve"),
+            press_as(other, "admin", "gtd:a:1:2:release"))
     finally:
         await other.close()
     texts = [first[0], second[0]]
