@@ -9,6 +9,7 @@ from bot.core.context import Context
 from bot.core.forms import Form, Step
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
+from handlers.common.registration import policy, require_registration
 from handlers.deeds.access import REVIEW_ROLES
 from handlers.deeds.notices import pending_reply, tell_reviewers
 from handlers.deeds.payloads import AnswerReviewer, MyReport, MyReports, NewReport, Recognised
@@ -48,7 +49,6 @@ from handlers.deeds.workflow import (
     Status,
     next_status,
 )
-from handlers.profile import policy, require_registration
 from storage.deeds.repo import DeedsRepo, NewDeed, Photo
 
 REPORT = "deed_report"
