@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from content.messages import Messages
 from content.schema import SECTION_KEYS, Campaign, Note, Passage
 from content.search import Hit
+from content.text import fold
 
 NoteKey = tuple[dt.date, str]
 
@@ -151,7 +152,11 @@ def section_text(messages: Messages, campaign: Campaign, key: str) -> str:
 
 def hit_text(messages: Messages, hit: Hit, name: str | None = None) -> str:
     """Render a lookup answer: the quoted passage, its source and campaign, then dated notes."""
-    lines = [f"{hit.text} {format_source(messages, hit.source)}",
+    quote = hit.text
+    if hit.heading and fold(hit.heading) not in fold(hit.text):
+        # The item's heading names its subject ("Phòng Nội vụ: Tham mưu…"), quote it too.
+        quote = f"{hit.heading.rstrip(' :')}: {hit.text}"
+    lines = [f"{quote} {format_source(messages, hit.source)}",
              messages.t("rules.from", title=name or hit.campaign_title)]
     lines.extend(_notes_block(messages, hit.notes))
     return "\n".join(lines)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -64,6 +66,7 @@ class Located:
     section: str
     passage: Passage
     context: tuple[str, ...]
+    heading: str | None = None  # the heading of its own item as printed ("Phòng Nội vụ")
 
 
 def _own_context(obj: BaseModel) -> list[str]:
@@ -84,19 +87,30 @@ def _own_context(obj: BaseModel) -> list[str]:
     return []
 
 
-def _walk(obj: object, path: str, section: str, context: tuple[str, ...]) -> Iterator[Located]:
+def _own_heading(obj: BaseModel) -> str | None:
+    # Only headings printed in the plan: a body's name, a criteria group's title.
+    if isinstance(obj, Responsibility):
+        return obj.actor
+    if isinstance(obj, CriteriaGroup):
+        return obj.title
+    return None
+
+
+def _walk(obj: object, path: str, section: str, context: tuple[str, ...],
+          heading: str | None = None) -> Iterator[Located]:
     if isinstance(obj, BaseModel):
         ctx = context + tuple(_own_context(obj))
+        heading = _own_heading(obj) or heading
         if isinstance(obj, Passage):
-            yield Located(path, section, obj, ctx)
+            yield Located(path, section, obj, ctx, heading)
         for name in type(obj).model_fields:
             if name in ("notes", "keywords", "anchors"):
                 continue
             child_path = f"{path}.{name}" if path else name
-            yield from _walk(getattr(obj, name), child_path, section, ctx)
+            yield from _walk(getattr(obj, name), child_path, section, ctx, heading)
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
-            yield from _walk(item, f"{path}[{i}]", section, context)
+            yield from _walk(item, f"{path}[{i}]", section, context, heading)
 
 
 def iter_passages(campaign: Campaign) -> Iterator[Located]:
@@ -108,3 +122,62 @@ def iter_passages(campaign: Campaign) -> Iterator[Located]:
         heading = HEADING_OF_FIELD.get(name)
         context = (heading,) if heading else ()
         yield from _walk(getattr(campaign, name), name, section, context)
+
+
+def _plan_source(section_id: str) -> str:
+    return section_id if _PLAN_SOURCE_RE.match(section_id) else "mở đầu"
+
+
+_PLAN_SOURCE_RE = re.compile(r"^[IVX]+(\.[0-9]+)*(\.[a-zđ])?$")
+
+
+def _get(obj: object, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def iter_plan_passages(campaign: Campaign) -> Iterator[Located] | None:
+    """Yield the verbatim passages of the campaign's imported plan (`campaign.plan`), each with
+    the headings above it; None when the campaign has no plan block."""
+    plan = getattr(campaign, "plan", None)
+    sections = _get(plan, "sections") if plan is not None else None
+    if not sections:
+        return None
+    return _plan_walk(plan, sections)
+
+
+def _plan_walk(plan: object, sections: list[Any]) -> Iterator[Located]:
+    headings: dict[str, str] = {}
+    for i, raw in enumerate(_get(plan, "preamble") or []):
+        text = str(raw).strip()
+        if text:
+            yield Located(f"plan.preamble[{i}]", "gioi_thieu", Passage(text=text, source="mở đầu"),
+                          ())
+    for i, sec in enumerate(sections):
+        sid = str(_get(sec, "id") or "")
+        heading = str(_get(sec, "heading") or "").strip() or None
+        if heading:
+            headings[sid] = heading
+        parts = sid.split(".")
+        above = tuple(headings[p] for p in (".".join(parts[:n]) for n in range(1, len(parts)))
+                      if p in headings)
+        context = above + ((heading,) if heading else ())
+        source = _plan_source(sid)
+        for j, raw in enumerate(_get(sec, "passages") or []):
+            text = str(raw).strip()
+            if text:
+                yield Located(f"plan.sections[{i}].passages[{j}]", "", Passage(text=text,
+                              source=source), context, heading)
+
+
+def iter_quoted(campaign: Campaign) -> Iterator[Located]:
+    """Yield what the lookup may quote: the plan block when the campaign has one, else the
+    curated passages that quote the plan (the bot's own rules, quote: false, are left out)."""
+    plan = iter_plan_passages(campaign)
+    if plan is not None:
+        yield from plan
+        return
+    for loc in iter_passages(campaign):
+        if loc.passage.quote:
+            yield loc

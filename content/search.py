@@ -16,7 +16,8 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from content.errors import ContentError
-from content.passages import iter_passages
+from content.passages import iter_quoted
+from content.query import VOCAB_FILE, Vocab, load_vocab, normalise_words
 from content.schema import Campaign, Passage
 from content.text import fold_words
 
@@ -34,6 +35,16 @@ B = 0.3
 CONTEXT_TF = 1.0  # a heading above the passage counts less than the passage itself
 
 _DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
+_PLACE_RE = re.compile(
+    r"(?<!\w)((?i:huyện|xã|tỉnh|thị trấn|thành phố|quận|phường|thị xã))\s+"
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*\s*){1,3})",
+)
+_PERCENT_RE = re.compile(r"\d\s*%")
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_ROMAN_RE = re.compile(r"^[ivxl]+$")
+# Question marks that name the kind of fact asked for; the last one in a question wins.
+_KIND_MARKS = ("#date", "#num", "#org")
+REQUIRED_WEIGHT = 2.0  # weight of a fact kind the question cannot be answered without
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class Hit:
     notes: tuple[tuple[dt.date, str], ...] = ()
     section: str = ""
     ref: int = -1
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class _Doc:
     campaign_title: str
     section: str
     passage: Passage
+    heading: str = ""
     tf: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     length: int = 0
 
@@ -174,21 +187,29 @@ class _Query:
     bonus: dict[str, float]
     campaigns: frozenset[str]
     only_names: bool
+    required: tuple[tuple[str, ...], ...] = ()  # features some passage must hold, or the lookup abstains
+    out_of_scope: bool = False  # names a place, year or edition no plan covers
 
 
 class SearchIndex:
     """Inverted index over every passage of every campaign."""
 
-    def __init__(self, campaigns: Sequence[Campaign], synonyms: _Synonyms) -> None:
+    def __init__(
+        self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
+    ) -> None:
         self._syn = synonyms
+        self._lex = vocab or load_vocab()
+        self._bodies = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(b) for b in self._lex.bodies) + r")(?!\w)"
+        ) if self._lex.bodies else None
         self._docs: list[_Doc] = []
         self._titles: dict[str, int] = {}
         for campaign in campaigns:
             title = Passage(text=campaign.title, source="mở đầu")
             self._titles[campaign.id] = len(self._docs)
             self._add(campaign, "gioi_thieu", title, ())
-            for loc in iter_passages(campaign):
-                self._add(campaign, loc.section, loc.passage, loc.context)
+            for loc in iter_quoted(campaign):
+                self._add(campaign, loc.section, loc.passage, loc.context, loc.heading or "")
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
         for i, doc in enumerate(self._docs):
@@ -208,6 +229,18 @@ class SearchIndex:
             | synonyms.stopwords
         )
         self._vocab_set = frozenset(self._vocab)
+        names = (
+            n for c in campaigns for n in (*c.aliases, c.short_name, c.issuer, c.province)
+        )
+        self._places = frozenset(self._df) | {
+            f for n in names for f in (*_words(n), *_bigrams(_words(n)))
+        }
+        self._abbrev_words = frozenset(w for key in self._lex.abbreviations for w in key)
+        self._markers = sorted(self._lex.place_markers, key=len, reverse=True)
+        self._facet_phrases: dict[tuple[str, ...], str] = {
+            phrase: name for name, (phrases, _) in self._lex.facets.items() for phrase in phrases
+        }
+        self._facet_len = max((len(k) for k in self._facet_phrases), default=1)
         self._aliases: list[tuple[tuple[str, ...], str]] = sorted(
             ((tuple(_words(a)), c.id) for c in campaigns for a in c.aliases),
             key=lambda pair: -len(pair[0]),
@@ -215,9 +248,14 @@ class SearchIndex:
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def _add(
-        self, campaign: Campaign, section: str, passage: Passage, context: tuple[str, ...]
+        self,
+        campaign: Campaign,
+        section: str,
+        passage: Passage,
+        context: tuple[str, ...],
+        heading: str = "",
     ) -> None:
-        doc = _Doc(campaign.id, campaign.title, section, passage)
+        doc = _Doc(campaign.id, campaign.title, section, passage, heading)
         for text in (passage.text, *passage.keywords):
             for feat, tf in _text_features(text, self._syn).items():
                 doc.tf[feat] += tf
@@ -231,7 +269,25 @@ class SearchIndex:
             doc.tf["#date"] += 1
         if any(ch.isdigit() for ch in passage.text):
             doc.tf["#num"] += 1
-        doc.length = len(_words(passage.text))
+        if _PERCENT_RE.search(passage.text):
+            doc.tf["#n_phan"] = 1.0  # "70%" counts "phần trăm"
+        if self._bodies is not None and (
+            self._bodies.search(passage.text) or (heading and self._bodies.search(heading))
+        ):
+            doc.tf["#org"] += 1
+        folded = " ".join(fold_words(passage.text))
+        for name, (_, pattern) in self._lex.facets.items():
+            if pattern.search(folded):
+                doc.tf[f"#f_{name}"] += 1
+        # "#n_<word>": a number counts this word ("02 công trình", "16 tuổi", "1/2 ngày").
+        words = _words(passage.text)
+        for i, w in enumerate(words):
+            if w.isdigit():
+                for nxt in words[i + 1 : i + 3]:
+                    if not nxt.isdigit():
+                        doc.tf[f"#n_{nxt}"] = 1.0
+                        break
+        doc.length = len(words)
         self._docs.append(doc)
 
     def __len__(self) -> int:
@@ -279,16 +335,90 @@ class SearchIndex:
     def _weight(self, feat: str) -> float:
         return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
 
+    def _known(self, word: str) -> bool:
+        return word in self._vocab_set or word in self._abbrev_words or word.isdigit()
+
+    def _present(self, feat: str, campaigns: frozenset[str]) -> bool:
+        """Whether some passage (of these campaigns, or any when none are named) has feat."""
+        postings = self._postings.get(feat, ())
+        if not campaigns:
+            return bool(postings)
+        return any(self._docs[i].campaign_id in campaigns for i, _ in postings)
+
+    def _phrase_word(self, word: str) -> bool:
+        return (word,) in self._syn.phrases or word in self._syn.stopwords or any(
+            key[0] == word for key in self._syn.phrases if len(key) > 1
+        )
+
+    def _unknown_place(self, query: str, words: list[str]) -> bool:
+        """Whether the question names a district, commune or province no plan mentions."""
+        for match in _PLACE_RE.finditer(query):
+            name = fold_words(match.group(2))[:2]
+            if name and "_".join(name) not in self._places and (
+                len(name) == 2 or name[0] not in self._df
+            ):
+                return True
+        for i in range(len(words)):
+            # Folded "xa", "tinh", "quan", "phuong" are also ordinary words: only the
+            # unambiguous markers count here (accented ones are checked on the raw text above).
+            for marker in self._markers:
+                if len(marker) == 1 and marker[0] != "huyen":
+                    continue
+                n = len(marker)
+                if tuple(words[i : i + n]) != marker or i + n + 1 >= len(words):
+                    continue
+                w1, w2 = words[i + n], words[i + n + 1]
+                if w1.isdigit() or w2.isdigit() or self._phrase_word(w1) or self._phrase_word(w2):
+                    continue
+                if w1 in self._abbrev_words or w2 in self._abbrev_words:
+                    continue
+                if f"{w1}_{w2}" not in self._places:
+                    return True
+        return False
+
+    def _uncovered(self, words: list[str], campaigns: frozenset[str]) -> bool:
+        """Whether the question names a year, an anniversary or an edition the plans lack."""
+        for i, w in enumerate(words):
+            if _YEAR_RE.match(w) and not self._present(w, campaigns):
+                return True
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if (
+                w.isdigit()
+                and 10 <= int(w) < 1900
+                and nxt == "nam"
+                and not self._present(f"{w}_nam", campaigns)
+            ):
+                return True
+            if (
+                i >= 1
+                and _ROMAN_RE.match(w)
+                and words[i - 1] in ("thu", "khoa")
+                and not self._present(w, campaigns)
+            ):
+                return True
+        return False
+
+    def _facets(self, words: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(len(words)):
+            for n in range(1, min(self._facet_len, len(words) - i) + 1):
+                name = self._facet_phrases.get(tuple(words[i : i + n]))
+                if name:
+                    found.add(name)
+        return found
+
     def _analyse(self, query: str) -> _Query:
-        raw = _words(query)
+        raw = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._known)]
+        typed = set(fold_words(query))
         words: list[str] = []
         unknown: list[str] = []
         for w in raw:
             fixed = self._correct(w)
-            if fixed is None:
-                unknown.append(w)
-            else:
+            if fixed is not None:
                 words.append(fixed)
+            elif len(w) > 2 or w in typed:
+                # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
+                unknown.append(w)
         campaigns, alias_pos = self._find_aliases(words)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
@@ -299,13 +429,29 @@ class SearchIndex:
         for feat in (*named, *_bigrams(named)):
             if feat in self._idf:
                 bonus[feat] = self._idf[feat]
-        for _, _, group in found:
+        # The kind of fact asked for is the last question word's ("… mấy cá nhân …, báo cáo
+        # theo mẫu nào?" asks for a document, not a number).
+        asking = [(start, end, g) for start, end, g in found if g.marks]
+        required: list[tuple[str, ...]] = []
+        for _start, _end, group in found:
             target = bonus if group.weak else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
             if group.section:
                 bonus[f"§{group.section}"] = self._weight(f"§{group.section}")
+        if asking:
+            start, end, group = asking[-1]
             for mark in group.marks:
                 core[mark] = MARK_WEIGHT
+            if tuple(rest[start:end]) in self._lex.count_words:
+                unit = next((w for w in rest[end:] if w not in self._syn.stopwords), None)
+                if unit is not None and not unit.isdigit() and (unit,) not in self._syn.phrases:
+                    others = self._lex.count_units.get(unit)
+                    if others is None:
+                        required.append((f"#n_{unit}",))
+                    elif others:
+                        required.append(tuple(f"#n_{u}" for u in (unit, *others)))
+        for facet in sorted(self._facets(raw)):
+            required.append((f"#f_{facet}",))
         # Segment what is left into two-syllable words where the plans use the pair as one.
         i = 0
         while i < len(rest):
@@ -331,7 +477,7 @@ class SearchIndex:
                 bonus[bg] = self._idf[bg]
         # Words of the campaign's own title name the campaign, not the fact asked about.
         title_feats = {f for c in campaigns for f in self._docs[self._titles[c]].tf}
-        kept = {f: w for f, w in core.items() if f not in title_feats}
+        kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
         if any(f[0] != "#" for f in kept):
             bonus.update({f: w for f, w in core.items() if f in title_feats})
             core = kept
@@ -341,7 +487,9 @@ class SearchIndex:
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns) and not core and not unknown
-        return _Query(core, bonus, frozenset(campaigns), only_names)
+        steer = frozenset(campaigns)
+        out = self._unknown_place(query, raw) or self._uncovered(raw, steer)
+        return _Query(core, bonus, steer, only_names and not out, tuple(required), out)
 
     # --- search ---
 
@@ -350,6 +498,8 @@ class SearchIndex:
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
         q = self._analyse(query)
+        if q.out_of_scope:
+            return []
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
         total = sum(q.core.values())
@@ -370,6 +520,9 @@ class SearchIndex:
         for i, score in core_scores.items():
             doc = self._docs[i]
             if q.campaigns and doc.campaign_id not in q.campaigns:
+                continue
+            if any(not any(f in doc.tf for f in group) for group in q.required):
+                # The question asks for a kind of fact this passage does not state.
                 continue
             if not q.campaigns and not any(f in doc.tf for f in strong):
                 # Single syllables alone ("tên", "học") are too ambiguous to answer from.
@@ -404,6 +557,7 @@ class SearchIndex:
             notes=tuple((n.date, n.text) for n in doc.passage.notes),
             section=doc.section,
             ref=i,
+            heading=doc.heading,
         )
 
     def passage(self, ref: int) -> Hit | None:
@@ -411,6 +565,10 @@ class SearchIndex:
         return self._hit(ref, 0.0) if 0 <= ref < len(self._docs) else None
 
 
-def build_index(campaigns: Iterable[Campaign], synonyms_file: Path = SYNONYMS_FILE) -> SearchIndex:
-    """Build the search index over every passage of the given campaigns."""
-    return SearchIndex(list(campaigns), load_synonyms(synonyms_file))
+def build_index(
+    campaigns: Iterable[Campaign],
+    synonyms_file: Path = SYNONYMS_FILE,
+    vocab_file: Path = VOCAB_FILE,
+) -> SearchIndex:
+    """Build the search index over every quotable passage of the given campaigns."""
+    return SearchIndex(list(campaigns), load_synonyms(synonyms_file), load_vocab(vocab_file))
