@@ -187,7 +187,8 @@ class _Query:
     bonus: dict[str, float]
     campaigns: frozenset[str]
     only_names: bool
-    required: tuple[tuple[str, ...], ...] = ()  # features some passage must hold, or the lookup abstains
+    # Features some passage must hold (one of each group), or the lookup abstains.
+    required: tuple[tuple[str, ...], ...] = ()
     out_of_scope: bool = False  # names a place, year or edition no plan covers
 
 
