@@ -10,7 +10,6 @@ from content.errors import ContentError
 from content.query import conversation_kind, fix_telex, load_vocab, normalise_words
 
 
-
 def words(text: str) -> str:
     return " ".join(normalise_words(text, known=lambda w: False))
 
@@ -102,5 +101,5 @@ def test_a_broken_vocabulary_file_names_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="wrappers"):
         load_vocab(bad)
     bad.write_text("conversation: {chitchat: [hello]}\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="conversation.chitchat"):
+    with pytest.raises(ContentError, match=r"conversation\.chitchat"):
         load_vocab(bad)
