@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +14,14 @@ from content.schema import (
     CriteriaGroup,
     Deadline,
     Deliverable,
+    Note,
     Passage,
     Responsibility,
     Reward,
     Step,
     UnitMinimum,
 )
+from content.text import fold_words
 
 # Top-level field of a campaign -> key of the menu section it belongs to.
 SECTION_OF_FIELD: dict[str, str] = {
@@ -124,13 +125,6 @@ def iter_passages(campaign: Campaign) -> Iterator[Located]:
         yield from _walk(getattr(campaign, name), name, section, context)
 
 
-def _plan_source(section_id: str) -> str:
-    return section_id if _PLAN_SOURCE_RE.match(section_id) else "mở đầu"
-
-
-_PLAN_SOURCE_RE = re.compile(r"^[IVX]+(\.[0-9]+)*(\.[a-zđ])?$")
-
-
 def _get(obj: object, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
@@ -144,16 +138,48 @@ def iter_plan_passages(campaign: Campaign) -> Iterator[Located] | None:
     sections = _get(plan, "sections") if plan is not None else None
     if not sections:
         return None
-    return _plan_walk(plan, sections)
+    return _plan_walk(plan, sections, _dated_notes(campaign))
 
 
-def _plan_walk(plan: object, sections: list[Any]) -> Iterator[Located]:
+def _fold_text(text: str) -> str:
+    return " ".join(fold_words(text))
+
+
+def _dated_notes(campaign: Campaign) -> dict[str, list[tuple[str, list[Note]]]]:
+    """Dated notes of the curated passages (a replaced decree…), by plan section."""
+    notes: dict[str, list[tuple[str, list[Note]]]] = {}
+    for loc in iter_passages(campaign):
+        if loc.passage.notes and loc.passage.quote:
+            notes.setdefault(loc.passage.source, []).append(
+                (_fold_text(loc.passage.text), list(loc.passage.notes))
+            )
+    return notes
+
+
+def _notes_for(text: str, candidates: list[tuple[str, list[Note]]]) -> list[Note]:
+    folded = _fold_text(text)
+    found: list[Note] = []
+    for other, notes in candidates:
+        if other in folded or folded in other:
+            found.extend(n for n in notes if n not in found)
+    return found
+
+
+def _plan_passage(text: str, source: str, notes: list[Note]) -> Passage:
+    # Plan section ids are checked by the plan model ("II.2-2", "1.3" included); the
+    # curated-passage source pattern is narrower, so build without re-validating.
+    return Passage.model_construct(text=text, source=source, quote=True, keywords=[],
+                                   notes=notes)
+
+
+def _plan_walk(plan: object, sections: list[Any],
+               notes: dict[str, list[tuple[str, list[Note]]]]) -> Iterator[Located]:
     headings: dict[str, str] = {}
     for i, raw in enumerate(_get(plan, "preamble") or []):
         text = str(raw).strip()
         if text:
-            yield Located(f"plan.preamble[{i}]", "gioi_thieu", Passage(text=text, source="mở đầu"),
-                          ())
+            passage = _plan_passage(text, "mở đầu", _notes_for(text, notes.get("mở đầu", [])))
+            yield Located(f"plan.preamble[{i}]", "gioi_thieu", passage, ())
     for i, sec in enumerate(sections):
         sid = str(_get(sec, "id") or "")
         heading = str(_get(sec, "heading") or "").strip() or None
@@ -163,12 +189,12 @@ def _plan_walk(plan: object, sections: list[Any]) -> Iterator[Located]:
         above = tuple(headings[p] for p in (".".join(parts[:n]) for n in range(1, len(parts)))
                       if p in headings)
         context = above + ((heading,) if heading else ())
-        source = _plan_source(sid)
         for j, raw in enumerate(_get(sec, "passages") or []):
             text = str(raw).strip()
             if text:
-                yield Located(f"plan.sections[{i}].passages[{j}]", "", Passage(text=text,
-                              source=source), context, heading)
+                passage = _plan_passage(text, sid, _notes_for(text, notes.get(sid, [])))
+                yield Located(f"plan.sections[{i}].passages[{j}]", "", passage, context,
+                              heading)
 
 
 def iter_quoted(campaign: Campaign) -> Iterator[Located]:

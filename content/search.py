@@ -32,7 +32,12 @@ MARK_WEIGHT = 1.0  # weight of "the answer holds a date/number" when the questio
 HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
 K1 = 1.2
 B = 0.3
-CONTEXT_TF = 1.0  # a heading above the passage counts less than the passage itself
+CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
+NAME_SHARE = 0.3  # campaign names in a question steer it; they rank passages only a little
+ANCESTOR_TF = 0.3  # headings further up count less again
+SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
+LONG_QUESTION = 6  # a question with more core features than this carries context words
+LONG_COVERAGE = 0.45  # …and needs a smaller share of them matched
 
 _DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
 _PLACE_RE = re.compile(
@@ -78,6 +83,7 @@ class _Doc:
     passage: Passage
     heading: str = ""
     tf: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    order: int = 0
     length: int = 0
 
 
@@ -209,8 +215,14 @@ class SearchIndex:
             title = Passage(text=campaign.title, source="mở đầu")
             self._titles[campaign.id] = len(self._docs)
             self._add(campaign, "gioi_thieu", title, ())
-            for loc in iter_quoted(campaign):
-                self._add(campaign, loc.section, loc.passage, loc.context, loc.heading or "")
+            located = list(iter_quoted(campaign))
+            by_source: dict[str, list[str]] = defaultdict(list)
+            for loc in located:
+                by_source[loc.passage.source].append(loc.passage.text)
+            for loc in located:
+                siblings = [t for t in by_source[loc.passage.source] if t != loc.passage.text]
+                self._add(campaign, loc.section, loc.passage, loc.context, loc.heading or "",
+                          siblings if loc.passage.source != "mở đầu" else [])
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
         for i, doc in enumerate(self._docs):
@@ -255,16 +267,27 @@ class SearchIndex:
         passage: Passage,
         context: tuple[str, ...],
         heading: str = "",
+        siblings: Sequence[str] = (),
     ) -> None:
         doc = _Doc(campaign.id, campaign.title, section, passage, heading)
+        doc.order = len(self._docs)
         for text in (passage.text, *passage.keywords):
             for feat, tf in _text_features(text, self._syn).items():
                 doc.tf[feat] += tf
-        for heading in context:
-            for feat, tf in _text_features(heading, self._syn).items():
-                doc.tf[feat] += tf * CONTEXT_TF
+        # Words around the passage count once each, at most their share: a long heading or
+        # a long neighbour must not outweigh the passage's own words.
+        around: dict[str, float] = {}
+        for depth, above in enumerate(reversed(context)):
+            share = CONTEXT_TF if depth == 0 else ANCESTOR_TF
+            for feat in _text_features(above, self._syn):
+                around[feat] = max(around.get(feat, 0.0), share)
                 # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
-                doc.tf[f"@{feat}"] += tf
+                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), share)
+        for text in siblings:
+            for feat in _text_features(text, self._syn):
+                around[feat] = max(around.get(feat, 0.0), SIBLING_TF)
+        for feat, share in around.items():
+            doc.tf[feat] += share
         doc.tf[f"§{section}"] += 1
         if _DATE_RE.search(passage.text):
             doc.tf["#date"] += 1
@@ -332,6 +355,13 @@ class SearchIndex:
             return True
         # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu": keep pairs that stick.
         return self._df[pair] >= 0.5 * min(self._df[first], self._df[second])
+
+    def _better_pair_follows(self, rest: list[str], used: set[int], i: int) -> bool:
+        """In "huyện tổ chức", "tổ chức" is the word, not "huyện tổ"."""
+        if i + 2 >= len(rest) or i + 2 in used or not self._is_word(rest[i + 1], rest[i + 2]):
+            return False
+        first = self._df[f"{rest[i]}_{rest[i + 1]}"]
+        return self._df[f"{rest[i + 1]}_{rest[i + 2]}"] > first
 
     def _weight(self, feat: str) -> float:
         return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
@@ -429,14 +459,18 @@ class SearchIndex:
         named = [w for i, w in enumerate(words) if i in alias_pos]
         for feat in (*named, *_bigrams(named)):
             if feat in self._idf:
-                bonus[feat] = self._idf[feat]
+                bonus[feat] = NAME_SHARE * self._idf[feat]
         # The kind of fact asked for is the last question word's ("… mấy cá nhân …, báo cáo
         # theo mẫu nào?" asks for a document, not a number).
         asking = [(start, end, g) for start, end, g in found if g.marks]
         required: list[tuple[str, ...]] = []
-        for _start, _end, group in found:
+        for start, end, group in found:
             target = bonus if group.weak else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
+            # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
+            for bg in _bigrams(rest[start:end]):
+                if bg in self._idf:
+                    bonus[bg] = self._idf[bg]
             if group.section:
                 bonus[f"§{group.section}"] = self._weight(f"§{group.section}")
         if asking:
@@ -460,7 +494,12 @@ class SearchIndex:
             if i in used:
                 i += 1
                 continue
-            if i + 1 < len(rest) and i + 1 not in used and self._is_word(w, rest[i + 1]):
+            if (
+                i + 1 < len(rest)
+                and i + 1 not in used
+                and self._is_word(w, rest[i + 1])
+                and not self._better_pair_follows(rest, used, i)
+            ):
                 core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
                 i += 2
                 continue
@@ -533,11 +572,13 @@ class SearchIndex:
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
             ranked.append((rank, coverage, i))
-        ranked.sort(key=lambda r: (-r[0], self._docs[r[2]].length))
+        ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
+        real = [f for f in q.core if f[0] != "#"]
+        min_coverage = LONG_COVERAGE if len(real) > LONG_QUESTION else MIN_COVERAGE
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         for rank, coverage, i in ranked:
-            if coverage < MIN_COVERAGE or len(hits) >= limit:
+            if coverage < min_coverage or len(hits) >= limit:
                 break
             doc = self._docs[i]
             key = (doc.campaign_id, doc.passage.text)
