@@ -125,6 +125,9 @@ def iter_passages(campaign: Campaign) -> Iterator[Located]:
         yield from _walk(getattr(campaign, name), name, section, context)
 
 
+HEADING_AS_TEXT = 12  # words: a longer heading is a sentence of the plan, not a title
+
+
 def _get(obj: object, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
@@ -189,6 +192,11 @@ def _plan_walk(plan: object, sections: list[Any],
         above = tuple(headings[p] for p in (".".join(parts[:n]) for n in range(1, len(parts)))
                       if p in headings)
         context = above + ((heading,) if heading else ())
+        if heading and (len(heading.split()) > HEADING_AS_TEXT or heading.endswith(":")):
+            # A heading that is a sentence ("b) Gửi đăng ký … trước ngày 25/10/2024 …:")
+            # states facts of its own: it is quoted like a passage too.
+            passage = _plan_passage(heading, sid, _notes_for(heading, notes.get(sid, [])))
+            yield Located(f"plan.sections[{i}].heading", "", passage, above, None)
         for j, raw in enumerate(_get(sec, "passages") or []):
             text = str(raw).strip()
             if text:
