@@ -196,7 +196,7 @@ def _plan_walk(plan: object, sections: list[Any],
             # A heading that is a sentence ("b) Gửi đăng ký … trước ngày 25/10/2024 …:")
             # states facts of its own: it is quoted like a passage too.
             passage = _plan_passage(heading, sid, _notes_for(heading, notes.get(sid, [])))
-            yield Located(f"plan.sections[{i}].heading", "", passage, above, None)
+            yield Located(f"plan.sections[{i}].heading", "", passage, context, None)
         for j, raw in enumerate(_get(sec, "passages") or []):
             text = str(raw).strip()
             if text:

@@ -225,11 +225,15 @@ class SearchIndex:
                           siblings if loc.passage.source != "mở đầu" else [])
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
+        self._sat: list[dict[str, float]] = []
         for i, doc in enumerate(self._docs):
             norm = 1 - B + B * doc.length / avg
+            sats: dict[str, float] = {}
             for feat, tf in doc.tf.items():
                 sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
                 self._postings[feat].append((i, sat))
+                sats[feat] = sat
+            self._sat.append(sats)
         n = len(self._docs)
         self._df = {f: len(p) for f, p in self._postings.items()}
         self._idf = {
@@ -258,6 +262,15 @@ class SearchIndex:
             ((tuple(_words(a)), c.id) for c in campaigns for a in c.aliases),
             key=lambda pair: -len(pair[0]),
         )
+        self._alias_by_len: dict[int, tuple[dict[str, set[str]], list[str]]] = {}
+        for alias, campaign_id in self._aliases:
+            exact, fuzzy = self._alias_by_len.setdefault(len(alias), ({}, []))
+            joined = " ".join(alias)
+            if joined not in exact:
+                exact[joined] = set()
+                if len(joined) >= 7:
+                    fuzzy.append(joined)
+            exact[joined].add(campaign_id)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def _add(
@@ -333,17 +346,19 @@ class SearchIndex:
     def _find_aliases(self, words: list[str]) -> tuple[set[str], set[int]]:
         campaigns: set[str] = set()
         used: set[int] = set()
-        for alias, campaign_id in self._aliases:
-            n = len(alias)
-            joined = " ".join(alias)
+        # Longest names first; exact words, else a near spelling of a long name ("khoe").
+        for n in sorted(self._alias_by_len, reverse=True):
+            exact, fuzzy = self._alias_by_len[n]
             for i in range(len(words) - n + 1):
                 if used.intersection(range(i, i + n)):
                     continue
-                window = words[i : i + n]
-                if tuple(window) == alias or (
-                    len(joined) >= 7 and fuzz.ratio(" ".join(window), joined) >= 88
-                ):
-                    campaigns.add(campaign_id)
+                window = " ".join(words[i : i + n])
+                found = exact.get(window)
+                if found is None and fuzzy:
+                    best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
+                    found = exact[best[0]] if best else None
+                if found:
+                    campaigns.update(found)
                     used.update(range(i, i + n))
         return campaigns, used
 
@@ -546,20 +561,39 @@ class SearchIndex:
         bonus_total = sum(q.bonus.values()) or 1.0
         if total <= 0:
             return []
-        core_scores: dict[int, float] = defaultdict(float)
-        bonus_scores: dict[int, float] = defaultdict(float)
-        for feat, weight in q.core.items():
-            for i, sat in self._postings.get(feat, ()):
-                core_scores[i] += weight * sat
-        for feat, weight in q.bonus.items():
-            for i, sat in self._postings.get(feat, ()):
-                if i in core_scores:
-                    bonus_scores[i] += weight * sat
+        real = [f for f in q.core if f[0] != "#"]
+        min_coverage = LONG_COVERAGE if len(real) > LONG_QUESTION else MIN_COVERAGE
+        # Rarest (heaviest) features first. Once the weight still to come cannot reach the
+        # coverage an answer needs, a passage not met so far cannot qualify: the common
+        # features ("#num", "khen") are then looked up in the candidates only, so the cost
+        # does not grow with the size of the content.
+        core_scores: dict[int, float] = {}
+        remaining = total
+        for feat, weight in sorted(q.core.items(), key=lambda kv: -kv[1]):
+            if remaining >= min_coverage * total - 1e-9:
+                for i, sat in self._postings.get(feat, ()):
+                    if q.campaigns and self._docs[i].campaign_id not in q.campaigns:
+                        continue
+                    core_scores[i] = core_scores.get(i, 0.0) + weight * sat
+            else:
+                # Drop the candidates that cannot reach the needed coverage any more.
+                floor = min_coverage * total - remaining - 1e-9
+                core_scores = {
+                    i: score + weight * self._sat[i].get(feat, 0.0)
+                    for i, score in core_scores.items()
+                    if score >= floor
+                }
+            remaining -= weight
+        if core_scores:
+            # Bonus and the preferred campaign add at most this much to a coverage.
+            best = max(core_scores.values())
+            reach = (BONUS_SHARE + PREFER_BOOST) * total
+            core_scores = {i: v for i, v in core_scores.items() if v >= best - reach}
         strong = {f for f in q.core if f[0] in "~§" or "_" in f}
         ranked: list[tuple[float, float, int]] = []
         for i, score in core_scores.items():
             doc = self._docs[i]
-            if q.campaigns and doc.campaign_id not in q.campaigns:
+            if score < min_coverage * total - 1e-9:
                 continue
             if any(not any(f in doc.tf for f in group) for group in q.required):
                 # The question asks for a kind of fact this passage does not state.
@@ -568,13 +602,13 @@ class SearchIndex:
                 # Single syllables alone ("tên", "học") are too ambiguous to answer from.
                 continue
             coverage = score / total
-            rank = coverage + BONUS_SHARE * bonus_scores[i] / bonus_total
+            sats = self._sat[i]
+            bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
+            rank = coverage + BONUS_SHARE * bonus / bonus_total
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
-        real = [f for f in q.core if f[0] != "#"]
-        min_coverage = LONG_COVERAGE if len(real) > LONG_QUESTION else MIN_COVERAGE
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         for rank, coverage, i in ranked:
