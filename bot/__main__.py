@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     content_import.add_argument("plan", type=Path, help="tệp kế hoạch")
     content_import.add_argument("--campaign", help="mã phong trào (tệp content/campaigns/MÃ.yaml)")
     content_import.add_argument("--out", type=Path, help="ghi vào tệp này thay vì tệp phong trào")
+    content_import.add_argument("--unit", help="mã đơn vị ban hành khi tạo phong trào mới")
     content_import.add_argument("--strict", action="store_true",
                                 help="không ghi gì nếu có chỗ cần xem lại")
     content_import.add_argument("--dry-run", action="store_true", help="chỉ in tóm tắt, không ghi")
@@ -322,8 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "content" and args.content_command == "import":
             from content.importer.cli import run_import
 
-            return run_import(args.plan, args.campaign, args.out, strict=args.strict,
-                              dry_run=args.dry_run)
+            return run_import(args.plan, args.campaign, args.out, unit=args.unit,
+                              strict=args.strict, dry_run=args.dry_run)
         if args.command == "content":
             return _content_check(settings)
         if args.command == "import" or (args.command == "export"

@@ -7,6 +7,6 @@ section tree with the header, preamble and signature), `dates` (dates found in t
 
 from content.importer.errors import PlanError
 from content.importer.parse import ParsedPlan, parse_plan
-from content.importer.read import read_plan
+from content.importer.read import PlanText, read_bytes, read_plan
 
-__all__ = ["ParsedPlan", "PlanError", "parse_plan", "read_plan"]
+__all__ = ["ParsedPlan", "PlanError", "PlanText", "parse_plan", "read_bytes", "read_plan"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -12,12 +13,22 @@ from pydantic import ValidationError
 from content.importer.errors import PlanError
 from content.importer.parse import ParsedPlan, parse_plan
 from content.importer.read import read_plan
-from content.importer.write import load_yaml, plan_data, render_block, replace_block, write_atomic
+from content.importer.skeleton import new_campaign
+from content.importer.write import (
+    dump_yaml,
+    load_yaml,
+    plan_data,
+    render_block,
+    replace_block,
+    write_atomic,
+)
 from content.loader import DEFAULT_DIR, format_path
 from content.messages import Messages
 from content.schema import Campaign, Plan
+from content.units import load_units
 
 _ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _target(plan_file: Path, campaign: str | None, out: Path | None,
@@ -26,9 +37,9 @@ def _target(plan_file: Path, campaign: str | None, out: Path | None,
     if out is not None:
         path = out
     elif campaign is not None:
+        if not _ID_RE.match(campaign):
+            raise PlanError("importer.bad_id", campaign=campaign)
         path = directory / f"{campaign}.yaml"
-        if not path.is_file():
-            raise PlanError("importer.no_campaign", path=str(path))
     else:
         path = _campaign_of(plan_file.name, directory)
     if not path.exists():
@@ -52,13 +63,12 @@ def _campaign_of(file_name: str, directory: Path) -> Path:
     raise PlanError("importer.no_target", file=file_name)
 
 
-def _validate(path: Path, text: str, data: dict[str, Any]) -> None:
-    """Raise PlanError unless the plan block, and the whole campaign file, are valid."""
+def _validate(path: Path, existing: Any, data: dict[str, Any]) -> None:
+    """Raise PlanError unless the plan block, and the campaign file with it, are valid."""
     try:
         Plan.model_validate(data)
-        whole = load_yaml(text)
-        if isinstance(whole, dict) and "id" in whole:
-            Campaign.model_validate(whole)
+        if isinstance(existing, dict) and "id" in existing:
+            Campaign.model_validate({**existing, "plan": data})
     except ValidationError as exc:
         err = exc.errors()[0]
         where = format_path([p for p in err["loc"] if isinstance(p, int | str)])
@@ -84,7 +94,7 @@ def summary_lines(messages: Messages, file: str, parsed: ParsedPlan,
                    passages=parsed.passage_count, dates=len(data["dates"])),
         messages.t("importer.summary_title", title=data.get("title") or unknown),
         messages.t("importer.summary_doc", issuer=data.get("issuer") or unknown,
-                   number=data.get("number") or unknown,
+                   number=(data.get("number") or unknown).removeprefix("Số:").strip(),
                    date_text=data.get("date_text") or unknown,
                    signed_by=data.get("signed_by") or unknown),
     ]
@@ -104,8 +114,9 @@ def summary_lines(messages: Messages, file: str, parsed: ParsedPlan,
 
 
 def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = None, *,
-               strict: bool = False, dry_run: bool = False, directory: Path = DEFAULT_DIR,
-               stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+               unit: str | None = None, strict: bool = False, dry_run: bool = False,
+               directory: Path = DEFAULT_DIR, stdout: TextIO | None = None,
+               stderr: TextIO | None = None) -> int:
     """Import a plan into a campaign file; print the summary; return the exit code.
 
     Nothing is written when the plan cannot be read, has no structure, the result would
@@ -115,13 +126,22 @@ def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = 
     stderr = stderr or sys.stderr
     messages = Messages.load()
     try:
-        parsed = parse_plan(read_plan(plan_file))
+        text = read_plan(plan_file)
+        parsed = parse_plan(text.paragraphs)
+        parsed.warnings[:0] = text.notes
         path, current = _target(plan_file, campaign, out, directory)
         existing = load_yaml(current) if current else None
         issuer = existing.get("issuer") if isinstance(existing, dict) else None
         data = plan_data(parsed, plan_file.name, issuer)
+        created = campaign is not None and out is None and not current
+        if created:
+            assert campaign is not None
+            existing = new_campaign(campaign, parsed, data, load_units(), messages, unit)
+            data.setdefault("issuer", existing["issuer"])
+            current = "# " + messages.t("importer.new.header", file=plan_file.name) + "\n"
+            current += dump_yaml(existing)
         new_text = replace_block(current, render_block(data))
-        _validate(path, new_text, data)
+        _validate(path, existing, data)
         stdout.write("\n".join(summary_lines(messages, plan_file.name, parsed, data)) + "\n")
         if strict and parsed.warnings:
             raise PlanError("importer.strict_refused", count=len(parsed.warnings))
@@ -129,7 +149,8 @@ def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = 
             stdout.write(messages.t("importer.dry_run") + "\n")
             return 0
         write_atomic(path, new_text)
-        stdout.write(messages.t("importer.written", path=str(path)) + "\n")
+        key = "importer.new_written" if created else "importer.written"
+        stdout.write(messages.t(key, path=str(path)) + "\n")
         return 0
     except PlanError as exc:
         stderr.write(messages.t(exc.key, **exc.params) + "\n")

@@ -11,9 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
-
-from content.text import fold
 
 _DAY = r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>(?:19|20)\d{2})"
 _DAY_WORDS = (r"ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+"
@@ -21,14 +20,22 @@ _DAY_WORDS = (r"ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+"
 _MONTH = r"tháng\s+(?P<m3>\d{1,2})\s*(?:/|năm)\s*(?P<y3>(?:19|20)\d{2})"
 _MONTH_SHORT = r"(?<![\d/])(?P<m4>\d{1,2})\s*/\s*(?P<y4>(?:19|20)\d{2})(?![\d/])"
 _QUARTER = r"quý\s+(?P<q>I{1,3}|IV|[1-4])\s+(?:năm\s+)?(?P<y5>(?:19|20)\d{2})"
-_DATE_RE = re.compile("|".join((_DAY, _DAY_WORDS, _MONTH, _QUARTER, _MONTH_SHORT)),
-                      re.IGNORECASE)
+# The lookahead rejects most positions at once (a date starts with a digit, ngày, tháng, quý).
+_DATE_RE = re.compile(
+    "(?=[0-9nNtTqQ])(?:" + "|".join((_DAY, _DAY_WORDS, _MONTH, _QUARTER, _MONTH_SHORT)) + ")",
+    re.IGNORECASE)
 # "… số 231/KH-UBND ngày 10/7/2024", "Nghị quyết 27-NQ/TW ngày 09/11/2022": a document's date.
 _CITED_RE = re.compile(r"\d[\w.-]*/[\w./-]*[A-ZĐ][\w./-]*,?\s*(?:ngày\s*)?$")
 _SENTENCE_RE = re.compile(r"[^.;!?]*(?:[.;!?](?!\d)|$)")
 _DEADLINE_WORDS = ("truoc", "han", "het ngay", "den het", "hoan thanh", "cham nhat", "xong")
 _PERIOD_RE = re.compile(r"\btu\b.*\bden\b")
 _QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def fold(text: str) -> str:
+    """Fold text to lower-case ASCII (no tones, đ → d), fast enough for a 5 MB plan."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return decomposed.encode("ascii", "ignore").decode("ascii").casefold()
 
 
 @dataclass(frozen=True)

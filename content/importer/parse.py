@@ -252,7 +252,8 @@ def parse_plan(paragraphs: list[str]) -> ParsedPlan:
     if first is None:
         raise PlanError("importer.no_structure")
     plan = ParsedPlan()
-    kh = next((i for i, p in enumerate(paras[:first]) if fold(p).strip(" .:") == "ke hoach"), None)
+    kh = next((i for i, p in enumerate(paras[:first])
+               if len(p) < 20 and fold(p).strip(" .:") == "ke hoach"), None)
     if kh is None:
         plan.warnings.append(("importer.warn_no_title", {}))
         head = 0
@@ -272,8 +273,8 @@ def parse_plan(paragraphs: list[str]) -> ParsedPlan:
         else:
             plan.warnings.append(("importer.warn_no_title", {}))
         plan.preamble = rest
-    end = next((i for i in range(first, len(paras)) if fold(paras[i]).startswith("noi nhan")),
-               None)
+    end = next((i for i in range(first, len(paras)) if fold(paras[i][:9]) == "noi nhan:"
+                or fold(paras[i][:8]) == "noi nhan"), None)
     if end is None:
         end = _signature_start(paras, first + 1)
         _parse_signature(paras[end:], plan)
@@ -296,7 +297,7 @@ def _parse_body(paras: list[str], headings: list[Heading | None], plan: ParsedPl
             current = sections[-1]
             text = strip_bullet(para)
             if closing is None and not _BULLET_RE.match(para) and (
-                para.rstrip().endswith("/.") or fold(para).startswith("tren day la")
+                para.rstrip().endswith("/.") or fold(para[:12]).startswith("tren day la")
             ):
                 closing = (current, len(current.passages))
             current.passages.append(text)

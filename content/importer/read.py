@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from content.importer.errors import PlanError
@@ -22,10 +24,22 @@ SUFFIXES = (".txt", ".docx", ".pdf")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2002-\u200b\u202f\u3000]+")
 # A line that opens a paragraph of its own in a reflowed PDF page.
+_BULLET_LINE_RE = re.compile(r"^[-–—•+∙·]\s?\S")
 _OPENER_RE = re.compile(
-    r"^(?:[IVXL]{1,6}[.:/]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[-–—•+∙·]\s?\S"
-    r"|Căn cứ\b|Thực hiện\b|Nơi nhận|Số\s*:)"
+    r"^(?:[IVXL]{1,6}[.:/]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s"
+    r"|Căn cứ\b|Thực hiện\b|Nơi nhận|Số\s*:|[^,.;:]{2,40}, ngày\b)"
 )
+_NUMBER_LINE_RE = re.compile(r"^Số\s*:")
+# A PDF line shorter than this share of the longest line ends its paragraph.
+SHORT_LINE = 0.75
+
+
+@dataclass
+class PlanText:
+    """The paragraphs read from a file and notes for the admin (catalog key, params)."""
+
+    paragraphs: list[str]
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def clean_line(line: str) -> str:
@@ -33,7 +47,7 @@ def clean_line(line: str) -> str:
     return _SPACES_RE.sub(" ", nfc(line)).strip()
 
 
-def read_plan(path: Path) -> list[str]:
+def read_plan(path: Path) -> PlanText:
     """Return the paragraphs of a plan file; raise PlanError when it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -45,13 +59,16 @@ def read_plan(path: Path) -> list[str]:
     return read_bytes(path.name, data)
 
 
-def read_bytes(name: str, data: bytes) -> list[str]:
+def read_bytes(name: str, data: bytes) -> PlanText:
     """Return the paragraphs of a plan given as bytes; the name's suffix tells the format."""
     if not data.strip():
         raise PlanError("importer.empty", file=name)
     suffix = Path(name).suffix.lower()
+    notes: list[tuple[str, dict[str, Any]]] = []
     if suffix == ".docx":
-        paragraphs = _docx_paragraphs(name, data)
+        paragraphs, tables = _docx_paragraphs(name, data)
+        if tables:
+            notes.append(("importer.warn_tables", {"count": tables}))
     elif suffix == ".pdf":
         paragraphs = _pdf_paragraphs(name, data)
     else:
@@ -59,7 +76,7 @@ def read_bytes(name: str, data: bytes) -> list[str]:
     paragraphs = [p for p in (clean_line(p) for p in paragraphs) if p]
     if not paragraphs:
         raise PlanError("importer.empty", file=name)
-    return paragraphs
+    return PlanText(paragraphs, notes)
 
 
 def _text_paragraphs(name: str, data: bytes) -> list[str]:
@@ -81,7 +98,7 @@ def _text_paragraphs(name: str, data: bytes) -> list[str]:
     return text.splitlines()
 
 
-def _docx_paragraphs(name: str, data: bytes) -> list[str]:
+def _docx_paragraphs(name: str, data: bytes) -> tuple[list[str], int]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             xml = archive.read("word/document.xml")
@@ -93,7 +110,7 @@ def _docx_paragraphs(name: str, data: bytes) -> list[str]:
         raise PlanError("importer.bad_docx", file=name)
     out: list[str] = []
     _docx_block(body, out)
-    return out
+    return out, sum(1 for _ in body.iter(f"{_W}tbl"))
 
 
 def _docx_block(element: ElementTree.Element, out: list[str]) -> None:
@@ -141,26 +158,31 @@ def _pdf_paragraphs(name: str, data: bytes) -> list[str]:
 
 
 def reflow(lines: list[str]) -> list[str]:
-    """Join the wrapped lines of a page into paragraphs.
+    """Join the wrapped lines of PDF pages into paragraphs.
 
-    A line opens a new paragraph after a blank line, after a line ending a sentence or a
-    heading (". : ; ! ?" or a line in capitals), and when it starts like a section, item,
-    bullet, "Căn cứ", "Thực hiện", "Số:" or "Nơi nhận"; otherwise it continues the line above.
+    A line opens a new paragraph after a blank line, after a short line (the last line of a
+    paragraph is shorter than the others: under SHORT_LINE of the longest line), after a
+    line in capitals, and when it starts like a section, item, "Căn cứ", "Thực hiện", "Số:",
+    a place and date line or "Nơi nhận", or with a bullet after a line ending a sentence;
+    otherwise it continues the line above.
     """
+    longest = max((len(line) for line in lines), default=0)
     paragraphs: list[str] = []
     current = ""
+    last = ""
     for line in lines:
         if not line:
             if current:
                 paragraphs.append(current)
-            current = ""
+            current = last = ""
             continue
-        if current and not _ends_paragraph(current) and not _opens_paragraph(line):
+        if current and not _ends_paragraph(last, longest) and not _opens_paragraph(line, last):
             current = f"{current} {line}"
+            last = line
             continue
         if current:
             paragraphs.append(current)
-        current = line
+        current = last = line
     if current:
         paragraphs.append(current)
     return paragraphs
@@ -170,9 +192,12 @@ def _is_caps(text: str) -> bool:
     return any(ch.isalpha() for ch in text) and text == text.upper()
 
 
-def _ends_paragraph(text: str) -> bool:
-    return text.endswith((".", ":", ";", "!", "?")) or _is_caps(text)
+def _ends_paragraph(line: str, longest: int) -> bool:
+    return len(line) < SHORT_LINE * longest or _is_caps(line) or bool(_NUMBER_LINE_RE.match(line))
 
 
-def _opens_paragraph(line: str) -> bool:
+def _opens_paragraph(line: str, previous: str) -> bool:
+    if _BULLET_LINE_RE.match(line):
+        # "- an ninh" may be a dash of the sentence above cut at the line's end.
+        return previous.endswith((".", ";", ":", "!", "?", "…"))
     return bool(_OPENER_RE.match(line)) or _is_caps(line)

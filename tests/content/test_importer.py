@@ -54,7 +54,7 @@ def _seed(number: str) -> Path:
 
 
 def _import(path: Path) -> ParsedPlan:
-    return parse_plan(read_bytes(path.name, path.read_bytes()))
+    return parse_plan(read_bytes(path.name, path.read_bytes()).paragraphs)
 
 
 # --- an independent, simple reading of a seed: numbered lines and body lines ------------------
@@ -220,7 +220,7 @@ Trần Văn Ba
 
 
 def test_a_plan_is_read_with_header_sections_and_signature() -> None:
-    plan = parse_plan(read_bytes("p.txt", PLAN.encode()))
+    plan = parse_plan(read_bytes("p.txt", PLAN.encode()).paragraphs)
     assert plan.issuer == "UBND huyện An Bình"
     assert plan.number == "Số: 12/KH-UBND"
     assert plan.date_text == "An Bình, ngày 05 tháng 3 năm 2025"
@@ -254,7 +254,7 @@ def test_dates_are_listed_unconfirmed_with_their_sentence(tmp_path: Path) -> Non
 
 def test_numbering_that_skips_a_level_is_placed_under_the_nearest_parent() -> None:
     text = PLAN.replace("1. Mục đích\n", "a) Mục đích\n")
-    plan = parse_plan(read_bytes("p.txt", text.encode()))
+    plan = parse_plan(read_bytes("p.txt", text.encode()).paragraphs)
     assert "I.a" in [s.id for s in plan.sections]
     assert [k for k, _ in plan.warnings] == ["importer.warn_skip"]
 
@@ -300,7 +300,7 @@ def test_a_hand_written_plan_key_is_not_overwritten(tmp_path: Path) -> None:
 ])
 def test_bad_input_is_refused_with_a_reason(name: str, data: bytes, key: str) -> None:
     with pytest.raises(PlanError) as caught:
-        parse_plan(read_bytes(name, data))
+        parse_plan(read_bytes(name, data).paragraphs)
     assert caught.value.key == key
 
 
@@ -312,3 +312,230 @@ def test_refused_input_prints_vietnamese_and_writes_nothing(tmp_path: Path) -> N
     assert run_import(source, out=out, stdout=io.StringIO(), stderr=stderr) == 1
     assert not out.exists()
     assert "trống" in stderr.getvalue() and "Chưa ghi gì" in stderr.getvalue()
+
+
+# --- .docx and .pdf give the same plan as the text ----------------------------------------------
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _w_paragraph(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+
+def _w_table(rows: list[list[list[str]]]) -> str:
+    cells = "".join(
+        "<w:tr>" + "".join(
+            "<w:tc>" + "".join(_w_paragraph(t) for t in cell) + "</w:tc>" for cell in row
+        ) + "</w:tr>" for row in rows)
+    return f"<w:tbl>{cells}</w:tbl>"
+
+
+def _docx(body_xml: str) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+            '.org/package/2006/content-types"><Default Extension="xml" ContentType="application/'
+            'xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.wordprocessingml.document.main+xml"/></Types>'))
+        archive.writestr("word/document.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{_W_NS}"><w:body>'
+            f"{body_xml}</w:body></w:document>"))
+    return buffer.getvalue()
+
+
+def _docx_of_plan() -> bytes:
+    """PLAN as Word lays it out: header and signature in two-column tables."""
+    lines = [line for line in PLAN.splitlines() if line.strip()]
+    body = lines[lines.index("KẾ HOẠCH"):lines.index("Nơi nhận:")]
+    header = _w_table([
+        [["ỦY BAN NHÂN DÂN", "HUYỆN AN BÌNH"],
+         ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]],
+        [["Số: 12/KH-UBND"], ["An Bình, ngày 05 tháng 3 năm 2025"]],
+    ])
+    signature = _w_table([[["Nơi nhận:", "- Như trên;", "- Lưu: VT."],
+                           ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Trần Văn Ba"]]])
+    return _docx(header + "".join(_w_paragraph(t) for t in body) + signature)
+
+
+def _shape(plan: ParsedPlan) -> list[tuple[str, str, str, list[str]]]:
+    return [(s.id, s.label, s.heading, s.passages) for s in plan.sections]
+
+
+def test_a_docx_with_tables_gives_the_same_plan_as_its_text(tmp_path: Path) -> None:
+    from_text = parse_plan(read_bytes("p.txt", PLAN.encode()).paragraphs)
+    read = read_bytes("p.docx", _docx_of_plan())
+    from_docx = parse_plan(read.paragraphs)
+    assert _shape(from_docx) == _shape(from_text)
+    for field in ("title", "issuer", "number", "date_text", "signed_by", "preamble"):
+        assert getattr(from_docx, field) == getattr(from_text, field), field
+    assert read.notes == [("importer.warn_tables", {"count": 2})]
+    source = tmp_path / "an-binh.docx"
+    source.write_bytes(_docx_of_plan())
+    stdout = io.StringIO()
+    assert run_import(source, out=tmp_path / "p.yaml", stdout=stdout) == 0
+    assert "2 bảng: đã đọc từng hàng, từng ô" in stdout.getvalue()
+
+
+def test_a_broken_docx_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PlanError) as caught:
+        read_bytes("p.docx", b"PK\x03\x04 not really a zip")
+    assert caught.value.key == "importer.bad_docx"
+
+
+def _words(plan: ParsedPlan) -> list[str]:
+    return sorted(w for s in plan.sections for t in [s.heading, *s.passages] for w in t.split())
+
+
+def test_a_pdf_with_a_text_layer_gives_the_same_sections() -> None:
+    from tests.content.pdf_writer import text_pdf
+
+    paragraphs = [line for line in PLAN.splitlines() if line.strip()]
+    from_pdf = parse_plan(read_bytes("p.pdf", text_pdf(paragraphs, width=40)).paragraphs)
+    from_text = parse_plan(read_bytes("p.txt", PLAN.encode()).paragraphs)
+    assert [s.id for s in from_pdf.sections] == [s.id for s in from_text.sections]
+    assert _words(from_pdf) == _words(from_text)
+    assert (from_pdf.title, from_pdf.number, from_pdf.signed_by) == (
+        from_text.title, from_text.number, from_text.signed_by)
+
+
+@needs_seeds
+@pytest.mark.parametrize("number", sorted(CITED))
+def test_each_seed_as_pdf_keeps_its_sections_and_words(number: str) -> None:
+    from tests.content.pdf_writer import text_pdf
+
+    seed = _seed(number)
+    text = seed.read_text(encoding="utf-8")
+    pdf = text_pdf([line.strip() for line in text.splitlines() if line.strip()])
+    from_pdf = parse_plan(read_bytes("p.pdf", pdf).paragraphs)
+    from_text = _import(seed)
+    assert [s.id for s in from_pdf.sections] == [s.id for s in from_text.sections]
+    # Paragraph ends are guessed from line lengths in a PDF: the words are all there.
+    assert _words(from_pdf) == _words(from_text)
+    assert from_pdf.title == from_text.title
+
+
+def test_a_scanned_pdf_without_text_is_refused(tmp_path: Path) -> None:
+    from tests.content.pdf_writer import scanned_pdf
+
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(scanned_pdf(pages=3))
+    out = tmp_path / "out.yaml"
+    stderr = io.StringIO()
+    assert run_import(source, out=out, stdout=io.StringIO(), stderr=stderr) == 1
+    assert "không có lớp chữ" in stderr.getvalue() and "3 trang" in stderr.getvalue()
+    assert not out.exists()
+
+
+def test_a_broken_pdf_is_refused() -> None:
+    with pytest.raises(PlanError) as caught:
+        read_bytes("p.pdf", b"%PDF-1.4\nthis is not a pdf body")
+    assert caught.value.key in ("importer.bad_pdf", "importer.scanned_pdf")
+
+
+def test_a_5_mb_plan_is_imported_whole(tmp_path: Path) -> None:
+    from bench.importer import big_plan
+
+    text, sections, passages = big_plan(5 * 1024 * 1024)
+    assert len(text.encode()) > 4_500_000
+    source = tmp_path / "big.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "big.yaml"
+    stdout = io.StringIO()
+    assert run_import(source, out=out, stdout=stdout) == 0
+    assert f"{sections} mục, {passages} đoạn" in stdout.getvalue()
+    plan = load_yaml(out.read_text(encoding="utf-8"))["plan"]
+    assert len(plan["sections"]) == sections
+    assert plan["sections"][-1]["id"].endswith(".50")
+
+
+# --- a new campaign from a plan alone -----------------------------------------------------------
+
+
+def test_a_new_plan_becomes_a_campaign_that_passes_the_check(tmp_path: Path) -> None:
+    from content.check import unit_problems
+    from content.units import load_units
+
+    directory = tmp_path / "campaigns"
+    shutil.copytree(DEFAULT_DIR, directory)
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    stdout = io.StringIO()
+    assert run_import(source, campaign="an-binh-trong-cay", unit="ls.bac-son",
+                      directory=directory, stdout=stdout) == 0
+    assert "Đã tạo phong trào mới" in stdout.getvalue()
+    assert not check_campaigns(directory)
+    campaigns = {c.id: c for c in load_campaigns(directory)}
+    assert not unit_problems(campaigns.values(), load_units())
+    made = campaigns["an-binh-trong-cay"]
+    assert made.title == "Phát động thi đua trồng cây năm 2025"
+    assert made.issuer == "UBND huyện An Bình" and made.province == "Lạng Sơn"
+    assert made.period.end.isoformat() == "2025-05-15" and made.period.assumption
+    assert [r.actor for r in made.organisation] == ["UBND huyện An Bình"]  # no "Tổ chức" part
+    assert made.plan is not None and made.plan.section("II.2") is not None
+    # Re-importing keeps the admin's edits outside the plan block.
+    path = directory / "an-binh-trong-cay.yaml"
+    edited = path.read_text(encoding="utf-8").replace(
+        "short_name: Phát động thi đua trồng cây năm 2025", "short_name: Trồng cây An Bình")
+    path.write_text(edited, encoding="utf-8")
+    assert run_import(source, campaign="an-binh-trong-cay", directory=directory,
+                      stdout=io.StringIO()) == 0
+    assert "short_name: Trồng cây An Bình" in path.read_text(encoding="utf-8")
+
+
+def test_a_new_plan_whose_unit_is_unknown_is_not_written(tmp_path: Path) -> None:
+    directory = tmp_path / "campaigns"
+    directory.mkdir()
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    stderr = io.StringIO()
+    assert run_import(source, campaign="an-binh", directory=directory, stdout=io.StringIO(),
+                      stderr=stderr) == 1
+    assert "--unit" in stderr.getvalue()
+    assert not list(directory.iterdir())
+    assert run_import(source, campaign="An Bình!", directory=directory, stdout=io.StringIO(),
+                      stderr=stderr) == 1
+    assert "không hợp lệ" in stderr.getvalue()
+
+
+@pytest.mark.parametrize(("old", "new", "path", "problem"), [
+    ('    - id: "I.2"\n', '    - id: "I.1"\n', "plan.sections", "repeated"),
+    ('        - "Đợt thi đua phải', '        - " "\n        - "Đợt thi đua phải', "plan.sections",
+     "empty"),
+    ("      date: 2024-04-28\n      kind", "      date: 2024-04-31\n      kind", "",
+     "invalid date"),
+    ('    - section: "II.3"\n', '    - section: "IX.3"\n', "plan.dates[0].section",
+     "no section"),
+])
+def test_content_check_reports_a_broken_plan_block(tmp_path: Path, old: str, new: str,
+                                                    path: str, problem: str) -> None:
+    directory = tmp_path / "campaigns"
+    shutil.copytree(DEFAULT_DIR, directory)
+    target = directory / "bac-son-dan-van-kheo-2024.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    errors = check_campaigns(directory)
+    assert len(errors) == 1, errors
+    assert errors[0].path.startswith(path) and problem in errors[0].problem, errors[0]
+
+
+def test_a_skipped_level_is_imported_and_reported_or_refused_when_strict(tmp_path: Path) -> None:
+    source = tmp_path / "skip.txt"
+    source.write_text(PLAN.replace("1. Mục đích\n", "a) Mục đích\n"), encoding="utf-8")
+    out = tmp_path / "plan.yaml"
+    stdout = io.StringIO()
+    assert run_import(source, out=out, stdout=stdout) == 0
+    assert "nhảy cấp" in stdout.getvalue() and "ngay dưới mục I." in stdout.getvalue()
+    sections = load_yaml(out.read_text(encoding="utf-8"))["plan"]["sections"]
+    assert "I.a" in [s["id"] for s in sections]
+    strict_out = tmp_path / "strict.yaml"
+    stderr = io.StringIO()
+    assert run_import(source, out=strict_out, strict=True, stdout=io.StringIO(),
+                      stderr=stderr) == 1
+    assert "--strict" in stderr.getvalue() and not strict_out.exists()
