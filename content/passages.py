@@ -125,7 +125,8 @@ def iter_passages(campaign: Campaign) -> Iterator[Located]:
         yield from _walk(getattr(campaign, name), name, section, context)
 
 
-HEADING_AS_TEXT = 12  # words: a longer heading is a sentence of the plan, not a title
+HEADING_AS_TEXT = 12  # words: a longer heading with a number is a sentence of the plan
+LONG_HEADING = 20  # words: a heading this long is a sentence whatever it holds
 
 
 def _get(obj: object, name: str, default: Any = None) -> Any:
@@ -192,9 +193,11 @@ def _plan_walk(plan: object, sections: list[Any],
         above = tuple(headings[p] for p in (".".join(parts[:n]) for n in range(1, len(parts)))
                       if p in headings)
         context = above + ((heading,) if heading else ())
-        if heading and (len(heading.split()) > HEADING_AS_TEXT or heading.endswith(":")):
-            # A heading that is a sentence ("b) Gửi đăng ký … trước ngày 25/10/2024 …:")
-            # states facts of its own: it is quoted like a passage too.
+        words = len(heading.split()) if heading else 0
+        if heading and (words > LONG_HEADING or (words > HEADING_AS_TEXT
+                                                 and any(c.isdigit() for c in heading))):
+            # A heading that is a sentence with a date or number ("b) Gửi đăng ký … trước
+            # ngày 25/10/2024 …:") states a fact of its own: it is quoted like a passage too.
             passage = _plan_passage(heading, sid, _notes_for(heading, notes.get(sid, [])))
             yield Located(f"plan.sections[{i}].heading", "", passage, context, None)
         for j, raw in enumerate(_get(sec, "passages") or []):

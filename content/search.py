@@ -28,12 +28,13 @@ MIN_COVERAGE = 0.6  # share of the question's weight a passage must match to be 
 PREFER_BOOST = 0.3  # added to passages of the campaign the user is browsing
 BONUS_SHARE = 0.25  # weight of optional features (phrases, sections) against the core
 UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highest idf
-MARK_WEIGHT = 1.0  # weight of "the answer holds a date/number" when the question asks for one
+MARK_WEIGHT = 1.5  # weight of "the answer holds a date/number" when the question asks for one
 HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
+HEADING_DOC_PENALTY = 0.03
 ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words
@@ -44,6 +45,11 @@ _PLACE_RE = re.compile(
     r"(?<!\w)((?i:huyện|xã|tỉnh|thị trấn|thành phố|quận|phường|thị xã))\s+"
     r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*\s*){1,3})",
 )
+# A capitalised word that does not start the question or a sentence.
+_NAME_RE = re.compile(r"(?<=[\w,;)”\"] )([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*)")
+_CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*")
+_FULL_DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
+YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
@@ -84,6 +90,7 @@ class _Doc:
     heading: str = ""
     tf: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     order: int = 0
+    is_heading: bool = False  # a sentence-long heading quoted as a passage
     length: int = 0
 
 
@@ -210,6 +217,7 @@ class SearchIndex:
             r"(?<!\w)(?:" + "|".join(re.escape(b) for b in self._lex.bodies) + r")(?!\w)"
         ) if self._lex.bodies else None
         self._docs: list[_Doc] = []
+        self._raw_texts: list[str] = []
         self._titles: dict[str, int] = {}
         for campaign in campaigns:
             title = Passage(text=campaign.title, source="mở đầu")
@@ -223,6 +231,7 @@ class SearchIndex:
                 siblings = [t for t in by_source[loc.passage.source] if t != loc.passage.text]
                 self._add(campaign, loc.section, loc.passage, loc.context, loc.heading or "",
                           siblings if loc.passage.source != "mở đầu" else [])
+                self._docs[-1].is_heading = loc.path.endswith(".heading")
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
         self._sat: list[dict[str, float]] = []
@@ -244,14 +253,20 @@ class SearchIndex:
             {f for f in self._postings if "_" not in f and f[0] not in "~§#"}
             | {w for key in synonyms.phrases for w in key}
             | synonyms.stopwords
+            | self._lexicon_words()
         )
         self._vocab_set = frozenset(self._vocab)
-        names = (
+        self._place_names = [
             n for c in campaigns for n in (*c.aliases, c.short_name, c.issuer, c.province)
-        )
+        ]
         self._places = frozenset(self._df) | {
-            f for n in names for f in (*_words(n), *_bigrams(_words(n)))
+            f for n in self._place_names for f in (*_words(n), *_bigrams(_words(n)))
         }
+        self._capitals = frozenset(
+            "".join(fold_words(m.group(0)))
+            for text in self._raw_texts
+            for m in _CAPITAL_RE.finditer(text)
+        ) | {w for n in self._place_names for w in _words(n)}
         self._abbrev_words = frozenset(w for key in self._lex.abbreviations for w in key)
         self._markers = sorted(self._lex.place_markers, key=len, reverse=True)
         self._facet_phrases: dict[tuple[str, ...], str] = {
@@ -284,6 +299,7 @@ class SearchIndex:
     ) -> None:
         doc = _Doc(campaign.id, campaign.title, section, passage, heading)
         doc.order = len(self._docs)
+        self._raw_texts.extend((passage.text, *context))
         for text in (passage.text, *passage.keywords):
             for feat, tf in _text_features(text, self._syn).items():
                 doc.tf[feat] += tf
@@ -303,7 +319,8 @@ class SearchIndex:
             doc.tf[feat] += share
         doc.tf[f"§{section}"] += 1
         if _DATE_RE.search(passage.text):
-            doc.tf["#date"] += 1
+            # A bare year ("… năm 2025") answers "when" less than a day, month or quarter.
+            doc.tf["#date"] += 1 if _FULL_DATE_RE.search(passage.text) else YEAR_ONLY_TF
         if any(ch.isdigit() for ch in passage.text):
             doc.tf["#num"] += 1
         if _PERCENT_RE.search(passage.text):
@@ -381,6 +398,15 @@ class SearchIndex:
     def _weight(self, feat: str) -> float:
         return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
 
+    def _lexicon_words(self) -> set[str]:
+        """Words of the chat vocabulary: never "corrected" into a plan word ("tiếng")."""
+        lex = self._lex
+        words = {w for key, value in lex.abbreviations.items() for w in (*key, *value)}
+        words |= {w for phrases, _ in lex.facets.values() for p in phrases for w in p}
+        words |= set(lex.count_units) | {u for units in lex.count_units.values() for u in units}
+        words |= {w for key in lex.conversation for w in key}
+        return words
+
     def _known(self, word: str) -> bool:
         return word in self._vocab_set or word in self._abbrev_words or word.isdigit()
 
@@ -395,6 +421,19 @@ class SearchIndex:
         return (word,) in self._syn.phrases or word in self._syn.stopwords or any(
             key[0] == word for key in self._syn.phrases if len(key) > 1
         )
+
+    def _unknown_name(self, query: str) -> bool:
+        """Whether the question names, with a capital letter, something no plan names
+        ("nước Pháp", "huyện Văn Chấn"): capitalised words the plans never capitalise."""
+        for match in _NAME_RE.finditer(query):
+            word = match.group(1)
+            folded = "".join(fold_words(word))
+            if word.isupper() or not folded or folded in self._capitals:
+                continue  # an abbreviation (UBND, DVK) or a name the plans use
+            if folded in self._syn.stopwords or folded in self._abbrev_words:
+                continue
+            return True
+        return False
 
     def _unknown_place(self, query: str, words: list[str]) -> bool:
         """Whether the question names a district, commune or province no plan mentions."""
@@ -493,8 +532,12 @@ class SearchIndex:
             for mark in group.marks:
                 core[mark] = MARK_WEIGHT
             if tuple(rest[start:end]) in self._lex.count_words:
-                unit = next((w for w in rest[end:] if w not in self._syn.stopwords), None)
-                if unit is not None and not unit.isdigit() and (unit,) not in self._syn.phrases:
+                unit = rest[end] if end < len(rest) else None
+                if unit is not None and unit in self._syn.stopwords and (
+                    f"#n_{unit}" not in self._df
+                ):
+                    unit = None  # "bao nhiêu thì…": no thing counted
+                if unit is not None and not unit.isdigit():
                     others = self._lex.count_units.get(unit)
                     if others is None:
                         required.append((f"#n_{unit}",))
@@ -543,7 +586,11 @@ class SearchIndex:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns) and not core and not unknown
         steer = frozenset(campaigns)
-        out = self._unknown_place(query, raw) or self._uncovered(raw, steer)
+        out = (
+            self._unknown_place(query, raw)
+            or self._uncovered(raw, steer)
+            or self._unknown_name(query)
+        )
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out)
 
     # --- search ---
@@ -605,6 +652,8 @@ class SearchIndex:
             sats = self._sat[i]
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
             rank = coverage + BONUS_SHARE * bonus / bonus_total
+            if doc.is_heading:
+                rank -= HEADING_DOC_PENALTY  # on a near tie the passages under it answer
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
             ranked.append((rank, coverage, i))
