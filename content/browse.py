@@ -153,7 +153,12 @@ def section_text(messages: Messages, campaign: Campaign, key: str) -> str:
 def hit_text(messages: Messages, hit: Hit, name: str | None = None) -> str:
     """Render a lookup answer: the quoted passage, its source and campaign, then dated notes."""
     quote = hit.text
-    if hit.heading and fold(hit.heading) not in fold(hit.text):
+    if hit.section_texts:
+        # A question asking for a list gets the whole section, bullet by bullet, verbatim.
+        quote = "\n".join(f"- {text}" for text in hit.section_texts)
+        if hit.heading:
+            quote = f"{hit.heading.rstrip(' :')}:\n{quote}"
+    elif hit.heading and fold(hit.heading) not in fold(hit.text):
         # The item's heading names its subject ("Phòng Nội vụ: Tham mưu…"), quote it too.
         quote = f"{hit.heading.rstrip(' :')}: {hit.text}"
     lines = [f"{quote} {format_source(messages, hit.source)}",

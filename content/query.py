@@ -44,6 +44,7 @@ class Vocab:
     place_markers: tuple[tuple[str, ...], ...] = ()
     count_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
     count_words: frozenset[tuple[str, ...]] = frozenset()
+    section_questions: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _phrase(text: object) -> tuple[str, ...]:
@@ -97,8 +98,11 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
             count_units[key[0]] = tuple(_phrase(o)[0] for o in others or [] if _phrase(o))
     bodies = tuple(str(b) for b in data.get("bodies") or [])
     count_words = frozenset(p for p in (_phrase(x) for x in data.get("count_words") or []) if p)
+    section_questions = frozenset(
+        p for p in (_phrase(x) for x in data.get("section_questions") or []) if p
+    )
     return Vocab(abbreviations, max_len, number_units, tuple(wrappers), conversation, filler,
-                 bodies, facets, markers, count_units, count_words)
+                 bodies, facets, markers, count_units, count_words, section_questions)
 
 
 @lru_cache(maxsize=1)

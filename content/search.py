@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -35,10 +36,12 @@ B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03
+SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
 ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words
-LONG_COVERAGE = 0.45  # …and needs a smaller share of them matched
+LONG_COVERAGE = 0.45
+LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
 
 _DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
 _PLACE_RE = re.compile(
@@ -71,6 +74,8 @@ class Hit:
     section: str = ""
     ref: int = -1
     heading: str = ""
+    # For a question asking for a list ("tiêu chí gì"): every passage of the section, in order.
+    section_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,7 @@ class _Query:
     # Features some passage must hold (one of each group), or the lookup abstains.
     required: tuple[tuple[str, ...], ...] = ()
     out_of_scope: bool = False  # names a place, year or edition no plan covers
+    wants_section: bool = False  # asks for a list: quote the whole section
 
 
 class SearchIndex:
@@ -286,6 +292,9 @@ class SearchIndex:
                 if len(joined) >= 7:
                     fuzzy.append(joined)
             exact[joined].add(campaign_id)
+        self._by_section: dict[tuple[str, str], list[_Doc]] = defaultdict(list)
+        for doc in self._docs:
+            self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def _add(
@@ -381,12 +390,13 @@ class SearchIndex:
 
     def _is_word(self, first: str, second: str) -> bool:
         pair = f"{first}_{second}"
-        if pair not in self._df or first in self._syn.stopwords:
+        if pair not in self._df:
             return False
-        if second not in self._syn.stopwords:
+        if first not in self._syn.stopwords and second not in self._syn.stopwords:
             return True
-        # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu": keep pairs that stick.
-        return self._df[pair] >= 0.5 * min(self._df[first], self._df[second])
+        # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu", "dũng cảm" to "dung cam"
+        # whose "dung" is also "dùng": keep pairs that stick.
+        return self._df[pair] >= 0.5 * min(self._df.get(first, 0), self._df.get(second, 0))
 
     def _better_pair_follows(self, rest: list[str], used: set[int], i: int) -> bool:
         """In "huyện tổ chức", "tổ chức" is the word, not "huyện tổ"."""
@@ -568,8 +578,11 @@ class SearchIndex:
             elif w not in self._syn.stopwords:
                 core[w] = self._weight(w)
             i += 1
+        # In a long question, a word found nowhere is more likely the asker's own story
+        # ("sếp giao em…") than the topic asked about.
+        long = len(core) + len(unknown) > LONG_QUESTION
         for w in unknown:
-            core[w] = self._max_idf * UNKNOWN_WEIGHT
+            core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)
         for bg in _bigrams(rest):
             if bg in self._idf and bg not in core:
                 bonus[bg] = self._idf[bg]
@@ -591,7 +604,13 @@ class SearchIndex:
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )
-        return _Query(core, bonus, steer, only_names and not out, tuple(required), out)
+        wants_section = any(
+            tuple(raw[i : i + n]) in self._lex.section_questions
+            for i in range(len(raw))
+            for n in range(1, 5)
+        )
+        return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
+                      wants_section)
 
     # --- search ---
 
@@ -669,7 +688,21 @@ class SearchIndex:
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
+        if hits and q.wants_section:
+            hits[0] = self._with_section(hits[0])
         return hits
+
+    def _with_section(self, hit: Hit) -> Hit:
+        """The hit with the passages of its whole section, in the plan's order, when short."""
+        doc = self._docs[hit.ref]
+        texts = [
+            d.passage.text
+            for d in self._by_section.get((doc.campaign_id, doc.passage.source), ())
+            if not d.is_heading
+        ]
+        if len(texts) < 2 or sum(len(t) for t in texts) > SECTION_CHARS:
+            return hit
+        return dataclasses.replace(hit, section_texts=tuple(texts))
 
     def _hit(self, i: int, score: float) -> Hit:
         doc = self._docs[i]
