@@ -43,7 +43,9 @@ LONG_QUESTION = 6  # a question with more core features than this carries contex
 LONG_COVERAGE = 0.45
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
 
-_DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
+# A date, not a document number ("98/2023/NĐ-CP").
+_DAY_RE = r"(?<![\d/])\d{1,2}/\d{1,4}(?:/\d{2,4})?(?![\d/])"
+_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
 _PLACE_RE = re.compile(
     r"(?<!\w)((?i:huyện|xã|tỉnh|thị trấn|thành phố|quận|phường|thị xã))\s+"
     r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*\s*){1,3})",
@@ -51,7 +53,7 @@ _PLACE_RE = re.compile(
 # A capitalised word that does not start the question or a sentence.
 _NAME_RE = re.compile(r"(?<=[\w,;)”\"] )([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*)")
 _CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*")
-_FULL_DATE_RE = re.compile(r"\d{1,2}/\d{1,4}|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
+_FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
 YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
@@ -255,11 +257,12 @@ class SearchIndex:
             f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
         }
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._lexicon = frozenset(self._lexicon_words())
         self._vocab = sorted(
             {f for f in self._postings if "_" not in f and f[0] not in "~§#"}
             | {w for key in synonyms.phrases for w in key}
             | synonyms.stopwords
-            | self._lexicon_words()
+            | self._lexicon
         )
         self._vocab_set = frozenset(self._vocab)
         self._place_names = [
@@ -272,6 +275,7 @@ class SearchIndex:
             "".join(fold_words(m.group(0)))
             for text in self._raw_texts
             for m in _CAPITAL_RE.finditer(text)
+            if not m.group(0).isupper() or len(m.group(0)) == 1  # not "PHÁP" in a title
         ) | {w for n in self._place_names for w in _words(n)}
         self._abbrev_words = frozenset(w for key in self._lex.abbreviations for w in key)
         self._markers = sorted(self._lex.place_markers, key=len, reverse=True)
@@ -535,8 +539,8 @@ class SearchIndex:
             for bg in _bigrams(rest[start:end]):
                 if bg in self._idf:
                     bonus[bg] = self._idf[bg]
-            if group.section:
-                bonus[f"§{group.section}"] = self._weight(f"§{group.section}")
+            if group.section and f"§{group.section}" in self._idf:
+                bonus[f"§{group.section}"] = self._idf[f"§{group.section}"]
         if asking:
             start, end, group = asking[-1]
             for mark in group.marks:
@@ -575,7 +579,8 @@ class SearchIndex:
                 # Numbers in a question are often the asker's own (an age, a count).
                 if w in self._idf:
                     bonus[w] = self._idf[w]
-            elif w not in self._syn.stopwords:
+            elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
+                # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
                 core[w] = self._weight(w)
             i += 1
         # In a long question, a word found nowhere is more likely the asker's own story
