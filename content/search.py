@@ -36,6 +36,8 @@ B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03
+TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
+TITLE_NAME_SHARE = 0.9  # …nearly all of one campaign, names that campaign
 SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
 ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
@@ -296,6 +298,10 @@ class SearchIndex:
                 if len(joined) >= 7:
                     fuzzy.append(joined)
             exact[joined].add(campaign_id)
+        for name, campaign_id in self._title_names(campaigns):
+            # Matched as written only: two short words are too easy to misspell into.
+            exact, _ = self._alias_by_len.setdefault(len(name), ({}, []))
+            exact.setdefault(" ".join(name), set()).add(campaign_id)
         self._by_section: dict[tuple[str, str], list[_Doc]] = defaultdict(list)
         for doc in self._docs:
             self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
@@ -411,6 +417,27 @@ class SearchIndex:
 
     def _weight(self, feat: str) -> float:
         return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
+
+    def _title_names(self, campaigns: Sequence[Campaign]) -> list[tuple[tuple[str, ...], str]]:
+        """Pairs of words of a plan's title that its own passages use and the others hardly
+        do ("80 năm"): a question using them names that campaign, as an alias does."""
+        names: list[tuple[tuple[str, ...], str]] = []
+        for campaign in campaigns:
+            plan = getattr(campaign, "plan", None)
+            titles = [campaign.title, *([plan.title] if plan is not None and plan.title else [])]
+            for title in titles:
+                words = _words(title)
+                for a, b in itertools.pairwise(words):
+                    if a in self._syn.stopwords or b in self._syn.stopwords:
+                        continue
+                    anniversary = a.isdigit() and int(a) >= 10 and b == "nam"  # "80 năm"
+                    if not anniversary and not (a.isalpha() and b.isalpha()):
+                        continue
+                    postings = self._postings.get(f"{a}_{b}", [])
+                    own = sum(1 for i, _ in postings if self._docs[i].campaign_id == campaign.id)
+                    if len(postings) >= TITLE_NAME_DF and own >= TITLE_NAME_SHARE * len(postings):
+                        names.append(((a, b), campaign.id))
+        return names
 
     def _lexicon_words(self) -> set[str]:
         """Words of the chat vocabulary: never "corrected" into a plan word ("tiếng")."""
