@@ -6,6 +6,7 @@ Run: uv run python bench/lookup.py
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -52,6 +53,10 @@ def run(label: str, campaigns: list[Campaign], items: list[str]) -> None:
     started = time.perf_counter()
     index: SearchIndex = build_index(campaigns)
     build_ms = (time.perf_counter() - started) * 1000
+    # The index lives as long as the bot: keep the collector from rescanning it (the bot
+    # does the same after loading content).
+    gc.collect()
+    gc.freeze()
     rounds: list[list[float]] = []
     for _ in range(ROUNDS):
         timings: list[float] = []
@@ -65,6 +70,12 @@ def run(label: str, campaigns: list[Campaign], items: list[str]) -> None:
     # The first round has no cached typo corrections: report it apart.
     _report("  first round", rounds[0])
     _report(f"  all rounds ({len(items)} questions x {ROUNDS})", [t for r in rounds for t in r])
+    # On a shared machine single timings include other processes' bursts: the median of each
+    # question's rounds shows the lookup's own cost.
+    medians = [statistics.median(r[k] for r in rounds) for k in range(len(items))]
+    _report("  per-question median", medians)
+    _report("  per-question best of rounds", [min(r[k] for r in rounds) for k in range(len(items))])
+    gc.unfreeze()
 
 
 def _report(label: str, timings: list[float]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 import itertools
 import math
 import re
@@ -36,6 +37,7 @@ B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03
+RERANK = 40  # passages re-ranked with the bonus after the coverage stage
 TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
 TITLE_NAME_SHARE = 0.9  # …nearly all of one campaign, names that campaign
 SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
@@ -245,12 +247,16 @@ class SearchIndex:
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
         self._sat: list[dict[str, float]] = []
+        self._campaign_postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for i, doc in enumerate(self._docs):
             norm = 1 - B + B * doc.length / avg
             sats: dict[str, float] = {}
             for feat, tf in doc.tf.items():
                 sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
                 self._postings[feat].append((i, sat))
+                self._campaign_postings[feat][doc.campaign_id].append((i, sat))
                 sats[feat] = sat
             self._sat.append(sats)
         n = len(self._docs)
@@ -656,7 +662,6 @@ class SearchIndex:
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
         total = sum(q.core.values())
-        bonus_total = sum(q.bonus.values()) or 1.0
         if total <= 0:
             return []
         real = [f for f in q.core if f[0] != "#"]
@@ -665,49 +670,92 @@ class SearchIndex:
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
         # does not grow with the size of the content.
+        allowed = self._allowed(q)
+        if allowed is not None:
+            # The kind of fact asked for narrows the passages first ("#n_tuoi", "#date").
+            core_scores = {
+                i: sum(w * self._sat[i].get(f, 0.0) for f, w in q.core.items()) for i in allowed
+            }
+        else:
+            # Ranking may lift a passage of the preferred campaign, and lower a heading.
+            preferred = bool(prefer_campaign) and not q.campaigns
+            slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
+            core_scores = self._scores(q, total, min_coverage, slack)
+        return self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
+
+    def _allowed(self, q: _Query) -> set[int] | None:
+        """Passages holding one feature of every required group (None: no requirement)."""
+        allowed: set[int] | None = None
+        for group in q.required:
+            ids: set[int] = set()
+            for feat in group:
+                if q.campaigns:
+                    by_campaign = self._campaign_postings.get(feat, {})
+                    for c in q.campaigns:
+                        ids.update(i for i, _ in by_campaign.get(c, ()))
+                else:
+                    ids.update(i for i, _ in self._postings.get(feat, ()))
+            allowed = ids if allowed is None else allowed & ids
+        return allowed
+
+    def _scores(
+        self, q: _Query, total: float, min_coverage: float, slack: float
+    ) -> dict[int, float]:
+        """Coverage scores (weighted) of the passages that can still reach min_coverage and
+        the RERANK best (scores only grow: the RERANK-th best so far bounds the final one)."""
         core_scores: dict[int, float] = {}
         remaining = total
+        floor = min_coverage * total - 1e-9
         for feat, weight in sorted(q.core.items(), key=lambda kv: -kv[1]):
-            if remaining >= min_coverage * total - 1e-9:
-                for i, sat in self._postings.get(feat, ()):
-                    if q.campaigns and self._docs[i].campaign_id not in q.campaigns:
-                        continue
+            if len(core_scores) > RERANK:
+                kth = heapq.nlargest(RERANK, core_scores.values())[-1]
+                floor = max(floor, kth - slack * total)
+            if remaining >= floor:
+                if q.campaigns:
+                    by_campaign = self._campaign_postings.get(feat, {})
+                    postings = [p for c in q.campaigns for p in by_campaign.get(c, ())]
+                else:
+                    postings = self._postings.get(feat, [])
+                for i, sat in postings:
                     core_scores[i] = core_scores.get(i, 0.0) + weight * sat
             else:
-                # Drop the candidates that cannot reach the needed coverage any more.
-                floor = min_coverage * total - remaining - 1e-9
+                # Drop the candidates that cannot reach the needed score any more.
                 core_scores = {
                     i: score + weight * self._sat[i].get(feat, 0.0)
                     for i, score in core_scores.items()
-                    if score >= floor
+                    if score + remaining >= floor
                 }
             remaining -= weight
-        if core_scores:
-            # Bonus and the preferred campaign add at most this much to a coverage.
-            best = max(core_scores.values())
-            reach = (BONUS_SHARE + PREFER_BOOST) * total
-            core_scores = {i: v for i, v in core_scores.items() if v >= best - reach}
+        return core_scores
+
+    def _rank(self, q: _Query, core_scores: dict[int, float], total: float,
+              min_coverage: float, prefer_campaign: str | None, limit: int) -> list[Hit]:
+        bonus_total = sum(q.bonus.values()) or 1.0
         strong = {f for f in q.core if f[0] in "~§" or "_" in f}
-        ranked: list[tuple[float, float, int]] = []
+        needed = min_coverage * total - 1e-9
+        first: list[tuple[float, int]] = []
         for i, score in core_scores.items():
+            if score < needed:
+                continue
             doc = self._docs[i]
-            if score < min_coverage * total - 1e-9:
-                continue
-            if any(not any(f in doc.tf for f in group) for group in q.required):
-                # The question asks for a kind of fact this passage does not state.
-                continue
             if not q.campaigns and not any(f in doc.tf for f in strong):
                 # Single syllables alone ("tên", "học") are too ambiguous to answer from.
                 continue
-            coverage = score / total
-            sats = self._sat[i]
-            bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
-            rank = coverage + BONUS_SHARE * bonus / bonus_total
+            rank = score / total
             if doc.is_heading:
                 rank -= HEADING_DOC_PENALTY  # on a near tie the passages under it answer
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
-            ranked.append((rank, coverage, i))
+            first.append((rank, i))
+        # Two stages: the best passages by coverage, then the bonus (exact words, headings)
+        # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
+        # cost stays flat as the content grows.
+        ranked: list[tuple[float, float, int]] = []
+        for rank, i in heapq.nlargest(RERANK, first):
+            sats = self._sat[i]
+            bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
+            coverage = core_scores[i] / total
+            ranked.append((rank + BONUS_SHARE * bonus / bonus_total, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
