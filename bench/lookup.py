@@ -74,7 +74,8 @@ def run(label: str, campaigns: list[Campaign], items: list[str]) -> None:
     # question's rounds shows the lookup's own cost.
     medians = [statistics.median(r[k] for r in rounds) for k in range(len(items))]
     _report("  per-question median", medians)
-    _report("  per-question best of rounds", [min(r[k] for r in rounds) for k in range(len(items))])
+    best = [min(r[k] for r in rounds) for k in range(len(items))]
+    _report("  per-question best of rounds", best)
     gc.unfreeze()
 
 
