@@ -38,6 +38,7 @@ CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itsel
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03
 RERANK = 40  # passages re-ranked with the bonus after the coverage stage
+ALIAS_SHARE = 0.6  # a campaign alias steers only if its words are mostly this campaign's
 TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
 TITLE_NAME_SHARE = 0.9  # …nearly all of one campaign, names that campaign
 SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
@@ -297,6 +298,8 @@ class SearchIndex:
         )
         self._alias_by_len: dict[int, tuple[dict[str, set[str]], list[str]]] = {}
         for alias, campaign_id in self._aliases:
+            if not self._distinctive(alias, campaign_id):
+                continue  # "đại hội đảng" is said in other plans too: not a name of this one
             exact, fuzzy = self._alias_by_len.setdefault(len(alias), ({}, []))
             joined = " ".join(alias)
             if joined not in exact:
@@ -424,6 +427,17 @@ class SearchIndex:
     def _weight(self, feat: str) -> float:
         return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
 
+    def _distinctive(self, alias: tuple[str, ...], campaign_id: str) -> bool:
+        """Whether the passages using these words belong mostly to this campaign."""
+        feats = [f"{a}_{b}" for a, b in itertools.pairwise(alias)] or list(alias)
+        known = [f for f in feats if f in self._postings]
+        if len(known) < len(feats):
+            return True  # a name the plan text does not use as such is still a name
+        rarest = min(known, key=lambda f: len(self._postings[f]))
+        postings = self._postings[rarest]
+        own = sum(1 for i, _ in postings if self._docs[i].campaign_id == campaign_id)
+        return own >= ALIAS_SHARE * len(postings)
+
     def _title_names(self, campaigns: Sequence[Campaign]) -> list[tuple[tuple[str, ...], str]]:
         """Pairs of words of a plan's title that its own passages use and the others hardly
         do ("80 năm"): a question using them names that campaign, as an alias does."""
@@ -533,6 +547,8 @@ class SearchIndex:
     def _facets(self, words: list[str]) -> set[str]:
         found: set[str] = set()
         for i in range(len(words)):
+            if i > 0 and f"{words[i - 1]}_{words[i]}" in self._df:
+                continue  # "địa điểm thi công" holds "điểm thi" but is not about points
             for n in range(1, min(self._facet_len, len(words) - i) + 1):
                 name = self._facet_phrases.get(tuple(words[i : i + n]))
                 if name:
@@ -628,7 +644,7 @@ class SearchIndex:
         title_feats = {f for c in campaigns for f in self._docs[self._titles[c]].tf}
         kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
         if any(f[0] != "#" for f in kept):
-            bonus.update({f: w for f, w in core.items() if f in title_feats})
+            bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
             core = kept
         for feat, weight in list(core.items()):
             if feat[0] not in "#§":
