@@ -45,6 +45,7 @@ class Vocab:
     count_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
     count_words: frozenset[tuple[str, ...]] = frozenset()
     section_questions: frozenset[tuple[str, ...]] = frozenset()
+    off_topic: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _phrase(text: object) -> tuple[str, ...]:
@@ -101,8 +102,10 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     section_questions = frozenset(
         p for p in (_phrase(x) for x in data.get("section_questions") or []) if p
     )
+    off_topic = frozenset(p for p in (_phrase(x) for x in data.get("off_topic") or []) if p)
     return Vocab(abbreviations, max_len, number_units, tuple(wrappers), conversation, filler,
-                 bodies, facets, markers, count_units, count_words, section_questions)
+                 bodies, facets, markers, count_units, count_words, section_questions,
+                 off_topic)
 
 
 @lru_cache(maxsize=1)

@@ -483,6 +483,17 @@ class SearchIndex:
             key[0] == word for key in self._syn.phrases if len(key) > 1
         )
 
+    def _off_topic(self, words: list[str]) -> bool:
+        """Whether the question is about an everyday topic the plans never mention."""
+        for i in range(len(words)):
+            for n in (3, 2, 1):
+                key = tuple(words[i : i + n])
+                if len(key) == n and key in self._lex.off_topic:
+                    feats = ["_".join(key[j : j + 2]) for j in range(n - 1)] or [key[0]]
+                    if not all(f in self._df for f in feats):
+                        return True
+        return False
+
     def _unknown_name(self, query: str) -> bool:
         """Whether the question names, with a capital letter, something no plan names
         ("nước Pháp", "huyện Văn Chấn"): capitalised words the plans never capitalise."""
@@ -654,7 +665,8 @@ class SearchIndex:
         only_names = bool(campaigns) and not core and not unknown
         steer = frozenset(campaigns)
         out = (
-            self._unknown_place(query, raw)
+            self._off_topic(raw)
+            or self._unknown_place(query, raw)
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )
