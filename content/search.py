@@ -31,7 +31,8 @@ PREFER_BOOST = 0.3  # added to passages of the campaign the user is browsing
 BONUS_SHARE = 0.25  # weight of optional features (phrases, sections) against the core
 UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highest idf
 MARK_WEIGHT = 1.5  # weight of "the answer holds a date/number" when the question asks for one
-HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
+HEADING_BONUS = 3.0
+HEADING_SHARE = 0.2  # rank added when the question's words are the passage's heading  # a question word found in a passage's heading weighs this much more
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
@@ -783,7 +784,11 @@ class SearchIndex:
             sats = self._sat[i]
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
             coverage = core_scores[i] / total
-            ranked.append((rank + BONUS_SHARE * bonus / bonus_total, coverage, i))
+            # The question's words in the passage's own heading: the section is about them
+            # ("Phòng Nội vụ: …" for what Phòng Nội vụ does).
+            topic = sum(w * sats.get(f"@{f}", 0.0) for f, w in q.core.items() if f[0] != "#")
+            rank += BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total
+            ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
