@@ -21,12 +21,12 @@ QUESTIONS = Path(__file__).with_name("questions.yaml")
 # Floors at the level reached when the set was last measured (rounded down); raise, never lower.
 # Measured on the imported plan text (the `plan:` block), whose sections are finer than the
 # curated ones this set was written against, hence lower than the 94 % of the curated era.
-MIN_ACCURACY = 0.83
+MIN_ACCURACY = 0.85
 MIN_ABSTENTION = 0.95
 # The held-out set (lookup_heldout.tsv) was written from the plans before the lookup was tuned
 # and is never tuned on; floors are its measured shares, rounded down.
 HELDOUT = Path(__file__).with_name("lookup_heldout.tsv")
-MIN_HELDOUT_IN = 0.90
+MIN_HELDOUT_IN = 0.94
 MIN_HELDOUT_OUT = 0.94
 
 
