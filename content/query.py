@@ -46,10 +46,17 @@ class Vocab:
     count_words: frozenset[tuple[str, ...]] = frozenset()
     section_questions: frozenset[tuple[str, ...]] = frozenset()
     off_topic: frozenset[tuple[str, ...]] = frozenset()
+    document_kinds: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _phrase(text: object) -> tuple[str, ...]:
     return tuple(fold_words(str(text)))
+
+
+def _phrases(data: dict[str, object], key: str) -> frozenset[tuple[str, ...]]:
+    raw = data.get(key) or []
+    items = raw if isinstance(raw, list) else []
+    return frozenset(p for p in (_phrase(x) for x in items) if p)
 
 
 def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
@@ -105,7 +112,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     off_topic = frozenset(p for p in (_phrase(x) for x in data.get("off_topic") or []) if p)
     return Vocab(abbreviations, max_len, number_units, tuple(wrappers), conversation, filler,
                  bodies, facets, markers, count_units, count_words, section_questions,
-                 off_topic)
+                 off_topic, _phrases(data, "document_kinds"))
 
 
 @lru_cache(maxsize=1)

@@ -539,6 +539,14 @@ class SearchIndex:
         for i, w in enumerate(words):
             if _YEAR_RE.match(w) and not self._present(w, campaigns):
                 return True
+            if w.isdigit() and i >= 2 and not _YEAR_RE.match(w):
+                # "Chỉ thị 20", "Nghị định số 98": a document the plans cite, or not.
+                before = words[i - 2 : i] if words[i - 1] != "so" else words[i - 3 : i - 1]
+                cited = (f"so_{w}", f"{words[i - 1]}_{w}")
+                if tuple(before) in self._lex.document_kinds and not any(
+                    self._present(f, campaigns) for f in cited
+                ):
+                    return True
             nxt = words[i + 1] if i + 1 < len(words) else ""
             if (
                 w.isdigit()

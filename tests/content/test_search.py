@@ -100,3 +100,14 @@ def test_a_who_question_is_answered_with_the_body_in_the_heading(index: SearchIn
 def test_a_how_many_question_gets_the_passage_with_that_count(index: SearchIndex) -> None:
     hit = index.search("xã mik phải đk mấy ctrình vậy ad")[0]
     assert "ít nhất 02 công trình" in hit.text
+
+
+def test_a_document_the_plans_do_not_cite_is_not_found(index: SearchIndex) -> None:
+    assert index.search("Chỉ thị 20 của Thủ tướng nói về việc gì?") == []
+    hit = index.search("chỉ thị 19 của thủ tướng ban hành ngày nào")[0]
+    assert "16 tháng 7 năm 2021" in hit.text
+
+
+def test_an_everyday_topic_the_plans_never_mention_is_not_found(index: SearchIndex) -> None:
+    assert index.search("Thủ đô của nước Pháp là gì?") == []
+    assert index.search("Quyết toán thuế thu nhập cá nhân hạn chót ngày nào?") == []
