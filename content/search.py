@@ -38,6 +38,7 @@ B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03
+MAX_CORE = 10  # features that decide coverage; a longer question keeps its heaviest
 RERANK = 40  # passages re-ranked with the bonus after the coverage stage
 ALIAS_SHARE = 0.6  # a campaign alias steers only if its words are mostly this campaign's
 TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
@@ -672,6 +673,12 @@ class SearchIndex:
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns) and not core and not unknown
+        if len(core) > MAX_CORE:
+            # A long question's lightest words rank passages but do not decide coverage.
+            light = sorted(core, key=lambda f: core[f])[: len(core) - MAX_CORE]
+            for feat in light:
+                if feat[0] != "#":
+                    bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
         steer = frozenset(campaigns)
         out = (
             self._off_topic(raw)
