@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from content.errors import ContentError
-from content.text import fold_words
+from content.text import fold_words, nfc
 
 VOCAB_FILE = Path(__file__).parent / "lookup_vocab.yaml"
 
@@ -46,7 +46,9 @@ class Vocab:
     count_words: frozenset[tuple[str, ...]] = frozenset()
     section_questions: frozenset[tuple[str, ...]] = frozenset()
     off_topic: frozenset[tuple[str, ...]] = frozenset()
+    off_topic_accented: tuple[str, ...] = ()  # the same phrases as written, with diacritics
     document_kinds: frozenset[tuple[str, ...]] = frozenset()
+    question_words: frozenset[str] = frozenset()
 
 
 def _phrase(text: object) -> tuple[str, ...]:
@@ -109,10 +111,14 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     section_questions = frozenset(
         p for p in (_phrase(x) for x in data.get("section_questions") or []) if p
     )
+    off_topic_raw = data.get("off_topic") or []
     off_topic = frozenset(p for p in (_phrase(x) for x in data.get("off_topic") or []) if p)
     return Vocab(abbreviations, max_len, number_units, tuple(wrappers), conversation, filler,
                  bodies, facets, markers, count_units, count_words, section_questions,
-                 off_topic, _phrases(data, "document_kinds"))
+                 off_topic,
+                 off_topic_accented=tuple(nfc(str(x)).lower() for x in off_topic_raw),
+                 document_kinds=_phrases(data, "document_kinds"),
+                 question_words=frozenset(w for p in _phrases(data, "question_words") for w in p))
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from content.errors import ContentError
 from content.passages import iter_quoted
 from content.query import VOCAB_FILE, Vocab, load_vocab, normalise_words
 from content.schema import Campaign, Passage
-from content.text import fold_words
+from content.text import fold_words, nfc
 
 SYNONYMS_FILE = Path(__file__).parent / "synonyms.yaml"
 
@@ -176,6 +176,11 @@ def _match_phrases(
         else:
             i += 1
     return found, used
+
+
+def _phrase_feats(key: tuple[str, ...]) -> list[str]:
+    """Index features of a phrase: its word pairs, or the word alone."""
+    return ["_".join(key[j : j + 2]) for j in range(len(key) - 1)] or list(key[:1])
 
 
 def _bigrams(words: Sequence[str]) -> list[str]:
@@ -485,15 +490,25 @@ class SearchIndex:
             key[0] == word for key in self._syn.phrases if len(key) > 1
         )
 
-    def _off_topic(self, words: list[str]) -> bool:
+    def _off_topic(self, query: str, words: list[str]) -> bool:
         """Whether the question is about an everyday topic the plans never mention."""
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            # Typed with diacritics: compare as written ("chuyện cưới" is not "chuyện cười").
+            return any(
+                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
+                and not all(f in self._df for f in _phrase_feats(tuple(fold_words(p))))
+                for p in self._lex.off_topic_accented
+            )
         for i in range(len(words)):
             for n in (3, 2, 1):
                 key = tuple(words[i : i + n])
-                if len(key) == n and key in self._lex.off_topic:
-                    feats = ["_".join(key[j : j + 2]) for j in range(n - 1)] or [key[0]]
-                    if not all(f in self._df for f in feats):
-                        return True
+                if (
+                    len(key) == n
+                    and key in self._lex.off_topic
+                    and not all(f in self._df for f in _phrase_feats(key))
+                ):
+                    return True
         return False
 
     def _unknown_name(self, query: str) -> bool:
@@ -615,7 +630,9 @@ class SearchIndex:
             start, end, group = asking[-1]
             for mark in group.marks:
                 core[mark] = MARK_WEIGHT
-            if tuple(rest[start:end]) in self._lex.count_words:
+            # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
+            later = any(w in self._lex.question_words for w in rest[end + 1 :])
+            if tuple(rest[start:end]) in self._lex.count_words and not later:
                 unit = rest[end] if end < len(rest) else None
                 if unit is not None and unit in self._syn.stopwords and (
                     f"#n_{unit}" not in self._df
@@ -681,7 +698,7 @@ class SearchIndex:
                     bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
         steer = frozenset(campaigns)
         out = (
-            self._off_topic(raw)
+            self._off_topic(query, raw)
             or self._unknown_place(query, raw)
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
