@@ -34,18 +34,39 @@ def questions() -> list[str]:
     return out or ["hạn chót đăng ký công trình", "dan van kheo bao nhieu tuoi"]
 
 
+PLACES = ["Bảo Yên", "Văn Bàn", "Lục Yên", "Đình Lập", "Cao Lộc", "Lộc Ninh", "Bù Đốp",
+          "Phù Cát", "Hoài Ân"]
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    return text.replace(old, new)
+
+
 def copies(campaigns: list[Campaign], n: int) -> list[Campaign]:
-    """The campaigns plus n-1 copies of each under another id, name and place."""
+    """The campaigns plus n-1 copies of each, as if issued by another district: other id,
+    name and aliases, and the district's name replaced in the plan text."""
     out = list(campaigns)
     for k in range(1, n):
         for c in campaigns:
-            place = f"Huyện Thử {k}"
-            out.append(c.model_copy(update={
+            old = c.issuer.split("huyện", 1)[-1].strip()
+            new = PLACES[(k - 1) % len(PLACES)]
+            update: dict[str, object] = {
                 "id": f"{c.id}-copy-{k}",
-                "short_name": f"{c.short_name} ({place})",
-                "aliases": [f"thử {k} {a}" for a in c.aliases],
-                "issuer": f"UBND {place}",
-            }))
+                "short_name": _renamed(c.short_name, old, new),
+                "aliases": [_renamed(a, old.lower(), new.lower()) for a in c.aliases],
+                "issuer": f"UBND huyện {new}",
+                "title": _renamed(c.title, old, new),
+            }
+            if c.plan is not None:
+                sections = [
+                    s.model_copy(update={
+                        "heading": _renamed(s.heading, old, new),
+                        "passages": [_renamed(p, old, new) for p in s.passages],
+                    })
+                    for s in c.plan.sections
+                ]
+                update["plan"] = c.plan.model_copy(update={"sections": sections})
+            out.append(c.model_copy(update=update))
     return out
 
 
