@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# The database when DATABASE_URL is not set: a SQLite file under ./data (bot.core.config).
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
+
 
 def is_sqlite(url: str) -> bool:
     """Tell whether a database URL points at SQLite."""

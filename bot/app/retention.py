@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.config import Settings
 from content.messages import Messages
 from storage.audit import Action, AuditRepo
-from storage.models import ChannelAccountRow, PersonRow
+from storage.base import ChannelAccountRow, PersonRow
 from storage.personal_data import PersonalDataRegistry, accounts_touching, erase_person
 
 logger = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from bot.delivery.timing import at_time
 from bot.delivery.units import units_concerned
 from content.schema import Campaign, Deadline
 from content.units import UnitTree, slugify
-from storage.models import PersonRow
+from storage.base import PersonRow
 
 Param = str | int
 

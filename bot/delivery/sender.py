@@ -28,6 +28,7 @@ from bot.delivery.pacing import ChatSpacing, Pacer, sleep_or
 from bot.delivery.render import broadcast_reply, notice_reply, parts_of
 from bot.delivery.timing import day_bounds, retry_delay
 from content.privacy import Purpose
+from storage.base import ChannelAccountRow
 from storage.delivery.repo import (
     BroadcastRepo,
     BroadcastStatus,
@@ -38,7 +39,6 @@ from storage.delivery.repo import (
     Source,
     people_with_consent,
 )
-from storage.models import ChannelAccountRow
 
 if TYPE_CHECKING:
     from bot.delivery.service import Delivery

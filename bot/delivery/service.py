@@ -20,6 +20,8 @@ from bot.delivery.sender import ChannelSender, OutboxSender
 from bot.delivery.timing import QuietHours
 from content.messages import Messages
 from content.privacy import Purpose
+from storage.base import ChannelAccountRow, PersonRow
+from storage.delivery.models import BroadcastRow
 from storage.delivery.repo import (
     BROADCAST_KIND,
     PRIORITY_BULK,
@@ -36,7 +38,6 @@ from storage.delivery.repo import (
     recipients_of,
     recipients_query,
 )
-from storage.models import BroadcastRow, ChannelAccountRow, PersonRow
 
 if TYPE_CHECKING:
     from bot.core.context import Services
