@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.core.traits import traits_of
 from bot.delivery.pacing import sleep_or
 from bot.delivery.rules import ReminderRule
 from bot.delivery.sender import ChannelSender
@@ -114,7 +115,7 @@ async def _tick_job(delivery: Delivery, rule: ReminderRule) -> None:
 async def run_delivery(delivery: Delivery, engine: AsyncEngine,
                        targets: Mapping[str, ChannelSender], stop: asyncio.Event) -> None:
     """Schedule reminders and send the outbox over `targets` until `stop` (if elected)."""
-    delivery.live_channels = frozenset(name for name in targets if name != "console")
+    delivery.live_channels = frozenset(name for name in targets if not traits_of(name).local)
     leadership = Leadership(engine)
     try:
         while not stop.is_set():
@@ -145,7 +146,7 @@ async def _lead(delivery: Delivery, targets: Mapping[str, ChannelSender], stop: 
     scheduler.start()
     lead_stop = asyncio.Event()
     senders = [delivery.sender(name, target) for name, target in targets.items()
-               if name != "console"]
+               if not traits_of(name).local]
     tasks = [asyncio.create_task(s.run(lead_stop), name=f"sender-{s.channel}")
              for s in senders]
     try:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.traits import local_channels, traits_of
 from bot.delivery.registry import DeliveryRegistry
 from bot.delivery.rules import Moment, ReminderRule
 from bot.delivery.sender import ChannelSender, OutboxSender
@@ -45,8 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ENQUEUE_BATCH = 1000
-SERVICE_KEY = "delivery"
-CONSOLE = "console"
+# Reminder runs and outbox keys of console ticks start with this (stored: keep the bytes).
 CONSOLE_PREFIX = "console:"
 # Audience spec flag of a broadcast written in the console: console users receive it too.
 AUDIENCE_CONSOLE = "console"
@@ -83,19 +83,20 @@ class Delivery:
         """Return the accounts a message may go to: the running channels when known (so a
         person with Zalo and Telegram is reached on the one that runs), console test users
         only for what was written or ticked in the console."""
+        local = local_channels()
         only = None if self.live_channels is None else self.live_channels | (
-            {CONSOLE} if console else set())
-        return Reach(only=only, never=frozenset() if console else frozenset({CONSOLE}))
+            local if console else set())
+        return Reach(only=only, never=frozenset() if console else local)
 
     def pace(self, channel: str) -> ChannelPace:
-        """Return the configured pacing of a channel (the console is not paced)."""
-        if channel == "telegram":
-            return ChannelPace(self.settings.delivery_telegram_rate,
-                               self.settings.delivery_telegram_chat_rate)
-        if channel == "zalo":  # Zalo publishes no per-chat limit: keep Telegram's spacing
-            return ChannelPace(self.settings.delivery_zalo_rate,
-                               self.settings.delivery_telegram_chat_rate)
-        return ChannelPace(None, None)
+        """Return the configured pacing of a channel: DELIVERY_<CHANNEL>_RATE messages a
+        second overall and DELIVERY_TELEGRAM_CHAT_RATE per chat (Zalo publishes no per-chat
+        limit: Telegram's spacing is kept); a channel without a rate setting (the console)
+        is not paced."""
+        rate = getattr(self.settings, f"delivery_{channel}_rate", None)
+        if rate is None or traits_of(channel).local:
+            return ChannelPace(None, None)
+        return ChannelPace(float(rate), self.settings.delivery_telegram_chat_rate)
 
     def sender(self, channel: str, target: ChannelSender) -> OutboxSender:
         """Return the sender of a channel, (re)attached to `target`."""
@@ -160,7 +161,7 @@ class Delivery:
                               now: datetime, grace: timedelta, console_only: bool) -> int:
         people = await rule.recipients(session, moment)
         # Console test users get only console ticks; real accounts only real ones.
-        reach = Reach(only=frozenset({CONSOLE})) if console_only else self._reach(False)
+        reach = Reach(only=local_channels()) if console_only else self._reach(False)
         recipients = await recipients_of(session, people, Purpose.REMINDERS, rule.kind, reach)
         prefix = CONSOLE_PREFIX if console_only else ""
         expires = min(moment.expires_at, moment.at + grace)
@@ -337,6 +338,8 @@ def _final_counts(counts: Mapping[str, int]) -> dict[str, int]:
 
 
 def delivery_of(services: Services) -> Delivery:
-    """Return the app's Delivery (kept in Services.extras)."""
-    delivery: Delivery = services.extras[SERVICE_KEY]
+    """Return the app's Delivery (kept in `services.delivery`)."""
+    delivery = services.delivery
+    if not isinstance(delivery, Delivery):
+        raise LookupError("no delivery service on these services")
     return delivery
