@@ -27,7 +27,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.core.traits import traits_of
 from bot.delivery.pacing import sleep_or
-from bot.delivery.rules import ReminderRule
+from bot.delivery.reminders import ReminderRule
 from bot.delivery.sender import ChannelSender
 from bot.delivery.service import Delivery
 from storage.delivery.repo import OutboxRepo

@@ -16,7 +16,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.traits import local_channels, traits_of
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.rules import Moment, ReminderRule
+from bot.delivery.reminders import Moment, ReminderRule
 from bot.delivery.sender import ChannelSender, OutboxSender
 from bot.delivery.timing import QuietHours
 from content.messages import Messages
