@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -62,3 +63,24 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Return the session factory used for one session per incoming event."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# Advisory locks of chats, in their own key space (the delivery leader uses one bigint key).
+CHAT_LOCK_SPACE = 0x74686964  # "thid"
+
+
+async def lock_chat(session: AsyncSession, channel: str, chat_id: str) -> None:
+    """Make this transaction the only one handling the chat, in every process, until it ends.
+
+    PostgreSQL: a transaction-level advisory lock on a hash of (channel, chat id); another
+    process handling the same chat waits here, then reads the state this one committed.
+    SQLite needs nothing: every transaction begins IMMEDIATE (one writer at a time for the
+    whole file), so a message's read of the chat state and its write are never interleaved
+    with another process's.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{channel}\x00{chat_id}".encode(), digest_size=4).digest()
+    await session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                          {"space": CHAT_LOCK_SPACE,
+                           "key": int.from_bytes(digest, "big", signed=True)})

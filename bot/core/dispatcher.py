@@ -22,6 +22,7 @@ from bot.core.permissions import ROLES, allowed
 from bot.core.types import Incoming, Reply
 from content.text import fold
 from storage.access import GrantRepo
+from storage.db import lock_chat
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
 
@@ -236,6 +237,9 @@ class Dispatcher:
     async def _handle_once(self, msg: Incoming) -> list[Reply]:
         now = self.services.clock.now()
         async with self.sessions() as session:
+            # One message of a chat at a time across processes too (the asyncio lock above
+            # covers this process): the state read below is the one the last message saved.
+            await lock_chat(session, msg.channel, msg.chat_id)
             ctx = await self._context(session, msg, now)
             replies = await self.route(ctx)
             replies = [r for r in replies if r.text.strip() or r.attachments]
