@@ -1,6 +1,6 @@
 """Where features plug in reminder rules and broadcast audiences.
 
-A feature module listed in `bot/app/__init__.py` may define
+A feature's manifest (`FEATURE = Feature(..., register_delivery)`) may give
 
     def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
         registry.add_rule(MyWeeklyNudge(services.campaigns, ...))
