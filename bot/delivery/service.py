@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
@@ -21,8 +20,12 @@ from bot.delivery.sender import ChannelSender, OutboxSender
 from bot.delivery.timing import QuietHours
 from content.messages import Messages
 from content.privacy import Purpose
-from storage.base import ChannelAccountRow, PersonRow
-from storage.delivery.models import BroadcastRow
+from storage.delivery.queries import (
+    audience_ids_after,
+    count_recipients,
+    reachable_account,
+    recipients_among,
+)
 from storage.delivery.repo import (
     BROADCAST_KIND,
     PRIORITY_BULK,
@@ -37,7 +40,6 @@ from storage.delivery.repo import (
     ReminderRunRepo,
     Source,
     recipients_of,
-    recipients_query,
 )
 
 if TYPE_CHECKING:
@@ -188,15 +190,12 @@ class Delivery:
         finished): no reminder consent needed, but quiet hours and blocked accounts apply.
         """
         now = now or self.clock.now()
-        account = await session.scalar(
-            select(ChannelAccountRow).where(ChannelAccountRow.person_id == person_id,
-                                            ChannelAccountRow.blocked_at.is_(None))
-            .order_by(ChannelAccountRow.last_seen_at.desc(), ChannelAccountRow.id.desc())
-            .limit(1))
+        account = await reachable_account(session, person_id)
         if account is None:
             return False
+        account_id, channel = account
         await OutboxRepo(session).insert([NewMessage(
-            dedupe_key, Source.NOTICE, kind, person_id, account.id, account.channel,
+            dedupe_key, Source.NOTICE, kind, person_id, account_id, channel,
             self.quiet.next_allowed(now, self.tz), message_key=message_key,
             params=dict(params))], now)
         self.wake()
@@ -211,13 +210,8 @@ class Delivery:
         if provider is None:
             return None
         people = await provider.people(session, spec, self.clock.today())
-        query = recipients_query(PersonRow.id.in_(people.correlate(None)), Purpose.REMINDERS,
-                                 BROADCAST_KIND, self._reach(bool(spec.get(AUDIENCE_CONSOLE))))
-        rows = await session.execute(query)
-        counts: dict[str, int] = {}
-        for _person, _account, channel in rows.all():
-            counts[channel] = counts.get(channel, 0) + 1
-        return counts
+        return await count_recipients(session, people, Purpose.REMINDERS, BROADCAST_KIND,
+                                      self._reach(bool(spec.get(AUDIENCE_CONSOLE))))
 
     async def pump_broadcasts(self, now: datetime | None = None) -> None:
         """Start due broadcasts, enqueue their recipients in batches, close finished ones."""
@@ -248,19 +242,13 @@ class Delivery:
         cursor = broadcast.cursor
         while True:
             async with self.sessions() as session:
-                status = await session.scalar(select(BroadcastRow.status)
-                                              .where(BroadcastRow.id == broadcast.id))
+                repo = BroadcastRepo(session)
+                status = (await repo.statuses([broadcast.id])).get(broadcast.id)
                 if status != BroadcastStatus.ENQUEUING:
                     return  # cancelled meanwhile
                 people = await provider.people(session, broadcast.audience, self.clock.today())
-                # The next audience ids by keyset first, then the recipients among them: two
-                # plain index walks, whatever plan the database would pick for a join.
-                audience = people.correlate(None).subquery()
-                ids = list(dict.fromkeys(await session.scalars(
-                    select(audience.c[0]).where(audience.c[0] > cursor)
-                    .order_by(audience.c[0]).limit(ENQUEUE_BATCH))))
+                ids = await audience_ids_after(session, people, cursor, ENQUEUE_BATCH)
                 outbox = OutboxRepo(session)
-                repo = BroadcastRepo(session)
                 if not ids:
                     counts = await outbox.broadcast_counts(broadcast.id)
                     await repo.update(broadcast.id, status=BroadcastStatus.SENDING,
@@ -269,14 +257,13 @@ class Delivery:
                     self.wake()
                     return
                 reach = self._reach(bool(broadcast.audience.get(AUDIENCE_CONSOLE)))
-                query = recipients_query(PersonRow.id.in_(ids), Purpose.REMINDERS,
-                                         BROADCAST_KIND, reach)
-                batch = (await session.execute(query)).all()
+                batch = await recipients_among(session, ids, Purpose.REMINDERS,
+                                               BROADCAST_KIND, reach)
                 await outbox.insert([
                     NewMessage(f"broadcast:{broadcast.id}:{account_id}", Source.BROADCAST,
                                BROADCAST_KIND, person_id, account_id, channel, start,
                                priority=PRIORITY_BULK, broadcast_id=broadcast.id)
-                    for person_id, account_id, channel in sorted(batch)], now)
+                    for person_id, account_id, channel in batch], now)
                 cursor = ids[-1]
                 await repo.update(broadcast.id, cursor=cursor)
                 await session.commit()
