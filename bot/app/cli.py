@@ -1,6 +1,7 @@
 """The `thidua` command line, built from the app's own commands and every feature's manifest.
 
-Built in: chat, run, migrate, content check, units import, audit, retention. Every
+Built in: chat, run, migrate, content check, content import, units import, audit,
+retention. Every
 `CliCommand` in a feature's `FEATURE.cli` (bot/app/features.py) is added under its path
 (`thidua export deeds`): it runs with a started app (bot.core.cli.CliApp). Help texts,
 of commands and of their arguments, are catalog keys (`cli.help.*`).
@@ -31,6 +32,7 @@ from bot.core.clock import MovableClock
 from bot.core.config import Settings
 from content.check import check_all
 from content.errors import ContentError
+from content.importer.cli import run_import as import_plan
 from content.messages import Messages
 from content.units import load_units
 from content.units_csv import default_out_path, import_units_csv
@@ -155,6 +157,21 @@ async def _units_import(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+async def _content_import(args: argparse.Namespace, _settings: Settings) -> int:
+    return import_plan(args.plan, args.campaign, args.out, unit=args.unit, strict=args.strict,
+                       dry_run=args.dry_run, allow_skips=args.allow_skips)
+
+
+def _content_import_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", type=Path, help="cli.help.plan")
+    parser.add_argument("--campaign", help="cli.help.plan_campaign")
+    parser.add_argument("--out", type=Path, help="cli.help.plan_out")
+    parser.add_argument("--unit", help="cli.help.plan_unit")
+    parser.add_argument("--strict", action="store_true", help="cli.help.plan_strict")
+    parser.add_argument("--allow-skips", action="store_true", help="cli.help.plan_allow_skips")
+    parser.add_argument("--dry-run", action="store_true", help="cli.help.plan_dry_run")
+
+
 def _units_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--out", type=Path, default=None)
@@ -244,6 +261,8 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin(("run",), "cli.help.run", _no_args, _run),
     Builtin(("migrate",), "cli.help.migrate", _no_args, _migrate),
     Builtin(("content", "check"), "cli.help.content_check", _no_args, _content_check),
+    Builtin(("content", "import"), "cli.help.content_import", _content_import_args,
+            _content_import),
     Builtin(("units", "import"), "cli.help.units_import", _units_args, _units_import),
     Builtin(("audit",), "cli.help.audit", _audit_args, _audit),
     Builtin(("retention",), "cli.help.retention", _retention_args, _retention),

@@ -1,6 +1,6 @@
 """TEMPORARY: the exports and imports that used to be inline in bot/__main__.py, wrapped as
-CliCommands until the deeds, works and referrals features list their own in their
-manifests (FEATURE.cli). A feature's command with the same path replaces the one here;
+CliCommands until the works and referrals features list their own in their manifests
+(FEATURE.cli; deeds already does). A feature's command with the same path replaces the one here;
 delete this module once every feature has merged.
 """
 
@@ -13,36 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.cli import CliApp, CliError, ExportFile
 from handlers.common.feature import CliCommand
-from handlers.deeds.export import load_nominations, nominations_xlsx
 from handlers.referrals import cli as referrals_cli
 from handlers.works.export import export_conferences, export_works
 
 
-def _export_args(parser: argparse.ArgumentParser, campaign_required: bool,
-                 help_text: str) -> None:
-    parser.add_argument("--campaign", required=campaign_required, default=None,
-                        help=help_text)
+def _export_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--campaign", required=True, help="cli.help.campaign")
     parser.add_argument("--out", type=Path, required=True, help="cli.help.out")
-
-
-async def _export_deeds(args: argparse.Namespace, app: CliApp) -> int:
-    services = app.services
-    campaign_id: str | None = args.campaign
-    if campaign_id is not None and campaign_id not in services.campaigns:
-        raise CliError(services.messages.t("cli.deeds_no_campaign", campaign=repr(campaign_id),
-                                           known=", ".join(sorted(services.campaigns))))
-
-    async def build(session: AsyncSession) -> ExportFile:
-        data = await load_nominations(session, None, campaign_id)
-        content = nominations_xlsx(data, services.messages, services.units, services.campaigns,
-                                   services.clock.tz)
-        count = len(data.items)
-        return ExportFile(content, count, "deed_nominations", scope=campaign_id,
-                          details={"units": None},
-                          done=lambda out: services.messages.t("cli.deeds_exported",
-                                                               count=count, path=out))
-
-    return await app.export(args.out, build)
 
 
 def _export_unit_lists(kind: str) -> CliCommand:
@@ -69,7 +46,7 @@ def _export_unit_lists(kind: str) -> CliCommand:
         return await app.export(args.out, build)
 
     return CliCommand(("export", kind), f"cli.help.export_{kind}",
-                      lambda parser: _export_args(parser, True, "cli.help.campaign"), run)
+                      _export_args, run)
 
 
 def _import_referrals_args(parser: argparse.ArgumentParser) -> None:
@@ -97,9 +74,6 @@ async def _export_referrals(args: argparse.Namespace, app: CliApp) -> int:
 
 
 LEGACY_COMMANDS: tuple[CliCommand, ...] = (
-    CliCommand(("export", "deeds"), "cli.help.export_deeds",
-               lambda parser: _export_args(parser, False, "cli.help.campaign_only"),
-               _export_deeds),
     _export_unit_lists("works"),
     _export_unit_lists("conferences"),
     CliCommand(("import", "referrals"), "cli.help.import_referrals", _import_referrals_args,
