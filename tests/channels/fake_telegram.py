@@ -135,7 +135,7 @@ class FakeTelegram:
             return web.Response(status=502, content_type="text/html",
                                 text="<html><body><h1>502 Bad Gateway</h1></body></html>")
         if self.outage == "redirect":
-            raise web.HTTPFound(str(request.rel_url))
+            raise web.HTTPTemporaryRedirect(str(request.rel_url))
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         form = await request.post()

@@ -28,7 +28,7 @@ def free_port() -> int:
 def bot_env(db_url: str, **values: str) -> dict[str, str]:
     """Return the environment of a `thidua run` with only the given channels."""
     env = {key: value for key, value in os.environ.items() if key not in CHANNEL_ENV}
-    env.update({"DATABASE_URL": db_url, "LOG_LEVEL": "INFO", "HEALTH_PORT": "0",
+    env.update({"DATABASE_URL": db_url, "LOG_LEVEL": "WARNING", "HEALTH_PORT": "0",
                 "ZALO_POLL_TIMEOUT": "1"})
     env.update(values)
     return env

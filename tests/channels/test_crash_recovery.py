@@ -56,6 +56,7 @@ async def test_sigkill_over_telegram_polling_loses_nothing(
         return len({s["chat_id"] for s in fake_telegram.sent})
 
     await wait_stalled(answered, KILL_AFTER)
+    print(f"killed at {time.monotonic() - started:.1f} s")
     await bot.kill()
     confirmed = fake_telegram.confirmed_offset - first
     # Telegram was told these were received (their offset confirmed), yet many were not
@@ -66,7 +67,11 @@ async def test_sigkill_over_telegram_polling_loses_nothing(
 
     again = BotProcess(env, tmp_path / "bot.log")
     await again.start()
+    restarted = time.monotonic()
+    await wait_until(lambda: answered() > KILL_AFTER + 20, 180, "a first answer")
+    print(f"first answer after restart {time.monotonic() - restarted:.1f} s")
     await wait_until(lambda: answered() >= UPDATES, 180, "every update answered")
+    print(f"all answered after restart {time.monotonic() - restarted:.1f} s")
     await asyncio.sleep(1.0)  # a duplicate would arrive now
     assert await again.terminate() == 0
     counts = Counter(str(s["chat_id"]) for s in fake_telegram.sent)
@@ -113,7 +118,11 @@ async def test_sigkill_over_zalo_webhook_loses_nothing(
 
     again = BotProcess(env, tmp_path / "bot.log")
     await again.start()
+    restarted = time.monotonic()
+    await wait_until(lambda: answered() > KILL_AFTER + 20, 180, "a first answer")
+    print(f"first answer after restart {time.monotonic() - restarted:.1f} s")
     await wait_until(lambda: answered() >= UPDATES, 180, "every update answered")
+    print(f"all answered after restart {time.monotonic() - restarted:.1f} s")
     await asyncio.sleep(1.0)
     assert await again.terminate() == 0
     counts = Counter(str(s["chat_id"]) for s in fake_zalo.sent)
