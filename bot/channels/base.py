@@ -8,11 +8,26 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Mapping
-from typing import Any, TypeAlias
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
 
-from bot.channels.inbox import Inbox, InboxItem, InboxStatus
+from bot.channels.inbox import Inbox, InboxItem
+from bot.channels.status import ChannelStatus
+from bot.channels.support import (
+    GROUP_KEY,
+    UNSUPPORTED_KEY,
+    Handle,
+    OnAlert,
+    OnBlocked,
+    RecentKeys,
+    Refused,
+    SendPart,
+    TextSource,
+    Ticket,
+    Unrecorded,
+    Update,
+    as_translate,
+)
 from bot.core.channel_errors import (
     Blocked,
     ChannelUnauthorized,
@@ -20,117 +35,13 @@ from bot.core.channel_errors import (
     RetryAfter,
     TransientError,
 )
-from bot.core.metrics import CHANNEL_PAUSES, CHANNEL_STATE, CHANNEL_UP, LATENCY, MESSAGES
+from bot.core.metrics import LATENCY, MESSAGES
 from bot.core.types import Incoming, Reply
 
+__all__ = ["GROUP_KEY", "UNSUPPORTED_KEY", "BaseChannel", "Handle", "OnAlert", "OnBlocked",
+           "RecentKeys", "Refused", "SendPart", "TextSource", "Ticket"]
+
 logger = logging.getLogger(__name__)
-
-Handle: TypeAlias = Callable[[Incoming], Awaitable[list[Reply]]]
-OnBlocked: TypeAlias = Callable[[str, str], Awaitable[None]]
-TextSource: TypeAlias = Mapping[str, str] | Callable[[str], str]
-Translate: TypeAlias = Callable[[str], str]
-SendPart: TypeAlias = Callable[[], Awaitable[None]]
-OnAlert: TypeAlias = Callable[[str, str], Awaitable[None]]
-Update: TypeAlias = tuple[str, dict[str, Any]]
-
-# Catalog keys the adapters read; the main developer feeds them from content/messages.
-UNSUPPORTED_KEY = "channel.unsupported"
-GROUP_KEY = "error.group_chat"
-REQUIRED_TEXT_KEYS: tuple[str, ...] = (UNSUPPORTED_KEY, GROUP_KEY)
-STATES = ("starting", "ok", "down", "paused")
-
-
-def as_translate(texts: TextSource) -> Translate:
-    """Return a `t(key) -> str` over a mapping of texts or an existing callable."""
-    if callable(texts):
-        return texts
-    missing = [key for key in REQUIRED_TEXT_KEYS if key not in texts]
-    if missing:
-        raise ValueError(f"channel texts lack keys: {', '.join(missing)}")
-    table = dict(texts)
-    return table.__getitem__
-
-
-class RecentKeys:
-    """A bounded set of recently seen keys (least recently seen dropped first)."""
-
-    def __init__(self, maxsize: int = 10_000) -> None:
-        self._keys: OrderedDict[Hashable, None] = OrderedDict()
-        self._maxsize = maxsize
-
-    def add(self, key: Hashable) -> bool:
-        """Remember `key`; return False if it was already there."""
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._maxsize:
-            self._keys.popitem(last=False)
-        return True
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-
-class Refused(TransientError):
-    """The platform refused a call in a way that may be its own fault (Zalo's 403 is
-    documented as an internal error): retried like a transient error, but a burst of them
-    pauses the channel."""
-
-
-class Unrecorded(Exception):
-    """The inbox could not record that replies are going: nothing is sent, the row stays
-    claimed and is handled again after a restart or its lease."""
-
-
-def error_kind(exc: BaseException) -> str:
-    """Return a short, secret-free name for why a platform call failed."""
-    if isinstance(exc, ChannelUnauthorized):
-        return exc.kind
-    if isinstance(exc, TimeoutError):
-        return "timeout"
-    name = type(exc).__name__
-    for marker, kind in (("Unauthorized", "unauthorized"), ("Network", "network"),
-                         ("Decode", "bad_answer"), ("Server", "server_error"),
-                         ("Connect", "network"), ("Timeout", "timeout")):
-        if marker in name:
-            return kind
-    if isinstance(exc, OSError):
-        return "network"
-    code = getattr(exc, "error_code", None)
-    if isinstance(code, int) and code >= 500:
-        return "server_error"
-    return name
-
-
-class Ticket:
-    """The inbox row behind the update being handled (no row when there is no inbox)."""
-
-    def __init__(self, inbox: Inbox | None, row_id: int) -> None:
-        self.inbox = inbox if row_id else None
-        self.row_id = row_id
-        self.status = InboxStatus.DONE
-        self.outcome = "ok"
-        self.error: str | None = None
-
-    async def answering(self) -> None:
-        """Record that the replies go now; raise Unrecorded if that could not be written."""
-        if self.inbox is None:
-            return
-        try:
-            await self.inbox.answering(self.row_id)
-        except Exception as exc:
-            raise Unrecorded(type(exc).__name__) from None
-
-    def fail(self, error: str, outcome: str = "error") -> None:
-        """Close the row as failed (a handler error is not retried)."""
-        self.status = InboxStatus.FAILED
-        self.outcome = outcome
-        self.error = error
-
-    def note(self, outcome: str) -> None:
-        """Name the outcome counted in the metrics (ok, ignored, group...)."""
-        self.outcome = outcome
 
 
 class BaseChannel(ABC):
@@ -173,10 +84,6 @@ class BaseChannel(ABC):
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._start_wait = start_wait
-        self._refusal_burst = refusal_burst
-        self._refusal_window = refusal_window
-        self._refusal_pause_initial = refusal_pause
-        self._refusal_pause_max = refusal_pause_max
         self._idle_claim_wait = idle_claim_wait
         self._tasks: set[asyncio.Task[Any]] = set()
         self._side_tasks: set[asyncio.Task[Any]] = set()
@@ -190,15 +97,9 @@ class BaseChannel(ABC):
         self._accepting = False
         self._supervisor: asyncio.Task[None] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self._intake_state = "starting"
-        self._intake_error: str | None = None
         self._intake_started = False
-        self._refused_until = 0.0
-        self._refused_kind: str | None = None
-        self._refusals: deque[float] = deque()
-        self._next_pause = refusal_pause
-        self._alerted = False
-        self._publish_state()
+        self._status = ChannelStatus(self.name, burst=refusal_burst, window=refusal_window,
+                                     pause=refusal_pause, pause_max=refusal_pause_max)
 
     # --- what a platform adapter provides -------------------------------------------------
 
@@ -234,46 +135,11 @@ class BaseChannel(ABC):
     @property
     def state(self) -> str:
         """Return starting, ok, down (intake failing) or paused (the platform refuses us)."""
-        if self._refused_until > time.monotonic():
-            return "paused"
-        return self._intake_state
-
-    @property
-    def last_error(self) -> str | None:
-        """Return the kind of the last failure (no message, no secret), if any."""
-        if self.state == "paused":
-            return self._refused_kind
-        return self._intake_error
+        return self._status.state
 
     def health(self) -> dict[str, str | None]:
-        """Return the state and last error kind, as /readyz shows them (gauges updated)."""
-        self._publish_state()
-        return {"state": self.state, "error": self.last_error}
-
-    def _publish_state(self) -> None:
-        state = self.state
-        CHANNEL_UP.set(1.0 if state == "ok" else 0.0, channel=self.name)
-        for name in STATES:
-            CHANNEL_STATE.set(1.0 if name == state else 0.0, channel=self.name, state=name)
-
-    def _intake_ok(self) -> None:
-        """Adapters call this when a platform call of the intake succeeded."""
-        if self._intake_state != "ok":
-            if self._intake_state == "down":
-                logger.info("channel %s: back up", self.name)
-            self._intake_state = "ok"
-            self._intake_error = None
-            self._publish_state()
-
-    def _intake_failed(self, exc: BaseException) -> str:
-        """Adapters call this when the intake failed; return the error kind."""
-        kind = error_kind(exc)
-        if self._intake_state != "down" or self._intake_error != kind:
-            logger.warning("channel %s: down (%s)", self.name, kind)
-        self._intake_state = "down"
-        self._intake_error = kind
-        self._publish_state()
-        return kind
+        """Return the state and last error kind, as /readyz shows them."""
+        return self._status.health()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -289,8 +155,7 @@ class BaseChannel(ABC):
         self._check_start()
         self._running = True
         self._accepting = True
-        self._intake_state = "starting"
-        self._publish_state()
+        self._status.starting()
         if self._inbox is not None:
             self._worker = asyncio.create_task(self._work_loop(), name=f"{self.name}-inbox")
         first = asyncio.Event()
@@ -308,7 +173,7 @@ class BaseChannel(ABC):
                 first.set()
                 raise
             except Exception as exc:
-                kind = self._intake_failed(exc)
+                kind = self._status.intake_failed(exc)
                 first.set()
                 logger.warning("channel %s: could not start (%s); retry in %.1f s",
                                self.name, kind, delay)
@@ -316,7 +181,7 @@ class BaseChannel(ABC):
                 delay = min(delay * 2, self._backoff_max)
                 continue
             self._intake_started = True
-            self._intake_ok()
+            self._status.intake_ok()
             first.set()
             logger.info("channel %s started", self.name)
             return
@@ -551,21 +416,11 @@ class BaseChannel(ABC):
     # --- the platform refuses the bot: pause, alert ------------------------------------------
 
     def _refused(self, kind: str) -> ChannelUnauthorized:
-        """Pause this channel (doubling pauses) and alert the admins once per episode."""
-        now = time.monotonic()
-        if self._refused_until <= now:
-            seconds = self._next_pause
-            self._next_pause = min(self._next_pause * 2, self._refusal_pause_max)
-            self._refused_until = now + seconds
-            self._refused_kind = kind
-            CHANNEL_PAUSES.inc(channel=self.name)
-            logger.error("channel %s: the platform refuses the bot (%s); paused for %.0f s",
-                         self.name, kind, seconds)
-            self._publish_state()
-            if not self._alerted and self._on_alert is not None:
-                self._alerted = True
-                self._spawn_side(self._alert(kind))
-        return ChannelUnauthorized(self._refused_until - now, kind)
+        """Pause this channel and alert the admins once per episode; return the error."""
+        error, alert = self._status.refuse(kind)
+        if alert and self._on_alert is not None:
+            self._spawn_side(self._alert(kind))
+        return error
 
     async def _alert(self, kind: str) -> None:
         assert self._on_alert is not None
@@ -574,28 +429,6 @@ class BaseChannel(ABC):
         except Exception as exc:
             logger.error("channel %s: could not alert the admins: %s", self.name,
                          type(exc).__name__)
-
-    def _note_refusal(self) -> bool:
-        """Count one refusal; return True when they make a burst."""
-        now = time.monotonic()
-        self._refusals.append(now)
-        while self._refusals and self._refusals[0] < now - self._refusal_window:
-            self._refusals.popleft()
-        return len(self._refusals) >= self._refusal_burst
-
-    def _accepted(self) -> None:
-        """A platform call succeeded: the refusal episode, if any, is over."""
-        episode = self._alerted or self._refused_kind is not None
-        if episode and self._refused_until <= time.monotonic():
-            logger.info("channel %s: the platform accepts the bot again", self.name)
-            self._alerted = False
-            self._refused_kind = None
-            self._next_pause = self._refusal_pause_initial
-            self._refusals.clear()
-            self._publish_state()
-
-    def _refusal_left(self) -> float:
-        return max(0.0, self._refused_until - time.monotonic())
 
     # --- outgoing -------------------------------------------------------------------------
 
@@ -626,9 +459,8 @@ class BaseChannel(ABC):
             rate_limited = 0
             transient = 0
             while True:
-                refused = self._refusal_left()
-                if refused > 0:
-                    raise ChannelUnauthorized(refused, self._refused_kind or "unauthorized")
+                if self._status.refusal_left() > 0:
+                    raise self._status.paused_error()
                 left = self._pause_left()
                 if left > 0:
                     if public and nothing_sent:
@@ -636,7 +468,7 @@ class BaseChannel(ABC):
                     await asyncio.sleep(left)
                 try:
                     await part()
-                    self._accepted()
+                    self._status.accepted()
                     break
                 except ChannelUnauthorized as exc:
                     raise self._refused(exc.kind) from None
@@ -651,7 +483,7 @@ class BaseChannel(ABC):
                         "channel %s: rate limited, waiting %.1f s", self.name, exc.seconds
                     )
                 except Refused:
-                    if self._note_refusal():
+                    if self._status.note_refusal():
                         raise self._refused("refused") from None
                     transient += 1
                     if public or transient > 1:

@@ -207,7 +207,7 @@ class TelegramChannel(BaseChannel):
             except asyncio.CancelledError:
                 raise
             except TelegramUnauthorizedError as exc:
-                self._intake_failed(exc)
+                self._status.intake_failed(exc)
                 paused = self._refused("unauthorized")
                 await asyncio.sleep(paused.seconds)
                 continue
@@ -215,13 +215,13 @@ class TelegramChannel(BaseChannel):
                 await asyncio.sleep(float(exc.retry_after))
                 continue
             except Exception as exc:
-                kind = self._intake_failed(exc)
+                kind = self._status.intake_failed(exc)
                 logger.warning("telegram: getUpdates failed (%s); retry in %.1f s", kind, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._backoff_max)
                 continue
-            self._intake_ok()
-            self._accepted()
+            self._status.intake_ok()
+            self._status.accepted()
             delay = self._backoff_initial
             if not updates:
                 continue

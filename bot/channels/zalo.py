@@ -180,22 +180,22 @@ class ZaloChannel(BaseChannel):
             except asyncio.CancelledError:
                 raise
             except ZaloUnauthorizedError as exc:
-                self._intake_failed(exc)
+                self._status.intake_failed(exc)
                 await asyncio.sleep(self._refused("unauthorized").seconds)
                 continue
             except Exception as exc:
-                kind = self._intake_failed(exc)
+                kind = self._status.intake_failed(exc)
                 wait = delay
                 if isinstance(exc, ZaloRateLimitError) and exc.retry_after:
                     wait = max(wait, exc.retry_after)
-                if isinstance(exc, ZaloForbiddenError) and self._note_refusal():
+                if isinstance(exc, ZaloForbiddenError) and self._status.note_refusal():
                     wait = max(wait, self._refused("refused").seconds)
                 logger.warning("zalo: getUpdates failed (%s); retry in %.1f s", kind, wait)
                 await asyncio.sleep(wait)
                 delay = min(delay * 2, self._backoff_max)
                 continue
-            self._intake_ok()
-            self._accepted()
+            self._status.intake_ok()
+            self._status.accepted()
             delay = self._backoff_initial
             for event in events:
                 if not is_event(event):
