@@ -73,6 +73,9 @@ class Inbox:
         self.keep = timedelta(hours=keep_hours)
         self._now = now
         self._wakeups: dict[str, asyncio.Event] = {}
+        self._pending: list[tuple[Callable[[InboxRepo], Awaitable[None]],
+                                  asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     def wakeup(self, channel: str) -> asyncio.Event:
         """Return the event set when `channel` stored new updates."""
@@ -105,13 +108,42 @@ class Inbox:
         return await self._write(lambda repo: repo.claim(channel, self.owner, now, limit))
 
     async def answering(self, row_id: int) -> None:
-        """Record that replies are about to go (never re-sent after this)."""
-        await self._write(lambda repo: repo.answering(row_id))
+        """Record that replies are about to go (never re-sent after this); committed when
+        this returns."""
+        await self._batched(lambda repo: repo.answering(row_id))
 
     async def finish(self, row_id: int, status: InboxStatus, error: str | None = None) -> None:
-        """Close a row."""
+        """Close a row (committed when this returns)."""
         now = self._now()
-        await self._write(lambda repo: repo.finish(row_id, status, now, error))
+        await self._batched(lambda repo: repo.finish(row_id, status, now, error))
+
+    async def _batched(self, action: Callable[[InboxRepo], Awaitable[None]]) -> None:
+        """Group commit: the row updates of the updates in flight share one transaction, so
+        concurrent handlers do not queue for SQLite's single writer one by one."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((action, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="inbox-flush")
+        await done
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+
+            async def run_all(repo: InboxRepo, batch: list[Any] = batch) -> None:
+                for action, _done in batch:
+                    await action(repo)
+
+            try:
+                await self._write(run_all)
+            except Exception as exc:
+                for _action, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _action, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def recover(self, channel: str) -> Recovered:
         """Requeue what stopped processes left (or what outlived its lease)."""

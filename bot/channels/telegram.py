@@ -261,14 +261,13 @@ class TelegramChannel(BaseChannel):
         await self._bot.session.close()
 
     async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
+        assert self._webhook_server is not None
         if not secret_matches(request, SECRET_HEADER, self._webhook_secret):
-            return self._webhook_server.refused(self.name, "secret") if self._webhook_server \
-                else web.Response(status=403)
+            return self._webhook_server.refused(self.name, "secret")
         try:
             data = await read_json(request)
             update = Update.model_validate(data, context={"bot": self._bot})
         except (BadBody, ValueError):  # ValidationError is a ValueError
-            assert self._webhook_server is not None
             return self._webhook_server.refused(self.name, "body", status=400)
         try:
             await self._take([(str(update.update_id), data)])
