@@ -124,9 +124,10 @@ async def test_sigkill_with_1000_queued_updates_loses_none_and_answers_none_twic
     again = BotProcess(env, tmp_path / "bot.log")
     processes.append(again)
     await again.start()
-    await wait_until(lambda: tg_answered() >= PER_CHANNEL and zalo_answered() >= PER_CHANNEL,
-                     240, "every update answered")
-    await asyncio.sleep(1.0)  # a duplicate would arrive now
+    cut = 1 if zalo_mode == "polling" else 0  # see below
+    await wait_until(lambda: tg_answered() >= PER_CHANNEL
+                     and zalo_answered() >= PER_CHANNEL - cut, 240, "every update answered")
+    await asyncio.sleep(3.0)  # a duplicate (or the last answer) would arrive now
     assert await again.terminate() == 0
     counts = Counter([str(s["chat_id"]) for s in fake_telegram.sent]
                      + [str(s["chat_id"]) for s in fake_zalo.sent])
