@@ -93,7 +93,7 @@ def test_parse_vnd_still_reads_figures_only() -> None:
     ("50 phần trăm", Fraction(1, 2)), ("3/4", Fraction(3, 4)),
     ("ba phần tư", Fraction(3, 4)), ("hai phần ba", Fraction(2, 3)),
     ("0,5", Fraction(1, 2)), ("40", Fraction(2, 5)), ("đạt 100%", Fraction(1)),
-    ("0", Fraction(0)),
+    ("0", Fraction(0)), ("1", Fraction(1, 100)), ("100", Fraction(1)),
 ])
 def test_shares(typed: str, share: Fraction) -> None:
     assert parse_ratio(typed) == share

@@ -198,7 +198,8 @@ def parse_money(text: str) -> int:
 
 def parse_ratio(text: str) -> Fraction:
     """Return a share between 0 and 1: "một nửa", "nửa", "50%", "50 phần trăm", "3/4",
-    "ba phần tư", "0,5", "được khoảng một nửa". Raises NumberError otherwise.
+    "ba phần tư", "0,5", "được khoảng một nửa". A whole number alone is a percentage ("40" is
+    40%, "1" is 1%); a fraction alone is the share ("0,5"). Raises NumberError otherwise.
     """
     words = strip_hedges(text)
     for word in _PERCENT_WORDS:
@@ -214,7 +215,7 @@ def parse_ratio(text: str) -> Fraction:
         value = numerator / denominator
     else:
         value = parse_number(words)
-        if value > 1:  # "40" typed for a share: a percentage
+        if value.denominator == 1:  # a whole number typed for a share is a percentage
             value /= 100
     if not 0 <= value <= 1:
         raise NumberError(text)
