@@ -27,6 +27,7 @@ class NumberError(ValueError):
 _DECIMAL = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 _SPLIT = re.compile(r"(\d[\d.,]*\d|\d)|([a-z]+)|(%)|(/)")
+_MAX_FIGURE = 40  # characters of one typed figure; longer is not a number anyone means
 _TENS = "muoi"  # mười / mươi
 _HALF_AFTER = "ruoi"  # rưỡi: half of the unit just said
 _HALF = "nua"  # nửa
@@ -52,6 +53,8 @@ def strip_hedges(text: str) -> str:
 
 def _figure(token: str) -> Fraction:
     """Read '25', '1,5', '1.5', '800.000', '800,000,000' (a comma is decimal unless repeated)."""
+    if len(token) > _MAX_FIGURE:
+        raise NumberError("too long")
     if m := _GROUPED.match(token):
         parts = token.split(m[1])
         if len(parts) > 2 or m[1] == ".":
@@ -178,8 +181,10 @@ def parse_money(text: str) -> int:
     """
     words = strip_hedges(text)
     words = re.sub(r"\s*(?:vnd|dong|d)$", "", words).strip()
-    if not words:
+    if not words or len(words) > 200:
         raise AmountError(AmountProblem.NOT_A_NUMBER)
+    if re.search(r"\d{25,}", words):
+        raise AmountError(AmountProblem.TOO_LARGE)
     try:
         return parse_vnd(words)
     except AmountError as exc:
