@@ -40,6 +40,19 @@ def test_days(typed: str, day: date) -> None:
     assert said.precision is Precision.DAY
 
 
+def test_a_weekday_alone_is_the_nearest_on_the_allowed_side() -> None:
+    assert parse_date("thứ 6", TODAY).day == date(2026, 11, 27)
+    assert parse_date("thứ 6", TODAY, Direction.PAST).day == date(2026, 11, 20)
+    assert parse_date("hôm thứ 2", TODAY, Direction.PAST).day == date(2026, 11, 23)
+    assert parse_date("thứ 2", TODAY, Direction.FUTURE).day == date(2026, 11, 30)
+
+
+def test_a_part_of_the_day_before_the_day_is_ignored() -> None:
+    assert parse_date("sáng hôm qua", TODAY).day == date(2026, 11, 24)
+    assert parse_date("tối qua", TODAY).day == date(2026, 11, 24)
+    assert parse_date("chiều nay", TODAY).day == TODAY
+
+
 def test_last_week_is_seven_days_ago_with_week_precision() -> None:
     said = parse_date("tuần trước", TODAY, Direction.PAST)
     assert said.day == date(2026, 11, 18)

@@ -172,8 +172,9 @@ def _month_of(words: str, today: date, direction: Direction) -> date | None:
     return None
 
 
-def _weekday(words: str, today: date) -> SaidDate | None:
-    """'thứ 2 tuần trước', 'chủ nhật tuần này', 'thứ 6 tuần sau', 'thứ 5' (this week)."""
+def _weekday(words: str, today: date, direction: Direction) -> SaidDate | None:
+    """'thứ 2 tuần trước', 'chủ nhật tuần này', 'thứ 6 tuần sau', 'thứ 5' (this week, or the
+    nearest on the allowed side when no week is said)."""
     vocab = natural()
     for name, number in sorted(vocab.weekdays.items(), key=lambda kv: -len(kv[0])):
         if words != name and not words.startswith(name + " "):
@@ -183,7 +184,12 @@ def _weekday(words: str, today: date) -> SaidDate | None:
             return None
         weeks = vocab.relative_weeks.get(rest, 0)
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
-        return SaidDate(monday + timedelta(days=number - 1), Precision.DAY)
+        day = monday + timedelta(days=number - 1)
+        if not rest and direction is Direction.PAST and day > today:
+            day -= timedelta(weeks=1)
+        if not rest and direction is Direction.FUTURE and day < today:
+            day += timedelta(weeks=1)
+        return SaidDate(day, Precision.DAY)
     return None
 
 
@@ -194,7 +200,7 @@ def _read(words: str, today: date, direction: Direction) -> SaidDate:
     if words in vocab.relative_weeks:
         weeks = vocab.relative_weeks[words]
         return SaidDate(today + timedelta(weeks=weeks), Precision.WEEK)
-    if said := _weekday(words, today):
+    if said := _weekday(words, today, direction):
         return said
     if said := _month_part(words, today, direction):
         return said
@@ -220,6 +226,9 @@ def _read(words: str, today: date, direction: Direction) -> SaidDate:
 def parse_date(text: str, today: date, direction: Direction = Direction.ANY) -> SaidDate:
     """Return the date said in text, read against today (see the module for the forms)."""
     words = " ".join(folded(text).replace(",", " ").split())
+    first, _, rest = words.partition(" ")
+    if rest and first in natural().day_periods:  # "sáng hôm qua", "tối qua", "chiều nay"
+        words = rest
     words = _PREFIX.sub("", words) if not _is_relative_day(words) else words
     said = _read(words, today, direction)
     if direction is Direction.PAST and said.day > today:
