@@ -55,12 +55,18 @@ async def test_bad_birth_years_are_explained(chat: Chat, typed: str, expected: s
     assert "đơn vị nào" in await chat.reply()
 
 
-@pytest.mark.parametrize("typed", ["sinh năm 1990", "SN 1990", "năm 1990", "90",
-                                   "hai nghìn lẻ một"])
-async def test_natural_birth_years_are_accepted(chat: Chat, typed: str) -> None:
+@pytest.mark.parametrize(("typed", "year"), [
+    ("sinh năm 1990", 1990), ("SN 1990", 1990), ("năm 1990", 1990), ("90", 1990),
+    ("hai nghìn lẻ một", 2001),
+])
+async def test_natural_birth_years_are_accepted(chat: Chat, typed: str, year: int) -> None:
     await reach_birth_year(chat)
     await chat.send(typed)
     assert "đơn vị nào" in await chat.reply()
+    await chat.send("nhân lý")
+    await chat.reply()
+    await chat.send("1")
+    assert f"• Năm sinh: {year} (" in await chat.reply()
 
 
 async def test_unknown_unit_gets_a_way_forward(chat: Chat) -> None:
