@@ -4,8 +4,7 @@ follow its progress and stop it."""
 from __future__ import annotations
 
 import math
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +29,7 @@ from bot.delivery.service import AUDIENCE_CONSOLE, delivery_of
 from bot.delivery.timing import at_time
 from content.text import nfc
 from handlers.common.feature import Feature
+from handlers.common.parsing.times import parse_moment
 from storage.delivery.personal_data import BroadcastsWrittenSection
 from storage.delivery.repo import ACTIVE_BROADCAST, WAITING, Broadcast, BroadcastRepo, OutboxRepo
 
@@ -42,11 +42,6 @@ MIN_TEXT = 10
 MAX_DAYS_AHEAD = 60
 RECENT = 5
 PROGRAMMES = ("works", "conference")
-_TIME_RE = re.compile(r"^(\d{1,2})\s*(?::|h|g|giờ)\s*(\d{2})?$")
-_DATE_TIME_RE = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?\s+(?:lúc\s+)?(\d{1,2})\s*(?::|h|g|giờ)\s*(\d{2})?$")
-_TIME_FIRST_RE = re.compile(
-    r"^(\d{1,2})\s*(?::|h|g|giờ)\s*(\d{2})?\s+(?:ngày\s+)?(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?$")
 
 
 class Steps(StrEnum):
@@ -295,25 +290,13 @@ def _example(ctx: Context) -> str:
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """Read "20/04/2024 08:00", "20/4 8h30", "08:00 20/04" or "8:00" (next such time)."""
-    cleaned = " ".join(nfc(text).strip().lower().split())
-    tz = now.tzinfo
-    assert tz is not None
-    match = _TIME_RE.match(cleaned)
-    if match:
-        clock = time(int(match[1]), int(match[2] or 0))
-        moment = at_time(now.date(), clock, tz)
-        return moment if moment > now else at_time(now.date() + timedelta(days=1), clock, tz)
-    match = _DATE_TIME_RE.match(cleaned)
-    if match:
-        day, month, year, hour, minute = match.groups()
-    else:
-        match = _TIME_FIRST_RE.match(cleaned)
-        if not match:
-            raise ValueError(text)
-        hour, minute, day, month, year = match.groups()
-    moment_day = date(int(year or now.year), int(month), int(day))
-    return at_time(moment_day, time(int(hour), int(minute or 0)), tz)
+    """Read "20/04/2024 08:00", "20/4 8h30", "8 giờ sáng mai", "2 giờ chiều" or "8:00" (a time
+    alone is the next such time), handlers/common/parsing/times.py."""
+    return parse_moment(text, now, roll_forward=True)
+
+
+def _time_prompt(ctx: Context, _data: dict[str, Any]) -> str:
+    return ctx.t("broadcast.ask_time", example=_example(ctx))
 
 
 def _parse_time(ctx: Context, text: str) -> str:
@@ -321,7 +304,7 @@ def _parse_time(ctx: Context, text: str) -> str:
     try:
         moment = parse_when(text, now)
     except ValueError:
-        raise Invalid("broadcast.bad_time", typed=text[:40]) from None
+        raise Invalid("broadcast.bad_time", typed=text[:40], example=_example(ctx)) from None
     shown = moment.strftime("%H:%M %d/%m/%Y")
     if moment <= now:
         raise Invalid("broadcast.past_time", when=shown, example=_example(ctx))
@@ -356,7 +339,7 @@ STEPS = (
          when=_is(NONCOMPLIANT)),
     Step(Steps.REVIEWING_PREVIEW, "decision", _preview, options=_decision_options,
          pick=_pick_decision, invalid="broadcast.pick_from_list"),
-    Step(Steps.TYPING_TIME, "when", "broadcast.ask_time", parse=_parse_time, max_length=60,
+    Step(Steps.TYPING_TIME, "when", _time_prompt, parse=_parse_time, max_length=60,
          when=lambda data: data.get("decision") == "schedule"),
 )
 

@@ -41,8 +41,8 @@ async def test_over_long_text_in_a_field_is_refused_and_the_step_kept(chat: Chat
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
-    ("một chín chín mươi", "4 chữ số"),
-    ("90", "4 chữ số"),
+    ("một chín chín mươi", "chưa hiểu năm sinh"),
+    ("năm ngoái", "chưa hiểu năm sinh"),
     ("2031", "Năm sinh 2031 chưa tới"),
     ("1899", "từ 1900 trở về sau"),
     ("2015", "dưới 16 tuổi cần cha mẹ"),
@@ -53,6 +53,20 @@ async def test_bad_birth_years_are_explained(chat: Chat, typed: str, expected: s
     assert expected in await chat.reply()
     await chat.send("1990")
     assert "đơn vị nào" in await chat.reply()
+
+
+@pytest.mark.parametrize(("typed", "year"), [
+    ("sinh năm 1990", 1990), ("SN 1990", 1990), ("năm 1990", 1990), ("90", 1990),
+    ("hai nghìn lẻ một", 2001),
+])
+async def test_natural_birth_years_are_accepted(chat: Chat, typed: str, year: int) -> None:
+    await reach_birth_year(chat)
+    await chat.send(typed)
+    assert "đơn vị nào" in await chat.reply()
+    await chat.send("nhân lý")
+    await chat.reply()
+    await chat.send("1")
+    assert f"• Năm sinh: {year} (" in await chat.reply()
 
 
 async def test_unknown_unit_gets_a_way_forward(chat: Chat) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
@@ -139,7 +140,9 @@ async def test_scheduling_refuses_bad_times_then_sends_at_the_time(chat: Chat) -
     await chat.send("Mọi người đã đăng ký")
     await chat.reply()
     await chat.send("Hẹn giờ gửi")
-    assert "thời điểm gửi" in await chat.reply()
+    prompt = await chat.reply()
+    # The example is tomorrow at the reminder hour on the clock, never a fixed past date.
+    assert "thời điểm gửi, ví dụ: 11/04/2024 08:00" in prompt
     for typed, expected in (("ngày mai", "chưa hiểu thời điểm \"ngày mai\""),
                             ("09/04/2024 08:00", "Thời điểm 08:00 09/04/2024 đã qua"),
                             ("22:00", "Lúc 22:00 10/04/2024 là giờ nghỉ (21:00–07:00)"),
@@ -156,6 +159,26 @@ async def test_scheduling_refuses_bad_times_then_sends_at_the_time(chat: Chat) -
     assert "Giờ thử" in await chat.reply()
     assert "THÔNG BÁO" in await chat.reply()
     assert "đã gửi xong" in await chat.reply()
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("8 giờ sáng mai", "08:00 11/04/2024"),
+    ("2 giờ chiều mai", "14:00 11/04/2024"),
+    ("mai 8h30", "08:30 11/04/2024"),
+    ("tối mai 7 giờ", "19:00 11/04/2024"),
+    ("thứ 6 tuần này 9h", "09:00 12/04/2024"),
+])
+async def test_scheduling_reads_natural_times(chat: Chat, typed: str, shown: str) -> None:
+    await register(chat, "lan", "Long Đống")
+    await start_writing(chat)
+    await chat.send(TEXT)
+    await chat.reply()
+    await chat.send("Mọi người đã đăng ký")
+    await chat.reply()
+    await chat.send("Hẹn giờ gửi")
+    await chat.reply()
+    await chat.send(typed)
+    assert f"Đã hẹn gửi thông báo #1 lúc {shown}" in await chat.reply()
 
 
 async def test_discarding_sends_nothing_and_residents_cannot_broadcast(chat: Chat,
