@@ -1,18 +1,23 @@
-"""Walk every command, choice prefix and form as four people and check who may do what.
+"""Walk every command, button and form as four people and check who may do what.
 
-A new command, choice prefix or form makes this test fail until it is added to the
-tables below: deciding who may use a feature is part of writing it.
+A new command, button prefix (the first segment of a payload, for old-style choices and
+typed payloads alike) or form makes this test fail until it is added to the tables below:
+deciding who may use a feature is part of writing it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import typing
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.core.clock import MovableClock
+from bot.core.dispatcher import Router
+from bot.core.payloads import Payload
 from bot.core.types import Reply
 from storage.access import GrantRepo
 from storage.people import PeopleRepo
@@ -92,12 +97,26 @@ async def walk_app(make_app: object, clock: MovableClock) -> tuple[App, int]:
     return app, await setup_people(app, clock)
 
 
+def _button_prefixes(router: Router) -> set[str]:
+    """Return the first segments of every old-style choice and typed payload."""
+    return set(router.choices) | {cls.PREFIX.split(":", 1)[0] for cls, _, _ in router.actions}
+
+
+def _forged(cls: type[Payload]) -> str:
+    """Return a payload of the class's shape naming nothing that exists."""
+    fields = dataclasses.fields(cls)
+    hints = typing.get_type_hints(cls)
+    values = ["999999999" if hints.get(f.name) is int else "forged" for f in fields]
+    return ":".join([cls.PREFIX, *values])
+
+
 def test_the_tables_cover_every_command_prefix_and_form() -> None:
     from bot.app import build_router
 
     router = build_router()
     assert set(router.commands) == set(COMMANDS), "add new commands to COMMANDS"
-    assert set(router.choices) == set(CHOICE_PREFIXES), "add new prefixes to CHOICE_PREFIXES"
+    assert _button_prefixes(router) == set(CHOICE_PREFIXES), \
+        "add new prefixes to CHOICE_PREFIXES"
     assert {name: form.roles for name, form in router.forms.forms.items()} == FORMS
 
 
@@ -129,12 +148,16 @@ async def test_every_choice_prefix_with_a_forged_payload(walk_app: tuple[App, in
                                                          caplog: pytest.LogCaptureFixture
                                                          ) -> None:
     app, _ = walk_app
+    router = app.services.router
+    forged = [(prefix, f"{prefix}:forged:1") for prefix in router.choices]
+    forged += [(cls.PREFIX.split(":", 1)[0], _forged(cls)) for cls, _, _ in router.actions]
     for user in (RESIDENT, REVIEWER, OTHER_LIAISON, ADMIN):
-        for prefix, who in CHOICE_PREFIXES.items():
+        for prefix, payload in forged:
+            who = CHOICE_PREFIXES[prefix]
             caplog.clear()
             with caplog.at_level(logging.INFO):
-                replies = await send_as(app, "console", user, choice=f"{prefix}:forged:1")
-            assert _refused(replies) == (user not in who), (user, prefix)
+                replies = await send_as(app, "console", user, choice=payload)
+            assert _refused(replies) == (user not in who), (user, payload)
             assert caplog.records, "a forged payload is logged"
             await send_as(app, "console", user, "/huy")
 
