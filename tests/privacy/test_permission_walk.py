@@ -21,7 +21,7 @@ from bot.core.payloads import Payload
 from bot.core.types import Reply
 from storage.access import GrantRepo
 from storage.people import PeopleRepo
-from tests.privacy.helpers import send_as
+from tests.harness import send_as
 
 RESIDENT, REVIEWER, OTHER_LIAISON = "resident", "reviewer_here", "liaison_elsewhere"
 ADMIN = "admin"

@@ -15,8 +15,7 @@ from bot.core.permissions import allowed, can_act_on_unit, held_roles, may_grant
 from content.units import load_units
 from storage.access import Grant, GrantRepo
 from storage.models import AuditRow, RoleGrantRow
-from tests.harness import Chat
-from tests.privacy.helpers import register, send_as
+from tests.harness import Chat, register, send_as
 
 NOW = datetime(2024, 4, 10, tzinfo=UTC)
 
@@ -50,7 +49,6 @@ async def make_invite(chat: Chat, role: str, unit_query: str | None, pick: str =
 async def liaison_lan(chat: Chat) -> None:
     """Register Lan and make her liaison of Huyện Chi Lăng (leaves the console as lan)."""
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await be(chat, "admin")
     code = await make_invite(chat, "Cán bộ đầu mối đơn vị", "huyện chi lăng")
     await be(chat, "lan")
@@ -62,7 +60,6 @@ async def test_admin_invites_a_liaison_who_accepts_and_gets_the_roles_menu(
     chat: Chat, app: App
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await chat.send("/menu")
     await chat.reply()
     assert "Phân quyền cán bộ (mã mời)" not in chat.choices()
@@ -99,7 +96,6 @@ async def test_invite_codes_work_once_and_expire_after_48_hours(
     assert "Cán bộ xét duyệt gương tốt" in await chat.reply()
     await be(chat, "minh")
     await register(chat, "Trần Văn Minh")
-    await chat.reply()
     await chat.send(f"/nhanquyen {used}")
     assert "đã được dùng hoặc đã hết hạn" in await chat.reply()
     clock.advance(timedelta(hours=49))
@@ -120,7 +116,6 @@ async def test_an_invitee_without_a_profile_registers_first_and_the_code_waits(
     await chat.send(f"/nhanquyen {code}")
     assert "cần đăng ký hồ sơ trước" in await chat.reply()
     await register(chat, "Trần Văn Minh")
-    await chat.reply()
     await chat.send(f"/nhanquyen {code}")
     assert "Quản trị — tất cả đơn vị" in await chat.reply()
     await chat.send("/thongke")
@@ -196,7 +191,6 @@ async def test_a_code_from_someone_who_lost_the_right_is_refused(chat: Chat) -> 
     await chat.reply()
     await be(chat, "minh")
     await register(chat, "Trần Văn Minh")
-    await chat.reply()
     await chat.send(f"/nhanquyen {code}")
     assert "đã hết hạn" in await chat.reply()
 
