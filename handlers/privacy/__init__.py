@@ -26,13 +26,13 @@ from handlers.privacy.payloads import (
     WithdrawMenu,
 )
 from storage.audit import Action, AuditRepo
+from storage.core_personal_data import register_core_sections
 from storage.people import Consent
 from storage.personal_data import (
     Record,
     erase_person,
     export_json,
     export_person,
-    register_core_sections,
     withdraw_purpose,
 )
 
