@@ -10,7 +10,7 @@ from storage.delivery.repo import BroadcastRepo, BroadcastStatus, OutboxStatus
 from storage.models import BroadcastRow, OutboxRow
 from tests.delivery.conftest import person_id
 from tests.delivery.helpers import outbox_rows, seed_people
-from tests.harness import Chat, become, pick, register
+from tests.harness import Chat, become, pick, press, register
 
 TEXT = "Mời bà con dự họp tổng kết phong trào lúc 8 giờ sáng Chủ nhật tại nhà văn hoá thôn."
 
@@ -216,3 +216,19 @@ async def test_an_interrupted_enqueue_resumes_without_duplicates(app: App,
         row = await session.get(BroadcastRow, broadcast.id)
     assert len(keys) == len(set(keys)) == 2300
     assert row is not None and row.status == BroadcastStatus.SENDING and row.recipients == 2300
+
+
+async def test_forged_broadcast_buttons_change_nothing(chat: Chat, app: App) -> None:
+    await register(chat, "Nguyễn Văn An", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await press(chat, "bc:xx:1")
+    assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
+    await start_writing(chat)
+    await chat.send("/huy")
+    await chat.reply()
+    for payload in ("bc:v:99999999999", "bc:xx:999999999999999999", "bc:x:abc", "bc:zz"):
+        await press(chat, payload)
+        assert "không còn hiệu lực" in await chat.reply(), payload
+    await press(chat, "bc:xx:7")
+    assert "Không tìm thấy thông báo" in await chat.reply()
+    async with app.sessions() as session:
+        assert await BroadcastRepo(session).recent() == []
