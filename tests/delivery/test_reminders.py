@@ -12,7 +12,7 @@ from storage.people import ConsentRepo
 from tests.delivery.conftest import MakeChat, person_id
 from tests.delivery.example_rule import WeeklyNudge
 from tests.delivery.helpers import outbox_rows, seed_people
-from tests.harness import Chat, register
+from tests.harness import Chat, become, register
 
 BAC_SON = "bac-son-dan-van-kheo-2024"
 
@@ -62,8 +62,7 @@ async def test_the_whole_five_weeks_in_a_minute(chat: Chat) -> None:
 
 async def test_other_peoples_reminders_show_whose_they_are(chat: Chat) -> None:
     await two_people(chat)
-    await chat.send("/as minh")
-    await chat.reply()
+    await become(chat, "minh")
     [reminder] = await clock_to(chat, "2024-04-21 08:00")
     assert reminder.startswith("[Tin gửi tới lan]") and "Còn 7 ngày" in reminder
 

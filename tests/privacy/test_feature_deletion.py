@@ -13,7 +13,7 @@ from storage.delivery.repo import OutboxStatus
 from storage.models import OutboxRow, RefMemberRow, RefParticipantRow
 from storage.people import PeopleRepo
 from storage.referrals.repo import ReferralRepo
-from tests.harness import Chat, register
+from tests.harness import Chat, become, register
 from tests.privacy.helpers import scan_for
 from tests.referrals.helpers import add_referral, join
 
@@ -42,8 +42,7 @@ async def lan_with_everything(chat: Chat, app: App, clock: MovableClock) -> None
     await chat.reply()
     await chat.send("Tất cả đã thi tuần này")
     assert "Đã đánh dấu tất cả đã thi tuần 3" in await chat.reply()
-    await chat.send("/as hung")
-    await chat.reply()
+    await become(chat, "hung")
     await register(chat, "Hoàng Văn Hùng", year="1985", unit="long dong")
     await join(chat, "0911 222 333")
     await add_referral(chat, "Cô giáo Thuý", "0977 888 999")

@@ -25,7 +25,7 @@ from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 from handlers.common.steps import NAME_RE
 from storage.models import AuditRow, ChatStateRow, PersonRow
-from tests.harness import Chat, register
+from tests.harness import Chat, become, register
 from tests.privacy.conftest import MakeApp
 
 SEED = 20260101
@@ -129,8 +129,7 @@ async def _prepare(app: App, clock: MovableClock, user: str) -> Chat:
         shown = await chat.reply()
     code = re.search(r"/nhanquyen (\S+)", shown)
     assert code
-    await chat.send(f"/as {user}")
-    await chat.reply()
+    await become(chat, user)
     await register(chat, "Fuzz Thị Mười")
     await chat.send(f"/nhanquyen {code.group(1)}")
     await chat.reply()

@@ -17,7 +17,7 @@ from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from storage.models import AuditRow, PersonRow
 from tests.conftest import make_settings
-from tests.harness import Chat, register
+from tests.harness import Chat, become, register
 from tests.privacy.helpers import scan_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,8 +80,7 @@ async def test_find_inactive_uses_the_latest_of_all_linked_accounts(
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
     clock.advance(timedelta(days=100))
-    await chat.send("/as minh")
-    await chat.reply()
+    await become(chat, "minh")
     async with app.sessions() as session:
         idle = await find_inactive(session, clock.now() - timedelta(days=50))
     assert len(idle) == 1 and idle[0].last_seen.date().isoformat() == "2024-04-10"

@@ -12,7 +12,7 @@ from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
 from storage.models import AuditRow, ChannelAccountRow, ConsentRow, PersonRow
 from storage.people import ChatState, ChatStateRepo, ConsentRepo
-from tests.harness import Chat, register, send_as
+from tests.harness import Chat, become, register, send_as
 from tests.privacy.helpers import scan_for
 
 
@@ -183,15 +183,13 @@ async def test_after_deletion_no_table_holds_any_personal_value(
             "zalo", "zalo-99887766", "register", "typing_birth_year",
             {"full_name": "Quỳnh Anh Đang Gõ"}), clock.now())
         await session.commit()
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     for line in ("/quyen", "Tạo mã mời", "Cán bộ đầu mối đơn vị", "huyện chi lăng", "1", "Lưu"):
         await chat.send(line)
         invite = await chat.reply()
     invite_code = re.search(r"/nhanquyen (\S+)", invite)
     assert invite_code
-    await chat.send("/as quynhanh-7f3a")
-    await chat.reply()
+    await become(chat, "quynhanh-7f3a")
     await chat.send(f"/nhanquyen {invite_code.group(1)}")
     assert "Cán bộ đầu mối đơn vị" in await chat.reply()
     await chat.send("/quyen")
@@ -239,8 +237,7 @@ async def test_a_deleted_person_writing_again_starts_fresh(chat: Chat, app: App)
     assert "chưa có hồ sơ" in await chat.reply()
     await chat.send("/thongke")
     await chat.reply()
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/thongke")
     stats = await chat.reply()
     assert "Đã liên hệ Trợ lý: 2" in stats and "Đã đăng ký hồ sơ: 0" in stats
