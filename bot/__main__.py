@@ -256,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     content_import.add_argument("--unit", help="mã đơn vị ban hành khi tạo phong trào mới")
     content_import.add_argument("--strict", action="store_true",
                                 help="không ghi gì nếu có chỗ cần xem lại")
+    content_import.add_argument("--allow-skips", action="store_true",
+                                help="nhập cả khi số mục nhảy cấp (xếp dưới mục cha gần nhất)")
     content_import.add_argument("--dry-run", action="store_true", help="chỉ in tóm tắt, không ghi")
     export = sub.add_parser("export", help="xuất dữ liệu ra tệp Excel")
     export_sub = export.add_subparsers(dest="export_command", required=True)
@@ -324,7 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from content.importer.cli import run_import
 
             return run_import(args.plan, args.campaign, args.out, unit=args.unit,
-                              strict=args.strict, dry_run=args.dry_run)
+                              strict=args.strict, dry_run=args.dry_run,
+                              allow_skips=args.allow_skips)
         if args.command == "content":
             return _content_check(settings)
         if args.command == "import" or (args.command == "export"

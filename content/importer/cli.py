@@ -115,12 +115,14 @@ def summary_lines(messages: Messages, file: str, parsed: ParsedPlan,
 
 def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = None, *,
                unit: str | None = None, strict: bool = False, dry_run: bool = False,
+               allow_skips: bool = False,
                directory: Path = DEFAULT_DIR, stdout: TextIO | None = None,
                stderr: TextIO | None = None) -> int:
     """Import a plan into a campaign file; print the summary; return the exit code.
 
     Nothing is written when the plan cannot be read, has no structure, the result would
-    not validate, or (with --strict) when something needs review.
+    not validate, when its numbering skips a level (unless allow_skips: the item is then
+    placed under the nearest parent), or (with --strict) when something needs review.
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -143,6 +145,9 @@ def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = 
         new_text = replace_block(current, render_block(data))
         _validate(path, existing, data)
         stdout.write("\n".join(summary_lines(messages, plan_file.name, parsed, data)) + "\n")
+        skips = sum(1 for key, _ in parsed.warnings if key == "importer.warn_skip")
+        if skips and not allow_skips:
+            raise PlanError("importer.skip_refused", count=skips)
         if strict and parsed.warnings:
             raise PlanError("importer.strict_refused", count=len(parsed.warnings))
         if dry_run:

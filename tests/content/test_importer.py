@@ -525,17 +525,23 @@ def test_content_check_reports_a_broken_plan_block(tmp_path: Path, old: str, new
     assert errors[0].path.startswith(path) and problem in errors[0].problem, errors[0]
 
 
-def test_a_skipped_level_is_imported_and_reported_or_refused_when_strict(tmp_path: Path) -> None:
+def test_a_skipped_level_is_refused_unless_allowed_then_placed_and_reported(
+        tmp_path: Path) -> None:
     source = tmp_path / "skip.txt"
     source.write_text(PLAN.replace("1. Mục đích\n", "a) Mục đích\n"), encoding="utf-8")
+    refused = tmp_path / "refused.yaml"
+    stderr = io.StringIO()
+    assert run_import(source, out=refused, stdout=io.StringIO(), stderr=stderr) == 1
+    assert "nhảy cấp" in stderr.getvalue() and "--allow-skips" in stderr.getvalue()
+    assert not refused.exists()
     out = tmp_path / "plan.yaml"
     stdout = io.StringIO()
-    assert run_import(source, out=out, stdout=stdout) == 0
+    assert run_import(source, out=out, stdout=stdout, allow_skips=True) == 0
     assert "nhảy cấp" in stdout.getvalue() and "ngay dưới mục I." in stdout.getvalue()
     sections = load_yaml(out.read_text(encoding="utf-8"))["plan"]["sections"]
     assert "I.a" in [s["id"] for s in sections]
     strict_out = tmp_path / "strict.yaml"
     stderr = io.StringIO()
-    assert run_import(source, out=strict_out, strict=True, stdout=io.StringIO(),
-                      stderr=stderr) == 1
+    assert run_import(source, out=strict_out, strict=True, allow_skips=True,
+                      stdout=io.StringIO(), stderr=stderr) == 1
     assert "--strict" in stderr.getvalue() and not strict_out.exists()
