@@ -12,7 +12,6 @@ from bot.core.forms import Form, Step
 from bot.core.payloads import Payload
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
-from handlers.common import steps
 from handlers.common.feature import Feature
 from handlers.common.registration import (
     REGISTER,
@@ -20,17 +19,24 @@ from handlers.common.registration import (
     policy,
     require_registration,
 )
-from handlers.common.steps import birth_year_step, name_step, unit_label, unit_step
+from handlers.common.steps import (
+    CHOOSING_UNIT,
+    TYPING_BIRTH_YEAR,
+    TYPING_FULL_NAME,
+    birth_year_step,
+    name_step,
+    unit_label,
+    unit_step,
+    yes_no_options,
+    yes_no_parse,
+    yes_no_pick,
+)
 from handlers.profile.payloads import EditBirthYear, EditName, EditUnit, ToggleReminders
 from storage.delivery.repo import OutboxRepo
 
-# Transition only: deeds, works and referrals still import these (and policy,
-# require_registration) from here; they move to handlers.common. Same objects; remove once
-# no feature imports handlers.profile.
-NAME_RE = steps.NAME_RE
-YES_WORDS = steps.VOCAB.base.yes
-NO_WORDS = steps.VOCAB.base.no
-MIN_AGE = steps.MIN_AGE
+# policy and require_registration live in handlers.common.registration; works and referrals
+# still import them from here until they switch (then nothing imports handlers.profile).
+__all__ = ["FEATURE", "policy", "require_registration", "show_profile"]
 
 
 class Steps(StrEnum):
@@ -38,14 +44,14 @@ class Steps(StrEnum):
 
     DECIDING_PROFILE_CONSENT = "deciding_profile_consent"
     DECIDING_REMINDER_CONSENT = "deciding_reminder_consent"
-    TYPING_FULL_NAME = steps.TYPING_FULL_NAME
-    TYPING_BIRTH_YEAR = steps.TYPING_BIRTH_YEAR
-    CHOOSING_UNIT = steps.CHOOSING_UNIT
+    TYPING_FULL_NAME = TYPING_FULL_NAME
+    TYPING_BIRTH_YEAR = TYPING_BIRTH_YEAR
+    CHOOSING_UNIT = CHOOSING_UNIT
 
 
-_consent_options = steps.yes_no_options("consent.agree", "consent.decline")
-_consent_pick = steps.yes_no_pick("consent.invalid")
-_consent_parse = steps.yes_no_parse("consent.invalid")
+_consent_options = yes_no_options("consent.agree", "consent.decline")
+_consent_pick = yes_no_pick("consent.invalid")
+_consent_parse = yes_no_parse("consent.invalid")
 
 
 def _summary(ctx: Context, data: dict[str, Any]) -> str:
