@@ -11,26 +11,15 @@ from bot.app import App
 from bot.core.clock import MovableClock
 from storage.models import ConferenceRow
 from tests.harness import Chat
-from tests.works.helpers import CHI_LANG, HUU_KIEN, NHAN_LY, become, pick, press
-
-
-async def register_conference(chat: Chat, day: str, total: str, grassroots: str,
-                              form: str = "1") -> str:
-    """Register the unit's conference from /hoinghi; return the saved answer."""
-    await chat.send("/hoinghi")
-    await chat.reply()
-    await chat.send("Đăng ký hội nghị")
-    await chat.reply()
-    await chat.send(form)
-    assert "Ngày tổ chức" in await chat.reply()
-    await chat.send(day)
-    assert "tổng số đại biểu" in await chat.reply()
-    await chat.send(total)
-    assert "đại biểu cơ sở" in await chat.reply()
-    await chat.send(grassroots)
-    assert "Thông tin đã đúng chưa?" in await chat.reply()
-    await chat.send("Lưu")
-    return await chat.reply()
+from tests.works.helpers import (
+    CHI_LANG,
+    HUU_KIEN,
+    NHAN_LY,
+    become,
+    pick,
+    press,
+    register_conference,
+)
 
 
 async def test_commune_registers_its_conference_and_learns_the_document_deadline(

@@ -23,33 +23,9 @@ from tests.works.helpers import (
     become,
     pick,
     press,
+    register_work,
     send_photo,
 )
-
-
-async def register_work(chat: Chat, name: str = "Đường bê tông thôn Tà Xùa",
-                        value: str = "1,5 tỷ", due: str = "quý 2/2025") -> str:
-    """Register a work from the works home (the person is a liaison with consent)."""
-    await chat.send("/congtrinh")
-    await chat.reply()
-    await chat.send("Đăng ký công trình mới")
-    assert "Kế hoạch yêu cầu" in await chat.reply()
-    assert "Tên công trình" in await chat.reply()
-    await chat.send(name)
-    assert "Khối lượng" in await chat.reply()
-    await chat.send("1,2 km, rộng 3 m")
-    assert "Địa điểm thi công" in await chat.reply()
-    await chat.send("thôn Tà Xùa")
-    assert "giá trị thực hiện" in await chat.reply()
-    await chat.send(value)
-    assert "Nguồn kinh phí" in await chat.reply()
-    await chat.send("ngân sách xã 60%, nhân dân đóng góp 40%")
-    assert "dự kiến hoàn thành" in await chat.reply()
-    await chat.send(due)
-    summary = await chat.reply()
-    assert "Thông tin đã đúng chưa?" in summary
-    await chat.send("Lưu")
-    return await chat.reply()
 
 
 async def test_liaison_registers_a_work_with_the_plan_fields(
