@@ -16,9 +16,10 @@ from handlers.works import (
     works_views,
 )
 from handlers.works.cli import EXPORT_CONFERENCES, EXPORT_WORKS
+from handlers.works.common import unknown_button
 from handlers.works.consent import consent_no, consent_yes
 from handlers.works.delivery import NoncompliantUnits, WorksDeadlineRule
-from handlers.works.payloads import ConsentNo, ConsentYes
+from handlers.works.payloads import PREFIX_FAMILIES, ConsentNo, ConsentYes
 from storage.works.personal_data import sections
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ def register(router: Router) -> None:
     conference_actions.register_actions(router, ROLES)
     router.action(ConsentYes, roles=ROLES)(consent_yes)
     router.action(ConsentNo, roles=ROLES)(consent_no)
+    for family in PREFIX_FAMILIES:  # whatever no action above reads: refused or stale
+        router.choice(family, roles=ROLES)(unknown_button)
 
 
 def register_delivery(registry: DeliveryRegistry, services: Services) -> None:

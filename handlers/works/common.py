@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -12,6 +13,8 @@ from bot.core.types import Choice, Reply
 from content.schema import Campaign
 from content.text import fold
 from content.units import Unit, UnitTree
+
+logger = logging.getLogger(__name__)
 
 LIAISON = ("liaison",)
 # At most this many lines of a unit list in one chat message (Zalo allows 2000 characters).
@@ -102,6 +105,14 @@ def as_id(text: str) -> int | None:
 def stale(ctx: Context) -> Reply:
     """Answer a choice that no longer applies (its campaign or record is gone)."""
     return ctx.main_menu(ctx.t("error.stale_choice"))
+
+
+async def unknown_button(ctx: Context, payload: str) -> list[Reply]:
+    """Answer a `w:`/`h:`/`wc:` payload no typed action reads (forged, or from an older
+    version): stale, and logged. Registered as the prefix's choice, so the router's role
+    check still refuses it to people who may not use the feature at all."""
+    logger.info("works: unknown button ignored (prefix %r)", payload.split(":", 1)[0][:16])
+    return [stale(ctx)]
 
 
 def titled(prefix: str | None, text: str) -> str:

@@ -12,6 +12,7 @@ from typing import Self
 
 from bot.core.payloads import Payload
 
+PREFIX_FAMILIES = ("w", "h", "wc")  # the first segment of every payload below
 NO_WORK = 0  # no work has this id: an unreadable id is answered "not found"
 _MAX_ID_DIGITS = 11  # ids fit the 32-bit columns; longer numbers are forged
 

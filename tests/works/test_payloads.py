@@ -10,6 +10,7 @@ from bot.core.clock import MovableClock
 from bot.core.payloads import MAX_PAYLOAD_BYTES
 from handlers.works.payloads import (
     NO_WORK,
+    PREFIX_FAMILIES,
     AllWorks,
     AskComplete,
     AskWithdraw,
@@ -127,3 +128,18 @@ async def test_a_district_liaison_manages_the_works_of_its_communes(
     assert "ảnh chụp hiện trường" in await chat.reply()
     await chat.send("Bỏ qua")
     assert "Đã ghi nhận tiến độ 60%." in await chat.reply()
+
+
+def test_every_payload_belongs_to_a_family_whose_unknown_buttons_are_answered() -> None:
+    assert {type(p).PREFIX.split(":", 1)[0] for p, _ in BEFORE} == set(PREFIX_FAMILIES)
+
+
+async def test_an_unknown_works_button_is_stale_for_a_liaison_and_refused_to_a_resident(
+        chat: Chat, app: App) -> None:
+    await become(chat, app, "minh", "liaison", BAN_CONG)
+    await press(chat, "w:zz:1")
+    assert "không còn hiệu lực" in await chat.reply()
+    await chat.send("/as dan resident")
+    assert "Bây giờ bạn đang là \"dan\"" in await chat.reply()
+    await press(chat, "h:zz:1")
+    assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
