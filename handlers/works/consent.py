@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.payloads import Payload
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
-from handlers.profile import policy, require_registration
+from handlers.common.registration import policy, require_registration
 from handlers.works.payloads import CONFERENCE_PAYLOADS, WORKS_PAYLOADS, ConsentNo, ConsentYes
 
 # What a "yes" may go on with: the works and conference buttons, nothing else.
