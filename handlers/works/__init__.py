@@ -1,4 +1,16 @@
-"""Unit works (/congtrinh) and unit conferences (/hoinghi) of campaign programmes."""
+"""Unit works (/congtrinh) and unit conferences (/hoinghi) of campaign programmes.
+
+Where a change goes:
+- `payloads.py`: every button (one typed class per action, today's bytes);
+- `works_views.py` / `conference_views.py`: what a person sees (homes, details, lists);
+- `works_forms.py` / `conference_forms.py`: the forms and their steps;
+- `works_actions.py` / `conference_actions.py`: what each button does (checks, then a view);
+- `consent.py`: the reporting consent asked before a first write;
+- `common.py`: who manages which unit, campaigns in scope, the unit picker, small texts;
+- `rules.py` (pure: areas, compliance, composition), `parsing.py` (pure: amounts, dates);
+- `export.py` (XLSX), `cli.py` (`thidua export works|conferences`), `delivery.py`
+  (deadline reminder, non-compliant audience); SQL lives in `storage/works/`.
+"""
 
 from __future__ import annotations
 
