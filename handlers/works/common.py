@@ -47,7 +47,7 @@ def view_filter(ctx: Context) -> Callable[[str], bool]:
         return lambda _code: True
     tree = ctx.services.units
     visible: set[str] = set()
-    for own in _liaison_units(ctx):
+    for own in ctx.access.units(LIAISON):
         visible.add(own)
         if own in tree:
             visible.update(u.code for u in tree.descendants(own))
@@ -68,8 +68,8 @@ def campaigns_for(ctx: Context, has_programme: Callable[[Campaign], bool]) -> li
     tree = ctx.services.units
     own = own_unit(ctx)
     found = [c for c in ctx.services.campaigns.values() if has_programme(c)
-             and (ctx.access.is_admin or (own and (in_area(tree, c.unit, own)
-                                                          or in_area(tree, own, c.unit))))]
+             and (ctx.access.is_admin
+                  or (own and (in_area(tree, c.unit, own) or in_area(tree, own, c.unit))))]
     return sorted(found, key=lambda c: c.short_name)
 
 
