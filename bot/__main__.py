@@ -248,6 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="nội dung phong trào")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="kiểm tra toàn bộ tệp nội dung")
+    content_import = content_sub.add_parser(
+        "import", help="nhập một kế hoạch (.txt, .docx, .pdf) vào tệp phong trào")
+    content_import.add_argument("plan", type=Path, help="tệp kế hoạch")
+    content_import.add_argument("--campaign", help="mã phong trào (tệp content/campaigns/MÃ.yaml)")
+    content_import.add_argument("--out", type=Path, help="ghi vào tệp này thay vì tệp phong trào")
+    content_import.add_argument("--unit", help="mã đơn vị ban hành khi tạo phong trào mới")
+    content_import.add_argument("--strict", action="store_true",
+                                help="không ghi gì nếu có chỗ cần xem lại")
+    content_import.add_argument("--allow-skips", action="store_true",
+                                help="nhập cả khi số mục nhảy cấp (xếp dưới mục cha gần nhất)")
+    content_import.add_argument("--dry-run", action="store_true", help="chỉ in tóm tắt, không ghi")
     export = sub.add_parser("export", help="xuất dữ liệu ra tệp Excel")
     export_sub = export.add_subparsers(dest="export_command", required=True)
     export_deeds = export_sub.add_parser(
@@ -311,6 +322,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "run":
             return asyncio.run(_run(settings))
+        if args.command == "content" and args.content_command == "import":
+            from content.importer.cli import run_import
+
+            return run_import(args.plan, args.campaign, args.out, unit=args.unit,
+                              strict=args.strict, dry_run=args.dry_run,
+                              allow_skips=args.allow_skips)
         if args.command == "content":
             return _content_check(settings)
         if args.command == "import" or (args.command == "export"

@@ -68,6 +68,8 @@ def _read_yaml(path: Path) -> Any:
         raise ContentError(path.name, "", f"YAML syntax error: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise ContentError(path.name, "", "file is not UTF-8 text") from exc
+    except ValueError as exc:  # a date such as 2024-04-31 fails while YAML reads it
+        raise ContentError(path.name, "", f"invalid date: {exc}") from exc
 
 
 def _parse_file(path: Path) -> tuple[Campaign | None, list[ContentError]]:

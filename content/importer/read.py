@@ -1,0 +1,203 @@
+"""Read a plan file into its paragraphs: one string per paragraph, in reading order.
+
+.txt: one paragraph per non-empty line. .docx: the paragraphs of word/document.xml, and
+tables flattened row by row, cell by cell (each paragraph of a cell is a paragraph). .pdf
+with a text layer: the lines of each page reflowed into paragraphs. Text is NFC, with
+non-breaking spaces and tabs made plain spaces.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from content.importer.errors import PlanError
+from content.text import nfc
+
+SUFFIXES = (".txt", ".docx", ".pdf")
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2002-\u200b\u202f\u3000]+")
+# A line that opens a paragraph of its own in a reflowed PDF page.
+_BULLET_LINE_RE = re.compile(r"^[-–—•+∙·]\s?\S")
+_OPENER_RE = re.compile(
+    r"^(?:[IVXL]{1,6}[.:/]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s"
+    r"|Căn cứ\b|Thực hiện\b|Nơi nhận|Số\s*:|[^,.;:]{2,40}, ngày\b)"
+)
+_NUMBER_LINE_RE = re.compile(r"^Số\s*:")
+# A PDF line shorter than this share of the longest line ends its paragraph.
+SHORT_LINE = 0.75
+
+
+@dataclass
+class PlanText:
+    """The paragraphs read from a file and notes for the admin (catalog key, params)."""
+
+    paragraphs: list[str]
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def clean_line(line: str) -> str:
+    """Return a line in NFC with runs of spaces, tabs and NBSP made one plain space."""
+    return _SPACES_RE.sub(" ", nfc(line)).strip()
+
+
+def read_plan(path: Path) -> PlanText:
+    """Return the paragraphs of a plan file; raise PlanError when it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise PlanError("importer.bad_suffix", file=path.name, suffixes=", ".join(SUFFIXES))
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise PlanError("importer.no_file", file=str(path)) from None
+    return read_bytes(path.name, data)
+
+
+def read_bytes(name: str, data: bytes) -> PlanText:
+    """Return the paragraphs of a plan given as bytes; the name's suffix tells the format."""
+    if not data.strip():
+        raise PlanError("importer.empty", file=name)
+    suffix = Path(name).suffix.lower()
+    notes: list[tuple[str, dict[str, Any]]] = []
+    if suffix == ".docx":
+        paragraphs, tables = _docx_paragraphs(name, data)
+        if tables:
+            notes.append(("importer.warn_tables", {"count": tables}))
+    elif suffix == ".pdf":
+        paragraphs = _pdf_paragraphs(name, data)
+    else:
+        paragraphs = _text_paragraphs(name, data)
+    paragraphs = [p for p in (clean_line(p) for p in paragraphs) if p]
+    if not paragraphs:
+        raise PlanError("importer.empty", file=name)
+    return PlanText(paragraphs, notes)
+
+
+def _text_paragraphs(name: str, data: bytes) -> list[str]:
+    if data.startswith((b"%PDF", b"PK\x03\x04")):
+        raise PlanError("importer.binary", file=name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise PlanError("importer.binary", file=name) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise PlanError("importer.not_utf8", file=name) from None
+    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\n\r\f")
+    if "\x00" in text or controls > 8:
+        raise PlanError("importer.binary", file=name)
+    return text.splitlines()
+
+
+def _docx_paragraphs(name: str, data: bytes) -> tuple[list[str], int]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("word/document.xml")
+        root = ElementTree.fromstring(xml)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        raise PlanError("importer.bad_docx", file=name) from None
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise PlanError("importer.bad_docx", file=name)
+    out: list[str] = []
+    _docx_block(body, out)
+    return out, sum(1 for _ in body.iter(f"{_W}tbl"))
+
+
+def _docx_block(element: ElementTree.Element, out: list[str]) -> None:
+    """Append the paragraphs of a body or table cell, tables flattened row by row."""
+    for child in element:
+        if child.tag == f"{_W}p":
+            out.extend(_docx_text(child).split("\n"))
+        elif child.tag == f"{_W}tbl":
+            for row in child.iter(f"{_W}tr"):
+                for cell in row.findall(f"{_W}tc"):
+                    _docx_block(cell, out)
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                _docx_block(content, out)
+
+
+def _docx_text(paragraph: ElementTree.Element) -> str:
+    parts: list[str] = []
+    for node in paragraph.iter():
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append(" ")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _pdf_paragraphs(name: str, data: bytes) -> list[str]:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError:  # pragma: no cover - pypdf is a dependency
+        raise PlanError("importer.bad_pdf", file=name) from None
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, TypeError, KeyError, OSError):
+        raise PlanError("importer.bad_pdf", file=name) from None
+    if not any(page.strip() for page in pages):
+        raise PlanError("importer.scanned_pdf", file=name, pages=len(pages))
+    lines = [clean_line(line) for page in pages for line in page.splitlines()]
+    return reflow(lines)
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join the wrapped lines of PDF pages into paragraphs.
+
+    A line opens a new paragraph after a blank line, after a short line (the last line of a
+    paragraph is shorter than the others: under SHORT_LINE of the longest line), after a
+    line in capitals, and when it starts like a section, item, "Căn cứ", "Thực hiện", "Số:",
+    a place and date line or "Nơi nhận", or with a bullet after a line ending a sentence;
+    otherwise it continues the line above.
+    """
+    longest = max((len(line) for line in lines), default=0)
+    paragraphs: list[str] = []
+    current = ""
+    last = ""
+    for line in lines:
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current = last = ""
+            continue
+        if current and not _ends_paragraph(last, longest) and not _opens_paragraph(line, last):
+            current = f"{current} {line}"
+            last = line
+            continue
+        if current:
+            paragraphs.append(current)
+        current = last = line
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _is_caps(text: str) -> bool:
+    return any(ch.isalpha() for ch in text) and text == text.upper()
+
+
+def _ends_paragraph(line: str, longest: int) -> bool:
+    return len(line) < SHORT_LINE * longest or _is_caps(line) or bool(_NUMBER_LINE_RE.match(line))
+
+
+def _opens_paragraph(line: str, previous: str) -> bool:
+    if _BULLET_LINE_RE.match(line):
+        # "- an ninh" may be a dash of the sentence above cut at the line's end.
+        return previous.endswith((".", ";", ":", "!", "?", "…"))
+    return bool(_OPENER_RE.match(line)) or _is_caps(line)
