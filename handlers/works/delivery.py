@@ -16,7 +16,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import NONCOMPLIANT, AudienceSpec
-from bot.delivery.rules import (
+from bot.delivery.reminders import (
     DEADLINE_KIND,
     DeadlineOccasion,
     Moment,

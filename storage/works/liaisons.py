@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import PersonRow, RoleGrantRow
+from storage.base import PersonRow, RoleGrantRow
 
 LIAISON = "liaison"
 

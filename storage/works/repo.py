@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import PersonRow
+from storage.base import PersonRow
 from storage.works.models import ConferenceRow, WorkRow, WorkUpdateRow
 
 MAX_IN_LIST = 500

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
+from bot.app.cli import feature_commands
 from bot.core.clock import MovableClock
 from handlers.common.feature import CliCommand
 from handlers.works import FEATURE
@@ -66,3 +67,9 @@ def test_every_cli_command_has_its_help_in_the_catalog(app: App) -> None:
     assert [c.path for c in FEATURE.cli] == [("export", "works"), ("export", "conferences")]
     for command in FEATURE.cli:
         assert command.help_key in app.services.messages
+
+
+def test_thidua_runs_the_works_features_own_export_commands() -> None:
+    commands = {c.path: c for c in feature_commands()}
+    for own in FEATURE.cli:
+        assert commands[own.path] is own
