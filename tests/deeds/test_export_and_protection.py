@@ -20,6 +20,7 @@ from handlers.deeds import FEATURE
 from storage.db import create_engine
 from storage.models import AuditRow
 from tests.conftest import START, make_settings
+from tests.deeds.conftest import DeedsChat
 from tests.deeds.helpers import (
     become,
     nominate,
@@ -29,7 +30,6 @@ from tests.deeds.helpers import (
     report_other,
     setup_people,
 )
-from tests.deeds.conftest import DeedsChat
 from tests.harness import Chat
 
 

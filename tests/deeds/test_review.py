@@ -10,19 +10,19 @@ from bot.app import App, create_app
 from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
 from storage.models import DeedEventRow, DeedRow, NotificationRow
-from tests.delivery.helpers import outbox_rows
 from tests.conftest import make_settings
 from tests.deeds.helpers import (
     become,
     open_report,
-    pushed_to,
     pick,
     press,
     press_as,
+    pushed_to,
     register,
     send_photo,
     setup_people,
 )
+from tests.delivery.helpers import outbox_rows
 from tests.harness import Chat
 
 
