@@ -65,7 +65,7 @@ def campaign_text(ctx: Context, campaign_id: str) -> str:
     if not campaign_id:
         return ctx.t("deeds.general")
     campaign = ctx.services.campaigns.get(campaign_id)
-    return campaign.short_name if campaign else campaign_id
+    return campaign.short_name if campaign else ctx.t("deeds.campaign_gone")
 
 
 def rewards_of(ctx: Context, campaign_id: str) -> list[tuple[str, str]]:
