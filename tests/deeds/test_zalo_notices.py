@@ -14,7 +14,6 @@ from tests.channels.conftest import ZALO_TOKEN
 from tests.channels.fake_zalo import FakeZalo, ZaloChat
 from tests.conftest import START
 
-
 INTERNAL = re.compile(r"\b(?:deeds|ls|bd|gtd?|f)[.:][a-z]|\b[a-z]+_[a-z_]+\b")
 
 
