@@ -226,3 +226,28 @@ async def test_nominee_name_capitalised_and_optional_parts_reached_by_correcting
     await say(chat, "Ngày diễn ra", "Việc này diễn ra ngày nào?")
     await say(chat, "9/4/2024", "Ngày: 9/4/2024")
     await say(chat, "Lưu", "Đã gửi báo cáo #1")
+
+
+async def test_several_campaigns_of_ones_area_the_reporter_chooses(chat: Chat, app: App) -> None:
+    """A province-wide campaign and the district's both cover Long Đống: the reporter picks
+    one (or none); another province's running campaign is never in the list."""
+    dvk = app.services.campaigns["bac-son-dan-van-kheo-2024"]
+    app.services.campaigns["ls-thi-dua-tinh"] = dvk.model_copy(update={
+        "id": "ls-thi-dua-tinh", "unit": "ls", "short_name": "Thi đua toàn tỉnh Lạng Sơn"})
+    try:
+        await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
+        await say(chat, "/baoguong", "Bạn có đồng ý không")
+        asked = await say(chat, "Đồng ý", "Địa phương bạn đang có các phong trào dưới đây")
+        assert chat.choices() == ["Dân vận khéo Bắc Sơn 2024", "Thi đua toàn tỉnh Lạng Sơn",
+                                  "Không thuộc phong trào nào (báo cáo chung)", "Quay lại"]
+        assert "Tuy Phước" not in asked
+        await say(chat, "2", "Ai đã làm việc tốt")
+        await say(chat, "Chính tôi", "kể ngắn gọn")
+        await say(chat, "Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "ngày nào")
+        await say(chat, "hôm qua", "• Phong trào: Thi đua toàn tỉnh Lạng Sơn")
+        await say(chat, "Gửi báo cáo", "Đã gửi báo cáo #1")
+        async with app.sessions() as session:
+            deed = (await session.scalars(select(DeedRow))).one()
+        assert deed.campaign_id == "ls-thi-dua-tinh"
+    finally:
+        del app.services.campaigns["ls-thi-dua-tinh"]
