@@ -7,7 +7,9 @@ from datetime import time
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
+from storage.db import DEFAULT_DATABASE_URL
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
 
 
 class Settings(BaseSettings):
