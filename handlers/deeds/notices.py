@@ -23,6 +23,7 @@ from storage.deeds.notifications import mark_delivered, notify, pending
 from storage.deeds.repo import Deed, DeedsRepo
 
 WHAT_IN_NOTICE = 40
+ANSWERED = "deeds.notice.answered"
 
 
 class Reach(StrEnum):
@@ -48,11 +49,14 @@ class Told:
 
 
 async def _tell(ctx: Context, person_id: int, key: str, values: dict[str, Any],
-                dedupe: str) -> Told:
-    """Push one notice to a person's chat, or keep it in-app when no chat reaches them."""
+                dedupe: str, pushed: tuple[str, dict[str, Any]] | None = None) -> Told:
+    """Push one notice to a person's chat (`pushed`: another key and values for the pushed
+    copy), or keep it in-app when no chat reaches them."""
     now = ctx.clock.now()
     delivery = delivery_of(ctx.services)
-    if await delivery.notify(ctx.session, person_id, f"deeds:{dedupe}", key, values, now=now):
+    push_key, push_values = pushed or (key, values)
+    if await delivery.notify(ctx.session, person_id, f"deeds:{dedupe}", push_key, push_values,
+                             now=now):
         at = delivery.quiet.next_allowed(now, delivery.tz)
         return Told(Reach.NOW) if at <= now else Told(Reach.LATER, at)
     await notify(ctx.session, person_id, key, values, f"deed:{dedupe}", now)
@@ -88,9 +92,13 @@ async def tell_reviewers(ctx: Context, deed: Deed, key: str, version: int,
         targets = [deed.reviewer_id]
     else:
         targets = await reviewers_of(ctx, deed)
-    values = {"id": deed.id, "unit": unit_text(ctx, deed.unit_code), **params}
+    base = {"id": deed.id, "unit": unit_text(ctx, deed.unit_code)}
+    values = {**base, **params}
+    # What is pushed to a reviewer's chat never quotes the reporter's words: the outbox is
+    # not redacted when the reporter erases their data; the reviewer reads them in /duyet.
+    pushed = (f"{key}_push", base) if key == ANSWERED else None
     outcomes = [await _tell(ctx, person_id, key, values,
-                            f"{key.rsplit('.', 1)[-1]}:{deed.id}:v{version}:{person_id}")
+                            f"{key.rsplit('.', 1)[-1]}:{deed.id}:v{version}:{person_id}", pushed)
                 for person_id in targets]
     for reach in (Reach.NOW, Reach.LATER, Reach.IN_APP):
         found = [o for o in outcomes if o.reach is reach]

@@ -20,7 +20,6 @@ from content.text import fold
 from storage.deeds.models import DeedEventRow, DeedPhotoRow, DeedRow, NotificationRow
 from storage.deeds.notifications import notify
 from storage.deeds.states import REPORTER_EVENTS, Action, Status
-from storage.delivery.models import OutboxRow
 from storage.personal_data import (
     ANONYMOUS,
     REDACTED,
@@ -189,14 +188,6 @@ async def _erase_reporter(session: AsyncSession, deed_id: int, person_id: int,
         if isinstance(text, str):  # a reviewer's notice quoting the reporter's answer
             quoted = REDACTED if deed.is_self else blank(text) or REDACTED
             notice.params = {**notice.params, "text": quoted}
-    # The same notices pushed through the outbox (`deeds:<kind>:<id>:v<n>:<person>`).
-    for message in await session.scalars(select(OutboxRow).where(
-            OutboxRow.dedupe_key.like(f"deeds:%:{deed_id}:v%"),
-            OutboxRow.person_id != person_id)):
-        text = (message.params or {}).get("text")
-        if isinstance(text, str):
-            quoted = REDACTED if deed.is_self else blank(text) or REDACTED
-            message.params = {**message.params, "text": quoted}
     if status == Status.RETURNED and holder is not None:
         await notify(session, holder, "deeds.notice.reporter_gone", {"id": deed_id},
                      f"deed:{deed_id}:v{version + 1}:erase:{holder}", now)

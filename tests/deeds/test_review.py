@@ -68,7 +68,8 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     sent = await chat.reply()
     assert "Đã gửi phần bổ sung cho báo cáo #1. Trợ lý đã nhắn cho cán bộ duyệt." in sent
     answered = pushed_to(chat, "minh")[-1]
-    assert "Người báo đã bổ sung báo cáo #1" in answered and "Lường Thị Hạnh" in answered
+    assert "Người báo đã trả lời yêu cầu bổ sung cho báo cáo #1" in answered
+    assert "Lường Thị Hạnh" not in answered  # the words are read in /duyet, not pushed
     await chat.send("/guongtot")
     assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await pick(chat, "Báo cáo của tôi")

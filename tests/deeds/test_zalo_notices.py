@@ -101,7 +101,7 @@ async def test_reporter_and_reviewer_are_each_told_over_zalo(db_url: str) -> Non
         answered = await say(lan, "Bà Lường Thị Hạnh ở thôn Khuôn Pục.",
                              "Đã gửi phần bổ sung cho báo cáo #1")
         assert "Trợ lý đã nhắn cho cán bộ duyệt." in answered
-        assert "Người báo đã bổ sung báo cáo #1" in await pushed(minh)
+        assert "Người báo đã trả lời yêu cầu bổ sung cho báo cáo #1" in await pushed(minh)
 
         # Minh approves, records consent and nominates: Lan is told each decision.
         detail = await say(minh, "/duyet 1", "Báo cáo #1 — Đang xem xét")
