@@ -28,3 +28,15 @@ class TransientError(ChannelError):
 
 class PermanentError(ChannelError):
     """The platform rejected the message itself (bad request, bad token); do not retry as is."""
+
+
+class ChannelUnauthorized(RetryAfter):
+    """The platform refuses the bot itself (401, or a burst of Zalo 403s): the channel is
+    paused for `seconds` and the admins are alerted. Nothing was sent; the person is not at
+    fault: keep the row queued (as for RetryAfter), never mark it failed or the person blocked.
+    """
+
+    def __init__(self, seconds: float, kind: str = "unauthorized") -> None:
+        super().__init__(seconds)
+        self.kind = kind
+        self.args = (f"channel refused ({kind}); paused for {seconds:g} s",)
