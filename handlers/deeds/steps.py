@@ -14,9 +14,11 @@ from bot.core.types import AttachmentKind, Choice
 from content.browse import is_running
 from content.schema import Campaign
 from content.text import fold, nfc
+from handlers.common.parsing.dates import DateError, Direction
+from handlers.common.parsing.dates import parse_date as read_date
 from handlers.common.steps import NAME_MAX, clean_name, unit_suggestions, yes_no_step
 from handlers.deeds.views import day_text, unit_text
-from handlers.deeds.workflow import MAX_PHOTOS, DateProblem, Minor, parse_deed_date, parse_phone
+from handlers.deeds.workflow import MAX_AGE, MAX_PHOTOS, Minor, parse_phone
 
 When = Callable[[dict[str, Any]], bool] | None
 MIN_WHAT = 15
@@ -266,19 +268,20 @@ def pick_unit(ctx: Context, code: str) -> str:
 
 
 def parse_date(ctx: Context, text: str) -> str:
-    """Read the day of the deed (see workflow.parse_deed_date); stored as an ISO string."""
+    """Read the day of the deed with the shared date reader ("hôm qua", "tuần trước",
+    "ngày 20 tháng 4", "20/4/2024"…): not in the future, not older than 5 years."""
     if ctx.msg.attachments:
         raise Invalid("deeds.photo_not_now")
     today = ctx.clock.today()
     try:
-        return parse_deed_date(text, today).isoformat()
-    except DateProblem as problem:
-        if problem.kind == "future" and problem.day is not None:
-            raise Invalid("deeds.date_future", day=day_text(problem.day),
-                          today=day_text(today)) from None
-        if problem.kind == "too_old" and problem.day is not None:
-            raise Invalid("deeds.date_too_old", day=day_text(problem.day)) from None
+        day = read_date(text, today, Direction.ANY).day
+    except DateError:
         raise Invalid("deeds.date_invalid", text=text[:40]) from None
+    if day > today:
+        raise Invalid("deeds.date_future", day=day_text(day), today=day_text(today))
+    if today - day > MAX_AGE:
+        raise Invalid("deeds.date_too_old", day=day_text(day))
+    return day.isoformat()
 
 
 def _photo_prompt(ctx: Context, data: dict[str, Any]) -> str:
