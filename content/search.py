@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from content.errors import ContentError
 from content.passages import iter_quoted
-from content.query import VOCAB_FILE, Vocab, load_vocab, normalise_words
+from content.query import VOCAB_FILE, Vocab, load_vocab, normalise_words, split_story
 from content.schema import Campaign, Passage
 from content.text import fold_words, nfc
 
@@ -49,6 +49,10 @@ SIBLING_TF = 0.3  # the other passages of the same section: the words around a b
 LONG_QUESTION = 6  # a question with more core features than this carries context words
 LONG_COVERAGE = 0.45
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
+STORY_SHARE = 0.1  # the asker's story before the question: ranks a little, never decides
+# Place markers of a district or province: one the plans never name, even in the asker's story,
+# puts the question outside them (a commune or village of the story does not).
+_DISTRICT_MARKERS = ("huyện", "tỉnh", "thành phố", "quận", "thị xã")
 
 # A date, not a document number ("98/2023/NĐ-CP").
 _DAY_RE = r"(?<![\d/])\d{1,2}/\d{1,4}(?:/\d{2,4})?(?![\d/])"
@@ -106,6 +110,7 @@ class _Doc:
     order: int = 0
     is_heading: bool = False  # a sentence-long heading quoted as a passage
     length: int = 0
+    top: str = ""  # the heading of the plan part the passage is in ("TỔ CHỨC THỰC HIỆN")
 
 
 @dataclass
@@ -223,6 +228,7 @@ class _Query:
     required: tuple[tuple[str, ...], ...] = ()
     out_of_scope: bool = False  # names a place, year or edition no plan covers
     wants_section: bool = False  # asks for a list: quote the whole section
+    long: bool = False  # cut from a long message: its words need matching less fully
 
 
 class SearchIndex:
@@ -322,6 +328,7 @@ class SearchIndex:
         for doc in self._docs:
             self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        self._contacts: dict[str, int | None] = {}
 
     def _add(
         self,
@@ -334,6 +341,8 @@ class SearchIndex:
     ) -> None:
         doc = _Doc(campaign.id, campaign.title, section, passage, heading)
         doc.order = len(self._docs)
+        doc.top = context[0] if context else ""
+
         self._raw_texts.extend((passage.text, *context))
         for text in (passage.text, *passage.keywords):
             for feat, tf in _text_features(text, self._syn).items():
@@ -524,9 +533,11 @@ class SearchIndex:
             return True
         return False
 
-    def _unknown_place(self, query: str, words: list[str]) -> bool:
+    def _unknown_place(self, query: str, words: list[str], districts_only: bool = False) -> bool:
         """Whether the question names a district, commune or province no plan mentions."""
         for match in _PLACE_RE.finditer(query):
+            if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
+                continue
             name = fold_words(match.group(2))[:2]
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
@@ -537,6 +548,8 @@ class SearchIndex:
             # unambiguous markers count here (accented ones are checked on the raw text above).
             for marker in self._markers:
                 if len(marker) == 1 and marker[0] != "huyen":
+                    continue
+                if districts_only and marker not in (("huyen",), ("thanh", "pho"), ("thi", "xa")):
                     continue
                 n = len(marker)
                 if tuple(words[i : i + n]) != marker or i + n + 1 >= len(words):
@@ -591,7 +604,20 @@ class SearchIndex:
                     found.add(name)
         return found
 
-    def _analyse(self, query: str) -> _Query:
+    def _story(self, story: str) -> tuple[set[str], dict[str, float], bool]:
+        """What the asker's story may add: the campaigns it names, light ranking features,
+        and whether it names a district or province no plan covers."""
+        raw = [_norm_token(w) for w in normalise_words(story, self._lex, known=self._known)]
+        words = [w for w in (self._correct(w) for w in raw) if w is not None]
+        campaigns, _ = self._find_aliases(words)
+        bonus: dict[str, float] = {}
+        for feat in (*words, *_bigrams(words)):
+            if feat in self._idf and feat not in self._syn.stopwords and not feat.isdigit():
+                bonus[feat] = STORY_SHARE * self._idf[feat]
+        out = self._unknown_place(story, raw, districts_only=True)
+        return campaigns, bonus, out
+
+    def _analyse(self, query: str, story: str = "") -> _Query:
         raw = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._known)]
         typed = set(fold_words(query))
         words: list[str] = []
@@ -604,6 +630,11 @@ class SearchIndex:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
         campaigns, alias_pos = self._find_aliases(words)
+        story_campaigns: set[str] = set()
+        story_bonus: dict[str, float] = {}
+        story_out = False
+        if story:
+            story_campaigns, story_bonus, story_out = self._story(story)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
         core: dict[str, float] = {}
@@ -672,14 +703,15 @@ class SearchIndex:
             i += 1
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
-        long = len(core) + len(unknown) > LONG_QUESTION
+        long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
         for w in unknown:
             core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)
         for bg in _bigrams(rest):
             if bg in self._idf and bg not in core:
                 bonus[bg] = self._idf[bg]
         # Words of the campaign's own title name the campaign, not the fact asked about.
-        title_feats = {f for c in campaigns for f in self._docs[self._titles[c]].tf}
+        named_campaigns = campaigns or story_campaigns
+        title_feats = {f for c in named_campaigns for f in self._docs[self._titles[c]].tf}
         kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
         if any(f[0] != "#" for f in kept):
             bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
@@ -689,16 +721,19 @@ class SearchIndex:
                 bonus[f"@{feat}"] = HEADING_BONUS * weight
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
-        only_names = bool(campaigns) and not core and not unknown
+        only_names = bool(campaigns or story_campaigns) and not core and not unknown
         if len(core) > MAX_CORE:
             # A long question's lightest words rank passages but do not decide coverage.
             light = sorted(core, key=lambda f: core[f])[: len(core) - MAX_CORE]
             for feat in light:
                 if feat[0] != "#":
                     bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
-        steer = frozenset(campaigns)
+        for feat, weight in story_bonus.items():
+            bonus.setdefault(feat, weight)
+        steer = frozenset(campaigns or story_campaigns)
         out = (
-            self._off_topic(query, raw)
+            story_out
+            or self._off_topic(query, raw)
             or self._unknown_place(query, raw)
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
@@ -709,7 +744,7 @@ class SearchIndex:
             for n in range(1, 5)
         )
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section)
+                      wants_section, bool(story))
 
     # --- search ---
 
@@ -717,7 +752,8 @@ class SearchIndex:
         self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
-        q = self._analyse(query)
+        story, asked = split_story(query, self._lex)
+        q = self._analyse(asked, story)
         if q.out_of_scope:
             return []
         if q.only_names:
@@ -726,7 +762,8 @@ class SearchIndex:
         if total <= 0:
             return []
         real = [f for f in q.core if f[0] != "#"]
-        min_coverage = LONG_COVERAGE if len(real) > LONG_QUESTION else MIN_COVERAGE
+        long = len(real) > LONG_QUESTION or (q.long and len(real) > 2)
+        min_coverage = LONG_COVERAGE if long else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
@@ -742,7 +779,39 @@ class SearchIndex:
             preferred = bool(prefer_campaign) and not q.campaigns
             slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
             core_scores = self._scores(q, total, min_coverage, slack)
-        return self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
+        hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
+        if not hits and "~lienhe" in q.core:
+            # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
+            named = q.campaigns or frozenset([prefer_campaign] if prefer_campaign else [])
+            if len(named) == 1:
+                ref = self._contact(next(iter(named)))
+                if ref is not None:
+                    hits = [self._hit(ref, MIN_COVERAGE)]
+        return hits
+
+    def _contact(self, campaign_id: str) -> int | None:
+        """The passage of a plan's "Tổ chức thực hiện" part that names the office taking
+        questions (lookup_vocab.yaml `contact_offices`, first found wins), if any."""
+        if campaign_id in self._contacts:
+            return self._contacts[campaign_id]
+        found: int | None = None
+        parts = [" ".join(p) for p in self._lex.contact_section]
+        candidates = [
+            i for i, d in enumerate(self._docs)
+            if d.campaign_id == campaign_id and not d.is_heading
+            and any(p in " ".join(fold_words(d.top)) for p in parts)
+        ]
+        for office in self._lex.contact_offices:
+            phrase = " ".join(office)
+            for i in candidates:
+                doc = self._docs[i]
+                if phrase in " ".join(fold_words(f"{doc.heading} {doc.passage.text}")):
+                    found = i
+                    break
+            if found is not None:
+                break
+        self._contacts[campaign_id] = found
+        return found
 
     def _allowed(self, q: _Query) -> set[int] | None:
         """Passages holding one feature of every required group (None: no requirement)."""
