@@ -68,6 +68,8 @@ _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORE
 YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_ACCENTED_RE = re.compile(r"[^\W_]+")
+RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")
@@ -118,6 +120,9 @@ class _Synonyms:
     phrases: dict[tuple[str, ...], _Group | None]
     max_len: int
     stopwords: frozenset[str]
+    # The stopwords as written, with diacritics ("thì", "để"): a word typed with other marks
+    # ("thi", "đề") is not one of them.
+    stop_accented: frozenset[str] = frozenset()
 
 
 def _norm_token(token: str) -> str:
@@ -151,6 +156,9 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             if key:
                 phrases[key] = group
     stop_words: set[str] = set()
+    stop_accented = frozenset(
+        nfc(str(p)).lower() for p in data.get("stopwords") or [] if len(str(p).split()) == 1
+    )
     for phrase in [*(data.get("blockers") or []), *(data.get("stopwords") or [])]:
         key = tuple(_words(str(phrase)))
         if len(key) == 1 and phrase in (data.get("stopwords") or []):
@@ -158,7 +166,7 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
         elif key:
             phrases[key] = None
     stop = frozenset(stop_words)
-    return _Synonyms(phrases, max((len(k) for k in phrases), default=1), stop)
+    return _Synonyms(phrases, max((len(k) for k in phrases), default=1), stop, stop_accented)
 
 
 def _match_phrases(
@@ -329,6 +337,13 @@ class SearchIndex:
             self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
         self._contacts: dict[str, int | None] = {}
+        # How the plans write each folded word: "hop" is "hợp" nearly always, "họp" rarely.
+        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in self._raw_texts:
+            for token in _ACCENTED_RE.findall(nfc(text).lower()):
+                folded = "".join(fold_words(token))
+                if folded:
+                    self._spellings[folded][token] += 1
 
     def _add(
         self,
@@ -423,19 +438,23 @@ class SearchIndex:
                     used.update(range(i, i + n))
         return campaigns, used
 
-    def _is_word(self, first: str, second: str) -> bool:
+    def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
         pair = f"{first}_{second}"
         if pair not in self._df:
             return False
-        if first not in self._syn.stopwords and second not in self._syn.stopwords:
+        stop = self._syn.stopwords if stop is None else stop
+        if first not in stop and second not in stop:
             return True
         # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu", "dũng cảm" to "dung cam"
         # whose "dung" is also "dùng": keep pairs that stick.
         return self._df[pair] >= 0.5 * min(self._df.get(first, 0), self._df.get(second, 0))
 
-    def _better_pair_follows(self, rest: list[str], used: set[int], i: int) -> bool:
+    def _better_pair_follows(self, rest: list[str], used: set[int], i: int,
+                             stop: frozenset[str] | None = None) -> bool:
         """In "huyện tổ chức", "tổ chức" is the word, not "huyện tổ"."""
-        if i + 2 >= len(rest) or i + 2 in used or not self._is_word(rest[i + 1], rest[i + 2]):
+        if i + 2 >= len(rest) or i + 2 in used or not self._is_word(
+            rest[i + 1], rest[i + 2], stop
+        ):
             return False
         first = self._df[f"{rest[i]}_{rest[i + 1]}"]
         return self._df[f"{rest[i + 1]}_{rest[i + 2]}"] > first
@@ -604,6 +623,25 @@ class SearchIndex:
                     found.add(name)
         return found
 
+    def _typed_spellings(self, query: str) -> dict[str, set[str]]:
+        """The spellings the user typed, by folded word, when the question is typed with
+        diacritics (empty when it is not: then "thi" may be "thì" and "hop" "họp")."""
+        tokens = _ACCENTED_RE.findall(nfc(query).lower())
+        if all("".join(fold_words(t)) == t for t in tokens):
+            return {}
+        spelled: dict[str, set[str]] = defaultdict(set)
+        for token in tokens:
+            spelled["".join(fold_words(token))].add(token)
+        return spelled
+
+    def _spelling_share(self, word: str, spelled: dict[str, set[str]]) -> float:
+        """How often the plans write this word as the user spelled it (1.0: not known)."""
+        forms = spelled.get(word)
+        counts = self._spellings.get(word)
+        if not forms or not counts:
+            return 1.0
+        return sum(counts[f] for f in forms) / sum(counts.values())
+
     def _story(self, story: str) -> tuple[set[str], dict[str, float], bool]:
         """What the asker's story may add: the campaigns it names, light ranking features,
         and whether it names a district or province no plan covers."""
@@ -677,6 +715,14 @@ class SearchIndex:
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
         for facet in sorted(self._facets(raw)):
             required.append((f"#f_{facet}",))
+        spelled = self._typed_spellings(query)
+        # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
+        # neighbour into a word of the plans ("chủ đề"); alone it stays too vague to search.
+        freed = {
+            w for w, forms in spelled.items()
+            if w in self._syn.stopwords and not forms & self._syn.stop_accented
+        }
+        stop = self._syn.stopwords - freed if freed else self._syn.stopwords
         # Segment what is left into two-syllable words where the plans use the pair as one.
         i = 0
         while i < len(rest):
@@ -687,8 +733,8 @@ class SearchIndex:
             if (
                 i + 1 < len(rest)
                 and i + 1 not in used
-                and self._is_word(w, rest[i + 1])
-                and not self._better_pair_follows(rest, used, i)
+                and self._is_word(w, rest[i + 1], stop)
+                and not self._better_pair_follows(rest, used, i, stop)
             ):
                 core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
                 i += 2
@@ -699,7 +745,13 @@ class SearchIndex:
                     bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
-                core[w] = self._weight(w)
+                share = self._spelling_share(w, spelled)
+                if share < RARE_SPELLING:
+                    # Typed "họp" where the plans write "hợp": another word, that weighs as
+                    # much but matches no passage.
+                    core[f"!{w}"] = self._weight(w)
+                else:
+                    core[w] = self._weight(w)
             i += 1
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.

@@ -135,3 +135,18 @@ def test_a_contact_question_gets_the_plans_office(index: SearchIndex) -> None:
     hits = index.search("dân vận khéo có vấn đề thì hỏi ai")
     assert hits and hits[0].source.startswith("IV")
     assert "Phòng Nội vụ" in hits[0].text or "Phòng Nội vụ" in hits[0].heading
+
+
+def test_a_word_typed_with_other_diacritics_is_not_the_plans_word(index: SearchIndex) -> None:
+    # "họp" (meet) is not "hợp" of "phối hợp": the meeting's length is found, not a
+    # passage about co-ordination.
+    hits = index.search("Hội nghị cấp xã họp bao lâu?")
+    assert hits and "1/2 ngày" in hits[0].text
+
+
+def test_a_stopword_spelled_otherwise_makes_a_word_with_its_neighbour(
+    index: SearchIndex,
+) -> None:
+    # "đề" is not "để": "chủ đề" is the plan's theme.
+    hits = index.search("chủ đề thi đua của Trạm Tấu là gì")
+    assert hits and "ra sức thi đua" in hits[0].text
