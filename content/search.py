@@ -73,6 +73,12 @@ RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this i
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")
+SENTENCE_MIN_PASSAGE = 220  # a passage this long may be quoted by its one sentence that answers
+# Where a sentence of a plan passage ends: ". " or "; " before a capital letter.
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.;])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ“\"(])"
+)
+_NOTE_NUMBER_RE = re.compile(r"\d+/\d+")
 REQUIRED_WEIGHT = 2.0  # weight of a fact kind the question cannot be answered without
 
 
@@ -91,6 +97,8 @@ class Hit:
     heading: str = ""
     # For a question asking for a list ("tiêu chí gì"): every passage of the section, in order.
     section_texts: tuple[str, ...] = ()
+    # The one sentence of a long passage that holds the fact asked for (verbatim), if any.
+    sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -956,7 +964,47 @@ class SearchIndex:
             hits.append(self._hit(i, round(rank, 4)))
         if hits and q.wants_section:
             hits[0] = self._with_section(hits[0])
+        elif hits:
+            hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _sentence_has(self, mark: str, sentence: str) -> bool:
+        if mark == "#date":
+            return bool(_DATE_RE.search(sentence))
+        if mark == "#num":
+            return any(ch.isdigit() for ch in sentence)
+        return self._bodies is not None and bool(self._bodies.search(sentence))
+
+    def _with_sentence(self, q: _Query, hit: Hit) -> Hit:
+        """The hit with the one sentence of a long passage that holds the fact asked for
+        (a date, a number, a body) and the question's words, when exactly one does."""
+        marks = [m for m in _KIND_MARKS if m in q.core]
+        if not marks or len(hit.text) < SENTENCE_MIN_PASSAGE:
+            return hit
+        sentences = [t for t in _SENTENCE_END_RE.split(hit.text) if t.strip()]
+        if len(sentences) < 2:
+            return hit
+        words = {f: w for f, w in q.core.items() if f[0] not in "#§!"}
+        scored: list[tuple[float, str]] = []
+        for sentence in sentences:
+            if not all(self._sentence_has(m, sentence) for m in marks):
+                continue
+            feats = _text_features(sentence, self._syn)
+            scored.append((sum(w for f, w in words.items() if f in feats), sentence))
+        if not scored:
+            return hit
+        scored.sort(key=lambda pair: -pair[0])
+        if len(scored) > 1 and scored[1][0] >= scored[0][0]:
+            return hit  # two sentences answer alike: quote the passage
+        sentence = scored[0][1]
+        passage_numbers = set(_NOTE_NUMBER_RE.findall(hit.text))
+        own = set(_NOTE_NUMBER_RE.findall(sentence))
+        notes = tuple(
+            (day, text) for day, text in hit.notes
+            if not (set(_NOTE_NUMBER_RE.findall(text)) & passage_numbers)
+            or set(_NOTE_NUMBER_RE.findall(text)) & own
+        )
+        return dataclasses.replace(hit, sentence=sentence, notes=notes)
 
     def _with_section(self, hit: Hit) -> Hit:
         """The hit with the passages of its whole section, in the plan's order, when short."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -126,8 +127,10 @@ def load_content() -> Content:
     problems = unit_problems(campaigns, units)
     if problems:
         raise problems[0]
-    return Content(Messages.load(), units, {c.id: c for c in campaigns},
-                   build_index(campaigns), load_policy())
+    content = Content(Messages.load(), units, {c.id: c for c in campaigns},
+                      build_index(campaigns), load_policy())
+    gc.freeze()  # content lives as long as the process: keep the collector from rescanning it
+    return content
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> App:

@@ -150,3 +150,15 @@ def test_a_stopword_spelled_otherwise_makes_a_word_with_its_neighbour(
     # "đề" is not "để": "chủ đề" is the plan's theme.
     hits = index.search("chủ đề thi đua của Trạm Tấu là gì")
     assert hits and "ra sức thi đua" in hits[0].text
+
+
+def test_a_long_passage_is_quoted_by_the_sentence_holding_the_fact(index: SearchIndex) -> None:
+    hits = index.search("Thời gian hoàn thành kế hoạch tuyên truyền của phòng văn hóa chi lăng")
+    assert hits and hits[0].sentence == "Thời gian hoàn thành tháng 11/2024."
+    assert hits[0].sentence in hits[0].text  # verbatim, from the passage found
+    assert hits[0].source == "IV.3"
+
+
+def test_a_short_passage_is_quoted_whole(index: SearchIndex) -> None:
+    hits = index.search("dân vận khéo thi đến ngày nào")
+    assert hits and hits[0].sentence == "" and "28/4/2024" in hits[0].text
