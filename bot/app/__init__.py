@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 from dataclasses import dataclass
 
@@ -127,10 +126,8 @@ def load_content() -> Content:
     problems = unit_problems(campaigns, units)
     if problems:
         raise problems[0]
-    content = Content(Messages.load(), units, {c.id: c for c in campaigns},
-                      build_index(campaigns), load_policy())
-    gc.freeze()  # content lives as long as the process: keep the collector from rescanning it
-    return content
+    return Content(Messages.load(), units, {c.id: c for c in campaigns},
+                   build_index(campaigns), load_policy())
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> App:
