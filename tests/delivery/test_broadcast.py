@@ -164,7 +164,7 @@ async def test_scheduling_refuses_bad_times_then_sends_at_the_time(chat: Chat) -
     ("thứ 6 tuần này 9h", "09:00 12/04/2024"),
 ])
 async def test_scheduling_reads_natural_times(chat: Chat, typed: str, shown: str) -> None:
-    await register(chat, "lan", "Long Đống")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
     await start_writing(chat)
     await chat.send(TEXT)
     await chat.reply()
