@@ -44,6 +44,10 @@ from storage.works.models import (  # noqa: F401  (every table on Base.metadata)
     WorkRow,
     WorkUpdateRow,
 )
+from storage.zalo_oa.models import (  # noqa: F401  (every table on Base.metadata)
+    ZaloOAGrantRow,
+    ZaloOAInteractionRow,
+)
 
 
 class PersonRow(Base):

@@ -30,7 +30,8 @@ def telegram_commands(app: App) -> list[tuple[str, str]]:
 def make_channels(app: App) -> list[Channel]:
     """Build the channel adapters for the app's settings."""
     return build_channels(app.settings, app.handle, app.mark_blocked, app.services.messages.t,
-                          telegram_commands=telegram_commands(app))
+                          telegram_commands=telegram_commands(app),
+                          sessions=app.delivery.sessions)
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:

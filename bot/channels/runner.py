@@ -7,11 +7,14 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.channels.base import Handle, OnBlocked, TextSource
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloBotApi
+from bot.channels.zalo_oa import build_zalo_oa, oa_configured
 from bot.core.config import Settings
 from bot.core.types import Reply
 
@@ -53,11 +56,13 @@ def build_channels(
     *,
     telegram_commands: Sequence[tuple[str, str]] = (),
     webhook_server: WebhookServer | None = None,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> list[Channel]:
     """Create an adapter for each configured token; webhooks share one web server."""
     wants_webhook = bool(
         (settings.zalo_bot_token and settings.zalo_webhook_url)
         or (settings.telegram_bot_token and settings.telegram_webhook_url)
+        or oa_configured(settings)
     )
     server = webhook_server
     if wants_webhook and server is None:
@@ -97,6 +102,10 @@ def build_channels(
                 webhook_server=server,
             )
         )
+    if oa_configured(settings):
+        assert server is not None
+        channels.append(build_zalo_oa(settings, handle=handle, on_blocked=on_blocked,
+                                      texts=texts, webhook_server=server, sessions=sessions))
     return channels
 
 

@@ -28,3 +28,8 @@ class TransientError(ChannelError):
 
 class PermanentError(ChannelError):
     """The platform rejected the message itself (bad request, bad token); do not retry as is."""
+
+
+class Unreachable(PermanentError):
+    """The platform will not carry a message to this person now (e.g. the Zalo OA's
+    interaction window has closed): not retried; the outbox reroutes or records it."""
