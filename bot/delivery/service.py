@@ -91,7 +91,7 @@ class Delivery:
         if channel == "telegram":
             return ChannelPace(self.settings.delivery_telegram_rate,
                                self.settings.delivery_telegram_chat_rate)
-        if channel == "zalo":  # Zalo publishes no per-chat limit: keep Telegram's spacing
+        if channel in ("zalo", "zalo_oa"):  # no per-chat limit published: Telegram's spacing
             return ChannelPace(self.settings.delivery_zalo_rate,
                                self.settings.delivery_telegram_chat_rate)
         return ChannelPace(None, None)

@@ -309,6 +309,35 @@ class OutboxRepo:
         await self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id)
                                    .values(**values))
 
+    async def reroute(self, row_id: int, now: datetime, reason: str,
+                      channels: Iterable[str] | None = None) -> str | None:
+        """Move a message a channel cannot carry to the person's other account (the one
+        used last, not blocked, on another of `channels`): the row is closed as cancelled
+        and a copy queued there; return that channel. With no such account, close the row
+        as failed "unreachable: <reason>" and return None."""
+        row = await self.session.get(OutboxRow, row_id)
+        if row is None:
+            return None
+        conditions = [ChannelAccountRow.person_id == row.person_id,
+                      ChannelAccountRow.blocked_at.is_(None),
+                      ChannelAccountRow.channel != row.channel]
+        if channels is not None:
+            conditions.append(ChannelAccountRow.channel.in_(sorted(channels)))
+        other = (await self.session.execute(
+            select(ChannelAccountRow.id, ChannelAccountRow.channel).where(*conditions)
+            .order_by(ChannelAccountRow.last_seen_at.desc(), ChannelAccountRow.id.desc())
+            .limit(1))).first()
+        if other is None:
+            await self.finish(row_id, OutboxStatus.FAILED, now, f"unreachable: {reason}")
+            return None
+        account_id, channel = other
+        await self.insert([NewMessage(
+            f"{row.dedupe_key}|via:{channel}"[:200], row.source, row.kind, row.person_id,
+            account_id, channel, now, row.expires_at, row.priority, row.broadcast_id,
+            row.rule_id, row.check_key, row.message_key, dict(row.params or {}))], now)
+        await self.finish(row_id, OutboxStatus.CANCELLED, now, f"rerouted to {channel}: {reason}")
+        return str(channel)
+
     async def postpone(self, row_ids: Sequence[int], until: datetime, now: datetime,
                        error: str | None = None, attempted: bool = False) -> None:
         """Put claimed rows back in the queue until `until`."""
