@@ -18,10 +18,10 @@ from sqlalchemy import insert
 
 from bot.app import load_content
 from content.units import UnitTree
-from handlers.deeds.export import load_nominations, nominations_xlsx
+from handlers.deeds.export import nominations_xlsx
 from handlers.deeds.workflow import OPEN, Status
 from storage.db import create_engine, session_factory
-from storage.deeds.repo import DeedsRepo
+from storage.deeds.repo import DeedsRepo, load_nominations
 from storage.migrate import upgrade
 from storage.models import DeedEventRow, DeedRow, PersonRow
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.context import Context
 from bot.core.types import Attachment, AttachmentKind, Reply
@@ -22,35 +20,13 @@ from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
 from handlers.deeds.views import is_erased
-from handlers.deeds.workflow import NOMINATIONS, consent_given
-from storage.audit import Action, AuditRepo
-from storage.deeds.repo import Deed, DeedEvent, DeedsRepo
-from storage.models import PersonRow
+from handlers.deeds.workflow import consent_given
+from storage.deeds.repo import Nominations, audit_export, load_nominations
 
 COLUMNS = ("id", "campaign", "unit", "village", "nominee", "minor", "consent", "what", "when",
            "place", "reward", "source", "status", "nominated_at", "nominated_by")
 WIDTHS = {"what": 60, "unit": 40, "campaign": 30, "reward": 40, "nominee": 25}
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True, slots=True)
-class Nominations:
-    """Nominated reports with the nomination event and the names of those who nominated."""
-
-    items: list[tuple[Deed, DeedEvent | None]]
-    names: dict[int, str]
-
-
-async def load_nominations(session: AsyncSession, scope: Collection[str] | None,
-                           campaign_id: str | None = None) -> Nominations:
-    """Read nominated and awarded reports within the units (None: all)."""
-    items = await DeedsRepo(session).nominations(NOMINATIONS, scope, campaign_id)
-    names: dict[int, str] = {}
-    for _deed, event in items:
-        if event is not None and event.actor_id is not None and event.actor_id not in names:
-            person = await session.get(PersonRow, event.actor_id)
-            names[event.actor_id] = (person.full_name or "") if person else ""
-    return Nominations(items, names)
 
 
 def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
@@ -100,15 +76,6 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-async def audit_export(session: AsyncSession, now: datetime, actor_id: int | None, rows: int,
-                       scope: Collection[str] | None, campaign_id: str | None = None) -> None:
-    """Record that a list with nominees' names left the bot (chat or server command)."""
-    await AuditRepo(session).append(
-        Action.PRIVACY_EXPORT, now, actor_id=actor_id, target_type="deed_nominations",
-        target_id=campaign_id, after={"rows": rows,
-                                      "units": None if scope is None else len(scope)})
 
 
 def export_filename(today: date) -> str:

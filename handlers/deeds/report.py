@@ -9,8 +9,10 @@ from bot.core.context import Context
 from bot.core.forms import Form, Step
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
-from handlers.deeds.access import is_reviewer
+from handlers.common.registration import policy, require_registration
+from handlers.deeds.access import REVIEW_ROLES
 from handlers.deeds.notices import pending_reply, tell_reviewers
+from handlers.deeds.payloads import AnswerReviewer, MyReport, MyReports, NewReport, Recognised
 from handlers.deeds.steps import (
     Steps,
     campaign_step,
@@ -47,7 +49,6 @@ from handlers.deeds.workflow import (
     Status,
     next_status,
 )
-from handlers.profile import policy, require_registration
 from storage.deeds.repo import DeedsRepo, NewDeed, Photo
 
 REPORT = "deed_report"
@@ -66,10 +67,6 @@ def _other(data: dict[str, Any]) -> bool:
 
 def _needs_unit(data: dict[str, Any]) -> bool:
     return _agreed(data) and not (data.get("who") == "self" and data.get("_my_unit"))
-
-
-def _parts(payload: str) -> list[str]:
-    return payload.split(":")[1:]
 
 
 REPORT_STEPS = (
@@ -177,54 +174,84 @@ async def deeds_menu(ctx: Context) -> list[Reply]:
     notices = await pending_reply(ctx)
     if notices is not None:
         replies.append(notices)
-    rows: list[list[Choice]] = [[Choice(ctx.t("deeds.menu_new"), "gt:new")]]
+    rows: list[list[Choice]] = [_new_row(ctx)]
     mine = await DeedsRepo(ctx.session).by_reporter(ctx.person.id)
     for deed in mine:
         if deed.status == Status.RETURNED:
-            rows.append([Choice(ctx.t("deeds.menu_answer", id=deed.id), f"gt:a:{deed.id}")])
+            rows.append([_answer_choice(ctx, deed.id)])
     if mine:
-        rows.append([Choice(ctx.t("deeds.menu_mine", count=len(mine)), "gt:mine")])
-    rows.append([Choice(ctx.t("deeds.menu_public"), "gt:pub")])
-    if is_reviewer(ctx):
+        rows.append([Choice(ctx.t("deeds.menu_mine", count=len(mine)), MyReports().pack())])
+    rows.append([Choice(ctx.t("deeds.menu_public"), Recognised().pack())])
+    if ctx.access.has(*REVIEW_ROLES):
         rows.append([Choice(ctx.t("deeds.menu_review"), "c:duyet")])
     replies.append(Reply(ctx.t("deeds.menu"), rows))
     return replies
 
 
-async def _my_reports(ctx: Context) -> list[Reply]:
+def _new_row(ctx: Context) -> list[Choice]:
+    return [Choice(ctx.t("deeds.menu_new"), NewReport().pack())]
+
+
+def _answer_choice(ctx: Context, deed_id: int) -> Choice:
+    return Choice(ctx.t("deeds.menu_answer", id=deed_id), AnswerReviewer(deed_id).pack())
+
+
+def _mine_short_row(ctx: Context) -> list[Choice]:
+    return [Choice(ctx.t("deeds.menu_mine_short"), MyReports().pack())]
+
+
+def _none_yet(ctx: Context) -> list[Reply]:
+    return [Reply(ctx.t("deeds.mine.none"), [_new_row(ctx)])]
+
+
+async def new_report(ctx: Context, _payload: NewReport) -> list[Reply]:
+    """The "new report" button: the same as /baoguong."""
+    return await start_report(ctx)
+
+
+async def my_reports(ctx: Context, _payload: MyReports) -> list[Reply]:
+    """List the reports the person sent."""
+    if not ctx.person.is_registered:
+        return _none_yet(ctx)
     mine = await DeedsRepo(ctx.session).by_reporter(ctx.person.id)
     if not mine:
-        return [Reply(ctx.t("deeds.mine.none"), [[Choice(ctx.t("deeds.menu_new"), "gt:new")]])]
+        return _none_yet(ctx)
     lines = "\n".join(list_line(ctx, d, show_nominee=False) for d in mine)
-    rows = [[Choice(ctx.t("deeds.mine.open", id=d.id), f"gt:v:{d.id}")] for d in mine[:10]]
+    rows = [[Choice(ctx.t("deeds.mine.open", id=d.id), MyReport(d.id).pack())]
+            for d in mine[:10]]
     return [Reply(ctx.t("deeds.mine.title", lines=lines), rows)]
 
 
-async def _my_report(ctx: Context, deed_id: int) -> list[Reply]:
+async def my_report(ctx: Context, payload: MyReport) -> list[Reply]:
+    """Show one of the person's reports with the decisions they are told about."""
+    if not ctx.person.is_registered:
+        return _none_yet(ctx)
     repo = DeedsRepo(ctx.session)
-    deed = await repo.get(deed_id)
+    deed = await repo.get(payload.deed_id)
     if deed is None or deed.reporter_id != ctx.person.id:
-        return [Reply(ctx.t("deeds.mine.not_yours"), [[Choice(ctx.t("deeds.menu_mine_short"),
-                                                              "gt:mine")]])]
+        return [Reply(ctx.t("deeds.mine.not_yours"), [_mine_short_row(ctx)])]
     rows = []
     if deed.status == Status.RETURNED:
-        rows.append([Choice(ctx.t("deeds.menu_answer", id=deed.id), f"gt:a:{deed.id}")])
-    rows.append([Choice(ctx.t("deeds.menu_mine_short"), "gt:mine")])
+        rows.append([_answer_choice(ctx, deed.id)])
+    rows.append(_mine_short_row(ctx))
     return [Reply(await reporter_view(ctx, deed, await repo.events(deed.id)), rows)]
 
 
-async def _recognised(ctx: Context) -> list[Reply]:
+async def recognised(ctx: Context, _payload: Recognised) -> list[Reply]:
+    """Show the recognised deeds whose nominee agreed to be shown."""
     deeds = await DeedsRepo(ctx.session).recognised(None, SHOWN_CONSENTS, RECOGNISED,
                                                     PUBLIC_LIMIT)
     if not deeds:
-        return [Reply(ctx.t("deeds.public_none"), [[Choice(ctx.t("deeds.menu_new"), "gt:new")]])]
+        return [Reply(ctx.t("deeds.public_none"), [_new_row(ctx)])]
     lines = "\n\n".join(public_line(ctx, d) for d in deeds)
-    return [Reply(ctx.t("deeds.public_title", lines=lines),
-                  [[Choice(ctx.t("deeds.menu_new"), "gt:new")]])]
+    return [Reply(ctx.t("deeds.public_title", lines=lines), [_new_row(ctx)])]
 
 
-async def _start_answer(ctx: Context, deed_id: int) -> list[Reply]:
-    deed = await DeedsRepo(ctx.session).get(deed_id)
+async def start_answer(ctx: Context, payload: AnswerReviewer) -> list[Reply]:
+    """Open the one-question form answering a reviewer's question."""
+    if not ctx.person.is_registered:
+        return _none_yet(ctx)
+    deed = await DeedsRepo(ctx.session).get(payload.deed_id)
     if deed is None or deed.reporter_id != ctx.person.id:
         return [Reply(ctx.t("deeds.mine.not_yours"))]
     if deed.status != Status.RETURNED:
@@ -264,23 +291,3 @@ def answer_form() -> Form:
     step = Step(Steps.TYPING_ANSWER, "answer", _answer_prompt,
                 parse=free_text(5, "deeds.answer_too_short"), back=False)
     return Form(ANSWER, "deeds.answer_title", (step,), _finish_answer)
-
-
-async def reporter_choice(ctx: Context, payload: str) -> list[Reply]:
-    """Handle `gt:` choices: new, mine, v:<id>, a:<id>, pub."""
-    parts = _parts(payload)
-    action = parts[0] if parts else ""
-    number = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    if action == "new":
-        return await start_report(ctx)
-    if not ctx.person.is_registered and action in ("mine", "v", "a"):
-        return [Reply(ctx.t("deeds.mine.none"), [[Choice(ctx.t("deeds.menu_new"), "gt:new")]])]
-    if action == "mine":
-        return await _my_reports(ctx)
-    if action == "v" and number is not None:
-        return await _my_report(ctx, number)
-    if action == "a" and number is not None:
-        return await _start_answer(ctx, number)
-    if action == "pub":
-        return await _recognised(ctx)
-    return [ctx.main_menu(ctx.t("error.stale_choice"))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
@@ -13,9 +14,9 @@ from bot.core.types import AttachmentKind, Choice
 from content.browse import is_running
 from content.schema import Campaign
 from content.text import fold, nfc
+from handlers.common.steps import NAME_MAX, clean_name, yes_no_step
 from handlers.deeds.views import day_text, unit_text
 from handlers.deeds.workflow import MAX_PHOTOS, DateProblem, Minor, parse_deed_date, parse_phone
-from handlers.profile import NAME_RE, NO_WORDS, YES_WORDS
 
 When = Callable[[dict[str, Any]], bool] | None
 MIN_WHAT = 15
@@ -47,28 +48,6 @@ class Steps(StrEnum):
     TYPING_NOTE = "typing_note"
     CHOOSING_CONSENT_SOURCE = "choosing_consent_source"
     TYPING_CONSENT_HOW = "typing_consent_how"
-
-
-def yes_no_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    """Offer yes and no."""
-    return [Choice(ctx.t("deeds.yes"), "f:yes"), Choice(ctx.t("deeds.no"), "f:no")]
-
-
-def pick_yes_no(_ctx: Context, value: str) -> str:
-    """Accept the yes/no choices only."""
-    if value not in ("yes", "no"):
-        raise Invalid("deeds.yes_no_invalid")
-    return value
-
-
-def parse_yes_no(_ctx: Context, text: str) -> str:
-    """Read a typed yes or no."""
-    words = " ".join(fold(text).split())
-    if words in YES_WORDS:
-        return "yes"
-    if words in NO_WORDS:
-        return "no"
-    raise Invalid("deeds.yes_no_invalid")
 
 
 def free_text(min_length: int, key: str) -> Callable[[Context, str], str]:
@@ -135,8 +114,8 @@ def parse_nominee_name(ctx: Context, text: str) -> str:
     """Read the nominee's full name (letters and spaces, 2 to 100 characters)."""
     if ctx.msg.attachments:
         raise Invalid("deeds.photo_not_now")
-    name = " ".join(nfc(text).split())
-    if not 2 <= len(name) <= 100 or not NAME_RE.match(name):
+    name = clean_name(text)
+    if name is None:
         raise Invalid("deeds.bad_name")
     return name
 
@@ -202,7 +181,6 @@ def parse_date(ctx: Context, text: str) -> str:
         raise Invalid("deeds.date_invalid", text=text[:40]) from None
 
 
-
 def _photo_prompt(ctx: Context, data: dict[str, Any]) -> str:
     count = len(data.get("photos") or [])
     if count:
@@ -266,10 +244,9 @@ def _parse_phone(ctx: Context, text: str) -> str:
 
 def consent_step() -> Step:
     """Ask once for consent to the deeds purpose."""
-    return Step(Steps.DECIDING_CONSENT, "consent_deeds", "deeds.consent_ask",
-                parse=parse_yes_no, pick=pick_yes_no, options=yes_no_options,
-                invalid="deeds.yes_no_invalid",
-                when=lambda d: bool(d.get("_ask_consent")))
+    return yes_no_step(Steps.DECIDING_CONSENT, "consent_deeds", "deeds.consent_ask",
+                       yes="deeds.yes", no="deeds.no", invalid="deeds.yes_no_invalid",
+                       when=lambda d: bool(d.get("_ask_consent")))
 
 
 def campaign_step(when: When) -> Step:
@@ -288,7 +265,7 @@ def who_step(when: When) -> Step:
 def nominee_name_step(when: When = None) -> Step:
     """Ask the full name of the person who did the deed."""
     return Step(Steps.TYPING_NOMINEE_NAME, "nominee_name", "deeds.ask_nominee_name",
-                parse=parse_nominee_name, invalid="deeds.bad_name", max_length=100,
+                parse=parse_nominee_name, invalid="deeds.bad_name", max_length=NAME_MAX,
                 label="deeds.field.nominee_name", when=when)
 
 
@@ -342,9 +319,9 @@ def photos_step(when: When) -> Step:
 
 def contact_step(when: When) -> Step:
     """Ask whether reviewers may contact the reporter directly."""
-    return Step(Steps.DECIDING_CONTACT, "contact", "deeds.ask_contact", parse=parse_yes_no,
-                pick=pick_yes_no, options=yes_no_options, invalid="deeds.yes_no_invalid",
-                label="deeds.field.contact", when=when)
+    step = yes_no_step(Steps.DECIDING_CONTACT, "contact", "deeds.ask_contact",
+                       yes="deeds.yes", no="deeds.no", invalid="deeds.yes_no_invalid", when=when)
+    return replace(step, label="deeds.field.contact")
 
 
 def phone_step(when: When) -> Step:
@@ -352,3 +329,9 @@ def phone_step(when: When) -> Step:
     return Step(Steps.TYPING_PHONE, "phone", "deeds.ask_phone", parse=_parse_phone,
                 invalid="deeds.phone_invalid", skip=True, max_length=30,
                 label="deeds.field.phone", when=when)
+
+
+# The report fields a reviewer may correct, and the question asking each.
+EDIT_STEPS: dict[str, Callable[[], Step]] = {
+    "nominee_name": nominee_name_step, "unit_code": unit_step, "village": village_step,
+    "what": what_step, "happened_on": date_step, "place": place_step}

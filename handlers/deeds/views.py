@@ -9,13 +9,11 @@ from content.browse import format_date
 from handlers.deeds.workflow import Action, NomineeConsent, Status, consent_given
 from storage.deeds.notifications import Notification
 from storage.deeds.repo import Deed, DeedEvent
+from storage.deeds.states import REPORTER_EVENTS
 from storage.personal_data import ANONYMOUS
 
 SNIPPET = 60
 HISTORY_LINES = 12
-# What the reporter may read of the history: decisions about their report, never notes.
-REPORTER_EVENTS = frozenset({Action.SUBMIT, Action.TAKE, Action.RETURN, Action.ANSWER,
-                             Action.APPROVE, Action.NOMINATE, Action.AWARD, Action.REJECT})
 FIELD_LABELS = {"nominee_name": "deeds.field.nominee_name", "unit_code": "deeds.field.unit",
                 "village": "deeds.field.village", "what": "deeds.field.what",
                 "happened_on": "deeds.field.when", "place": "deeds.field.place"}
@@ -66,6 +64,15 @@ def campaign_text(ctx: Context, campaign_id: str) -> str:
     """Return a campaign's short name."""
     campaign = ctx.services.campaigns.get(campaign_id)
     return campaign.short_name if campaign else campaign_id
+
+
+def rewards_of(ctx: Context, campaign_id: str) -> list[tuple[str, str]]:
+    """Return the rewards a campaign's plan provides, as (text, plan section) pairs."""
+    campaign = ctx.services.campaigns.get(campaign_id)
+    if campaign is None:
+        return []
+    return [(ctx.t("deeds.reward_text", form=r.form, granted_by=r.granted_by), r.source)
+            for r in campaign.rewards]
 
 
 def reason_text(ctx: Context, code: str | None) -> str:

@@ -4,68 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from enum import StrEnum
 
 from content.text import fold
+from storage.deeds.states import Action, Minor, NomineeConsent, Status
 
 MAX_PHOTOS = 3
 MAX_AGE = timedelta(days=5 * 366)
 NOMINEE_MIN_AGE = 16
 
-
-class Status(StrEnum):
-    """Where a report is in its review."""
-
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    NOMINATED = "nominated"
-    AWARDED = "awarded"
-    REJECTED = "rejected"
-
-
-class Action(StrEnum):
-    """What can happen to a report; each is one row of its history."""
-
-    SUBMIT = "submit"
-    TAKE = "take"
-    RELEASE = "release"
-    RETURN = "return"
-    ANSWER = "answer"
-    APPROVE = "approve"
-    NOMINATE = "nominate"
-    AWARD = "award"
-    REJECT = "reject"
-    EDIT = "edit"
-    NOTE = "note"
-    CONSENT = "consent"
-    # Not a decision: the reporter's identity was erased (consent withdrawn, account deleted).
-    ERASE = "erase"
-
-
-class NomineeConsent(StrEnum):
-    """Whether the person a report is about agreed to their data being used beyond review."""
-
-    SELF = "self"  # the reporter reported themselves
-    PENDING = "pending"
-    PERSON = "person"  # the nominee agreed
-    GUARDIAN = "guardian"  # a parent or guardian agreed (nominee under 16)
-    REFUSED = "refused"
-
-
-class Minor(StrEnum):
-    """Whether the nominee is under 16, as the reporter knows it."""
-
-    NO = "no"
-    YES = "yes"
-    UNKNOWN = "unknown"
-
-
 OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.RETURNED})
 RECOGNISED = frozenset({Status.APPROVED, Status.NOMINATED, Status.AWARDED})
 FINAL = frozenset({Status.AWARDED, Status.REJECTED})
-NOMINATIONS = frozenset({Status.NOMINATED, Status.AWARDED})
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {

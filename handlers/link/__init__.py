@@ -8,7 +8,7 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Reply
 from handlers.common.feature import Feature
-from handlers.profile import require_registration
+from handlers.common.registration import require_registration
 from storage.people import LinkRepo
 
 CODE_TTL = timedelta(minutes=10)

@@ -10,12 +10,12 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.dispatcher import Router
-from bot.core.forms import Form, Invalid, Step
+from bot.core.forms import Form
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
 from content.privacy import Purpose
-from content.text import fold
 from handlers.common.feature import Feature
-from handlers.profile import policy, show_profile, unit_label
+from handlers.common.registration import policy, run_command
+from handlers.common.steps import confirm_step, unit_label
 from storage.audit import Action, AuditRepo
 from storage.people import Consent
 from storage.personal_data import (
@@ -39,9 +39,8 @@ DELETE = "privacy_delete"
 # Reports and unit records are tied to the registered person: they go with the profile.
 DEPENDENT_PURPOSES: dict[str, tuple[str, ...]] = {
     Purpose.PROFILE: (Purpose.REMINDERS, Purpose.DEEDS, Purpose.UNIT_REPORTS)}
-YES_WORDS = {"co", "dong y", "ok", "yes", "xoa", "xoa tai khoan", "rut lai", "rut lai dong y",
-             "dong y xoa", "dong y rut lai", "chac chan"}
-NO_WORDS = {"khong", "ko", "k", "no", "khong xoa", "giu nguyen", "giu lai", "thoi"}
+# Typed confirmations also accept the action's words ("xoá", "giữ nguyên"): content/vocab.yaml.
+CONFIRM_WORDS = "privacy"
 
 
 class Steps(StrEnum):
@@ -216,28 +215,6 @@ async def _withdraw_menu(ctx: Context) -> list[Reply]:
     return [Reply(ctx.t("privacy.withdraw_pick"), [*rows, back])]
 
 
-def _decision_options(yes: str, no: str) -> Any:
-    def options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-        return [Choice(ctx.t(yes), "f:yes"), Choice(ctx.t(no), "f:no")]
-
-    return options
-
-
-def _pick(_ctx: Context, value: str) -> str:
-    if value not in ("yes", "no"):
-        raise Invalid("privacy.confirm_invalid")
-    return value
-
-
-def _parse(_ctx: Context, text: str) -> str:
-    words = " ".join(fold(text).split())
-    if words in YES_WORDS:
-        return "yes"
-    if words in NO_WORDS:
-        return "no"
-    raise Invalid("privacy.confirm_invalid")
-
-
 def _withdraw_prompt(ctx: Context, data: dict[str, Any]) -> str:
     purpose = str(data.get("purpose", ""))
     key = f"privacy.withdraw_explain.{purpose}"
@@ -291,7 +268,7 @@ async def privacy_choice(ctx: Context, payload: str) -> list[Reply]:
     if action == "export" and len(parts) == 2:
         return await export(ctx)
     if action == "edit" and len(parts) == 2:
-        return await show_profile(ctx)
+        return await run_command(ctx, "toi") or [ctx.main_menu()]
     if action == "withdraw" and len(parts) == 2:
         return await _withdraw_menu(ctx)
     if action == "delete" and len(parts) == 2:
@@ -308,14 +285,14 @@ def register(router: Router) -> None:
     """Register /quyenriengtu, its forms and the core personal-data sections."""
     register_core_sections(router.personal_data)
     router.forms.add(Form(WITHDRAW, "privacy.withdraw_title", (
-        Step(Steps.DECIDING_WITHDRAWAL, "decision", _withdraw_prompt, parse=_parse, pick=_pick,
-             options=_decision_options("privacy.withdraw_yes", "privacy.withdraw_no"),
-             invalid="privacy.confirm_invalid", max_length=100),
+        confirm_step(Steps.DECIDING_WITHDRAWAL, "decision", _withdraw_prompt,
+                     yes="privacy.withdraw_yes", no="privacy.withdraw_no",
+                     invalid="privacy.confirm_invalid", confirm=CONFIRM_WORDS),
     ), _finish_withdraw))
     router.forms.add(Form(DELETE, "privacy.delete_title", (
-        Step(Steps.CONFIRMING_DELETION, "decision", _delete_prompt, parse=_parse, pick=_pick,
-             options=_decision_options("privacy.delete_yes", "privacy.delete_no"),
-             invalid="privacy.confirm_invalid", max_length=100),
+        confirm_step(Steps.CONFIRMING_DELETION, "decision", _delete_prompt,
+                     yes="privacy.delete_yes", no="privacy.delete_no",
+                     invalid="privacy.confirm_invalid", confirm=CONFIRM_WORDS),
     ), _finish_delete))
     router.command("quyenriengtu", menu_label="menu.privacy", order=30)(privacy_command)
     router.choice(PREFIX)(privacy_choice)

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
 from bot.core.dispatcher import Router
-from bot.core.forms import Form, Invalid, Step
+from bot.core.forms import Form, Step
 from bot.core.types import Choice, Reply
-from content.privacy import Policy, Purpose
-from content.text import fold, nfc
+from content.privacy import Purpose
+from handlers.common import steps
 from handlers.common.feature import Feature
+from handlers.common.registration import REGISTER, policy, require_registration
+from handlers.common.steps import birth_year_step, name_step, unit_label, unit_step
 from storage.delivery.repo import OutboxRepo
 
 logger = logging.getLogger(__name__)
 
-REGISTER = "register"
-NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
-YES_WORDS = {"co", "dong y", "ok", "yes", "u", "uh", "dong", "y"}
-NO_WORDS = {"khong", "khong dong y", "ko", "k", "no", "khg"}
-MIN_AGE = 16
+# Kept importable from here while other features move to handlers.common (same objects).
+NAME_RE = steps.NAME_RE
+YES_WORDS = steps.VOCAB.base.yes
+NO_WORDS = steps.VOCAB.base.no
+MIN_AGE = steps.MIN_AGE
 
 
 class Steps(StrEnum):
@@ -31,104 +32,14 @@ class Steps(StrEnum):
 
     DECIDING_PROFILE_CONSENT = "deciding_profile_consent"
     DECIDING_REMINDER_CONSENT = "deciding_reminder_consent"
-    TYPING_FULL_NAME = "typing_full_name"
-    TYPING_BIRTH_YEAR = "typing_birth_year"
-    CHOOSING_UNIT = "choosing_unit"
+    TYPING_FULL_NAME = steps.TYPING_FULL_NAME
+    TYPING_BIRTH_YEAR = steps.TYPING_BIRTH_YEAR
+    CHOOSING_UNIT = steps.CHOOSING_UNIT
 
 
-def policy(ctx: Context) -> Policy:
-    """Return the personal-data policy."""
-    result: Policy = ctx.services.extras["policy"]
-    return result
-
-
-def _consent_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    return [Choice(ctx.t("consent.agree"), "f:yes"), Choice(ctx.t("consent.decline"), "f:no")]
-
-
-def _consent_pick(_ctx: Context, value: str) -> str:
-    if value not in ("yes", "no"):
-        raise Invalid("consent.invalid")
-    return value
-
-
-def _consent_parse(ctx: Context, text: str) -> str:
-    words = " ".join(fold(text).split())
-    if words in YES_WORDS:
-        return "yes"
-    if words in NO_WORDS:
-        return "no"
-    raise Invalid("consent.invalid")
-
-
-def _parse_name(_ctx: Context, text: str) -> str:
-    name = " ".join(nfc(text).split())
-    if not 2 <= len(name) <= 100 or not NAME_RE.match(name):
-        raise Invalid("reg.bad_name")
-    return name
-
-
-def _parse_birth_year(ctx: Context, text: str) -> int:
-    cleaned = text.strip().removeprefix("năm").strip()
-    if not (cleaned.isdigit() and len(cleaned) == 4):
-        raise Invalid("reg.bad_birth_year")
-    year = int(cleaned)
-    this_year = ctx.clock.today().year
-    if year > this_year:
-        raise Invalid("reg.future_birth_year", year=year)
-    if year < 1900:
-        raise Invalid("reg.too_old_birth_year")
-    if this_year - year < MIN_AGE:
-        raise Invalid("reg.under_16", age=this_year - year)
-    return year
-
-
-def unit_label(ctx: Context, code: str | None) -> str:
-    """Return a unit's display path, or a placeholder when none is chosen."""
-    if not code:
-        return ctx.t("reg.unit_none")
-    return ctx.services.units.path_text(code) if ctx.services.units.get(code) else code
-
-
-STRONG_MATCH = 90.0
-MAX_SUGGESTIONS = 5
-
-
-def unit_suggestions(ctx: Context, text: str) -> list[Choice]:
-    """Suggest units valid today for a typed name; a former unit leads to its successor.
-
-    Since the 2025 reform many people still name their old commune: when nothing valid
-    today matches well, units that no longer exist are searched too and their successors
-    offered, labelled with the former name.
-    """
-    units, today = ctx.services.units, ctx.clock.today()
-    scored: dict[str, tuple[float, str]] = {}
-    for unit, score in units.search(text, on=today, limit=MAX_SUGGESTIONS):
-        scored[unit.code] = (score, units.path_text(unit.code))
-    if not scored or max(s for s, _ in scored.values()) < STRONG_MATCH:
-        for old, score in units.search(text, limit=MAX_SUGGESTIONS):
-            if units.is_valid_on(old.code, today):
-                continue
-            for new in units.successors_on(old.code, today):
-                label = ctx.t("reg.unit_successor", unit=units.path_text(new.code),
-                              former=old.full_name)
-                if score > scored.get(new.code, (0.0, ""))[0]:
-                    scored[new.code] = (score, label)
-    ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:MAX_SUGGESTIONS]
-    return [Choice(label, "f:" + code) for code, (_score, label) in ranked]
-
-
-def _parse_unit(ctx: Context, text: str) -> str:
-    choices = unit_suggestions(ctx, text)
-    if not choices:
-        raise Invalid("reg.unit_not_found", query=text[:60])
-    raise Invalid("reg.unit_pick", choices=choices)
-
-
-def _pick_unit(ctx: Context, code: str) -> str:
-    if ctx.services.units.get(code) is None:
-        raise Invalid("reg.unit_not_found", query=code[:60])
-    return code
+_consent_options = steps.yes_no_options("consent.agree", "consent.decline")
+_consent_pick = steps.yes_no_pick("consent.invalid")
+_consent_parse = steps.yes_no_parse("consent.invalid")
 
 
 def _summary(ctx: Context, data: dict[str, Any]) -> str:
@@ -163,25 +74,6 @@ def _refused(data: dict[str, Any]) -> bool:
 
 def _agreed(data: dict[str, Any]) -> bool:
     return not _refused(data)
-
-
-def name_step(when: Any = None) -> Step:
-    """Return the full-name question."""
-    return Step(Steps.TYPING_FULL_NAME, "full_name", "reg.ask_name", parse=_parse_name,
-                invalid="reg.bad_name", label="reg.field.full_name", max_length=100, when=when)
-
-
-def birth_year_step(when: Any = None) -> Step:
-    """Return the birth-year question."""
-    return Step(Steps.TYPING_BIRTH_YEAR, "birth_year", "reg.ask_birth_year",
-                parse=_parse_birth_year, invalid="reg.bad_birth_year",
-                label="reg.field.birth_year", max_length=20, when=when)
-
-
-def unit_step(when: Any = None) -> Step:
-    """Return the unit question (fuzzy search with suggestions; may be skipped)."""
-    return Step(Steps.CHOOSING_UNIT, "unit_code", "reg.ask_unit", parse=_parse_unit,
-                pick=_pick_unit, skip=True, label="reg.field.unit", max_length=200, when=when)
 
 
 REGISTRATION_FORM_STEPS = (
@@ -227,13 +119,6 @@ def registration_form() -> Form:
                 summary=lambda ctx, d: None if _refused(d) else _summary(ctx, d),
                 editable=(Steps.TYPING_FULL_NAME, Steps.TYPING_BIRTH_YEAR,
                           Steps.CHOOSING_UNIT))
-
-
-async def require_registration(ctx: Context, then: str | None = None) -> list[Reply] | None:
-    """Start registration when the person has none; None when they are registered."""
-    if ctx.person.is_registered:
-        return None
-    return await ctx.forms.start(ctx, REGISTER, {"_then": then} if then else None)
 
 
 def _role_text(ctx: Context) -> str:

@@ -12,7 +12,7 @@ from bot.delivery.rules import DEADLINE_KIND, DeadlineRule
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.common.feature import Feature
-from handlers.profile import policy, require_registration
+from handlers.common.registration import policy, require_registration
 from storage.delivery.personal_data import DeliveriesSection, ReminderPrefsSection
 from storage.delivery.repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
 

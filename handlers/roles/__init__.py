@@ -13,7 +13,7 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.permissions import may_grant, units_of
 from bot.core.types import Choice, Reply
 from handlers.common.feature import Feature
-from handlers.profile import unit_label
+from handlers.common.steps import unit_label
 from storage.access import (
     GrantRepo,
     InviteRepo,

@@ -15,11 +15,16 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DeedEventRow, DeedPhotoRow, DeedRow, RoleGrantRow
+from storage.audit import Action as AuditAction
+from storage.audit import AuditRepo
+from storage.deeds.models import DeedEventRow, DeedPhotoRow, DeedRow
+from storage.deeds.states import NOMINATIONS
+from storage.models import PersonRow, RoleGrantRow
 from storage.personal_data import ANONYMOUS
 
 EDITABLE_FIELDS = frozenset({"nominee_name", "unit_code", "village", "what", "happened_on",
                              "place"})
+MAX_ID = 2**31 - 1  # `deeds.id` is an INTEGER column
 DECISION_FIELDS = frozenset({"status", "reviewer_id", "reward_form", "reward_source",
                              "reject_reason", "nominee_consent"})
 
@@ -108,6 +113,14 @@ class NewDeed:
                 "happened_on": self.happened_on.isoformat(), "place": self.place}
 
 
+@dataclass(frozen=True, slots=True)
+class Nominations:
+    """Nominated reports with the nomination event and the names of those who nominated."""
+
+    items: list[tuple[Deed, DeedEvent | None]]
+    names: dict[int, str]
+
+
 def _deed(row: DeedRow, photos: Iterable[DeedPhotoRow] = ()) -> Deed:
     return Deed(row.id, row.campaign_id, row.reporter_id, row.unit_code, row.status,
                 row.version, row.is_self, row.nominee_name, row.nominee_minor, row.village,
@@ -158,7 +171,13 @@ class DeedsRepo:
         return _deed(row, photos)
 
     async def get(self, deed_id: int) -> Deed | None:
-        """Return a report as currently stored (never a stale cached copy)."""
+        """Return a report as currently stored (never a stale cached copy).
+
+        A number beyond the id column's range (a typed or forged one) is no report: it is
+        answered here, before PostgreSQL would refuse the query.
+        """
+        if not 0 < deed_id <= MAX_ID:
+            return None
         row = await self.session.scalar(
             select(DeedRow).where(DeedRow.id == deed_id)
             .execution_options(populate_existing=True))
@@ -269,3 +288,24 @@ class DeedsRepo:
         if unit_codes is not None:
             query = query.where(RoleGrantRow.unit_code.in_(list(unit_codes)))
         return list(await self.session.scalars(query))
+
+
+async def load_nominations(session: AsyncSession, scope: Collection[str] | None,
+                           campaign_id: str | None = None) -> Nominations:
+    """Read nominated and awarded reports within the units (None: all)."""
+    items = await DeedsRepo(session).nominations(NOMINATIONS, scope, campaign_id)
+    names: dict[int, str] = {}
+    for _report, event in items:
+        if event is not None and event.actor_id is not None and event.actor_id not in names:
+            person = await session.get(PersonRow, event.actor_id)
+            names[event.actor_id] = (person.full_name or "") if person else ""
+    return Nominations(items, names)
+
+
+async def audit_export(session: AsyncSession, now: datetime, actor_id: int | None, rows: int,
+                       scope: Collection[str] | None, campaign_id: str | None = None) -> None:
+    """Record that a list with nominees' names left the bot (chat or server command)."""
+    await AuditRepo(session).append(
+        AuditAction.PRIVACY_EXPORT, now, actor_id=actor_id, target_type="deed_nominations",
+        target_id=campaign_id, after={"rows": rows,
+                                      "units": None if scope is None else len(scope)})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from content.messages import Messages
 from handlers.deeds.export import COLUMNS
-from handlers.deeds.review import CONSENT_SOURCES
+from handlers.deeds.review_forms import CONSENT_SOURCES
 from handlers.deeds.workflow import (
     REJECT_REASONS,
     REVIEW_MENU,
@@ -25,7 +25,8 @@ LITERAL = re.compile(r"""["'](deeds\.[a-z0-9_.]+[a-z0-9_])["']""")
 def test_literal_keys_exist() -> None:
     catalog = Messages.load()
     used: set[str] = set()
-    for path in [*(ROOT / "handlers" / "deeds").glob("*.py"), ROOT / "bot" / "__main__.py"]:
+    for path in [*(ROOT / "handlers" / "deeds").glob("*.py"),
+                 ROOT / "storage" / "deeds" / "personal_data.py", ROOT / "bot" / "__main__.py"]:
         used.update(LITERAL.findall(path.read_text(encoding="utf-8")))
     keys = catalog.keys()
     families = {key.rsplit(".", 1)[0] for key in keys}  # e.g. a section's value labels

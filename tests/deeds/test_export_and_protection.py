@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 from pathlib import Path
@@ -15,70 +16,53 @@ from bot.app import App, create_app
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
+from handlers.deeds import FEATURE
 from storage.db import create_engine
 from storage.models import AuditRow
 from tests.conftest import START, make_settings
-from tests.deeds.helpers import become, pick, press, register, report_other
+from tests.deeds.helpers import (
+    become,
+    nominate,
+    pick,
+    press,
+    register,
+    report_other,
+    setup_people,
+)
 from tests.harness import Chat
 
 
-async def nominate(chat: Chat, consent_choice: str = "Người được nêu đã đồng ý") -> None:
-    """As the current reviewer: take report #1, record consent, nominate for the first reward."""
-    await chat.send("/duyet 1")
-    await chat.reply()
-    await chat.send("Nhận xem xét")
-    await chat.reply()
-    await chat.send("Ghi nhận ý kiến của người được nêu")
-    await chat.reply()
-    await pick(chat, consent_choice)
-    await chat.reply()
-    await chat.send("Bỏ qua")
-    await chat.reply()
-    await chat.send("Lưu")
-    await chat.reply()
-    await chat.send("Đề nghị khen thưởng")
-    await chat.reply()
-    await chat.send("1")
-    await chat.reply()
-    await chat.send("Hồ sơ đầy đủ.")
-    await chat.reply()
-    await chat.send("Lưu")
-    assert "Đã đề nghị khen thưởng" in await chat.reply()
-
-
 async def test_nominee_is_not_shown_publicly_before_consent(chat: Chat) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await report_other(chat)
+    await setup_people(chat)
     await become(chat, "minh")
     await chat.send("/duyet 1")
-    await chat.reply()
+    assert "Báo cáo #1 — Chờ cán bộ nhận" in await chat.reply()
     await chat.send("Nhận xem xét")
-    await chat.reply()
+    assert "Bạn đã nhận xem xét báo cáo #1. Người báo đã được" in await chat.reply()
     await chat.send("Ghi nhận là gương tốt")
-    await chat.reply()
+    assert "Đã ghi nhận báo cáo #1 là gương tốt. Người báo đã" in await chat.reply()
     await become(chat, "lan")
     await chat.send("/guongtot")
-    await chat.reply()
-    await chat.reply()
+    assert "Thông báo mới" in await chat.reply()
+    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await chat.send("Các gương tốt đã được ghi nhận")
     assert "Chưa có gương tốt nào được ghi nhận và công khai" in await chat.reply()
     await become(chat, "minh")
     await chat.send("/duyet 1")
-    await chat.reply()
+    assert "Báo cáo #1 — Đã được ghi nhận" in await chat.reply()
     await chat.send("Ghi nhận ý kiến của người được nêu")
-    await chat.reply()
+    assert "Người được nêu (hoặc cha mẹ, người giám hộ) đã" in await chat.reply()
     await pick(chat, "không đồng ý công khai")
-    await chat.reply()
+    assert "Ghi nhận bằng cách nào (ví dụ: đồng ý bằng văn" in await chat.reply()
     await chat.send("Bỏ qua")
-    await chat.reply()
+    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
     await chat.send("Lưu")
-    await chat.reply()
+    assert "Đã ghi nhận ý kiến của người được nêu (báo cáo" in await chat.reply()
     await chat.send("Đề nghị khen thưởng")
     assert "Cần ghi nhận sự đồng ý" in await chat.reply()
     await become(chat, "lan")
     await chat.send("/guongtot")
-    await chat.reply()
+    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await chat.send("Các gương tốt đã được ghi nhận")
     assert "Hoàng Văn Nam" not in await chat.reply()
 
@@ -92,13 +76,13 @@ async def test_a_minor_needs_a_guardians_consent(chat: Chat) -> None:
     detail = await chat.reply()
     assert "Lò Văn Páo (dưới 16 tuổi; chưa ghi nhận đồng ý" in detail
     await chat.send("Ghi nhận ý kiến của người được nêu")
-    await chat.reply()
+    assert "Người được nêu (hoặc cha mẹ, người giám hộ) đã" in await chat.reply()
     await pick(chat, "Người được nêu đã đồng ý")
     assert "cần sự đồng ý của cha mẹ hoặc người giám hộ" in await chat.reply()
     await pick(chat, "Cha mẹ hoặc người giám hộ")
-    await chat.reply()
+    assert "Ghi nhận bằng cách nào (ví dụ: đồng ý bằng văn" in await chat.reply()
     await chat.send("Bố em Páo ký giấy đồng ý ngày 12/4/2024")
-    await chat.reply()
+    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
     await chat.send("Lưu")
     assert "Lò Văn Páo (dưới 16 tuổi; cha mẹ/người giám hộ đã đồng ý)" in await chat.reply()
 
@@ -107,7 +91,7 @@ async def test_a_reviewer_does_not_review_their_own_report(chat: Chat) -> None:
     await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
     await report_other(chat)
     await chat.send("/duyet 1")
-    await chat.reply()
+    assert "Báo cáo #1 — Chờ cán bộ nhận" in await chat.reply()
     assert "Nhận xem xét" not in chat.choices()
     await press(chat, "gtd:a:1:1:take")
     assert "không tự duyệt báo cáo do chính mình gửi" in await chat.reply()
@@ -115,27 +99,25 @@ async def test_a_reviewer_does_not_review_their_own_report(chat: Chat) -> None:
 
 async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
         chat: Chat, app: App) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await report_other(chat)
+    await setup_people(chat)
     await become(chat, "minh")
     await chat.send("/duyet")
-    await chat.reply()
-    await chat.reply()
+    assert "Thông báo mới" in await chat.reply()
+    assert "Báo cáo gương tốt thuộc Huyện Chi Lăng, Tỉnh Lạng" in await chat.reply()
     assert "Xuất danh sách đề nghị khen thưởng (XLSX)" not in chat.choices()
     await press(chat, "gtd:x")
     assert "Chưa có báo cáo nào được đề nghị" in await chat.reply()
     await nominate(chat)
     await chat.send("Ghi nhận ý kiến của người được nêu")  # the nominee withdraws later
-    await chat.reply()
+    assert "Người được nêu (hoặc cha mẹ, người giám hộ) đã" in await chat.reply()
     await pick(chat, "không đồng ý công khai")
-    await chat.reply()
+    assert "Ghi nhận bằng cách nào (ví dụ: đồng ý bằng văn" in await chat.reply()
     await chat.send("Anh Nam gọi điện rút lại đồng ý")
-    await chat.reply()
+    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
     await chat.send("Lưu")
-    await chat.reply()
+    assert "Đã ghi nhận ý kiến của người được nêu (báo cáo" in await chat.reply()
     await chat.send("/duyet")
-    await chat.reply()
+    assert "Báo cáo gương tốt thuộc Huyện Chi Lăng, Tỉnh Lạng" in await chat.reply()
     await pick(chat, "Xuất danh sách")
     text = await chat.reply()
     assert "Danh sách 1 đề nghị khen thưởng: tệp de-nghi-khen-thuong-2024-04-10.xlsx" in text
@@ -164,9 +146,7 @@ async def _prepare_nomination(db_url: str) -> None:
     await app.start()
     chat = Chat(ConsoleChannel(app, clock, "lan"))
     try:
-        await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-        await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-        await report_other(chat)
+        await setup_people(chat)
         await become(chat, "minh")
         await nominate(chat)
         chat.assert_all_read()
@@ -192,6 +172,31 @@ def test_export_on_the_server_writes_the_xlsx(db_url: str, tmp_path: Path,
     assert asyncio.run(_exports_audited(db_url)) == [(None, "deed_nominations")]
 
 
+async def test_the_export_command_of_the_manifest_runs_on_a_started_app(
+        db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await _prepare_nomination(db_url)
+    (command,) = FEATURE.cli
+    assert command.path == ("export", "deeds")
+    parser = argparse.ArgumentParser()
+    command.configure(parser)
+    app = create_app(make_settings(db_url), MovableClock(start=START))
+    await app.start()
+    try:
+        out = tmp_path / "xuat" / "de-nghi.xlsx"
+        args = parser.parse_args(["--out", str(out), "--campaign", "bac-son-dan-van-kheo-2024"])
+        assert await command.run(args, app) == 0
+        assert "Đã xuất 1 đề nghị khen thưởng gương tốt" in capsys.readouterr().out
+        sheet = load_workbook(out).active
+        assert sheet is not None
+        assert list(sheet.iter_rows(values_only=True))[1][4] == "Hoàng Văn Nam"
+        unknown = parser.parse_args(["--out", str(out), "--campaign", "khong-co"])
+        assert await command.run(unknown, app) == 2
+        assert "Không có phong trào 'khong-co'. Các phong trào:" in capsys.readouterr().err
+    finally:
+        await app.close()
+    assert await _exports_audited(db_url) == [(None, "deed_nominations")]
+
+
 async def _exports_audited(db_url: str) -> list[tuple[int | None, str | None]]:
     engine = create_engine(db_url)
     async with engine.connect() as conn:
@@ -205,6 +210,6 @@ async def _exports_audited(db_url: str) -> list[tuple[int | None, str | None]]:
 async def test_liaison_without_a_unit_is_told_how_to_get_one(app: App) -> None:
     chat = Chat(ConsoleChannel(app, MovableClock(start=START), "vy"))
     await chat.send("/as vy liaison")
-    await chat.reply()
+    assert 'Bây giờ bạn đang là "vy" (vai trò: Cán bộ đầu mối' in await chat.reply()
     await chat.send("/duyet")
     assert "chưa gắn với đơn vị nào" in await chat.reply()

@@ -8,29 +8,25 @@ from sqlalchemy import select
 
 from bot.app import App, create_app
 from bot.core.clock import MovableClock
-from bot.core.types import AttachmentKind, Incoming
+from bot.core.types import AttachmentKind
 from storage.models import DeedEventRow, DeedRow, NotificationRow
 from tests.conftest import make_settings
-from tests.deeds.helpers import become, pick, press, register, report_other, send_photo
+from tests.deeds.helpers import (
+    become,
+    open_report,
+    pick,
+    press,
+    press_as,
+    register,
+    send_photo,
+    setup_people,
+)
 from tests.harness import Chat
-
-
-async def setup_people(chat: Chat) -> None:
-    """Minh reviews Huyện Chi Lăng; Lan (Xã Nhân Lý) reports Hoàng Văn Nam."""
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    assert "Đã gửi báo cáo #1" in await report_other(chat, photos=2)
-
-
-async def open_report(chat: Chat, number: int = 1) -> str:
-    """Open a report by number as the current reviewer."""
-    await chat.send(f"/duyet {number}")
-    return await chat.reply()
 
 
 async def test_whole_review_and_the_reporter_is_told_at_every_decision(
         chat: Chat, app: App) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await become(chat, "minh")
     await chat.send("/duyet")
     notices = await chat.reply()
@@ -48,7 +44,7 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     await chat.send("Nhận xem xét")
     assert "Bạn đã nhận xem xét báo cáo #1" in await chat.reply()
     await chat.send("Thêm ghi chú nội bộ")
-    await chat.reply()
+    assert "Gõ ghi chú nội bộ (chỉ cán bộ duyệt thấy, người" in await chat.reply()
     await chat.send("Trưởng thôn xác nhận sự việc qua điện thoại.")
     assert "người báo không thấy ghi chú này" in await chat.reply()
     await chat.send("Yêu cầu người báo bổ sung")
@@ -66,15 +62,15 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     assert "Báo cáo gương tốt #1" in told and "đang xem xét" in told
     assert "Cán bộ hỏi: “Anh/chị cho biết tên người đánh rơi ví?”" in told
     assert "Trưởng thôn" not in told
-    await chat.reply()
+    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await pick(chat, "Trả lời yêu cầu bổ sung cho báo cáo #1")
     assert "Anh/chị cho biết tên người đánh rơi ví?" in await chat.reply()
     await chat.send("Bà Lường Thị Hạnh ở thôn Khuôn Pục.")
     assert "Đã gửi phần bổ sung cho báo cáo #1" in await chat.reply()
     await chat.send("/guongtot")
-    await chat.reply()
+    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await pick(chat, "Báo cáo của tôi")
-    await chat.reply()
+    assert "Báo cáo của bạn" in await chat.reply()
     await pick(chat, "#1")
     mine = await chat.reply()
     assert "Báo cáo #1 — Đang xem xét" in mine and "Bà Lường Thị Hạnh" in mine
@@ -83,16 +79,16 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     await become(chat, "minh")
     await chat.send("/duyet")
     assert "Người báo đã bổ sung báo cáo #1" in await chat.reply()
-    await chat.reply()
+    assert "Báo cáo gương tốt thuộc Huyện Chi Lăng, Tỉnh Lạng" in await chat.reply()
     await open_report(chat)
     await chat.send("Ghi nhận là gương tốt")
     assert "Đã ghi nhận báo cáo #1 là gương tốt" in await chat.reply()
     await chat.send("Đề nghị khen thưởng")
     assert "Cần ghi nhận sự đồng ý của người được nêu" in await chat.reply()
     await chat.send("Ghi nhận ý kiến của người được nêu")
-    await chat.reply()
+    assert "Người được nêu (hoặc cha mẹ, người giám hộ) đã" in await chat.reply()
     await chat.send("1")
-    await chat.reply()
+    assert "Ghi nhận bằng cách nào (ví dụ: đồng ý bằng văn" in await chat.reply()
     await chat.send("Anh Nam đồng ý qua điện thoại ngày 11/4/2024")
     assert "người được nêu đã đồng ý" in await chat.reply()
     await chat.send("Lưu")
@@ -101,15 +97,15 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     rewards = await chat.reply()
     assert "Giấy khen (Chủ tịch UBND huyện) — Mục III.2" in rewards
     await chat.send("1")
-    await chat.reply()
+    assert "Ghi chú nội bộ cho đề nghị này (không bắt buộc" in await chat.reply()
     await chat.send("Bỏ qua")
     assert "Hình thức: Giấy khen (Chủ tịch UBND huyện)" in await chat.reply()
     await chat.send("Lưu")
     assert "Đã đề nghị khen thưởng cho báo cáo #1" in await chat.reply()
     await chat.send("Xác nhận đã khen thưởng")
-    await chat.reply()
+    assert "Số, ngày quyết định khen thưởng (ví dụ: Quyết" in await chat.reply()
     await chat.send("Quyết định 123/QĐ-UBND ngày 20/5/2024")
-    await chat.reply()
+    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
     await chat.send("Lưu")
     awarded = await chat.reply()
     assert "Báo cáo #1 — Đã được khen thưởng" in awarded
@@ -120,7 +116,7 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     assert "đã được ghi nhận là gương người tốt, việc tốt" in told
     assert "đã được đề nghị khen thưởng: Giấy khen (Chủ tịch UBND huyện)" in told
     assert "người làm việc tốt đã được khen thưởng" in told
-    await chat.reply()
+    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await chat.send("Các gương tốt đã được ghi nhận")
     public = await chat.reply()
     assert "Hoàng Văn Nam (thôn Khuôn Pục, Xã Nhân Lý" in public
@@ -136,17 +132,17 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
 
 
 async def test_rejection_tells_the_reason_in_plain_words(chat: Chat) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await become(chat, "minh")
     await open_report(chat)
     await chat.send("Nhận xem xét")
-    await chat.reply()
+    assert "Bạn đã nhận xem xét báo cáo #1. Người báo đã được" in await chat.reply()
     await chat.send("Không ghi nhận (từ chối)")
     assert "Lý do không ghi nhận" in await chat.reply()
     await chat.send("anh ấy không làm")
     assert "gõ số thứ tự" in await chat.reply()
     await pick(chat, "Trùng với một báo cáo")
-    await chat.reply()
+    assert "Bạn gõ lời giải thích ngắn gửi người báo (người" in await chat.reply()
     await chat.send("Việc này đã được báo ở báo cáo #7.")
     assert "Lý do: Trùng với một báo cáo đã có" in await chat.reply()
     await chat.send("Lưu")
@@ -156,11 +152,11 @@ async def test_rejection_tells_the_reason_in_plain_words(chat: Chat) -> None:
     told = await chat.reply()
     assert "chưa được ghi nhận. Lý do: Trùng với một báo cáo đã có" in told
     assert "“Việc này đã được báo ở báo cáo #7.”" in told
-    await chat.reply()
+    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
 
 
 async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await register(chat, "tuan", "Đỗ Văn Tuấn", "bac son", "Huyện Bắc Sơn", "liaison")
     await chat.send("/duyet")
     assert "Chờ cán bộ nhận: 0" in await chat.reply()
@@ -180,9 +176,27 @@ async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> 
     assert "ví dụ: /duyet 12" in await chat.reply()
 
 
+async def test_a_report_number_out_of_range_or_not_ascii_gets_a_clear_answer(
+        chat: Chat) -> None:
+    await setup_people(chat, photos=2)
+    await become(chat, "minh")
+    for typed in ("9223372036854775808", "²", "#①", "1:2"):
+        await chat.send(f"/duyet {typed}")
+        answer = await chat.reply()
+        assert "Số báo cáo gồm chữ số, ví dụ: /duyet 12." in answer, typed
+    await chat.send("/duyet 99999999999")  # digits, but beyond any report's number
+    assert "Không có báo cáo #99999999999." in await chat.reply()
+    for forged in ("gtd:d:²", "gtd:d:9223372036854775808", "gtd:a:1:²:take", "gt:v:①"):
+        await press(chat, forged)
+        answer = await chat.reply()
+        assert "Lựa chọn này không còn hiệu lực" in answer and "gặp sự cố" not in answer, forged
+    await press(chat, "gt:v:99999999999")
+    assert "không tìm thấy báo cáo này trong các báo cáo của bạn" in await chat.reply()
+
+
 async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
         chat: Chat, app: App) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
     assert "Nhận xem xét" in await open_report(chat)  # Hoa looks at version 1
     await become(chat, "minh")
@@ -190,7 +204,7 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     await chat.send("Nhận xem xét")
     assert "Bạn đã nhận xem xét" in await chat.reply()
     await chat.send("Không ghi nhận (từ chối)")  # Minh starts rejecting version 2
-    await chat.reply()
+    assert "Lý do không ghi nhận?" in await chat.reply()
     await become(chat, "hoa")
     await chat.send("1")  # Hoa presses "Nhận xem xét" on her old screen
     lost = await chat.reply()
@@ -207,7 +221,7 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     await chat.send("2")  # "Chưa xác minh được sự việc" on Minh's screen
     assert "lời giải thích" in await chat.reply()
     await chat.send("Không liên lạc được với nhân chứng.")
-    await chat.reply()
+    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
     await chat.send("Lưu")
     late = await chat.reply()
     assert "vừa được Quản trị xử lý trước bạn (trạng thái hiện tại: Đã được ghi nhận)" in late
@@ -219,24 +233,19 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     assert "deeds.notice.reject" not in notices and "deeds.notice.approve" in notices
 
 
-async def _press_in(app: App, user: str, payload: str) -> list[str]:
-    replies = await app.handle(Incoming("console", user, user, choice=payload))
-    return [r.text for r in replies]
-
-
 async def test_two_processes_deciding_at_once_leave_one_decision(
         chat: Chat, app: App, db_url: str, clock: MovableClock) -> None:
-    await setup_people(chat)
+    await setup_people(chat, photos=2)
     await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
     await open_report(chat)
     await chat.send("Nhận xem xét")
-    await chat.reply()
+    assert "Bạn đã nhận xem xét báo cáo #1. Người báo đã được" in await chat.reply()
     other = create_app(make_settings(db_url), clock)  # a second process on the same database
     await other.start()
     try:
         first, second = await asyncio.gather(
-            _press_in(app, "hoa", "gtd:a:1:2:approve"),
-            _press_in(other, "admin", "gtd:a:1:2:release"))
+            press_as(app, "hoa", "gtd:a:1:2:approve"),
+            press_as(other, "admin", "gtd:a:1:2:release"))
     finally:
         await other.close()
     texts = [first[0], second[0]]
@@ -252,7 +261,7 @@ async def test_reviewer_receives_the_photos_by_reference(chat: Chat) -> None:
     await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
     await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
     await chat.send("/baoguong")
-    await chat.reply()
+    assert "Trước khi báo gương tốt, Trợ lý cần sự đồng ý của" in await chat.reply()
     for line in ("Có", "1", "Chính tôi", "Bỏ qua",
                  "Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "hôm nay", "suối Khuôn Pục"):
         await chat.send(line)

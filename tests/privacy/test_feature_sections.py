@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.core.clock import MovableClock
-from handlers.deeds.personal_data import names_to_blank
+from storage.deeds.personal_data import names_to_blank
 from storage.models import (
     AuditRow,
     ConferenceRow,

@@ -23,6 +23,7 @@ from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
+from handlers.common.steps import NAME_RE
 from storage.models import AuditRow, ChatStateRow, PersonRow
 from tests.harness import Chat
 from tests.privacy.conftest import MakeApp
@@ -90,7 +91,6 @@ ATTACHMENTS = [
     (Attachment(AttachmentKind.DOCUMENT, filename="../../evil.sh", size=10),),
     (Attachment(AttachmentKind.UNSUPPORTED),),
 ]
-NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 
 # How each flow is entered (typed by the fuzzed person, who is registered and liaison).
 FLOWS = {

@@ -17,10 +17,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.text import fold
-from handlers.deeds.views import REPORTER_EVENTS
-from handlers.deeds.workflow import Action, Status
+from storage.deeds.models import DeedEventRow, DeedPhotoRow, DeedRow, NotificationRow
 from storage.deeds.notifications import notify
-from storage.models import DeedEventRow, DeedPhotoRow, DeedRow, NotificationRow
+from storage.deeds.states import REPORTER_EVENTS, Action, Status
 from storage.personal_data import (
     ANONYMOUS,
     REDACTED,
