@@ -66,7 +66,8 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None \
+            and not settings.zalo_oa_app_id:
         return _fail("Chưa cấu hình kênh nào: đặt ZALO_BOT_TOKEN hoặc TELEGRAM_BOT_TOKEN "
                      "(xem .env.example).\nĐể trò chuyện thử trên máy, dùng: uv run thidua chat")
     from bot.app.runtime import run_bot
@@ -306,7 +307,19 @@ def build_parser() -> argparse.ArgumentParser:
     ref_export.add_argument("--eligible", action="store_true",
                             help="danh sách đạt tiêu chí kèm minh chứng")
     ref_export.add_argument("--out", required=True, type=Path, help="tệp .xlsx sẽ ghi")
+    zalo_oa = sub.add_parser("zalo-oa", help="kênh Zalo OA (Official Account)")
+    zalo_oa_sub = zalo_oa.add_subparsers(dest="zalo_oa_command", required=True)
+    zalo_oa_sub.add_parser("connect", help="cấp quyền cho Trợ lý gửi tin qua OA")
     return parser
+
+
+async def _zalo_oa_connect(settings: Settings) -> int:
+    from bot.channels.zalo_oa_connect import connect
+    from content.messages import Messages
+
+    messages = Messages.load()
+    return await connect(settings, messages.t, lambda text: sys.stdout.write(text + "\n"),
+                         lambda: sys.stdin.readline())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -349,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_audit(settings, args))
         if args.command == "retention":
             return asyncio.run(_retention(settings, args))
+        if args.command == "zalo-oa":
+            return asyncio.run(_zalo_oa_connect(settings))
     except ContentError as exc:
         return _fail(f"Lỗi nội dung: {exc}")
     except KeyboardInterrupt:

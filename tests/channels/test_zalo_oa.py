@@ -15,16 +15,18 @@ import pytest
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_oa import CHOICE_PREFIX, ZaloOAChannel
 from bot.channels.zalo_oa_api import ZaloOAApi, ZaloOAError, ZaloOAuth, consent_url
+from bot.channels.zalo_oa_connect import connect
 from bot.channels.zalo_oa_tokens import OATokens, store_first_grant
 from bot.core.channel_errors import Unreachable
 from bot.core.clock import MovableClock
 from bot.core.types import Attachment, AttachmentKind, Reply
+from content.messages import Messages
 from storage.db import create_engine, session_factory
 from storage.zalo_oa.repo import ZaloOARepo
 from tests.channels.conftest import TEXTS, BlockedLog
 from tests.channels.fake_zalo_oa import FakeZaloOA, OAChat, sign
 from tests.channels.scripted import ScriptedCore
-from tests.conftest import START
+from tests.conftest import START, make_settings
 
 
 @dataclass
@@ -281,3 +283,41 @@ async def test_the_window_decides_who_can_be_reached(db_url: str) -> None:
         assert await oa.channel.unreachable(["u-8d"], oa.clock.now()) == {}
         await oa.channel.send("u-8d", Reply("Nhắc nộp báo cáo"))
         assert oa.fake.templates[-1]["template_id"] == "tpl-42"
+
+
+async def test_thidua_zalo_oa_connect_stores_the_pair_from_the_pasted_callback(
+        db_url: str) -> None:
+    clock = MovableClock()
+    fake = FakeZaloOA(clock)
+    await fake.start()
+    settings = make_settings(db_url, zalo_oa_app_id=fake.app_id,
+                             zalo_oa_app_secret=fake.app_secret,
+                             zalo_oa_secret_key=fake.oa_secret_key, zalo_oa_id=fake.oa_id,
+                             zalo_oa_redirect_uri=fake.redirect_uri,
+                             zalo_oa_api_base=fake.base_url, zalo_oa_oauth_base=fake.base_url,
+                             zalo_oa_pkce_verifier="k" * 43)
+    messages = Messages.load()
+    printed: list[str] = []
+    code = fake.issue_code(code_verifier="k" * 43)
+    pasted = f"{fake.redirect_uri}?code={code}&oa_id={fake.oa_id}&state=st-1"
+    try:
+        assert await connect(settings, messages.t, printed.append, lambda: "nothing here",
+                             state="st-1") == 1
+        assert "Không thấy mã code" in printed[-1]
+        assert await connect(settings, messages.t, printed.append,
+                             lambda: pasted.replace("st-1", "other"), state="st-1") == 1
+        assert "state khác" in printed[-1]
+        assert await connect(settings, messages.t, printed.append, lambda: pasted,
+                             state="st-1") == 0
+        assert f"{fake.base_url}/v4/oa/permission?app_id={fake.app_id}" in printed[-3]
+        assert "Đã kết nối OA" in printed[-1]
+        engine = create_engine(db_url)
+        async with session_factory(engine)() as session:
+            grant = await ZaloOARepo(session).grant(fake.oa_id)
+        await engine.dispose()
+        assert grant is not None and grant.access_token in fake.grants
+        assert await connect(settings, messages.t, printed.append, lambda: pasted,
+                             state="st-1") == 1  # the code is single use
+        assert "từ chối" in printed[-1] and fake.app_secret not in "".join(printed)
+    finally:
+        await fake.close()
