@@ -318,8 +318,11 @@ async def _zalo_oa_connect(settings: Settings) -> int:
     from content.messages import Messages
 
     messages = Messages.load()
-    return await connect(settings, messages.t, lambda text: sys.stdout.write(text + "\n"),
-                         lambda: sys.stdin.readline())
+    return await connect(settings, messages.t, _out_line, sys.stdin.readline)
+
+
+def _out_line(text: str) -> None:
+    sys.stdout.write(text + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
