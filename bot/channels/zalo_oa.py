@@ -12,6 +12,8 @@ operator's paid-send setting) keeps out of reach.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -172,6 +174,7 @@ class ZaloOAChannel(BaseChannel):
         template_id: str | None = None,
         text_limit: int = ZALO_TEXT_LIMIT,
         dedupe_size: int = 10_000,
+        token_check: float = 600.0,
         **base_options: Any,
     ) -> None:
         super().__init__(handle=handle, on_blocked=on_blocked, texts=texts, **base_options)
@@ -196,16 +199,35 @@ class ZaloOAChannel(BaseChannel):
         self.refused = 0
         self.echoes = 0
         self._last: dict[str, Interaction] = {}
+        self._keeper: asyncio.Task[None] | None = None
+        self._token_check = token_check
 
     # --- intake ---------------------------------------------------------------------------
 
     async def _start_intake(self) -> None:
         await self._server.attach(self.name, self._on_webhook)
+        if self.tokens is not None:
+            self._keeper = asyncio.create_task(self._keep_token(), name="zalo_oa-token")
         logger.info("zalo_oa: webhook ready at %s (OA %s)", WebhookServer.path(self.name),
                     self.oa_id)
 
     async def _stop_intake(self) -> None:
         await self._server.detach(self.name)
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
+
+    async def _keep_token(self) -> None:
+        """Refresh the grant ahead of expiry even when nothing is sent (every 10 minutes)."""
+        assert self.tokens is not None
+        while True:
+            try:
+                await self.tokens.access_token()
+            except Exception as exc:  # recorded and alerted by the token keeper
+                logger.warning("zalo_oa: token check failed: %s", type(exc).__name__)
+            await asyncio.sleep(self._token_check)
 
     async def _close(self) -> None:
         await self._api.close()
