@@ -386,6 +386,19 @@ class OutboxRepo:
             .group_by(OutboxRow.status))
         return {status: count for status, count in rows.all()}
 
+    async def broadcast_reach(self, broadcast_id: int) -> dict[str, int]:
+        """Return how many rows of a broadcast were rerouted to another channel, and how
+        many were recorded unreachable (closed by OutboxRepo.reroute)."""
+        rerouted = await self.session.scalar(
+            select(func.count()).where(OutboxRow.broadcast_id == broadcast_id,
+                                       OutboxRow.status == OutboxStatus.CANCELLED,
+                                       OutboxRow.last_error.like("rerouted to %")))
+        unreachable = await self.session.scalar(
+            select(func.count()).where(OutboxRow.broadcast_id == broadcast_id,
+                                       OutboxRow.status == OutboxStatus.FAILED,
+                                       OutboxRow.last_error.like("unreachable: %")))
+        return {"rerouted": int(rerouted or 0), "unreachable": int(unreachable or 0)}
+
     async def broadcast_channels(self, broadcast_id: int) -> dict[str, int]:
         """Return the number of recipients of a broadcast per channel."""
         rows = await self.session.execute(

@@ -147,3 +147,44 @@ async def test_a_token_expiring_mid_broadcast_is_refreshed_once_with_0_lost(
     assert sorted(m["recipient"]["user_id"] for m in fake.sent) == sorted(people)
     assert fake.refreshes == 1
     assert sum(1 for _, code in fake.refused if code == -220) >= 1
+
+
+async def test_a_broadcast_with_a_third_outside_the_window_accounts_for_everyone(
+        oa_app: tuple[App, FakeZaloOA, ZaloOAChannel], clock: MovableClock,
+        make_chat: MakeChat) -> None:
+    app, fake, channel = oa_app
+    people = await seed_people(app.sessions, 300, clock.now(), channel="zalo_oa")
+    inside, linked, alone = people[:100], people[100:200], people[200:]
+    await interacted(app, fake, inside, clock.now() - timedelta(hours=5))
+    await interacted(app, fake, linked + alone, clock.now() - timedelta(days=9))
+    async with app.sessions() as session:
+        ids = dict((await session.execute(select(ChannelAccountRow.external_id,
+                                                 ChannelAccountRow.person_id).where(
+            ChannelAccountRow.external_id.in_(linked)))).all())
+        for number, external in enumerate(linked):
+            session.add(ChannelAccountRow(person_id=ids[external], channel="telegram",
+                                          external_id=f"t{number}", chat_id=f"t{number}",
+                                          created_at=clock.now(),
+                                          last_seen_at=clock.now() - timedelta(days=60)))
+        await session.commit()
+    broadcast_id = await broadcast_to_all(app, clock)
+    await app.delivery.sender("zalo_oa", channel).drain()
+    platform = Platform()
+    await app.delivery.sender("telegram", platform).drain()
+    await app.delivery.pump_broadcasts()
+    assert len(fake.sent) == 100 and len(platform.sent) == 100
+    statuses = {(r.channel, r.status, (r.last_error or "").split(":")[0])
+                for r in await outbox_rows(app.sessions) if r.broadcast_id == broadcast_id}
+    assert statuses == {("zalo_oa", "sent", ""), ("telegram", "sent", ""),
+                        ("zalo_oa", "cancelled", "rerouted to telegram"),
+                        ("zalo_oa", "failed", "unreachable")}
+    _app, admin = await make_chat(delivery_zalo_rate=500.0)
+    await admin.send("/as admin")
+    await admin.replies()
+    await admin.send("/thongbao")
+    await admin.reply()
+    await admin.send("2")  # the broadcast, first in the list after "new"
+    detail = await admin.reply()
+    for line in ("Người nhận: 300", "Đã gửi: 200", "Chuyển sang kênh khác: 100",
+                 "Không liên lạc được: 100", "Lỗi: 0"):
+        assert line in detail, detail
