@@ -46,7 +46,9 @@ from bot.core.config import Settings
 from bot.core.render import numbered_text
 from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
-from storage.zalo_oa.repo import Interaction, ZaloOARepo
+from content.privacy import Purpose
+from storage.delivery.repo import NewMessage, OutboxRepo, Source, people_with_consent
+from storage.zalo_oa.repo import Interaction, ZaloOARepo, closing_windows
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,11 @@ WINDOW = timedelta(days=7)
 MAX_EVENT_AGE = timedelta(hours=13)
 NIGHT_END_HOUR = 6
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+KEEPALIVE_KEY = "zalo_oa.keepalive"
+KEEPALIVE_KIND = "zalo_oa_keepalive"
+KEEPALIVE_FREE_AFTER = timedelta(hours=46)
+KEEPALIVE_PAID_AFTER = timedelta(days=6)
 
 # Events that open or extend the window (the reference, §3); receipts do not count.
 INTERACTIONS = frozenset({"follow", "user_click_chatnow", "user_submit_info"})
@@ -220,14 +227,48 @@ class ZaloOAChannel(BaseChannel):
             self._keeper = None
 
     async def _keep_token(self) -> None:
-        """Refresh the grant ahead of expiry even when nothing is sent (every 10 minutes)."""
+        """Every 10 minutes: refresh the grant ahead of expiry even when nothing is sent,
+        and queue the keep-alive prompts of windows about to close."""
         assert self.tokens is not None
         while True:
             try:
                 await self.tokens.access_token()
             except Exception as exc:  # recorded and alerted by the token keeper
                 logger.warning("zalo_oa: token check failed: %s", type(exc).__name__)
+            try:
+                await self.plan_keepalive(self._now())
+            except Exception as exc:
+                logger.warning("zalo_oa: keep-alive planning failed: %s", type(exc).__name__)
             await asyncio.sleep(self._token_check)
+
+    async def plan_keepalive(self, now: datetime) -> int:
+        """Queue a short "write to keep receiving reminders" notice to registered followers
+        who agreed to reminders and whose window is about to close; return how many were
+        found (a prompt already queued for the same interaction is not queued again).
+
+        With paid sends off, the last free moment is before 48 h, so the prompt goes after
+        46 h; with paid sends on, after 6 days (before the 7-day window closes). Once per
+        interaction (the dedupe key carries its time); the outbox applies quiet hours.
+        """
+        if self._sessions is None:
+            return 0
+        lead, limit = ((KEEPALIVE_PAID_AFTER, WINDOW - timedelta(hours=1))
+                       if self.allow_paid_sends
+                       else (KEEPALIVE_FREE_AFTER, FREE_WINDOW - timedelta(minutes=10)))
+        async with self._sessions() as session:
+            closing = await closing_windows(session, self.oa_id, self.name, now - limit,
+                                            now - lead)
+            agreed = await people_with_consent(session, [c.person_id for c in closing],
+                                               Purpose.REMINDERS)
+            messages = [NewMessage(
+                f"zalo_oa-keepalive:{c.user_id}:{int(c.last_interaction_at.timestamp())}",
+                Source.NOTICE, KEEPALIVE_KIND, c.person_id, c.account_id, self.name, now,
+                expires_at=c.last_interaction_at + (WINDOW if self.allow_paid_sends
+                                                    else FREE_WINDOW),
+                message_key=KEEPALIVE_KEY) for c in closing if c.person_id in agreed]
+            await OutboxRepo(session).insert(messages, now)
+            await session.commit()
+        return len(messages)
 
     async def _close(self) -> None:
         await self._api.close()

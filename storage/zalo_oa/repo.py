@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.models import ChannelAccountRow, PersonRow
 from storage.zalo_oa.models import ZaloOAGrantRow, ZaloOAInteractionRow
 
 CHUNK = 500
@@ -127,6 +128,34 @@ class ZaloOARepo:
             for user_id, last, follower in rows.all():
                 found[user_id] = Interaction(last, bool(follower))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingWindow:
+    """A registered follower whose window closes soon, and their OA account."""
+
+    person_id: int
+    account_id: int
+    user_id: str
+    last_interaction_at: datetime
+
+
+async def closing_windows(session: AsyncSession, oa_id: str, channel: str, since: datetime,
+                          until: datetime, limit: int = 5000) -> list[ClosingWindow]:
+    """Return registered followers whose last interaction is in [since, until] and whose
+    account on `channel` has not blocked the bot."""
+    rows = await session.execute(
+        select(ChannelAccountRow.person_id, ChannelAccountRow.id,
+               ZaloOAInteractionRow.user_id, ZaloOAInteractionRow.last_interaction_at)
+        .join(ChannelAccountRow, (ChannelAccountRow.channel == channel)
+              & (ChannelAccountRow.external_id == ZaloOAInteractionRow.user_id))
+        .join(PersonRow, PersonRow.id == ChannelAccountRow.person_id)
+        .where(ZaloOAInteractionRow.oa_id == oa_id, ZaloOAInteractionRow.follower.is_(True),
+               ZaloOAInteractionRow.last_interaction_at >= since,
+               ZaloOAInteractionRow.last_interaction_at <= until,
+               ChannelAccountRow.blocked_at.is_(None), PersonRow.registered_at.is_not(None))
+        .order_by(ZaloOAInteractionRow.last_interaction_at).limit(limit))
+    return [ClosingWindow(p, a, u, last) for p, a, u, last in rows.all() if last is not None]
 
 
 def _latest(current: Any, new: Any) -> ColumnElement[Any]:

@@ -188,3 +188,31 @@ async def test_a_broadcast_with_a_third_outside_the_window_accounts_for_everyone
     for line in ("Người nhận: 300", "Đã gửi: 200", "Chuyển sang kênh khác: 100",
                  "Không liên lạc được: 100", "Lỗi: 0"):
         assert line in detail, detail
+
+
+async def test_a_follower_about_to_leave_the_window_is_prompted_once(
+        oa_app: tuple[App, FakeZaloOA, ZaloOAChannel], clock: MovableClock) -> None:
+    app, fake, channel = oa_app
+    quiet, fresh, late, later = await seed_people(app.sessions, 4, clock.now(),
+                                                  channel="zalo_oa")
+    [no_consent] = await seed_people(app.sessions, 1, clock.now(), channel="zalo_oa",
+                                     consent=False, first_external=200_000)
+    await interacted(app, fake, [quiet, no_consent], clock.now() - timedelta(hours=47))
+    await interacted(app, fake, [fresh], clock.now() - timedelta(hours=20))
+    await interacted(app, fake, [late], clock.now() - timedelta(days=3))
+    await channel.plan_keepalive(clock.now())
+    await channel.plan_keepalive(clock.now())  # the same prompt is queued once
+    assert await app.delivery.sender("zalo_oa", channel).drain() == 1
+    [text] = fake.texts_to(quiet)
+    assert "/menu" in text and "nhắc nhở" in text
+    # With paid sends allowed, the prompt waits until day 6 of the 7-day window.
+    channel.allow_paid_sends = True
+    await interacted(app, fake, [later], clock.now() - timedelta(days=2))
+    await channel.plan_keepalive(clock.now())
+    assert await app.delivery.sender("zalo_oa", channel).drain() == 0
+    clock.advance(timedelta(days=4, hours=1))
+    await channel.plan_keepalive(clock.now())
+    assert await app.delivery.sender("zalo_oa", channel).drain() == 1
+    assert "/menu" in fake.texts_to(later)[-1]
+    assert len(fake.texts_to(quiet)) == 1 and fake.texts_to(no_consent) == []
+    assert fake.texts_to(fresh) == [] and fake.texts_to(late) == [] and fake.refused == []
