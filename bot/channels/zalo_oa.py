@@ -431,15 +431,16 @@ class ZaloOAChannel(BaseChannel):
 
         Within 48 h of the last interaction: free. From 48 h to 7 days: billed, only when
         the operator allows paid sends. After 7 days: only a template message (when one is
-        configured). A person who unfollowed cannot be reached.
+        configured). A person who unfollowed cannot be reached (Zalo answers -213) until
+        they follow again.
         """
         known = await self._interactions(chat_ids)
         refused: dict[str, str] = {}
         for chat_id in chat_ids:
             standing = known.get(chat_id)
             last = standing.last_interaction_at if standing else None
-            if standing is not None and not standing.follower and last is None:
-                refused[chat_id] = "not following the OA"
+            if standing is not None and not standing.follower:
+                refused[chat_id] = "not following the OA (unfollowed)"
                 continue
             age = now - last if last is not None else None
             if age is not None and age <= FREE_WINDOW:

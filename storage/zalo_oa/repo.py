@@ -83,12 +83,14 @@ class ZaloOARepo:
 
     async def touch(self, oa_id: str, user_id: str, at: datetime,
                     follower: bool | None = None) -> None:
-        """Record an interaction at `at` (never moving it back); set following if given."""
+        """Record an interaction at `at` (never moving it back); set following if given
+        (a new person counts as following; a message does not change it)."""
         dialect = self.session.get_bind().dialect.name
         module = postgresql if dialect == "postgresql" else sqlite
         table = ZaloOAInteractionRow.__table__
+        # A new person is taken as a follower until Zalo says otherwise (unfollow, -213).
         values = {"oa_id": oa_id, "user_id": user_id, "last_interaction_at": at,
-                  "follower": bool(follower), "updated_at": at}
+                  "follower": True if follower is None else follower, "updated_at": at}
         statement = module.insert(table).values(**values)
         excluded = statement.excluded
         current = table.c.last_interaction_at

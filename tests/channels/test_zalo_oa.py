@@ -186,6 +186,11 @@ async def test_follow_and_chatnow_welcome_unfollow_closes(oa: OA) -> None:
     async with oa.sessions() as session:
         standing = (await ZaloOARepo(session).interactions(oa.fake.oa_id, ["u-f"]))["u-f"]
     assert standing.follower is False and standing.last_interaction_at is not None
+    refused = await oa.channel.unreachable(["u-f"], oa.clock.now())
+    assert refused == {"u-f": "not following the OA (unfollowed)"}
+    assert await oa.fake.deliver(oa.fake.follow_event("u-f")) == 200  # follows again
+    await oa.fake.wait_sent(3)
+    assert await oa.channel.unreachable(["u-f"], oa.clock.now()) == {}
 
 
 async def test_long_reply_is_split_on_paragraphs(oa: OA) -> None:
