@@ -259,7 +259,11 @@ class OutboxSender:
         hook = getattr(self.target, "unreachable", None)
         if hook is None or not ready:
             return ready
-        refused: dict[str, str] = await hook([item.chat_id for item, _ in ready], now)
+        try:
+            refused: dict[str, str] = await hook([item.chat_id for item, _ in ready], now)
+        except Exception:  # send anyway: the platform's own window errors still hold
+            logger.exception("sender %s: the reachability check failed", self.channel)
+            return ready
         if not refused:
             return ready
         for item, _reply in ready:
