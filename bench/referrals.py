@@ -119,8 +119,9 @@ async def run_import(url: str, path: Path, week: int, traced: bool) -> tuple[flo
     started = time.perf_counter()
     async with session_factory(engine)() as session:
         report = await import_official_list(
-            session, campaign_id=CAMPAIGN, week=week, week_start=prog.weeks[week - 1].start,
-            today=TODAY, source=path, filename=path.name, units=None, scope_unit=None,
+            ReferralRepo(session), campaign_id=CAMPAIGN, week=week,
+            week_start=prog.weeks[week - 1].start, today=TODAY, source=path,
+            filename=path.name, units=None, scope_unit=None,
             imported_by=None, now=NOW, progress=ticks.append, commit_batches=True)
         await session.commit()
     seconds = time.perf_counter() - started

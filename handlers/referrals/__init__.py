@@ -5,45 +5,54 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.core.context import Context
 from bot.core.dispatcher import Router
+from bot.core.types import Reply
 from handlers.common.feature import Feature
+from handlers.referrals import actions, forms, manage, manage_forms, referred
+from handlers.referrals.cli import EXPORT_COMMAND, IMPORT_COMMAND
+from handlers.referrals.common import stale
+from handlers.referrals.delivery import CampaignParticipants, WeeklyReferralNudge
+from storage.referrals.personal_data import referral_sections
 
 if TYPE_CHECKING:
     from bot.core.context import Services
     from bot.delivery.registry import DeliveryRegistry
 
-MANAGERS = frozenset({"liaison", "admin"})
+MANAGERS = frozenset(manage.MANAGERS)
+
+
+async def _stale(ctx: Context, _payload: str) -> list[Reply]:
+    return stale(ctx)
 
 
 def register(router: Router) -> None:
-    """Register /vandong, /tiendo, their forms and choices, and the `VD-…` start payload."""
-    # Imported here: storage.referrals.repo imports the pure rules of this package.
-    from handlers.referrals import manage, participant, referred
-    from storage.referrals.personal_data import referral_sections
-
+    """Register /vandong, /tiendo, their forms and buttons, and the `VD-…` start payload."""
     for section in referral_sections():
         router.personal_data.add(section)
-
-    for form in (participant.join_form(), participant.add_form(), participant.week_form(),
+    for form in (forms.join_form(), forms.add_form(), forms.week_form(),
                  referred.code_form(), referred.link_form()):
         router.forms.add(form)
-    for form in (manage.import_form(), manage.unit_form(), manage.reassign_form()):
+    for form in (manage_forms.import_form(), manage_forms.unit_form(),
+                 manage_forms.reassign_form()):
         router.forms.add(replace(form, roles=MANAGERS))
-    router.command("vandong", menu_label="ref.menu", order=30)(participant.vandong)
+    router.command("vandong", menu_label="ref.menu", order=30)(actions.vandong)
     router.command("tiendo", menu_label="ref.menu_manage", roles=MANAGERS,
                    order=35)(manage.tiendo)
-    router.choice("rf")(participant.participant_choice)
-    router.choice("rq", roles=MANAGERS)(manage.manage_choice)
+    actions.register_actions(router)
+    manage.register_manage_actions(router)
+    # The rest of each namespace (an unknown or forged `rf:…`/`rq:…`) is stale; `rq:` is
+    # refused to people who are not managers before that, as the typed `rq:` buttons are.
+    router.choice("rf")(_stale)
+    router.choice("rq", roles=MANAGERS)(_stale)
     router.start_payload("vd")(referred.start_payload)
 
 
 def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     """Add the weekly nudge and the "participants of a campaign" broadcast audience."""
-    from handlers.referrals.delivery import CampaignParticipants, WeeklyReferralNudge
-
     registry.add_rule(WeeklyReferralNudge(services.campaigns.values(), services.messages,
                                           services.settings.reminder_hour, services.clock.tz))
     registry.add_audience(CampaignParticipants())
 
 
-FEATURE = Feature("referrals", register, register_delivery)
+FEATURE = Feature("referrals", register, register_delivery, cli=(IMPORT_COMMAND, EXPORT_COMMAND))

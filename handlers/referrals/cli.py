@@ -1,18 +1,27 @@
-"""Server commands: `thidua import referrals FILE …` and `thidua export referrals …`."""
+"""Server commands: `thidua import referrals FILE …` and `thidua export referrals …`.
+
+Both are `CliCommand`s listed in the feature's manifest; `run(args, app)` gets a started app
+(settings, services with the catalog, units, campaigns and clock, and its sessions).
+"""
 
 from __future__ import annotations
 
+import argparse
+import functools
 import sys
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
+from content.loader import load_campaigns
 from content.messages import Messages
 from content.schema import Campaign
-from content.units import UnitTree
+from content.units import UnitTree, load_units
+from handlers.common.feature import CliCommand
 from handlers.referrals.imports import ImportRefused, import_official_list
-from handlers.referrals.manage import number, report_text
+from handlers.referrals.manage_views import number, report_text
 from handlers.referrals.rules import timeline
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
 from storage.db import create_engine, is_sqlite, session_factory
@@ -26,6 +35,11 @@ def _out(text: str) -> None:
 
 def _err(text: str) -> None:
     sys.stderr.write(text.rstrip() + "\n")
+
+
+@functools.cache
+def _catalog() -> Messages:
+    return Messages.load()
 
 
 def _campaign(campaigns: dict[str, Campaign], campaign_id: str, t: Messages) -> Campaign | None:
@@ -48,15 +62,26 @@ def _scope(units: UnitTree, home_unit: str, unit: str | None, t: Messages
     return [unit, *(u.code for u in units.descendants(unit))], unit
 
 
-async def run_import(settings: Settings, path: Path, campaign_id: str, week: int,
-                     unit: str | None, clock: Clock | None = None) -> int:
-    """Import an official weekly list from a file on the server; print the match report."""
-    from bot.app import load_content
+# --------------------------------------------------------------------------- import
 
-    content = load_content()
-    t = content.messages
-    clock = clock or SystemClock(settings.tz)
-    campaign = _campaign(content.campaigns, campaign_id, t)
+
+def configure_import(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of `thidua import referrals`."""
+    t = _catalog().t
+    parser.add_argument("file", type=Path, help=t("ref.cli.arg_file"))
+    parser.add_argument("--campaign", required=True, help=t("ref.cli.arg_campaign"))
+    parser.add_argument("--week", required=True, type=int, help=t("ref.cli.arg_week"))
+    parser.add_argument("--unit", default=None, help=t("ref.cli.arg_unit_import"))
+
+
+async def run_import_command(args: argparse.Namespace, app: Any) -> int:
+    """Import an official weekly list from a file on the server; print the match report."""
+    services = app.services
+    t: Messages = services.messages
+    clock: Clock = services.clock
+    path = Path(args.file)
+    week = int(args.week)
+    campaign = _campaign(services.campaigns, args.campaign, t)
     if campaign is None:
         return 2
     prog = campaign.programmes.referral
@@ -68,70 +93,123 @@ async def run_import(settings: Settings, path: Path, campaign_id: str, week: int
         _err(t.t("ref.week.unknown", week=week, total=len(prog.weeks),
                  end=f"{prog.weeks[-1].end:%d/%m/%Y}"))
         return 2
-    scope = _scope(content.units, prog.home_unit, unit, t)
+    scope = _scope(services.units, prog.home_unit, args.unit, t)
     if scope is None:
         return 2
     units, _ = scope
-    engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    try:
-        await ensure_migrated(engine, settings.database_url,
-                              auto=settings.auto_migrate or is_sqlite(settings.database_url))
-        async with session_factory(engine)() as session:
-            try:
-                report = await import_official_list(
-                    session, campaign_id=campaign.id, week=week,
-                    week_start=prog.weeks[week - 1].start, today=clock.now().date(),
-                    source=path, filename=path.name, units=units, scope_unit=unit,
-                    imported_by=None, now=clock.now(),
-                    progress=lambda n: _err(t.t("ref.cli.progress", count=number(n))),
-                    commit_batches=True)
-            except ImportRefused as exc:
-                await session.rollback()
-                reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week)
-                _err(t.t("ref.cli.refused", reason=reason))
-                return 1
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with app.sessions() as session:
+        repo = ReferralRepo(session)
+        try:
+            report = await import_official_list(
+                repo, campaign_id=campaign.id, week=week,
+                week_start=prog.weeks[week - 1].start, today=clock.now().date(),
+                source=path, filename=path.name, units=units, scope_unit=args.unit,
+                imported_by=None, now=clock.now(),
+                progress=lambda n: _err(t.t("ref.cli.progress", count=number(n))),
+                commit_batches=True)
+        except ImportRefused as exc:
+            await repo.rollback()
+            reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week)
+            _err(t.t("ref.cli.refused", reason=reason))
+            return 1
+        await repo.commit()
     _out(report_text(t, report))
     return 0
 
 
-async def run_export(settings: Settings, campaign_id: str, unit: str | None, eligible: bool,
-                     out: Path, clock: Clock | None = None) -> int:
-    """Write the progress (or eligible) workbook of a campaign or a unit to a file."""
-    from bot.app import load_content
+# --------------------------------------------------------------------------- export
 
-    content = load_content()
-    t = content.messages
-    clock = clock or SystemClock(settings.tz)
-    campaign = _campaign(content.campaigns, campaign_id, t)
+
+def configure_export(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of `thidua export referrals`."""
+    t = _catalog().t
+    parser.add_argument("--campaign", required=True, help=t("ref.cli.arg_campaign"))
+    parser.add_argument("--unit", default=None, help=t("ref.cli.arg_unit_export"))
+    parser.add_argument("--eligible", action="store_true", help=t("ref.cli.arg_eligible"))
+    parser.add_argument("--out", required=True, type=Path, help=t("ref.cli.arg_out"))
+
+
+async def run_export_command(args: argparse.Namespace, app: Any) -> int:
+    """Write the progress (or eligible) workbook of a campaign or a unit to a file."""
+    services = app.services
+    t: Messages = services.messages
+    clock: Clock = services.clock
+    campaign = _campaign(services.campaigns, args.campaign, t)
     if campaign is None:
         return 2
     prog = campaign.programmes.referral
     assert prog is not None
-    scope = _scope(content.units, prog.home_unit, unit, t)
+    scope = _scope(services.units, prog.home_unit, args.unit, t)
     if scope is None:
         return 2
     units, root = scope
-    now: datetime = clock.now()
+    now = clock.now()
     export = ExportScope(campaign, prog, timeline(prog.weeks, now.date()), units, root, now)
+    async with app.sessions() as session:
+        repo = ReferralRepo(session)
+        if args.eligible:
+            data, count = await eligible_workbook(repo, export, t, services.units)
+            what = t.t("ref.cli.what_eligible", count=number(count))
+        else:
+            counts = await repo.unit_counts(campaign.id, units, export.line,
+                                            prog.min_referrals.number)
+            data = await progress_workbook(repo, export, counts, t, services.units)
+            what = t.t("ref.cli.what_progress")
+    out = Path(args.out)
+    out.write_bytes(data)
+    _out(t.t("ref.cli.exported", path=out, what=what))
+    return 0
+
+
+IMPORT_COMMAND = CliCommand(("import", "referrals"), "ref.cli.help_import", configure_import,
+                            run_import_command)
+EXPORT_COMMAND = CliCommand(("export", "referrals"), "ref.cli.help_export", configure_export,
+                            run_export_command)
+
+
+# --------------------------------------------------------------------------- until the CLI is
+# built from the manifests (branch `core`), bot/__main__.py calls these two entry points. They
+# start a bare app (content, clock, sessions) and run the commands above; remove them then.
+
+
+@dataclass(frozen=True, slots=True)
+class _ServerServices:
+    messages: Messages
+    units: UnitTree
+    campaigns: dict[str, Campaign]
+    clock: Clock
+
+
+@dataclass(frozen=True, slots=True)
+class _ServerApp:
+    settings: Settings
+    services: _ServerServices
+    sessions: Any
+
+
+async def _with_app(settings: Settings, clock: Clock | None, command: CliCommand,
+                    args: argparse.Namespace) -> int:
+    services = _ServerServices(Messages.load(), load_units(),
+                               {c.id: c for c in load_campaigns()},
+                               clock or SystemClock(settings.tz))
     engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     try:
         await ensure_migrated(engine, settings.database_url,
                               auto=settings.auto_migrate or is_sqlite(settings.database_url))
-        async with session_factory(engine)() as session:
-            repo = ReferralRepo(session)
-            if eligible:
-                data, count = await eligible_workbook(repo, export, t, content.units)
-                what = t.t("ref.cli.what_eligible", count=number(count))
-            else:
-                counts = await repo.unit_counts(campaign.id, units, export.line,
-                                                prog.min_referrals.number)
-                data = await progress_workbook(repo, export, counts, t, content.units)
-                what = t.t("ref.cli.what_progress")
+        return await command.run(args, _ServerApp(settings, services, session_factory(engine)))
     finally:
         await engine.dispose()
-    out.write_bytes(data)
-    _out(t.t("ref.cli.exported", path=out, what=what))
-    return 0
+
+
+async def run_import(settings: Settings, path: Path, campaign_id: str, week: int,
+                     unit: str | None, clock: Clock | None = None) -> int:
+    """`thidua import referrals` as bot/__main__.py calls it today."""
+    args = argparse.Namespace(file=path, campaign=campaign_id, week=week, unit=unit)
+    return await _with_app(settings, clock, IMPORT_COMMAND, args)
+
+
+async def run_export(settings: Settings, campaign_id: str, unit: str | None, eligible: bool,
+                     out: Path, clock: Clock | None = None) -> int:
+    """`thidua export referrals` as bot/__main__.py calls it today."""
+    args = argparse.Namespace(campaign=campaign_id, unit=unit, eligible=eligible, out=out)
+    return await _with_app(settings, clock, EXPORT_COMMAND, args)

@@ -1,43 +1,68 @@
-"""Helpers shared by the referral handlers: campaign, scope, dates, grid and verdict text."""
+"""Helpers shared by the referral handlers: campaign, scope, dates, weeks, accounts, consent."""
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import date
 
 from bot.core.context import Context
-from bot.core.forms import Invalid
-from bot.core.types import Choice
-from content.privacy import Policy
+from bot.core.forms import FORM_PREFIX, Invalid
+from bot.core.types import Choice, Reply
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
-from handlers.referrals.rules import (
-    Gap,
-    Marks,
-    Missing,
-    Timeline,
-    Tracked,
-    Verdict,
-    WeekStatus,
-    display_account,
-    evaluate,
-    timeline,
-)
-from storage.referrals.repo import Member
+from handlers.common.registration import policy
+from handlers.referrals.rules import AccountError, normalize_account, timeline
+from storage.referrals.marks import QuizAccount, Timeline
+from storage.referrals.repo import Participant, ReferralRepo
 
-# Channels whose adapter can deliver a file to the person (Zalo cannot send files).
-FILE_CHANNELS = frozenset({"telegram", "console"})
 RELATIONS = ("nguoi_than", "ban_be", "dong_nghiep", "khac")
-YES_WORDS = {"co", "dong y", "ok", "yes", "u", "uh", "dong", "y", "dung"}
-NO_WORDS = {"khong", "khong dong y", "ko", "k", "no", "khg"}
-MISSING_LINES = 12
 WEEK_RE = re.compile(r"^(?:tuan|t)?\s*(?:so\s*)?(\d{1,2})$")
-STATUS_MARK = {
-    WeekStatus.VERIFIED: "🔒", WeekStatus.DONE: "✅", WeekStatus.CONFLICT: "⚠️",
-    WeekStatus.MISSED: "❌", WeekStatus.PENDING: "⏳",
-}
+
+
+LIAISON = ("liaison",)
+
+
+def repo_of(ctx: Context) -> ReferralRepo:
+    """Return the referral repository of this message's session."""
+    return ReferralRepo(ctx.session)
+
+
+def stale(ctx: Context) -> list[Reply]:
+    """Answer a choice that no longer applies."""
+    return [ctx.main_menu(ctx.t("error.stale_choice"))]
+
+
+def campaign_of(ctx: Context, campaign_id: str) -> Campaign | None:
+    """Return a referral campaign by id."""
+    campaign = ctx.services.campaigns.get(campaign_id)
+    return campaign if campaign is not None and campaign.programmes.referral else None
+
+
+def parse_account(ctx: Context, text: str) -> QuizAccount:
+    """Normalise a typed quiz account; raise Invalid with examples of accepted forms."""
+    try:
+        return normalize_account(text)
+    except AccountError as exc:
+        raise Invalid(f"ref.account.bad_{exc.kind}") from exc
+
+
+async def owner_participant(ctx: Context, participant_id: int | str) -> Participant | None:
+    """Return the participant of a payload or a form if it belongs to this person."""
+    if isinstance(participant_id, str):
+        if not (participant_id.isascii() and participant_id.isdigit()):
+            return None
+        participant_id = int(participant_id)
+    participant = await repo_of(ctx).participant(participant_id)
+    if participant is None or participant.person_id != ctx.person.id:
+        return None
+    return participant
+
+
+def manages_unit(ctx: Context, unit_code: str) -> bool:
+    """Tell whether this person may see and manage a unit's referral data (liaison scope)."""
+    return ctx.access.manages(unit_code, LIAISON)
 
 
 def campaign_key(campaign_id: str) -> str:
@@ -102,16 +127,11 @@ def covering(ctx: Context, unit_code: str) -> list[str]:
     return [unit_code, *(u.code for u in units.ancestors(unit_code))]
 
 
-def can_manage_unit(ctx: Context, unit_code: str) -> bool:
-    """Tell whether this person may see and manage a unit's referral data (liaison scope)."""
-    return ctx.can_act_on_unit(unit_code, ("liaison",))
-
-
 def scope_root(ctx: Context, prog: ReferralProgramme) -> str | None:
     """Return the unit a manager sees by default (admins: the programme area)."""
-    if "admin" in ctx.roles:
+    if ctx.access.is_admin:
         return prog.home_unit
-    liaison = [g.unit_code for g in ctx.grants if g.active and g.role == "liaison"]
+    liaison = ctx.access.units(LIAISON)
     return liaison[0] if liaison else ctx.person.unit_code
 
 
@@ -137,13 +157,18 @@ def week_span(prog: ReferralProgramme, number: int) -> str:
     return f"{day_month(week.start)} – {full_date(week.end)}"
 
 
-def week_choices(ctx: Context, prog: ReferralProgramme, payload: str, *, started_only: bool
-                 ) -> list[Choice]:
-    """Return one choice per week (`payload` formatted with {week})."""
+def week_choices(ctx: Context, prog: ReferralProgramme, payload: Callable[[int], str], *,
+                 started_only: bool) -> list[Choice]:
+    """Return one choice per week (`payload(week)` is its payload)."""
     today = ctx.clock.today()
     return [Choice(ctx.t("ref.week_choice", week=w.number, span=week_span(prog, w.number)),
-                   payload.format(week=w.number))
+                   payload(w.number))
             for w in prog.weeks if not started_only or w.start <= today]
+
+
+def form_choice(value: object) -> str:
+    """Return the payload of a fixed answer of a form step (`f:<value>`)."""
+    return f"{FORM_PREFIX}{value}"
 
 
 def parse_week_number(ctx: Context, prog: ReferralProgramme, text: str) -> int:
@@ -160,88 +185,4 @@ def parse_week_number(ctx: Context, prog: ReferralProgramme, text: str) -> int:
 
 def policy_version(ctx: Context) -> str:
     """Return the version of the personal-data policy shown with a consent."""
-    policy: Policy = ctx.services.extras["policy"]
-    return policy.version
-
-
-def yes_no(text: str) -> str | None:
-    """Read a typed yes/no answer ('yes', 'no' or None when unclear)."""
-    words = " ".join(fold(text).split())
-    if words in YES_WORDS:
-        return "yes"
-    if words in NO_WORDS:
-        return "no"
-    return None
-
-
-def member_name(ctx: Context, member: Member, viewer_is_owner: bool, owner_name: str | None
-                ) -> str:
-    """Return how a followed account is named: "Bạn" for the viewer's own, else the name."""
-    if member.is_self:
-        return ctx.t("ref.you") if viewer_is_owner else (owner_name or ctx.t("ref.someone"))
-    return member.display_name or ctx.t("ref.someone")
-
-
-def week_cells(marks: Marks, line: Timeline) -> str:
-    """Return "T1 ✅ · T2 ❌ · T3 ⏳" for one account."""
-    return " · ".join(f"T{n} {STATUS_MARK[marks.status(n, line)]}"
-                      for n in range(1, line.total + 1))
-
-
-def grid(ctx: Context, members: Sequence[Member], line: Timeline, owner_name: str | None,
-         viewer_is_owner: bool = True) -> str:
-    """Return the people × weeks grid as plain lines (reads well on Zalo)."""
-    lines = []
-    for member in members:
-        name = member_name(ctx, member, viewer_is_owner, owner_name)
-        relation = ("" if member.is_self or not member.relation
-                    else ctx.t(f"ref.relation.{member.relation}"))
-        label = ctx.t("ref.grid_name", name=name, relation=relation) if relation else name
-        lines.append(ctx.t("ref.grid_line", name=label,
-                           account=display_account(member.quiz_account),
-                           cells=week_cells(member.marks, line)))
-    return "\n".join(lines)
-
-
-def verdict_of(ctx: Context, members: Sequence[Member], prog: ReferralProgramme,
-               line: Timeline, owner_name: str | None, viewer_is_owner: bool = True
-               ) -> Verdict:
-    """Judge a participant's accounts against the programme."""
-    own = next(m for m in members if m.is_self)
-    referrals = [Tracked(member_name(ctx, m, viewer_is_owner, owner_name), m.marks)
-                 for m in members if not m.is_self]
-    return evaluate(Tracked(member_name(ctx, own, viewer_is_owner, owner_name), own.marks,
-                            is_self=True),
-                    referrals, line, prog.min_referrals.number)
-
-
-def missing_text(ctx: Context, item: Missing, prog: ReferralProgramme) -> str:
-    """Return one line of what is missing, e.g. "Tuần 3: Lan chưa thi"."""
-    if item.gap is Gap.NEED_REFERRALS:
-        return ctx.t("ref.gap.need_referrals", count=item.count,
-                     minimum=prog.min_referrals.value)
-    if item.gap is Gap.TO_COME:
-        return ctx.t("ref.gap.to_come", first=item.week, last=len(prog.weeks),
-                     minimum=prog.min_referrals.value)
-    key = f"ref.gap.{item.gap.value}{'_self' if item.is_self else ''}"
-    return ctx.t(key, week=item.week, name=item.name)
-
-
-def verdict_text(ctx: Context, verdict: Verdict, prog: ReferralProgramme) -> str:
-    """Return the verdict: eligible or not, and exactly what is missing."""
-    lines = [item for item in verdict.missing
-             if not (verdict.final and item.gap in (Gap.THIS_WEEK, Gap.TO_COME))]
-    shown = [ctx.t("ref.gap.line", text=missing_text(ctx, m, prog))
-             for m in lines[:MISSING_LINES]]
-    if len(lines) > MISSING_LINES:
-        shown.append(ctx.t("ref.gap.more", count=len(lines) - MISSING_LINES))
-    if verdict.final:
-        head = "ref.verdict.final_yes" if verdict.eligible else "ref.verdict.final_no"
-    elif verdict.eligible:
-        head = "ref.verdict.so_far_yes"
-    else:
-        head = "ref.verdict.so_far_no"
-    text = ctx.t(head, reward=prog.reward.form, granted_by=prog.reward.granted_by,
-                 complete=verdict.complete_referrals, minimum=prog.min_referrals.value,
-                 weeks=prog.consecutive_weeks.value)
-    return text + ("\n" + "\n".join(shown) if shown else "")
+    return policy(ctx).version

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
-
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import PARTICIPANTS, AudienceSpec
 from bot.delivery.rules import Moment
@@ -15,8 +13,11 @@ from content.messages import Messages
 from content.privacy import Purpose
 from content.schema import Campaign, Week
 from storage.delivery.repo import consent_active, people_with_consent
-from storage.models import PersonRow, RefParticipantRow
-from storage.referrals.repo import ReferralRepo
+from storage.referrals.repo import ReferralRepo, participants_audience
+
+if TYPE_CHECKING:  # annotations only: the delivery engine hands its session over
+    from sqlalchemy import Select
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 NUDGE_RULE = "referral-week"
 NUDGE_KIND = "referral"
@@ -96,7 +97,5 @@ class CampaignParticipants:
     async def people(self, session: AsyncSession, spec: AudienceSpec, today: date
                      ) -> Select[int]:
         """Return the people in the referral programme of `spec["campaign"]` (consent on)."""
-        joined = select(RefParticipantRow.person_id).where(
-            RefParticipantRow.campaign_id == spec.get("campaign", ""))
-        return select(PersonRow.id).where(PersonRow.id.in_(joined),
-                                          consent_active(Purpose.REFERRALS))
+        return participants_audience(str(spec.get("campaign", "")),
+                                     consent_active(Purpose.REFERRALS))

@@ -15,8 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.referrals.official_list import ListError, ListRow, open_list, read_list
 from handlers.referrals.rules import AccountError, normalize_account
 from storage.referrals.repo import ReferralRepo
@@ -90,7 +88,7 @@ class _Pending:
 
 
 async def import_official_list(
-    session: AsyncSession,
+    repo: ReferralRepo,
     *,
     campaign_id: str,
     week: int,
@@ -114,7 +112,6 @@ async def import_official_list(
     """
     if week_start > today:
         raise ImportRefused("future_week", week=week)
-    repo = ReferralRepo(session)
     sha = file_hash(source)
     report = ImportReport(week, filename)
     previous = await repo.import_with_hash(campaign_id, sha)
@@ -133,7 +130,7 @@ async def import_official_list(
                 if len(pending.rows) >= BATCH:
                     await _flush(repo, campaign_id, week, units, pending, report, now)
                     if commit_batches:
-                        await session.commit()
+                        await repo.commit()
                 if progress is not None and report.rows % PROGRESS_EVERY == 0:
                     progress(report.rows)
         except ListError as exc:

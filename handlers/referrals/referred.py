@@ -1,4 +1,4 @@
-"""The referred person: open the bot with a referral code, link, consent, confirm weeks."""
+"""The referred person: open the bot with a referral code, then link, consent, confirm."""
 
 from __future__ import annotations
 
@@ -11,22 +11,19 @@ from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from content.schema import Campaign
 from content.text import fold
-from handlers.referrals.common import full_date, line_of, programme, week_cells, yes_no
-from handlers.referrals.participant import (
+from handlers.common.steps import yes_no_step
+from handlers.referrals.common import (
     campaign_of,
-    consent_options,
-    dashboard,
-    decision,
-    decision_pick,
+    full_date,
     parse_account,
-    record_consent,
-    refused,
+    programme,
     repo_of,
     stale,
-    status_text,
 )
-from handlers.referrals.rules import bit, display_account, markable_week_problem
-from storage.referrals.repo import Member, Participant, normalize_code
+from handlers.referrals.consent import consent_step, record_consent, refused
+from handlers.referrals.views import dashboard, referred_view
+from storage.referrals.marks import display_account
+from storage.referrals.repo import Participant, normalize_code
 
 LINK = "ref_link"
 CODE = "ref_code"
@@ -135,24 +132,6 @@ def _eligibility_prompt(ctx: Context, data: dict[str, Any]) -> str:
                  area=area.full_name if area else prog.home_unit)
 
 
-def _yes_no_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    return [Choice(ctx.t("ref.link.eligible_yes"), "f:yes"),
-            Choice(ctx.t("ref.link.eligible_no"), "f:no")]
-
-
-def _parse_yes_no(_ctx: Context, text: str) -> str:
-    answer = yes_no(text)
-    if answer is None:
-        raise Invalid("ref.link.bad_yes_no")
-    return answer
-
-
-def _pick_yes_no(_ctx: Context, value: str) -> str:
-    if value not in ("yes", "no"):
-        raise Invalid("ref.link.bad_yes_no")
-    return value
-
-
 def _removal_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
     return [Choice(ctx.t("ref.link.keep"), "f:keep"),
             Choice(ctx.t("ref.link.remove"), "f:remove")]
@@ -205,45 +184,12 @@ def link_form() -> Form:
     steps = (
         Step(Steps.TYPING_OWN_QUIZ_ACCOUNT, "mid", "ref.link.ask_account",
              parse=_parse_own_quiz_account, max_length=120),
-        Step(Steps.DECIDING_LINK_CONSENT, "consent", "ref.link.consent", parse=decision,
-             pick=decision_pick, options=consent_options, invalid="consent.invalid",
-             when=lambda d: not d.get("_consented")),
-        Step(Steps.CONFIRMING_OWN_ELIGIBILITY, "eligible", _eligibility_prompt,
-             parse=_parse_yes_no, pick=_pick_yes_no, options=_yes_no_options,
-             invalid="ref.link.bad_yes_no", when=_asks_eligibility),
+        consent_step(Steps.DECIDING_LINK_CONSENT, "ref.link.consent"),
+        yes_no_step(Steps.CONFIRMING_OWN_ELIGIBILITY, "eligible", _eligibility_prompt,
+                    yes="ref.link.eligible_yes", no="ref.link.eligible_no",
+                    invalid="ref.link.bad_yes_no", when=_asks_eligibility),
         Step(Steps.DECIDING_REMOVAL, "removal", "ref.link.ask_removal", parse=_parse_removal,
              pick=_pick_removal, options=_removal_options, invalid="ref.link.bad_removal",
              when=refused, back=False),
     )
     return Form(LINK, "ref.link.title", steps, _finish_link)
-
-
-async def referred_view(ctx: Context, campaign: Campaign, member: Member,
-                        prefix: str | None = None) -> Reply:
-    """Show a referred person their weeks and let them confirm the current one."""
-    prog = programme(campaign)
-    line = line_of(ctx, prog)
-    participant = await repo_of(ctx).participant(member.participant_id)
-    referrer = (await repo_of(ctx).person_name(participant.person_id) if participant else None)
-    text = ctx.t("ref.referred.view", referrer=referrer or ctx.t("ref.someone"),
-                 campaign=campaign.short_name, status=status_text(ctx, prog),
-                 account=display_account(member.quiz_account),
-                 cells=week_cells(member.marks, line), legend=ctx.t("ref.legend"))
-    if prefix:
-        text = f"{prefix}\n\n{text}"
-    rows: list[list[Choice]] = []
-    today = ctx.clock.today()
-    if line.current is not None and markable_week_problem(
-            prog.weeks, line.current, today, prog.until.date) is None:
-        week = line.current
-        if not member.marks.verified & bit(week):
-            key = ("ref.referred.unmark" if member.marks.reported & bit(week)
-                   else "ref.referred.mark")
-            rows.append([Choice(ctx.t(key, week=week), f"rf:mk:{member.id}:{week}")])
-    if line.closed and today <= prog.until.date:
-        for week in range(1, line.closed + 1):
-            if not member.marks.done & bit(week) and not member.marks.verified & bit(week):
-                rows.append([Choice(ctx.t("ref.referred.mark_past", week=week),
-                                    f"rf:mk:{member.id}:{week}")])
-    rows.append([Choice(ctx.t("ref.back_menu"), "c:menu")])
-    return Reply(text, rows)

@@ -1,6 +1,7 @@
-"""Pure rules of the "Dân vận khéo" referral programme: accounts, weeks, marks, verdicts.
+"""Pure rules of the "Dân vận khéo" referral programme: typed accounts, weeks, verdicts.
 
-No I/O here: every function takes plain values and is unit-tested directly.
+No I/O here: every function takes plain values and is unit-tested directly. The value types
+they work on (QuizAccount, Timeline, Marks) live in storage/referrals/marks.py.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-
-class AccountKind(StrEnum):
-    """What identifies an account on the quiz site."""
-
-    PHONE = "phone"
-    EMAIL = "email"
-    USERNAME = "username"
+from storage.referrals.marks import (
+    AccountKind,
+    Marks,
+    QuizAccount,
+    Timeline,
+    WeekStatus,
+    bit,
+)
 
 
 class AccountError(ValueError):
@@ -28,14 +30,6 @@ class AccountError(ValueError):
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
         self.kind = kind
-
-
-@dataclass(frozen=True, slots=True)
-class QuizAccount:
-    """A normalised quiz-site account: phones as +84…, emails and usernames lowercase."""
-
-    kind: AccountKind
-    value: str
 
 
 _PHONE_CHARS_RE = re.compile(r"^\(?\+?[0-9 .\-()]+$")
@@ -96,14 +90,6 @@ def normalize_account(text: str) -> QuizAccount:
     return QuizAccount(AccountKind.USERNAME, username)
 
 
-def display_account(value: str) -> str:
-    """Return a stored account the way people write it (phones as 0912 345 678)."""
-    if value.startswith("+84") and len(value) == 12:
-        local = "0" + value[3:]
-        return f"{local[:4]} {local[4:7]} {local[7:]}"
-    return value
-
-
 # --------------------------------------------------------------------------- weeks
 
 
@@ -123,43 +109,6 @@ class WeekLike(Protocol):
 def week_of(weeks: Sequence[WeekLike], day: date) -> int | None:
     """Return the number of the week that contains day, or None outside every week."""
     return next((w.number for w in weeks if w.start <= day <= w.end), None)
-
-
-def bit(week: int) -> int:
-    """Return the mask bit of a week (week 1 is bit 0)."""
-    return 1 << (week - 1)
-
-
-def weeks_mask(numbers: Sequence[int] | range) -> int:
-    """Return the mask with the bits of every given week set."""
-    mask = 0
-    for number in numbers:
-        mask |= bit(number)
-    return mask
-
-
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    """Where a day falls in the programme: weeks closed, the current week, the end."""
-
-    total: int
-    closed: int
-    current: int | None
-
-    @property
-    def finished(self) -> bool:
-        """Tell whether every week has ended."""
-        return self.closed >= self.total
-
-    @property
-    def closed_mask(self) -> int:
-        """Return the mask of the weeks that have ended."""
-        return weeks_mask(range(1, self.closed + 1))
-
-    @property
-    def started(self) -> int:
-        """Return how many weeks have started (closed ones plus the current one)."""
-        return self.closed + (1 if self.current else 0)
 
 
 def timeline(weeks: Sequence[WeekLike], day: date) -> Timeline:
@@ -188,59 +137,6 @@ def markable_week_problem(weeks: Sequence[WeekLike], week: int, day: date, until
     if start > day:
         return WeekProblem.NOT_STARTED
     return None
-
-
-# --------------------------------------------------------------------------- marks
-
-
-class WeekStatus(StrEnum):
-    """One cell of the people × weeks grid."""
-
-    VERIFIED = "verified"
-    DONE = "done"
-    CONFLICT = "conflict"
-    MISSED = "missed"
-    PENDING = "pending"
-
-
-@dataclass(frozen=True, slots=True)
-class Marks:
-    """Weeks of one account: self-reported, verified by an official list, covered by one.
-
-    A week covered by an official list outranks a self-report: if the list does not
-    contain the account, the self-report is a conflict and does not count.
-    """
-
-    reported: int = 0
-    verified: int = 0
-    official: int = 0
-
-    @property
-    def done(self) -> int:
-        """Return the mask of weeks that count as taken part."""
-        return self.verified | (self.reported & ~self.official)
-
-    @property
-    def conflicts(self) -> int:
-        """Return the weeks self-reported but missing from the official list covering them."""
-        return self.reported & self.official & ~self.verified
-
-    def status(self, week: int, line: Timeline) -> WeekStatus:
-        """Return the grid cell of one week."""
-        b = bit(week)
-        if self.verified & b:
-            return WeekStatus.VERIFIED
-        if self.conflicts & b:
-            return WeekStatus.CONFLICT
-        if self.reported & b:
-            return WeekStatus.DONE
-        if week <= line.closed:
-            return WeekStatus.MISSED
-        return WeekStatus.PENDING
-
-    def complete_over(self, mask: int) -> bool:
-        """Tell whether every week of mask counts as taken part."""
-        return self.done & mask == mask
 
 
 # --------------------------------------------------------------------------- verdict

@@ -13,14 +13,9 @@ from datetime import datetime
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
 from content.units import UnitTree
-from handlers.referrals.rules import (
-    Timeline,
-    Tracked,
-    WeekStatus,
-    display_account,
-    evaluate,
-)
+from handlers.referrals.rules import Tracked, evaluate
 from handlers.referrals.xlsx_writer import XlsxWriter
+from storage.referrals.marks import Timeline, WeekStatus, display_account
 from storage.referrals.repo import ExportRow, ReferralRepo, UnitCounts
 
 

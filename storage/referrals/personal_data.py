@@ -18,9 +18,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.referrals.rules import Marks, display_account
-from storage.models import RefImportRow, RefMemberRow, RefParticipantRow
 from storage.personal_data import PersonalDataSection, Record
+from storage.referrals.marks import Marks, display_account
+from storage.referrals.models import RefImportRow, RefMemberRow, RefParticipantRow
 from storage.referrals.repo import REFERRAL, SELF
 
 ERASED_PREFIX = "erased-"

@@ -13,14 +13,29 @@ CODE_RE = re.compile(r"VD-[A-Z0-9]{6}")
 CAMPAIGN = "bac-son-dan-van-kheo-2024"
 
 
+async def become(chat: Chat, user: str, role: str | None = None) -> None:
+    """Switch the console to another person (and give them a role), as `/as` does."""
+    await chat.send(f"/as {user} {role}" if role else f"/as {user}")
+    assert f'Bây giờ bạn đang là "{user}"' in await chat.reply()
+
+
+async def pick(chat: Chat, label_part: str) -> None:
+    """Answer the last menu with the number of the choice containing `label_part`."""
+    labels = chat.choices()
+    index = next(i for i, label in enumerate(labels, 1) if label_part in label)
+    await chat.send(str(index))
+
+
 async def register(chat: Chat, name: str = "Nguyễn Thị Lan", year: str = "1990",
                    unit: str = "long dong") -> None:
     """Register a profile through /toi (consents, name, birth year, unit)."""
     await chat.send("/toi")
     assert "chưa có hồ sơ" in await chat.reply()
-    for line in ("Đăng ký", "Đồng ý", "Đồng ý", name, year, unit):
+    for line, answer in (("Đăng ký", "đồng ý"), ("Đồng ý", "đồng ý"),
+                         ("Đồng ý", "họ và tên đầy đủ"), (name, "Bạn sinh năm nào?"),
+                         (year, "đơn vị nào?"), (unit, "các đơn vị sau")):
         await chat.send(line)
-        await chat.reply()
+        assert answer in await chat.reply()
     await chat.send("1")
     assert "Thông tin đã đúng chưa?" in await chat.reply()
     await chat.send("Lưu")
@@ -52,7 +67,7 @@ async def add_referral(chat: Chat, name: str, account: str, relation: str = "Ng�
                        ) -> str:
     """Add an eligible referred person from the dashboard; return the new dashboard."""
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Thêm người được vận động")
     assert "tên gọi" in await chat.reply()
     await chat.send(name)

@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.app import App
 from bot.core.clock import MovableClock
 from tests.harness import Chat
-from tests.referrals.helpers import add_referral, join, lan_with_two, register
+from tests.referrals.helpers import add_referral, become, join, lan_with_two, pick, register
 
 
 async def clock_to(chat: Chat, when: str) -> list[str]:
@@ -20,9 +20,9 @@ async def clock_to(chat: Chat, when: str) -> list[str]:
 async def mark_all_this_week(chat: Chat) -> None:
     """Mark the current week (3) done for every account on the dashboard."""
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Đánh dấu đã thi tuần 3")
-    await chat.reply()
+    assert "Tuần 3 (" in await chat.reply()
     await chat.send("Tất cả đã thi tuần này")
     assert "Đã đánh dấu tất cả đã thi tuần 3" in await chat.reply()
 
@@ -30,8 +30,7 @@ async def mark_all_this_week(chat: Chat) -> None:
 async def lan_owes_and_hung_confirmed(chat: Chat) -> None:
     """Lan joins with two referrals and marks nothing; Hùng joins and marks his week."""
     await lan_with_two(chat)
-    await chat.send("/as hung")
-    await chat.reply()
+    await become(chat, "hung")
     await register(chat, name="Hoàng Văn Hùng", year="1985")
     await join(chat, "0911 222 333")
     await add_referral(chat, "Lý Thị Mai", "0933 444 555")
@@ -76,20 +75,11 @@ async def test_the_nudge_kind_can_be_switched_off_in_nhacnho(chat: Chat) -> None
     assert await clock_to(chat, "2024-04-12 08:00") == []
 
 
-async def pick(chat: Chat, label_part: str) -> None:
-    """Answer the last menu with the number of the choice containing `label_part`."""
-    labels = chat.choices()
-    index = next(i for i, label in enumerate(labels, 1) if label_part in label)
-    await chat.send(str(index))
-
-
 async def test_a_broadcast_to_participants_reaches_those_who_joined_only(chat: Chat) -> None:
     await lan_with_two(chat)
-    await chat.send("/as hung")
-    await chat.reply()
+    await become(chat, "hung")
     await register(chat, name="Hoàng Văn Hùng", year="1985")  # registered, never joined
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/thongbao")
     await chat.reply()
     assert "nội dung thông báo" in await chat.reply()

@@ -10,8 +10,10 @@ from openpyxl import Workbook, load_workbook
 
 from bot.app import App
 from bot.core.types import AttachmentKind
+from handlers.referrals import manage_views
 from tests.harness import Chat
 from tests.referrals.helpers import (
+    become,
     document,
     join,
     lan_with_two,
@@ -34,16 +36,15 @@ async def as_liaison(chat: Chat, app: App, unit: str = "ls.bac-son") -> None:
     """Become a liaison of a unit (the role is granted on the profile's unit)."""
     await app.role_of("console", "can")
     await set_unit(app, "can", unit)
-    await chat.send("/as can liaison")
-    await chat.reply()
+    await become(chat, "can", "liaison")
 
 
 async def marked_week_3(chat: Chat) -> None:
     """Lan marks herself and Minh as having taken part in week 3 (not Hoa)."""
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Đánh dấu đã thi tuần 3")
-    await chat.reply()
+    assert "Tuần 3 (" in await chat.reply()
     for line in ("1", "2"):
         await chat.send(line)
         await chat.reply()
@@ -73,8 +74,7 @@ async def test_residents_cannot_open_progress(chat: Chat) -> None:
 
 
 async def test_liaison_without_a_unit_is_told_to_set_it(chat: Chat) -> None:
-    await chat.send("/as can liaison")
-    await chat.reply()
+    await become(chat, "can", "liaison")
     await chat.send("/tiendo")
     assert "Hồ sơ của bạn chưa có đơn vị" in await chat.reply()
 
@@ -94,7 +94,7 @@ async def test_who_still_owes_the_week(chat: Chat, app: App) -> None:
     await marked_week_3(chat)
     await as_liaison(chat, app)
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Ai chưa thi tuần 3")
     owing = await chat.reply()
     assert "còn 1 tài khoản của 1 người tham gia chưa thi" in owing
@@ -109,7 +109,7 @@ async def test_progress_export_is_a_workbook(chat: Chat, app: App) -> None:
     await marked_week_3(chat)
     await as_liaison(chat, app)
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Xuất bảng tiến độ (XLSX)")
     assert "Bảng tiến độ của Huyện Bắc Sơn (tệp XLSX đính kèm)" in await chat.reply()
     assert chat.last is not None
@@ -154,9 +154,8 @@ async def test_eligible_list_with_evidence(chat: Chat, app: App) -> None:
         await chat.send(week)
         await chat.reply()
         await chat.send("Tất cả đã thi tuần này")
-        await chat.reply()
-    await chat.send("/as admin")
-    await chat.reply()
+        assert "Đã đánh dấu tất cả đã thi tuần" in await chat.reply()
+    await become(chat, "admin")
     await chat.send("/tiendo")
     progress = await chat.reply()
     assert "Đang đạt tiêu chí đến nay: 1 người" in progress
@@ -184,7 +183,7 @@ async def import_file(chat: Chat, app: App, user: str, data: bytes | None,
 
 async def start_import(chat: Chat, week: str = "3") -> None:
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Nhập danh sách chính thức của một tuần")
     assert "của tuần nào" in await chat.reply()
     await chat.send(week)
@@ -194,8 +193,7 @@ async def start_import(chat: Chat, week: str = "3") -> None:
 async def test_import_in_chat_verifies_weeks_and_shows_conflicts(chat: Chat, app: App) -> None:
     await lan_with_two(chat)
     await marked_week_3(chat)
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await start_import(chat)
     report = await import_file(chat, app, "admin", OFFICIAL_WEEK_3)
     assert "Đã nhập danh sách chính thức tuần 3 (tệp tuan3.csv)" in report
@@ -209,8 +207,7 @@ async def test_import_in_chat_verifies_weeks_and_shows_conflicts(chat: Chat, app
     await start_import(chat)
     again = await import_file(chat, app, "admin", OFFICIAL_WEEK_3, "ban-sao.csv")
     assert "Tệp này đã được nhập ngày 10/04/2024 cho tuần 3; không có gì thay đổi." in again
-    await chat.send("/as lan")
-    await chat.reply()
+    await become(chat, "lan")
     await chat.send("/vandong")
     board = await chat.reply()
     assert "• Bạn — 0912 345 678\n   T1 ❌ · T2 ❌ · T3 🔒" in board
@@ -236,10 +233,9 @@ async def test_import_scoped_to_a_liaison_unit(chat: Chat, app: App) -> None:
 
 async def test_bad_import_files_keep_the_step(chat: Chat, app: App) -> None:
     await lan_with_two(chat)
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Nhập danh sách chính thức của một tuần")
     await chat.reply()
     await chat.send("4")
@@ -273,14 +269,12 @@ async def test_bad_import_files_keep_the_step(chat: Chat, app: App) -> None:
 
 async def test_admin_reassigns_a_claimed_account(chat: Chat, app: App) -> None:
     await lan_with_two(chat)
-    await chat.send("/as binh")
-    await chat.reply()
+    await become(chat, "binh")
     await register(chat, name="Đỗ Văn Bình", year="1980")
     code = await join(chat, "0911 111 111")
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Gán lại tài khoản dự thi (quản trị)")
     assert "tài khoản dự thi cần gán lại" in await chat.reply()
     await chat.send("0933 333 333")
@@ -296,18 +290,16 @@ async def test_admin_reassigns_a_claimed_account(chat: Chat, app: App) -> None:
     assert "Chuyển Hoàng Văn Minh" in await chat.reply()
     await chat.send("Chuyển")
     assert "Đã chuyển Hoàng Văn Minh (0987 654 321)" in await chat.reply()
-    await chat.send("/as binh")
-    await chat.reply()
+    await become(chat, "binh")
     await chat.send("/vandong")
     assert "Hoàng Văn Minh (Người thân) — 0987 654 321" in await chat.reply()
 
 
 async def test_other_unit_for_a_liaison_and_an_admin(chat: Chat, app: App) -> None:
     await lan_with_two(chat)
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Xem đơn vị khác")
     assert "tên đơn vị muốn xem" in await chat.reply()
     await chat.send("long dong")
@@ -329,14 +321,11 @@ async def test_console_saves_an_export_and_says_where(app: App, tmp_path: Path) 
 
 async def test_a_huge_export_goes_to_the_server(chat: Chat, app: App,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from handlers.referrals import manage
-
     await lan_with_two(chat)
-    monkeypatch.setattr(manage, "CHAT_EXPORT_LIMIT", 2)
-    await chat.send("/as admin")
-    await chat.reply()
+    monkeypatch.setattr(manage_views, "CHAT_EXPORT_LIMIT", 2)
+    await become(chat, "admin")
     await chat.send("/tiendo")
-    await chat.reply()
+    assert "Tiến độ «" in await chat.reply()
     await chat.send("Xuất bảng tiến độ (XLSX)")
     reply = await chat.reply()
     assert "Bảng này có 3 tài khoản, quá lớn" in reply

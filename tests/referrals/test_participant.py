@@ -11,7 +11,14 @@ from storage.models import ConsentRow, RefMemberRow, RefParticipantRow
 from storage.people import ConsentRepo
 from tests.conftest import make_settings
 from tests.harness import Chat
-from tests.referrals.helpers import add_referral, join, lan_with_two, register, send_as
+from tests.referrals.helpers import (
+    add_referral,
+    become,
+    join,
+    lan_with_two,
+    register,
+    send_as,
+)
 
 
 async def test_join_add_two_mark_the_week_and_read_the_grid(chat: Chat, app: App) -> None:
@@ -45,9 +52,9 @@ async def test_join_add_two_mark_the_week_and_read_the_grid(chat: Chat, app: App
 async def test_a_second_choice_unmarks_a_week(chat: Chat) -> None:
     await lan_with_two(chat)
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Đánh dấu đã thi tuần 3")
-    await chat.reply()
+    assert "Tuần 3 (" in await chat.reply()
     await chat.send("2")
     assert "Hoàng Văn Minh — ✅ đã thi" in await chat.reply()
     await chat.send("2")
@@ -75,7 +82,7 @@ async def test_verdict_says_exactly_what_is_missing_then_that_it_is_met(chat: Ch
         await chat.send(week)
         assert f"Tuần {week} (" in await chat.reply()
         await chat.send("Tất cả đã thi tuần này")
-        await chat.reply()
+        assert "Đã đánh dấu tất cả đã thi tuần" in await chat.reply()
     await chat.send("Xem kết quả xét khen thưởng")
     verdict = await chat.reply()
     assert "Đến nay bạn đang đạt tiêu chí" in verdict and "2 người được vận động" in verdict
@@ -87,9 +94,9 @@ async def test_final_verdict_after_the_last_week(chat: Chat) -> None:
     for day, week in (("2024-04-10", "1"), ("2024-04-10", "2"), ("2024-04-10", "3"),
                       ("2024-04-16", "4")):
         await chat.send(f"/clock {day} 10:00")
-        await chat.reply()
+        assert "Giờ thử" in await chat.reply()
         await chat.send("/vandong")
-        await chat.reply()
+        assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
         await chat.send("Đánh dấu một tuần trước" if week in ("1", "2") else
                         f"Đánh dấu đã thi tuần {week}")
         await chat.reply()
@@ -97,9 +104,9 @@ async def test_final_verdict_after_the_last_week(chat: Chat) -> None:
             await chat.send(week)
             await chat.reply()
         await chat.send("Tất cả đã thi tuần này")
-        await chat.reply()
+        assert "Đã đánh dấu tất cả đã thi tuần" in await chat.reply()
     await chat.send("/clock 2024-04-29 08:00")
-    await chat.reply()
+    assert "Giờ thử" in await chat.reply()
     await chat.send("/vandong")
     board = await chat.reply()
     assert "Cuộc thi đã kết thúc" in board and "Đánh dấu" not in board
@@ -114,7 +121,7 @@ async def test_final_verdict_after_the_last_week(chat: Chat) -> None:
 async def test_refusing_consent_stores_no_referral_data(chat: Chat, app: App) -> None:
     await register(chat)
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Tham gia: ghi tài khoản dự thi của tôi")
     await chat.reply()
     await chat.send("không")
@@ -128,7 +135,7 @@ async def test_refusing_consent_stores_no_referral_data(chat: Chat, app: App) ->
 
 async def test_vandong_asks_to_register_first_and_then_continues(chat: Chat) -> None:
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Tham gia: ghi tài khoản dự thi của tôi")
     first = await chat.reply()
     assert "trước hết bạn cần có hồ sơ" in first
@@ -143,11 +150,11 @@ async def test_vandong_asks_to_register_first_and_then_continues(chat: Chat) -> 
 async def test_bad_accounts_are_explained_and_the_step_kept(chat: Chat) -> None:
     await register(chat)
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Tham gia: ghi tài khoản dự thi của tôi")
-    await chat.reply()
+    assert "Trợ lý cần sự đồng ý của bạn" in await chat.reply()
     await chat.send("Đồng ý")
-    await chat.reply()
+    assert "tài khoản dự thi của bạn" in await chat.reply()
     await chat.send("0912 345 67")
     assert "Số di động Việt Nam có 10 chữ số, ví dụ: 0912 345 678" in await chat.reply()
     await chat.send("lan@gmail")
@@ -163,11 +170,11 @@ async def test_bad_accounts_are_explained_and_the_step_kept(chat: Chat) -> None:
 async def test_unit_outside_the_district_is_refused(chat: Chat) -> None:
     await register(chat, unit="nhan ly")
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Tham gia: ghi tài khoản dự thi của tôi")
-    await chat.reply()
+    assert "Trợ lý cần sự đồng ý của bạn" in await chat.reply()
     await chat.send("Đồng ý")
-    await chat.reply()
+    assert "tài khoản dự thi của bạn" in await chat.reply()
     await chat.send("0912345678")
     ask = await chat.reply()
     assert "thuộc Huyện Bắc Sơn" in ask and "Giữ đơn vị" not in ask
@@ -179,15 +186,14 @@ async def test_unit_outside_the_district_is_refused(chat: Chat) -> None:
 
 async def test_an_account_claimed_by_someone_else_gets_a_clear_message(chat: Chat) -> None:
     await lan_with_two(chat)
-    await chat.send("/as binh")
-    await chat.reply()
+    await become(chat, "binh")
     await register(chat, name="Đỗ Văn Bình", year="1980")
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Tham gia: ghi tài khoản dự thi của tôi")
-    await chat.reply()
+    assert "Trợ lý cần sự đồng ý của bạn" in await chat.reply()
     await chat.send("Đồng ý")
-    await chat.reply()
+    assert "tài khoản dự thi của bạn" in await chat.reply()
     await chat.send("0987654321")
     claimed = await chat.reply()
     assert "Tài khoản 0987 654 321 đã được ghi nhận trong chương trình" in claimed
@@ -199,7 +205,7 @@ async def test_an_account_claimed_by_someone_else_gets_a_clear_message(chat: Cha
     await chat.send("Lưu")
     await chat.reply()
     await chat.send("Thêm người được vận động")
-    await chat.reply()
+    assert "tên gọi" in await chat.reply()
     for line in ("Chị Hoa", "Bạn bè"):
         await chat.send(line)
         await chat.reply()
@@ -214,7 +220,7 @@ async def test_same_referral_twice_is_named(chat: Chat) -> None:
     await join(chat)
     await add_referral(chat, "Hoàng Văn Minh", "0987 654 321")
     await chat.send("Thêm người được vận động")
-    await chat.reply()
+    assert "tên gọi" in await chat.reply()
     for line in ("Minh em", "Người thân"):
         await chat.send(line)
         await chat.reply()
@@ -226,7 +232,7 @@ async def test_a_referred_person_under_16_is_not_stored(chat: Chat, app: App) ->
     await register(chat)
     await join(chat)
     await chat.send("Thêm người được vận động")
-    await chat.reply()
+    assert "tên gọi" in await chat.reply()
     await chat.send("Bé Na 123")
     assert "Tên gọi chỉ gồm chữ cái" in await chat.reply()
     for line in ("Bé Na", "Người thân", "0977 123 456"):
@@ -259,7 +265,7 @@ async def test_weeks_that_cannot_be_marked(chat: Chat) -> None:
     await chat.send("tuần 2")
     assert "Tuần 2 (01/04 – 07/04/2024)" in await chat.reply()
     await chat.send("/clock 2024-04-29 07:00")
-    await chat.reply()
+    assert "Giờ thử" in await chat.reply()
     await chat.send("1")
     assert "Cuộc thi đã kết thúc ngày 28/04/2024, không nhận tự báo nữa" in await chat.reply()
 
@@ -277,7 +283,7 @@ async def test_no_more_than_the_maximum_referrals(chat: Chat) -> None:
 async def test_remove_a_referred_person(chat: Chat) -> None:
     await lan_with_two(chat)
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Xoá người được vận động")
     assert "muốn xoá ai" in await chat.reply()
     await chat.send("Trần Thu Hoa")

@@ -7,13 +7,12 @@ from sqlalchemy import select
 from bot.app import App
 from storage.models import ConsentRow, RefMemberRow
 from tests.harness import Chat
-from tests.referrals.helpers import lan_with_two
+from tests.referrals.helpers import become, lan_with_two
 
 
 async def open_with_code(chat: Chat, code: str, user: str = "minh") -> None:
     """Become another person and open the bot with the referral code."""
-    await chat.send(f"/as {user}")
-    await chat.reply()
+    await become(chat, user)
     await chat.send(f"/start {code}")
     assert "trợ lý tự động" in await chat.reply()
     ask = await chat.reply()
@@ -45,8 +44,7 @@ async def test_referred_person_links_and_confirms_the_week(chat: Chat, app: App)
     assert "T1 ✅" in await chat.reply()
     await chat.send("/vandong")
     assert "Bạn được Nguyễn Thị Lan vận động" in await chat.reply()
-    await chat.send("/as lan")
-    await chat.reply()
+    await become(chat, "lan")
     await chat.send("/vandong")
     board = await chat.reply()
     assert "• Hoàng Văn Minh (Người thân) — 0987 654 321\n   T1 ✅ · T2 ❌ · T3 ✅" in board
@@ -61,10 +59,9 @@ async def test_referred_person_links_and_confirms_the_week(chat: Chat, app: App)
 
 async def test_code_typed_on_zalo_through_the_menu(chat: Chat) -> None:
     code = await lan_with_two(chat)
-    await chat.send("/as hoa")
-    await chat.reply()
+    await become(chat, "hoa")
     await chat.send("/vandong")
-    await chat.reply()
+    assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Tôi được người khác vận động (nhập mã)")
     assert "ví dụ: VD-K7P3QX" in await chat.reply()
     await chat.send("ma cua chi Lan")
@@ -92,7 +89,7 @@ async def test_declining_consent_and_asking_to_be_removed(chat: Chat, app: App) 
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
     await chat.send("0987654321")
-    await chat.reply()
+    assert "Bạn có đồng ý không?" in await chat.reply()
     await chat.send("Không đồng ý")
     assert "giữ tên mình trong danh sách vận động" in await chat.reply()
     await chat.send("xoá đi")
@@ -107,9 +104,9 @@ async def test_declining_consent_can_keep_the_name(chat: Chat, app: App) -> None
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
     await chat.send("0987654321")
-    await chat.reply()
+    assert "Bạn có đồng ý không?" in await chat.reply()
     await chat.send("Không đồng ý")
-    await chat.reply()
+    assert "giữ tên mình trong danh sách vận động" in await chat.reply()
     await chat.send("Giữ tên trong danh sách của người mời")
     assert "Trợ lý không nối tài khoản của bạn" in await chat.reply()
     async with app.sessions() as session:
@@ -122,16 +119,15 @@ async def test_a_referred_person_who_says_they_are_under_16_is_removed(chat: Cha
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
     await chat.send("0987654321")
-    await chat.reply()
+    assert "Bạn có đồng ý không?" in await chat.reply()
     await chat.send("Đồng ý")
-    await chat.reply()
+    assert "Bạn xác nhận mình từ 16 tuổi trở lên" in await chat.reply()
     await chat.send("chưa chắc")
     assert "Bạn chọn 1 (Đúng) hoặc 2 (Không đúng)" in await chat.reply()
     await chat.send("Không đúng")
     assert "Trợ lý đã xoá tên bạn khỏi danh sách vận động của Nguyễn Thị Lan" in \
         await chat.reply()
-    await chat.send("/as lan")
-    await chat.reply()
+    await become(chat, "lan")
     await chat.send("/vandong")
     assert "Hoàng Văn Minh" not in await chat.reply()
 
@@ -139,9 +135,11 @@ async def test_a_referred_person_who_says_they_are_under_16_is_removed(chat: Cha
 async def test_an_account_already_linked_cannot_be_taken_by_another_person(chat: Chat) -> None:
     code = await lan_with_two(chat)
     await open_with_code(chat, code)
-    for line in ("0987654321", "Đồng ý", "Đúng"):
+    for line, answer in (("0987654321", "Bạn có đồng ý không?"),
+                         ("Đồng ý", "Bạn xác nhận mình từ 16 tuổi"),
+                         ("Đúng", "Đã nối bạn với danh sách vận động")):
         await chat.send(line)
-        await chat.reply()
+        assert answer in await chat.reply()
     await open_with_code(chat, code, user="khach")
     await chat.send("0987654321")
     assert "đã được một người khác xác nhận" in await chat.reply()

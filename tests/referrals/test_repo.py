@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.referrals.rules import AccountKind, Marks, QuizAccount, Tracked, evaluate, timeline
+from handlers.referrals.rules import Tracked, evaluate, timeline
 from storage.db import create_engine, session_factory
 from storage.models import RefMemberRow
 from storage.people import PeopleRepo
+from storage.referrals.marks import AccountKind, Marks, QuizAccount
 from storage.referrals.repo import AccountClaimed, ReferralRepo, UnitCounts
 from tests.referrals.test_rules import WEEKS
 

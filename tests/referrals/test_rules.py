@@ -9,21 +9,23 @@ import pytest
 from content.schema import Week
 from handlers.referrals.rules import (
     AccountError,
-    AccountKind,
     Gap,
-    Marks,
-    Timeline,
     Tracked,
     WeekProblem,
-    WeekStatus,
-    bit,
-    display_account,
     evaluate,
     markable_week_problem,
     normalize_account,
     normalize_phone,
     timeline,
     week_of,
+)
+from storage.referrals.marks import (
+    AccountKind,
+    Marks,
+    Timeline,
+    WeekStatus,
+    bit,
+    display_account,
     weeks_mask,
 )
 
