@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from bot.channels.zalo_oa import CHOICE_PREFIX, ZaloOAChannel
 from bot.channels.zalo_oa_api import ZaloOAApi, ZaloOAError, ZaloOAuth, consent_url
 from bot.channels.zalo_oa_connect import connect
 from bot.channels.zalo_oa_tokens import OATokens, store_first_grant
-from bot.core.channel_errors import Unreachable
+from bot.core.channel_errors import RetryAfter, Unreachable
 from bot.core.clock import MovableClock
 from bot.core.types import Attachment, AttachmentKind, Reply
 from content.messages import Messages
@@ -326,3 +326,22 @@ async def test_thidua_zalo_oa_connect_stores_the_pair_from_the_pasted_callback(
         assert "từ chối" in printed[-1] and fake.app_secret not in "".join(printed)
     finally:
         await fake.close()
+
+
+async def test_night_refusal_waits_for_morning_and_a_long_burst_pauses(oa: OA) -> None:
+    oa.fake.person("u-n")
+    oa.fake._interacted(oa.fake.user_event("user_send_text", "u-n", text="hi"))
+    oa.clock.set(datetime(2024, 4, 10, 23, 0))
+    oa.fake.fail("v3.0/oa/message/cs", -234)
+    with pytest.raises(RetryAfter) as night:
+        await oa.channel.send("u-n", Reply("Nhắc việc"))
+    assert 6.9 * 3600 < night.value.seconds <= 7 * 3600  # until 06:00 in Việt Nam
+    with pytest.raises(RetryAfter):  # the whole channel waits: nothing is tried at night
+        await oa.channel.send("u-n", Reply("Nhắc việc"))
+    oa.channel._paused_until = 0.0  # as in the morning
+    oa.fake.burst_32(10)  # more than the client's 3 retries
+    with pytest.raises(RetryAfter) as burst:
+        await oa.channel.send("u-n", Reply("Nhắc việc"))
+    assert burst.value.seconds == 60.0
+    assert [code for _, code in oa.fake.refused] == [-234, -32, -32, -32, -32]
+    assert oa.fake.texts_to("u-n") == []
