@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from content.messages import Messages
 from content.schema import SECTION_KEYS, Campaign, Note, Passage
 from content.search import Hit
+from content.text import fold
 
 NoteKey = tuple[dt.date, str]
 
@@ -151,7 +152,16 @@ def section_text(messages: Messages, campaign: Campaign, key: str) -> str:
 
 def hit_text(messages: Messages, hit: Hit, name: str | None = None) -> str:
     """Render a lookup answer: the quoted passage, its source and campaign, then dated notes."""
-    lines = [f"{hit.text} {format_source(messages, hit.source)}",
+    quote = hit.text
+    if hit.section_texts:
+        # A question asking for a list gets the whole section, bullet by bullet, verbatim.
+        quote = "\n".join(f"- {text}" for text in hit.section_texts)
+        if hit.heading:
+            quote = f"{hit.heading.rstrip(' :')}:\n{quote}"
+    elif hit.heading and fold(hit.heading) not in fold(hit.text):
+        # The item's heading names its subject ("Phòng Nội vụ: Tham mưu…"), quote it too.
+        quote = f"{hit.heading.rstrip(' :')}: {hit.text}"
+    lines = [f"{quote} {format_source(messages, hit.source)}",
              messages.t("rules.from", title=name or hit.campaign_title)]
     lines.extend(_notes_block(messages, hit.notes))
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payloa
 from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
+from content.query import conversation_kind
 from content.text import fold
 from storage.access import GrantRepo
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
@@ -293,9 +294,30 @@ class Dispatcher:
             if self.router.non_text is not None:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
+        small_talk = await self._small_talk(ctx, text)
+        if small_talk is not None:
+            return small_talk
         if self.router.fallback is None:
             return [ctx.main_menu(ctx.t("error.no_answer"))]
         return await self.router.fallback(ctx)
+
+    async def _small_talk(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Answer greetings, thanks, "menu", "hướng dẫn", "vâng" and a number that is not on
+        the last menu with the welcome, the menu or help: they are not questions."""
+        cleaned = text.strip().rstrip(".)")
+        if cleaned.isdigit() and len(cleaned) <= 3:
+            return [ctx.main_menu(ctx.t("rules.chat.not_on_menu", number=cleaned))]
+        kind = conversation_kind(text)
+        if kind is None:
+            return None
+        if kind == "greeting":
+            return [ctx.main_menu(ctx.t("welcome"))]
+        if kind == "thanks":
+            return [ctx.main_menu(ctx.t("rules.chat.thanks"))]
+        help_command = self.router.commands.get("help")
+        if kind == "help" and help_command is not None:
+            return await self._run_command(ctx, help_command)
+        return [ctx.main_menu()]
 
     async def _run_command(self, ctx: Context, spec: Command) -> list[Reply]:
         if not ctx.may(spec.roles):

@@ -68,3 +68,46 @@ def test_typo_is_tolerated(index: SearchIndex) -> None:
         "hội nghị cấp huyện bao nhiu đại biểu", prefer_campaign="chi-lang-dai-hoi-thi-dua"
     )
     assert hits and "300" in hits[0].text
+
+
+def test_the_bots_own_rules_are_never_quoted_as_the_plan(index: SearchIndex) -> None:
+    hit = index.search("Dân vận khéo: mỗi người phải vận động thêm mấy tài khoản?")[0]
+    assert "ít nhất 02 tài khoản" in hit.text and hit.source == "III.1.b"
+    assert all("Bot ghi nhận" not in h.text for h in index.search("vận động tối đa mấy tài khoản"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Huyện Văn Chấn đăng ký công trình phần việc trước ngày nào?",  # a place no plan covers
+        "dan van kheo nam 2026 co to chuc khong",  # a year the campaign does not have
+        "Kỷ niệm 90 năm Tổng tuyển cử có phong trào thi đua không?",  # another anniversary
+        "Giải nhất cuộc thi Dân vận khéo được thưởng bao nhiêu tiền?",  # money: never stated
+        "Điểm thi Dân vận khéo của tôi là bao nhiêu?",  # points
+        "Mỗi tuần thi Dân vận khéo có bao nhiêu câu hỏi?",  # the quiz itself
+    ],
+)
+def test_what_the_plans_do_not_say_is_not_found(index: SearchIndex, question: str) -> None:
+    assert index.search(question) == []
+
+
+def test_a_who_question_is_answered_with_the_body_in_the_heading(index: SearchIndex) -> None:
+    hit = index.search("Ai thẩm định hồ sơ khen thưởng Dân vận khéo?")[0]
+    assert hit.heading == "Phòng Nội vụ" and hit.source == "IV.2"
+    assert hit_text(Messages.load(), hit).startswith("Phòng Nội vụ: Thẩm định hồ sơ")
+
+
+def test_a_how_many_question_gets_the_passage_with_that_count(index: SearchIndex) -> None:
+    hit = index.search("xã mik phải đk mấy ctrình vậy ad")[0]
+    assert "ít nhất 02 công trình" in hit.text
+
+
+def test_a_document_the_plans_do_not_cite_is_not_found(index: SearchIndex) -> None:
+    assert index.search("Chỉ thị 20 của Thủ tướng nói về việc gì?") == []
+    hit = index.search("chỉ thị 19 của thủ tướng ban hành ngày nào")[0]
+    assert "16 tháng 7 năm 2021" in hit.text
+
+
+def test_an_everyday_topic_the_plans_never_mention_is_not_found(index: SearchIndex) -> None:
+    assert index.search("Thủ đô của nước Pháp là gì?") == []
+    assert index.search("Quyết toán thuế thu nhập cá nhân hạn chót ngày nào?") == []

@@ -108,3 +108,34 @@ def test_a_broken_campaign_file_stops_startup_with_file_path_and_problem(
     assert result.stdout == ""
     assert "bac-son-dan-van-kheo-2024.yaml: programmes.referral.home_unit" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_who_question_names_the_body_from_the_heading(chat: Chat) -> None:
+    await chat.send("ai thẩm định hồ sơ khen thưởng dvk vậy ad")
+    answer = await chat.reply()
+    assert answer.startswith("Phòng Nội vụ: Thẩm định hồ sơ khen thưởng")
+    assert "(Mục IV.2)" in answer and "Nguồn: Dân vận khéo Bắc Sơn 2024" in answer
+
+
+async def test_a_list_question_gets_the_whole_section_in_order(chat: Chat) -> None:
+    await chat.send("tiêu chí với cá nhân thi dân vận khéo là gì")
+    answer = await chat.reply()
+    lines = answer.splitlines()
+    assert lines[0] == "Đối với cá nhân:"
+    bullets = [line for line in lines if line.startswith("- ")]
+    assert len(bullets) == 3 and "ít nhất 02 tài khoản" in bullets[2]
+    assert "(Mục III.1.b)" in answer
+
+
+async def test_no_amount_is_given_for_what_the_plan_does_not_say(chat: Chat) -> None:
+    await chat.send("Giải nhất cuộc thi Dân vận khéo được thưởng bao nhiêu tiền?")
+    reply = await chat.reply()
+    assert reply.startswith("Chưa tìm thấy câu trả lời")
+    assert not re.search(r"\d", reply.split("\n")[0])
+
+
+async def test_the_bots_own_cap_is_not_shown_as_the_plan(chat: Chat) -> None:
+    await chat.send("dvk phải vận động thêm mấy tài khoản")
+    answer = await chat.reply()
+    assert "ít nhất 02 tài khoản" in answer and "(Mục III.1.b)" in answer
+    assert "Bot ghi nhận" not in answer

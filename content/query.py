@@ -1,0 +1,212 @@
+"""Read a question as typed: chat abbreviations, Telex leftovers, polite wrappers, small talk.
+
+Pure functions over folded words (see content.text.fold); the vocabulary is data
+(content/lookup_vocab.yaml), nothing here knows about a particular plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from content.errors import ContentError
+from content.text import fold_words, nfc
+
+VOCAB_FILE = Path(__file__).parent / "lookup_vocab.yaml"
+
+_VOWELS = set("aeiouy")
+# Vietnamese syllables never end in these letters: a trailing one is a Telex tone key.
+_TONE_KEYS = set("sfrxj")
+_NUMBER_UNIT_RE = re.compile(r"^(\d+)([a-z]+)$")
+# Kinds of small talk, in the order they win when a message mixes them ("ok cảm ơn").
+CONVERSATION_KINDS: tuple[str, ...] = ("thanks", "help", "menu", "greeting", "ack")
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Chat vocabulary: abbreviations, glued number units, wrappers and small talk."""
+
+    abbreviations: dict[tuple[str, ...], tuple[str, ...]]
+    max_len: int
+    number_units: dict[str, tuple[str, ...]]
+    wrappers: tuple[re.Pattern[str], ...]
+    conversation: dict[tuple[str, ...], str]
+    filler: frozenset[tuple[str, ...]]
+    bodies: tuple[str, ...] = ()
+    facets: dict[str, tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]] = field(
+        default_factory=dict
+    )
+    place_markers: tuple[tuple[str, ...], ...] = ()
+    count_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    count_words: frozenset[tuple[str, ...]] = frozenset()
+    section_questions: frozenset[tuple[str, ...]] = frozenset()
+    off_topic: frozenset[tuple[str, ...]] = frozenset()
+    off_topic_accented: tuple[str, ...] = ()  # the same phrases as written, with diacritics
+    document_kinds: frozenset[tuple[str, ...]] = frozenset()
+    question_words: frozenset[str] = frozenset()
+
+
+def _phrase(text: object) -> tuple[str, ...]:
+    return tuple(fold_words(str(text)))
+
+
+def _phrases(data: dict[str, object], key: str) -> frozenset[tuple[str, ...]]:
+    raw = data.get(key) or []
+    items = raw if isinstance(raw, list) else []
+    return frozenset(p for p in (_phrase(x) for x in items) if p)
+
+
+def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
+    """Read the chat vocabulary file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(path.name, "", f"YAML syntax error: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ContentError(path.name, "", "the file must be a mapping")
+    abbreviations = {
+        _phrase(k): _phrase(v) for k, v in (data.get("abbreviations") or {}).items() if _phrase(k)
+    }
+    number_units = {str(k): _phrase(v) for k, v in (data.get("number_units") or {}).items()}
+    wrappers: list[re.Pattern[str]] = []
+    for i, raw in enumerate(data.get("wrappers") or []):
+        try:
+            wrappers.append(re.compile(rf"(?<!\S)(?:{raw})(?!\S)"))
+        except re.error as exc:
+            raise ContentError(path.name, f"wrappers[{i}]", f"bad pattern: {exc}") from exc
+    conversation: dict[tuple[str, ...], str] = {}
+    for kind, phrases in (data.get("conversation") or {}).items():
+        if kind not in CONVERSATION_KINDS:
+            raise ContentError(path.name, f"conversation.{kind}",
+                               f"kind must be one of {', '.join(CONVERSATION_KINDS)}")
+        for phrase in phrases or []:
+            key = _phrase(phrase)
+            if key and key not in conversation:
+                conversation[key] = str(kind)
+    filler = frozenset(_phrase(p) for p in data.get("conversation_filler") or [] if _phrase(p))
+    max_len = max((len(k) for k in (*abbreviations, *conversation)), default=1)
+    facets: dict[str, tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]] = {}
+    for name, raw in (data.get("facets") or {}).items():
+        if not isinstance(raw, dict) or not raw.get("phrases") or not raw.get("requires"):
+            raise ContentError(path.name, f"facets.{name}", "needs phrases and requires")
+        try:
+            pattern = re.compile(str(raw["requires"]))
+        except re.error as exc:
+            raise ContentError(path.name, f"facets.{name}", f"bad pattern: {exc}") from exc
+        phrases = tuple(p for p in (_phrase(x) for x in raw["phrases"]) if p)
+        facets[str(name)] = (phrases, pattern)
+    markers = tuple(p for p in (_phrase(x) for x in data.get("place_markers") or []) if p)
+    count_units: dict[str, tuple[str, ...]] = {}
+    for unit, others in (data.get("count_units") or {}).items():
+        key = _phrase(unit)
+        if key:
+            count_units[key[0]] = tuple(_phrase(o)[0] for o in others or [] if _phrase(o))
+    bodies = tuple(str(b) for b in data.get("bodies") or [])
+    count_words = frozenset(p for p in (_phrase(x) for x in data.get("count_words") or []) if p)
+    section_questions = frozenset(
+        p for p in (_phrase(x) for x in data.get("section_questions") or []) if p
+    )
+    off_topic_raw = data.get("off_topic") or []
+    off_topic = frozenset(p for p in (_phrase(x) for x in data.get("off_topic") or []) if p)
+    return Vocab(abbreviations, max_len, number_units, tuple(wrappers), conversation, filler,
+                 bodies, facets, markers, count_units, count_words, section_questions,
+                 off_topic,
+                 off_topic_accented=tuple(nfc(str(x)).lower() for x in off_topic_raw),
+                 document_kinds=_phrases(data, "document_kinds"),
+                 question_words=frozenset(w for p in _phrases(data, "question_words") for w in p))
+
+
+@lru_cache(maxsize=1)
+def default_vocab() -> Vocab:
+    """The vocabulary shipped with the bot (read once)."""
+    return load_vocab()
+
+
+def fix_telex(word: str) -> str:
+    """Undo Telex keys left in a folded word: "hanj" -> "han", "choot" -> "chot", "ddai" -> "dai".
+
+    Only called for words the caller does not know; a word without a vowel is left alone.
+    """
+    if not word.isalpha() or not _VOWELS.intersection(word):
+        return word
+    out = word
+    if out.startswith("dd"):
+        out = out[1:]
+    if "w" in out:
+        out = out.replace("w", "")
+    for double in ("aa", "ee", "oo"):
+        out = out.replace(double, double[0])
+    if len(out) >= 3 and out[-1] in _TONE_KEYS and _VOWELS.intersection(out[:-1]):
+        out = out[:-1]
+    # "tuoir" -> "tuoi"; a tone key typed before the final consonant: "thuonfg" -> "thuong".
+    out = re.sub(r"(?<=[aeiouy])[sfrxj](?=(?:ng|nh|ch|[cmnpt])$)", "", out)
+    return out or word
+
+
+def _expand(words: Sequence[str], vocab: Vocab) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(vocab.max_len, len(words) - i), 0, -1):
+            key = tuple(words[i : i + n])
+            if key in vocab.abbreviations:
+                out.extend(vocab.abbreviations[key])
+                i += n
+                break
+        else:
+            word = words[i]
+            glued = _NUMBER_UNIT_RE.match(word)
+            if glued and glued.group(2) in vocab.number_units:
+                out.append(glued.group(1))
+                out.extend(vocab.number_units[glued.group(2)])
+            else:
+                out.append(word)
+            i += 1
+    return out
+
+
+def normalise_words(
+    text: str, vocab: Vocab | None = None, known: Callable[[str], bool] | None = None
+) -> list[str]:
+    """Return the folded words of a question as meant: abbreviations expanded, Telex keys
+    removed from words `known` does not recognise, polite wrappers and chat padding dropped."""
+    vocab = vocab or default_vocab()
+    words = _expand(fold_words(text), vocab)
+    if known is not None:
+        words = [w if known(w) else fix_telex(w) for w in words]
+    joined = " ".join(words)
+    for pattern in vocab.wrappers:
+        joined = pattern.sub(" ", joined)
+    return joined.split()
+
+
+def conversation_kind(text: str, vocab: Vocab | None = None) -> str | None:
+    """Tell whether a message is small talk rather than a question.
+
+    Returns "greeting", "thanks", "menu", "help" or "ack" when the whole message is made of
+    such phrases (and filler words like "nhé", "bạn"); None for anything else.
+    """
+    vocab = vocab or default_vocab()
+    words = fold_words(text)
+    if not words or len(words) > 8:
+        return None
+    found: set[str] = set()
+    i = 0
+    while i < len(words):
+        for n in range(min(vocab.max_len, len(words) - i), 0, -1):
+            key = tuple(words[i : i + n])
+            if key in vocab.conversation:
+                found.add(vocab.conversation[key])
+                i += n
+                break
+            if key in vocab.filler:
+                i += n
+                break
+        else:
+            return None
+    return next((kind for kind in CONVERSATION_KINDS if kind in found), None)

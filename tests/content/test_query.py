@@ -1,0 +1,105 @@
+"""Reading a question as typed: pure functions over the chat vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from content.errors import ContentError
+from content.query import conversation_kind, fix_telex, load_vocab, normalise_words
+
+
+def words(text: str) -> str:
+    return " ".join(normalise_words(text, known=lambda w: False))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("hanj", "han"),
+        ("choot", "chot"),
+        ("moox", "mo"),
+        ("kheos", "kheo"),
+        ("nhaats", "nhat"),
+        ("nhieeu", "nhieu"),
+        ("tuoir", "tuoi"),
+        ("ddai", "dai"),
+        ("thuonwg", "thuong"),
+        ("ngayf", "ngay"),
+        ("han", "han"),  # a clean word stays as it is
+        ("ubnd", "ubnd"),  # no vowel: an abbreviation, not Telex
+        ("2024", "2024"),
+    ],
+)
+def test_telex_leftovers_are_removed(typed: str, meant: str) -> None:
+    assert fix_telex(typed) == meant
+
+
+def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
+    assert normalise_words("xoong", known=lambda w: w == "xoong") == ["xoong"]
+    assert normalise_words("hanj choot", known=lambda w: False) == ["han", "chot"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("mik 15t thi dc ko", "minh 15 tuoi thi duoc khong"),
+        ("xã mik phải đk mấy ctrình", "xa minh phai dang ky may cong trinh"),
+        ("cbcc cần mấy năm htxs nv", "can bo cong chuc can may nam hoan thanh xuat sac nhiem vu"),
+        ("dvk thi bh ket thuc", "dan van kheo thi bao gio ket thuc"),
+        ("hn cấp xã họp mấy tiếng", "hoi nghi cap xa hop may tieng"),
+        ("ai lo vụ thành lập btc", "ai lo vu thanh lap ban to chuc"),
+        ("gửi hs cho phòng nv", "gui ho so cho phong noi vu"),
+        ("đk j để đc khen", "dieu kien gi de duoc khen"),
+        ("tg thi vs ai", "thoi gian thi voi ai"),
+    ],
+)
+def test_chat_abbreviations_are_expanded(typed: str, meant: str) -> None:
+    assert words(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Bác ơi cho cháu hỏi hạn dvk ạ", "han dan van kheo"),
+        ("Chào bạn, cho mình hỏi hạn chót là ngày nào vậy ad", "han chot la ngay nao"),
+        ("Kính gửi ban tổ chức, xin hỏi hạn nộp hồ sơ", "han nop ho so"),
+    ],
+)
+def test_polite_wrappers_are_dropped(typed: str, meant: str) -> None:
+    assert words(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Chào bạn", "greeting"),
+        ("xin chao", "greeting"),
+        ("hi", "greeting"),
+        ("cảm ơn bot nhé", "thanks"),
+        ("ok cảm ơn ad", "thanks"),
+        ("menu", "menu"),
+        ("hướng dẫn", "help"),
+        ("huong dan su dung", "help"),
+        ("Vâng", "ack"),
+        ("ok", "ack"),
+        ("Chào bạn, hạn dvk là ngày nào?", None),
+        ("Bạn tên là gì?", None),
+        ("hạn chót", None),
+        ("9", None),
+        ("", None),
+    ],
+)
+def test_small_talk_is_told_from_questions(text: str, kind: str | None) -> None:
+    assert conversation_kind(text) == kind
+
+
+def test_a_broken_vocabulary_file_names_the_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "vocab.yaml"
+    bad.write_text("wrappers: ['(unclosed']\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="wrappers"):
+        load_vocab(bad)
+    bad.write_text("conversation: {chitchat: [hello]}\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"conversation\.chitchat"):
+        load_vocab(bad)
