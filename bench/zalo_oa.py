@@ -56,7 +56,7 @@ async def _ignore(channel: str, user_id: str) -> None:
 
 
 async def bench(url: str, count: int) -> None:
-    app = await fresh_app(url, delivery_zalo_rate=10_000.0)
+    app = await fresh_app(url, delivery_zalo_oa_rate=10_000.0)
     clock = MovableClock()
     fake = FakeZaloOA(clock, echoes=False)
     await fake.start()

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
+
+logger = logging.getLogger(__name__)
+
+# The database when DATABASE_URL is not set: a SQLite file under ./data (bot.core.config).
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
 
 
 def is_sqlite(url: str) -> bool:
@@ -59,3 +69,78 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Return the session factory used for one session per incoming event."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# Advisory locks of chats, in their own key space (the delivery leader uses one bigint key).
+CHAT_LOCK_SPACE = 0x74686964  # "thid"
+
+
+async def lock_chat(session: AsyncSession, channel: str, chat_id: str) -> None:
+    """Make this transaction the only one handling the chat, in every process, until it ends.
+
+    PostgreSQL: a transaction-level advisory lock on a hash of (channel, chat id); another
+    process handling the same chat waits here, then reads the state this one committed.
+    SQLite needs nothing: every transaction begins IMMEDIATE (one writer at a time for the
+    whole file), so a message's read of the chat state and its write are never interleaved
+    with another process's.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{channel}\x00{chat_id}".encode(), digest_size=4).digest()
+    await session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                          {"space": CHAT_LOCK_SPACE,
+                           "key": int.from_bytes(digest, "big", signed=True)})
+
+
+# Any constant 64-bit number: the lock "delivery leader" of this application.
+LEADER_LOCK = 0x7468696475610001
+
+
+class Leadership:
+    """Who schedules and sends: always this process on SQLite, the lock holder on PostgreSQL."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.shared = engine.dialect.name == "postgresql"
+        self._connection: AsyncConnection | None = None
+        self._own: AsyncEngine | None = None
+
+    async def try_acquire(self) -> bool:
+        """Try to become the leader; tell whether this process is."""
+        if not self.shared:
+            return True
+        if self._connection is None:
+            # Outside the pool: closing it must end the session, and the lock with it.
+            self._own = create_async_engine(self.engine.url, poolclass=NullPool)
+            self._connection = await self._own.connect()
+        got = await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
+                                            {"key": LEADER_LOCK})
+        await self._connection.commit()
+        if not got:
+            await self.release()
+        return bool(got)
+
+    async def still_held(self) -> bool:
+        """Tell whether the lock's connection is alive (the lock lives as long as it)."""
+        if not self.shared:
+            return True
+        if self._connection is None:
+            return False
+        try:
+            await self._connection.execute(text("SELECT 1"))
+            await self._connection.commit()
+        except Exception:
+            logger.warning("delivery: the leader connection was lost")
+            return False
+        return True
+
+    async def release(self) -> None:
+        """Give up the lock by closing its connection."""
+        connection, self._connection = self._connection, None
+        own, self._own = self._own, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
+        if own is not None:
+            with contextlib.suppress(Exception):
+                await own.dispose()

@@ -1,27 +1,27 @@
-"""SQLAlchemy 2 table models (the schema itself is created by Alembic migrations).
+"""Every table on one metadata: what Alembic and the tests see.
 
-People, accounts, consents, chat state, link codes, grants and the audit log live here;
-each feature's tables live in storage/<feature>/models.py and are re-exported below so
-that `Base.metadata` (Alembic, tests) always holds every table.
+This module only gathers: the declarative base and the shared tables live in storage/base.py,
+each feature's tables in storage/<feature>/models.py. Code imports the module that defines a
+table (storage.base for shared ones, its own storage/<feature>/models.py), never this one, so
+one feature's storage never reaches another's through it (checked by import-linter;
+the shared storage modules and the tests may still use it).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
+from storage.base import (  # noqa: F401
+    NAMING,
+    AuditRow,
+    AwareDateTime,
+    Base,
+    ChannelAccountRow,
+    ChatStateRow,
+    ConsentRow,
+    LinkCodeRow,
+    PersonRow,
+    RoleGrantRow,
+    RoleInviteRow,
 )
-from sqlalchemy.orm import Mapped, mapped_column
-
-from storage.base import NAMING, AwareDateTime, Base  # noqa: F401
 from storage.deeds.models import (  # noqa: F401  (every table on Base.metadata)
     DeedEventRow,
     DeedPhotoRow,
@@ -48,138 +48,3 @@ from storage.zalo_oa.models import (  # noqa: F401  (every table on Base.metadat
     ZaloOAGrantRow,
     ZaloOAInteractionRow,
 )
-
-
-class PersonRow(Base):
-    """A person: profile fields are empty until registration."""
-
-    __tablename__ = "persons"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    full_name: Mapped[str | None] = mapped_column(String(200))
-    birth_year: Mapped[int | None] = mapped_column(Integer)
-    unit_code: Mapped[str | None] = mapped_column(String(120), index=True)
-    role: Mapped[str] = mapped_column(String(20), default="resident")
-    current_campaign: Mapped[str | None] = mapped_column(String(80))
-    registered_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    # Set when the person deleted their account: the row stays as an anonymous shell.
-    deleted_at: Mapped[datetime | None]
-    # When the inactivity warning was sent (retention); activity after it cancels it.
-    retention_warned_at: Mapped[datetime | None]
-
-
-class ChannelAccountRow(Base):
-    """One account of a person on one channel (Zalo, Telegram, console)."""
-
-    __tablename__ = "channel_accounts"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), index=True
-    )
-    channel: Mapped[str] = mapped_column(String(20))
-    external_id: Mapped[str] = mapped_column(String(120))
-    chat_id: Mapped[str | None] = mapped_column(String(120))
-    blocked_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-
-
-class ConsentRow(Base):
-    """One consent decision (yes or no) for one purpose, with the policy version shown."""
-
-    __tablename__ = "consents"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), index=True
-    )
-    purpose: Mapped[str] = mapped_column(String(40))
-    granted: Mapped[bool] = mapped_column(Boolean)
-    policy_version: Mapped[str] = mapped_column(String(20))
-    channel: Mapped[str] = mapped_column(String(20))
-    decided_at: Mapped[datetime]
-    withdrawn_at: Mapped[datetime | None]
-
-
-class ChatStateRow(Base):
-    """Conversation state of one chat: the active form step and the last menu shown."""
-
-    __tablename__ = "chat_states"
-
-    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-    chat_id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    flow: Mapped[str | None] = mapped_column(String(60))
-    step: Mapped[str | None] = mapped_column(String(60))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    menu: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    start_payload: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime]
-
-
-class LinkCodeRow(Base):
-    """A one-time code that links another channel account to a person."""
-
-    __tablename__ = "link_codes"
-
-    code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-
-
-class RoleGrantRow(Base):
-    """A role given to a person, scoped to a unit and its children (none for admins)."""
-
-    __tablename__ = "role_grants"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), index=True
-    )
-    role: Mapped[str] = mapped_column(String(20))
-    unit_code: Mapped[str | None] = mapped_column(String(120))
-    granted_by: Mapped[int | None] = mapped_column(Integer)
-    granted_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-    revoked_by: Mapped[int | None] = mapped_column(Integer)
-
-
-class RoleInviteRow(Base):
-    """A one-time invite code (stored hashed) that gives a role for a unit to who uses it."""
-
-    __tablename__ = "role_invites"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
-    unit_code: Mapped[str | None] = mapped_column(String(120))
-    created_by: Mapped[int | None] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    used_by: Mapped[int | None] = mapped_column(Integer)
-    used_at: Mapped[datetime | None]
-
-
-class AuditRow(Base):
-    """One line of the append-only audit log; people are referred to by id only."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(60), index=True)
-    target_type: Mapped[str | None] = mapped_column(String(40))
-    target_id: Mapped[str | None] = mapped_column(String(120), index=True)
-    unit_code: Mapped[str | None] = mapped_column(String(120))
-    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    reason: Mapped[str | None] = mapped_column(String(200))
-
-
-# --- Dân vận khéo referrals (handlers/referrals) ------------------------------------------

@@ -261,8 +261,9 @@ class ChatStateRepo:
         self.session = session
 
     async def load(self, channel: str, chat_id: str) -> ChatState:
-        """Return the chat's state (an empty one if none was saved)."""
-        row = await self.session.get(ChatStateRow, (channel, chat_id))
+        """Return the chat's state (an empty one if none was saved), its row locked until the
+        transaction ends (PostgreSQL; SQLite's write lock covers the whole transaction)."""
+        row = await self.session.get(ChatStateRow, (channel, chat_id), with_for_update=True)
         if row is None:
             return ChatState(channel, chat_id)
         return ChatState(channel, chat_id, row.flow, row.step, dict(row.data or {}),

@@ -16,7 +16,7 @@ from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher, Router, resolve_account
 from bot.core.types import Incoming, Reply
 from bot.delivery.registry import build_registry
-from bot.delivery.service import SERVICE_KEY, Delivery, delivery_of
+from bot.delivery.service import Delivery, delivery_of
 from content.check import unit_problems
 from content.loader import load_campaigns
 from content.messages import Messages
@@ -137,9 +137,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> App:
     content = load_content()
     services = Services(settings=settings, clock=clock, messages=content.messages,
                         units=content.units, router=router, campaigns=content.campaigns,
-                        search=content.search, extras={"policy": content.policy})
+                        search=content.search, policy=content.policy)
     engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     sessions = session_factory(engine)
-    services.extras[SERVICE_KEY] = Delivery(settings, clock, content.messages, sessions,
+    services.delivery = Delivery(settings, clock, content.messages, sessions,
                                             build_registry(FEATURES, services))
     return App(settings, services, engine, sessions, Dispatcher(router, services, sessions))

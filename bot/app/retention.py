@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import Settings
 from content.messages import Messages
 from storage.audit import Action, AuditRepo
-from storage.models import ChannelAccountRow, PersonRow
 from storage.personal_data import PersonalDataRegistry, accounts_touching, erase_person
+from storage.retention import Inactive, find_inactive, mark_warned
+
+__all__ = ["Inactive", "Notice", "RetentionResult", "find_inactive", "run_retention"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Inactive:
-    """A person not seen since `last_seen` (warned at `warned_at`, if so)."""
-
-    person_id: int
-    last_seen: datetime
-    warned_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,29 +37,6 @@ class RetentionResult:
     anonymised: list[int]
 
 
-async def find_inactive(session: AsyncSession, idle_since: datetime) -> list[Inactive]:
-    """Return people (not deleted) whose last message is older than idle_since."""
-    last_seen = func.coalesce(func.max(ChannelAccountRow.last_seen_at), PersonRow.updated_at)
-    rows = await session.execute(
-        select(PersonRow.id, func.max(ChannelAccountRow.last_seen_at), PersonRow.updated_at,
-               PersonRow.retention_warned_at)
-        .outerjoin(ChannelAccountRow, ChannelAccountRow.person_id == PersonRow.id)
-        .where(PersonRow.deleted_at.is_(None))
-        .group_by(PersonRow.id, PersonRow.updated_at, PersonRow.retention_warned_at)
-        .having(last_seen < idle_since)
-        .order_by(PersonRow.id))
-    out = []
-    for person_id, seen, updated, warned in rows.all():
-        moment = _aware(seen) if seen is not None else updated
-        out.append(Inactive(person_id, moment, warned))
-    return out
-
-
-def _aware(value: datetime) -> datetime:
-    # Defensive: a backend may hand max() back without a zone; it was stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 async def warn_inactive(session: AsyncSession, messages: Messages, now: datetime,
                         retention: timedelta, warning: timedelta) -> list[Notice]:
     """Mark people due for a warning and return the messages to send them."""
@@ -85,8 +54,7 @@ async def warn_inactive(session: AsyncSession, messages: Messages, now: datetime
         notices.append(Notice(person_id, channel, chat_id or external_id, text))
     audit = AuditRepo(session)
     for person_id in ids:
-        await session.execute(update(PersonRow).where(PersonRow.id == person_id)
-                              .values(retention_warned_at=now))
+        await mark_warned(session, person_id, now)
         await audit.append(Action.RETENTION_WARN, now, actor_id=None, target_type="person",
                            target_id=person_id, reason="retention")
     return notices

@@ -9,12 +9,14 @@ import re
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from bot.app import App
 from bot.core.clock import MovableClock
+from bot.core.config import Settings
+from bot.core.context import Services
 from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
+from bot.delivery.service import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,26 @@ def parse_clock_arg(arg: str, clock: MovableClock) -> bool:
     return False
 
 
+class ConsoleApp(Protocol):
+    """What the console needs of the bot (bot.app.App is one): it sits below the app."""
+
+    settings: Settings
+    services: Services
+
+    @property
+    def delivery(self) -> Delivery:
+        """The outbox, reminders and broadcasts service."""
+        ...
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Process one incoming message and return the replies."""
+        ...
+
+    async def role_of(self, channel: str, external_id: str, set_to: str | None = None) -> str:
+        """Return a channel user's role, first setting it when asked."""
+        ...
+
+
 class ConsoleInbox:
     """Where proactive messages (reminders, broadcasts) to console users land."""
 
@@ -60,7 +82,7 @@ class ConsoleInbox:
 class ConsoleChannel:
     """Turns typed lines into Incoming messages for one (switchable) local user."""
 
-    def __init__(self, app: App, clock: MovableClock, user: str = "ban") -> None:
+    def __init__(self, app: ConsoleApp, clock: MovableClock, user: str = "ban") -> None:
         self.app = app
         self.clock = clock
         self.user = user
@@ -143,7 +165,7 @@ def save_files(reply: Reply, folder: Path = EXPORTS) -> list[Path]:
     return saved
 
 
-async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str = "ban",
+async def run_console(app: ConsoleApp, clock: MovableClock, *, jsonl: bool, user: str = "ban",
                       stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Read lines until a blank line or EOF; print replies as text or one JSON object a line."""
     stdin = stdin or sys.stdin
@@ -180,7 +202,7 @@ async def run_console(app: App, clock: MovableClock, *, jsonl: bool, user: str =
         stdout.flush()
 
 
-def _print_reply(reply: Reply, out: TextIO, app: App) -> None:
+def _print_reply(reply: Reply, out: TextIO, app: ConsoleApp) -> None:
     out.write(numbered_text(reply) + "\n\n")
     for attachment in reply.attachments:  # the console cannot show files: say one came
         if attachment.data is not None:

@@ -7,7 +7,9 @@ from datetime import time
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
+from storage.db import DEFAULT_DATABASE_URL
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
 
 
 class Settings(BaseSettings):
@@ -75,6 +77,7 @@ class Settings(BaseSettings):
     delivery_telegram_rate: float = Field(default=25.0, gt=0)
     delivery_telegram_chat_rate: float = Field(default=1.0, gt=0)
     delivery_zalo_rate: float = Field(default=5.0, gt=0)
+    delivery_zalo_oa_rate: float = Field(default=5.0, gt=0)
     delivery_retry_limit: int = Field(default=5, ge=1)
     delivery_max_in_flight: int = Field(default=8, ge=1, le=100)
 

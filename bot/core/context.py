@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,20 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.access import Access
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.limits import RateLimiter
 from bot.core.permissions import allowed, can_act_on_unit, held_roles
 from bot.core.traits import ChannelTraits, traits_of
-from bot.core.types import Incoming
+from bot.core.types import Choice, Incoming, Reply
 from content.messages import Messages
+from content.privacy import Policy
 from storage.access import Grant
 from storage.people import Account, ChatState, ConsentRepo, PeopleRepo, Person
 
 if TYPE_CHECKING:
     from bot.core.dispatcher import Router
     from bot.core.forms import FormEngine
-    from bot.core.types import Reply
     from content.schema import Campaign
     from content.search import SearchIndex
     from content.units import UnitTree
+
+
+# Payloads of the main menu's entries: a command, and "back to the unfinished form".
+COMMAND_PAYLOAD = "c:"
+RESUME = "form:resume"
 
 
 @dataclass(slots=True)
@@ -37,7 +44,19 @@ class Services:
     router: Router
     campaigns: dict[str, Campaign]
     search: SearchIndex
-    extras: dict[str, Any] = field(default_factory=dict)
+    policy: Policy
+    # Per-account message rate limit (the dispatcher makes one when none is given).
+    rate_limiter: RateLimiter | None = None
+    # The outbox, reminders and broadcasts service (bot.delivery sits above the core, so it
+    # is typed there: read it with `bot.delivery.service.delivery_of(services)`).
+    delivery: object | None = None
+
+    @property
+    def extras(self) -> Mapping[str, Any]:
+        """Deprecated: the old string-keyed lookup, read-only; use the typed fields."""
+        found = {"policy": self.policy, "rate_limiter": self.rate_limiter,
+                 "delivery": self.delivery}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 @dataclass(slots=True)
@@ -104,6 +123,17 @@ class Context:
 
     def main_menu(self, text: str | None = None) -> Reply:
         """Return the main menu for this person, optionally after a message."""
-        from bot.core.dispatcher import build_main_menu
-
         return build_main_menu(self, text)
+
+
+def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
+    """Return the main menu for this person (with a way back to an unfinished form)."""
+    router = ctx.services.router
+    rows: list[list[Choice]] = []
+    form = router.forms.active(ctx)
+    if form is not None:
+        rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])
+    for spec in router.menu_for(ctx.roles):
+        assert spec.menu_label is not None
+        rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])
+    return Reply(text or ctx.t("menu.title"), rows)

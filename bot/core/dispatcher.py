@@ -14,15 +14,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.config import Settings
-from bot.core.context import Context, Services
+from bot.core.context import COMMAND_PAYLOAD, RESUME, Context, Services
 from bot.core.forms import FORM_PREFIX, FormEngine
 from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
 from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
-from bot.core.types import Choice, Incoming, Reply
+from bot.core.types import Incoming, Reply
 from content.query import conversation_kind
 from content.text import fold
 from storage.access import GrantRepo
+from storage.db import lock_chat
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
 
@@ -32,8 +33,6 @@ Handler = Callable[[Context], Awaitable[list[Reply]]]
 ChoiceHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Context, Any], Awaitable[list[Reply]]]
 
-COMMAND_PAYLOAD = "c:"
-RESUME = "form:resume"
 BUSY_RETRIES = 2
 
 
@@ -182,8 +181,11 @@ class Dispatcher:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._waiting: dict[tuple[str, str], int] = {}
         settings = services.settings
-        self.limiter: RateLimiter = services.extras.setdefault("rate_limiter", RateLimiter(
-            settings.rate_limit_messages, timedelta(seconds=settings.rate_limit_window_seconds)))
+        if services.rate_limiter is None:
+            services.rate_limiter = RateLimiter(
+                settings.rate_limit_messages,
+                timedelta(seconds=settings.rate_limit_window_seconds))
+        self.limiter: RateLimiter = services.rate_limiter
         self.caps = Caps(settings.max_message_length, settings.max_photos_per_message,
                          settings.max_upload_bytes)
 
@@ -236,6 +238,9 @@ class Dispatcher:
     async def _handle_once(self, msg: Incoming) -> list[Reply]:
         now = self.services.clock.now()
         async with self.sessions() as session:
+            # One message of a chat at a time across processes too (the asyncio lock above
+            # covers this process): the state read below is the one the last message saved.
+            await lock_chat(session, msg.channel, msg.chat_id)
             ctx = await self._context(session, msg, now)
             replies = await self.route(ctx)
             replies = [r for r in replies if r.text.strip() or r.attachments]
@@ -382,19 +387,6 @@ async def resolve_account(people: PeopleRepo, settings: Settings, channel: str, 
         await GrantRepo(people.session).bootstrap_admin(person.id, now)
         person = await people.get(person.id)
     return person, account
-
-
-def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
-    """Return the main menu for this person (with a way back to an unfinished form)."""
-    router = ctx.services.router
-    rows: list[list[Choice]] = []
-    form = router.forms.active(ctx)
-    if form is not None:
-        rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])
-    for spec in router.menu_for(ctx.roles):
-        assert spec.menu_label is not None
-        rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])
-    return Reply(text or ctx.t("menu.title"), rows)
 
 
 def _is_busy(exc: OperationalError) -> bool:

@@ -31,3 +31,8 @@ def register_traits(channel: str, traits: ChannelTraits) -> None:
 def traits_of(channel: str) -> ChannelTraits:
     """Return a channel's traits (the most restrictive ones for an unknown channel)."""
     return _REGISTRY.get(channel, RESTRICTIVE)
+
+
+def local_channels() -> frozenset[str]:
+    """Return the channels that are trusted local sessions (the console), not real chats."""
+    return frozenset(name for name, traits in _REGISTRY.items() if traits.local)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.units import units_concerned
 from content.units import UnitTree
-from storage.models import PersonRow
+from storage.base import PersonRow
 
 EVERYONE = "everyone"
 ROLE = "role"

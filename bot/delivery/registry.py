@@ -1,12 +1,12 @@
 """Where features plug in reminder rules and broadcast audiences.
 
-A feature module listed in `bot/app/__init__.py` may define
+A feature's manifest (`FEATURE = Feature(..., register_delivery)`) may give
 
     def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
         registry.add_rule(MyWeeklyNudge(services.campaigns, ...))
         registry.add_audience(MyParticipants())
 
-and the app calls it at startup. Rules follow `bot.delivery.rules.ReminderRule`, audiences
+and the app calls it at startup. Rules follow `bot.delivery.reminders.ReminderRule`, audiences
 `bot.delivery.audiences.AudienceProvider`.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import AudienceProvider
-from bot.delivery.rules import ReminderRegistry, ReminderRule
+from bot.delivery.reminders import ReminderRegistry, ReminderRule
 
 if TYPE_CHECKING:
     from bot.core.context import Services

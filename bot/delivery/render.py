@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from bot.core.text_split import TELEGRAM_TEXT_LIMIT, ZALO_TEXT_LIMIT, split_text
+from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
+from bot.core.traits import traits_of
 from bot.core.types import Attachment, AttachmentKind, Reply
 from content.messages import Messages
 
 TELEGRAM_CAPTION_LIMIT = 1024
-TELEGRAM_FILE_PREFIX = "telegram-file:"
+# A photo a channel stored by its own file id: "<channel>-file:<id>" (e.g. "telegram-file:…").
+FILE_ID_SUFFIX = "-file:"
+TELEGRAM_FILE_PREFIX = "telegram" + FILE_ID_SUFFIX
 
 
 def broadcast_overhead(messages: Messages) -> int:
@@ -26,12 +29,14 @@ def caption_limit(messages: Messages) -> int:
 
 
 def photo_reaches(photo_url: str, channel: str) -> bool:
-    """Tell whether a channel can send this photo (a Telegram file id works on Telegram only)."""
+    """Tell whether a channel can send this photo: a web address goes everywhere, a
+    platform's file id only to that platform, a local file only to a local session."""
     if photo_url.startswith(("https://", "http://")):
         return True
-    if photo_url.startswith(TELEGRAM_FILE_PREFIX):
-        return channel == "telegram"
-    return channel == "console"
+    origin, sep, _ = photo_url.partition(FILE_ID_SUFFIX)
+    if sep and origin.isalpha():
+        return channel == origin
+    return traits_of(channel).local
 
 
 def broadcast_reply(messages: Messages, text: str, photo_url: str | None, channel: str
@@ -55,6 +60,5 @@ def notice_reply(messages: Messages, message_key: str, params: dict[str, object]
 
 def parts_of(reply: Reply, channel: str) -> int:
     """Return how many platform messages a reply takes (for pacing)."""
-    limit = TELEGRAM_TEXT_LIMIT if channel == "telegram" else ZALO_TEXT_LIMIT
-    texts = len(split_text(reply.text, limit)) if reply.text.strip() else 0
+    texts = len(split_text(reply.text, traits_of(channel).text_limit)) if reply.text.strip() else 0
     return max(1, texts + len(reply.attachments))

@@ -14,81 +14,30 @@ catch up after downtime.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.traits import traits_of
 from bot.delivery.pacing import sleep_or
-from bot.delivery.rules import ReminderRule
+from bot.delivery.reminders import ReminderRule
 from bot.delivery.sender import ChannelSender
 from bot.delivery.service import Delivery
+from storage.db import LEADER_LOCK, Leadership
 from storage.delivery.repo import OutboxRepo
+
+__all__ = ["LEADER_LOCK", "Leadership", "build_scheduler", "run_delivery"]
 
 logger = logging.getLogger(__name__)
 
-# Any constant 64-bit number: the lock "delivery leader" of this application.
-LEADER_LOCK = 0x7468696475610001
 FOLLOWER_RETRY = 30.0
 HEALTH_CHECK = 30.0
 TICK_MINUTES = 1
 PUMP_SECONDS = 10
-
-
-class Leadership:
-    """Who schedules and sends: always this process on SQLite, the lock holder on PostgreSQL."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.shared = engine.dialect.name == "postgresql"
-        self._connection: AsyncConnection | None = None
-        self._own: AsyncEngine | None = None
-
-    async def try_acquire(self) -> bool:
-        """Try to become the leader; tell whether this process is."""
-        if not self.shared:
-            return True
-        if self._connection is None:
-            # Outside the pool: closing it must end the session, and the lock with it.
-            self._own = create_async_engine(self.engine.url, poolclass=NullPool)
-            self._connection = await self._own.connect()
-        got = await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
-                                            {"key": LEADER_LOCK})
-        await self._connection.commit()
-        if not got:
-            await self.release()
-        return bool(got)
-
-    async def still_held(self) -> bool:
-        """Tell whether the lock's connection is alive (the lock lives as long as it)."""
-        if not self.shared:
-            return True
-        if self._connection is None:
-            return False
-        try:
-            await self._connection.execute(text("SELECT 1"))
-            await self._connection.commit()
-        except Exception:
-            logger.warning("delivery: the leader connection was lost")
-            return False
-        return True
-
-    async def release(self) -> None:
-        """Give up the lock by closing its connection."""
-        connection, self._connection = self._connection, None
-        own, self._own = self._own, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.close()
-        if own is not None:
-            with contextlib.suppress(Exception):
-                await own.dispose()
 
 
 def build_scheduler(delivery: Delivery) -> AsyncIOScheduler:
@@ -114,7 +63,7 @@ async def _tick_job(delivery: Delivery, rule: ReminderRule) -> None:
 async def run_delivery(delivery: Delivery, engine: AsyncEngine,
                        targets: Mapping[str, ChannelSender], stop: asyncio.Event) -> None:
     """Schedule reminders and send the outbox over `targets` until `stop` (if elected)."""
-    delivery.live_channels = frozenset(name for name in targets if name != "console")
+    delivery.live_channels = frozenset(name for name in targets if not traits_of(name).local)
     leadership = Leadership(engine)
     try:
         while not stop.is_set():
@@ -145,7 +94,7 @@ async def _lead(delivery: Delivery, targets: Mapping[str, ChannelSender], stop: 
     scheduler.start()
     lead_stop = asyncio.Event()
     senders = [delivery.sender(name, target) for name, target in targets.items()
-               if name != "console"]
+               if not traits_of(name).local]
     tasks = [asyncio.create_task(s.run(lead_stop), name=f"sender-{s.channel}")
              for s in senders]
     try:

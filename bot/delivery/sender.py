@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.channel_errors import (
@@ -35,6 +34,7 @@ from bot.delivery.pacing import ChatSpacing, Pacer, sleep_or
 from bot.delivery.render import broadcast_reply, notice_reply, parts_of
 from bot.delivery.timing import day_bounds, retry_delay
 from content.privacy import Purpose
+from storage.delivery.queries import block_account
 from storage.delivery.repo import (
     BroadcastRepo,
     BroadcastStatus,
@@ -45,7 +45,6 @@ from storage.delivery.repo import (
     Source,
     people_with_consent,
 )
-from storage.models import ChannelAccountRow
 
 if TYPE_CHECKING:
     from bot.delivery.service import Delivery
@@ -385,10 +384,7 @@ class OutboxSender:
         now = self.delivery.clock.now()
         await repo.finish(item.id, OutboxStatus.BLOCKED, now, "blocked by the person",
                           attempted=True)
-        await repo.session.execute(
-            update(ChannelAccountRow).where(ChannelAccountRow.id == item.account_id,
-                                            ChannelAccountRow.blocked_at.is_(None))
-            .values(blocked_at=now))
+        await block_account(repo.session, item.account_id, now)
 
     async def _write(self, action: Callable[[OutboxRepo], Awaitable[None]]) -> None:
         """Run `action(repo)` in its own transaction, retrying while the database is busy."""

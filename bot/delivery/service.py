@@ -9,17 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.traits import local_channels, traits_of
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.rules import Moment, ReminderRule
+from bot.delivery.reminders import Moment, ReminderRule
 from bot.delivery.sender import ChannelSender, OutboxSender
 from bot.delivery.timing import QuietHours
 from content.messages import Messages
 from content.privacy import Purpose
+from storage.delivery.queries import (
+    audience_ids_after,
+    count_recipients,
+    reachable_account,
+    recipients_among,
+)
 from storage.delivery.repo import (
     BROADCAST_KIND,
     PRIORITY_BULK,
@@ -34,9 +40,7 @@ from storage.delivery.repo import (
     ReminderRunRepo,
     Source,
     recipients_of,
-    recipients_query,
 )
-from storage.models import BroadcastRow, ChannelAccountRow, PersonRow
 
 if TYPE_CHECKING:
     from bot.core.context import Services
@@ -44,8 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ENQUEUE_BATCH = 1000
-SERVICE_KEY = "delivery"
-CONSOLE = "console"
+# Reminder runs and outbox keys of console ticks start with this (stored: keep the bytes).
 CONSOLE_PREFIX = "console:"
 # Audience spec flag of a broadcast written in the console: console users receive it too.
 AUDIENCE_CONSOLE = "console"
@@ -82,19 +85,20 @@ class Delivery:
         """Return the accounts a message may go to: the running channels when known (so a
         person with Zalo and Telegram is reached on the one that runs), console test users
         only for what was written or ticked in the console."""
+        local = local_channels()
         only = None if self.live_channels is None else self.live_channels | (
-            {CONSOLE} if console else set())
-        return Reach(only=only, never=frozenset() if console else frozenset({CONSOLE}))
+            local if console else set())
+        return Reach(only=only, never=frozenset() if console else local)
 
     def pace(self, channel: str) -> ChannelPace:
-        """Return the configured pacing of a channel (the console is not paced)."""
-        if channel == "telegram":
-            return ChannelPace(self.settings.delivery_telegram_rate,
-                               self.settings.delivery_telegram_chat_rate)
-        if channel in ("zalo", "zalo_oa"):  # no per-chat limit published: Telegram's spacing
-            return ChannelPace(self.settings.delivery_zalo_rate,
-                               self.settings.delivery_telegram_chat_rate)
-        return ChannelPace(None, None)
+        """Return the configured pacing of a channel: DELIVERY_<CHANNEL>_RATE messages a
+        second overall and DELIVERY_TELEGRAM_CHAT_RATE per chat (Zalo publishes no per-chat
+        limit: Telegram's spacing is kept); a channel without a rate setting (the console)
+        is not paced."""
+        rate = getattr(self.settings, f"delivery_{channel}_rate", None)
+        if rate is None or traits_of(channel).local:
+            return ChannelPace(None, None)
+        return ChannelPace(float(rate), self.settings.delivery_telegram_chat_rate)
 
     def sender(self, channel: str, target: ChannelSender) -> OutboxSender:
         """Return the sender of a channel, (re)attached to `target`."""
@@ -159,7 +163,7 @@ class Delivery:
                               now: datetime, grace: timedelta, console_only: bool) -> int:
         people = await rule.recipients(session, moment)
         # Console test users get only console ticks; real accounts only real ones.
-        reach = Reach(only=frozenset({CONSOLE})) if console_only else self._reach(False)
+        reach = Reach(only=local_channels()) if console_only else self._reach(False)
         recipients = await recipients_of(session, people, Purpose.REMINDERS, rule.kind, reach)
         prefix = CONSOLE_PREFIX if console_only else ""
         expires = min(moment.expires_at, moment.at + grace)
@@ -186,15 +190,12 @@ class Delivery:
         finished): no reminder consent needed, but quiet hours and blocked accounts apply.
         """
         now = now or self.clock.now()
-        account = await session.scalar(
-            select(ChannelAccountRow).where(ChannelAccountRow.person_id == person_id,
-                                            ChannelAccountRow.blocked_at.is_(None))
-            .order_by(ChannelAccountRow.last_seen_at.desc(), ChannelAccountRow.id.desc())
-            .limit(1))
+        account = await reachable_account(session, person_id)
         if account is None:
             return False
+        account_id, channel = account
         await OutboxRepo(session).insert([NewMessage(
-            dedupe_key, Source.NOTICE, kind, person_id, account.id, account.channel,
+            dedupe_key, Source.NOTICE, kind, person_id, account_id, channel,
             self.quiet.next_allowed(now, self.tz), message_key=message_key,
             params=dict(params))], now)
         self.wake()
@@ -209,13 +210,8 @@ class Delivery:
         if provider is None:
             return None
         people = await provider.people(session, spec, self.clock.today())
-        query = recipients_query(PersonRow.id.in_(people.correlate(None)), Purpose.REMINDERS,
-                                 BROADCAST_KIND, self._reach(bool(spec.get(AUDIENCE_CONSOLE))))
-        rows = await session.execute(query)
-        counts: dict[str, int] = {}
-        for _person, _account, channel in rows.all():
-            counts[channel] = counts.get(channel, 0) + 1
-        return counts
+        return await count_recipients(session, people, Purpose.REMINDERS, BROADCAST_KIND,
+                                      self._reach(bool(spec.get(AUDIENCE_CONSOLE))))
 
     async def pump_broadcasts(self, now: datetime | None = None) -> None:
         """Start due broadcasts, enqueue their recipients in batches, close finished ones."""
@@ -246,19 +242,13 @@ class Delivery:
         cursor = broadcast.cursor
         while True:
             async with self.sessions() as session:
-                status = await session.scalar(select(BroadcastRow.status)
-                                              .where(BroadcastRow.id == broadcast.id))
+                repo = BroadcastRepo(session)
+                status = (await repo.statuses([broadcast.id])).get(broadcast.id)
                 if status != BroadcastStatus.ENQUEUING:
                     return  # cancelled meanwhile
                 people = await provider.people(session, broadcast.audience, self.clock.today())
-                # The next audience ids by keyset first, then the recipients among them: two
-                # plain index walks, whatever plan the database would pick for a join.
-                audience = people.correlate(None).subquery()
-                ids = list(dict.fromkeys(await session.scalars(
-                    select(audience.c[0]).where(audience.c[0] > cursor)
-                    .order_by(audience.c[0]).limit(ENQUEUE_BATCH))))
+                ids = await audience_ids_after(session, people, cursor, ENQUEUE_BATCH)
                 outbox = OutboxRepo(session)
-                repo = BroadcastRepo(session)
                 if not ids:
                     counts = await outbox.broadcast_counts(broadcast.id)
                     await repo.update(broadcast.id, status=BroadcastStatus.SENDING,
@@ -267,14 +257,13 @@ class Delivery:
                     self.wake()
                     return
                 reach = self._reach(bool(broadcast.audience.get(AUDIENCE_CONSOLE)))
-                query = recipients_query(PersonRow.id.in_(ids), Purpose.REMINDERS,
-                                         BROADCAST_KIND, reach)
-                batch = (await session.execute(query)).all()
+                batch = await recipients_among(session, ids, Purpose.REMINDERS,
+                                               BROADCAST_KIND, reach)
                 await outbox.insert([
                     NewMessage(f"broadcast:{broadcast.id}:{account_id}", Source.BROADCAST,
                                BROADCAST_KIND, person_id, account_id, channel, start,
                                priority=PRIORITY_BULK, broadcast_id=broadcast.id)
-                    for person_id, account_id, channel in sorted(batch)], now)
+                    for person_id, account_id, channel in batch], now)
                 cursor = ids[-1]
                 await repo.update(broadcast.id, cursor=cursor)
                 await session.commit()
@@ -336,6 +325,8 @@ def _final_counts(counts: Mapping[str, int]) -> dict[str, int]:
 
 
 def delivery_of(services: Services) -> Delivery:
-    """Return the app's Delivery (kept in Services.extras)."""
-    delivery: Delivery = services.extras[SERVICE_KEY]
+    """Return the app's Delivery (kept in `services.delivery`)."""
+    delivery = services.delivery
+    if not isinstance(delivery, Delivery):
+        raise LookupError("no delivery service on these services")
     return delivery

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import NotificationRow
+from storage.deeds.models import NotificationRow
 
 DEDUPE_KEY_MAX = 200
 

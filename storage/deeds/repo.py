@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import Action as AuditAction
 from storage.audit import AuditRepo
+from storage.base import PersonRow, RoleGrantRow
 from storage.deeds.models import DeedEventRow, DeedPhotoRow, DeedRow
 from storage.deeds.states import NOMINATIONS
-from storage.models import PersonRow, RoleGrantRow
 from storage.personal_data import ANONYMOUS
 
 EDITABLE_FIELDS = frozenset({"nominee_name", "unit_code", "village", "what", "happened_on",

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.delivery.models import BroadcastRow, OutboxRow, ReminderPrefRow
 from storage.delivery.repo import OutboxRepo
-from storage.models import BroadcastRow, OutboxRow, ReminderPrefRow
 from storage.personal_data import PersonalDataSection, Record
 
 REMINDERS = frozenset({"reminders"})

@@ -22,15 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import (
-    BroadcastRow,
-    ChannelAccountRow,
-    ConsentRow,
-    OutboxRow,
-    PersonRow,
-    ReminderPrefRow,
-    ReminderRunRow,
-)
+from storage.base import ChannelAccountRow, ConsentRow, PersonRow
+from storage.delivery.models import BroadcastRow, OutboxRow, ReminderPrefRow, ReminderRunRow
 
 CHUNK = 500
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.db import create_engine
+from storage.db import DEFAULT_DATABASE_URL, create_engine
 from storage.models import AwareDateTime, Base
 
 config = context.config
@@ -20,9 +20,9 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.core.config import Settings
-
-    return os.environ.get("DATABASE_URL") or Settings().database_url
+    # Authoring with the alembic CLI: the environment's DATABASE_URL, else the default file
+    # (storage sits under the bot's settings, so it does not read them).
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, or_, select, update
 
-from storage.models import PersonRow
+from storage.base import PersonRow
 from storage.referrals.marks import bit
 from storage.referrals.models import RefImportRow, RefMemberRow, RefParticipantRow
 from storage.referrals.rows import SELF, RepoBase

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, and_, case, func, select
 
-from storage.models import PersonRow
+from storage.base import PersonRow
 from storage.referrals.marks import Marks, Timeline, bit
 from storage.referrals.models import RefMemberRow, RefParticipantRow
 from storage.referrals.rows import REFERRAL, SELF, Member, Participant, RepoBase, done_expr

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Integer, Select, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import PersonRow
+from storage.base import PersonRow
 from storage.referrals.lists import ImportRecord, OfficialLists
 from storage.referrals.marks import QuizAccount, bit
 from storage.referrals.models import RefMemberRow, RefParticipantRow

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAccountRow, PersonRow
+from storage.base import ChannelAccountRow, PersonRow
 from storage.zalo_oa.models import ZaloOAGrantRow, ZaloOAInteractionRow
 
 CHUNK = 500

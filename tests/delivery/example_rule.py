@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.rules import Moment
+from bot.delivery.reminders import Moment
 from bot.delivery.timing import at_time
 from content.schema import Campaign
 from storage.models import PersonRow

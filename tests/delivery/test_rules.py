@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.delivery.rules import (
+from bot.delivery.reminders import (
     DeadlineRule,
     ReminderRegistry,
     deadline_moments,

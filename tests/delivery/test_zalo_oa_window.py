@@ -37,7 +37,7 @@ async def _ignore(channel: str, user_id: str) -> None:
 @pytest.fixture
 async def oa_app(make_chat: MakeChat, clock: MovableClock
                  ) -> AsyncIterator[tuple[App, FakeZaloOA, ZaloOAChannel]]:
-    app, chat = await make_chat(delivery_zalo_rate=500.0)
+    app, chat = await make_chat(delivery_zalo_oa_rate=500.0)
     await chat.send("/start")  # the console admin exists (author of broadcasts)
     await chat.replies()
     fake = FakeZaloOA(clock)
@@ -178,7 +178,7 @@ async def test_a_broadcast_with_a_third_outside_the_window_accounts_for_everyone
     assert statuses == {("zalo_oa", "sent", ""), ("telegram", "sent", ""),
                         ("zalo_oa", "cancelled", "rerouted to telegram"),
                         ("zalo_oa", "failed", "unreachable")}
-    _app, admin = await make_chat(delivery_zalo_rate=500.0)
+    _app, admin = await make_chat(delivery_zalo_oa_rate=500.0)
     await admin.send("/as admin")
     await admin.replies()
     await admin.send("/thongbao")

@@ -88,7 +88,8 @@ def test_nothing_in_the_bot_can_edit_or_delete_audit_lines() -> None:
                 continue
             source = path.read_text(encoding="utf-8")
             if re.search(r"(update|delete)\(\s*AuditRow", source) or (
-                    "AuditRow" in source and path.name not in ("audit.py", "models.py")):
+                    "AuditRow" in source
+                    and path.name not in ("audit.py", "models.py", "base.py")):
                 writers.append(str(path.relative_to(ROOT)))
     assert writers == []
 

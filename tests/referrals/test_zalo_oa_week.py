@@ -51,7 +51,7 @@ class WeekChat(OAChat):
 @pytest.fixture
 async def week(db_url: str, clock: MovableClock) -> AsyncIterator[tuple[App, FakeZaloOA,
                                                                          ZaloOAChannel]]:
-    app = create_app(make_settings(db_url, delivery_zalo_rate=500.0), clock)
+    app = create_app(make_settings(db_url, delivery_zalo_oa_rate=500.0), clock)
     await app.start()
     fake = FakeZaloOA(clock)
     await fake.start()
