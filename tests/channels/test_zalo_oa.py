@@ -8,10 +8,13 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app.cli import build_parser
+from bot.app.cli import main as cli_main
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_oa import CHOICE_PREFIX, ZaloOAChannel
 from bot.channels.zalo_oa_api import ZaloOAApi, ZaloOAError, ZaloOAuth, consent_url
@@ -345,3 +348,15 @@ async def test_night_refusal_waits_for_morning_and_a_long_burst_pauses(oa: OA) -
     assert burst.value.seconds == 60.0
     assert [code for _, code in oa.fake.refused] == [-234, -32, -32, -32, -32]
     assert oa.fake.texts_to("u-n") == []
+
+
+def test_thidua_zalo_oa_connect_without_settings_says_what_to_set(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in ("ZALO_OA_APP_ID", "ZALO_OA_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_OA_ID",
+                 "ZALO_OA_REDIRECT_URI"):
+        monkeypatch.delenv(name, raising=False)
+    assert "zalo-oa" in build_parser().format_help()
+    assert cli_main(["zalo-oa", "connect"]) == 2
+    assert "Chưa cấu hình Zalo OA" in capsys.readouterr().out
