@@ -48,7 +48,12 @@ from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 from content.privacy import Purpose
 from storage.delivery.repo import NewMessage, OutboxRepo, Source, people_with_consent
-from storage.zalo_oa.repo import Interaction, ZaloOARepo, closing_windows
+from storage.zalo_oa.repo import (
+    Interaction,
+    ZaloOARepo,
+    accounts_elsewhere,
+    closing_windows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -564,6 +569,30 @@ def _media(caption: str, **element: str) -> dict[str, Any]:
     return message
 
 
+TOKEN_FAILED_KEY = "zalo_oa.token_failed"
+
+
+def admin_alert(sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                now: Callable[[], datetime] = _utcnow) -> Callable[[str], Awaitable[None]]:
+    """Return the callback that tells the admins (ADMIN_IDS), on their other channel and
+    through the outbox, that the OA grant failed and must be connected again."""
+
+    async def alert(reason: str) -> None:
+        moment = now()
+        async with sessions() as session:
+            admins = await accounts_elsewhere(session, settings.admin_accounts(),
+                                              ZaloOAChannel.name)
+            await OutboxRepo(session).insert([NewMessage(
+                f"zalo_oa-token-failed:{person}:{moment:%Y%m%d%H}", Source.NOTICE, "ops_alert",
+                person, account, channel, moment, message_key=TOKEN_FAILED_KEY,
+                params={"reason": reason}) for person, account, channel in admins], moment)
+            await session.commit()
+        if not admins:
+            logger.error("zalo_oa: the grant failed and no admin is reachable elsewhere")
+
+    return alert
+
+
 def oa_configured(settings: Settings) -> bool:
     """Tell whether the settings enable the Zalo OA channel."""
     return bool(settings.zalo_oa_app_id)
@@ -592,7 +621,8 @@ def build_zalo_oa(settings: Settings, *, handle: Handle, on_blocked: OnBlocked,
     if sessions is not None:
         oauth = ZaloOAuth(settings.zalo_oa_app_id, app_secret, settings.zalo_oa_oauth_base,
                           session_factory=api.session)
-        tokens = OATokens(sessions, oauth, settings.zalo_oa_id, now=now)
+        tokens = OATokens(sessions, oauth, settings.zalo_oa_id, now=now,
+                          on_failure=admin_alert(sessions, settings, now))
         api.tokens = tokens
     return ZaloOAChannel(
         api, app_id=settings.zalo_oa_app_id, oa_id=settings.zalo_oa_id,

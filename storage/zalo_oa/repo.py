@@ -160,6 +160,29 @@ async def closing_windows(session: AsyncSession, oa_id: str, channel: str, since
     return [ClosingWindow(p, a, u, last) for p, a, u, last in rows.all() if last is not None]
 
 
+async def accounts_elsewhere(session: AsyncSession, pairs: Iterable[tuple[str, str]],
+                             channel: str) -> list[tuple[int, int, str]]:
+    """Return (person, account, channel) of the people behind these (channel, external id)
+    pairs, on their most recent unblocked account outside `channel` (to alert admins)."""
+    people: set[int] = set()
+    for pair_channel, external_id in pairs:
+        found = await session.scalar(select(ChannelAccountRow.person_id).where(
+            ChannelAccountRow.channel == pair_channel,
+            ChannelAccountRow.external_id == external_id))
+        if found is not None:
+            people.add(found)
+    out: list[tuple[int, int, str]] = []
+    for person_id in sorted(people):
+        row = (await session.execute(
+            select(ChannelAccountRow.id, ChannelAccountRow.channel)
+            .where(ChannelAccountRow.person_id == person_id, ChannelAccountRow.channel != channel,
+                   ChannelAccountRow.blocked_at.is_(None))
+            .order_by(ChannelAccountRow.last_seen_at.desc()).limit(1))).first()
+        if row is not None:
+            out.append((person_id, int(row[0]), str(row[1])))
+    return out
+
+
 def _latest(current: Any, new: Any) -> ColumnElement[Any]:
     """SQL for the later of two timestamps, where the current one may be NULL."""
     return case((current.is_(None), new), (new > current, new), else_=current)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.webhook import WebhookServer
-from bot.channels.zalo_oa import ZaloOAChannel
+from bot.channels.zalo_oa import ZaloOAChannel, admin_alert
 from bot.channels.zalo_oa_api import ZaloOAApi, ZaloOAuth
 from bot.channels.zalo_oa_tokens import OATokens, store_first_grant
 from bot.core.clock import MovableClock
@@ -216,3 +216,24 @@ async def test_a_follower_about_to_leave_the_window_is_prompted_once(
     assert "/menu" in fake.texts_to(later)[-1]
     assert len(fake.texts_to(quiet)) == 1 and fake.texts_to(no_consent) == []
     assert fake.texts_to(fresh) == [] and fake.texts_to(late) == [] and fake.refused == []
+
+
+async def test_a_refused_refresh_holds_the_queue_and_alerts_the_admin_elsewhere(
+        oa_app: tuple[App, FakeZaloOA, ZaloOAChannel], clock: MovableClock) -> None:
+    app, fake, channel = oa_app
+    people = await seed_people(app.sessions, 3, clock.now(), channel="zalo_oa")
+    await interacted(app, fake, people, clock.now() - timedelta(hours=1))
+    tokens = channel._api.tokens
+    assert isinstance(tokens, OATokens)
+    tokens._on_failure = admin_alert(app.sessions, app.settings, clock.now)
+    for grant in fake.grants.values():
+        grant.refresh_used = True  # the admin revoked the app, or another copy refreshed
+    fake.expire_all_access_tokens()
+    await broadcast_to_all(app, clock)
+    await app.delivery.sender("zalo_oa", channel).drain()
+    rows = await outbox_rows(app.sessions)
+    oa_rows = [r for r in rows if r.channel == "zalo_oa"]
+    assert len(oa_rows) == 3 and {r.status for r in oa_rows} == {"pending"}  # none lost
+    [alert] = [r for r in rows if r.message_key == "zalo_oa.token_failed"]
+    assert alert.channel == "console" and "refresh refused" in str(alert.params["reason"])
+    assert tokens.state == "failed" and fake.sent == []
