@@ -34,7 +34,7 @@ ENV PATH=/app/.venv/bin:$PATH \
 USER thidua
 WORKDIR /srv/thidua
 VOLUME ["/srv/thidua/data", "/srv/thidua/backups"]
-EXPOSE 8080 8081
+EXPOSE 8080 8090
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8081/healthz', timeout=4)"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8090/healthz', timeout=4)"
 CMD ["thidua", "run"]

@@ -17,7 +17,7 @@ from handlers.works.export import export_works
 from handlers.works.rules import Status, bound_units, by_status, works_compliance
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from storage.models import WorkRow
+from storage.works.models import WorkRow
 from storage.works.repo import WorksRepo
 
 PROVINCES = 63

@@ -85,7 +85,8 @@ async def bench(url: str, count: int) -> None:
     await store_first_grant(app.sessions, oauth, fake.oa_id, fake.issue_code(), now=clock.now)
     channel = ZaloOAChannel(api, app_id=fake.app_id, oa_id=fake.oa_id,
                             oa_secret_key=fake.oa_secret_key, handle=_nobody,
-                            on_blocked=_ignore, texts={"channel.unsupported": "-"},
+                            on_blocked=_ignore,
+                            texts={"channel.unsupported": "-", "error.group_chat": "-"},
                             webhook_server=WebhookServer("127.0.0.1", 0),
                             sessions=app.sessions, now=clock.now)
     original = fake._send_cs

@@ -147,6 +147,11 @@ class PeopleRepo:
         row = await self.session.get_one(PersonRow, person_id)
         return _person(row)
 
+    async def find(self, person_id: int) -> Person | None:
+        """Return a person by id, or None when there is none or their account was deleted."""
+        row = await self.session.get(PersonRow, person_id)
+        return None if row is None or row.deleted_at is not None else _person(row)
+
     async def accounts_of(self, person_id: int) -> list[Account]:
         """Return every channel account of a person."""
         rows = await self.session.scalars(

@@ -8,7 +8,14 @@ import logging
 import signal
 
 from bot.app import App, create_app
-from bot.channels.runner import Channel, build_channels, start_channels, stop_channels
+from bot.app.observability import install_log_redaction, secrets_of
+from bot.channels.runner import (
+    Channel,
+    build_channels,
+    start_channels,
+    start_health,
+    stop_channels,
+)
 from bot.core.config import Settings
 from bot.delivery.scheduler import run_delivery
 
@@ -30,12 +37,12 @@ def telegram_commands(app: App) -> list[tuple[str, str]]:
 def make_channels(app: App) -> list[Channel]:
     """Build the channel adapters for the app's settings."""
     return build_channels(app.settings, app.handle, app.mark_blocked, app.services.messages.t,
-                          telegram_commands=telegram_commands(app),
-                          sessions=app.delivery.sessions)
+                          telegram_commands=telegram_commands(app), delivery=app.delivery)
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Start the app and its channels; on SIGTERM/SIGINT (or `stop`) shut down cleanly."""
+    install_log_redaction(secrets_of(settings))
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -46,8 +53,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     channels = make_channels(app)
     delivery_stop = asyncio.Event()
     delivery: asyncio.Task[None] | None = None
+    health = None
     try:
         await start_channels(channels)
+        health = await start_health(app.settings, channels, app.delivery)
         delivery = asyncio.create_task(run_delivery(
             app.delivery, app.engine, {c.name: c for c in channels}, delivery_stop))
         logger.info("running: %s", ", ".join(c.name for c in channels))
@@ -58,6 +67,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
         if delivery is not None:
             await asyncio.gather(delivery, return_exceptions=True)
         await stop_channels(channels)
+        if health is not None:
+            await health.stop()
         await app.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):

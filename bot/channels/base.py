@@ -1,61 +1,47 @@
-"""Machinery shared by the channel adapters: per-chat order, typing, retries, drain."""
+"""Machinery shared by the channel adapters: durable intake, per-chat order, typing,
+retries, health (starting/ok/down/paused), pauses when the platform refuses the bot, drain."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Mapping
-from typing import Any, TypeAlias
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
 
-from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.channels.inbox import Inbox, InboxItem
+from bot.channels.status import ChannelStatus
+from bot.channels.support import (
+    GROUP_KEY,
+    UNSUPPORTED_KEY,
+    Handle,
+    OnAlert,
+    OnBlocked,
+    RecentKeys,
+    Refused,
+    SendPart,
+    TextSource,
+    Ticket,
+    Unrecorded,
+    Update,
+    as_translate,
+)
+from bot.core.channel_errors import (
+    Blocked,
+    ChannelUnauthorized,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+)
+from bot.core.metrics import LATENCY, MESSAGES
 from bot.core.types import Incoming, Reply
 
+__all__ = ["GROUP_KEY", "UNSUPPORTED_KEY", "BaseChannel", "Handle", "OnAlert", "OnBlocked",
+           "RecentKeys", "Refused", "SendPart", "TextSource", "Ticket"]
+
 logger = logging.getLogger(__name__)
-
-Handle: TypeAlias = Callable[[Incoming], Awaitable[list[Reply]]]
-OnBlocked: TypeAlias = Callable[[str, str], Awaitable[None]]
-TextSource: TypeAlias = Mapping[str, str] | Callable[[str], str]
-Translate: TypeAlias = Callable[[str], str]
-SendPart: TypeAlias = Callable[[], Awaitable[None]]
-
-# Catalog keys the adapters read; the main developer feeds them from content/messages.
-UNSUPPORTED_KEY = "channel.unsupported"
-REQUIRED_TEXT_KEYS: tuple[str, ...] = (UNSUPPORTED_KEY,)
-
-
-def as_translate(texts: TextSource) -> Translate:
-    """Return a `t(key) -> str` over a mapping of texts or an existing callable."""
-    if callable(texts):
-        return texts
-    missing = [key for key in REQUIRED_TEXT_KEYS if key not in texts]
-    if missing:
-        raise ValueError(f"channel texts lack keys: {', '.join(missing)}")
-    table = dict(texts)
-    return table.__getitem__
-
-
-class RecentKeys:
-    """A bounded set of recently seen keys (least recently seen dropped first)."""
-
-    def __init__(self, maxsize: int = 10_000) -> None:
-        self._keys: OrderedDict[Hashable, None] = OrderedDict()
-        self._maxsize = maxsize
-
-    def add(self, key: Hashable) -> bool:
-        """Remember `key`; return False if it was already there."""
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._maxsize:
-            self._keys.popitem(last=False)
-        return True
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 class BaseChannel(ABC):
@@ -69,26 +55,51 @@ class BaseChannel(ABC):
         handle: Handle,
         on_blocked: OnBlocked,
         texts: TextSource,
+        inbox: Inbox | None = None,
+        on_alert: OnAlert | None = None,
         typing_delay: float = 1.0,
         typing_interval: float = 4.0,
         max_retry_wait: float = 60.0,
         drain_timeout: float = 30.0,
+        max_in_flight: int = 16,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+        start_wait: float = 5.0,
+        refusal_burst: int = 5,
+        refusal_window: float = 60.0,
+        refusal_pause: float = 60.0,
+        refusal_pause_max: float = 900.0,
+        idle_claim_wait: float = 1.0,
     ) -> None:
         self._handle = handle
         self._on_blocked = on_blocked
+        self._on_alert = on_alert
         self._t = as_translate(texts)
+        self._inbox = inbox
         self._typing_delay = typing_delay
         self._typing_interval = typing_interval
         self._max_retry_wait = max_retry_wait
         self._drain_timeout = drain_timeout
+        self._max_in_flight = max_in_flight
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._start_wait = start_wait
+        self._idle_claim_wait = idle_claim_wait
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._side_tasks: set[asyncio.Task[Any]] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._chat_users: dict[str, int] = {}
         self._blocked_chats: set[str] = set()
+        self._seen = RecentKeys(10_000)
         self._paused_until = 0.0
         self._running = False
         # Updates are taken from start() until stop() has drained the in-flight ones.
         self._accepting = False
+        self._supervisor: asyncio.Task[None] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._intake_started = False
+        self._status = ChannelStatus(self.name, burst=refusal_burst, window=refusal_window,
+                                     pause=refusal_pause, pause_max=refusal_pause_max)
 
     # --- what a platform adapter provides -------------------------------------------------
 
@@ -102,7 +113,7 @@ class BaseChannel(ABC):
 
     @abstractmethod
     async def _start_intake(self) -> None:
-        """Start taking updates (polling task or webhook route)."""
+        """Start taking updates (polling task or webhook route); raise to be retried."""
 
     @abstractmethod
     async def _stop_intake(self) -> None:
@@ -112,21 +123,68 @@ class BaseChannel(ABC):
     async def _close(self) -> None:
         """Release sessions and connections."""
 
+    @abstractmethod
+    async def _on_update(self, payload: dict[str, Any], ticket: Ticket) -> None:
+        """Handle one stored update (via _process or _reply_directly)."""
+
+    def _check_start(self) -> None:  # noqa: B027  (optional hook)
+        """Refuse to start on a configuration error (raise); platform errors are retried."""
+
+    # --- health ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """Return starting, ok, down (intake failing) or paused (the platform refuses us)."""
+        return self._status.state
+
+    def health(self) -> dict[str, str | None]:
+        """Return the state and last error kind, as /readyz shows them."""
+        return self._status.health()
+
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start taking updates and answering them."""
+        """Start taking updates; a platform that fails is retried in the background.
+
+        Returns once the first attempt ended (or after `start_wait`), never raising for a
+        platform or network failure: the channel reports itself down and keeps retrying
+        with backoff while the other channels serve.
+        """
         if self._running:
             return
+        self._check_start()
         self._running = True
         self._accepting = True
-        try:
-            await self._start_intake()
-        except BaseException:
-            self._running = False
-            await self._close()
-            raise
-        logger.info("channel %s started", self.name)
+        self._status.starting()
+        if self._inbox is not None:
+            self._worker = asyncio.create_task(self._work_loop(), name=f"{self.name}-inbox")
+        first = asyncio.Event()
+        self._supervisor = asyncio.create_task(self._supervise(first),
+                                               name=f"{self.name}-start")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(first.wait(), timeout=self._start_wait)
+
+    async def _supervise(self, first: asyncio.Event) -> None:
+        delay = self._backoff_initial
+        while self._running:
+            try:
+                await self._start_intake()
+            except asyncio.CancelledError:
+                first.set()
+                raise
+            except Exception as exc:
+                kind = self._status.intake_failed(exc)
+                first.set()
+                logger.warning("channel %s: could not start (%s); retry in %.1f s",
+                               self.name, kind, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max)
+                continue
+            self._intake_started = True
+            self._status.intake_ok()
+            first.set()
+            logger.info("channel %s started", self.name)
+            return
 
     async def stop(self) -> None:
         """Stop taking updates, let in-flight handlers finish, close sessions."""
@@ -135,8 +193,23 @@ class BaseChannel(ABC):
             return
         self._running = False
         try:
-            await self._stop_intake()
+            for task in (self._supervisor, self._worker):
+                if task is not None and not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+            self._supervisor = self._worker = None
+            await self._stop_intake()  # adapters cope with an intake that never started
+            self._intake_started = False
             await self._drain()
+            if self._side_tasks:
+                await asyncio.wait(set(self._side_tasks), timeout=5.0)
+            if self._inbox is not None:
+                try:
+                    await self._inbox.release(self.name)
+                except Exception as exc:
+                    logger.error("channel %s: could not release claimed updates: %s",
+                                 self.name, type(exc).__name__)
         finally:
             self._accepting = False
             await self._close()
@@ -167,6 +240,11 @@ class BaseChannel(ABC):
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
+    def _spawn_side(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
@@ -174,7 +252,84 @@ class BaseChannel(ABC):
                 "channel %s: update task failed", self.name, exc_info=task.exception()
             )
 
-    # --- incoming -------------------------------------------------------------------------
+    # --- intake: store first, then handle from the inbox ------------------------------------
+
+    async def _take(self, updates: list[Update]) -> None:
+        """Store updates before they are acknowledged (raise if that failed), then handle.
+
+        Without an inbox (unit tests), updates are deduplicated in memory and handled now.
+        """
+        if self._inbox is not None:
+            await self._inbox.store(self.name, updates)
+            return
+        for key, payload in updates:
+            if not self._seen.add(key):
+                logger.info("channel %s: duplicate update ignored", self.name)
+                continue
+            self._spawn(self._run_item(InboxItem(0, key, payload)))
+
+    async def _work_loop(self) -> None:
+        """Claim stored updates (oldest first) and handle them, a bounded number at once."""
+        assert self._inbox is not None
+        inbox = self._inbox
+        try:
+            await inbox.recover(self.name)
+        except Exception as exc:
+            logger.error("channel %s: inbox recovery failed: %s", self.name, type(exc).__name__)
+        wake = inbox.wakeup(self.name)
+        last_purge = 0.0
+        failures = 0
+        while self._running:
+            free = self._max_in_flight - len(self._tasks)
+            if free <= 0:
+                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+                continue
+            wake.clear()
+            try:
+                items = await inbox.claim(self.name, free)
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                if failures in (1, 10) or failures % 100 == 0:
+                    logger.error("channel %s: cannot read the inbox (%s)", self.name,
+                                 type(exc).__name__)
+                await asyncio.sleep(min(self._backoff_max, self._backoff_initial * failures))
+                continue
+            for item in items:
+                self._spawn(self._run_item(item))
+            if not items:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=self._idle_claim_wait)
+            if time.monotonic() - last_purge > 3600:
+                last_purge = time.monotonic()
+                with contextlib.suppress(Exception):
+                    await inbox.purge()
+
+    async def _run_item(self, item: InboxItem) -> None:
+        """Handle one update and close its inbox row (metrics: outcome and latency)."""
+        ticket = Ticket(self._inbox, item.id)
+        started = time.monotonic()
+        try:
+            await self._on_update(item.payload, ticket)
+        except Unrecorded as exc:
+            logger.error("channel %s: not answered, the inbox is unavailable (%s)", self.name,
+                         exc)
+            MESSAGES.inc(channel=self.name, outcome="unrecorded")
+            return  # the row stays claimed: handled again after a restart or its lease
+        except Exception as exc:
+            logger.error("channel %s: an update could not be handled: %s", self.name,
+                         type(exc).__name__, exc_info=True)
+            ticket.fail(type(exc).__name__)
+        if ticket.inbox is not None:
+            try:
+                await ticket.inbox.finish(item.id, ticket.status, ticket.error)
+            except Exception as exc:
+                logger.error("channel %s: could not close an inbox row: %s", self.name,
+                             type(exc).__name__)
+        MESSAGES.inc(channel=self.name, outcome=ticket.outcome)
+        LATENCY.observe(time.monotonic() - started, channel=self.name)
+
+    # --- handling -------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def _chat_turn(self, chat_id: str) -> AsyncIterator[None]:
@@ -191,7 +346,10 @@ class BaseChannel(ABC):
                 del self._chat_locks[chat_id]
 
     async def _process(
-        self, incoming: Incoming, prelude: Callable[[], Awaitable[None]] | None = None
+        self,
+        incoming: Incoming,
+        ticket: Ticket,
+        prelude: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Run `prelude`, hand one message to the core, deliver replies, all in the chat's turn."""
         async with self._chat_turn(incoming.chat_id):
@@ -201,18 +359,24 @@ class BaseChannel(ABC):
             typing = asyncio.create_task(self._typing_loop(incoming.chat_id))
             try:
                 replies = await self._handle(incoming)
-            except Exception:
+            except Exception as exc:
                 logger.exception("channel %s: handler failed", self.name)
+                ticket.fail(type(exc).__name__)
                 return
             finally:
                 typing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await typing
+            if replies:
+                await ticket.answering()
             await self._answer(incoming.chat_id, incoming.user_id, replies)
 
-    async def _reply_directly(self, chat_id: str, user_id: str, replies: list[Reply]) -> None:
+    async def _reply_directly(
+        self, chat_id: str, user_id: str, replies: list[Reply], ticket: Ticket
+    ) -> None:
         """Send replies decided by the adapter itself, in the chat's turn."""
         async with self._chat_turn(chat_id):
+            await ticket.answering()
             await self._answer(chat_id, user_id, replies)
 
     async def _typing_loop(self, chat_id: str) -> None:
@@ -249,10 +413,28 @@ class BaseChannel(ABC):
         except Exception:
             logger.exception("channel %s: on_blocked failed", self.name)
 
+    # --- the platform refuses the bot: pause, alert ------------------------------------------
+
+    def _refused(self, kind: str) -> ChannelUnauthorized:
+        """Pause this channel and alert the admins once per episode; return the error."""
+        error, alert = self._status.refuse(kind)
+        if alert and self._on_alert is not None:
+            self._spawn_side(self._alert(kind))
+        return error
+
+    async def _alert(self, kind: str) -> None:
+        assert self._on_alert is not None
+        try:
+            await self._on_alert(self.name, kind)
+        except Exception as exc:
+            logger.error("channel %s: could not alert the admins: %s", self.name,
+                         type(exc).__name__)
+
     # --- outgoing -------------------------------------------------------------------------
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send `reply` to `chat_id` now; raise RetryAfter, Blocked, TransientError, ..."""
+        """Send `reply` to `chat_id` now; raise RetryAfter (ChannelUnauthorized: the channel
+        is paused), Blocked, TransientError or PermanentError."""
         if chat_id in self._blocked_chats:
             raise Blocked("chat is known to have blocked the bot")
         try:
@@ -277,6 +459,8 @@ class BaseChannel(ABC):
             rate_limited = 0
             transient = 0
             while True:
+                if self._status.refusal_left() > 0:
+                    raise self._status.paused_error()
                 left = self._pause_left()
                 if left > 0:
                     if public and nothing_sent:
@@ -284,7 +468,10 @@ class BaseChannel(ABC):
                     await asyncio.sleep(left)
                 try:
                     await part()
+                    self._status.accepted()
                     break
+                except ChannelUnauthorized as exc:
+                    raise self._refused(exc.kind) from None
                 except RetryAfter as exc:
                     self._pause(exc.seconds)
                     rate_limited += 1
@@ -295,6 +482,13 @@ class BaseChannel(ABC):
                     logger.warning(
                         "channel %s: rate limited, waiting %.1f s", self.name, exc.seconds
                     )
+                except Refused:
+                    if self._status.note_refusal():
+                        raise self._refused("refused") from None
+                    transient += 1
+                    if public or transient > 1:
+                        raise
+                    await asyncio.sleep(1.0)
                 except TransientError:
                     transient += 1
                     if public or transient > 1:

@@ -1,18 +1,21 @@
-"""Telegram adapter: aiogram 3 as transport only (one forwarding router, no aiogram FSM)."""
+"""Telegram adapter: aiogram 3 as transport only (its Bot client; our own polling loop).
+
+Updates are stored in the inbox before they are acknowledged (the next getUpdates offset,
+or the webhook's 200), then handled from it. Only private chats are served: a group gets
+one short reply pointing to a private chat and is never dispatched."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-import hmac
 import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ParseMode
@@ -24,6 +27,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BotCommand,
@@ -32,12 +36,12 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
-    TelegramObject,
     Update,
 )
 from aiohttp import web
 
 from bot.channels.base import (
+    GROUP_KEY,
     UNSUPPORTED_KEY,
     BaseChannel,
     Handle,
@@ -45,10 +49,17 @@ from bot.channels.base import (
     RecentKeys,
     SendPart,
     TextSource,
+    Ticket,
 )
-from bot.channels.webhook import WebhookServer
+from bot.channels.webhook import BadBody, WebhookServer, read_json, secret_matches
 from bot.channels.zalo_api import token_fingerprint
-from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import (
+    Blocked,
+    ChannelUnauthorized,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+)
 from bot.core.text_split import TELEGRAM_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Choice, Incoming, Reply
 
@@ -62,6 +73,8 @@ FILE_REF_PREFIX = "telegram-file:"
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+ALLOWED_UPDATES = ["message", "callback_query"]
+PRIVATE = "private"
 
 
 def telegram_file_ref(file_id: str) -> str:
@@ -122,7 +135,6 @@ class TelegramChannel(BaseChannel):
         webhook_secret: str | None = None,
         webhook_server: WebhookServer | None = None,
         poll_timeout: int = 30,
-        dedupe_size: int = 10_000,
         **base_options: Any,
     ) -> None:
         super().__init__(handle=handle, on_blocked=on_blocked, texts=texts, **base_options)
@@ -136,19 +148,14 @@ class TelegramChannel(BaseChannel):
         self._token = token
         self.fingerprint = token_fingerprint(token)
         self._commands = [BotCommand(command=c, description=d) for c, d in commands]
+        self._commands_set = False
         self._webhook_url = webhook_url
         self._webhook_secret = (webhook_secret or "").encode("utf-8")
         self._webhook_server = webhook_server
         self._poll_timeout = poll_timeout
-        self._seen = RecentKeys(dedupe_size)
         self._poller: asyncio.Task[None] | None = None
-        self._last_update_id: int | None = None
-        self._dp = Dispatcher()
-        self._dp.update.outer_middleware(self._dedupe)
-        router = Router(name="forward")
-        router.message.register(self._on_message)
-        router.callback_query.register(self._on_callback)
-        self._dp.include_router(router)
+        self._offset: int | None = None
+        self._told_groups = RecentKeys(10_000)
 
     @property
     def bot(self) -> Bot:
@@ -166,46 +173,69 @@ class TelegramChannel(BaseChannel):
     # --- intake ---------------------------------------------------------------------------
 
     async def _start_intake(self) -> None:
-        if self._commands:
+        if self._commands and not self._commands_set:
             try:
                 await self._bot.set_my_commands(self._commands)
+                self._commands_set = True
             except TelegramAPIError as exc:
-                logger.warning("telegram: setMyCommands failed: %s", self._redact(str(exc)))
+                logger.warning("telegram: setMyCommands failed: %s", type(exc).__name__)
         if self._webhook_url is not None:
             assert self._webhook_server is not None
+            # Listen first: updates already on their way are stored even if setWebhook fails.
             await self._webhook_server.attach(self.name, self._on_webhook)
-            try:
-                await self._bot.set_webhook(
-                    self._webhook_url,
-                    secret_token=self._webhook_secret.decode(),
-                    allowed_updates=self._dp.resolve_used_update_types(),
-                )
-            except BaseException:
-                await self._webhook_server.detach(self.name)
-                raise
+            await self._bot.set_webhook(
+                self._webhook_url,
+                secret_token=self._webhook_secret.decode(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
             logger.info("telegram: webhook registered (bot %s)", self.fingerprint)
             return
         await self._bot.delete_webhook(drop_pending_updates=False)
         self._poller = asyncio.create_task(
-            self._dp.start_polling(
-                self._bot,
-                polling_timeout=self._poll_timeout,
-                handle_signals=False,
-                close_bot_session=False,
-            ),
-            name=f"telegram-poll-{self.fingerprint}",
+            self._poll_loop(), name=f"telegram-poll-{self.fingerprint}"
         )
-        self._poller.add_done_callback(self._poller_done)
         logger.info("telegram: polling (bot %s)", self.fingerprint)
 
-    def _poller_done(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            logger.error(
-                "telegram: polling ended: %s: %s",
-                type(error).__name__,
-                self._redact(str(error)),
-            )
+    async def _poll_loop(self) -> None:
+        """Fetch updates; confirm them (the next offset) only once they are stored."""
+        delay = self._backoff_initial
+        while True:
+            try:
+                updates = await self._bot.get_updates(
+                    offset=self._offset, limit=100, timeout=self._poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES, request_timeout=self._poll_timeout + 10)
+            except asyncio.CancelledError:
+                raise
+            except TelegramUnauthorizedError as exc:
+                self._status.intake_failed(exc)
+                paused = self._refused("unauthorized")
+                await asyncio.sleep(paused.seconds)
+                continue
+            except TelegramRetryAfter as exc:
+                await asyncio.sleep(float(exc.retry_after))
+                continue
+            except Exception as exc:
+                kind = self._status.intake_failed(exc)
+                logger.warning("telegram: getUpdates failed (%s); retry in %.1f s", kind, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max)
+                continue
+            self._status.intake_ok()
+            self._status.accepted()
+            delay = self._backoff_initial
+            if not updates:
+                continue
+            batch = [(str(u.update_id), u.model_dump(mode="json", by_alias=True,
+                                                     exclude_none=True)) for u in updates]
+            try:
+                await self._take(batch)
+            except Exception as exc:
+                # Not confirmed: Telegram hands the same updates again on the next call.
+                logger.error("telegram: could not store %d update(s) (%s); retry in %.1f s",
+                             len(batch), type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                continue
+            self._offset = max(u.update_id for u in updates) + 1
 
     async def _stop_intake(self) -> None:
         if self._webhook_server is not None and self._webhook_url is not None:
@@ -213,60 +243,67 @@ class TelegramChannel(BaseChannel):
         poller, self._poller = self._poller, None
         if poller is None:
             return
-        if not poller.done():
-            with contextlib.suppress(RuntimeError):  # polling had not begun yet
-                await self._dp.stop_polling()
-        if not poller.done():
-            poller.cancel()
+        poller.cancel()
         with contextlib.suppress(Exception, asyncio.CancelledError):
-            await poller  # a failure was logged when it happened
+            await poller
         await self._confirm_updates()
 
     async def _confirm_updates(self) -> None:
-        """Confirm the updates taken so far, or Telegram would hand them again after a restart."""
-        if self._last_update_id is None:
+        """Confirm the updates stored so far, or Telegram would hand them again."""
+        if self._offset is None:
             return
         try:
-            await self._bot.get_updates(offset=self._last_update_id + 1, limit=1, timeout=0)
+            await self._bot.get_updates(offset=self._offset, limit=1, timeout=0)
         except TelegramAPIError as exc:
             logger.warning("telegram: could not confirm the last updates: %s", type(exc).__name__)
 
     async def _close(self) -> None:
         await self._bot.session.close()
 
-    async def _dedupe(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, Update):
-            if self._last_update_id is None or event.update_id > self._last_update_id:
-                self._last_update_id = event.update_id
-            if not self._seen.add(event.update_id):
-                logger.info("telegram: duplicate update %s ignored", event.update_id)
-                return None
-        return await handler(event, data)
-
     async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
-        if not hmac.compare_digest(given, self._webhook_secret):
-            logger.warning("telegram: webhook call with a wrong secret refused")
-            return web.Response(status=403)
+        assert self._webhook_server is not None
+        if not secret_matches(request, SECRET_HEADER, self._webhook_secret):
+            return self._webhook_server.refused(self.name, "secret")
         try:
-            data = await request.json()
+            data = await read_json(request)
             update = Update.model_validate(data, context={"bot": self._bot})
-        except ValueError:  # ValidationError is a ValueError
-            # Answer 200 anyway: Telegram would redeliver a malformed update for a day.
-            logger.warning("telegram: unreadable webhook update ignored")
-            return web.Response(status=200)
-        # The router only schedules work, so this returns at once.
-        await self._dp.feed_update(self._bot, update)
+        except (BadBody, ValueError):  # ValidationError is a ValueError
+            return self._webhook_server.refused(self.name, "body", status=400)
+        try:
+            await self._take([(str(update.update_id), data)])
+        except Exception as exc:
+            # Not stored: ask Telegram to deliver it again later.
+            logger.error("telegram: could not store a webhook update (%s)", type(exc).__name__)
+            return web.Response(status=503)
         return web.Response(status=200)
 
-    async def _on_message(self, message: Message) -> None:
+    # --- handling -------------------------------------------------------------------------
+
+    async def _on_update(self, payload: dict[str, Any], ticket: Ticket) -> None:
+        update = Update.model_validate(payload, context={"bot": self._bot})
+        if update.message is not None:
+            await self._on_message(update.message, ticket)
+        elif update.callback_query is not None:
+            await self._on_callback(update.callback_query, ticket)
+        else:
+            ticket.note("ignored")
+
+    async def _on_group(self, message: Message, ticket: Ticket) -> None:
+        """Tell a group once that the bot only talks in private chats; never dispatch."""
+        ticket.note("group")
+        chat_id = str(message.chat.id)
+        if message.chat.type == "channel" or not self._told_groups.add(chat_id):
+            return
+        user_id = str(message.from_user.id) if message.from_user else chat_id
+        await self._reply_directly(chat_id, user_id, [Reply(self._t(GROUP_KEY))], ticket)
+
+    async def _on_message(self, message: Message, ticket: Ticket) -> None:
         user = message.from_user
         if user is None or user.is_bot:
+            ticket.note("ignored")
+            return
+        if message.chat.type != PRIVATE:
+            await self._on_group(message, ticket)
             return
         chat_id = str(message.chat.id)
         text = message.text if message.text is not None else message.caption
@@ -275,9 +312,8 @@ class TelegramChannel(BaseChannel):
             text, start_payload = parse_command(message.text)
         attachments = self._attachments(message)
         if text is None and not attachments:
-            if message.chat.type == "private":
-                reply = Reply(self._t(UNSUPPORTED_KEY))
-                self._spawn(self._reply_directly(chat_id, str(user.id), [reply]))
+            reply = Reply(self._t(UNSUPPORTED_KEY))
+            await self._reply_directly(chat_id, str(user.id), [reply], ticket)
             return
         incoming = Incoming(
             channel=self.name,
@@ -288,7 +324,7 @@ class TelegramChannel(BaseChannel):
             start_payload=start_payload,
             display_name=user.full_name or None,
         )
-        self._spawn(self._process(incoming))
+        await self._process(incoming, ticket)
 
     @staticmethod
     def _attachments(message: Message) -> list[Attachment]:
@@ -319,10 +355,12 @@ class TelegramChannel(BaseChannel):
             )
         return found
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
+    async def _on_callback(self, query: CallbackQuery, ticket: Ticket) -> None:
         message = query.message
-        if query.data is None or message is None:
-            self._spawn(self._answer_callback(query.id))
+        if query.data is None or message is None or message.chat.type != PRIVATE:
+            ticket.note("ignored" if message is None or message.chat.type == PRIVATE
+                        else "group")
+            await self._answer_callback(query.id)
             return
         incoming = Incoming(
             channel=self.name,
@@ -331,21 +369,19 @@ class TelegramChannel(BaseChannel):
             choice=query.data,
             display_name=query.from_user.full_name or None,
         )
-        self._spawn(self._on_choice(query, incoming))
 
-    async def _on_choice(self, query: CallbackQuery, incoming: Incoming) -> None:
-        await self._answer_callback(query.id)
-        message = query.message
-        echo = None
-        if isinstance(message, Message):
-            echo = functools.partial(self._echo_choice, message, query.data or "")
-        await self._process(incoming, prelude=echo)
+        async def prelude() -> None:
+            await self._answer_callback(query.id)
+            if isinstance(message, Message):
+                await self._echo_choice(message, query.data or "")
+
+        await self._process(incoming, ticket, prelude=prelude)
 
     async def _answer_callback(self, query_id: str) -> None:
         try:
             await self._bot.answer_callback_query(query_id)
         except TelegramAPIError as exc:
-            logger.info("telegram: answerCallbackQuery failed: %s", self._redact(str(exc)))
+            logger.info("telegram: answerCallbackQuery failed: %s", type(exc).__name__)
 
     async def _echo_choice(self, message: Message, payload: str) -> None:
         """Replace the pressed keyboard by `→ label` so the chat history stays readable."""
@@ -372,7 +408,7 @@ class TelegramChannel(BaseChannel):
                 )
         except TelegramAPIError as exc:
             # Too old to edit, already edited by a double tap...: the answer still follows.
-            logger.info("telegram: could not echo a choice: %s", self._redact(str(exc)))
+            logger.info("telegram: could not echo a choice: %s", type(exc).__name__)
 
     # --- outgoing -------------------------------------------------------------------------
 
@@ -441,6 +477,8 @@ class TelegramChannel(BaseChannel):
                 await call()
             except TelegramRetryAfter as exc:
                 raise RetryAfter(float(exc.retry_after)) from None
+            except TelegramUnauthorizedError:
+                raise ChannelUnauthorized(0.0, "unauthorized") from None
             except TelegramForbiddenError as exc:
                 raise Blocked(self._redact(exc.message)) from None
             except TelegramEntityTooLarge as exc:

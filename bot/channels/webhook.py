@@ -1,14 +1,51 @@
-"""One aiohttp web server for every channel webhook (`/webhook/<channel>`)."""
+"""One aiohttp web server for every channel webhook (`/webhook/<channel>`), and the checks
+every webhook shares: the secret header, a JSON body that cannot crash the server, refusals
+counted and logged at a limited rate."""
 
 from __future__ import annotations
 
+import hmac
+import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from aiohttp import web
 
+from bot.core.metrics import WEBHOOK_REFUSED
+
 logger = logging.getLogger(__name__)
+
+REFUSAL_LOG_INTERVAL = 60.0
+
+
+class BadBody(ValueError):
+    """A webhook body that is not one JSON object (or too deeply nested to read)."""
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """Return the body as a JSON object; raise BadBody for anything else."""
+    raw = await request.read()
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        raise BadBody("unreadable JSON") from None
+    if not isinstance(data, dict):
+        raise BadBody("not a JSON object")
+    return data
+
+
+def secret_matches(request: web.Request, header: str, expected: bytes) -> bool:
+    """Compare a secret header in constant time; a missing or undecodable one never matches."""
+    given = request.headers.get(header)
+    if given is None:
+        return False
+    try:
+        raw = given.encode("utf-8", "surrogateescape")
+    except UnicodeError:
+        return False
+    return hmac.compare_digest(raw, expected)
 
 WebhookHandler: TypeAlias = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -22,6 +59,8 @@ class WebhookServer:
         self._handlers: dict[str, WebhookHandler] = {}
         self._known: set[str] = set()
         self._runner: web.AppRunner | None = None
+        self._refusals: dict[str, int] = {}
+        self._refusal_logged: dict[str, float] = {}
         self.app = web.Application()
         self.app.router.add_post("/webhook/{channel}", self._route)
         self.app.router.add_get("/healthz", self._health)
@@ -39,6 +78,18 @@ class WebhookServer:
     def path(name: str) -> str:
         """Return the URL path of a channel's webhook."""
         return f"/webhook/{name}"
+
+    def refused(self, name: str, reason: str, status: int = 403) -> web.Response:
+        """Count a refused call and log refusals at most once a minute per channel."""
+        WEBHOOK_REFUSED.inc(channel=name, reason=reason)
+        self._refusals[name] = self._refusals.get(name, 0) + 1
+        now = time.monotonic()
+        if now - self._refusal_logged.get(name, -REFUSAL_LOG_INTERVAL) >= REFUSAL_LOG_INTERVAL:
+            logger.warning("%s: %d webhook call(s) refused since the last report (last: %s)",
+                           name, self._refusals[name], reason)
+            self._refusals[name] = 0
+            self._refusal_logged[name] = now
+        return web.Response(status=status)
 
     async def attach(self, name: str, handler: WebhookHandler) -> None:
         """Route `/webhook/<name>` to `handler`, starting to listen if needed."""

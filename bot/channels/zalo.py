@@ -1,11 +1,14 @@
-"""Zalo adapter: long polling or webhook in, numbered plain text out."""
+"""Zalo adapter: long polling or webhook in (stored in the inbox first), numbered plain
+text out. Zalo documents 403 as an internal error: it never marks a person blocked; a burst
+of them (or a 401) pauses the channel and alerts the admins."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-import hmac
+import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,15 +16,18 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.base import (
+    GROUP_KEY,
     UNSUPPORTED_KEY,
     BaseChannel,
     Handle,
     OnBlocked,
     RecentKeys,
+    Refused,
     SendPart,
     TextSource,
+    Ticket,
 )
-from bot.channels.webhook import WebhookServer
+from bot.channels.webhook import BadBody, WebhookServer, read_json, secret_matches
 from bot.channels.zalo_api import (
     ZaloApiError,
     ZaloBotApi,
@@ -29,7 +35,12 @@ from bot.channels.zalo_api import (
     ZaloRateLimitError,
     ZaloUnauthorizedError,
 )
-from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import (
+    ChannelUnauthorized,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+)
 from bot.core.render import numbered_text
 from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
@@ -59,6 +70,22 @@ def unwrap_event(body: Any) -> dict[str, Any] | None:
     return None
 
 
+def event_key(event: dict[str, Any]) -> str:
+    """Return the dedupe key of an event: `event_name:message_id`, or a hash of it all."""
+    message = event.get("message")
+    message_id = message.get("message_id") if isinstance(message, dict) else None
+    if message_id is not None:
+        return f"{event.get('event_name')}:{message_id}"
+    canonical = json.dumps(event, sort_keys=True, ensure_ascii=True, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def is_event(event: Any) -> bool:
+    """Tell whether `event` has the shape of a Zalo event."""
+    return (isinstance(event, dict) and isinstance(event.get("event_name"), str)
+            and isinstance(event.get("message"), dict))
+
+
 class ZaloChannel(BaseChannel):
     """Zalo Bot adapter; polls unless a webhook URL is given."""
 
@@ -76,10 +103,7 @@ class ZaloChannel(BaseChannel):
         webhook_secret: str | None = None,
         webhook_server: WebhookServer | None = None,
         text_limit: int = ZALO_TEXT_LIMIT,
-        backoff_initial: float = 1.0,
-        backoff_max: float = 60.0,
         default_retry_after: float = 5.0,
-        dedupe_size: int = 10_000,
         **base_options: Any,
     ) -> None:
         super().__init__(handle=handle, on_blocked=on_blocked, texts=texts, **base_options)
@@ -94,10 +118,8 @@ class ZaloChannel(BaseChannel):
         self._webhook_secret = (webhook_secret or "").encode("utf-8")
         self._webhook_server = webhook_server
         self._text_limit = text_limit
-        self._backoff_initial = backoff_initial
-        self._backoff_max = backoff_max
         self._default_retry_after = default_retry_after
-        self._seen = RecentKeys(dedupe_size)
+        self._told_groups = RecentKeys(10_000)
         self._poller: asyncio.Task[None] | None = None
         self._guard_key: str | None = None
 
@@ -108,28 +130,32 @@ class ZaloChannel(BaseChannel):
 
     # --- intake ---------------------------------------------------------------------------
 
-    async def _start_intake(self) -> None:
+    def _check_start(self) -> None:
         if self._webhook_url is not None:
-            assert self._webhook_server is not None
-            await self._webhook_server.attach(self.name, self._on_webhook)
-            try:
-                await self._api.set_webhook(self._webhook_url, self._webhook_secret.decode())
-            except BaseException:
-                await self._webhook_server.detach(self.name)
-                raise
-            logger.info("zalo: webhook registered (bot %s)", self._api.fingerprint)
             return
         key = self._api.fingerprint
         if key in _ACTIVE_POLLERS:
             raise RuntimeError(f"a Zalo poller already runs for bot {key} in this process")
         _ACTIVE_POLLERS.add(key)
         self._guard_key = key
+
+    async def _start_intake(self) -> None:
+        if self._webhook_url is not None:
+            assert self._webhook_server is not None
+            # Listen first: events already on their way are stored even if setWebhook fails.
+            await self._webhook_server.attach(self.name, self._on_webhook)
+            await self._api.set_webhook(self._webhook_url, self._webhook_secret.decode())
+            logger.info("zalo: webhook registered (bot %s)", self._api.fingerprint)
+            return
         try:
             await self._api.delete_webhook()
         except ZaloApiError as exc:
+            if exc.transient or isinstance(exc, ZaloUnauthorizedError):
+                raise
             logger.warning("zalo: deleteWebhook failed (%s), polling anyway", exc.error_code)
-        self._poller = asyncio.create_task(self._poll_loop(), name=f"zalo-poll-{key}")
-        logger.info("zalo: polling (bot %s)", key)
+        self._poller = asyncio.create_task(self._poll_loop(),
+                                           name=f"zalo-poll-{self._api.fingerprint}")
+        logger.info("zalo: polling (bot %s)", self._api.fingerprint)
 
     async def _stop_intake(self) -> None:
         if self._webhook_server is not None and self._webhook_url is not None:
@@ -151,71 +177,99 @@ class ZaloChannel(BaseChannel):
         while True:
             try:
                 events = await self._api.get_updates(self._poll_timeout)
-            except ZaloApiError as exc:
+            except asyncio.CancelledError:
+                raise
+            except ZaloUnauthorizedError as exc:
+                self._status.intake_failed(exc)
+                await asyncio.sleep(self._refused("unauthorized").seconds)
+                continue
+            except Exception as exc:
+                kind = self._status.intake_failed(exc)
                 wait = delay
                 if isinstance(exc, ZaloRateLimitError) and exc.retry_after:
                     wait = max(wait, exc.retry_after)
-                bad_token = isinstance(exc, ZaloUnauthorizedError)
-                level = logging.ERROR if bad_token else logging.WARNING
-                logger.log(level, "zalo: getUpdates failed: %s; retry in %.1f s", exc, wait)
+                if isinstance(exc, ZaloForbiddenError) and self._status.note_refusal():
+                    wait = max(wait, self._refused("refused").seconds)
+                logger.warning("zalo: getUpdates failed (%s); retry in %.1f s", kind, wait)
                 await asyncio.sleep(wait)
                 delay = min(delay * 2, self._backoff_max)
                 continue
-            except Exception:
-                logger.exception("zalo: getUpdates crashed; retry in %.1f s", delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._backoff_max)
-                continue
+            self._status.intake_ok()
+            self._status.accepted()
             delay = self._backoff_initial
             for event in events:
-                self._accept(event)
+                if not is_event(event):
+                    logger.warning("zalo: malformed event ignored")
+                    continue
+                await self._store_polled(event)
+
+    async def _store_polled(self, event: dict[str, Any]) -> None:
+        """Store one polled event, retrying while the database is down (Zalo will not
+        hand it again: polling more before it is stored could lose it)."""
+        delay = self._backoff_initial
+        while True:
+            try:
+                await self._take([(event_key(event), event)])
+                return
+            except Exception as exc:
+                logger.error("zalo: could not store an event (%s); retry in %.1f s",
+                             type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max)
 
     async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
-        if not hmac.compare_digest(given, self._webhook_secret):
-            logger.warning("zalo: webhook call with a wrong secret refused")
-            return web.Response(status=403)
+        assert self._webhook_server is not None
+        if not secret_matches(request, SECRET_HEADER, self._webhook_secret):
+            return self._webhook_server.refused(self.name, "secret")
         try:
-            body = await request.json()
-        except ValueError:
-            return web.Response(status=400)
+            body = await read_json(request)
+        except BadBody:
+            return self._webhook_server.refused(self.name, "body", status=400)
         event = unwrap_event(body)
-        if event is None:
-            logger.warning("zalo: webhook body without an event ignored")
-            return web.Response(status=400)
-        self._accept(event)
+        if event is None or not is_event(event):
+            return self._webhook_server.refused(self.name, "no event", status=400)
+        try:
+            await self._take([(event_key(event), event)])
+        except Exception as exc:
+            logger.error("zalo: could not store a webhook event (%s)", type(exc).__name__)
+            return web.Response(status=503)
         return web.json_response({"ok": True})
 
-    def _accept(self, event: dict[str, Any]) -> None:
-        """Deduplicate one event and start handling it in the background."""
-        event_name = event.get("event_name")
-        message = event.get("message")
+    # --- handling -------------------------------------------------------------------------
+
+    async def _on_update(self, payload: dict[str, Any], ticket: Ticket) -> None:
+        event_name = payload.get("event_name")
+        message = payload.get("message")
         if not isinstance(event_name, str) or not isinstance(message, dict):
-            logger.warning("zalo: malformed event ignored")
-            return
-        message_id = message.get("message_id")
-        if message_id is not None and not self._seen.add(f"{event_name}:{message_id}"):
-            logger.info("zalo: duplicate event %s ignored", event_name)
+            ticket.note("ignored")
             return
         sender = message.get("from") if isinstance(message.get("from"), dict) else {}
         chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
         assert isinstance(sender, dict) and isinstance(chat, dict)
         if sender.get("is_bot"):
+            ticket.note("ignored")
             return
         chat_id = str(chat.get("id") or sender.get("id") or "")
         user_id = str(sender.get("id") or chat_id)
         if not chat_id:
             logger.warning("zalo: event %s without a chat id ignored", event_name)
+            ticket.note("ignored")
+            return
+        if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+            ticket.note("group")
+            if self._told_groups.add(chat_id):
+                await self._reply_directly(chat_id, user_id, [Reply(self._t(GROUP_KEY))], ticket)
             return
         if event_name == UNSUPPORTED_EVENT:
             reply = Reply(self._t(UNSUPPORTED_KEY))
-            self._spawn(self._reply_directly(chat_id, user_id, [reply]))
+            await self._reply_directly(chat_id, user_id, [reply], ticket)
             return
         incoming = self._to_incoming(event_name, message, chat_id, user_id, sender)
         if incoming is None:
             logger.info("zalo: event %s ignored", event_name)
+            ticket.note("ignored")
             return
-        self._spawn(self._process(incoming))
+        await self._process(incoming, ticket)
 
     def _to_incoming(
         self,
@@ -284,8 +338,10 @@ class ZaloChannel(BaseChannel):
                 await call()
             except ZaloRateLimitError as exc:
                 raise RetryAfter(exc.retry_after or self._default_retry_after) from None
+            except ZaloUnauthorizedError:
+                raise ChannelUnauthorized(0.0, "unauthorized") from None
             except ZaloForbiddenError as exc:
-                raise Blocked(str(exc)) from None
+                raise Refused(str(exc)) from None
             except ZaloApiError as exc:
                 if exc.transient:
                     raise TransientError(str(exc)) from None

@@ -34,9 +34,9 @@ from bot.channels.base import (
     BaseChannel,
     Handle,
     OnBlocked,
-    RecentKeys,
     SendPart,
     TextSource,
+    Ticket,
 )
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_oa_api import ErrorKind, ZaloOAApi, ZaloOAError, ZaloOAuth
@@ -185,7 +185,6 @@ class ZaloOAChannel(BaseChannel):
         allow_paid_sends: bool = False,
         template_id: str | None = None,
         text_limit: int = ZALO_TEXT_LIMIT,
-        dedupe_size: int = 10_000,
         token_check: float = 600.0,
         **base_options: Any,
     ) -> None:
@@ -205,7 +204,6 @@ class ZaloOAChannel(BaseChannel):
         self.allow_paid_sends = allow_paid_sends
         self.template_id = template_id or None
         self._text_limit = text_limit
-        self._seen = RecentKeys(dedupe_size)
         self.names = DisplayNames(api)
         self.variants: dict[str, int] = {}  # which mac variant matched, how often
         self.refused = 0
@@ -326,35 +324,35 @@ class ZaloOAChannel(BaseChannel):
         if at is None or self._now() - at > MAX_EVENT_AGE:
             logger.info("zalo_oa: stale or undated event %s ignored", event.get("event_name"))
             return web.json_response({"ok": True})
-        await self._take(event_key(event), event)
+        try:  # stored durably (the inbox) before Zalo is told it was received
+            await self._take([(event_key(event), event)])
+        except Exception as exc:
+            logger.error("zalo_oa: could not store a webhook event (%s)", type(exc).__name__)
+            return web.Response(status=503)
         return web.json_response({"ok": True})
-
-    async def _take(self, key: str, event: dict[str, Any]) -> None:
-        """Store the event then acknowledge then handle it: the one step to switch to the
-        durable inbox. Until then: deduplicate in memory, handle in the background."""
-        if not self._seen.add(key):
-            logger.info("zalo_oa: duplicate event %s ignored", event.get("event_name"))
-            return
-        self._spawn(self.handle_event(event))
 
     # --- handling -------------------------------------------------------------------------
 
-    async def handle_event(self, event: dict[str, Any]) -> None:
-        """Handle one verified event (from the webhook now, from the inbox later)."""
+    async def _on_update(self, event: dict[str, Any], ticket: Ticket) -> None:
+        """Handle one verified event, stored in the inbox (or deduplicated in memory)."""
         name = str(event.get("event_name", ""))
         sender = str(_dict(event.get("sender")).get("id") or "")
         if name.startswith("oa_send_") or (sender and sender == self.oa_id):
             self.echoes += 1  # what the OA itself sent: answering it would loop
+            ticket.note("ignored")
             return
         if name in RECEIPTS:
+            ticket.note("ignored")
             return
         user_id = event_user(event)
         if not user_id:
             logger.info("zalo_oa: event %s without a user ignored", name)
+            ticket.note("ignored")
             return
         at = event_time(event) or self._now()
         if name == "unfollow":
             await self._ledger(user_id, at, follower=False, interaction=False)
+            ticket.note("ignored")
             return
         counts = name in INTERACTIONS or name.startswith("user_send_")
         if counts:
@@ -362,16 +360,18 @@ class ZaloOAChannel(BaseChannel):
                                interaction=True)
         if name == "user_submit_info":
             logger.info("zalo_oa: a person shared their information")
+            ticket.note("ignored")
             return
         if name in UNSUPPORTED_EVENTS:
             reply = Reply(self._t(UNSUPPORTED_KEY))
-            await self._reply_directly(user_id, user_id, [reply])
+            await self._reply_directly(user_id, user_id, [reply], ticket)
             return
         incoming = await self._to_incoming(name, event, user_id)
         if incoming is None:
             logger.info("zalo_oa: event %s ignored", name)
+            ticket.note("ignored")
             return
-        await self._process(incoming)
+        await self._process(incoming, ticket)
 
     async def _to_incoming(self, name: str, event: dict[str, Any], user_id: str
                            ) -> Incoming | None:

@@ -33,3 +33,15 @@ class PermanentError(ChannelError):
 class Unreachable(PermanentError):
     """The platform will not carry a message to this person now (e.g. the Zalo OA's
     interaction window has closed): not retried; the outbox reroutes or records it."""
+
+
+class ChannelUnauthorized(RetryAfter):
+    """The platform refuses the bot itself (401, or a burst of Zalo 403s): the channel is
+    paused for `seconds` and the admins are alerted. Nothing was sent; the person is not at
+    fault: keep the row queued (as for RetryAfter), never mark it failed or the person blocked.
+    """
+
+    def __init__(self, seconds: float, kind: str = "unauthorized") -> None:
+        super().__init__(seconds)
+        self.kind = kind
+        self.args = (f"channel refused ({kind}); paused for {seconds:g} s",)

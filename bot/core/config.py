@@ -48,6 +48,8 @@ class Settings(BaseSettings):
 
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
+    health_host: str = "127.0.0.1"
+    health_port: int = 8090
 
     admin_ids: str = ""
     tz: str = Field(default="Asia/Ho_Chi_Minh")

@@ -6,7 +6,11 @@ The registration form itself belongs to the profile feature; features start it b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from bot.core.context import Context
+from bot.core.payloads import Payload
 from bot.core.types import Reply
 from content.privacy import Policy
 
@@ -33,3 +37,10 @@ async def run_command(ctx: Context, name: str) -> list[Reply] | None:
     """Run another feature's command by its name (None when no such command exists)."""
     spec = ctx.services.router.commands.get(name)
     return None if spec is None else await spec.handler(ctx)
+
+
+@dataclass(frozen=True, slots=True)
+class StartRegistration(Payload):
+    """The "Đăng ký" button: start registration, then show the profile (`p:register`)."""
+
+    PREFIX: ClassVar[str] = "p:register"

@@ -16,6 +16,8 @@ from bot.core.forms import Invalid, Step
 from bot.core.types import Choice
 from content.text import nfc
 from content.vocab import Answer, load_vocab
+from handlers.common.parsing.birth import BirthYearError, BirthYearProblem
+from handlers.common.parsing.birth import parse_birth_year as read_birth_year
 
 When = Callable[[dict[str, Any]], bool] | None
 Options = Callable[[Context, dict[str, Any]], list[Choice]]
@@ -123,19 +125,19 @@ def name_step(when: When = None, *, name: str = TYPING_FULL_NAME, field: str = "
 # --- birth year -----------------------------------------------------------------------
 
 def parse_birth_year(ctx: Context, text: str) -> int:
-    """Read a four-digit birth year ("1990", "năm 1990") of someone aged 16 or more."""
-    cleaned = text.strip().removeprefix("năm").strip()
-    if not (cleaned.isdigit() and len(cleaned) == 4):
-        raise Invalid("reg.bad_birth_year")
-    year = int(cleaned)
-    this_year = ctx.clock.today().year
-    if year > this_year:
-        raise Invalid("reg.future_birth_year", year=year)
-    if year < OLDEST_BIRTH_YEAR:
-        raise Invalid("reg.too_old_birth_year")
-    if this_year - year < MIN_AGE:
-        raise Invalid("reg.under_16", age=this_year - year)
-    return year
+    """Read a birth year ("1990", "sinh năm 1990", "sn 1990", "90", "35 tuổi") of someone aged
+    16 or more (handlers/common/parsing/birth.py)."""
+    try:
+        return read_birth_year(text, ctx.clock.today(), min_age=MIN_AGE,
+                               oldest=OLDEST_BIRTH_YEAR)
+    except BirthYearError as exc:
+        if exc.problem is BirthYearProblem.FUTURE:
+            raise Invalid("reg.future_birth_year", year=exc.year) from None
+        if exc.problem is BirthYearProblem.TOO_OLD:
+            raise Invalid("reg.too_old_birth_year") from None
+        if exc.problem is BirthYearProblem.TOO_YOUNG:
+            raise Invalid("reg.under_16", age=exc.age) from None
+        raise Invalid("reg.bad_birth_year") from None
 
 
 def birth_year_step(when: When = None) -> Step:

@@ -16,23 +16,29 @@ from content.privacy import Purpose
 from handlers.common.feature import Feature
 from handlers.common.registration import policy, run_command
 from handlers.common.steps import confirm_step, unit_label
+from handlers.privacy.payloads import (
+    MENU,
+    DeleteAccount,
+    EditProfile,
+    Export,
+    Overview,
+    Withdraw,
+    WithdrawMenu,
+)
 from storage.audit import Action, AuditRepo
+from storage.core_personal_data import register_core_sections
 from storage.people import Consent
 from storage.personal_data import (
     Record,
     erase_person,
     export_json,
     export_person,
-    register_core_sections,
     withdraw_purpose,
 )
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "pv"
 EXPORT_FILENAME = "du-lieu-cua-toi.json"
-# Channels whose adapter delivers a DOCUMENT attachment with `data` as a file.
-FILE_CHANNELS = frozenset({"console", "telegram"})
 WITHDRAW = "privacy_withdraw"
 DELETE = "privacy_delete"
 # Withdrawing the first purpose also withdraws these (they cannot exist without it).
@@ -69,11 +75,6 @@ def _consent_status(ctx: Context, consent: Consent | None) -> str:
     return ctx.t("privacy.status.refused", date=_date(ctx, consent.decided_at))
 
 
-def _actions() -> list[tuple[str, str]]:
-    return [("privacy.action.export", "export"), ("privacy.action.edit", "edit"),
-            ("privacy.action.withdraw", "withdraw"), ("privacy.action.delete", "delete")]
-
-
 async def overview(ctx: Context, prefix: str | None = None) -> list[Reply]:
     """Show what is stored and why, the consents with dates, and the actions."""
     current = await ctx.consents.current(ctx.person.id)
@@ -90,7 +91,7 @@ async def overview(ctx: Context, prefix: str | None = None) -> list[Reply]:
                  stored="\n".join(stored) or ctx.t("privacy.nothing_stored"))
     if prefix:
         text = f"{prefix}\n\n{text}"
-    rows = [[Choice(ctx.t(label), f"{PREFIX}:{action}")] for label, action in _actions()]
+    rows = [[Choice(ctx.t(label), action.pack())] for label, action in MENU]
     return [Reply(text, rows)]
 
 
@@ -195,23 +196,23 @@ async def export(ctx: Context) -> list[Reply]:
                                         after={"sections": [k for k, v in data.items() if v]})
     logger.info("personal data exported (person %s)", ctx.person.id)
     replies = [Reply(export_text(ctx, data))]
-    if ctx.msg.channel in FILE_CHANNELS:
+    if ctx.traits.files:
         document = export_json(data, exported_at=now, policy_version=policy(ctx).version)
         replies.append(Reply(ctx.t("privacy.export_file", name=EXPORT_FILENAME), attachments=[
             Attachment(AttachmentKind.DOCUMENT, data=document, filename=EXPORT_FILENAME,
                        size=len(document))]))
     replies.append(Reply(ctx.t("privacy.after_export"),
-                         [[Choice(ctx.t("privacy.back"), f"{PREFIX}:home")]]))
+                         [[Choice(ctx.t("privacy.back"), Overview().pack())]]))
     return replies
 
 
 async def _withdraw_menu(ctx: Context) -> list[Reply]:
     current = await ctx.consents.current(ctx.person.id)
     active = [p for p in policy(ctx).purposes if (c := current.get(p)) is not None and c.active]
-    back = [Choice(ctx.t("privacy.back"), f"{PREFIX}:home")]
+    back = [Choice(ctx.t("privacy.back"), Overview().pack())]
     if not active:
         return [Reply(ctx.t("privacy.withdraw_none"), [back])]
-    rows = [[Choice(_purpose_name(ctx, p), f"{PREFIX}:wd:{p}")] for p in active]
+    rows = [[Choice(_purpose_name(ctx, p), Withdraw(p).pack())] for p in active]
     return [Reply(ctx.t("privacy.withdraw_pick"), [*rows, back])]
 
 
@@ -259,26 +260,33 @@ async def privacy_command(ctx: Context) -> list[Reply]:
     return await overview(ctx)
 
 
-async def privacy_choice(ctx: Context, payload: str) -> list[Reply]:
-    """Handle the privacy menu: export, edit, withdraw (and which purpose), delete."""
-    parts = payload.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "home" and len(parts) == 2:
-        return await overview(ctx)
-    if action == "export" and len(parts) == 2:
-        return await export(ctx)
-    if action == "edit" and len(parts) == 2:
-        return await run_command(ctx, "toi") or [ctx.main_menu()]
-    if action == "withdraw" and len(parts) == 2:
-        return await _withdraw_menu(ctx)
-    if action == "delete" and len(parts) == 2:
-        return await ctx.forms.start(ctx, DELETE)
-    if action == "wd" and len(parts) == 3 and parts[2] in policy(ctx).purposes:
-        if await ctx.consents.has(ctx.person.id, parts[2]):
-            return await ctx.forms.start(ctx, WITHDRAW, {"purpose": parts[2]})
-        return await _withdraw_menu(ctx)
-    logger.warning("privacy: unexpected choice payload refused")
-    return [ctx.main_menu(ctx.t("error.stale_choice"))]
+async def _overview(ctx: Context, _payload: Overview) -> list[Reply]:
+    return await overview(ctx)
+
+
+async def _export(ctx: Context, _payload: Export) -> list[Reply]:
+    return await export(ctx)
+
+
+async def _edit(ctx: Context, _payload: EditProfile) -> list[Reply]:
+    return await run_command(ctx, "toi") or [ctx.main_menu()]
+
+
+async def _withdraw(ctx: Context, _payload: WithdrawMenu) -> list[Reply]:
+    return await _withdraw_menu(ctx)
+
+
+async def _withdraw_one(ctx: Context, payload: Withdraw) -> list[Reply]:
+    if payload.purpose not in policy(ctx).purposes:
+        logger.warning("privacy: unexpected choice payload refused")
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    if await ctx.consents.has(ctx.person.id, payload.purpose):
+        return await ctx.forms.start(ctx, WITHDRAW, {"purpose": payload.purpose})
+    return await _withdraw_menu(ctx)
+
+
+async def _delete(ctx: Context, _payload: DeleteAccount) -> list[Reply]:
+    return await ctx.forms.start(ctx, DELETE)
 
 
 def register(router: Router) -> None:
@@ -295,7 +303,12 @@ def register(router: Router) -> None:
                      invalid="privacy.confirm_invalid", confirm=CONFIRM_WORDS),
     ), _finish_delete))
     router.command("quyenriengtu", menu_label="menu.privacy", order=30)(privacy_command)
-    router.choice(PREFIX)(privacy_choice)
+    router.action(Overview)(_overview)
+    router.action(Export)(_export)
+    router.action(EditProfile)(_edit)
+    router.action(WithdrawMenu)(_withdraw)
+    router.action(Withdraw)(_withdraw_one)
+    router.action(DeleteAccount)(_delete)
 
 
 FEATURE = Feature("privacy", register)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -10,21 +9,34 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.forms import Form, Step
+from bot.core.payloads import Payload
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
-from handlers.common import steps
 from handlers.common.feature import Feature
-from handlers.common.registration import REGISTER, policy, require_registration
-from handlers.common.steps import birth_year_step, name_step, unit_label, unit_step
+from handlers.common.registration import (
+    REGISTER,
+    StartRegistration,
+    policy,
+    require_registration,
+)
+from handlers.common.steps import (
+    CHOOSING_UNIT,
+    TYPING_BIRTH_YEAR,
+    TYPING_FULL_NAME,
+    birth_year_step,
+    name_step,
+    unit_label,
+    unit_step,
+    yes_no_options,
+    yes_no_parse,
+    yes_no_pick,
+)
+from handlers.profile.payloads import EditBirthYear, EditName, EditUnit, ToggleReminders
 from storage.delivery.repo import OutboxRepo
 
-logger = logging.getLogger(__name__)
-
-# Kept importable from here while other features move to handlers.common (same objects).
-NAME_RE = steps.NAME_RE
-YES_WORDS = steps.VOCAB.base.yes
-NO_WORDS = steps.VOCAB.base.no
-MIN_AGE = steps.MIN_AGE
+# policy and require_registration live in handlers.common.registration; works and referrals
+# still import them from here until they switch (then nothing imports handlers.profile).
+__all__ = ["FEATURE", "policy", "require_registration", "show_profile"]
 
 
 class Steps(StrEnum):
@@ -32,24 +44,20 @@ class Steps(StrEnum):
 
     DECIDING_PROFILE_CONSENT = "deciding_profile_consent"
     DECIDING_REMINDER_CONSENT = "deciding_reminder_consent"
-    TYPING_FULL_NAME = steps.TYPING_FULL_NAME
-    TYPING_BIRTH_YEAR = steps.TYPING_BIRTH_YEAR
-    CHOOSING_UNIT = steps.CHOOSING_UNIT
+    TYPING_FULL_NAME = TYPING_FULL_NAME
+    TYPING_BIRTH_YEAR = TYPING_BIRTH_YEAR
+    CHOOSING_UNIT = CHOOSING_UNIT
 
 
-_consent_options = steps.yes_no_options("consent.agree", "consent.decline")
-_consent_pick = steps.yes_no_pick("consent.invalid")
-_consent_parse = steps.yes_no_parse("consent.invalid")
+_consent_options = yes_no_options("consent.agree", "consent.decline")
+_consent_pick = yes_no_pick("consent.invalid")
+_consent_parse = yes_no_parse("consent.invalid")
 
 
 def _summary(ctx: Context, data: dict[str, Any]) -> str:
     return ctx.t("reg.summary", full_name=data["full_name"], birth_year=data["birth_year"],
                  age=ctx.clock.today().year - data["birth_year"],
                  unit=unit_label(ctx, data.get("unit_code")))
-
-
-def _stamp(ctx: Context) -> str:
-    return ctx.clock.now().isoformat()
 
 
 def _with_time(answer: str, ctx: Context) -> dict[str, str]:
@@ -139,17 +147,17 @@ async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
     person = ctx.person
     if not person.is_registered or person.birth_year is None:
         return [Reply(ctx.t("profile.not_registered"),
-                      [[Choice(ctx.t("profile.register"), "p:register")]])]
+                      [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
     text = ctx.t("profile.show", full_name=person.full_name, birth_year=person.birth_year,
                  age=ctx.clock.today().year - person.birth_year,
                  unit=unit_label(ctx, person.unit_code), role=_role_text(ctx),
                  consents=await _consent_lines(ctx))
     if prefix:
         text = f"{prefix}\n\n{text}"
-    rows = [[Choice(ctx.t("profile.edit_name"), "p:name")],
-            [Choice(ctx.t("profile.edit_birth_year"), "p:year")],
-            [Choice(ctx.t("profile.edit_unit"), "p:unit")],
-            [Choice(ctx.t("profile.edit_reminders"), "p:rem")]]
+    rows = [[Choice(ctx.t("profile.edit_name"), EditName().pack())],
+            [Choice(ctx.t("profile.edit_birth_year"), EditBirthYear().pack())],
+            [Choice(ctx.t("profile.edit_unit"), EditUnit().pack())],
+            [Choice(ctx.t("profile.edit_reminders"), ToggleReminders().pack())]]
     return [Reply(text, rows)]
 
 
@@ -158,8 +166,12 @@ async def profile_command(ctx: Context) -> list[Reply]:
     return await show_profile(ctx)
 
 
-EDIT_FORMS = {"name": ("edit_name", name_step()), "year": ("edit_birth_year", birth_year_step()),
-              "unit": ("edit_unit", unit_step())}
+# The edit buttons and their one-question forms (form names are stored in chat states).
+EDIT_FORMS: dict[type[Payload], tuple[str, Step]] = {
+    EditName: ("edit_name", name_step()),
+    EditBirthYear: ("edit_birth_year", birth_year_step()),
+    EditUnit: ("edit_unit", unit_step()),
+}
 
 
 async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
@@ -168,28 +180,30 @@ async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     return await show_profile(ctx, ctx.t("profile.updated"))
 
 
-async def profile_choice(ctx: Context, payload: str) -> list[Reply]:
-    """Handle the profile menu: register, edit a field, toggle reminders."""
-    action = payload.partition(":")[2]
-    if action not in ("register", "rem", *EDIT_FORMS):
-        logger.warning("profile: unexpected choice payload refused")
-        return [ctx.main_menu(ctx.t("error.stale_choice"))]
-    if action == "register":
-        started = await require_registration(ctx, "c:toi")
-        return started if started is not None else await show_profile(ctx)
+async def start_registration(ctx: Context, _payload: StartRegistration) -> list[Reply]:
+    """Start registration (then show the profile), or show the profile when registered."""
+    started = await require_registration(ctx, "c:toi")
+    return started if started is not None else await show_profile(ctx)
+
+
+async def edit(ctx: Context, payload: Payload) -> list[Reply]:
+    """Start the one-question form editing a field (registered people only)."""
     if not ctx.person.is_registered:
         return await show_profile(ctx)
-    if action in EDIT_FORMS:
-        return await ctx.forms.start(ctx, EDIT_FORMS[action][0])
-    if action == "rem":
-        enabled = await ctx.consents.has(ctx.person.id, Purpose.REMINDERS)
-        await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, not enabled,
-                                  policy(ctx).version, ctx.msg.channel, ctx.clock.now())
-        if enabled:  # as /nhacnho does: what was waiting is not sent later
-            await OutboxRepo(ctx.session).cancel_pending_for(ctx.person.id, now=ctx.clock.now())
-        return await show_profile(
-            ctx, ctx.t("profile.reminders_off" if enabled else "profile.reminders_on"))
-    return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    return await ctx.forms.start(ctx, EDIT_FORMS[type(payload)][0])
+
+
+async def toggle_reminders(ctx: Context, _payload: ToggleReminders) -> list[Reply]:
+    """Turn reminders on or off; turning them off cancels what was waiting (as /nhacnho)."""
+    if not ctx.person.is_registered:
+        return await show_profile(ctx)
+    enabled = await ctx.consents.has(ctx.person.id, Purpose.REMINDERS)
+    await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, not enabled,
+                              policy(ctx).version, ctx.msg.channel, ctx.clock.now())
+    if enabled:
+        await OutboxRepo(ctx.session).cancel_pending_for(ctx.person.id, now=ctx.clock.now())
+    return await show_profile(
+        ctx, ctx.t("profile.reminders_off" if enabled else "profile.reminders_on"))
 
 
 def register(router: Router) -> None:
@@ -198,7 +212,10 @@ def register(router: Router) -> None:
     for form_name, step in EDIT_FORMS.values():
         router.forms.add(Form(form_name, "profile.edit_title", (step,), _finish_edit))
     router.command("toi", menu_label="menu.profile", order=20)(profile_command)
-    router.choice("p")(profile_choice)
+    router.action(StartRegistration)(start_registration)
+    for payload in EDIT_FORMS:
+        router.action(payload)(edit)
+    router.action(ToggleReminders)(toggle_reminders)
 
 
 FEATURE = Feature("profile", register)

@@ -10,6 +10,7 @@ from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
+from handlers.common.parsing.relations import parse_relation
 from handlers.common.steps import name_step, yes_no
 from handlers.referrals.common import (
     RELATIONS,
@@ -186,6 +187,10 @@ def _parse_relation(ctx: Context, text: str) -> str:
     for relation in RELATIONS:
         if typed == " ".join(fold(ctx.t(f"ref.relation.{relation}")).split()):
             return relation
+    # Everyday words: "anh trai", "mẹ", "bạn học", "hàng xóm" (content/natural.yaml).
+    said = parse_relation(text)
+    if said in RELATIONS:
+        return said
     raise Invalid("ref.add.bad_relation")
 
 

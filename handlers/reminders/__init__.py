@@ -13,13 +13,10 @@ from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.common.feature import Feature
 from handlers.common.registration import policy, require_registration
+from handlers.reminders.payloads import AllOff, AllOn, ToggleKind
 from storage.delivery.personal_data import DeliveriesSection, ReminderPrefsSection
 from storage.delivery.repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
 
-PREFIX = "nn"
-TOGGLE = "nn:t:"
-ALL_ON = "nn:on"
-ALL_OFF = "nn:off"
 UPCOMING = 3
 
 
@@ -55,7 +52,7 @@ async def show(ctx: Context, prefix: str | None = None) -> list[Reply]:
     """Show the person's reminder settings with a choice per kind."""
     if not await ctx.consents.has(ctx.person.id, Purpose.REMINDERS):
         text = ctx.t("reminders.consent_off")
-        rows = [[Choice(ctx.t("reminders.consent_on_choice"), ALL_ON)]]
+        rows = [[Choice(ctx.t("reminders.consent_on_choice"), AllOn().pack())]]
     else:
         disabled = await ReminderPrefsRepo(ctx.session).disabled_kinds(ctx.person.id)
         settings = ctx.services.settings
@@ -72,9 +69,9 @@ async def show(ctx: Context, prefix: str | None = None) -> list[Reply]:
             text = f"{text}\n\n{upcoming}"
         text = f"{text}\n\n{ctx.t('reminders.pick')}"
         rows = [[Choice(ctx.t("reminders.turn_on" if kind in disabled else "reminders.turn_off",
-                              label=kind_label(ctx, kind)), TOGGLE + kind)]
+                              label=kind_label(ctx, kind)), ToggleKind(kind).pack())]
                 for kind in kinds(ctx)]
-        rows.append([Choice(ctx.t("reminders.all_off"), ALL_OFF)])
+        rows.append([Choice(ctx.t("reminders.all_off"), AllOff().pack())])
     if prefix:
         text = f"{prefix}\n\n{text}"
     return [Reply(text, rows)]
@@ -88,29 +85,34 @@ async def reminders_command(ctx: Context) -> list[Reply]:
     return await show(ctx)
 
 
-async def reminders_choice(ctx: Context, payload: str) -> list[Reply]:
-    """Switch one kind, or every proactive message, on or off."""
+async def switch_all(ctx: Context, payload: AllOn | AllOff) -> list[Reply]:
+    """Turn every proactive message on or off (the reminders consent)."""
     if not ctx.person.is_registered:
         return await reminders_command(ctx)
     now = ctx.clock.now()
-    outbox = OutboxRepo(ctx.session)
-    if payload in (ALL_ON, ALL_OFF):
-        enable = payload == ALL_ON
-        await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, enable,
-                                  policy(ctx).version, ctx.msg.channel, now)
-        if enable:
-            return await show(ctx, ctx.t("reminders.all_turned_on"))
-        count = await outbox.cancel_pending_for(ctx.person.id, now=now)
-        return await show(ctx, ctx.t("reminders.all_turned_off", count=count))
-    kind = payload.removeprefix(TOGGLE)
-    if not payload.startswith(TOGGLE) or kind not in kinds(ctx):
+    enable = isinstance(payload, AllOn)
+    await ctx.consents.record(ctx.person.id, Purpose.REMINDERS, enable,
+                              policy(ctx).version, ctx.msg.channel, now)
+    if enable:
+        return await show(ctx, ctx.t("reminders.all_turned_on"))
+    count = await OutboxRepo(ctx.session).cancel_pending_for(ctx.person.id, now=now)
+    return await show(ctx, ctx.t("reminders.all_turned_off", count=count))
+
+
+async def switch_kind(ctx: Context, payload: ToggleKind) -> list[Reply]:
+    """Switch one kind on or off; switching it off cancels what was waiting of that kind."""
+    if not ctx.person.is_registered:
+        return await reminders_command(ctx)
+    kind = payload.kind
+    if kind not in kinds(ctx):
         return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    now = ctx.clock.now()
     prefs = ReminderPrefsRepo(ctx.session)
     enabled = kind not in await prefs.disabled_kinds(ctx.person.id)
     await prefs.choose(ctx.person.id, kind, not enabled, now)
     label = kind_label(ctx, kind)
     if enabled:
-        await outbox.cancel_pending_for(ctx.person.id, [kind], now=now)
+        await OutboxRepo(ctx.session).cancel_pending_for(ctx.person.id, [kind], now=now)
         return await show(ctx, ctx.t("reminders.turned_off", label=label))
     return await show(ctx, ctx.t("reminders.turned_on", label=label))
 
@@ -118,7 +120,9 @@ async def reminders_choice(ctx: Context, payload: str) -> list[Reply]:
 def register(router: Router) -> None:
     """Register /nhacnho and the personal data of deliveries."""
     router.command("nhacnho", menu_label="reminders.menu", order=600)(reminders_command)
-    router.choice(PREFIX)(reminders_choice)
+    router.action(AllOn)(switch_all)
+    router.action(AllOff)(switch_all)
+    router.action(ToggleKind)(switch_kind)
     router.personal_data.add(DeliveriesSection())
     router.personal_data.add(ReminderPrefsSection())
 

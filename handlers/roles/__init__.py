@@ -10,26 +10,33 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.forms import Form, Invalid, Step
-from bot.core.permissions import may_grant, units_of
+from bot.core.permissions import may_grant
 from bot.core.types import Choice, Reply
 from handlers.common.feature import Feature
+from handlers.common.registration import StartRegistration
 from handlers.common.steps import unit_label
+from handlers.roles.payloads import (
+    ListGrants,
+    NewInvite,
+    PendingInvites,
+    Revoke,
+    RevokeConfirmed,
+)
 from storage.access import (
     GrantRepo,
     InviteRepo,
     is_code_shape,
     normalise_code,
 )
-from storage.models import PersonRow
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "ro"
 INVITE = "role_invite"
 MANAGERS = frozenset({"admin", "liaison"})
 GRANTABLE = ("liaison", "reviewer", "admin")
 LIST_LIMIT = 30
 REVOKE_CHOICES = 10
+MAX_GRANT_ID = 999_999_999  # buttons carry ids of up to nine digits; longer ones are forged
 
 
 class Steps(StrEnum):
@@ -47,9 +54,9 @@ def _may_grant_role(ctx: Context, role: str) -> bool:
     """Tell whether the person may grant role for at least one unit (or globally)."""
     if role == "admin":
         return may_grant(ctx.grants, role, None, ctx.services.units)
-    if any(g.role == "admin" for g in ctx.grants):
+    if ctx.access.is_admin:
         return True
-    return role == "reviewer" and bool(units_of(ctx.grants, ("liaison",)))
+    return role == "reviewer" and bool(ctx.access.units(("liaison",)))
 
 
 def _role_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
@@ -121,28 +128,27 @@ async def _finish_invite(ctx: Context, data: dict[str, Any]) -> list[Reply]:
 
 async def roles_command(ctx: Context) -> list[Reply]:
     """/quyen: what an admin or liaison can do with roles."""
-    rows = [[Choice(ctx.t("roles.action.invite"), f"{PREFIX}:new")],
-            [Choice(ctx.t("roles.action.list"), f"{PREFIX}:list")],
-            [Choice(ctx.t("roles.action.pending"), f"{PREFIX}:pending")]]
-    scope = ", ".join(unit_label(ctx, code) for code in units_of(ctx.grants, ("liaison",)))
-    is_admin = any(g.role == "admin" for g in ctx.grants)
-    text = ctx.t("roles.intro_admin") if is_admin else ctx.t("roles.intro_liaison",
-                                                             units=scope or "—")
+    rows = [[Choice(ctx.t("roles.action.invite"), NewInvite().pack())],
+            [Choice(ctx.t("roles.action.list"), ListGrants().pack())],
+            [Choice(ctx.t("roles.action.pending"), PendingInvites().pack())]]
+    scope = ", ".join(unit_label(ctx, code) for code in ctx.access.units(("liaison",)))
+    text = ctx.t("roles.intro_admin") if ctx.access.is_admin else ctx.t("roles.intro_liaison",
+                                                                        units=scope or "—")
     return [Reply(text, rows)]
 
 
 async def _person_label(ctx: Context, person_id: int) -> str:
-    row = await ctx.session.get(PersonRow, person_id)
-    if row is None or row.deleted_at is not None:
+    person = await ctx.people.find(person_id)
+    if person is None:
         return ctx.t("roles.person_deleted", id=person_id)
-    if not row.full_name:
+    if not person.full_name:
         return ctx.t("roles.person_unnamed", id=person_id)
-    return ctx.t("roles.person", id=person_id, name=row.full_name)
+    return ctx.t("roles.person", id=person_id, name=person.full_name)
 
 
 def _may_manage(ctx: Context, role: str, unit_code: str | None) -> bool:
     """Tell whether the person may see and revoke a grant (admins: every grant)."""
-    if any(g.role == "admin" for g in ctx.grants):
+    if ctx.access.is_admin:
         return True
     return may_grant(ctx.grants, role, unit_code, ctx.services.units)
 
@@ -159,15 +165,14 @@ async def _list(ctx: Context) -> list[Reply]:
                            role=_role_name(ctx, grant.role),
                            unit=_unit_text(ctx, grant.unit_code),
                            since=grant.granted_at.astimezone(ctx.clock.tz).strftime("%d/%m/%Y")))
-    rows = [[Choice(ctx.t("roles.revoke_choice", id=g.id), f"{PREFIX}:rv:{g.id}")]
+    rows = [[Choice(ctx.t("roles.revoke_choice", id=g.id), Revoke(g.id).pack())]
             for g in grants[:REVOKE_CHOICES]]
     return [Reply(ctx.t("roles.list", lines="\n".join(lines)), rows)]
 
 
 async def _pending(ctx: Context) -> list[Reply]:
-    is_admin = any(g.role == "admin" for g in ctx.grants)
-    invites = await InviteRepo(ctx.session).pending(ctx.clock.now(),
-                                                    None if is_admin else ctx.person.id)
+    invites = await InviteRepo(ctx.session).pending(
+        ctx.clock.now(), None if ctx.access.is_admin else ctx.person.id)
     if not invites:
         return [ctx.main_menu(ctx.t("roles.pending_empty"))]
     lines = [ctx.t("roles.pending_line", id=i.id, role=_role_name(ctx, i.role),
@@ -189,8 +194,8 @@ async def _revoke(ctx: Context, grant_id: int, confirmed: bool) -> list[Reply]:
     params = {"person": person, "role": _role_name(ctx, grant.role),
               "unit": _unit_text(ctx, grant.unit_code)}
     if not confirmed:
-        rows = [[Choice(ctx.t("roles.revoke_yes"), f"{PREFIX}:rvok:{grant.id}")],
-                [Choice(ctx.t("roles.revoke_no"), f"{PREFIX}:list")]]
+        rows = [[Choice(ctx.t("roles.revoke_yes"), RevokeConfirmed(grant.id).pack())],
+                [Choice(ctx.t("roles.revoke_no"), ListGrants().pack())]]
         return [Reply(ctx.t("roles.revoke_confirm", **params), rows)]
     await repo.revoke(grant.id, ctx.clock.now(), revoked_by=ctx.person.id, reason="chat")
     logger.info("role grant %s revoked (by person %s)", grant.id, ctx.person.id)
@@ -200,20 +205,23 @@ async def _revoke(ctx: Context, grant_id: int, confirmed: bool) -> list[Reply]:
     return [ctx.main_menu(ctx.t("roles.revoked", **params))]
 
 
-async def roles_choice(ctx: Context, payload: str) -> list[Reply]:
-    """Handle the /quyen menu: new invite, list, pending invites, revoke (with confirm)."""
-    parts = payload.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if len(parts) == 2 and action == "new":
-        return await ctx.forms.start(ctx, INVITE)
-    if len(parts) == 2 and action == "list":
-        return await _list(ctx)
-    if len(parts) == 2 and action == "pending":
-        return await _pending(ctx)
-    if len(parts) == 3 and action in ("rv", "rvok") and parts[2].isdigit() and len(parts[2]) < 10:
-        return await _revoke(ctx, int(parts[2]), confirmed=action == "rvok")
-    logger.warning("roles: unexpected choice payload refused")
-    return [ctx.main_menu(ctx.t("error.stale_choice"))]
+async def _new(ctx: Context, _payload: NewInvite) -> list[Reply]:
+    return await ctx.forms.start(ctx, INVITE)
+
+
+async def _list_grants(ctx: Context, _payload: ListGrants) -> list[Reply]:
+    return await _list(ctx)
+
+
+async def _pending_invites(ctx: Context, _payload: PendingInvites) -> list[Reply]:
+    return await _pending(ctx)
+
+
+async def _revoke_choice(ctx: Context, payload: Revoke | RevokeConfirmed) -> list[Reply]:
+    if payload.grant_id > MAX_GRANT_ID:
+        logger.warning("roles: unexpected choice payload refused")
+        return [ctx.main_menu(ctx.t("error.stale_choice"))]
+    return await _revoke(ctx, payload.grant_id, confirmed=isinstance(payload, RevokeConfirmed))
 
 
 async def accept(ctx: Context) -> list[Reply]:
@@ -226,7 +234,7 @@ async def accept(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("roles.bad_code"))]
     if not ctx.person.is_registered:
         return [Reply(ctx.t("roles.need_profile"),
-                      [[Choice(ctx.t("profile.register"), "p:register")]])]
+                      [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
     now = ctx.clock.now()
     invite = await InviteRepo(ctx.session).consume(code, ctx.person.id, now)
     grants = GrantRepo(ctx.session)
@@ -255,7 +263,11 @@ def register(router: Router) -> None:
     ), _finish_invite, summary=_summary, roles=MANAGERS))
     router.command("quyen", menu_label="menu.roles", roles=MANAGERS, order=850)(roles_command)
     router.command("nhanquyen")(accept)
-    router.choice(PREFIX, roles=MANAGERS)(roles_choice)
+    router.action(NewInvite, roles=MANAGERS)(_new)
+    router.action(ListGrants, roles=MANAGERS)(_list_grants)
+    router.action(PendingInvites, roles=MANAGERS)(_pending_invites)
+    router.action(Revoke, roles=MANAGERS)(_revoke_choice)
+    router.action(RevokeConfirmed, roles=MANAGERS)(_revoke_choice)
 
 
 FEATURE = Feature("roles", register)

@@ -1,4 +1,16 @@
-"""Unit works (/congtrinh) and unit conferences (/hoinghi) of campaign programmes."""
+"""Unit works (/congtrinh) and unit conferences (/hoinghi) of campaign programmes.
+
+Where a change goes:
+- `payloads.py`: every button (one typed class per action, today's bytes);
+- `works_views.py` / `conference_views.py`: what a person sees (homes, details, lists);
+- `works_forms.py` / `conference_forms.py`: the forms and their steps;
+- `works_actions.py` / `conference_actions.py`: what each button does (checks, then a view);
+- `consent.py`: the reporting consent asked before a first write;
+- `common.py`: who manages which unit, campaigns in scope, the unit picker, small texts;
+- `rules.py` (pure: areas, compliance, composition), `parsing.py` (pure: amounts, dates);
+- `export.py` (XLSX), `cli.py` (`thidua export works|conferences`), `delivery.py`
+  (deadline reminder, non-compliant audience); SQL lives in `storage/works/`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +19,19 @@ from typing import TYPE_CHECKING
 
 from bot.core.dispatcher import Router
 from handlers.common.feature import Feature
-from handlers.works import conferences, works
-from handlers.works.common import CONSENT_PREFIX, consent_choice
+from handlers.works import (
+    conference_actions,
+    conference_forms,
+    conference_views,
+    works_actions,
+    works_forms,
+    works_views,
+)
+from handlers.works.cli import EXPORT_CONFERENCES, EXPORT_WORKS
+from handlers.works.common import unknown_button
+from handlers.works.consent import consent_no, consent_yes
+from handlers.works.delivery import NoncompliantUnits, WorksDeadlineRule
+from handlers.works.payloads import PREFIX_FAMILIES, ConsentNo, ConsentYes
 from storage.works.personal_data import sections
 
 if TYPE_CHECKING:
@@ -19,24 +42,26 @@ ROLES = ("liaison", "admin")
 
 
 def register(router: Router) -> None:
-    """Register /congtrinh, /hoinghi, their forms, choices and personal data."""
+    """Register /congtrinh, /hoinghi, their forms, buttons and personal data."""
     for section in sections():
         router.personal_data.add(section)
-    for form in (works.register_form(), works.progress_form(), conferences.register_form()):
+    for form in (works_forms.register_form(), works_forms.progress_form(),
+                 conference_forms.register_form()):
         router.forms.add(replace(form, roles=frozenset(ROLES)))
-    router.command(works.COMMAND, menu_label="menu.works", roles=ROLES, order=40)(
-        works.works_command)
-    router.command(conferences.COMMAND, menu_label="menu.conference", roles=ROLES, order=41)(
-        conferences.conference_command)
-    router.choice("w", roles=ROLES)(works.works_choice)
-    router.choice("h", roles=ROLES)(conferences.conference_choice)
-    router.choice(CONSENT_PREFIX, roles=ROLES)(consent_choice)
+    router.command(works_views.COMMAND, menu_label="menu.works", roles=ROLES, order=40)(
+        works_views.works_command)
+    router.command(conference_views.COMMAND, menu_label="menu.conference", roles=ROLES,
+                   order=41)(conference_views.conference_command)
+    works_actions.register_actions(router, ROLES)
+    conference_actions.register_actions(router, ROLES)
+    router.action(ConsentYes, roles=ROLES)(consent_yes)
+    router.action(ConsentNo, roles=ROLES)(consent_no)
+    for family in PREFIX_FAMILIES:  # whatever no action above reads: refused or stale
+        router.choice(family, roles=ROLES)(unknown_button)
 
 
 def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     """Add the works deadline reminder (short units only) and the non-compliant audience."""
-    from handlers.works.delivery import NoncompliantUnits, WorksDeadlineRule
-
     rule = WorksDeadlineRule(services.campaigns.values(), services.units,
                              services.settings.reminder_hour, services.clock.tz)
     for key in rule.occasions:
@@ -45,4 +70,4 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_audience(NoncompliantUnits(services.campaigns, services.units))
 
 
-FEATURE = Feature("works", register, register_delivery)
+FEATURE = Feature("works", register, register_delivery, cli=(EXPORT_WORKS, EXPORT_CONFERENCES))

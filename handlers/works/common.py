@@ -1,7 +1,8 @@
-"""Shared by /congtrinh and /hoinghi: who may act for a unit, campaigns in scope, consent."""
+"""Shared by /congtrinh and /hoinghi: who may act for a unit, campaigns in scope, unit steps."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -9,15 +10,13 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Invalid
 from bot.core.types import Choice, Reply
-from content.privacy import Purpose
 from content.schema import Campaign
 from content.text import fold
 from content.units import Unit, UnitTree
-from handlers.profile import policy, require_registration
 
-# Channels whose adapter delivers a file attachment (Zalo's Bot API has no sendDocument).
-FILE_CHANNELS = frozenset({"telegram", "console"})
-CONSENT_PREFIX = "wc"
+logger = logging.getLogger(__name__)
+
+LIAISON = ("liaison",)
 # At most this many lines of a unit list in one chat message (Zalo allows 2000 characters).
 LIST_LINES = 30
 UNIT_HITS = 5
@@ -25,7 +24,8 @@ LABEL_CHARS = 48
 
 
 def _liaison_units(ctx: Context) -> list[str]:
-    return [g.unit_code for g in ctx.grants
+    """Return the units of the person's liaison grants, in the order they were granted."""
+    return [g.unit_code for g in ctx.access.grants
             if g.active and g.role == "liaison" and g.unit_code]
 
 
@@ -35,23 +35,19 @@ def own_unit(ctx: Context) -> str | None:
     return units[0] if units else ctx.person.unit_code
 
 
-def can_manage_unit(ctx: Context, unit_code: str) -> bool:
-    """Tell whether the person may register and edit for a unit (admins: every unit)."""
-    return "admin" in ctx.roles or unit_code in _liaison_units(ctx)
-
-
-def can_view_unit(ctx: Context, unit_code: str) -> bool:
-    """Tell whether the person may see a unit's records (a liaison: own unit and below)."""
-    return ctx.can_act_on_unit(unit_code, ("liaison",))
+def manages(ctx: Context, unit_code: str) -> bool:
+    """Tell whether the person may see, register and edit for a unit: a liaison grant on it
+    or on a unit above it (a district liaison manages its communes); admins every unit."""
+    return ctx.access.manages(unit_code, LIAISON)
 
 
 def view_filter(ctx: Context) -> Callable[[str], bool]:
     """Return a fast membership test for the units this person may see."""
-    if "admin" in ctx.roles:
+    if ctx.access.is_admin:
         return lambda _code: True
     tree = ctx.services.units
     visible: set[str] = set()
-    for own in _liaison_units(ctx):
+    for own in ctx.access.units(LIAISON):
         visible.add(own)
         if own in tree:
             visible.update(u.code for u in tree.descendants(own))
@@ -72,8 +68,8 @@ def campaigns_for(ctx: Context, has_programme: Callable[[Campaign], bool]) -> li
     tree = ctx.services.units
     own = own_unit(ctx)
     found = [c for c in ctx.services.campaigns.values() if has_programme(c)
-             and (ctx.person.role == "admin" or (own and (in_area(tree, c.unit, own)
-                                                          or in_area(tree, own, c.unit))))]
+             and (ctx.access.is_admin
+                  or (own and (in_area(tree, c.unit, own) or in_area(tree, own, c.unit))))]
     return sorted(found, key=lambda c: c.short_name)
 
 
@@ -101,15 +97,27 @@ def capped_lines(ctx: Context, lines: list[str]) -> str:
     return "\n".join(shown)
 
 
-def parse_payload(payload: str) -> list[str]:
-    """Split `prefix:action:a:b` into its parts after the prefix (padded, never failing)."""
-    parts = payload.split(":")[1:]
-    return parts + [""] * (4 - len(parts))
-
-
 def as_id(text: str) -> int | None:
-    """Return a positive id from a payload part, None for anything forged or broken."""
+    """Return the number a form choice stands for, None for anything forged or broken."""
     return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def stale(ctx: Context) -> Reply:
+    """Answer a choice that no longer applies (its campaign or record is gone)."""
+    return ctx.main_menu(ctx.t("error.stale_choice"))
+
+
+async def unknown_button(ctx: Context, payload: str) -> list[Reply]:
+    """Answer a `w:`/`h:`/`wc:` payload no typed action reads (forged, or from an older
+    version): stale, and logged. Registered as the prefix's choice, so the router's role
+    check still refuses it to people who may not use the feature at all."""
+    logger.info("works: unknown button ignored (prefix %r)", payload.split(":", 1)[0][:16])
+    return [stale(ctx)]
+
+
+def titled(prefix: str | None, text: str) -> str:
+    """Put what just happened above a view."""
+    return f"{prefix}\n\n{text}" if prefix else text
 
 
 # --------------------------------------------------------------------------- unit steps
@@ -145,34 +153,3 @@ def pick_unit(ctx: Context, value: str, allowed: Callable[[str], bool]) -> str:
         raise Invalid("works.unit_not_found", query=value[:20])
     code: str = hits[index]
     return code
-
-
-# --------------------------------------------------------------------------- consent
-
-
-async def ready_to_write(ctx: Context, command: str, then: str) -> list[Reply] | None:
-    """Ask for registration, then reporting consent, before writing; None when ready."""
-    started = await require_registration(ctx, f"c:{command}")
-    if started is not None:
-        return started
-    if await ctx.consents.has(ctx.person.id, Purpose.UNIT_REPORTS):
-        return None
-    return [Reply(ctx.t("works.consent_ask", version=policy(ctx).version),
-                  [[Choice(ctx.t("consent.agree"), f"{CONSENT_PREFIX}:y:{then}")],
-                   [Choice(ctx.t("consent.decline"), f"{CONSENT_PREFIX}:n")]])]
-
-
-async def consent_choice(ctx: Context, payload: str) -> list[Reply]:
-    """Record the reporting consent answer and go on with what was asked."""
-    _, answer, then = [*payload.split(":", 2), "", ""][:3]
-    if answer not in ("y", "n"):
-        return [ctx.main_menu(ctx.t("error.stale_choice"))]
-    await ctx.consents.record(ctx.person.id, Purpose.UNIT_REPORTS, answer == "y",
-                              policy(ctx).version, ctx.msg.channel, ctx.clock.now())
-    if answer == "n":
-        return [ctx.main_menu(ctx.t("works.consent_refused"))]
-    prefix = then.split(":", 1)[0]
-    handler = ctx.services.router.choices.get(prefix)
-    if prefix not in ("w", "h") or handler is None:
-        return [ctx.main_menu(ctx.t("works.consent_given"))]
-    return [Reply(ctx.t("works.consent_given")), *await handler(ctx, then)]

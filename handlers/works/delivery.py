@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, tzinfo
-
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import NONCOMPLIANT, AudienceSpec
-from bot.delivery.rules import (
+from bot.delivery.reminders import (
     DEADLINE_KIND,
     DeadlineOccasion,
     Moment,
@@ -30,38 +28,27 @@ from content.units import UnitTree
 from handlers.works.rules import (
     ConferenceStatus,
     Status,
-    bound_units,
     conference_compliance,
+    works_area,
     works_compliance,
 )
-from storage.models import PersonRow, RoleGrantRow
+from storage.works.liaisons import LIAISON, is_liaison_of, liaison_ids, liaisons_of
 from storage.works.repo import ConferenceRepo, WorksRepo
 
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
 WORKS_DEADLINE_RULE = "works-deadline"
-LIAISON = "liaison"
-
-
-def liaisons_of(unit_codes: Iterable[str]) -> Select[int]:
-    """Return a query of the liaisons of the units: an active liaison grant on one of them,
-    or the liaison role with one of them as the profile's unit (as deadline reminders do)."""
-    codes = sorted(set(unit_codes))
-    granted = select(RoleGrantRow.person_id).where(
-        RoleGrantRow.role == LIAISON, RoleGrantRow.revoked_at.is_(None),
-        RoleGrantRow.unit_code.in_(codes))
-    return select(PersonRow.id).where(
-        PersonRow.registered_at.is_not(None),
-        or_(PersonRow.id.in_(granted),
-            and_(PersonRow.role == LIAISON, PersonRow.unit_code.in_(codes))))
 
 
 async def short_units(session: AsyncSession, tree: UnitTree, campaign: Campaign) -> list[str]:
     """Return the codes of the units that registered fewer works than the plan asks."""
-    programme = campaign.programmes.works
-    if programme is None:
+    area = works_area(campaign, tree)
+    if area is None:
         return []
-    units = bound_units(tree, campaign.unit, programme.register_by.date)
     days = await WorksRepo(session).registration_days(campaign.id)
-    return [row.unit.code for row in works_compliance(units, programme, days)
+    return [row.unit.code for row in works_compliance(area.units, area.programme, days)
             if row.status is Status.SHORT]
 
 
@@ -149,15 +136,12 @@ class WorksDeadlineRule:
         campaign = self._campaign(moment.key)
         if campaign is None:
             return []
-        units = await short_units(session, self._tree, campaign)
-        return list(await session.scalars(liaisons_of(units))) if units else []
+        return await liaison_ids(session, await short_units(session, self._tree, campaign))
 
     async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
         """Tell whether the person is still the liaison of a unit that is short."""
         campaign = self._campaign(key)
         if campaign is None:
             return False
-        units = await short_units(session, self._tree, campaign)
-        found = await session.scalar(liaisons_of(units).where(PersonRow.id == person_id)
-                                     ) if units else None
-        return found is not None
+        return await is_liaison_of(session, person_id,
+                                   await short_units(session, self._tree, campaign))

@@ -6,30 +6,34 @@ import asyncio
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
 from handlers.works.rules import (
     ConferenceStatus,
-    bound_units,
     check_composition,
+    conference_area,
     conference_compliance,
     delegate_cap,
     documents_due,
     is_late,
     level_for,
+    works_area,
     works_compliance,
 )
+from storage.audit import Action, AuditRepo
 from storage.works.repo import ConferenceRepo, WorksRepo, names_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 UnitFilter = Callable[[str], bool]
 DATE_FORMAT = "DD/MM/YYYY"
@@ -100,6 +104,15 @@ def _headers(messages: Messages, prefix: str, keys: Sequence[str]) -> list[str]:
     return [messages.t(f"{prefix}.{key}") for key in keys]
 
 
+async def audit_works_export(session: AsyncSession, now: datetime, actor_id: int | None,
+                             campaign: Campaign, rows: int) -> None:
+    """Record a works export: the list names who registered each work, so it is audited
+    like a personal-data export (the actor is None on the command line)."""
+    await AuditRepo(session).append(Action.PRIVACY_EXPORT, now, actor_id=actor_id,
+                                    target_type="works", target_id=campaign.id,
+                                    after={"rows": rows})
+
+
 WORK_COLUMNS = ("no", "unit", "name", "volume", "location", "value", "funding", "due",
                 "registered", "on_time", "progress", "completed", "flagship", "by")
 COMPLIANCE_COLUMNS = ("no", "unit", "type", "minimum", "registered", "on_time", "status")
@@ -108,9 +121,10 @@ COMPLIANCE_COLUMNS = ("no", "unit", "type", "minimum", "registered", "on_time", 
 async def export_works(session: AsyncSession, messages: Messages, units: UnitTree,
                        campaign: Campaign, visible: UnitFilter) -> tuple[bytes, int]:
     """Return the XLSX of a campaign's works and unit compliance, and the number of works."""
-    programme = campaign.programmes.works
-    if programme is None:
+    area = works_area(campaign, units)
+    if area is None:
         raise ValueError(f"campaign {campaign.id} has no works programme")
+    programme = area.programme
     repo = WorksRepo(session)
     works = [w for w in await repo.of_campaign(campaign.id) if visible(w.unit_code)]
     names = await names_of(session, (w.registered_by for w in works))
@@ -127,7 +141,7 @@ async def export_works(session: AsyncSession, messages: Messages, units: UnitTre
          no if is_late(w.registered_on, deadline, inclusive) else yes, w.progress,
          w.completed_on, yes if w.flagship else "", names.get(w.registered_by or 0, ""))
         for i, w in enumerate(works, 1)]
-    scope = [u for u in bound_units(units, campaign.unit, deadline) if visible(u.code)]
+    scope = [u for u in area.units if visible(u.code)]
     rows = works_compliance(scope, programme, await repo.registration_days(campaign.id))
     compliance_rows = [
         (i, r.unit.full_name, r.unit.type_name, r.required, r.registered, r.on_time,
@@ -151,16 +165,13 @@ CONFERENCE_COLUMNS = ("no", "unit", "level", "form", "held_on", "due", "document
 async def export_conferences(session: AsyncSession, messages: Messages, units: UnitTree,
                              campaign: Campaign, visible: UnitFilter) -> tuple[bytes, int]:
     """Return the XLSX of a campaign's conferences (every commune listed) and their count."""
-    programme = campaign.programmes.conference
-    if programme is None:
+    area = conference_area(campaign, units)
+    if area is None:
         raise ValueError(f"campaign {campaign.id} has no conference programme")
+    programme = area.programme
     registered = {c.unit_code: c for c in await ConferenceRepo(session).of_campaign(campaign.id)
                   if visible(c.unit_code)}
-    first = programme.levels[0]
-    communes = [u for u in units.communes(campaign.unit, first.due.date) if visible(u.code)]
-    own = units.get(campaign.unit)
-    if own is not None and visible(own.code):
-        communes.append(own)
+    communes = [u for u in area.units if visible(u.code)]
     flags = {code: (c.held_on, True) for code, c in registered.items()}
     rows_c = conference_compliance(communes, programme, campaign.unit, flags)
     yes, no = messages.t("works.xlsx.yes"), messages.t("works.xlsx.no")

@@ -6,9 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Generic, TypeVar
 
-from content.schema import ConferenceLevel, ConferenceProgramme, WorksProgramme
+from content.schema import Campaign, ConferenceLevel, ConferenceProgramme, WorksProgramme
 from content.units import Unit, UnitTree
+
+P = TypeVar("P", WorksProgramme, ConferenceProgramme)
 
 
 class Status(StrEnum):
@@ -57,6 +60,41 @@ def bound_units(tree: UnitTree, root: str, on: date) -> list[Unit]:
         if unit_type is not None and not unit_type.prefix:
             out.append(unit)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Area(Generic[P]):
+    """A campaign with one of its programmes, and the units that programme binds."""
+
+    campaign: Campaign
+    programme: P
+    units: list[Unit]
+
+    def includes(self, code: str) -> bool:
+        """Tell whether a unit must take part (owes works, holds a conference)."""
+        return any(u.code == code for u in self.units)
+
+
+def works_area(campaign: Campaign | None, tree: UnitTree) -> Area[WorksProgramme] | None:
+    """Return a campaign's works programme and the units that owe works, if it has one."""
+    if campaign is None or campaign.programmes.works is None:
+        return None
+    programme = campaign.programmes.works
+    return Area(campaign, programme, bound_units(tree, campaign.unit, programme.register_by.date))
+
+
+def conference_area(campaign: Campaign | None, tree: UnitTree
+                    ) -> Area[ConferenceProgramme] | None:
+    """Return a campaign's conference programme and the units holding one: its communes,
+    then the campaign's own unit (which holds the last level)."""
+    if campaign is None or campaign.programmes.conference is None:
+        return None
+    programme = campaign.programmes.conference
+    units = tree.communes(campaign.unit, programme.levels[0].due.date)
+    own = tree.get(campaign.unit)
+    if own is not None:
+        units.append(own)
+    return Area(campaign, programme, units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +151,11 @@ def level_for(programme: ConferenceProgramme, unit_code: str, campaign_unit: str
               ) -> ConferenceLevel:
     """Return the conference level of a unit: the campaign's own unit holds the last level."""
     return programme.levels[-1] if unit_code == campaign_unit else programme.levels[0]
+
+
+def unit_level(area: Area[ConferenceProgramme], unit_code: str) -> ConferenceLevel:
+    """Return the conference level of a unit of the area."""
+    return level_for(area.programme, unit_code, area.campaign.unit)
 
 
 def delegate_cap(programme: ConferenceProgramme, level: ConferenceLevel) -> int | None:

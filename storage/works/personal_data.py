@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConferenceRow, WorkRow, WorkUpdateRow
 from storage.personal_data import Record, person_names, redact
+from storage.works.models import ConferenceRow, WorkRow, WorkUpdateRow
 
 # Typed fields of a work that could quote a person (the rest are numbers, dates, flags).
 WORK_TEXT = ("name", "volume", "location", "funding")

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConferenceRow, PersonRow, WorkRow, WorkUpdateRow
+from storage.base import PersonRow
+from storage.works.models import ConferenceRow, WorkRow, WorkUpdateRow
 
 MAX_IN_LIST = 500
 WORK_FIELDS = ("name", "volume", "location", "value_vnd", "funding", "due_on", "due_precision")

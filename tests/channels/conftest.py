@@ -18,7 +18,8 @@ from tests.channels.scripted import ScriptedCore
 ZALO_TOKEN = "3141592653:zalo-SECRET-part-9f8e7d"
 TELEGRAM_TOKEN = "271828182:TG-SECRET-part-AAbbCCddEEffGGhh"
 SECRETS = ("zalo-SECRET-part-9f8e7d", "TG-SECRET-part-AAbbCCddEEffGGhh")
-TEXTS = {"channel.unsupported": "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Gõ /menu để xem."}
+TEXTS = {"channel.unsupported": "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Gõ /menu để xem.",
+         "error.group_chat": "Trợ lý chỉ trò chuyện riêng. Bạn vui lòng nhắn riêng cho Trợ lý."}
 COMMANDS = [("start", "Bắt đầu"), ("menu", "Menu chính"), ("huy", "Huỷ bước đang làm")]
 
 
@@ -73,6 +74,7 @@ async def make_zalo(
             "backoff_initial": 0.05,
             "backoff_max": 0.2,
             "default_retry_after": 0.2,
+            "refusal_pause": 0.1,
             "typing_delay": 5.0,
             **options,
         }
@@ -100,6 +102,9 @@ async def make_telegram(
             "api_base": fake_telegram.base_url,
             "poll_timeout": 1,
             "typing_delay": 5.0,
+            "backoff_initial": 0.05,
+            "backoff_max": 0.2,
+            "refusal_pause": 0.1,
             **options,
         }
         channel = TelegramChannel(TELEGRAM_TOKEN, **settings)

@@ -41,6 +41,13 @@ class FakeTelegram:
     chat_interval: float = 1.0
     per_second: int = 30
     too_many: int = 0
+    # Failure modes: "html502" answers every call with a 502 HTML page (a blocking proxy),
+    # "redirect" with an endless redirect to itself.
+    outage: str | None = None
+    # After this many sendMessage calls, further ones are recorded, then never answered
+    # (the bot is killed while waiting for Telegram).
+    hold_sends_after: int | None = None
+    confirmed_offset: int = 0
 
     def __post_init__(self) -> None:
         self.base_url = ""
@@ -53,6 +60,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._scripted: dict[str, list[tuple[int, str, int | None]]] = {}
         self._server: TestServer | None = None
+        self._release = asyncio.Event()
 
     async def start(self) -> str:
         """Start listening and return the base URL."""
@@ -65,6 +73,7 @@ class FakeTelegram:
 
     async def close(self) -> None:
         """Stop listening."""
+        self._release.set()
         if self._server is not None:
             await self._server.close()
 
@@ -84,14 +93,15 @@ class FakeTelegram:
         return update
 
     def message_update(
-        self, user_id: int, first_name: str = "Lan", **fields: Any
+        self, user_id: int, first_name: str = "Lan", chat: dict[str, Any] | None = None,
+        **fields: Any
     ) -> dict[str, Any]:
-        """Build an update with a private message from `user_id`."""
+        """Build an update with a message from `user_id` (a private chat unless `chat`)."""
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "chat": chat or {"id": user_id, "type": "private", "first_name": first_name},
             "from": user,
             **fields,
         }
@@ -121,6 +131,11 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if self.outage == "html502":
+            return web.Response(status=502, content_type="text/html",
+                                text="<html><body><h1>502 Bad Gateway</h1></body></html>")
+        if self.outage == "redirect":
+            raise web.HTTPTemporaryRedirect(str(request.rel_url))
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         form = await request.post()
@@ -141,6 +156,11 @@ class FakeTelegram:
                 self._over_limit(str(params.get("chat_id"))):
             self.too_many += 1
             return _error(429, "Too Many Requests: retry after 1", retry_after=1)
+        if method == "sendMessage" and self.hold_sends_after is not None and \
+                len(self.sent) >= self.hold_sends_after:
+            self._m_sendmessage(params)
+            await self._release.wait()
+            return _error(500, "Internal Server Error: released")
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -163,13 +183,15 @@ class FakeTelegram:
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))
+        self.confirmed_offset = max(self.confirmed_offset, offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = int(params.get("limit", 100))
         if not self._updates:
             self._new_update.clear()
             wait = min(float(params.get("timeout", 0)), self.idle_wait)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout=wait)
-        return list(self._updates)
+        return list(self._updates[:limit])
 
     def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])

@@ -69,6 +69,8 @@ class FakeZalo:
     # When set: more than this many sends in any second are refused with error 429.
     rate_limit: int | None = None
     too_many: int = 0
+    # After this many sendMessage calls, further ones are recorded, then never answered.
+    hold_sends_after: int | None = None
 
     def __post_init__(self) -> None:
         self._recent: deque[float] = deque()
@@ -76,6 +78,7 @@ class FakeZalo:
         self._scripted: dict[str, list[ScriptedAnswer]] = {}
         self._server: TestServer | None = None
         self._sent_event = asyncio.Event()
+        self._release = asyncio.Event()
         self.base_url = ""
 
     async def start(self) -> str:
@@ -89,6 +92,7 @@ class FakeZalo:
 
     async def close(self) -> None:
         """Stop listening."""
+        self._release.set()
         if self._server is not None:
             await self._server.close()
 
@@ -174,6 +178,9 @@ class FakeZalo:
                 return _json({"ok": False, "error_code": 400, "description": "Bad text length"})
             self.sent.append({"method": method, **payload})
             self._sent_event.set()
+            if self.hold_sends_after is not None and len(self.sent) > self.hold_sends_after:
+                await self._release.wait()
+                return _json(_err(500, "released"))
             return _json({"ok": True, "result": {"message_id": f"{next(_ids):08x}",
                                                   "date": int(time.time() * 1000)}})
         if method == "sendChatAction":

@@ -87,7 +87,12 @@ async def test_thidua_run_stops_cleanly_on_sigterm(fake_zalo: FakeZalo, tmp_path
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     chat = ZaloChat(fake_zalo, "zalo-run")
     chat.send("/start")
-    assert "trợ lý tự động" in await chat.reply(timeout=30)
+    try:
+        assert "trợ lý tự động" in await chat.reply(timeout=90)
+    except BaseException:
+        proc.kill()
+        await proc.wait()
+        raise
     proc.send_signal(signal.SIGTERM)
     _out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
     assert proc.returncode == 0, err.decode()

@@ -12,7 +12,13 @@ import pytest
 
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import ZaloChannel
-from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import (
+    Blocked,
+    ChannelUnauthorized,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+)
 from bot.core.types import AttachmentKind, Reply
 from tests.channels.conftest import SECRETS, TEXTS, ZALO_TOKEN, BlockedLog
 from tests.channels.fake_zalo import FakeZalo, ZaloChat, text_event, zalo_event
@@ -249,12 +255,49 @@ async def test_send_raises_typed_errors(
     fake_zalo.fail("sendMessage", 400, "Bad request")
     with pytest.raises(PermanentError):
         await channel.send("u1", Reply("Nhắc việc"))
+    # Zalo documents 403 as an internal error: retried later, the person is not blocked.
     fake_zalo.fail("sendMessage", 403, "Forbidden")
-    with pytest.raises(Blocked):
+    with pytest.raises(TransientError) as refused:
         await channel.send("u1", Reply("Nhắc việc"))
-    assert blocked.calls == [("zalo", "u1")]
+    assert not isinstance(refused.value, Blocked)
+    assert blocked.calls == []
     await channel.send("u3", Reply("Nhắc việc"))
     assert fake_zalo.texts_to("u3") == ["Nhắc việc"]
+
+
+async def test_a_burst_of_403_or_a_401_pauses_the_channel_and_alerts_once(
+    make_zalo: MakeZalo, fake_zalo: FakeZalo, blocked: BlockedLog
+) -> None:
+    alerts: list[tuple[str, str]] = []
+
+    async def on_alert(channel: str, kind: str) -> None:
+        alerts.append((channel, kind))
+
+    channel = make_zalo(on_alert=on_alert, refusal_burst=3, refusal_pause=0.3)
+    fake_zalo.fail("sendMessage", 403, "Internal error", times=3)
+    for person in ("u1", "u2"):
+        with pytest.raises(TransientError):
+            await channel.send(person, Reply("Nhắc việc"))
+    with pytest.raises(ChannelUnauthorized) as paused:
+        await channel.send("u3", Reply("Nhắc việc"))
+    assert 0 < paused.value.seconds <= 0.3
+    assert channel.health() == {"state": "paused", "error": "refused"}
+    # While paused nothing reaches the platform; the caller keeps its rows queued.
+    calls = len(fake_zalo.calls)
+    with pytest.raises(ChannelUnauthorized):
+        await channel.send("u4", Reply("Nhắc việc"))
+    assert len(fake_zalo.calls) == calls
+    await asyncio.sleep(0.35)
+    fake_zalo.fail("sendMessage", 401, "Unauthorized")
+    with pytest.raises(ChannelUnauthorized):  # still the same episode: one alert only
+        await channel.send("u4", Reply("Nhắc việc"))
+    await asyncio.sleep(0.05)
+    assert alerts == [("zalo", "refused")]
+    assert blocked.calls == []
+    await asyncio.sleep(0.65)  # the second pause doubled
+    await channel.send("u5", Reply("Nhắc việc"))
+    assert fake_zalo.texts_to("u5") == ["Nhắc việc"]
+    assert channel.health()["state"] != "paused"
 
 
 async def test_an_empty_reply_sends_nothing(make_zalo: MakeZalo, fake_zalo: FakeZalo) -> None:
@@ -311,7 +354,7 @@ async def test_no_token_or_message_text_in_logs(
     chat.send("vọng bí mật riêng tư")
     assert await chat.reply() == "Bạn gõ: bí mật riêng tư"
     fake_zalo.fail("sendMessage", 403, "Forbidden")
-    with pytest.raises(Blocked):
+    with pytest.raises(TransientError):
         await channel.send("u9", Reply("x"))
     await channel.stop()
     hooked = make_zalo(

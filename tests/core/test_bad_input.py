@@ -16,7 +16,7 @@ from bot.core.context import Context
 from bot.core.types import Reply
 from storage.models import PersonRow
 from tests.conftest import make_settings
-from tests.harness import Chat
+from tests.harness import Chat, send_as
 
 
 async def reach_birth_year(chat: Chat) -> None:
@@ -41,8 +41,8 @@ async def test_over_long_text_in_a_field_is_refused_and_the_step_kept(chat: Chat
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
-    ("một chín chín mươi", "4 chữ số"),
-    ("90", "4 chữ số"),
+    ("một chín chín mươi", "chưa hiểu năm sinh"),
+    ("năm ngoái", "chưa hiểu năm sinh"),
     ("2031", "Năm sinh 2031 chưa tới"),
     ("1899", "từ 1900 trở về sau"),
     ("2015", "dưới 16 tuổi cần cha mẹ"),
@@ -53,6 +53,20 @@ async def test_bad_birth_years_are_explained(chat: Chat, typed: str, expected: s
     assert expected in await chat.reply()
     await chat.send("1990")
     assert "đơn vị nào" in await chat.reply()
+
+
+@pytest.mark.parametrize(("typed", "year"), [
+    ("sinh năm 1990", 1990), ("SN 1990", 1990), ("năm 1990", 1990), ("90", 1990),
+    ("hai nghìn lẻ một", 2001),
+])
+async def test_natural_birth_years_are_accepted(chat: Chat, typed: str, year: int) -> None:
+    await reach_birth_year(chat)
+    await chat.send(typed)
+    assert "đơn vị nào" in await chat.reply()
+    await chat.send("nhân lý")
+    await chat.reply()
+    await chat.send("1")
+    assert f"• Năm sinh: {year} (" in await chat.reply()
 
 
 async def test_unknown_unit_gets_a_way_forward(chat: Chat) -> None:
@@ -117,19 +131,15 @@ async def test_menu_during_a_form_offers_to_continue(chat: Chat) -> None:
 
 
 async def test_stale_or_forged_choice_changes_nothing(chat: Chat, app: App) -> None:
-    from bot.core.types import Incoming
-
-    replies = await app.handle(Incoming("console", "lan", "lan", choice="f:_save"))
+    replies = await send_as(app, "console", "lan", choice="f:_save")
     assert "không còn hiệu lực" in replies[0].text
-    replies = await app.handle(Incoming("console", "lan", "lan", choice="zz:../../etc"))
+    replies = await send_as(app, "console", "lan", choice="zz:../../etc")
     assert "không còn hiệu lực" in replies[0].text
 
 
 async def test_a_failing_handler_apologises_with_a_reference_and_keeps_state(
     db_url: str, clock: MovableClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.core.types import Incoming
-
     app = create_app(make_settings(db_url), clock)
 
     async def explode(ctx: Context, _payload: str) -> list[Reply]:
@@ -142,7 +152,7 @@ async def test_a_failing_handler_apologises_with_a_reference_and_keeps_state(
     chat = Chat(ConsoleChannel(app, clock, "lan"))
     await reach_birth_year(chat)
     with caplog.at_level(logging.ERROR):
-        replies = await app.handle(Incoming("console", "lan", "lan", choice="boom:1"))
+        replies = await send_as(app, "console", "lan", choice="boom:1")
     apology = replies[0].text
     assert "gặp sự cố" in apology and "mã lỗi" in apology
     ref = apology.split("mã lỗi ")[1][:6]
@@ -156,13 +166,11 @@ async def test_a_failing_handler_apologises_with_a_reference_and_keeps_state(
 
 
 async def test_messages_of_one_chat_are_handled_in_order(chat: Chat, app: App) -> None:
-    from bot.core.types import Incoming
-
     await reach_birth_year(chat)
     results = await asyncio.gather(
-        app.handle(Incoming("console", "lan", "lan", text="1990")),
-        app.handle(Incoming("console", "lan", "lan", text="Bỏ qua")),
-        app.handle(Incoming("console", "lan", "lan", text="Lưu")),
+        send_as(app, "console", "lan", "1990"),
+        send_as(app, "console", "lan", "Bỏ qua"),
+        send_as(app, "console", "lan", "Lưu"),
     )
     assert "đơn vị nào" in results[0][0].text
     assert "kiểm tra lại" in results[1][0].text

@@ -9,15 +9,14 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.core.clock import MovableClock
-from bot.core.types import Incoming
 from storage.models import PersonRow
 from tests.core.test_registration import register_lan
-from tests.harness import Chat
+from tests.harness import Chat, become, send_as
 
 
 async def zalo(app: App, text: str) -> str:
     """Send text as Lan's Zalo account and return the first reply's text."""
-    replies = await app.handle(Incoming("zalo", "z-lan", "z-lan", text=text))
+    replies = await send_as(app, "zalo", "z-lan", text)
     return replies[0].text
 
 
@@ -49,7 +48,7 @@ async def test_codes_are_one_time_and_expire(chat: Chat, app: App, clock: Movabl
     assert "không đúng hoặc đã hết hạn" in await zalo(app, f"/lienket {code}")
     code = await get_code(chat)
     await zalo(app, f"/lienket {code}")
-    other = await app.handle(Incoming("telegram", "t1", "t1", text=f"/lienket {code}"))
+    other = await send_as(app, "telegram", "t1", f"/lienket {code}")
     assert "không đúng hoặc đã hết hạn" in other[0].text
     assert "8 chữ số" in await zalo(app, "/lienket abc")
 
@@ -58,8 +57,7 @@ async def test_an_account_with_its_own_profile_is_not_merged(chat: Chat, app: Ap
     await register_lan(chat)
     await chat.reply()
     code = await get_code(chat)
-    await chat.send("/as minh")
-    await chat.reply()
+    await become(chat, "minh")
     await chat.send("/toi")
     await chat.reply()
     for line in ("1", "1", "2", "Trần Minh", "1980", "Bỏ qua", "Lưu"):

@@ -84,6 +84,31 @@ async def test_consent_is_never_assumed_from_unclear_answers(chat: Chat) -> None
     assert "nhắc hạn" in await chat.reply()
 
 
+async def test_every_yes_no_question_understands_the_same_words(chat: Chat) -> None:
+    await chat.send("/toi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("1")
+    assert "đồng ý" in (await chat.reply()).lower()
+    await chat.send("xoá")  # names another question's action: not an answer here
+    assert "1 (Đồng ý) hoặc 2 (Không đồng ý)" in await chat.reply()
+    await chat.send("Vâng")  # yes in every flow (it was not in /toi's words before)
+    assert "nhắc hạn" in await chat.reply()
+    await chat.send("chưa")
+    assert "họ và tên" in await chat.reply()
+    for line in ("Lê Văn T.", "1990", "Bỏ qua"):  # a dotted initial is a name everywhere
+        await chat.send(line)
+        await chat.reply()
+    await chat.send("Lưu")
+    assert "Cảm ơn bạn, Lê Văn T.!" in await chat.reply()
+    assert "Nhận nhắc hạn và thông báo: không đồng ý" in await chat.reply()  # "chưa" is no
+    await chat.send("/quyenriengtu")
+    await chat.reply()
+    await chat.send("Xoá tài khoản")
+    assert "xoá" in (await chat.reply()).lower()
+    await chat.send("dạ")
+    assert "Đã xoá" in await chat.reply()
+
+
 async def test_edit_a_field_from_the_summary(chat: Chat) -> None:
     await chat.send("/toi")
     await chat.reply()

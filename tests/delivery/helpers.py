@@ -1,4 +1,7 @@
-"""Helpers for delivery tests: register people by transcript, seed many people directly."""
+"""Helpers for delivery tests: seed many people directly, read the outbox.
+
+register, pick and the other transcript steps are the shared ones in tests/harness.py.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import ChannelAccountRow, ConsentRow, OutboxRow, PersonRow
-from tests.harness import Chat
-
-
-async def register(chat: Chat, user: str, unit: str, *, full_name: str = "Nguyễn Văn An",
-                   role: str | None = None, reminders: bool = True) -> None:
-    """Become `user` (with a role) and register in the unit found by `unit`."""
-    await chat.send(f"/as {user} {role}" if role else f"/as {user}")
-    await chat.reply()
-    for line in ("/toi", "1", "1"):
-        await chat.send(line)
-        await chat.reply()
-    await chat.send("1" if reminders else "2")
-    assert "họ và tên" in await chat.reply()
-    await chat.send(full_name)
-    await chat.reply()
-    await chat.send("1990")
-    await chat.reply()
-    await chat.send(unit)
-    assert unit.lower() in (await chat.reply()).lower()
-    await chat.send("1")
-    assert unit.lower() in (await chat.reply()).lower()
-    await chat.send("Lưu")
-    assert "Đăng ký xong" in await chat.reply()
-    await chat.replies()
 
 
 async def seed_people(sessions: async_sessionmaker[AsyncSession], count: int, now: datetime,

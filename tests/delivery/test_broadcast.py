@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
@@ -9,33 +10,26 @@ from bot.core.clock import MovableClock
 from storage.delivery.repo import BroadcastRepo, BroadcastStatus, OutboxStatus
 from storage.models import BroadcastRow, OutboxRow
 from tests.delivery.conftest import person_id
-from tests.delivery.helpers import outbox_rows, register, seed_people
-from tests.harness import Chat
+from tests.delivery.helpers import outbox_rows, seed_people
+from tests.harness import Chat, become, pick, press, register
 
 TEXT = "Mời bà con dự họp tổng kết phong trào lúc 8 giờ sáng Chủ nhật tại nhà văn hoá thôn."
 
 
 async def start_writing(chat: Chat) -> None:
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/thongbao")
     assert "Chưa có thông báo nào" in await chat.reply()
     assert "nội dung thông báo" in await chat.reply()
 
 
-async def pick(chat: Chat, label_part: str) -> None:
-    """Answer the last menu with the number of the choice containing `label_part`."""
-    labels = chat.choices()
-    index = next(i for i, label in enumerate(labels, 1) if label_part in label)
-    await chat.send(str(index))
-
-
 async def test_a_unit_broadcast_previews_then_reaches_everyone_concerned_once(
     chat: Chat, app: App
 ) -> None:
-    await register(chat, "lan", "Long Đống", full_name="Nguyễn Thị Lan")
-    await register(chat, "hoa", "Bắc Quỳnh", full_name="Hoàng Thị Hoa", reminders=False)
-    await register(chat, "minh", "Nhân Lý", full_name="Trần Văn Minh")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await register(chat, "Hoàng Thị Hoa", user="hoa", unit="Bắc Quỳnh",
+                   unit_label="Bắc Quỳnh", reminders=False)
+    await register(chat, "Trần Văn Minh", user="minh", unit="Nhân Lý", unit_label="Nhân Lý")
     await start_writing(chat)
     await chat.send(TEXT)
     assert "Gửi thông báo tới ai?" in await chat.reply()
@@ -72,9 +66,11 @@ async def test_a_unit_broadcast_previews_then_reaches_everyone_concerned_once(
 
 
 async def test_role_audience_and_people_who_turned_announcements_off(chat: Chat) -> None:
-    await register(chat, "pao", "Hát Lừu", full_name="Lò Văn Páo", role="liaison")
-    await register(chat, "lan", "Long Đống", full_name="Nguyễn Thị Lan")
-    await register(chat, "minh", "Nhân Lý", full_name="Trần Văn Minh", role="liaison")
+    await register(chat, "Lò Văn Páo", user="pao", unit="Hát Lừu",
+                   unit_label="Hát Lừu", role="liaison")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await register(chat, "Trần Văn Minh", user="minh", unit="Nhân Lý",
+                   unit_label="Nhân Lý", role="liaison")
     await chat.send("/nhacnho")
     await chat.reply()
     await chat.send("Tắt: Thông báo của ban tổ chức")
@@ -93,7 +89,7 @@ async def test_role_audience_and_people_who_turned_announcements_off(chat: Chat)
 
 
 async def test_bad_content_is_explained_and_the_step_kept(chat: Chat) -> None:
-    await register(chat, "lan", "Long Đống")
+    await register(chat, "Nguyễn Văn An", user="lan", unit="Long Đống", unit_label="Long Đống")
     await start_writing(chat)
     await chat.send_sticker()
     assert "nhãn dán, tệp chưa dùng được" in await chat.reply()
@@ -132,14 +128,16 @@ async def test_bad_content_is_explained_and_the_step_kept(chat: Chat) -> None:
 
 
 async def test_scheduling_refuses_bad_times_then_sends_at_the_time(chat: Chat) -> None:
-    await register(chat, "lan", "Long Đống")
+    await register(chat, "Nguyễn Văn An", user="lan", unit="Long Đống", unit_label="Long Đống")
     await start_writing(chat)
     await chat.send(TEXT)
     await chat.reply()
     await chat.send("Mọi người đã đăng ký")
     await chat.reply()
     await chat.send("Hẹn giờ gửi")
-    assert "thời điểm gửi" in await chat.reply()
+    prompt = await chat.reply()
+    # The example is tomorrow at the reminder hour on the clock, never a fixed past date.
+    assert "thời điểm gửi, ví dụ: 11/04/2024 08:00" in prompt
     for typed, expected in (("ngày mai", "chưa hiểu thời điểm \"ngày mai\""),
                             ("09/04/2024 08:00", "Thời điểm 08:00 09/04/2024 đã qua"),
                             ("22:00", "Lúc 22:00 10/04/2024 là giờ nghỉ (21:00–07:00)"),
@@ -158,9 +156,29 @@ async def test_scheduling_refuses_bad_times_then_sends_at_the_time(chat: Chat) -
     assert "đã gửi xong" in await chat.reply()
 
 
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("8 giờ sáng mai", "08:00 11/04/2024"),
+    ("2 giờ chiều mai", "14:00 11/04/2024"),
+    ("mai 8h30", "08:30 11/04/2024"),
+    ("tối mai 7 giờ", "19:00 11/04/2024"),
+    ("thứ 6 tuần này 9h", "09:00 12/04/2024"),
+])
+async def test_scheduling_reads_natural_times(chat: Chat, typed: str, shown: str) -> None:
+    await register(chat, "lan", "Long Đống")
+    await start_writing(chat)
+    await chat.send(TEXT)
+    await chat.reply()
+    await chat.send("Mọi người đã đăng ký")
+    await chat.reply()
+    await chat.send("Hẹn giờ gửi")
+    await chat.reply()
+    await chat.send(typed)
+    assert f"Đã hẹn gửi thông báo #1 lúc {shown}" in await chat.reply()
+
+
 async def test_discarding_sends_nothing_and_residents_cannot_broadcast(chat: Chat,
                                                                         app: App) -> None:
-    await register(chat, "lan", "Long Đống")
+    await register(chat, "Nguyễn Văn An", user="lan", unit="Long Đống", unit_label="Long Đống")
     await chat.send("/thongbao")
     assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
     await start_writing(chat)
@@ -221,3 +239,19 @@ async def test_an_interrupted_enqueue_resumes_without_duplicates(app: App,
         row = await session.get(BroadcastRow, broadcast.id)
     assert len(keys) == len(set(keys)) == 2300
     assert row is not None and row.status == BroadcastStatus.SENDING and row.recipients == 2300
+
+
+async def test_forged_broadcast_buttons_change_nothing(chat: Chat, app: App) -> None:
+    await register(chat, "Nguyễn Văn An", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await press(chat, "bc:xx:1")
+    assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
+    await start_writing(chat)
+    await chat.send("/huy")
+    await chat.reply()
+    for payload in ("bc:v:99999999999", "bc:xx:999999999999999999", "bc:x:abc", "bc:zz"):
+        await press(chat, payload)
+        assert "không còn hiệu lực" in await chat.reply(), payload
+    await press(chat, "bc:xx:7")
+    assert "Không tìm thấy thông báo" in await chat.reply()
+    async with app.sessions() as session:
+        assert await BroadcastRepo(session).recent() == []

@@ -11,8 +11,8 @@ from storage.delivery.repo import OutboxStatus
 from storage.people import ConsentRepo
 from tests.delivery.conftest import MakeChat, person_id
 from tests.delivery.example_rule import WeeklyNudge
-from tests.delivery.helpers import outbox_rows, register, seed_people
-from tests.harness import Chat
+from tests.delivery.helpers import outbox_rows, seed_people
+from tests.harness import Chat, become, register
 
 BAC_SON = "bac-son-dan-van-kheo-2024"
 
@@ -26,8 +26,8 @@ async def queue_first_reminder(app: App, clock: MovableClock) -> None:
 
 async def two_people(chat: Chat) -> None:
     """Lan lives in Long Đống (Bắc Sơn), Minh in Nhân Lý (Chi Lăng); both accept reminders."""
-    await register(chat, "minh", "Nhân Lý", full_name="Trần Văn Minh")
-    await register(chat, "lan", "Long Đống", full_name="Nguyễn Thị Lan")
+    await register(chat, "Trần Văn Minh", user="minh", unit="Nhân Lý", unit_label="Nhân Lý")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
 
 
 async def clock_to(chat: Chat, when: str) -> list[str]:
@@ -62,8 +62,7 @@ async def test_the_whole_five_weeks_in_a_minute(chat: Chat) -> None:
 
 async def test_other_peoples_reminders_show_whose_they_are(chat: Chat) -> None:
     await two_people(chat)
-    await chat.send("/as minh")
-    await chat.reply()
+    await become(chat, "minh")
     [reminder] = await clock_to(chat, "2024-04-21 08:00")
     assert reminder.startswith("[Tin gửi tới lan]") and "Còn 7 ngày" in reminder
 
@@ -88,8 +87,9 @@ async def test_quiet_hours_hold_a_reminder_until_morning(make_chat: MakeChat) ->
 
 
 async def test_liaisons_only_deadlines_skip_residents(chat: Chat) -> None:
-    await register(chat, "pao", "Hát Lừu", full_name="Lò Văn Páo", role="liaison")
-    await register(chat, "lan", "Bản Công", full_name="Nguyễn Thị Lan")
+    await register(chat, "Lò Văn Páo", user="pao", unit="Hát Lừu",
+                   unit_label="Hát Lừu", role="liaison")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Bản Công", unit_label="Bản Công")
     [reminder] = await clock_to(chat, "2024-10-17 08:00")
     assert reminder.startswith("[Tin gửi tới pao]")
     assert "Gửi đăng ký công trình" in reminder and "trước ngày 25/10/2024" in reminder
@@ -117,7 +117,7 @@ async def test_at_most_n_reminders_per_person_per_day(make_chat: MakeChat,
     app, chat = await make_chat(reminder_max_per_day=1)
     app.delivery.registry.add_rule(WeeklyNudge(app.services.campaigns[BAC_SON], clock.tz,
                                                days_before=3))
-    await register(chat, "lan", "Long Đống", full_name="Nguyễn Thị Lan")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
     [one] = await clock_to(chat, "2024-04-25 08:00")  # deadline −3 days and week 5 −3 days
     assert "Còn 3 ngày" in one
     assert await clock_to(chat, "+3h") == []
@@ -188,7 +188,8 @@ async def test_consent_withdrawn_after_queueing_is_rechecked_before_sending(
 
 
 async def test_people_without_reminder_consent_get_nothing(chat: Chat) -> None:
-    await register(chat, "lan", "Long Đống", reminders=False)
+    await register(chat, "Nguyễn Văn An", user="lan", unit="Long Đống",
+                   unit_label="Long Đống", reminders=False)
     assert await clock_to(chat, "2024-04-21 08:00") == []
     await chat.send("/nhacnho")
     assert "Bạn đang không nhận tin nhắc hạn" in await chat.reply()

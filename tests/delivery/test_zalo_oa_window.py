@@ -23,7 +23,8 @@ from tests.delivery.conftest import MakeChat
 from tests.delivery.helpers import outbox_rows, seed_people
 from tests.delivery.test_sender import Platform, broadcast_to_all
 
-TEXTS = {"channel.unsupported": "Xin lỗi, mình chỉ đọc được tin nhắn chữ."}
+TEXTS = {"channel.unsupported": "Xin lỗi, mình chỉ đọc được tin nhắn chữ.",
+         "error.group_chat": "Mời bạn nhắn riêng cho Trợ lý."}
 
 
 async def _nobody(incoming: object) -> list[Reply]:

@@ -1,4 +1,7 @@
-"""Transcript helpers shared by the privacy tests."""
+"""Helpers of the privacy tests: dump every table, find personal data left anywhere.
+
+register, send_as and the other transcript steps are the shared ones in tests/harness.py.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
-from bot.core.types import Incoming, Reply
 from storage.models import Base
-from tests.harness import Chat
-
-
-async def register(chat: Chat, name: str, *, year: str = "1990", unit: str = "nhan ly",
-                   reminders: str = "1") -> None:
-    """Register the current console user, reading every reply but the final menu."""
-    await chat.send("/toi")
-    assert "chưa có hồ sơ" in await chat.reply()
-    await chat.send("1")
-    assert "đồng ý" in (await chat.reply()).lower()
-    await chat.send("1")
-    assert "nhắc hạn" in await chat.reply()
-    await chat.send(reminders)
-    assert "họ và tên" in await chat.reply()
-    await chat.send(name)
-    assert "sinh năm nào" in await chat.reply()
-    await chat.send(year)
-    assert "đơn vị nào" in await chat.reply()
-    await chat.send(unit)
-    await chat.reply()
-    await chat.send("1")
-    assert "kiểm tra lại" in await chat.reply()
-    await chat.send("Lưu")
-    assert "Đăng ký xong" in await chat.reply()
-
-
-async def send_as(app: App, channel: str, user: str, text: str | None = None,
-                  choice: str | None = None) -> list[Reply]:
-    """Send one message as any channel user (outside the console harness)."""
-    return await app.handle(Incoming(channel, user, user, text=text, choice=choice))
 
 
 async def table_dump(app: App) -> dict[str, list[dict[str, Any]]]:

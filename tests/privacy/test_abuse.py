@@ -16,9 +16,8 @@ from bot.core.clock import MovableClock
 from bot.core.types import Attachment, AttachmentKind, Incoming
 from storage.models import ChatStateRow, PersonRow
 from storage.people import ChatStateRepo, PeopleRepo
-from tests.harness import Chat
+from tests.harness import Chat, register, send_as
 from tests.privacy.conftest import MakeApp
-from tests.privacy.helpers import register, send_as
 
 
 async def test_a_flood_gets_one_polite_warning_then_silence_and_is_counted(
@@ -101,7 +100,6 @@ async def test_malformed_choice_payloads_change_nothing(
     chat: Chat, app: App, caplog: pytest.LogCaptureFixture, payload: str
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     with caplog.at_level(logging.INFO):
         replies = await send_as(app, "console", "lan", choice=payload)
     assert "không còn hiệu lực" in replies[0].text
@@ -115,8 +113,7 @@ async def test_malformed_choice_payloads_change_nothing(
 
 async def test_forged_privacy_payloads_cannot_skip_the_confirm_step(chat: Chat,
                                                                     app: App) -> None:
-    await register(chat, "Nguyễn Thị Lan", reminders="2")
-    await chat.reply()
+    await register(chat, "Nguyễn Thị Lan", reminders=False)
     for payload in ("f:yes", "pv:wd:reminders", "pv:wd:nothing", "pv:wd:profile:x"):
         replies = await send_as(app, "console", "lan", choice=payload)
         assert "Đã rút lại" not in replies[0].text and "Đã xoá" not in replies[0].text
@@ -134,7 +131,6 @@ async def test_logs_never_hold_tokens_or_personal_data(
     with caplog.at_level(logging.DEBUG):
         quiet_noisy_loggers()  # as `thidua` sets logging up
         await register(chat, "Đinh Thị Hoa")
-        await chat.reply()
         await chat.send("tôi ở số 12 phố Lý Thường Kiệt")
         await chat.reply()
         await chat.send("/lienket")
@@ -176,7 +172,7 @@ async def test_a_forged_form_payload_cannot_fill_a_typed_step(chat: Chat, app: A
         await chat.send(line)
         await chat.reply()
     replies = await send_as(app, "console", "lan", choice="f:abc")
-    assert "4 chữ số" in replies[0].text
+    assert "chưa hiểu năm sinh" in replies[0].text
     await chat.send("1990")
     assert "đơn vị nào" in await chat.reply()
     async with app.sessions() as session:

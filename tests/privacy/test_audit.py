@@ -24,8 +24,7 @@ from storage.audit import AuditFilter, AuditRepo
 from storage.db import create_engine, session_factory
 from storage.models import AuditRow
 from tests.conftest import make_settings
-from tests.harness import Chat
-from tests.privacy.helpers import register
+from tests.harness import Chat, become, register
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 4, 10, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -99,13 +98,11 @@ async def test_thidua_audit_lists_and_filters(sqlite_url: str, clock: MovableClo
     await app.start()
     chat = Chat(ConsoleChannel(app, clock, "lan"))
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await chat.send("/quyenriengtu")
     await chat.reply()
     await chat.send("Xem và tải toàn bộ dữ liệu")
     await chat.replies()
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await app.close()
 
     env = {**os.environ, "DATABASE_URL": sqlite_url, "ADMIN_IDS": ""}

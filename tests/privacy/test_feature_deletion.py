@@ -13,9 +13,9 @@ from storage.delivery.repo import OutboxStatus
 from storage.models import OutboxRow, RefMemberRow, RefParticipantRow
 from storage.people import PeopleRepo
 from storage.referrals.repo import ReferralRepo
-from tests.harness import Chat
+from tests.harness import Chat, become, register
 from tests.privacy.helpers import scan_for
-from tests.referrals.helpers import add_referral, join, register
+from tests.referrals.helpers import add_referral, join
 
 LAN = "lan-4e1f"
 NEEDLES = ["Nguyễn Thị Lan", LAN, "+84912345678", "Hoàng Văn Minh", "+84987654321",
@@ -33,7 +33,7 @@ async def person(app: App, user: str) -> int:
 async def lan_with_everything(chat: Chat, app: App, clock: MovableClock) -> None:
     """Lan joins, recruits Minh, marks week 3, is linked from Hùng's list, gets messages."""
     chat.channel.user = LAN
-    await register(chat)
+    await register(chat, unit="long dong")
     await join(chat, "0912 345 678")
     await add_referral(chat, "Hoàng Văn Minh", "0987 654 321")
     await chat.send("/vandong")
@@ -42,9 +42,8 @@ async def lan_with_everything(chat: Chat, app: App, clock: MovableClock) -> None
     await chat.reply()
     await chat.send("Tất cả đã thi tuần này")
     assert "Đã đánh dấu tất cả đã thi tuần 3" in await chat.reply()
-    await chat.send("/as hung")
-    await chat.reply()
-    await register(chat, name="Hoàng Văn Hùng", year="1985")
+    await become(chat, "hung")
+    await register(chat, "Hoàng Văn Hùng", year="1985", unit="long dong")
     await join(chat, "0911 222 333")
     await add_referral(chat, "Cô giáo Thuý", "0977 888 999")
     lan = await person(app, LAN)

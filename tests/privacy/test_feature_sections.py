@@ -22,10 +22,9 @@ from storage.models import (
     WorkUpdateRow,
 )
 from storage.personal_data import ANONYMOUS, name_variants, redact
-from tests.deeds.helpers import become, pick, report_other, send_photo
-from tests.deeds.helpers import register as register_as
-from tests.harness import Chat
-from tests.privacy.helpers import register, scan_for
+from tests.deeds.helpers import report_other, send_photo
+from tests.harness import Chat, become, pick, register
+from tests.privacy.helpers import scan_for
 from tests.works.helpers import BAN_CONG, HUU_KIEN
 from tests.works.helpers import become as become_liaison
 from tests.works.test_conferences_chat import register_conference
@@ -94,10 +93,10 @@ async def report(chat: Chat, *, self_report: bool, what: str, place: str, photo_
 
 async def reporter_and_reviewer(chat: Chat) -> None:
     """Minh reviews Huyện Chi Lăng; Quỳnh Anh (Xã Nhân Lý, born 1987) is registered."""
-    await register_as(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "Trần Văn Minh", user="minh", year="1985", unit="chi lang",
+                   unit_label="Huyện Chi Lăng", role="liaison")
     await become(chat, ME)
     await register(chat, NAME, year="1987", unit="nhan ly")
-    await chat.reply()
 
 
 async def review(chat: Chat, deed_id: int, *lines: str) -> None:
@@ -381,9 +380,12 @@ async def test_withdrawing_unit_reports_consent_unlinks_works_and_conferences(
 async def test_a_deleted_reviewers_report_in_review_returns_to_the_queue(
     chat: Chat, app: App
 ) -> None:
-    await register_as(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register_as(chat, "hoa", "Lê Thị Hoa", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register_as(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await register(chat, "Trần Văn Minh", user="minh", year="1985", unit="chi lang",
+                   unit_label="Huyện Chi Lăng", role="liaison")
+    await register(chat, "Lê Thị Hoa", user="hoa", year="1985", unit="chi lang",
+                   unit_label="Huyện Chi Lăng", role="liaison")
+    await register(chat, "Nguyễn Thị Lan", user="lan", year="1985", unit="nhan ly",
+                   unit_label="Nhân Lý")
     await report_other(chat)
     await report_other(chat, name="Lò Văn Páo")
     await review(chat, 1, "Nhận xem xét", "Ghi nhận là gương tốt")

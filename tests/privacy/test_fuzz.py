@@ -25,9 +25,8 @@ from bot.core.render import numbered_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 from handlers.common.steps import NAME_RE
 from storage.models import AuditRow, ChatStateRow, PersonRow
-from tests.harness import Chat
+from tests.harness import Chat, become, register
 from tests.privacy.conftest import MakeApp
-from tests.privacy.helpers import register
 
 SEED = 20260101
 ROUNDS = 40
@@ -130,10 +129,8 @@ async def _prepare(app: App, clock: MovableClock, user: str) -> Chat:
         shown = await chat.reply()
     code = re.search(r"/nhanquyen (\S+)", shown)
     assert code
-    await chat.send(f"/as {user}")
-    await chat.reply()
+    await become(chat, user)
     await register(chat, "Fuzz Thị Mười")
-    await chat.reply()
     await chat.send(f"/nhanquyen {code.group(1)}")
     await chat.reply()
     return chat
@@ -146,7 +143,6 @@ async def test_hostile_messages_in_every_flow(
     app = await make_app()
     bystander = Chat(ConsoleChannel(app, clock, BYSTANDER_ID))
     await register(bystander, BYSTANDER)
-    await bystander.reply()
     user = "fuzz-" + re.sub(r"\W", "", flow)[:20]
     chat = await _prepare(app, clock, user)
     rng = random.Random(f"{SEED}:{flow}")

@@ -1,22 +1,27 @@
-"""Walk every command, choice prefix and form as four people and check who may do what.
+"""Walk every command, button and form as four people and check who may do what.
 
-A new command, choice prefix or form makes this test fail until it is added to the
-tables below: deciding who may use a feature is part of writing it.
+A new command, button prefix (the first segment of a payload, for old-style choices and
+typed payloads alike) or form makes this test fail until it is added to the tables below:
+deciding who may use a feature is part of writing it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import typing
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.core.clock import MovableClock
+from bot.core.dispatcher import Router
+from bot.core.payloads import Payload
 from bot.core.types import Reply
 from storage.access import GrantRepo
 from storage.people import PeopleRepo
-from tests.privacy.helpers import send_as
+from tests.harness import send_as
 
 RESIDENT, REVIEWER, OTHER_LIAISON = "resident", "reviewer_here", "liaison_elsewhere"
 ADMIN = "admin"
@@ -36,7 +41,9 @@ CHOICE_PREFIXES = {"p": EVERYONE, "pv": EVERYONE, "ro": MANAGERS, "cp": EVERYONE
                    "cs": EVERYONE, "cc": EVERYONE, "q": EVERYONE, "gt": EVERYONE,
                    "gtd": REVIEWERS, "w": MANAGERS, "h": MANAGERS, "wc": MANAGERS,
                    "rf": EVERYONE, "rq": MANAGERS, "nn": EVERYONE,
-                   "bc": frozenset({ADMIN})}
+                   "bc": frozenset({ADMIN}),
+                   # a typed payload open to fewer people than its prefix's other buttons
+                   "rq:ra": frozenset({ADMIN})}
 FORMS = {"register": None, "edit_name": None, "edit_birth_year": None, "edit_unit": None,
          "privacy_withdraw": None, "privacy_delete": None,
          "role_invite": frozenset({"liaison", "admin"}),
@@ -92,12 +99,28 @@ async def walk_app(make_app: object, clock: MovableClock) -> tuple[App, int]:
     return app, await setup_people(app, clock)
 
 
+def _button_prefixes(router: Router) -> set[str]:
+    """Return the first segments of every old-style choice and typed payload."""
+    return set(router.choices) | {cls.PREFIX.split(":", 1)[0] for cls, _, _ in router.actions}
+
+
+def _forged(cls: type[Payload]) -> str:
+    """Return a payload of the class's shape naming nothing that exists."""
+    fields = dataclasses.fields(cls)
+    hints = typing.get_type_hints(cls)
+    values = ["999999999" if hints.get(f.name) is int else "forged" for f in fields]
+    return ":".join([cls.PREFIX, *values])
+
+
 def test_the_tables_cover_every_command_prefix_and_form() -> None:
     from bot.app import build_router
 
     router = build_router()
     assert set(router.commands) == set(COMMANDS), "add new commands to COMMANDS"
-    assert set(router.choices) == set(CHOICE_PREFIXES), "add new prefixes to CHOICE_PREFIXES"
+    assert _button_prefixes(router) == {p for p in CHOICE_PREFIXES if ":" not in p}, \
+        "add new prefixes to CHOICE_PREFIXES"
+    actions = {cls.PREFIX for cls, _, _ in router.actions}
+    assert {p for p in CHOICE_PREFIXES if ":" in p} <= actions
     assert {name: form.roles for name, form in router.forms.forms.items()} == FORMS
 
 
@@ -129,12 +152,17 @@ async def test_every_choice_prefix_with_a_forged_payload(walk_app: tuple[App, in
                                                          caplog: pytest.LogCaptureFixture
                                                          ) -> None:
     app, _ = walk_app
+    router = app.services.router
+    forged = [(prefix, f"{prefix}:forged:1") for prefix in router.choices]
+    forged += [(cls.PREFIX if cls.PREFIX in CHOICE_PREFIXES else cls.PREFIX.split(":", 1)[0],
+                _forged(cls)) for cls, _, _ in router.actions]
     for user in (RESIDENT, REVIEWER, OTHER_LIAISON, ADMIN):
-        for prefix, who in CHOICE_PREFIXES.items():
+        for prefix, payload in forged:
+            who = CHOICE_PREFIXES[prefix]
             caplog.clear()
             with caplog.at_level(logging.INFO):
-                replies = await send_as(app, "console", user, choice=f"{prefix}:forged:1")
-            assert _refused(replies) == (user not in who), (user, prefix)
+                replies = await send_as(app, "console", user, choice=payload)
+            assert _refused(replies) == (user not in who), (user, payload)
             assert caplog.records, "a forged payload is logged"
             await send_as(app, "console", user, "/huy")
 

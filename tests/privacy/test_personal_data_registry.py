@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_router
 from storage.personal_data import ANONYMOUS, PersonalDataRegistry, Record
-from tests.harness import Chat
-from tests.privacy.helpers import register
+from tests.harness import Chat, register
 
 
 class FakeReferrals:
@@ -47,7 +46,6 @@ async def test_a_plugged_in_section_is_exported_and_erased_on_deletion(
     chat: Chat, app: App, referrals: FakeReferrals
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     referrals.rows.append({"person_id": 1, "referee": "Lò Văn Páo", "week": 2})
     await chat.send("/quyenriengtu")
     assert "fake_referrals: 1 mục" in await chat.reply()
@@ -72,7 +70,6 @@ async def test_withdrawing_a_purpose_erases_only_the_sections_for_it(
     chat: Chat, referrals: FakeReferrals
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     for purpose, erased in (("Nhận nhắc hạn và thông báo", []),
                             ("Hồ sơ tham gia phong trào", [1])):
         await chat.send("/quyenriengtu")

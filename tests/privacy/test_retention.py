@@ -17,8 +17,8 @@ from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from storage.models import AuditRow, PersonRow
 from tests.conftest import make_settings
-from tests.harness import Chat
-from tests.privacy.helpers import register, scan_for
+from tests.harness import Chat, become, register
+from tests.privacy.helpers import scan_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,6 @@ async def test_inactive_people_are_warned_once_then_anonymised(
     chat: Chat, app: App, clock: MovableClock
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     clock.advance(timedelta(days=699))
     assert (await retention(app)).notices == []
     clock.advance(timedelta(days=2))
@@ -61,7 +60,6 @@ async def test_writing_after_the_warning_keeps_the_account(
     chat: Chat, app: App, clock: MovableClock
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     clock.advance(timedelta(days=705))
     assert len((await retention(app)).notices) == 1
     clock.advance(timedelta(days=3))
@@ -81,10 +79,8 @@ async def test_find_inactive_uses_the_latest_of_all_linked_accounts(
     chat: Chat, app: App, clock: MovableClock
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     clock.advance(timedelta(days=100))
-    await chat.send("/as minh")
-    await chat.reply()
+    await become(chat, "minh")
     async with app.sessions() as session:
         idle = await find_inactive(session, clock.now() - timedelta(days=50))
     assert len(idle) == 1 and idle[0].last_seen.date().isoformat() == "2024-04-10"
@@ -95,7 +91,6 @@ async def test_retention_settings_are_honoured(db_url: str, clock: MovableClock)
     await app.start()
     chat = Chat(ConsoleChannel(app, clock, "lan"))
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     clock.advance(timedelta(days=7, hours=1))
     assert len((await retention(app)).notices) == 1
     clock.advance(timedelta(days=3))
@@ -109,7 +104,6 @@ async def test_thidua_retention_prints_the_warnings_to_send(sqlite_url: str,
     await app.start()
     chat = Chat(ConsoleChannel(app, clock, "lan"))
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await app.close()
     env = {**os.environ, "DATABASE_URL": sqlite_url, "ADMIN_IDS": "", "LOG_LEVEL": "WARNING"}
 

@@ -15,21 +15,15 @@ from bot.core.permissions import allowed, can_act_on_unit, held_roles, may_grant
 from content.units import load_units
 from storage.access import Grant, GrantRepo
 from storage.models import AuditRow, RoleGrantRow
-from tests.harness import Chat
-from tests.privacy.helpers import register, send_as
+from tests.harness import Chat, become, register, send_as
 
 NOW = datetime(2024, 4, 10, tzinfo=UTC)
-
-
-async def be(chat: Chat, user: str) -> None:
-    await chat.send(f"/as {user}")
-    await chat.reply()
 
 
 async def make_invite(chat: Chat, role: str, unit_query: str | None, pick: str = "1") -> str:
     """Walk the invite form as the current user and return the code shown."""
     await chat.send("/quyen")
-    await chat.reply()
+    assert "Tạo mã mời" in await chat.reply()
     await chat.send("Tạo mã mời")
     assert "vai trò nào" in await chat.reply()
     await chat.send(role)
@@ -50,10 +44,9 @@ async def make_invite(chat: Chat, role: str, unit_query: str | None, pick: str =
 async def liaison_lan(chat: Chat) -> None:
     """Register Lan and make her liaison of Huyện Chi Lăng (leaves the console as lan)."""
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
-    await be(chat, "admin")
+    await become(chat, "admin")
     code = await make_invite(chat, "Cán bộ đầu mối đơn vị", "huyện chi lăng")
-    await be(chat, "lan")
+    await become(chat, "lan")
     await chat.send(f"/nhanquyen {code}")
     assert "Cán bộ đầu mối đơn vị — Huyện Chi Lăng" in await chat.reply()
 
@@ -62,16 +55,15 @@ async def test_admin_invites_a_liaison_who_accepts_and_gets_the_roles_menu(
     chat: Chat, app: App
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await chat.send("/menu")
     await chat.reply()
     assert "Phân quyền cán bộ (mã mời)" not in chat.choices()
-    await be(chat, "admin")
+    await become(chat, "admin")
     await chat.send("/menu")
     await chat.reply()
     assert "Phân quyền cán bộ (mã mời)" in chat.choices()
     code = await make_invite(chat, "Cán bộ đầu mối đơn vị", "huyện chi lăng")
-    await be(chat, "lan")
+    await become(chat, "lan")
     await chat.send(f"/nhanquyen {code.lower().replace('-', ' ')}")
     accepted = await chat.reply()
     assert "Bạn đã được giao vai trò Cán bộ đầu mối đơn vị — Huyện Chi Lăng" in accepted
@@ -91,15 +83,14 @@ async def test_invite_codes_work_once_and_expire_after_48_hours(
     chat: Chat, app: App, clock: MovableClock
 ) -> None:
     await liaison_lan(chat)
-    await be(chat, "admin")
+    await become(chat, "admin")
     used = await make_invite(chat, "Cán bộ xét duyệt gương tốt", "nhan ly")
     late = await make_invite(chat, "Cán bộ xét duyệt gương tốt", "nhan ly")
-    await be(chat, "lan")
+    await become(chat, "lan")
     await chat.send(f"/nhanquyen {used}")
     assert "Cán bộ xét duyệt gương tốt" in await chat.reply()
-    await be(chat, "minh")
+    await become(chat, "minh")
     await register(chat, "Trần Văn Minh")
-    await chat.reply()
     await chat.send(f"/nhanquyen {used}")
     assert "đã được dùng hoặc đã hết hạn" in await chat.reply()
     clock.advance(timedelta(hours=49))
@@ -114,13 +105,12 @@ async def test_invite_codes_work_once_and_expire_after_48_hours(
 async def test_an_invitee_without_a_profile_registers_first_and_the_code_waits(
     chat: Chat
 ) -> None:
-    await be(chat, "admin")
+    await become(chat, "admin")
     code = await make_invite(chat, "Quản trị", None)
-    await be(chat, "minh")
+    await become(chat, "minh")
     await chat.send(f"/nhanquyen {code}")
     assert "cần đăng ký hồ sơ trước" in await chat.reply()
     await register(chat, "Trần Văn Minh")
-    await chat.reply()
     await chat.send(f"/nhanquyen {code}")
     assert "Quản trị — tất cả đơn vị" in await chat.reply()
     await chat.send("/thongke")
@@ -129,9 +119,9 @@ async def test_an_invitee_without_a_profile_registers_first_and_the_code_waits(
 
 async def test_admin_lists_and_revokes_with_a_confirm_step(chat: Chat, app: App) -> None:
     await liaison_lan(chat)
-    await be(chat, "admin")
+    await become(chat, "admin")
     await chat.send("/quyen")
-    await chat.reply()
+    assert "Quyền đang giao" in await chat.reply()
     await chat.send("Quyền đang giao")
     listing = await chat.reply()
     line = re.search(r"\[(\d+)\] #\d+ Nguyễn Thị Lan — Cán bộ đầu mối đơn vị, Huyện Chi Lăng",
@@ -142,7 +132,7 @@ async def test_admin_lists_and_revokes_with_a_confirm_step(chat: Chat, app: App)
     assert "Thu hồi vai trò Cán bộ đầu mối đơn vị" in confirm and "Nguyễn Thị Lan" in confirm
     await chat.send("Thu hồi")
     assert "Đã thu hồi vai trò" in await chat.reply()
-    await be(chat, "lan")
+    await become(chat, "lan")
     await chat.send("/quyen")
     assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
     await chat.send("/toi")
@@ -183,20 +173,19 @@ async def test_a_liaison_invites_reviewers_only_inside_their_units(
 async def test_a_code_from_someone_who_lost_the_right_is_refused(chat: Chat) -> None:
     await liaison_lan(chat)
     code = await make_invite(chat, "Cán bộ xét duyệt gương tốt", "nhan ly")
-    await be(chat, "admin")
+    await become(chat, "admin")
     await chat.send("/quyen")
-    await chat.reply()
+    assert "Quyền đang giao" in await chat.reply()
     await chat.send("Quyền đang giao")
     listing = await chat.reply()
     grant_id = re.search(r"\[(\d+)\] #\d+ Nguyễn Thị Lan", listing)
     assert grant_id
     await chat.send(f"Thu hồi quyền [{grant_id.group(1)}]")
-    await chat.reply()
+    assert "Thu hồi vai trò Cán bộ đầu mối đơn vị" in await chat.reply()
     await chat.send("Thu hồi")
-    await chat.reply()
-    await be(chat, "minh")
+    assert "Đã thu hồi vai trò" in await chat.reply()
+    await become(chat, "minh")
     await register(chat, "Trần Văn Minh")
-    await chat.reply()
     await chat.send(f"/nhanquyen {code}")
     assert "đã hết hạn" in await chat.reply()
 
@@ -204,11 +193,11 @@ async def test_a_code_from_someone_who_lost_the_right_is_refused(chat: Chat) -> 
 async def test_a_form_stops_when_the_role_is_revoked_meanwhile(chat: Chat, app: App) -> None:
     await liaison_lan(chat)
     await chat.send("/quyen")
-    await chat.reply()
+    assert "Tạo mã mời" in await chat.reply()
     await chat.send("Tạo mã mời")
-    await chat.reply()
+    assert "vai trò nào" in await chat.reply()
     await chat.send("1")
-    await chat.reply()
+    assert "đơn vị nào" in await chat.reply()
     async with app.sessions() as session:  # an admin elsewhere revokes Lan's role
         rows = (await session.scalars(select(RoleGrantRow).where(
             RoleGrantRow.role == "liaison"))).all()
@@ -222,7 +211,7 @@ async def test_a_form_stops_when_the_role_is_revoked_meanwhile(chat: Chat, app: 
 
 
 async def test_admin_ids_become_an_audited_grant_by_the_system(chat: Chat, app: App) -> None:
-    await be(chat, "admin")
+    await become(chat, "admin")
     async with app.sessions() as session:
         line = (await session.scalars(select(AuditRow).where(
             AuditRow.action == "access.grant"))).one()

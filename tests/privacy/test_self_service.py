@@ -12,8 +12,8 @@ from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
 from storage.models import AuditRow, ChannelAccountRow, ConsentRow, PersonRow
 from storage.people import ChatState, ChatStateRepo, ConsentRepo
-from tests.harness import Chat
-from tests.privacy.helpers import register, scan_for, send_as
+from tests.harness import Chat, become, register, send_as
+from tests.privacy.helpers import scan_for
 
 
 async def open_privacy(chat: Chat) -> str:
@@ -23,7 +23,6 @@ async def open_privacy(chat: Chat) -> str:
 
 async def test_overview_says_what_is_stored_why_and_when_consent_was_given(chat: Chat) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     overview = await open_privacy(chat)
     assert "Hồ sơ tham gia phong trào: Họ và tên, năm sinh, đơn vị" in overview
     assert "để ghi nhận bạn tham gia phong trào" in overview
@@ -44,7 +43,6 @@ async def test_privacy_is_in_the_main_menu_for_everyone(chat: Chat) -> None:
 async def test_export_is_readable_text_and_a_json_file_and_is_audited(chat: Chat,
                                                                       app: App) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("1")
     text = await chat.reply()
@@ -70,7 +68,6 @@ async def test_export_is_readable_text_and_a_json_file_and_is_audited(chat: Chat
 
 async def test_correct_from_privacy_goes_to_the_profile_editor(chat: Chat) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("Sửa hồ sơ")
     assert "Họ và tên: Nguyễn Thị Lan" in await chat.reply()
@@ -84,7 +81,6 @@ async def test_withdrawing_reminders_stops_them_at_once_and_keeps_the_profile(
     chat: Chat, app: App
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("Rút lại đồng ý")
     assert "mục đích nào" in await chat.reply()
@@ -105,7 +101,6 @@ async def test_withdrawing_reminders_stops_them_at_once_and_keeps_the_profile(
 
 async def test_keeping_a_consent_changes_nothing(chat: Chat, app: App) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("3")
     await chat.reply()
@@ -123,7 +118,6 @@ async def test_withdrawing_the_profile_consent_erases_it_and_allows_registering_
     chat: Chat, app: App
 ) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("Rút lại đồng ý")
     await chat.reply()
@@ -145,8 +139,7 @@ async def test_withdrawing_the_profile_consent_erases_it_and_allows_registering_
     assert "chưa có hồ sơ" in await chat.reply()
     await chat.send("hạn chót là khi nào?")
     await chat.reply()
-    await register(chat, "Nguyễn Thị Lan", year="1991")
-    assert "Họ và tên: Nguyễn Thị Lan" in await chat.reply()
+    assert "Họ và tên: Nguyễn Thị Lan" in await register(chat, "Nguyễn Thị Lan", year="1991")
 
 
 async def test_nothing_to_withdraw_is_said_plainly(chat: Chat) -> None:
@@ -157,7 +150,6 @@ async def test_nothing_to_withdraw_is_said_plainly(chat: Chat) -> None:
 
 async def test_delete_asks_first_and_no_keeps_everything(chat: Chat, app: App) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("Xoá tài khoản")
     confirm = await chat.reply()
@@ -177,7 +169,6 @@ async def test_after_deletion_no_table_holds_any_personal_value(
     # a link code, a half-typed form in the other chat, an official role and an invite.
     chat.channel.user = "quynhanh-7f3a"
     await register(chat, "Hoàng Thị Quỳnh Anh", year="1987", unit="trạm tấu")
-    await chat.reply()
     await chat.send("/lienket")
     code = re.search(r"/lienket (\d{8})", await chat.reply())
     assert code
@@ -192,15 +183,13 @@ async def test_after_deletion_no_table_holds_any_personal_value(
             "zalo", "zalo-99887766", "register", "typing_birth_year",
             {"full_name": "Quỳnh Anh Đang Gõ"}), clock.now())
         await session.commit()
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     for line in ("/quyen", "Tạo mã mời", "Cán bộ đầu mối đơn vị", "huyện chi lăng", "1", "Lưu"):
         await chat.send(line)
         invite = await chat.reply()
     invite_code = re.search(r"/nhanquyen (\S+)", invite)
     assert invite_code
-    await chat.send("/as quynhanh-7f3a")
-    await chat.reply()
+    await become(chat, "quynhanh-7f3a")
     await chat.send(f"/nhanquyen {invite_code.group(1)}")
     assert "Cán bộ đầu mối đơn vị" in await chat.reply()
     await chat.send("/quyen")
@@ -239,7 +228,6 @@ async def test_after_deletion_no_table_holds_any_personal_value(
 
 async def test_a_deleted_person_writing_again_starts_fresh(chat: Chat, app: App) -> None:
     await register(chat, "Nguyễn Thị Lan")
-    await chat.reply()
     await open_privacy(chat)
     await chat.send("4")
     await chat.reply()
@@ -249,8 +237,7 @@ async def test_a_deleted_person_writing_again_starts_fresh(chat: Chat, app: App)
     assert "chưa có hồ sơ" in await chat.reply()
     await chat.send("/thongke")
     await chat.reply()
-    await chat.send("/as admin")
-    await chat.reply()
+    await become(chat, "admin")
     await chat.send("/thongke")
     stats = await chat.reply()
     assert "Đã liên hệ Trợ lý: 2" in stats and "Đã đăng ký hồ sơ: 0" in stats

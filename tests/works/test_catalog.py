@@ -9,7 +9,7 @@ from content.messages import Messages
 from handlers.works.export import COMPLIANCE_COLUMNS, CONFERENCE_COLUMNS, WORK_COLUMNS
 from handlers.works.parsing import AmountProblem, DateProblem
 from handlers.works.rules import ConferenceStatus, Status
-from handlers.works.works import PLAN_FIELDS
+from handlers.works.works_forms import PLAN_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_RE = re.compile(r"""["']((?:works|conf|menu|consent)\.[a-z0-9_.]+)["']""")

@@ -11,26 +11,15 @@ from bot.app import App
 from bot.core.clock import MovableClock
 from storage.models import ConferenceRow
 from tests.harness import Chat
-from tests.works.helpers import CHI_LANG, HUU_KIEN, NHAN_LY, become, pick, press
-
-
-async def register_conference(chat: Chat, day: str, total: str, grassroots: str,
-                              form: str = "1") -> str:
-    """Register the unit's conference from /hoinghi; return the saved answer."""
-    await chat.send("/hoinghi")
-    await chat.reply()
-    await chat.send("Đăng ký hội nghị")
-    await chat.reply()
-    await chat.send(form)
-    assert "Ngày tổ chức" in await chat.reply()
-    await chat.send(day)
-    assert "tổng số đại biểu" in await chat.reply()
-    await chat.send(total)
-    assert "đại biểu cơ sở" in await chat.reply()
-    await chat.send(grassroots)
-    assert "Thông tin đã đúng chưa?" in await chat.reply()
-    await chat.send("Lưu")
-    return await chat.reply()
+from tests.works.helpers import (
+    CHI_LANG,
+    HUU_KIEN,
+    NHAN_LY,
+    become,
+    pick,
+    press,
+    register_conference,
+)
 
 
 async def test_commune_registers_its_conference_and_learns_the_document_deadline(
@@ -88,7 +77,7 @@ async def test_shortfall_of_grassroots_delegates_is_explained_in_numbers(
     await chat.send("Sửa thông tin hội nghị")
     assert "Bạn muốn sửa mục nào?" in await chat.reply()
     await chat.send(pick(chat, "Số đại biểu cơ sở"))
-    await chat.reply()
+    assert "Trong 200 đại biểu" in await chat.reply()
     await chat.send("140")
     assert "✓ Thành phần đạt yêu cầu" in await chat.reply()
     await chat.send("Lưu")
@@ -104,9 +93,9 @@ async def test_lowering_the_total_below_the_grassroots_count_is_refused(
     await become(chat, app, "kien", "liaison", HUU_KIEN)
     await register_conference(chat, "20/3/2025", "200", "150")
     await chat.send("Sửa thông tin hội nghị")
-    await chat.reply()
+    assert "Bạn muốn sửa mục nào?" in await chat.reply()
     await chat.send(pick(chat, "Tổng số đại biểu"))
-    await chat.reply()
+    assert "Dự kiến tổng số đại biểu" in await chat.reply()
     await chat.send("100")
     assert "không thể ít hơn số đại biểu cơ sở đã nhập (150)" in await chat.reply()
 
@@ -158,13 +147,13 @@ async def test_admin_lists_communes_not_registered_or_late_and_exports(
     assert "• Xã Quan Sơn — đã quá hạn 31/03/2025" in missing
     assert "Hữu Kiên" not in missing and "Nhân Lý" not in missing
     await chat.send("Quay lại")
-    await chat.reply()
+    assert "Hội nghị cấp xã: 2/20 đơn vị đã đăng ký" in await chat.reply()
     await chat.send(pick(chat, "sau hạn"))
     late = await chat.reply()
     assert ("• Xã Nhân Lý: ngày 10/04/2025 (hạn 28/02/2025), 100 đại biểu"
             " — thành phần chưa đạt") in late
     await chat.send("Quay lại")
-    await chat.reply()
+    assert "Hội nghị cấp xã: 2/20 đơn vị đã đăng ký" in await chat.reply()
     await chat.send("Xuất tệp Excel")
     assert "hoi-nghi-chi-lang-dai-hoi-thi-dua-2025-04-02.xlsx: 2 hội nghị" in await chat.reply()
     assert chat.last is not None

@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.app import App
-from bot.channels.console import CHANNEL
 from bot.core.clock import MovableClock
-from content.privacy import Purpose
-from storage.people import ConsentRepo, PeopleRepo
 from storage.works.repo import ConferenceRepo, WorksRepo
 from tests.harness import Chat
 from tests.works.helpers import (
@@ -19,18 +16,8 @@ from tests.works.helpers import (
     PA_LAU,
     WORKS_CAMPAIGN,
     become,
+    pick,
 )
-
-
-async def liaison(chat: Chat, app: App, name: str, unit_code: str) -> None:
-    """Make `name` the liaison of a unit who accepts reminders."""
-    await become(chat, app, name, "liaison", unit_code)
-    async with app.sessions() as session:
-        account = await PeopleRepo(session).account(CHANNEL, name)
-        assert account is not None
-        await ConsentRepo(session).record(account.person_id, Purpose.REMINDERS, True, "2026.1",
-                                          CHANNEL, app.services.clock.now())
-        await session.commit()
 
 
 async def add_works(app: App, unit_code: str, count: int) -> None:
@@ -53,20 +40,13 @@ async def clock_to(chat: Chat, when: str) -> list[str]:
     return await chat.replies()
 
 
-async def pick(chat: Chat, label_part: str) -> None:
-    """Answer the last menu with the number of the choice containing `label_part`."""
-    labels = chat.choices()
-    index = next(i for i, label in enumerate(labels, 1) if label_part in label)
-    await chat.send(str(index))
-
-
 async def two_liaisons(chat: Chat, app: App) -> None:
     """Páo (Bản Công) registered two works, enough; Vàng (Pá Lau) none yet."""
-    await liaison(chat, app, "pao", BAN_CONG)
-    await liaison(chat, app, "vang", PA_LAU)
+    await become(chat, app, "pao", "liaison", BAN_CONG, reminders=True)
+    await become(chat, app, "vang", "liaison", PA_LAU, reminders=True)
     await add_works(app, BAN_CONG, 2)
     await chat.send("/as admin")
-    await chat.reply()
+    assert "Bây giờ bạn đang là \"admin\"" in await chat.reply()
 
 
 async def test_the_works_deadline_reminds_only_liaisons_of_units_still_short(
@@ -98,13 +78,13 @@ async def test_a_broadcast_to_units_short_of_works_reaches_their_liaisons(
 ) -> None:
     await two_liaisons(chat, app)
     await chat.send("/thongbao")
-    await chat.reply()
-    await chat.reply()
+    assert "Chưa có thông báo nào" in await chat.reply()
+    assert "Bạn gõ nội dung thông báo" in await chat.reply()
     await chat.send("Đề nghị các đơn vị chưa đủ công trình gửi đăng ký trước ngày 25/10/2024.")
-    await chat.reply()
+    assert "Gửi thông báo tới ai?" in await chat.reply()
     await chat.send("Đơn vị chưa đạt yêu cầu của một chương trình")
     assert "Phong trào nào?" in await chat.reply()
-    await pick(chat, "Trạm Tấu")
+    await chat.send(pick(chat, "Trạm Tấu"))
     assert "Chương trình nào" in await chat.reply()
     await chat.send("Đăng ký công trình, phần việc")
     preview = await chat.reply()
@@ -120,8 +100,8 @@ async def test_a_broadcast_to_units_short_of_works_reaches_their_liaisons(
 async def test_a_broadcast_to_communes_without_a_conference_reaches_their_liaisons(
     chat: Chat, app: App,
 ) -> None:
-    await liaison(chat, app, "thu", NHAN_LY)
-    await liaison(chat, app, "kien", HUU_KIEN)
+    await become(chat, app, "thu", "liaison", NHAN_LY, reminders=True)
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
     now = app.services.clock.now()
     async with app.sessions() as session:
         await ConferenceRepo(session).save(CONFERENCE_CAMPAIGN, NHAN_LY, "xa",
@@ -129,16 +109,16 @@ async def test_a_broadcast_to_communes_without_a_conference_reaches_their_liaiso
                                            120, 90, None, now)
         await session.commit()
     await chat.send("/as admin")
-    await chat.reply()
+    assert "Bây giờ bạn đang là \"admin\"" in await chat.reply()
     await chat.send("/thongbao")
-    await chat.reply()
-    await chat.reply()
+    assert "Chưa có thông báo nào" in await chat.reply()
+    assert "Bạn gõ nội dung thông báo" in await chat.reply()
     await chat.send("Đề nghị các xã chưa đăng ký hội nghị điển hình tiên tiến gửi lịch tổ chức.")
-    await chat.reply()
+    assert "Gửi thông báo tới ai?" in await chat.reply()
     await chat.send("Đơn vị chưa đạt yêu cầu của một chương trình")
-    await chat.reply()
-    await pick(chat, "Chi Lăng")
-    await chat.reply()
+    assert "Phong trào nào?" in await chat.reply()
+    await chat.send(pick(chat, "Chi Lăng"))
+    assert "Chương trình nào của phong trào này?" in await chat.reply()
     await chat.send("Tổ chức hội nghị điển hình tiên tiến")
     preview = await chat.reply()
     assert "Số người nhận: 1" in preview

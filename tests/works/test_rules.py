@@ -23,7 +23,7 @@ from handlers.works.rules import (
     minimum_for_unit,
     works_compliance,
 )
-from handlers.works.works import PLAN_FIELDS
+from handlers.works.works_forms import PLAN_FIELDS
 
 DEADLINE = date(2024, 10, 25)
 

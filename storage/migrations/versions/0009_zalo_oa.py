@@ -1,7 +1,7 @@
 """zalo_oa: the OA's OAuth grant and the per-person interaction ledger
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-25 18:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

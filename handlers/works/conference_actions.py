@@ -1,0 +1,86 @@
+"""/hoinghi buttons: one handler per typed payload; ids are checked against the scope."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core.context import Context
+from bot.core.dispatcher import Router
+from bot.core.types import Attachment, AttachmentKind, Reply
+from handlers.works.common import manages, stale, unit_name, view_filter
+from handlers.works.conference_forms import start_edit, start_register
+from handlers.works.conference_views import (
+    area_of,
+    compliance_list,
+    has_conference,
+    home,
+)
+from handlers.works.export import conferences_filename, export_conferences
+from handlers.works.payloads import (
+    ConferenceHome,
+    ConferenceList,
+    EditConference,
+    ExportConferences,
+    RegisterConference,
+)
+from storage.works.repo import ConferenceRepo
+
+logger = logging.getLogger(__name__)
+
+
+async def edit_conference(ctx: Context, payload: EditConference) -> list[Reply]:
+    """Open a registered conference for editing, if it is the person's unit's."""
+    conf = await ConferenceRepo(ctx.session).get(payload.conference_id)
+    if conf is None:
+        return [stale(ctx)]
+    if not manages(ctx, conf.unit_code):
+        logger.info("conferences: refused an edit")
+        return [Reply(ctx.t("conf.not_yours", unit=unit_name(ctx, conf.unit_code)))]
+    return await start_edit(ctx, conf)
+
+
+async def conference_home(ctx: Context, payload: ConferenceHome) -> list[Reply]:
+    """Open a campaign's conference home."""
+    if not has_conference(ctx, payload.campaign):
+        return [stale(ctx)]
+    return await home(ctx, payload.campaign)
+
+
+async def register_conference(ctx: Context, payload: RegisterConference) -> list[Reply]:
+    """Start registering the unit's conference."""
+    if not has_conference(ctx, payload.campaign):
+        return [stale(ctx)]
+    return await start_register(ctx, payload.campaign)
+
+
+async def conference_list(ctx: Context, payload: ConferenceList) -> list[Reply]:
+    """List the communes in one standing."""
+    if not has_conference(ctx, payload.campaign):
+        return [stale(ctx)]
+    return await compliance_list(ctx, payload.campaign, payload.which)
+
+
+async def export(ctx: Context, payload: ExportConferences) -> list[Reply]:
+    """Send the conferences of a campaign as an XLSX file (where the chat takes files)."""
+    if not has_conference(ctx, payload.campaign):
+        return [stale(ctx)]
+    area = area_of(ctx, payload.campaign)
+    if area is None:
+        return [stale(ctx)]
+    if not ctx.traits.files:
+        return [Reply(ctx.t("conf.export_no_files", campaign=payload.campaign))]
+    data, count = await export_conferences(ctx.session, ctx.services.messages,
+                                           ctx.services.units, area.campaign, view_filter(ctx))
+    filename = conferences_filename(area.campaign, ctx.clock.today())
+    document = Attachment(AttachmentKind.DOCUMENT, data=data, filename=filename, size=len(data))
+    return [Reply(ctx.t("conf.export_ready", filename=filename, count=count),
+                  attachments=[document])]
+
+
+def register_actions(router: Router, roles: tuple[str, ...]) -> None:
+    """Register every /hoinghi button."""
+    router.action(ConferenceHome, roles=roles)(conference_home)
+    router.action(RegisterConference, roles=roles)(register_conference)
+    router.action(ConferenceList, roles=roles)(conference_list)
+    router.action(ExportConferences, roles=roles)(export)
+    router.action(EditConference, roles=roles)(edit_conference)

@@ -1,0 +1,229 @@
+"""/hoinghi views: my unit's conference, delegate composition explained, compliance lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.context import Context
+from bot.core.types import Choice, Reply
+from content.schema import ConferenceProgramme
+from content.units import Unit
+from handlers.works.common import (
+    campaigns_for,
+    capped_lines,
+    day_text,
+    own_unit,
+    stale,
+    titled,
+    unit_name,
+    view_filter,
+)
+from handlers.works.payloads import (
+    ConferenceHome,
+    ConferenceList,
+    EditConference,
+    ExportConferences,
+    RegisterConference,
+)
+from handlers.works.rules import (
+    Area,
+    Composition,
+    ConferenceCompliance,
+    ConferenceStatus,
+    check_composition,
+    conference_area,
+    conference_compliance,
+    conference_due,
+    delegate_cap,
+    documents_due,
+    unit_level,
+)
+from storage.works.repo import Conference, ConferenceRepo
+
+COMMAND = "hoinghi"
+LISTS = {"m": ConferenceStatus.MISSING, "l": ConferenceStatus.LATE,
+         "o": ConferenceStatus.ON_TIME}
+
+ConferenceArea = Area[ConferenceProgramme]
+
+
+def area_of(ctx: Context, campaign_id: str) -> ConferenceArea | None:
+    """Return a campaign's conference programme and the units that hold a conference."""
+    return conference_area(ctx.services.campaigns.get(campaign_id), ctx.services.units)
+
+
+def has_conference(ctx: Context, campaign_id: str) -> bool:
+    """Tell whether a campaign with a conference programme concerns this person."""
+    return any(c.id == campaign_id for c in campaigns_for(
+        ctx, lambda c: c.programmes.conference is not None))
+
+
+def back_to(ctx: Context, campaign_id: str) -> list[list[Choice]]:
+    """Return the row that leads back to the campaign's conference home."""
+    return [[Choice(ctx.t("works.back"), ConferenceHome(campaign_id).pack())]]
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def composition(area: ConferenceArea, unit_code: str, total: int, grassroots: int
+                ) -> Composition:
+    """Check a unit's delegate list against its level's rules."""
+    level = unit_level(area, unit_code)
+    return check_composition(total, grassroots, level.grassroots_percent.number,
+                             delegate_cap(area.programme, level))
+
+
+def composition_text(ctx: Context, check: Composition) -> str:
+    """Explain a delegate list: fine, or what is missing, in numbers."""
+    lines = []
+    if check.grassroots_shortfall:
+        lines.append(ctx.t("conf.shortfall", required=check.required_grassroots,
+                           percent=check.percent, total=check.total,
+                           grassroots=check.grassroots, missing=check.grassroots_shortfall))
+        if check.grassroots and check.guests_to_drop:
+            lines.append(ctx.t("conf.or_fewer_guests", grassroots=check.grassroots,
+                               max_total=check.max_total_for_grassroots,
+                               drop=check.guests_to_drop))
+    if check.over_cap:
+        lines.append(ctx.t("conf.over_cap", total=check.total, cap=check.cap,
+                           extra=check.over_cap))
+    if not lines:
+        cap = ctx.t("conf.cap_part", cap=check.cap) if check.cap is not None else ""
+        return ctx.t("conf.composition_ok", percent=check.percent, cap=cap)
+    return "\n".join(lines)
+
+
+def _due_text(ctx: Context, area: ConferenceArea, unit_code: str) -> str:
+    level = unit_level(area, unit_code)
+    pilot = area.programme.pilot
+    if pilot is not None and pilot.unit == unit_code:
+        return ctx.t("conf.due_pilot", date=day_text(pilot.due.date), passage=pilot.due.text)
+    return ctx.t("conf.due", date=day_text(level.due.date), passage=level.duration.text)
+
+
+def details(ctx: Context, area: ConferenceArea, unit_code: str, form: str, held_on: date,
+            total: int, grassroots: int) -> str:
+    """Describe a unit's conference: date, deadlines, documents, delegates."""
+    programme = area.programme
+    level = unit_level(area, unit_code)
+    check = composition(area, unit_code, total, grassroots)
+    days = programme.documents_days_before.number
+    docs_due = documents_due(held_on, days)
+    due = conference_due(programme, level, unit_code)
+    parts = [ctx.t("conf.details", unit=unit_name(ctx, unit_code), level=level.label,
+                   form=form, held_on=day_text(held_on), due_text=_due_text(ctx, area, unit_code),
+                   total=total, grassroots=grassroots, share=f"{check.share:.0f}",
+                   docs_due=day_text(docs_due), days=days,
+                   documents=", ".join(programme.documents),
+                   send_to=programme.documents_send_to)]
+    if held_on > due:
+        parts.append(ctx.t("conf.after_due", due=day_text(due)))
+    today = ctx.clock.today()
+    if docs_due < today <= held_on:
+        parts.append(ctx.t("conf.docs_overdue", days=(today - docs_due).days))
+    parts.append(composition_text(ctx, check))
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- command
+
+
+async def conference_command(ctx: Context) -> list[Reply]:
+    """/hoinghi: my unit's conference, or the campaigns to choose from."""
+    if not ctx.access.is_admin and not own_unit(ctx):
+        return [ctx.main_menu(ctx.t("conf.no_unit"))]
+    campaigns = campaigns_for(ctx, lambda c: c.programmes.conference is not None)
+    if not campaigns:
+        return [ctx.main_menu(ctx.t("conf.no_campaign"))]
+    if len(campaigns) == 1:
+        return await home(ctx, campaigns[0].id)
+    return [Reply(ctx.t("conf.choose_campaign"),
+                  [[Choice(c.short_name, ConferenceHome(c.id).pack())] for c in campaigns])]
+
+
+def _standing(area: ConferenceArea, conferences: dict[str, Conference], units: list[Unit]
+              ) -> list[ConferenceCompliance]:
+    registered = {code: (c.held_on, composition(area, code, c.delegates, c.grassroots).ok)
+                  for code, c in conferences.items()}
+    return conference_compliance(units, area.programme, area.campaign.unit, registered)
+
+
+async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> list[Reply]:
+    """Show my unit's conference and, for wider scopes, which communes are behind."""
+    area = area_of(ctx, campaign_id)
+    if area is None:
+        return [stale(ctx)]
+    repo = ConferenceRepo(ctx.session)
+    parts = [ctx.t("conf.home_title", campaign=area.campaign.short_name)]
+    rows: list[list[Choice]] = []
+    own = own_unit(ctx)
+    if not ctx.access.is_admin and own and area.includes(own):
+        conf = await repo.of_unit(campaign_id, own)
+        if conf is None:
+            parts.append(ctx.t("conf.own_none", unit=unit_name(ctx, own),
+                               level=unit_level(area, own).label,
+                               due_text=_due_text(ctx, area, own)))
+            rows.append([Choice(ctx.t("conf.register"), RegisterConference(campaign_id).pack())])
+        else:
+            parts.append(details(ctx, area, own, conf.form, conf.held_on, conf.delegates,
+                                 conf.grassroots))
+            rows.append([Choice(ctx.t("conf.edit"), EditConference(conf.id).pack())])
+    visible = view_filter(ctx)
+    communes = [u for u in area.units if u.code != area.campaign.unit and visible(u.code)]
+    if ctx.access.is_admin or any(u.code != own for u in communes):
+        conferences = {c.unit_code: c for c in await repo.of_campaign(campaign_id)}
+        standing = _standing(area, conferences, communes)
+        today = ctx.clock.today()
+        missing = [s for s in standing if s.status is ConferenceStatus.MISSING]
+        late = [s for s in standing if s.status is ConferenceStatus.LATE]
+        on_time = [s for s in standing if s.status is ConferenceStatus.ON_TIME]
+        weak = [s for s in standing if s.composition_ok is False]
+        level = area.programme.levels[0]
+        parts.append(ctx.t("conf.overview", level=level.label, units=len(standing),
+                           registered=len(standing) - len(missing), missing=len(missing),
+                           overdue=sum(1 for s in missing if s.overdue(today)),
+                           late=len(late), weak=len(weak), due=day_text(level.due.date)))
+        rows.append([Choice(ctx.t("conf.list_missing", count=len(missing)),
+                            ConferenceList(campaign_id, "m").pack())])
+        rows.append([Choice(ctx.t("conf.list_late", count=len(late)),
+                            ConferenceList(campaign_id, "l").pack())])
+        rows.append([Choice(ctx.t("conf.list_on_time", count=len(on_time)),
+                            ConferenceList(campaign_id, "o").pack())])
+        if ctx.access.is_admin:
+            rows.append([Choice(ctx.t("conf.register_for_unit"),
+                                RegisterConference(campaign_id).pack())])
+        rows.append([Choice(ctx.t("conf.export"), ExportConferences(campaign_id).pack())])
+    return [Reply(titled(prefix, "\n\n".join(parts)), rows)]
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def _line(ctx: Context, row: ConferenceCompliance, conf: Conference | None, today: date
+          ) -> str:
+    if conf is None:
+        key = "conf.line_overdue" if row.overdue(today) else "conf.line_missing"
+        return ctx.t(key, unit=row.unit.full_name, due=day_text(row.due))
+    weak = ctx.t("conf.weak_mark") if row.composition_ok is False else ""
+    return ctx.t("conf.line", unit=row.unit.full_name, held_on=day_text(conf.held_on),
+                 due=day_text(row.due), delegates=conf.delegates, weak=weak)
+
+
+async def compliance_list(ctx: Context, campaign_id: str, which: str) -> list[Reply]:
+    """List the communes missing, late or on time within the person's scope."""
+    area = area_of(ctx, campaign_id)
+    status = LISTS.get(which)
+    if area is None or status is None:
+        return [stale(ctx)]
+    visible = view_filter(ctx)
+    communes = [u for u in area.units if u.code != area.campaign.unit and visible(u.code)]
+    conferences = {c.unit_code: c for c in await ConferenceRepo(ctx.session)
+                   .of_campaign(campaign_id)}
+    rows = [r for r in _standing(area, conferences, communes) if r.status is status]
+    today = ctx.clock.today()
+    title = ctx.t(f"conf.title_{status.value}", count=len(rows),
+                  due=day_text(area.programme.levels[0].due.date))
+    body = capped_lines(ctx, [_line(ctx, r, conferences.get(r.unit.code), today)
+                              for r in rows]) or ctx.t("works.empty")
+    return [Reply(f"{title}\n{body}", back_to(ctx, campaign_id))]

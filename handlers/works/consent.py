@@ -1,0 +1,47 @@
+"""The reporting consent asked before a first write for a unit, then what was asked goes on."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.payloads import Payload
+from bot.core.types import Choice, Reply
+from content.privacy import Purpose
+from handlers.common.registration import policy, require_registration
+from handlers.works.payloads import CONFERENCE_PAYLOADS, WORKS_PAYLOADS, ConsentNo, ConsentYes
+
+# What a "yes" may go on with: the works and conference buttons, nothing else.
+RESUMABLE = frozenset((*WORKS_PAYLOADS, *CONFERENCE_PAYLOADS))
+
+
+async def ready_to_write(ctx: Context, command: str, then: Payload) -> list[Reply] | None:
+    """Ask for registration, then reporting consent, before writing; None when ready."""
+    started = await require_registration(ctx, f"c:{command}")
+    if started is not None:
+        return started
+    if await ctx.consents.has(ctx.person.id, Purpose.UNIT_REPORTS):
+        return None
+    return [Reply(ctx.t("works.consent_ask", version=policy(ctx).version),
+                  [[Choice(ctx.t("consent.agree"), ConsentYes(then.pack()).pack())],
+                   [Choice(ctx.t("consent.decline"), ConsentNo().pack())]])]
+
+
+async def consent_no(ctx: Context, _payload: ConsentNo) -> list[Reply]:
+    """Record that the person declines to report for their unit."""
+    await ctx.consents.record(ctx.person.id, Purpose.UNIT_REPORTS, False,
+                              policy(ctx).version, ctx.msg.channel, ctx.clock.now())
+    return [ctx.main_menu(ctx.t("works.consent_refused"))]
+
+
+async def consent_yes(ctx: Context, payload: ConsentYes) -> list[Reply]:
+    """Record the consent and go on with the works or conference button that asked it."""
+    await ctx.consents.record(ctx.person.id, Purpose.UNIT_REPORTS, True,
+                              policy(ctx).version, ctx.msg.channel, ctx.clock.now())
+    given = ctx.t("works.consent_given")
+    action = ctx.services.router.action_for(payload.then)
+    if action is None or action[0] not in RESUMABLE:
+        return [ctx.main_menu(given)]
+    cls, run, roles = action
+    then = cls.parse(payload.then)
+    if then is None or not ctx.access.may(roles):
+        return [Reply(given), ctx.main_menu(ctx.t("error.stale_choice"))]
+    return [Reply(given), *await run(ctx, then)]

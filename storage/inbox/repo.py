@@ -1,0 +1,153 @@
+"""The inbox repository: store updates once, claim them, record how their handling ended."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.inbox.models import InboxRow
+
+
+class InboxStatus(StrEnum):
+    """Where one inbox row is."""
+
+    PENDING = "pending"
+    HANDLING = "handling"
+    ANSWERING = "answering"
+    DONE = "done"
+    FAILED = "failed"
+    UNSURE = "unsure"
+
+
+FINAL = (InboxStatus.DONE, InboxStatus.FAILED, InboxStatus.UNSURE)
+CLAIMED = (InboxStatus.HANDLING, InboxStatus.ANSWERING)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A claimed update: its row id, dedupe key and the payload as the platform sent it."""
+
+    id: int
+    update_key: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """What a recovery did: rows queued again, rows given up as possibly answered."""
+
+    requeued: int = 0
+    unsure: int = 0
+
+
+def _insert_ignore(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(InboxRow).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(InboxRow).on_conflict_do_nothing()
+    return insert(InboxRow).prefix_with("IGNORE")
+
+
+class InboxRepo:
+    """SQL of the inbox; the caller commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def store(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]],
+                    now: datetime) -> None:
+        """Insert updates as pending; one already stored (same channel and key) is skipped."""
+        if not updates:
+            return
+        rows = [{"channel": channel, "update_key": key[:200], "payload": payload,
+                 "status": InboxStatus.PENDING.value, "claimed_by": None, "claimed_at": None,
+                 "received_at": now, "finished_at": None, "error": None}
+                for key, payload in updates]
+        await self.session.execute(_insert_ignore(self.session), rows)
+
+    async def claim(self, channel: str, owner: str, now: datetime, limit: int
+                    ) -> list[InboxItem]:
+        """Take up to `limit` pending rows, oldest first, skipping rows another process holds."""
+        ids = list(await self.session.scalars(
+            select(InboxRow.id)
+            .where(InboxRow.status == InboxStatus.PENDING, InboxRow.channel == channel)
+            .order_by(InboxRow.id).limit(limit).with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        await self.session.execute(
+            update(InboxRow).where(InboxRow.id.in_(ids), InboxRow.status == InboxStatus.PENDING)
+            .values(status=InboxStatus.HANDLING, claimed_by=owner, claimed_at=now))
+        rows = await self.session.execute(
+            select(InboxRow.id, InboxRow.update_key, InboxRow.payload)
+            .where(InboxRow.id.in_(ids), InboxRow.claimed_by == owner)
+            .order_by(InboxRow.id))
+        return [InboxItem(row_id, key, dict(payload or {})) for row_id, key, payload in rows]
+
+    async def answering(self, row_id: int) -> None:
+        """Record that replies are about to be sent: from now on they are never re-sent."""
+        await self.session.execute(
+            update(InboxRow).where(InboxRow.id == row_id)
+            .values(status=InboxStatus.ANSWERING))
+
+    async def finish(self, row_id: int, status: InboxStatus, now: datetime,
+                     error: str | None = None) -> None:
+        """Close a row; its payload (personal data) is dropped, its key stays for dedupe."""
+        await self.session.execute(
+            update(InboxRow).where(InboxRow.id == row_id)
+            .values(status=status, finished_at=now, payload=None,
+                    error=error[:80] if error else None))
+
+    async def owners(self, channel: str) -> list[tuple[str, datetime]]:
+        """Return the processes holding claimed rows, with their oldest claim time."""
+        rows = await self.session.execute(
+            select(InboxRow.claimed_by, func.min(InboxRow.claimed_at))
+            .where(InboxRow.channel == channel, InboxRow.status.in_(CLAIMED))
+            .group_by(InboxRow.claimed_by))
+        return [(owner or "", at) for owner, at in rows.all() if at is not None]
+
+    async def recover(self, channel: str, owners: Sequence[str], stale_before: datetime,
+                      now: datetime) -> Recovered:
+        """Release rows held by stopped processes (`owners`) or claimed before `stale_before`.
+
+        A row still being handled goes back to the queue; a row whose replies were being
+        sent is closed as unsure: sending them again could answer the person twice.
+        """
+        held = or_(InboxRow.claimed_by.in_(list(owners)), InboxRow.claimed_at < stale_before)
+        requeued = await self.session.execute(
+            update(InboxRow)
+            .where(InboxRow.channel == channel, InboxRow.status == InboxStatus.HANDLING, held)
+            .values(status=InboxStatus.PENDING, claimed_by=None, claimed_at=None))
+        unsure = await self.session.execute(
+            update(InboxRow)
+            .where(InboxRow.channel == channel, InboxRow.status == InboxStatus.ANSWERING, held)
+            .values(status=InboxStatus.UNSURE, finished_at=now, payload=None,
+                    error="stopped while answering"))
+        return Recovered(int(getattr(requeued, "rowcount", 0) or 0),
+                         int(getattr(unsure, "rowcount", 0) or 0))
+
+    async def purge(self, before: datetime) -> int:
+        """Delete closed rows finished before `before` (redeliveries are over by then)."""
+        result = await self.session.execute(
+            delete(InboxRow).where(InboxRow.status.in_(FINAL), InboxRow.finished_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def counts(self) -> dict[tuple[str, str], int]:
+        """Return the number of rows per (channel, status)."""
+        rows = await self.session.execute(
+            select(InboxRow.channel, InboxRow.status, func.count())
+            .group_by(InboxRow.channel, InboxRow.status))
+        return {(channel, status): int(n) for channel, status, n in rows.all()}
+
+
+def stale_cutoff(now: datetime, lease_seconds: float) -> datetime:
+    """Return the claim time before which a claim is considered abandoned."""
+    return now - timedelta(seconds=lease_seconds)
+

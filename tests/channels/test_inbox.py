@@ -1,0 +1,127 @@
+"""The inbox on a real database: stored once across processes, claimed without overlap,
+recovered after a crash, and an update that could not be stored is never confirmed."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.inbox import Inbox, make_owner, owner_is_gone
+from bot.channels.telegram import TelegramChannel
+from storage.db import create_engine, session_factory
+from storage.inbox.repo import InboxRepo, InboxStatus
+from tests.channels.fake_telegram import FakeTelegram, TelegramChat
+from tests.channels.scripted import ScriptedCore
+
+
+@pytest.fixture
+async def sessions(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(db_url)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+def _update(n: int) -> tuple[str, dict[str, object]]:
+    return str(n), {"update_id": n, "note": f"u{n}"}
+
+
+async def test_an_update_is_stored_once_even_from_two_processes(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    one, two = Inbox(sessions), Inbox(sessions)
+    await asyncio.gather(one.store("telegram", [_update(1), _update(2)]),
+                         two.store("telegram", [_update(2), _update(3)]))
+    await one.store("zalo", [_update(1)])  # another channel's key space
+    assert await one.counts() == {("telegram", "pending"): 3, ("zalo", "pending"): 1}
+
+
+async def test_two_processes_never_claim_the_same_update(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    one, two = Inbox(sessions), Inbox(sessions)
+    await one.store("telegram", [_update(n) for n in range(40)])
+    claims = await asyncio.gather(*(inbox.claim("telegram", 7)
+                                    for inbox in (one, two, one, two, one, two, one, two)))
+    ids = [item.id for batch in claims for item in batch]
+    assert len(ids) == len(set(ids)) == 40
+    first = [item.update_key for item in claims[0]]
+    assert first == sorted(first, key=int)  # oldest first
+
+
+async def test_after_a_crash_half_handled_updates_return_and_half_answered_ones_do_not(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    dead = Inbox(sessions, owner="host-a:999999:dead")
+    await dead.store("zalo", [_update(n) for n in range(4)])
+    taken = await dead.claim("zalo", 4)
+    await dead.answering(taken[1].id)  # its replies were going out when it died
+    await dead.finish(taken[2].id, InboxStatus.DONE)
+    alive_elsewhere = Inbox(sessions, owner="host-b:1:other")
+    assert (await alive_elsewhere.recover("zalo")).requeued == 0  # another host: its lease
+    restarted = Inbox(sessions, owner="host-a:12345:new")
+    assert owner_is_gone("host-a:999999:dead", "host-a:12345:new")
+    result = await restarted.recover("zalo")
+    assert (result.requeued, result.unsure) == (2, 1)
+    again = await restarted.claim("zalo", 10)
+    assert sorted(i.update_key for i in again) == ["0", "3"]
+    assert again[0].payload == {"update_id": 0, "note": "u0"}
+    async with sessions() as session:
+        counts = await InboxRepo(session).counts()
+    assert counts[("zalo", "unsure")] == 1 and counts[("zalo", "done")] == 1
+
+
+def test_an_owner_on_this_host_with_a_live_pid_is_not_gone() -> None:
+    me = make_owner()
+    host, pid, _ = me.split(":")
+    assert not owner_is_gone(me, me)
+    assert owner_is_gone(f"{host}:{pid}:older-run", me)  # our pid, an earlier run
+    assert not owner_is_gone(f"other-host:{pid}:x", me)
+
+
+async def test_finished_rows_lose_their_payload_and_are_purged_later(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+    inbox = Inbox(sessions, now=lambda: clock[0], keep_hours=48)
+    await inbox.store("telegram", [_update(1)])
+    (item,) = await inbox.claim("telegram", 1)
+    await inbox.finish(item.id, InboxStatus.DONE)
+    await inbox.store("telegram", [_update(1)])  # a redelivery is still recognised
+    assert await inbox.claim("telegram", 1) == []
+    clock[0] = datetime(2026, 1, 3, 1, tzinfo=UTC)
+    assert await inbox.purge() == 1
+
+
+async def test_an_update_that_cannot_be_stored_is_not_confirmed_to_telegram(
+    sqlite_url: str, fake_telegram: FakeTelegram, core: ScriptedCore,
+    make_telegram: Callable[..., TelegramChannel],
+) -> None:
+    engine = create_engine(sqlite_url, busy_timeout_ms=50)
+    channel = make_telegram(inbox=Inbox(session_factory(engine)))
+    path = str(make_url(sqlite_url).database)
+    locker = sqlite3.connect(path, isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")  # the database is unusable for writers
+        await channel.start()
+        chat = TelegramChat(fake_telegram, 4242)
+        update = chat.send("/start")
+        for _ in range(100):
+            if [m for m in fake_telegram.methods() if m == "getUpdates"][3:]:
+                break
+            await asyncio.sleep(0.05)
+        assert fake_telegram.confirmed_offset <= update["update_id"]
+        assert core.calls == []
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert "tên là gì" in (await chat.reply(timeout=10))["text"]
+    await channel.stop()
+    assert fake_telegram.confirmed_offset == update["update_id"] + 1
+    assert [c.chat_id for c in core.calls] == ["4242"]
+    await engine.dispose()
