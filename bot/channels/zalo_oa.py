@@ -212,6 +212,12 @@ class ZaloOAChannel(BaseChannel):
         self._keeper: asyncio.Task[None] | None = None
         self._token_check = token_check
 
+    def health(self) -> dict[str, str | None]:
+        """Return the state for /readyz: down while the OA grant is refused."""
+        if self.tokens is not None and self.tokens.state == "failed":
+            return {"state": "down", "error": "token"}
+        return super().health()
+
     # --- intake ---------------------------------------------------------------------------
 
     async def _start_intake(self) -> None:

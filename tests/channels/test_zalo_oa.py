@@ -243,6 +243,7 @@ async def test_a_refused_refresh_is_terminal_and_reported(oa: OA) -> None:
     with pytest.raises(ZaloOAError):
         await oa.channel._api.send_cs("u-t", {"text": "x"})
     assert oa.tokens.state == "failed"
+    assert oa.channel.health() == {"state": "down", "error": "token"}  # as /readyz shows
     async with oa.sessions() as session:
         stored = await ZaloOARepo(session).grant(oa.fake.oa_id)
     assert stored is not None and stored.failed_at is not None
