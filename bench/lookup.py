@@ -1,7 +1,7 @@
 """Benchmark the rule lookup: index build time and per-query latency, on today's content and
 on ten times as much (the five plans copied under other ids and places).
 
-Run: uv run python bench/lookup.py
+Run: uv run python bench/lookup.py  (add --no-freeze to measure without gc.freeze())
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from content.search import SearchIndex, build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = [ROOT.parent.parent / "shared" / "eval" / "lookup_dev.tsv",
-        ROOT / "tests" / "content" / "lookup_heldout.tsv"]
+        ROOT / "tests" / "content" / "lookup_heldout.tsv",
+        ROOT / "tests" / "content" / "lookup_heldout2.tsv",
+        ROOT / "tests" / "content" / "lookup_heldout3.tsv"]
 ROUNDS = 20
 COPIES = 10
+FREEZE = "--no-freeze" not in sys.argv
 
 
 def questions() -> list[str]:
@@ -77,7 +80,8 @@ def run(label: str, campaigns: list[Campaign], items: list[str]) -> None:
     # The index lives as long as the bot: keep the collector from rescanning it (the bot
     # does the same after loading content).
     gc.collect()
-    gc.freeze()
+    if FREEZE:
+        gc.freeze()
     rounds: list[list[float]] = []
     cpu: list[float] = []
     for _ in range(ROUNDS):
@@ -89,8 +93,8 @@ def run(label: str, campaigns: list[Campaign], items: list[str]) -> None:
             timings.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.thread_time() - c0) * 1000)
         rounds.append(timings)
-    print(f"{label}: campaigns {len(campaigns)}, passages indexed {len(index)}, "
-          f"index build {build_ms:.0f} ms")
+    print(f"{label} (gc.freeze {'on' if FREEZE else 'off'}): campaigns {len(campaigns)}, "
+          f"passages indexed {len(index)}, index build {build_ms:.0f} ms")
     # The first round has no cached typo corrections: report it apart.
     _report("  first round", rounds[0])
     _report(f"  all rounds ({len(items)} questions x {ROUNDS})", [t for r in rounds for t in r])

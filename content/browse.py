@@ -36,7 +36,7 @@ def format_date(day: dt.date) -> str:
 
 
 def format_note(messages: Messages, note: NoteKey) -> str:
-    """Render a dated note, e.g. "Lưu ý (01/7/2025): …"."""
+    """Render a dated note, e.g. "Ghi chú của Trợ lý (cập nhật 01/7/2025): …"."""
     day, text = note
     return messages.t("rules.note", date=f"{day.day:02d}/{day.month}/{day.year}", text=text)
 
@@ -152,15 +152,15 @@ def section_text(messages: Messages, campaign: Campaign, key: str) -> str:
 
 def hit_text(messages: Messages, hit: Hit, name: str | None = None) -> str:
     """Render a lookup answer: the quoted passage, its source and campaign, then dated notes."""
-    quote = hit.text
+    quote = hit.sentence or hit.text
     if hit.section_texts:
         # A question asking for a list gets the whole section, bullet by bullet, verbatim.
         quote = "\n".join(f"- {text}" for text in hit.section_texts)
         if hit.heading:
             quote = f"{hit.heading.rstrip(' :')}:\n{quote}"
-    elif hit.heading and fold(hit.heading) not in fold(hit.text):
+    elif hit.heading and fold(hit.heading) not in fold(quote):
         # The item's heading names its subject ("Phòng Nội vụ: Tham mưu…"), quote it too.
-        quote = f"{hit.heading.rstrip(' :')}: {hit.text}"
+        quote = f"{hit.heading.rstrip(' :')}: {quote}"
     lines = [f"{quote} {format_source(messages, hit.source)}",
              messages.t("rules.from", title=name or hit.campaign_title)]
     lines.extend(_notes_block(messages, hit.notes))

@@ -49,6 +49,9 @@ class Vocab:
     off_topic_accented: tuple[str, ...] = ()  # the same phrases as written, with diacritics
     document_kinds: frozenset[tuple[str, ...]] = frozenset()
     question_words: frozenset[str] = frozenset()
+    ask_markers: tuple[tuple[str, ...], ...] = ()
+    contact_section: tuple[tuple[str, ...], ...] = ()
+    contact_offices: tuple[tuple[str, ...], ...] = ()
 
 
 def _phrase(text: object) -> tuple[str, ...]:
@@ -118,7 +121,10 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  off_topic,
                  off_topic_accented=tuple(nfc(str(x)).lower() for x in off_topic_raw),
                  document_kinds=_phrases(data, "document_kinds"),
-                 question_words=frozenset(w for p in _phrases(data, "question_words") for w in p))
+                 question_words=frozenset(w for p in _phrases(data, "question_words") for w in p),
+                 ask_markers=tuple(sorted(_phrases(data, "ask_markers"), key=len, reverse=True)),
+                 contact_section=tuple(_phrase(x) for x in data.get("contact_section") or []),
+                 contact_offices=tuple(_phrase(x) for x in data.get("contact_offices") or []))
 
 
 @lru_cache(maxsize=1)
@@ -183,6 +189,42 @@ def normalise_words(
     for pattern in vocab.wrappers:
         joined = pattern.sub(" ", joined)
     return joined.split()
+
+
+STORY_MIN_WORDS = 14  # a message this long may carry the asker's own story
+STORY_MIN_PART = 3  # words each side of the marker
+
+
+def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
+    """Split a long message into the asker's story and the question it ends with.
+
+    "Bác ơi cho cháu hỏi, cháu ở thôn X, cháu học lớp 10, vậy cuộc thi … đến ngày nào ạ?" →
+    ("Bác ơi cho cháu hỏi, cháu ở thôn X, cháu học lớp 10,", "cuộc thi … đến ngày nào ạ?").
+    The cut is after the last ask marker (lookup_vocab.yaml `ask_markers`) that leaves a few
+    words on each side; a short message, or one without a marker, is all question: ("", text).
+    """
+    vocab = vocab or default_vocab()
+    tokens = text.split()
+    folded = [fold_words(t) for t in tokens]
+    flat: list[str] = []
+    owner: list[int] = []  # token index of each folded word
+    for i, words in enumerate(folded):
+        flat.extend(words)
+        owner.extend([i] * len(words))
+    if len(flat) < STORY_MIN_WORDS or not vocab.ask_markers:
+        return "", text
+    for start in range(len(flat) - STORY_MIN_PART - 1, STORY_MIN_PART - 1, -1):
+        for marker in vocab.ask_markers:
+            end = start + len(marker)
+            if tuple(flat[start:end]) != marker or len(flat) - end < STORY_MIN_PART:
+                continue
+            if end < len(flat) and owner[end] == owner[end - 1]:
+                continue  # the marker ends inside a token
+            if start > 0 and owner[start] == owner[start - 1]:
+                continue
+            cut = owner[end - 1] + 1
+            return " ".join(tokens[: owner[start]]), " ".join(tokens[cut:])
+    return "", text
 
 
 def conversation_kind(text: str, vocab: Vocab | None = None) -> str | None:

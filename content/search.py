@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from content.errors import ContentError
 from content.passages import iter_quoted
-from content.query import VOCAB_FILE, Vocab, load_vocab, normalise_words
+from content.query import VOCAB_FILE, Vocab, load_vocab, normalise_words, split_story
 from content.schema import Campaign, Passage
 from content.text import fold_words, nfc
 
@@ -49,6 +49,10 @@ SIBLING_TF = 0.3  # the other passages of the same section: the words around a b
 LONG_QUESTION = 6  # a question with more core features than this carries context words
 LONG_COVERAGE = 0.45
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
+STORY_SHARE = 0.1  # the asker's story before the question: ranks a little, never decides
+# Place markers of a district or province: one the plans never name, even in the asker's story,
+# puts the question outside them (a commune or village of the story does not).
+_DISTRICT_MARKERS = ("huyện", "tỉnh", "thành phố", "quận", "thị xã")
 
 # A date, not a document number ("98/2023/NĐ-CP").
 _DAY_RE = r"(?<![\d/])\d{1,2}/\d{1,4}(?:/\d{2,4})?(?![\d/])"
@@ -64,9 +68,17 @@ _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORE
 YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_ACCENTED_RE = re.compile(r"[^\W_]+")
+RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")
+SENTENCE_MIN_PASSAGE = 220  # a passage this long may be quoted by its one sentence that answers
+# Where a sentence of a plan passage ends: ". " or "; " before a capital letter.
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.;])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ“\"(])"
+)
+_NOTE_NUMBER_RE = re.compile(r"\d+/\d+")
 REQUIRED_WEIGHT = 2.0  # weight of a fact kind the question cannot be answered without
 
 
@@ -85,6 +97,8 @@ class Hit:
     heading: str = ""
     # For a question asking for a list ("tiêu chí gì"): every passage of the section, in order.
     section_texts: tuple[str, ...] = ()
+    # The one sentence of a long passage that holds the fact asked for (verbatim), if any.
+    sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,7 @@ class _Doc:
     order: int = 0
     is_heading: bool = False  # a sentence-long heading quoted as a passage
     length: int = 0
+    top: str = ""  # the heading of the plan part the passage is in ("TỔ CHỨC THỰC HIỆN")
 
 
 @dataclass
@@ -113,6 +128,9 @@ class _Synonyms:
     phrases: dict[tuple[str, ...], _Group | None]
     max_len: int
     stopwords: frozenset[str]
+    # The stopwords as written, with diacritics ("thì", "để"): a word typed with other marks
+    # ("thi", "đề") is not one of them.
+    stop_accented: frozenset[str] = frozenset()
 
 
 def _norm_token(token: str) -> str:
@@ -146,6 +164,9 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             if key:
                 phrases[key] = group
     stop_words: set[str] = set()
+    stop_accented = frozenset(
+        nfc(str(p)).lower() for p in data.get("stopwords") or [] if len(str(p).split()) == 1
+    )
     for phrase in [*(data.get("blockers") or []), *(data.get("stopwords") or [])]:
         key = tuple(_words(str(phrase)))
         if len(key) == 1 and phrase in (data.get("stopwords") or []):
@@ -153,7 +174,7 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
         elif key:
             phrases[key] = None
     stop = frozenset(stop_words)
-    return _Synonyms(phrases, max((len(k) for k in phrases), default=1), stop)
+    return _Synonyms(phrases, max((len(k) for k in phrases), default=1), stop, stop_accented)
 
 
 def _match_phrases(
@@ -223,6 +244,7 @@ class _Query:
     required: tuple[tuple[str, ...], ...] = ()
     out_of_scope: bool = False  # names a place, year or edition no plan covers
     wants_section: bool = False  # asks for a list: quote the whole section
+    long: bool = False  # cut from a long message: its words need matching less fully
 
 
 class SearchIndex:
@@ -322,6 +344,15 @@ class SearchIndex:
         for doc in self._docs:
             self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        self._contacts: dict[str, int | None] = {}
+        self._written = "\n".join(nfc(t).lower() for t in self._raw_texts)
+        # How the plans write each folded word: "hop" is "hợp" nearly always, "họp" rarely.
+        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in self._raw_texts:
+            for token in _ACCENTED_RE.findall(nfc(text).lower()):
+                folded = "".join(fold_words(token))
+                if folded:
+                    self._spellings[folded][token] += 1
 
     def _add(
         self,
@@ -334,6 +365,8 @@ class SearchIndex:
     ) -> None:
         doc = _Doc(campaign.id, campaign.title, section, passage, heading)
         doc.order = len(self._docs)
+        doc.top = context[0] if context else ""
+
         self._raw_texts.extend((passage.text, *context))
         for text in (passage.text, *passage.keywords):
             for feat, tf in _text_features(text, self._syn).items():
@@ -414,19 +447,23 @@ class SearchIndex:
                     used.update(range(i, i + n))
         return campaigns, used
 
-    def _is_word(self, first: str, second: str) -> bool:
+    def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
         pair = f"{first}_{second}"
         if pair not in self._df:
             return False
-        if first not in self._syn.stopwords and second not in self._syn.stopwords:
+        stop = self._syn.stopwords if stop is None else stop
+        if first not in stop and second not in stop:
             return True
         # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu", "dũng cảm" to "dung cam"
         # whose "dung" is also "dùng": keep pairs that stick.
         return self._df[pair] >= 0.5 * min(self._df.get(first, 0), self._df.get(second, 0))
 
-    def _better_pair_follows(self, rest: list[str], used: set[int], i: int) -> bool:
+    def _better_pair_follows(self, rest: list[str], used: set[int], i: int,
+                             stop: frozenset[str] | None = None) -> bool:
         """In "huyện tổ chức", "tổ chức" is the word, not "huyện tổ"."""
-        if i + 2 >= len(rest) or i + 2 in used or not self._is_word(rest[i + 1], rest[i + 2]):
+        if i + 2 >= len(rest) or i + 2 in used or not self._is_word(
+            rest[i + 1], rest[i + 2], stop
+        ):
             return False
         first = self._df[f"{rest[i]}_{rest[i + 1]}"]
         return self._df[f"{rest[i + 1]}_{rest[i + 2]}"] > first
@@ -495,9 +532,10 @@ class SearchIndex:
         typed = nfc(query).lower()
         if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
             # Typed with diacritics: compare as written ("chuyện cưới" is not "chuyện cười").
+            # Compared with the plans as written too: "kết hôn" is not their "gắn kết hơn".
             return any(
                 re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
-                and not all(f in self._df for f in _phrase_feats(tuple(fold_words(p))))
+                and not re.search(rf"(?<!\w){re.escape(p)}(?!\w)", self._written)
                 for p in self._lex.off_topic_accented
             )
         for i in range(len(words)):
@@ -524,9 +562,11 @@ class SearchIndex:
             return True
         return False
 
-    def _unknown_place(self, query: str, words: list[str]) -> bool:
+    def _unknown_place(self, query: str, words: list[str], districts_only: bool = False) -> bool:
         """Whether the question names a district, commune or province no plan mentions."""
         for match in _PLACE_RE.finditer(query):
+            if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
+                continue
             name = fold_words(match.group(2))[:2]
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
@@ -537,6 +577,8 @@ class SearchIndex:
             # unambiguous markers count here (accented ones are checked on the raw text above).
             for marker in self._markers:
                 if len(marker) == 1 and marker[0] != "huyen":
+                    continue
+                if districts_only and marker not in (("huyen",), ("thanh", "pho"), ("thi", "xa")):
                     continue
                 n = len(marker)
                 if tuple(words[i : i + n]) != marker or i + n + 1 >= len(words):
@@ -591,7 +633,39 @@ class SearchIndex:
                     found.add(name)
         return found
 
-    def _analyse(self, query: str) -> _Query:
+    def _typed_spellings(self, query: str) -> dict[str, set[str]]:
+        """The spellings the user typed, by folded word, when the question is typed with
+        diacritics (empty when it is not: then "thi" may be "thì" and "hop" "họp")."""
+        tokens = _ACCENTED_RE.findall(nfc(query).lower())
+        if all("".join(fold_words(t)) == t for t in tokens):
+            return {}
+        spelled: dict[str, set[str]] = defaultdict(set)
+        for token in tokens:
+            spelled["".join(fold_words(token))].add(token)
+        return spelled
+
+    def _spelling_share(self, word: str, spelled: dict[str, set[str]]) -> float:
+        """How often the plans write this word as the user spelled it (1.0: not known)."""
+        forms = spelled.get(word)
+        counts = self._spellings.get(word)
+        if not forms or not counts:
+            return 1.0
+        return sum(counts[f] for f in forms) / sum(counts.values())
+
+    def _story(self, story: str) -> tuple[set[str], dict[str, float], bool]:
+        """What the asker's story may add: the campaigns it names, light ranking features,
+        and whether it names a district or province no plan covers."""
+        raw = [_norm_token(w) for w in normalise_words(story, self._lex, known=self._known)]
+        words = [w for w in (self._correct(w) for w in raw) if w is not None]
+        campaigns, _ = self._find_aliases(words)
+        bonus: dict[str, float] = {}
+        for feat in (*words, *_bigrams(words)):
+            if feat in self._idf and feat not in self._syn.stopwords and not feat.isdigit():
+                bonus[feat] = STORY_SHARE * self._idf[feat]
+        out = self._unknown_place(story, raw, districts_only=True)
+        return campaigns, bonus, out
+
+    def _analyse(self, query: str, story: str = "") -> _Query:
         raw = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._known)]
         typed = set(fold_words(query))
         words: list[str] = []
@@ -604,6 +678,11 @@ class SearchIndex:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
         campaigns, alias_pos = self._find_aliases(words)
+        story_campaigns: set[str] = set()
+        story_bonus: dict[str, float] = {}
+        story_out = False
+        if story:
+            story_campaigns, story_bonus, story_out = self._story(story)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
         core: dict[str, float] = {}
@@ -646,6 +725,14 @@ class SearchIndex:
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
         for facet in sorted(self._facets(raw)):
             required.append((f"#f_{facet}",))
+        spelled = self._typed_spellings(query)
+        # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
+        # neighbour into a word of the plans ("chủ đề"); alone it stays too vague to search.
+        freed = {
+            w for w, forms in spelled.items()
+            if w in self._syn.stopwords and not forms & self._syn.stop_accented
+        }
+        stop = self._syn.stopwords - freed if freed else self._syn.stopwords
         # Segment what is left into two-syllable words where the plans use the pair as one.
         i = 0
         while i < len(rest):
@@ -656,8 +743,8 @@ class SearchIndex:
             if (
                 i + 1 < len(rest)
                 and i + 1 not in used
-                and self._is_word(w, rest[i + 1])
-                and not self._better_pair_follows(rest, used, i)
+                and self._is_word(w, rest[i + 1], stop)
+                and not self._better_pair_follows(rest, used, i, stop)
             ):
                 core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
                 i += 2
@@ -668,18 +755,25 @@ class SearchIndex:
                     bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
-                core[w] = self._weight(w)
+                share = self._spelling_share(w, spelled)
+                if share < RARE_SPELLING:
+                    # Typed "họp" where the plans write "hợp": another word, that weighs as
+                    # much but matches no passage.
+                    core[f"!{w}"] = self._weight(w)
+                else:
+                    core[w] = self._weight(w)
             i += 1
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
-        long = len(core) + len(unknown) > LONG_QUESTION
+        long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
         for w in unknown:
             core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)
         for bg in _bigrams(rest):
             if bg in self._idf and bg not in core:
                 bonus[bg] = self._idf[bg]
         # Words of the campaign's own title name the campaign, not the fact asked about.
-        title_feats = {f for c in campaigns for f in self._docs[self._titles[c]].tf}
+        named_campaigns = campaigns or story_campaigns
+        title_feats = {f for c in named_campaigns for f in self._docs[self._titles[c]].tf}
         kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
         if any(f[0] != "#" for f in kept):
             bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
@@ -689,16 +783,19 @@ class SearchIndex:
                 bonus[f"@{feat}"] = HEADING_BONUS * weight
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
-        only_names = bool(campaigns) and not core and not unknown
+        only_names = bool(campaigns or story_campaigns) and not core and not unknown
         if len(core) > MAX_CORE:
             # A long question's lightest words rank passages but do not decide coverage.
             light = sorted(core, key=lambda f: core[f])[: len(core) - MAX_CORE]
             for feat in light:
                 if feat[0] != "#":
                     bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
-        steer = frozenset(campaigns)
+        for feat, weight in story_bonus.items():
+            bonus.setdefault(feat, weight)
+        steer = frozenset(campaigns or story_campaigns)
         out = (
-            self._off_topic(query, raw)
+            story_out
+            or self._off_topic(query, raw)
             or self._unknown_place(query, raw)
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
@@ -709,7 +806,7 @@ class SearchIndex:
             for n in range(1, 5)
         )
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section)
+                      wants_section, bool(story))
 
     # --- search ---
 
@@ -717,7 +814,8 @@ class SearchIndex:
         self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
-        q = self._analyse(query)
+        story, asked = split_story(query, self._lex)
+        q = self._analyse(asked, story)
         if q.out_of_scope:
             return []
         if q.only_names:
@@ -726,7 +824,8 @@ class SearchIndex:
         if total <= 0:
             return []
         real = [f for f in q.core if f[0] != "#"]
-        min_coverage = LONG_COVERAGE if len(real) > LONG_QUESTION else MIN_COVERAGE
+        long = len(real) > LONG_QUESTION or (q.long and len(real) > 2)
+        min_coverage = LONG_COVERAGE if long else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
@@ -742,7 +841,39 @@ class SearchIndex:
             preferred = bool(prefer_campaign) and not q.campaigns
             slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
             core_scores = self._scores(q, total, min_coverage, slack)
-        return self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
+        hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
+        if not hits and "~lienhe" in q.core:
+            # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
+            named = q.campaigns or frozenset([prefer_campaign] if prefer_campaign else [])
+            if len(named) == 1:
+                ref = self._contact(next(iter(named)))
+                if ref is not None:
+                    hits = [self._hit(ref, MIN_COVERAGE)]
+        return hits
+
+    def _contact(self, campaign_id: str) -> int | None:
+        """The passage of a plan's "Tổ chức thực hiện" part that names the office taking
+        questions (lookup_vocab.yaml `contact_offices`, first found wins), if any."""
+        if campaign_id in self._contacts:
+            return self._contacts[campaign_id]
+        found: int | None = None
+        parts = [" ".join(p) for p in self._lex.contact_section]
+        candidates = [
+            i for i, d in enumerate(self._docs)
+            if d.campaign_id == campaign_id and not d.is_heading
+            and any(p in " ".join(fold_words(d.top)) for p in parts)
+        ]
+        for office in self._lex.contact_offices:
+            phrase = " ".join(office)
+            for i in candidates:
+                doc = self._docs[i]
+                if phrase in " ".join(fold_words(f"{doc.heading} {doc.passage.text}")):
+                    found = i
+                    break
+            if found is not None:
+                break
+        self._contacts[campaign_id] = found
+        return found
 
     def _allowed(self, q: _Query) -> set[int] | None:
         """Passages holding one feature of every required group (None: no requirement)."""
@@ -835,7 +966,47 @@ class SearchIndex:
             hits.append(self._hit(i, round(rank, 4)))
         if hits and q.wants_section:
             hits[0] = self._with_section(hits[0])
+        elif hits:
+            hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _sentence_has(self, mark: str, sentence: str) -> bool:
+        if mark == "#date":
+            return bool(_DATE_RE.search(sentence))
+        if mark == "#num":
+            return any(ch.isdigit() for ch in sentence)
+        return self._bodies is not None and bool(self._bodies.search(sentence))
+
+    def _with_sentence(self, q: _Query, hit: Hit) -> Hit:
+        """The hit with the one sentence of a long passage that holds the fact asked for
+        (a date, a number, a body) and the question's words, when exactly one does."""
+        marks = [m for m in _KIND_MARKS if m in q.core]
+        if not marks or len(hit.text) < SENTENCE_MIN_PASSAGE:
+            return hit
+        sentences = [t for t in _SENTENCE_END_RE.split(hit.text) if t.strip()]
+        if len(sentences) < 2:
+            return hit
+        words = {f: w for f, w in q.core.items() if f[0] not in "#§!"}
+        scored: list[tuple[float, str]] = []
+        for sentence in sentences:
+            if not all(self._sentence_has(m, sentence) for m in marks):
+                continue
+            feats = _text_features(sentence, self._syn)
+            scored.append((sum(w for f, w in words.items() if f in feats), sentence))
+        if not scored:
+            return hit
+        scored.sort(key=lambda pair: -pair[0])
+        if len(scored) > 1 and scored[1][0] >= scored[0][0]:
+            return hit  # two sentences answer alike: quote the passage
+        sentence = scored[0][1]
+        passage_numbers = set(_NOTE_NUMBER_RE.findall(hit.text))
+        own = set(_NOTE_NUMBER_RE.findall(sentence))
+        notes = tuple(
+            (day, text) for day, text in hit.notes
+            if not (set(_NOTE_NUMBER_RE.findall(text)) & passage_numbers)
+            or set(_NOTE_NUMBER_RE.findall(text)) & own
+        )
+        return dataclasses.replace(hit, sentence=sentence, notes=notes)
 
     def _with_section(self, hit: Hit) -> Hit:
         """The hit with the passages of its whole section, in the plan's order, when short."""

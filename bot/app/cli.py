@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 from bot.app import create_app
 from bot.app.exports import CommandApp
 from bot.app.features import FEATURES
-from bot.app.legacy_cli import LEGACY_COMMANDS
 from bot.app.retention import run_retention
 from bot.channels.console import run_console
 from bot.channels.zalo_oa import oa_configured
@@ -282,12 +281,12 @@ GROUP_HELP = {"content": "cli.help.content", "units": "cli.help.units",
 
 
 def feature_commands(features: Iterable[Feature] = FEATURES) -> list[CliCommand]:
-    """Return every feature's subcommands, then the temporary ones no feature lists yet."""
+    """Return every feature's subcommands (two with one path are a programming error)."""
     commands = [command for feature in features for command in feature.cli]
     taken = {command.path for command in commands}
     if len(taken) != len(commands):
         raise ValueError("two features declare the same thidua subcommand")
-    return commands + [command for command in LEGACY_COMMANDS if command.path not in taken]
+    return commands
 
 
 def _feature_runner(command: CliCommand) -> Callable[[argparse.Namespace, Settings],

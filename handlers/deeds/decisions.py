@@ -15,8 +15,21 @@ from handlers.deeds.notices import tell_reporter
 from handlers.deeds.payloads import Decide, EditField, OpenReport
 from handlers.deeds.queue import back_rows, conflict, detail, load, manages
 from handlers.deeds.steps import EDIT_STEPS
-from handlers.deeds.views import FIELD_LABELS, field_text, reason_text, rewards_of
-from handlers.deeds.workflow import TOLD_TO_REPORTER, Action, Refusal, Status, check_action
+from handlers.deeds.views import (
+    FIELD_LABELS,
+    field_text,
+    reason_text,
+    rewards_of,
+    status_text,
+)
+from handlers.deeds.workflow import (
+    TOLD_TO_REPORTER,
+    Action,
+    NomineeConsent,
+    Refusal,
+    Status,
+    check_action,
+)
 from storage.deeds.repo import Deed, DeedsRepo
 
 DIRECT = frozenset({Action.TAKE, Action.RELEASE, Action.APPROVE})
@@ -57,10 +70,11 @@ async def apply(ctx: Context, deed: Deed, action: Action, seen_version: int, *,
     await repo.add_event(deed.id, ctx.person.id, now, action, status_before=deed.status,
                          status_after=to or deed.status, reason=reason, text=text,
                          before=before, after=after)
-    if action in TOLD_TO_REPORTER:
-        await tell_reporter(ctx, deed, action, seen_version + 1, **(notice or {}))
-    fresh = await repo.get(deed.id)
     done = ctx.t(f"deeds.done.{action.value}", id=deed.id)
+    if action in TOLD_TO_REPORTER:
+        told = await tell_reporter(ctx, deed, action, seen_version + 1, **(notice or {}))
+        done += " " + told.text(ctx, "reporter")
+    fresh = await repo.get(deed.id)
     if fresh is None or not manages(ctx, fresh.unit_code):
         return [Reply(done + "\n" + ctx.t("deeds.review.moved_away"), back_rows(ctx))]
     return await detail(ctx, fresh, done)
@@ -80,14 +94,19 @@ async def decide(ctx: Context, payload: Decide) -> list[Reply]:
         return await conflict(ctx, deed.id)
     try:
         _check(ctx, deed, action)
+        if action is Action.CONSENT and deed.nominee_consent == NomineeConsent.SELF:
+            raise Refusal("self_report")
     except Refusal as refusal:
-        return await detail(ctx, deed, ctx.t(f"deeds.refuse.{refusal.key}"))
+        return await detail(ctx, deed, ctx.t(
+            f"deeds.refuse.{refusal.key}", action=ctx.t(f"deeds.action.{action.value}"),
+            status=status_text(ctx, deed.status)))
     if action in DIRECT:
         return await apply(ctx, deed, action, version)
     if action is Action.EDIT:
         return [_edit_menu(ctx, deed)]
     if action is Action.NOMINATE and not rewards_of(ctx, deed.campaign_id):
-        return await detail(ctx, deed, ctx.t("deeds.refuse.no_rewards"))
+        return await detail(ctx, deed, ctx.t(
+            "deeds.refuse.no_rewards" if deed.campaign_id else "deeds.refuse.no_campaign"))
     if action in FORMS:
         return await ctx.forms.start(ctx, FORMS[action], {
             "deed_id": deed.id, "version": deed.version, "_campaign": deed.campaign_id,

@@ -22,9 +22,8 @@ from handlers.deeds.payloads import (
     report_number,
 )
 from handlers.deeds.views import list_line, names_of, reviewer_view, status_text, unit_text
-from handlers.deeds.workflow import OPEN, Status, available_actions
+from handlers.deeds.workflow import OPEN, REVIEW_MENU, Action, Status, available_actions
 from storage.deeds.repo import Deed, DeedsRepo
-from storage.deeds.states import NOMINATIONS
 
 LIST_LIMIT = 10
 BACK_TO_QUEUE = "c:duyet"
@@ -55,17 +54,25 @@ def _photos(deed: Deed) -> list[Attachment]:
             for p in deed.photos if p.ref]
 
 
+def _action_label(ctx: Context, action: Action, available: bool) -> str:
+    label = ctx.t(f"deeds.action.{action.value}")
+    return label if available else ctx.t("deeds.action_unavailable", action=label)
+
+
 async def detail(ctx: Context, deed: Deed, prefix: str | None = None) -> list[Reply]:
     """Show a report to a reviewer with the decisions open to them now."""
     repo = DeedsRepo(ctx.session)
     text = await reviewer_view(ctx, deed, await repo.events(deed.id))
     if prefix:
         text = f"{prefix}\n\n{text}"
-    actions = available_actions(deed.status, holder_id=deed.reviewer_id,
-                                actor_id=ctx.person.id, actor_is_admin=ctx.access.is_admin,
-                                reporter_id=deed.reporter_id, consent=deed.nominee_consent)
-    rows = [[Choice(ctx.t(f"deeds.action.{a.value}"),
-                    Decide(deed.id, deed.version, a.value).pack())] for a in actions]
+    available = set(available_actions(
+        deed.status, holder_id=deed.reviewer_id, actor_id=ctx.person.id,
+        actor_is_admin=ctx.access.is_admin, reporter_id=deed.reporter_id,
+        consent=deed.nominee_consent))
+    # Fixed slots: every decision keeps its number whatever the report's state; one that
+    # does not apply now is marked, and choosing it says why.
+    rows = [[Choice(_action_label(ctx, a, a in available),
+                    Decide(deed.id, deed.version, a.value).pack())] for a in REVIEW_MENU]
     rows += back_rows(ctx)
     return [Reply(text, rows, attachments=_photos(deed))]
 
@@ -112,13 +119,14 @@ async def _overview(ctx: Context) -> list[Reply]:
              else unit_text(ctx, ctx.person.unit_code))
     lines = "\n".join(ctx.t("deeds.review.count_line", status=status_text(ctx, s),
                             count=counts.get(s, 0)) for s in Status)
+    # Fixed slots: one choice per status (counts may be 0), then the export, then the
+    # per-unit view for reviewers of several units (the same every visit for one person).
     rows = [[Choice(ctx.t("deeds.review.status_choice", status=status_text(ctx, s),
-                          count=counts[s]), ByStatus(s.value).pack())]
-            for s in Status if counts.get(s)]
-    if sum(counts.get(s, 0) for s in OPEN) and (scope is None or len(scope) > 1):
+                          count=counts.get(s, 0)), ByStatus(s.value).pack())]
+            for s in Status]
+    rows.append([Choice(ctx.t("deeds.review.export"), ExportNominations().pack())])
+    if scope is None or len(scope) > 1:
         rows.append([Choice(ctx.t("deeds.review.by_unit"), ByUnit().pack())])
-    if sum(counts.get(s, 0) for s in NOMINATIONS):
-        rows.append([Choice(ctx.t("deeds.review.export"), ExportNominations().pack())])
     return [Reply(ctx.t("deeds.review.title", scope=where, lines=lines), rows)]
 
 

@@ -14,9 +14,11 @@ from bot.core.types import AttachmentKind, Choice
 from content.browse import is_running
 from content.schema import Campaign
 from content.text import fold, nfc
-from handlers.common.steps import NAME_MAX, clean_name, yes_no_step
+from handlers.common.parsing.dates import DateError, Direction
+from handlers.common.parsing.dates import parse_date as read_date
+from handlers.common.steps import NAME_MAX, clean_name, unit_suggestions, yes_no_step
 from handlers.deeds.views import day_text, unit_text
-from handlers.deeds.workflow import MAX_PHOTOS, DateProblem, Minor, parse_deed_date, parse_phone
+from handlers.deeds.workflow import MAX_AGE, MAX_PHOTOS, Minor, parse_phone
 
 When = Callable[[dict[str, Any]], bool] | None
 MIN_WHAT = 15
@@ -26,9 +28,12 @@ class Steps(StrEnum):
     """What the person is doing in a good-deed form."""
 
     DECIDING_CONSENT = "deciding_deeds_consent"
+    TYPING_MY_NAME = "typing_full_name"
+    CHOOSING_MY_UNIT = "choosing_my_unit"
     CHOOSING_CAMPAIGN = "choosing_campaign"
     CHOOSING_WHO = "choosing_who"
     TYPING_NOMINEE_NAME = "typing_nominee_name"
+    TYPING_WHO = "typing_who"
     CHOOSING_NOMINEE_AGE = "choosing_nominee_age"
     CHOOSING_UNIT = "choosing_unit"
     TYPING_VILLAGE = "typing_village"
@@ -37,6 +42,7 @@ class Steps(StrEnum):
     TYPING_PLACE = "typing_place"
     SENDING_PHOTOS = "sending_photos"
     DECIDING_CONTACT = "deciding_contact"
+    REVIEWING = "reviewing_report"
     TYPING_PHONE = "typing_phone"
     TYPING_ANSWER = "typing_answer"
     TYPING_QUESTION = "typing_question"
@@ -71,24 +77,112 @@ def running_campaigns(ctx: Context) -> list[Campaign]:
                   key=lambda c: c.short_name)
 
 
-def _campaign_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    return [Choice(c.short_name, "f:" + c.id) for c in running_campaigns(ctx)]
+GENERAL = "general"  # the choice "no campaign": stored as an empty campaign id
+
+
+def campaigns_for(ctx: Context, unit_code: str | None) -> list[Campaign]:
+    """Return the running campaigns of a unit's own area: issued for it or a unit above it."""
+    if not unit_code or unit_code not in ctx.services.units:
+        return []
+    area = {unit_code, *(u.code for u in ctx.services.units.ancestors(unit_code))}
+    return [c for c in running_campaigns(ctx) if c.unit in area]
+
+
+def settle_campaign(ctx: Context, data: dict[str, Any]) -> None:
+    """Choose the campaign when the area leaves no choice (one, or none: a general report);
+    with several, the reporter is asked (the campaign step)."""
+    found = campaigns_for(ctx, data.get("my_unit"))
+    data["_campaigns"] = [c.id for c in found]
+    if len(found) <= 1:
+        data["campaign_id"] = found[0].id if found else ""
+    else:
+        data.pop("campaign_id", None)
+
+
+def _campaign_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
+    ids = data.get("_campaigns") or []
+    return [*(Choice(ctx.services.campaigns[c].short_name, "f:" + c) for c in ids
+              if c in ctx.services.campaigns),
+            Choice(ctx.t("deeds.campaign_general"), "f:" + GENERAL)]
 
 
 def _pick_campaign(ctx: Context, value: str) -> str:
-    if value not in {c.id for c in running_campaigns(ctx)}:
+    if value == GENERAL:
+        return ""
+    if value not in (ctx.state.data.get("_campaigns") or []):
         raise Invalid("deeds.campaign_invalid")
     return value
 
 
 def _parse_campaign(ctx: Context, text: str) -> str:
     typed = fold(text)
-    hits = [c for c in running_campaigns(ctx)
+    offered = [ctx.services.campaigns[c] for c in ctx.state.data.get("_campaigns") or []
+               if c in ctx.services.campaigns]
+    hits = [c for c in offered
             if any(fold(alias) in typed or typed in fold(alias)
                    for alias in (c.short_name, *c.aliases))]
     if len(hits) == 1:
         return hits[0].id
     raise Invalid("deeds.campaign_invalid")
+
+
+# --- the reporter, when the report is their first contact ------------------------------
+
+SELF = "@self"  # "Chính tôi" at the who question (a name never holds "@")
+STRONG_UNIT = 90.0
+
+
+def parse_my_name(ctx: Context, text: str) -> str:
+    """Read the reporter's own full name, capitalised."""
+    if ctx.msg.attachments:
+        raise Invalid("deeds.photo_not_now")
+    name = clean_name(text)
+    if name is None:
+        raise Invalid("deeds.bad_my_name")
+    return proper_name(name)
+
+
+def _take_my_unit(ctx: Context, code: str) -> str:
+    ctx.state.data["my_unit"] = code
+    settle_campaign(ctx, ctx.state.data)
+    return code
+
+
+def parse_my_unit(ctx: Context, text: str) -> str:
+    """Find the reporter's commune: one clear match is taken (shown in the summary to
+    correct), several are offered to pick from."""
+    if ctx.msg.attachments:
+        raise Invalid("deeds.photo_not_now")
+    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=5)
+    strong = [unit for unit, score in hits if score >= STRONG_UNIT]
+    if len(hits) == 1 or len(strong) == 1:
+        return _take_my_unit(ctx, (strong or [hits[0][0]])[0].code)
+    choices = unit_suggestions(ctx, text)
+    if not choices:
+        raise Invalid("deeds.unit_not_found", query=text[:60])
+    raise Invalid("deeds.unit_pick", choices=choices)
+
+
+def pick_my_unit(ctx: Context, code: str) -> str:
+    """Accept the reporter's commune from the list offered."""
+    return _take_my_unit(ctx, pick_unit(ctx, code))
+
+
+def _who_self_option(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
+    return [Choice(ctx.t("deeds.who_self"), "f:self")]
+
+
+def _pick_who_name(_ctx: Context, value: str) -> str:
+    if value != "self":
+        raise Invalid("deeds.who_invalid")
+    return SELF
+
+
+def _parse_who_name(ctx: Context, text: str) -> str:
+    words = " ".join(fold(text).split())
+    if words in ("toi", "chinh toi", "ban than toi", "minh", "chinh minh", "la toi"):
+        return SELF
+    return parse_nominee_name(ctx, text)
 
 
 def _who_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
@@ -110,6 +204,14 @@ def _parse_who(_ctx: Context, text: str) -> str:
     raise Invalid("deeds.who_invalid")
 
 
+def proper_name(name: str) -> str:
+    """Capitalise each word of a name typed all in lower or upper case ("hoàng thị lan" →
+    "Hoàng Thị Lan"); a name typed with capitals of its own keeps them ("H'Hen Niê")."""
+    if name not in (name.lower(), name.upper()):
+        return name
+    return " ".join(word[:1].upper() + word[1:].lower() for word in name.split(" "))
+
+
 def parse_nominee_name(ctx: Context, text: str) -> str:
     """Read the nominee's full name (letters and spaces, 2 to 100 characters)."""
     if ctx.msg.attachments:
@@ -117,7 +219,7 @@ def parse_nominee_name(ctx: Context, text: str) -> str:
     name = clean_name(text)
     if name is None:
         raise Invalid("deeds.bad_name")
-    return name
+    return proper_name(name)
 
 
 def _age_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
@@ -140,7 +242,7 @@ def _parse_age(_ctx: Context, text: str) -> str:
 
 
 def _unit_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
-    mine = data.get("_my_unit")
+    mine = data.get("my_unit") or data.get("_my_unit")
     if not mine or mine not in ctx.services.units:
         return []
     return [Choice(ctx.t("deeds.unit_mine", unit=unit_text(ctx, mine)), "f:" + mine)]
@@ -166,19 +268,20 @@ def pick_unit(ctx: Context, code: str) -> str:
 
 
 def parse_date(ctx: Context, text: str) -> str:
-    """Read the day of the deed (see workflow.parse_deed_date); stored as an ISO string."""
+    """Read the day of the deed with the shared date reader ("hôm qua", "tuần trước",
+    "ngày 20 tháng 4", "20/4/2024"…): not in the future, not older than 5 years."""
     if ctx.msg.attachments:
         raise Invalid("deeds.photo_not_now")
     today = ctx.clock.today()
     try:
-        return parse_deed_date(text, today).isoformat()
-    except DateProblem as problem:
-        if problem.kind == "future" and problem.day is not None:
-            raise Invalid("deeds.date_future", day=day_text(problem.day),
-                          today=day_text(today)) from None
-        if problem.kind == "too_old" and problem.day is not None:
-            raise Invalid("deeds.date_too_old", day=day_text(problem.day)) from None
+        day = read_date(text, today, Direction.ANY).day
+    except DateError:
         raise Invalid("deeds.date_invalid", text=text[:40]) from None
+    if day > today:
+        raise Invalid("deeds.date_future", day=day_text(day), today=day_text(today))
+    if today - day > MAX_AGE:
+        raise Invalid("deeds.date_too_old", day=day_text(day))
+    return day.isoformat()
 
 
 def _photo_prompt(ctx: Context, data: dict[str, Any]) -> str:
@@ -205,7 +308,7 @@ def _pick_photos(ctx: Context, value: str) -> list[dict[str, Any]]:
     raise Invalid("deeds.photos_need_photo", count=len(photos), max=MAX_PHOTOS)
 
 
-def _parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
+def parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
     data = ctx.state.data
     photos: list[dict[str, Any]] = list(data.get("photos") or [])
     if not ctx.msg.attachments:
@@ -242,11 +345,35 @@ def _parse_phone(ctx: Context, text: str) -> str:
         raise Invalid("deeds.phone_invalid") from None
 
 
+def _consent_prompt(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.t("deeds.consent_ask_new" if data.get("_new") else "deeds.consent_ask")
+
+
 def consent_step() -> Step:
-    """Ask once for consent to the deeds purpose."""
-    return yes_no_step(Steps.DECIDING_CONSENT, "consent_deeds", "deeds.consent_ask",
-                       yes="deeds.yes", no="deeds.no", invalid="deeds.yes_no_invalid",
+    """Ask once for the consents a report needs, together (profile too for a newcomer)."""
+    return yes_no_step(Steps.DECIDING_CONSENT, "consent_deeds", _consent_prompt,
+                       yes="deeds.agree", no="deeds.no", invalid="deeds.yes_no_invalid",
                        when=lambda d: bool(d.get("_ask_consent")))
+
+
+def my_name_step(when: When) -> Step:
+    """Ask the reporter's own full name (first contact only)."""
+    return Step(Steps.TYPING_MY_NAME, "full_name", "deeds.ask_my_name", parse=parse_my_name,
+                invalid="deeds.bad_my_name", max_length=NAME_MAX, label="deeds.field.my_name",
+                when=when)
+
+
+def my_unit_step(when: When) -> Step:
+    """Ask the reporter's own commune (it chooses the campaigns offered)."""
+    return Step(Steps.CHOOSING_MY_UNIT, "my_unit", "deeds.ask_my_unit", parse=parse_my_unit,
+                pick=pick_my_unit, max_length=200, label="deeds.field.my_unit", when=when)
+
+
+def who_name_step(when: When) -> Step:
+    """Ask who did the deed in one answer: their name, or "Chính tôi"."""
+    return Step(Steps.TYPING_WHO, "who_name", "deeds.ask_who_name", parse=_parse_who_name,
+                pick=_pick_who_name, options=_who_self_option, invalid="deeds.bad_name",
+                max_length=NAME_MAX, label="deeds.field.nominee_name", when=when)
 
 
 def campaign_step(when: When) -> Step:
@@ -283,6 +410,11 @@ def unit_step(when: When = None) -> Step:
                 label="deeds.field.unit", when=when)
 
 
+def nominee_unit_step(when: When) -> Step:
+    """The nominee's unit when it is not the reporter's (reached from the summary)."""
+    return replace(unit_step(when), label="deeds.field.nominee_unit")
+
+
 def village_step(when: When = None) -> Step:
     """Ask the village, residential group or workplace (optional)."""
     return Step(Steps.TYPING_VILLAGE, "village", "deeds.ask_village",
@@ -311,9 +443,14 @@ def place_step(when: When = None) -> Step:
                 label="deeds.field.place", when=when)
 
 
+def campaign_edit_step(when: When) -> Step:
+    """Change the campaign from the summary: the area's campaigns, or none."""
+    return replace(campaign_step(when), prompt="deeds.ask_campaign_edit")
+
+
 def photos_step(when: When) -> Step:
     """Collect up to three photos, one message at a time."""
-    return Step(Steps.SENDING_PHOTOS, "photos", _photo_prompt, parse=_parse_photos,
+    return Step(Steps.SENDING_PHOTOS, "photos", _photo_prompt, parse=parse_photos,
                 pick=_pick_photos, options=_photo_options, attachments=True, when=when)
 
 

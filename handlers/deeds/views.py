@@ -61,9 +61,11 @@ def unit_text(ctx: Context, code: str | None) -> str:
 
 
 def campaign_text(ctx: Context, campaign_id: str) -> str:
-    """Return a campaign's short name."""
+    """Return a campaign's short name (a report of no campaign is a general report)."""
+    if not campaign_id:
+        return ctx.t("deeds.general")
     campaign = ctx.services.campaigns.get(campaign_id)
-    return campaign.short_name if campaign else campaign_id
+    return campaign.short_name if campaign else ctx.t("deeds.campaign_gone")
 
 
 def rewards_of(ctx: Context, campaign_id: str) -> list[tuple[str, str]]:
@@ -177,7 +179,8 @@ async def reporter_view(ctx: Context, deed: Deed, events: list[DeedEvent]) -> st
     text = ctx.t("deeds.mine.detail", id=deed.id, status=status_text(ctx, deed.status),
                  campaign=campaign_text(ctx, deed.campaign_id), who=who,
                  unit=place_line(ctx, deed), what=deed.what,
-                 when=day_text(deed.happened_on), place=deed.place,
+                 when=day_text(deed.happened_on),
+                 place=deed.place or ctx.t("deeds.place_in_what"),
                  photos=len(deed.photos),
                  contact=ctx.t("deeds.contact_yes" if deed.contact_ok else "deeds.contact_no"))
     text += _decision_line(ctx, deed)
@@ -208,7 +211,8 @@ async def reviewer_view(ctx: Context, deed: Deed, events: list[DeedEvent]) -> st
     text = ctx.t("deeds.review.detail", id=deed.id, status=status_text(ctx, deed.status),
                  campaign=campaign_text(ctx, deed.campaign_id), nominee=nominee,
                  unit=place_line(ctx, deed), what=shown(ctx, deed.what),
-                 when=day_text(deed.happened_on), place=shown(ctx, deed.place),
+                 when=day_text(deed.happened_on),
+                 place=shown(ctx, deed.place) or ctx.t("deeds.place_in_what"),
                  photos=len(deed.photos), reporter=reporter,
                  submitted=moment_text(ctx, deed.submitted_at)) + holder
     text += _decision_line(ctx, deed)

@@ -9,23 +9,18 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.clock import Clock, SystemClock
-from bot.core.config import Settings
-from content.loader import load_campaigns
+from bot.core.clock import Clock
 from content.messages import Messages
 from content.schema import Campaign
-from content.units import UnitTree, load_units
+from content.units import UnitTree
 from handlers.common.feature import CliCommand
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import number, report_text
 from handlers.referrals.rules import timeline
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
-from storage.db import create_engine, is_sqlite, session_factory
-from storage.migrate import ensure_migrated
 from storage.referrals.repo import ReferralRepo
 
 
@@ -165,51 +160,3 @@ IMPORT_COMMAND = CliCommand(("import", "referrals"), "ref.cli.help_import", conf
                             run_import_command)
 EXPORT_COMMAND = CliCommand(("export", "referrals"), "ref.cli.help_export", configure_export,
                             run_export_command)
-
-
-# --------------------------------------------------------------------------- until the CLI is
-# built from the manifests (branch `core`), bot/__main__.py calls these two entry points. They
-# start a bare app (content, clock, sessions) and run the commands above; remove them then.
-
-
-@dataclass(frozen=True, slots=True)
-class _ServerServices:
-    messages: Messages
-    units: UnitTree
-    campaigns: dict[str, Campaign]
-    clock: Clock
-
-
-@dataclass(frozen=True, slots=True)
-class _ServerApp:
-    settings: Settings
-    services: _ServerServices
-    sessions: Any
-
-
-async def _with_app(settings: Settings, clock: Clock | None, command: CliCommand,
-                    args: argparse.Namespace) -> int:
-    services = _ServerServices(Messages.load(), load_units(),
-                               {c.id: c for c in load_campaigns()},
-                               clock or SystemClock(settings.tz))
-    engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    try:
-        await ensure_migrated(engine, settings.database_url,
-                              auto=settings.auto_migrate or is_sqlite(settings.database_url))
-        return await command.run(args, _ServerApp(settings, services, session_factory(engine)))
-    finally:
-        await engine.dispose()
-
-
-async def run_import(settings: Settings, path: Path, campaign_id: str, week: int,
-                     unit: str | None, clock: Clock | None = None) -> int:
-    """`thidua import referrals` as bot/__main__.py calls it today."""
-    args = argparse.Namespace(file=path, campaign=campaign_id, week=week, unit=unit)
-    return await _with_app(settings, clock, IMPORT_COMMAND, args)
-
-
-async def run_export(settings: Settings, campaign_id: str, unit: str | None, eligible: bool,
-                     out: Path, clock: Clock | None = None) -> int:
-    """`thidua export referrals` as bot/__main__.py calls it today."""
-    args = argparse.Namespace(campaign=campaign_id, unit=unit, eligible=eligible, out=out)
-    return await _with_app(settings, clock, EXPORT_COMMAND, args)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import PARTICIPANTS, AudienceSpec
-from bot.delivery.rules import Moment
+from bot.delivery.reminders import Moment
 from bot.delivery.timing import at_time
 from content.messages import Messages
 from content.privacy import Purpose

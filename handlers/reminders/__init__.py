@@ -8,7 +8,7 @@ from bot.core.context import Context, Services
 from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.rules import DEADLINE_KIND, DeadlineRule
+from bot.delivery.reminders import DEADLINE_KIND, DeadlineRule
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.common.feature import Feature

@@ -12,6 +12,7 @@ from bot.core.forms import CONFIRM_STEP, EDIT, Form, Invalid, Step
 from bot.core.render import megabytes
 from bot.core.types import AttachmentKind, Choice, Reply
 from content.units import Unit
+from handlers.common.parsing import parse_money, parse_percent
 from handlers.works.common import (
     as_id,
     day_text,
@@ -31,9 +32,7 @@ from handlers.works.parsing import (
     TypedDate,
     format_vnd,
     format_vnd_short,
-    parse_percent,
     parse_typed_date,
-    parse_vnd,
 )
 from handlers.works.payloads import NO_WORK, EditWork, RegisterWork
 from handlers.works.rules import minimum_for_unit
@@ -106,7 +105,7 @@ def _parse_free(_ctx: Context, text: str) -> str:
 
 def _parse_value(ctx: Context, text: str) -> int:
     try:
-        return parse_vnd(text)
+        return parse_money(text)
     except AmountError as exc:
         choices = [Choice(ctx.t("works.amount_means", amount=format_vnd_short(a)), f"f:{a}")
                    for a in exc.suggestions]

@@ -244,6 +244,6 @@ def test_sections_are_plain_text_with_sources(campaigns: dict[str, Campaign]) ->
                     assert re.search(r"\((Mục [IVX][^)]*|Phần mở đầu)\)$", line), line
     deadlines = section_text(MESSAGES, campaigns["tram-tau-dai-hoi-dang"], "han_chot")
     assert "(25/10/2024)" in deadlines and "(30/6/2025)" not in deadlines
-    assert "Lưu ý (01/7/2025)" in deadlines
+    assert "Ghi chú của Trợ lý (cập nhật 01/7/2025)" in deadlines
     with pytest.raises(KeyError):
         section_text(MESSAGES, campaigns[BAC_SON], "khong_co")

@@ -21,13 +21,19 @@ QUESTIONS = Path(__file__).with_name("questions.yaml")
 # Floors at the level reached when the set was last measured (rounded down); raise, never lower.
 # Measured on the imported plan text (the `plan:` block), whose sections are finer than the
 # curated ones this set was written against, hence lower than the 94 % of the curated era.
-MIN_ACCURACY = 0.85
+MIN_ACCURACY = 0.86
 MIN_ABSTENTION = 0.95
 # The held-out set (lookup_heldout.tsv) was written from the plans before the lookup was tuned
 # and is never tuned on; floors are its measured shares, rounded down.
 HELDOUT = Path(__file__).with_name("lookup_heldout.tsv")
 MIN_HELDOUT_IN = 0.94
 MIN_HELDOUT_OUT = 0.94
+# Later held-out sets, each written before a round of changes; floors are the shares measured
+# after that round (set 3 was at 71 % / 73 % when first scored, before the round).
+LATER_HELDOUT = [
+    ("lookup_heldout2.tsv", 0.94, 1.0),
+    ("lookup_heldout3.tsv", 0.84, 0.72),
+]
 
 
 @dataclass(frozen=True)
@@ -109,22 +115,21 @@ def _folded(text: str) -> str:
     return " ".join(fold(text).replace(" - ", "-").replace("- ", "-").replace(" -", "-").split())
 
 
-def heldout_rows() -> list[tuple[str, str, str]]:
-    """(question, expected alternatives, in|out) rows of the held-out set."""
+def heldout_rows(path: Path = HELDOUT) -> list[tuple[str, str, str]]:
+    """(question, expected alternatives, in|out) rows of a held-out set."""
     rows = []
-    for line in HELDOUT.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             question, expected, kind = line.split("\t")[:3]
             rows.append((question, expected, kind.strip()))
     return rows
 
 
-def test_heldout_questions_as_people_type_them(index: SearchIndex) -> None:
-    """The answer a new user reads holds the expected words, or says "not found"."""
+def _shares(index: SearchIndex, path: Path) -> tuple[dict[str, int], float, float]:
     messages = Messages.load()
     good = {"in": 0, "out": 0}
     total = {"in": 0, "out": 0}
-    for question, expected, kind in heldout_rows():
+    for question, expected, kind in heldout_rows(path):
         hits = index.search(question)
         reply = _folded(hit_text(messages, hits[0])) if hits else ""
         ok = not hits if kind == "out" else bool(hits) and any(
@@ -134,7 +139,22 @@ def test_heldout_questions_as_people_type_them(index: SearchIndex) -> None:
         if not ok:
             print(f"  MISS [{kind}] {question!r}")
     share_in, share_out = good["in"] / total["in"], good["out"] / total["out"]
-    print(f"held-out: in scope {share_in:.1%}, out of scope {share_out:.1%}")
+    print(f"{path.name}: in scope {share_in:.1%}, out of scope {share_out:.1%}")
+    return total, share_in, share_out
+
+
+def test_heldout_questions_as_people_type_them(index: SearchIndex) -> None:
+    """The answer a new user reads holds the expected words, or says "not found"."""
+    total, share_in, share_out = _shares(index, HELDOUT)
     assert total["in"] >= 50 and total["out"] >= 15
     assert share_in >= MIN_HELDOUT_IN
     assert share_out >= MIN_HELDOUT_OUT
+
+
+@pytest.mark.parametrize(("name", "min_in", "min_out"), LATER_HELDOUT)
+def test_later_heldout_sets(index: SearchIndex, name: str, min_in: float, min_out: float) -> None:
+    """The same measure on the sets written later, never tuned on row by row."""
+    total, share_in, share_out = _shares(index, Path(__file__).with_name(name))
+    assert total["in"] >= 30 and total["out"] >= 10
+    assert share_in >= min_in
+    assert share_out >= min_out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from content.errors import ContentError
-from content.query import conversation_kind, fix_telex, load_vocab, normalise_words
+from content.query import conversation_kind, fix_telex, load_vocab, normalise_words, split_story
 
 
 def words(text: str) -> str:
@@ -103,3 +103,33 @@ def test_a_broken_vocabulary_file_names_the_problem(tmp_path: Path) -> None:
     bad.write_text("conversation: {chitchat: [hello]}\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"conversation\.chitchat"):
         load_vocab(bad)
+
+
+def test_a_long_message_is_cut_after_its_last_ask_marker() -> None:
+    story, asked = split_story(
+        "Bác ơi cho cháu hỏi, cháu ở thôn Nà Hin, năm nay cháu mới học lớp 10 thôi, bố mẹ "
+        "cháu bảo đi thi cho vui, vậy cuộc thi của huyện thi đến hết ngày nào ạ?"
+    )
+    assert asked == "cuộc thi của huyện thi đến hết ngày nào ạ?"
+    assert story.startswith("Bác ơi") and "lớp 10" in story
+
+
+def test_the_cut_works_without_diacritics() -> None:
+    story, asked = split_story(
+        "toi la can bo xa moi ve nhan cong tac duoc hai thang nay, cho em hoi hoi nghi "
+        "cap xa hop bao lau"
+    )
+    assert asked == "hoi nghi cap xa hop bao lau"
+    assert "hai thang" in story
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ai lo vụ thành lập btc hội nghị điển hình tiên tiến vậy",  # short: all question
+        "Ở Trạm Tấu nếu một thôn còn có người buôn bán ma túy thì thôn đó có được khen không?",
+        "Cho tôi hỏi tài khoản dự thi phải thuộc huyện nào mới được khen cá nhân trong đợt này",
+    ],
+)
+def test_a_message_without_a_story_is_all_question(text: str) -> None:
+    assert split_story(text) == ("", text)

@@ -111,3 +111,54 @@ def test_a_document_the_plans_do_not_cite_is_not_found(index: SearchIndex) -> No
 def test_an_everyday_topic_the_plans_never_mention_is_not_found(index: SearchIndex) -> None:
     assert index.search("Thủ đô của nước Pháp là gì?") == []
     assert index.search("Quyết toán thuế thu nhập cá nhân hạn chót ngày nào?") == []
+
+
+def test_the_askers_story_does_not_decide_the_answer(index: SearchIndex) -> None:
+    # A village and a year of the asker's own life are not places or years the plan lacks.
+    hits = index.search(
+        "Bác ơi cho cháu hỏi, cháu ở thôn Nà Hin xã Tân Lập, năm 2009 cháu mới vào lớp 1, "
+        "bố mẹ cháu bảo đi thi Dân vận khéo cho vui, vậy cuộc thi thi đến hết ngày nào ạ?"
+    )
+    assert hits and "28/4/2024" in hits[0].text
+
+
+def test_a_district_in_the_story_that_no_plan_covers_is_still_not_found(
+    index: SearchIndex,
+) -> None:
+    assert index.search(
+        "Tôi là cán bộ văn phòng ở huyện Văn Chấn mới chuyển về, cho tôi hỏi đăng ký công "
+        "trình phần việc trước ngày nào?"
+    ) == []
+
+
+def test_a_contact_question_gets_the_plans_office(index: SearchIndex) -> None:
+    hits = index.search("dân vận khéo có vấn đề thì hỏi ai")
+    assert hits and hits[0].source.startswith("IV")
+    assert "Phòng Nội vụ" in hits[0].text or "Phòng Nội vụ" in hits[0].heading
+
+
+def test_a_word_typed_with_other_diacritics_is_not_the_plans_word(index: SearchIndex) -> None:
+    # "họp" (meet) is not "hợp" of "phối hợp": the meeting's length is found, not a
+    # passage about co-ordination.
+    hits = index.search("Hội nghị cấp xã họp bao lâu?")
+    assert hits and "1/2 ngày" in hits[0].text
+
+
+def test_a_stopword_spelled_otherwise_makes_a_word_with_its_neighbour(
+    index: SearchIndex,
+) -> None:
+    # "đề" is not "để": "chủ đề" is the plan's theme.
+    hits = index.search("chủ đề thi đua của Trạm Tấu là gì")
+    assert hits and "ra sức thi đua" in hits[0].text
+
+
+def test_a_long_passage_is_quoted_by_the_sentence_holding_the_fact(index: SearchIndex) -> None:
+    hits = index.search("Thời gian hoàn thành kế hoạch tuyên truyền của phòng văn hóa chi lăng")
+    assert hits and hits[0].sentence == "Thời gian hoàn thành tháng 11/2024."
+    assert hits[0].sentence in hits[0].text  # verbatim, from the passage found
+    assert hits[0].source == "IV.3"
+
+
+def test_a_short_passage_is_quoted_whole(index: SearchIndex) -> None:
+    hits = index.search("dân vận khéo thi đến ngày nào")
+    assert hits and hits[0].sentence == "" and "28/4/2024" in hits[0].text

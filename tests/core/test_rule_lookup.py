@@ -32,7 +32,7 @@ async def test_answer_quotes_the_passage_and_adds_the_dated_note(chat: Chat) -> 
     await chat.send("báo cáo thành tích dân vận khéo theo mẫu nào")
     answer = await chat.reply()
     assert "mẫu số 08, tại Nghị định số 98/2023/NĐ-CP" in answer
-    assert answer.index("(Mục IV.1)") < answer.index("Lưu ý (01/7/2025)")
+    assert answer.index("(Mục IV.1)") < answer.index("Ghi chú của Trợ lý (cập nhật 01/7/2025)")
     assert "152/2025/NĐ-CP" in answer
 
 

@@ -20,6 +20,7 @@ from handlers.deeds import FEATURE
 from storage.db import create_engine
 from storage.models import AuditRow
 from tests.conftest import START, make_settings
+from tests.deeds.conftest import DeedsChat
 from tests.deeds.helpers import (
     become,
     nominate,
@@ -43,7 +44,6 @@ async def test_nominee_is_not_shown_publicly_before_consent(chat: Chat) -> None:
     assert "Đã ghi nhận báo cáo #1 là gương tốt. Người báo đã" in await chat.reply()
     await become(chat, "lan")
     await chat.send("/guongtot")
-    assert "Thông báo mới" in await chat.reply()
     assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await chat.send("Các gương tốt đã được ghi nhận")
     assert "Chưa có gương tốt nào được ghi nhận và công khai" in await chat.reply()
@@ -68,8 +68,8 @@ async def test_nominee_is_not_shown_publicly_before_consent(chat: Chat) -> None:
 
 
 async def test_a_minor_needs_a_guardians_consent(chat: Chat) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await register(chat, "minh", "Trần Văn Minh", "bac son", "Huyện Bắc Sơn", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await report_other(chat, name="Lò Văn Páo", age="Dưới 16")
     await become(chat, "minh")
     await chat.send("/duyet 1")
@@ -88,7 +88,7 @@ async def test_a_minor_needs_a_guardians_consent(chat: Chat) -> None:
 
 
 async def test_a_reviewer_does_not_review_their_own_report(chat: Chat) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
+    await register(chat, "minh", "Trần Văn Minh", "bac son", "Huyện Bắc Sơn", "liaison")
     await report_other(chat)
     await chat.send("/duyet 1")
     assert "Báo cáo #1 — Chờ cán bộ nhận" in await chat.reply()
@@ -102,9 +102,8 @@ async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
     await setup_people(chat)
     await become(chat, "minh")
     await chat.send("/duyet")
-    assert "Thông báo mới" in await chat.reply()
-    assert "Báo cáo gương tốt thuộc Huyện Chi Lăng, Tỉnh Lạng" in await chat.reply()
-    assert "Xuất danh sách đề nghị khen thưởng (XLSX)" not in chat.choices()
+    assert "Báo cáo gương tốt thuộc Huyện Bắc Sơn, Tỉnh Lạng" in await chat.reply()
+    assert chat.choices()[7] == "Xuất danh sách đề nghị khen thưởng (XLSX)"
     await press(chat, "gtd:x")
     assert "Chưa có báo cáo nào được đề nghị" in await chat.reply()
     await nominate(chat)
@@ -117,7 +116,7 @@ async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
     await chat.send("Lưu")
     assert "Đã ghi nhận ý kiến của người được nêu (báo cáo" in await chat.reply()
     await chat.send("/duyet")
-    assert "Báo cáo gương tốt thuộc Huyện Chi Lăng, Tỉnh Lạng" in await chat.reply()
+    assert "Báo cáo gương tốt thuộc Huyện Bắc Sơn, Tỉnh Lạng" in await chat.reply()
     await pick(chat, "Xuất danh sách")
     text = await chat.reply()
     assert "Danh sách 1 đề nghị khen thưởng: tệp de-nghi-khen-thuong-2024-04-10.xlsx" in text
@@ -130,6 +129,8 @@ async def test_export_in_chat_is_an_xlsx_of_nominations_with_protected_names(
     assert rows[0][:5] == ("Số báo cáo", "Phong trào", "Đơn vị", "Thôn, tổ dân phố, cơ quan",
                            "Người được đề nghị")
     assert rows[1][0] == 1 and rows[1][4] == "(chưa có đồng ý của người được nêu)"
+    assert rows[1][1] == "Dân vận khéo Bắc Sơn 2024"  # the campaign of the reporter's area
+    assert str(rows[1][2]).startswith("Xã Long Đống, Huyện Bắc Sơn")
     assert rows[1][3] is None and "Nam" not in str(rows[1])
     assert rows[1][10] == "Giấy khen (Chủ tịch UBND huyện)" and rows[1][11] == "III.2"
     assert rows[1][14] == "Trần Văn Minh"
@@ -144,7 +145,7 @@ async def _prepare_nomination(db_url: str) -> None:
     clock = MovableClock(start=START)
     app = create_app(make_settings(db_url), clock)
     await app.start()
-    chat = Chat(ConsoleChannel(app, clock, "lan"))
+    chat = DeedsChat(ConsoleChannel(app, clock, "lan"))
     try:
         await setup_people(chat)
         await become(chat, "minh")

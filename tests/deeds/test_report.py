@@ -7,108 +7,125 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.types import AttachmentKind
-from storage.models import ConsentRow, DeedEventRow, DeedPhotoRow, DeedRow, NotificationRow
-from tests.deeds.helpers import pick, register, report_other, send_photo
+from storage.models import ConsentRow, DeedEventRow, DeedPhotoRow, DeedRow, PersonRow
+from tests.deeds.helpers import (
+    become,
+    pick,
+    pushed_to,
+    register,
+    report_other,
+    say,
+    send_photo,
+)
 from tests.harness import Chat
 
-
-async def reach_date(chat: Chat) -> None:
-    """Register Lan in Nhân Lý and answer the report form up to the date question."""
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await chat.send("/guongtot")
-    assert "Báo một gương tốt mới" in await chat.reply()
-    await chat.send("1")
-    assert "Trước khi báo gương tốt" in await chat.reply()
-    await chat.send("Có")
-    assert "phong trào nào" in await chat.reply()
-    await pick(chat, "Dân vận khéo")
-    assert "Ai là người làm việc tốt" in await chat.reply()
-    await chat.send("Chính tôi")
-    assert "thôn, bản" in await chat.reply()
-    await chat.send("Bỏ qua")
-    assert "kể ngắn gọn" in await chat.reply()
-    await chat.send("Tôi hiến 200 mét vuông đất để mở rộng đường vào thôn.")
-    assert "ngày nào" in await chat.reply()
+FRESH_REPORT = (
+    ("/baoguong", "hỏi một lần cho cả hai việc"),
+    ("Đồng ý", "Họ và tên của bạn"),
+    ("hoàng thị lan", "xã, phường nào"),
+    ("long dong", "Ai đã làm việc tốt"),
+    ("nguyễn văn bình", "kể ngắn gọn"),
+    ("Bác Bình nhặt được ví có 2 triệu đồng ở chợ Long Đống, trả lại cho chị Mai.",
+     "ngày nào"),
+    ("hôm qua", "Báo cáo của bạn"),
+    ("Gửi báo cáo", "Đã gửi báo cáo #1"),
+)
 
 
-async def test_self_report_by_text_alone_is_saved_and_reviewers_notified(
+async def test_a_fresh_account_reports_a_good_deed_in_eight_messages(
         chat: Chat, app: App) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await reach_date(chat)
-    await chat.send("8/4")
-    assert "ở đâu" in await chat.reply()
-    await chat.send("thôn Khuôn Pục")
-    assert "Gửi tối đa 3 ảnh" in await chat.reply()
-    await chat.send("Không có ảnh")
-    assert "liên hệ trực tiếp" in await chat.reply()
-    await chat.send("không")
-    summary = await chat.reply()
-    assert "Người làm việc tốt: chính bạn (Nguyễn Thị Lan)" in summary
-    assert "Ngày: 8/4/2024" in summary and "Ảnh: 0" in summary
-    assert "Đơn vị: Xã Nhân Lý, Huyện Chi Lăng" in summary
-    await chat.send("Lưu")
-    sent = await chat.reply()
-    assert "Đã gửi báo cáo #1" in sent and "Xã Nhân Lý" in sent
+    """From the first message to the report sent: consents once, name and commune inside
+    the report, the campaign of the reporter's own area, optional parts not asked."""
+    await register(chat, "minh", "Trần Văn Minh", "bac son", "Huyện Bắc Sơn", "liaison")
+    await become(chat, "lan")
+    replies = [await say(chat, line, expected) for line, expected in FRESH_REPORT]
+    assert len(FRESH_REPORT) == 8  # inputs from a fresh account, the command included
+    review = replies[6]
+    assert "• Người báo: Hoàng Thị Lan (Xã Long Đống, Huyện Bắc Sơn" in review
+    assert "• Phong trào: Dân vận khéo Bắc Sơn 2024" in review
+    assert "• Người làm việc tốt: Nguyễn Văn Bình" in review
+    assert "• Ngày: 9/4/2024" in review
+    assert "Trợ lý đã nhắn cho cán bộ duyệt." in replies[7]
+    [new] = pushed_to(chat, "minh")
+    assert "Có báo cáo gương tốt mới #1 ở Xã Long Đống" in new
     async with app.sessions() as session:
         deed = (await session.scalars(select(DeedRow))).one()
-        consent = (await session.scalars(
-            select(ConsentRow).where(ConsentRow.purpose == "deeds"))).one()
-        notice = (await session.scalars(select(NotificationRow))).one()
-        events = (await session.scalars(select(DeedEventRow))).all()
-    assert (deed.status, deed.is_self, deed.nominee_consent) == ("submitted", True, "self")
-    assert deed.original["what"].startswith("Tôi hiến 200 mét vuông")
-    assert consent.granted
-    assert notice.text_key == "deeds.notice.new"
-    assert [e.action for e in events] == ["submit"]
+        person = await session.get(PersonRow, deed.reporter_id)
+        consents = sorted((c.purpose, c.granted) for c in await session.scalars(
+            select(ConsentRow).where(ConsentRow.person_id == deed.reporter_id)))
+    assert (deed.campaign_id, deed.unit_code) == ("bac-son-dan-van-kheo-2024",
+                                                  "ls.bac-son.long-dong")
+    assert deed.nominee_name == "Nguyễn Văn Bình" and not deed.is_self
+    assert person is not None and person.full_name == "Hoàng Thị Lan"
+    assert person.unit_code == "ls.bac-son.long-dong" and person.registered_at is not None
+    assert consents == [("deeds", True), ("profile", True)]
+    # The next report asks nothing already known: no consent, no name, no commune.
+    await say(chat, "/baoguong", "Ai đã làm việc tốt")
+    await say(chat, "/huy", "Đã dừng")
+
+
+async def test_no_campaign_of_ones_own_area_gives_a_general_report_never_another_provinces(
+        chat: Chat, app: App) -> None:
+    """29/4/2024: Bắc Sơn's campaign has ended; Tuy Phước's (Bình Định) runs but is not
+    Long Đống's, so it is never offered: the report is a general one, and said so."""
+    await register(chat, "minh", "Trần Văn Minh", "bac son", "Huyện Bắc Sơn", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
+    await say(chat, "/clock 2024-04-29 09:00", "Giờ thử")
+    seen = [await say(chat, "/baoguong", "Bạn có đồng ý không")]
+    for line, expected in (("Đồng ý", "Ai đã làm việc tốt"), ("Chính tôi", "kể ngắn gọn"),
+                           ("Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "ngày nào"),
+                           ("hôm nay", "Báo cáo chung (không thuộc phong trào nào)"),
+                           ("Gửi báo cáo", "báo cáo gương tốt chung")):
+        seen.append(await say(chat, line, expected))
+    assert not any("Tuy Phước" in text or "Chỉ thị 19" in text for text in seen)
+    async with app.sessions() as session:
+        deed = (await session.scalars(select(DeedRow))).one()
+    assert deed.campaign_id == "" and deed.is_self
+    await become(chat, "minh")
+    detail = await say(chat, "/duyet 1", "Phong trào: Báo cáo chung")
+    assert "Tuy Phước" not in detail
+    await say(chat, "Nhận xem xét", "Bạn đã nhận xem xét")
+    refused = await say(chat, "Đề nghị khen thưởng", "báo cáo chung")
+    assert "Tuy Phước" not in refused
 
 
 async def test_consent_is_asked_once_and_refusal_saves_nothing(chat: Chat, app: App) -> None:
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await chat.send("/guongtot")
-    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
-    await chat.send("1")
-    assert "Bạn có đồng ý không" in await chat.reply()
-    await chat.send("không")
-    refused = await chat.reply()
-    assert "không được lưu" in refused
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
+    await say(chat, "/guongtot", "Gương người tốt, việc tốt — bạn muốn làm gì?")
+    await say(chat, "1", "Bạn có đồng ý không")
+    await say(chat, "không", "không được lưu")
     async with app.sessions() as session:
         assert (await session.scalars(select(DeedRow))).all() == []
         consent = (await session.scalars(
             select(ConsentRow).where(ConsentRow.purpose == "deeds"))).one()
     assert not consent.granted
-    await chat.send("/guongtot")
-    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
-    await chat.send("1")
-    assert "Bạn có đồng ý không" in await chat.reply()
-    await chat.send("có")
-    assert "phong trào nào" in await chat.reply()
-    await chat.send("/huy")
-    assert "Đã dừng: Báo gương người tốt, việc tốt. Những gì" in await chat.reply()
-    confirmation = await report_other(chat)
-    assert "Đã gửi báo cáo #1" in confirmation
-    await chat.send("/guongtot")
-    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
-    await chat.send("1")
-    assert "phong trào nào" in await chat.reply()  # consent is not asked again
-    await chat.send("/huy")
-    assert "Đã dừng: Báo gương người tốt, việc tốt. Những gì" in await chat.reply()
+    await say(chat, "/guongtot", "Gương người tốt, việc tốt — bạn muốn làm gì?")
+    await say(chat, "1", "Bạn có đồng ý không")
+    await say(chat, "Đồng ý", "Ai đã làm việc tốt")
+    await say(chat, "/huy", "Đã dừng: Báo gương người tốt, việc tốt. Những gì")
+    assert "Đã gửi báo cáo #1" in await report_other(chat)
+    await say(chat, "/guongtot", "Gương người tốt, việc tốt — bạn muốn làm gì?")
+    await say(chat, "1", "Ai đã làm việc tốt")  # consent is not asked again
+    await say(chat, "/huy", "Đã dừng: Báo gương người tốt, việc tốt. Những gì")
 
 
-async def test_unregistered_person_registers_first_then_reports(chat: Chat) -> None:
-    await chat.send("/guongtot")
-    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
-    await chat.send("Báo một gương tốt mới")
-    assert "cần sự đồng ý của bạn về việc xử lý dữ liệu" in await chat.reply()
-    for line in ("1", "1", "Lê Thị Hoa", "1980", "nhan ly"):
-        await chat.send(line)
-        await chat.reply()
-    await pick(chat, "Nhân Lý")
-    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
-    await chat.send("Lưu")
-    assert "Đăng ký xong" in await chat.reply()
-    assert "Trước khi báo gương tốt" in await chat.reply()
-    await chat.send("/huy")
-    assert "Đã dừng: Báo gương người tốt, việc tốt. Những gì" in await chat.reply()
+async def test_cancel_at_the_review_saves_nothing(chat: Chat, app: App) -> None:
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
+    await reach_date(chat)
+    await say(chat, "hôm qua", "Báo cáo của bạn")
+    await say(chat, "Huỷ", "báo cáo chưa được gửi")
+    async with app.sessions() as session:
+        assert (await session.scalars(select(DeedRow))).all() == []
+
+
+async def reach_date(chat: Chat) -> None:
+    """As Lan (registered in Long Đống): answer the report form up to the date question."""
+    await say(chat, "/guongtot", "Báo một gương tốt mới")
+    first = await say(chat, "1", "")
+    if "Bạn có đồng ý không" in first:
+        await say(chat, "Đồng ý", "Ai đã làm việc tốt")
+    await say(chat, "Chính tôi", "kể ngắn gọn")
+    await say(chat, "Tôi hiến 200 mét vuông đất để mở rộng đường vào thôn.", "ngày nào")
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
@@ -120,38 +137,31 @@ async def test_unregistered_person_registers_first_then_reports(chat: Chat) -> N
 ])
 async def test_bad_dates_are_explained_with_accepted_forms(chat: Chat, typed: str,
                                                            expected: str) -> None:
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await reach_date(chat)
-    await chat.send(typed)
-    answer = await chat.reply()
-    assert expected in answer
+    answer = await say(chat, typed, expected)
     if "chưa hiểu" in answer:
-        assert "hôm nay, hôm qua, 20/4, 20/4/2024, 20-04-2024 hoặc 2024-04-20" in answer
-    await chat.send("2024-04-08")
-    assert "ở đâu" in await chat.reply()
+        assert "hôm nay, hôm qua, tuần trước, ngày 20 tháng 4, 20/4, 20/4/2024" in answer
+    await say(chat, "2024-04-08", "Báo cáo của bạn")
+    await say(chat, "/huy", "Đã dừng")
 
 
 @pytest.mark.parametrize("typed", ["hôm nay", "hôm qua", "8/4", "8/4/2024", "08-04-2024",
-                                   "2024-04-08", "ngày 8/4"])
+                                   "2024-04-08", "ngày 8/4", "tuần trước", "ngày 5 tháng 4",
+                                   "hom kia"])
 async def test_accepted_date_forms(chat: Chat, typed: str) -> None:
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await reach_date(chat)
-    await chat.send(typed)
-    assert "ở đâu" in await chat.reply()
+    await say(chat, typed, "Báo cáo của bạn")
+    await say(chat, "/huy", "Đã dừng")
 
 
-async def reach_photos(chat: Chat) -> None:
-    """Answer the form up to the photo question."""
+async def test_photos_and_phone_at_the_review_and_bad_ones_refused(chat: Chat,
+                                                                   app: App) -> None:
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await reach_date(chat)
-    await chat.send("hôm qua")
-    assert "Việc này diễn ra ở đâu? (ví dụ: chợ Đồng Mỏ, quốc" in await chat.reply()
-    await chat.send("nhà văn hoá thôn")
-    assert "Gửi tối đa 3 ảnh, mỗi ảnh không quá 5,0 MB" in await chat.reply()
-
-
-async def test_photos_too_large_too_many_or_not_photos_are_refused(chat: Chat,
-                                                                    app: App) -> None:
-    await reach_photos(chat)
-    await chat.send("ảnh đây")
-    assert "Trợ lý chờ ảnh (đã nhận 0/3)" in await chat.reply()
+    await say(chat, "hôm qua", "Có ảnh thì gửi ngay (tối đa 3 ảnh)")
+    await say(chat, "ảnh đây", "hoặc gửi ảnh, hoặc gõ số điện thoại")
     await send_photo(chat, size=7_000_000)
     too_big = await chat.reply()
     assert "Ảnh quá lớn (7,0 MB); mỗi ảnh tối đa 5,0 MB" in too_big
@@ -163,79 +173,82 @@ async def test_photos_too_large_too_many_or_not_photos_are_refused(chat: Chat,
         assert f"Đã nhận ảnh ({count}/3)" in await chat.reply()
     await send_photo(chat, size=1000)
     assert "tối đa 3 ảnh; ảnh vừa gửi không được lưu" in await chat.reply()
-    await chat.send("Xong")
-    assert "liên hệ trực tiếp" in await chat.reply()
-    await chat.send("Có")
-    assert "số điện thoại" in await chat.reply()
-    await chat.send("12345")
-    assert "10 chữ số bắt đầu bằng 0" in await chat.reply()
-    await chat.send("+84 912 345 678")
-    assert "Ảnh: 3" in await chat.reply()
-    await chat.send("Lưu")
-    assert "Đã gửi báo cáo" in await chat.reply()
+    await say(chat, "12345", "hoặc gõ số điện thoại")
+    added = await say(chat, "+84 912 345 678", "Đã ghi số điện thoại 0912345678")
+    assert "Ảnh: 3" in added and "cán bộ có thể gọi số 0912345678" in added
+    await say(chat, "Gửi báo cáo", "Đã gửi báo cáo")
     async with app.sessions() as session:
         photos = (await session.scalars(select(DeedPhotoRow)
                                         .order_by(DeedPhotoRow.position))).all()
         deed = (await session.scalars(select(DeedRow))).one()
+        events = (await session.scalars(select(DeedEventRow))).all()
     assert [p.ref for p in photos] == [f"https://zalo.example/p{i}.jpg" for i in (1, 2, 3)]
-    assert deed.phone == "0912345678"
+    assert deed.phone == "0912345678" and deed.contact_ok
+    assert (deed.status, deed.is_self, deed.nominee_consent) == ("submitted", True, "self")
+    assert [e.action for e in events] == ["submit"]
 
 
 async def test_photo_where_text_is_expected_keeps_the_step(chat: Chat) -> None:
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await reach_date(chat)
     await chat.send("/photo ảnh chiếc ví")
     assert "hỏi ảnh ở bước sau" in await chat.reply()
     await send_photo(chat)
     assert "cần bạn gõ chữ" in await chat.reply()
-    await chat.send("hôm qua")
-    assert "ở đâu" in await chat.reply()
+    await say(chat, "hôm qua", "Báo cáo của bạn")
+    await say(chat, "/huy", "Đã dừng")
 
 
-async def test_nominee_name_and_unit_bad_input(chat: Chat) -> None:
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
-    await chat.send("/baoguong")
-    assert "Trước khi báo gương tốt, Trợ lý cần sự đồng ý của" in await chat.reply()
-    await chat.send("Có")
-    assert "Việc tốt này bạn muốn báo cho phong trào nào?" in await chat.reply()
-    await pick(chat, "Tuy Phước")
-    assert "Ai là người làm việc tốt?" in await chat.reply()
-    await chat.send("Người khác")
-    assert "Người làm việc tốt tên là gì? Gõ họ và tên đầy đủ" in await chat.reply()
-    await chat.send("Nam 123")
-    assert "chỉ gồm chữ cái" in await chat.reply()
-    await chat.send("Lò Thị Mai")
-    assert "16 tuổi" in await chat.reply()
-    await chat.send("mười hai")
-    assert "gõ số tuổi" in await chat.reply()
-    await chat.send("12")
+async def test_nominee_name_capitalised_and_optional_parts_reached_by_correcting(
+        chat: Chat) -> None:
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
+    await say(chat, "/baoguong", "Bạn có đồng ý không")
+    await say(chat, "Đồng ý", "Ai đã làm việc tốt")
+    await say(chat, "Nam 123", "chỉ gồm chữ cái")
+    await say(chat, "lò thị mai", "kể ngắn gọn")
+    await say(chat, "ngắn", "ít nhất 15 ký tự")
+    await say(chat, "Em Mai dẫn cụ bà bị lạc về nhà an toàn.", "ngày nào")
+    review = await say(chat, "hôm nay", "• Người làm việc tốt: Lò Thị Mai")
+    assert "Dân vận khéo Bắc Sơn 2024" in review
+    await say(chat, "Sửa", "Bạn kiểm tra lại thông tin")
+    await say(chat, "Sửa", "Bạn muốn sửa mục nào?")
+    await pick(chat, "Đơn vị của người làm việc tốt")
     assert "xã, phường hoặc cơ quan" in await chat.reply()
-    await chat.send("xyzxyz")
-    assert "chưa tìm thấy đơn vị \"xyzxyz\"" in await chat.reply()
-    await chat.send("quan son")
-    assert "Quan Sơn" in await chat.reply()
+    await say(chat, "xyzxyz", "chưa tìm thấy đơn vị \"xyzxyz\"")
+    await say(chat, "quan son", "Quan Sơn")
     await pick(chat, "Quan Sơn")
-    assert "thôn, bản" in await chat.reply()
-    await chat.send("Bỏ qua")
-    assert "Bạn kể ngắn gọn việc tốt đã xảy ra: ai đã làm gì" in await chat.reply()
-    await chat.send("ngắn")
-    assert "ít nhất 15 ký tự" in await chat.reply()
-    await chat.send("Em Mai dẫn cụ bà bị lạc về nhà an toàn.")
-    assert "Việc này diễn ra ngày nào? Bạn có thể gõ: hôm" in await chat.reply()
-    await chat.send("hôm nay")
-    assert "Việc này diễn ra ở đâu? (ví dụ: chợ Đồng Mỏ, quốc" in await chat.reply()
-    await chat.send("đường liên thôn")
-    assert "Bạn có ảnh về việc này không? Gửi tối đa 3 ảnh" in await chat.reply()
-    await chat.send("Không có ảnh")
-    assert "Cán bộ duyệt có thể liên hệ trực tiếp với bạn để" in await chat.reply()
-    await chat.send("Không")
-    summary = await chat.reply()
-    assert "Lò Thị Mai (dưới 16 tuổi)" in summary and "Quan Sơn" in summary
-    assert "Thi đua thực hiện Chỉ thị 19" in summary
-    await chat.send("Sửa")
-    assert "Bạn muốn sửa mục nào?" in await chat.reply()
-    await chat.send("Ngày diễn ra")
-    assert "Việc này diễn ra ngày nào? Bạn có thể gõ: hôm" in await chat.reply()
-    await chat.send("9/4/2024")
-    assert "Ngày: 9/4/2024" in await chat.reply()
-    await chat.send("Lưu")
-    assert "Đã gửi báo cáo #1" in await chat.reply()
+    assert "Quan Sơn" in await chat.reply()
+    await say(chat, "Sửa", "Bạn muốn sửa mục nào?")
+    await say(chat, "Tuổi người được nêu", "16 tuổi")
+    await say(chat, "mười hai", "gõ số tuổi")
+    summary = await say(chat, "12", "Lò Thị Mai (dưới 16 tuổi)")
+    assert "Quan Sơn" in summary
+    await say(chat, "Sửa", "Bạn muốn sửa mục nào?")
+    await say(chat, "Ngày diễn ra", "Việc này diễn ra ngày nào?")
+    await say(chat, "9/4/2024", "Ngày: 9/4/2024")
+    await say(chat, "Lưu", "Đã gửi báo cáo #1")
+
+
+async def test_several_campaigns_of_ones_area_the_reporter_chooses(chat: Chat, app: App) -> None:
+    """A province-wide campaign and the district's both cover Long Đống: the reporter picks
+    one (or none); another province's running campaign is never in the list."""
+    dvk = app.services.campaigns["bac-son-dan-van-kheo-2024"]
+    app.services.campaigns["ls-thi-dua-tinh"] = dvk.model_copy(update={
+        "id": "ls-thi-dua-tinh", "unit": "ls", "short_name": "Thi đua toàn tỉnh Lạng Sơn"})
+    try:
+        await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
+        await say(chat, "/baoguong", "Bạn có đồng ý không")
+        asked = await say(chat, "Đồng ý", "Địa phương bạn đang có các phong trào dưới đây")
+        assert chat.choices() == ["Dân vận khéo Bắc Sơn 2024", "Thi đua toàn tỉnh Lạng Sơn",
+                                  "Không thuộc phong trào nào (báo cáo chung)", "Quay lại"]
+        assert "Tuy Phước" not in asked
+        await say(chat, "2", "Ai đã làm việc tốt")
+        await say(chat, "Chính tôi", "kể ngắn gọn")
+        await say(chat, "Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "ngày nào")
+        await say(chat, "hôm qua", "• Phong trào: Thi đua toàn tỉnh Lạng Sơn")
+        await say(chat, "Gửi báo cáo", "Đã gửi báo cáo #1")
+        async with app.sessions() as session:
+            deed = (await session.scalars(select(DeedRow))).one()
+        assert deed.campaign_id == "ls-thi-dua-tinh"
+    finally:
+        del app.services.campaigns["ls-thi-dua-tinh"]

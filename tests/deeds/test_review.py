@@ -17,10 +17,12 @@ from tests.deeds.helpers import (
     pick,
     press,
     press_as,
+    pushed_to,
     register,
     send_photo,
     setup_people,
 )
+from tests.delivery.helpers import outbox_rows
 from tests.harness import Chat
 
 
@@ -28,21 +30,22 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
         chat: Chat, app: App) -> None:
     await setup_people(chat, photos=2)
     await become(chat, "minh")
+    [new] = pushed_to(chat, "minh")  # pushed to Minh's chat when Lan sent it
+    assert "Có báo cáo gương tốt mới #1 ở Xã Long Đống" in new and "/duyet 1" in new
     await chat.send("/duyet")
-    notices = await chat.reply()
-    assert "Có báo cáo gương tốt mới #1 ở Xã Nhân Lý" in notices
     overview = await chat.reply()
-    assert "thuộc Huyện Chi Lăng" in overview and "Chờ cán bộ nhận: 1" in overview
+    assert "thuộc Huyện Bắc Sơn" in overview and "Chờ cán bộ nhận: 1" in overview
     await pick(chat, "Chờ cán bộ nhận (1)")
     listing = await chat.reply()
     assert "#1 · 9/4/2024 · Hoàng Văn Nam" in listing
     await pick(chat, "Mở báo cáo #1")
     detail = await chat.reply()
-    assert "Người được nêu: Hoàng Văn Nam (từ 16 tuổi trở lên; chưa ghi nhận đồng ý" in detail
+    assert "Người được nêu: Hoàng Văn Nam (chưa rõ tuổi; chưa ghi nhận đồng ý" in detail
     assert "Ảnh: 2" in detail and "không muốn được liên hệ trực tiếp" in detail
     assert chat.choices()[0] == "Nhận xem xét"
     await chat.send("Nhận xem xét")
-    assert "Bạn đã nhận xem xét báo cáo #1" in await chat.reply()
+    assert "Bạn đã nhận xem xét báo cáo #1. Người báo đã được thông báo" in await chat.reply()
+    assert "đã được cán bộ nhận và đang xem xét" in pushed_to(chat, "lan")[-1]
     await chat.send("Thêm ghi chú nội bộ")
     assert "Gõ ghi chú nội bộ (chỉ cán bộ duyệt thấy, người" in await chat.reply()
     await chat.send("Trưởng thôn xác nhận sự việc qua điện thoại.")
@@ -51,22 +54,22 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     assert "Gõ câu hỏi" in await chat.reply()
     await chat.send("Anh/chị cho biết tên người đánh rơi ví?")
     assert "Đã gửi yêu cầu bổ sung" in await chat.reply()
-    pushed = await chat.reply()  # pushed to Lan's chat at once, not only shown in the app
+    pushed = pushed_to(chat, "lan")[-1]  # pushed to Lan's chat at once
     assert pushed.startswith("[Tin gửi tới lan]") and "Báo cáo #1" in pushed
     assert "Cán bộ hỏi: “Anh/chị cho biết tên người đánh rơi ví?”" in pushed
     assert "Trưởng thôn" not in pushed
 
     await become(chat, "lan")
-    await chat.send("/guongtot")
-    told = await chat.reply()
-    assert "Báo cáo gương tốt #1" in told and "đang xem xét" in told
-    assert "Cán bộ hỏi: “Anh/chị cho biết tên người đánh rơi ví?”" in told
-    assert "Trưởng thôn" not in told
+    await chat.send("/guongtot")  # already pushed: not shown a second time in the app
     assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await pick(chat, "Trả lời yêu cầu bổ sung cho báo cáo #1")
     assert "Anh/chị cho biết tên người đánh rơi ví?" in await chat.reply()
     await chat.send("Bà Lường Thị Hạnh ở thôn Khuôn Pục.")
-    assert "Đã gửi phần bổ sung cho báo cáo #1" in await chat.reply()
+    sent = await chat.reply()
+    assert "Đã gửi phần bổ sung cho báo cáo #1. Trợ lý đã nhắn cho cán bộ duyệt." in sent
+    answered = pushed_to(chat, "minh")[-1]
+    assert "Người báo đã trả lời yêu cầu bổ sung cho báo cáo #1" in answered
+    assert "Lường Thị Hạnh" not in answered  # the words are read in /duyet, not pushed
     await chat.send("/guongtot")
     assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await pick(chat, "Báo cáo của tôi")
@@ -78,8 +81,7 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
 
     await become(chat, "minh")
     await chat.send("/duyet")
-    assert "Người báo đã bổ sung báo cáo #1" in await chat.reply()
-    assert "Báo cáo gương tốt thuộc Huyện Chi Lăng, Tỉnh Lạng" in await chat.reply()
+    assert "Báo cáo gương tốt thuộc Huyện Bắc Sơn, Tỉnh Lạng" in await chat.reply()
     await open_report(chat)
     await chat.send("Ghi nhận là gương tốt")
     assert "Đã ghi nhận báo cáo #1 là gương tốt" in await chat.reply()
@@ -110,16 +112,16 @@ async def test_whole_review_and_the_reporter_is_told_at_every_decision(
     awarded = await chat.reply()
     assert "Báo cáo #1 — Đã được khen thưởng" in awarded
 
-    await become(chat, "lan")
-    await chat.send("/guongtot")
-    told = await chat.reply()
+    told = "\n".join(pushed_to(chat, "lan"))
     assert "đã được ghi nhận là gương người tốt, việc tốt" in told
     assert "đã được đề nghị khen thưởng: Giấy khen (Chủ tịch UBND huyện)" in told
     assert "người làm việc tốt đã được khen thưởng" in told
+    await become(chat, "lan")
+    await chat.send("/guongtot")
     assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
     await chat.send("Các gương tốt đã được ghi nhận")
     public = await chat.reply()
-    assert "Hoàng Văn Nam (thôn Khuôn Pục, Xã Nhân Lý" in public
+    assert "Hoàng Văn Nam (Xã Long Đống" in public
     assert "Đã được khen thưởng: Giấy khen (Chủ tịch UBND huyện)" in public
     async with app.sessions() as session:
         actions = list(await session.scalars(select(DeedEventRow.action)
@@ -146,18 +148,17 @@ async def test_rejection_tells_the_reason_in_plain_words(chat: Chat) -> None:
     await chat.send("Việc này đã được báo ở báo cáo #7.")
     assert "Lý do: Trùng với một báo cáo đã có" in await chat.reply()
     await chat.send("Lưu")
-    assert "Báo cáo #1 — Không được ghi nhận" in await chat.reply()
-    await become(chat, "lan")
-    await chat.send("/guongtot")
-    told = await chat.reply()
+    rejected = await chat.reply()
+    assert "Đã từ chối báo cáo #1. Người báo đã được thông báo qua tin nhắn." in rejected
+    assert "Báo cáo #1 — Không được ghi nhận" in rejected
+    told = pushed_to(chat, "lan")[-1]
     assert "chưa được ghi nhận. Lý do: Trùng với một báo cáo đã có" in told
     assert "“Việc này đã được báo ở báo cáo #7.”" in told
-    assert "Gương người tốt, việc tốt — bạn muốn làm gì?" in await chat.reply()
 
 
 async def test_reviewer_outside_the_unit_can_neither_see_nor_act(chat: Chat) -> None:
     await setup_people(chat, photos=2)
-    await register(chat, "tuan", "Đỗ Văn Tuấn", "bac son", "Huyện Bắc Sơn", "liaison")
+    await register(chat, "tuan", "Đỗ Văn Tuấn", "chi lang", "Huyện Chi Lăng", "liaison")
     await chat.send("/duyet")
     assert "Chờ cán bộ nhận: 0" in await chat.reply()
     outside = await open_report(chat)
@@ -197,7 +198,7 @@ async def test_a_report_number_out_of_range_or_not_ascii_gets_a_clear_answer(
 async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
         chat: Chat, app: App) -> None:
     await setup_people(chat, photos=2)
-    await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
+    await register(chat, "hoa", "Lê Thị Hoa", "long dong", "Long Đống", "liaison")
     assert "Nhận xem xét" in await open_report(chat)  # Hoa looks at version 1
     await become(chat, "minh")
     await open_report(chat)
@@ -210,7 +211,8 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     lost = await chat.reply()
     assert "vừa được Trần Văn Minh xử lý trước bạn" in lost
     assert "trạng thái hiện tại: Đang xem xét" in lost
-    assert "Ghi nhận là gương tốt" not in chat.choices()  # Minh holds it
+    # Minh holds it: the decision keeps its number, marked as not available to Hoa
+    assert chat.choices()[1] == "Ghi nhận là gương tốt (chưa áp dụng lúc này)"
     await press(chat, "gtd:a:1:2:approve")
     assert "đang do cán bộ khác xem xét" in await chat.reply()
     await become(chat, "admin")
@@ -227,8 +229,8 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
     assert "vừa được Quản trị xử lý trước bạn (trạng thái hiện tại: Đã được ghi nhận)" in late
     async with app.sessions() as session:
         deed = (await session.scalars(select(DeedRow))).one()
-        notices = list(await session.scalars(select(NotificationRow.text_key).where(
-            NotificationRow.person_id == deed.reporter_id)))
+    notices = [r.message_key for r in await outbox_rows(app.sessions)
+               if r.person_id == deed.reporter_id]
     assert deed.status == "approved" and deed.version == 3
     assert "deeds.notice.reject" not in notices and "deeds.notice.approve" in notices
 
@@ -236,7 +238,7 @@ async def test_two_reviewers_deciding_at_once_one_wins_the_other_is_told(
 async def test_two_processes_deciding_at_once_leave_one_decision(
         chat: Chat, app: App, db_url: str, clock: MovableClock) -> None:
     await setup_people(chat, photos=2)
-    await register(chat, "hoa", "Lê Thị Hoa", "nhan ly", "Nhân Lý", "liaison")
+    await register(chat, "hoa", "Lê Thị Hoa", "long dong", "Long Đống", "liaison")
     await open_report(chat)
     await chat.send("Nhận xem xét")
     assert "Bạn đã nhận xem xét báo cáo #1. Người báo đã được" in await chat.reply()
@@ -258,20 +260,19 @@ async def test_two_processes_deciding_at_once_leave_one_decision(
 
 
 async def test_reviewer_receives_the_photos_by_reference(chat: Chat) -> None:
-    await register(chat, "minh", "Trần Văn Minh", "chi lang", "Huyện Chi Lăng", "liaison")
-    await register(chat, "lan", "Nguyễn Thị Lan", "nhan ly", "Nhân Lý")
+    await register(chat, "minh", "Trần Văn Minh", "bac son", "Huyện Bắc Sơn", "liaison")
+    await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await chat.send("/baoguong")
-    assert "Trước khi báo gương tốt, Trợ lý cần sự đồng ý của" in await chat.reply()
-    for line in ("Có", "1", "Chính tôi", "Bỏ qua",
-                 "Tôi cùng đoàn viên dọn rác ven suối sau lũ.", "hôm nay", "suối Khuôn Pục"):
+    assert "Trợ lý cần sự đồng ý của bạn" in await chat.reply()
+    for line in ("Đồng ý", "Chính tôi", "Tôi cùng đoàn viên dọn rác ven suối sau lũ.",
+                 "hôm nay"):
         await chat.send(line)
         await chat.reply()
     for index in (1, 2):
         await send_photo(chat, size=200_000, url=f"https://zalo.example/{index}.jpg")
         await chat.reply()
-    for line in ("Xong", "Không", "Lưu"):
-        await chat.send(line)
-        await chat.reply()
+    await chat.send("Gửi báo cáo")
+    assert "Đã gửi báo cáo #1" in await chat.reply()
     await become(chat, "minh")
     await chat.send("/duyet 1")
     assert "Ảnh: 2" in await chat.reply()

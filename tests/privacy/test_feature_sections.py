@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
 from storage.deeds.personal_data import names_to_blank
 from storage.models import (
@@ -22,7 +25,8 @@ from storage.models import (
     WorkUpdateRow,
 )
 from storage.personal_data import ANONYMOUS, name_variants, redact
-from tests.deeds.helpers import report_other, send_photo
+from tests.deeds.conftest import DeedsChat
+from tests.deeds.helpers import pushed_to, report_other, send_photo
 from tests.harness import Chat, become, pick, register
 from tests.privacy.helpers import scan_for
 from tests.works.helpers import BAN_CONG, HUU_KIEN
@@ -38,6 +42,14 @@ SELF_PLACE = "ngõ nhà tôi ở đầu bản"
 OTHER_WHAT = "Anh Nam giúp chị Quỳnh Anh lợp lại mái nhà sau cơn bão, không lấy tiền công."
 
 
+@pytest.fixture(name="chat")
+async def deeds_chat(app: App, clock: MovableClock) -> AsyncIterator[Chat]:
+    """The deeds chat: notices pushed to other console users are set aside (`pushed_to`)."""
+    conversation = DeedsChat(ConsoleChannel(app, clock, user="lan"))
+    yield conversation
+    conversation.assert_all_read()
+
+
 async def open_privacy(chat: Chat) -> str:
     await chat.send("/quyenriengtu")
     return await chat.reply()
@@ -50,53 +62,40 @@ async def report(chat: Chat, *, self_report: bool, what: str, place: str, photo_
     await chat.reply()
     await chat.send("Báo một gương tốt mới")
     first = await chat.reply()
-    if "đồng ý" in first:
-        await chat.send("Có")
-        first = await chat.reply()
-    if "phong trào nào" in first:
-        await pick(chat, "Dân vận khéo")
+    if "Bạn có đồng ý không" in first:
+        await chat.send("Đồng ý")
         await chat.reply()
-    if self_report:
-        await chat.send("Chính tôi")
-        await chat.reply()
-    else:
-        await chat.send("Người khác")
-        await chat.reply()
-        await chat.send("Hoàng Văn Nam")
-        await chat.reply()
-        await pick(chat, "Từ 16")
-        await chat.reply()
-        await pick(chat, "Cùng đơn vị với tôi")
-        await chat.reply()
-    await chat.send("thôn Khuôn Pục")
+    await chat.send("Chính tôi" if self_report else "Hoàng Văn Nam")
     await chat.reply()
     await chat.send(what)
     await chat.reply()
     await chat.send("hôm qua")
-    await chat.reply()
-    await chat.send(place)
-    await chat.reply()
+    assert "Báo cáo của bạn" in await chat.reply()
     await send_photo(chat, url=photo_url)
     await chat.reply()
-    await chat.send("Xong")
-    await chat.reply()
     if phone:
-        await chat.send("Có")
-        assert "số điện thoại" in await chat.reply()
         await chat.send(phone)
-    else:
-        await chat.send("Không")
-    assert "Bạn kiểm tra lại thông tin" in await chat.reply()
+        assert "Đã ghi số điện thoại" in await chat.reply()
+    await chat.send("Sửa")  # place and village are optional: reached by correcting
+    await chat.reply()
+    for field, value in (("Nơi diễn ra", place), ("Thôn, tổ dân phố, cơ quan", "thôn Khuôn Pục")):
+        await chat.send("Sửa")
+        await chat.reply()
+        await pick(chat, field)
+        await chat.reply()
+        await chat.send(value)
+        assert "Bạn kiểm tra lại thông tin" in await chat.reply()
     await chat.send("Lưu")
-    return await chat.reply()
+    replies = await chat.replies()  # the new report is also pushed to Minh's console
+    return replies[0]
 
 
 async def reporter_and_reviewer(chat: Chat) -> None:
-    """Minh reviews Huyện Chi Lăng; Quỳnh Anh (Xã Nhân Lý, born 1987) is registered."""
-    await register(chat, "Trần Văn Minh", user="minh", year="1985", unit="chi lang",
-                   unit_label="Huyện Chi Lăng", role="liaison")
+    """Minh reviews Huyện Bắc Sơn; Quỳnh Anh (Xã Long Đống, born 1987) is registered."""
+    await register(chat, "Trần Văn Minh", user="minh", year="1985", unit="bac son",
+                   unit_label="Huyện Bắc Sơn", role="liaison")
     await become(chat, ME)
-    await register(chat, NAME, year="1987", unit="nhan ly")
+    await register(chat, NAME, year="1987", unit="long dong")
 
 
 async def review(chat: Chat, deed_id: int, *lines: str) -> None:
@@ -139,9 +138,10 @@ async def test_after_deletion_deeds_works_and_conferences_hold_no_personal_value
                  "Chị cho biết diện tích chính xác được không?"):
         await chat.send(line)
         await chat.replies()  # a return also pushes a message to the reporter's console
+    # pushed to her chat
+    assert any("đã được ghi nhận là gương" in text for text in pushed_to(chat, ME))
     await become(chat, ME)
     await chat.send("/guongtot")
-    assert "đã được ghi nhận" in await chat.reply()  # her notices, shown once
     await chat.reply()
     await pick(chat, "Trả lời yêu cầu bổ sung cho báo cáo #2")
     await chat.reply()
@@ -190,12 +190,12 @@ async def test_after_deletion_deeds_works_and_conferences_hold_no_personal_value
     # The reports stay as the unit's records, without her.
     other, own = deeds
     assert (other.status, other.unit_code, other.campaign_id) == (
-        "approved", "ls.chi-lang.nhan-ly", "bac-son-dan-van-kheo-2024")
+        "approved", "ls.bac-son.long-dong", "bac-son-dan-van-kheo-2024")
     assert (other.reporter_id, other.phone, other.contact_ok) == (None, None, False)
     assert other.nominee_name == "Hoàng Văn Nam" and other.place == "xóm Nà Pàn"
     assert other.what == "Anh Nam giúp chị *** lợp lại mái nhà sau cơn bão, không lấy tiền công."
     assert (own.status, own.unit_code, str(own.happened_on)) == (
-        "approved", "ls.chi-lang.nhan-ly", "2024-04-09")
+        "approved", "ls.bac-son.long-dong", "2024-04-09")
     assert (own.nominee_name, own.what, own.place, own.village) == (
         ANONYMOUS, ANONYMOUS, ANONYMOUS, None)
     assert [p.ref for p in photos] == ["https://zalo.example/img/roof-1.jpg"]  # evidence kept
@@ -245,16 +245,15 @@ async def test_export_shows_reports_decisions_notices_works_and_is_audited(
         in text
     assert "Thao tác: Ghi nhận là gương tốt; Do bạn thực hiện: không" in text
     assert "Trưởng thôn" not in text and "Ghi chú nội bộ" not in text
-    assert "Thông báo dành cho bạn (2):" in text
-    assert "Thông báo: Báo cáo gương tốt #1 (“Anh Nam giúp chị Quỳnh Anh lợp lại mái…”) đã " \
-        "được cán bộ nhận" in text
+    # The decisions were pushed to her chat: they are in what was sent to her.
+    assert "Tin nhắc và thông báo gửi cho tôi (2):" in text
     await chat.reply()
     assert chat.last is not None and chat.last.attachments[0].data is not None
     document = json.loads(chat.last.attachments[0].data)["data"]
     (deed,) = document["deeds"]
     assert deed["phone"] == PHONE and deed["photos"][0]["ref"].endswith("roof-1.jpg")
     assert [h["action"] for h in deed["history"]] == ["submit", "take", "approve"]
-    assert {n["message"]["key"] for n in document["notifications"]} == {
+    assert {n["message_key"] for n in document["deliveries"]} == {
         "deeds.notice.take", "deeds.notice.approve"}
     await chat.reply()
 
@@ -317,7 +316,8 @@ async def test_withdrawing_deeds_consent_unlinks_the_reports_and_keeps_them(
     assert mine == 0
     await chat.send("/guongtot")
     await chat.reply()
-    assert chat.choices() == ["Báo một gương tốt mới", "Các gương tốt đã được ghi nhận"]
+    assert chat.choices() == ["Báo một gương tốt mới", "Báo cáo của tôi",
+                              "Các gương tốt đã được ghi nhận"]
     await chat.send("/toi")
     assert f"Họ và tên: {NAME}" in await chat.reply()  # the profile is untouched
     await chat.send("/baoguong")
