@@ -45,3 +45,7 @@ from storage.works.models import (  # noqa: F401  (every table on Base.metadata)
     WorkRow,
     WorkUpdateRow,
 )
+from storage.zalo_oa.models import (  # noqa: F401  (every table on Base.metadata)
+    ZaloOAGrantRow,
+    ZaloOAInteractionRow,
+)

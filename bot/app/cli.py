@@ -26,6 +26,8 @@ from bot.app.exports import CommandApp
 from bot.app.features import FEATURES
 from bot.app.retention import run_retention
 from bot.channels.console import run_console
+from bot.channels.zalo_oa import oa_configured
+from bot.channels.zalo_oa_connect import connect
 from bot.core.cli import CliError
 from bot.core.clock import MovableClock
 from bot.core.config import Settings
@@ -113,7 +115,8 @@ def _chat_args(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run(_args: argparse.Namespace, settings: Settings) -> int:
-    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None \
+            and not oa_configured(settings):
         _err(t("cli.no_channel"))
         return 2
     # The one function-level import allowed (tests/core/test_layers.py): the channel
@@ -255,6 +258,10 @@ def _retention_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="cli.help.retention_dry_run")
 
 
+async def _zalo_oa_connect(_args: argparse.Namespace, settings: Settings) -> int:
+    return await connect(settings, t, _out, sys.stdin.readline)
+
+
 BUILTINS: tuple[Builtin, ...] = (
     Builtin(("chat",), "cli.help.chat", _chat_args, _chat),
     Builtin(("run",), "cli.help.run", _no_args, _run),
@@ -265,10 +272,12 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin(("units", "import"), "cli.help.units_import", _units_args, _units_import),
     Builtin(("audit",), "cli.help.audit", _audit_args, _audit),
     Builtin(("retention",), "cli.help.retention", _retention_args, _retention),
+    Builtin(("zalo-oa", "connect"), "cli.help.zalo_oa_connect", _no_args, _zalo_oa_connect),
 )
 # Help of the command groups (`thidua export …`).
 GROUP_HELP = {"content": "cli.help.content", "units": "cli.help.units",
-              "export": "cli.help.export", "import": "cli.help.import"}
+              "export": "cli.help.export", "import": "cli.help.import",
+              "zalo-oa": "cli.help.zalo_oa"}
 
 
 def feature_commands(features: Iterable[Feature] = FEATURES) -> list[CliCommand]:

@@ -15,6 +15,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_api import ZaloBotApi
+from bot.channels.zalo_oa import build_zalo_oa, oa_configured
 from bot.core.config import Settings
 from bot.core.types import Reply
 from bot.delivery.service import Delivery
@@ -71,6 +72,7 @@ def build_channels(
     wants_webhook = bool(
         (settings.zalo_bot_token and settings.zalo_webhook_url)
         or (settings.telegram_bot_token and settings.telegram_webhook_url)
+        or oa_configured(settings)
     )
     server = webhook_server
     if wants_webhook and server is None:
@@ -115,6 +117,11 @@ def build_channels(
                 **durable,
             )
         )
+    if oa_configured(settings):
+        assert server is not None
+        channels.append(build_zalo_oa(
+            settings, handle=handle, on_blocked=on_blocked, texts=texts, webhook_server=server,
+            sessions=delivery.sessions if delivery is not None else None, **durable))
     return channels
 
 

@@ -30,6 +30,11 @@ class PermanentError(ChannelError):
     """The platform rejected the message itself (bad request, bad token); do not retry as is."""
 
 
+class Unreachable(PermanentError):
+    """The platform will not carry a message to this person now (e.g. the Zalo OA's
+    interaction window has closed): not retried; the outbox reroutes or records it."""
+
+
 class ChannelUnauthorized(RetryAfter):
     """The platform refuses the bot itself (401, or a burst of Zalo 403s): the channel is
     paused for `seconds` and the admins are alerted. Nothing was sent; the person is not at

@@ -33,6 +33,19 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_poll_timeout: int = 30
 
+    # Zalo Official Account (docs/zalo-oa.md): app, OA and webhook key; consent callback.
+    zalo_oa_app_id: str | None = None
+    zalo_oa_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_oa_id: str | None = None
+    zalo_oa_webhook_path: str = "/webhook/zalo_oa"
+    zalo_oa_redirect_uri: str | None = None
+    zalo_oa_pkce_verifier: SecretStr | None = None
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_oa_template_id: str | None = None
+    oa_allow_paid_sends: bool = False
+
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
     health_host: str = "127.0.0.1"
@@ -66,11 +79,15 @@ class Settings(BaseSettings):
     delivery_telegram_rate: float = Field(default=25.0, gt=0)
     delivery_telegram_chat_rate: float = Field(default=1.0, gt=0)
     delivery_zalo_rate: float = Field(default=5.0, gt=0)
+    delivery_zalo_oa_rate: float = Field(default=5.0, gt=0)
     delivery_retry_limit: int = Field(default=5, ge=1)
     delivery_max_in_flight: int = Field(default=8, ge=1, le=100)
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
-                     "zalo_webhook_secret", "telegram_bot_username", mode="before")
+                     "zalo_webhook_secret", "telegram_bot_username", "zalo_oa_app_id",
+                     "zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_id",
+                     "zalo_oa_pkce_verifier", "zalo_oa_template_id", "zalo_oa_redirect_uri",
+                     mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
+from bot.core.channel_errors import (
+    Blocked,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+    Unreachable,
+)
 from bot.core.types import Reply
 from bot.delivery.pacing import ChatSpacing, Pacer, sleep_or
 from bot.delivery.render import broadcast_reply, notice_reply, parts_of
@@ -56,6 +63,14 @@ class ChannelSender(Protocol):
         ...
 
 
+class WindowedSender(ChannelSender, Protocol):
+    """A channel that cannot reach everyone at any time (the Zalo OA's 7-day window)."""
+
+    async def unreachable(self, chat_ids: Sequence[str], now: datetime) -> dict[str, str]:
+        """Return why each of the chats cannot be messaged now (the others may be)."""
+        ...
+
+
 @dataclass
 class SendStats:
     """What one sender did since it started."""
@@ -66,6 +81,8 @@ class SendStats:
     cancelled: int = 0
     retried: int = 0
     rate_limited: int = 0
+    rerouted: int = 0
+    unreachable: int = 0
 
 
 class OutboxSender:
@@ -231,7 +248,39 @@ class OutboxSender:
                     reminded[item.person_id] = reminded.get(item.person_id, 0) + 1
                 ready.append((item, self._render(item, contents)))
             await session.commit()
-        return ready
+        return await self._reachable(ready, now)
+
+    # --- can the channel reach them now? (the Zalo OA's interaction window) ----------------
+
+    async def _reachable(self, ready: list[Ready], now: datetime) -> list[Ready]:
+        """Ask a windowed channel which of the checked rows it cannot deliver now; reroute
+        those to the person's other channel, or record them unreachable with the reason."""
+        hook = getattr(self.target, "unreachable", None)
+        if hook is None or not ready:
+            return ready
+        try:
+            refused: dict[str, str] = await hook([item.chat_id for item, _ in ready], now)
+        except Exception:  # send anyway: the platform's own window errors still hold
+            logger.exception("sender %s: the reachability check failed", self.channel)
+            return ready
+        if not refused:
+            return ready
+        for item, _reply in ready:
+            if item.chat_id in refused:
+                await self._write(functools.partial(self._reroute, item=item,
+                                                    reason=refused[item.chat_id]))
+        return [entry for entry in ready if entry[0].chat_id not in refused]
+
+    async def _reroute(self, repo: OutboxRepo, item: OutboxItem, reason: str) -> None:
+        live = self.delivery.live_channels
+        channels = None if live is None else live - {self.channel}
+        via = await repo.reroute(item.id, self.delivery.clock.now(), reason, channels)
+        if via is None:
+            self.stats.unreachable += 1
+            logger.info("sender %s: row %s unreachable: %s", self.channel, item.id, reason)
+        else:
+            self.stats.rerouted += 1
+            self.delivery.wake()
 
     async def _refusal(self, session: AsyncSession, item: OutboxItem, now: datetime,
                        consenting: set[int], disabled: set[tuple[int, str]],
@@ -298,6 +347,9 @@ class OutboxSender:
         except Blocked:
             self.stats.blocked += 1
             await self._write(lambda repo: self._blocked(repo, item))
+        except Unreachable as exc:  # the platform says so: never retried
+            reason = str(exc)
+            await self._write(lambda repo: self._reroute(repo, item, reason))
         except PermanentError as exc:
             self.stats.failed += 1
             refused = str(exc)

@@ -69,13 +69,20 @@ async def counts(ctx: Context, broadcast: Broadcast) -> dict[str, int]:
     """Return a broadcast's delivery counts (live while it runs, final once done)."""
     if broadcast.status in ACTIVE_BROADCAST:
         live = await OutboxRepo(ctx.session).broadcast_counts(broadcast.id)
-        return {"recipients": sum(live.values()), "sent": live.get("sent", 0),
-                "pending": sum(live.get(s, 0) for s in WAITING),
-                "failed": live.get("failed", 0), "blocked": live.get("blocked", 0),
-                "cancelled": live.get("cancelled", 0)}
-    return {"recipients": broadcast.recipients, "sent": broadcast.sent, "pending": 0,
-            "failed": broadcast.failed, "blocked": broadcast.blocked,
-            "cancelled": broadcast.cancelled}
+        counts = {"recipients": sum(live.values()), "sent": live.get("sent", 0),
+                  "pending": sum(live.get(s, 0) for s in WAITING),
+                  "failed": live.get("failed", 0), "blocked": live.get("blocked", 0),
+                  "cancelled": live.get("cancelled", 0)}
+    else:
+        counts = {"recipients": broadcast.recipients, "sent": broadcast.sent, "pending": 0,
+                  "failed": broadcast.failed, "blocked": broadcast.blocked,
+                  "cancelled": broadcast.cancelled}
+    # A rerouted row is closed and copied to the person's other channel (counted there).
+    reach = await OutboxRepo(ctx.session).broadcast_reach(broadcast.id)
+    counts["recipients"] -= reach["rerouted"]
+    counts["cancelled"] -= reach["rerouted"]
+    counts["failed"] -= reach["unreachable"]
+    return {**counts, **reach}
 
 
 async def detail(ctx: Context, broadcast_id: int, prefix: str | None = None) -> list[Reply]:

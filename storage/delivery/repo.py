@@ -302,6 +302,35 @@ class OutboxRepo:
         await self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id)
                                    .values(**values))
 
+    async def reroute(self, row_id: int, now: datetime, reason: str,
+                      channels: Iterable[str] | None = None) -> str | None:
+        """Move a message a channel cannot carry to the person's other account (the one
+        used last, not blocked, on another of `channels`): the row is closed as cancelled
+        and a copy queued there; return that channel. With no such account, close the row
+        as failed "unreachable: <reason>" and return None."""
+        row = await self.session.get(OutboxRow, row_id)
+        if row is None:
+            return None
+        conditions = [ChannelAccountRow.person_id == row.person_id,
+                      ChannelAccountRow.blocked_at.is_(None),
+                      ChannelAccountRow.channel != row.channel]
+        if channels is not None:
+            conditions.append(ChannelAccountRow.channel.in_(sorted(channels)))
+        other = (await self.session.execute(
+            select(ChannelAccountRow.id, ChannelAccountRow.channel).where(*conditions)
+            .order_by(ChannelAccountRow.last_seen_at.desc(), ChannelAccountRow.id.desc())
+            .limit(1))).first()
+        if other is None:
+            await self.finish(row_id, OutboxStatus.FAILED, now, f"unreachable: {reason}")
+            return None
+        account_id, channel = other
+        await self.insert([NewMessage(
+            f"{row.dedupe_key}|via:{channel}"[:200], row.source, row.kind, row.person_id,
+            account_id, channel, now, row.expires_at, row.priority, row.broadcast_id,
+            row.rule_id, row.check_key, row.message_key, dict(row.params or {}))], now)
+        await self.finish(row_id, OutboxStatus.CANCELLED, now, f"rerouted to {channel}: {reason}")
+        return str(channel)
+
     async def postpone(self, row_ids: Sequence[int], until: datetime, now: datetime,
                        error: str | None = None, attempted: bool = False) -> None:
         """Put claimed rows back in the queue until `until`."""
@@ -349,6 +378,19 @@ class OutboxRepo:
             select(OutboxRow.status, func.count()).where(OutboxRow.broadcast_id == broadcast_id)
             .group_by(OutboxRow.status))
         return {status: count for status, count in rows.all()}
+
+    async def broadcast_reach(self, broadcast_id: int) -> dict[str, int]:
+        """Return how many rows of a broadcast were rerouted to another channel, and how
+        many were recorded unreachable (closed by OutboxRepo.reroute)."""
+        rerouted = await self.session.scalar(
+            select(func.count()).where(OutboxRow.broadcast_id == broadcast_id,
+                                       OutboxRow.status == OutboxStatus.CANCELLED,
+                                       OutboxRow.last_error.like("rerouted to %")))
+        unreachable = await self.session.scalar(
+            select(func.count()).where(OutboxRow.broadcast_id == broadcast_id,
+                                       OutboxRow.status == OutboxStatus.FAILED,
+                                       OutboxRow.last_error.like("unreachable: %")))
+        return {"rerouted": int(rerouted or 0), "unreachable": int(unreachable or 0)}
 
     async def broadcast_channels(self, broadcast_id: int) -> dict[str, int]:
         """Return the number of recipients of a broadcast per channel."""

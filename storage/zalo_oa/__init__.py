@@ -1,0 +1,1 @@
+"""Zalo Official Account: the OAuth grant and the per-person interaction ledger."""
