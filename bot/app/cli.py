@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import create_app
+from bot.app.config_check import Problem, check_run, load_settings
 from bot.app.exports import CommandApp
 from bot.app.features import FEATURES
 from bot.app.legacy_cli import LEGACY_COMMANDS
@@ -256,7 +257,13 @@ def _retention_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="cli.help.retention_dry_run")
 
 
+async def _settings_checked(_args: argparse.Namespace, _settings: Settings) -> int:
+    """`thidua config check` is answered by main() before any setting is used."""
+    return 0
+
+
 BUILTINS: tuple[Builtin, ...] = (
+    Builtin(("config", "check"), "cli.help.config_check", _no_args, _settings_checked),
     Builtin(("chat",), "cli.help.chat", _chat_args, _chat),
     Builtin(("run",), "cli.help.run", _no_args, _run),
     Builtin(("migrate",), "cli.help.migrate", _no_args, _migrate),
@@ -268,8 +275,8 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin(("retention",), "cli.help.retention", _retention_args, _retention),
 )
 # Help of the command groups (`thidua export …`).
-GROUP_HELP = {"content": "cli.help.content", "units": "cli.help.units",
-              "export": "cli.help.export", "import": "cli.help.import"}
+GROUP_HELP = {"config": "cli.help.config", "content": "cli.help.content",
+              "units": "cli.help.units", "export": "cli.help.export", "import": "cli.help.import"}
 
 
 def feature_commands(features: Iterable[Feature] = FEATURES) -> list[CliCommand]:
@@ -327,12 +334,38 @@ def build_parser(features: Iterable[Feature] = FEATURES) -> argparse.ArgumentPar
     return parser
 
 
+def _config_check(problems: list[Problem]) -> int:
+    """`thidua config check`: print every problem; non-zero when one is fatal."""
+    fatal = [p for p in problems if p.fatal]
+    for problem in problems:
+        text = problem.text(t)
+        _err(text if problem.fatal else t("config.notice", text=text))
+    if fatal:
+        _err(t("config.found", count=len(fatal)))
+        return 2
+    _out(t("config.ok"))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    loaded, problems = load_settings()
+    if loaded is not None and args.command in ("run", "config"):
+        problems += check_run(loaded)
+    if args.command == "config":
+        return _config_check(problems)
+    fatal = [p for p in problems if p.fatal]
+    if loaded is None or fatal:
+        for problem in fatal:
+            _err(problem.text(t))
+        _err(t("config.found", count=len(fatal)))
+        return 2
+    settings = loaded
     quiet = args.command in ("chat", "export")
     _setup_logging("WARNING" if quiet else settings.log_level)
+    for problem in problems:
+        logging.getLogger("bot.app.config_check").warning("%s", problem.text(t))
     try:
         code: int = asyncio.run(args.run(args, settings))
         return code
