@@ -101,3 +101,33 @@ def test_loopback_http_webhook_is_allowed_for_local_tests() -> None:
     settings = Settings(telegram_bot_token="1:a", telegram_webhook_url="http://127.0.0.1:9/tg",
                         telegram_webhook_secret="s3cret")
     assert check_run(settings) == []
+
+
+def test_os_level_tz_does_not_move_the_bots_time_zone(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TZ", raising=False)
+    monkeypatch.setenv("TZ", "UTC")  # as on many servers and containers
+    assert Settings().tz == "Asia/Ho_Chi_Minh"
+    (tmp_path / ".env").write_text("TZ=Asia/Bangkok\n", encoding="utf-8")
+    settings, problems = load_settings()
+    assert settings is not None and settings.tz == "Asia/Bangkok"
+    assert [(p.key, p.fatal) for p in problems] == [("os_tz_ignored", False)]
+    monkeypatch.setenv("BOT_TZ", "Asia/Ho_Chi_Minh")
+    assert Settings().tz == "Asia/Ho_Chi_Minh"  # BOT_TZ wins over everything
+
+
+def test_quiet_hours_follow_the_communes_zone_not_the_servers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.delivery.timing import QuietHours
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TZ", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    settings = Settings()
+    quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+    # 15:00 UTC is 22:00 in Hà Nội: inside quiet hours there, not in UTC.
+    assert quiet.contains(datetime(2026, 11, 25, 15, 0, tzinfo=UTC), ZoneInfo(settings.tz))
