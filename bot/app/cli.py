@@ -25,6 +25,7 @@ from bot.app import create_app
 from bot.app.config_check import Problem, check_run, load_settings
 from bot.app.exports import CommandApp
 from bot.app.features import FEATURES
+from bot.app.logs import quiet_noisy_loggers, setup_logging
 from bot.app.legacy_cli import LEGACY_COMMANDS
 from bot.app.retention import run_retention
 from bot.channels.console import run_console
@@ -41,22 +42,7 @@ from handlers.common.feature import CliCommand, Feature
 from storage.audit import AuditFilter, AuditRepo
 from storage.migrate import upgrade
 
-# Libraries whose DEBUG output includes statement parameters or message contents.
-NOISY_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "asyncpg")
-
-
-def quiet_noisy_loggers() -> None:
-    """Keep libraries that would log personal values at INFO or above, even in DEBUG."""
-    for name in NOISY_LOGGERS:
-        library = logging.getLogger(name)
-        library.setLevel(max(library.getEffectiveLevel(), logging.INFO))
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_noisy_loggers()
-
+__all__ = ["build_parser", "main", "quiet_noisy_loggers"]
 
 @functools.cache
 def _catalog() -> Messages | None:
@@ -363,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     settings = loaded
     quiet = args.command in ("chat", "export")
-    _setup_logging("WARNING" if quiet else settings.log_level)
+    setup_logging("WARNING" if quiet else settings.log_level)
     for problem in problems:
         logging.getLogger("bot.app.config_check").warning("%s", problem.text(t))
     try:
