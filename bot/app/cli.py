@@ -350,7 +350,8 @@ BUILTINS: tuple[Builtin, ...] = (
 )
 # Help of the command groups (`thidua export …`).
 GROUP_HELP = {"admin": "cli.help.admin", "config": "cli.help.config",
-              "content": "cli.help.content", "units": "cli.help.units", "export": "cli.help.export", "import": "cli.help.import"}
+              "content": "cli.help.content", "units": "cli.help.units",
+              "export": "cli.help.export", "import": "cli.help.import"}
 
 
 def feature_commands(features: Iterable[Feature] = FEATURES) -> list[CliCommand]:
