@@ -125,6 +125,11 @@ class Settings(BaseSettings):
             self.tz = self.bot_tz.strip()
         return self
 
+    @field_validator("tz", mode="before")
+    @classmethod
+    def _blank_tz(cls, value: object) -> object:
+        return DEFAULT_TZ if value is None or str(value).strip() == "" else str(value).strip()
+
     @field_validator("database_url", mode="after")
     @classmethod
     def _driver(cls, value: str) -> str:
