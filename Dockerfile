@@ -26,7 +26,7 @@ RUN useradd --system --uid 10001 --home-dir /srv/thidua --create-home thidua \
 COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    TZ=Asia/Ho_Chi_Minh \
+    BOT_TZ=Asia/Ho_Chi_Minh \
     AUTO_MIGRATE=true \
     DATABASE_URL=sqlite+aiosqlite:////srv/thidua/data/thidua.db \
     WEBHOOK_HOST=0.0.0.0 \

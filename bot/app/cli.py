@@ -22,8 +22,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import create_app
+from bot.app.admin_cli import account_args, grant_admin, revoke_admin
+from bot.app.config_check import Problem, check_run, load_settings
 from bot.app.exports import CommandApp
 from bot.app.features import FEATURES
+from bot.app.logs import quiet_noisy_loggers, setup_logging
 from bot.app.retention import run_retention
 from bot.channels.console import run_console
 from bot.channels.zalo_oa import oa_configured
@@ -39,24 +42,17 @@ from content.units import load_units
 from content.units_csv import default_out_path, import_units_csv
 from handlers.common.feature import CliCommand, Feature
 from storage.audit import AuditFilter, AuditRepo
+from storage.backup import (
+    BackupError,
+    backup_postgres,
+    backup_sqlite,
+    restore_sqlite,
+    sqlite_file,
+)
 from storage.migrate import upgrade
+from storage.single_process import DatabaseBusy, hold_database
 
-# Libraries whose DEBUG output includes statement parameters or message contents.
-NOISY_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "asyncpg")
-
-
-def quiet_noisy_loggers() -> None:
-    """Keep libraries that would log personal values at INFO or above, even in DEBUG."""
-    for name in NOISY_LOGGERS:
-        library = logging.getLogger(name)
-        library.setLevel(max(library.getEffectiveLevel(), logging.INFO))
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_noisy_loggers()
-
+__all__ = ["build_parser", "main", "quiet_noisy_loggers"]
 
 @functools.cache
 def _catalog() -> Messages | None:
@@ -123,8 +119,83 @@ async def _run(_args: argparse.Namespace, settings: Settings) -> int:
     # libraries (aiogram) take seconds to import, and only `thidua run` needs them.
     from bot.app.runtime import run_bot
 
-    await run_bot(settings)
+    try:
+        lock = hold_database(settings.database_url)
+    except DatabaseBusy:
+        _err(t("ops.run_busy"))
+        return 2
+    try:
+        await run_bot(settings)
+    finally:
+        if lock is not None:
+            lock.release()
     return 0
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(size, 1) / 1000:.0f} kB"
+
+
+def _backup_folder(settings: Settings, out: Path | None) -> Path:
+    if out is not None:
+        return out
+    database = sqlite_file(settings.database_url)
+    return (database.parent if database is not None else Path(".")) / "backups"
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    folder = _backup_folder(settings, args.out)
+    now = datetime.now(ZoneInfo(settings.tz))
+    try:
+        if sqlite_file(settings.database_url) is not None:
+            result = backup_sqlite(settings.database_url, folder, now, keep=args.keep)
+        else:
+            result = backup_postgres(settings.database_url, folder, now, keep=args.keep)
+    except BackupError as exc:
+        _err(t(exc.key, **exc.params))
+        return 2
+    _out(t("backup.done", path=result.path, size=_size(result.size)))
+    if result.removed:
+        _out(t("backup.removed", count=len(result.removed), keep=args.keep))
+    return 0
+
+
+def _backup_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=None, help="cli.help.backup_out")
+    parser.add_argument("--keep", type=int, default=14, help="cli.help.backup_keep")
+
+
+async def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        lock = hold_database(settings.database_url)
+    except DatabaseBusy:
+        _err(t("backup.running"))
+        return 2
+    try:
+        aside = restore_sqlite(settings.database_url, args.file,
+                               datetime.now(ZoneInfo(settings.tz)))
+    except BackupError as exc:
+        _err(t(exc.key, **exc.params))
+        return 2
+    finally:
+        if lock is not None:
+            lock.release()
+    _out(t("backup.restored", file=args.file, aside=aside))
+    return 0
+
+
+async def _admin_grant(args: argparse.Namespace, settings: Settings) -> int:
+    return await grant_admin(args, settings, _out, t)
+
+
+async def _admin_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    return await revoke_admin(args, settings, _out, t)
+
+
+def _restore_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="cli.help.restore_file")
 
 
 async def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
@@ -262,7 +333,13 @@ async def _zalo_oa_connect(_args: argparse.Namespace, settings: Settings) -> int
     return await connect(settings, t, _out, sys.stdin.readline)
 
 
+async def _settings_checked(_args: argparse.Namespace, _settings: Settings) -> int:
+    """`thidua config check` is answered by main() before any setting is used."""
+    return 0
+
+
 BUILTINS: tuple[Builtin, ...] = (
+    Builtin(("config", "check"), "cli.help.config_check", _no_args, _settings_checked),
     Builtin(("chat",), "cli.help.chat", _chat_args, _chat),
     Builtin(("run",), "cli.help.run", _no_args, _run),
     Builtin(("migrate",), "cli.help.migrate", _no_args, _migrate),
@@ -273,9 +350,14 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin(("audit",), "cli.help.audit", _audit_args, _audit),
     Builtin(("retention",), "cli.help.retention", _retention_args, _retention),
     Builtin(("zalo-oa", "connect"), "cli.help.zalo_oa_connect", _no_args, _zalo_oa_connect),
+    Builtin(("admin", "grant"), "cli.help.admin_grant", account_args, _admin_grant),
+    Builtin(("admin", "revoke"), "cli.help.admin_revoke", account_args, _admin_revoke),
+    Builtin(("backup",), "cli.help.backup", _backup_args, _backup),
+    Builtin(("restore",), "cli.help.restore", _restore_args, _restore),
 )
 # Help of the command groups (`thidua export …`).
-GROUP_HELP = {"content": "cli.help.content", "units": "cli.help.units",
+GROUP_HELP = {"admin": "cli.help.admin", "config": "cli.help.config",
+              "content": "cli.help.content", "units": "cli.help.units",
               "export": "cli.help.export", "import": "cli.help.import",
               "zalo-oa": "cli.help.zalo_oa"}
 
@@ -335,12 +417,38 @@ def build_parser(features: Iterable[Feature] = FEATURES) -> argparse.ArgumentPar
     return parser
 
 
+def _config_check(problems: list[Problem]) -> int:
+    """`thidua config check`: print every problem; non-zero when one is fatal."""
+    fatal = [p for p in problems if p.fatal]
+    for problem in problems:
+        text = problem.text(t)
+        _err(text if problem.fatal else t("config.notice", text=text))
+    if fatal:
+        _err(t("config.found", count=len(fatal)))
+        return 2
+    _out(t("config.ok"))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    loaded, problems = load_settings()
+    if loaded is not None and args.command in ("run", "config"):
+        problems += check_run(loaded)
+    if args.command == "config":
+        return _config_check(problems)
+    fatal = [p for p in problems if p.fatal]
+    if loaded is None or fatal:
+        for problem in fatal:
+            _err(problem.text(t))
+        _err(t("config.found", count=len(fatal)))
+        return 2
+    settings = loaded
     quiet = args.command in ("chat", "export")
-    _setup_logging("WARNING" if quiet else settings.log_level)
+    setup_logging("WARNING" if quiet else settings.log_level)
+    for problem in problems:
+        logging.getLogger("bot.app.config_check").warning("%s", problem.text(t))
     try:
         code: int = asyncio.run(args.run(args, settings))
         return code

@@ -1,15 +1,56 @@
-"""Settings from the environment and `.env` (pydantic-settings)."""
+"""Settings from the environment and `.env` (pydantic-settings).
+
+The bot's time zone is the commune's, never the server's: `BOT_TZ` (environment or `.env`)
+wins; `TZ` is read from the `.env` file only, because an operating-system `TZ` (often `UTC`
+on servers and in containers) would move reminders and quiet hours by hours. A
+`postgres://` or `postgresql://` URL is accepted and given the asyncpg driver.
+"""
 
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from storage.db import DEFAULT_DATABASE_URL
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "DEFAULT_TZ", "Settings", "normalise_database_url"]
+
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+# URL schemes written without a driver, and the async driver the bot uses for them.
+DRIVERLESS = {"postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg",
+              "sqlite": "sqlite+aiosqlite"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Return url with the async driver when it names none (`postgres://…`)."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in DRIVERLESS:
+        return f"{DRIVERLESS[scheme.lower()]}://{rest}"
+    return url.strip()
+
+
+class _WithoutOsTz(PydanticBaseSettingsSource):
+    """The process environment without `TZ`: the server's zone is not the commune's."""
+
+    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(inner.settings_cls)
+        self.inner = inner
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = dict(self.inner())
+        values.pop("tz", None)
+        return values
 
 
 class Settings(BaseSettings):
@@ -52,7 +93,8 @@ class Settings(BaseSettings):
     health_port: int = 8090
 
     admin_ids: str = ""
-    tz: str = Field(default="Asia/Ho_Chi_Minh")
+    bot_tz: str | None = None
+    tz: str = Field(default=DEFAULT_TZ)
     log_level: str = "INFO"
     max_text_length: int = 1000
     max_photo_bytes: int = 5_000_000
@@ -83,11 +125,37 @@ class Settings(BaseSettings):
     delivery_retry_limit: int = Field(default=5, ge=1)
     delivery_max_in_flight: int = Field(default=8, ge=1, le=100)
 
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read the environment without its `TZ` (see the module docstring)."""
+        return (init_settings, _WithoutOsTz(env_settings), dotenv_settings,
+                file_secret_settings)
+
+    @model_validator(mode="after")
+    def _bot_tz_wins(self) -> Settings:
+        if self.bot_tz and self.bot_tz.strip():
+            self.tz = self.bot_tz.strip()
+        return self
+
+    @field_validator("tz", mode="before")
+    @classmethod
+    def _blank_tz(cls, value: object) -> object:
+        return DEFAULT_TZ if value is None or str(value).strip() == "" else str(value).strip()
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
                      "zalo_webhook_secret", "telegram_bot_username", "zalo_oa_app_id",
                      "zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_id",
                      "zalo_oa_pkce_verifier", "zalo_oa_template_id", "zalo_oa_redirect_uri",
-                     mode="before")
+                     "bot_tz", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
