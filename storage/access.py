@@ -195,16 +195,32 @@ class InviteRepo:
             after={"role": role, "unit_code": unit_code, "expires_at": row.expires_at.isoformat()})
         return code, _invite(row)
 
-    async def consume(self, code: str, person_id: int, now: datetime) -> Invite | None:
-        """Use a code once; return its invite, or None when unknown, used or expired."""
+    async def peek(self, code: str, now: datetime) -> Invite | None:
+        """Return the invite a code would give, without using it (None: unknown/used/expired)."""
         row = await self.session.scalar(
-            select(RoleInviteRow).where(RoleInviteRow.code_hash == _hash(code)))
-        if row is None or row.used_at is not None or row.expires_at <= now:
+            select(RoleInviteRow).where(RoleInviteRow.code_hash == _hash(code),
+                                        RoleInviteRow.used_at.is_(None),
+                                        RoleInviteRow.expires_at > now)
+            .execution_options(populate_existing=True))
+        return None if row is None else _invite(row)
+
+    async def consume(self, code: str, person_id: int, now: datetime) -> Invite | None:
+        """Use a code once; return its invite, or None when unknown, used or expired.
+
+        One conditional UPDATE: of several concurrent claims exactly one changes the row.
+        """
+        result = await self.session.execute(
+            update(RoleInviteRow)
+            .where(RoleInviteRow.code_hash == _hash(code), RoleInviteRow.used_at.is_(None),
+                   RoleInviteRow.expires_at > now)
+            .values(used_by=person_id, used_at=now)
+            .execution_options(synchronize_session=False))
+        if int(getattr(result, "rowcount", 0) or 0) != 1:
             return None
-        row.used_by = person_id
-        row.used_at = now
-        await self.session.flush()
-        return _invite(row)
+        row = await self.session.scalar(
+            select(RoleInviteRow).where(RoleInviteRow.code_hash == _hash(code))
+            .execution_options(populate_existing=True))
+        return None if row is None else _invite(row)
 
     async def pending(self, now: datetime, created_by: int | None = None) -> list[Invite]:
         """Return invites not used and not expired (optionally only someone's)."""

@@ -308,14 +308,28 @@ class LinkRepo:
         await self.session.flush()
         return code
 
+    async def peek(self, code: str, now: datetime) -> int | None:
+        """Return the person a valid code belongs to, without using it."""
+        return await self.session.scalar(
+            select(LinkCodeRow.person_id).where(LinkCodeRow.code == code,
+                                                LinkCodeRow.expires_at > now))
+
     async def consume(self, code: str, now: datetime) -> int | None:
-        """Use a code once; return its person id, or None when unknown or expired."""
-        row = await self.session.get(LinkCodeRow, code)
-        if row is None:
+        """Use a code once; return its person id, or None when unknown or expired.
+
+        One conditional DELETE: of several concurrent claims exactly one removes the row.
+        """
+        person_id = await self.peek(code, now)
+        if person_id is None:
             return None
-        await self.session.delete(row)
-        await self.session.flush()
-        return row.person_id if row.expires_at > now else None
+        result = await self.session.execute(
+            delete(LinkCodeRow)
+            .where(LinkCodeRow.code == code, LinkCodeRow.person_id == person_id,
+                   LinkCodeRow.expires_at > now)
+            .execution_options(synchronize_session=False))
+        if int(getattr(result, "rowcount", 0) or 0) != 1:
+            return None
+        return person_id
 
     async def move_account(self, account_id: int, person_id: int, now: datetime) -> None:
         """Attach a channel account to another person; drop its old person if left empty."""

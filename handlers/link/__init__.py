@@ -40,13 +40,17 @@ async def _use_code(ctx: Context, typed: str) -> list[Reply]:
         return [Reply(ctx.t("link.bad_code"))]
     repo = LinkRepo(ctx.session)
     now = ctx.clock.now()
-    person_id = await repo.consume(typed, now)
-    if person_id is None:
+    # Check first, use after: a code tried from an account it cannot join stays valid.
+    owner = await repo.peek(typed, now)
+    if owner is None:
         return [Reply(ctx.t("link.unknown_code"))]
-    if person_id == ctx.person.id:
+    if owner == ctx.person.id:
         return [Reply(ctx.t("link.same"))]
     if ctx.person.is_registered:
         return [Reply(ctx.t("link.has_profile"))]
+    person_id = await repo.consume(typed, now)
+    if person_id is None:
+        return [Reply(ctx.t("link.unknown_code"))]
     await repo.move_account(ctx.account.id, person_id, now)
     ctx.person = await ctx.people.get(person_id)
     accounts = await ctx.people.accounts_of(person_id)

@@ -145,13 +145,16 @@ async def _consent_lines(ctx: Context) -> str:
 async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
     """Show the person's profile with edit choices (or offer registration)."""
     person = ctx.person
+    # The channel id lets a person (e.g. on Zalo) learn what to put in ADMIN_IDS.
+    account = ctx.t("profile.account_id", account=f"{ctx.msg.channel}:{ctx.msg.user_id}")
     if not person.is_registered or person.birth_year is None:
-        return [Reply(ctx.t("profile.not_registered"),
+        return [Reply(f"{ctx.t('profile.not_registered')}\n\n{account}",
                       [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
     text = ctx.t("profile.show", full_name=person.full_name, birth_year=person.birth_year,
                  age=ctx.clock.today().year - person.birth_year,
                  unit=unit_label(ctx, person.unit_code), role=_role_text(ctx),
                  consents=await _consent_lines(ctx))
+    text = f"{text}\n\n{account}"
     if prefix:
         text = f"{prefix}\n\n{text}"
     rows = [[Choice(ctx.t("profile.edit_name"), EditName().pack())],

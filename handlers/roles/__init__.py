@@ -236,13 +236,22 @@ async def accept(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("roles.need_profile"),
                       [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
     now = ctx.clock.now()
-    invite = await InviteRepo(ctx.session).consume(code, ctx.person.id, now)
+    invites = InviteRepo(ctx.session)
+    # Check first, use after: a refused try leaves the code valid for the one it is meant for.
+    invite = await invites.peek(code, now)
     grants = GrantRepo(ctx.session)
     creator_grants = await grants.active_for(invite.created_by) if invite and invite.created_by \
         else []
     if invite is None or not may_grant(creator_grants, invite.role, invite.unit_code,
                                        ctx.services.units):
         logger.info("role invite code refused (unknown, used, expired or creator lost rights)")
+        return [Reply(ctx.t("roles.unknown_code"))]
+    if invite.created_by == ctx.person.id:
+        logger.info("role invite %s: its creator tried it, refused", invite.id)
+        return [Reply(ctx.t("roles.own_code"))]
+    invite = await invites.consume(code, ctx.person.id, now)
+    if invite is None:
+        logger.info("role invite code refused (used meanwhile)")
         return [Reply(ctx.t("roles.unknown_code"))]
     await grants.grant(ctx.person.id, invite.role, invite.unit_code, now,
                        granted_by=invite.created_by, reason=f"invite #{invite.id}")

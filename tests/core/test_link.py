@@ -66,3 +66,26 @@ async def test_an_account_with_its_own_profile_is_not_merged(chat: Chat, app: Ap
     assert "Trần Minh" in await chat.reply()
     await chat.send(f"/lienket {code}")
     assert "đã có hồ sơ riêng" in await chat.reply()
+
+
+async def test_a_refused_try_from_someone_else_keeps_the_code(chat: Chat, app: App) -> None:
+    await register_lan(chat)
+    await chat.reply()
+    code = await get_code(chat)
+    await become(chat, "minh")
+    await chat.send("/toi")
+    await chat.reply()
+    for line in ("1", "1", "2", "Trần Minh", "1980", "Bỏ qua", "Lưu"):
+        await chat.send(line)
+        await chat.reply()
+    assert "Trần Minh" in await chat.reply()
+    await chat.send(f"/lienket {code}")
+    refused = await chat.reply()
+    assert "không dùng được mã này" in refused and "vẫn còn hiệu lực" in refused
+    done = await zalo(app, f"/lienket {code}")
+    assert "Đã liên kết. Xin chào nguyễn thị lan" in done
+
+
+async def test_toi_shows_the_channel_id_before_and_after_registering(app: App) -> None:
+    shown = await zalo(app, "/toi")
+    assert "Bạn chưa có hồ sơ" in shown and "Mã tài khoản của bạn: zalo:z-lan" in shown

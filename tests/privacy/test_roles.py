@@ -190,6 +190,18 @@ async def test_a_code_from_someone_who_lost_the_right_is_refused(chat: Chat) -> 
     assert "đã hết hạn" in await chat.reply()
 
 
+async def test_the_creator_trying_an_invite_does_not_use_it_up(chat: Chat) -> None:
+    await liaison_lan(chat)
+    code = await make_invite(chat, "Cán bộ xét duyệt gương tốt", "nhan ly")
+    await chat.send(f"/nhanquyen {code}")
+    refused = await chat.reply()
+    assert "do chính bạn tạo" in refused and "vẫn còn hiệu lực" in refused
+    await become(chat, "minh")
+    await register(chat, "Trần Văn Minh")
+    await chat.send(f"/nhanquyen {code}")
+    assert "Bạn đã được giao vai trò Cán bộ xét duyệt gương tốt" in await chat.reply()
+
+
 async def test_a_form_stops_when_the_role_is_revoked_meanwhile(chat: Chat, app: App) -> None:
     await liaison_lan(chat)
     await chat.send("/quyen")
