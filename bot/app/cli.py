@@ -27,13 +27,14 @@ from bot.app.config_check import Problem, check_run, load_settings
 from bot.app.exports import CommandApp
 from bot.app.features import FEATURES
 from bot.app.logs import quiet_noisy_loggers, setup_logging
-from bot.app.retention import run_retention
+from bot.app.retention import RETENTION_KIND, run_retention
 from bot.channels.console import run_console
 from bot.channels.zalo_oa import oa_configured
 from bot.channels.zalo_oa_connect import connect
 from bot.core.cli import CliError
 from bot.core.clock import MovableClock
 from bot.core.config import Settings
+from bot.delivery.service import delivery_of
 from content.check import check_all
 from content.errors import ContentError
 from content.importer.cli import run_import as import_plan
@@ -307,21 +308,19 @@ async def _retention(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await app.start()
         async with app.sessions() as session:
+            now = app.services.clock.now()
+            notify = functools.partial(delivery_of(app.services).notify, kind=RETENTION_KIND,
+                                       now=now)
             result = await run_retention(session, settings, app.services.messages,
-                                         app.services.router.personal_data,
-                                         app.services.clock.now())
+                                         app.services.router.personal_data, notify, now)
             if args.dry_run:
                 await session.rollback()
             else:
                 await session.commit()
     finally:
         await app.close()
-    for notice in result.notices:
-        record = {"channel": notice.channel, "chat_id": notice.chat_id, "text": notice.text}
-        _out(json.dumps(record, ensure_ascii=False))
     key = "cli.retention_dry_run" if args.dry_run else "cli.retention_done"
-    _err(t(key, warned=len({n.person_id for n in result.notices}),
-           notices=len(result.notices), anonymised=len(result.anonymised)))
+    _out(t(key, warned=len(result.notices), anonymised=len(result.anonymised)))
     return 0
 
 

@@ -6,7 +6,9 @@ condition, a cancelled broadcast), then sends the rest evenly paced, each in its
 (a few in flight, so platform latency does not lower the rate). Every outcome is committed
 right after the platform answers: a row confirmed sent is never sent again; after a crash,
 rows left "sending" go back to the queue, so only a message in flight at that moment can
-arrive twice.
+arrive twice. When an outcome cannot be recorded (the database is down), the sender stops:
+the rest of the claimed rows are held unsent, and after a growing pause they go back to the
+queue (the unrecorded one included: the one duplicate the outage can cause).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 WRITE_RETRIES = 5
+# Pause after an outcome could not be recorded: doubles from the first to the last.
+OUTAGE_PAUSE = (timedelta(seconds=1), timedelta(seconds=60))
 Ready = tuple[OutboxItem, Reply]
 
 
@@ -103,6 +107,13 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(max_in_flight)
         self.wakeup = delivery.new_wakeup()
         self._tasks: set[asyncio.Task[None]] = set()
+        # How outcomes are recorded (tests wrap it to inject a database failure).
+        self.repo_factory: Callable[[AsyncSession], OutboxRepo] = OutboxRepo
+        self.write_retries = WRITE_RETRIES
+        # Database outage: rows claimed but not sent, and when to try again.
+        self._held: list[int] = []
+        self._paused_until: datetime | None = None
+        self._pause = OUTAGE_PAUSE[0]
 
     # --- loops ----------------------------------------------------------------------------
 
@@ -138,6 +149,10 @@ class OutboxSender:
                 if wait > 0:
                     await sleep_or(stop, min(wait, 60.0))
                     continue
+                paused = self._pause_left()
+                if paused > 0:
+                    await sleep_or(stop, min(paused, 60.0))
+                    continue
                 if queue.qsize() > self.batch // 2:
                     await sleep_or(stop, 0.05)
                     continue
@@ -162,6 +177,44 @@ class OutboxSender:
         await self._finish_in_flight()
         return self.stats.sent - before
 
+    # --- database outage ------------------------------------------------------------------
+
+    def _pause_left(self) -> float:
+        if self._paused_until is None:
+            return 0.0
+        return (self._paused_until - self.delivery.clock.now()).total_seconds()
+
+    def _stall(self, row_id: int) -> None:
+        """An outcome could not be recorded: hold the row, send nothing more for a while."""
+        self._held.append(row_id)
+        if self._paused_until is None or self._pause_left() <= 0:
+            self._paused_until = self.delivery.clock.now() + self._pause
+            logger.error("sender %s: cannot record outcomes; pausing %.0f s", self.channel,
+                         self._pause.total_seconds())
+            self._pause = min(self._pause * 2, OUTAGE_PAUSE[1])
+
+    async def _resume(self) -> bool:
+        """After a pause, put the held rows back in the queue; tell if sending may go on."""
+        if self._paused_until is None:
+            return True
+        if self._pause_left() > 0 or self._tasks:
+            return False
+        held, self._held = self._held, []
+        try:
+            if held:
+                await self._release(held)
+        except Exception:
+            logger.warning("sender %s: database still unavailable", self.channel)
+            self._held = held + self._held
+            self._paused_until = self.delivery.clock.now() + self._pause
+            self._pause = min(self._pause * 2, OUTAGE_PAUSE[1])
+            return False
+        logger.info("sender %s: database back, %d held rows re-queued", self.channel,
+                    len(held))
+        self._paused_until = None
+        self._pause = OUTAGE_PAUSE[0]
+        return True
+
     def _quiet_wait(self) -> float:
         now = self.delivery.clock.now()
         allowed = self.delivery.quiet.next_allowed(now, self.delivery.tz)
@@ -180,6 +233,8 @@ class OutboxSender:
 
     async def _claim(self) -> tuple[int, list[Ready]]:
         """Claim a batch of due rows and re-check it; return (claimed, ready to send)."""
+        if not await self._resume():
+            return 0, []
         now = self.delivery.clock.now()
         if self._quiet_wait() > 0:
             return 0, []
@@ -192,6 +247,9 @@ class OutboxSender:
 
     async def _dispatch(self, item: OutboxItem, reply: Reply) -> None:
         """Send one checked row at the channel's pace (or put it back for later)."""
+        if self._paused_until is not None:  # outcomes cannot be recorded: do not send
+            self._held.append(item.id)
+            return
         quiet = self._quiet_wait()
         if quiet > 0:
             self._spawn(self._postpone_one(item.id, quiet))
@@ -204,6 +262,10 @@ class OutboxSender:
         await self.pacer.acquire(parts)
         self.spacing.note(item.chat_id, parts)
         await self._slots.acquire()
+        if self._paused_until is not None:  # an outage began while waiting for a slot
+            self._slots.release()
+            self._held.append(item.id)
+            return
         self._spawn(self._send(item, reply))
 
     async def _release(self, row_ids: list[int]) -> None:
@@ -330,6 +392,7 @@ class OutboxSender:
         except Exception:
             logger.exception("sender %s: recording a send failed (row %s)", self.channel,
                              item.id)
+            self._stall(item.id)
         finally:
             self._slots.release()
 
@@ -388,14 +451,14 @@ class OutboxSender:
 
     async def _write(self, action: Callable[[OutboxRepo], Awaitable[None]]) -> None:
         """Run `action(repo)` in its own transaction, retrying while the database is busy."""
-        for attempt in range(WRITE_RETRIES):
+        for attempt in range(self.write_retries):
             try:
                 async with self.delivery.sessions() as session:
-                    await action(OutboxRepo(session))
+                    await action(self.repo_factory(session))
                     await session.commit()
                 return
             except Exception:
-                if attempt == WRITE_RETRIES - 1:
+                if attempt == self.write_retries - 1:
                     raise
                 logger.warning("sender %s: write failed, retrying", self.channel)
                 await asyncio.sleep(0.2 * (attempt + 1))

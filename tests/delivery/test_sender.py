@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.app import App
 from bot.core.channel_errors import Blocked, PermanentError, RetryAfter, TransientError
 from bot.core.clock import MovableClock
 from bot.core.types import Reply
+from bot.delivery.sender import OutboxSender
 from storage.delivery.repo import BroadcastRepo, OutboxRepo, OutboxStatus
 from storage.models import BroadcastRow, ChannelAccountRow, OutboxRow
 from tests.delivery.conftest import MakeChat, person_id
@@ -191,3 +194,53 @@ async def test_people_are_reached_on_a_channel_that_runs(make_chat: MakeChat,
     await broadcast_to_all(app, clock)
     assert [r.channel for r in await outbox_rows(app.sessions)] == ["telegram", "zalo"]
     assert on_zalo
+
+
+class FlakyRecording(OutboxRepo):
+    """The outbox as the sender records outcomes, with the database gone after `ok` sends."""
+
+    ok = 0
+    down = False
+    calls = 0
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        cls = FlakyRecording
+        cls.calls += 1
+        if cls.down or cls.calls > cls.ok:
+            cls.down = True
+            raise OperationalError("UPDATE outbox", {}, ConnectionError("database down"))
+        await super().mark_sent(row_id, now)
+
+    async def postpone(self, row_ids: Sequence[int], until: datetime, now: datetime,
+                       error: str | None = None, attempted: bool = False) -> None:
+        if FlakyRecording.down:
+            raise OperationalError("UPDATE outbox", {}, ConnectionError("database down"))
+        await super().postpone(row_ids, until, now, error, attempted)
+
+
+async def test_a_database_outage_mid_broadcast_stops_sending_until_it_can_record(
+    make_chat: MakeChat, clock: MovableClock
+) -> None:
+    app, _chat = await make_chat()
+    chats = await seed_people(app.sessions, 12, clock.now())
+    await broadcast_to_all(app, clock)
+    platform = Platform()
+    sender = OutboxSender(app.delivery, "telegram", platform, rate=None, chat_rate=None,
+                          max_in_flight=1, batch=50)
+    sender.repo_factory = FlakyRecording
+    sender.write_retries = 1
+    FlakyRecording.ok, FlakyRecording.down, FlakyRecording.calls = 4, False, 0
+    await sender.drain()
+    # Four recorded, the fifth sent but not recorded; the rest of the batch is held.
+    assert len(platform.sent) == 5
+    clock.advance(timedelta(seconds=30))
+    await sender.drain()  # still down: nothing more goes out
+    assert len(platform.sent) == 5
+    FlakyRecording.down, FlakyRecording.ok = False, 1000
+    clock.advance(timedelta(minutes=5))
+    await sender.drain()
+    sent = [chat for chat, _ in platform.sent]
+    assert sorted(set(sent)) == sorted(chats)  # everyone received it
+    assert len(sent) <= len(chats) + 1  # at most the unrecorded one twice
+    assert all(sent.count(chat) <= 2 for chat in chats)
+    assert set((await statuses(app)).values()) == {"sent"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import subprocess
 import sys
@@ -12,9 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import App, create_app
-from bot.app.retention import RetentionResult, find_inactive, run_retention
+from bot.app.retention import RETENTION_KIND, RetentionResult, find_inactive, run_retention
 from bot.channels.console import ConsoleChannel
 from bot.core.clock import MovableClock
+from bot.delivery.service import delivery_of
+from storage.delivery.models import OutboxRow
 from storage.models import AuditRow, PersonRow
 from tests.conftest import make_settings
 from tests.harness import Chat, become, register
@@ -25,8 +27,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def retention(app: App) -> RetentionResult:
     async with app.sessions() as session:
+        now = app.services.clock.now()
+        notify = functools.partial(delivery_of(app.services).notify, kind=RETENTION_KIND,
+                                   now=now)
         result = await run_retention(session, app.settings, app.services.messages,
-                                     app.services.router.personal_data, app.services.clock.now())
+                                     app.services.router.personal_data, notify, now)
         await session.commit()
     return result
 
@@ -64,7 +69,9 @@ async def test_writing_after_the_warning_keeps_the_account(
     assert len((await retention(app)).notices) == 1
     clock.advance(timedelta(days=3))
     await chat.send("xin chào")
-    await chat.reply()
+    # The warning went through the outbox: the person receives it along with the answer.
+    replies = await chat.replies()
+    assert sum("nhắn cho Trợ lý một tin bất kỳ" in r for r in replies) == 1
     clock.advance(timedelta(days=60))
     result = await retention(app)
     assert result.anonymised == [] and result.notices == []
@@ -98,7 +105,7 @@ async def test_retention_settings_are_honoured(db_url: str, clock: MovableClock)
     await app.close()
 
 
-async def test_thidua_retention_prints_the_warnings_to_send(sqlite_url: str,
+async def test_thidua_retention_queues_the_warnings_and_prints_counts(sqlite_url: str,
                                                             clock: MovableClock) -> None:
     app = create_app(make_settings(sqlite_url), clock)  # the test clock is in 2024
     await app.start()
@@ -114,10 +121,52 @@ async def test_thidua_retention_prints_the_warnings_to_send(sqlite_url: str,
 
     dry = thidua("--dry-run")
     assert dry.returncode == 0, dry.stderr
-    (record,) = [json.loads(line) for line in dry.stdout.splitlines()]
-    assert record["channel"] == "console" and record["chat_id"] == "lan"
-    assert "từ ngày 10/04/2024" in record["text"] and "Chạy thử" in dry.stderr
+    assert dry.stdout.strip() == ("Chạy thử: sẽ cảnh báo 1 người và ẩn danh 0 người. "
+                                  "Chưa thay đổi gì.")
+    assert await outbox_rows(sqlite_url, clock) == []  # a dry run queues nothing
     real = thidua()
-    assert len(real.stdout.splitlines()) == 1 and "Đã đánh dấu cảnh báo 1 người" in real.stderr
+    assert real.returncode == 0, real.stderr
+    assert "cho 1 người vào hàng đợi" in real.stdout and "ẩn danh 0 người" in real.stdout
+    assert "lan" not in real.stdout and "Nguyễn" not in real.stdout  # counts only
+    (row,) = await outbox_rows(sqlite_url, clock)
+    assert (row.kind, row.message_key, row.status) == (
+        "retention", "privacy.retention_warning", "pending")
+    assert row.params["last_seen"] == "10/04/2024"
     again = thidua()
-    assert again.stdout == "" and "ẩn danh 0 người" in again.stderr
+    assert "cho 0 người" in again.stdout and "ẩn danh 0 người" in again.stdout
+    assert len(await outbox_rows(sqlite_url, clock)) == 1
+
+
+async def outbox_rows(url: str, clock: MovableClock) -> list[OutboxRow]:
+    app = create_app(make_settings(url), clock)
+    await app.start()
+    try:
+        async with app.sessions() as session:
+            return list((await session.scalars(select(OutboxRow))).all())
+    finally:
+        await app.close()
+
+
+async def test_warning_is_queued_for_each_person_and_only_the_silent_one_is_anonymised(
+    chat: Chat, app: App, clock: MovableClock
+) -> None:
+    minh = Chat(ConsoleChannel(app, clock, "minh"))
+    await register(chat, "Nguyễn Thị Lan")
+    await register(minh, "Trần Văn Minh")
+    clock.advance(timedelta(days=705))
+    assert len((await retention(app)).notices) == 2
+    async with app.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.person_id))).all()
+    assert [(r.kind, r.message_key) for r in rows] == [
+        ("retention", "privacy.retention_warning")] * 2
+    assert len({r.dedupe_key for r in rows}) == 2
+    assert (await retention(app)).notices == []  # same period: not queued twice
+    clock.advance(timedelta(days=1))
+    await chat.send("/giupdo")  # Lan answers; Minh stays silent
+    await chat.replies()
+    clock.advance(timedelta(days=30))
+    result = await retention(app)
+    assert len(result.anonymised) == 1
+    async with app.sessions() as session:
+        names = set((await session.scalars(select(PersonRow.full_name))).all())
+    assert "Nguyễn Thị Lan" in names and "Trần Văn Minh" not in names
