@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-from content.text import fold
 from storage.deeds.states import Action, Minor, NomineeConsent, Status
 
 MAX_PHOTOS = 3
@@ -107,56 +106,6 @@ def check_consent_source(minor: str, source: str) -> None:
     """Refuse the nominee's own consent when they are under 16 (a guardian must agree)."""
     if source == NomineeConsent.PERSON and minor == Minor.YES:
         raise Refusal("guardian_needed")
-
-
-# --- dates -------------------------------------------------------------------------------
-
-_NUMERIC = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?$")
-
-
-class DateProblem(Exception):
-    """A typed date that is not accepted: `kind` is format, future or too_old."""
-
-    def __init__(self, kind: str, day: date | None = None) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.day = day
-
-
-def parse_deed_date(text: str, today: date) -> date:
-    """Read "hôm nay", "hôm qua", "20/4", "20/4/2024", "20-04-2024" or "2024-04-20"."""
-    words = " ".join(fold(text).replace(",", " ").split())
-    words = words.removeprefix("ngay ").strip()
-    relative = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2,
-                "mai": -1, "ngay mai": -1}
-    if words in relative:
-        day = today - timedelta(days=relative[words])
-        if day > today:
-            raise DateProblem("future", day)
-        return day
-    match = _NUMERIC.match(words)
-    if match is None:
-        raise DateProblem("format")
-    first, second, third = match.groups()
-    try:
-        if len(first) == 4:  # 2024-04-20
-            if third is None:
-                raise DateProblem("format")
-            day = date(int(first), int(second), int(third))
-        else:
-            year = today.year if third is None else int(third)
-            if third is not None and len(third) == 2:
-                year += 2000
-            elif third is not None and len(third) != 4:
-                raise DateProblem("format")
-            day = date(year, int(second), int(first))
-    except ValueError as exc:
-        raise DateProblem("format") from exc
-    if day > today:
-        raise DateProblem("future", day)
-    if today - day > MAX_AGE:
-        raise DateProblem("too_old", day)
-    return day
 
 
 # --- phone numbers -------------------------------------------------------------------------

@@ -34,9 +34,7 @@ from handlers.common.steps import (
 from handlers.profile.payloads import EditBirthYear, EditName, EditUnit, ToggleReminders
 from storage.delivery.repo import OutboxRepo
 
-# policy and require_registration live in handlers.common.registration; works and referrals
-# still import them from here until they switch (then nothing imports handlers.profile).
-__all__ = ["FEATURE", "policy", "require_registration", "show_profile"]
+__all__ = ["FEATURE", "show_profile"]
 
 
 class Steps(StrEnum):

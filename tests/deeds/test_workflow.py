@@ -8,14 +8,12 @@ import pytest
 
 from handlers.deeds.workflow import (
     Action,
-    DateProblem,
     NomineeConsent,
     Refusal,
     Status,
     available_actions,
     check_action,
     check_consent_source,
-    parse_deed_date,
     parse_phone,
 )
 
@@ -103,36 +101,6 @@ def test_actions_offered_follow_the_rules() -> None:
                                 actor_is_admin=False, reporter_id=REPORTER,
                                 consent=NomineeConsent.PENDING)
     assert offered == [Action.CONSENT, Action.NOTE]
-
-
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("hôm nay", date(2024, 4, 10)),
-    ("Hôm qua", date(2024, 4, 9)),
-    ("hom qua", date(2024, 4, 9)),
-    ("20/3", date(2024, 3, 20)),
-    ("20/3/2024", date(2024, 3, 20)),
-    ("20-03-2024", date(2024, 3, 20)),
-    ("2024-03-20", date(2024, 3, 20)),
-    ("20.3.24", date(2024, 3, 20)),
-    ("ngày 1/4", date(2024, 4, 1)),
-])
-def test_dates_accepted(typed: str, expected: date) -> None:
-    assert parse_deed_date(typed, TODAY) == expected
-
-
-@pytest.mark.parametrize(("typed", "kind"), [
-    ("tuần trước", "format"),
-    ("32/1/2024", "format"),
-    ("20/4", "future"),
-    ("ngày mai", "future"),
-    ("1/1/2018", "too_old"),
-    ("2024-04", "format"),
-    ("20/4/202", "format"),
-])
-def test_dates_refused(typed: str, kind: str) -> None:
-    with pytest.raises(DateProblem) as problem:
-        parse_deed_date(typed, TODAY)
-    assert problem.value.kind == kind
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
