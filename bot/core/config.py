@@ -89,6 +89,11 @@ class Settings(BaseSettings):
 
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
+    # The HTTPS address at which the web server above is reached from outside (behind the
+    # proxy): one-time links to upload, download and progress pages start with it. Unset:
+    # no links, the bot points to the command line instead (docs/weblinks.md).
+    public_url: str | None = None
+    web_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 7)
     health_host: str = "127.0.0.1"
     health_port: int = 8090
 
@@ -155,7 +160,7 @@ class Settings(BaseSettings):
                      "zalo_webhook_secret", "telegram_bot_username", "zalo_oa_app_id",
                      "zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_id",
                      "zalo_oa_pkce_verifier", "zalo_oa_template_id", "zalo_oa_redirect_uri",
-                     "bot_tz", mode="before")
+                     "bot_tz", "public_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
