@@ -167,8 +167,8 @@ class WebPages:
 
     def _html(self, page: Page, request: web.Request) -> web.Response:
         body = render(page, self.t, request.match_info["token"])
-        return web.Response(text=body, status=page.status, content_type="text/html", charset="utf-8",
-                            headers=SECURITY_HEADERS)
+        return web.Response(text=body, status=page.status, content_type="text/html",
+                            charset="utf-8", headers=SECURITY_HEADERS)
 
     async def _get(self, request: web.Request) -> web.Response:
         return self._html(await self.backend.page(request.match_info["token"]), request)
