@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from bot.core.context import Context
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
+from bot.core.weblinks import links_enabled
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
+from handlers.common.weblinks import download_link_text
 from handlers.referrals.common import (
     covering,
     full_date,
@@ -29,6 +31,7 @@ from handlers.referrals.payloads import (
     Owing,
     Progress,
     Reassign,
+    WebProgress,
     unit_payload,
 )
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
@@ -123,6 +126,9 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
                            unit_payload(ExportEligible, unit_code))])
     if line.started:
         actions.append([Choice(ctx.t("ref.manage.import_button"), ImportList().pack())])
+    if links_enabled(ctx.services.settings):
+        actions.append([Choice(ctx.t("ref.manage.web_progress"),
+                               unit_payload(WebProgress, unit_code))])
     actions.append([Choice(ctx.t("ref.manage.other_unit"), OtherUnit().pack())])
     if ctx.access.is_admin:
         actions.append([Choice(ctx.t("ref.manage.reassign_button"), Reassign().pack())])
@@ -178,7 +184,10 @@ async def export(ctx: Context, campaign: Campaign, unit_code: str, eligible: boo
     command = (f"thidua export referrals --campaign {campaign.id} --unit {unit_code} "
                f"{kind}--out {export_filename(campaign, unit_code, eligible, ctx)}")
     if not ctx.traits.files:
-        return Reply(ctx.t("ref.export.no_files", command=command), back)
+        kind = "referrals_eligible" if eligible else "referrals_progress"
+        text = await download_link_text(ctx, kind, {"campaign": campaign.id, "unit": unit_code},
+                                        command)
+        return Reply(text, back)
     scope = ExportScope(campaign, prog, line_of(ctx, prog), scope_units(ctx, prog, unit_code),
                         unit_code, ctx.clock.now())
     repo = repo_of(ctx)
