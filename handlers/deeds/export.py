@@ -16,6 +16,7 @@ from bot.core.types import Attachment, AttachmentKind, Reply
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
+from handlers.common.weblinks import download_link_text
 from handlers.deeds.views import is_erased
 from handlers.deeds.workflow import consent_given
 from storage.deeds.repo import Nominations, audit_export, load_nominations
@@ -73,6 +74,9 @@ async def export_reply(ctx: Context, scope: Collection[str] | None) -> list[Repl
     data = await load_nominations(ctx.session, scope)
     if not data.items:
         return [Reply(ctx.t("deeds.export.empty"))]
+    if not ctx.traits.files:  # Zalo: a one-time download link (or the server command)
+        return [Reply(await download_link_text(ctx, "deeds", {},
+                                               "thidua export deeds --out de-nghi.xlsx"))]
     content = nominations_xlsx(data, ctx.services.messages, ctx.services.units,
                                ctx.services.campaigns, ctx.clock.tz)
     await audit_export(ctx.session, ctx.clock.now(), ctx.person.id, len(data.items), scope)

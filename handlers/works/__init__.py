@@ -32,6 +32,7 @@ from handlers.works.common import unknown_button
 from handlers.works.consent import consent_no, consent_yes
 from handlers.works.delivery import NoncompliantUnits, WorksDeadlineRule
 from handlers.works.payloads import PREFIX_FAMILIES, ConsentNo, ConsentYes
+from handlers.works.web import WEB
 from storage.works.personal_data import sections
 
 if TYPE_CHECKING:
@@ -70,4 +71,5 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_audience(NoncompliantUnits(services.campaigns, services.units))
 
 
-FEATURE = Feature("works", register, register_delivery, cli=(EXPORT_WORKS, EXPORT_CONFERENCES))
+FEATURE = Feature("works", register, register_delivery, cli=(EXPORT_WORKS, EXPORT_CONFERENCES),
+                  web=WEB)
