@@ -160,3 +160,18 @@ async def test_without_public_url_the_chat_points_to_the_command_line(
     assert "cần đặt PUBLIC_URL" in text
     assert "thidua import referrals FILE.xlsx --campaign bac-son-dan-van-kheo-2024 --week 3" \
         in text
+
+
+async def test_retention_removes_expired_links(app: App, clock: MovableClock) -> None:
+    from bot.core.weblinks import PROGRESS, make_link
+    from storage.weblinks.repo import WebLinkRepo
+
+    await send_as(app, "zalo", "z-lan", text="/start")
+    async with app.sessions() as session:
+        await make_link(session, app.settings, 1, PROGRESS, {}, clock.now())
+        await session.commit()
+    async with app.sessions() as session:
+        repo = WebLinkRepo(session)
+        assert await repo.purge_expired(clock.now()) == 0  # alive for 24 hours
+        assert await repo.purge_expired(clock.now() + timedelta(hours=25)) == 1
+        await session.commit()
