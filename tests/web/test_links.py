@@ -162,7 +162,7 @@ async def test_without_public_url_the_chat_points_to_the_command_line(
         in text
 
 
-async def test_retention_removes_expired_links(app: App, clock: MovableClock) -> None:
+async def test_expired_links_are_purged_a_day_later(app: App, clock: MovableClock) -> None:
     from bot.core.weblinks import PROGRESS, make_link
     from storage.weblinks.repo import WebLinkRepo
 
