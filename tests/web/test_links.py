@@ -11,10 +11,15 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from bot.app import App
+from bot.app.config_check import check_run
 from bot.core.clock import MovableClock
+from bot.core.config import Settings
+from bot.core.weblinks import PROGRESS, make_link
+from content.messages import Messages
 from storage.access import GrantRepo
 from storage.models import AuditRow, OutboxRow
 from storage.weblinks.models import WebLinkRow
+from storage.weblinks.repo import WebLinkRepo
 from tests.harness import Chat
 from tests.referrals.helpers import become, lan_with_two, send_as
 from tests.web.conftest import PUBLIC_URL, Site, zalo_liaison
@@ -163,9 +168,6 @@ async def test_without_public_url_the_chat_points_to_the_command_line(
 
 
 async def test_expired_links_are_purged_a_day_later(app: App, clock: MovableClock) -> None:
-    from bot.core.weblinks import PROGRESS, make_link
-    from storage.weblinks.repo import WebLinkRepo
-
     await send_as(app, "zalo", "z-lan", text="/start")
     async with app.sessions() as session:
         await make_link(session, app.settings, 1, PROGRESS, {}, clock.now())
@@ -175,3 +177,14 @@ async def test_expired_links_are_purged_a_day_later(app: App, clock: MovableCloc
         assert await repo.purge_expired(clock.now()) == 0  # alive for 24 hours
         assert await repo.purge_expired(clock.now() + timedelta(hours=25)) == 1
         await session.commit()
+
+
+def test_public_url_must_be_https() -> None:
+    plain = Settings(_env_file=None, zalo_bot_token="z",  # type: ignore[call-arg]
+                     public_url="http://thidua.example.vn")
+    assert [p.key for p in check_run(plain)] == ["public_url_https"]
+    assert "phải bắt đầu bằng https://" in check_run(plain)[0].text(Messages.load().t)
+    secure = Settings(_env_file=None, zalo_bot_token="z",  # type: ignore[call-arg]
+                      public_url="https://thidua.example.vn")
+    assert check_run(secure) == []
+
