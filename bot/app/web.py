@@ -150,8 +150,9 @@ class LinkBackend:
                 return self._refused("web.refused.unknown", 404).page
             again = self._upload_intro(call)
             if data is None:
-                limit = self.app.settings.max_upload_bytes // 1_000_000
-                return Page(title, self.t("web.upload.too_big", mb=limit) + "\n" + again,
+                cap = self.app.settings.max_upload_bytes
+                size = f"{cap // 1_000_000} MB" if cap >= 1_000_000 else f"{cap // 1000} KB"
+                return Page(title, self.t("web.upload.too_big", size=size) + "\n" + again,
                             "upload", status=413)
             if not data:
                 return Page(title, self.t("web.upload.empty") + "\n" + again, "upload",

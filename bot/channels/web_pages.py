@@ -67,7 +67,7 @@ class WebBackend(Protocol):
         ...
 
     async def upload(self, token: str, filename: str, data: bytes | None) -> Page:
-        """Take an uploaded file (None: too big) and return the report page."""
+        """Take an uploaded file (None: too big; empty: no file) and return the page."""
         ...
 
     async def download(self, token: str) -> FileOut | Page:
@@ -188,6 +188,7 @@ class WebPages:
                     break
         except (ValueError, AssertionError, KeyError):
             logger.info("web upload: unreadable form")
+            data = b""
         return self._html(await self.backend.upload(token, filename, data), request)
 
     async def _read_capped(self, part: BodyPartReader) -> bytes | None:

@@ -12,6 +12,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.app.config_check import check_run
+from bot.app.features import FEATURES
+from bot.app.web import link_pages
+from bot.channels.webhook import WebhookServer
 from bot.core.clock import MovableClock
 from bot.core.config import Settings
 from bot.core.weblinks import PROGRESS, make_link
@@ -188,3 +191,25 @@ def test_public_url_must_be_https() -> None:
                       public_url="https://thidua.example.vn")
     assert check_run(secure) == []
 
+
+
+async def test_no_file_or_a_too_big_one_is_explained_and_keeps_the_link(
+        chat: Chat, app: App, site: Site) -> None:
+    await lan_with_two(chat)
+    await zalo_liaison(app)
+    url = site.local(await ask_upload_link(app))
+    not_a_form = await site.http.post(url, data=b"x", headers={"Content-Type": "text/plain"})
+    assert not_a_form.status == 400 and "chưa chọn tệp" in await not_a_form.text()
+    app.settings.max_upload_bytes = 1000
+    small = WebhookServer("127.0.0.1", 0)
+    link_pages(app, FEATURES).mount(small.app)
+    await small.serve_pages()
+    try:
+        path = url.split(str(site.server.port), 1)[1]
+        big = await post_file(site, f"http://127.0.0.1:{small.port}{path}",
+                              OFFICIAL_WEEK_3 * 20, "tuan3.csv")
+        assert big.status == 413 and "Tệp lớn hơn 1 KB nên Trợ lý không nhận" in await big.text()
+    finally:
+        await small.close()
+    page = await site.http.get(url)
+    assert page.status == 200 and 'type="file"' in await page.text()  # still usable
