@@ -55,10 +55,10 @@ async def main() -> None:
     units = [prog.home_unit, *(u.code for u in tree.descendants(prog.home_unit))]
     started = time.perf_counter()
     accounts = await seed(url, args.participants, units)
-    await _time_counts(app, units)
     print(f"database: {url.split(':')[0]}; {args.participants:,} participants, "
           f"{accounts:,} followed accounts in {len(units)} units "
           f"(seeded in {time.perf_counter() - started:.1f} s)")
+    await _time_counts(app, units)  # what the page costs beyond the referrals query
     now = app.services.clock.now()
     async with app.sessions() as session:
         person_id = args.participants + 1
