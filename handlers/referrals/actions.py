@@ -206,11 +206,13 @@ async def share(ctx: Context, campaign: Campaign, participant: Participant) -> l
     link = (ctx.t("ref.share.link", url=f"https://t.me/{username.lstrip('@')}?start="
                   f"{participant.code}") if username else "")
     name = ctx.person.full_name or ""
+    zalo = ctx.services.settings.zalo_bot_name or ctx.t("ref.share.zalo_default")
     invite = ctx.t("ref.share.invite", name=name, campaign=campaign.short_name,
-                   code=participant.code, link=link).rstrip()
-    return [Reply(ctx.t("ref.share.intro", code=participant.code)),
-            Reply(invite, [[Choice(ctx.t("ref.back_dashboard"),
-                                   Dashboard(participant.id).pack())]])]
+                   code=participant.code, link=link, zalo=zalo).rstrip()
+    # The invitation is a message of its own, without choices, so that it can be forwarded
+    # as it is; the way back is offered on the explanation above it.
+    back = [[Choice(ctx.t("ref.back_dashboard"), Dashboard(participant.id).pack())]]
+    return [Reply(ctx.t("ref.share.intro", code=participant.code), back), Reply(invite)]
 
 
 async def remove_list(ctx: Context, participant: Participant) -> list[Reply]:

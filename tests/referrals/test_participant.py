@@ -296,7 +296,8 @@ async def test_remove_a_referred_person(chat: Chat) -> None:
 async def test_share_shows_the_code_and_a_telegram_link_when_configured(
     db_url: str, clock: MovableClock
 ) -> None:
-    app = create_app(make_settings(db_url, telegram_bot_username="@thidua_bot"), clock)
+    app = create_app(make_settings(db_url, telegram_bot_username="@thidua_bot",
+                                   zalo_bot_name="Thi đua Bắc Sơn"), clock)
     await app.start()
     try:
         chat = Chat(ConsoleChannel(app, clock, "lan"))
@@ -304,11 +305,16 @@ async def test_share_shows_the_code_and_a_telegram_link_when_configured(
         code = await join(chat)
         await chat.send("Gửi mã giới thiệu cho người được vận động")
         intro = await chat.reply()
-        invite = await chat.reply()
         assert f"Mã giới thiệu của bạn là {code}" in intro
-        assert f"nhắn cho Trợ lý: /start {code}" in invite
+        assert "Tin nhắn tiếp theo là lời mời" in intro
+        assert chat.choices() == ["Về bảng theo dõi của tôi"]
+        invite = await chat.reply()
+        # The invitation stands alone: nothing in it but what the invited person reads.
+        assert chat.choices() == []
+        assert invite.startswith("Nguyễn Thị Lan mời bạn")
+        assert f"nhắn cho «Thi đua Bắc Sơn» đúng dòng sau: /start {code}" in invite
         assert f"https://t.me/thidua_bot?start={code}" in invite
-        assert "Nguyễn Thị Lan mời bạn" in invite
+        assert "dưới đây" not in intro + invite
     finally:
         await app.close()
 
@@ -320,6 +326,7 @@ async def test_share_without_telegram_username_has_no_link(chat: Chat) -> None:
     await chat.reply()
     invite = await chat.reply()
     assert f"/start {code}" in invite and "t.me" not in invite
+    assert "nhắn cho «Trợ lý thi đua trên Zalo»" in invite
 
 
 async def test_withdrawn_consent_pauses_the_view_until_given_again(chat: Chat,
