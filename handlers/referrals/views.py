@@ -292,7 +292,8 @@ def missing_text(ctx: Context, item: Missing, prog: ReferralProgramme) -> str:
         return ctx.t("ref.gap.need_referrals", count=item.count,
                      minimum=prog.min_referrals.value)
     if item.gap is Gap.TO_COME:
-        key = "ref.gap.to_come_last" if item.week >= len(prog.weeks) else "ref.gap.to_come"
+        last = (item.week or 0) >= len(prog.weeks)
+        key = "ref.gap.to_come_last" if last else "ref.gap.to_come"
         return ctx.t(key, first=item.week, last=len(prog.weeks),
                      minimum=prog.min_referrals.value)
     key = f"ref.gap.{item.gap.value}{'_self' if item.is_self else ''}"
