@@ -7,7 +7,6 @@ from bot.core.dispatcher import COMMAND_PAYLOAD, Router
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from content.schema import Campaign
-from handlers.common.registration import require_registration
 from handlers.referrals.common import (
     campaign_by_key,
     campaign_of,
@@ -20,7 +19,7 @@ from handlers.referrals.common import (
     repo_of,
     stale,
 )
-from handlers.referrals.forms import ADD, JOIN, WEEK
+from handlers.referrals.forms import WEEK, start_add_form, start_join_form
 from handlers.referrals.payloads import (
     AddReferral,
     ConsentAgain,
@@ -94,22 +93,21 @@ async def _owned_member(ctx: Context, member_id: int) -> tuple[Member, Participa
 
 
 async def start_join(ctx: Context, campaign: Campaign) -> list[Reply]:
-    """Begin joining: registration first, the age check, then consent, account and unit."""
-    started = await require_registration(ctx, VANDONG)
-    if started is not None:
-        return [Reply(ctx.t("ref.join.register_first")), *started]
+    """Begin joining: the age check for a profile, then one form (registering too)."""
     prog = programme(campaign)
     if ctx.clock.today() > prog.until.date:
         return [intro(ctx, campaign)]
     if await repo_of(ctx).participant_of(campaign.id, ctx.person.id) is not None:
         return await home(ctx, campaign)
     birth_year = ctx.person.birth_year
-    age = prog.until.date.year - birth_year if birth_year else 0
-    if age < prog.min_age.number:
-        return [ctx.main_menu(ctx.t("ref.join.under_age", age=age, minimum=prog.min_age.value,
-                                    source=prog.min_age.source, year=prog.until.date.year))]
-    has = await ctx.consents.has(ctx.person.id, Purpose.REFERRALS)
-    return await ctx.forms.start(ctx, JOIN, {"cid": campaign.id, "_consented": has})
+    if ctx.person.is_registered and birth_year:
+        age = prog.until.date.year - birth_year
+        if age < prog.min_age.number:
+            return [ctx.main_menu(ctx.t("ref.join.under_age", age=age,
+                                        minimum=prog.min_age.value,
+                                        source=prog.min_age.source,
+                                        year=prog.until.date.year))]
+    return await start_join_form(ctx, campaign)
 
 
 async def start_add(ctx: Context, campaign: Campaign, participant: Participant) -> list[Reply]:
@@ -121,10 +119,7 @@ async def start_add(ctx: Context, campaign: Campaign, participant: Participant) 
     if len(await repo_of(ctx).members(participant.id)) - 1 >= prog.max_referrals.number:
         text = ctx.t("ref.add.full", maximum=prog.max_referrals.number)
         return [await dashboard(ctx, campaign, participant, text)]
-    area = ctx.services.units.get(prog.home_unit)
-    return await ctx.forms.start(ctx, ADD, {
-        "pid": participant.id, "_min_age": prog.min_age.value,
-        "_area": area.full_name if area else prog.home_unit})
+    return await start_add_form(ctx, campaign, participant)
 
 
 # --------------------------------------------------------------------------- weekly marks
