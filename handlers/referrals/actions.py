@@ -46,6 +46,7 @@ from handlers.referrals.views import (
     home,
     intro,
     mark_view,
+    no_current_week_text,
     referred_view,
     verdict_of,
     verdict_text,
@@ -137,6 +138,11 @@ async def toggle_mark(ctx: Context, member_id: int, week: int) -> list[Reply]:
     if not is_owner and member.linked_person_id != ctx.person.id:
         return stale(ctx)
     prog = programme(campaign)
+    if not week:  # "this week" chosen when no week is going on
+        explained = no_current_week_text(ctx, prog)
+        if is_owner:
+            return [await dashboard(ctx, campaign, participant, explained)]
+        return [await referred_view(ctx, campaign, member, explained)]
     problem = markable_week_problem(prog.weeks, week, ctx.clock.today(), prog.until.date)
     note: str | None = None
     if problem is None:
@@ -210,9 +216,12 @@ async def share(ctx: Context, campaign: Campaign, participant: Participant) -> l
     return [Reply(ctx.t("ref.share.intro", code=participant.code), back), Reply(invite)]
 
 
-async def remove_list(ctx: Context, participant: Participant) -> list[Reply]:
-    """List my referred accounts to remove one."""
+async def remove_list(ctx: Context, campaign: Campaign, participant: Participant
+                      ) -> list[Reply]:
+    """List my referred accounts to remove one (or say there is nobody to remove)."""
     members = [m for m in await repo_of(ctx).members(participant.id) if not m.is_self]
+    if not members:
+        return [await dashboard(ctx, campaign, participant, ctx.t("ref.remove.nobody"))]
     rows = [[Choice(m.display_name or "", RemoveAsk(m.id).pack())] for m in members]
     rows.append([Choice(ctx.t("ref.back_dashboard"), Dashboard(participant.id).pack())])
     return [Reply(ctx.t("ref.remove.which"), rows)]
@@ -281,9 +290,13 @@ def register_actions(router: Router) -> None:
     @router.action(MarkWeek)
     async def _mark_week(ctx: Context, p: MarkWeek) -> list[Reply]:
         owned = await _owned(ctx, p.pid)
-        if owned is None or not p.week:
+        if owned is None:
             return stale(ctx)
-        return [await mark_view(ctx, owned[1], owned[0], p.week)]
+        participant, campaign = owned
+        if not p.week:  # "this week" chosen when no week is going on
+            note = no_current_week_text(ctx, programme(campaign))
+            return [await dashboard(ctx, campaign, participant, note)]
+        return [await mark_view(ctx, campaign, participant, p.week)]
 
     @router.action(MarkAll)
     async def _mark_all(ctx: Context, p: MarkAll) -> list[Reply]:
@@ -298,8 +311,14 @@ def register_actions(router: Router) -> None:
         if owned is None:
             return stale(ctx)
         participant, campaign = owned
+        prog = programme(campaign)
+        if ctx.clock.today() > prog.until.date:
+            note = ctx.t("ref.mark.ended", end=full_date(prog.until.date))
+            return [await dashboard(ctx, campaign, participant, note)]
+        if not line_of(ctx, prog).closed:
+            return [await dashboard(ctx, campaign, participant, ctx.t("ref.mark.no_past"))]
         return await ctx.forms.start(ctx, WEEK, {"pid": participant.id, "cid": campaign.id,
-                                                 "_total": len(programme(campaign).weeks)})
+                                                 "_total": len(prog.weeks)})
 
     @router.action(AddReferral)
     async def _add(ctx: Context, p: AddReferral) -> list[Reply]:
@@ -319,7 +338,7 @@ def register_actions(router: Router) -> None:
     @router.action(RemoveList)
     async def _remove_list(ctx: Context, p: RemoveList) -> list[Reply]:
         owned = await _owned(ctx, p.pid)
-        return await remove_list(ctx, owned[0]) if owned else stale(ctx)
+        return await remove_list(ctx, owned[1], owned[0]) if owned else stale(ctx)
 
     @router.action(ConsentAgain)
     async def _consent_again(ctx: Context, p: ConsentAgain) -> list[Reply]:

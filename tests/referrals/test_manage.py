@@ -45,7 +45,7 @@ async def marked_week_3(chat: Chat) -> None:
     assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Đánh dấu đã thi tuần 3")
     assert "Tuần 3 (" in await chat.reply()
-    for line in ("1", "2"):
+    for line in ("3", "4"):  # after "Tất cả" and "Xong": Bạn, then Minh
         await chat.send(line)
         await chat.reply()
 
@@ -217,7 +217,7 @@ async def test_import_in_chat_verifies_weeks_and_shows_conflicts(chat: Chat, app
     week = await chat.reply()
     assert "Bạn — 🔒 đã xác nhận chính thức" in week
     assert "Hoàng Văn Minh — ⚠️ không có trong danh sách chính thức" in week
-    await chat.send("1")
+    await chat.send("3")
     assert "đã được xác nhận theo danh sách chính thức, không cần đánh dấu" in \
         await chat.reply()
 
