@@ -26,7 +26,10 @@ class Counted:
         """Type one line; return all replies to it, joined."""
         await self.chat.send(line)
         self.inputs += 1
-        text = "\n---\n".join(await self.chat.replies())
+        replies = await self.chat.replies()
+        # Each reply fits one Zalo message (2,000 characters, choices included).
+        assert all(len(reply) <= 2000 for reply in replies), [len(r) for r in replies]
+        text = "\n---\n".join(replies)
         self.seen.append(text)
         return text
 
