@@ -8,6 +8,7 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Step
 from bot.core.types import AttachmentKind, Choice, Reply
+from bot.delivery.service import delivery_of
 from content.schema import Campaign, ReferralProgramme
 from handlers.common.steps import yes_no_step
 from handlers.common.weblinks import UPLOAD, link_text
@@ -29,6 +30,7 @@ from handlers.referrals.common import (
 )
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import cli_import_command, progress_view, report_text
+from handlers.referrals.notices import tell_conflicts
 from storage.referrals.marks import display_account
 from storage.referrals.repo import normalize_code
 
@@ -100,6 +102,9 @@ async def _parse_list_file(ctx: Context, _text: str) -> dict[str, Any]:
             units=units, scope_unit=unit, imported_by=ctx.person.id, now=ctx.clock.now())
     except ImportRefused as exc:
         raise Invalid(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week) from exc
+    if report.conflicts and not report.already_imported:
+        await tell_conflicts(ctx.session, delivery_of(ctx.services), campaign, week, units,
+                             ctx.clock.now())
     return {"text": report_text(ctx.services.messages, report)}
 
 

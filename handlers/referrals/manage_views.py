@@ -236,17 +236,26 @@ def report_text(messages: Messages, report: ImportReport) -> str:
     samples = [("unmatched", report.unmatched, report.unmatched_rows),
                ("duplicates", report.duplicates, report.duplicate_rows)]
     for key, count, rows in samples:
-        lines.append(t(f"ref.import.{key}", count=number(count),
-                       rows=", ".join(str(r) for r in rows) or "—"))
-    errors = "; ".join(t("ref.import.error_row", row=row, problem=t(f"ref.import.problem.{k}"))
-                       for row, k in report.error_rows) or "—"
-    lines.append(t("ref.import.errors", count=number(report.errors), rows=errors))
+        if count:
+            lines.append(t(f"ref.import.{key}", count=number(count),
+                           rows=", ".join(str(r) for r in rows) or "—"))
+    if report.errors:
+        errors = "; ".join(t("ref.import.error_row", row=row,
+                             problem=t(f"ref.import.problem.{k}"))
+                           for row, k in report.error_rows) or "—"
+        lines.append(t("ref.import.errors", count=number(report.errors), rows=errors))
+    else:
+        lines.append(t("ref.import.no_errors"))
     if report.out_of_scope:
         lines.append(t("ref.import.out_of_scope", count=number(report.out_of_scope)))
+    if not report.conflicts:
+        lines.append(t("ref.import.no_conflicts", week=report.week))
+        return "\n".join(lines)
     examples = ", ".join(
         t("ref.import.conflict_self" if is_self else "ref.import.conflict_referral",
           person=person or "", name=name or "")
         for person, name, is_self in report.conflict_examples[:5]) or "—"
     lines.append(t("ref.import.conflicts", count=number(report.conflicts), week=report.week,
                    examples=examples))
+    lines.append(t("ref.import.conflicts_told"))
     return "\n".join(lines)
