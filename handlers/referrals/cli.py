@@ -104,7 +104,8 @@ async def run_import_command(args: argparse.Namespace, app: Any) -> int:
                 commit_batches=True)
         except ImportRefused as exc:
             await repo.rollback()
-            reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week)
+            reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week,
+                         **exc.params)
             _err(t.t("ref.cli.refused", reason=reason))
             return 1
         await repo.commit()
