@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.config import Settings
 from content.messages import Messages
 from storage.audit import Action, AuditRepo
+from storage.files import FileRepo
 from storage.personal_data import PersonalDataRegistry, accounts_touching, erase_person
 from storage.retention import Inactive, find_inactive, mark_warned
 
@@ -37,12 +38,15 @@ class RetentionResult:
 
     notices: list[Notice]
     anonymised: list[int]
+    files_purged: int = 0
 
 
 # Queues a notice to a person in the caller's transaction; tells if it was queued
 # (Delivery.notify: quiet hours and blocked accounts apply, the dedupe key keeps it once).
 Notify = Callable[[AsyncSession, int, str, str, Mapping[str, Any]], Awaitable[bool]]
 RETENTION_KIND = "retention"
+# How long a file sent while a form was open waits for the record that keeps it.
+UNCLAIMED_FILES = timedelta(days=7)
 WARNING_KEY = "privacy.retention_warning"
 
 
@@ -106,6 +110,8 @@ async def run_retention(session: AsyncSession, settings: Settings, messages: Mes
     warning = timedelta(days=min(settings.retention_warning_days, settings.retention_days))
     anonymised = await anonymise_inactive(session, registry, now, retention, warning)
     notices = await warn_inactive(session, messages, notify, now, retention, warning)
-    logger.info("retention: %s warned, %s anonymised", len({n.person_id for n in notices}),
-                len(anonymised))
-    return RetentionResult(notices, anonymised)
+    # Photos sent in a form that was given up: no record keeps them.
+    purged = await FileRepo(session).purge_unclaimed(now - UNCLAIMED_FILES)
+    logger.info("retention: %s warned, %s anonymised, %s unclaimed file(s) removed",
+                len({n.person_id for n in notices}), len(anonymised), purged)
+    return RetentionResult(notices, anonymised, purged)

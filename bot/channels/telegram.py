@@ -465,10 +465,10 @@ class TelegramChannel(BaseChannel):
         file_id = telegram_file_id(photo)
         if file_id:
             return file_id
+        if photo.data is not None:  # the bytes the bot kept: a foreign URL may have expired
+            return BufferedInputFile(photo.data, filename=photo.filename or "photo.jpg")
         if photo.url:
             return photo.url
-        if photo.data is not None:
-            return BufferedInputFile(photo.data, filename=photo.filename or "photo.jpg")
         return None
 
     def _part(self, call: Callable[[], Awaitable[Any]]) -> SendPart:
