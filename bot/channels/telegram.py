@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 import aiohttp
-
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
