@@ -8,8 +8,10 @@ Sizes are capped before anything is stored (MAX_PHOTO_BYTES, at most a few photo
 report), so a commune's files stay in the hundreds of megabytes a year.
 
 A file starts unclaimed (sent while a form was open); the record that keeps it claims it.
-The retention run removes unclaimed files once they are a few days old (a form given up),
-and deleting an account removes every file the person sent.
+The retention run removes unclaimed files once they are a few days old (a form given up).
+Deleting an account removes the person's unclaimed files here; a claimed file goes or stays
+with its record, as that record's section decides (a self-report's photos go; a report
+about someone else keeps its evidence, without the reporter's name).
 """
 
 from __future__ import annotations
@@ -134,8 +136,8 @@ class FileRepo:
 
 
 class StoredFilesSection:
-    """/quyenriengtu: the files a person sent (listed, not their bytes); all removed on
-    account deletion, whatever record used them."""
+    """/quyenriengtu: the files a person sent (listed, not their bytes); on deletion the
+    unclaimed ones go here, the claimed ones with their record (see the module docstring)."""
 
     key = "files"
     purposes: frozenset[str] = frozenset()
@@ -148,6 +150,7 @@ class StoredFilesSection:
                 for f in await FileRepo(session).of_person(person_id)]
 
     async def erase(self, session: AsyncSession, person_id: int, now: datetime) -> None:
-        """Delete every file the person sent."""
+        """Delete the files the person sent that no record keeps."""
         await session.execute(delete(StoredFileRow)
-                              .where(StoredFileRow.person_id == person_id))
+                              .where(StoredFileRow.person_id == person_id,
+                                     StoredFileRow.claimed.is_(False)))
