@@ -8,7 +8,6 @@ URL (it may carry a token) and give None: the message is still handled, with the
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
@@ -39,6 +38,6 @@ async def fetch_capped(session: aiohttp.ClientSession, url: str, max_bytes: int,
                     logger.warning("a photo over %s bytes was dropped", max_bytes)
                     return None
             return bytes(data)
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+    except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
         logger.warning("a photo could not be fetched: %s", type(exc).__name__)
         return None
