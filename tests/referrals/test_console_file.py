@@ -33,4 +33,4 @@ async def test_a_file_outside_a_file_step_gets_the_menu(chat: Chat, tmp_path: Pa
     path = tmp_path / "ghi-chu.txt"
     path.write_text("xin chào", encoding="utf-8")
     await chat.send(f"/file {path}")
-    assert "Trợ lý" in await chat.reply()
+    assert "tệp CSV, XLSX khi nhập danh sách" in await chat.reply()
