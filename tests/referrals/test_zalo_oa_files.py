@@ -39,7 +39,7 @@ async def test_the_weekly_list_sent_as_a_file_on_the_oa(
 
 async def test_a_voice_message_on_the_oa_keeps_the_step(
         week: tuple[App, FakeZaloOA, ZaloOAChannel]) -> None:
-    app, fake, channel = week
+    _app, fake, channel = week
     lan = WeekChat(fake, channel, "oa-lan")
     await lan.send("/toi")
     assert any("chưa có hồ sơ" in text for text in await lan.replies())
