@@ -175,11 +175,13 @@ def _rows_from(cells: Iterator[tuple[int, list[str]]]) -> Iterator[ListRow]:
 def _csv_cells(stream: IO[bytes], limits: ListLimits
                ) -> Generator[tuple[int, list[str]], None, None]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    lines: Generator[str, None, None] | None = None
     try:
         head = [line for line in (text.readline() for _ in range(HEADER_SCAN_ROWS)) if line]
         counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-        reader = csv.reader(_chain(head, text), delimiter=delimiter)
+        lines = _chain(head, text)
+        reader = csv.reader(lines, delimiter=delimiter)
         while True:
             try:
                 row = next(reader)
@@ -194,12 +196,16 @@ def _csv_cells(stream: IO[bytes], limits: ListLimits
     except UnicodeDecodeError as exc:
         raise ListError("encoding") from exc
     finally:
+        if lines is not None:
+            lines.close()  # before the wrapper goes: the lines read through it
         text.detach()
 
 
-def _chain(head: list[str], rest: IO[str]) -> Iterator[str]:
+def _chain(head: list[str], rest: IO[str]) -> Generator[str, None, None]:
     yield from head
-    yield from rest
+    # Not `yield from rest`: closing this generator would then close the text wrapper.
+    for line in rest:  # noqa: UP028
+        yield line
 
 
 def _xlsx_cells(stream: IO[bytes], limits: ListLimits
