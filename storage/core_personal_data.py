@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import GrantRepo, InviteRepo
 from storage.audit import AuditFilter, AuditRepo
+from storage.files import StoredFilesSection
 from storage.models import (
     ChannelAccountRow,
     ChatStateRow,
@@ -197,6 +198,7 @@ def core_sections() -> list[tuple[PersonalDataSection, bool]]:
     """Return the sections of the core tables, each with its `last` flag."""
     return [(ChatStatesSection(), False), (LinkCodesSection(), False),
             (RoleGrantsSection(), False), (InvitesSection(), False), (AuditSection(), False),
+            (StoredFilesSection(), False),
             (ConsentsSection(), True), (ChannelAccountsSection(), True),
             (ProfileSection(), True)]
 

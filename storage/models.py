@@ -34,6 +34,7 @@ from storage.delivery.models import (  # noqa: F401  (every table on Base.metada
     ReminderPrefRow,
     ReminderRunRow,
 )
+from storage.files import StoredFileRow  # noqa: F401  (every table on Base.metadata)
 from storage.inbox.models import InboxRow  # noqa: F401  (every table on Base.metadata)
 from storage.referrals.models import (  # noqa: F401  (every table on Base.metadata)
     RefImportRow,

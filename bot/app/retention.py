@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.config import Settings
 from content.messages import Messages
 from storage.audit import Action, AuditRepo
+from storage.files import FileRepo
 from storage.personal_data import PersonalDataRegistry, accounts_touching, erase_person
 from storage.retention import Inactive, find_inactive, mark_warned
 from storage.weblinks.repo import WebLinkRepo
@@ -38,12 +39,15 @@ class RetentionResult:
 
     notices: list[Notice]
     anonymised: list[int]
+    files_purged: int = 0
 
 
 # Queues a notice to a person in the caller's transaction; tells if it was queued
 # (Delivery.notify: quiet hours and blocked accounts apply, the dedupe key keeps it once).
 Notify = Callable[[AsyncSession, int, str, str, Mapping[str, Any]], Awaitable[bool]]
 RETENTION_KIND = "retention"
+# How long a file sent while a form was open waits for the record that keeps it.
+UNCLAIMED_FILES = timedelta(days=7)
 WARNING_KEY = "privacy.retention_warning"
 
 
@@ -108,9 +112,11 @@ async def run_retention(session: AsyncSession, settings: Settings, messages: Mes
     anonymised = await anonymise_inactive(session, registry, now, retention, warning)
     notices = await warn_inactive(session, messages, notify, now, retention, warning)
     # One-time links are worth nothing once expired: keep a day for the refusal page's sake.
-    purged = await WebLinkRepo(session).purge_expired(now - timedelta(days=1))
-    if purged:
-        logger.info("retention: %s expired web link(s) removed", purged)
-    logger.info("retention: %s warned, %s anonymised", len({n.person_id for n in notices}),
-                len(anonymised))
-    return RetentionResult(notices, anonymised)
+    links = await WebLinkRepo(session).purge_expired(now - timedelta(days=1))
+    if links:
+        logger.info("retention: %s expired web link(s) removed", links)
+    # Photos sent in a form that was given up: no record keeps them.
+    purged = await FileRepo(session).purge_unclaimed(now - UNCLAIMED_FILES)
+    logger.info("retention: %s warned, %s anonymised, %s unclaimed file(s) removed",
+                len({n.person_id for n in notices}), len(anonymised), purged)
+    return RetentionResult(notices, anonymised, purged)

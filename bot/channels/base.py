@@ -70,6 +70,7 @@ class BaseChannel(ABC):
         refusal_pause: float = 60.0,
         refusal_pause_max: float = 900.0,
         idle_claim_wait: float = 1.0,
+        max_download_bytes: int = 20_000_000,
     ) -> None:
         self._handle = handle
         self._on_blocked = on_blocked
@@ -85,6 +86,8 @@ class BaseChannel(ABC):
         self._backoff_max = backoff_max
         self._start_wait = start_wait
         self._idle_claim_wait = idle_claim_wait
+        # Files and photos people send are fetched at once up to this size (MAX_UPLOAD_BYTES).
+        self._max_download = max_download_bytes
         self._tasks: set[asyncio.Task[Any]] = set()
         self._side_tasks: set[asyncio.Task[Any]] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}

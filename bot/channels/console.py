@@ -127,7 +127,26 @@ class ConsoleChannel:
         if head == "/photo":
             return await self.send(arg or None, (Attachment(AttachmentKind.PHOTO,
                                                             caption=arg or None),))
+        if head == "/file":
+            return await self._send_file(arg.strip().strip("\"'"))
         return await self.send(text)
+
+    async def _send_file(self, arg: str) -> list[Reply]:
+        """`/file PATH`: send a local file as a document (e.g. the weekly official list);
+        one over MAX_UPLOAD_BYTES goes with its size only, so the bot refuses it."""
+        if not arg:
+            return [Reply(self.t("console.file_usage"))]
+        path = Path(arg).expanduser()
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise IsADirectoryError(arg)
+            limit = self.app.services.settings.max_upload_bytes
+            data = path.read_bytes() if size <= limit else None
+        except OSError:
+            return [Reply(self.t("console.file_missing", path=arg))]
+        return await self.send(None, (Attachment(AttachmentKind.DOCUMENT, data=data,
+                                                 filename=path.name, size=size),))
 
     async def send(self, text: str | None, attachments: tuple[Attachment, ...] = ()
                    ) -> list[Reply]:

@@ -96,6 +96,7 @@ def build_channels(
                 webhook_url=settings.zalo_webhook_url or None,
                 webhook_secret=secret.get_secret_value() if secret else None,
                 webhook_server=server,
+                max_download_bytes=settings.max_upload_bytes,
                 **durable,
             )
         )
@@ -114,6 +115,7 @@ def build_channels(
                 webhook_url=settings.telegram_webhook_url or None,
                 webhook_secret=secret.get_secret_value() if secret else None,
                 webhook_server=server,
+                max_download_bytes=settings.max_upload_bytes,
                 **durable,
             )
         )
@@ -121,7 +123,8 @@ def build_channels(
         assert server is not None
         channels.append(build_zalo_oa(
             settings, handle=handle, on_blocked=on_blocked, texts=texts, webhook_server=server,
-            sessions=delivery.sessions if delivery is not None else None, **durable))
+            sessions=delivery.sessions if delivery is not None else None,
+            max_download_bytes=settings.max_upload_bytes, **durable))
     return channels
 
 

@@ -13,8 +13,10 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -310,7 +312,7 @@ class TelegramChannel(BaseChannel):
         start_payload = None
         if message.text is not None:
             text, start_payload = parse_command(message.text)
-        attachments = self._attachments(message)
+        attachments = [await self._fetched(a) for a in self._attachments(message)]
         if text is None and not attachments:
             reply = Reply(self._t(UNSUPPORTED_KEY))
             await self._reply_directly(chat_id, str(user.id), [reply], ticket)
@@ -354,6 +356,38 @@ class TelegramChannel(BaseChannel):
                 )
             )
         return found
+
+    async def _fetched(self, attachment: Attachment) -> Attachment:
+        """Download a document's or photo's bytes now (up to the size cap), so the import
+        and the deed evidence get the file itself; a sticker stays a reference."""
+        file_id = telegram_file_id(attachment)
+        if attachment.kind not in (AttachmentKind.DOCUMENT, AttachmentKind.PHOTO) or \
+                file_id is None:
+            return attachment
+        if attachment.size is not None and attachment.size > self._max_download:
+            return attachment  # the core refuses it with the size limit
+        data = await self._download(file_id)
+        if data is None:
+            return attachment
+        return replace(attachment, data=data, size=len(data))
+
+    async def _download(self, file_id: str) -> bytes | None:
+        """Return a file's bytes through getFile and the file URL; None if it cannot be had."""
+        try:
+            found = await self._bot.get_file(file_id)
+            if found.file_path is None or (found.file_size or 0) > self._max_download:
+                return None
+            url = self._bot.session.api.file_url(self._token, found.file_path)
+            data = bytearray()
+            async for chunk in self._bot.session.stream_content(url, timeout=60):
+                data += chunk
+                if len(data) > self._max_download:
+                    logger.warning("telegram: a file passed the download limit, dropped")
+                    return None
+            return bytes(data)
+        except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("telegram: could not download a file: %s", type(exc).__name__)
+            return None
 
     async def _on_callback(self, query: CallbackQuery, ticket: Ticket) -> None:
         message = query.message
@@ -465,10 +499,10 @@ class TelegramChannel(BaseChannel):
         file_id = telegram_file_id(photo)
         if file_id:
             return file_id
+        if photo.data is not None:  # the bytes the bot kept: a foreign URL may have expired
+            return BufferedInputFile(photo.data, filename=photo.filename or "photo.jpg")
         if photo.url:
             return photo.url
-        if photo.data is not None:
-            return BufferedInputFile(photo.data, filename=photo.filename or "photo.jpg")
         return None
 
     def _part(self, call: Callable[[], Awaitable[Any]]) -> SendPart:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -52,6 +53,9 @@ TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
 STICKER_EVENT = "message.sticker.received"
 UNSUPPORTED_EVENT = "message.unsupported.received"
+# A file sent to the bot (the Zalo Bot API hands no file over): the step expecting one
+# says so and points to the command line.
+FILE_EVENTS = ("message.file.received", "message.document.received")
 
 # Token fingerprints of the pollers running in this process: Zalo hands each event to
 # whichever getUpdates call is waiting, so two pollers would split one conversation.
@@ -78,6 +82,11 @@ def event_key(event: dict[str, Any]) -> str:
         return f"{event.get('event_name')}:{message_id}"
     canonical = json.dumps(event, sort_keys=True, ensure_ascii=True, default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _is_message(event_name: str) -> bool:
+    """Tell whether an event is a message a person sent (message.<kind>.received)."""
+    return event_name.startswith("message.") and event_name.endswith(".received")
 
 
 def is_event(event: Any) -> bool:
@@ -265,11 +274,28 @@ class ZaloChannel(BaseChannel):
             await self._reply_directly(chat_id, user_id, [reply], ticket)
             return
         incoming = self._to_incoming(event_name, message, chat_id, user_id, sender)
+        if incoming is None and _is_message(event_name):
+            # Voice, video, location...: say what the bot can read; the chat's state is
+            # untouched (the core never sees the message).
+            await self._reply_directly(chat_id, user_id, [Reply(self._t(UNSUPPORTED_KEY))],
+                                       ticket)
+            return
         if incoming is None:
             logger.info("zalo: event %s ignored", event_name)
             ticket.note("ignored")
             return
-        await self._process(incoming, ticket)
+        await self._process(await self._fetched(incoming), ticket)
+
+    async def _fetched(self, incoming: Incoming) -> Incoming:
+        """Fetch inbound photos now: Zalo's URLs may expire, the evidence must not."""
+        attachments = []
+        for attachment in incoming.attachments:
+            if attachment.kind is AttachmentKind.PHOTO and attachment.url:
+                data = await self._api.download(attachment.url, self._max_download)
+                if data is not None:
+                    attachment = replace(attachment, data=data, size=len(data))
+            attachments.append(attachment)
+        return replace(incoming, attachments=tuple(attachments))
 
     def _to_incoming(
         self,
@@ -307,6 +333,11 @@ class ZaloChannel(BaseChannel):
                 filename=str(sticker_id) if sticker_id else None,
             )
             return Incoming(attachments=(sticker,), **base)
+        if event_name in FILE_EVENTS:
+            name = message.get("file_name") or message.get("name")
+            document = Attachment(AttachmentKind.DOCUMENT,
+                                  filename=str(name)[:200] if name else None)
+            return Incoming(attachments=(document,), **base)
         return None
 
     # --- outgoing -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.fetch import fetch_capped
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_ZALO_API_BASE = "https://bot-api.zaloplatforms.com"
@@ -122,6 +124,10 @@ class ZaloBotApi:
             self._session = aiohttp.ClientSession()
             self._own_session = True
         return self._session
+
+    async def download(self, url: str, max_bytes: int) -> bytes | None:
+        """Fetch an inbound photo's bytes now (None when it fails or is too big)."""
+        return await fetch_capped(await self._get_session(), url, max_bytes)
 
     async def close(self) -> None:
         """Close the session if this client opened it."""

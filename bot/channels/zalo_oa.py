@@ -22,6 +22,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ from bot.channels.base import (
     TextSource,
     Ticket,
 )
+from bot.channels.fetch import fetch_capped
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_oa_api import ErrorKind, ZaloOAApi, ZaloOAError, ZaloOAuth
 from bot.channels.zalo_oa_tokens import OATokens
@@ -373,11 +375,30 @@ class ZaloOAChannel(BaseChannel):
             await self._reply_directly(user_id, user_id, [reply], ticket)
             return
         incoming = await self._to_incoming(name, event, user_id)
+        if incoming is None and name.startswith("user_send_"):
+            # A kind of message the bot cannot read: say what it can; the state is kept.
+            await self._reply_directly(user_id, user_id, [Reply(self._t(UNSUPPORTED_KEY))],
+                                       ticket)
+            return
         if incoming is None:
             logger.info("zalo_oa: event %s ignored", name)
             ticket.note("ignored")
             return
-        await self._process(incoming, ticket)
+        await self._process(await self._fetched(incoming), ticket)
+
+    async def _fetched(self, incoming: Incoming) -> Incoming:
+        """Fetch inbound photos and files now (up to the size cap): their URLs expire."""
+        attachments = []
+        for attachment in incoming.attachments:
+            small = attachment.size is None or attachment.size <= self._max_download
+            if attachment.kind in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT) and \
+                    attachment.url and small:
+                data = await fetch_capped(await self._api.session(), attachment.url,
+                                          self._max_download)
+                if data is not None:
+                    attachment = replace(attachment, data=data, size=len(data))
+            attachments.append(attachment)
+        return replace(incoming, attachments=tuple(attachments))
 
     async def _to_incoming(self, name: str, event: dict[str, Any], user_id: str
                            ) -> Incoming | None:

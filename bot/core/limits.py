@@ -41,6 +41,7 @@ class Refusal(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     TOO_MANY_PHOTOS = "too_many_photos"
     PHOTO_TOO_BIG = "photo_too_big"
+    FILE_TOO_BIG = "file_too_big"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,11 @@ class Caps:
         photos = [a for a in msg.attachments if a.kind is AttachmentKind.PHOTO]
         if len(photos) > self.max_photos:
             return Refusal.TOO_MANY_PHOTOS
-        if any(a.size is not None and a.size > self.max_photo_bytes for a in msg.attachments):
+        too_big = [a for a in msg.attachments
+                   if a.size is not None and a.size > self.max_photo_bytes]
+        if any(a.kind is AttachmentKind.DOCUMENT for a in too_big):
+            return Refusal.FILE_TOO_BIG
+        if too_big:
             return Refusal.PHOTO_TOO_BIG
         return None
 

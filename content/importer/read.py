@@ -16,10 +16,15 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from content.archive import MB, ArchiveLimits, ArchiveRefused, check_archive
 from content.importer.errors import PlanError
 from content.text import nfc
 
 SUFFIXES = (".txt", ".docx", ".pdf")
+# A plan is a few dozen pages: these limits stop a hostile file before it is parsed.
+MAX_BYTES = 30 * MB
+MAX_PDF_PAGES = 500
+DOCX_LIMITS = ArchiveLimits(max_members=2_000, max_total=100 * MB, max_member=50 * MB)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2002-\u200b\u202f\u3000]+")
@@ -53,6 +58,8 @@ def read_plan(path: Path) -> PlanText:
     if suffix not in SUFFIXES:
         raise PlanError("importer.bad_suffix", file=path.name, suffixes=", ".join(SUFFIXES))
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise PlanError("importer.too_big", file=path.name, max_mb=MAX_BYTES // MB)
         data = path.read_bytes()
     except OSError:
         raise PlanError("importer.no_file", file=str(path)) from None
@@ -61,6 +68,8 @@ def read_plan(path: Path) -> PlanText:
 
 def read_bytes(name: str, data: bytes) -> PlanText:
     """Return the paragraphs of a plan given as bytes; the name's suffix tells the format."""
+    if len(data) > MAX_BYTES:
+        raise PlanError("importer.too_big", file=name, max_mb=MAX_BYTES // MB)
     if not data.strip():
         raise PlanError("importer.empty", file=name)
     suffix = Path(name).suffix.lower()
@@ -99,6 +108,12 @@ def _text_paragraphs(name: str, data: bytes) -> list[str]:
 
 
 def _docx_paragraphs(name: str, data: bytes) -> tuple[list[str], int]:
+    try:
+        check_archive(io.BytesIO(data), DOCX_LIMITS)
+    except ArchiveRefused as exc:
+        raise PlanError("importer.docx_too_big", file=name, max_mb=exc.limit // MB) from None
+    except (zipfile.BadZipFile, OSError):
+        raise PlanError("importer.bad_docx", file=name) from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             xml = archive.read("word/document.xml")
@@ -148,6 +163,9 @@ def _pdf_paragraphs(name: str, data: bytes) -> list[str]:
         raise PlanError("importer.bad_pdf", file=name) from None
     try:
         reader = PdfReader(io.BytesIO(data))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise PlanError("importer.too_many_pages", file=name, pages=len(reader.pages),
+                            max_pages=MAX_PDF_PAGES)
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, TypeError, KeyError, OSError):
         raise PlanError("importer.bad_pdf", file=name) from None

@@ -24,6 +24,7 @@ from handlers.deeds.payloads import (
 from handlers.deeds.views import list_line, names_of, reviewer_view, status_text, unit_text
 from handlers.deeds.workflow import OPEN, REVIEW_MENU, Action, Status, available_actions
 from storage.deeds.repo import Deed, DeedsRepo
+from storage.files import FileRepo
 
 LIST_LIMIT = 10
 BACK_TO_QUEUE = "c:duyet"
@@ -49,9 +50,19 @@ async def load(ctx: Context, deed_id: int) -> Deed | list[Reply]:
     return deed
 
 
-def _photos(deed: Deed) -> list[Attachment]:
-    return [Attachment(AttachmentKind.PHOTO, url=p.ref, size=p.size, caption=p.caption)
-            for p in deed.photos if p.ref]
+async def _photos(ctx: Context, deed: Deed) -> list[Attachment]:
+    """The report's photos: the channel's own reference when the reviewer is on the channel
+    it came from, else the bytes the bot kept (a Zalo URL may have expired by now)."""
+    files = FileRepo(ctx.session)
+    out: list[Attachment] = []
+    for p in deed.photos:
+        data = None
+        if p.file_id is not None and (p.ref is None or p.channel != ctx.msg.channel):
+            data = await files.data(p.file_id)
+        if p.ref or data is not None:
+            out.append(Attachment(AttachmentKind.PHOTO, url=p.ref, data=data, size=p.size,
+                                  caption=p.caption))
+    return out
 
 
 def _action_label(ctx: Context, action: Action, available: bool) -> str:
@@ -74,7 +85,7 @@ async def detail(ctx: Context, deed: Deed, prefix: str | None = None) -> list[Re
     rows = [[Choice(_action_label(ctx, a, a in available),
                     Decide(deed.id, deed.version, a.value).pack())] for a in REVIEW_MENU]
     rows += back_rows(ctx)
-    return [Reply(text, rows, attachments=_photos(deed))]
+    return [Reply(text, rows, attachments=await _photos(ctx, deed))]
 
 
 async def conflict(ctx: Context, deed_id: int) -> list[Reply]:

@@ -53,6 +53,7 @@ from handlers.deeds.workflow import (
     parse_phone,
 )
 from storage.deeds.repo import DeedsRepo, NewDeed, Photo
+from storage.files import FileRepo
 
 REPORT = "deed_report"
 ANSWER = "deed_answer"
@@ -149,12 +150,12 @@ def _pick_review(value: str) -> str:
     return value
 
 
-def _parse_review(ctx: Context, text: str) -> str:
+async def _parse_review(ctx: Context, text: str) -> str:
     """At the review: a photo or a phone number is added; anything else asks again."""
     data = ctx.state.data
     if ctx.msg.attachments:
         try:
-            parse_photos(ctx, text)
+            await parse_photos(ctx, text)
         except Stay:
             raise Stay("deeds.review_photo_added", count=len(data.get("photos") or []),
                        max=MAX_PHOTOS, summary=_review_prompt(ctx, data)) from None
@@ -186,8 +187,11 @@ async def _finish_report(ctx: Context, data: dict[str, Any]) -> list[Reply]:
         ctx.person = await ctx.people.update_profile(ctx.person.id, now,
                                                      unit_code=data["my_unit"])
     is_self = _is_self(data)
-    photos = tuple(Photo(i + 1, p["channel"], p.get("ref"), p.get("size"), p.get("caption"))
+    photos = tuple(Photo(i + 1, p["channel"], p.get("ref"), p.get("size"), p.get("caption"),
+                         p.get("file"))
                    for i, p in enumerate(data.get("photos") or []))
+    # The report keeps the photos' bytes now: they live as long as the reporter's account.
+    await FileRepo(ctx.session).claim([p.file_id for p in photos if p.file_id is not None])
     new = NewDeed(
         campaign_id=data.get("campaign_id") or "", reporter_id=ctx.person.id,
         unit_code=_unit_of(data), is_self=is_self,

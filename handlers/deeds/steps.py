@@ -8,9 +8,10 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
+from bot.core.files import sniff_mime
 from bot.core.forms import Invalid, Stay, Step
 from bot.core.render import megabytes
-from bot.core.types import AttachmentKind, Choice
+from bot.core.types import Attachment, AttachmentKind, Choice
 from content.browse import is_running
 from content.schema import Campaign
 from content.text import fold, nfc
@@ -19,6 +20,7 @@ from handlers.common.parsing.dates import parse_date as read_date
 from handlers.common.steps import NAME_MAX, clean_name, unit_suggestions, yes_no_step
 from handlers.deeds.views import day_text, unit_text
 from handlers.deeds.workflow import MAX_AGE, MAX_PHOTOS, Minor, parse_phone
+from storage.files import FileRepo
 
 When = Callable[[dict[str, Any]], bool] | None
 MIN_WHAT = 15
@@ -284,6 +286,10 @@ def parse_date(ctx: Context, text: str) -> str:
     return day.isoformat()
 
 
+# The purpose of a stored deed photo (storage/files.py).
+DEED_PHOTO = "deed_photo"
+
+
 def _photo_prompt(ctx: Context, data: dict[str, Any]) -> str:
     count = len(data.get("photos") or [])
     if count:
@@ -308,7 +314,7 @@ def _pick_photos(ctx: Context, value: str) -> list[dict[str, Any]]:
     raise Invalid("deeds.photos_need_photo", count=len(photos), max=MAX_PHOTOS)
 
 
-def parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
+async def parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
     data = ctx.state.data
     photos: list[dict[str, Any]] = list(data.get("photos") or [])
     if not ctx.msg.attachments:
@@ -324,9 +330,13 @@ def parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
             too_big.append(photo.size)
         elif len(photos) >= MAX_PHOTOS:
             refused += 1
+        elif photo.data is not None and len(photo.data) > limit:
+            too_big.append(len(photo.data))
         else:
-            photos.append({"channel": ctx.msg.channel, "ref": photo.url, "size": photo.size,
-                           "caption": nfc(photo.caption)[:1000] if photo.caption else None})
+            photos.append({"channel": ctx.msg.channel, "ref": photo.url,
+                           "size": len(photo.data) if photo.data is not None else photo.size,
+                           "caption": nfc(photo.caption)[:1000] if photo.caption else None,
+                           "file": await _keep(ctx, photo)})
     data["photos"] = photos
     if too_big:
         raise Invalid("deeds.photo_too_big", size=megabytes(max(too_big)), limit=megabytes(limit),
@@ -334,6 +344,16 @@ def parse_photos(ctx: Context, _text: str) -> list[dict[str, Any]]:
     if refused:
         raise Invalid("deeds.photo_too_many", max=MAX_PHOTOS)
     raise Stay("deeds.photo_added", count=len(photos), max=MAX_PHOTOS)
+
+
+async def _keep(ctx: Context, photo: Attachment) -> int | None:
+    """Store the photo's bytes (the channel downloaded them) so evidence never expires."""
+    if photo.data is None:
+        return None
+    stored = await FileRepo(ctx.session).add(
+        ctx.person.id, DEED_PHOTO, ctx.msg.channel, photo.data, sniff_mime(photo.data),
+        ctx.clock.now(), filename=photo.filename)
+    return stored.id
 
 
 def _parse_phone(ctx: Context, text: str) -> str:

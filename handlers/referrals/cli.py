@@ -106,7 +106,8 @@ async def run_import_command(args: argparse.Namespace, app: Any) -> int:
                 commit_batches=True)
         except ImportRefused as exc:
             await repo.rollback()
-            reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week)
+            reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week,
+                         **exc.params)
             _err(t.t("ref.cli.refused", reason=reason))
             return 1
         if report.conflicts and not report.already_imported:

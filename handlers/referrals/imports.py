@@ -15,7 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from handlers.referrals.official_list import ListError, ListRow, open_list, read_list
+from handlers.referrals.official_list import (
+    ListError,
+    ListRow,
+    check_size,
+    open_list,
+    read_list,
+)
 from handlers.referrals.rules import AccountError, normalize_account
 from storage.referrals.repo import ReferralRepo
 
@@ -112,6 +118,11 @@ async def import_official_list(
     """
     if week_start > today:
         raise ImportRefused("future_week", week=week)
+    with open_list(source) as stream:
+        try:
+            check_size(stream)
+        except ListError as exc:
+            raise ImportRefused(exc.kind, exc.row, **exc.params) from exc
     sha = file_hash(source)
     report = ImportReport(week, filename)
     previous = await repo.import_with_hash(campaign_id, sha)
@@ -134,7 +145,7 @@ async def import_official_list(
                 if progress is not None and report.rows % PROGRESS_EVERY == 0:
                     progress(report.rows)
         except ListError as exc:
-            raise ImportRefused(exc.kind, exc.row) from exc
+            raise ImportRefused(exc.kind, exc.row, **exc.params) from exc
     await _flush(repo, campaign_id, week, units, pending, report, now)
     if report.rows == 0:
         raise ImportRefused("no_rows")

@@ -101,7 +101,8 @@ async def _parse_list_file(ctx: Context, _text: str) -> dict[str, Any]:
             source=document.data, filename=document.filename or "danh-sach",
             units=units, scope_unit=unit, imported_by=ctx.person.id, now=ctx.clock.now())
     except ImportRefused as exc:
-        raise Invalid(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week) from exc
+        raise Invalid(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week,
+                      **exc.params) from exc
     if report.conflicts and not report.already_imported:
         await tell_conflicts(ctx.session, delivery_of(ctx.services), campaign, week, units,
                              ctx.clock.now())

@@ -70,7 +70,8 @@ class DeedRow(Base):
 
 
 class DeedPhotoRow(Base):
-    """A photo of a deed report, kept as a reference (URL or channel file id), never bytes."""
+    """A photo of a deed report: its reference (URL or channel file id) and, when the bot
+    could download it, the stored file holding its bytes."""
 
     __tablename__ = "deed_photos"
 
@@ -81,6 +82,9 @@ class DeedPhotoRow(Base):
     ref: Mapped[str | None] = mapped_column(String(1000))
     size: Mapped[int | None] = mapped_column(Integer)
     caption: Mapped[str | None] = mapped_column(String(1000))
+    # The photo's bytes kept by the bot (storage/files.py), so evidence outlives the URL.
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL"), index=True)
 
 
 class DeedEventRow(Base):

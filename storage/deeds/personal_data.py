@@ -20,6 +20,7 @@ from content.text import fold
 from storage.deeds.models import DeedEventRow, DeedPhotoRow, DeedRow, NotificationRow
 from storage.deeds.notifications import notify
 from storage.deeds.states import REPORTER_EVENTS, Action, Status
+from storage.files import StoredFileRow
 from storage.personal_data import (
     ANONYMOUS,
     REDACTED,
@@ -162,6 +163,9 @@ async def _erase_reporter(session: AsyncSession, deed_id: int, person_id: int,
     photos = await session.scalars(select(DeedPhotoRow).where(DeedPhotoRow.deed_id == deed_id))
     for photo in photos:
         if deed.is_self:
+            if photo.file_id is not None:  # the photo's bytes go with it
+                await session.execute(delete(StoredFileRow)
+                                      .where(StoredFileRow.id == photo.file_id))
             await session.delete(photo)
         else:
             photo.caption = blank(photo.caption)

@@ -31,13 +31,14 @@ DECISION_FIELDS = frozenset({"status", "reviewer_id", "reward_form", "reward_sou
 
 @dataclass(frozen=True, slots=True)
 class Photo:
-    """A photo reference of a report."""
+    """A photo of a report: its channel reference and the stored file with its bytes."""
 
     position: int
     channel: str
     ref: str | None
     size: int | None
     caption: str | None
+    file_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ def _deed(row: DeedRow, photos: Iterable[DeedPhotoRow] = ()) -> Deed:
                 row.what, row.happened_on, row.place, row.contact_ok, row.phone,
                 dict(row.original or {}), row.reviewer_id, row.reward_form, row.reward_source,
                 row.reject_reason, row.nominee_consent, row.submitted_at, row.updated_at,
-                tuple(Photo(p.position, p.channel, p.ref, p.size, p.caption)
+                tuple(Photo(p.position, p.channel, p.ref, p.size, p.caption, p.file_id)
                       for p in sorted(photos, key=lambda p: p.position)))
 
 
@@ -163,7 +164,8 @@ class DeedsRepo:
         self.session.add(row)
         await self.session.flush()
         photos = [DeedPhotoRow(deed_id=row.id, position=p.position, channel=p.channel,
-                               ref=p.ref, size=p.size, caption=p.caption) for p in new.photos]
+                               ref=p.ref, size=p.size, caption=p.caption, file_id=p.file_id)
+                  for p in new.photos]
         self.session.add_all(photos)
         self.session.add(DeedEventRow(deed_id=row.id, actor_id=new.reporter_id, at=now,
                                       action="submit", status_after="submitted"))

@@ -61,11 +61,15 @@ class FakeTelegram:
         self._scripted: dict[str, list[tuple[int, str, int | None]]] = {}
         self._server: TestServer | None = None
         self._release = asyncio.Event()
+        # Files people "uploaded": file_id -> (file_path, bytes); downloads counted.
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self.downloads: list[str] = []
 
     async def start(self) -> str:
         """Start listening and return the base URL."""
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server(access_log=None)  # it would log the token
         self.base_url = str(self._server.make_url("")).rstrip("/")
@@ -119,6 +123,28 @@ class FakeTelegram:
         }
         return {"callback_query": query}
 
+    def upload(self, file_id: str, data: bytes, file_path: str) -> str:
+        """Keep a file as if a person had sent it; return its file_id."""
+        self.files[file_id] = (file_path, data)
+        return file_id
+
+    def document_fields(self, file_id: str, data: bytes, file_name: str,
+                        mime_type: str = "text/csv") -> dict[str, Any]:
+        """Return the `document` of a message carrying `data` (kept for getFile)."""
+        self.upload(file_id, data, f"documents/{file_id}_{file_name}")
+        return {"document": {"file_id": file_id, "file_unique_id": "u" + file_id,
+                             "file_name": file_name, "mime_type": mime_type,
+                             "file_size": len(data)}}
+
+    def photo_fields(self, file_id: str, data: bytes) -> dict[str, Any]:
+        """Return the `photo` sizes of a message carrying `data` as its largest size."""
+        self.upload(file_id, data, f"photos/{file_id}.jpg")
+        return {"photo": [
+            {"file_id": file_id + "-s", "file_unique_id": "s" + file_id, "width": 90,
+             "height": 60, "file_size": 900},
+            {"file_id": file_id, "file_unique_id": "u" + file_id, "width": 1280,
+             "height": 960, "file_size": len(data)}]}
+
     def methods(self) -> list[str]:
         """Return the called method names in order."""
         return [m for m, _ in self.calls]
@@ -161,6 +187,8 @@ class FakeTelegram:
             self._m_sendmessage(params)
             await self._release.wait()
             return _error(500, "Internal Server Error: released")
+        if method == "getFile":
+            return self._get_file(params)
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -168,6 +196,17 @@ class FakeTelegram:
         if problem:
             return _error(400, problem)
         return web.json_response({"ok": True, "result": handler(params)})
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """GET /file/bot<token>/<file_path>, as getFile's file_path names it."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        for file_path, data in self.files.values():
+            if file_path == path:
+                self.downloads.append(path)
+                return web.Response(body=data, content_type="application/octet-stream")
+        return web.Response(status=404)
 
     def _over_limit(self, chat_id: str) -> bool:
         now = time.monotonic()
@@ -219,6 +258,18 @@ class FakeTelegram:
         document = {"file_id": "sent-document", "file_unique_id": "d",
                     "file_name": str(params.get("document", ""))}
         return self._message(params, document=document)
+
+    def _get_file(self, params: dict[str, Any]) -> web.Response:
+        # The Bot API hands out files of at most 20 MB; bigger ones are refused.
+        found = self.files.get(str(params.get("file_id")))
+        if found is None:
+            return _error(400, "Bad Request: invalid file_id")
+        file_path, data = found
+        if len(data) > 20 * 1024 * 1024:
+            return _error(400, "Bad Request: file is too big")
+        return web.json_response({"ok": True, "result": {
+            "file_id": params["file_id"], "file_unique_id": "u" + str(params["file_id"]),
+            "file_size": len(data), "file_path": file_path}})
 
     def _m_editmessagetext(self, params: dict[str, Any]) -> bool:
         self.edits.append({"method": "editMessageText", **params})

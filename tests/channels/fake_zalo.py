@@ -80,11 +80,15 @@ class FakeZalo:
         self._sent_event = asyncio.Event()
         self._release = asyncio.Event()
         self.base_url = ""
+        # Photos people sent, served as Zalo's CDN would: name -> bytes; fetches counted.
+        self.images: dict[str, bytes] = {}
+        self.fetched: list[str] = []
 
     async def start(self) -> str:
         """Start listening and return the base URL."""
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/cdn/{name}", self._image)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server(access_log=None)  # it would log the token
         self.base_url = str(self._server.make_url("")).rstrip("/")
@@ -95,6 +99,22 @@ class FakeZalo:
         self._release.set()
         if self._server is not None:
             await self._server.close()
+
+    def photo_url(self, name: str, data: bytes) -> str:
+        """Serve `data` as a photo a person sent; return its (expiring) URL."""
+        self.images[name] = data
+        return f"{self.base_url}/cdn/{name}"
+
+    def expire(self, name: str) -> None:
+        """Let a photo URL expire, as Zalo's do: it answers 404 from now on."""
+        self.images.pop(name, None)
+
+    async def _image(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.images:
+            return web.Response(status=404, text="expired")
+        self.fetched.append(name)
+        return web.Response(body=self.images[name], content_type="image/jpeg")
 
     def push(self, event: dict[str, Any]) -> None:
         """Queue an event for the next getUpdates."""

@@ -116,6 +116,9 @@ class FakeZaloOA:
         self.deliveries: list[tuple[bytes, dict[str, str]]] = []
         self.webhook_answers: list[int] = []
         self.base_url = ""
+        # Photos and files people sent, served as Zalo's CDN would (their URLs expire).
+        self.cdn: dict[str, bytes] = {}
+        self.fetched: list[str] = []
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class FakeZaloOA:
         app = web.Application()
         app.router.add_post("/v4/oa/access_token", self._token)
         app.router.add_route("*", "/{path:v[23]\\.0/.*}", self._api)
+        app.router.add_get("/cdn/{name}", self._cdn_get)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server(access_log=None)  # it would log tokens
         self.base_url = str(self._server.make_url("")).rstrip("/")
@@ -205,6 +209,35 @@ class FakeZaloOA:
             "sender": {"id": user_id}, "recipient": {"id": self.oa_id},
             "message": {"msg_id": msg_id or f"m{next(_ids):012x}", **message},
         }
+
+    def cdn_url(self, name: str, data: bytes) -> str:
+        """Serve a photo or file a person sent; return its URL (until `expire`)."""
+        self.cdn[name] = data
+        return f"{self.base_url}/cdn/{name}"
+
+    def expire(self, name: str) -> None:
+        """Let a CDN URL expire (404 from now on)."""
+        self.cdn.pop(name, None)
+
+    async def _cdn_get(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.cdn:
+            return web.Response(status=404)
+        self.fetched.append(name)
+        return web.Response(body=self.cdn[name], content_type="application/octet-stream")
+
+    def file_event(self, user_id: str, name: str, data: bytes) -> dict[str, Any]:
+        """Build a `user_send_file` event whose file the CDN serves."""
+        payload = {"url": self.cdn_url(name, data), "name": name, "size": str(len(data)),
+                   "type": name.rsplit(".", 1)[-1]}
+        return self.user_event("user_send_file", user_id,
+                               attachments=[{"type": "file", "payload": payload}])
+
+    def image_event(self, user_id: str, name: str, data: bytes) -> dict[str, Any]:
+        """Build a `user_send_image` event whose photo the CDN serves."""
+        payload = {"url": self.cdn_url(name, data), "thumbnail": ""}
+        return self.user_event("user_send_image", user_id,
+                               attachments=[{"type": "image", "payload": payload}])
 
     def follow_event(self, user_id: str, follow: bool = True) -> dict[str, Any]:
         """Build a `follow` / `unfollow` event."""

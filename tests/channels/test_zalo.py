@@ -192,13 +192,15 @@ async def test_unsupported_event_gets_the_catalog_text_without_the_core(
     assert core.calls == []
 
 
-async def test_unknown_events_are_ignored_and_polling_goes_on(
+async def test_voice_gets_what_the_bot_reads_unknown_events_are_ignored(
     make_zalo: MakeZalo, fake_zalo: FakeZalo, core: ScriptedCore
 ) -> None:
     await make_zalo().start()
     chat = ZaloChat(fake_zalo)
     fake_zalo.push(zalo_event("message.voice.received", chat.chat_id, url="https://v/1"))
+    assert await chat.reply() == TEXTS["channel.unsupported"]  # never the core
     fake_zalo.push({"event_name": "message.text.received"})  # no message at all
+    fake_zalo.push({"event_name": "user.follow", "message": {"from": {"id": "u-lan"}}})
     chat.send("/start")
     assert "tên là gì" in await chat.reply()
     await chat.assert_silent()

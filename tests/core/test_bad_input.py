@@ -95,6 +95,7 @@ async def test_sticker_outside_a_form_gets_the_menu(chat: Chat) -> None:
     await chat.send_sticker()
     reply = await chat.reply()
     assert "chỉ đọc được tin nhắn chữ" in reply and "1. " in reply
+    assert "ảnh chỉ dùng khi báo gương tốt" in reply
 
 
 async def test_unknown_command(chat: Chat) -> None:

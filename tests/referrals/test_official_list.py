@@ -81,7 +81,7 @@ def test_a_broken_csv_row_is_located() -> None:
     data = ("SĐT;Họ tên\n0912345678;Lan\n" + "0987654321;" + "x" * 200_000 + "\n").encode()
     with pytest.raises(ListError) as error:
         rows_of(data)
-    assert (error.value.kind, error.value.row) == ("broken_csv", 3)
+    assert (error.value.kind, error.value.row) == ("cell_too_big", 3)
 
 
 def test_rows_are_streamed_not_loaded() -> None:

@@ -1,0 +1,87 @@
+"""Files over the Telegram fake with the real app: a liaison sends the week's official list
+as a document (downloaded through getFile) and the referrer's grid shows 🔒/⚠️."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.channels.telegram import TelegramChannel
+from tests.channels.conftest import TELEGRAM_TOKEN
+from tests.channels.fake_telegram import FakeTelegram, TelegramChat
+from tests.harness import Chat
+from tests.referrals.helpers import become, lan_with_two
+from tests.referrals.test_manage import OFFICIAL_WEEK_3, marked_week_3
+
+ADMIN = 4242
+
+
+class Liaison(TelegramChat):
+    """The admin's Telegram chat; each read waits for the bot's answer."""
+
+    async def say(self, text: str) -> str:
+        self.send(text)
+        return (await self.reply(timeout=10.0))["text"]
+
+    async def send_file(self, fields: dict[str, Any]) -> str:
+        self.send_content(**fields)
+        return (await self.reply(timeout=10.0))["text"]
+
+
+@pytest.fixture
+async def telegram(app: App) -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(TELEGRAM_TOKEN)
+    await fake.start()
+    channel = TelegramChannel(TELEGRAM_TOKEN, handle=app.handle, on_blocked=app.mark_blocked,
+                              texts=app.services.messages.t, api_base=fake.base_url,
+                              poll_timeout=1, typing_delay=5.0,
+                              max_download_bytes=app.settings.max_upload_bytes)
+    await channel.start()
+    await app.role_of("telegram", str(ADMIN), "admin")
+    yield fake
+    await channel.stop()
+    await fake.close()
+
+
+async def start_import(liaison: Liaison) -> None:
+    assert "Tiến độ «" in await liaison.say("/tiendo")
+    assert "của tuần nào" in await liaison.say("Nhập danh sách chính thức của một tuần")
+    assert "Bạn gửi tệp danh sách tham gia tuần 3" in await liaison.say("3")
+
+
+async def test_the_weekly_list_sent_as_a_document_is_imported(
+        chat: Chat, app: App, telegram: FakeTelegram) -> None:
+    await lan_with_two(chat)
+    await marked_week_3(chat)
+    liaison = Liaison(telegram, ADMIN)
+    await start_import(liaison)
+    fields = telegram.document_fields("doc-w3", OFFICIAL_WEEK_3, "tuan3.csv")
+    report = await liaison.send_file(fields)
+    assert "Đã nhập danh sách chính thức tuần 3 (tệp tuan3.csv)" in report
+    assert "• Khớp với tài khoản đang theo dõi: 2 (mới xác nhận 2" in report
+    assert telegram.downloads == ["documents/doc-w3_tuan3.csv"]
+    await become(chat, "lan")
+    await chat.send("/vandong")
+    board = await chat.reply()
+    assert "• Bạn — 0912 345 678\n   T1 ❌ · T2 ❌ · T3 🔒" in board
+    assert "• Hoàng Văn Minh (Người thân) — 0987 654 321\n   T1 ❌ · T2 ❌ · T3 ⚠️" in board
+
+
+async def test_a_hostile_or_oversized_document_keeps_the_step(
+        chat: Chat, app: App, telegram: FakeTelegram) -> None:
+    await lan_with_two(chat)
+    liaison = Liaison(telegram, ADMIN)
+    await start_import(liaison)
+    wide = ("SĐT;" + ";".join(f"c{n}" for n in range(300)) + "\n0912345678\n").encode()
+    refused = await liaison.send_file(telegram.document_fields("doc-wide", wide, "rong.csv"))
+    assert "Dòng 1 có hơn 200 cột" in refused
+    big = b"SDT\n" + b"0912345678\n" * 2_000_000  # 22 MB, over MAX_UPLOAD_BYTES (20 MB)
+    too_big = await liaison.send_file(telegram.document_fields("doc-big", big, "lon.csv"))
+    assert "Tệp quá lớn (tối đa 20 MB)" in too_big
+    assert telegram.downloads == ["documents/doc-wide_rong.csv"]  # never fetched
+    # The step was kept through both: the next file is imported.
+    ok = await liaison.send_file(telegram.document_fields("doc-ok", OFFICIAL_WEEK_3, "t3.csv"))
+    assert "Đã nhập danh sách chính thức tuần 3 (tệp t3.csv)" in ok
