@@ -75,6 +75,22 @@ class Browser:
     async def click(self, css: str) -> None:
         await self._call("POST", f"/element/{await self.find(css)}/click", {})
 
+    async def submit(self, css: str, timeout: float = 30.0) -> None:
+        """Click a submit button and wait until the next page has replaced this one."""
+        old_body = await self.find("body")
+        await self.click(css)
+        for _ in range(int(timeout * 10)):
+            url = f"{self.base}/session/{self.session}/element/{old_body}/name"
+            async with self.http.get(url) as response:
+                data = await response.json()
+            if response.status >= 400 and data["value"].get("error") == "stale element reference":
+                ready = await self._call("POST", "/execute/sync", {
+                    "script": "return document.readyState", "args": []})
+                if ready == "complete":
+                    return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no new page {timeout} s after submitting {css}")
+
     async def text(self) -> str:
         return str(await self._call("GET", f"/element/{await self.find('body')}/text"))
 

@@ -58,7 +58,7 @@ async def test_pages_in_a_real_browser(chat: Chat, app: App, site: Site, browser
     await browser.open(csv_url)
     assert "Tải lên danh sách tham gia chính thức" in await browser.text()
     await browser.type_into("input[type=file]", str(tmp_path / "tuan3.csv"))
-    await browser.click("button[type=submit]")
+    await browser.submit("button[type=submit]")
     report = await browser.text()
     assert "Đã nhập danh sách chính thức tuần 3 (tệp tuan3.csv)" in report
     assert "Khớp với tài khoản đang theo dõi: 2" in report
@@ -67,7 +67,7 @@ async def test_pages_in_a_real_browser(chat: Chat, app: App, site: Site, browser
     xlsx_url = site.local(await ask_upload_link(app, week="2"))
     await browser.open(xlsx_url)
     await browser.type_into("input[type=file]", str(tmp_path / "tuan2.xlsx"))
-    await browser.click("button[type=submit]")
+    await browser.submit("button[type=submit]")
     assert "Đã nhập danh sách chính thức tuần 2 (tệp tuan2.xlsx)" in await browser.text()
 
     # A used link is refused.
