@@ -24,6 +24,9 @@ async def test_the_console_imports_the_week_from_a_local_file(chat: Chat, app: A
     report = await chat.reply()
     assert "Đã nhập danh sách chính thức tuần 3 (tệp tuan3.csv)" in report
     assert "• Khớp với tài khoản đang theo dõi: 2" in report
+    # Minh was marked but is not on the list: Lan is told (the console shows the outbox).
+    told = [text for text in await chat.replies() if text.startswith("[Tin gửi tới lan]")]
+    assert len(told) == 1 and "không có tài khoản dự thi của Hoàng Văn Minh" in told[0]
     await become(chat, "lan")
     await chat.send("/vandong")
     assert "T3 🔒" in await chat.reply()

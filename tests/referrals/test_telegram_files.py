@@ -63,6 +63,10 @@ async def test_the_weekly_list_sent_as_a_document_is_imported(
     assert "Đã nhập danh sách chính thức tuần 3 (tệp tuan3.csv)" in report
     assert "• Khớp với tài khoản đang theo dõi: 2 (mới xác nhận 2" in report
     assert telegram.downloads == ["documents/doc-w3_tuan3.csv"]
+    # Minh was marked but is not on the list: Lan (on the console) is told through the outbox.
+    await chat.send("/menu")
+    told = [text for text in await chat.replies() if "không có tài khoản dự thi" in text]
+    assert len(told) == 1 and "Hoàng Văn Minh" in told[0]
     await become(chat, "lan")
     await chat.send("/vandong")
     board = await chat.reply()
