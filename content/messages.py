@@ -78,6 +78,10 @@ class Messages:
         template = self.template(key, current())
         return template.format(**params) if params else template
 
+    def raw(self, key: str) -> str:
+        """Return a template as written in the catalog ("[bạn]" markers included)."""
+        return self._templates[key]
+
     def template(self, key: str, word: str = DEFAULT) -> str:
         """Return the raw template of key as said to a person called `word`."""
         template = self._templates[key]
