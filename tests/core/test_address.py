@@ -155,6 +155,9 @@ async def test_unregistered_people_are_called_ban(chat: Chat) -> None:
 COMMANDS = ("/menu", "/help", "/toi", "/chuongtrinh", "/guongtot", "/vandong", "/nhacnho",
             "/quyenriengtu", "/congtrinh", "/hoinghi", "/duyet", "/thongbao", "/quyen",
             "/lienket", "xin chào", "dân vận khéo hết hạn ngày nào", "/khongco", "99")
+# Into the first steps of the features' forms: each line of a walk answers the last reply.
+WALKS = (("/guongtot", "1", "1"), ("/vandong", "1"), ("/quyenriengtu", "1"),
+         ("/toi", "1", "xyz"), ("/thongbao", "1"), ("/nhacnho", "1"))
 
 
 async def test_an_elder_reads_bac_in_every_feature(chat: Chat) -> None:
@@ -162,11 +165,12 @@ async def test_an_elder_reads_bac_in_every_feature(chat: Chat) -> None:
     await register(chat, year="1955", user="ong_tu")
     await become(chat, "ong_tu", "admin")
     said_bac = 0
-    for line in COMMANDS:
-        await chat.send(line)
-        for reply in await chat.replies():
-            assert not pronouns(reply), f"{line}: {reply}"
-            said_bac += bool(re.search(r"(?<!\w)[Bb]ác(?!\w)", reply))
+    for walk in (*((line,) for line in COMMANDS), *WALKS):
+        for line in walk:
+            await chat.send(line)
+            for reply in await chat.replies():
+                assert not pronouns(reply), f"{walk} at {line}: {reply}"
+                said_bac += bool(re.search(r"(?<!\w)[Bb]ác(?!\w)", reply))
         await chat.send("/huy")
         await chat.replies()
     assert said_bac >= 5
