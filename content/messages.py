@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from content.address import DEFAULT, address_template, current
 from content.errors import ContentError
 from content.text import nfc
 
@@ -20,6 +21,8 @@ class Messages:
 
     def __init__(self, templates: Mapping[str, str]) -> None:
         self._templates = dict(templates)
+        # Templates turned to one address word ("bác"…), made on first use.
+        self._addressed: dict[tuple[str, str], str] = {}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CATALOG) -> Messages:
@@ -66,9 +69,28 @@ class Messages:
         return list(self._templates)
 
     def t(self, key: str, **params: Any) -> str:
-        """Return the message for key with params filled in; a missing key is a bug."""
-        template = self._templates[key]
+        """Return the message for key with params filled in; a missing key is a bug.
+
+        The template speaks to the reader with the address word in force
+        (content.address: "bạn" unless a person's scope set another one); params are
+        filled in after, as they are.
+        """
+        template = self.template(key, current())
         return template.format(**params) if params else template
+
+    def raw(self, key: str) -> str:
+        """Return a template as written in the catalog ("[bạn]" markers included)."""
+        return self._templates[key]
+
+    def template(self, key: str, word: str = DEFAULT) -> str:
+        """Return the raw template of key as said to a person called `word`."""
+        template = self._templates[key]
+        if word == DEFAULT:
+            return address_template(template, DEFAULT) if "[" in template else template
+        cached = self._addressed.get((key, word))
+        if cached is None:
+            cached = self._addressed[(key, word)] = address_template(template, word)
+        return cached
 
 
 def _flatten(file: str, prefix: str, node: Mapping[str, Any], out: dict[str, str]) -> None:

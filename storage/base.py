@@ -73,6 +73,8 @@ class PersonRow(Base):
     role: Mapped[str] = mapped_column(String(20), default="resident")
     current_campaign: Mapped[str | None] = mapped_column(String(80))
     registered_at: Mapped[datetime | None]
+    # The word the bot calls the person by (bạn, anh, chị, cô, chú, bác; empty: bạn).
+    address: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # Set when the person deleted their account: the row stays as an anonymous shell.

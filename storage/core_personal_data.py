@@ -34,7 +34,7 @@ class ProfileSection:
         if row is None:
             return []
         return [{"person_id": row.id, "full_name": row.full_name, "birth_year": row.birth_year,
-                 "unit_code": row.unit_code, "role": row.role,
+                 "unit_code": row.unit_code, "address": row.address, "role": row.role,
                  "registered_at": row.registered_at, "created_at": row.created_at}]
 
     async def erase(self, session: AsyncSession, person_id: int, now: datetime) -> None:
@@ -42,6 +42,7 @@ class ProfileSection:
         await session.execute(
             update(PersonRow).where(PersonRow.id == person_id)
             .values(full_name=None, birth_year=None, unit_code=None, current_campaign=None,
+                    address=None,
                     registered_at=None, updated_at=now))
 
 

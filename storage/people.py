@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,8 @@ class Person:
     role: str
     current_campaign: str | None
     registered_at: datetime | None
+    # The word the bot calls the person by (content.address.WORDS), None until chosen.
+    address: str | None = None
 
     @property
     def is_registered(self) -> bool:
@@ -84,7 +87,7 @@ class ChatState:
 
 def _person(row: PersonRow) -> Person:
     return Person(row.id, row.full_name, row.birth_year, row.unit_code, row.role,
-                  row.current_campaign, row.registered_at)
+                  row.current_campaign, row.registered_at, row.address)
 
 
 def _account(row: ChannelAccountRow) -> Account:
@@ -152,6 +155,18 @@ class PeopleRepo:
         row = await self.session.get(PersonRow, person_id)
         return None if row is None or row.deleted_at is not None else _person(row)
 
+    async def addresses(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """Return the address word chosen by each of these registered people (others:
+        absent, they are called "bạn")."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(PersonRow.id, PersonRow.address).where(
+                PersonRow.id.in_(ids), PersonRow.address.is_not(None),
+                PersonRow.registered_at.is_not(None)))
+        return {person_id: word for person_id, word in rows if word}
+
     async def accounts_of(self, person_id: int) -> list[Account]:
         """Return every channel account of a person."""
         rows = await self.session.scalars(
@@ -165,7 +180,8 @@ class PeopleRepo:
 
         Roles are not profile fields: they change only through GrantRepo, which audits.
         """
-        allowed = {"full_name", "birth_year", "unit_code", "current_campaign", "registered_at"}
+        allowed = {"full_name", "birth_year", "unit_code", "current_campaign", "registered_at",
+                   "address"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"unknown profile fields: {sorted(unknown)}")

@@ -114,6 +114,7 @@ async def erase_person(session: AsyncSession, registry: PersonalDataRegistry, pe
     await session.execute(
         update(PersonRow).where(PersonRow.id == person_id)
         .values(full_name=None, birth_year=None, unit_code=None, current_campaign=None,
+                address=None,
                 registered_at=None, role="resident", deleted_at=now, retention_warned_at=None,
                 updated_at=now))
     action = Action.PRIVACY_DELETE if reason != "retention" else Action.RETENTION_ANONYMISE

@@ -20,6 +20,7 @@ from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payloa
 from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
 from bot.core.types import Incoming, Reply
+from content.address import addressing
 from content.query import conversation_kind
 from content.text import fold
 from storage.access import GrantRepo
@@ -242,7 +243,9 @@ class Dispatcher:
             # covers this process): the state read below is the one the last message saved.
             await lock_chat(session, msg.channel, msg.chat_id)
             ctx = await self._context(session, msg, now)
-            replies = await self.route(ctx)
+            # Every catalog text of this message speaks to the person by their word.
+            with addressing(ctx.person.address if ctx.person.is_registered else None):
+                replies = await self.route(ctx)
             replies = [r for r in replies if r.text.strip() or r.attachments]
             self._remember_menu(ctx.state, replies)
             await ChatStateRepo(session).save(ctx.state, now)

@@ -35,6 +35,7 @@ from bot.core.types import Reply
 from bot.delivery.pacing import ChatSpacing, Pacer, sleep_or
 from bot.delivery.render import broadcast_reply, notice_reply, parts_of
 from bot.delivery.timing import day_bounds, retry_delay
+from content.address import addressing
 from content.privacy import Purpose
 from storage.delivery.queries import block_account
 from storage.delivery.repo import (
@@ -47,6 +48,7 @@ from storage.delivery.repo import (
     Source,
     people_with_consent,
 )
+from storage.people import PeopleRepo
 
 if TYPE_CHECKING:
     from bot.delivery.service import Delivery
@@ -294,6 +296,8 @@ class OutboxSender:
             reminded = await repo.sent_between(
                 [i.person_id for i in items if i.source == Source.REMINDER], Source.REMINDER,
                 start, end)
+            # Each row speaks to its recipient by their own word (bác, chị…).
+            addresses = await PeopleRepo(session).addresses(i.person_id for i in items)
             for item in items:
                 reason = await self._refusal(session, item, now, consenting, disabled, statuses,
                                              reminded)
@@ -308,7 +312,8 @@ class OutboxSender:
                     continue
                 if item.source == Source.REMINDER:
                     reminded[item.person_id] = reminded.get(item.person_id, 0) + 1
-                ready.append((item, self._render(item, contents)))
+                ready.append((item, self._render(item, contents,
+                                                 addresses.get(item.person_id))))
             await session.commit()
         return await self._reachable(ready, now)
 
@@ -376,13 +381,16 @@ class OutboxSender:
                 return "no longer applies"
         return None
 
-    def _render(self, item: OutboxItem, contents: dict[int, tuple[str, str | None]]) -> Reply:
+    def _render(self, item: OutboxItem, contents: dict[int, tuple[str, str | None]],
+                address: str | None = None) -> Reply:
+        """Render a row for its recipient, who is called `address` (None: "bạn")."""
         messages = self.delivery.messages
-        if item.broadcast_id is not None:
-            text, photo = contents[item.broadcast_id]
-            return broadcast_reply(messages, text, photo, self.channel)
-        footer = "reminders.footer" if item.source == Source.REMINDER else None
-        return notice_reply(messages, item.message_key or "", item.params, footer)
+        with addressing(address):
+            if item.broadcast_id is not None:
+                text, photo = contents[item.broadcast_id]
+                return broadcast_reply(messages, text, photo, self.channel)
+            footer = "reminders.footer" if item.source == Source.REMINDER else None
+            return notice_reply(messages, item.message_key or "", item.params, footer)
 
     # --- one send -------------------------------------------------------------------------
 

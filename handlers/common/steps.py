@@ -102,14 +102,22 @@ def clean_name(text: str) -> str | None:
     return name
 
 
+def proper_name(name: str) -> str:
+    """Capitalise each word of a name typed all in lower or upper case ("hoàng thị lan" →
+    "Hoàng Thị Lan"); a name typed with capitals of its own keeps them ("H'Hen Niê")."""
+    if name not in (name.lower(), name.upper()):
+        return name
+    return " ".join(word[:1].upper() + word[1:].lower() for word in name.split(" "))
+
+
 def name_parser(invalid: str) -> Parser:
-    """Return a parser of a full name (Invalid(invalid) when it is not one)."""
+    """Return a parser of a full name, capitalised (Invalid(invalid) when it is not one)."""
 
     def parse(_ctx: Context, text: str) -> str:
         name = clean_name(text)
         if name is None:
             raise Invalid(invalid)
-        return name
+        return proper_name(name)
 
     return parse
 

@@ -17,7 +17,13 @@ from content.schema import Campaign
 from content.text import fold, nfc
 from handlers.common.parsing.dates import DateError, Direction
 from handlers.common.parsing.dates import parse_date as read_date
-from handlers.common.steps import NAME_MAX, clean_name, unit_suggestions, yes_no_step
+from handlers.common.steps import (
+    NAME_MAX,
+    clean_name,
+    proper_name,
+    unit_suggestions,
+    yes_no_step,
+)
 from handlers.deeds.views import day_text, unit_text
 from handlers.deeds.workflow import MAX_AGE, MAX_PHOTOS, Minor, parse_phone
 from storage.files import FileRepo
@@ -204,14 +210,6 @@ def _parse_who(_ctx: Context, text: str) -> str:
     if words in ("nguoi khac", "khac", "nguoi khac lam"):
         return "other"
     raise Invalid("deeds.who_invalid")
-
-
-def proper_name(name: str) -> str:
-    """Capitalise each word of a name typed all in lower or upper case ("hoàng thị lan" →
-    "Hoàng Thị Lan"); a name typed with capitals of its own keeps them ("H'Hen Niê")."""
-    if name not in (name.lower(), name.upper()):
-        return name
-    return " ".join(word[:1].upper() + word[1:].lower() for word in name.split(" "))
 
 
 def parse_nominee_name(ctx: Context, text: str) -> str:

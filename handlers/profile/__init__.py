@@ -11,7 +11,9 @@ from bot.core.dispatcher import Router
 from bot.core.forms import Form, Step
 from bot.core.payloads import Payload
 from bot.core.types import Choice, Reply
+from content.address import set_current
 from content.privacy import Purpose
+from handlers.common.address import CHOOSING_ADDRESS, address_step, chosen_or_suggested, never
 from handlers.common.feature import Feature
 from handlers.common.registration import (
     REGISTER,
@@ -31,7 +33,13 @@ from handlers.common.steps import (
     yes_no_parse,
     yes_no_pick,
 )
-from handlers.profile.payloads import EditBirthYear, EditName, EditUnit, ToggleReminders
+from handlers.profile.payloads import (
+    EditAddress,
+    EditBirthYear,
+    EditName,
+    EditUnit,
+    ToggleReminders,
+)
 from storage.delivery.repo import OutboxRepo
 
 __all__ = ["FEATURE", "show_profile"]
@@ -45,6 +53,7 @@ class Steps(StrEnum):
     TYPING_FULL_NAME = TYPING_FULL_NAME
     TYPING_BIRTH_YEAR = TYPING_BIRTH_YEAR
     CHOOSING_UNIT = CHOOSING_UNIT
+    CHOOSING_ADDRESS = CHOOSING_ADDRESS
 
 
 _consent_options = yes_no_options("consent.agree", "consent.decline")
@@ -55,7 +64,8 @@ _consent_parse = yes_no_parse("consent.invalid")
 def _summary(ctx: Context, data: dict[str, Any]) -> str:
     return ctx.t("reg.summary", full_name=data["full_name"], birth_year=data["birth_year"],
                  age=ctx.clock.today().year - data["birth_year"],
-                 unit=unit_label(ctx, data.get("unit_code")))
+                 unit=unit_label(ctx, data.get("unit_code")),
+                 address=chosen_or_suggested(ctx, data))
 
 
 def _with_time(answer: str, ctx: Context) -> dict[str, str]:
@@ -92,6 +102,8 @@ REGISTRATION_FORM_STEPS = (
     name_step(_agreed),
     birth_year_step(_agreed),
     unit_step(_agreed),
+    # Not a message of its own: the summary shows the suggested word, "Sửa" changes it.
+    address_step(never),
 )
 
 
@@ -109,8 +121,10 @@ async def _finish_registration(ctx: Context, data: dict[str, Any]) -> list[Reply
     now = ctx.clock.now()
     person = await ctx.people.update_profile(
         ctx.person.id, now, full_name=data["full_name"], birth_year=data["birth_year"],
-        unit_code=data.get("unit_code"), registered_at=now)
+        unit_code=data.get("unit_code"), address=chosen_or_suggested(ctx, data),
+        registered_at=now)
     ctx.person = person
+    set_current(person.address)  # from this reply on, the person's own word
     done = Reply(ctx.t("reg.done", full_name=person.full_name))
     then = data.get("_then")
     spec = ctx.services.router.commands.get(then[2:]) if isinstance(then, str) else None
@@ -124,7 +138,7 @@ def registration_form() -> Form:
     return Form(REGISTER, "reg.title", REGISTRATION_FORM_STEPS, _finish_registration,
                 summary=lambda ctx, d: None if _refused(d) else _summary(ctx, d),
                 editable=(Steps.TYPING_FULL_NAME, Steps.TYPING_BIRTH_YEAR,
-                          Steps.CHOOSING_UNIT))
+                          Steps.CHOOSING_UNIT, Steps.CHOOSING_ADDRESS))
 
 
 def _role_text(ctx: Context) -> str:
@@ -151,6 +165,7 @@ async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
     text = ctx.t("profile.show", full_name=person.full_name, birth_year=person.birth_year,
                  age=ctx.clock.today().year - person.birth_year,
                  unit=unit_label(ctx, person.unit_code), role=_role_text(ctx),
+                 address=person.address or ctx.t("address.default"),
                  consents=await _consent_lines(ctx))
     text = f"{text}\n\n{account}"
     if prefix:
@@ -158,7 +173,8 @@ async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
     rows = [[Choice(ctx.t("profile.edit_name"), EditName().pack())],
             [Choice(ctx.t("profile.edit_birth_year"), EditBirthYear().pack())],
             [Choice(ctx.t("profile.edit_unit"), EditUnit().pack())],
-            [Choice(ctx.t("profile.edit_reminders"), ToggleReminders().pack())]]
+            [Choice(ctx.t("profile.edit_reminders"), ToggleReminders().pack())],
+            [Choice(ctx.t("profile.edit_address"), EditAddress().pack())]]
     return [Reply(text, rows)]
 
 
@@ -172,12 +188,15 @@ EDIT_FORMS: dict[type[Payload], tuple[str, Step]] = {
     EditName: ("edit_name", name_step()),
     EditBirthYear: ("edit_birth_year", birth_year_step()),
     EditUnit: ("edit_unit", unit_step()),
+    EditAddress: ("edit_address", address_step()),
 }
 
 
 async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    fields = {k: v for k, v in data.items() if k in ("full_name", "birth_year", "unit_code")}
+    fields = {k: v for k, v in data.items()
+              if k in ("full_name", "birth_year", "unit_code", "address")}
     ctx.person = await ctx.people.update_profile(ctx.person.id, ctx.clock.now(), **fields)
+    set_current(ctx.person.address)
     return await show_profile(ctx, ctx.t("profile.updated"))
 
 

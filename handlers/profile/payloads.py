@@ -1,4 +1,4 @@
-"""The profile's buttons (bytes unchanged: `p:name`, `p:year`, `p:unit`, `p:rem`).
+"""The profile's buttons (bytes unchanged: `p:name`, `p:year`, `p:unit`, `p:rem`, `p:addr`).
 
 `p:register` is shared (handlers.common.registration.StartRegistration): other features
 offer registration too.
@@ -38,3 +38,10 @@ class ToggleReminders(Payload):
     """Turn reminders on or off (the reminders consent)."""
 
     PREFIX: ClassVar[str] = "p:rem"
+
+
+@dataclass(frozen=True, slots=True)
+class EditAddress(Payload):
+    """Change how the bot addresses the person (bạn, anh, chị, cô, chú, bác)."""
+
+    PREFIX: ClassVar[str] = "p:addr"

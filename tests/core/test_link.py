@@ -34,8 +34,8 @@ async def test_link_zalo_to_the_console_profile(chat: Chat, app: App) -> None:
     code = await get_code(chat)
     assert "Nguyễn" not in await zalo(app, "/start")
     done = await zalo(app, f"/lienket {code[:4]} {code[4:]}")
-    assert "Đã liên kết. Xin chào nguyễn thị lan" in done and "Zalo" in done
-    assert "Họ và tên: nguyễn thị lan" in await zalo(app, "/toi")
+    assert "Đã liên kết. Xin chào Nguyễn Thị Lan" in done and "Zalo" in done
+    assert "Họ và tên: Nguyễn Thị Lan" in await zalo(app, "/toi")
     async with app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(PersonRow)) == 1
 
@@ -83,7 +83,7 @@ async def test_a_refused_try_from_someone_else_keeps_the_code(chat: Chat, app: A
     refused = await chat.reply()
     assert "không dùng được mã này" in refused and "vẫn còn hiệu lực" in refused
     done = await zalo(app, f"/lienket {code}")
-    assert "Đã liên kết. Xin chào nguyễn thị lan" in done
+    assert "Đã liên kết. Xin chào Nguyễn Thị Lan" in done
 
 
 async def test_toi_shows_the_channel_id_before_and_after_registering(app: App) -> None:

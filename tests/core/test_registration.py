@@ -42,7 +42,7 @@ async def test_start_says_it_is_automated_and_shows_the_menu(chat: Chat) -> None
 async def test_full_registration_then_profile(chat: Chat, app: App) -> None:
     await register_lan(chat)
     profile = await chat.reply()
-    assert "Họ và tên: nguyễn thị lan" in profile
+    assert "Họ và tên: Nguyễn Thị Lan" in profile
     assert "Hồ sơ tham gia phong trào: đồng ý ngày 10/04/2024" in profile
     assert "Nhận nhắc hạn và thông báo: đồng ý" in profile
     async with app.sessions() as session:

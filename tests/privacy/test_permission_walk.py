@@ -45,6 +45,7 @@ CHOICE_PREFIXES = {"p": EVERYONE, "pv": EVERYONE, "ro": MANAGERS, "cp": EVERYONE
                    # a typed payload open to fewer people than its prefix's other buttons
                    "rq:ra": frozenset({ADMIN})}
 FORMS = {"register": None, "edit_name": None, "edit_birth_year": None, "edit_unit": None,
+         "edit_address": None,
          "privacy_withdraw": None, "privacy_delete": None,
          "role_invite": frozenset({"liaison", "admin"}),
          "deed_report": None, "deed_answer": None, "ref_join": None, "ref_add": None,
