@@ -90,7 +90,7 @@ async def test_a_fresh_account_joins_in_eight_inputs_and_adds_each_person_in_fou
 
     async with app.sessions() as session:
         person = (await session.scalars(select(PersonRow).where(
-            PersonRow.full_name == "hoàng thị lan"))).one()
+            PersonRow.full_name == "Hoàng Thị Lan"))).one()
         consents = {c.purpose: c.granted for c in (await session.scalars(
             select(ConsentRow).where(ConsentRow.person_id == person.id))).all()}
         participant = (await session.scalars(select(RefParticipantRow))).one()
