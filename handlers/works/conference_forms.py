@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.forms import CONFIRM_STEP, EDIT, Form, Invalid, Step
+from bot.core.forms import CONFIRM_STEP, EDIT, EDITING_SAVED, Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.text import fold
 from content.units import Unit
@@ -132,8 +132,11 @@ def _parse_total(ctx: Context, text: str) -> int:
         total = parse_count(text)
     except ValueError:
         raise Invalid("conf.bad_count") from None
-    if not 1 <= total <= MAX_DELEGATES:
-        raise Invalid("conf.bad_total", limit=MAX_DELEGATES)
+    area = _form_area(ctx, ctx.state.data)
+    cap = delegate_cap(area.programme, unit_level(area, _unit_of(ctx.state.data)))
+    limit = MAX_DELEGATES if cap is None else cap  # the plan's own limit, as the prompt says
+    if not 1 <= total <= limit:
+        raise Invalid("conf.bad_total", limit=limit)
     grassroots = ctx.state.data.get("grassroots")
     if isinstance(grassroots, int) and grassroots > total:
         raise Invalid("conf.total_below_grassroots", grassroots=grassroots)
@@ -237,7 +240,8 @@ async def start_edit(ctx: Context, conf: Conference) -> list[Reply]:
         return waiting
     ctx.state.flow = REGISTER
     ctx.state.step = CONFIRM_STEP
-    ctx.state.data = {"_campaign": conf.campaign_id, "_unit": conf.unit_code, "form": conf.form,
+    ctx.state.data = {"_campaign": conf.campaign_id, "_unit": conf.unit_code,
+                      EDITING_SAVED: True, "form": conf.form,
                       "held_on": conf.held_on.isoformat(), "delegates": conf.delegates,
                       "grassroots": conf.grassroots}
     return await ctx.forms.handle(ctx, EDIT)

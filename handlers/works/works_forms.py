@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.forms import CONFIRM_STEP, EDIT, Form, Invalid, Step
+from bot.core.forms import CONFIRM_STEP, EDIT, EDITING_SAVED, Form, Invalid, Step
 from bot.core.render import megabytes
 from bot.core.types import AttachmentKind, Choice, Reply
 from content.units import Unit
@@ -250,7 +250,7 @@ async def start_edit(ctx: Context, work: Work) -> list[Reply]:
     ctx.state.flow = REGISTER
     ctx.state.step = CONFIRM_STEP
     ctx.state.data = {"_campaign": work.campaign_id, "_unit": work.unit_code,
-                      "_work_id": work.id, "name": work.name, "volume": work.volume,
+                      EDITING_SAVED: True, "_work_id": work.id, "name": work.name, "volume": work.volume,
                       "location": work.location, "value_vnd": work.value_vnd,
                       "funding": work.funding,
                       "due": {"day": work.due_on.isoformat(), "precision": work.due_precision}}
