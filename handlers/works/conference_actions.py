@@ -9,7 +9,6 @@ from bot.core.dispatcher import Router
 from bot.core.types import Attachment, AttachmentKind, Reply
 from handlers.works.common import day_text, manages, stale, unit_name, view_filter
 from handlers.works.conference_forms import start_edit, start_register
-from handlers.works.consent import ready_to_write
 from handlers.works.conference_views import (
     COMMAND,
     area_of,
@@ -17,6 +16,7 @@ from handlers.works.conference_views import (
     has_conference,
     home,
 )
+from handlers.works.consent import ready_to_write
 from handlers.works.export import conferences_filename, export_conferences
 from handlers.works.payloads import (
     ConferenceHeld,

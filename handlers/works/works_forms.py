@@ -250,7 +250,8 @@ async def start_edit(ctx: Context, work: Work) -> list[Reply]:
     ctx.state.flow = REGISTER
     ctx.state.step = CONFIRM_STEP
     ctx.state.data = {"_campaign": work.campaign_id, "_unit": work.unit_code,
-                      EDITING_SAVED: True, "_work_id": work.id, "name": work.name, "volume": work.volume,
+                      EDITING_SAVED: True, "_work_id": work.id, "name": work.name,
+                      "volume": work.volume,
                       "location": work.location, "value_vnd": work.value_vnd,
                       "funding": work.funding,
                       "due": {"day": work.due_on.isoformat(), "precision": work.due_precision}}
