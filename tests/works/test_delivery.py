@@ -187,3 +187,18 @@ async def test_a_late_conference_is_reminded_until_reported_held(
         await ConferenceRepo(session).close(conference_id, held_on=date(2025, 3, 25), now=now)
         await session.commit()
     assert await clock_to(chat, "2025-03-28 08:00") == []
+
+
+async def test_nhacnho_lists_the_reminders_still_to_come(chat: Chat, app: App,
+                                                         clock: MovableClock) -> None:
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    clock.set(datetime(2025, 3, 25, 10, 0))
+    await chat.send("/nhacnho")
+    shown = await chat.reply()
+    assert "Sắp gửi cho bạn:" in shown
+    assert "• 08:00 28/03/2025: Hội nghị cấp xã (còn 3 ngày)" in shown
+    assert "• 08:00 30/03/2025: Hội nghị cấp xã (còn 1 ngày)" in shown
+    assert "• 08:00 31/03/2025: Hội nghị cấp xã (ngày cuối cùng)" in shown
+    await save_conference(app, HUU_KIEN, date(2025, 3, 29))  # nothing owed any more
+    await chat.send("/nhacnho")
+    assert "Hội nghị cấp xã" not in await chat.reply()
