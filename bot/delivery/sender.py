@@ -376,11 +376,12 @@ class OutboxSender:
                 return "no longer applies"
         return None
 
-    def _render(self, item: OutboxItem, contents: dict[int, tuple[str, str | None]]) -> Reply:
+    def _render(self, item: OutboxItem,
+                contents: dict[int, tuple[str, str | None, str | None]]) -> Reply:
         messages = self.delivery.messages
         if item.broadcast_id is not None:
-            text, photo = contents[item.broadcast_id]
-            return broadcast_reply(messages, text, photo, self.channel)
+            text, photo, sender = contents[item.broadcast_id]
+            return broadcast_reply(messages, text, photo, self.channel, sender)
         footer = "reminders.footer" if item.source == Source.REMINDER else None
         return notice_reply(messages, item.message_key or "", item.params, footer)
 
