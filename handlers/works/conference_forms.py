@@ -112,7 +112,7 @@ def _pick_form(ctx: Context, value: str) -> str:
 
 def _parse_date(ctx: Context, text: str) -> str:
     try:
-        typed = parse_typed_date(text)
+        typed = parse_typed_date(text, ctx.clock.today())
     except DateError as exc:
         raise Invalid(f"works.date.{exc.problem.value}", text=text[:40]) from None
     if typed.precision is not Precision.DAY:

@@ -122,7 +122,7 @@ def _pick_value(_ctx: Context, value: str) -> int:
 
 def _parse_due(ctx: Context, text: str) -> dict[str, str]:
     try:
-        typed = parse_typed_date(text)
+        typed = parse_typed_date(text, ctx.clock.today())
     except DateError as exc:
         raise Invalid(f"works.date.{exc.problem.value}", text=text[:40]) from None
     today = ctx.clock.today()
