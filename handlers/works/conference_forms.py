@@ -14,6 +14,7 @@ from content.text import fold
 from content.units import Unit
 from handlers.works.common import (
     as_id,
+    date_examples,
     day_text,
     manages,
     own_unit,
@@ -110,20 +111,27 @@ def _pick_form(ctx: Context, value: str) -> str:
     return forms[index]
 
 
+def _date_prompt(ctx: Context, _data: dict[str, Any]) -> str:
+    return ctx.t("conf.ask_date", **date_examples(ctx.clock.today()))
+
+
 def _parse_date(ctx: Context, text: str) -> str:
     try:
         typed = parse_typed_date(text, ctx.clock.today())
     except DateError as exc:
-        raise Invalid(f"works.date.{exc.problem.value}", text=text[:40]) from None
+        raise Invalid(f"works.date.{exc.problem.value}", text=text[:40],
+                      **date_examples(ctx.clock.today())) from None
     if typed.precision is not Precision.DAY:
         raise Invalid("conf.need_day", last=day_text(typed.day))
     area = _form_area(ctx, ctx.state.data)
     start = area.campaign.period.start
     if start is not None and typed.day < start:
-        raise Invalid("conf.before_campaign", start=day_text(start))
+        raise Invalid("conf.before_campaign", start=day_text(start),
+                      **date_examples(ctx.clock.today()))
     limit = ctx.clock.today() + timedelta(days=365 * MAX_YEARS_AHEAD)
     if typed.day > limit:
-        raise Invalid("conf.too_far", date=day_text(typed.day))
+        raise Invalid("conf.too_far", date=day_text(typed.day),
+                      **date_examples(ctx.clock.today()))
     return typed.day.isoformat()
 
 
@@ -179,7 +187,7 @@ STEPS = (
     Step(Steps.CHOOSING_FORM, "form", _form_prompt, parse=_parse_form, pick=_pick_form,
          options=_form_options, invalid="conf.bad_form", max_length=200,
          label="conf.field.form"),
-    Step(Steps.TYPING_DATE, "held_on", "conf.ask_date", parse=_parse_date, max_length=60,
+    Step(Steps.TYPING_DATE, "held_on", _date_prompt, parse=_parse_date, max_length=60,
          label="conf.field.date"),
     Step(Steps.TYPING_DELEGATES, "delegates", _delegates_prompt, parse=_parse_total,
          invalid="conf.bad_count", max_length=40, label="conf.field.delegates"),
