@@ -93,10 +93,19 @@ def late(programme: WorksProgramme, day: date) -> bool:
     return is_late(day, programme.register_by.date, programme.register_by.inclusive)
 
 
+def overdue_days(ctx: Context, work: Work) -> int:
+    """Return by how many days a work not completed is past its planned completion (0: not)."""
+    if work.completed_on is not None:
+        return 0
+    return max(0, (ctx.clock.today() - work.due_on).days)
+
+
 def _work_line(ctx: Context, work: Work) -> str:
     marks = ""
     if work.completed_on is not None:
         marks += ctx.t("works.mark_done")
+    elif days := overdue_days(ctx, work):
+        marks += ctx.t("works.mark_overdue", days=days)
     if work.flagship:
         marks += ctx.t("works.mark_flagship")
     return ctx.t("works.line", id=work.id, name=work.name, progress=work.progress,
@@ -112,7 +121,7 @@ def _standing_text(ctx: Context, programme: WorksProgramme, row: WorksCompliance
     last_day = deadline.date if deadline.inclusive else deadline.date - timedelta(days=1)
     days = (last_day - ctx.clock.today()).days
     if days < 0:
-        return ctx.t("works.standing_overdue", missing=row.missing)
+        return ctx.t("works.standing_overdue", missing=row.missing, days=-days)
     return ctx.t("works.standing_short", missing=row.missing, days=days + 1,
                  last_day=day_text(last_day))
 
@@ -223,6 +232,8 @@ async def show_work(ctx: Context, work: Work, prefix: str | None = None) -> list
     late_mark = ctx.t("works.late_mark") if late(area.programme, work.registered_on) else ""
     done = (ctx.t("works.done_on", date=day_text(work.completed_on))
             if work.completed_on else "")
+    if days := overdue_days(ctx, work):
+        done = ctx.t("works.overdue", days=days)
     text = ctx.t("works.detail", name=work.name, unit=unit_name(ctx, work.unit_code),
                  **field_texts(ctx, work), registered=day_text(work.registered_on),
                  late=late_mark, progress=work.progress, done=done,

@@ -446,3 +446,26 @@ async def test_numbers_keep_their_meaning_across_visits_and_never_number_records
     assert "đã được ghi nhận hoàn thành ngày 10/10/2024" in await chat.reply()
     await chat.send("4")
     assert "Rút đăng ký" in await chat.reply()
+
+
+async def test_a_work_past_its_planned_completion_says_so_until_completed(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2024, month=10, day=10))
+    await become(chat, app, "minh", "liaison", BAN_CONG)
+    await register_work(chat, due="30/11/2024")
+    clock.set(clock.now().replace(month=12, day=5))
+    await chat.send("/congtrinh")
+    home = await chat.reply()
+    assert "• #1 Đường bê tông thôn Tà Xùa — tiến độ 0%, dự kiến xong 30/11/2024" in home
+    assert "⚠ quá hạn 5 ngày" in home
+    assert "Còn thiếu 1 công trình và đã quá hạn đăng ký 42 ngày" in home
+    await chat.send("Xem #1: Đường bê tông thôn Tà Xùa")
+    assert "quá thời gian dự kiến hoàn thành 5 ngày" in await chat.reply()
+    await chat.send("Đánh dấu đã hoàn thành")
+    await chat.reply()
+    await chat.send("Đã hoàn thành")
+    done = await chat.reply()
+    assert "hoàn thành ngày 05/12/2024" in done and "quá thời gian" not in done
+    await chat.send("/congtrinh")
+    home = await chat.reply()
+    assert "— đã hoàn thành" in home and "quá hạn 5 ngày" not in home
