@@ -237,6 +237,10 @@ def _line(ctx: Context, row: ConferenceCompliance, conf: Conference | None, toda
         return ctx.t(key, unit=row.unit.full_name, due=day_text(row.due),
                      days=(today - row.due).days)
     weak = ctx.t("conf.weak_mark") if row.composition_ok is False else ""
+    if conf.closed:
+        weak += ctx.t("conf.held_mark")
+    elif conf.documents_sent_on is not None:
+        weak += ctx.t("conf.docs_mark")
     return ctx.t("conf.line", unit=row.unit.full_name, held_on=day_text(conf.held_on),
                  due=day_text(row.due), delegates=conf.delegates, weak=weak)
 

@@ -187,6 +187,12 @@ async def test_a_conference_is_closed_by_reporting_documents_sent_and_held(
         row = (await session.scalars(select(ConferenceRow))).one()
     assert (str(row.documents_sent_on), str(row.held_confirmed_on)) == (
         "2025-03-15", "2025-03-21")
+    await become(chat, app, "admin", "admin", None)
+    await chat.send("/hoinghi")
+    await chat.reply()
+    await chat.send(pick(chat, "đúng hạn"))
+    assert "• Xã Hữu Kiên: ngày 20/03/2025 (hạn 31/03/2025), 100 đại biểu — ✓ đã tổ chức" in (
+        await chat.reply())
 
 
 async def test_admin_lists_communes_not_registered_or_late_and_exports(
