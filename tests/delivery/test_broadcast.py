@@ -319,3 +319,27 @@ async def test_reviewers_are_a_role_audience(chat: Chat) -> None:
     assert "Đã nhận thông báo #1" in await chat.reply()
     assert (await chat.reply()).startswith("[Tin gửi tới cuong]\nTHÔNG BÁO")
     assert "đã gửi xong: 1 người đã nhận" in await chat.reply()
+
+
+async def test_deleting_the_author_drops_the_sender_line_naming_them(app: App) -> None:
+    from datetime import timedelta
+
+    from storage.delivery.personal_data import BroadcastsWrittenSection
+    from storage.people import PeopleRepo
+
+    now = app.services.clock.now()
+    async with app.sessions() as session:
+        author, _ = await PeopleRepo(session).create_with_account("console", "an", "an", now,
+                                                                  role="admin")
+        broadcast = await BroadcastRepo(session).create(
+            author.id, TEXT, None, {"type": "everyone"}, now + timedelta(hours=1), now,
+            "UBND xã Nhân Lý — Nguyễn Văn An")
+        section = BroadcastsWrittenSection()
+        [record] = await section.export(session, author.id)
+        assert record["sender"] == "UBND xã Nhân Lý — Nguyễn Văn An"
+        await section.erase(session, author.id, now)
+        await session.commit()
+    async with app.sessions() as session:
+        kept = await BroadcastRepo(session).get(broadcast.id)
+    assert kept is not None and kept.text == TEXT
+    assert (kept.author_id, kept.sender) == (None, None)
