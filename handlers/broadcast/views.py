@@ -90,14 +90,11 @@ async def detail(ctx: Context, broadcast_id: int, prefix: str | None = None) -> 
     broadcast = await BroadcastRepo(ctx.session).get(broadcast_id)
     if broadcast is None:
         return await home(ctx, ctx.t("broadcast.unknown"))
+    # As recipients read it; else the author's name, or at least which account wrote it.
     author = broadcast.sender or ctx.t("broadcast.author_unknown")
-    if broadcast.author_id is not None:
+    if not broadcast.sender and broadcast.author_id is not None:
         person = await ctx.people.get(broadcast.author_id)
-        if person.full_name:
-            author = broadcast.sender if broadcast.sender and person.full_name in \
-                broadcast.sender else person.full_name
-        elif not broadcast.sender:
-            author = ctx.t("broadcast.author_unnamed", id=broadcast.author_id)
+        author = person.full_name or ctx.t("broadcast.author_unnamed", id=broadcast.author_id)
     schedule = ""
     if broadcast.scheduled_at > broadcast.created_at + timedelta(minutes=1):
         schedule = ctx.t("broadcast.detail_schedule", when=when_text(ctx, broadcast.scheduled_at))
