@@ -40,6 +40,7 @@ from storage.referrals.models import (  # noqa: F401  (every table on Base.metad
     RefMemberRow,
     RefParticipantRow,
 )
+from storage.weblinks.models import WebLinkRow  # noqa: F401  (every table on Base.metadata)
 from storage.works.models import (  # noqa: F401  (every table on Base.metadata)
     ConferenceRow,
     WorkRow,

@@ -136,4 +136,8 @@ def check_run(settings: Settings) -> list[Problem]:
         if secret is None or not secret.get_secret_value().strip():
             problems.append(Problem("webhook_secret", {"name": f"{channel}_WEBHOOK_SECRET",
                                                        "url": f"{channel}_WEBHOOK_URL"}))
+    if settings.public_url:  # one-time links carry a capability: never over plain HTTP
+        parts = urlsplit(settings.public_url.strip())
+        if parts.scheme != "https" and parts.hostname not in LOOPBACK:
+            problems.append(Problem("public_url_https", {"value": settings.public_url}))
     return problems

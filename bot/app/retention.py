@@ -15,6 +15,7 @@ from content.messages import Messages
 from storage.audit import Action, AuditRepo
 from storage.personal_data import PersonalDataRegistry, accounts_touching, erase_person
 from storage.retention import Inactive, find_inactive, mark_warned
+from storage.weblinks.repo import WebLinkRepo
 
 __all__ = ["Inactive", "Notice", "RetentionResult", "find_inactive", "run_retention"]
 
@@ -106,6 +107,10 @@ async def run_retention(session: AsyncSession, settings: Settings, messages: Mes
     warning = timedelta(days=min(settings.retention_warning_days, settings.retention_days))
     anonymised = await anonymise_inactive(session, registry, now, retention, warning)
     notices = await warn_inactive(session, messages, notify, now, retention, warning)
+    # One-time links are worth nothing once expired: keep a day for the refusal page's sake.
+    purged = await WebLinkRepo(session).purge_expired(now - timedelta(days=1))
+    if purged:
+        logger.info("retention: %s expired web link(s) removed", purged)
     logger.info("retention: %s warned, %s anonymised", len({n.person_id for n in notices}),
                 len(anonymised))
     return RetentionResult(notices, anonymised)

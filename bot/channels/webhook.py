@@ -12,8 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from bot.core.metrics import WEBHOOK_REFUSED
+from bot.core.weblinks import LINK_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,17 @@ def secret_matches(request: web.Request, header: str, expected: bytes) -> bool:
         return False
     return hmac.compare_digest(raw, expected)
 
+class RedactingAccessLogger(AbstractAccessLogger):
+    """The access log without the tokens of one-time links (they are capabilities)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        path = request.path
+        if path.startswith(LINK_PATH):
+            _, sep, tail = path[len(LINK_PATH):].partition("/")
+            path = LINK_PATH + "…" + sep + tail
+        self.logger.info("%s %s %s %.3fs", request.method, path, response.status, time)
+
+
 WebhookHandler: TypeAlias = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -59,6 +72,7 @@ class WebhookServer:
         self._handlers: dict[str, WebhookHandler] = {}
         self._known: set[str] = set()
         self._runner: web.AppRunner | None = None
+        self._pages = False
         self._refusals: dict[str, int] = {}
         self._refusal_logged: dict[str, float] = {}
         self.app = web.Application()
@@ -91,12 +105,21 @@ class WebhookServer:
             self._refusal_logged[name] = now
         return web.Response(status=status)
 
+    async def serve_pages(self) -> None:
+        """Listen for the link pages (mounted on `app`) even with no webhook channel."""
+        self._pages = True
+        await self._listen()
+
     async def attach(self, name: str, handler: WebhookHandler) -> None:
         """Route `/webhook/<name>` to `handler`, starting to listen if needed."""
         self._handlers[name] = handler
         self._known.add(name)
+        await self._listen()
+
+    async def _listen(self) -> None:
         if self._runner is None:
-            runner = web.AppRunner(self.app, handle_signals=False)
+            runner = web.AppRunner(self.app, handle_signals=False,
+                                   access_log_class=RedactingAccessLogger)
             await runner.setup()
             site = web.TCPSite(runner, self.host, self._port)
             try:
@@ -110,7 +133,13 @@ class WebhookServer:
     async def detach(self, name: str) -> None:
         """Stop routing `name`; stop listening once no channel is attached."""
         self._handlers.pop(name, None)
-        if not self._handlers and self._runner is not None:
+        if not self._handlers and not self._pages:
+            await self.close()
+
+    async def close(self) -> None:
+        """Stop listening."""
+        self._pages = False
+        if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
             logger.info("webhook server stopped")

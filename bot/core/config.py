@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_bot_username: str | None = None
+    # The name people see for the bot on Zalo (said in invitations: "nhắn cho …").
+    zalo_bot_name: str | None = None
 
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
@@ -89,6 +91,11 @@ class Settings(BaseSettings):
 
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
+    # The HTTPS address at which the web server above is reached from outside (behind the
+    # proxy): one-time links to upload, download and progress pages start with it. Unset:
+    # no links, the bot points to the command line instead (docs/weblinks.md).
+    public_url: str | None = None
+    web_link_ttl_hours: int = Field(default=24, ge=1, le=24 * 7)
     health_host: str = "127.0.0.1"
     health_port: int = 8090
 
@@ -152,10 +159,10 @@ class Settings(BaseSettings):
         return normalise_database_url(value)
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "telegram_webhook_secret",
-                     "zalo_webhook_secret", "telegram_bot_username", "zalo_oa_app_id",
-                     "zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_id",
+                     "zalo_webhook_secret", "telegram_bot_username", "zalo_bot_name",
+                     "zalo_oa_app_id", "zalo_oa_app_secret", "zalo_oa_secret_key", "zalo_oa_id",
                      "zalo_oa_pkce_verifier", "zalo_oa_template_id", "zalo_oa_redirect_uri",
-                     "bot_tz", mode="before")
+                     "bot_tz", "public_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.core.context import Services
     from bot.core.dispatcher import Router
+    from bot.core.weblinks import WebParts
     from bot.delivery.registry import DeliveryRegistry
 
 RegisterHandlers = Callable[["Router"], None]
@@ -39,9 +40,11 @@ class CliCommand:
 
 @dataclass(frozen=True, slots=True)
 class Feature:
-    """What one feature plugs in: handlers, reminder rules and audiences, CLI commands."""
+    """What one feature plugs in: handlers, reminder rules and audiences, CLI commands, and
+    the content of the web pages its one-time links open (bot/core/weblinks.py)."""
 
     name: str
     register: RegisterHandlers
     register_delivery: RegisterDelivery | None = None
     cli: tuple[CliCommand, ...] = ()
+    web: WebParts | None = None

@@ -39,6 +39,7 @@ from handlers.deeds.report import (
     start_report,
 )
 from handlers.deeds.review_forms import review_forms
+from handlers.deeds.web import WEB
 from storage.deeds.personal_data import sections
 
 REVIEWERS = frozenset(REVIEW_ROLES)
@@ -78,4 +79,4 @@ def register(router: Router) -> None:
     router.choice("gtd", roles=REVIEWERS)(_stale)
 
 
-FEATURE = Feature("deeds", register, cli=(EXPORT,))
+FEATURE = Feature("deeds", register, cli=(EXPORT,), web=WEB)

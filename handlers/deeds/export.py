@@ -6,19 +6,17 @@ A nominee whose consent is not recorded appears without name, village, deed or p
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Mapping
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from bot.core.context import Context
+from bot.core.spreadsheet import WRAP, Cell, Sheet, Styled, workbook_bytes
 from bot.core.types import Attachment, AttachmentKind, Reply
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
+from handlers.common.weblinks import download_link_text
 from handlers.deeds.views import is_erased
 from handlers.deeds.workflow import consent_given
 from storage.deeds.repo import Nominations, audit_export, load_nominations
@@ -31,21 +29,18 @@ MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
                      campaigns: Mapping[str, Campaign], tz: ZoneInfo) -> bytes:
-    """Return the XLSX workbook bytes: one row per nomination, headers from the catalog."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = messages.t("deeds.export.sheet")
-    sheet.append([messages.t(f"deeds.export.col.{c}") for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    """Return the XLSX workbook bytes: one row per nomination, headers from the catalog.
+
+    Written by the one safe writer: a deed, village or name that starts like a formula
+    stays text."""
+    rows: list[list[Cell]] = []
     for deed, event in data.items:
         shown = consent_given(deed.nominee_consent) and not is_erased(deed)
         hidden = messages.t("deeds.erased" if is_erased(deed) else "deeds.export.hidden")
         campaign = campaigns.get(deed.campaign_id)
         nominated_at = event.at.astimezone(tz).replace(tzinfo=None) if event else None
         by = data.names.get(event.actor_id or 0, "") if event else ""
-        sheet.append([
+        rows.append([
             deed.id,
             campaign.short_name if campaign else deed.campaign_id,
             units.path_text(deed.unit_code) if deed.unit_code in units else deed.unit_code,
@@ -53,7 +48,7 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
             deed.nominee_name if shown else hidden,
             messages.t(f"deeds.minor.{deed.nominee_minor}"),
             messages.t(f"deeds.consent_state.{deed.nominee_consent}"),
-            deed.what if shown else hidden,
+            Styled(deed.what if shown else hidden, WRAP),
             deed.happened_on,
             deed.place if shown else hidden,
             deed.reward_form or "",
@@ -62,20 +57,9 @@ def nominations_xlsx(data: Nominations, messages: Messages, units: UnitTree,
             nominated_at,
             by,
         ])
-    for index, name in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = WIDTHS.get(name, 16)
-        for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            cell = row[0]
-            if isinstance(cell.value, date):
-                cell.number_format = "dd/mm/yyyy hh:mm" if name == "nominated_at" \
-                    else "dd/mm/yyyy"
-            if name == "what":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes([Sheet(messages.t("deeds.export.sheet"),
+                                 [messages.t(f"deeds.export.col.{c}") for c in COLUMNS], rows,
+                                 [WIDTHS.get(name, 16) for name in COLUMNS])])
 
 
 def export_filename(today: date) -> str:
@@ -90,6 +74,9 @@ async def export_reply(ctx: Context, scope: Collection[str] | None) -> list[Repl
     data = await load_nominations(ctx.session, scope)
     if not data.items:
         return [Reply(ctx.t("deeds.export.empty"))]
+    if not ctx.traits.files:  # Zalo: a one-time download link (or the server command)
+        return [Reply(await download_link_text(ctx, "deeds", {},
+                                               "thidua export deeds --out de-nghi.xlsx"))]
     content = nominations_xlsx(data, ctx.services.messages, ctx.services.units,
                                ctx.services.campaigns, ctx.clock.tz)
     await audit_export(ctx.session, ctx.clock.now(), ctx.person.id, len(data.items), scope)

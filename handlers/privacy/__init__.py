@@ -12,10 +12,12 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.forms import Form
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
+from bot.core.weblinks import links_enabled
 from content.privacy import Purpose
 from handlers.common.feature import Feature
 from handlers.common.registration import policy, run_command
 from handlers.common.steps import confirm_step, unit_label
+from handlers.common.weblinks import DOWNLOAD, link_text
 from handlers.privacy.payloads import (
     MENU,
     DeleteAccount,
@@ -201,6 +203,9 @@ async def export(ctx: Context) -> list[Reply]:
         replies.append(Reply(ctx.t("privacy.export_file", name=EXPORT_FILENAME), attachments=[
             Attachment(AttachmentKind.DOCUMENT, data=document, filename=EXPORT_FILENAME,
                        size=len(document))]))
+    elif links_enabled(ctx.services.settings):  # Zalo: the JSON file through a one-time link
+        replies.append(Reply(await link_text(ctx, DOWNLOAD, {"kind": "privacy"},
+                                             "web.chat.privacy_link", "web.chat.privacy_link")))
     replies.append(Reply(ctx.t("privacy.after_export"),
                          [[Choice(ctx.t("privacy.back"), Overview().pack())]]))
     return replies

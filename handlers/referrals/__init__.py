@@ -13,6 +13,7 @@ from handlers.referrals import actions, forms, manage, manage_forms, referred
 from handlers.referrals.cli import EXPORT_COMMAND, IMPORT_COMMAND
 from handlers.referrals.common import stale
 from handlers.referrals.delivery import CampaignParticipants, WeeklyReferralNudge
+from handlers.referrals.web import WEB
 from storage.referrals.personal_data import referral_sections
 
 if TYPE_CHECKING:
@@ -55,4 +56,5 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_audience(CampaignParticipants())
 
 
-FEATURE = Feature("referrals", register, register_delivery, cli=(IMPORT_COMMAND, EXPORT_COMMAND))
+FEATURE = Feature("referrals", register, register_delivery, cli=(IMPORT_COMMAND, EXPORT_COMMAND),
+                  web=WEB)

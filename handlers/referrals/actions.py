@@ -7,7 +7,6 @@ from bot.core.dispatcher import COMMAND_PAYLOAD, Router
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from content.schema import Campaign
-from handlers.common.registration import require_registration
 from handlers.referrals.common import (
     campaign_by_key,
     campaign_of,
@@ -20,7 +19,7 @@ from handlers.referrals.common import (
     repo_of,
     stale,
 )
-from handlers.referrals.forms import ADD, JOIN, WEEK
+from handlers.referrals.forms import WEEK, start_add_form, start_join_form
 from handlers.referrals.payloads import (
     AddReferral,
     ConsentAgain,
@@ -47,6 +46,7 @@ from handlers.referrals.views import (
     home,
     intro,
     mark_view,
+    no_current_week_text,
     referred_view,
     verdict_of,
     verdict_text,
@@ -94,22 +94,21 @@ async def _owned_member(ctx: Context, member_id: int) -> tuple[Member, Participa
 
 
 async def start_join(ctx: Context, campaign: Campaign) -> list[Reply]:
-    """Begin joining: registration first, the age check, then consent, account and unit."""
-    started = await require_registration(ctx, VANDONG)
-    if started is not None:
-        return [Reply(ctx.t("ref.join.register_first")), *started]
+    """Begin joining: the age check for a profile, then one form (registering too)."""
     prog = programme(campaign)
     if ctx.clock.today() > prog.until.date:
         return [intro(ctx, campaign)]
     if await repo_of(ctx).participant_of(campaign.id, ctx.person.id) is not None:
         return await home(ctx, campaign)
     birth_year = ctx.person.birth_year
-    age = prog.until.date.year - birth_year if birth_year else 0
-    if age < prog.min_age.number:
-        return [ctx.main_menu(ctx.t("ref.join.under_age", age=age, minimum=prog.min_age.value,
-                                    source=prog.min_age.source, year=prog.until.date.year))]
-    has = await ctx.consents.has(ctx.person.id, Purpose.REFERRALS)
-    return await ctx.forms.start(ctx, JOIN, {"cid": campaign.id, "_consented": has})
+    if ctx.person.is_registered and birth_year:
+        age = prog.until.date.year - birth_year
+        if age < prog.min_age.number:
+            return [ctx.main_menu(ctx.t("ref.join.under_age", age=age,
+                                        minimum=prog.min_age.value,
+                                        source=prog.min_age.source,
+                                        year=prog.until.date.year))]
+    return await start_join_form(ctx, campaign)
 
 
 async def start_add(ctx: Context, campaign: Campaign, participant: Participant) -> list[Reply]:
@@ -121,10 +120,7 @@ async def start_add(ctx: Context, campaign: Campaign, participant: Participant) 
     if len(await repo_of(ctx).members(participant.id)) - 1 >= prog.max_referrals.number:
         text = ctx.t("ref.add.full", maximum=prog.max_referrals.number)
         return [await dashboard(ctx, campaign, participant, text)]
-    area = ctx.services.units.get(prog.home_unit)
-    return await ctx.forms.start(ctx, ADD, {
-        "pid": participant.id, "_min_age": prog.min_age.value,
-        "_area": area.full_name if area else prog.home_unit})
+    return await start_add_form(ctx, campaign, participant)
 
 
 # --------------------------------------------------------------------------- weekly marks
@@ -142,6 +138,11 @@ async def toggle_mark(ctx: Context, member_id: int, week: int) -> list[Reply]:
     if not is_owner and member.linked_person_id != ctx.person.id:
         return stale(ctx)
     prog = programme(campaign)
+    if not week:  # "this week" chosen when no week is going on
+        explained = no_current_week_text(ctx, prog)
+        if is_owner:
+            return [await dashboard(ctx, campaign, participant, explained)]
+        return [await referred_view(ctx, campaign, member, explained)]
     problem = markable_week_problem(prog.weeks, week, ctx.clock.today(), prog.until.date)
     note: str | None = None
     if problem is None:
@@ -206,16 +207,21 @@ async def share(ctx: Context, campaign: Campaign, participant: Participant) -> l
     link = (ctx.t("ref.share.link", url=f"https://t.me/{username.lstrip('@')}?start="
                   f"{participant.code}") if username else "")
     name = ctx.person.full_name or ""
+    zalo = ctx.services.settings.zalo_bot_name or ctx.t("ref.share.zalo_default")
     invite = ctx.t("ref.share.invite", name=name, campaign=campaign.short_name,
-                   code=participant.code, link=link).rstrip()
-    return [Reply(ctx.t("ref.share.intro", code=participant.code)),
-            Reply(invite, [[Choice(ctx.t("ref.back_dashboard"),
-                                   Dashboard(participant.id).pack())]])]
+                   code=participant.code, link=link, zalo=zalo).rstrip()
+    # The invitation is a message of its own, without choices, so that it can be forwarded
+    # as it is; the way back is offered on the explanation above it.
+    back = [[Choice(ctx.t("ref.back_dashboard"), Dashboard(participant.id).pack())]]
+    return [Reply(ctx.t("ref.share.intro", code=participant.code), back), Reply(invite)]
 
 
-async def remove_list(ctx: Context, participant: Participant) -> list[Reply]:
-    """List my referred accounts to remove one."""
+async def remove_list(ctx: Context, campaign: Campaign, participant: Participant
+                      ) -> list[Reply]:
+    """List my referred accounts to remove one (or say there is nobody to remove)."""
     members = [m for m in await repo_of(ctx).members(participant.id) if not m.is_self]
+    if not members:
+        return [await dashboard(ctx, campaign, participant, ctx.t("ref.remove.nobody"))]
     rows = [[Choice(m.display_name or "", RemoveAsk(m.id).pack())] for m in members]
     rows.append([Choice(ctx.t("ref.back_dashboard"), Dashboard(participant.id).pack())])
     return [Reply(ctx.t("ref.remove.which"), rows)]
@@ -284,9 +290,13 @@ def register_actions(router: Router) -> None:
     @router.action(MarkWeek)
     async def _mark_week(ctx: Context, p: MarkWeek) -> list[Reply]:
         owned = await _owned(ctx, p.pid)
-        if owned is None or not p.week:
+        if owned is None:
             return stale(ctx)
-        return [await mark_view(ctx, owned[1], owned[0], p.week)]
+        participant, campaign = owned
+        if not p.week:  # "this week" chosen when no week is going on
+            note = no_current_week_text(ctx, programme(campaign))
+            return [await dashboard(ctx, campaign, participant, note)]
+        return [await mark_view(ctx, campaign, participant, p.week)]
 
     @router.action(MarkAll)
     async def _mark_all(ctx: Context, p: MarkAll) -> list[Reply]:
@@ -301,8 +311,14 @@ def register_actions(router: Router) -> None:
         if owned is None:
             return stale(ctx)
         participant, campaign = owned
+        prog = programme(campaign)
+        if ctx.clock.today() > prog.until.date:
+            note = ctx.t("ref.mark.ended", end=full_date(prog.until.date))
+            return [await dashboard(ctx, campaign, participant, note)]
+        if not line_of(ctx, prog).closed:
+            return [await dashboard(ctx, campaign, participant, ctx.t("ref.mark.no_past"))]
         return await ctx.forms.start(ctx, WEEK, {"pid": participant.id, "cid": campaign.id,
-                                                 "_total": len(programme(campaign).weeks)})
+                                                 "_total": len(prog.weeks)})
 
     @router.action(AddReferral)
     async def _add(ctx: Context, p: AddReferral) -> list[Reply]:
@@ -322,7 +338,7 @@ def register_actions(router: Router) -> None:
     @router.action(RemoveList)
     async def _remove_list(ctx: Context, p: RemoveList) -> list[Reply]:
         owned = await _owned(ctx, p.pid)
-        return await remove_list(ctx, owned[0]) if owned else stale(ctx)
+        return await remove_list(ctx, owned[1], owned[0]) if owned else stale(ctx)
 
     @router.action(ConsentAgain)
     async def _consent_again(ctx: Context, p: ConsentAgain) -> list[Reply]:

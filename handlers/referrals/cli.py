@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.delivery.service import delivery_of
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
 from handlers.common.feature import CliCommand
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import number, report_text
+from handlers.referrals.notices import tell_conflicts
 from handlers.referrals.rules import timeline
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
 from storage.referrals.repo import ReferralRepo
@@ -107,6 +109,9 @@ async def run_import_command(args: argparse.Namespace, app: Any) -> int:
             reason = t.t(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week)
             _err(t.t("ref.cli.refused", reason=reason))
             return 1
+        if report.conflicts and not report.already_imported:
+            await tell_conflicts(session, delivery_of(services), campaign, week, units,
+                                 clock.now())
         await repo.commit()
     _out(report_text(t, report))
     return 0

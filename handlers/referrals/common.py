@@ -12,6 +12,7 @@ from bot.core.forms import FORM_PREFIX, Invalid
 from bot.core.types import Choice, Reply
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
+from handlers.common.parsing.dates import DateError, Direction, parse_date
 from handlers.common.registration import policy
 from handlers.referrals.rules import AccountError, normalize_account, timeline
 from storage.referrals.marks import QuizAccount, Timeline
@@ -171,10 +172,23 @@ def form_choice(value: object) -> str:
     return f"{FORM_PREFIX}{value}"
 
 
+def week_of_said_date(prog: ReferralProgramme, text: str, today: date) -> int | None:
+    """Return the programme week a typed day falls in ("tuần trước", "hôm qua", "3/4")."""
+    try:
+        said = parse_date(text, today, Direction.PAST)
+    except DateError:
+        return None
+    return next((w.number for w in prog.weeks if w.start <= said.day <= w.end), None)
+
+
 def parse_week_number(ctx: Context, prog: ReferralProgramme, text: str) -> int:
-    """Read a typed week number ("3", "tuần 3"); raise Invalid for anything else."""
+    """Read a typed week ("3", "tuần 3", or a day in it: "tuần trước", "hôm qua", "3/4");
+    raise Invalid for anything else."""
     match = WEEK_RE.match(" ".join(fold(text).split()))
     if match is None:
+        week = week_of_said_date(prog, text, ctx.clock.today())
+        if week is not None:
+            return week
         raise Invalid("ref.week.bad", total=len(prog.weeks))
     number = int(match.group(1))
     if not 1 <= number <= len(prog.weeks):

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
+from content.privacy import Purpose
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
 from handlers.common.parsing.relations import parse_relation
-from handlers.common.steps import name_step, yes_no
+from handlers.common.steps import (
+    TYPING_BIRTH_YEAR,
+    name_parser,
+    name_step,
+    parse_birth_year,
+    yes_no,
+)
 from handlers.referrals.common import (
     RELATIONS,
     area_units,
@@ -28,7 +37,15 @@ from handlers.referrals.common import (
     stale,
     week_choices,
 )
-from handlers.referrals.consent import consent_step, consented, record_consent, refused
+from handlers.referrals.consent import (
+    consent_options,
+    consented,
+    decision,
+    decision_pick,
+    not_yet_consented,
+    record_consent,
+    refused,
+)
 from handlers.referrals.rules import markable_week_problem
 from handlers.referrals.views import dashboard, mark_view, week_problem_text
 from storage.referrals.marks import AccountKind, QuizAccount, display_account
@@ -37,6 +54,7 @@ from storage.referrals.repo import AccountClaimed, Participant
 JOIN = "ref_join"
 ADD = "ref_add"
 WEEK = "ref_week"
+EXACT_NAME = 100.0  # a unit search score meaning the typed name is the unit's name
 
 
 class Steps(StrEnum):
@@ -48,11 +66,16 @@ class Steps(StrEnum):
     TYPING_REFERRAL_NAME = "typing_referral_name"
     CHOOSING_RELATION = "choosing_relation"
     TYPING_REFERRAL_ACCOUNT = "typing_referral_account"
-    CONFIRMING_REFERRAL_ELIGIBILITY = "confirming_referral_eligibility"
     TYPING_WEEK_NUMBER = "typing_week_number"
 
 
 # --------------------------------------------------------------------------- joining
+#
+# One form for a fresh account and for a registered one: the consents asked once, together
+# (the profile, the referrals and, as a choice, the weekly reminders), name and birth year only
+# when there is no profile yet, the unit only when the profile has none in the programme's
+# area, then the quiz account and one confirmation. Joining then goes straight on to adding
+# the first referred person.
 
 
 def _join_campaign(ctx: Context, data: dict[str, Any]) -> Campaign:
@@ -62,10 +85,56 @@ def _join_campaign(ctx: Context, data: dict[str, Any]) -> Campaign:
     return campaign
 
 
+def registering(data: dict[str, Any]) -> bool:
+    """Tell whether the person has no profile yet (the form registers them too)."""
+    return bool(data.get("_register"))
+
+
 def _consent_prompt(ctx: Context, data: dict[str, Any]) -> str:
     campaign = _join_campaign(ctx, data)
-    return ctx.t("ref.consent.ask", name=campaign.short_name, version=policy_version(ctx),
+    key = "ref.consent.ask_with_profile" if registering(data) else "ref.consent.ask"
+    return ctx.t(key, name=campaign.short_name, version=policy_version(ctx),
                  weeks=programme(campaign).consecutive_weeks.value)
+
+
+def _join_consent_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
+    if registering(data):
+        return [Choice(ctx.t("ref.consent.agree_reminders"), "f:yes"),
+                Choice(ctx.t("ref.consent.agree_quiet"), "f:quiet"),
+                Choice(ctx.t("consent.decline"), "f:no")]
+    return consent_options(ctx, data)
+
+
+def _join_decision(ctx: Context, text: str) -> dict[str, str]:
+    decided = decision(ctx, text)
+    decided["reminders"] = decided["answer"]
+    return decided
+
+
+def _join_decision_pick(ctx: Context, value: str) -> dict[str, str]:
+    if value == "quiet" and registering(ctx.state.data):
+        return {"answer": "yes", "reminders": "no", "at": ctx.clock.now().isoformat()}
+    decided = decision_pick(ctx, value)
+    decided["reminders"] = decided["answer"]
+    return decided
+
+
+def _asks_profile(data: dict[str, Any]) -> bool:
+    return registering(data) and consented(data)
+
+
+def _parse_join_birth_year(ctx: Context, text: str) -> int:
+    year = parse_birth_year(ctx, text)
+    prog = programme(_join_campaign(ctx, ctx.state.data))
+    age = prog.until.date.year - year
+    if age < prog.min_age.number:
+        raise Invalid("ref.join.under_age", age=age, minimum=prog.min_age.value,
+                      source=prog.min_age.source, year=prog.until.date.year)
+    return year
+
+
+def _asks_unit(data: dict[str, Any]) -> bool:
+    return consented(data) and not data.get("_unit_known")
 
 
 def _own_account_prompt(ctx: Context, data: dict[str, Any]) -> str:
@@ -93,25 +162,23 @@ def _unit_prompt(ctx: Context, data: dict[str, Any]) -> str:
     return ctx.t("ref.join.ask_unit", area=_area_name(ctx, prog))
 
 
-def _unit_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
-    prog = programme(_join_campaign(ctx, data))
-    code = ctx.person.unit_code
-    if code and code in area_units(ctx, prog) and len(code) <= 60:
-        return [Choice(ctx.t("ref.join.keep_unit", unit=ctx.services.units.path_text(code)),
-                       "f:" + code)]
-    return []
-
-
 def _parse_unit(ctx: Context, text: str) -> str:
+    """Take the unit typed when exactly one unit of the area has that name; else offer the
+    units that match (the summary shows the unit taken, and it can be changed there)."""
     prog = programme(_join_campaign(ctx, ctx.state.data))
     area = set(area_units(ctx, prog))
     units = ctx.services.units
-    hits = [u for u, _ in units.search(text, on=programme_day(ctx, prog), limit=20)
-            if u.code in area and len(u.code) <= 60][:6]
-    if not hits:
+    scored = [(u, score) for u, score in units.search(text, on=programme_day(ctx, prog),
+                                                       limit=20)
+              if u.code in area and len(u.code) <= 60]
+    if not scored:
         raise Invalid("ref.join.unit_not_found", query=text[:60], area=_area_name(ctx, prog))
+    exact = [u for u, score in scored if score >= EXACT_NAME]
+    if len(exact) == 1:
+        return exact[0].code
     raise Invalid("reg.unit_pick",
-                  choices=[Choice(units.path_text(u.code), "f:" + u.code) for u in hits])
+                  choices=[Choice(units.path_text(u.code), "f:" + u.code)
+                           for u, _ in scored[:6]])
 
 
 def _pick_unit(ctx: Context, code: str) -> str:
@@ -124,18 +191,40 @@ def _pick_unit(ctx: Context, code: str) -> str:
 def _join_summary(ctx: Context, data: dict[str, Any]) -> str | None:
     if refused(data):
         return None
-    return ctx.t("ref.join.summary", account=display_account(data["account"]["value"]),
+    text = ctx.t("ref.join.summary", account=display_account(data["account"]["value"]),
                  unit=ctx.services.units.path_text(data["unit_code"]))
+    if registering(data):
+        text = ctx.t("ref.join.summary_profile", full_name=data["full_name"],
+                     birth_year=data["birth_year"]) + "\n" + text
+    return text
+
+
+async def _record_join_consents(ctx: Context, data: dict[str, Any]) -> None:
+    decided = data.get("consent")
+    await record_consent(ctx, decided)
+    if not decided or not registering(data):
+        return
+    at = datetime.fromisoformat(decided["at"])
+    version, channel = policy_version(ctx), ctx.msg.channel
+    await ctx.consents.record(ctx.person.id, Purpose.PROFILE, decided["answer"] == "yes",
+                              version, channel, at)
+    await ctx.consents.record(ctx.person.id, Purpose.REMINDERS,
+                              decided.get("reminders") == "yes", version, channel, at)
 
 
 async def _finish_join(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    await record_consent(ctx, data.get("consent"))
+    await _record_join_consents(ctx, data)
     if refused(data):
         return [ctx.main_menu(ctx.t("ref.consent.refused"))]
     campaign = _join_campaign(ctx, data)
     repo = repo_of(ctx)
     account = QuizAccount(*_account_tuple(data["account"]))
     unit_code = str(data["unit_code"])
+    if registering(data):
+        now = ctx.clock.now()
+        ctx.person = await ctx.people.update_profile(
+            ctx.person.id, now, full_name=data["full_name"], birth_year=data["birth_year"],
+            unit_code=unit_code, registered_at=now)
     official = await repo.official_mask(campaign.id, covering(ctx, unit_code))
     try:
         participant = await repo.join(campaign.id, ctx.person.id, unit_code, account, official,
@@ -145,7 +234,7 @@ async def _finish_join(ctx: Context, data: dict[str, Any]) -> list[Reply]:
                                     account=display_account(account.value)))]
     prog = programme(campaign)
     done = ctx.t("ref.join.done", code=participant.code, minimum=prog.min_referrals.value)
-    return [await dashboard(ctx, campaign, participant, done)]
+    return await start_add_form(ctx, campaign, participant, done)
 
 
 def _account_tuple(raw: dict[str, str]) -> tuple[AccountKind, str]:
@@ -153,20 +242,46 @@ def _account_tuple(raw: dict[str, str]) -> tuple[AccountKind, str]:
 
 
 def join_form() -> Form:
-    """Return the joining form: consent, own quiz account, unit, then confirm."""
+    """Return the joining form: consents, (name, birth year), unit, own quiz account, confirm."""
     steps = (
-        consent_step(Steps.DECIDING_REFERRAL_CONSENT, _consent_prompt),
+        Step(Steps.DECIDING_REFERRAL_CONSENT, "consent", _consent_prompt,
+             parse=_join_decision, pick=_join_decision_pick, options=_join_consent_options,
+             invalid="consent.invalid", when=not_yet_consented),
+        name_step(_asks_profile),
+        Step(TYPING_BIRTH_YEAR, "birth_year", "reg.ask_birth_year",
+             parse=_parse_join_birth_year, invalid="reg.bad_birth_year",
+             label="reg.field.birth_year", max_length=20, when=_asks_profile),
+        Step(Steps.CHOOSING_PROGRAMME_UNIT, "unit_code", _unit_prompt, parse=_parse_unit,
+             pick=_pick_unit, label="ref.field.unit", max_length=200, when=_asks_unit),
         Step(Steps.TYPING_OWN_ACCOUNT, "account", _own_account_prompt, parse=_parse_own_account,
              label="ref.field.account", max_length=120, when=consented),
-        Step(Steps.CHOOSING_PROGRAMME_UNIT, "unit_code", _unit_prompt, parse=_parse_unit,
-             pick=_pick_unit, options=_unit_options, label="ref.field.unit", max_length=200,
-             when=consented),
     )
     return Form(JOIN, "ref.join.title", steps, _finish_join, summary=_join_summary,
-                editable=(Steps.TYPING_OWN_ACCOUNT, Steps.CHOOSING_PROGRAMME_UNIT))
+                editable=(Steps.CHOOSING_PROGRAMME_UNIT, Steps.TYPING_OWN_ACCOUNT))
+
+
+async def start_join_form(ctx: Context, campaign: Campaign) -> list[Reply]:
+    """Begin joining (registering too when the person has no profile yet)."""
+    has = await ctx.consents.has(ctx.person.id, Purpose.REFERRALS)
+    register = not ctx.person.is_registered
+    data: dict[str, Any] = {"cid": campaign.id, "_register": register,
+                            "_consented": has and not register}
+    code = ctx.person.unit_code
+    if not register and code and code in area_units(ctx, programme(campaign)):
+        data["unit_code"] = code
+        data["_unit_known"] = True
+    return await ctx.forms.start(ctx, JOIN, data)
 
 
 # --------------------------------------------------------------------------- adding referrals
+#
+# Three questions: the name, the quiz account, then the relation, whose choice also confirms
+# the person is eligible and saves (two more choices say they are not). While fewer than the
+# minimum are recorded, saving goes straight on to the next person ("Để sau" stops).
+
+NOT_ELIGIBLE = ("under_age", "outside")
+# Folded openings of an unsure answer, never taken as a relation (the relation saves).
+HEDGES = ("co le", "chac", "khong biet", "khong ro", "khong chac", "hinh nhu", "chua biet")
 
 
 async def _add_context(ctx: Context, data: dict[str, Any]
@@ -178,8 +293,25 @@ async def _add_context(ctx: Context, data: dict[str, Any]
     return campaign, programme(campaign), participant
 
 
-def _relation_options(ctx: Context, _data: dict[str, Any]) -> list[Choice]:
-    return [Choice(ctx.t(f"ref.relation.{r}"), f"f:{r}") for r in RELATIONS]
+def _adding(data: dict[str, Any]) -> bool:
+    return data.get("name") is not None
+
+
+def _name_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
+    return [Choice(ctx.t("ref.add.later"), "f:later")] if data.get("_later") else []
+
+
+def _pick_later(_ctx: Context, value: str) -> None:
+    if value != "later":
+        raise Invalid("ref.add.bad_name")
+
+
+def _relation_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
+    minimum = data.get("_min_age", "16")
+    return [*(Choice(ctx.t(f"ref.relation.{r}"), f"f:{r}") for r in RELATIONS),
+            Choice(ctx.t("ref.add.eligible_under_age", name=data.get("name", ""),
+                         minimum=minimum), "f:under_age"),
+            Choice(ctx.t("ref.add.eligible_outside", name=data.get("name", "")), "f:outside")]
 
 
 def _parse_relation(ctx: Context, text: str) -> str:
@@ -187,16 +319,20 @@ def _parse_relation(ctx: Context, text: str) -> str:
     for relation in RELATIONS:
         if typed == " ".join(fold(ctx.t(f"ref.relation.{relation}")).split()):
             return relation
+    # This answer saves: a hedge or a bare yes/no is never read as a relation ("có lẽ"
+    # folds to "co le", which would otherwise start like "cô").
+    if typed.startswith(HEDGES) or yes_no(text) is not None:
+        raise Invalid("ref.add.bad_relation", name=ctx.state.data.get("name", ""))
     # Everyday words: "anh trai", "mẹ", "bạn học", "hàng xóm" (content/natural.yaml).
     said = parse_relation(text)
     if said in RELATIONS:
         return said
-    raise Invalid("ref.add.bad_relation")
+    raise Invalid("ref.add.bad_relation", name=ctx.state.data.get("name", ""))
 
 
-def _pick_relation(_ctx: Context, value: str) -> str:
-    if value not in RELATIONS:
-        raise Invalid("ref.add.bad_relation")
+def _pick_relation(ctx: Context, value: str) -> str:
+    if value not in RELATIONS and value not in NOT_ELIGIBLE:
+        raise Invalid("ref.add.bad_relation", name=ctx.state.data.get("name", ""))
     return value
 
 
@@ -219,37 +355,10 @@ async def _parse_referral_account(ctx: Context, text: str) -> dict[str, str]:
     return {"value": account.value, "kind": account.kind.value}
 
 
-def _eligibility_prompt(ctx: Context, data: dict[str, Any]) -> str:
-    return ctx.t("ref.add.ask_eligible", name=data["name"],
+def _relation_prompt(ctx: Context, data: dict[str, Any]) -> str:
+    return ctx.t("ref.add.ask_relation", name=data["name"],
+                 account=display_account(data["account"]["value"]),
                  minimum=data.get("_min_age", "16"), area=data.get("_area", ""))
-
-
-def _eligibility_options(ctx: Context, data: dict[str, Any]) -> list[Choice]:
-    return [Choice(ctx.t("ref.add.eligible_yes"), "f:yes"),
-            Choice(ctx.t("ref.add.eligible_under_age", minimum=data.get("_min_age", "16")),
-                   "f:under_age"),
-            Choice(ctx.t("ref.add.eligible_outside"), "f:outside")]
-
-
-def _parse_eligibility(ctx: Context, text: str) -> str:
-    answer = yes_no(text)
-    if answer == "yes":
-        return "yes"
-    raise Invalid("ref.add.bad_eligible", minimum=ctx.state.data.get("_min_age", "16"))
-
-
-def _pick_eligibility(ctx: Context, value: str) -> str:
-    if value not in ("yes", "under_age", "outside"):
-        raise Invalid("ref.add.bad_eligible", minimum=ctx.state.data.get("_min_age", "16"))
-    return value
-
-
-def _add_summary(ctx: Context, data: dict[str, Any]) -> str | None:
-    if data.get("eligible") != "yes":
-        return None
-    return ctx.t("ref.add.summary", name=data["name"],
-                 relation=ctx.t(f"ref.relation.{data['relation']}"),
-                 account=display_account(data["account"]["value"]))
 
 
 async def _finish_add(ctx: Context, data: dict[str, Any]) -> list[Reply]:
@@ -257,8 +366,10 @@ async def _finish_add(ctx: Context, data: dict[str, Any]) -> list[Reply]:
         campaign, prog, participant = await _add_context(ctx, data)
     except Invalid:
         return stale(ctx)
-    if data.get("eligible") != "yes":
-        key = ("ref.add.not_eligible_age" if data.get("eligible") == "under_age"
+    if not _adding(data):
+        return [await dashboard(ctx, campaign, participant)]
+    if data.get("relation") in NOT_ELIGIBLE:
+        key = ("ref.add.not_eligible_age" if data.get("relation") == "under_age"
                else "ref.add.not_eligible_area")
         text = ctx.t(key, name=data["name"], minimum=prog.min_age.value,
                      source=prog.min_age.source, area=data.get("_area", ""))
@@ -275,26 +386,45 @@ async def _finish_add(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     except AccountClaimed:
         text = ctx.t("ref.account.claimed", account=display_account(account.value))
         return [await dashboard(ctx, campaign, participant, text)]
-    text = ctx.t("ref.add.done", name=data["name"], code=participant.code)
+    text = ctx.t("ref.add.done", name=data["name"],
+                 relation=ctx.t(f"ref.relation.{data['relation']}"),
+                 account=display_account(account.value))
+    count = len(await repo.members(participant.id)) - 1
+    if count < prog.min_referrals.number:
+        text += "\n" + ctx.t("ref.add.next", count=count, minimum=prog.min_referrals.value)
+        return await start_add_form(ctx, campaign, participant, text)
+    text += "\n" + ctx.t("ref.add.share_hint", code=participant.code)
     return [await dashboard(ctx, campaign, participant, text)]
 
 
 def add_form() -> Form:
-    """Return the form that adds a referred account: name, relation, account, eligibility."""
+    """Return the form that adds a referred account: name, account, relation (saves)."""
     steps = (
-        name_step(name=Steps.TYPING_REFERRAL_NAME, field="name", prompt="ref.add.ask_name",
-                  invalid="ref.add.bad_name", label="ref.field.name"),
-        Step(Steps.CHOOSING_RELATION, "relation", "ref.add.ask_relation",
-             parse=_parse_relation, pick=_pick_relation, options=_relation_options,
-             label="ref.field.relation", max_length=60),
+        Step(Steps.TYPING_REFERRAL_NAME, "name", "ref.add.ask_name",
+             parse=name_parser("ref.add.bad_name"),
+             pick=_pick_later, options=_name_options, invalid="ref.add.bad_name",
+             label="ref.field.name", max_length=100),
         Step(Steps.TYPING_REFERRAL_ACCOUNT, "account", _referral_account_prompt,
-             parse=_parse_referral_account, label="ref.field.account", max_length=120),
-        Step(Steps.CONFIRMING_REFERRAL_ELIGIBILITY, "eligible", _eligibility_prompt,
-             parse=_parse_eligibility, pick=_pick_eligibility, options=_eligibility_options),
+             parse=_parse_referral_account, label="ref.field.account", max_length=120,
+             when=_adding),
+        Step(Steps.CHOOSING_RELATION, "relation", _relation_prompt,
+             parse=_parse_relation, pick=_pick_relation, options=_relation_options,
+             label="ref.field.relation", max_length=60, when=_adding),
     )
-    return Form(ADD, "ref.add.title", steps, _finish_add, summary=_add_summary,
-                editable=(Steps.TYPING_REFERRAL_NAME, Steps.CHOOSING_RELATION,
-                          Steps.TYPING_REFERRAL_ACCOUNT))
+    return Form(ADD, "ref.add.title", steps, _finish_add)
+
+
+async def start_add_form(ctx: Context, campaign: Campaign, participant: Participant,
+                         prefix: str | None = None) -> list[Reply]:
+    """Begin adding a referred account (after `prefix`, e.g. "joined" or "added Minh")."""
+    prog = programme(campaign)
+    area = ctx.services.units.get(prog.home_unit)
+    replies = await ctx.forms.start(ctx, ADD, {
+        "pid": participant.id, "_min_age": prog.min_age.value,
+        "_area": area.full_name if area else prog.home_unit, "_later": bool(prefix)})
+    if prefix and replies:
+        replies[0] = replace(replies[0], text=f"{prefix}\n\n{replies[0].text}")
+    return replies
 
 
 # --------------------------------------------------------------------------- another week

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.dispatcher import Router
-from bot.core.types import Reply
+from bot.core.types import Choice, Reply
 from content.schema import Campaign
+from handlers.common.weblinks import PROGRESS, link_text
 from handlers.referrals.common import default_campaign, manages_unit, programme, scope_root, stale
 from handlers.referrals.manage_forms import IMPORT, REASSIGN, UNIT
 from handlers.referrals.manage_views import export, owing_view, progress_view
@@ -17,6 +18,8 @@ from handlers.referrals.payloads import (
     Owing,
     Progress,
     Reassign,
+    WebProgress,
+    unit_payload,
 )
 
 MANAGERS = ("liaison", "admin")
@@ -88,6 +91,17 @@ def register_manage_actions(router: Router) -> None:
     async def _export_eligible(ctx: Context, p: ExportEligible) -> list[Reply]:
         found = await _scoped(ctx, p.unit)
         return found if isinstance(found, list) else [await export(ctx, *found, eligible=True)]
+
+    @router.action(WebProgress, roles=MANAGERS)
+    async def _web_progress(ctx: Context, p: WebProgress) -> list[Reply]:
+        found = await _scoped(ctx, p.unit)
+        if isinstance(found, list):
+            return found
+        campaign, unit = found
+        text = await link_text(ctx, PROGRESS, {"campaign": campaign.id, "unit": unit},
+                               "web.chat.progress_link", "web.chat.no_public_url_view")
+        return [Reply(text, [[Choice(ctx.t("ref.manage.back"),
+                                     unit_payload(Progress, unit))]])]
 
     @router.action(ImportList, roles=MANAGERS)
     async def _import(ctx: Context, _p: ImportList) -> list[Reply]:

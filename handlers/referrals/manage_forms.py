@@ -8,8 +8,10 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Step
 from bot.core.types import AttachmentKind, Choice, Reply
+from bot.delivery.service import delivery_of
 from content.schema import Campaign, ReferralProgramme
 from handlers.common.steps import yes_no_step
+from handlers.common.weblinks import UPLOAD, link_text
 from handlers.referrals.common import (
     campaign_of,
     covering,
@@ -28,6 +30,7 @@ from handlers.referrals.common import (
 )
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import cli_import_command, progress_view, report_text
+from handlers.referrals.notices import tell_conflicts
 from storage.referrals.marks import display_account
 from storage.referrals.repo import normalize_code
 
@@ -68,6 +71,8 @@ def _parse_import_week(ctx: Context, text: str) -> int:
     start = prog.weeks[week - 1].start
     if start > ctx.clock.today():
         raise Invalid("ref.mark.not_started", week=week, start=full_date(start))
+    # A chat that cannot carry files (Zalo) gets an upload link instead of the file step.
+    ctx.state.data["_web"] = not ctx.traits.files
     return week
 
 
@@ -97,6 +102,9 @@ async def _parse_list_file(ctx: Context, _text: str) -> dict[str, Any]:
             units=units, scope_unit=unit, imported_by=ctx.person.id, now=ctx.clock.now())
     except ImportRefused as exc:
         raise Invalid(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week) from exc
+    if report.conflicts and not report.already_imported:
+        await tell_conflicts(ctx.session, delivery_of(ctx.services), campaign, week, units,
+                             ctx.clock.now())
     return {"text": report_text(ctx.services.messages, report)}
 
 
@@ -104,6 +112,14 @@ async def _finish_import(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     campaign = campaign_of(ctx, str(data.get("cid", "")))
     if campaign is None:
         return stale(ctx)
+    if data.get("_web"):
+        week, unit = int(data["week"]), str(data.get("unit", ""))
+        text = await link_text(
+            ctx, UPLOAD, {"kind": "referrals_week", "campaign": campaign.id, "unit": unit,
+                          "week": week}, "web.chat.upload_link", "web.chat.no_public_url",
+            week=week, command=cli_import_command(
+                campaign.id, week, None if ctx.access.is_admin else unit))
+        return [await progress_view(ctx, campaign, unit, text)]
     result = data.get("report") or {}
     return [await progress_view(ctx, campaign, str(data.get("unit")), str(result.get("text")))]
 
@@ -115,7 +131,8 @@ def import_form() -> Form:
              parse=_parse_import_week, pick=_parse_import_week, options=_import_week_options,
              invalid="ref.week.bad", max_length=20),
         Step(Steps.SENDING_LIST_FILE, "report", _file_prompt, parse=_parse_list_file,
-             invalid="ref.import.need_file", attachments=True),
+             invalid="ref.import.need_file", attachments=True,
+             when=lambda data: not data.get("_web")),
     )
     return Form(IMPORT, "ref.import.title", steps, _finish_import)
 

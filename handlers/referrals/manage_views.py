@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from bot.core.context import Context
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
+from bot.core.weblinks import links_enabled
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
+from handlers.common.weblinks import download_link_text
 from handlers.referrals.common import (
     covering,
     full_date,
@@ -29,6 +31,7 @@ from handlers.referrals.payloads import (
     Owing,
     Progress,
     Reassign,
+    WebProgress,
     unit_payload,
 )
 from handlers.referrals.xlsx import ExportScope, eligible_workbook, progress_workbook
@@ -123,6 +126,9 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
                            unit_payload(ExportEligible, unit_code))])
     if line.started:
         actions.append([Choice(ctx.t("ref.manage.import_button"), ImportList().pack())])
+    if links_enabled(ctx.services.settings):
+        actions.append([Choice(ctx.t("ref.manage.web_progress"),
+                               unit_payload(WebProgress, unit_code))])
     actions.append([Choice(ctx.t("ref.manage.other_unit"), OtherUnit().pack())])
     if ctx.access.is_admin:
         actions.append([Choice(ctx.t("ref.manage.reassign_button"), Reassign().pack())])
@@ -178,7 +184,10 @@ async def export(ctx: Context, campaign: Campaign, unit_code: str, eligible: boo
     command = (f"thidua export referrals --campaign {campaign.id} --unit {unit_code} "
                f"{kind}--out {export_filename(campaign, unit_code, eligible, ctx)}")
     if not ctx.traits.files:
-        return Reply(ctx.t("ref.export.no_files", command=command), back)
+        kind = "referrals_eligible" if eligible else "referrals_progress"
+        text = await download_link_text(ctx, kind, {"campaign": campaign.id, "unit": unit_code},
+                                        command)
+        return Reply(text, back)
     scope = ExportScope(campaign, prog, line_of(ctx, prog), scope_units(ctx, prog, unit_code),
                         unit_code, ctx.clock.now())
     repo = repo_of(ctx)
@@ -227,17 +236,26 @@ def report_text(messages: Messages, report: ImportReport) -> str:
     samples = [("unmatched", report.unmatched, report.unmatched_rows),
                ("duplicates", report.duplicates, report.duplicate_rows)]
     for key, count, rows in samples:
-        lines.append(t(f"ref.import.{key}", count=number(count),
-                       rows=", ".join(str(r) for r in rows) or "—"))
-    errors = "; ".join(t("ref.import.error_row", row=row, problem=t(f"ref.import.problem.{k}"))
-                       for row, k in report.error_rows) or "—"
-    lines.append(t("ref.import.errors", count=number(report.errors), rows=errors))
+        if count:
+            lines.append(t(f"ref.import.{key}", count=number(count),
+                           rows=", ".join(str(r) for r in rows) or "—"))
+    if report.errors:
+        errors = "; ".join(t("ref.import.error_row", row=row,
+                             problem=t(f"ref.import.problem.{k}"))
+                           for row, k in report.error_rows) or "—"
+        lines.append(t("ref.import.errors", count=number(report.errors), rows=errors))
+    else:
+        lines.append(t("ref.import.no_errors"))
     if report.out_of_scope:
         lines.append(t("ref.import.out_of_scope", count=number(report.out_of_scope)))
+    if not report.conflicts:
+        lines.append(t("ref.import.no_conflicts", week=report.week))
+        return "\n".join(lines)
     examples = ", ".join(
         t("ref.import.conflict_self" if is_self else "ref.import.conflict_referral",
           person=person or "", name=name or "")
         for person, name, is_self in report.conflict_examples[:5]) or "—"
     lines.append(t("ref.import.conflicts", count=number(report.conflicts), week=report.week,
                    examples=examples))
+    lines.append(t("ref.import.conflicts_told"))
     return "\n".join(lines)

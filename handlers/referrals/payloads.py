@@ -188,6 +188,14 @@ class ExportEligible(Payload):
 
 
 @dataclass(frozen=True, slots=True)
+class WebProgress(Payload):
+    """A one-time link to the progress page (table and charts) of a unit."""
+
+    PREFIX = "rq:web"
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ImportList(Payload):
     """Import an official weekly list in the chat."""
 

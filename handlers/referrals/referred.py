@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
@@ -40,8 +41,13 @@ class Steps(StrEnum):
 
 
 async def start_payload(ctx: Context, payload: str) -> list[Reply]:
-    """Handle `/start VD-XXXXXX` (a Telegram deep link or typed on Zalo)."""
-    return await use_code(ctx, payload)
+    """Handle `/start VD-XXXXXX` (a Telegram deep link or typed on Zalo): greet, then the
+    next step itself (the question to answer, or a view with its choices)."""
+    replies = await use_code(ctx, payload)
+    if not replies:
+        return [ctx.main_menu(ctx.t("ref.start_hello"))]
+    first = replies[0]
+    return [replace(first, text=f"{ctx.t('ref.start_hello')}\n\n{first.text}"), *replies[1:]]
 
 
 async def use_code(ctx: Context, typed: str) -> list[Reply]:

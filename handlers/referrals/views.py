@@ -148,23 +148,32 @@ async def dashboard(ctx: Context, campaign: Campaign, participant: Participant,
                  maximum=prog.max_referrals.number, legend=ctx.t("ref.legend"))
     if referrals < prog.min_referrals.number:
         text += "\n" + ctx.t("ref.need_more", count=prog.min_referrals.number - referrals)
-    rows: list[list[Choice]] = []
-    today = ctx.clock.today()
-    if line.current is not None and today <= prog.until.date:
-        rows.append([Choice(ctx.t("ref.mark.button", week=line.current),
-                            MarkWeek(participant.id, line.current).pack())])
-    if referrals < prog.max_referrals.number and today <= prog.until.date:
-        rows.append([Choice(ctx.t("ref.add.button"), AddReferral(participant.id).pack())])
-    rows.append([Choice(ctx.t("ref.verdict.button"), ShowVerdict(participant.id).pack())])
-    rows.append([Choice(ctx.t("ref.share.button"), Share(participant.id).pack())])
-    if line.closed and today <= prog.until.date:
-        rows.append([Choice(ctx.t("ref.mark.other_week"), OtherWeek(participant.id).pack())])
-    if referrals:
-        rows.append([Choice(ctx.t("ref.remove.button"), RemoveList(participant.id).pack())])
-    info = ProgrammeInfo(campaign_key(campaign.id)).pack()
-    rows.append([Choice(ctx.t("ref.info.button"), info)])
-    rows += other_campaigns(ctx, campaign)
-    return Reply(join_text(prefix, text), rows)
+    return Reply(join_text(prefix, text), dashboard_rows(ctx, campaign, participant, line))
+
+
+def dashboard_rows(ctx: Context, campaign: Campaign, participant: Participant,
+                   line: Timeline) -> list[list[Choice]]:
+    """Return the dashboard's choices, each always in the same place (issue: a number typed
+    from memory must keep its meaning). An action not possible now stays in its place and
+    explains why when chosen (no current week, list full, nothing to remove, contest over)."""
+    pid = participant.id
+    mark = (ctx.t("ref.mark.button", week=line.current) if line.current is not None
+            else ctx.t("ref.mark.button_now"))
+    rows = [[Choice(mark, MarkWeek(pid, line.current or 0).pack())],
+            [Choice(ctx.t("ref.add.button"), AddReferral(pid).pack())],
+            [Choice(ctx.t("ref.mark.other_week"), OtherWeek(pid).pack())],
+            [Choice(ctx.t("ref.remove.button"), RemoveList(pid).pack())],
+            [Choice(ctx.t("ref.verdict.button"), ShowVerdict(pid).pack())],
+            [Choice(ctx.t("ref.share.button"), Share(pid).pack())],
+            [Choice(ctx.t("ref.info.button"), ProgrammeInfo(campaign_key(campaign.id)).pack())]]
+    return rows + other_campaigns(ctx, campaign)
+
+
+def no_current_week_text(ctx: Context, prog: ReferralProgramme) -> str:
+    """Explain why no week can be marked as "this week" today."""
+    if ctx.clock.today() > prog.until.date:
+        return ctx.t("ref.mark.ended", end=full_date(prog.until.date))
+    return ctx.t("ref.mark.no_current", status=status_text(ctx, prog))
 
 
 def week_problem_text(ctx: Context, prog: ReferralProgramme, week: int,
@@ -204,9 +213,11 @@ async def mark_view(ctx: Context, campaign: Campaign, participant: Participant, 
         return await dashboard(ctx, campaign, participant,
                                join_text(prefix, week_problem_text(ctx, prog, week, problem)))
     members = await repo_of(ctx).members(participant.id)
-    rows = [[Choice(mark_label(ctx, m, week), ToggleMark(m.id, week).pack())] for m in members]
-    rows.append([Choice(ctx.t("ref.mark.all"), MarkAll(participant.id, week).pack())])
-    rows.append([Choice(ctx.t("ref.mark.finish"), Dashboard(participant.id).pack())])
+    # The two fixed choices first, then one per account (their order never changes).
+    rows = [[Choice(ctx.t("ref.mark.all"), MarkAll(participant.id, week).pack())],
+            [Choice(ctx.t("ref.mark.finish"), Dashboard(participant.id).pack())]]
+    rows += [[Choice(mark_label(ctx, m, week), ToggleMark(m.id, week).pack())]
+             for m in members]
     text = ctx.t("ref.mark.title", week=week, span=week_span(prog, week))
     return Reply(join_text(prefix, text), rows)
 
@@ -224,21 +235,25 @@ async def referred_view(ctx: Context, campaign: Campaign, member: Member,
                  cells=week_cells(member.marks, line), legend=ctx.t("ref.legend"))
     if prefix:
         text = f"{prefix}\n\n{text}"
-    rows: list[list[Choice]] = []
+    # "This week" is always 1 and the way back always 2 (choosing 1 when no week can be
+    # marked explains why); the weeks to make up come after, as many as there are.
     today = ctx.clock.today()
-    if line.current is not None and markable_week_problem(
-            prog.weeks, line.current, today, prog.until.date) is None:
-        week = line.current
-        if not member.marks.verified & bit(week):
-            key = ("ref.referred.unmark" if member.marks.reported & bit(week)
-                   else "ref.referred.mark")
-            rows.append([Choice(ctx.t(key, week=week), ToggleMark(member.id, week).pack())])
+    week = line.current or 0
+    if week and markable_week_problem(prog.weeks, week, today, prog.until.date) is not None:
+        week = 0
+    if week and member.marks.reported & bit(week) and not member.marks.verified & bit(week):
+        label = ctx.t("ref.referred.unmark", week=week)
+    elif week:
+        label = ctx.t("ref.referred.mark", week=week)
+    else:
+        label = ctx.t("ref.referred.mark_now")
+    rows = [[Choice(label, ToggleMark(member.id, week).pack())],
+            [Choice(ctx.t("ref.back_menu"), MENU)]]
     if line.closed and today <= prog.until.date:
-        for week in range(1, line.closed + 1):
-            if not member.marks.done & bit(week) and not member.marks.verified & bit(week):
-                rows.append([Choice(ctx.t("ref.referred.mark_past", week=week),
-                                    ToggleMark(member.id, week).pack())])
-    rows.append([Choice(ctx.t("ref.back_menu"), MENU)])
+        for past in range(1, line.closed + 1):
+            if not member.marks.done & bit(past) and not member.marks.verified & bit(past):
+                rows.append([Choice(ctx.t("ref.referred.mark_past", week=past),
+                                    ToggleMark(member.id, past).pack())])
     return Reply(text, rows)
 
 
@@ -292,7 +307,9 @@ def missing_text(ctx: Context, item: Missing, prog: ReferralProgramme) -> str:
         return ctx.t("ref.gap.need_referrals", count=item.count,
                      minimum=prog.min_referrals.value)
     if item.gap is Gap.TO_COME:
-        return ctx.t("ref.gap.to_come", first=item.week, last=len(prog.weeks),
+        last = (item.week or 0) >= len(prog.weeks)
+        key = "ref.gap.to_come_last" if last else "ref.gap.to_come"
+        return ctx.t(key, first=item.week, last=len(prog.weeks),
                      minimum=prog.min_referrals.value)
     key = f"ref.gap.{item.gap.value}{'_self' if item.is_self else ''}"
     return ctx.t(key, week=item.week, name=item.name)

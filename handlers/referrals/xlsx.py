@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.spreadsheet import XlsxWriter
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
 from content.units import UnitTree
 from handlers.referrals.rules import Tracked, evaluate
-from handlers.referrals.xlsx_writer import XlsxWriter
 from storage.referrals.marks import Timeline, WeekStatus, display_account
 from storage.referrals.repo import ExportRow, ReferralRepo, UnitCounts
 

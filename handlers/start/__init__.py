@@ -23,7 +23,9 @@ async def start(ctx: Context) -> list[Reply]:
         prefix = payload.split("-", 1)[0].casefold()
         handler = ctx.services.router.start_payloads.get(prefix)
         if handler is not None and "-" in payload:
-            return [Reply(ctx.t("welcome")), *await handler(ctx, payload)]
+            # The feature greets and shows its own next step (the general welcome would
+            # point at a menu that is not shown).
+            return await handler(ctx, payload)
     elif payload:  # forged or garbled deep link: keep nothing, say nothing more
         logger.warning("start payload refused (%s characters)", len(payload))
     return [ctx.main_menu(ctx.t("welcome"))]

@@ -36,6 +36,7 @@ from handlers.works.delivery import (
     WorksDeadlineRule,
 )
 from handlers.works.payloads import PREFIX_FAMILIES, ConsentNo, ConsentYes
+from handlers.works.web import WEB
 from storage.works.personal_data import sections
 
 if TYPE_CHECKING:
@@ -78,4 +79,5 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
     registry.add_audience(NoncompliantUnits(services.campaigns, services.units))
 
 
-FEATURE = Feature("works", register, register_delivery, cli=(EXPORT_WORKS, EXPORT_CONFERENCES))
+FEATURE = Feature("works", register, register_delivery, cli=(EXPORT_WORKS, EXPORT_CONFERENCES),
+                  web=WEB)

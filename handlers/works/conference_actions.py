@@ -7,6 +7,7 @@ import logging
 from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Attachment, AttachmentKind, Reply
+from handlers.common.weblinks import download_link_text
 from handlers.works.common import day_text, manages, stale, unit_name, view_filter
 from handlers.works.conference_forms import start_edit, start_register
 from handlers.works.conference_views import (
@@ -101,7 +102,9 @@ async def export(ctx: Context, payload: ExportConferences) -> list[Reply]:
     if area is None:
         return [stale(ctx)]
     if not ctx.traits.files:
-        return [Reply(ctx.t("conf.export_no_files", campaign=payload.campaign))]
+        return [Reply(await download_link_text(
+            ctx, "conferences", {"campaign": payload.campaign},
+            f"thidua export conferences --campaign {payload.campaign} --out hoi-nghi.xlsx"))]
     data, count = await export_conferences(ctx.session, ctx.services.messages,
                                            ctx.services.units, area.campaign, view_filter(ctx))
     filename = conferences_filename(area.campaign, ctx.clock.today())

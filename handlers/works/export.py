@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
+from bot.core.spreadsheet import MONEY, Styled, workbook_bytes
+from bot.core.spreadsheet import Sheet as SafeSheet
 from content.messages import Messages
 from content.schema import Campaign
 from content.units import UnitTree
@@ -36,8 +32,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 UnitFilter = Callable[[str], bool]
-DATE_FORMAT = "DD/MM/YYYY"
-MONEY_FORMAT = "#,##0"
 MAX_WIDTH = 60
 
 
@@ -52,42 +46,20 @@ class Sheet:
 
 
 def build_workbook(sheets: Sequence[Sheet]) -> bytes:
-    """Return an XLSX file with one worksheet per sheet (bold headers, sized columns)."""
-    book = Workbook(write_only=True)  # streams rows: a national list stays fast and small
+    """Return an XLSX file with one worksheet per sheet (bold headers, sized columns),
+    written by the one safe writer: nothing people typed becomes a formula."""
+    shaped = []
     for sheet in sheets:
-        ws = book.create_sheet(sheet.title[:31])
         widths = [len(str(h)) for h in sheet.headers]
         for row in sheet.rows:
             for i, value in enumerate(row):
                 if value is not None:
                     widths[i] = max(widths[i], len(str(value)))
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, width + 2)
-        ws.freeze_panes = "A2"
-        header = []
-        for title in sheet.headers:
-            cell = WriteOnlyCell(ws, value=title)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            header.append(cell)
-        ws.append(header)
-        for row in sheet.rows:
-            ws.append([_cell(ws, value, i in sheet.money_columns) for i, value in enumerate(row)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _cell(ws: Any, value: Any, money: bool) -> Any:
-    if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if money and isinstance(value, int):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = MONEY_FORMAT
-        return cell
-    return value
+        rows = [[Styled(v, MONEY) if i in sheet.money_columns and isinstance(v, int) else v
+                 for i, v in enumerate(row)] for row in sheet.rows]
+        shaped.append(SafeSheet(sheet.title, sheet.headers, rows,
+                                [min(MAX_WIDTH, w + 2) for w in widths]))
+    return workbook_bytes(shaped)
 
 
 def works_filename(campaign: Campaign, today: date) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
+from handlers.common.weblinks import download_link_text
 from handlers.works.common import day_text, stale, view_filter
 from handlers.works.consent import ready_to_write
 from handlers.works.export import audit_works_export, export_works, works_filename
@@ -143,7 +144,9 @@ async def _export(ctx: Context, campaign_id: str) -> list[Reply]:
     if area is None:
         return [stale(ctx)]
     if not ctx.traits.files:
-        return [Reply(ctx.t("works.export_no_files", campaign=campaign_id))]
+        return [Reply(await download_link_text(
+            ctx, "works", {"campaign": campaign_id},
+            f"thidua export works --campaign {campaign_id} --out cong-trinh.xlsx"))]
     data, count = await export_works(ctx.session, ctx.services.messages, ctx.services.units,
                                      area.campaign, view_filter(ctx))
     await audit_works_export(ctx.session, ctx.clock.now(), ctx.person.id, area.campaign, count)

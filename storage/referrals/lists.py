@@ -26,6 +26,16 @@ class ImportRecord:
     report: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class ConflictOwner:
+    """A self-reported week missing from the official list, and who follows that account."""
+
+    member_id: int
+    person_id: int
+    name: str | None
+    is_self: bool
+
+
 class OfficialLists(RepoBase):
     """Queries about official lists (mixed into ReferralRepo)."""
 
@@ -105,6 +115,24 @@ class OfficialLists(RepoBase):
             stmt = stmt.where(m.participant_id.in_(
                 select(RefParticipantRow.id).where(RefParticipantRow.unit_code.in_(list(units)))))
         await self._update(stmt)
+
+    async def conflict_owners(self, campaign_id: str, week: int,
+                              units: Sequence[str] | None) -> list[ConflictOwner]:
+        """Return every self-report of a week the official list contradicts, with the
+        participant who follows that account (the person to tell)."""
+        m, p = RefMemberRow, RefParticipantRow
+        b = bit(week)
+        where = [m.campaign_id == campaign_id,
+                 m.reported_mask.op("&", return_type=Integer)(b) != 0,
+                 m.official_mask.op("&", return_type=Integer)(b) != 0,
+                 m.verified_mask.op("&", return_type=Integer)(b) == 0]
+        if units is not None:
+            where.append(p.unit_code.in_(list(units)))
+        rows = await self.session.execute(
+            select(m.id, p.person_id, m.display_name, m.kind == SELF)
+            .join(p, p.id == m.participant_id).where(*where).order_by(p.id, m.id))
+        return [ConflictOwner(mid, person, name, bool(own))
+                for mid, person, name, own in rows.all()]
 
     async def conflicts(self, campaign_id: str, week: int, units: Sequence[str] | None,
                         limit: int = 20) -> tuple[int, list[tuple[str | None, str | None, bool]]]:

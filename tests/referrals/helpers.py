@@ -44,7 +44,8 @@ async def register(chat: Chat, name: str = "Nguyễn Thị Lan", year: str = "19
 
 
 async def join(chat: Chat, account: str = "0912 345 678") -> str:
-    """Join the programme with the profile's unit; return the referral code."""
+    """Join the programme with the profile's unit (it is not asked again); return the
+    referral code. Joining lands on the first referred person's name: "Để sau" leaves it."""
     await chat.send("/vandong")
     assert "Tiêu chí cá nhân (Mục III.1.b)" in await chat.reply()
     await chat.send("Tham gia: ghi tài khoản dự thi của tôi")
@@ -52,35 +53,38 @@ async def join(chat: Chat, account: str = "0912 345 678") -> str:
     await chat.send("Đồng ý")
     assert "tài khoản dự thi của bạn" in await chat.reply()
     await chat.send(account)
-    assert "Giữ đơn vị trong hồ sơ" in await chat.reply()
-    await chat.send("1")
-    assert "Tài khoản dự thi:" in await chat.reply()
+    summary = await chat.reply()
+    assert "• Đơn vị: Xã Long Đống" in summary and "Tài khoản dự thi:" in summary
     await chat.send("Lưu")
     joined = await chat.reply()
     assert "Đã ghi nhận bạn tham gia vận động" in joined
+    assert "tên gọi của người được vận động" in joined
     match = CODE_RE.search(joined)
     assert match is not None
+    await chat.send("Để sau, xem bảng theo dõi")
+    assert "Bảng theo dõi" in await chat.reply()
     return match.group(0)
 
 
 async def add_referral(chat: Chat, name: str, account: str, relation: str = "Người thân"
                        ) -> str:
-    """Add an eligible referred person from the dashboard; return the new dashboard."""
+    """Add an eligible referred person from the dashboard; return the reply after saving
+    (left on the dashboard: "Để sau" when the bot goes on to the next person)."""
     await chat.send("/vandong")
     assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Thêm người được vận động")
     assert "tên gọi" in await chat.reply()
     await chat.send(name)
-    assert "là gì của bạn" in await chat.reply()
-    await chat.send(relation)
     assert f"Tài khoản dự thi của {name}" in await chat.reply()
     await chat.send(account)
-    assert "từ 16 tuổi trở lên" in await chat.reply()
-    await chat.send("Đúng, người này đủ điều kiện")
-    assert "Bạn đã xác nhận người này đủ điều kiện" in await chat.reply()
-    await chat.send("Lưu")
+    ask = await chat.reply()
+    assert f"{name} là gì của bạn?" in ask and "từ 16 tuổi trở lên" in ask
+    await chat.send(relation)
     done = await chat.reply()
-    assert f"Đã thêm {name}" in done
+    assert f"Đã lưu {name}" in done
+    if "Thêm người tiếp theo" in done:
+        await chat.send("Để sau, xem bảng theo dõi")
+        assert "Bảng theo dõi" in await chat.reply()
     return done
 
 

@@ -20,6 +20,7 @@ from handlers.common.feature import CliCommand
 from handlers.referrals import FEATURE
 from tests.harness import Chat
 from tests.referrals.helpers import CAMPAIGN, lan_with_two
+from tests.referrals.test_delivery import mark_all_this_week
 
 
 @pytest.fixture
@@ -70,6 +71,23 @@ async def test_import_a_large_list_then_export(chat: Chat, app: App, env: Path,
     book = load_workbook(io.BytesIO(out_file.read_bytes()), read_only=True)
     accounts = [list(r) for r in book["Từng tài khoản"].iter_rows(values_only=True)]
     assert any(r[4] == "Trần Thu Hoa" and r[8] == "Chính thức" for r in accounts)
+
+
+async def test_an_import_on_the_server_tells_the_referrer_of_a_contradiction(
+        chat: Chat, app: App, env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await lan_with_two(chat)
+    await mark_all_this_week(chat)  # Lan, Minh and Hoa self-reported week 3
+    path = env / "tuan3.csv"
+    path.write_text("Họ và tên,Số điện thoại,Email\nNguyễn Thị Lan,0912 345 678,\n"
+                    "Trần Thu Hoa,,hoa.tran@gmail.com\n", encoding="utf-8")
+    argv = ["import", "referrals", str(path), "--campaign", CAMPAIGN, "--week", "3"]
+    assert await run(app, argv) == 0
+    assert "Hoàng Văn Minh (của Nguyễn Thị Lan)" in capsys.readouterr().out
+    # The next message Lan sends brings the notice queued for her (console delivery).
+    await chat.send("/clock +1m")
+    replies = await chat.replies()
+    [notice] = [r for r in replies if "⚠️" in r]
+    assert "không có tài khoản dự thi của Hoàng Văn Minh" in notice
 
 
 async def test_cli_errors_are_clear(app: App, env: Path,

@@ -45,7 +45,7 @@ async def marked_week_3(chat: Chat) -> None:
     assert "Dân vận khéo Bắc Sơn 2024" in await chat.reply()
     await chat.send("Đánh dấu đã thi tuần 3")
     assert "Tuần 3 (" in await chat.reply()
-    for line in ("1", "2"):
+    for line in ("3", "4"):  # after "Tất cả" and "Xong": Bạn, then Minh
         await chat.send(line)
         await chat.reply()
 
@@ -204,6 +204,10 @@ async def test_import_in_chat_verifies_weeks_and_shows_conflicts(chat: Chat, app
     assert "• Dòng lỗi: 1 — dòng 5: số điện thoại không hợp lệ" in report
     assert ("• Tự báo đã thi tuần 3 nhưng không có trong danh sách: 1 — "
             "Hoàng Văn Minh (của Nguyễn Thị Lan)") in report
+    # Lan is told of the contradiction (the console shows what the outbox sent her).
+    await chat.send("/menu")
+    told = [text for text in await chat.replies() if text.startswith("[Tin gửi tới lan]")]
+    assert len(told) == 1 and "không có tài khoản dự thi của Hoàng Văn Minh" in told[0]
     await start_import(chat)
     again = await import_file(chat, app, "admin", OFFICIAL_WEEK_3, "ban-sao.csv")
     assert "Tệp này đã được nhập ngày 10/04/2024 cho tuần 3; không có gì thay đổi." in again
@@ -217,7 +221,7 @@ async def test_import_in_chat_verifies_weeks_and_shows_conflicts(chat: Chat, app
     week = await chat.reply()
     assert "Bạn — 🔒 đã xác nhận chính thức" in week
     assert "Hoàng Văn Minh — ⚠️ không có trong danh sách chính thức" in week
-    await chat.send("1")
+    await chat.send("3")
     assert "đã được xác nhận theo danh sách chính thức, không cần đánh dấu" in \
         await chat.reply()
 

@@ -36,6 +36,7 @@ PACKED: list[tuple[Payload, str]] = [
     (p.ImportList(), "rq:im"),
     (p.OtherUnit(), "rq:un"),
     (p.Reassign(), "rq:ra"),
+    (p.WebProgress("ls.bac-son"), "rq:web:ls.bac-son"),
 ]
 
 

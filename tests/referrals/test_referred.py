@@ -14,10 +14,14 @@ async def open_with_code(chat: Chat, code: str, user: str = "minh") -> None:
     """Become another person and open the bot with the referral code."""
     await become(chat, user)
     await chat.send(f"/start {code}")
-    assert "trợ lý tự động" in await chat.reply()
     ask = await chat.reply()
+    # One message: a greeting and the question to answer now, never "chọn một mục dưới
+    # đây" without a menu under it.
+    assert ask.startswith("Xin chào! Đây là Trợ lý thi đua")
+    assert "dưới đây" not in ask
     assert "Nguyễn Thị Lan đã vận động bạn" in ask
     assert "Dân vận khéo Bắc Sơn 2024" in ask
+    assert "gõ tài khoản dự thi của bạn" in ask
 
 
 async def test_referred_person_links_and_confirms_the_week(chat: Chat, app: App) -> None:
@@ -81,8 +85,9 @@ async def test_unknown_and_own_codes(chat: Chat) -> None:
     await chat.send("/vandong VD-AAAAAA")
     assert "Không tìm thấy mã giới thiệu này" in await chat.reply()
     await chat.send(f"/start {code}")
-    await chat.reply()
-    assert "Đây là mã giới thiệu của chính bạn" in await chat.reply()
+    own = await chat.reply()
+    assert "Đây là mã giới thiệu của chính bạn" in own
+    assert chat.choices(), "the dashboard's choices come with the greeting"
 
 
 async def test_declining_consent_and_asking_to_be_removed(chat: Chat, app: App) -> None:

@@ -31,8 +31,14 @@ async def test_an_unknown_relation_is_explained_with_examples(chat: Chat) -> Non
     await chat.reply()
     await chat.send("Hoàng Văn Minh")
     await chat.reply()
+    await chat.send("0987 654 321")
+    await chat.reply()
     await chat.send("người ngoài hành tinh")
     refused = await chat.reply()
     assert "chưa hiểu" in refused and "anh trai" in refused
+    # The relation saves, so an unsure answer is never read as one ("có lẽ" is not "cô").
+    await chat.send("có lẽ")
+    assert "chưa hiểu" in await chat.reply()
     await chat.send("chú")
-    assert "Tài khoản dự thi của Hoàng Văn Minh" in await chat.reply()
+    assert "Đã lưu Hoàng Văn Minh (Người thân" in await chat.reply()
+    chat.pending.clear()

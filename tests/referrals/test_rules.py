@@ -6,7 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from content.loader import load_campaigns
 from content.schema import Week
+from handlers.referrals.common import programme, week_of_said_date
 from handlers.referrals.rules import (
     AccountError,
     Gap,
@@ -161,3 +163,18 @@ def test_conflict_counts_as_not_taken_part() -> None:
     verdict = evaluate(_person("Bạn", ALL, True), [contested, _person("Hoa", ALL)], line, 2)
     assert not verdict.eligible
     assert [(m.gap, m.week, m.name) for m in verdict.missing] == [(Gap.CONFLICT, 2, "Minh")]
+
+
+def test_a_week_can_be_said_as_a_day_in_it() -> None:
+    campaign = next(c for c in load_campaigns()
+                    if c.id == "bac-son-dan-van-kheo-2024")
+    prog = programme(campaign)
+    today = date(2024, 4, 10)  # a Wednesday of week 3
+    assert week_of_said_date(prog, "tuần trước", today) == 2
+    assert week_of_said_date(prog, "tuan nay", today) == 3
+    assert week_of_said_date(prog, "hôm qua", today) == 3
+    assert week_of_said_date(prog, "ngày 26 tháng 3", today) == 1
+    assert week_of_said_date(prog, "28/3", today) == 1
+    assert week_of_said_date(prog, "tuần sau", today) is None  # not yet: refused
+    assert week_of_said_date(prog, "ngày 1 tháng 1", today) is None  # before week 1
+    assert week_of_said_date(prog, "có lẽ", today) is None

@@ -78,7 +78,7 @@ async def test_a_dan_van_kheo_week_over_the_oa(
     app, fake, channel = week
     chat = WeekChat(fake, channel, "oa-lan")
     await lan_with_two(cast(Chat, chat))  # register, join, add Minh and Hoa by typing
-    assert any("Đã thêm Trần Thu Hoa" in text for text in fake.texts_to("oa-lan"))
+    assert any("Đã lưu Trần Thu Hoa" in text for text in fake.texts_to("oa-lan"))
     # Thursday 08:00: the nudge of week 3 (Lan last wrote 47 h before: still free).
     clock.set(datetime(2024, 4, 12, 8, 0))
     assert await app.delivery.tick() >= 1

@@ -1,7 +1,7 @@
 """duties: conferences can be closed (documents sent, held), broadcasts carry a sender line
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-25 20:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

