@@ -18,6 +18,9 @@ BACK = "f:_back"
 SKIP = "f:_skip"
 SAVE = "f:_save"
 EDIT = "f:_edit"
+# Form data key set by a form opened on a record that is already saved (an edit): /huy then
+# says the saved record stays as it was, instead of "nothing you typed is saved".
+EDITING_SAVED = "_saved_record"
 CANCEL = "f:_cancel"
 EDIT_FIELD = "f:_field:"
 CONFIRM_STEP = "confirming"

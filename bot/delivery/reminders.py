@@ -92,6 +92,29 @@ class ReminderRegistry:
         return list(dict.fromkeys(rule.kind for rule in self._rules.values()))
 
 
+PLAN_DAYS = 14  # how far ahead /nhacnho looks for reminders still to come
+_PLAN_STEP = timedelta(hours=1)
+
+
+def planned(rules: Iterable[ReminderRule], now: datetime, days: int = PLAN_DAYS
+            ) -> list[tuple[ReminderRule, Moment]]:
+    """Return the moments the rules will make due after `now` within `days`, soonest first.
+
+    Rules only answer `due(t)` (pure, no database), so this asks them at every hour ahead
+    and keeps the moments not yet due now: a moment is seen while it may still be sent.
+    """
+    found: dict[tuple[str, str], tuple[ReminderRule, Moment]] = {}
+    for rule in rules:
+        moment_at = now + _PLAN_STEP
+        end = now + timedelta(days=days)
+        while moment_at <= end:
+            for moment in rule.due(moment_at):
+                if moment.at > now:
+                    found.setdefault((rule.id, moment.key), (rule, moment))
+            moment_at += _PLAN_STEP
+    return sorted(found.values(), key=lambda pair: (pair[1].at, pair[0].id, pair[1].key))
+
+
 # --------------------------------------------------------------------------- deadlines
 
 DEADLINE_RULE = "deadline"

@@ -11,11 +11,20 @@ TELEGRAM_CAPTION_LIMIT = 1024
 # A photo a channel stored by its own file id: "<channel>-file:<id>" (e.g. "telegram-file:…").
 FILE_ID_SUFFIX = "-file:"
 TELEGRAM_FILE_PREFIX = "telegram" + FILE_ID_SUFFIX
+# The longest sender line ("UBND xã Nhân Lý — Nguyễn Văn A") a broadcast carries.
+SENDER_LIMIT = 70
+
+
+def _frame(messages: Messages, text: str, sender: str | None) -> str:
+    line = (messages.t("broadcast.sender_line", sender=sender[:SENDER_LIMIT]) + "\n"
+            if sender else "")
+    return messages.t("broadcast.message", text=text, sender=line)
 
 
 def broadcast_overhead(messages: Messages) -> int:
-    """Return how many characters the broadcast frame adds around the admin's text."""
-    return len(messages.t("broadcast.message", text=""))
+    """Return how many characters the broadcast frame adds around the admin's text (with
+    the longest sender line)."""
+    return len(_frame(messages, "", "x" * SENDER_LIMIT))
 
 
 def text_limit(messages: Messages) -> int:
@@ -39,10 +48,11 @@ def photo_reaches(photo_url: str, channel: str) -> bool:
     return traits_of(channel).local
 
 
-def broadcast_reply(messages: Messages, text: str, photo_url: str | None, channel: str
-                    ) -> Reply:
-    """Return the broadcast as a channel shows it: framed text, as a photo caption if any."""
-    message = messages.t("broadcast.message", text=text)
+def broadcast_reply(messages: Messages, text: str, photo_url: str | None, channel: str,
+                    sender: str | None = None) -> Reply:
+    """Return the broadcast as a channel shows it: framed text with who sends it, as a
+    photo caption if any."""
+    message = _frame(messages, text, sender)
     if photo_url and photo_reaches(photo_url, channel):
         return Reply("", attachments=[Attachment(AttachmentKind.PHOTO, url=photo_url,
                                                  caption=message)])

@@ -381,14 +381,15 @@ class OutboxSender:
                 return "no longer applies"
         return None
 
-    def _render(self, item: OutboxItem, contents: dict[int, tuple[str, str | None]],
+    def _render(self, item: OutboxItem,
+                contents: dict[int, tuple[str, str | None, str | None]],
                 address: str | None = None) -> Reply:
         """Render a row for its recipient, who is called `address` (None: "bạn")."""
         messages = self.delivery.messages
         with addressing(address):
             if item.broadcast_id is not None:
-                text, photo = contents[item.broadcast_id]
-                return broadcast_reply(messages, text, photo, self.channel)
+                text, photo, sender = contents[item.broadcast_id]
+                return broadcast_reply(messages, text, photo, self.channel, sender)
             footer = "reminders.footer" if item.source == Source.REMINDER else None
             return notice_reply(messages, item.message_key or "", item.params, footer)
 

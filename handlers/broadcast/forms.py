@@ -189,10 +189,32 @@ def _estimate_minutes(ctx: Context, counts: dict[str, int]) -> int:
     return math.ceil(seconds / 60)
 
 
+def _issuing_body(ctx: Context) -> str | None:
+    """Return the body the author speaks for: "UBND xã Nhân Lý" for a local government
+    (a commune or a unit above communes), an agency's own name otherwise."""
+    tree = ctx.services.units
+    unit = tree.get(ctx.person.unit_code or "")
+    if unit is None:
+        return None
+    government = unit.commune_level or any(u.commune_level for u in tree.descendants(unit.code))
+    if not government:
+        return unit.full_name
+    return ctx.t("broadcast.sender_body", unit=unit.full_name[:1].lower() + unit.full_name[1:])
+
+
+def sender_of(ctx: Context) -> str | None:
+    """Return the sender line recipients read: issuing body and author, what is known."""
+    body, name = _issuing_body(ctx), ctx.person.full_name
+    if body and name:
+        return ctx.t("broadcast.sender_both", body=body, name=name)
+    return body or name or None
+
+
 def _preview(ctx: Context, data: dict[str, Any]) -> str:
     content = data["content"]
     counts: dict[str, int] = data.get("_counts", {})
-    shown = broadcast_reply(ctx.services.messages, content["text"], None, ctx.msg.channel).text
+    shown = broadcast_reply(ctx.services.messages, content["text"], None, ctx.msg.channel,
+                            sender_of(ctx)).text
     if content.get("photo"):
         shown = f"{ctx.t('broadcast.preview_photo')}\n{shown}"
     channels = ", ".join(ctx.t("broadcast.channel_count", channel=_channel_label(ctx, c),
@@ -294,7 +316,7 @@ async def finish(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     content = data["content"]
     broadcast = await BroadcastRepo(ctx.session).create(
         ctx.person.id, content["text"], content.get("photo"),
-        _for_channel(ctx, audience_spec(data)), when, now)
+        _for_channel(ctx, audience_spec(data)), when, now, sender_of(ctx))
     total = sum(data.get("_counts", {}).values())
     follow = [[Choice(ctx.t("broadcast.refresh"), ViewBroadcast(broadcast.id).pack())]]
     if scheduled:

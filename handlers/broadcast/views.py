@@ -90,10 +90,11 @@ async def detail(ctx: Context, broadcast_id: int, prefix: str | None = None) -> 
     broadcast = await BroadcastRepo(ctx.session).get(broadcast_id)
     if broadcast is None:
         return await home(ctx, ctx.t("broadcast.unknown"))
-    author = ctx.t("broadcast.author_unknown")
-    if broadcast.author_id is not None:
+    # As recipients read it; else the author's name, or at least which account wrote it.
+    author = broadcast.sender or ctx.t("broadcast.author_unknown")
+    if not broadcast.sender and broadcast.author_id is not None:
         person = await ctx.people.get(broadcast.author_id)
-        author = person.full_name or author
+        author = person.full_name or ctx.t("broadcast.author_unnamed", id=broadcast.author_id)
     schedule = ""
     if broadcast.scheduled_at > broadcast.created_at + timedelta(minutes=1):
         schedule = ctx.t("broadcast.detail_schedule", when=when_text(ctx, broadcast.scheduled_at))

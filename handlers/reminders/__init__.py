@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from bot.core.context import Context, Services
 from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.reminders import DEADLINE_KIND, DeadlineRule
+from bot.delivery.reminders import DEADLINE_KIND, DeadlineRule, planned
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.common.feature import Feature
@@ -18,6 +20,7 @@ from storage.delivery.personal_data import DeliveriesSection, ReminderPrefsSecti
 from storage.delivery.repo import BROADCAST_KIND, OutboxRepo, ReminderPrefsRepo
 
 UPCOMING = 3
+MAX_CHECKS = 40  # planned moments checked against the person per /nhacnho
 
 
 def kinds(ctx: Context) -> list[str]:
@@ -37,14 +40,35 @@ def _when(ctx: Context, moment: datetime) -> str:
     return moment.astimezone(ctx.clock.tz).strftime("%H:%M %d/%m/%Y")
 
 
-async def _upcoming(ctx: Context) -> str | None:
-    rows = await OutboxRepo(ctx.session).upcoming_for(ctx.person.id, UPCOMING)
+def _item(ctx: Context, key: str | None, params: Mapping[str, Any], due: datetime
+          ) -> str | None:
+    if not key or key not in ctx.services.messages:
+        return None
+    what = params.get("what") or " ".join(ctx.t(key, **params).split())[:80]
+    days = params.get("days")
+    if isinstance(days, int) and days > 0:
+        what = ctx.t("reminders.upcoming_days", what=what, days=days)
+    elif days == 0:
+        what = ctx.t("reminders.upcoming_today", what=what)
+    return ctx.t("reminders.upcoming_item", when=_when(ctx, due), what=what)
+
+
+async def _upcoming(ctx: Context, disabled: set[str]) -> str | None:
+    """List the next reminders for this person: those already queued, then those the rules
+    will send (checked against the person the way the sender re-checks them)."""
     items = []
-    for key, params, due in rows:
-        if not key or key not in ctx.services.messages:
-            continue
-        what = params.get("what") or " ".join(ctx.t(key, **params).split())[:80]
-        items.append(ctx.t("reminders.upcoming_item", when=_when(ctx, due), what=what))
+    for key, params, due in await OutboxRepo(ctx.session).upcoming_for(ctx.person.id,
+                                                                       UPCOMING):
+        if (item := _item(ctx, key, params, due)) is not None:
+            items.append(item)
+    rules = [r for r in delivery_of(ctx.services).registry.rules if r.kind not in disabled]
+    for rule, moment in planned(rules, ctx.clock.now())[:MAX_CHECKS]:
+        if len(items) >= UPCOMING:
+            break
+        if await rule.still_applies(ctx.session, ctx.person.id, moment.key):
+            item = _item(ctx, moment.message_key, moment.params, moment.at)
+            if item is not None and item not in items:
+                items.append(item)
     return ctx.t("reminders.upcoming", items="\n".join(items)) if items else None
 
 
@@ -64,7 +88,7 @@ async def show(ctx: Context, prefix: str | None = None) -> list[Reply]:
                      quiet_start=settings.quiet_hours_start.strftime("%H:%M"),
                      quiet_end=settings.quiet_hours_end.strftime("%H:%M"),
                      per_day=settings.reminder_max_per_day)
-        upcoming = await _upcoming(ctx)
+        upcoming = await _upcoming(ctx, disabled)
         if upcoming:
             text = f"{text}\n\n{upcoming}"
         text = f"{text}\n\n{ctx.t('reminders.pick')}"

@@ -6,6 +6,7 @@ import logging
 
 from bot.core.context import Context
 from bot.core.dispatcher import Router
+from bot.core.forms import EDITING_SAVED
 from bot.core.limits import valid_start_payload
 from bot.core.types import Reply
 from handlers.common.feature import Feature
@@ -49,8 +50,9 @@ async def cancel(ctx: Context) -> list[Reply]:
     form = ctx.forms.active(ctx)
     if form is None:
         return [ctx.main_menu(ctx.t("cancel.nothing"))]
+    key = "cancel.done_saved" if ctx.state.data.get(EDITING_SAVED) else "cancel.done"
     ctx.state.clear_form()
-    return [ctx.main_menu(ctx.t("cancel.done", title=ctx.t(form.title)))]
+    return [ctx.main_menu(ctx.t(key, title=ctx.t(form.title)))]
 
 
 async def non_text(ctx: Context) -> list[Reply]:

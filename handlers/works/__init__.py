@@ -30,7 +30,11 @@ from handlers.works import (
 from handlers.works.cli import EXPORT_CONFERENCES, EXPORT_WORKS
 from handlers.works.common import unknown_button
 from handlers.works.consent import consent_no, consent_yes
-from handlers.works.delivery import NoncompliantUnits, WorksDeadlineRule
+from handlers.works.delivery import (
+    ConferenceDeadlineRule,
+    NoncompliantUnits,
+    WorksDeadlineRule,
+)
 from handlers.works.payloads import PREFIX_FAMILIES, ConsentNo, ConsentYes
 from handlers.works.web import WEB
 from storage.works.personal_data import sections
@@ -62,12 +66,16 @@ def register(router: Router) -> None:
 
 
 def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
-    """Add the works deadline reminder (short units only) and the non-compliant audience."""
-    rule = WorksDeadlineRule(services.campaigns.values(), services.units,
-                             services.settings.reminder_hour, services.clock.tz)
-    for key in rule.occasions:
-        registry.claim_deadline(key)
-    registry.add_rule(rule)
+    """Add the works and conference deadline reminders (only to the units that still owe
+    them) and the non-compliant audience."""
+    settings, clock = services.settings, services.clock
+    for rule in (WorksDeadlineRule(services.campaigns.values(), services.units,
+                                   settings.reminder_hour, clock.tz),
+                 ConferenceDeadlineRule(services.campaigns.values(), services.units,
+                                        settings.reminder_hour, clock.tz)):
+        for key in rule.occasions:
+            registry.claim_deadline(key)
+        registry.add_rule(rule)
     registry.add_audience(NoncompliantUnits(services.campaigns, services.units))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.core.context import Context
@@ -82,6 +82,17 @@ def unit_name(ctx: Context, code: str) -> str:
 def day_text(day: date) -> str:
     """Return dd/mm/yyyy."""
     return day.strftime("%d/%m/%Y")
+
+
+def date_examples(today: date) -> dict[str, Any]:
+    """Return example answers for a date still ahead: a day, a month and a quarter about
+    three months from today, so an example is never already past on the clock."""
+    index = today.year * 12 + today.month - 1 + 3
+    year, month = index // 12, index % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return {"example_day": f"{last:02d}/{month:02d}/{year}",
+            "example_month": f"{month}/{year}", "example_month_number": str(month),
+            "example_quarter": f"{(month - 1) // 3 + 1}/{year}"}
 
 
 def short_label(text: str) -> str:

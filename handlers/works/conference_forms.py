@@ -8,12 +8,13 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.forms import CONFIRM_STEP, EDIT, Form, Invalid, Step
+from bot.core.forms import CONFIRM_STEP, EDIT, EDITING_SAVED, Form, Invalid, Step
 from bot.core.types import Choice, Reply
 from content.text import fold
 from content.units import Unit
 from handlers.works.common import (
     as_id,
+    date_examples,
     day_text,
     manages,
     own_unit,
@@ -110,20 +111,27 @@ def _pick_form(ctx: Context, value: str) -> str:
     return forms[index]
 
 
+def _date_prompt(ctx: Context, _data: dict[str, Any]) -> str:
+    return ctx.t("conf.ask_date", **date_examples(ctx.clock.today()))
+
+
 def _parse_date(ctx: Context, text: str) -> str:
     try:
-        typed = parse_typed_date(text)
+        typed = parse_typed_date(text, ctx.clock.today())
     except DateError as exc:
-        raise Invalid(f"works.date.{exc.problem.value}", text=text[:40]) from None
+        raise Invalid(f"works.date.{exc.problem.value}", text=text[:40],
+                      **date_examples(ctx.clock.today())) from None
     if typed.precision is not Precision.DAY:
         raise Invalid("conf.need_day", last=day_text(typed.day))
     area = _form_area(ctx, ctx.state.data)
     start = area.campaign.period.start
     if start is not None and typed.day < start:
-        raise Invalid("conf.before_campaign", start=day_text(start))
+        raise Invalid("conf.before_campaign", start=day_text(start),
+                      **date_examples(ctx.clock.today()))
     limit = ctx.clock.today() + timedelta(days=365 * MAX_YEARS_AHEAD)
     if typed.day > limit:
-        raise Invalid("conf.too_far", date=day_text(typed.day))
+        raise Invalid("conf.too_far", date=day_text(typed.day),
+                      **date_examples(ctx.clock.today()))
     return typed.day.isoformat()
 
 
@@ -132,8 +140,11 @@ def _parse_total(ctx: Context, text: str) -> int:
         total = parse_count(text)
     except ValueError:
         raise Invalid("conf.bad_count") from None
-    if not 1 <= total <= MAX_DELEGATES:
-        raise Invalid("conf.bad_total", limit=MAX_DELEGATES)
+    area = _form_area(ctx, ctx.state.data)
+    cap = delegate_cap(area.programme, unit_level(area, _unit_of(ctx.state.data)))
+    limit = MAX_DELEGATES if cap is None else cap  # the plan's own limit, as the prompt says
+    if not 1 <= total <= limit:
+        raise Invalid("conf.bad_total", limit=limit)
     grassroots = ctx.state.data.get("grassroots")
     if isinstance(grassroots, int) and grassroots > total:
         raise Invalid("conf.total_below_grassroots", grassroots=grassroots)
@@ -176,7 +187,7 @@ STEPS = (
     Step(Steps.CHOOSING_FORM, "form", _form_prompt, parse=_parse_form, pick=_pick_form,
          options=_form_options, invalid="conf.bad_form", max_length=200,
          label="conf.field.form"),
-    Step(Steps.TYPING_DATE, "held_on", "conf.ask_date", parse=_parse_date, max_length=60,
+    Step(Steps.TYPING_DATE, "held_on", _date_prompt, parse=_parse_date, max_length=60,
          label="conf.field.date"),
     Step(Steps.TYPING_DELEGATES, "delegates", _delegates_prompt, parse=_parse_total,
          invalid="conf.bad_count", max_length=40, label="conf.field.delegates"),
@@ -237,7 +248,8 @@ async def start_edit(ctx: Context, conf: Conference) -> list[Reply]:
         return waiting
     ctx.state.flow = REGISTER
     ctx.state.step = CONFIRM_STEP
-    ctx.state.data = {"_campaign": conf.campaign_id, "_unit": conf.unit_code, "form": conf.form,
+    ctx.state.data = {"_campaign": conf.campaign_id, "_unit": conf.unit_code,
+                      EDITING_SAVED: True, "form": conf.form,
                       "held_on": conf.held_on.isoformat(), "delegates": conf.delegates,
                       "grassroots": conf.grassroots}
     return await ctx.forms.handle(ctx, EDIT)

@@ -19,8 +19,10 @@ from handlers.works.common import (
     view_filter,
 )
 from handlers.works.payloads import (
+    ConferenceHeld,
     ConferenceHome,
     ConferenceList,
+    DocumentsSent,
     EditConference,
     ExportConferences,
     RegisterConference,
@@ -103,8 +105,9 @@ def _due_text(ctx: Context, area: ConferenceArea, unit_code: str) -> str:
 
 
 def details(ctx: Context, area: ConferenceArea, unit_code: str, form: str, held_on: date,
-            total: int, grassroots: int) -> str:
-    """Describe a unit's conference: date, deadlines, documents, delegates."""
+            total: int, grassroots: int, conf: Conference | None = None) -> str:
+    """Describe a unit's conference: date, deadlines, documents, delegates, and what was
+    reported done (documents sent, conference held)."""
     programme = area.programme
     level = unit_level(area, unit_code)
     check = composition(area, unit_code, total, grassroots)
@@ -117,13 +120,40 @@ def details(ctx: Context, area: ConferenceArea, unit_code: str, form: str, held_
                    docs_due=day_text(docs_due), days=days,
                    documents=", ".join(programme.documents),
                    send_to=programme.documents_send_to)]
+    today = ctx.clock.today()
+    documents_sent = conf.documents_sent_on if conf is not None else None
+    if conf is not None and conf.held_confirmed_on is not None:
+        parts.append(ctx.t("conf.held_done", date=day_text(conf.held_confirmed_on)))
+        return "\n".join(parts)
     if held_on > due:
         parts.append(ctx.t("conf.after_due", due=day_text(due)))
-    today = ctx.clock.today()
-    if docs_due < today <= held_on:
+    if documents_sent is not None:
+        parts.append(ctx.t("conf.docs_done", date=day_text(documents_sent)))
+    elif docs_due < today <= held_on:
         parts.append(ctx.t("conf.docs_overdue", days=(today - docs_due).days))
+    if conf is not None and held_on < today:
+        parts.append(ctx.t("conf.held_ask", date=day_text(held_on)))
     parts.append(composition_text(ctx, check))
     return "\n".join(parts)
+
+
+def own_none(ctx: Context, area: ConferenceArea, unit_code: str) -> str:
+    """Say that a unit has no conference yet, and by how many days it is overdue."""
+    level = unit_level(area, unit_code)
+    due = conference_due(area.programme, level, unit_code)
+    late_by = (ctx.clock.today() - due).days
+    key = "conf.own_overdue" if late_by > 0 else "conf.own_none"
+    return ctx.t(key, unit=unit_name(ctx, unit_code), level=level.label,
+                 due_text=_due_text(ctx, area, unit_code), days=late_by)
+
+
+def closing_rows(ctx: Context, conf: Conference) -> list[list[Choice]]:
+    """Return the two closing choices of a registered conference (always both, in place:
+    one already reported says so when chosen)."""
+    docs = "conf.docs_sent_again" if conf.documents_sent_on else "conf.docs_sent"
+    held = "conf.held_again" if conf.closed else "conf.held"
+    return [[Choice(ctx.t(docs), DocumentsSent(conf.id).pack())],
+            [Choice(ctx.t(held), ConferenceHeld(conf.id).pack())]]
 
 
 # --------------------------------------------------------------------------- command
@@ -158,17 +188,17 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
     parts = [ctx.t("conf.home_title", campaign=area.campaign.short_name)]
     rows: list[list[Choice]] = []
     own = own_unit(ctx)
+    closing: list[list[Choice]] = []  # after every always-present choice: numbers stay
     if not ctx.access.is_admin and own and area.includes(own):
         conf = await repo.of_unit(campaign_id, own)
         if conf is None:
-            parts.append(ctx.t("conf.own_none", unit=unit_name(ctx, own),
-                               level=unit_level(area, own).label,
-                               due_text=_due_text(ctx, area, own)))
+            parts.append(own_none(ctx, area, own))
             rows.append([Choice(ctx.t("conf.register"), RegisterConference(campaign_id).pack())])
         else:
             parts.append(details(ctx, area, own, conf.form, conf.held_on, conf.delegates,
-                                 conf.grassroots))
+                                 conf.grassroots, conf))
             rows.append([Choice(ctx.t("conf.edit"), EditConference(conf.id).pack())])
+            closing = closing_rows(ctx, conf)
     visible = view_filter(ctx)
     communes = [u for u in area.units if u.code != area.campaign.unit and visible(u.code)]
     if ctx.access.is_admin or any(u.code != own for u in communes):
@@ -194,7 +224,7 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
             rows.append([Choice(ctx.t("conf.register_for_unit"),
                                 RegisterConference(campaign_id).pack())])
         rows.append([Choice(ctx.t("conf.export"), ExportConferences(campaign_id).pack())])
-    return [Reply(titled(prefix, "\n\n".join(parts)), rows)]
+    return [Reply(titled(prefix, "\n\n".join(parts)), rows + closing)]
 
 
 # --------------------------------------------------------------------------- lists
@@ -204,8 +234,13 @@ def _line(ctx: Context, row: ConferenceCompliance, conf: Conference | None, toda
           ) -> str:
     if conf is None:
         key = "conf.line_overdue" if row.overdue(today) else "conf.line_missing"
-        return ctx.t(key, unit=row.unit.full_name, due=day_text(row.due))
+        return ctx.t(key, unit=row.unit.full_name, due=day_text(row.due),
+                     days=(today - row.due).days)
     weak = ctx.t("conf.weak_mark") if row.composition_ok is False else ""
+    if conf.closed:
+        weak += ctx.t("conf.held_mark")
+    elif conf.documents_sent_on is not None:
+        weak += ctx.t("conf.docs_mark")
     return ctx.t("conf.line", unit=row.unit.full_name, held_on=day_text(conf.held_on),
                  due=day_text(row.due), delegates=conf.delegates, weak=weak)
 

@@ -221,6 +221,35 @@ class EditConference(Payload):
         return None if conference_id is None else cls(conference_id)
 
 
+@dataclass(frozen=True, slots=True)
+class ConferencePayload(Payload):
+    """A payload naming one conference (`h:<action>:<conference id>`); a forged id is stale."""
+
+    conference_id: int
+
+    @classmethod
+    def parse(cls, raw: str) -> Self | None:
+        """Read the conference id; None when it is not one."""
+        if not cls.matches(raw):
+            return None
+        conference_id = read_id(raw[len(cls.PREFIX) + 1:])
+        return None if conference_id is None else cls(conference_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentsSent(ConferencePayload):
+    """Report the conference documents sent (`h:ds:<conference id>`)."""
+
+    PREFIX = "h:ds"
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceHeld(ConferencePayload):
+    """Report the conference held, which closes it (`h:hd:<conference id>`)."""
+
+    PREFIX = "h:hd"
+
+
 # --------------------------------------------------------------------------- consent
 
 
@@ -243,4 +272,5 @@ WORKS_PAYLOADS: tuple[type[Payload], ...] = (*CAMPAIGN_PAYLOADS, *VIEW_PAYLOADS,
                                              *MANAGE_PAYLOADS)
 CONFERENCE_PAYLOADS: tuple[type[Payload], ...] = (ConferenceHome, RegisterConference,
                                                   ConferenceList, ExportConferences,
-                                                  EditConference)
+                                                  EditConference, DocumentsSent,
+                                                  ConferenceHeld)

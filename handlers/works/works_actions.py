@@ -77,12 +77,18 @@ async def _toggle_flagship(ctx: Context, work: Work) -> list[Reply]:
 
 
 async def _ask_complete(ctx: Context, work: Work) -> list[Reply]:
+    if work.completed_on is not None:
+        return await show_work(ctx, work, ctx.t("works.already_completed",
+                                                date=day_text(work.completed_on)))
     ask = ctx.t("works.complete_ask", name=work.name, today=day_text(ctx.clock.today()))
     return [Reply(ask, [[Choice(ctx.t("works.complete_yes"), ConfirmComplete(work.id).pack())],
                         [Choice(ctx.t("works.not_now"), ViewWork(work.id).pack())]])]
 
 
 async def _complete(ctx: Context, work: Work) -> list[Reply]:
+    if work.completed_on is not None:
+        return await show_work(ctx, work, ctx.t("works.already_completed",
+                                                date=day_text(work.completed_on)))
     done = await WorksRepo(ctx.session).complete(work.id, ctx.clock.today(), ctx.person.id,
                                                  ctx.clock.now())
     return await show_work(ctx, done, ctx.t("works.completed", date=day_text(ctx.clock.today())))

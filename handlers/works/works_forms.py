@@ -8,13 +8,14 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.forms import CONFIRM_STEP, EDIT, Form, Invalid, Step
+from bot.core.forms import CONFIRM_STEP, EDIT, EDITING_SAVED, Form, Invalid, Step
 from bot.core.render import megabytes
 from bot.core.types import AttachmentKind, Choice, Reply
 from content.units import Unit
 from handlers.common.parsing import parse_money, parse_percent
 from handlers.works.common import (
     as_id,
+    date_examples,
     day_text,
     manages,
     own_unit,
@@ -120,16 +121,21 @@ def _pick_value(_ctx: Context, value: str) -> int:
     return amount
 
 
+def _due_prompt(ctx: Context, _data: dict[str, Any]) -> str:
+    return ctx.t("works.ask_due", **date_examples(ctx.clock.today()))
+
+
 def _parse_due(ctx: Context, text: str) -> dict[str, str]:
     try:
-        typed = parse_typed_date(text)
+        typed = parse_typed_date(text, ctx.clock.today())
     except DateError as exc:
-        raise Invalid(f"works.date.{exc.problem.value}", text=text[:40]) from None
+        raise Invalid(f"works.date.{exc.problem.value}", text=text[:40],
+                      **date_examples(ctx.clock.today())) from None
     today = ctx.clock.today()
     if typed.day < today:
-        raise Invalid("works.due_past", today=day_text(today))
+        raise Invalid("works.due_past", today=day_text(today), **date_examples(today))
     if typed.day.year > today.year + MAX_YEARS_AHEAD:
-        raise Invalid("works.due_far", year=typed.day.year)
+        raise Invalid("works.due_far", year=typed.day.year, **date_examples(today))
     return {"day": typed.day.isoformat(), "precision": typed.precision.value}
 
 
@@ -179,7 +185,7 @@ REGISTER_STEPS = (
          pick=_pick_value, max_length=60, label="works.field.value"),
     Step(Steps.TYPING_FUNDING, "funding", "works.ask_funding", parse=_parse_free,
          max_length=300, label="works.field.funding"),
-    Step(Steps.TYPING_DUE, "due", "works.ask_due", parse=_parse_due, max_length=60,
+    Step(Steps.TYPING_DUE, "due", _due_prompt, parse=_parse_due, max_length=60,
          label="works.field.due"),
 )
 
@@ -250,7 +256,8 @@ async def start_edit(ctx: Context, work: Work) -> list[Reply]:
     ctx.state.flow = REGISTER
     ctx.state.step = CONFIRM_STEP
     ctx.state.data = {"_campaign": work.campaign_id, "_unit": work.unit_code,
-                      "_work_id": work.id, "name": work.name, "volume": work.volume,
+                      EDITING_SAVED: True, "_work_id": work.id, "name": work.name,
+                      "volume": work.volume,
                       "location": work.location, "value_vnd": work.value_vnd,
                       "funding": work.funding,
                       "due": {"day": work.due_on.isoformat(), "precision": work.due_precision}}

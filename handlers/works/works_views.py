@@ -93,13 +93,22 @@ def late(programme: WorksProgramme, day: date) -> bool:
     return is_late(day, programme.register_by.date, programme.register_by.inclusive)
 
 
-def _work_line(ctx: Context, index: int, work: Work) -> str:
+def overdue_days(ctx: Context, work: Work) -> int:
+    """Return by how many days a work not completed is past its planned completion (0: not)."""
+    if work.completed_on is not None:
+        return 0
+    return max(0, (ctx.clock.today() - work.due_on).days)
+
+
+def _work_line(ctx: Context, work: Work) -> str:
     marks = ""
     if work.completed_on is not None:
         marks += ctx.t("works.mark_done")
+    elif days := overdue_days(ctx, work):
+        marks += ctx.t("works.mark_overdue", days=days)
     if work.flagship:
         marks += ctx.t("works.mark_flagship")
-    return ctx.t("works.line", index=index, name=work.name, progress=work.progress,
+    return ctx.t("works.line", id=work.id, name=work.name, progress=work.progress,
                  due=due_text(ctx, work.due_on, work.due_precision, short=True), marks=marks)
 
 
@@ -112,7 +121,7 @@ def _standing_text(ctx: Context, programme: WorksProgramme, row: WorksCompliance
     last_day = deadline.date if deadline.inclusive else deadline.date - timedelta(days=1)
     days = (last_day - ctx.clock.today()).days
     if days < 0:
-        return ctx.t("works.standing_overdue", missing=row.missing)
+        return ctx.t("works.standing_overdue", missing=row.missing, days=-days)
     return ctx.t("works.standing_short", missing=row.missing, days=days + 1,
                  last_day=day_text(last_day))
 
@@ -157,6 +166,7 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
     parts = [ctx.t("works.home_title", campaign=campaign.short_name,
                    deadline=deadline_text(ctx, programme), send_to=programme.send_to)]
     rows: list[list[Choice]] = []
+    records: list[list[Choice]] = []  # after every fixed choice, so their numbers never move
     own = own_unit(ctx)
     if not ctx.access.is_admin and own and area.includes(own):
         unit = next(u for u in area.units if u.code == own)
@@ -170,12 +180,11 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
                                     {own: [w.registered_on for w in works]})[0]
         parts[-1] += "\n" + _standing_text(ctx, programme, standing)
         if works:
-            parts.append("\n".join(_work_line(ctx, i, w) for i, w in enumerate(works, 1)))
+            parts.append("\n".join(_work_line(ctx, w) for w in works))
         else:
             parts.append(ctx.t("works.none_yet"))
         rows.append([Choice(ctx.t("works.register_new"), RegisterWork(campaign.id).pack())])
-        rows += [[Choice(ctx.t("works.open", name=short_label(w.name)), ViewWork(w.id).pack())]
-                 for w in works]
+        records = [open_row(ctx, w) for w in works]
     visible = view_filter(ctx)
     scope = [u for u in area.units if visible(u.code)]
     if ctx.access.is_admin or len(scope) > 1 or (scope and scope[0].code != own):
@@ -196,7 +205,13 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
             rows.append([Choice(ctx.t("works.register_for_unit"),
                                 RegisterWork(campaign.id).pack())])
         rows.append([Choice(ctx.t("works.export"), ExportWorks(campaign.id).pack())])
-    return [Reply(titled(prefix, "\n\n".join(parts)), rows)]
+    return [Reply(titled(prefix, "\n\n".join(parts)), rows + records)]
+
+
+def open_row(ctx: Context, work: Work) -> list[Choice]:
+    """Return the choice that opens a work, named by its #id as in the list above it."""
+    return [Choice(ctx.t("works.open", id=work.id, name=short_label(work.name)),
+                   ViewWork(work.id).pack())]
 
 
 # --------------------------------------------------------------------------- one work
@@ -217,26 +232,28 @@ async def show_work(ctx: Context, work: Work, prefix: str | None = None) -> list
     late_mark = ctx.t("works.late_mark") if late(area.programme, work.registered_on) else ""
     done = (ctx.t("works.done_on", date=day_text(work.completed_on))
             if work.completed_on else "")
+    if days := overdue_days(ctx, work):
+        done = ctx.t("works.overdue", days=days)
     text = ctx.t("works.detail", name=work.name, unit=unit_name(ctx, work.unit_code),
                  **field_texts(ctx, work), registered=day_text(work.registered_on),
                  late=late_mark, progress=work.progress, done=done,
                  flagship=ctx.t("works.is_flagship") if work.flagship else "",
                  history=history)
+    # Fixed slots: what a person may do never depends on the work's state (completing a
+    # completed work says so); the photos choice, present once there are photos, goes last.
     rows: list[list[Choice]] = []
-    may_change = manages(ctx, work.unit_code)
-    if may_change:
+    if manages(ctx, work.unit_code):
+        complete = "works.complete_done" if work.completed_on else "works.complete"
         rows.append([Choice(ctx.t("works.progress"), ReportProgress(work.id).pack())])
         rows.append([Choice(ctx.t("works.edit"), EditWork(work.id).pack())])
-        if work.completed_on is None:
-            rows.append([Choice(ctx.t("works.complete"), AskComplete(work.id).pack())])
-    if any(u.photo_channel for u in updates):
-        rows.append([Choice(ctx.t("works.photos"), WorkPhotos(work.id).pack())])
+        rows.append([Choice(ctx.t(complete), AskComplete(work.id).pack())])
+        rows.append([Choice(ctx.t("works.withdraw"), AskWithdraw(work.id).pack())])
     if ctx.access.is_admin:
         key = "works.flagship_off" if work.flagship else "works.flagship_on"
         rows.append([Choice(ctx.t(key), ToggleFlagship(work.id).pack())])
-    if may_change:
-        rows.append([Choice(ctx.t("works.withdraw"), AskWithdraw(work.id).pack())])
     rows += back_to(ctx, work.campaign_id)
+    if any(u.photo_channel for u in updates):
+        rows.append([Choice(ctx.t("works.photos"), WorkPhotos(work.id).pack())])
     return [Reply(titled(prefix, text), rows)]
 
 
@@ -301,18 +318,17 @@ async def all_works(ctx: Context, campaign_id: str, page: int) -> list[Reply]:
     pages = max(1, -(-len(works) // PAGE))
     page = min(page, pages - 1)
     chunk = works[page * PAGE:(page + 1) * PAGE]
-    lines = [ctx.t("works.all_line", index=page * PAGE + i, unit=unit_name(ctx, w.unit_code),
+    lines = [ctx.t("works.all_line", id=w.id, unit=unit_name(ctx, w.unit_code),
                    name=w.name, value=format_vnd(w.value_vnd), progress=w.progress)
-             for i, w in enumerate(chunk, 1)]
+             for w in chunk]
     text = ctx.t("works.all_title", count=len(works), page=page + 1, pages=pages)
     text += "\n" + ("\n".join(lines) or ctx.t("works.empty"))
-    rows = [[Choice(ctx.t("works.open", name=short_label(w.name)), ViewWork(w.id).pack())]
-            for w in chunk]
+    rows = back_to(ctx, campaign_id)  # fixed choices first, the works after them
     if page + 1 < pages:
         rows.append([Choice(ctx.t("works.next_page"), AllWorks(campaign_id, page + 1).pack())])
     if page > 0:
         rows.append([Choice(ctx.t("works.prev_page"), AllWorks(campaign_id, page - 1).pack())])
-    rows += back_to(ctx, campaign_id)
+    rows += [open_row(ctx, w) for w in chunk]
     return [Reply(text, rows)]
 
 
@@ -322,13 +338,12 @@ async def flagship_list(ctx: Context, campaign_id: str) -> list[Reply]:
     if area is None:
         return [stale(ctx)]
     works = await WorksRepo(ctx.session).flagships(campaign_id)
-    lines = [ctx.t("works.flagship_line", unit=unit_name(ctx, w.unit_code), name=w.name)
+    lines = [ctx.t("works.flagship_line", id=w.id, unit=unit_name(ctx, w.unit_code),
+                   name=w.name)
              for w in works]
     text = ctx.t("works.flagship_title", count=len(works), target=area.programme.flagship.value,
                  passage=area.programme.flagship.text,
                  due=day_text(area.programme.flagship_due.date))
     text += "\n" + ("\n".join(lines) or ctx.t("works.flagship_none"))
-    rows = [[Choice(ctx.t("works.open", name=short_label(w.name)), ViewWork(w.id).pack())]
-            for w in works]
-    rows += back_to(ctx, campaign_id)
+    rows = back_to(ctx, campaign_id) + [open_row(ctx, w) for w in works]
     return [Reply(text, rows)]

@@ -31,6 +31,8 @@ class BroadcastRow(Base):
     )
     text: Mapped[str] = mapped_column(Text)
     photo_url: Mapped[str | None] = mapped_column(String(1000))
+    # Who issues it, as recipients read it ("UBND xã Nhân Lý — Nguyễn Văn A").
+    sender: Mapped[str | None] = mapped_column(String(200))
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), index=True)
     scheduled_at: Mapped[datetime]

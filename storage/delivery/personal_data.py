@@ -5,7 +5,7 @@
   (parameters) of the rest; the rows stay, so broadcast counts do not change.
 - `reminder_prefs`: the kinds switched on or off in /nhacnho; erased with the reminders.
 - `broadcasts_written`: announcements the person wrote as an admin; on deletion they stay
-  (they were sent to many) without their author.
+  (they were sent to many) without their author and the sender line that named them.
 """
 
 from __future__ import annotations
@@ -84,13 +84,14 @@ class BroadcastsWrittenSection:
         rows = await session.scalars(select(BroadcastRow)
                                      .where(BroadcastRow.author_id == person_id)
                                      .order_by(BroadcastRow.id))
-        return [{"text": r.text, "audience": dict(r.audience), "status": r.status,
+        return [{"text": r.text, "sender": r.sender, "audience": dict(r.audience),
+                 "status": r.status,
                  "scheduled_at": r.scheduled_at, "created_at": r.created_at} for r in rows]
 
     async def erase(self, session: AsyncSession, person_id: int, now: datetime) -> None:
-        """Keep the announcements without their author."""
+        """Keep the announcements without their author (nor the sender line naming them)."""
         await session.execute(update(BroadcastRow).where(BroadcastRow.author_id == person_id)
-                              .values(author_id=None)
+                              .values(author_id=None, sender=None)
                               .execution_options(synchronize_session=False))
 
 

@@ -137,13 +137,14 @@ class Broadcast:
     failed: int
     blocked: int
     cancelled: int
+    sender: str | None = None
 
 
 def _broadcast(row: BroadcastRow) -> Broadcast:
     return Broadcast(row.id, row.author_id, row.text, row.photo_url, dict(row.audience),
                      row.status, row.scheduled_at, row.created_at, row.started_at,
                      row.finished_at, row.cancelled_at, row.cursor, row.recipients, row.sent,
-                     row.failed, row.blocked, row.cancelled)
+                     row.failed, row.blocked, row.cancelled, row.sender)
 
 
 # --------------------------------------------------------------------------- recipients
@@ -448,10 +449,10 @@ class BroadcastRepo:
         self.session = session
 
     async def create(self, author_id: int, text: str, photo_url: str | None,
-                     audience: Mapping[str, str], scheduled_at: datetime, now: datetime
-                     ) -> Broadcast:
-        """Record a new broadcast, due at `scheduled_at`."""
-        row = BroadcastRow(author_id=author_id, text=text, photo_url=photo_url,
+                     audience: Mapping[str, str], scheduled_at: datetime, now: datetime,
+                     sender: str | None = None) -> Broadcast:
+        """Record a new broadcast, due at `scheduled_at`, signed with `sender`."""
+        row = BroadcastRow(author_id=author_id, text=text, photo_url=photo_url, sender=sender,
                            audience=dict(audience), status=BroadcastStatus.SCHEDULED,
                            scheduled_at=scheduled_at, created_at=now, cursor=0, recipients=0,
                            sent=0, failed=0, blocked=0, cancelled=0)
@@ -502,15 +503,17 @@ class BroadcastRepo:
             select(BroadcastRow.id, BroadcastRow.status).where(BroadcastRow.id.in_(ids)))
         return {i: s for i, s in rows.all()}
 
-    async def contents(self, ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
-        """Return (text, photo url) of each broadcast id."""
+    async def contents(self, ids: Iterable[int]
+                       ) -> dict[int, tuple[str, str | None, str | None]]:
+        """Return (text, photo url, sender line) of each broadcast id."""
         ids = list(set(ids))
         if not ids:
             return {}
         rows = await self.session.execute(
-            select(BroadcastRow.id, BroadcastRow.text, BroadcastRow.photo_url)
+            select(BroadcastRow.id, BroadcastRow.text, BroadcastRow.photo_url,
+                   BroadcastRow.sender)
             .where(BroadcastRow.id.in_(ids)))
-        return {i: (t, p) for i, t, p in rows.all()}
+        return {i: (t, p, s) for i, t, p, s in rows.all()}
 
 
 # --------------------------------------------------------------------------- reminders

@@ -77,6 +77,9 @@ class ConferenceRow(Base):
     held_on: Mapped[date] = mapped_column(Date)
     delegates: Mapped[int] = mapped_column(Integer)
     grassroots: Mapped[int] = mapped_column(Integer)
+    # Closing the duty: the day the documents were reported sent, the conference held.
+    documents_sent_on: Mapped[date | None] = mapped_column(Date)
+    held_confirmed_on: Mapped[date | None] = mapped_column(Date)
     registered_by: Mapped[int | None] = mapped_column(
         ForeignKey("persons.id", ondelete="SET NULL"), index=True
     )

@@ -68,6 +68,13 @@ class Conference:
     grassroots: int
     registered_by: int | None
     updated_at: datetime
+    documents_sent_on: date | None = None
+    held_confirmed_on: date | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Tell whether the unit reported the conference held (nothing more is owed)."""
+        return self.held_confirmed_on is not None
 
 
 def _work(row: WorkRow) -> Work:
@@ -84,7 +91,8 @@ def _update(row: WorkUpdateRow) -> WorkUpdate:
 
 def _conference(row: ConferenceRow) -> Conference:
     return Conference(row.id, row.campaign_id, row.unit_code, row.level, row.form, row.held_on,
-                      row.delegates, row.grassroots, row.registered_by, row.updated_at)
+                      row.delegates, row.grassroots, row.registered_by, row.updated_at,
+                      row.documents_sent_on, row.held_confirmed_on)
 
 
 class WorksRepo:
@@ -236,6 +244,20 @@ class ConferenceRepo:
         row.level, row.form, row.held_on = level, form, held_on
         row.delegates, row.grassroots = delegates, grassroots
         row.registered_by, row.updated_at = person_id, now
+        await self.session.flush()
+        return _conference(row)
+
+    async def close(self, conference_id: int, *, documents_sent_on: date | None = None,
+                    held_on: date | None = None, now: datetime) -> Conference:
+        """Record that the documents were sent and/or the conference was held (sending the
+        documents is implied by holding it); a day already recorded is kept."""
+        row = await self.session.get_one(ConferenceRow, conference_id)
+        if held_on is not None:
+            row.held_confirmed_on = row.held_confirmed_on or held_on
+            documents_sent_on = documents_sent_on or held_on
+        if documents_sent_on is not None:
+            row.documents_sent_on = row.documents_sent_on or documents_sent_on
+        row.updated_at = now
         await self.session.flush()
         return _conference(row)
 

@@ -255,3 +255,91 @@ async def test_forged_broadcast_buttons_change_nothing(chat: Chat, app: App) -> 
     assert "Không tìm thấy thông báo" in await chat.reply()
     async with app.sessions() as session:
         assert await BroadcastRepo(session).recent() == []
+
+
+async def test_recipients_read_who_sends_and_the_status_names_the_composer(
+    chat: Chat,
+) -> None:
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await register(chat, "Nguyễn Văn An", user="an", unit="Nhân Lý", unit_label="Nhân Lý",
+                   role="admin")
+    await chat.send("/thongbao")
+    assert "Chưa có thông báo nào" in await chat.reply()
+    assert "nội dung thông báo" in await chat.reply()
+    await chat.send(TEXT)
+    assert "Gửi thông báo tới ai?" in await chat.reply()
+    await chat.send("Mọi người đã đăng ký")
+    preview = await chat.reply()
+    assert "THÔNG BÁO\nNơi gửi: UBND xã Nhân Lý — Nguyễn Văn An\n\n" + TEXT in preview
+    await chat.send("Gửi ngay")
+    assert "Đã nhận thông báo #1" in await chat.reply()
+    delivered = [await chat.reply(), await chat.reply()]
+    to_lan = next(m for m in delivered if m.startswith("[Tin gửi tới lan]"))
+    assert "Nơi gửi: UBND xã Nhân Lý — Nguyễn Văn An" in to_lan
+    assert "đã gửi xong" in await chat.reply()
+    await chat.send("/thongbao")
+    await chat.reply()
+    await pick(chat, "#1")
+    detail = await chat.reply()
+    assert "Người soạn: UBND xã Nhân Lý — Nguyễn Văn An" in detail
+    assert "(không rõ)" not in detail
+
+
+async def test_an_admin_without_a_profile_name_is_still_named_in_the_status(
+    chat: Chat, app: App,
+) -> None:
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await start_writing(chat)
+    await chat.send(TEXT)
+    await chat.reply()
+    await chat.send("Mọi người đã đăng ký")
+    assert "Nơi gửi" not in await chat.reply()
+    await chat.send("Gửi ngay")
+    await chat.replies()
+    await press(chat, "bc:v:1")
+    detail = await chat.reply()
+    assert "(không rõ)" not in detail
+    assert f"chưa ghi họ tên trong hồ sơ (mã người dùng {await person_id(app, 'admin')})" in detail
+
+
+async def test_reviewers_are_a_role_audience(chat: Chat) -> None:
+    await register(chat, "Hoàng Văn Cường", user="cuong", unit="Nhân Lý", unit_label="Nhân Lý",
+                   role="reviewer")
+    await register(chat, "Nguyễn Thị Lan", user="lan", unit="Long Đống", unit_label="Long Đống")
+    await start_writing(chat)
+    await chat.send(TEXT)
+    await chat.reply()
+    await chat.send("Theo vai trò")
+    assert "vai trò nào" in await chat.reply()
+    assert "Cán bộ xét duyệt gương tốt" in chat.choices()
+    await chat.send("Cán bộ xét duyệt gương tốt")
+    preview = await chat.reply()
+    assert "Số người nhận: 1" in preview
+    await chat.send("Gửi ngay")
+    assert "Đã nhận thông báo #1" in await chat.reply()
+    assert (await chat.reply()).startswith("[Tin gửi tới cuong]\nTHÔNG BÁO")
+    assert "đã gửi xong: 1 người đã nhận" in await chat.reply()
+
+
+async def test_deleting_the_author_drops_the_sender_line_naming_them(app: App) -> None:
+    from datetime import timedelta
+
+    from storage.delivery.personal_data import BroadcastsWrittenSection
+    from storage.people import PeopleRepo
+
+    now = app.services.clock.now()
+    async with app.sessions() as session:
+        author, _ = await PeopleRepo(session).create_with_account("console", "an", "an", now,
+                                                                  role="admin")
+        broadcast = await BroadcastRepo(session).create(
+            author.id, TEXT, None, {"type": "everyone"}, now + timedelta(hours=1), now,
+            "UBND xã Nhân Lý — Nguyễn Văn An")
+        section = BroadcastsWrittenSection()
+        [record] = await section.export(session, author.id)
+        assert record["sender"] == "UBND xã Nhân Lý — Nguyễn Văn An"
+        await section.erase(session, author.id, now)
+        await session.commit()
+    async with app.sessions() as session:
+        kept = await BroadcastRepo(session).get(broadcast.id)
+    assert kept is not None and kept.text == TEXT
+    assert (kept.author_id, kept.sender) == (None, None)

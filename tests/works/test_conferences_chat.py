@@ -13,6 +13,7 @@ from storage.models import ConferenceRow
 from tests.harness import Chat
 from tests.works.helpers import (
     CHI_LANG,
+    DONG_MO,
     HUU_KIEN,
     NHAN_LY,
     become,
@@ -38,18 +39,20 @@ async def test_commune_registers_its_conference_and_learns_the_document_deadline
     await chat.send("đại hội thi đua")
     assert "Ngày tổ chức" in await chat.reply()
     await chat.send("cuối tháng ba")
-    assert "25/10/2024; 2024-10-25" in await chat.reply()
+    assert "Trợ lý chưa hiểu thời gian \"cuối tháng ba\"" in await chat.reply()
     await chat.send("3/2025")
     assert "cần một ngày cụ thể" in await chat.reply()
     await chat.send("1/1/2024")
     assert "trước khi phong trào bắt đầu (01/06/2024)" in await chat.reply()
-    await chat.send("20/03/2025")
+    await chat.send("ngày 20 tháng 3")  # the year is the nearest one
     assert "(tối đa 300)" in await chat.reply()
-    await chat.send("khoảng hai trăm")
+    await chat.send("đông lắm")
     assert "gõ một số người" in await chat.reply()
     await chat.send("0")
-    assert "từ 1 đến 10000" in await chat.reply()
-    await chat.send("200 người")
+    assert "từ 1 đến 300" in await chat.reply()
+    await chat.send("10000")
+    assert "từ 1 đến 300" in await chat.reply()
+    await chat.send("khoảng hai trăm người")
     assert "Kế hoạch yêu cầu 70%" in await chat.reply()
     await chat.send("250")
     assert "không thể lớn hơn tổng số 200" in await chat.reply()
@@ -104,9 +107,23 @@ async def test_district_conference_is_capped_at_300(
         chat: Chat, app: App, clock: MovableClock) -> None:
     clock.set(clock.now().replace(year=2025, month=3, day=1))
     await become(chat, app, "huyen", "liaison", CHI_LANG)
-    saved = await register_conference(chat, "15/4/2025", "320", "230")
-    assert "(Hội nghị cấp huyện)" in saved
-    assert "Tổng số 320 đại biểu vượt mức tối đa 300: cần bớt 20 người" in saved
+    await chat.send("/hoinghi")
+    assert "Hội nghị" in await chat.reply()
+    await chat.send("Đăng ký hội nghị")
+    assert "theo hình thức nào" in await chat.reply()
+    await chat.send("1")
+    assert "Ngày tổ chức" in await chat.reply()
+    await chat.send("15/4/2025")
+    assert "(tối đa 300)" in await chat.reply()
+    await chat.send("320")
+    assert "từ 1 đến 300" in await chat.reply()
+    await chat.send("300")
+    assert "đại biểu cơ sở" in await chat.reply()
+    await chat.send("210")
+    assert "Thông tin đã đúng chưa?" in await chat.reply()
+    await chat.send("Lưu")
+    saved = await chat.reply()
+    assert "(Hội nghị cấp huyện)" in saved and "vượt mức tối đa" not in saved
     assert "Hội nghị cấp xã: 0/" in saved
 
 
@@ -127,6 +144,57 @@ async def test_documents_overdue_are_pointed_out(
     assert "Hạn gửi hồ sơ đã qua 10 ngày" in saved
 
 
+async def test_an_unregistered_commune_is_told_it_is_overdue(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=3, day=30))
+    await become(chat, app, "mo", "liaison", DONG_MO)
+    await chat.send("/hoinghi")
+    home = await chat.reply()
+    assert "chưa đăng ký hội nghị" in home and "quá hạn" not in home
+    clock.set(clock.now().replace(month=4, day=6))
+    await chat.send("/hoinghi")
+    home = await chat.reply()
+    assert "⚠ Đã quá hạn 6 ngày (hạn: chậm nhất ngày 31/03/2025" in home
+
+
+async def test_a_conference_is_closed_by_reporting_documents_sent_and_held(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=3, day=15))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    saved = await register_conference(chat, "20/3/2025", "100", "80")
+    assert "Hạn gửi hồ sơ đã qua 10 ngày" in saved
+    choices = chat.choices()
+    assert choices == ["Sửa thông tin hội nghị", "Báo đã gửi hồ sơ hội nghị",
+                       "Báo đã tổ chức hội nghị"]
+    await chat.send("3")
+    assert "Ngày tổ chức đã đăng ký là 20/03/2025, chưa tới" in await chat.reply()
+    await chat.send("2")
+    sent = await chat.reply()
+    assert "Đã ghi nhận: Xã Hữu Kiên đã gửi hồ sơ hội nghị" in sent
+    assert "Hạn gửi hồ sơ đã qua" not in sent and "✓ Đã gửi hồ sơ (báo ngày 15/03/2025)" in sent
+    assert chat.choices()[:2] == ["Sửa thông tin hội nghị", "Đã gửi hồ sơ ✓"]
+    await chat.send("2")
+    assert "đã được ghi nhận ngày 15/03/2025" in await chat.reply()
+    clock.set(clock.now().replace(day=21))
+    await chat.send("/hoinghi")
+    assert "Ngày tổ chức 20/03/2025 đã qua" in await chat.reply()
+    await chat.send("3")
+    held = await chat.reply()
+    assert "đã tổ chức hội nghị. Việc này đã hoàn thành" in held
+    assert "✓ Đã tổ chức hội nghị (báo ngày 21/03/2025)" in held
+    assert len(chat.choices()) == 3
+    async with app.sessions() as session:
+        row = (await session.scalars(select(ConferenceRow))).one()
+    assert (str(row.documents_sent_on), str(row.held_confirmed_on)) == (
+        "2025-03-15", "2025-03-21")
+    await become(chat, app, "admin", "admin", None)
+    await chat.send("/hoinghi")
+    await chat.reply()
+    await chat.send(pick(chat, "đúng hạn"))
+    assert "• Xã Hữu Kiên: ngày 20/03/2025 (hạn 31/03/2025), 100 đại biểu — ✓ đã tổ chức" in (
+        await chat.reply())
+
+
 async def test_admin_lists_communes_not_registered_or_late_and_exports(
         chat: Chat, app: App, clock: MovableClock) -> None:
     clock.set(clock.now().replace(year=2025, month=1, day=10))
@@ -144,7 +212,7 @@ async def test_admin_lists_communes_not_registered_or_late_and_exports(
     assert "• Thành phần đại biểu chưa đạt: 1" in overview
     await chat.send(pick(chat, "chưa đăng ký"))
     missing = await chat.reply()
-    assert "• Xã Quan Sơn — đã quá hạn 31/03/2025" in missing
+    assert "• Xã Quan Sơn — quá hạn 2 ngày (hạn 31/03/2025)" in missing
     assert "Hữu Kiên" not in missing and "Nhân Lý" not in missing
     await chat.send("Quay lại")
     assert "Hội nghị cấp xã: 2/20 đơn vị đã đăng ký" in await chat.reply()
@@ -183,3 +251,18 @@ async def test_liaison_of_another_commune_cannot_edit_a_conference(
 async def test_resident_cannot_open_conferences(chat: Chat) -> None:
     await chat.send("/hoinghi")
     assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
+
+
+async def test_cancelling_an_edit_says_the_saved_conference_stays(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "kien", "liaison", HUU_KIEN)
+    await register_conference(chat, "20/3/2025", "200", "150")
+    await chat.send("Sửa thông tin hội nghị")
+    assert "Bạn muốn sửa mục nào?" in await chat.reply()
+    await chat.send("/huy")
+    cancelled = await chat.reply()
+    assert "Bản đã lưu trước đó vẫn giữ nguyên" in cancelled
+    assert "Những gì bạn đã nhập" not in cancelled
+    await chat.send("/hoinghi")
+    assert "Ngày tổ chức: 20/03/2025" in await chat.reply()

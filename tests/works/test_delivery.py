@@ -126,3 +126,79 @@ async def test_a_broadcast_to_communes_without_a_conference_reaches_their_liaiso
     assert "Đã nhận thông báo #1" in await chat.reply()
     assert (await chat.reply()).startswith("[Tin gửi tới kien]\nTHÔNG BÁO")
     assert "Thông báo #1 đã gửi xong: 1 người đã nhận" in await chat.reply()
+
+
+async def as_admin(chat: Chat) -> None:
+    """Watch as the admin, so each reminder shows whose it is."""
+    await chat.send("/as admin")
+    assert "Bây giờ bạn đang là \"admin\"" in await chat.reply()
+
+
+async def save_conference(app: App, unit_code: str, held_on: date) -> int:
+    """Register a unit's conference (as its liaison would through /hoinghi)."""
+    now = app.services.clock.now()
+    async with app.sessions() as session:
+        conference = await ConferenceRepo(session).save(
+            CONFERENCE_CAMPAIGN, unit_code, "xa", "Hội nghị điển hình tiên tiến", held_on,
+            120, 90, None, now)
+        await session.commit()
+    return conference.id
+
+
+async def test_conference_deadline_reminds_only_communes_that_still_owe_one(
+    chat: Chat, app: App,
+) -> None:
+    await become(chat, app, "thu", "liaison", NHAN_LY, reminders=True)
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    await save_conference(app, NHAN_LY, date(2025, 1, 15))  # held long before the deadline
+    await as_admin(chat)
+    [reminder] = await clock_to(chat, "2025-03-24 08:00")
+    assert reminder.startswith("[Tin gửi tới kien]")
+    assert "Còn 7 ngày nữa là hết hạn \"Hội nghị cấp xã\"" in reminder
+    assert "chưa đăng ký hội nghị" in reminder and "/hoinghi" in reminder
+    [reminder] = await clock_to(chat, "2025-03-28 08:00")
+    assert reminder.startswith("[Tin gửi tới kien]") and "Còn 3 ngày" in reminder
+    await save_conference(app, HUU_KIEN, date(2025, 3, 31))  # now Hữu Kiên is done too
+    assert await clock_to(chat, "2025-03-30 08:00") == []
+    assert await clock_to(chat, "2025-03-31 08:00") == []
+
+
+async def test_a_conference_registered_after_queueing_stops_the_reminder(
+    chat: Chat, app: App, clock: MovableClock,
+) -> None:
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    clock.set(datetime(2025, 3, 24, 8, 0))
+    assert await app.delivery.tick(console_only=True) == 1
+    clock.set(datetime(2025, 3, 23, 22, 0))  # queued, held by the quiet hours
+    await save_conference(app, HUU_KIEN, date(2025, 3, 27))
+    assert await clock_to(chat, "2025-03-24 08:30") == []
+
+
+async def test_a_late_conference_is_reminded_until_reported_held(
+    chat: Chat, app: App,
+) -> None:
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    conference_id = await save_conference(app, HUU_KIEN, date(2025, 4, 5))  # after 31/3
+    await as_admin(chat)
+    [reminder] = await clock_to(chat, "2025-03-24 08:00")
+    assert "đã đăng ký ngày tổ chức sau hạn" in reminder
+    now = app.services.clock.now()
+    async with app.sessions() as session:
+        await ConferenceRepo(session).close(conference_id, held_on=date(2025, 3, 25), now=now)
+        await session.commit()
+    assert await clock_to(chat, "2025-03-28 08:00") == []
+
+
+async def test_nhacnho_lists_the_reminders_still_to_come(chat: Chat, app: App,
+                                                         clock: MovableClock) -> None:
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    clock.set(datetime(2025, 3, 25, 10, 0))
+    await chat.send("/nhacnho")
+    shown = await chat.reply()
+    assert "Sắp gửi cho bạn:" in shown
+    assert "• 08:00 28/03/2025: Hội nghị cấp xã (còn 3 ngày)" in shown
+    assert "• 08:00 30/03/2025: Hội nghị cấp xã (còn 1 ngày)" in shown
+    assert "• 08:00 31/03/2025: Hội nghị cấp xã (ngày cuối cùng)" in shown
+    await save_conference(app, HUU_KIEN, date(2025, 3, 29))  # nothing owed any more
+    await chat.send("/nhacnho")
+    assert "Hội nghị cấp xã" not in await chat.reply()

@@ -55,12 +55,15 @@ async def test_liaison_registers_a_work_with_the_plan_fields(
     await chat.send("1")
     assert "Nguồn kinh phí" in await chat.reply()
     await chat.send("ngân sách xã")
-    assert "Thời gian dự kiến hoàn thành" in await chat.reply()
+    prompt = await chat.reply()  # examples lie ahead of the clock (10/10/2024)
+    assert "Thời gian dự kiến hoàn thành? Ví dụ: 31/01/2025; 1/2025 (hết tháng 1)" in prompt
     await chat.send("sang năm")
-    assert "25/10/2024; 2024-10-25; 10/2025 (hết tháng 10); quý 2/2025" in await chat.reply()
+    assert "31/01/2025; ngày 25 tháng 1; 1/2025 (hết tháng 1); quý 1/2025" in await chat.reply()
     await chat.send("30/2/2025")
     assert "không có trên lịch" in await chat.reply()
     await chat.send("1/1/2024")
+    assert "từ hôm nay (10/10/2024) trở đi" in await chat.reply()
+    await chat.send("tuần trước")
     assert "từ hôm nay (10/10/2024) trở đi" in await chat.reply()
     await chat.send("6/2025")
     summary = await chat.reply()
@@ -322,7 +325,7 @@ async def test_admin_registers_for_a_unit_and_marks_up_to_two_flagships(
     await chat.send("Công trình tiêu biểu")
     flagships = await chat.reply()
     assert "Công trình tiêu biểu đã chọn: 2/02" in flagships
-    assert "• Cầu treo Pá Hu (Xã Pá Hu)" in flagships
+    assert "• #1 Cầu treo Pá Hu (Xã Pá Hu)" in flagships
 
 
 async def test_admin_exports_works_as_xlsx(chat: Chat, app: App, clock: MovableClock) -> None:
@@ -404,3 +407,65 @@ async def test_liaison_outside_any_works_campaign_is_told_so(
     help_text = await chat.reply()
     assert "/congtrinh — Công trình, phần việc của đơn vị" in help_text
     assert "/hoinghi — Hội nghị điển hình tiên tiến của đơn vị" in help_text
+
+
+def numbered_lines(text: str) -> list[str]:
+    """Return the lines of a reply that start with a number and a dot ("2. …")."""
+    return [line for line in text.splitlines() if line[:1].isdigit() and ". " in line[:5]]
+
+
+async def test_numbers_keep_their_meaning_across_visits_and_never_number_records(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2024, month=10, day=10))
+    await become(chat, app, "minh", "liaison", BAN_CONG)
+    await chat.send("/congtrinh")
+    await chat.reply()
+    assert chat.choices()[0] == "Đăng ký công trình mới"
+    await register_work(chat)
+    await register_work(chat, name="Nhà văn hoá thôn Sáng Pao")
+    await chat.send("/congtrinh")
+    home = await chat.reply()
+    assert "• #1 Đường bê tông thôn Tà Xùa — tiến độ 0%" in home
+    assert "• #2 Nhà văn hoá thôn Sáng Pao" in home
+    assert chat.choices() == ["Đăng ký công trình mới", "Xem #1: Đường bê tông thôn Tà Xùa",
+                              "Xem #2: Nhà văn hoá thôn Sáng Pao"]
+    assert len(numbered_lines(home)) == len(chat.choices())  # only choices carry numbers
+    await chat.send("2")
+    work = await chat.reply()
+    assert "Công trình: Đường bê tông thôn Tà Xùa" in work
+    before = chat.choices()
+    assert before[2] == "Đánh dấu đã hoàn thành"
+    await chat.send("3")
+    assert "đã hoàn thành hôm nay" in await chat.reply()
+    await chat.send("Đã hoàn thành")
+    assert "hoàn thành ngày 10/10/2024" in await chat.reply()
+    after = chat.choices()
+    assert len(after) == len(before) and after[2] == "Đã hoàn thành ✓"
+    assert [a for a in after if a != after[2]] == [b for b in before if b != before[2]]
+    await chat.send("3")  # typed from memory: the same slot, now says it is done
+    assert "đã được ghi nhận hoàn thành ngày 10/10/2024" in await chat.reply()
+    await chat.send("4")
+    assert "Rút đăng ký" in await chat.reply()
+
+
+async def test_a_work_past_its_planned_completion_says_so_until_completed(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    clock.set(clock.now().replace(year=2024, month=10, day=10))
+    await become(chat, app, "minh", "liaison", BAN_CONG)
+    await register_work(chat, due="30/11/2024")
+    clock.set(clock.now().replace(month=12, day=5))
+    await chat.send("/congtrinh")
+    home = await chat.reply()
+    assert "• #1 Đường bê tông thôn Tà Xùa — tiến độ 0%, dự kiến xong 30/11/2024" in home
+    assert "⚠ quá hạn 5 ngày" in home
+    assert "Còn thiếu 1 công trình và đã quá hạn đăng ký 42 ngày" in home
+    await chat.send("Xem #1: Đường bê tông thôn Tà Xùa")
+    assert "quá thời gian dự kiến hoàn thành 5 ngày" in await chat.reply()
+    await chat.send("Đánh dấu đã hoàn thành")
+    await chat.reply()
+    await chat.send("Đã hoàn thành")
+    done = await chat.reply()
+    assert "hoàn thành ngày 05/12/2024" in done and "quá thời gian" not in done
+    await chat.send("/congtrinh")
+    home = await chat.reply()
+    assert "— đã hoàn thành" in home and "quá hạn 5 ngày" not in home
