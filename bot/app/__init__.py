@@ -90,8 +90,10 @@ class App:
             people = PeopleRepo(session)
             person, _ = await resolve_account(people, self.settings, channel, external_id,
                                               external_id, now)
-            # `/as NAME ROLE` makes NAME hold exactly that role, on their profile's unit.
-            if set_to is not None:
+            # `/as NAME ROLE` makes NAME hold exactly that role, on their profile's unit; a
+            # reviewer or liaison role waits until NAME has a unit (the console retries).
+            needs_unit = set_to in ("reviewer", "liaison") and person.unit_code is None
+            if set_to is not None and not needs_unit:
                 grants = GrantRepo(session)
                 await grants.revoke_all(person.id, now, revoked_by=None, reason="console")
                 if set_to != "resident":
