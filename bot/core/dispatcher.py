@@ -301,6 +301,8 @@ class Dispatcher:
                 return [ctx.main_menu(ctx.t("error.unknown_command",
                                                   command="/" + command[0]))]
             return await self._run_command(ctx, spec_or_none)
+        if not text and self._closed_screen(ctx.state.menu):
+            return [self._screen_help(ctx, text)]
         if not text:
             if self.router.non_text is not None:
                 return await self.router.non_text(ctx)
@@ -323,7 +325,9 @@ class Dispatcher:
     def _screen_help(ctx: Context, text: str) -> Reply:
         """Answer text a screen with choices did not expect: the same choices again."""
         cleaned = text.strip().rstrip(".)")
-        if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 3:
+        if not cleaned:
+            intro = ctx.t("error.not_text_screen")
+        elif cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 3:
             intro = ctx.t("error.not_on_screen", number=cleaned)
         else:
             intro = ctx.t("error.pick_from_screen")

@@ -81,7 +81,7 @@ def check_replies(where: str, typed: str, replies: list[Reply]) -> None:
     assert "x" * 200 not in shown, f"a huge text echoed at {context}"
 
 
-def check_kept(where: str, typed: str, before: ChatState, after: ChatState,
+def check_kept(app: App, where: str, typed: str, before: ChatState, after: ChatState,
                replies: list[Reply]) -> None:
     context = f"{where} ← {typed[:40]!r}"
     if before.flow is not None:
@@ -92,6 +92,12 @@ def check_kept(where: str, typed: str, before: ChatState, after: ChatState,
         return
     if before.menu:
         assert after.menu, f"choices lost at {context}: {numbered_text(replies[-1])[:300]}"
+    open_prefixes = app.services.router.open_prefixes
+    if any(payload.split(":", 1)[0] not in open_prefixes for _, payload in before.menu):
+        # A feature's screen answers with its own choices, never with the rule lookup.
+        shown = numbered_text(replies[-1])
+        assert after.menu == before.menu, f"screen changed at {context}: {shown[:300]}"
+        assert "Chưa tìm thấy câu trả lời" not in shown, f"lookup at {context}"
 
 
 class Walker:
@@ -111,7 +117,8 @@ class Walker:
             replies = await self.send(typed)
             self.fed += 1
             check_replies(where, typed, replies)
-            check_kept(where, typed, screen.state, await load_state(self.app), replies)
+            check_kept(self.app, where, typed, screen.state, await load_state(self.app),
+                       replies)
 
     async def children(self, screen: Screen) -> list[Screen]:
         found: list[Screen] = []
@@ -190,3 +197,24 @@ async def test_every_registered_command_is_walked(app: App) -> None:
               "nhacnho", "thongbao", "quyen", "thongke", "huy", "nhanquyen"}
     assert set(_commands(app)) <= walked, set(_commands(app)) - walked
 
+
+
+async def test_a_name_typed_at_the_profile_screen_gets_its_choices_again(chat: Chat) -> None:
+    await chat.send("/toi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("Nguyễn Văn An")
+    again = await chat.reply()
+    assert "Chưa tìm thấy" not in again and "gõ số của một mục" in again
+    assert chat.choices() == ["Đăng ký"]
+    await chat.send("7")
+    assert "không có mục số 7" in await chat.reply()
+    await chat.send("1")
+    assert "đồng ý" in (await chat.reply()).lower()
+
+
+async def test_free_text_at_the_main_menu_is_still_a_question(chat: Chat) -> None:
+    await chat.send("/menu")
+    await chat.reply()
+    await chat.send("dan van kheo het han ngay nao")
+    answer = await chat.reply()
+    assert "gõ số của một mục" not in answer and "Dân vận khéo" in answer
