@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from bot.app import App
@@ -52,7 +53,12 @@ async def test_the_export_comes_in_labelled_readable_parts_without_codes(
     await chat.send("/quyenriengtu")
     await chat.reply()
     await chat.send("Xem và tải toàn bộ dữ liệu")
-    replies = await chat.replies()
+    replies = []
+    attachments = []
+    while chat.pending:
+        replies.append(await chat.reply())
+        assert chat.last is not None
+        attachments += [a.data for a in chat.last.attachments if a.data is not None]
     parts = [r for r in replies if r.startswith("(Phần ")]
     assert len(parts) >= 2 and all(len(part) <= PART_LIMIT for part in parts)
     assert [p.split(")", 1)[0] for p in parts] == [
@@ -71,3 +77,12 @@ async def test_the_export_comes_in_labelled_readable_parts_without_codes(
     # Each section heading is in the parts, in order: profile first.
     assert text.index("Hồ sơ (1):") < text.index("Người tôi đã vận động (2):")
     assert "Công trình, phần việc bạn đăng ký cho đơn vị (1):" in text
+
+    # Every field of the file has a label, so the text leaves nothing out.
+    (document,) = attachments
+    messages = app.services.messages
+    for key, records in json.loads(document)["data"].items():
+        for record in records:
+            for field in record:
+                if field not in ("message_key", "params"):
+                    assert f"privacy.field.{field}" in messages, (key, field)
