@@ -34,17 +34,17 @@ HOSTILE = [
 ]
 # Typed where a form asks for free text, tried in order until the form moves on.
 ANSWERS = [
-    "1", "Nguyễn Văn An", "1990", "nhân lý", "15/04/2024", "08:00 20/04/2024", "Có",
+    "Nguyễn Văn An", "1990", "nhân lý", "hôm qua", "08:00 20/04/2024", "15/05/2024", "Có",
     "0912345678", "anh trai", "10", "100 triệu", "50",
-    "Giúp người già qua đường an toàn mỗi ngày", "xã Nhân Lý",
+    "Giúp người già qua đường an toàn mỗi ngày", "xã Nhân Lý", "bản công", "1",
 ]
 # Choices that would remove the walker's own account or rights: never followed.
 DESTRUCTIVE = re.compile(r"xoá tài khoản|xóa tài khoản|thu hồi|rút lại|xoá vĩnh viễn",
                          re.IGNORECASE)
 VIETNAMESE = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳ"
                         "ýỷỹỵđ]", re.IGNORECASE)
-MAX_SCREENS = 12  # per command
-MAX_DEPTH = 5
+MAX_SCREENS = 16  # per command
+MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,9 @@ class Walker:
                 await restore(self.app, screen.state)
                 replies = await self.send(answer)
                 after = await load_state(self.app)
-                if (after.flow, after.step) != (screen.state.flow, screen.state.step):
+                moved_on = (after.flow == screen.state.flow and after.step != screen.state.step
+                            and signature(after) not in self.seen)  # not "Quay lại"
+                if moved_on:
                     check_replies(" → ".join(screen.path), answer, replies)
                     found.append(Screen(after, (*screen.path, answer)))
                     break
