@@ -69,6 +69,10 @@ class ConsoleApp(Protocol):
         """Return a channel user's role, first setting it when asked."""
         ...
 
+    async def unit_of(self, channel: str, external_id: str) -> str | None:
+        """Return the unit of a channel user's profile, if any."""
+        ...
+
 
 class ConsoleInbox:
     """Where proactive messages (reminders, broadcasts) to console users land."""
@@ -151,21 +155,19 @@ class ConsoleChannel:
         self.waiting_roles.pop(self.user, None)
         role = await self.app.role_of(CHANNEL, self.user,
                                       wanted.casefold() if wanted else None)
-        if wanted and wanted.casefold() in UNIT_ROLES and role != wanted.casefold():
-            # Nobody holds a unit role without a unit: it is given after /toi registers one.
-            self.waiting_roles[self.user] = wanted.casefold()
-            return Reply(self.t("console.as_waiting", user=self.user,
-                                role=self.t(f"role.{wanted.casefold()}")))
-        return Reply(self.t("console.as_done", user=self.user, role=self.t(f"role.{role}")))
+        done = self.t("console.as_done", user=self.user, role=self.t(f"role.{role}"))
+        if role in UNIT_ROLES and await self.app.unit_of(CHANNEL, self.user) is None:
+            # A unit role with no unit yet: it moves to the unit /toi registers.
+            self.waiting_roles[self.user] = role
+            return Reply(f"{done}\n{self.t('console.as_waiting', user=self.user)}")
+        return Reply(done)
 
     async def _give_waiting_role(self) -> list[Reply]:
         wanted = self.waiting_roles.get(self.user)
-        if wanted is None:
-            return []
-        role = await self.app.role_of(CHANNEL, self.user, wanted)
-        if role != wanted:
+        if wanted is None or await self.app.unit_of(CHANNEL, self.user) is None:
             return []
         del self.waiting_roles[self.user]
+        role = await self.app.role_of(CHANNEL, self.user, wanted)
         return [Reply(self.t("console.role_given", user=self.user,
                              role=self.t(f"role.{role}")))]
 

@@ -307,7 +307,7 @@ class Dispatcher:
             if self.router.non_text is not None:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
-        if self._closed_screen(ctx.state.menu) and conversation_kind(text) is None:
+        if self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack"):
             return [self._screen_help(ctx, text)]
         small_talk = await self._small_talk(ctx, text)
         if small_talk is not None:
