@@ -22,12 +22,12 @@ PART_LIMIT = 2000  # one Zalo message, the strictest channel
 _PART_ROOM = 40  # kept free in each part for its "Phần n/N" label
 # Catalog families of coded values, by field name, tried after a section's own labels.
 FIELD_FAMILIES: Mapping[str, tuple[str, ...]] = {
-    "relation": ("ref.relation",),
-    "kind": ("reminders.kind", "privacy.value.kind"),
-    "status": ("privacy.value.status",),
-    "action": ("privacy.value.action",),
-    "role": ("role",),
-    "channel": ("link.channel",),
+    "relation": ("ref.relation.",),
+    "kind": ("reminders.kind.", "privacy.value.kind."),
+    "status": ("privacy.value.status.",),
+    "action": ("privacy.value.action.",),
+    "role": ("role.",),
+    "channel": ("link.channel.",),
 }
 
 
@@ -58,7 +58,7 @@ def _label(ctx: Context, field: str) -> str | None:
 def _coded(ctx: Context, field: str, value: str, labels: Mapping[str, str]) -> str | None:
     families = ((labels[field],) if field in labels else ()) + FIELD_FAMILIES.get(field, ())
     for family in families:
-        key = f"{family}.{value}"
+        key = f"{family.removesuffix('.')}.{value}"
         if key in ctx.services.messages:
             return ctx.t(key)
     return None
