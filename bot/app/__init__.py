@@ -90,7 +90,8 @@ class App:
             people = PeopleRepo(session)
             person, _ = await resolve_account(people, self.settings, channel, external_id,
                                               external_id, now)
-            # `/as NAME ROLE` makes NAME hold exactly that role, on their profile's unit.
+            # `/as NAME ROLE` makes NAME hold exactly that role, on their profile's unit (the
+            # console gives it again on the unit NAME registers, when they have none yet).
             if set_to is not None:
                 grants = GrantRepo(session)
                 await grants.revoke_all(person.id, now, revoked_by=None, reason="console")
@@ -101,6 +102,13 @@ class App:
                 person = await people.get(person.id)
             await session.commit()
             return person.role
+
+    async def unit_of(self, channel: str, external_id: str) -> str | None:
+        """Return the unit of a channel user's profile, if any (console tooling only)."""
+        async with self.sessions() as session:
+            people = PeopleRepo(session)
+            account = await people.account(channel, external_id)
+            return None if account is None else (await people.get(account.person_id)).unit_code
 
     async def close(self) -> None:
         """Release database connections."""

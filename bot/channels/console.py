@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 CHANNEL = "console"
 EXPORTS = Path("data") / "exports"
 ROLES = ("resident", "reviewer", "liaison", "admin")
+UNIT_ROLES = ("reviewer", "liaison")  # held on the person's unit: wait for registration
+QUIT = ("/thoat", "/thoát", "/exit", "/quit")
 _OFFSET_RE = re.compile(r"^([+-])(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -67,6 +69,10 @@ class ConsoleApp(Protocol):
         """Return a channel user's role, first setting it when asked."""
         ...
 
+    async def unit_of(self, channel: str, external_id: str) -> str | None:
+        """Return the unit of a channel user's profile, if any."""
+        ...
+
 
 class ConsoleInbox:
     """Where proactive messages (reminders, broadcasts) to console users land."""
@@ -87,6 +93,8 @@ class ConsoleChannel:
         self.clock = clock
         self.user = user
         self.inbox = ConsoleInbox()
+        # `/as NAME reviewer` before NAME has a unit: the role is given once they have one.
+        self.waiting_roles: dict[str, str] = {}
 
     def t(self, key: str, **params: object) -> str:
         """Return a catalog message."""
@@ -96,6 +104,7 @@ class ConsoleChannel:
         """Handle one typed line, then show what the outbox sent to console users meanwhile
         (after `/clock`, the reminders that came due)."""
         replies = await self._process(line)
+        replies += await self._give_waiting_role()
         try:
             await self.app.delivery.run_once({CHANNEL: self.inbox},
                                              tick=line.strip().startswith("/clock"))
@@ -155,12 +164,31 @@ class ConsoleChannel:
                                               attachments=attachments))
 
     async def _switch_user(self, arg: str) -> Reply:
+        """`/as NAME [ROLE]`: NAME may have spaces ("Hoàng Thị Lan"); a last word that is a
+        role is the role."""
         parts = arg.split()
-        if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1] not in ROLES):
+        wanted = parts.pop() if len(parts) >= 2 and parts[-1].casefold() in ROLES else None
+        if not parts or len(" ".join(parts)) > 64 or any(p.startswith("/") for p in parts):
             return Reply(self.t("console.as_usage"))
-        self.user = parts[0]
-        role = await self.app.role_of(CHANNEL, self.user, parts[1] if len(parts) == 2 else None)
-        return Reply(self.t("console.as_done", user=self.user, role=self.t(f"role.{role}")))
+        self.user = " ".join(parts)
+        self.waiting_roles.pop(self.user, None)
+        role = await self.app.role_of(CHANNEL, self.user,
+                                      wanted.casefold() if wanted else None)
+        done = self.t("console.as_done", user=self.user, role=self.t(f"role.{role}"))
+        if role in UNIT_ROLES and await self.app.unit_of(CHANNEL, self.user) is None:
+            # A unit role with no unit yet: it moves to the unit /toi registers.
+            self.waiting_roles[self.user] = role
+            return Reply(f"{done}\n{self.t('console.as_waiting', user=self.user)}")
+        return Reply(done)
+
+    async def _give_waiting_role(self) -> list[Reply]:
+        wanted = self.waiting_roles.get(self.user)
+        if wanted is None or await self.app.unit_of(CHANNEL, self.user) is None:
+            return []
+        del self.waiting_roles[self.user]
+        role = await self.app.role_of(CHANNEL, self.user, wanted)
+        return [Reply(self.t("console.role_given", user=self.user,
+                             role=self.t(f"role.{role}")))]
 
 
 def reply_json(reply: Reply) -> dict[str, object]:
@@ -201,10 +229,14 @@ async def run_console(app: ConsoleApp, clock: MovableClock, *, jsonl: bool, user
             stdout.write("> ")
             stdout.flush()
         line = await asyncio.to_thread(stdin.readline)
-        if not line or not line.strip():
+        # End of input (Ctrl-D) or /thoat ends the chat; in a terminal an empty Enter is
+        # only a slip of the finger, while a script ends at its first blank line.
+        if not line or (jsonl and not line.strip()) or line.strip().casefold() in QUIT:
             if not jsonl:
                 stdout.write(app.services.messages.t("console.bye") + "\n")
             break
+        if not line.strip():
+            continue
         replies = await channel.process(line)
         files = [str(path) for reply in replies for path in save_files(reply)]
         if jsonl:

@@ -19,7 +19,7 @@ from bot.core.forms import FORM_PREFIX, FormEngine
 from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
 from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
-from bot.core.types import Incoming, Reply
+from bot.core.types import Choice, Incoming, Reply
 from content.address import addressing
 from content.query import conversation_kind
 from content.text import fold
@@ -64,6 +64,10 @@ class Router:
     # Typed payloads (bot.core.payloads): the class, its handler and who may press it.
     actions: list[tuple[type[Payload], ActionHandler, frozenset[str]]] = field(
         default_factory=list)
+    # Choice prefixes of screens where free text is a question (the main menu, the rule
+    # lookup's own screens); on any other screen with choices, unexpected text gets that
+    # screen's help and its choices again.
+    open_prefixes: set[str] = field(default_factory=lambda: {"c", "form"})
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -156,7 +160,9 @@ def match_menu(text: str, menu: list[list[str]]) -> str | None:
     if not menu or not text:
         return None
     cleaned = text.strip().rstrip(".)")
-    if cleaned.isdigit():
+    if cleaned.isascii() and cleaned.isdigit():  # not "²", "①": str.isdigit() takes those
+        if len(cleaned) > 3:
+            return None
         index = int(cleaned)
         return menu[index - 1][1] if 1 <= index <= len(menu) else None
     typed = " ".join(fold(text).split())
@@ -298,16 +304,37 @@ class Dispatcher:
                 return [ctx.main_menu(ctx.t("error.unknown_command",
                                                   command="/" + command[0]))]
             return await self._run_command(ctx, spec_or_none)
+        if not text and self._closed_screen(ctx.state.menu):
+            return [self._screen_help(ctx, text)]
         if not text:
             if self.router.non_text is not None:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
+        if self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack"):
+            return [self._screen_help(ctx, text)]
         small_talk = await self._small_talk(ctx, text)
         if small_talk is not None:
             return small_talk
         if self.router.fallback is None:
             return [ctx.main_menu(ctx.t("error.no_answer"))]
         return await self.router.fallback(ctx)
+
+    def _closed_screen(self, menu: list[list[str]]) -> bool:
+        """Tell whether the last screen offered a feature's choices (not the main menu)."""
+        return any(payload.split(":", 1)[0] not in self.router.open_prefixes
+                   for _, payload in menu)
+
+    @staticmethod
+    def _screen_help(ctx: Context, text: str) -> Reply:
+        """Answer text a screen with choices did not expect: the same choices again."""
+        cleaned = text.strip().rstrip(".)")
+        if not cleaned:
+            intro = ctx.t("error.not_text_screen")
+        elif cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 3:
+            intro = ctx.t("error.not_on_screen", number=cleaned)
+        else:
+            intro = ctx.t("error.pick_from_screen")
+        return Reply(intro, [[Choice(label, payload)] for label, payload in ctx.state.menu])
 
     async def _small_talk(self, ctx: Context, text: str) -> list[Reply] | None:
         """Answer greetings, thanks, "menu", "hướng dẫn", "vâng" and a number that is not on

@@ -5,6 +5,11 @@ already stored use). A class names its prefix (which may itself contain ':', e.g
 and its fields; `pack` builds the string and `parse` reads it back, returning None for a
 forged or stale payload instead of raising. The last field takes the rest of the string,
 so a free-form last field may contain ':'.
+
+Record ids are `Id` fields (an `int` to the code): one parser, `parse_id`, reads them from
+buttons and from typed text ("12", "#12") and refuses anything beyond the id columns'
+32-bit range, Unicode digits ("²", "①") and signs, so no handler has to guard a forged
+number before a query. Other integer fields (weeks, versions, pages) are bounded alike.
 """
 
 from __future__ import annotations
@@ -12,9 +17,31 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit; the strictest channel's
+MAX_ID = 2**31 - 1  # id columns are INTEGER (32-bit on PostgreSQL)
+
+
+class _IdMarker:
+    """Marks an `Id` field: a record id, 1 … MAX_ID."""
+
+
+Id = Annotated[int, _IdMarker]
+
+
+def parse_int(text: str, low: int = 0, high: int = MAX_ID) -> int | None:
+    """Return the ASCII number text holds within low … high, None for anything else."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_id(text: str) -> int | None:
+    """Return the record id a button part or a typed number ("12", "#12") holds; None when
+    it is not one any row can have."""
+    return parse_int(text.strip().removeprefix("#"), 1, MAX_ID)
 
 
 class PayloadError(ValueError):
@@ -50,7 +77,7 @@ class Payload:
         if not fields:
             return cls() if rest == "" else None
         values = rest.split(":", len(fields) - 1) if rest != "" else []
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
         converted: list[Any] = []
         for index, field in enumerate(fields):
             if index >= len(values):
@@ -66,7 +93,6 @@ class Payload:
 
 
 _INVALID = object()
-_MAX_INT_DIGITS = 18  # fits a 64-bit column; longer numbers are forged
 
 
 def _text(value: Any) -> str:
@@ -78,15 +104,20 @@ def _text(value: Any) -> str:
 def _convert(raw: str, hint: Any) -> Any:
     """Convert one field; _INVALID when it does not fit the declared type."""
     origin = typing.get_origin(hint)
+    if origin is Annotated:
+        base, *marks = typing.get_args(hint)
+        if _IdMarker in marks:
+            value = parse_int(raw, 1, MAX_ID)  # no "#": a button carries the bare number
+            return _INVALID if value is None else value
+        return _convert(raw, base)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if raw == "":
             return None
         return _convert(raw, args[0]) if args else raw
     if hint is int:
-        if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_INT_DIGITS:
-            return _INVALID
-        return int(raw)
+        number = parse_int(raw)
+        return _INVALID if number is None else number
     if hint is bool:
         return {"1": True, "0": False}.get(raw, _INVALID)
     return raw

@@ -16,8 +16,6 @@ from handlers.broadcast.payloads import (
 from handlers.broadcast.views import confirm_stop, detail, home
 from storage.delivery.repo import BroadcastRepo
 
-MAX_BROADCAST_ID = 2_147_483_647
-
 
 async def stop(ctx: Context, broadcast_id: int) -> list[Reply]:
     """Stop a broadcast: nobody who has not received it yet will."""
@@ -49,23 +47,16 @@ async def recent(ctx: Context, _payload: BroadcastList) -> list[Reply]:
     return await home(ctx)
 
 
-def _forged(ctx: Context, broadcast_id: int) -> list[Reply] | None:
-    """Refuse an id no broadcast can have (the column is a 32-bit integer on PostgreSQL)."""
-    if broadcast_id <= MAX_BROADCAST_ID:
-        return None
-    return [ctx.main_menu(ctx.t("error.stale_choice"))]
-
-
 async def view(ctx: Context, payload: ViewBroadcast) -> list[Reply]:
     """Show one broadcast."""
-    return _forged(ctx, payload.broadcast_id) or await detail(ctx, payload.broadcast_id)
+    return await detail(ctx, payload.broadcast_id)
 
 
 async def ask_stop(ctx: Context, payload: StopBroadcast) -> list[Reply]:
     """Ask before stopping a broadcast."""
-    return _forged(ctx, payload.broadcast_id) or await confirm_stop(ctx, payload.broadcast_id)
+    return await confirm_stop(ctx, payload.broadcast_id)
 
 
 async def stop_confirmed(ctx: Context, payload: StopConfirmed) -> list[Reply]:
     """Stop a broadcast."""
-    return _forged(ctx, payload.broadcast_id) or await stop(ctx, payload.broadcast_id)
+    return await stop(ctx, payload.broadcast_id)

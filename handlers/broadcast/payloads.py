@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from bot.core.payloads import Payload
+from bot.core.payloads import Id, Payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class ViewBroadcast(Payload):
     """Show one broadcast's progress (also "refresh")."""
 
     PREFIX: ClassVar[str] = "bc:v"
-    broadcast_id: int
+    broadcast_id: Id
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class StopBroadcast(Payload):
     """Ask before stopping a broadcast."""
 
     PREFIX: ClassVar[str] = "bc:x"
-    broadcast_id: int
+    broadcast_id: Id
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,4 +44,4 @@ class StopConfirmed(Payload):
     """Stop a broadcast (confirmed)."""
 
     PREFIX: ClassVar[str] = "bc:xx"
-    broadcast_id: int
+    broadcast_id: Id

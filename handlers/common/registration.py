@@ -12,9 +12,13 @@ from typing import ClassVar
 from bot.core.context import Context
 from bot.core.payloads import Payload
 from bot.core.types import Reply
-from content.privacy import Policy
+from content.privacy import Policy, Purpose
+from storage.people import Person
 
 REGISTER = "register"  # the registration form's name (stored in chat states: never rename)
+PREFILLED = "_prefilled"  # form data: the registration fields already known, not asked again
+# What registration asks for, in order (a profile without one of these is not complete).
+NEEDED = ("full_name", "birth_year")
 
 
 def policy(ctx: Context) -> Policy:
@@ -23,14 +27,41 @@ def policy(ctx: Context) -> Policy:
     return result
 
 
+def missing_fields(person: Person) -> list[str]:
+    """Return what registration still needs of a person ([] when their profile is complete).
+
+    Someone registered along the way (e.g. by a good-deed report, which asks no birth
+    year) is registered but not complete: only what is missing is asked.
+    """
+    if not person.is_registered:
+        return list(NEEDED)
+    return [name for name in NEEDED if getattr(person, name) is None]
+
+
+async def registration_data(ctx: Context, then: str | None = None) -> dict[str, object]:
+    """Return the registration form's starting data: what is already known is kept and its
+    question skipped (the consents too, when the profile consent is already given)."""
+    person = ctx.person
+    data: dict[str, object] = {"_then": then} if then else {}
+    if not person.is_registered:
+        return data
+    known = [name for name in ("full_name", "birth_year", "unit_code")
+             if getattr(person, name) is not None]
+    if await ctx.consents.has(person.id, Purpose.PROFILE):
+        known += ["consent_profile", "consent_reminders"]
+    data.update({name: getattr(person, name) for name in known if hasattr(person, name)})
+    data[PREFILLED] = known
+    return data
+
+
 async def require_registration(ctx: Context, then: str | None = None) -> list[Reply] | None:
-    """Start registration when the person has none; None when they are registered.
+    """Start registration when the person's profile is not complete; None when it is.
 
     `then` is a command payload ("c:toi") run once registration is done.
     """
-    if ctx.person.is_registered:
+    if not missing_fields(ctx.person):
         return None
-    return await ctx.forms.start(ctx, REGISTER, {"_then": then} if then else None)
+    return await ctx.forms.start(ctx, REGISTER, await registration_data(ctx, then))
 
 
 async def run_command(ctx: Context, name: str) -> list[Reply] | None:

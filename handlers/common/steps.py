@@ -14,7 +14,7 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Invalid, Step
 from bot.core.types import Choice
-from content.text import nfc
+from content.text import fold, nfc
 from content.vocab import Answer, load_vocab
 from handlers.common.parsing.birth import BirthYearError, BirthYearProblem
 from handlers.common.parsing.birth import parse_birth_year as read_birth_year
@@ -28,6 +28,8 @@ VOCAB = load_vocab()
 # ("Nguyễn Thị Mai", "H'Hen Niê", "Lê Văn T."), optionally ending with a dot.
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 NAME_MIN, NAME_MAX = 2, 100
+# Words that, with yes and no, make an answer ("đúng rồi", "vâng ạ"), never a whole name.
+_FILLERS = frozenset({"a", "roi", "nhe", "nha", "luon", "vay", "the", "duoc"})
 MIN_AGE = 16
 OLDEST_BIRTH_YEAR = 1900
 
@@ -95,9 +97,14 @@ def confirm_step(name: str, field: str, prompt: Any, *, yes: str, no: str, inval
 # --- full name ------------------------------------------------------------------------
 
 def clean_name(text: str) -> str | None:
-    """Return a typed full name tidied (NFC, single spaces), or None when it is not a name."""
+    """Return a typed full name tidied (NFC, single spaces), or None when it is not one: a
+    full name has at least two words (family and given name) and is not an answer to
+    another question ("có", "không", "đúng rồi")."""
     name = " ".join(nfc(text).split())
     if not NAME_MIN <= len(name) <= NAME_MAX or not NAME_RE.match(name):
+        return None
+    words = name.split(" ")
+    if len(words) < 2 or all(yes_no(w) is not None or fold(w) in _FILLERS for w in words):
         return None
     return name
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.payloads import Payload
+from bot.core.payloads import Id, Payload, parse_id
 
 # --- reporters (/guongtot) ------------------------------------------------------------------
 
@@ -33,7 +33,7 @@ class MyReport(Payload):
     """Open one of my reports."""
 
     PREFIX = "gt:v"
-    deed_id: int
+    deed_id: Id
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ class AnswerReviewer(Payload):
     """Answer the question a reviewer asked about my report."""
 
     PREFIX = "gt:a"
-    deed_id: int
+    deed_id: Id
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class OpenReport(Payload):
     """Show one report to a reviewer."""
 
     PREFIX = "gtd:d"
-    deed_id: int
+    deed_id: Id
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Decide(Payload):
     """Take a decision on a report as seen at `version` (an Action value)."""
 
     PREFIX = "gtd:a"
-    deed_id: int
+    deed_id: Id
     version: int
     action: str
 
@@ -100,7 +100,7 @@ class EditField(Payload):
     """Correct one field of a report as seen at `version`."""
 
     PREFIX = "gtd:ef"
-    deed_id: int
+    deed_id: Id
     version: int
     field: str
 
@@ -114,5 +114,4 @@ class ExportNominations(Payload):
 
 def report_number(text: str) -> int | None:
     """Read a typed report number ("12", "#12"): the same safe parser as the buttons."""
-    opened = OpenReport.parse(f"{OpenReport.PREFIX}:{text.strip().lstrip('#')}")
-    return opened.deed_id if opened is not None else None
+    return parse_id(text)

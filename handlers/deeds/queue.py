@@ -110,6 +110,9 @@ async def review_command(ctx: Context) -> list[Reply]:
     arg = ctx.text.partition(" ")[2].strip()
     if arg:
         number = report_number(arg)
+        digits = arg.removeprefix("#")
+        if number is None and digits.isascii() and digits.isdigit():  # no report that high
+            return [Reply(ctx.t("deeds.review.not_found", id=digits), back_rows(ctx))]
         if number is None:
             return [Reply(ctx.t("deeds.review.bad_number"), back_rows(ctx))]
         return await open_report(ctx, OpenReport(number))

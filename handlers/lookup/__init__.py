@@ -148,6 +148,7 @@ def register(router: Router) -> None:
     router.choice("cc")(set_current)
     router.choice("q")(passage_choice)
     router.fallback = answer
+    router.open_prefixes.update({"cp", "cs", "cc", "q"})  # free text here is a question
 
 
 FEATURE = Feature("lookup", register)

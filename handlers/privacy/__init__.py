@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,8 +15,9 @@ from bot.core.weblinks import links_enabled
 from content.privacy import Purpose
 from handlers.common.feature import Feature
 from handlers.common.registration import policy, run_command
-from handlers.common.steps import confirm_step, unit_label
+from handlers.common.steps import confirm_step
 from handlers.common.weblinks import DOWNLOAD, link_text
+from handlers.privacy.export import export_parts, has_content, purpose_name, section_name
 from handlers.privacy.payloads import (
     MENU,
     DeleteAccount,
@@ -62,11 +62,6 @@ def _date(ctx: Context, moment: datetime | None) -> str:
     return moment.astimezone(ctx.clock.tz).strftime("%d/%m/%Y") if moment else ""
 
 
-def _purpose_name(ctx: Context, purpose: str) -> str:
-    key = f"consent.purpose.{purpose}"
-    return ctx.t(key) if key in ctx.services.messages else purpose
-
-
 def _consent_status(ctx: Context, consent: Consent | None) -> str:
     if consent is None:
         return ctx.t("privacy.status.not_asked")
@@ -80,14 +75,14 @@ def _consent_status(ctx: Context, consent: Consent | None) -> str:
 async def overview(ctx: Context, prefix: str | None = None) -> list[Reply]:
     """Show what is stored and why, the consents with dates, and the actions."""
     current = await ctx.consents.current(ctx.person.id)
-    purposes = [ctx.t("privacy.purpose_line", name=_purpose_name(ctx, purpose),
+    purposes = [ctx.t("privacy.purpose_line", name=purpose_name(ctx, purpose),
                       what=ctx.t(f"privacy.purpose.{purpose}"),
                       status=_consent_status(ctx, current.get(purpose)))
                 for purpose in policy(ctx).purposes]
     purposes.append(ctx.t("privacy.purpose_operation"))
     data = await export_person(ctx.session, ctx.services.router.personal_data, ctx.person.id)
-    stored = [ctx.t("privacy.stored_line", name=_section_name(ctx, key), count=len(records))
-              for key, records in data.items() if records and _has_content(key, records)]
+    stored = [ctx.t("privacy.stored_line", name=section_name(ctx, key), count=len(records))
+              for key, records in data.items() if records and has_content(key, records)]
     text = ctx.t("privacy.overview", version=policy(ctx).version,
                  purposes="\n".join(purposes),
                  stored="\n".join(stored) or ctx.t("privacy.nothing_stored"))
@@ -97,96 +92,14 @@ async def overview(ctx: Context, prefix: str | None = None) -> list[Reply]:
     return [Reply(text, rows)]
 
 
-def _has_content(key: str, records: list[Record]) -> bool:
-    if key != "profile":
-        return True
-    return any(r.get("full_name") or r.get("birth_year") or r.get("unit_code") for r in records)
+def _value_labels(ctx: Context) -> dict[str, dict[str, str]]:
+    return {section.key: dict(getattr(section, "value_labels", None) or {})
+            for section in ctx.services.router.personal_data.sections}
 
 
-def _section_name(ctx: Context, key: str) -> str:
-    name = f"privacy.section.{key}"
-    return ctx.t(name) if name in ctx.services.messages else key
-
-
-def _field_name(ctx: Context, field: str) -> str:
-    name = f"privacy.field.{field}"
-    return ctx.t(name) if name in ctx.services.messages else field
-
-
-def _value(ctx: Context, field: str, value: Any, labels: dict[str, str] | None = None) -> str:
-    """Render one exported value for people; `labels` maps fields to catalog families."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return ctx.t("privacy.yes" if value else "privacy.no")
-    if isinstance(value, datetime):
-        return value.astimezone(ctx.clock.tz).strftime("%H:%M %d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    family = (labels or {}).get(field)
-    if family and isinstance(value, str) and f"{family}.{value}" in ctx.services.messages:
-        return ctx.t(f"{family}.{value}")
-    if field == "role" and f"role.{value}" in ctx.services.messages:
-        return ctx.t(f"role.{value}")
-    if field == "unit_code" and isinstance(value, str):
-        return unit_label(ctx, value)
-    if field == "campaign_id" and isinstance(value, str):
-        campaign = ctx.services.campaigns.get(value)
-        return campaign.short_name if campaign else value
-    if field == "purpose" and isinstance(value, str):
-        return _purpose_name(ctx, value)
-    if field == "channel" and f"link.channel.{value}" in ctx.services.messages:
-        return ctx.t(f"link.channel.{value}")
-    if field == "message" and isinstance(value, dict):
-        return _message(ctx, value)
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-        return " ".join(f"({_fields(ctx, v, labels, skip_empty=True)})" for v in value)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
-
-
-def _message(ctx: Context, value: dict[str, Any]) -> str:
-    """Render a stored notice (`{"key", "params"}`) with today's catalog."""
-    key = str(value.get("key", ""))
-    params = value.get("params") or {}
-    if key not in ctx.services.messages or not isinstance(params, dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    try:
-        return ctx.t(key, **params)
-    except (KeyError, IndexError, ValueError):
-        return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _fields(ctx: Context, record: Record, labels: dict[str, str] | None, *,
-            skip_empty: bool = False) -> str:
-    return "; ".join(f"{_field_name(ctx, name)}: {_value(ctx, name, value, labels)}"
-                     for name, value in record.items()
-                     if not (skip_empty and value in (None, "")))
-
-
-def _value_labels(ctx: Context, key: str) -> dict[str, str]:
-    for section in ctx.services.router.personal_data.sections:
-        if section.key == key:
-            return dict(getattr(section, "value_labels", None) or {})
-    return {}
-
-
-def export_text(ctx: Context, data: dict[str, list[Record]]) -> str:
-    """Return an export as readable text, section by section."""
-    parts = [ctx.t("privacy.export_title", at=ctx.clock.now().strftime("%H:%M %d/%m/%Y"))]
-    for key, records in data.items():
-        if not records or not _has_content(key, records):
-            continue
-        labels = _value_labels(ctx, key)
-        lines = [ctx.t("privacy.export_section", name=_section_name(ctx, key),
-                       count=len(records))]
-        for record in records:
-            lines.append(ctx.t("privacy.export_record", fields=_fields(ctx, record, labels)))
-        parts.append("\n".join(lines))
-    if len(parts) == 1:
-        parts.append(ctx.t("privacy.nothing_stored"))
-    return "\n\n".join(parts)
+def export_text(ctx: Context, data: dict[str, list[Record]]) -> list[str]:
+    """Return an export as readable text: labelled parts, one message each."""
+    return export_parts(ctx, data, _value_labels(ctx))
 
 
 async def export(ctx: Context) -> list[Reply]:
@@ -197,7 +110,7 @@ async def export(ctx: Context) -> list[Reply]:
                                         target_type="person", target_id=ctx.person.id,
                                         after={"sections": [k for k, v in data.items() if v]})
     logger.info("personal data exported (person %s)", ctx.person.id)
-    replies = [Reply(export_text(ctx, data))]
+    replies = [Reply(part) for part in export_text(ctx, data)]
     if ctx.traits.files:
         document = export_json(data, exported_at=now, policy_version=policy(ctx).version)
         replies.append(Reply(ctx.t("privacy.export_file", name=EXPORT_FILENAME), attachments=[
@@ -217,7 +130,7 @@ async def _withdraw_menu(ctx: Context) -> list[Reply]:
     back = [Choice(ctx.t("privacy.back"), Overview().pack())]
     if not active:
         return [Reply(ctx.t("privacy.withdraw_none"), [back])]
-    rows = [[Choice(_purpose_name(ctx, p), Withdraw(p).pack())] for p in active]
+    rows = [[Choice(purpose_name(ctx, p), Withdraw(p).pack())] for p in active]
     return [Reply(ctx.t("privacy.withdraw_pick"), [*rows, back])]
 
 
@@ -225,7 +138,7 @@ def _withdraw_prompt(ctx: Context, data: dict[str, Any]) -> str:
     purpose = str(data.get("purpose", ""))
     key = f"privacy.withdraw_explain.{purpose}"
     explain = ctx.t(key) if key in ctx.services.messages else ctx.t("privacy.withdraw_generic")
-    return ctx.t("privacy.withdraw_confirm", name=_purpose_name(ctx, purpose), explain=explain)
+    return ctx.t("privacy.withdraw_confirm", name=purpose_name(ctx, purpose), explain=explain)
 
 
 async def _finish_withdraw(ctx: Context, data: dict[str, Any]) -> list[Reply]:
@@ -239,7 +152,7 @@ async def _finish_withdraw(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     await ctx.reload_person()
     key = f"privacy.withdrawn.{purpose}"
     done = ctx.t(key) if key in ctx.services.messages else ctx.t("privacy.withdrawn_generic",
-                                                                 name=_purpose_name(ctx, purpose))
+                                                                 name=purpose_name(ctx, purpose))
     return [ctx.main_menu(done)]
 
 

@@ -16,8 +16,10 @@ from content.privacy import Purpose
 from handlers.common.address import CHOOSING_ADDRESS, address_step, chosen_or_suggested, never
 from handlers.common.feature import Feature
 from handlers.common.registration import (
+    PREFILLED,
     REGISTER,
     StartRegistration,
+    missing_fields,
     policy,
     require_registration,
 )
@@ -92,16 +94,26 @@ def _agreed(data: dict[str, Any]) -> bool:
     return not _refused(data)
 
 
+def _asks(field: str, agreed: bool = True) -> Any:
+    """Ask a registration question unless its answer is already known (a person registered
+    along the way completes only what is missing)."""
+
+    def when(data: dict[str, Any]) -> bool:
+        return field not in data.get(PREFILLED, ()) and (not agreed or _agreed(data))
+
+    return when
+
+
 REGISTRATION_FORM_STEPS = (
     Step(Steps.DECIDING_PROFILE_CONSENT, "consent_profile", _profile_prompt,
          parse=_decision_parse, pick=_decision_pick, options=_consent_options,
-         invalid="consent.invalid"),
+         invalid="consent.invalid", when=_asks("consent_profile", agreed=False)),
     Step(Steps.DECIDING_REMINDER_CONSENT, "consent_reminders", "consent.reminders_ask",
          parse=_decision_parse, pick=_decision_pick, options=_consent_options,
-         invalid="consent.invalid", when=_agreed),
-    name_step(_agreed),
-    birth_year_step(_agreed),
-    unit_step(_agreed),
+         invalid="consent.invalid", when=_asks("consent_reminders")),
+    name_step(_asks("full_name")),
+    birth_year_step(_asks("birth_year")),
+    unit_step(_asks("unit_code")),
     # Not a message of its own: the summary shows the suggested word, "Sửa" changes it.
     address_step(never),
 )
@@ -112,7 +124,7 @@ async def _finish_registration(ctx: Context, data: dict[str, Any]) -> list[Reply
     decisions = {Purpose.PROFILE: data.get("consent_profile"),
                  Purpose.REMINDERS: data.get("consent_reminders")}
     for purpose, decision in decisions.items():
-        if decision:
+        if isinstance(decision, dict):  # None or absent when already given before
             await ctx.consents.record(ctx.person.id, purpose, decision["answer"] == "yes",
                                       version, ctx.msg.channel,
                                       datetime.fromisoformat(decision["at"]))
@@ -122,7 +134,7 @@ async def _finish_registration(ctx: Context, data: dict[str, Any]) -> list[Reply
     person = await ctx.people.update_profile(
         ctx.person.id, now, full_name=data["full_name"], birth_year=data["birth_year"],
         unit_code=data.get("unit_code"), address=chosen_or_suggested(ctx, data),
-        registered_at=now)
+        registered_at=ctx.person.registered_at or now)
     ctx.person = person
     set_current(person.address)  # from this reply on, the person's own word
     done = Reply(ctx.t("reg.done", full_name=person.full_name))
@@ -159,9 +171,15 @@ async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
     person = ctx.person
     # The channel id lets a person (e.g. on Zalo) learn what to put in ADMIN_IDS.
     account = ctx.t("profile.account_id", account=f"{ctx.msg.channel}:{ctx.msg.user_id}")
-    if not person.is_registered or person.birth_year is None:
+    missing = missing_fields(person)
+    if missing and person.is_registered:  # registered along the way: complete it now
+        started = await require_registration(ctx, "c:toi")
+        fields = ", ".join(ctx.t(f"reg.field.{name}") for name in missing)
+        return [Reply(ctx.t("profile.incomplete", fields=fields.lower())), *(started or [])]
+    if missing:
         return [Reply(f"{ctx.t('profile.not_registered')}\n\n{account}",
                       [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
+    assert person.birth_year is not None  # a complete profile has one (missing_fields)
     text = ctx.t("profile.show", full_name=person.full_name, birth_year=person.birth_year,
                  age=ctx.clock.today().year - person.birth_year,
                  unit=unit_label(ctx, person.unit_code), role=_role_text(ctx),

@@ -36,7 +36,6 @@ MANAGERS = frozenset({"admin", "liaison"})
 GRANTABLE = ("liaison", "reviewer", "admin")
 LIST_LIMIT = 30
 REVOKE_CHOICES = 10
-MAX_GRANT_ID = 999_999_999  # buttons carry ids of up to nine digits; longer ones are forged
 
 
 class Steps(StrEnum):
@@ -218,9 +217,6 @@ async def _pending_invites(ctx: Context, _payload: PendingInvites) -> list[Reply
 
 
 async def _revoke_choice(ctx: Context, payload: Revoke | RevokeConfirmed) -> list[Reply]:
-    if payload.grant_id > MAX_GRANT_ID:
-        logger.warning("roles: unexpected choice payload refused")
-        return [ctx.main_menu(ctx.t("error.stale_choice"))]
     return await _revoke(ctx, payload.grant_id, confirmed=isinstance(payload, RevokeConfirmed))
 
 

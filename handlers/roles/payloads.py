@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from bot.core.payloads import Payload
+from bot.core.payloads import Id, Payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class Revoke(Payload):
     """Ask before revoking one grant."""
 
     PREFIX: ClassVar[str] = "ro:rv"
-    grant_id: int
+    grant_id: Id
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,4 +43,4 @@ class RevokeConfirmed(Payload):
     """Revoke one grant (confirmed)."""
 
     PREFIX: ClassVar[str] = "ro:rvok"
-    grant_id: int
+    grant_id: Id

@@ -10,17 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Self
 
-from bot.core.payloads import Payload
+from bot.core.payloads import MAX_ID, Id, Payload, parse_int
 
 PREFIX_FAMILIES = ("w", "h", "wc")  # the first segment of every payload below
 NO_WORK = 0  # no work has this id: an unreadable id is answered "not found"
-_MAX_ID_DIGITS = 11  # ids fit the 32-bit columns; longer numbers are forged
-
-
-def read_id(text: str) -> int | None:
-    """Return the id a payload part holds, None for anything forged or broken."""
-    readable = text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS
-    return int(text) if readable else None
 
 
 # --------------------------------------------------------------------------- works: campaign
@@ -90,14 +83,14 @@ class WorkPayload(Payload):
     "work not found" like a withdrawn one, not as a stale button.
     """
 
-    work_id: int
+    work_id: Id
 
     @classmethod
     def parse(cls, raw: str) -> Self | None:
         """Read the work id; anything unreadable becomes NO_WORK."""
         if not cls.matches(raw):
             return None
-        work_id = read_id(raw[len(cls.PREFIX) + 1:])
+        work_id = parse_int(raw[len(cls.PREFIX) + 1:], 1, MAX_ID)
         return cls(NO_WORK if work_id is None else work_id)
 
 
@@ -210,14 +203,14 @@ class EditConference(Payload):
     """Edit a registered conference (`h:e:<conference id>`); a forged id is stale."""
 
     PREFIX = "h:e"
-    conference_id: int
+    conference_id: Id
 
     @classmethod
     def parse(cls, raw: str) -> Self | None:
         """Read the conference id; None when it is not one."""
         if not cls.matches(raw):
             return None
-        conference_id = read_id(raw[len(cls.PREFIX) + 1:])
+        conference_id = parse_int(raw[len(cls.PREFIX) + 1:], 1, MAX_ID)
         return None if conference_id is None else cls(conference_id)
 
 
@@ -225,14 +218,14 @@ class EditConference(Payload):
 class ConferencePayload(Payload):
     """A payload naming one conference (`h:<action>:<conference id>`); a forged id is stale."""
 
-    conference_id: int
+    conference_id: Id
 
     @classmethod
     def parse(cls, raw: str) -> Self | None:
         """Read the conference id; None when it is not one."""
         if not cls.matches(raw):
             return None
-        conference_id = read_id(raw[len(cls.PREFIX) + 1:])
+        conference_id = parse_int(raw[len(cls.PREFIX) + 1:], 1, MAX_ID)
         return None if conference_id is None else cls(conference_id)
 
 

@@ -24,7 +24,6 @@ from storage.personal_data import ANONYMOUS
 
 EDITABLE_FIELDS = frozenset({"nominee_name", "unit_code", "village", "what", "happened_on",
                              "place"})
-MAX_ID = 2**31 - 1  # `deeds.id` is an INTEGER column
 DECISION_FIELDS = frozenset({"status", "reviewer_id", "reward_form", "reward_source",
                              "reject_reason", "nominee_consent"})
 
@@ -174,12 +173,7 @@ class DeedsRepo:
 
     async def get(self, deed_id: int) -> Deed | None:
         """Return a report as currently stored (never a stale cached copy).
-
-        A number beyond the id column's range (a typed or forged one) is no report: it is
-        answered here, before PostgreSQL would refuse the query.
         """
-        if not 0 < deed_id <= MAX_ID:
-            return None
         row = await self.session.scalar(
             select(DeedRow).where(DeedRow.id == deed_id)
             .execution_options(populate_existing=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -9,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.app import create_app
-from bot.channels.console import ConsoleChannel
+from bot.app import App, create_app
+from bot.channels.console import ConsoleChannel, run_console
 from bot.core.clock import MovableClock
 from tests.conftest import make_settings
-from tests.harness import Chat
+from tests.harness import Chat, register
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,12 +50,50 @@ async def test_admin_from_admin_ids_sees_and_uses_admin_commands(chat: Chat) -> 
 
 
 async def test_as_switches_identity_and_role(chat: Chat) -> None:
+    await register(chat, "Lê Văn Minh", user="minh")
     await chat.send("/as minh liaison")
     assert "\"minh\" (vai trò: Cán bộ đầu mối đơn vị)" in await chat.reply()
     await chat.send("/as minh")
     assert "Cán bộ đầu mối đơn vị" in await chat.reply()
-    await chat.send("/as minh boss")
+    await chat.send("/as")
     assert "Cách dùng: /as" in await chat.reply()
+    await chat.send("/as admin")
+    assert "Quản trị" in await chat.reply()
+
+
+async def test_as_takes_a_name_with_spaces(chat: Chat) -> None:
+    await chat.send("/as Hoàng Thị Lan resident")
+    assert "\"Hoàng Thị Lan\" (vai trò: Người dân)" in await chat.reply()
+    await chat.send("/toi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("/as Hoàng Thị Lan")
+    assert "\"Hoàng Thị Lan\"" in await chat.reply()
+
+
+async def test_a_unit_role_before_registering_is_given_on_the_unit_registered(
+        chat: Chat) -> None:
+    await chat.send("/as cuong reviewer")
+    waiting = await chat.reply()
+    assert "chưa đăng ký đơn vị" in waiting and "/toi" in waiting
+    last = await register(chat, "Phạm Văn Cường")
+    assert "Đã giao vai trò Cán bộ xét duyệt" in last
+    await chat.send("/duyet")
+    queue = await chat.reply()
+    assert "chỉ dành cho cán bộ" not in queue and "Nhân Lý" in queue
+    await chat.send("/as cuong")
+    assert "Cán bộ xét duyệt" in await chat.reply()
+
+
+async def test_console_banner_names_every_role_and_blank_lines_do_not_end_it(
+        app: App, clock: MovableClock) -> None:
+    out = io.StringIO()
+    await run_console(app, clock, jsonl=False, user="lan",
+                      stdin=io.StringIO("\n   \n/menu\n\n/thoat\n/menu\n"), stdout=out)
+    shown = out.getvalue()
+    for role in ("resident", "reviewer", "liaison", "admin"):
+        assert role in shown.split("\n\n")[0]
+    assert shown.count("Bạn muốn làm gì?") == 1  # /menu answered once: /thoat ended it
+    assert shown.rstrip().endswith("Tạm biệt!")
 
 
 async def test_clock_moves_and_resets(chat: Chat, clock: MovableClock) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.core.payloads import Payload, PayloadError
+from bot.core.payloads import Id, Payload, PayloadError, parse_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +54,31 @@ def test_forged_or_stale_payloads_do_not_parse(raw: str) -> None:
 def test_a_payload_over_64_bytes_is_refused_when_built() -> None:
     with pytest.raises(PayloadError):
         Section("x" * 40, "y" * 30).pack()
+
+
+@dataclass(frozen=True, slots=True)
+class Open(Payload):
+    PREFIX = "op"
+    record_id: Id
+    page: int = 0
+
+
+@pytest.mark.parametrize("raw", [
+    "op:0", "op:2147483648", "op:9223372036854775808", "op:" + "9" * 30, "op:²", "op:①",
+    "op:٣", "op:#12", "op:+1", "op:1:2147483648",
+])
+def test_ids_beyond_the_id_columns_do_not_parse(raw: str) -> None:
+    assert Open.parse(raw) is None
+
+
+def test_the_largest_id_a_column_holds_parses() -> None:
+    assert Open.parse("op:2147483647:3") == Open(2_147_483_647, 3)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("12", 12), ("#12", 12), (" 7 ", 7), ("2147483647", 2_147_483_647), ("0", None),
+    ("2147483648", None), ("9223372036854775808", None), ("²", None), ("①", None),
+    ("٣", None), ("-1", None), ("", None), ("12a", None),
+])
+def test_one_parser_reads_typed_ids(typed: str, expected: int | None) -> None:
+    assert parse_id(typed) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -163,3 +164,37 @@ async def test_start_payload_is_kept_for_later_features(chat: Chat, app: App) ->
 
         state = await ChatStateRepo(session).load("console", "lan")
     assert state.start_payload == "REF-abc123"
+
+
+async def test_someone_registered_by_a_deed_report_is_asked_only_the_birth_year(
+        chat: Chat) -> None:
+    for line in ("/baoguong", "Đồng ý", "hoàng thị lan", "long dong", "nguyễn văn bình",
+                 "Bác Bình nhặt được ví và trả lại cho chị Mai.", "hôm qua", "Gửi báo cáo"):
+        await chat.send(line)
+        await chat.replies()
+    await chat.send("/toi")
+    missing, question = await chat.replies()
+    assert "còn thiếu: năm sinh" in missing
+    assert "sinh năm nào" in question and "chưa có hồ sơ" not in missing
+    await chat.send("1985")
+    summary = await chat.reply()
+    assert "Hoàng Thị Lan" in summary and "Long Đống" in summary and "1985" in summary
+    await chat.send("Lưu")
+    done, profile = await chat.replies()
+    assert "Đăng ký xong" in done and "Năm sinh: 1985" in profile
+    await chat.send("/toi")
+    assert "Hồ sơ của bạn" in await chat.reply()
+
+
+@pytest.mark.parametrize("typed", ["có", "Có", "không", "đúng rồi", "Lan", "ok"])
+async def test_a_full_name_is_at_least_two_words_and_not_an_answer(chat: Chat,
+                                                                  typed: str) -> None:
+    await chat.send("/toi")
+    await chat.reply()
+    for line in ("1", "1", "1"):
+        await chat.send(line)
+        await chat.reply()
+    await chat.send(typed)
+    assert "đầy đủ họ và tên" in await chat.reply()
+    await chat.send("Nguyễn Thị Lan")
+    assert "sinh năm nào" in await chat.reply()

@@ -6,12 +6,14 @@ register, send_as and the other transcript steps are the shared ones in tests/ha
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.app import App
 from storage.models import Base
+from tests.harness import Chat
 
 
 async def table_dump(app: App) -> dict[str, list[dict[str, Any]]]:
@@ -37,3 +39,13 @@ async def scan_for(app: App, needles: list[str]) -> list[str]:
                 hits.extend(f"{table}.{column}: {needle}" for needle in needles
                             if needle.casefold() in text.casefold())
     return hits
+
+
+async def read_export(chat: Chat) -> str:
+    """Read the text of a privacy export (all its "(Phần n/N)" parts, or the one reply)."""
+    first = await chat.reply()
+    match = re.match(r"\(Phần 1/(\d+)\)", first)
+    parts = [first]
+    for _ in range(int(match.group(1)) - 1 if match else 0):
+        parts.append(await chat.reply())
+    return "\n".join(parts)

@@ -14,7 +14,7 @@ from storage.models import OutboxRow, RefMemberRow, RefParticipantRow
 from storage.people import PeopleRepo
 from storage.referrals.repo import ReferralRepo
 from tests.harness import Chat, become, register
-from tests.privacy.helpers import scan_for
+from tests.privacy.helpers import read_export, scan_for
 from tests.referrals.helpers import add_referral, join
 
 LAN = "lan-4e1f"
@@ -70,7 +70,7 @@ async def test_export_shows_my_referrals_the_people_i_recruited_and_what_was_sen
     await chat.send("/quyenriengtu")
     await chat.reply()
     await chat.send("Xem và tải toàn bộ dữ liệu")
-    text = await chat.reply()
+    text = await read_export(chat)
     assert "Tham gia vận động Dân vận khéo (1)" in text
     assert "Tài khoản dự thi: 0912 345 678" in text and "Các tuần đã thi: 3" in text
     assert "Người tôi đã vận động (1)" in text and "Tên gọi: Hoàng Văn Minh" in text

@@ -28,7 +28,7 @@ from storage.personal_data import ANONYMOUS, name_variants, redact
 from tests.deeds.conftest import DeedsChat
 from tests.deeds.helpers import pushed_to, report_other, send_photo
 from tests.harness import Chat, become, pick, register
-from tests.privacy.helpers import scan_for
+from tests.privacy.helpers import read_export, scan_for
 from tests.works.helpers import BAN_CONG, HUU_KIEN
 from tests.works.helpers import become as become_liaison
 from tests.works.test_conferences_chat import register_conference
@@ -235,7 +235,7 @@ async def test_export_shows_reports_decisions_notices_works_and_is_audited(
     await become(chat, ME)
     await open_privacy(chat)
     await chat.send("Xem và tải toàn bộ dữ liệu")
-    text = await chat.reply()
+    text = await read_export(chat)
     assert "Báo cáo gương người tốt, việc tốt bạn đã gửi (1):" in text
     assert "Số báo cáo: 1; Phong trào: Dân vận khéo" in text
     assert "Trạng thái: Đã được ghi nhận" in text and "Người được nêu: Hoàng Văn Nam" in text
@@ -261,7 +261,7 @@ async def test_export_shows_reports_decisions_notices_works_and_is_audited(
     await become(chat, "minh")
     await open_privacy(chat)
     await chat.send("Xem và tải toàn bộ dữ liệu")
-    text = await chat.reply()
+    text = await read_export(chat)
     assert "Việc bạn đã làm khi xét duyệt báo cáo gương tốt (3):" in text
     assert "Thao tác: Ghi chú nội bộ" in text and "Trưởng thôn" not in text
     assert "Trạng thái trước: Đang xem xét; Trạng thái sau: Đã được ghi nhận" in text
@@ -273,7 +273,7 @@ async def test_export_shows_reports_decisions_notices_works_and_is_audited(
     await register_work(chat, name="Nhà văn hóa thôn Tà Xùa")
     await open_privacy(chat)
     await chat.send("Xem và tải toàn bộ dữ liệu")
-    text = await chat.reply()
+    text = await read_export(chat)
     assert "Công trình, phần việc bạn đăng ký cho đơn vị (1):" in text
     assert "Tên công trình: Nhà văn hóa thôn Tà Xùa" in text and "Dự kiến hoàn thành:" in text
     await chat.reply()

@@ -216,7 +216,7 @@ async def test_a_referred_person_under_16_is_not_stored(chat: Chat, app: App) ->
     await chat.send("Thêm người được vận động")
     assert "tên gọi" in await chat.reply()
     await chat.send("Bé Na 123")
-    assert "Tên gọi chỉ gồm chữ cái" in await chat.reply()
+    assert "đầy đủ họ và tên" in await chat.reply()
     for line in ("Bé Na", "0977 123 456"):
         await chat.send(line)
         await chat.reply()
