@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS = [ROOT.parent.parent / "shared" / "eval" / "lookup_dev.tsv",
         ROOT / "tests" / "content" / "lookup_heldout.tsv",
         ROOT / "tests" / "content" / "lookup_heldout2.tsv",
-        ROOT / "tests" / "content" / "lookup_heldout3.tsv"]
+        ROOT / "tests" / "content" / "lookup_heldout3.tsv",
+        ROOT / "tests" / "content" / "lookup_heldout4.tsv"]
 ROUNDS = 20
 COPIES = 10
 FREEZE = "--no-freeze" not in sys.argv

@@ -8,7 +8,7 @@ this module (scoring and ranking) and search_quoting.py (what is quoted).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from content.query import VOCAB_FILE, load_vocab, split_story
@@ -105,23 +105,35 @@ class SearchIndex(Reading, Quoting):
             if len(core_scores) > RERANK:
                 kth = heapq.nlargest(RERANK, core_scores.values())[-1]
                 floor = max(floor, kth - slack * total)
+            postings = self._feature_postings(q, feat)
             if remaining >= floor:
-                if q.campaigns:
-                    by_campaign = self._campaign_postings.get(feat, {})
-                    postings = [p for c in q.campaigns for p in by_campaign.get(c, ())]
-                else:
-                    postings = self._postings.get(feat, [])
                 for i, sat in postings:
                     core_scores[i] = core_scores.get(i, 0.0) + weight * sat
             else:
-                # Drop the candidates that cannot reach the needed score any more.
-                core_scores = {
-                    i: score + weight * self._sat[i].get(feat, 0.0)
-                    for i, score in core_scores.items()
-                    if score + remaining >= floor
-                }
+                # Only the candidates so far can still qualify: add this feature to them (by
+                # the shorter of its postings and the candidates), then drop those that can
+                # no longer reach the floor with the weight still to come.
+                if len(postings) < len(core_scores):
+                    for i, sat in postings:
+                        if i in core_scores:
+                            core_scores[i] += weight * sat
+                else:
+                    sats = self._sat
+                    for i in core_scores:
+                        own = sats[i].get(feat)
+                        if own:
+                            core_scores[i] += weight * own
+                threshold = floor - (remaining - weight)
+                core_scores = {i: sc for i, sc in core_scores.items() if sc >= threshold}
             remaining -= weight
         return core_scores
+
+    def _feature_postings(self, q: _Query, feat: str) -> Sequence[tuple[int, float]]:
+        """The passages holding feat (of the campaigns the question names, if any)."""
+        if q.campaigns:
+            by_campaign = self._campaign_postings.get(feat, {})
+            return [p for c in q.campaigns for p in by_campaign.get(c, ())]
+        return self._postings.get(feat, [])
 
     def _rank(self, q: _Query, core_scores: dict[int, float], total: float,
               min_coverage: float, prefer_campaign: str | None, limit: int) -> list[Hit]:

@@ -133,7 +133,13 @@ class Corpus:
         for doc in self._docs:
             self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._contacts: dict[str, int | None] = {}
-        self._written = "\n".join(nfc(t).lower() for t in self._raw_texts)
+        # Everyday topics the plans themselves write ("gắn kết hơn" holds "kết hơn"), found
+        # once here so that a question never scans the plan text.
+        written = "\n".join(nfc(t).lower() for t in self._raw_texts)
+        self._written_topics = frozenset(
+            p for p in self._lex.off_topic_accented
+            if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
+        )
         # How the plans write each folded word: "hop" is "hợp" nearly always, "họp" rarely.
         self._spellings: dict[str, Counter[str]] = defaultdict(Counter)
         for text in self._raw_texts:

@@ -28,7 +28,7 @@ class Scope(Corpus):
             # Compared with the plans as written too: "kết hôn" is not their "gắn kết hơn".
             return any(
                 re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
-                and not re.search(rf"(?<!\w){re.escape(p)}(?!\w)", self._written)
+                and p not in self._written_topics
                 for p in self._lex.off_topic_accented
             )
         for i in range(len(words)):
