@@ -62,6 +62,13 @@ _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORE
 YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
+# A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
+# none): a plan citing a 2023 decree does not cover 2023.
+_TEXT_YEAR_RE = re.compile(
+    r"(?<!\d)(?<!\d/)((?:19|20)\d\d)(?!\d)(?!/)|(?<=\d/)((?:19|20)\d\d)(?![\d/])"
+)
+# An answer to "when" holds a date, or a number of days, months… ("trước 15 ngày").
+DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy")
 _ACCENTED_RE = re.compile(r"[^\W_]+")
 RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
@@ -101,6 +108,8 @@ class _Group:
     section: str | None
     weak: bool  # a question word ("bao nhiêu"): helps ranking, never required
     marks: tuple[str, ...]  # document marks such questions look for ("#date", "#num")
+    # The answer must hold the mark ("ngày nào": a date), else the lookup says "not found".
+    required: bool = False
 
 
 @dataclass
@@ -152,6 +161,7 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             raw.get("section"),
             bool(raw.get("weak", False)),
             tuple(str(m) for m in raw.get("marks") or ()),
+            bool(raw.get("required", False)),
         )
         for phrase in raw["phrases"]:
             key = tuple(_words(str(phrase)))

@@ -17,6 +17,7 @@ from content.search_base import (
     _DATE_RE,
     _FULL_DATE_RE,
     _PERCENT_RE,
+    _TEXT_YEAR_RE,
     ALIAS_SHARE,
     ANCESTOR_TF,
     CONTEXT_TF,
@@ -185,6 +186,9 @@ class Corpus:
             doc.tf["#date"] += 1 if _FULL_DATE_RE.search(passage.text) else YEAR_ONLY_TF
         if any(ch.isdigit() for ch in passage.text):
             doc.tf["#num"] += 1
+        for match in _TEXT_YEAR_RE.finditer(passage.text):
+            # "#y_2024": the text speaks of that year (a date, a period), not of a document.
+            doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
         if _PERCENT_RE.search(passage.text):
             doc.tf["#n_phan"] = 1.0  # "70%" counts "phần trăm"
         if self._bodies is not None and (

@@ -13,6 +13,7 @@ from content.query import Vocab, normalise_words
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
+    DATE_ANSWER,
     HEADING_BONUS,
     LONG_QUESTION,
     LONG_UNKNOWN_WEIGHT,
@@ -182,6 +183,9 @@ class Reading(Scope):
             start, end, group = asking[-1]
             for mark in group.marks:
                 core[mark] = MARK_WEIGHT
+            if group.required and "#date" in group.marks:
+                # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
+                required.append(DATE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
             later = any(w in self._lex.question_words for w in rest[end + 1 :])
             if tuple(rest[start:end]) in self._lex.count_words and not later:

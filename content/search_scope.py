@@ -88,7 +88,7 @@ class Scope(Corpus):
     def _uncovered(self, words: list[str], campaigns: frozenset[str]) -> bool:
         """Whether the question names a year, an anniversary or an edition the plans lack."""
         for i, w in enumerate(words):
-            if _YEAR_RE.match(w) and not self._present(w, campaigns):
+            if _YEAR_RE.match(w) and not self._present(f"#y_{w}", campaigns):
                 return True
             if w.isdigit() and i >= 2 and not _YEAR_RE.match(w):
                 # "Chỉ thị 20", "Nghị định số 98": a document the plans cite, or not.
