@@ -22,6 +22,7 @@ from content.search_base import (
     ANCESTOR_TF,
     CONTEXT_TF,
     K1,
+    SEVERAL_BODIES,
     SIBLING_TF,
     TITLE_NAME_DF,
     TITLE_NAME_SHARE,
@@ -171,10 +172,14 @@ class Corpus:
         around: dict[str, float] = {}
         for depth, above in enumerate(reversed(context)):
             share = CONTEXT_TF if depth == 0 else ANCESTOR_TF
+            # A heading addressing several bodies ("Đề nghị các cơ quan chuyên môn, Ủy ban
+            # Mặt trận…, UBND các xã") is about each of them less than a heading naming one.
+            named = self._addressees(above)
+            topic = share / named if named >= SEVERAL_BODIES else share
             for feat in _text_features(above, self._syn):
                 around[feat] = max(around.get(feat, 0.0), share)
                 # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
-                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), share)
+                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), topic)
         for text in siblings:
             for feat in _text_features(text, self._syn):
                 around[feat] = max(around.get(feat, 0.0), SIBLING_TF)
@@ -209,6 +214,17 @@ class Corpus:
                         break
         doc.length = len(words)
         self._docs.append(doc)
+
+    def _addressees(self, heading: str) -> int:
+        """How many bodies a heading addresses: its parts between commas and "và" that name
+        a body or a group of them ("các cơ quan chuyên môn")."""
+        if self._bodies is None:
+            return 0
+        parts = re.split(r"[,;]| và ", heading)
+        return sum(
+            1 for part in parts
+            if self._bodies.search(part) or part.strip().lower().startswith("các ")
+        )
 
     def __len__(self) -> int:
         return len(self._docs)

@@ -184,3 +184,11 @@ def test_when_question_needs_a_date_in_the_answer(index: SearchIndex) -> None:
 def test_campaign_results_are_not_in_the_plans(index: SearchIndex) -> None:
     assert index.search("Đã có bao nhiêu người tham gia thi Dân vận khéo ở Bắc Sơn?") == []
     assert index.search("hội nghị điển hình tiên tiến chi lăng bao nhiêu lượt người dự") == []
+
+
+def test_body_acting_in_its_own_words_beats_a_list_of_addressees(index: SearchIndex) -> None:
+    # "Đề nghị các cơ quan chuyên môn, Ủy ban Mặt trận…, các tổ chức… và UBND các xã" names
+    # four bodies; the bullet where the Front itself acts answers what the Front does.
+    hits = index.search("Mặt trận Tổ quốc Hớn Quản phải làm gì?")
+    assert hits and "phản biện xã hội" in (hits[0].sentence or hits[0].text)
+    assert hits[0].source == "III.1.b"
