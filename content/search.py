@@ -179,7 +179,7 @@ class SearchIndex(Reading, Quoting):
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
-        if hits and q.wants_section:
+        if hits and (q.wants_section or self._asks_label(q, hits[0])):
             hits[0] = self._with_section(hits[0])
         elif hits:
             hits[0] = self._with_sentence(q, hits[0])

@@ -30,6 +30,7 @@ HEADING_SHARE = 0.2  # rank added when the question's words are the passage's ow
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
+LABEL_WORDS = 3  # a heading this short is a label: it counts as much as the passage's words
 SEVERAL_BODIES = 3  # a heading addressing this many bodies is about each of them less
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03

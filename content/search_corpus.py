@@ -22,6 +22,7 @@ from content.search_base import (
     ANCESTOR_TF,
     CONTEXT_TF,
     K1,
+    LABEL_WORDS,
     SEVERAL_BODIES,
     SIBLING_TF,
     TITLE_NAME_DF,
@@ -174,6 +175,9 @@ class Corpus:
             share = CONTEXT_TF if depth == 0 else ANCESTOR_TF
             # A heading addressing several bodies ("Đề nghị các cơ quan chuyên môn, Ủy ban
             # Mặt trận…, UBND các xã") is about each of them less than a heading naming one.
+            if depth == 0 and len(above.split()) <= LABEL_WORDS:
+                # A label heading ("Mục đích", "Yêu cầu") is what its passages are about.
+                share = 1.0
             named = self._addressees(above)
             topic = share / named if named >= SEVERAL_BODIES else share
             for feat in _text_features(above, self._syn):

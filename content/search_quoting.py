@@ -10,6 +10,7 @@ from content.search_base import (
     _KIND_MARKS,
     _NOTE_NUMBER_RE,
     _SENTENCE_END_RE,
+    LABEL_WORDS,
     SECTION_CHARS,
     SENTENCE_MIN_PASSAGE,
     Hit,
@@ -84,6 +85,16 @@ class Quoting(Corpus):
             or set(_NOTE_NUMBER_RE.findall(text)) & own
         )
         return dataclasses.replace(hit, sentence=sentence, notes=notes)
+
+    def _asks_label(self, q: _Query, hit: Hit) -> bool:
+        """Whether the question asks for what a label heading ("Mục đích", "Yêu cầu") covers:
+        its words are all the heading's. Then the whole section answers, bullet by bullet."""
+        heading = self._docs[hit.ref].heading
+        if not heading or len(heading.split()) > LABEL_WORDS:
+            return False
+        words = [f for f in q.core if f[0] not in "#§!@"]
+        feats = _text_features(heading, self._syn)
+        return bool(words) and all(f in feats for f in words)
 
     def _with_section(self, hit: Hit) -> Hit:
         """The hit with the passages of its whole section, in the plan's order, when short."""

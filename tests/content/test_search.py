@@ -192,3 +192,12 @@ def test_body_acting_in_its_own_words_beats_a_list_of_addressees(index: SearchIn
     hits = index.search("Mặt trận Tổ quốc Hớn Quản phải làm gì?")
     assert hits and "phản biện xã hội" in (hits[0].sentence or hits[0].text)
     assert hits[0].source == "III.1.b"
+
+
+def test_question_on_a_label_heading_gets_the_whole_section(index: SearchIndex) -> None:
+    # "Yêu cầu" is the heading of I.2: its passages are the answer, not a passage elsewhere
+    # that happens to say "yêu cầu".
+    hits = index.search("yeu cau cua dot thi dua dan van kheo la gi")
+    assert hits and hits[0].source == "I.2" and hits[0].campaign_id == BAC_SON
+    assert len(hits[0].section_texts) == 3
+    assert "kịp thời, công khai, dân chủ" in " ".join(hits[0].section_texts)
