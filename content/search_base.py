@@ -30,7 +30,7 @@ HEADING_SHARE = 0.2  # rank added when the question's words are the passage's ow
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
-LABEL_WORDS = 4  # a heading this short is a label: it counts as much as the passage's words
+LABEL_WORDS = 3  # a heading this short is a label: it counts as much as the passage's words
 SEVERAL_BODIES = 3  # a heading addressing this many bodies is about each of them less
 NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
 HEADING_DOC_PENALTY = 0.03
@@ -64,8 +64,6 @@ _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORE
 YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
-# A passage that starts with its own short label: "- Thời gian: 1/2 ngày, …".
-_INLINE_LABEL_RE = re.compile(r"^[-+•\s]*([^:;,.()]{3,40}?):\s")
 # A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
 # none): a plan citing a 2023 decree does not cover 2023.
 _TEXT_YEAR_RE = re.compile(

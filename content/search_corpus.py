@@ -16,7 +16,6 @@ from content.search_base import (
     _CAPITAL_RE,
     _DATE_RE,
     _FULL_DATE_RE,
-    _INLINE_LABEL_RE,
     _PERCENT_RE,
     _TEXT_YEAR_RE,
     ALIAS_SHARE,
@@ -185,11 +184,6 @@ class Corpus:
                 around[feat] = max(around.get(feat, 0.0), share)
                 # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
                 around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), topic)
-        label = _INLINE_LABEL_RE.match(passage.text)
-        if label:
-            # "- Thời gian: 1/2 ngày, …": the passage's own label is its heading.
-            for feat in _text_features(label.group(1), self._syn):
-                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), 1.0)
         for text in siblings:
             for feat in _text_features(text, self._syn):
                 around[feat] = max(around.get(feat, 0.0), SIBLING_TF)
