@@ -56,17 +56,11 @@ class SearchIndex(Reading, Quoting):
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
         # does not grow with the size of the content.
-        allowed = self._allowed(q)
-        if allowed is not None:
-            # The kind of fact asked for narrows the passages first ("#n_tuoi", "#date").
-            core_scores = {
-                i: sum(w * self._sat[i].get(f, 0.0) for f, w in q.core.items()) for i in allowed
-            }
-        else:
-            # Ranking may lift a passage of the preferred campaign, and lower a heading.
-            preferred = bool(prefer_campaign) and not q.campaigns
-            slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
-            core_scores = self._scores(q, total, min_coverage, slack)
+        # Ranking may lift a passage of the preferred campaign, and lower a heading.
+        preferred = bool(prefer_campaign) and not q.campaigns
+        slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
+        # The kind of fact asked for ("#n_tuoi", "#date") narrows the candidates as they come.
+        core_scores = self._scores(q, total, min_coverage, slack)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
@@ -77,27 +71,14 @@ class SearchIndex(Reading, Quoting):
                     hits = [self._hit(ref, MIN_COVERAGE)]
         return hits
 
-    def _allowed(self, q: _Query) -> set[int] | None:
-        """Passages holding one feature of every required group (None: no requirement)."""
-        allowed: set[int] | None = None
-        for group in q.required:
-            ids: set[int] = set()
-            for feat in group:
-                if q.campaigns:
-                    by_campaign = self._campaign_postings.get(feat, {})
-                    for c in q.campaigns:
-                        ids.update(i for i, _ in by_campaign.get(c, ()))
-                else:
-                    ids.update(i for i, _ in self._postings.get(feat, ()))
-            allowed = ids if allowed is None else allowed & ids
-        return allowed
-
     def _scores(
         self, q: _Query, total: float, min_coverage: float, slack: float
     ) -> dict[int, float]:
         """Coverage scores (weighted) of the passages that can still reach min_coverage and
         the RERANK best (scores only grow: the RERANK-th best so far bounds the final one)."""
         core_scores: dict[int, float] = {}
+        required = q.required
+        rejected: set[int] = set()
         remaining = total
         floor = min_coverage * total - 1e-9
         for feat, weight in sorted(q.core.items(), key=lambda kv: -kv[1]):
@@ -109,6 +90,11 @@ class SearchIndex(Reading, Quoting):
             if remaining >= floor:
                 get = core_scores.get
                 for i, sat in postings:
+                    if required and i not in core_scores and (
+                        i in rejected or not self._meets(i, required)
+                    ):
+                        rejected.add(i)
+                        continue
                     core_scores[i] = get(i, 0.0) + weight * sat
             else:
                 # Only the candidates so far can still qualify: add this feature to them (by
@@ -128,6 +114,11 @@ class SearchIndex(Reading, Quoting):
                 core_scores = {i: sc for i, sc in core_scores.items() if sc >= threshold}
             remaining -= weight
         return core_scores
+
+    def _meets(self, i: int, required: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether passage i holds one feature of every required group."""
+        sats = self._sat[i]
+        return all(any(f in sats for f in group) for group in required)
 
     def _feature_postings(self, q: _Query, feat: str) -> Sequence[tuple[int, float]]:
         """The passages holding feat (of the campaigns the question names, if any)."""
