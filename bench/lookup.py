@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS = [ROOT.parent.parent / "shared" / "eval" / "lookup_dev.tsv",
         ROOT / "tests" / "content" / "lookup_heldout.tsv",
         ROOT / "tests" / "content" / "lookup_heldout2.tsv",
-        ROOT / "tests" / "content" / "lookup_heldout3.tsv"]
+        ROOT / "tests" / "content" / "lookup_heldout3.tsv",
+        ROOT / "tests" / "content" / "lookup_heldout4.tsv"]
 ROUNDS = 20
 COPIES = 10
 FREEZE = "--no-freeze" not in sys.argv
@@ -68,7 +69,13 @@ def copies(campaigns: list[Campaign], n: int) -> list[Campaign]:
                     })
                     for s in c.plan.sections
                 ]
-                update["plan"] = c.plan.model_copy(update={"sections": sections})
+                # The whole plan text names the other district: preamble and title too, or
+                # the copies would still say "Chi Lăng" and blur which plan a name steers to.
+                update["plan"] = c.plan.model_copy(update={
+                    "sections": sections,
+                    "preamble": [_renamed(p, old, new) for p in c.plan.preamble],
+                    "title": _renamed(c.plan.title, old, new) if c.plan.title else c.plan.title,
+                })
             out.append(c.model_copy(update=update))
     return out
 

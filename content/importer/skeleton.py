@@ -23,6 +23,41 @@ _SOURCE_RE = re.compile(r"^([IVX]+(\.[0-9]+)*(\.[a-zđ])?)$")
 _SHORT_WORDS = 10
 
 
+_QUOTED_RE = re.compile(r"[“\"]([^”\"]{3,80})[”\"]")
+
+
+_PLACE_RE = re.compile(r"(?:huyện|thị xã|thành phố|quận|xã|phường|thị trấn|tỉnh)\s+(.+)$",
+                       re.IGNORECASE)
+
+
+def _place(issuer: str, unit_name: str) -> str:
+    """The place the plan is issued for: from the issuer ("UBND huyện Bắc Sơn"), else the
+    unit's name."""
+    match = _PLACE_RE.search(issuer)
+    return match.group(1).strip() if match else unit_name
+
+
+def _short_name(title: str, place: str) -> str:
+    """How people name the campaign: the name quoted in the title ("Dân vận khéo") and the
+    district, else the title's first words."""
+    quoted = _QUOTED_RE.findall(title)
+    name = quoted[0].strip() if quoted else " ".join(title.split()[:_SHORT_WORDS])
+    return name if place.lower() in name.lower() else f"{name} {place}"
+
+
+def _aliases(title: str, place: str, province: str) -> list[str]:
+    """Draft aliases: the district and province names and the names quoted in the title (the
+    lookup steers by an alias only where the other plans hardly use its words)."""
+    names = [place, province, *(q.strip() for q in _QUOTED_RE.findall(title))]
+    if not _QUOTED_RE.search(title):
+        names.append(" ".join(title.split()[:_SHORT_WORDS]))
+    out: list[str] = []
+    for name in names:
+        if name and name.lower() not in out:
+            out.append(name.lower())
+    return out
+
+
 def _source(section_id: str) -> str:
     if _SOURCE_RE.match(section_id):
         return section_id
@@ -117,8 +152,8 @@ def new_campaign(campaign_id: str, plan: ParsedPlan, data: dict[str, Any], tree:
     campaign: dict[str, Any] = {
         "id": campaign_id,
         "title": title,
-        "short_name": " ".join(title.split()[:_SHORT_WORDS]),
-        "aliases": [" ".join(title.split()[:_SHORT_WORDS]).lower()],
+        "short_name": _short_name(title, _place(issuer, found.name)),
+        "aliases": _aliases(title, _place(issuer, found.name), province),
         "issuer": issuer,
         "unit": found.code,
         "province": province,

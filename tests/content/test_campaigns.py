@@ -18,7 +18,13 @@ from content.schema import SECTION_KEYS, Campaign
 from content.text import fold
 
 MESSAGES = Messages.load()
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# The plans sit beside the repository (../shared/seeds), or beside its parent for a worktree
+# (/work/wt/NAME next to /work/shared).
+SEEDS = next(
+    (p for p in (Path(__file__).resolve().parents[n] / "shared" / "seeds" for n in (3, 4))
+     if p.is_dir()),
+    Path(__file__).resolve().parents[3] / "shared" / "seeds",
+)
 BAC_SON = "bac-son-dan-van-kheo-2024"
 
 

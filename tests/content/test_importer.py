@@ -475,13 +475,18 @@ def test_a_new_plan_becomes_a_campaign_that_passes_the_check(tmp_path: Path) -> 
     made = campaigns["an-binh-trong-cay"]
     assert made.title == "Phát động thi đua trồng cây năm 2025"
     assert made.issuer == "UBND huyện An Bình" and made.province == "Lạng Sơn"
+    # Drafted names people use: the district, the province (an alias steers only where the
+    # other plans hardly use its words).
+    assert made.short_name == "Phát động thi đua trồng cây năm 2025 An Bình"
+    assert made.aliases[:2] == ["an bình", "lạng sơn"]
     assert made.period.end.isoformat() == "2025-05-15" and made.period.assumption
     assert [r.actor for r in made.organisation] == ["UBND huyện An Bình"]  # no "Tổ chức" part
     assert made.plan is not None and made.plan.section("II.2") is not None
     # Re-importing keeps the admin's edits outside the plan block.
     path = directory / "an-binh-trong-cay.yaml"
     edited = path.read_text(encoding="utf-8").replace(
-        "short_name: Phát động thi đua trồng cây năm 2025", "short_name: Trồng cây An Bình")
+        "short_name: Phát động thi đua trồng cây năm 2025 An Bình",
+        "short_name: Trồng cây An Bình")
     path.write_text(edited, encoding="utf-8")
     assert run_import(source, campaign="an-binh-trong-cay", directory=directory,
                       stdout=io.StringIO()) == 0
@@ -545,3 +550,14 @@ def test_a_skipped_level_is_refused_unless_allowed_then_placed_and_reported(
     assert run_import(source, out=strict_out, strict=True, allow_skips=True,
                       stdout=io.StringIO(), stderr=stderr) == 1
     assert "--strict" in stderr.getvalue() and not strict_out.exists()
+
+
+def test_names_drafted_from_a_quoted_title() -> None:
+    from content.importer.skeleton import _aliases, _place, _short_name
+
+    title = ("Phát động đợt thi đua hưởng ứng cuộc thi trắc nghiệm trên Internet về “Dân vận "
+             "khéo” tỉnh Lạng Sơn năm 2024")
+    place = _place("UBND huyện Bắc Sơn", "Bắc Sơn")
+    assert place == "Bắc Sơn"
+    assert _short_name(title, place) == "Dân vận khéo Bắc Sơn"
+    assert _aliases(title, place, "Lạng Sơn") == ["bắc sơn", "lạng sơn", "dân vận khéo"]

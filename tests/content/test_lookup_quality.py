@@ -29,10 +29,12 @@ HELDOUT = Path(__file__).with_name("lookup_heldout.tsv")
 MIN_HELDOUT_IN = 0.94
 MIN_HELDOUT_OUT = 0.94
 # Later held-out sets, each written before a round of changes; floors are the shares measured
-# after that round (set 3 was at 71 % / 73 % when first scored, before the round).
+# after that round (set 3 was at 71 % / 73 % when first scored, before the round; set 4 at
+# 88 % / 80 %, written on branch lookup before its changes).
 LATER_HELDOUT = [
     ("lookup_heldout2.tsv", 0.94, 1.0),
-    ("lookup_heldout3.tsv", 0.84, 0.72),
+    ("lookup_heldout3.tsv", 0.84, 0.95),
+    ("lookup_heldout4.tsv", 0.86, 0.92),
 ]
 
 

@@ -162,3 +162,42 @@ def test_a_long_passage_is_quoted_by_the_sentence_holding_the_fact(index: Search
 def test_a_short_passage_is_quoted_whole(index: SearchIndex) -> None:
     hits = index.search("dân vận khéo thi đến ngày nào")
     assert hits and hits[0].sentence == "" and "28/4/2024" in hits[0].text
+
+
+def test_year_only_in_a_document_number_is_not_covered(index: SearchIndex) -> None:
+    # The Bắc Sơn plan cites Decree 98/2023/NĐ-CP: that does not make it a plan for 2023.
+    assert index.search("Đợt thi đua Dân vận khéo năm 2023 khen thưởng hình thức gì?") == []
+    hits = index.search("Đợt thi đua Dân vận khéo năm 2024 khen thưởng hình thức gì?")
+    assert hits and hits[0].campaign_id == BAC_SON and "Giấy khen" in hits[0].text
+
+
+def test_when_question_needs_a_date_in_the_answer(index: SearchIndex) -> None:
+    # The plan says where achievement reports go, never by when: no date is made up.
+    assert index.search("Báo cáo thành tích Dân vận khéo phải gửi Ban Dân vận ngày nào?") == []
+    hits = index.search("Dân vận khéo thi đến ngày nào?")
+    assert hits and "28/4/2024" in hits[0].text
+    # A number of days answers "when" too ("trước 15 ngày").
+    hits = index.search("Chi Lăng: gửi kế hoạch, lịch tổ chức hội nghị cấp xã khi nào?")
+    assert hits and "15 ngày" in hits[0].text
+
+
+def test_campaign_results_are_not_in_the_plans(index: SearchIndex) -> None:
+    assert index.search("Đã có bao nhiêu người tham gia thi Dân vận khéo ở Bắc Sơn?") == []
+    assert index.search("hội nghị điển hình tiên tiến chi lăng bao nhiêu lượt người dự") == []
+
+
+def test_body_acting_in_its_own_words_beats_a_list_of_addressees(index: SearchIndex) -> None:
+    # "Đề nghị các cơ quan chuyên môn, Ủy ban Mặt trận…, các tổ chức… và UBND các xã" names
+    # four bodies; the bullet where the Front itself acts answers what the Front does.
+    hits = index.search("Mặt trận Tổ quốc Hớn Quản phải làm gì?")
+    assert hits and "phản biện xã hội" in (hits[0].sentence or hits[0].text)
+    assert hits[0].source == "III.1.b"
+
+
+def test_question_on_a_label_heading_gets_the_whole_section(index: SearchIndex) -> None:
+    # "Yêu cầu" is the heading of I.2: its passages are the answer, not a passage elsewhere
+    # that happens to say "yêu cầu".
+    hits = index.search("yeu cau cua dot thi dua dan van kheo la gi")
+    assert hits and hits[0].source == "I.2" and hits[0].campaign_id == BAC_SON
+    assert len(hits[0].section_texts) == 3
+    assert "kịp thời, công khai, dân chủ" in " ".join(hits[0].section_texts)

@@ -1,0 +1,253 @@
+"""Rule lookup, shared parts: tuning constants, patterns, the synonym table and the features a
+text is indexed by (content/search.py puts them together)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from content.errors import ContentError
+from content.schema import Passage
+from content.text import fold_words, nfc
+
+SYNONYMS_FILE = Path(__file__).parent / "synonyms.yaml"
+
+# Tuning constants; tests/content/test_lookup_quality.py measures their effect.
+MIN_COVERAGE = 0.6  # share of the question's weight a passage must match to be an answer
+PREFER_BOOST = 0.3  # added to passages of the campaign the user is browsing
+BONUS_SHARE = 0.25  # weight of optional features (phrases, sections) against the core
+UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highest idf
+MARK_WEIGHT = 1.5  # weight of "the answer holds a date/number" when the question asks for one
+HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
+HEADING_SHARE = 0.2  # rank added when the question's words are the passage's own heading
+K1 = 1.2
+B = 0.3
+CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
+LABEL_WORDS = 3  # a heading this short is a label: it counts as much as the passage's words
+SEVERAL_BODIES = 3  # a heading addressing this many bodies is about each of them less
+NAME_SHARE = 0.1  # campaign names in a question steer it; they rank passages only a little
+HEADING_DOC_PENALTY = 0.03
+MAX_CORE = 10  # features that decide coverage; a longer question keeps its heaviest
+RERANK = 40  # passages re-ranked with the bonus after the coverage stage
+ALIAS_SHARE = 0.6  # a campaign alias steers only if its words are mostly this campaign's
+TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
+TITLE_NAME_SHARE = 0.9  # …nearly all of one campaign, names that campaign
+SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
+ANCESTOR_TF = 0.3  # headings further up count less again
+SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
+LONG_QUESTION = 6  # a question with more core features than this carries context words
+LONG_COVERAGE = 0.45
+LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
+STORY_SHARE = 0.1  # the asker's story before the question: ranks a little, never decides
+# Place markers of a district or province: one the plans never name, even in the asker's story,
+# puts the question outside them (a commune or village of the story does not).
+_DISTRICT_MARKERS = ("huyện", "tỉnh", "thành phố", "quận", "thị xã")
+
+# A date, not a document number ("98/2023/NĐ-CP").
+_DAY_RE = r"(?<![\d/])\d{1,2}/\d{1,4}(?:/\d{2,4})?(?![\d/])"
+_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
+_PLACE_RE = re.compile(
+    r"(?<!\w)((?i:huyện|xã|tỉnh|thị trấn|thành phố|quận|phường|thị xã))\s+"
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*\s*){1,3})",
+)
+# A capitalised word that does not start the question or a sentence.
+_NAME_RE = re.compile(r"(?<=[\w,;)”\"] )([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*)")
+_CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*")
+_FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
+YEAR_ONLY_TF = 0.3
+_PERCENT_RE = re.compile(r"\d\s*%")
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+# A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
+# none): a plan citing a 2023 decree does not cover 2023.
+_TEXT_YEAR_RE = re.compile(
+    r"(?<!\d)(?<!\d/)((?:19|20)\d\d)(?!\d)(?!/)|(?<=\d/)((?:19|20)\d\d)(?![\d/])"
+)
+# An answer to "when" holds a date, or a number of days, months… ("trước 15 ngày").
+DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy")
+_ACCENTED_RE = re.compile(r"[^\W_]+")
+RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
+_ROMAN_RE = re.compile(r"^[ivxl]+$")
+# Question marks that name the kind of fact asked for; the last one in a question wins.
+_KIND_MARKS = ("#date", "#num", "#org")
+SENTENCE_MIN_PASSAGE = 220  # a passage this long may be quoted by its one sentence that answers
+# Where a sentence of a plan passage ends: ". " or "; " before a capital letter.
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.;])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ“\"(])"
+)
+_NOTE_NUMBER_RE = re.compile(r"\d+/\d+")
+REQUIRED_WEIGHT = 2.0  # weight of a fact kind the question cannot be answered without
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One answer: the passage quoted from the plan, where it comes from, and later notes."""
+
+    campaign_id: str
+    campaign_title: str
+    source: str
+    text: str
+    score: float
+    notes: tuple[tuple[dt.date, str], ...] = ()
+    section: str = ""
+    ref: int = -1
+    heading: str = ""
+    # For a question asking for a list ("tiêu chí gì"): every passage of the section, in order.
+    section_texts: tuple[str, ...] = ()
+    # The one sentence of a long passage that holds the fact asked for (verbatim), if any.
+    sentence: str = ""
+
+
+@dataclass(frozen=True)
+class _Group:
+    name: str
+    section: str | None
+    weak: bool  # a question word ("bao nhiêu"): helps ranking, never required
+    marks: tuple[str, ...]  # document marks such questions look for ("#date", "#num")
+    # The answer must hold the mark ("ngày nào": a date), else the lookup says "not found".
+    required: bool = False
+
+
+@dataclass
+class _Doc:
+    campaign_id: str
+    campaign_title: str
+    section: str
+    passage: Passage
+    heading: str = ""
+    tf: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    order: int = 0
+    is_heading: bool = False  # a sentence-long heading quoted as a passage
+    length: int = 0
+    top: str = ""  # the heading of the plan part the passage is in ("TỔ CHỨC THỰC HIỆN")
+
+
+@dataclass
+class _Synonyms:
+    phrases: dict[tuple[str, ...], _Group | None]
+    max_len: int
+    stopwords: frozenset[str]
+    # The stopwords as written, with diacritics ("thì", "để"): a word typed with other marks
+    # ("thi", "đề") is not one of them.
+    stop_accented: frozenset[str] = frozenset()
+
+
+def _norm_token(token: str) -> str:
+    return str(int(token)) if token.isdigit() else token
+
+
+def _words(text: str) -> list[str]:
+    return [_norm_token(t) for t in fold_words(text)]
+
+
+def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
+    """Read the synonym table (groups, blockers, stopwords) from YAML."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(path.name, "", f"YAML syntax error: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ContentError(path.name, "", "the file must be a mapping")
+    phrases: dict[tuple[str, ...], _Group | None] = {}
+    for i, raw in enumerate(data.get("groups") or []):
+        if not isinstance(raw, dict) or not raw.get("name") or not raw.get("phrases"):
+            raise ContentError(path.name, f"groups[{i}]", "needs a name and phrases")
+        group = _Group(
+            str(raw["name"]),
+            raw.get("section"),
+            bool(raw.get("weak", False)),
+            tuple(str(m) for m in raw.get("marks") or ()),
+            bool(raw.get("required", False)),
+        )
+        for phrase in raw["phrases"]:
+            key = tuple(_words(str(phrase)))
+            if key:
+                phrases[key] = group
+    stop_words: set[str] = set()
+    stop_accented = frozenset(
+        nfc(str(p)).lower() for p in data.get("stopwords") or [] if len(str(p).split()) == 1
+    )
+    for phrase in [*(data.get("blockers") or []), *(data.get("stopwords") or [])]:
+        key = tuple(_words(str(phrase)))
+        if len(key) == 1 and phrase in (data.get("stopwords") or []):
+            stop_words.add(key[0])
+        elif key:
+            phrases[key] = None
+    stop = frozenset(stop_words)
+    return _Synonyms(phrases, max((len(k) for k in phrases), default=1), stop, stop_accented)
+
+
+def _match_phrases(
+    words: Sequence[str], syn: _Synonyms
+) -> tuple[list[tuple[int, int, _Group]], set[int]]:
+    """Find synonym phrases, longest first, left to right; return matches and used positions."""
+    found: list[tuple[int, int, _Group]] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(words):
+        for n in range(min(syn.max_len, len(words) - i), 0, -1):
+            key = tuple(words[i : i + n])
+            if key in syn.phrases:
+                group = syn.phrases[key]
+                if group is not None:
+                    found.append((i, i + n, group))
+                used.update(range(i, i + n))
+                i += n
+                break
+        else:
+            i += 1
+    return found, used
+
+
+def _phrase_feats(key: tuple[str, ...]) -> list[str]:
+    """Index features of a phrase: its word pairs, or the word alone."""
+    return ["_".join(key[j : j + 2]) for j in range(len(key) - 1)] or list(key[:1])
+
+
+def _bigrams(words: Sequence[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+
+
+def _all_groups(words: Sequence[str], syn: _Synonyms) -> list[_Group]:
+    """Find every group whose phrase occurs, overlaps included, except inside blockers."""
+    blocked: set[int] = set()
+    for i in range(len(words)):
+        for n in range(1, min(syn.max_len, len(words) - i) + 1):
+            key = tuple(words[i : i + n])
+            if key in syn.phrases and syn.phrases[key] is None:
+                blocked.update(range(i, i + n))
+    found: list[_Group] = []
+    for i in range(len(words)):
+        for n in range(1, min(syn.max_len, len(words) - i) + 1):
+            group = syn.phrases.get(tuple(words[i : i + n]))
+            if group is not None and not blocked.intersection(range(i, i + n)):
+                found.append(group)
+    return found
+
+
+def _text_features(text: str, syn: _Synonyms) -> Counter[str]:
+    # A passage says "hoàn thành trong" and is found by "hạn" and by "hoàn thành" alike.
+    words = _words(text)
+    feats: Counter[str] = Counter(words)
+    feats.update(_bigrams(words))
+    feats.update(f"~{g.name}" for g in _all_groups(words, syn))
+    return feats
+
+
+@dataclass
+class _Query:
+    core: dict[str, float]
+    bonus: dict[str, float]
+    campaigns: frozenset[str]
+    only_names: bool
+    # Features some passage must hold (one of each group), or the lookup abstains.
+    required: tuple[tuple[str, ...], ...] = ()
+    out_of_scope: bool = False  # names a place, year or edition no plan covers
+    wants_section: bool = False  # asks for a list: quote the whole section
+    long: bool = False  # cut from a long message: its words need matching less fully

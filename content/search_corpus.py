@@ -1,0 +1,285 @@
+"""Rule lookup, the index: every quotable passage with its features, postings and weights."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from content.passages import iter_quoted
+from content.query import Vocab, load_vocab
+from content.schema import Campaign, Passage
+from content.search_base import (
+    _ACCENTED_RE,
+    _CAPITAL_RE,
+    _DATE_RE,
+    _FULL_DATE_RE,
+    _PERCENT_RE,
+    _TEXT_YEAR_RE,
+    ALIAS_SHARE,
+    ANCESTOR_TF,
+    CONTEXT_TF,
+    K1,
+    LABEL_WORDS,
+    SEVERAL_BODIES,
+    SIBLING_TF,
+    TITLE_NAME_DF,
+    TITLE_NAME_SHARE,
+    UNKNOWN_WEIGHT,
+    YEAR_ONLY_TF,
+    B,
+    _bigrams,
+    _Doc,
+    _Synonyms,
+    _text_features,
+    _words,
+)
+from content.text import fold_words, nfc
+
+
+class Corpus:
+    """Inverted index over every passage of every campaign, and what the plans write."""
+
+    def __init__(
+        self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
+    ) -> None:
+        self._syn = synonyms
+        self._lex = vocab or load_vocab()
+        self._bodies = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(b) for b in self._lex.bodies) + r")(?!\w)"
+        ) if self._lex.bodies else None
+        self._docs: list[_Doc] = []
+        self._raw_texts: list[str] = []
+        self._titles: dict[str, int] = {}
+        for campaign in campaigns:
+            title = Passage(text=campaign.title, source="mở đầu")
+            self._titles[campaign.id] = len(self._docs)
+            self._add(campaign, "gioi_thieu", title, ())
+            located = list(iter_quoted(campaign))
+            by_source: dict[str, list[str]] = defaultdict(list)
+            for loc in located:
+                by_source[loc.passage.source].append(loc.passage.text)
+            for loc in located:
+                siblings = [t for t in by_source[loc.passage.source] if t != loc.passage.text]
+                self._add(campaign, loc.section, loc.passage, loc.context, loc.heading or "",
+                          siblings if loc.passage.source != "mở đầu" else [])
+                self._docs[-1].is_heading = loc.path.endswith(".heading")
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
+        self._sat: list[dict[str, float]] = []
+        self._campaign_postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for i, doc in enumerate(self._docs):
+            norm = 1 - B + B * doc.length / avg
+            sats: dict[str, float] = {}
+            for feat, tf in doc.tf.items():
+                sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                self._postings[feat].append((i, sat))
+                self._campaign_postings[feat][doc.campaign_id].append((i, sat))
+                sats[feat] = sat
+            self._sat.append(sats)
+        n = len(self._docs)
+        self._df = {f: len(p) for f, p in self._postings.items()}
+        self._idf = {
+            f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
+        }
+        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._lexicon = frozenset(self._lexicon_words())
+        self._vocab = sorted(
+            {f for f in self._postings if "_" not in f and f[0] not in "~§#"}
+            | {w for key in synonyms.phrases for w in key}
+            | synonyms.stopwords
+            | self._lexicon
+        )
+        self._vocab_set = frozenset(self._vocab)
+        self._place_names = [
+            n for c in campaigns for n in (*c.aliases, c.short_name, c.issuer, c.province)
+        ]
+        self._places = frozenset(self._df) | {
+            f for n in self._place_names for f in (*_words(n), *_bigrams(_words(n)))
+        }
+        self._capitals = frozenset(
+            "".join(fold_words(m.group(0)))
+            for text in self._raw_texts
+            for m in _CAPITAL_RE.finditer(text)
+            if not m.group(0).isupper() or len(m.group(0)) == 1  # not "PHÁP" in a title
+        ) | {w for n in self._place_names for w in _words(n)}
+        self._abbrev_words = frozenset(w for key in self._lex.abbreviations for w in key)
+        self._markers = sorted(self._lex.place_markers, key=len, reverse=True)
+        self._facet_phrases: dict[tuple[str, ...], str] = {
+            phrase: name for name, (phrases, _) in self._lex.facets.items() for phrase in phrases
+        }
+        self._facet_len = max((len(k) for k in self._facet_phrases), default=1)
+        self._aliases: list[tuple[tuple[str, ...], str]] = sorted(
+            ((tuple(_words(a)), c.id) for c in campaigns for a in c.aliases),
+            key=lambda pair: -len(pair[0]),
+        )
+        self._alias_by_len: dict[int, tuple[dict[str, set[str]], list[str]]] = {}
+        for alias, campaign_id in self._aliases:
+            if not self._distinctive(alias, campaign_id):
+                continue  # "đại hội đảng" is said in other plans too: not a name of this one
+            exact, fuzzy = self._alias_by_len.setdefault(len(alias), ({}, []))
+            joined = " ".join(alias)
+            if joined not in exact:
+                exact[joined] = set()
+                if len(joined) >= 7:
+                    fuzzy.append(joined)
+            exact[joined].add(campaign_id)
+        for name, campaign_id in self._title_names(campaigns):
+            # Matched as written only: two short words are too easy to misspell into.
+            exact, _ = self._alias_by_len.setdefault(len(name), ({}, []))
+            exact.setdefault(" ".join(name), set()).add(campaign_id)
+        self._by_section: dict[tuple[str, str], list[_Doc]] = defaultdict(list)
+        for doc in self._docs:
+            self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
+        self._contacts: dict[str, int | None] = {}
+        # Everyday topics the plans themselves write ("gắn kết hơn" holds "kết hơn"), found
+        # once here so that a question never scans the plan text.
+        written = "\n".join(nfc(t).lower() for t in self._raw_texts)
+        self._written_topics = frozenset(
+            p for p in self._lex.off_topic_accented
+            if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
+        )
+        # How the plans write each folded word: "hop" is "hợp" nearly always, "họp" rarely.
+        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in self._raw_texts:
+            for token in _ACCENTED_RE.findall(nfc(text).lower()):
+                folded = "".join(fold_words(token))
+                if folded:
+                    self._spellings[folded][token] += 1
+
+    def _add(
+        self,
+        campaign: Campaign,
+        section: str,
+        passage: Passage,
+        context: tuple[str, ...],
+        heading: str = "",
+        siblings: Sequence[str] = (),
+    ) -> None:
+        doc = _Doc(campaign.id, campaign.title, section, passage, heading)
+        doc.order = len(self._docs)
+        doc.top = context[0] if context else ""
+
+        self._raw_texts.extend((passage.text, *context))
+        for text in (passage.text, *passage.keywords):
+            for feat, tf in _text_features(text, self._syn).items():
+                doc.tf[feat] += tf
+        # Words around the passage count once each, at most their share: a long heading or
+        # a long neighbour must not outweigh the passage's own words.
+        around: dict[str, float] = {}
+        for depth, above in enumerate(reversed(context)):
+            share = CONTEXT_TF if depth == 0 else ANCESTOR_TF
+            # A heading addressing several bodies ("Đề nghị các cơ quan chuyên môn, Ủy ban
+            # Mặt trận…, UBND các xã") is about each of them less than a heading naming one.
+            if depth == 0 and len(above.split()) <= LABEL_WORDS:
+                # A label heading ("Mục đích", "Yêu cầu") is what its passages are about.
+                share = 1.0
+            named = self._addressees(above)
+            topic = share / named if named >= SEVERAL_BODIES else share
+            for feat in _text_features(above, self._syn):
+                around[feat] = max(around.get(feat, 0.0), share)
+                # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
+                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), topic)
+        for text in siblings:
+            for feat in _text_features(text, self._syn):
+                around[feat] = max(around.get(feat, 0.0), SIBLING_TF)
+        for feat, share in around.items():
+            doc.tf[feat] += share
+        doc.tf[f"§{section}"] += 1
+        if _DATE_RE.search(passage.text):
+            # A bare year ("… năm 2025") answers "when" less than a day, month or quarter.
+            doc.tf["#date"] += 1 if _FULL_DATE_RE.search(passage.text) else YEAR_ONLY_TF
+        if any(ch.isdigit() for ch in passage.text):
+            doc.tf["#num"] += 1
+        for match in _TEXT_YEAR_RE.finditer(passage.text):
+            # "#y_2024": the text speaks of that year (a date, a period), not of a document.
+            doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
+        if _PERCENT_RE.search(passage.text):
+            doc.tf["#n_phan"] = 1.0  # "70%" counts "phần trăm"
+        if self._bodies is not None and (
+            self._bodies.search(passage.text) or (heading and self._bodies.search(heading))
+        ):
+            doc.tf["#org"] += 1
+        folded = " ".join(fold_words(passage.text))
+        for name, (_, pattern) in self._lex.facets.items():
+            if pattern.search(folded):
+                doc.tf[f"#f_{name}"] += 1
+        # "#n_<word>": a number counts this word ("02 công trình", "16 tuổi", "1/2 ngày").
+        words = _words(passage.text)
+        for i, w in enumerate(words):
+            if w.isdigit():
+                for nxt in words[i + 1 : i + 3]:
+                    if not nxt.isdigit():
+                        doc.tf[f"#n_{nxt}"] = 1.0
+                        break
+        doc.length = len(words)
+        self._docs.append(doc)
+
+    def _addressees(self, heading: str) -> int:
+        """How many bodies a heading addresses: its parts between commas and "và" that name
+        a body or a group of them ("các cơ quan chuyên môn")."""
+        if self._bodies is None:
+            return 0
+        parts = re.split(r"[,;]| và ", heading)
+        return sum(
+            1 for part in parts
+            if self._bodies.search(part) or part.strip().lower().startswith("các ")
+        )
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def _weight(self, feat: str) -> float:
+        return self._idf.get(feat, self._max_idf * UNKNOWN_WEIGHT)
+
+    def _distinctive(self, alias: tuple[str, ...], campaign_id: str) -> bool:
+        """Whether the passages using these words belong mostly to this campaign."""
+        feats = [f"{a}_{b}" for a, b in itertools.pairwise(alias)] or list(alias)
+        known = [f for f in feats if f in self._postings]
+        if len(known) < len(feats):
+            return True  # a name the plan text does not use as such is still a name
+        rarest = min(known, key=lambda f: len(self._postings[f]))
+        postings = self._postings[rarest]
+        own = sum(1 for i, _ in postings if self._docs[i].campaign_id == campaign_id)
+        return own >= ALIAS_SHARE * len(postings)
+
+    def _title_names(self, campaigns: Sequence[Campaign]) -> list[tuple[tuple[str, ...], str]]:
+        """Pairs of words of a plan's title that its own passages use and the others hardly
+        do ("80 năm"): a question using them names that campaign, as an alias does."""
+        names: list[tuple[tuple[str, ...], str]] = []
+        for campaign in campaigns:
+            plan = getattr(campaign, "plan", None)
+            titles = [campaign.title, *([plan.title] if plan is not None and plan.title else [])]
+            for title in titles:
+                words = _words(title)
+                for a, b in itertools.pairwise(words):
+                    if a in self._syn.stopwords or b in self._syn.stopwords:
+                        continue
+                    anniversary = a.isdigit() and int(a) >= 10 and b == "nam"  # "80 năm"
+                    if not anniversary and not (a.isalpha() and b.isalpha()):
+                        continue
+                    postings = self._postings.get(f"{a}_{b}", [])
+                    own = sum(1 for i, _ in postings if self._docs[i].campaign_id == campaign.id)
+                    if len(postings) >= TITLE_NAME_DF and own >= TITLE_NAME_SHARE * len(postings):
+                        names.append(((a, b), campaign.id))
+        return names
+
+    def _lexicon_words(self) -> set[str]:
+        """Words of the chat vocabulary: never "corrected" into a plan word ("tiếng")."""
+        lex = self._lex
+        words = {w for key, value in lex.abbreviations.items() for w in (*key, *value)}
+        words |= {w for phrases, _ in lex.facets.values() for p in phrases for w in p}
+        words |= set(lex.count_units) | {u for units in lex.count_units.values() for u in units}
+        words |= {w for key in lex.conversation for w in key}
+        return words
+
+    def _present(self, feat: str, campaigns: frozenset[str]) -> bool:
+        """Whether some passage (of these campaigns, or any when none are named) has feat."""
+        postings = self._postings.get(feat, ())
+        if not campaigns:
+            return bool(postings)
+        return any(self._docs[i].campaign_id in campaigns for i, _ in postings)

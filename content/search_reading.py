@@ -1,0 +1,286 @@
+"""Rule lookup, reading a question: words as typed, campaigns named, the kind of fact asked for,
+and the weighted features a passage must cover."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from content.query import Vocab, normalise_words
+from content.schema import Campaign
+from content.search_base import (
+    _ACCENTED_RE,
+    DATE_ANSWER,
+    HEADING_BONUS,
+    LONG_QUESTION,
+    LONG_UNKNOWN_WEIGHT,
+    MARK_WEIGHT,
+    MAX_CORE,
+    NAME_SHARE,
+    RARE_SPELLING,
+    STORY_SHARE,
+    UNKNOWN_WEIGHT,
+    _bigrams,
+    _match_phrases,
+    _norm_token,
+    _Query,
+    _Synonyms,
+)
+from content.search_scope import Scope
+from content.text import fold_words, nfc
+
+
+class Reading(Scope):
+    """Turns a question into weighted features (see _Query)."""
+
+    def __init__(
+        self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
+    ) -> None:
+        super().__init__(campaigns, synonyms, vocab)
+        self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    def _correct_uncached(self, word: str) -> str | None:
+        if word in self._vocab_set or word.isdigit():
+            return word
+        if len(word) < 4:
+            return None
+        # Four letters: only a missing or extra letter ("nhiu"); a changed one ("xong" →
+        # "cong") too often makes another real syllable.
+        cutoff = 80 if len(word) >= 5 else 85
+        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return best[0] if best else None
+
+    def _find_aliases(self, words: list[str]) -> tuple[set[str], set[int]]:
+        campaigns: set[str] = set()
+        used: set[int] = set()
+        # Longest names first; exact words, else a near spelling of a long name ("khoe").
+        for n in sorted(self._alias_by_len, reverse=True):
+            exact, fuzzy = self._alias_by_len[n]
+            for i in range(len(words) - n + 1):
+                if used.intersection(range(i, i + n)):
+                    continue
+                window = " ".join(words[i : i + n])
+                found = exact.get(window)
+                if found is None and fuzzy:
+                    best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
+                    found = exact[best[0]] if best else None
+                if found:
+                    campaigns.update(found)
+                    used.update(range(i, i + n))
+        return campaigns, used
+
+    def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
+        pair = f"{first}_{second}"
+        if pair not in self._df:
+            return False
+        stop = self._syn.stopwords if stop is None else stop
+        if first not in stop and second not in stop:
+            return True
+        # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu", "dũng cảm" to "dung cam"
+        # whose "dung" is also "dùng": keep pairs that stick.
+        return self._df[pair] >= 0.5 * min(self._df.get(first, 0), self._df.get(second, 0))
+
+    def _better_pair_follows(self, rest: list[str], used: set[int], i: int,
+                             stop: frozenset[str] | None = None) -> bool:
+        """In "huyện tổ chức", "tổ chức" is the word, not "huyện tổ"."""
+        if i + 2 >= len(rest) or i + 2 in used or not self._is_word(
+            rest[i + 1], rest[i + 2], stop
+        ):
+            return False
+        first = self._df[f"{rest[i]}_{rest[i + 1]}"]
+        return self._df[f"{rest[i + 1]}_{rest[i + 2]}"] > first
+
+    def _known(self, word: str) -> bool:
+        return word in self._vocab_set or word in self._abbrev_words or word.isdigit()
+
+    def _facets(self, words: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(len(words)):
+            if i > 0 and f"{words[i - 1]}_{words[i]}" in self._df:
+                continue  # "địa điểm thi công" holds "điểm thi" but is not about points
+            for n in range(1, min(self._facet_len, len(words) - i) + 1):
+                name = self._facet_phrases.get(tuple(words[i : i + n]))
+                if name:
+                    found.add(name)
+        return found
+
+    def _typed_spellings(self, query: str) -> dict[str, set[str]]:
+        """The spellings the user typed, by folded word, when the question is typed with
+        diacritics (empty when it is not: then "thi" may be "thì" and "hop" "họp")."""
+        tokens = _ACCENTED_RE.findall(nfc(query).lower())
+        if all("".join(fold_words(t)) == t for t in tokens):
+            return {}
+        spelled: dict[str, set[str]] = defaultdict(set)
+        for token in tokens:
+            spelled["".join(fold_words(token))].add(token)
+        return spelled
+
+    def _spelling_share(self, word: str, spelled: dict[str, set[str]]) -> float:
+        """How often the plans write this word as the user spelled it (1.0: not known)."""
+        forms = spelled.get(word)
+        counts = self._spellings.get(word)
+        if not forms or not counts:
+            return 1.0
+        return sum(counts[f] for f in forms) / sum(counts.values())
+
+    def _story(self, story: str) -> tuple[set[str], dict[str, float], bool]:
+        """What the asker's story may add: the campaigns it names, light ranking features,
+        and whether it names a district or province no plan covers."""
+        raw = [_norm_token(w) for w in normalise_words(story, self._lex, known=self._known)]
+        words = [w for w in (self._correct(w) for w in raw) if w is not None]
+        campaigns, _ = self._find_aliases(words)
+        bonus: dict[str, float] = {}
+        for feat in (*words, *_bigrams(words)):
+            if feat in self._idf and feat not in self._syn.stopwords and not feat.isdigit():
+                bonus[feat] = STORY_SHARE * self._idf[feat]
+        out = self._unknown_place(story, raw, districts_only=True)
+        return campaigns, bonus, out
+
+    def _analyse(self, query: str, story: str = "") -> _Query:
+        raw = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._known)]
+        typed = set(fold_words(query))
+        words: list[str] = []
+        unknown: list[str] = []
+        for w in raw:
+            fixed = self._correct(w)
+            if fixed is not None:
+                words.append(fixed)
+            elif len(w) > 2 or w in typed:
+                # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
+                unknown.append(w)
+        campaigns, alias_pos = self._find_aliases(words)
+        story_campaigns: set[str] = set()
+        story_bonus: dict[str, float] = {}
+        story_out = False
+        if story:
+            story_campaigns, story_bonus, story_out = self._story(story)
+        rest = [w for i, w in enumerate(words) if i not in alias_pos]
+        found, used = _match_phrases(rest, self._syn)
+        core: dict[str, float] = {}
+        bonus: dict[str, float] = {}
+        # Names that steered the search still help rank ("Nhân Lý" is in one passage only).
+        named = [w for i, w in enumerate(words) if i in alias_pos]
+        for feat in (*named, *_bigrams(named)):
+            if feat in self._idf:
+                bonus[feat] = NAME_SHARE * self._idf[feat]
+        # The kind of fact asked for is the last question word's ("… mấy cá nhân …, báo cáo
+        # theo mẫu nào?" asks for a document, not a number).
+        asking = [(start, end, g) for start, end, g in found if g.marks]
+        required: list[tuple[str, ...]] = []
+        for start, end, group in found:
+            target = bonus if group.weak else core
+            target[f"~{group.name}"] = self._weight(f"~{group.name}")
+            # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
+            for bg in _bigrams(rest[start:end]):
+                if bg in self._idf:
+                    bonus[bg] = self._idf[bg]
+            if group.section and f"§{group.section}" in self._idf:
+                bonus[f"§{group.section}"] = self._idf[f"§{group.section}"]
+        if asking:
+            start, end, group = asking[-1]
+            for mark in group.marks:
+                core[mark] = MARK_WEIGHT
+            if group.required and "#date" in group.marks:
+                # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
+                required.append(DATE_ANSWER)
+            # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
+            later = any(w in self._lex.question_words for w in rest[end + 1 :])
+            if tuple(rest[start:end]) in self._lex.count_words and not later:
+                unit = rest[end] if end < len(rest) else None
+                if unit is not None and unit in self._syn.stopwords and (
+                    f"#n_{unit}" not in self._df
+                ):
+                    unit = None  # "bao nhiêu thì…": no thing counted
+                if unit is not None and not unit.isdigit():
+                    others = self._lex.count_units.get(unit)
+                    if others is None:
+                        required.append((f"#n_{unit}",))
+                    elif others:
+                        required.append(tuple(f"#n_{u}" for u in (unit, *others)))
+        for facet in sorted(self._facets(raw)):
+            required.append((f"#f_{facet}",))
+        spelled = self._typed_spellings(query)
+        # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
+        # neighbour into a word of the plans ("chủ đề"); alone it stays too vague to search.
+        freed = {
+            w for w, forms in spelled.items()
+            if w in self._syn.stopwords and not forms & self._syn.stop_accented
+        }
+        stop = self._syn.stopwords - freed if freed else self._syn.stopwords
+        # Segment what is left into two-syllable words where the plans use the pair as one.
+        i = 0
+        while i < len(rest):
+            w = rest[i]
+            if i in used:
+                i += 1
+                continue
+            if (
+                i + 1 < len(rest)
+                and i + 1 not in used
+                and self._is_word(w, rest[i + 1], stop)
+                and not self._better_pair_follows(rest, used, i, stop)
+            ):
+                core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
+                i += 2
+                continue
+            if w.isdigit():
+                # Numbers in a question are often the asker's own (an age, a count).
+                if w in self._idf:
+                    bonus[w] = self._idf[w]
+            elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
+                # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
+                share = self._spelling_share(w, spelled)
+                if share < RARE_SPELLING:
+                    # Typed "họp" where the plans write "hợp": another word, that weighs as
+                    # much but matches no passage.
+                    core[f"!{w}"] = self._weight(w)
+                else:
+                    core[w] = self._weight(w)
+            i += 1
+        # In a long question, a word found nowhere is more likely the asker's own story
+        # ("sếp giao em…") than the topic asked about.
+        long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
+        for w in unknown:
+            core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)
+        for bg in _bigrams(rest):
+            if bg in self._idf and bg not in core:
+                bonus[bg] = self._idf[bg]
+        # Words of the campaign's own title name the campaign, not the fact asked about.
+        named_campaigns = campaigns or story_campaigns
+        title_feats = {f for c in named_campaigns for f in self._docs[self._titles[c]].tf}
+        kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
+        if any(f[0] != "#" for f in kept):
+            bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
+            core = kept
+        for feat, weight in list(core.items()):
+            if feat[0] not in "#§":
+                bonus[f"@{feat}"] = HEADING_BONUS * weight
+        if not core:
+            core = {f: w for f, w in bonus.items() if f[0] in "~§"}
+        only_names = bool(campaigns or story_campaigns) and not core and not unknown
+        if len(core) > MAX_CORE:
+            # A long question's lightest words rank passages but do not decide coverage.
+            light = sorted(core, key=lambda f: core[f])[: len(core) - MAX_CORE]
+            for feat in light:
+                if feat[0] != "#":
+                    bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
+        for feat, weight in story_bonus.items():
+            bonus.setdefault(feat, weight)
+        steer = frozenset(campaigns or story_campaigns)
+        out = (
+            story_out
+            or self._off_topic(query, raw)
+            or self._unknown_place(query, raw)
+            or self._uncovered(raw, steer)
+            or self._unknown_name(query)
+        )
+        wants_section = any(
+            tuple(raw[i : i + n]) in self._lex.section_questions
+            for i in range(len(raw))
+            for n in range(1, 5)
+        )
+        return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
+                      wants_section, bool(story))
