@@ -25,7 +25,6 @@ import itertools
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -305,7 +304,7 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
 
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
-                     log_level: str) -> Result:
+                     log_level: str, profile: str | None = None) -> Result:
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
@@ -313,7 +312,8 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     env.update({"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": BOT_TOKENS["thidua"],
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
-    processes = [await _start([sys.executable, "-m", "bot", "run"], env, log)
+    prefix = ["-m", "cProfile", "-o", profile] if profile else []
+    processes = [await _start([sys.executable, *prefix, "-m", "bot", "run"], env, log)
                  for _ in range(procs)]
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
@@ -348,7 +348,8 @@ async def load_main(args: argparse.Namespace) -> None:
                         if db == "sqlite" and procs > 1:
                             continue  # one `thidua run` per SQLite file
                         url = await fresh_database(db, folder)
-                        result = await run_thidua(api, users, url, procs, log, args.log_level)
+                        result = await run_thidua(api, users, url, procs, log, args.log_level,
+                                                  args.profile)
                         name = f"thidua {users:>4} users {db[:6]}×{procs}"
                         print(_line(name, result, echo), flush=True)
         finally:
@@ -437,6 +438,8 @@ def main() -> None:
     parser.add_argument("--no-echo", action="store_true", help="skip the echo bot")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of thidua (INFO)")
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run thidua under cProfile, stats written to FILE")
     parser.add_argument("--statements", action="store_true",
                         help="only count SQL statements per message")
     args = parser.parse_args()
