@@ -22,7 +22,7 @@ from bot.core.permissions import ROLES, allowed
 from bot.core.types import Incoming, Reply
 from content.query import conversation_kind
 from content.text import fold
-from storage.access import GrantRepo
+from storage.access import Grant, GrantRepo
 from storage.db import lock_chat
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
@@ -251,10 +251,9 @@ class Dispatcher:
 
     async def _context(self, session: AsyncSession, msg: Incoming, now: datetime) -> Context:
         people = PeopleRepo(session)
-        person, account = await resolve_account(people, self.services.settings, msg.channel,
-                                                msg.user_id, msg.chat_id, now)
+        person, account, grants = await resolve_identity(
+            people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now)
         state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
-        grants = tuple(await GrantRepo(session).active_for(person.id))
         return Context(msg, session, person, account, state, self.services, people,
                        ConsentRepo(session), grants)
 
@@ -376,17 +375,34 @@ class Dispatcher:
 async def resolve_account(people: PeopleRepo, settings: Settings, channel: str, user_id: str,
                           chat_id: str, now: datetime) -> tuple[Person, Account]:
     """Find or create the person behind a channel user; ADMIN_IDS accounts become admins."""
-    account = await people.account(channel, user_id)
-    is_admin = (channel, user_id) in settings.admin_accounts()
-    if account is None:
+    person, account, _grants = await resolve_identity(people, settings, channel, user_id,
+                                                      chat_id, now)
+    return person, account
+
+
+async def resolve_identity(people: PeopleRepo, settings: Settings, channel: str, user_id: str,
+                           chat_id: str, now: datetime
+                           ) -> tuple[Person, Account, tuple[Grant, ...]]:
+    """Find or create the person behind a channel user, with their grants in force.
+
+    One read for a known account; its last-seen time is written at most once a minute
+    (a new chat id, or a chat that had blocked the bot, is written at once). ADMIN_IDS
+    accounts become admins.
+    """
+    found = await people.identify(channel, user_id)
+    grants: tuple[Grant, ...] = ()
+    if found is None:
         person, account = await people.create_with_account(channel, user_id, chat_id, now)
     else:
-        await people.touch_account(account.id, chat_id, now)
-        person = await people.get(account.person_id)
-    if is_admin and person.role != "admin":
-        await GrantRepo(people.session).bootstrap_admin(person.id, now)
+        person, account, grants = found.person, found.account, found.grants
+        if found.needs_touch(chat_id, now):
+            await people.touch_account(account.id, chat_id, now)
+    if (channel, user_id) in settings.admin_accounts() and person.role != "admin":
+        repo = GrantRepo(people.session)
+        await repo.bootstrap_admin(person.id, now)
         person = await people.get(person.id)
-    return person, account
+        grants = tuple(await repo.active_for(person.id))
+    return person, account, grants
 
 
 def _is_busy(exc: OperationalError) -> bool:
