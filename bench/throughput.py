@@ -377,11 +377,19 @@ async def statements_main() -> None:
 
         @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
         def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            counted.append(statement.split(None, 1)[0].upper())
+            words = statement.split(None, 2)
+            head = words[0].upper()
+            if head == "BEGIN" and len(words) > 1:
+                head = f"BEGIN {words[1].upper()}"
+            counted.append(head)
 
         @event.listens_for(app.engine.sync_engine, "commit")
         def _commit(_conn: Any) -> None:
             counted.append("COMMIT")
+
+        @event.listens_for(app.engine.sync_engine, "rollback")
+        def _rollback(_conn: Any) -> None:
+            counted.append("ROLLBACK")
 
         async def send(text: str | None = None, choice: str | None = None) -> tuple[int, str]:
             counted.clear()
@@ -402,6 +410,8 @@ async def statements_main() -> None:
         ]
         steps = await _form_steps(app, send)
         rows.extend(steps)
+        print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
+              "BEGIN a read snapshot)")
         for name, (count, summary) in rows:
             print(f"{name:<28} {count:>3} statements: {summary}")
         await app.close()

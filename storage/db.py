@@ -7,6 +7,9 @@ import contextlib
 import hashlib
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +70,10 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if _read_attempt.get() is not None:
+            # A read-first attempt (see `read_first`): a plain snapshot, no writer.
+            conn.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE takes the write lock up front, so a busy database waits (busy_timeout)
         # at the start of a transaction instead of failing half-way through it. Inside this
         # process, transactions first queue for the writer in order (woken the moment the
@@ -97,6 +104,13 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
     dialect.do_commit = do_commit  # type: ignore[method-assign]
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        attempt = _read_attempt.get()
+        if attempt is not None and _writes(statement):
+            attempt.wanted_write = True
+            raise NeedsWrite(statement.split(None, 1)[0])
+
     @event.listens_for(engine.sync_engine, "close")
     def _on_close(dbapi_connection: Any, _record: Any) -> None:
         writer.release(_raw(dbapi_connection))
@@ -106,6 +120,47 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
         writer.release(_raw(dbapi_connection))
 
     return engine
+
+
+_READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "WITH", "EXPLAIN")
+
+
+def _writes(statement: str) -> bool:
+    return not statement.lstrip()[:9].upper().startswith(_READS)
+
+
+class NeedsWrite(Exception):
+    """A read-first attempt was about to write: start again, holding the writer."""
+
+
+@dataclass(slots=True)
+class ReadAttempt:
+    """One read-first attempt; `wanted_write` stays set even if a handler swallowed the
+    NeedsWrite it got."""
+
+    wanted_write: bool = False
+
+
+_read_attempt: ContextVar[ReadAttempt | None] = ContextVar("thidua_read_attempt", default=None)
+
+
+@contextlib.contextmanager
+def read_first() -> Iterator[ReadAttempt]:
+    """Run SQLite transactions begun inside (in this task) as plain read snapshots that
+    never take the writer: a statement that would write raises NeedsWrite instead, and the
+    caller does the work again the usual way (BEGIN IMMEDIATE). PostgreSQL ignores it."""
+    attempt = ReadAttempt()
+    token = _read_attempt.set(attempt)
+    try:
+        yield attempt
+    finally:
+        _read_attempt.reset(token)
+
+
+def reads_first(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Tell whether sessions of this factory support `read_first` (SQLite)."""
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
 
 
 def _raw(connection: Any) -> Any:

@@ -95,6 +95,10 @@ class ChatState:
         self.step = None
         self.data = {}
 
+    def changed(self) -> bool:
+        """Tell whether saving would write anything (a new, changed or forgotten state)."""
+        return self.forget or _snapshot(self) != self.loaded
+
 
 @dataclass(frozen=True, slots=True)
 class Identity:
@@ -378,6 +382,16 @@ class ChatStateRepo:
             await self.session.execute(insert(_states).values(
                 channel=state.channel, chat_id=state.chat_id, **values))
         state.loaded = snapshot
+
+    async def save_if_unchanged(self, state: ChatState, now: datetime) -> bool:
+        """Store the state only if the stored one is still the one it was loaded from (its
+        row locked for this); tell whether it was (False: another process changed the chat
+        meanwhile, nothing written)."""
+        stored = await self.load(state.channel, state.chat_id)
+        if stored.loaded != state.loaded:
+            return False
+        await self.save(state, now)
+        return True
 
 
 def _snapshot(state: ChatState) -> tuple[Any, ...]:

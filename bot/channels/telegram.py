@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ParseMode
@@ -29,6 +29,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods.base import Response
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -70,6 +71,15 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 # Incoming Telegram files travel to the core as `telegram-file:<file_id>` in Attachment.url.
 FILE_REF_PREFIX = "telegram-file:"
+
+# aiogram reads every answer as Response[<the method's result type>]; pydantic keeps such
+# generic classes only weakly, so under load they were built again (schema and all) after
+# each garbage collection. Holding the ones this adapter uses keeps them built once.
+_RESPONSE_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (methods.GetUpdates, methods.SendMessage, methods.SendChatAction,
+                   methods.AnswerCallbackQuery, methods.EditMessageText,
+                   methods.EditMessageReplyMarkup, methods.SendPhoto, methods.SendDocument))
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

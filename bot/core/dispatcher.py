@@ -23,7 +23,7 @@ from bot.core.types import Incoming, Reply
 from content.query import conversation_kind
 from content.text import fold
 from storage.access import Grant, GrantRepo
-from storage.db import lock_chat
+from storage.db import NeedsWrite, lock_chat, read_first, reads_first
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
 
@@ -188,6 +188,9 @@ class Dispatcher:
         self.limiter: RateLimiter = services.rate_limiter
         self.caps = Caps(settings.max_message_length, settings.max_photos_per_message,
                          settings.max_upload_bytes)
+        self._admins = settings.admin_accounts()
+        # SQLite: messages are first handled without the single writer (storage.db).
+        self._read_first = reads_first(sessions)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies; messages of one chat run in order."""
@@ -237,25 +240,79 @@ class Dispatcher:
 
     async def _handle_once(self, msg: Incoming) -> list[Reply]:
         now = self.services.clock.now()
+        if self._read_first:
+            replies = await self._handle_read_first(msg, now)
+            if replies is not None:
+                return replies
         async with self.sessions() as session:
             # One message of a chat at a time across processes too (the asyncio lock above
             # covers this process): the state read below is the one the last message saved.
             await lock_chat(session, msg.channel, msg.chat_id)
-            ctx = await self._context(session, msg, now)
-            replies = await self.route(ctx)
-            replies = [r for r in replies if r.text.strip() or r.attachments]
-            self._remember_menu(ctx.state, replies)
+            ctx, touch = await self._context(session, msg, now)
+            if touch:
+                await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
+            replies = await self._route_and_remember(ctx)
             await ChatStateRepo(session).save(ctx.state, now)
             await session.commit()
             return replies
 
-    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime) -> Context:
+    async def _handle_read_first(self, msg: Incoming, now: datetime) -> list[Reply] | None:
+        """SQLite: handle the message on a read snapshot, without the writer; return None
+        when it needs to write (then it is handled again the usual way).
+
+        Most messages (a rule question, a menu) only change the chat state and, once a
+        minute, the last-seen time: those are written afterwards in a short transaction,
+        if the chat's stored state is still the one read (else: handled again).
+        """
+        with read_first() as attempt:
+            try:
+                async with self.sessions() as session:
+                    ctx, touch = await self._context(session, msg, now)
+                    replies = await self._route_and_remember(ctx)
+                    await session.flush()
+                    await session.rollback()
+            except NeedsWrite:
+                return None
+            except Exception:
+                if attempt.wanted_write:
+                    return None
+                raise
+            if attempt.wanted_write:
+                return None
+        state = ctx.state
+        if not touch and not state.changed():
+            return replies
+        async with self.sessions() as session:
+            if not await ChatStateRepo(session).save_if_unchanged(state, now):
+                await session.rollback()
+                return None
+            if touch:
+                await PeopleRepo(session).touch_account(ctx.account.id, msg.chat_id, now)
+            await session.commit()
+        return replies
+
+    async def _route_and_remember(self, ctx: Context) -> list[Reply]:
+        replies = await self.route(ctx)
+        replies = [r for r in replies if r.text.strip() or r.attachments]
+        self._remember_menu(ctx.state, replies)
+        return replies
+
+    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime
+                       ) -> tuple[Context, bool]:
+        """Return the message's context, and whether the account's last-seen time (or
+        chat) is to be written."""
         people = PeopleRepo(session)
-        person, account, grants = await resolve_identity(
-            people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now)
+        found = await people.identify(msg.channel, msg.user_id)
+        touch = False
+        if found is not None and (msg.channel, msg.user_id) not in self._admins:
+            person, account, grants = found.person, found.account, found.grants
+            touch = found.needs_touch(msg.chat_id, now)
+        else:
+            person, account, grants = await resolve_identity(
+                people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now)
         state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
-        return Context(msg, session, person, account, state, self.services, people,
-                       ConsentRepo(session), grants)
+        return (Context(msg, session, person, account, state, self.services, people,
+                        ConsentRepo(session), grants), touch)
 
     @staticmethod
     def _remember_menu(state: ChatState, replies: list[Reply]) -> None:
