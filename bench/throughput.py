@@ -426,9 +426,12 @@ async def _form_steps(app: Any, send: Any) -> list[tuple[str, tuple[int, str]]]:
     start = next((c for c in choices if "reg" in c or c.startswith("f")), choices[0])
     begin = await send(choice=start)
     consent = await send("1")
+    reminders = await send("1")
+    wrong = await send("abc")
     step = await send("Nguyễn Văn An")
-    return [("form start (Đăng ký)", begin), ("form step (consent 1)", consent),
-            ("form step (typed name)", step)]
+    return [("form start (Đăng ký)", begin), ("form step: consent '1'", consent),
+            ("form step: reminders '1'", reminders), ("form step: name 'abc'", wrong),
+            ("form step: year refused", step)]
 
 
 def _incoming(text: str | None, choice: str | None) -> Any:
