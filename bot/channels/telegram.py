@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiogram import Bot, methods
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ParseMode
@@ -28,6 +28,16 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
     TelegramUnauthorizedError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetUpdates,
+    SendChatAction,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
 )
 from aiogram.methods.base import Response
 from aiogram.types import (
@@ -77,9 +87,8 @@ FILE_REF_PREFIX = "telegram-file:"
 # each garbage collection. Holding the ones this adapter uses keeps them built once.
 _RESPONSE_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (methods.GetUpdates, methods.SendMessage, methods.SendChatAction,
-                   methods.AnswerCallbackQuery, methods.EditMessageText,
-                   methods.EditMessageReplyMarkup, methods.SendPhoto, methods.SendDocument))
+    for method in (GetUpdates, SendMessage, SendChatAction, AnswerCallbackQuery,
+                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument))
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
