@@ -240,7 +240,8 @@ class Dispatcher:
 
     async def _handle_once(self, msg: Incoming) -> list[Reply]:
         now = self.services.clock.now()
-        if self._read_first:
+        # A message with files is stored (a write), and its files should be fetched once.
+        if self._read_first and not msg.attachments:
             replies = await self._handle_read_first(msg, now)
             if replies is not None:
                 return replies
