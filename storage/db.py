@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -18,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +51,11 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     ensure_sqlite_dir(url)
+    # A pool as wide as the work in flight: an overflow connection would be opened (a thread
+    # and four PRAGMAs) and closed again for every transaction past the fifth.
     engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000},
-                                 hide_parameters=True)
+                                 hide_parameters=True, pool_size=20, max_overflow=20)
+    writer = _WriterQueue(busy_timeout_ms / 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,11 +70,145 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if _read_attempt.get() is not None:
+            # A read-first attempt (see `read_first`): a plain snapshot, no writer.
+            conn.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE takes the write lock up front, so a busy database waits (busy_timeout)
-        # at the start of a transaction instead of failing half-way through it.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # at the start of a transaction instead of failing half-way through it. Inside this
+        # process, transactions first queue for the writer in order (woken the moment the
+        # previous one ends) rather than in SQLite's busy handler, which sleeps and retries.
+        raw = _raw(conn.connection)
+        writer.acquire(raw)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release(raw)
+            raise
+
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            writer.release(_raw(dbapi_connection))
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            writer.release(_raw(dbapi_connection))
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        attempt = _read_attempt.get()
+        if attempt is not None and _writes(statement):
+            attempt.wanted_write = True
+            raise NeedsWrite(statement.split(None, 1)[0])
+
+    @event.listens_for(engine.sync_engine, "close")
+    def _on_close(dbapi_connection: Any, _record: Any) -> None:
+        writer.release(_raw(dbapi_connection))
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _on_invalidate(dbapi_connection: Any, _record: Any, _exc: Any) -> None:
+        writer.release(_raw(dbapi_connection))
 
     return engine
+
+
+_READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "WITH", "EXPLAIN")
+
+
+def _writes(statement: str) -> bool:
+    return not statement.lstrip()[:9].upper().startswith(_READS)
+
+
+class NeedsWrite(Exception):
+    """A read-first attempt was about to write: start again, holding the writer."""
+
+
+@dataclass(slots=True)
+class ReadAttempt:
+    """One read-first attempt; `wanted_write` stays set even if a handler swallowed the
+    NeedsWrite it got."""
+
+    wanted_write: bool = False
+
+
+_read_attempt: ContextVar[ReadAttempt | None] = ContextVar("thidua_read_attempt", default=None)
+
+
+@contextlib.contextmanager
+def read_first() -> Iterator[ReadAttempt]:
+    """Run SQLite transactions begun inside (in this task) as plain read snapshots that
+    never take the writer: a statement that would write raises NeedsWrite instead, and the
+    caller does the work again the usual way (BEGIN IMMEDIATE). PostgreSQL ignores it."""
+    attempt = ReadAttempt()
+    token = _read_attempt.set(attempt)
+    try:
+        yield attempt
+    finally:
+        _read_attempt.reset(token)
+
+
+def reads_first(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Tell whether sessions of this factory support `read_first` (SQLite)."""
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
+
+
+def _raw(connection: Any) -> Any:
+    """Return the driver connection behind a pooled one (the writer's identity)."""
+    return getattr(connection, "dbapi_connection", None) or connection
+
+
+class _WriterQueue:
+    """The SQLite writer of one engine: its transactions take turns in arrival order.
+
+    Held from BEGIN IMMEDIATE to COMMIT/ROLLBACK (or the connection's end). Waiting is
+    bounded by the busy timeout, after which the caller gets SQLite's own "database is
+    locked" error, as it would from the busy handler. Code running outside the async
+    engine's greenlet (no event loop to wait in) goes straight to SQLite's busy handler.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.holder: Any = None
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _lock_for_loop(self) -> asyncio.Lock | None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop, self.holder = asyncio.Lock(), loop, None
+        return self._lock
+
+    def acquire(self, connection: Any) -> None:
+        lock = self._lock_for_loop()
+        if lock is None or self.holder is connection or not in_greenlet():
+            return
+        try:
+            await_only(asyncio.wait_for(lock.acquire(), self.timeout))
+        except TimeoutError:
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked")) from None
+        self.holder = connection
+
+    def release(self, connection: Any) -> None:
+        if self.holder is None or self.holder is not connection:
+            return
+        self.holder = None
+        if self._lock is not None and self._lock.locked():
+            self._lock.release()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

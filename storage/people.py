@@ -6,12 +6,24 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAccountRow, ChatStateRow, ConsentRow, LinkCodeRow, PersonRow
+from storage.access import Grant
+from storage.models import (
+    ChannelAccountRow,
+    ChatStateRow,
+    ConsentRow,
+    LinkCodeRow,
+    PersonRow,
+    RoleGrantRow,
+)
+
+# How often a message records the account's last-seen time (it also records a new chat or
+# the end of a block at once).
+SEEN_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +89,56 @@ class ChatState:
     menu: list[list[str]] = field(default_factory=list)
     start_payload: str | None = None
     forget: bool = False  # set when the chat's person was deleted: the state is not saved
+    # What the store holds (None: nothing yet), so an unchanged state is not written again.
+    loaded: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     def clear_form(self) -> None:
         """Forget the active form."""
         self.flow = None
         self.step = None
         self.data = {}
+
+    def changed(self) -> bool:
+        """Tell whether saving would write anything (a new, changed or forgotten state)."""
+        return self.forget or _snapshot(self) != self.loaded
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who sent a message: their account, person and grants in force, read in one go."""
+
+    account: Account
+    person: Person
+    grants: tuple[Grant, ...]
+    last_seen_at: datetime | None
+
+    def needs_touch(self, chat_id: str, now: datetime) -> bool:
+        """Tell whether the account's chat, block or last-seen time should be written."""
+        return (self.account.chat_id != chat_id or self.account.blocked_at is not None
+                or self.last_seen_at is None or now - self.last_seen_at >= SEEN_EVERY)
+
+
+_accounts = ChannelAccountRow.__table__
+_persons = PersonRow.__table__
+_grants = RoleGrantRow.__table__
+# The hot path's one read: a Core statement (compiled once, cached by SQLAlchemy) joining
+# the account, its person and their grants in force (one row per grant, or one without).
+_IDENTIFY = (
+    select(_accounts.c.id, _accounts.c.person_id, _accounts.c.channel,
+           _accounts.c.external_id, _accounts.c.chat_id, _accounts.c.blocked_at,
+           _accounts.c.last_seen_at,
+           _persons.c.full_name, _persons.c.birth_year, _persons.c.unit_code, _persons.c.role,
+           _persons.c.current_campaign, _persons.c.registered_at, _persons.c.address,
+           _grants.c.id.label("grant_id"), _grants.c.role.label("grant_role"),
+           _grants.c.unit_code.label("grant_unit"), _grants.c.granted_by,
+           _grants.c.granted_at)
+    .select_from(_accounts.join(_persons, _persons.c.id == _accounts.c.person_id)
+                 .outerjoin(_grants, and_(_grants.c.person_id == _persons.c.id,
+                                          _grants.c.revoked_at.is_(None))))
+    .where(_accounts.c.channel == bindparam("channel"),
+           _accounts.c.external_id == bindparam("external_id"))
+    .order_by(_grants.c.id)
+)
 
 
 def _person(row: PersonRow) -> Person:
@@ -114,6 +170,24 @@ class PeopleRepo:
             )
         )
         return _account(row) if row else None
+
+    async def identify(self, channel: str, external_id: str) -> Identity | None:
+        """Return the account for a channel user id with its person and grants, if known."""
+        result = await self.session.execute(_IDENTIFY, {"channel": channel,
+                                                        "external_id": external_id})
+        rows = result.all()
+        if not rows:
+            return None
+        first = rows[0]
+        account = Account(first.id, first.person_id, first.channel, first.external_id,
+                          first.chat_id, first.blocked_at)
+        person = Person(first.person_id, first.full_name, first.birth_year, first.unit_code,
+                        first.role, first.current_campaign, first.registered_at,
+                        first.address)
+        grants = tuple(Grant(r.grant_id, first.person_id, r.grant_role, r.grant_unit,
+                             r.granted_by, r.granted_at, None)
+                       for r in rows if r.grant_id is not None)
+        return Identity(account, person, grants, first.last_seen_at)
 
     async def create_with_account(
         self, channel: str, external_id: str, chat_id: str, now: datetime, role: str = "resident"
@@ -275,8 +349,20 @@ class ConsentRepo:
         return consent is not None and consent.active
 
 
+_states = cast(Table, ChatStateRow.__table__)
+_STATE_LOAD = (select(_states.c.flow, _states.c.step, _states.c.data, _states.c.menu,
+                      _states.c.start_payload)
+               .where(_states.c.channel == bindparam("channel"),
+                      _states.c.chat_id == bindparam("chat_id"))
+               .with_for_update())
+_STATE_KEY = and_(_states.c.channel == bindparam("key_channel"),
+                  _states.c.chat_id == bindparam("key_chat_id"))
+_STATE_UPDATE = update(_states).where(_STATE_KEY)
+_STATE_DELETE = delete(_states).where(_STATE_KEY)
+
+
 class ChatStateRepo:
-    """Per-chat conversation state."""
+    """Per-chat conversation state (Core statements: this runs for every message)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -284,29 +370,59 @@ class ChatStateRepo:
     async def load(self, channel: str, chat_id: str) -> ChatState:
         """Return the chat's state (an empty one if none was saved), its row locked until the
         transaction ends (PostgreSQL; SQLite's write lock covers the whole transaction)."""
-        row = await self.session.get(ChatStateRow, (channel, chat_id), with_for_update=True)
+        result = await self.session.execute(_STATE_LOAD, {"channel": channel,
+                                                          "chat_id": chat_id})
+        row = result.first()
         if row is None:
-            return ChatState(channel, chat_id)
-        return ChatState(channel, chat_id, row.flow, row.step, dict(row.data or {}),
-                         [list(m) for m in row.menu or []], row.start_payload)
+            state = ChatState(channel, chat_id)
+        else:
+            state = ChatState(channel, chat_id, row.flow, row.step, dict(row.data or {}),
+                              [list(m) for m in row.menu or []], row.start_payload)
+        state.loaded = _snapshot(state) if row is not None else None
+        return state
 
     async def save(self, state: ChatState, now: datetime) -> None:
-        """Store the chat's state (or remove it when the chat is to be forgotten)."""
-        row = await self.session.get(ChatStateRow, (state.channel, state.chat_id))
+        """Store the chat's state when it changed (or remove it when the chat is to be
+        forgotten)."""
+        key = {"key_channel": state.channel, "key_chat_id": state.chat_id}
         if state.forget:
-            if row is not None:
-                await self.session.delete(row)
-                await self.session.flush()
+            await self.session.execute(_STATE_DELETE, key)
             return
-        if row is None:
-            row = ChatStateRow(channel=state.channel, chat_id=state.chat_id)
-            self.session.add(row)
-        row.flow, row.step = state.flow, state.step
-        row.data = dict(state.data)
-        row.menu = [list(m) for m in state.menu]
-        row.start_payload = state.start_payload
-        row.updated_at = now
-        await self.session.flush()
+        snapshot = _snapshot(state)
+        if snapshot == state.loaded:
+            return
+        values = {"flow": state.flow, "step": state.step, "data": dict(state.data),
+                  "menu": [list(m) for m in state.menu], "start_payload": state.start_payload,
+                  "updated_at": now}
+        result = await self.session.execute(_STATE_UPDATE.values(**values), key)
+        if not int(getattr(result, "rowcount", 0) or 0):
+            await self.session.execute(insert(_states).values(
+                channel=state.channel, chat_id=state.chat_id, **values))
+        state.loaded = snapshot
+
+    async def save_if_unchanged(self, state: ChatState, now: datetime) -> bool:
+        """Store the state only if the stored one is still the one it was loaded from (its
+        row locked for this); tell whether it was (False: another process changed the chat
+        meanwhile, nothing written)."""
+        stored = await self.load(state.channel, state.chat_id)
+        if stored.loaded != state.loaded:
+            return False
+        await self.save(state, now)
+        return True
+
+
+def _snapshot(state: ChatState) -> tuple[Any, ...]:
+    """Return what is stored of a state, to tell whether it changed."""
+    return (state.flow, state.step, _frozen(state.data), _frozen(state.menu),
+            state.start_payload)
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 class LinkRepo:

@@ -31,6 +31,17 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetUpdates,
+    SendChatAction,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+)
+from aiogram.methods.base import Response
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -72,6 +83,14 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 # Incoming Telegram files travel to the core as `telegram-file:<file_id>` in Attachment.url.
 FILE_REF_PREFIX = "telegram-file:"
+
+# aiogram reads every answer as Response[<the method's result type>]; pydantic keeps such
+# generic classes only weakly, so under load they were built again (schema and all) after
+# each garbage collection. Holding the ones this adapter uses keeps them built once.
+_RESPONSE_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (GetUpdates, SendMessage, SendChatAction, AnswerCallbackQuery,
+                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument))
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

@@ -23,8 +23,8 @@ from bot.core.types import Choice, Incoming, Reply
 from content.address import addressing
 from content.query import conversation_kind
 from content.text import fold
-from storage.access import GrantRepo
-from storage.db import lock_chat
+from storage.access import Grant, GrantRepo
+from storage.db import NeedsWrite, lock_chat, read_first, reads_first
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
 
@@ -195,6 +195,9 @@ class Dispatcher:
         self.limiter: RateLimiter = services.rate_limiter
         self.caps = Caps(settings.max_message_length, settings.max_photos_per_message,
                          settings.max_upload_bytes)
+        self._admins = settings.admin_accounts()
+        # SQLite: messages are first handled without the single writer (storage.db).
+        self._read_first = reads_first(sessions)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies; messages of one chat run in order."""
@@ -244,28 +247,82 @@ class Dispatcher:
 
     async def _handle_once(self, msg: Incoming) -> list[Reply]:
         now = self.services.clock.now()
+        # A message with files is stored (a write), and its files should be fetched once.
+        if self._read_first and not msg.attachments:
+            replies = await self._handle_read_first(msg, now)
+            if replies is not None:
+                return replies
         async with self.sessions() as session:
             # One message of a chat at a time across processes too (the asyncio lock above
             # covers this process): the state read below is the one the last message saved.
             await lock_chat(session, msg.channel, msg.chat_id)
-            ctx = await self._context(session, msg, now)
-            # Every catalog text of this message speaks to the person by their word.
-            with addressing(ctx.person.address if ctx.person.is_registered else None):
-                replies = await self.route(ctx)
-            replies = [r for r in replies if r.text.strip() or r.attachments]
-            self._remember_menu(ctx.state, replies)
+            ctx, touch = await self._context(session, msg, now)
+            if touch:
+                await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
+            replies = await self._route_and_remember(ctx)
             await ChatStateRepo(session).save(ctx.state, now)
             await session.commit()
             return replies
 
-    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime) -> Context:
+    async def _handle_read_first(self, msg: Incoming, now: datetime) -> list[Reply] | None:
+        """SQLite: handle the message on a read snapshot, without the writer; return None
+        when it needs to write (then it is handled again the usual way).
+
+        Most messages (a rule question, a menu) only change the chat state and, once a
+        minute, the last-seen time: those are written afterwards in a short transaction,
+        if the chat's stored state is still the one read (else: handled again).
+        """
+        with read_first() as attempt:
+            try:
+                async with self.sessions() as session:
+                    ctx, touch = await self._context(session, msg, now)
+                    replies = await self._route_and_remember(ctx)
+                    await session.flush()
+                    await session.rollback()
+            except NeedsWrite:
+                return None
+            except Exception:
+                if attempt.wanted_write:
+                    return None
+                raise
+            if attempt.wanted_write:
+                return None
+        state = ctx.state
+        if not touch and not state.changed():
+            return replies
+        async with self.sessions() as session:
+            if not await ChatStateRepo(session).save_if_unchanged(state, now):
+                await session.rollback()
+                return None
+            if touch:
+                await PeopleRepo(session).touch_account(ctx.account.id, msg.chat_id, now)
+            await session.commit()
+        return replies
+
+    async def _route_and_remember(self, ctx: Context) -> list[Reply]:
+        # Every catalog text of this message speaks to the person by their word.
+        with addressing(ctx.person.address if ctx.person.is_registered else None):
+            replies = await self.route(ctx)
+        replies = [r for r in replies if r.text.strip() or r.attachments]
+        self._remember_menu(ctx.state, replies)
+        return replies
+
+    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime
+                       ) -> tuple[Context, bool]:
+        """Return the message's context, and whether the account's last-seen time (or
+        chat) is to be written."""
         people = PeopleRepo(session)
-        person, account = await resolve_account(people, self.services.settings, msg.channel,
-                                                msg.user_id, msg.chat_id, now)
+        found = await people.identify(msg.channel, msg.user_id)
+        touch = False
+        if found is not None and (msg.channel, msg.user_id) not in self._admins:
+            person, account, grants = found.person, found.account, found.grants
+            touch = found.needs_touch(msg.chat_id, now)
+        else:
+            person, account, grants = await resolve_identity(
+                people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now)
         state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
-        grants = tuple(await GrantRepo(session).active_for(person.id))
-        return Context(msg, session, person, account, state, self.services, people,
-                       ConsentRepo(session), grants)
+        return (Context(msg, session, person, account, state, self.services, people,
+                        ConsentRepo(session), grants), touch)
 
     @staticmethod
     def _remember_menu(state: ChatState, replies: list[Reply]) -> None:
@@ -406,17 +463,34 @@ class Dispatcher:
 async def resolve_account(people: PeopleRepo, settings: Settings, channel: str, user_id: str,
                           chat_id: str, now: datetime) -> tuple[Person, Account]:
     """Find or create the person behind a channel user; ADMIN_IDS accounts become admins."""
-    account = await people.account(channel, user_id)
-    is_admin = (channel, user_id) in settings.admin_accounts()
-    if account is None:
+    person, account, _grants = await resolve_identity(people, settings, channel, user_id,
+                                                      chat_id, now)
+    return person, account
+
+
+async def resolve_identity(people: PeopleRepo, settings: Settings, channel: str, user_id: str,
+                           chat_id: str, now: datetime
+                           ) -> tuple[Person, Account, tuple[Grant, ...]]:
+    """Find or create the person behind a channel user, with their grants in force.
+
+    One read for a known account; its last-seen time is written at most once a minute
+    (a new chat id, or a chat that had blocked the bot, is written at once). ADMIN_IDS
+    accounts become admins.
+    """
+    found = await people.identify(channel, user_id)
+    grants: tuple[Grant, ...] = ()
+    if found is None:
         person, account = await people.create_with_account(channel, user_id, chat_id, now)
     else:
-        await people.touch_account(account.id, chat_id, now)
-        person = await people.get(account.person_id)
-    if is_admin and person.role != "admin":
-        await GrantRepo(people.session).bootstrap_admin(person.id, now)
+        person, account, grants = found.person, found.account, found.grants
+        if found.needs_touch(chat_id, now):
+            await people.touch_account(account.id, chat_id, now)
+    if (channel, user_id) in settings.admin_accounts() and person.role != "admin":
+        repo = GrantRepo(people.session)
+        await repo.bootstrap_admin(person.id, now)
         person = await people.get(person.id)
-    return person, account
+        grants = tuple(await repo.active_for(person.id))
+    return person, account, grants
 
 
 def _is_busy(exc: OperationalError) -> bool:

@@ -1,0 +1,468 @@
+"""Benchmark the whole stack when many people answer at once (issue #17).
+
+`thidua run` (the real runner: Telegram long polling, durable inbox, dispatcher, storage)
+and a bare aiogram echo bot are driven, one after the other in the same run, through one
+fast local fake of the Telegram Bot API. Each of N users sends 5 messages, each after the
+answer to the previous one (closed loop, all users start at once, as after a broadcast):
+/start, a rule question, a press on the first button of the answer, another rule question,
+a press on its first button. Printed per configuration: answered/s, p50, p99, and the ratio
+to the echo bot at the same load.
+
+    uv run python -m bench.throughput                        # everything (takes minutes)
+    uv run python -m bench.throughput --users 200 --db sqlite --procs 1
+    uv run python -m bench.throughput --statements           # SQL statements per message
+
+PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
+its schema is dropped and migrated again before each run. CI does not run this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+BOT_TOKENS = {"echo": "111111:ECHO-bench-token", "thidua": "222222:THIDUA-bench-token"}
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:55999/thidua_tp1"
+QUESTIONS = (
+    "dan van kheo het han ngay nao",
+    "thoi han nop bao cao",
+    "hạn đăng ký công trình là ngày nào?",
+    "ai duoc khen thuong",
+    "hồ sơ đề nghị khen thưởng gồm những gì",
+    "thi trac nghiem dan van kheo",
+)
+MESSAGE_TIMEOUT = 120.0
+
+
+# --- the fake Bot API ---------------------------------------------------------------------
+
+
+@dataclass
+class FakeBot:
+    """One bot token's side of the fake: updates waiting, pollers, what it sent."""
+
+    pending: deque[dict[str, Any]] = field(default_factory=deque)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    polling: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+class FakeBotApi:
+    """Serve `/bot{token}/{method}`: getUpdates hands each update out once (so several
+    processes polling one token share the load), sendMessage reports to the driver."""
+
+    def __init__(self) -> None:
+        self.bots = {token: FakeBot() for token in BOT_TOKENS.values()}
+        self.on_reply: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def push(self, token: str, update: dict[str, Any]) -> None:
+        bot = self.bots[token]
+        update["update_id"] = next(self._ids)
+        bot.pending.append(update)
+        bot.arrived.set()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        bot = self.bots.get(request.match_info["token"])
+        if bot is None:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        bot.calls[method] = bot.calls.get(method, 0) + 1
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = dict(await request.post())
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._updates(bot, params)})
+        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            chat_id = int(params["chat_id"])
+            markup = params.get("reply_markup")
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            message = {"message_id": next(self._ids), "date": int(time.time()),
+                       "chat": {"id": chat_id, "type": "private", "first_name": "U"},
+                       "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
+                       "text": str(params.get("text", ""))}
+            if markup:
+                message["reply_markup"] = markup
+            if method == "sendMessage":
+                waiter = self.on_reply.pop(chat_id, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(message)
+            return web.json_response({"ok": True, "result": message})
+        if method == "getMe":
+            return web.json_response({"ok": True, "result": {
+                "id": 1, "is_bot": True, "first_name": "Bot", "username": "bench_bot"}})
+        return web.json_response({"ok": True, "result": True})
+
+    @staticmethod
+    async def _updates(bot: FakeBot, params: dict[str, Any]) -> list[dict[str, Any]]:
+        limit = int(params.get("limit", 100))
+        timeout = float(params.get("timeout", 0))
+        if not bot.pending and timeout > 0:
+            bot.polling += 1
+            try:
+                bot.arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(bot.arrived.wait(), timeout=min(timeout, 1.0))
+            finally:
+                bot.polling -= 1
+        batch = []
+        while bot.pending and len(batch) < limit:
+            batch.append(bot.pending.popleft())
+        if bot.pending:
+            bot.arrived.set()
+        return batch
+
+
+# --- the users ----------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What one load run measured."""
+
+    answered: int
+    sent: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def drive(api: FakeBotApi, token: str, users: int) -> Result:
+    """Run `users` closed-loop users of 5 messages each; return what was answered."""
+    latencies: list[float] = []
+    answered = 0
+    sent = 0
+
+    async def one_user(n: int) -> None:
+        nonlocal answered, sent
+        user_id = 7_000_000 + n
+        person = {"id": user_id, "is_bot": False, "first_name": f"U{n}"}
+        chat = {"id": user_id, "type": "private", "first_name": f"U{n}"}
+        last: dict[str, Any] | None = None
+        for step in range(5):
+            if step == 0:
+                update: dict[str, Any] = {"message": {"message_id": next(api._ids),
+                                                      "date": int(time.time()), "chat": chat,
+                                                      "from": person, "text": "/start"}}
+            elif step % 2 == 1:
+                text = QUESTIONS[(n + step) % len(QUESTIONS)]
+                update = {"message": {"message_id": next(api._ids), "date": int(time.time()),
+                                      "chat": chat, "from": person, "text": text}}
+            else:
+                data = "x"
+                if last and last.get("reply_markup"):
+                    data = last["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                message = dict(last or {"message_id": 1, "date": int(time.time()),
+                                        "chat": chat, "text": "?"})
+                update = {"callback_query": {"id": str(next(api._ids)), "from": person,
+                                             "chat_instance": "ci", "message": message,
+                                             "data": data}}
+            waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            api.on_reply[user_id] = waiter
+            started = time.perf_counter()
+            api.push(token, update)
+            sent += 1
+            try:
+                last = await asyncio.wait_for(waiter, MESSAGE_TIMEOUT)
+            except TimeoutError:
+                return
+            latencies.append(time.perf_counter() - started)
+            answered += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_user(n) for n in range(users)))
+    return Result(answered, sent, time.perf_counter() - started, latencies)
+
+
+# --- the bots under test ------------------------------------------------------------------
+
+
+def _echo_main(api_base: str) -> None:
+    """A bare aiogram echo bot (answers text and button presses with one message)."""
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import CallbackQuery, Message
+
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    @dispatcher.callback_query()
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer()
+        await query.bot.send_message(query.from_user.id, query.data or "?")  # type: ignore[union-attr]
+
+    bot = Bot(BOT_TOKENS["echo"],
+              session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
+    asyncio.run(dispatcher.start_polling(bot, polling_timeout=30, handle_signals=True))
+
+
+async def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=out)
+
+
+async def _wait_polling(api: FakeBotApi, token: str, procs: int, started: list[Any]) -> None:
+    deadline = time.monotonic() + 120
+    while api.bots[token].polling < procs:
+        if any(p.poll() is not None for p in started):
+            raise RuntimeError("a bot process ended before polling; see its log")
+        if time.monotonic() > deadline:
+            raise RuntimeError("bots did not start polling in time")
+        await asyncio.sleep(0.05)
+
+
+async def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        for _ in range(300):
+            if process.poll() is not None:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            process.kill()
+
+
+async def fresh_database(kind: str, folder: Path) -> str:
+    """Return a migrated, empty database URL."""
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    if kind == "sqlite":
+        path = folder / f"bench-{time.monotonic_ns()}.db"
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        url = os.environ.get("BENCH_PG_URL", DEFAULT_PG)
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+    await upgrade(url)
+    return url
+
+
+async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
+    env = dict(os.environ)
+    process = await _start([sys.executable, "-m", "bench.throughput", "--serve-echo",
+                            api.base_url], env, log)
+    try:
+        await _wait_polling(api, BOT_TOKENS["echo"], 1, [process])
+        return await drive(api, BOT_TOKENS["echo"], users)
+    finally:
+        await _stop([process])
+
+
+async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
+                     log_level: str, profile: str | None = None) -> Result:
+    env = dict(os.environ)
+    for name in list(env):
+        if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
+            del env[name]
+    env.update({"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": BOT_TOKENS["thidua"],
+                "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
+                "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
+    prefix = ["-m", "cProfile", "-o", profile] if profile else []
+    processes = [await _start([sys.executable, *prefix, "-m", "bot", "run"], env, log)
+                 for _ in range(procs)]
+    try:
+        await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
+        return await drive(api, BOT_TOKENS["thidua"], users)
+    finally:
+        await _stop(processes)
+
+
+def _line(name: str, result: Result, echo: Result | None) -> str:
+    ratio = f"{result.rate / echo.rate:5.2f}x" if echo and echo.rate else "   - "
+    p99x = (f"{result.pct(0.99) / echo.pct(0.99):5.2f}x" if echo and echo.latencies
+            else "   - ")
+    return (f"{name:<26} {result.answered:>5}/{result.sent:<5} {result.rate:8.1f}/s "
+            f"p50 {1000 * result.pct(0.5):7.0f} ms  p99 {1000 * result.pct(0.99):7.0f} ms  "
+            f"ratio {ratio}  p99/echo {p99x}")
+
+
+async def load_main(args: argparse.Namespace) -> None:
+    api = FakeBotApi()
+    await api.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        log = Path(args.log)
+        print(f"logs of the bots: {log}")
+        try:
+            for users in args.users:
+                echo = await run_echo(api, users, log) if not args.no_echo else None
+                if echo is not None:
+                    print(_line(f"echo   {users:>4} users", echo, echo), flush=True)
+                for db in args.db:
+                    for procs in args.procs:
+                        if db == "sqlite" and procs > 1:
+                            continue  # one `thidua run` per SQLite file
+                        url = await fresh_database(db, folder)
+                        result = await run_thidua(api, users, url, procs, log, args.log_level,
+                                                  args.profile)
+                        name = f"thidua {users:>4} users {db[:6]}×{procs}"
+                        print(_line(name, result, echo), flush=True)
+        finally:
+            await api.close()
+
+
+# --- SQL statements per message -------------------------------------------------------------
+
+
+async def statements_main() -> None:
+    """Count the SQL statements of one rule question, one menu choice and one form step."""
+    from sqlalchemy import event
+
+    from bot.app import create_app
+    from bot.core.config import Settings
+    from bot.core.types import Incoming
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = await fresh_database("sqlite", Path(tmp))
+        settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
+                            rate_limit_messages=0)
+        app = create_app(settings)
+        await app.start()
+        counted: list[str] = []
+
+        @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
+        def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            words = statement.split(None, 2)
+            head = words[0].upper()
+            if head == "BEGIN" and len(words) > 1:
+                head = f"BEGIN {words[1].upper()}"
+            counted.append(head)
+
+        @event.listens_for(app.engine.sync_engine, "commit")
+        def _commit(_conn: Any) -> None:
+            counted.append("COMMIT")
+
+        @event.listens_for(app.engine.sync_engine, "rollback")
+        def _rollback(_conn: Any) -> None:
+            counted.append("ROLLBACK")
+
+        async def send(text: str | None = None, choice: str | None = None) -> tuple[int, str]:
+            counted.clear()
+            replies = await app.handle(Incoming("telegram", "42", "42", text=text,
+                                                choice=choice))
+            kinds = {k: counted.count(k) for k in dict.fromkeys(counted)}
+            summary = ", ".join(f"{v} {k}" for k, v in kinds.items())
+            first = replies[0] if replies else None
+            return len(counted), summary + ("" if first is None else
+                                            f"  → {first.text[:40]!r}")
+
+        await send("/start")
+        await send("dan van kheo het han ngay nao")
+        rows = [
+            ("rule question", await send("thoi han nop bao cao")),
+            ("menu choice (typed 1)", await send("1")),
+            ("menu command /toi", await send(choice="c:toi")),
+        ]
+        steps = await _form_steps(app, send)
+        rows.extend(steps)
+        print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
+              "BEGIN a read snapshot)")
+        for name, (count, summary) in rows:
+            print(f"{name:<28} {count:>3} statements: {summary}")
+        await app.close()
+
+
+async def _form_steps(app: Any, send: Any) -> list[tuple[str, tuple[int, str]]]:
+    """Start registration and answer its first step (typed), counting both."""
+    started = await send(choice="c:toi")
+    del started
+    replies = await app.handle(_incoming(choice=None, text="/toi"))
+    choices = [c.payload for r in replies for c in r.flat_choices()]
+    start = next((c for c in choices if "reg" in c or c.startswith("f")), choices[0])
+    begin = await send(choice=start)
+    consent = await send("1")
+    reminders = await send("1")
+    wrong = await send("abc")
+    step = await send("Nguyễn Văn An")
+    return [("form start (Đăng ký)", begin), ("form step: consent '1'", consent),
+            ("form step: reminders '1'", reminders), ("form step: name 'abc'", wrong),
+            ("form step: year refused", step)]
+
+
+def _incoming(text: str | None, choice: str | None) -> Any:
+    from bot.core.types import Incoming
+
+    return Incoming("telegram", "42", "42", text=text, choice=choice)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--serve-echo", metavar="API", help=argparse.SUPPRESS)
+    parser.add_argument("--users", type=int, nargs="+", default=[50, 200, 1000])
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgresql"],
+                        default=["sqlite", "postgresql"])
+    parser.add_argument("--procs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo bot")
+    parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of thidua (INFO)")
+    parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run thidua under cProfile, stats written to FILE")
+    parser.add_argument("--statements", action="store_true",
+                        help="only count SQL statements per message")
+    args = parser.parse_args()
+    if args.serve_echo:
+        _echo_main(args.serve_echo)
+    elif args.statements:
+        asyncio.run(statements_main())
+    else:
+        asyncio.run(load_main(args))
+
+
+if __name__ == "__main__":
+    main()
