@@ -227,6 +227,32 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
     return "", text
 
 
+QUESTION_ENDINGS = frozenset({"khong", "chua", "ko", "k", "hok", "ha", "a"})
+QUESTION_PHRASES = (("bao", "nhieu"), ("the", "nao"), ("nhu", "the", "nao"), ("la", "gi"),
+                    ("khi", "nao"), ("bao", "gio"), ("o", "dau"), ("co", "phai"))
+
+
+def looks_like_question(text: str, vocab: Vocab | None = None) -> bool:
+    """Tell whether a message reads as a question ("… hết hạn ngày nào", "… bao nhiêu?",
+    "cho hỏi …") rather than an answer such as a name: a screen waiting for a choice sends a
+    question on to the rule lookup, and anything else back to its own choices."""
+    if "?" in text:
+        return True
+    vocab = vocab or default_vocab()
+    words = normalise_words(text, vocab)
+    if len(words) < 3:
+        return False
+    if any(w in vocab.question_words for w in words):
+        return True
+    if words[-1] in QUESTION_ENDINGS and len(words) >= 4:
+        return True
+    grams = {tuple(words[i:i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
+    if any(p in grams for p in QUESTION_PHRASES):
+        return True
+    return any(tuple(words[i:i + len(m)]) == m for m in vocab.ask_markers
+               for i in range(len(words) - len(m) + 1))
+
+
 def conversation_kind(text: str, vocab: Vocab | None = None) -> str | None:
     """Tell whether a message is small talk rather than a question.
 

@@ -21,7 +21,7 @@ from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
 from content.address import addressing
-from content.query import conversation_kind
+from content.query import conversation_kind, looks_like_question
 from content.text import fold
 from storage.access import Grant, GrantRepo
 from storage.db import NeedsWrite, lock_chat, read_first, reads_first
@@ -367,7 +367,8 @@ class Dispatcher:
             if self.router.non_text is not None:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
-        if self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack"):
+        if (self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack")
+                and not looks_like_question(text)):
             return [self._screen_help(ctx, text)]
         small_talk = await self._small_talk(ctx, text)
         if small_talk is not None:

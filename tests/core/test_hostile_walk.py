@@ -220,3 +220,19 @@ async def test_free_text_at_the_main_menu_is_still_a_question(chat: Chat) -> Non
     await chat.send("dan van kheo het han ngay nao")
     answer = await chat.reply()
     assert "gõ số của một mục" not in answer and "Dân vận khéo" in answer
+
+
+async def test_a_rule_question_at_a_feature_screen_is_answered(chat: Chat) -> None:
+    await chat.send("/toi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("dan van kheo het han ngay nao")
+    answer = await chat.reply()
+    assert "gõ số của một mục" not in answer and "28/4/2024" in answer
+    await chat.send("/toi")
+    await chat.reply()
+    await chat.send("có phải đăng ký mới được hỏi quy định không?")
+    assert "gõ số của một mục" not in await chat.reply()
+    await chat.send("/toi")
+    await chat.reply()
+    await chat.send("Hoàng Văn Ba")  # an answer, not a question: the screen's choices again
+    assert "gõ số của một mục" in await chat.reply()
