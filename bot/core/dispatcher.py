@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -155,6 +156,14 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return name, arg.strip()
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def _menu_words(text: str) -> str:
+    """Fold a label or an answer to plain words: "Tham gia: ghi…" → "tham gia ghi…"."""
+    return " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
+
+
 def match_menu(text: str, menu: list[list[str]]) -> str | None:
     """Return the payload a typed answer picks from the last menu (number or words)."""
     if not menu or not text:
@@ -165,10 +174,10 @@ def match_menu(text: str, menu: list[list[str]]) -> str | None:
             return None
         index = int(cleaned)
         return menu[index - 1][1] if 1 <= index <= len(menu) else None
-    typed = " ".join(fold(text).split())
+    typed = _menu_words(text)
     if len(typed) < 2:
         return None
-    labels = [(" ".join(fold(label).split()), payload) for label, payload in menu]
+    labels = [(_menu_words(label), payload) for label, payload in menu]
     exact = [payload for label, payload in labels if label == typed]
     if len(exact) == 1:
         return exact[0]

@@ -80,7 +80,7 @@ async def test_consent_is_never_assumed_from_unclear_answers(chat: Chat) -> None
     await chat.send("1")
     await chat.reply()
     await chat.send("để sau")
-    assert "1 (Đồng ý) hoặc 2 (Không đồng ý)" in await chat.reply()
+    assert "gõ «đồng ý» hay «không đồng ý»" in await chat.reply()
     await chat.send("có")
     assert "nhắc hạn" in await chat.reply()
 
@@ -91,7 +91,7 @@ async def test_every_yes_no_question_understands_the_same_words(chat: Chat) -> N
     await chat.send("1")
     assert "đồng ý" in (await chat.reply()).lower()
     await chat.send("xoá")  # names another question's action: not an answer here
-    assert "1 (Đồng ý) hoặc 2 (Không đồng ý)" in await chat.reply()
+    assert "gõ «đồng ý» hay «không đồng ý»" in await chat.reply()
     await chat.send("Vâng")  # yes in every flow (it was not in /toi's words before)
     assert "nhắc hạn" in await chat.reply()
     await chat.send("chưa")
