@@ -105,6 +105,11 @@ class Reading(Scope):
                 name = self._facet_phrases.get(tuple(words[i : i + n]))
                 if name:
                     found.add(name)
+        # "Có bao nhiêu tài khoản ở … đã thi …": the shape of the question asks for a result.
+        joined = " ".join(words)
+        for name, asks in self._lex.facet_asks.items():
+            if any(a.search(joined) for a in asks):
+                found.add(name)
         return found
 
     def _typed_spellings(self, query: str) -> dict[str, set[str]]:
@@ -202,6 +207,13 @@ class Reading(Scope):
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
         for facet in sorted(self._facets(raw)):
             required.append((f"#f_{facet}",))
+        if any(
+            tuple(raw[i : i + len(p)]) == p
+            for p in self._lex.identity_questions
+            for i in range(len(raw) - len(p) + 1)
+        ):
+            # "Ai là người …?": only a passage naming a body of the plans answers it.
+            required.append(("#org",))
         spelled = self._typed_spellings(query)
         # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
         # neighbour into a word of the plans ("chủ đề"); alone it stays too vague to search.
