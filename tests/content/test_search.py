@@ -184,6 +184,25 @@ def test_when_question_needs_a_date_in_the_answer(index: SearchIndex) -> None:
 def test_campaign_results_are_not_in_the_plans(index: SearchIndex) -> None:
     assert index.search("Đã có bao nhiêu người tham gia thi Dân vận khéo ở Bắc Sơn?") == []
     assert index.search("hội nghị điển hình tiên tiến chi lăng bao nhiêu lượt người dự") == []
+    # Counted things and words between the count and what happened vary.
+    assert index.search("bao nhiêu người ở Hớn Quản đã được khen?") == []
+    assert index.search("có bao nhiêu bạn đã dự thi dân vận khéo") == []
+    # A count the plans set is still answered.
+    hits = index.search("bao nhiêu công trình được gắn biển ở trạm tấu")
+    assert hits and "02 công trình" in hits[0].text
+
+
+def test_asking_who_someone_is_needs_a_body_of_the_plans(index: SearchIndex) -> None:
+    assert index.search("người sáng lập ra dân tộc là ai") == []
+    # The plans rank no one: "the most … person" is never theirs.
+    assert index.search("Ai là người nổi tiếng nhất Việt Nam?") == []
+    hits = index.search("Ai là cơ quan thường trực hội đồng thi đua Trạm Tấu")
+    assert hits and hits[0].campaign_id == TRAM_TAU
+
+
+def test_a_share_typed_as_a_percent_sign_finds_the_percentage(index: SearchIndex) -> None:
+    hits = index.search("tỷ lệ đại biểu trực tiếp sản xuất bn %")
+    assert hits and "70%" in (hits[0].sentence or hits[0].text)
 
 
 def test_body_acting_in_its_own_words_beats_a_list_of_addressees(index: SearchIndex) -> None:
