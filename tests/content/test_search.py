@@ -220,3 +220,21 @@ def test_question_on_a_label_heading_gets_the_whole_section(index: SearchIndex) 
     assert hits and hits[0].source == "I.2" and hits[0].campaign_id == BAC_SON
     assert len(hits[0].section_texts) == 3
     assert "kịp thời, công khai, dân chủ" in " ".join(hits[0].section_texts)
+
+
+def test_a_word_typed_with_other_marks_is_not_a_campaign_name(index: SearchIndex) -> None:
+    # "bậc so" is one letter from "Bắc Sơn" once folded, but typed with other marks.
+    hits = index.search("Trạm Tấu nâng chỉ số SIPAS lên mấy bậc so với năm 2023")
+    assert hits and hits[0].campaign_id == TRAM_TAU
+    assert "ít nhất 1 bậc" in (hits[0].sentence or hits[0].text)
+
+
+def test_a_count_word_inside_a_plan_word_names_a_thing(index: SearchIndex) -> None:
+    # "mẫu số" is the plans' word for a form: "số" there does not ask "how many".
+    hits = index.search("mẫu số 08 là mẫu gì")
+    assert hits and "mẫu số 08" in (hits[0].sentence or hits[0].text)
+
+
+def test_an_edition_in_roman_numerals_answers_which_time(index: SearchIndex) -> None:
+    hits = index.search("tuy phước thực hiện nghị quyết đại hội đảng bộ tỉnh lần thứ mấy")
+    assert hits and "lần thứ XX" in (hits[0].sentence or hits[0].text)
