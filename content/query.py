@@ -52,6 +52,9 @@ class Vocab:
     ask_markers: tuple[tuple[str, ...], ...] = ()
     contact_section: tuple[tuple[str, ...], ...] = ()
     contact_offices: tuple[tuple[str, ...], ...] = ()
+    # Facets a question asks for by its shape ("bao nhiêu … đã thi"), regexes over its words.
+    facet_asks: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    identity_questions: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _phrase(text: object) -> tuple[str, ...]:
@@ -94,13 +97,19 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     filler = frozenset(_phrase(p) for p in data.get("conversation_filler") or [] if _phrase(p))
     max_len = max((len(k) for k in (*abbreviations, *conversation)), default=1)
     facets: dict[str, tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]] = {}
+    facet_asks: dict[str, tuple[re.Pattern[str], ...]] = {}
     for name, raw in (data.get("facets") or {}).items():
         if not isinstance(raw, dict) or not raw.get("phrases") or not raw.get("requires"):
             raise ContentError(path.name, f"facets.{name}", "needs phrases and requires")
         try:
             pattern = re.compile(str(raw["requires"]))
+            asks = tuple(
+                re.compile(rf"(?<!\S)(?:{a})(?!\S)") for a in raw.get("asks") or []
+            )
         except re.error as exc:
             raise ContentError(path.name, f"facets.{name}", f"bad pattern: {exc}") from exc
+        if asks:
+            facet_asks[str(name)] = asks
         phrases = tuple(p for p in (_phrase(x) for x in raw["phrases"]) if p)
         facets[str(name)] = (phrases, pattern)
     markers = tuple(p for p in (_phrase(x) for x in data.get("place_markers") or []) if p)
@@ -124,7 +133,9 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  question_words=frozenset(w for p in _phrases(data, "question_words") for w in p),
                  ask_markers=tuple(sorted(_phrases(data, "ask_markers"), key=len, reverse=True)),
                  contact_section=tuple(_phrase(x) for x in data.get("contact_section") or []),
-                 contact_offices=tuple(_phrase(x) for x in data.get("contact_offices") or []))
+                 contact_offices=tuple(_phrase(x) for x in data.get("contact_offices") or []),
+                 facet_asks=facet_asks,
+                 identity_questions=_phrases(data, "identity_questions"))
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +193,8 @@ def normalise_words(
     """Return the folded words of a question as meant: abbreviations expanded, Telex keys
     removed from words `known` does not recognise, polite wrappers and chat padding dropped."""
     vocab = vocab or default_vocab()
-    words = _expand(fold_words(text), vocab)
+    # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
+    words = _expand(fold_words(text.replace("%", " phần trăm ")), vocab)
     if known is not None:
         words = [w if known(w) else fix_telex(w) for w in words]
     joined = " ".join(words)

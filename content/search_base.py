@@ -63,6 +63,8 @@ _CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍ�
 _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
 YEAR_ONLY_TF = 0.3
 _PERCENT_RE = re.compile(r"\d\s*%")
+# An edition or term in Roman numerals ("lần thứ XXII", "khóa XV") is a number too.
+_ORDINAL_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+[IVXLC]+\b")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
 # none): a plan citing a 2023 decree does not cover 2023.

@@ -16,6 +16,7 @@ from content.search_base import (
     _CAPITAL_RE,
     _DATE_RE,
     _FULL_DATE_RE,
+    _ORDINAL_RE,
     _PERCENT_RE,
     _TEXT_YEAR_RE,
     ALIAS_SHARE,
@@ -118,6 +119,12 @@ class Corpus:
             key=lambda pair: -len(pair[0]),
         )
         self._alias_by_len: dict[int, tuple[dict[str, set[str]], list[str]]] = {}
+        # Each folded alias word's spellings as the campaigns write it ("bac" -> "bắc").
+        self._alias_spelled: dict[str, set[str]] = defaultdict(set)
+        for c in campaigns:
+            for a in c.aliases:
+                for token in _ACCENTED_RE.findall(nfc(a).lower()):
+                    self._alias_spelled["".join(fold_words(token))].add(token)
         for alias, campaign_id in self._aliases:
             if not self._distinctive(alias, campaign_id):
                 continue  # "đại hội đảng" is said in other plans too: not a name of this one
@@ -193,7 +200,7 @@ class Corpus:
         if _DATE_RE.search(passage.text):
             # A bare year ("… năm 2025") answers "when" less than a day, month or quarter.
             doc.tf["#date"] += 1 if _FULL_DATE_RE.search(passage.text) else YEAR_ONLY_TF
-        if any(ch.isdigit() for ch in passage.text):
+        if any(ch.isdigit() for ch in passage.text) or _ORDINAL_RE.search(passage.text):
             doc.tf["#num"] += 1
         for match in _TEXT_YEAR_RE.finditer(passage.text):
             # "#y_2024": the text speaks of that year (a date, a period), not of a document.

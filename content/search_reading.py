@@ -53,7 +53,19 @@ class Reading(Scope):
         best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
 
-    def _find_aliases(self, words: list[str]) -> tuple[set[str], set[int]]:
+    def _spelled_otherwise(self, window: str, spelled: dict[str, set[str]]) -> bool:
+        """Whether a word of the window was typed with diacritics no alias writes it with
+        ("bậc số" is not a misspelling of "Bắc Sơn")."""
+        for w in window.split():
+            typed = spelled.get(w)
+            written = self._alias_spelled.get(w)
+            if typed and written and not typed & written:
+                return True
+        return False
+
+    def _find_aliases(
+        self, words: list[str], spelled: dict[str, set[str]] | None = None
+    ) -> tuple[set[str], set[int]]:
         campaigns: set[str] = set()
         used: set[int] = set()
         # Longest names first; exact words, else a near spelling of a long name ("khoe").
@@ -66,6 +78,8 @@ class Reading(Scope):
                 found = exact.get(window)
                 if found is None and fuzzy:
                     best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
+                    if best and spelled and self._spelled_otherwise(window, spelled):
+                        best = None
                     found = exact[best[0]] if best else None
                 if found:
                     campaigns.update(found)
@@ -105,6 +119,11 @@ class Reading(Scope):
                 name = self._facet_phrases.get(tuple(words[i : i + n]))
                 if name:
                     found.add(name)
+        # "Có bao nhiêu tài khoản ở … đã thi …": the shape of the question asks for a result.
+        joined = " ".join(words)
+        for name, asks in self._lex.facet_asks.items():
+            if any(a.search(joined) for a in asks):
+                found.add(name)
         return found
 
     def _typed_spellings(self, query: str) -> dict[str, set[str]]:
@@ -151,7 +170,7 @@ class Reading(Scope):
             elif len(w) > 2 or w in typed:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
-        campaigns, alias_pos = self._find_aliases(words)
+        campaigns, alias_pos = self._find_aliases(words, self._typed_spellings(query))
         story_campaigns: set[str] = set()
         story_bonus: dict[str, float] = {}
         story_out = False
@@ -159,6 +178,19 @@ class Reading(Scope):
             story_campaigns, story_bonus, story_out = self._story(story)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
+        # "mẫu số 08", "chỉ số …": a count word that ends a word of the plans names a thing,
+        # it does not ask how many.
+        for start, end, group in list(found):
+            if (
+                end - start == 1
+                and group.marks
+                and (rest[start],) in self._lex.count_words
+                and start > 0
+                and start - 1 not in used
+                and self._is_word(rest[start - 1], rest[start])
+            ):
+                found.remove((start, end, group))
+                used.discard(start)
         core: dict[str, float] = {}
         bonus: dict[str, float] = {}
         # Names that steered the search still help rank ("Nhân Lý" is in one passage only).
@@ -202,6 +234,13 @@ class Reading(Scope):
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
         for facet in sorted(self._facets(raw)):
             required.append((f"#f_{facet}",))
+        if any(
+            tuple(raw[i : i + len(p)]) == p
+            for p in self._lex.identity_questions
+            for i in range(len(raw) - len(p) + 1)
+        ):
+            # "Ai là người …?": only a passage naming a body of the plans answers it.
+            required.append(("#org",))
         spelled = self._typed_spellings(query)
         # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
         # neighbour into a word of the plans ("chủ đề"); alone it stays too vague to search.

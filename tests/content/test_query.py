@@ -53,6 +53,9 @@ def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
         ("gửi hs cho phòng nv", "gui ho so cho phong noi vu"),
         ("đk j để đc khen", "dieu kien gi de duoc khen"),
         ("tg thi vs ai", "thoi gian thi voi ai"),
+        ("hs lớp 9 thi đc ko", "hoc sinh lop 9 thi duoc khong"),
+        ("bn % là hộ gđ sx giỏi", "bao nhieu phan tram la ho gia dinh san xuat gioi"),
+        ("tối thiểu 50% sv", "toi thieu 50 phan tram sinh vien"),
     ],
 )
 def test_chat_abbreviations_are_expanded(typed: str, meant: str) -> None:
