@@ -15,7 +15,7 @@ from bot.channels.telegram import TelegramChannel
 from tests.channels.conftest import TELEGRAM_TOKEN
 from tests.channels.fake_telegram import FakeTelegram, TelegramChat
 from tests.harness import Chat
-from tests.referrals.helpers import become, lan_with_two
+from tests.referrals.helpers import become, lan_with_two, send_as
 from tests.referrals.test_manage import OFFICIAL_WEEK_3, marked_week_3
 
 ADMIN = 4242
@@ -123,3 +123,14 @@ async def test_tiendo_sends_the_progress_chart_as_a_png_photo(
     guide = [x for x in range(bar[-1], image.width)
              if any(pixels.getpixel((x, y + d)) == (0, 0, 0) for d in range(-4, 5))]
     assert guide and 0.6 < (bar[-1] - bar[0]) / (guide[0] - bar[0]) < 0.72
+
+
+async def test_chats_that_cannot_show_a_drawn_picture_get_the_text_only(
+        chat: Chat, app: App) -> None:
+    await lan_with_two(chat)
+    await marked_week_3(chat)
+    for channel in ("console", "zalo"):  # the Zalo Bot API sends photos by URL only
+        await app.role_of(channel, "admin-1", "admin")
+        [progress] = await send_as(app, channel, "admin-1", "/tiendo")
+        assert "Tiến độ «" in progress.text and "Theo đơn vị" in progress.text
+        assert progress.attachments == []
