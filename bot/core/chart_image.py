@@ -108,5 +108,5 @@ def render_chart(chart: Chart, *, font_paths: tuple[str, ...] = FONT_PATHS) -> C
         value = f"{bar.value:g}" + (f"/{bar.target:g}" if bar.target is not None else "")
         draw.text((left + span + 6, y + row / 2), value, fill=INK, font=font, anchor="lm")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True: 2 % smaller, 4 times slower
     return ChartImage(out.getvalue(), WIDTH, height, labelled)
