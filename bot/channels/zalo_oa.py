@@ -532,7 +532,8 @@ class ZaloOAChannel(BaseChannel):
                 name = attachment.filename or "anh.jpg"
 
                 async def photo() -> None:
-                    ref = await self._api.upload("image", name, data, "image/jpeg")
+                    kind = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+                    ref = await self._api.upload("image", name, data, kind)
                     await self._api.send_cs(chat_id, _media(caption, attachment_id=ref))
 
                 return self._part(photo, reuploads=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
+from bot.core.chart_image import render_chart
 from bot.core.context import Context
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
-from bot.core.weblinks import links_enabled
+from bot.core.weblinks import Bar, Chart, links_enabled
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
 from handlers.common.weblinks import download_link_text
@@ -40,6 +42,8 @@ from storage.referrals.repo import UnitCounts
 
 OWING_LINES = 30
 CHILD_LINES = 25
+CHART_UNITS = 40  # bars in the /tiendo picture, as on the web progress page
+CAPTION_NAMES = 1000  # characters of unit names listed under a picture drawn without them
 # Above this many accounts an export is made on the server: building it inside a chat
 # message would hold the database (SQLite: the write lock) for seconds.
 CHAT_EXPORT_LIMIT = 20_000
@@ -101,11 +105,14 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
         lines.append(_counts_line(ctx, ctx.t("ref.manage.direct", unit=unit_name(ctx, unit_code)),
                                   direct))
     empty = 0
+    bars: list[Bar] = []
     for child in units.children(unit_code, programme_day(ctx, prog)):
         child_total = _sum(counts, subtree(ctx, child.code))
         if not child_total.participants:
             empty += 1
             continue
+        if len(bars) < CHART_UNITS:
+            bars.append(Bar(child.full_name, child_total.done_this_week, child_total.accounts))
         if len(lines) < CHILD_LINES:
             lines.append(_counts_line(ctx, child.full_name, child_total))
             if units.children(child.code) and len(rows) < 8:
@@ -134,7 +141,29 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
         actions.append([Choice(ctx.t("ref.manage.reassign_button"), Reassign().pack())])
     if prefix:
         text = f"{prefix}\n\n{text}"
-    return Reply(text, actions + rows)
+    reply = Reply(text, actions + rows)
+    if week and bars and _can_show_picture(ctx):
+        reply.attachments.append(await _chart_photo(ctx, Chart(
+            ctx.t("ref.web.chart_done", week=week, total=line.total), bars)))
+    return reply
+
+
+def _can_show_picture(ctx: Context) -> bool:
+    """Whether the chat shows a picture the bot drew: photos, sent as bytes (a channel that
+    sends files uploads bytes; the Zalo Bot API only takes a photo's URL)."""
+    return ctx.traits.photos and ctx.traits.files
+
+
+async def _chart_photo(ctx: Context, chart: Chart) -> Attachment:
+    """The chart as a PNG photo; its caption is the title (and the unit names by number when
+    no font with Vietnamese diacritics was found to draw them)."""
+    image = await asyncio.to_thread(render_chart, chart)  # CPU work off the event loop
+    caption = chart.title
+    if not image.labelled:
+        names = "\n".join(f"{i}. {bar.label}" for i, bar in enumerate(chart.bars, 1))
+        caption += "\n" + names[:CAPTION_NAMES]
+    return Attachment(AttachmentKind.PHOTO, data=image.data, filename="tien-do.png",
+                      size=len(image.data), caption=caption)
 
 
 def _owing_text(ctx: Context, owing: list[OwingAccount], accounts: int, people: int, week: int,

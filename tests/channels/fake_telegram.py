@@ -64,6 +64,8 @@ class FakeTelegram:
         # Files people "uploaded": file_id -> (file_path, bytes); downloads counted.
         self.files: dict[str, tuple[str, bytes]] = {}
         self.downloads: list[str] = []
+        # Files the bot sent (sendPhoto/sendDocument multipart): (method, filename, bytes).
+        self.sent_files: list[tuple[str, str, bytes]] = []
 
     async def start(self) -> str:
         """Start listening and return the base URL."""
@@ -171,6 +173,8 @@ class FakeTelegram:
                 params[key] = json.loads(value) if key in JSON_FIELDS else value
             else:
                 params[key] = f"<file {getattr(value, 'filename', key)}>"
+                self.sent_files.append((method, getattr(value, "filename", key),
+                                        value.file.read()))
         self.calls.append((method, params))
         scripted = self._scripted.get(method)
         if scripted:

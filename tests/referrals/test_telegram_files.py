@@ -3,17 +3,19 @@ as a document (downloaded through getFile) and the referrer's grid shows 🔒/�
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from tests.channels.conftest import TELEGRAM_TOKEN
 from tests.channels.fake_telegram import FakeTelegram, TelegramChat
 from tests.harness import Chat
-from tests.referrals.helpers import become, lan_with_two
+from tests.referrals.helpers import become, lan_with_two, send_as
 from tests.referrals.test_manage import OFFICIAL_WEEK_3, marked_week_3
 
 ADMIN = 4242
@@ -48,6 +50,7 @@ async def telegram(app: App) -> AsyncIterator[FakeTelegram]:
 
 async def start_import(liaison: Liaison) -> None:
     assert "Tiến độ «" in await liaison.say("/tiendo")
+    assert "photo" in await liaison.reply(timeout=10.0)  # the chart follows the text
     assert "của tuần nào" in await liaison.say("Nhập danh sách chính thức của một tuần")
     assert "Bạn gửi tệp danh sách tham gia tuần 3" in await liaison.say("3")
 
@@ -89,3 +92,45 @@ async def test_a_hostile_or_oversized_document_keeps_the_step(
     # The step was kept through both: the next file is imported.
     ok = await liaison.send_file(telegram.document_fields("doc-ok", OFFICIAL_WEEK_3, "t3.csv"))
     assert "Đã nhập danh sách chính thức tuần 3 (tệp t3.csv)" in ok
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_tiendo_sends_the_progress_chart_as_a_png_photo(
+        chat: Chat, app: App, telegram: FakeTelegram) -> None:
+    await lan_with_two(chat)
+    await marked_week_3(chat)
+    liaison = Liaison(telegram, ADMIN)
+    text = await liaison.say("/tiendo")
+    assert "Tiến độ «" in text and "Theo đơn vị" in text  # the text is unchanged
+    photo = await liaison.reply(timeout=10.0)
+    assert photo["caption"].startswith("Tài khoản đã làm tuần 3 / tổng tài khoản, theo đơn vị")
+    [(method, filename, data)] = telegram.sent_files
+    assert (method, filename) == ("sendPhoto", "tien-do.png")
+    assert data.startswith(PNG_SIGNATURE) and 2_000 < len(data) < 200_000
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.width == 900 and 80 < image.height < 2_000
+    # One unit, Xã Long Đống: 2 of its 3 accounts did week 3 (Hoa did not), an orange bar
+    # (below its target) reaching two thirds of the way to the dashed target mark.
+    pixels = image.convert("RGB")
+    rows = [[x for x in range(image.width) if pixels.getpixel((x, y)) == (230, 81, 0)]
+            for y in range(image.height)]
+    bar_rows = [row for row in rows if row]
+    assert 10 < len(bar_rows) < 30  # one bar
+    bar = bar_rows[len(bar_rows) // 2]
+    y = rows.index(bar)
+    guide = [x for x in range(bar[-1], image.width)
+             if any(pixels.getpixel((x, y + d)) == (0, 0, 0) for d in range(-4, 5))]
+    assert guide and 0.6 < (bar[-1] - bar[0]) / (guide[0] - bar[0]) < 0.72
+
+
+async def test_chats_that_cannot_show_a_drawn_picture_get_the_text_only(
+        chat: Chat, app: App) -> None:
+    await lan_with_two(chat)
+    await marked_week_3(chat)
+    for channel in ("console", "zalo"):  # the Zalo Bot API sends photos by URL only
+        await app.role_of(channel, "admin-1", "admin")
+        [progress] = await send_as(app, channel, "admin-1", "/tiendo")
+        assert "Tiến độ «" in progress.text and "Theo đơn vị" in progress.text
+        assert progress.attachments == []

@@ -25,6 +25,9 @@ async def test_the_weekly_list_sent_as_a_file_on_the_oa(
     admin = WeekChat(fake, channel, "oa-admin")
     await admin.send("/tiendo")
     assert any("Tiến độ «" in text for text in await admin.replies())
+    # The OA shows photos the bot uploads: the progress chart went along as a PNG image.
+    [chart] = [u for u in fake.uploads if u["filename"] == "tien-do.png"]
+    assert chart["path"] == "v2.0/oa/upload/image" and 2_000 < chart["size"] < 1_000_000
     await admin.send("Nhập danh sách chính thức của một tuần")
     assert any("của tuần nào" in text for text in await admin.replies())
     await admin.send("3")
