@@ -280,8 +280,6 @@ async def start_join_form(ctx: Context, campaign: Campaign) -> list[Reply]:
 # minimum are recorded, saving goes straight on to the next person ("Để sau" stops).
 
 NOT_ELIGIBLE = ("under_age", "outside")
-# Folded openings of an unsure answer, never taken as a relation (the relation saves).
-HEDGES = ("co le", "chac", "khong biet", "khong ro", "khong chac", "hinh nhu", "chua biet")
 
 
 async def _add_context(ctx: Context, data: dict[str, Any]
@@ -319,9 +317,9 @@ def _parse_relation(ctx: Context, text: str) -> str:
     for relation in RELATIONS:
         if typed == " ".join(fold(ctx.t(f"ref.relation.{relation}")).split()):
             return relation
-    # This answer saves: a hedge or a bare yes/no is never read as a relation ("có lẽ"
-    # folds to "co le", which would otherwise start like "cô").
-    if typed.startswith(HEDGES) or yes_no(text) is not None:
+    # This answer saves: a bare yes/no is never read as a relation ("có" folds like "cô");
+    # unsure answers ("có lẽ", "chắc là") are refused by parse_relation itself.
+    if yes_no(text) is not None:
         raise Invalid("ref.add.bad_relation", name=ctx.state.data.get("name", ""))
     # Everyday words: "anh trai", "mẹ", "bạn học", "hàng xóm" (content/natural.yaml).
     said = parse_relation(text)
