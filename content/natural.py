@@ -7,6 +7,7 @@ relationship words of the referral form. Every key is folded ("hôm qua" → "ho
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,10 +41,13 @@ class _File(BaseModel):
     relative_weeks: dict[str, int]
     relative_months: dict[str, int]
     weekdays: dict[str, int]
+    month_names: dict[str, int]
+    relative_years: dict[str, int]
     month_parts: dict[str, tuple[int, int]]
     day_periods: dict[str, _Period]
     relations: dict[str, list[str]]
     relation_owners: list[str]
+    unsure: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +78,14 @@ class Natural:
     relative_weeks: dict[str, int]
     relative_months: dict[str, int]
     weekdays: dict[str, int]
+    month_names: dict[str, int]  # "tư" → 4
+    month_names_toned: dict[str, int]  # "sáu" → 6, as written (lower case, NFC)
+    relative_years: dict[str, int]  # "năm sau" → 1
     month_parts: dict[str, tuple[int, int]]
     day_periods: dict[str, DayPeriod]
     relations: dict[str, str]  # folded word → relation code
     relation_owners: tuple[str, ...]  # longest first
+    unsure: tuple[str, ...]  # longest first
 
 
 def _fold_keys(table: dict[str, int], where: str, file: str) -> dict[str, int]:
@@ -118,6 +126,9 @@ def load_natural(path: Path = DEFAULT_NATURAL) -> Natural:
     weekdays = _fold_keys(raw.weekdays, "weekdays", name)
     if set(weekdays.values()) != set(range(1, 8)):
         raise ContentError(name, "weekdays", "cần đủ bảy ngày, số 1 (thứ hai) đến 7 (chủ nhật)")
+    month_names = _fold_keys(raw.month_names, "month_names", name)
+    if not set(month_names.values()) <= set(range(1, 13)):
+        raise ContentError(name, "month_names", "tháng phải từ 1 đến 12")
     return Natural(
         hedges=_longest_first(raw.hedges),
         digits=_fold_keys(raw.digits, "digits", name),
@@ -126,11 +137,16 @@ def load_natural(path: Path = DEFAULT_NATURAL) -> Natural:
         relative_weeks=_fold_keys(raw.relative_weeks, "relative_weeks", name),
         relative_months=_fold_keys(raw.relative_months, "relative_months", name),
         weekdays=weekdays,
+        month_names=month_names,
+        month_names_toned={unicodedata.normalize("NFC", k.lower()): v
+                           for k, v in raw.month_names.items()},
+        relative_years=_fold_keys(raw.relative_years, "relative_years", name),
         month_parts={folded(k): v for k, v in raw.month_parts.items()},
         day_periods={folded(k): DayPeriod(p.pm[0], p.pm[1], p.midnight)
                      for k, p in raw.day_periods.items()},
         relations=relations,
         relation_owners=_longest_first(raw.relation_owners),
+        unsure=_longest_first(raw.unsure),
     )
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Stay, Step
 from bot.core.types import Choice, Reply
+from content.address import set_current
 from content.privacy import Purpose
+from handlers.common.address import chosen_or_suggested
 from handlers.common.registration import policy
 from handlers.deeds.access import REVIEW_ROLES
 from handlers.deeds.notices import pending_reply, tell_reviewers
@@ -180,9 +182,13 @@ async def _finish_report(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     if data.get("review") == "cancel":
         return [ctx.main_menu(ctx.t("deeds.report_cancelled"))]
     if data.get("_new"):
+        # No birth year is asked here: the word its birth year suggests if one is known,
+        # else the default, as /toi registration would store it.
+        known = {"birth_year": ctx.person.birth_year}
         ctx.person = await ctx.people.update_profile(
             ctx.person.id, now, full_name=data["full_name"], unit_code=data["my_unit"],
-            registered_at=now)
+            registered_at=now, address=ctx.person.address or chosen_or_suggested(ctx, known))
+        set_current(ctx.person.address)
     elif not ctx.person.unit_code and data.get("my_unit"):
         ctx.person = await ctx.people.update_profile(ctx.person.id, now,
                                                      unit_code=data["my_unit"])

@@ -10,9 +10,11 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Form, Invalid, Step
 from bot.core.types import Choice, Reply
+from content.address import set_current
 from content.privacy import Purpose
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
+from handlers.common.address import chosen_or_suggested
 from handlers.common.parsing.relations import parse_relation
 from handlers.common.steps import (
     TYPING_BIRTH_YEAR,
@@ -195,7 +197,8 @@ def _join_summary(ctx: Context, data: dict[str, Any]) -> str | None:
                  unit=ctx.services.units.path_text(data["unit_code"]))
     if registering(data):
         text = ctx.t("ref.join.summary_profile", full_name=data["full_name"],
-                     birth_year=data["birth_year"]) + "\n" + text
+                     birth_year=data["birth_year"],
+                     address=chosen_or_suggested(ctx, data)) + "\n" + text
     return text
 
 
@@ -222,9 +225,12 @@ async def _finish_join(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     unit_code = str(data["unit_code"])
     if registering(data):
         now = ctx.clock.now()
+        # The polite address word as /toi registration stores it ("bác" from 55 years of age).
         ctx.person = await ctx.people.update_profile(
             ctx.person.id, now, full_name=data["full_name"], birth_year=data["birth_year"],
-            unit_code=unit_code, registered_at=now)
+            unit_code=unit_code, registered_at=now,
+            address=ctx.person.address or chosen_or_suggested(ctx, data))
+        set_current(ctx.person.address)  # from this reply on, the person's own word
     official = await repo.official_mask(campaign.id, covering(ctx, unit_code))
     try:
         participant = await repo.join(campaign.id, ctx.person.id, unit_code, account, official,
@@ -280,8 +286,6 @@ async def start_join_form(ctx: Context, campaign: Campaign) -> list[Reply]:
 # minimum are recorded, saving goes straight on to the next person ("Để sau" stops).
 
 NOT_ELIGIBLE = ("under_age", "outside")
-# Folded openings of an unsure answer, never taken as a relation (the relation saves).
-HEDGES = ("co le", "chac", "khong biet", "khong ro", "khong chac", "hinh nhu", "chua biet")
 
 
 async def _add_context(ctx: Context, data: dict[str, Any]
@@ -319,9 +323,9 @@ def _parse_relation(ctx: Context, text: str) -> str:
     for relation in RELATIONS:
         if typed == " ".join(fold(ctx.t(f"ref.relation.{relation}")).split()):
             return relation
-    # This answer saves: a hedge or a bare yes/no is never read as a relation ("có lẽ"
-    # folds to "co le", which would otherwise start like "cô").
-    if typed.startswith(HEDGES) or yes_no(text) is not None:
+    # This answer saves: a bare yes/no is never read as a relation ("có" folds like "cô");
+    # unsure answers ("có lẽ", "chắc là") are refused by parse_relation itself.
+    if yes_no(text) is not None:
         raise Invalid("ref.add.bad_relation", name=ctx.state.data.get("name", ""))
     # Everyday words: "anh trai", "mẹ", "bạn học", "hàng xóm" (content/natural.yaml).
     said = parse_relation(text)

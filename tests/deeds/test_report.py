@@ -58,6 +58,8 @@ async def test_a_fresh_account_reports_a_good_deed_in_eight_messages(
     assert deed.nominee_name == "Nguyễn Văn Bình" and not deed.is_self
     assert person is not None and person.full_name == "Hoàng Thị Lan"
     assert person.unit_code == "ls.bac-son.long-dong" and person.registered_at is not None
+    # No birth year asked here: the default word is stored, as /toi would store it.
+    assert person.address == "bạn"
     assert consents == [("deeds", True), ("profile", True)]
     # The next report asks nothing already known: no consent, no name, no commune.
     await say(chat, "/baoguong", "Ai đã làm việc tốt")

@@ -115,3 +115,54 @@ def test_wrong_side_of_today_is_a_typed_error_carrying_the_day() -> None:
     assert caught.value.problem is DateProblem.IN_PAST
     assert parse_date("hôm nay", TODAY, Direction.PAST).day == TODAY
     assert parse_date("hôm nay", TODAY, Direction.FUTURE).day == TODAY
+
+
+@pytest.mark.parametrize(("typed", "day", "precision"), [
+    ("tháng tư", date(2026, 4, 1), Precision.MONTH),
+    ("thang tu", date(2026, 4, 1), Precision.MONTH),
+    ("tháng giêng", date(2026, 1, 1), Precision.MONTH),
+    ("tháng chạp", date(2026, 12, 1), Precision.MONTH),
+    ("tháng mười một", date(2026, 11, 1), Precision.MONTH),
+    ("tháng mười hai năm ngoái", date(2025, 12, 1), Precision.MONTH),
+    ("tháng ba năm sau", date(2027, 3, 1), Precision.MONTH),
+    ("tháng 3 năm sau", date(2027, 3, 1), Precision.MONTH),
+    ("tháng năm năm sau", date(2027, 5, 1), Precision.MONTH),
+    ("tháng tư năm 2024", date(2024, 4, 1), Precision.MONTH),
+    ("ngày 20 tháng tư", date(2026, 4, 20), Precision.DAY),
+    ("20 tháng tư năm sau", date(2027, 4, 20), Precision.DAY),
+    ("20/4 năm ngoái", date(2025, 4, 20), Precision.DAY),
+    ("20/4 năm 2024", date(2024, 4, 20), Precision.DAY),
+    ("đầu tháng 5", date(2026, 5, 1), Precision.PART_OF_MONTH),
+    ("đầu tháng năm", date(2026, 5, 1), Precision.PART_OF_MONTH),
+    ("giữa tháng sáu", date(2026, 6, 11), Precision.PART_OF_MONTH),
+    ("cuối tháng ba", date(2026, 3, 21), Precision.PART_OF_MONTH),
+    ("cuối tháng ba năm sau", date(2027, 3, 21), Precision.PART_OF_MONTH),
+])
+def test_named_months_and_counted_years(typed: str, day: date, precision: Precision) -> None:
+    said = parse_date(typed, TODAY)
+    assert (said.day, said.precision) == (day, precision)
+
+
+def test_named_months_follow_the_side_of_today() -> None:
+    # Something that happened "tháng chạp" (December, not yet begun) was last December.
+    assert parse_date("tháng chạp", TODAY, Direction.PAST).day == date(2025, 12, 1)
+    # A meeting "tháng tư" (April, over) is next April.
+    assert parse_date("tháng tư", TODAY, Direction.FUTURE).day == date(2027, 4, 1)
+    assert parse_date("ngày 20 tháng tư", TODAY, Direction.FUTURE).day == date(2027, 4, 20)
+    with pytest.raises(DateError) as refused:
+        parse_date("tháng ba năm sau", TODAY, Direction.PAST)
+    assert refused.value.problem is DateProblem.IN_FUTURE
+
+
+def test_weekday_names_are_not_month_names() -> None:
+    # "thứ tư" is a Wednesday, not April.
+    assert parse_date("thứ tư tuần trước", TODAY).day == date(2026, 11, 18)
+
+
+def test_next_month_is_not_june() -> None:
+    # "tháng sau" (next month) and "tháng sáu" (June) fold alike: the tones decide.
+    assert parse_date("tháng sau", TODAY).day == date(2026, 12, 1)
+    assert parse_date("thang sau", TODAY).day == date(2026, 12, 1)
+    assert parse_date("tháng sáu", TODAY).day == date(2026, 6, 1)
+    assert parse_date("Tháng Sáu năm sau", TODAY).day == date(2027, 6, 1)
+    assert parse_date("cuối tháng sau", TODAY).day == date(2026, 12, 21)

@@ -36,6 +36,23 @@ def test_not_relations(typed: str) -> None:
     assert parse_relation(typed) is None
 
 
+@pytest.mark.parametrize("typed", [
+    "có lẽ", "Có lẽ.", "co le", "có lẽ là anh trai", "chắc là", "chắc vậy", "chắc là bạn",
+    "không biết", "khong biet", "không rõ", "chưa biết", "hình như", "hình như là cô",
+    "để xem", "để xem đã", "không chắc", "có thể là bạn",
+])
+def test_unsure_answers_are_never_a_relationship(typed: str) -> None:
+    # "có lẽ" folds to "co le", which starts like "cô" (a relative): it must not save as one.
+    assert parse_relation(typed) is None
+
+
+def test_no_relation_word_starts_like_an_unsure_answer() -> None:
+    from content.natural import natural
+    vocab = natural()
+    for word in vocab.relations:
+        assert not any(word == o or word.startswith(o + " ") for o in vocab.unsure), word
+
+
 TODAY = date(2026, 11, 25)
 
 

@@ -52,11 +52,13 @@ async def test_a_fresh_account_joins_in_eight_inputs_and_adds_each_person_in_fou
     assert "tài khoản dự thi của bạn" in await talk.say("Long Đống")
     summary = await talk.say("0912 345 678")
     assert "• Năm sinh: 1965" in summary and "• Đơn vị: Xã Long Đống" in summary
+    # Born 61 years ago: offered "bác", as /toi registration does, without a question.
+    assert "• Trợ lý gọi bạn là: “bác”" in summary
     joined = await talk.say("Lưu")
     assert talk.inputs <= 8, talk.inputs
     assert talk.inputs == 8
     # Lands on the first referred person's name: no extra "1".
-    assert "Đã ghi nhận bạn tham gia vận động" in joined
+    assert "Đã ghi nhận bác tham gia vận động" in joined
     assert "gõ tên gọi của người được vận động" in joined
     for question in ("Bạn có đồng ý không?", "Bạn sinh năm nào?", "đơn vị nào thuộc",
                      "họ và tên đầy đủ", "tài khoản dự thi của bạn"):
@@ -66,10 +68,10 @@ async def test_a_fresh_account_joins_in_eight_inputs_and_adds_each_person_in_fou
     before = talk.inputs
     assert "Tài khoản dự thi của Hoàng Văn Minh" in await talk.say("Hoàng Văn Minh")
     ask = await talk.say("0987 654 321")
-    assert "Hoàng Văn Minh là gì của bạn?" in ask and "từ 16 tuổi trở lên" in ask
+    assert "Hoàng Văn Minh là gì của bác?" in ask and "từ 16 tuổi trở lên" in ask
     saved = await talk.say("anh trai")
     assert "Đã lưu Hoàng Văn Minh (Người thân, tài khoản 0987 654 321)" in saved
-    assert "Bạn đã ghi 1 người, cần ít nhất 02. Thêm người tiếp theo" in saved
+    assert "Bác đã ghi 1 người, cần ít nhất 02. Thêm người tiếp theo" in saved
     assert talk.inputs - before == 3
     before = talk.inputs
     await talk.say("Trần Thu Hoa")
@@ -96,6 +98,7 @@ async def test_a_fresh_account_joins_in_eight_inputs_and_adds_each_person_in_fou
         participant = (await session.scalars(select(RefParticipantRow))).one()
         members = (await session.scalars(select(RefMemberRow))).all()
     assert person.birth_year == 1965 and person.registered_at is not None
+    assert person.address == "bác"
     assert consents == {"profile": True, "reminders": True, "referrals": True}
     assert participant.unit_code == person.unit_code
     assert len(members) == 4
@@ -122,6 +125,10 @@ async def test_agreeing_without_reminders_and_saying_someone_is_too_young(
         members = (await session.scalars(select(RefMemberRow))).all()
     assert consents == {"profile": True, "reminders": False, "referrals": True}
     assert len(members) == 1
+    async with app.sessions() as session:
+        younger = (await session.scalars(select(PersonRow).where(
+            PersonRow.full_name == "Lê Văn Nam"))).one()
+    assert younger.address == "bạn"  # 41 years old: the default word
 
 
 async def test_declining_the_consents_stores_no_profile(chat: Chat, app: App) -> None:

@@ -38,8 +38,10 @@ async def test_commune_registers_its_conference_and_learns_the_document_deadline
     assert "chọn một hình thức trong danh sách" in await chat.reply()
     await chat.send("đại hội thi đua")
     assert "Ngày tổ chức" in await chat.reply()
-    await chat.send("cuối tháng ba")
-    assert "Trợ lý chưa hiểu thời gian \"cuối tháng ba\"" in await chat.reply()
+    await chat.send("sau Tết")
+    assert "Trợ lý chưa hiểu thời gian \"sau Tết\"" in await chat.reply()
+    await chat.send("cuối tháng ba")  # read as a part of March: not one day
+    assert "cần một ngày cụ thể" in await chat.reply()
     await chat.send("3/2025")
     assert "cần một ngày cụ thể" in await chat.reply()
     await chat.send("1/1/2024")

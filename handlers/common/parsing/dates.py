@@ -2,7 +2,9 @@
 
 "20/4", "20/04/2024", "20-4-2024", "ngày 20 tháng 4", "20 tháng 4 năm 2024", "hôm nay",
 "hôm qua", "hôm kia", "mai", "tuần trước", "thứ 2 tuần trước", "đầu tháng 3", "cuối tháng",
-"tháng trước", "tháng 3/2024", with or without diacritics.
+"tháng trước", "tháng 3/2024", with or without diacritics. Months may be named ("tháng tư",
+"tháng giêng", "ngày 20 tháng tư", "cuối tháng ba") and a year counted from this one ("tháng ba
+năm sau", "20/4 năm ngoái"); the words are data in content/natural.yaml.
 
 The answer is a date and how precisely it was said (Precision). A week, a part of a month or
 a month stands for one representative day, chosen for a "when did it happen" question:
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -71,7 +74,7 @@ class SaidDate:
 
 
 _SEP = r"\s*[/.\-]\s*"
-_DMY = re.compile(rf"^(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})$")
+_DMY = re.compile(rf"^(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}|\s+nam\s+)(\d{{4}}|\d{{2}})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DM = re.compile(rf"^(\d{{1,2}}){_SEP}(\d{{1,2}})$")
 _WORDS = re.compile(r"^(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+(?:nam\s+)?(\d{4}))?$")
@@ -223,6 +226,31 @@ def _read(words: str, today: date, direction: Direction) -> SaidDate:
     raise DateError(DateProblem.NOT_A_DATE)
 
 
+def _with_numbers(words: str, today: date, text: str) -> str:
+    """'tháng tư' → 'tháng 4'; '… năm sau' → '… năm 2027' (so the figure forms read them).
+
+    A name that folds like a relative month ("tháng sáu" / "tháng sau") is June only when
+    typed with its tones; "thang sau" stays next month.
+    """
+    vocab = natural()
+    for said in sorted(vocab.relative_years, key=len, reverse=True):
+        if words.endswith(" " + said):
+            year = today.year + vocab.relative_years[said]
+            words = f"{words[: -len(said) - 1]} nam {year}"
+            break
+    names = "|".join(sorted((re.escape(n) for n in vocab.month_names), key=len, reverse=True))
+    named = re.search(rf"(?:^|\s)thang\s+({names})(?=\s|$)", words)
+    if named and f"thang {named[1]}" in vocab.relative_months:
+        toned = " ".join(unicodedata.normalize("NFC", text.lower()).split())
+        if not any(vocab.month_names_toned.get(word) == vocab.month_names[named[1]]
+                   and f"tháng {word}" in toned for word in vocab.month_names_toned):
+            named = None
+    if named:
+        start, end = named.span(1)
+        words = f"{words[:start]}{vocab.month_names[named[1]]}{words[end:]}"
+    return words
+
+
 def parse_date(text: str, today: date, direction: Direction = Direction.ANY) -> SaidDate:
     """Return the date said in text, read against today (see the module for the forms)."""
     words = " ".join(folded(text).replace(",", " ").split())
@@ -230,7 +258,7 @@ def parse_date(text: str, today: date, direction: Direction = Direction.ANY) -> 
     if rest and first in natural().day_periods:  # "sáng hôm qua", "tối qua", "chiều nay"
         words = rest
     words = _PREFIX.sub("", words) if not _is_relative_day(words) else words
-    said = _read(words, today, direction)
+    said = _read(_with_numbers(words, today, text), today, direction)
     if direction is Direction.PAST and said.day > today:
         raise DateError(DateProblem.IN_FUTURE, said.day)
     if direction is Direction.FUTURE and said.day < today:
