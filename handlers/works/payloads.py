@@ -199,34 +199,18 @@ class ExportConferences(Payload):
 
 
 @dataclass(frozen=True, slots=True)
-class EditConference(Payload):
-    """Edit a registered conference (`h:e:<conference id>`); a forged id is stale."""
+class ConferencePayload(Payload):
+    """A payload naming one conference (`h:<action>:<conference id>`); a forged id is stale
+    (the base parser refuses an `Id` no row can have)."""
 
-    PREFIX = "h:e"
     conference_id: Id
-
-    @classmethod
-    def parse(cls, raw: str) -> Self | None:
-        """Read the conference id; None when it is not one."""
-        if not cls.matches(raw):
-            return None
-        conference_id = parse_int(raw[len(cls.PREFIX) + 1:], 1, MAX_ID)
-        return None if conference_id is None else cls(conference_id)
 
 
 @dataclass(frozen=True, slots=True)
-class ConferencePayload(Payload):
-    """A payload naming one conference (`h:<action>:<conference id>`); a forged id is stale."""
+class EditConference(ConferencePayload):
+    """Edit a registered conference (`h:e:<conference id>`)."""
 
-    conference_id: Id
-
-    @classmethod
-    def parse(cls, raw: str) -> Self | None:
-        """Read the conference id; None when it is not one."""
-        if not cls.matches(raw):
-            return None
-        conference_id = parse_int(raw[len(cls.PREFIX) + 1:], 1, MAX_ID)
-        return None if conference_id is None else cls(conference_id)
+    PREFIX = "h:e"
 
 
 @dataclass(frozen=True, slots=True)
