@@ -21,6 +21,7 @@ from bot.core.weblinks import (
     WebRefused,
 )
 from content.schema import Campaign
+from content.units import Unit, UnitTree
 from handlers.works.common import LIAISON
 from handlers.works.export import (
     conferences_filename,
@@ -29,7 +30,9 @@ from handlers.works.export import (
     works_filename,
 )
 from handlers.works.rules import (
+    Area,
     ConferenceStatus,
+    P,
     conference_area,
     conference_compliance,
     works_area,
@@ -94,60 +97,61 @@ def _campaigns(call: WebCall) -> list[Campaign]:
     return [named] if named is not None else list(call.services.campaigns.values())
 
 
-async def works_progress(call: WebCall) -> ProgressSection | None:
-    """Works registered per unit against the plan's minimum, for the units the person sees."""
+def _first_area(call: WebCall, find: Callable[[Campaign, UnitTree], Area[P] | None]
+                ) -> tuple[Campaign, Area[P], list[Unit]] | None:
+    """The first campaign (the link's, else any) whose programme covers units the person
+    sees today, with those units; None for someone no longer a liaison or an admin."""
     if not (call.access.is_admin or call.access.units(LIAISON)):
         return None
-    t = call.services.messages.t
     visible = _visible(call)
     for campaign in _campaigns(call):
-        area = works_area(campaign, call.services.units)
-        if area is None:
-            continue
-        units = [u for u in area.units if visible(u.code)]
-        if not units:
-            continue
-        rows = works_compliance(units, area.programme,
-                                await WorksRepo(call.session).registration_days(campaign.id))
-        return ProgressSection(
-            t("works.web.title", campaign=campaign.short_name),
-            [t(f"works.web.col.{c}") for c in ("unit", "required", "registered", "on_time",
-                                                "status")],
-            [[r.unit.full_name, str(r.required), str(r.registered), str(r.on_time),
-              t(f"works.xlsx.status_{r.status.value}")] for r in rows],
-            [Chart(t("works.web.chart"), [Bar(r.unit.full_name, r.registered, r.required)
-                                          for r in rows[:CHART_UNITS]])],
-            note=t("works.web.note", date=f"{area.programme.register_by.date:%d/%m/%Y}"))
+        area = find(campaign, call.services.units)
+        units = [u for u in area.units if visible(u.code)] if area is not None else []
+        if area is not None and units:
+            return campaign, area, units
     return None
+
+
+async def works_progress(call: WebCall) -> ProgressSection | None:
+    """Works registered per unit against the plan's minimum, for the units the person sees."""
+    found = _first_area(call, works_area)
+    if found is None:
+        return None
+    t = call.services.messages.t
+    campaign, area, units = found
+    rows = works_compliance(units, area.programme,
+                            await WorksRepo(call.session).registration_days(campaign.id))
+    return ProgressSection(
+        t("works.web.title", campaign=campaign.short_name),
+        [t(f"works.web.col.{c}") for c in ("unit", "required", "registered", "on_time",
+                                            "status")],
+        [[r.unit.full_name, str(r.required), str(r.registered), str(r.on_time),
+          t(f"works.xlsx.status_{r.status.value}")] for r in rows],
+        [Chart(t("works.web.chart"), [Bar(r.unit.full_name, r.registered, r.required)
+                                      for r in rows[:CHART_UNITS]])],
+        note=t("works.web.note", date=f"{area.programme.register_by.date:%d/%m/%Y}"))
 
 
 async def conferences_progress(call: WebCall) -> ProgressSection | None:
     """Conferences held on time, late or not yet, for the units the person sees."""
-    if not (call.access.is_admin or call.access.units(LIAISON)):
+    found = _first_area(call, conference_area)
+    if found is None:
         return None
     t = call.services.messages.t
-    visible = _visible(call)
-    for campaign in _campaigns(call):
-        area = conference_area(campaign, call.services.units)
-        if area is None:
-            continue
-        units = [u for u in area.units if visible(u.code)]
-        if not units:
-            continue
-        held = {c.unit_code: (c.held_on, True)
-                for c in await ConferenceRepo(call.session).of_campaign(campaign.id)}
-        rows = conference_compliance(units, area.programme, campaign.unit, held)
-        counts = {status: sum(1 for r in rows if r.status is status)
-                  for status in ConferenceStatus}
-        return ProgressSection(
-            t("works.web.conf_title", campaign=campaign.short_name),
-            [t(f"works.web.conf_col.{c}") for c in ("unit", "due", "held_on", "status")],
-            [[r.unit.full_name, f"{r.due:%d/%m/%Y}",
-              f"{r.held_on:%d/%m/%Y}" if r.held_on else "",
-              t(f"works.xlsx.conf_{r.status.value}")] for r in rows],
-            [Chart(t("works.web.conf_chart", total=len(rows)),
-                   [Bar(t(f"works.xlsx.conf_{s.value}"), counts[s]) for s in ConferenceStatus])])
-    return None
+    campaign, area, units = found
+    held = {c.unit_code: (c.held_on, True)
+            for c in await ConferenceRepo(call.session).of_campaign(campaign.id)}
+    rows = conference_compliance(units, area.programme, campaign.unit, held)
+    counts = {status: sum(1 for r in rows if r.status is status)
+              for status in ConferenceStatus}
+    return ProgressSection(
+        t("works.web.conf_title", campaign=campaign.short_name),
+        [t(f"works.web.conf_col.{c}") for c in ("unit", "due", "held_on", "status")],
+        [[r.unit.full_name, f"{r.due:%d/%m/%Y}",
+          f"{r.held_on:%d/%m/%Y}" if r.held_on else "",
+          t(f"works.xlsx.conf_{r.status.value}")] for r in rows],
+        [Chart(t("works.web.conf_chart", total=len(rows)),
+               [Bar(t(f"works.xlsx.conf_{s.value}"), counts[s]) for s in ConferenceStatus])])
 
 
 WEB = WebParts(downloads={"works": download_works, "conferences": download_conferences},
