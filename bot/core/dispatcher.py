@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -23,7 +22,7 @@ from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
 from content.address import addressing
 from content.query import conversation_kind, looks_like_question
-from content.text import fold
+from content.text import fold_words
 from storage.access import Grant, GrantRepo
 from storage.db import NeedsWrite, lock_chat, read_first, reads_first
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
@@ -156,12 +155,9 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return name, arg.strip()
 
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
-
-
 def _menu_words(text: str) -> str:
     """Fold a label or an answer to plain words: "Tham gia: ghi…" → "tham gia ghi…"."""
-    return " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
+    return " ".join(fold_words(text))
 
 
 def match_menu(text: str, menu: list[list[str]]) -> str | None:
