@@ -165,6 +165,7 @@ def birth_year_step(when: When = None) -> Step:
 # --- unit picker ----------------------------------------------------------------------
 
 STRONG_MATCH = 90.0
+EXACT_MATCH = 100.0
 MAX_SUGGESTIONS = 5
 
 
@@ -199,8 +200,22 @@ def unit_suggestions(ctx: Context, text: str) -> list[Choice]:
     return [Choice(label, "f:" + code) for code, (_score, label) in ranked]
 
 
+def exact_unit(ctx: Context, text: str) -> str | None:
+    """Return the one unit valid today whose name is exactly what was typed, if only one is.
+
+    "xã Nhân Lý" or "nhan ly" names one commune: asking to pick it from a list again costs a
+    message and a number to type; the confirmation that follows still shows it.
+    """
+    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=2)
+    exact = [unit for unit, score in hits if score >= EXACT_MATCH]
+    return exact[0].code if len(exact) == 1 else None
+
+
 def parse_unit(ctx: Context, text: str) -> str:
-    """Offer the units matching a typed name (always asks to pick one)."""
+    """Take the unit named exactly, else offer the units matching a typed name to pick."""
+    code = exact_unit(ctx, text)
+    if code is not None:
+        return code
     choices = unit_suggestions(ctx, text)
     if not choices:
         raise Invalid("reg.unit_not_found", query=text[:60])

@@ -110,7 +110,7 @@ async def test_registration_suggests_bac_for_an_elder_who_may_choose_another(
         chat: Chat, app: App) -> None:
     await chat.send("/toi")
     await chat.reply()
-    for line in ("1", "1", "1", "trần văn minh", "1962", "nhan ly", "1"):
+    for line in ("1", "1", "1", "trần văn minh", "1962", "nhan ly"):
         await chat.send(line)
         await chat.reply()
     summary = chat.last.text if chat.last else ""
@@ -193,7 +193,7 @@ async def test_a_pushed_notice_speaks_to_its_recipient(db_url: str) -> None:
         for user, name, year in (("zalo-tu", "Lê Văn Tư", "1950"),
                                  ("zalo-lan", "Vũ Thị Lan", "1990")):
             chat = chats[user] = ZaloChat(zalo, user)
-            for line in ("/toi", "1", "1", "1", name, year, "nhan ly", "1", "Lưu"):
+            for line in ("/toi", "1", "1", "1", name, year, "nhan ly", "Lưu"):
                 chat.send(line)
                 await chat.reply()
             await chat.reply()  # the profile

@@ -160,9 +160,9 @@ def test_jsonl_session_survives_sigkill_mid_registration(tmp_path: Path) -> None
     proc.wait(timeout=10)
 
     proc = _thidua(db, "chat", "--jsonl")
-    out, _err = proc.communicate("1991\nnhan ly\n1\nLưu\n\nignored after blank\n", timeout=60)
+    out, _err = proc.communicate("1991\nnhan\n1\nLưu\n\nignored after blank\n", timeout=60)
     records = [json.loads(line) for line in out.splitlines()]
-    assert [r["in"] for r in records] == ["1991", "nhan ly", "1", "Lưu"]
+    assert [r["in"] for r in records] == ["1991", "nhan", "1", "Lưu"]
     assert "đơn vị nào" in records[0]["replies"][0]["text"]
     assert records[1]["replies"][0]["choices"][0].startswith("Xã Nhân Lý")
     assert "Đăng ký xong" in records[3]["replies"][0]["text"]

@@ -24,7 +24,7 @@ async def register_lan(chat: Chat) -> None:
     assert "sinh năm nào" in await chat.reply()
     await chat.send("1990")
     assert "đơn vị nào" in await chat.reply()
-    await chat.send("nhan ly")
+    await chat.send("nhan li")  # not a unit's exact name: a list to pick from
     assert "Nhân Lý" in await chat.reply()
     await chat.send("1")
     summary = await chat.reply()
@@ -38,6 +38,25 @@ async def test_start_says_it_is_automated_and_shows_the_menu(chat: Chat) -> None
     welcome = await chat.reply()
     assert "trợ lý tự động" in welcome
     assert "1. " in welcome and "Hồ sơ của tôi" in welcome
+
+
+async def test_a_units_exact_name_is_taken_without_a_list(chat: Chat) -> None:
+    for line, expected in (("/toi", "chưa có hồ sơ"), ("1", "đồng ý"), ("Đồng ý", "nhắc hạn"),
+                           ("1", "họ và tên"), ("Trần Văn Minh", "sinh năm nào"),
+                           ("1962", "đơn vị nào")):
+        await chat.send(line)
+        assert expected in await chat.reply()
+    for typed in ("xã Nhân Lý", "UBND xa nhan ly", "Nhân Lý"):
+        await chat.send(typed)
+        summary = await chat.reply()
+        assert "kiểm tra lại" in summary and "Đơn vị: Xã Nhân Lý" in summary, summary
+        assert chat.choices()[:3] == ["Lưu", "Sửa", "Huỷ"]
+        await chat.send("Sửa")
+        await chat.reply()
+        await chat.send("Đơn vị")
+        assert "đơn vị nào" in await chat.reply()
+    await chat.send("Nhân")  # part of a name: the list, never a guess
+    assert "các đơn vị sau" in await chat.reply() and "Xã Nhân Lý" in chat.choices()[0]
 
 
 async def test_full_registration_then_profile(chat: Chat, app: App) -> None:
