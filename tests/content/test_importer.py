@@ -561,3 +561,23 @@ def test_names_drafted_from_a_quoted_title() -> None:
     assert place == "Bắc Sơn"
     assert _short_name(title, place) == "Dân vận khéo Bắc Sơn"
     assert _aliases(title, place, "Lạng Sơn") == ["bắc sơn", "lạng sơn", "dân vận khéo"]
+
+
+def test_names_drafted_from_the_document_a_plan_carries_out_and_its_repeated_quotes() -> None:
+    from content.importer.skeleton import _aliases, _short_name
+
+    title = ("Thực hiện Chỉ thị số 19/CT-TTg ngày 16 tháng 7 năm 2021 của Thủ tướng Chính phủ "
+             "về việc phát động thi đua và Kế hoạch 5 năm (2021 - 2025)")
+    assert _short_name(title, "Tuy Phước") == "Thực hiện Chỉ thị số 19/CT-TTg Tuy Phước"
+    assert _aliases(title, "Tuy Phước", "Bình Định") == [
+        "tuy phước", "bình định", "chỉ thị 19", "chỉ thị số 19", "19/ct-ttg"]
+    # "Kế hoạch 5 năm" names no document (no "số", no code): the title's first words then.
+    assert _aliases("Thực hiện Kế hoạch 5 năm", "X", "Y")[2:] == ["thực hiện kế hoạch 5 năm"]
+    # A name the plan quotes twice or more is a name of the campaign; quoted once, it is
+    # another movement the plan mentions.
+    texts = ["Hình thức: Tổ chức “Hội nghị điển hình tiên tiến”.",
+             "Tiến hành “Hội nghị điển hình tiên tiến” cấp xã.",
+             "Phong trào “Cả nước chung sức xây dựng nông thôn mới”."]
+    aliases = _aliases("Tổ chức Đại hội thi đua yêu nước các cấp", "Chi Lăng", "Lạng Sơn", texts)
+    assert "hội nghị điển hình tiên tiến" in aliases
+    assert "cả nước chung sức xây dựng nông thôn mới" not in aliases
