@@ -249,7 +249,48 @@ def test_dates_are_listed_unconfirmed_with_their_sentence(tmp_path: Path) -> Non
                      ("II.2", "2025-05-15", "deadline", False)]
     printed = stdout.getvalue()
     assert "6 mục, 6 đoạn, 3 mốc ngày" in printed
-    assert "15/05/2025 (hạn chót): Gửi hồ sơ trước ngày 15/5/2025." in printed
+    assert "15/05/2025 (hạn chót, chưa xác nhận): Gửi hồ sơ trước ngày 15/5/2025." in printed
+
+
+def test_a_confirmed_date_stays_confirmed_when_the_plan_is_imported_again(
+        tmp_path: Path) -> None:
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "plan.yaml"
+    assert run_import(source, out=out, stdout=io.StringIO()) == 0
+    text = out.read_text(encoding="utf-8")
+    # The admin checks the deadline against the plan and confirms it.
+    deadline = text.index("date: 2025-05-15")
+    end = text.index("confirmed: false", deadline)
+    out.write_text(text[:end] + "confirmed: true" + text[end + len("confirmed: false"):],
+                   encoding="utf-8")
+    stdout = io.StringIO()
+    assert run_import(source, out=out, stdout=stdout) == 0
+    dates = {str(d["date"]): d["confirmed"]
+             for d in load_yaml(out.read_text(encoding="utf-8"))["plan"]["dates"]}
+    assert dates == {"2025-03-10": False, "2025-04-30": False, "2025-05-15": True}
+    assert "15/05/2025 (hạn chót, đã xác nhận, giữ nguyên)" in stdout.getvalue()
+    # A plan whose deadline moved: the new date is not confirmed.
+    source.write_text(PLAN.replace("15/5/2025", "20/5/2025"), encoding="utf-8")
+    assert run_import(source, out=out, stdout=io.StringIO()) == 0
+    dates = {str(d["date"]): d["confirmed"]
+             for d in load_yaml(out.read_text(encoding="utf-8"))["plan"]["dates"]}
+    assert dates["2025-05-20"] is False
+
+
+def test_a_campaign_made_from_a_plan_reminds_nobody_until_the_admin_writes_deadlines(
+        tmp_path: Path) -> None:
+    from bot.delivery.reminders import deadline_occasions
+
+    directory = tmp_path / "campaigns"
+    directory.mkdir()
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    assert run_import(source, campaign="an-binh-trong-cay", unit="ls.bac-son",
+                      directory=directory, stdout=io.StringIO()) == 0
+    (made,) = load_campaigns(directory)
+    assert made.plan is not None and len(made.plan.dates) == 3
+    assert made.deadlines == [] and deadline_occasions([made]) == []
 
 
 def test_numbering_that_skips_a_level_is_placed_under_the_nearest_parent() -> None:
