@@ -423,6 +423,56 @@ def test_a_docx_with_tables_gives_the_same_plan_as_its_text(tmp_path: Path) -> N
     assert "2 bảng: đã đọc từng hàng, từng ô" in stdout.getvalue()
 
 
+def _merged(text: str, *, span: int = 1, restart: bool | None = None) -> str:
+    """A table cell spanning columns (gridSpan) or merged with the cell above (vMerge)."""
+    props = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    if restart is not None:
+        props += '<w:vMerge w:val="restart"/>' if restart else "<w:vMerge/>"
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{_w_paragraph(text)}</w:tc>"
+
+
+def test_a_docx_table_of_content_gives_one_passage_per_row_under_its_section(
+        tmp_path: Path) -> None:
+    lines = [line for line in PLAN.splitlines() if line.strip()]
+    body = lines[lines.index("KẾ HOẠCH"):lines.index("Nơi nhận:")]
+    at = body.index("a) Đối với tập thể")
+    table = (
+        "<w:tbl>"
+        + "<w:tr>" + "".join(f"<w:tc>{_w_paragraph(h)}</w:tc>" for h in (
+            "STT", "Nội dung công việc", "Thời gian hoàn thành", "Đơn vị thực hiện")) + "</w:tr>"
+        + "<w:tr>" + "".join(f"<w:tc>{_w_paragraph(c)}</w:tc>" for c in (
+            "1", "Xây dựng kế hoạch trồng cây")) + _merged("Tháng 3/2025", restart=True)
+        + _merged("Phòng Tài nguyên và Môi trường", restart=True) + "</w:tr>"
+        + "<w:tr>" + "".join(f"<w:tc>{_w_paragraph(c)}</w:tc>" for c in (
+            "2", "Tổ chức lễ phát động")) + _merged("", restart=False)
+        + _merged("", restart=False) + "</w:tr>"
+        + "<w:tr><w:tc>" + _w_paragraph("3") + "</w:tc>"
+        + _merged("Tổng kết, khen thưởng trước ngày 15/5/2025", span=3) + "</w:tr>"
+        + "</w:tbl>")
+    xml = "".join(_w_paragraph(t) for t in body[:at]) + table + "".join(
+        _w_paragraph(t) for t in body[at:])
+    read = read_bytes("p.docx", _docx(xml))
+    plan = parse_plan(read.paragraphs)
+    section = next(s for s in plan.sections if s.id == "II.2")
+    assert section.passages[-3:] == [
+        "Nội dung công việc: Xây dựng kế hoạch trồng cây; Thời gian hoàn thành: Tháng 3/2025; "
+        "Đơn vị thực hiện: Phòng Tài nguyên và Môi trường",
+        "Nội dung công việc: Tổ chức lễ phát động; Thời gian hoàn thành: Tháng 3/2025; "
+        "Đơn vị thực hiện: Phòng Tài nguyên và Môi trường",
+        "Nội dung công việc: Tổng kết, khen thưởng trước ngày 15/5/2025",
+    ]
+    assert [s.id for s in plan.sections][-1] == "II.2.a"
+    assert ("importer.warn_table_rows", {"count": 3}) in read.notes
+    source = tmp_path / "bang.docx"
+    source.write_bytes(_docx(xml))
+    out = tmp_path / "p.yaml"
+    stdout = io.StringIO()
+    assert run_import(source, out=out, stdout=stdout) == 0
+    assert "3 hàng của bảng nội dung" in stdout.getvalue()
+    dates = load_yaml(out.read_text(encoding="utf-8"))["plan"]["dates"]
+    assert {"II.2"} == {d["section"] for d in dates if str(d["date"]) == "2025-03-31"}
+
+
 def test_a_broken_docx_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as caught:
         read_bytes("p.docx", b"PK\x03\x04 not really a zip")
