@@ -355,6 +355,24 @@ def test_refused_input_prints_vietnamese_and_writes_nothing(tmp_path: Path) -> N
     assert "trống" in stderr.getvalue() and "Chưa ghi gì" in stderr.getvalue()
 
 
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("kehoach.txt", bytes(range(256)) * 64, "không phải văn bản UTF-8"),
+    ("kehoach.txt", b"\x7fELF\x02\x01\x01\x00" + bytes(512), "không phải văn bản"),
+    ("kehoach.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "lưu thành .docx"),
+    ("kehoach.docx", bytes(range(256)) * 4, "Không mở được tệp Word"),
+    ("kehoach.pdf", b"\x89PNG\r\n\x1a\n" + bytes(512), "Không mở được tệp PDF"),
+])
+def test_a_binary_file_is_refused_in_vietnamese_and_nothing_is_written(
+        tmp_path: Path, name: str, data: bytes, says: str) -> None:
+    source = tmp_path / name
+    source.write_bytes(data)
+    out = tmp_path / "out.yaml"
+    stderr = io.StringIO()
+    assert run_import(source, out=out, stdout=io.StringIO(), stderr=stderr) == 1
+    assert says in stderr.getvalue() and "Chưa ghi gì" in stderr.getvalue()
+    assert not out.exists()
+
+
 # --- .docx and .pdf give the same plan as the text ----------------------------------------------
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
