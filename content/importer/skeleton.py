@@ -15,7 +15,7 @@ from typing import Any
 
 from content.importer.dates import fold
 from content.importer.errors import PlanError
-from content.importer.parse import ParsedPlan, Section
+from content.importer.parse import ParsedPlan, Section, guess_issuer
 from content.messages import Messages
 from content.units import Unit, UnitTree
 
@@ -179,7 +179,9 @@ def new_campaign(campaign_id: str, plan: ParsedPlan, data: dict[str, Any], tree:
     """Return the fields of a new campaign made from the plan (its `plan:` block apart)."""
     sections = [s for s in plan.sections if s.passages or s.heading]
     first = sections[0]
-    found = _unit(tree, unit, data.get("issuer"), messages)
+    # A plan copied without its header: the body it names as its own ("Ủy ban nhân dân
+    # huyện ban hành …") at the place of its date line.
+    found = _unit(tree, unit, data.get("issuer") or guess_issuer(plan), messages)
     ancestors = tree.ancestors(found.code)
     province = (ancestors[-1] if ancestors else found).name
     issuer = data.get("issuer") or f"UBND {found.full_name[:1].lower()}{found.full_name[1:]}"

@@ -690,3 +690,42 @@ def test_names_drafted_from_the_document_a_plan_carries_out_and_its_repeated_quo
     aliases = _aliases("Tổ chức Đại hội thi đua yêu nước các cấp", "Chi Lăng", "Lạng Sơn", texts)
     assert "hội nghị điển hình tiên tiến" in aliases
     assert "cả nước chung sức xây dựng nông thôn mới" not in aliases
+
+
+UNIT_OF = {"000": "bp.hon-quan", "001": "ls.chi-lang", "002": "bd.tuy-phuoc",
+           "003": "ls.bac-son", "004": "yb.tram-tau"}
+
+
+@needs_seeds
+@pytest.mark.parametrize("number", sorted(UNIT_OF))
+def test_each_seed_becomes_a_new_campaign_without_being_told_its_unit(
+        tmp_path: Path, number: str) -> None:
+    # The seeds lost their header (no "ỦY BAN NHÂN DÂN / HUYỆN …" lines): the body the plan
+    # names as its own and the place of its date line, or the district it names most, tell.
+    directory = tmp_path / "campaigns"
+    directory.mkdir()
+    stdout = io.StringIO()
+    assert run_import(_seed(number), campaign=f"ke-hoach-{number}", directory=directory,
+                      stdout=stdout) == 0, stdout.getvalue()
+    (made,) = load_campaigns(directory)
+    assert made.unit == UNIT_OF[number]
+    curated = {c.id: c for c in load_campaigns(DEFAULT_DIR)}[CAMPAIGN_OF[number]]
+    assert made.issuer == curated.issuer  # the unit's own spelling ("Hớn", not "Hón")
+
+
+def test_the_issuer_of_a_plan_without_its_header_is_guessed_from_its_body() -> None:
+    from content.importer.parse import guess_issuer
+
+    def plan(date_line: str, body: str) -> ParsedPlan:
+        text = f"KẾ HOẠCH\nThi đua\n{date_line}\nI. NỘI DUNG\n1. Việc\n- {body}\n"
+        parsed = parse_plan(read_bytes("p.txt", text.encode()).paragraphs)
+        parsed.date_text = date_line or None
+        return parsed
+
+    assert guess_issuer(plan("An Bình, ngày 05 tháng 3 năm 2025",
+                             "Ủy ban nhân dân huyện ban hành Kế hoạch.")) == "UBND huyện An Bình"
+    # No date line: the place of that level the plan names most.
+    assert guess_issuer(plan("", "UBND thị xã đề nghị các xã; thị xã Đông Hà, thị xã Đông Hà "
+                                 "và huyện Cam Lộ.")) == "UBND thị xã Đông Hà"
+    # "UBND huyện Chi Lăng" names a body, it is not the plan speaking of itself.
+    assert guess_issuer(plan("", "Gửi UBND huyện Chi Lăng.")) is None
