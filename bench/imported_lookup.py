@@ -145,7 +145,9 @@ def fresh_import(copy: Path, seeds: list[Path]) -> list[str]:
 
 def score(scorer: Path, project: Path, tsv: Path | None) -> Score:
     """Run the shared scorer quietly on one set; return its summary."""
-    args = [sys.executable, str(scorer), "--project", str(project), "--quiet"]
+    # A generous timeout: the first answer waits for the bot to start on a loaded machine.
+    args = [sys.executable, str(scorer), "--project", str(project), "--quiet",
+            "--timeout", "120"]
     if tsv is not None:
         args += ["--tsv", str(tsv)]
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
