@@ -56,6 +56,16 @@ def clean_line(line: str) -> str:
     return _SPACES_RE.sub(" ", nfc(line)).strip()
 
 
+# "“*Cả nước chung sức …*”", "**“dân chủ, …”**", "(*theo Quyết định …*)": emphasis marks of a
+# text exported from Word, not words of the plan; a lone "(*)" stays.
+_EMPHASIS_RE = re.compile(r"(?<![\w*])\*{1,2}(?=[^\s*])(.+?)(?<=[^\s*])\*{1,2}(?![\w*])")
+
+
+def strip_emphasis(text: str) -> str:
+    """Return the text without the asterisks marking emphasis around a run of words."""
+    return _EMPHASIS_RE.sub(r"\1", text) if "*" in text else text
+
+
 def read_plan(path: Path) -> PlanText:
     """Return the paragraphs of a plan file; raise PlanError when it cannot be read."""
     suffix = path.suffix.lower()
@@ -88,7 +98,7 @@ def read_bytes(name: str, data: bytes) -> PlanText:
         paragraphs = _pdf_paragraphs(name, data)
     else:
         paragraphs = _text_paragraphs(name, data)
-    paragraphs = [p for p in (clean_line(p) for p in paragraphs) if p]
+    paragraphs = [p for p in (strip_emphasis(clean_line(p)) for p in paragraphs) if p]
     if not paragraphs:
         raise PlanError("importer.empty", file=name)
     return PlanText(paragraphs, notes)

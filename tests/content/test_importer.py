@@ -45,7 +45,8 @@ CAMPAIGN_OF = {"000": "hon-quan-tong-tuyen-cu-80", "001": "chi-lang-dai-hoi-thi-
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", nfc(text)).strip()
+    # Emphasis marks ("“*Cả nước …*”") are formatting, not words of the plan: dropped.
+    return re.sub(r"\s+", " ", nfc(text).replace("*", "")).strip()
 
 
 def _seed(number: str) -> Path:
@@ -729,3 +730,15 @@ def test_the_issuer_of_a_plan_without_its_header_is_guessed_from_its_body() -> N
                                  "và huyện Cam Lộ.")) == "UBND thị xã Đông Hà"
     # "UBND huyện Chi Lăng" names a body, it is not the plan speaking of itself.
     assert guess_issuer(plan("", "Gửi UBND huyện Chi Lăng.")) is None
+
+
+def test_emphasis_marks_are_dropped_and_a_lone_asterisk_kept() -> None:
+    from content.importer.read import strip_emphasis
+
+    assert strip_emphasis("gắn với “*Học tập và làm theo*” và “*Chuyển đổi số*”") == (
+        "gắn với “Học tập và làm theo” và “Chuyển đổi số”")
+    assert strip_emphasis("phương châm **“dân chủ, pháp quyền”**.") == (
+        "phương châm “dân chủ, pháp quyền”.")
+    assert strip_emphasis("Ban Dân vận (*cơ quan tham mưu*): Kết thúc") == (
+        "Ban Dân vận (cơ quan tham mưu): Kết thúc")
+    assert strip_emphasis("Ghi chú (*) cuối trang; 2 * 3") == "Ghi chú (*) cuối trang; 2 * 3"
