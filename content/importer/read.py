@@ -172,6 +172,7 @@ def _docx_block(element: ElementTree.Element, out: list[str]) -> int:
 _LAYOUT_WORDS = ("cong hoa xa hoi chu nghia", "doc lap - tu do", "noi nhan")
 # The running-number column of a table ("STT", "TT").
 _COUNTER_HEADINGS = ("stt", "tt", "so tt", "so thu tu")
+_COUNTER_RE = re.compile(r"^(?:\d{1,3}|[IVXL]{1,6}|[a-zđ])[.)]?$")
 # A row whose cells are this short (in words) may be the column headings.
 HEADING_CELL_WORDS = 8
 
@@ -230,12 +231,21 @@ def table_rows(grid: list[list[str]]) -> list[str]:
     """Return one paragraph per content row: "Heading: cell; Heading: cell" when the first
     row names the columns, else the cells joined by "; "; the running-number column and
     empty cells left out, the same text spanning columns written once."""
+    out: list[str] = []
+    # A caption merged over the whole first row ("Bảng phân công nhiệm vụ") is a paragraph
+    # of its own; the column headings come after it.
+    while grid and len(grid[0]) > 1 and len(set(grid[0])) == 1:
+        if grid[0][0]:
+            out.append(grid[0][0])
+        grid = grid[1:]
     if not grid:
-        return []
+        return out
     headings = grid[0] if _is_heading_row(grid[0]) else None
     rows = grid[1:] if headings else grid
     skip = {i for i, h in enumerate(headings or []) if fold(h).strip(" .") in _COUNTER_HEADINGS}
-    out: list[str] = []
+    firsts = [row[0] for row in rows if row and row[0]]
+    if firsts and all(_COUNTER_RE.match(c) for c in firsts):
+        skip.add(0)  # running numbers ("1.", "II") would read as items of the plan
     for row in rows:
         parts: list[str] = []
         seen: set[str] = set()

@@ -742,3 +742,14 @@ def test_emphasis_marks_are_dropped_and_a_lone_asterisk_kept() -> None:
     assert strip_emphasis("Ban Dân vận (*cơ quan tham mưu*): Kết thúc") == (
         "Ban Dân vận (cơ quan tham mưu): Kết thúc")
     assert strip_emphasis("Ghi chú (*) cuối trang; 2 * 3") == "Ghi chú (*) cuối trang; 2 * 3"
+
+
+def test_a_table_caption_merged_over_the_first_row_is_its_own_paragraph() -> None:
+    from content.importer.read import table_rows
+
+    grid = [["Bảng phân công"] * 3, ["TT", "Nhiệm vụ", "Hạn"], ["1", "Báo cáo", "Tháng 5/2025"]]
+    assert table_rows(grid) == ["Bảng phân công", "Nhiệm vụ: Báo cáo; Hạn: Tháng 5/2025"]
+    # Without headings (numbers in the first row), the cells joined in order; the running
+    # numbers are left out, or "1." would read as an item of the plan.
+    assert table_rows([["1.", "Báo cáo", "Tháng 5/2025"], ["2.", "Tổng kết", "Quý IV/2025"]]) == [
+        "Báo cáo; Tháng 5/2025", "Tổng kết; Quý IV/2025"]
