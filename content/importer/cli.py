@@ -85,6 +85,24 @@ def _show_date(messages: Messages, day: dt.date, precision: str) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def keep_confirmed(data: dict[str, Any], existing: Any) -> int:
+    """Keep `confirmed: true` on the dates found again (same section, day and sentence) when a
+    plan is re-imported; return how many were kept."""
+    old = existing.get("plan") if isinstance(existing, dict) else None
+    dates = old.get("dates") if isinstance(old, dict) else None
+    confirmed = {
+        (str(d.get("section")), str(d.get("date")), str(d.get("text")))
+        for d in (dates if isinstance(dates, list) else [])
+        if isinstance(d, dict) and d.get("confirmed") is True
+    }
+    kept = 0
+    for found in data["dates"]:
+        if (found["section"], found["date"].isoformat(), found["text"]) in confirmed:
+            found["confirmed"] = True
+            kept += 1
+    return kept
+
+
 def summary_lines(messages: Messages, file: str, parsed: ParsedPlan,
                   data: dict[str, Any]) -> list[str]:
     """Return the Vietnamese summary of an import: counts, header, dates, what to review."""
@@ -101,8 +119,9 @@ def summary_lines(messages: Messages, file: str, parsed: ParsedPlan,
     if data["dates"]:
         lines.append(messages.t("importer.dates_title"))
         for found in data["dates"]:
+            key = "importer.date_confirmed" if found["confirmed"] else "importer.date_line"
             lines.append(messages.t(
-                "importer.date_line", section=found["section"],
+                key, section=found["section"],
                 date=_show_date(messages, found["date"], found["precision"]),
                 kind=messages.t(f"importer.kind.{found['kind']}"), text=found["text"]))
     if parsed.warnings:
@@ -135,6 +154,7 @@ def run_import(plan_file: Path, campaign: str | None = None, out: Path | None = 
         existing = load_yaml(current) if current else None
         issuer = existing.get("issuer") if isinstance(existing, dict) else None
         data = plan_data(parsed, plan_file.name, issuer)
+        keep_confirmed(data, existing)
         created = campaign is not None and out is None and not current
         if created:
             assert campaign is not None

@@ -183,6 +183,55 @@ def _issuer(parts: list[str]) -> str | None:
     return " ".join([*head, tail.title()]) if tail else " ".join(head)
 
 
+_LEVELS = ("thành phố", "thị trấn", "thị xã", "huyện", "tỉnh", "quận", "phường", "xã")
+_LEVEL_RE = "|".join(_LEVELS)
+# "Ủy ban nhân dân huyện ban hành …", "báo cáo UBND huyện (qua …)": the body speaking of
+# itself names its level without a place name after it.
+_SELF_RE = re.compile(rf"(?:Ủy ban nhân dân|UBND)\s+({_LEVEL_RE})(?:\s+(\w+)|\s*[,.;:)]|$)")
+_PLACE_OF_DATE_RE = re.compile(r"^([^,0-9]{2,40}),\s*ngày\b")
+_WORDS_AFTER_RE = re.compile(r"\s+([^\s,.;:()“”\"]+)")
+
+
+def guess_issuer(plan: ParsedPlan) -> str | None:
+    """The issuing body of a plan whose header was lost (a text copied from the body only):
+    "UBND" and its level as the plan speaks of itself ("Ủy ban nhân dân huyện ban hành …"),
+    and the place of its date line ("Bắc Sơn, ngày …") or else the place of that level the
+    plan names most ("huyện Tuy Phước"). None when the plan does not say."""
+    texts = [*plan.preamble, *(t for s in plan.sections for t in (s.heading, *s.passages))]
+    levels: dict[str, int] = {}
+    for text in texts:
+        for m in _SELF_RE.finditer(text):
+            if m.group(2) is None or not m.group(2)[0].isupper():
+                levels[m.group(1)] = levels.get(m.group(1), 0) + 1
+    if not levels:
+        return None
+    level = max(levels, key=lambda k: levels[k])
+    dated = _PLACE_OF_DATE_RE.match(plan.date_text or "")
+    if dated:
+        return f"UBND {level} {dated.group(1).strip()}"
+    names: dict[str, int] = {}
+    for text in texts:
+        for found in re.finditer(rf"(?<!\w){level}(?!\w)", text):
+            name = _name_at(text, found.end())
+            if name:
+                names[name] = names.get(name, 0) + 1
+    if not names:
+        return None
+    return f"UBND {level} {max(names, key=lambda k: names[k])}"
+
+
+def _name_at(text: str, pos: int, most: int = 3) -> str:
+    """The capitalised words (a place name) right after pos, at most `most` of them."""
+    words: list[str] = []
+    while len(words) < most:
+        m = _WORDS_AFTER_RE.match(text, pos)
+        if m is None or not m.group(1)[0].isupper():
+            break
+        words.append(m.group(1))
+        pos = m.end()
+    return " ".join(words)
+
+
 def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
     issuer_parts: list[str] = []
     for line in lines:

@@ -1,7 +1,11 @@
 """Read a plan file into its paragraphs: one string per paragraph, in reading order.
 
-.txt: one paragraph per non-empty line. .docx: the paragraphs of word/document.xml, and
-tables flattened row by row, cell by cell (each paragraph of a cell is a paragraph). .pdf
+.txt: one paragraph per non-empty line. .docx: the paragraphs of word/document.xml; layout
+tables (the two-column header, the signature) flattened row by row, cell by cell (each
+paragraph of a cell is a paragraph); a table of the plan's content (three columns or more, or
+more rows than a header has) gives one paragraph per row, each cell after its column's
+heading ("Nội dung: …; Thời gian: …; Đơn vị thực hiện: …"), the running-number column left
+out. .pdf
 with a text layer: the lines of each page reflowed into paragraphs. Text is NFC, with
 non-breaking spaces and tabs made plain spaces.
 """
@@ -18,7 +22,7 @@ from xml.etree import ElementTree
 
 from content.archive import MB, ArchiveLimits, ArchiveRefused, check_archive
 from content.importer.errors import PlanError
-from content.text import nfc
+from content.text import fold, nfc
 
 SUFFIXES = (".txt", ".docx", ".pdf")
 # A plan is a few dozen pages: these limits stop a hostile file before it is parsed.
@@ -52,6 +56,16 @@ def clean_line(line: str) -> str:
     return _SPACES_RE.sub(" ", nfc(line)).strip()
 
 
+# "“*Cả nước chung sức …*”", "**“dân chủ, …”**", "(*theo Quyết định …*)": emphasis marks of a
+# text exported from Word, not words of the plan; a lone "(*)" stays.
+_EMPHASIS_RE = re.compile(r"(?<![\w*])\*{1,2}(?=[^\s*])(.+?)(?<=[^\s*])\*{1,2}(?![\w*])")
+
+
+def strip_emphasis(text: str) -> str:
+    """Return the text without the asterisks marking emphasis around a run of words."""
+    return _EMPHASIS_RE.sub(r"\1", text) if "*" in text else text
+
+
 def read_plan(path: Path) -> PlanText:
     """Return the paragraphs of a plan file; raise PlanError when it cannot be read."""
     suffix = path.suffix.lower()
@@ -75,14 +89,16 @@ def read_bytes(name: str, data: bytes) -> PlanText:
     suffix = Path(name).suffix.lower()
     notes: list[tuple[str, dict[str, Any]]] = []
     if suffix == ".docx":
-        paragraphs, tables = _docx_paragraphs(name, data)
+        paragraphs, tables, rows = _docx_paragraphs(name, data)
         if tables:
             notes.append(("importer.warn_tables", {"count": tables}))
+        if rows:
+            notes.append(("importer.warn_table_rows", {"count": rows}))
     elif suffix == ".pdf":
         paragraphs = _pdf_paragraphs(name, data)
     else:
         paragraphs = _text_paragraphs(name, data)
-    paragraphs = [p for p in (clean_line(p) for p in paragraphs) if p]
+    paragraphs = [p for p in (strip_emphasis(clean_line(p)) for p in paragraphs) if p]
     if not paragraphs:
         raise PlanError("importer.empty", file=name)
     return PlanText(paragraphs, notes)
@@ -107,7 +123,7 @@ def _text_paragraphs(name: str, data: bytes) -> list[str]:
     return text.splitlines()
 
 
-def _docx_paragraphs(name: str, data: bytes) -> tuple[list[str], int]:
+def _docx_paragraphs(name: str, data: bytes) -> tuple[list[str], int, int]:
     try:
         check_archive(io.BytesIO(data), DOCX_LIMITS)
     except ArchiveRefused as exc:
@@ -124,23 +140,124 @@ def _docx_paragraphs(name: str, data: bytes) -> tuple[list[str], int]:
     if body is None:
         raise PlanError("importer.bad_docx", file=name)
     out: list[str] = []
-    _docx_block(body, out)
-    return out, sum(1 for _ in body.iter(f"{_W}tbl"))
+    rows = _docx_block(body, out)
+    return out, sum(1 for _ in body.iter(f"{_W}tbl")), rows
 
 
-def _docx_block(element: ElementTree.Element, out: list[str]) -> None:
-    """Append the paragraphs of a body or table cell, tables flattened row by row."""
+def _docx_block(element: ElementTree.Element, out: list[str]) -> int:
+    """Append the paragraphs of a body or table cell; return how many rows of content
+    tables became paragraphs."""
+    rows = 0
     for child in element:
         if child.tag == f"{_W}p":
             out.extend(_docx_text(child).split("\n"))
         elif child.tag == f"{_W}tbl":
-            for row in child.iter(f"{_W}tr"):
-                for cell in row.findall(f"{_W}tc"):
-                    _docx_block(cell, out)
+            grid = _table_grid(child)
+            if _is_layout(grid):
+                for row in child.iter(f"{_W}tr"):
+                    for cell in row.findall(f"{_W}tc"):
+                        rows += _docx_block(cell, out)
+            else:
+                lines = table_rows(grid)
+                out.extend(lines)
+                rows += len(lines)
         elif child.tag == f"{_W}sdt":
             content = child.find(f"{_W}sdtContent")
             if content is not None:
-                _docx_block(content, out)
+                rows += _docx_block(content, out)
+    return rows
+
+
+# Header words of a layout table: the national motto, the signature, "Nơi nhận".
+_LAYOUT_WORDS = ("cong hoa xa hoi chu nghia", "doc lap - tu do", "noi nhan")
+# The running-number column of a table ("STT", "TT").
+_COUNTER_HEADINGS = ("stt", "tt", "so tt", "so thu tu")
+_COUNTER_RE = re.compile(r"^(?:\d{1,3}|[IVXL]{1,6}|[a-zđ])[.)]?$")
+# A row whose cells are this short (in words) may be the column headings.
+HEADING_CELL_WORDS = 8
+
+
+def _cell_text(cell: ElementTree.Element) -> str:
+    parts: list[str] = []
+    for paragraph in cell.iter(f"{_W}p"):
+        text = clean_line(_docx_text(paragraph).replace("\n", " "))
+        if text:
+            parts.append(text)
+    return " ".join(parts)
+
+
+def _table_grid(table: ElementTree.Element) -> list[list[str]]:
+    """Return the table's rows as lists of cell texts, one per grid column: a cell spanning
+    columns fills each of them, a cell merged with the one above repeats its text."""
+    grid: list[list[str]] = []
+    for row in table.findall(f"{_W}tr"):
+        cells: list[str] = []
+        for cell in row.findall(f"{_W}tc"):
+            props = cell.find(f"{_W}tcPr")
+            span, merged = 1, False
+            if props is not None:
+                span_el = props.find(f"{_W}gridSpan")
+                if span_el is not None:
+                    try:
+                        span = max(1, min(50, int(span_el.get(f"{_W}val", "1"))))
+                    except ValueError:
+                        span = 1
+                merge_el = props.find(f"{_W}vMerge")
+                merged = merge_el is not None and merge_el.get(f"{_W}val") != "restart"
+            column = len(cells)
+            above = grid[-1][column] if merged and grid and column < len(grid[-1]) else None
+            text = above if above is not None else _cell_text(cell)
+            cells.extend([text] * span)
+        grid.append(cells)
+    return grid
+
+
+def _is_layout(grid: list[list[str]]) -> bool:
+    """A table that lays out the header or the signature, not content of the plan."""
+    text = fold(" ".join(c for row in grid for c in row))
+    if any(word in text for word in _LAYOUT_WORDS):
+        return True
+    columns = max((len(row) for row in grid), default=0)
+    return columns <= 1 or (columns == 2 and len(grid) <= 3)
+
+
+def _is_heading_row(row: list[str]) -> bool:
+    filled = [c for c in row if c]
+    return len(filled) >= 2 and all(
+        len(c.split()) <= HEADING_CELL_WORDS and not c[:1].isdigit() for c in filled)
+
+
+def table_rows(grid: list[list[str]]) -> list[str]:
+    """Return one paragraph per content row: "Heading: cell; Heading: cell" when the first
+    row names the columns, else the cells joined by "; "; the running-number column and
+    empty cells left out, the same text spanning columns written once."""
+    out: list[str] = []
+    # A caption merged over the whole first row ("Bảng phân công nhiệm vụ") is a paragraph
+    # of its own; the column headings come after it.
+    while grid and len(grid[0]) > 1 and len(set(grid[0])) == 1:
+        if grid[0][0]:
+            out.append(grid[0][0])
+        grid = grid[1:]
+    if not grid:
+        return out
+    headings = grid[0] if _is_heading_row(grid[0]) else None
+    rows = grid[1:] if headings else grid
+    skip = {i for i, h in enumerate(headings or []) if fold(h).strip(" .") in _COUNTER_HEADINGS}
+    firsts = [row[0] for row in rows if row and row[0]]
+    if firsts and all(_COUNTER_RE.match(c) for c in firsts):
+        skip.add(0)  # running numbers ("1.", "II") would read as items of the plan
+    for row in rows:
+        parts: list[str] = []
+        seen: set[str] = set()
+        for i, cell in enumerate(row):
+            if not cell or i in skip or cell in seen:
+                continue
+            seen.add(cell)
+            heading = headings[i] if headings and i < len(headings) else ""
+            parts.append(f"{heading}: {cell}" if heading and heading != cell else cell)
+        if parts:
+            out.append("; ".join(parts))
+    return out
 
 
 def _docx_text(paragraph: ElementTree.Element) -> str:

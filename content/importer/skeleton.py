@@ -15,7 +15,7 @@ from typing import Any
 
 from content.importer.dates import fold
 from content.importer.errors import PlanError
-from content.importer.parse import ParsedPlan, Section
+from content.importer.parse import ParsedPlan, Section, guess_issuer
 from content.messages import Messages
 from content.units import Unit, UnitTree
 
@@ -37,19 +37,72 @@ def _place(issuer: str, unit_name: str) -> str:
     return match.group(1).strip() if match else unit_name
 
 
+# A document the plan carries out, named in its title: "Chỉ thị số 19/CT-TTg" (people call
+# the plan by it: "chỉ thị 19", "19/CT-TTg").
+_DOCUMENT_RE = re.compile(
+    r"\b(?P<kind>Chỉ thị|Nghị quyết|Kết luận|Quyết định|Kế hoạch|Hướng dẫn|Thông tư|Nghị định"
+    r"|Công văn|Văn bản)\s+(?:(?P<so>số\s+)(?P<n>\d+)(?P<code>[/-][\w./-]*[A-ZĐ][\w./-]*)?"
+    r"|(?P<n2>\d+)(?P<code2>[/-][\w./-]*[A-ZĐ][\w./-]*))")
+# A quoted name the plan repeats this often (title apart) is what the plan is about.
+QUOTED_REPEATS = 2
+_QUOTED_MAX_WORDS = 8
+
+
+def _title_document(title: str) -> re.Match[str] | None:
+    return _DOCUMENT_RE.search(title)
+
+
 def _short_name(title: str, place: str) -> str:
-    """How people name the campaign: the name quoted in the title ("Dân vận khéo") and the
-    district, else the title's first words."""
+    """How people name the campaign: the name quoted in the title ("Dân vận khéo") or the
+    document it carries out ("Chỉ thị số 19/CT-TTg") and the district, else the title's
+    first words."""
     quoted = _QUOTED_RE.findall(title)
-    name = quoted[0].strip() if quoted else " ".join(title.split()[:_SHORT_WORDS])
+    document = _title_document(title)
+    if quoted:
+        name = quoted[0].strip()
+    elif document:
+        name = title[: document.end()].strip()
+    else:
+        name = " ".join(title.split()[:_SHORT_WORDS])
     return name if place.lower() in name.lower() else f"{name} {place}"
 
 
-def _aliases(title: str, place: str, province: str) -> list[str]:
-    """Draft aliases: the district and province names and the names quoted in the title (the
-    lookup steers by an alias only where the other plans hardly use its words)."""
+def _document_names(title: str) -> list[str]:
+    """"Chỉ thị số 19/CT-TTg" → "chỉ thị 19", "chỉ thị số 19", "19/ct-ttg"."""
+    m = _title_document(title)
+    if m is None:
+        return []
+    kind, number, code = m["kind"], m["n"] or m["n2"], m["code"] or m["code2"]
+    names = [f"{kind} {number}", f"{kind} số {number}"]
+    if code:
+        names.append(f"{number}{code}".rstrip("./-"))
+    return names
+
+
+def _repeated_quotes(texts: list[str]) -> list[str]:
+    """Names in quotes the plan writes at least QUOTED_REPEATS times ("Hội nghị điển hình
+    tiên tiến"), short enough to be typed."""
+    counts: dict[str, int] = {}
+    spelled: dict[str, str] = {}
+    for text in texts:
+        for quoted in _QUOTED_RE.findall(text):
+            name = quoted.strip(" *_")
+            key = fold(name)
+            if 2 <= len(name.split()) <= _QUOTED_MAX_WORDS:
+                counts[key] = counts.get(key, 0) + 1
+                spelled.setdefault(key, name)
+    return [spelled[k] for k, n in counts.items() if n >= QUOTED_REPEATS]
+
+
+def _aliases(title: str, place: str, province: str,
+             texts: list[str] | None = None) -> list[str]:
+    """Draft aliases: the district and province names, the names quoted in the title, the
+    document the title carries out, and the names the plan itself quotes again and again
+    (the lookup steers by an alias only where the other plans hardly use its words)."""
     names = [place, province, *(q.strip() for q in _QUOTED_RE.findall(title))]
-    if not _QUOTED_RE.search(title):
+    names += _document_names(title)
+    names += _repeated_quotes(texts or [])
+    if not _QUOTED_RE.search(title) and not _title_document(title):
         names.append(" ".join(title.split()[:_SHORT_WORDS]))
     out: list[str] = []
     for name in names:
@@ -126,7 +179,9 @@ def new_campaign(campaign_id: str, plan: ParsedPlan, data: dict[str, Any], tree:
     """Return the fields of a new campaign made from the plan (its `plan:` block apart)."""
     sections = [s for s in plan.sections if s.passages or s.heading]
     first = sections[0]
-    found = _unit(tree, unit, data.get("issuer"), messages)
+    # A plan copied without its header: the body it names as its own ("Ủy ban nhân dân
+    # huyện ban hành …") at the place of its date line.
+    found = _unit(tree, unit, data.get("issuer") or guess_issuer(plan), messages)
     ancestors = tree.ancestors(found.code)
     province = (ancestors[-1] if ancestors else found).name
     issuer = data.get("issuer") or f"UBND {found.full_name[:1].lower()}{found.full_name[1:]}"
@@ -153,7 +208,8 @@ def new_campaign(campaign_id: str, plan: ParsedPlan, data: dict[str, Any], tree:
         "id": campaign_id,
         "title": title,
         "short_name": _short_name(title, _place(issuer, found.name)),
-        "aliases": _aliases(title, _place(issuer, found.name), province),
+        "aliases": _aliases(title, _place(issuer, found.name), province,
+                            [t for s in plan.sections for t in (s.heading, *s.passages)]),
         "issuer": issuer,
         "unit": found.code,
         "province": province,

@@ -45,7 +45,8 @@ CAMPAIGN_OF = {"000": "hon-quan-tong-tuyen-cu-80", "001": "chi-lang-dai-hoi-thi-
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", nfc(text)).strip()
+    # Emphasis marks ("“*Cả nước …*”") are formatting, not words of the plan: dropped.
+    return re.sub(r"\s+", " ", nfc(text).replace("*", "")).strip()
 
 
 def _seed(number: str) -> Path:
@@ -249,7 +250,48 @@ def test_dates_are_listed_unconfirmed_with_their_sentence(tmp_path: Path) -> Non
                      ("II.2", "2025-05-15", "deadline", False)]
     printed = stdout.getvalue()
     assert "6 mục, 6 đoạn, 3 mốc ngày" in printed
-    assert "15/05/2025 (hạn chót): Gửi hồ sơ trước ngày 15/5/2025." in printed
+    assert "15/05/2025 (hạn chót, chưa xác nhận): Gửi hồ sơ trước ngày 15/5/2025." in printed
+
+
+def test_a_confirmed_date_stays_confirmed_when_the_plan_is_imported_again(
+        tmp_path: Path) -> None:
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "plan.yaml"
+    assert run_import(source, out=out, stdout=io.StringIO()) == 0
+    text = out.read_text(encoding="utf-8")
+    # The admin checks the deadline against the plan and confirms it.
+    deadline = text.index("date: 2025-05-15")
+    end = text.index("confirmed: false", deadline)
+    out.write_text(text[:end] + "confirmed: true" + text[end + len("confirmed: false"):],
+                   encoding="utf-8")
+    stdout = io.StringIO()
+    assert run_import(source, out=out, stdout=stdout) == 0
+    dates = {str(d["date"]): d["confirmed"]
+             for d in load_yaml(out.read_text(encoding="utf-8"))["plan"]["dates"]}
+    assert dates == {"2025-03-10": False, "2025-04-30": False, "2025-05-15": True}
+    assert "15/05/2025 (hạn chót, đã xác nhận, giữ nguyên)" in stdout.getvalue()
+    # A plan whose deadline moved: the new date is not confirmed.
+    source.write_text(PLAN.replace("15/5/2025", "20/5/2025"), encoding="utf-8")
+    assert run_import(source, out=out, stdout=io.StringIO()) == 0
+    dates = {str(d["date"]): d["confirmed"]
+             for d in load_yaml(out.read_text(encoding="utf-8"))["plan"]["dates"]}
+    assert dates["2025-05-20"] is False
+
+
+def test_a_campaign_made_from_a_plan_reminds_nobody_until_the_admin_writes_deadlines(
+        tmp_path: Path) -> None:
+    from bot.delivery.reminders import deadline_occasions
+
+    directory = tmp_path / "campaigns"
+    directory.mkdir()
+    source = tmp_path / "an-binh.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    assert run_import(source, campaign="an-binh-trong-cay", unit="ls.bac-son",
+                      directory=directory, stdout=io.StringIO()) == 0
+    (made,) = load_campaigns(directory)
+    assert made.plan is not None and len(made.plan.dates) == 3
+    assert made.deadlines == [] and deadline_occasions([made]) == []
 
 
 def test_numbering_that_skips_a_level_is_placed_under_the_nearest_parent() -> None:
@@ -312,6 +354,24 @@ def test_refused_input_prints_vietnamese_and_writes_nothing(tmp_path: Path) -> N
     assert run_import(source, out=out, stdout=io.StringIO(), stderr=stderr) == 1
     assert not out.exists()
     assert "trống" in stderr.getvalue() and "Chưa ghi gì" in stderr.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("kehoach.txt", bytes(range(256)) * 64, "không phải văn bản UTF-8"),
+    ("kehoach.txt", b"\x7fELF\x02\x01\x01\x00" + bytes(512), "không phải văn bản"),
+    ("kehoach.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "lưu thành .docx"),
+    ("kehoach.docx", bytes(range(256)) * 4, "Không mở được tệp Word"),
+    ("kehoach.pdf", b"\x89PNG\r\n\x1a\n" + bytes(512), "Không mở được tệp PDF"),
+])
+def test_a_binary_file_is_refused_in_vietnamese_and_nothing_is_written(
+        tmp_path: Path, name: str, data: bytes, says: str) -> None:
+    source = tmp_path / name
+    source.write_bytes(data)
+    out = tmp_path / "out.yaml"
+    stderr = io.StringIO()
+    assert run_import(source, out=out, stdout=io.StringIO(), stderr=stderr) == 1
+    assert says in stderr.getvalue() and "Chưa ghi gì" in stderr.getvalue()
+    assert not out.exists()
 
 
 # --- .docx and .pdf give the same plan as the text ----------------------------------------------
@@ -380,6 +440,56 @@ def test_a_docx_with_tables_gives_the_same_plan_as_its_text(tmp_path: Path) -> N
     stdout = io.StringIO()
     assert run_import(source, out=tmp_path / "p.yaml", stdout=stdout) == 0
     assert "2 bảng: đã đọc từng hàng, từng ô" in stdout.getvalue()
+
+
+def _merged(text: str, *, span: int = 1, restart: bool | None = None) -> str:
+    """A table cell spanning columns (gridSpan) or merged with the cell above (vMerge)."""
+    props = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    if restart is not None:
+        props += '<w:vMerge w:val="restart"/>' if restart else "<w:vMerge/>"
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{_w_paragraph(text)}</w:tc>"
+
+
+def test_a_docx_table_of_content_gives_one_passage_per_row_under_its_section(
+        tmp_path: Path) -> None:
+    lines = [line for line in PLAN.splitlines() if line.strip()]
+    body = lines[lines.index("KẾ HOẠCH"):lines.index("Nơi nhận:")]
+    at = body.index("a) Đối với tập thể")
+    table = (
+        "<w:tbl>"
+        + "<w:tr>" + "".join(f"<w:tc>{_w_paragraph(h)}</w:tc>" for h in (
+            "STT", "Nội dung công việc", "Thời gian hoàn thành", "Đơn vị thực hiện")) + "</w:tr>"
+        + "<w:tr>" + "".join(f"<w:tc>{_w_paragraph(c)}</w:tc>" for c in (
+            "1", "Xây dựng kế hoạch trồng cây")) + _merged("Tháng 3/2025", restart=True)
+        + _merged("Phòng Tài nguyên và Môi trường", restart=True) + "</w:tr>"
+        + "<w:tr>" + "".join(f"<w:tc>{_w_paragraph(c)}</w:tc>" for c in (
+            "2", "Tổ chức lễ phát động")) + _merged("", restart=False)
+        + _merged("", restart=False) + "</w:tr>"
+        + "<w:tr><w:tc>" + _w_paragraph("3") + "</w:tc>"
+        + _merged("Tổng kết, khen thưởng trước ngày 15/5/2025", span=3) + "</w:tr>"
+        + "</w:tbl>")
+    xml = "".join(_w_paragraph(t) for t in body[:at]) + table + "".join(
+        _w_paragraph(t) for t in body[at:])
+    read = read_bytes("p.docx", _docx(xml))
+    plan = parse_plan(read.paragraphs)
+    section = next(s for s in plan.sections if s.id == "II.2")
+    assert section.passages[-3:] == [
+        "Nội dung công việc: Xây dựng kế hoạch trồng cây; Thời gian hoàn thành: Tháng 3/2025; "
+        "Đơn vị thực hiện: Phòng Tài nguyên và Môi trường",
+        "Nội dung công việc: Tổ chức lễ phát động; Thời gian hoàn thành: Tháng 3/2025; "
+        "Đơn vị thực hiện: Phòng Tài nguyên và Môi trường",
+        "Nội dung công việc: Tổng kết, khen thưởng trước ngày 15/5/2025",
+    ]
+    assert [s.id for s in plan.sections][-1] == "II.2.a"
+    assert ("importer.warn_table_rows", {"count": 3}) in read.notes
+    source = tmp_path / "bang.docx"
+    source.write_bytes(_docx(xml))
+    out = tmp_path / "p.yaml"
+    stdout = io.StringIO()
+    assert run_import(source, out=out, stdout=stdout) == 0
+    assert "3 hàng của bảng nội dung" in stdout.getvalue()
+    dates = load_yaml(out.read_text(encoding="utf-8"))["plan"]["dates"]
+    assert {"II.2"} == {d["section"] for d in dates if str(d["date"]) == "2025-03-31"}
 
 
 def test_a_broken_docx_is_refused(tmp_path: Path) -> None:
@@ -561,3 +671,85 @@ def test_names_drafted_from_a_quoted_title() -> None:
     assert place == "Bắc Sơn"
     assert _short_name(title, place) == "Dân vận khéo Bắc Sơn"
     assert _aliases(title, place, "Lạng Sơn") == ["bắc sơn", "lạng sơn", "dân vận khéo"]
+
+
+def test_names_drafted_from_the_document_a_plan_carries_out_and_its_repeated_quotes() -> None:
+    from content.importer.skeleton import _aliases, _short_name
+
+    title = ("Thực hiện Chỉ thị số 19/CT-TTg ngày 16 tháng 7 năm 2021 của Thủ tướng Chính phủ "
+             "về việc phát động thi đua và Kế hoạch 5 năm (2021 - 2025)")
+    assert _short_name(title, "Tuy Phước") == "Thực hiện Chỉ thị số 19/CT-TTg Tuy Phước"
+    assert _aliases(title, "Tuy Phước", "Bình Định") == [
+        "tuy phước", "bình định", "chỉ thị 19", "chỉ thị số 19", "19/ct-ttg"]
+    # "Kế hoạch 5 năm" names no document (no "số", no code): the title's first words then.
+    assert _aliases("Thực hiện Kế hoạch 5 năm", "X", "Y")[2:] == ["thực hiện kế hoạch 5 năm"]
+    # A name the plan quotes twice or more is a name of the campaign; quoted once, it is
+    # another movement the plan mentions.
+    texts = ["Hình thức: Tổ chức “Hội nghị điển hình tiên tiến”.",
+             "Tiến hành “Hội nghị điển hình tiên tiến” cấp xã.",
+             "Phong trào “Cả nước chung sức xây dựng nông thôn mới”."]
+    aliases = _aliases("Tổ chức Đại hội thi đua yêu nước các cấp", "Chi Lăng", "Lạng Sơn", texts)
+    assert "hội nghị điển hình tiên tiến" in aliases
+    assert "cả nước chung sức xây dựng nông thôn mới" not in aliases
+
+
+UNIT_OF = {"000": "bp.hon-quan", "001": "ls.chi-lang", "002": "bd.tuy-phuoc",
+           "003": "ls.bac-son", "004": "yb.tram-tau"}
+
+
+@needs_seeds
+@pytest.mark.parametrize("number", sorted(UNIT_OF))
+def test_each_seed_becomes_a_new_campaign_without_being_told_its_unit(
+        tmp_path: Path, number: str) -> None:
+    # The seeds lost their header (no "ỦY BAN NHÂN DÂN / HUYỆN …" lines): the body the plan
+    # names as its own and the place of its date line, or the district it names most, tell.
+    directory = tmp_path / "campaigns"
+    directory.mkdir()
+    stdout = io.StringIO()
+    assert run_import(_seed(number), campaign=f"ke-hoach-{number}", directory=directory,
+                      stdout=stdout) == 0, stdout.getvalue()
+    (made,) = load_campaigns(directory)
+    assert made.unit == UNIT_OF[number]
+    curated = {c.id: c for c in load_campaigns(DEFAULT_DIR)}[CAMPAIGN_OF[number]]
+    assert made.issuer == curated.issuer  # the unit's own spelling ("Hớn", not "Hón")
+
+
+def test_the_issuer_of_a_plan_without_its_header_is_guessed_from_its_body() -> None:
+    from content.importer.parse import guess_issuer
+
+    def plan(date_line: str, body: str) -> ParsedPlan:
+        text = f"KẾ HOẠCH\nThi đua\n{date_line}\nI. NỘI DUNG\n1. Việc\n- {body}\n"
+        parsed = parse_plan(read_bytes("p.txt", text.encode()).paragraphs)
+        parsed.date_text = date_line or None
+        return parsed
+
+    assert guess_issuer(plan("An Bình, ngày 05 tháng 3 năm 2025",
+                             "Ủy ban nhân dân huyện ban hành Kế hoạch.")) == "UBND huyện An Bình"
+    # No date line: the place of that level the plan names most.
+    assert guess_issuer(plan("", "UBND thị xã đề nghị các xã; thị xã Đông Hà, thị xã Đông Hà "
+                                 "và huyện Cam Lộ.")) == "UBND thị xã Đông Hà"
+    # "UBND huyện Chi Lăng" names a body, it is not the plan speaking of itself.
+    assert guess_issuer(plan("", "Gửi UBND huyện Chi Lăng.")) is None
+
+
+def test_emphasis_marks_are_dropped_and_a_lone_asterisk_kept() -> None:
+    from content.importer.read import strip_emphasis
+
+    assert strip_emphasis("gắn với “*Học tập và làm theo*” và “*Chuyển đổi số*”") == (
+        "gắn với “Học tập và làm theo” và “Chuyển đổi số”")
+    assert strip_emphasis("phương châm **“dân chủ, pháp quyền”**.") == (
+        "phương châm “dân chủ, pháp quyền”.")
+    assert strip_emphasis("Ban Dân vận (*cơ quan tham mưu*): Kết thúc") == (
+        "Ban Dân vận (cơ quan tham mưu): Kết thúc")
+    assert strip_emphasis("Ghi chú (*) cuối trang; 2 * 3") == "Ghi chú (*) cuối trang; 2 * 3"
+
+
+def test_a_table_caption_merged_over_the_first_row_is_its_own_paragraph() -> None:
+    from content.importer.read import table_rows
+
+    grid = [["Bảng phân công"] * 3, ["TT", "Nhiệm vụ", "Hạn"], ["1", "Báo cáo", "Tháng 5/2025"]]
+    assert table_rows(grid) == ["Bảng phân công", "Nhiệm vụ: Báo cáo; Hạn: Tháng 5/2025"]
+    # Without headings (numbers in the first row), the cells joined in order; the running
+    # numbers are left out, or "1." would read as an item of the plan.
+    assert table_rows([["1.", "Báo cáo", "Tháng 5/2025"], ["2.", "Tổng kết", "Quý IV/2025"]]) == [
+        "Báo cáo; Tháng 5/2025", "Tổng kết; Quý IV/2025"]
