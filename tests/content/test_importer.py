@@ -652,7 +652,7 @@ def test_a_skipped_level_is_refused_unless_allowed_then_placed_and_reported(
     out = tmp_path / "plan.yaml"
     stdout = io.StringIO()
     assert run_import(source, out=out, stdout=stdout, allow_skips=True) == 0
-    assert "nhảy cấp" in stdout.getvalue() and "ngay dưới mục I." in stdout.getvalue()
+    assert "nhảy cấp" in stdout.getvalue() and "nằm ngay dưới mục I," in stdout.getvalue()
     sections = load_yaml(out.read_text(encoding="utf-8"))["plan"]["sections"]
     assert "I.a" in [s["id"] for s in sections]
     strict_out = tmp_path / "strict.yaml"
