@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from content.errors import ContentError
+from content.query import canon_word
 from content.schema import Passage
 from content.text import fold_words, nfc
 
@@ -128,6 +129,8 @@ class _Doc:
     is_heading: bool = False  # a sentence-long heading quoted as a passage
     length: int = 0
     top: str = ""  # the heading of the plan part the passage is in ("TỔ CHỨC THỰC HIỆN")
+    # A field of the plan document (its signer, number…): answers only questions about it.
+    field: str = ""
 
 
 @dataclass
@@ -141,7 +144,7 @@ class _Synonyms:
 
 
 def _norm_token(token: str) -> str:
-    return str(int(token)) if token.isdigit() else token
+    return str(int(token)) if token.isdigit() else canon_word(token)
 
 
 def _words(text: str) -> list[str]:
@@ -253,3 +256,5 @@ class _Query:
     out_of_scope: bool = False  # names a place, year or edition no plan covers
     wants_section: bool = False  # asks for a list: quote the whole section
     long: bool = False  # cut from a long message: its words need matching less fully
+    field: str | None = None  # asks about the plan document itself (who signed it…)
+    yes_no: bool = False  # "có … không": whether a rule says so

@@ -39,6 +39,23 @@ from content.search_base import (
 )
 from content.text import fold_words, nfc
 
+SIGNATURE_SOURCE = "chữ ký"  # where the plan's signer is quoted from (end of the plan)
+
+
+def document_fields(campaign: Campaign) -> list[tuple[str, str]]:
+    """The plan document's signer, number, day and issuer as written (the plan block's,
+    else the campaign's document), each a field the lookup may quote."""
+    plan = getattr(campaign, "plan", None)
+    doc = campaign.document
+    values = {
+        "signed_by": getattr(plan, "signed_by", None) or doc.signed_by,
+        "date_text": getattr(plan, "date_text", None) or doc.date_text,
+        "number": getattr(plan, "number", None) or doc.number,
+        "issuer": getattr(plan, "issuer", None) or campaign.issuer,
+    }
+    return [(name, str(text).strip()) for name, text in values.items()
+            if text and str(text).strip()]
+
 
 class Corpus:
     """Inverted index over every passage of every campaign, and what the plans write."""
@@ -54,10 +71,20 @@ class Corpus:
         self._docs: list[_Doc] = []
         self._raw_texts: list[str] = []
         self._titles: dict[str, int] = {}
+        # The plan document's own fields (signer, number, day, issuer, title), by campaign.
+        self._fields: dict[tuple[str, str], int] = {}
+        self._campaign_ids = [c.id for c in campaigns]
         for campaign in campaigns:
             title = Passage(text=campaign.title, source="mở đầu")
             self._titles[campaign.id] = len(self._docs)
+            self._fields[(campaign.id, "title")] = len(self._docs)
             self._add(campaign, "gioi_thieu", title, ())
+            for field_name, text in document_fields(campaign):
+                source = SIGNATURE_SOURCE if field_name == "signed_by" else "mở đầu"
+                self._fields[(campaign.id, field_name)] = len(self._docs)
+                self._add(campaign, "gioi_thieu", Passage.model_construct(
+                    text=text, source=source, quote=True, keywords=[], notes=[]), ())
+                self._docs[-1].field = field_name
             located = list(iter_quoted(campaign))
             by_source: dict[str, list[str]] = defaultdict(list)
             for loc in located:
@@ -68,7 +95,8 @@ class Corpus:
                           siblings if loc.passage.source != "mở đầu" else [])
                 self._docs[-1].is_heading = loc.path.endswith(".heading")
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
+        searched = [d for d in self._docs if not d.field]
+        avg = sum(d.length for d in searched) / max(len(searched), 1)
         self._sat: list[dict[str, float]] = []
         self._campaign_postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
             lambda: defaultdict(list)
@@ -78,11 +106,13 @@ class Corpus:
             sats: dict[str, float] = {}
             for feat, tf in doc.tf.items():
                 sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                sats[feat] = sat
+                if doc.field:
+                    continue  # found only by a question about the document itself
                 self._postings[feat].append((i, sat))
                 self._campaign_postings[feat][doc.campaign_id].append((i, sat))
-                sats[feat] = sat
             self._sat.append(sats)
-        n = len(self._docs)
+        n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
         self._idf = {
             f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
@@ -141,7 +171,8 @@ class Corpus:
             exact.setdefault(" ".join(name), set()).add(campaign_id)
         self._by_section: dict[tuple[str, str], list[_Doc]] = defaultdict(list)
         for doc in self._docs:
-            self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
+            if not doc.field:
+                self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._contacts: dict[str, int | None] = {}
         # Everyday topics the plans themselves write ("gắn kết hơn" holds "kết hơn"), found
         # once here so that a question never scans the plan text.

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from content.query import Vocab, normalise_words
+from content.query import Vocab, normalise_words, read_question
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -321,5 +321,20 @@ class Reading(Scope):
             for i in range(len(raw))
             for n in range(1, 5)
         )
+        shape = read_question(query, self._lex)
+        field = shape.field
+        if field and self._cites_other(words, alias_pos):
+            field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story))
+                      wants_section, bool(story), field, shape.yes_no)
+
+    def _cites_other(self, words: list[str], alias_pos: set[int]) -> bool:
+        """Whether the question cites a document by its number ("Chỉ thị 05", "kế hoạch số
+        231") other than the one a campaign is named by ("Chỉ thị 19")."""
+        for i, w in enumerate(words):
+            if not w.isdigit() or i in alias_pos or i < 2:
+                continue
+            before = words[i - 2 : i] if words[i - 1] != "so" else words[i - 3 : i - 1]
+            if tuple(before) in self._lex.document_kinds:
+                return True
+        return False
