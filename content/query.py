@@ -57,10 +57,12 @@ class Vocab:
     # Facets a question asks for by its shape ("bao nhiêu … đã thi"), regexes over its words.
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     identity_questions: frozenset[tuple[str, ...]] = frozenset()
-    # Questions about the plan document itself (who signed it, …): field -> (needs the word
-    # "kế hoạch", patterns over the typed folded words), in the order they are tried.
-    document_fields: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = ()
+    # Questions about the plan document itself (who signed it, …): (field, patterns over the
+    # typed folded words), in the order they are tried.
+    document_fields: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
     document_other: tuple[re.Pattern[str], ...] = ()
+    # Words the asker uses of themselves ("em là…", "tôi đã…"): a clause with one tells a story.
+    self_words: frozenset[str] = frozenset()
     question_endings: frozenset[str] = frozenset()
     question_phrases: frozenset[tuple[str, ...]] = frozenset()
 
@@ -164,6 +166,8 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  identity_questions=_phrases(data, "identity_questions"),
                  document_fields=_document_fields(path, data),
                  document_other=_patterns(path, data, "document_other"),
+                 self_words=frozenset(w for p in (_typed(x) for x in data.get("self_words") or [])
+                                      for w in p),
                  question_endings=frozenset(
                      w for p in (_typed(x) for x in data.get("question_endings") or [])
                      for w in p),
@@ -183,21 +187,16 @@ def _patterns(path: Path, data: dict[str, object], key: str) -> tuple[re.Pattern
 
 def _document_fields(
     path: Path, data: dict[str, object]
-) -> tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...]:
+) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     raw = data.get("document_fields") or {}
     if not isinstance(raw, dict):
         raise ContentError(path.name, "document_fields", "must be a mapping")
-    out: list[tuple[str, bool, tuple[re.Pattern[str], ...]]] = []
-    for name, spec in raw.items():
-        if name not in DOCUMENT_FIELDS or not isinstance(spec, dict) or not spec.get("asks"):
+    out: list[tuple[str, tuple[re.Pattern[str], ...]]] = []
+    for name, asks in raw.items():
+        if name not in DOCUMENT_FIELDS or not isinstance(asks, list) or not asks:
             raise ContentError(path.name, f"document_fields.{name}",
-                               f"one of {', '.join(DOCUMENT_FIELDS)}, with asks")
-        try:
-            asks = tuple(re.compile(rf"(?<!\S)(?:{a})(?!\S)") for a in spec["asks"])
-        except re.error as exc:
-            raise ContentError(path.name, f"document_fields.{name}",
-                               f"bad pattern: {exc}") from exc
-        out.append((str(name), bool(spec.get("needs_plan", True)), asks))
+                               f"one of {', '.join(DOCUMENT_FIELDS)}, with a list of patterns")
+        out.append((str(name), _patterns(path, {"asks": asks}, "asks")))
     return tuple(out)
 
 
@@ -299,7 +298,41 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
                 continue
             cut = owner[end - 1] + 1
             return " ".join(tokens[: owner[start]]), " ".join(tokens[cut:])
-    return "", text
+    return _split_clauses(tokens, flat, owner, vocab)
+
+
+_CLAUSE_END = (",", ";", ".", ":", "!")
+
+
+def _split_clauses(
+    tokens: list[str], flat: list[str], owner: list[int], vocab: Vocab
+) -> tuple[str, str]:
+    """Without an ask marker, the question is the clause holding the last question word
+    ("…, em là thư ký của xã, … phải bảo đảm những yêu cầu gì …, anh chị chỉ giúp em với ạ?"):
+    the clauses before it are the story when the asker speaks of themselves there ("em là…"),
+    a short one after it is padding."""
+    asking = [i for i, w in enumerate(flat) if w in vocab.question_words]
+    if not asking:
+        return "", " ".join(tokens)
+    last = owner[asking[-1]]
+    start = 0
+    for t in range(last - 1, -1, -1):
+        if tokens[t].endswith(_CLAUSE_END):
+            start = t + 1
+            break
+    end = len(tokens)
+    for t in range(last, len(tokens) - 1):
+        if tokens[t].endswith(_CLAUSE_END):
+            end = t + 1
+            break
+    if len(tokens) - end > 10:
+        end = len(tokens)  # a long clause after it is part of the question
+    words_before = sum(len(fold_words(t)) for t in tokens[:start])
+    words_in = sum(len(fold_words(t)) for t in tokens[start:end])
+    told = any(w in vocab.self_words for t in tokens[:start] for w in fold_words(t))
+    if words_before < STORY_MIN_PART or words_in < STORY_MIN_PART or not told:
+        return "", " ".join(tokens)
+    return " ".join(tokens[:start]), " ".join(tokens[start:end])
 
 
 @dataclass(frozen=True)
@@ -338,9 +371,9 @@ def read_question(text: str, vocab: Vocab | None = None) -> QuestionShape:
         any(w in ("khong", "chua") for w in tail) and len(typed) >= 3
     ) or _has(typed, ("co", "phai"))
     field = None
-    plan = "ke hoach" in joined and not any(p.search(joined) for p in vocab.document_other)
-    for name, needs_plan, patterns in vocab.document_fields:
-        if (plan or not needs_plan) and any(p.search(joined) for p in patterns):
+    other = any(p.search(joined) for p in vocab.document_other)
+    for name, patterns in vocab.document_fields:
+        if not other and any(p.search(joined) for p in patterns):
             field = name
             break
     return QuestionShape(asks or yes_no or field is not None, yes_no, field)

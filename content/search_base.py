@@ -54,6 +54,7 @@ _DISTRICT_MARKERS = ("huyện", "tỉnh", "thành phố", "quận", "thị xã")
 # A date, not a document number ("98/2023/NĐ-CP").
 _DAY_RE = r"(?<![\d/])\d{1,2}/\d{1,4}(?:/\d{2,4})?(?![\d/])"
 _DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
+_DAY_FULL_RE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?![\d/])")
 _PLACE_RE = re.compile(
     r"(?<!\w)((?i:huyện|xã|tỉnh|thị trấn|thành phố|quận|phường|thị xã))\s+"
     r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*\s*){1,3})",
@@ -63,6 +64,17 @@ _NAME_RE = re.compile(r"(?<=[\w,;)”\"] )([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺ
 _CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*")
 _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
 YEAR_ONLY_TF = 0.3
+# The year in a law's name ("Luật Thi đua, khen thưởng năm 2022") names the law: it is neither
+# a date of the plan nor a year the plan speaks of.
+LAW_YEAR_RE = re.compile(
+    r"(?<!\w)((?:Bộ luật|Luật|Pháp lệnh|luật|pháp lệnh)\s[^.;:()\d]{0,60}?\snăm\s)"
+    r"(?:19|20)\d\d(?!\d)"
+)
+
+
+def without_law_years(text: str) -> str:
+    """The text with the years of laws' names left out, for finding dates and years."""
+    return LAW_YEAR_RE.sub(lambda m: m.group(1) + "____", text)
 _PERCENT_RE = re.compile(r"\d\s*%")
 # An edition or term in Roman numerals ("lần thứ XXII", "khóa XV") is a number too.
 _ORDINAL_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+[IVXLC]+\b")
@@ -74,6 +86,8 @@ _TEXT_YEAR_RE = re.compile(
 )
 # An answer to "when" holds a date, or a number of days, months… ("trước 15 ngày").
 DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy")
+# An answer to "which day" holds a day or month ("25/10/2024", "tháng 4"), or days, weeks.
+DAY_ANSWER = ("#day", "#n_ngay", "#n_tuan", "#n_thang")
 _ACCENTED_RE = re.compile(r"[^\W_]+")
 RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
@@ -115,6 +129,7 @@ class _Group:
     marks: tuple[str, ...]  # document marks such questions look for ("#date", "#num")
     # The answer must hold the mark ("ngày nào": a date), else the lookup says "not found".
     required: bool = False
+    day: bool = False  # …a day, a month or a number of days: not a bare year
 
 
 @dataclass
@@ -169,6 +184,7 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             bool(raw.get("weak", False)),
             tuple(str(m) for m in raw.get("marks") or ()),
             bool(raw.get("required", False)),
+            raw.get("required") == "day",
         )
         for phrase in raw["phrases"]:
             key = tuple(_words(str(phrase)))

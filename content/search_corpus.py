@@ -15,6 +15,7 @@ from content.search_base import (
     _ACCENTED_RE,
     _CAPITAL_RE,
     _DATE_RE,
+    _DAY_FULL_RE,
     _FULL_DATE_RE,
     _ORDINAL_RE,
     _PERCENT_RE,
@@ -36,6 +37,7 @@ from content.search_base import (
     _Synonyms,
     _text_features,
     _words,
+    without_law_years,
 )
 from content.text import fold_words, nfc
 
@@ -71,6 +73,7 @@ class Corpus:
         self._docs: list[_Doc] = []
         self._raw_texts: list[str] = []
         self._titles: dict[str, int] = {}
+        self._name_days: dict[str, tuple[str, ...]] = {}
         # The plan document's own fields (signer, number, day, issuer, title), by campaign.
         self._fields: dict[tuple[str, str], int] = {}
         self._campaign_ids = [c.id for c in campaigns]
@@ -188,6 +191,29 @@ class Corpus:
                 folded = "".join(fold_words(token))
                 if folded:
                     self._spellings[folded][token] += 1
+        self._index_rare_spellings(avg)
+
+    def _index_rare_spellings(self, avg: float) -> None:
+        """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where
+        they mostly write "vững"); a question typed that way finds it by that spelling."""
+        n = sum(1 for d in self._docs if not d.field)
+        for i, doc in enumerate(self._docs):
+            if doc.field:
+                continue
+            counts: Counter[str] = Counter(_ACCENTED_RE.findall(nfc(doc.passage.text).lower()))
+            norm = 1 - B + B * doc.length / avg
+            for token, tf in counts.items():
+                spellings = self._spellings.get("".join(fold_words(token)))
+                if not spellings or spellings[token] * 2 >= sum(spellings.values()):
+                    continue
+                sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                self._sat[i][f"={token}"] = sat
+                self._postings[f"={token}"].append((i, sat))
+                self._campaign_postings[f"={token}"][doc.campaign_id].append((i, sat))
+        for feat, postings in self._postings.items():
+            if feat[0] == "=":
+                self._df[feat] = len(postings)
+                self._idf[feat] = math.log(1 + (n - len(postings) + 0.5) / (len(postings) + 0.5))
 
     def _add(
         self,
@@ -228,12 +254,21 @@ class Corpus:
         for feat, share in around.items():
             doc.tf[feat] += share
         doc.tf[f"§{section}"] += 1
-        if _DATE_RE.search(passage.text):
+        dated = without_law_years(passage.text)
+        if len(self._docs) != self._titles.get(campaign.id):  # not the title itself
+            # The plan's title dates its occasion ("(06/01/1946 - 06/01/2026)"): repeated in a
+            # passage they name the occasion, they do not date what the passage says.
+            for day in self._title_days(campaign):
+                dated = dated.replace(day, "____")
+        if _DATE_RE.search(dated):
             # A bare year ("… năm 2025") answers "when" less than a day, month or quarter.
-            doc.tf["#date"] += 1 if _FULL_DATE_RE.search(passage.text) else YEAR_ONLY_TF
+            full = _FULL_DATE_RE.search(dated)
+            doc.tf["#date"] += 1 if full else YEAR_ONLY_TF
+            if full:
+                doc.tf["#day"] = 1.0
         if any(ch.isdigit() for ch in passage.text) or _ORDINAL_RE.search(passage.text):
             doc.tf["#num"] += 1
-        for match in _TEXT_YEAR_RE.finditer(passage.text):
+        for match in _TEXT_YEAR_RE.finditer(dated):
             # "#y_2024": the text speaks of that year (a date, a period), not of a document.
             doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
         if _PERCENT_RE.search(passage.text):
@@ -256,6 +291,15 @@ class Corpus:
                         break
         doc.length = len(words)
         self._docs.append(doc)
+
+    def _title_days(self, campaign: Campaign) -> tuple[str, ...]:
+        days = self._name_days.get(campaign.id)
+        if days is None:
+            plan = getattr(campaign, "plan", None)
+            titles = [campaign.title, getattr(plan, "title", None) or ""]
+            days = tuple(sorted({m.group(0) for t in titles for m in _DAY_FULL_RE.finditer(t)}))
+            self._name_days[campaign.id] = days
+        return days
 
     def _addressees(self, heading: str) -> int:
         """How many bodies a heading addresses: its parts between commas and "và" that name

@@ -65,6 +65,10 @@ class Scope(Corpus):
                 len(name) == 2 or name[0] not in self._df
             ):
                 return True
+        if self._capitalises_names(query):
+            # The asker writes names with capitals ("… ở Chi Lăng"): a lowercase word after
+            # "huyện" ("kế hoạch của huyện xem việc …") is not a place name.
+            return False
         for i in range(len(words)):
             # Folded "xa", "tinh", "quan", "phuong" are also ordinary words: only the
             # unambiguous markers count here (accented ones are checked on the raw text above).
@@ -85,10 +89,23 @@ class Scope(Corpus):
                     return True
         return False
 
+    @staticmethod
+    def _capitalises_names(query: str) -> bool:
+        """Whether a question typed with diacritics writes some name with a capital letter
+        (not an abbreviation such as UBND, not its first word)."""
+        typed = nfc(query)
+        if "".join(fold_words(typed)) == "".join(re.findall(r"\w", typed.lower())):
+            return False  # typed without diacritics: names may be lowercase too
+        return any(
+            not m.group(1).isupper() and len(m.group(1)) > 1 for m in _NAME_RE.finditer(query)
+        )
+
     def _uncovered(self, words: list[str], campaigns: frozenset[str]) -> bool:
         """Whether the question names a year, an anniversary or an edition the plans lack."""
         for i, w in enumerate(words):
             if _YEAR_RE.match(w) and not self._present(f"#y_{w}", campaigns):
+                if i >= 1 and words[i - 1] == "nam" and "luat" in words[max(0, i - 8) : i]:
+                    continue  # "Luật Thi đua, khen thưởng năm 2022": the law's name
                 return True
             if w.isdigit() and i >= 2 and not _YEAR_RE.match(w):
                 # "Chỉ thị 20", "Nghị định số 98": a document the plans cite, or not.
