@@ -64,6 +64,7 @@ _NAME_RE = re.compile(r"(?<=[\w,;)”\"] )([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺ
 _CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*")
 _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
 YEAR_ONLY_TF = 0.3
+RELATIVE_TIME_TF = 0.5  # "ngay sau khi…", "trước thềm…" answers "when" less than a date
 # The year in a law's name ("Luật Thi đua, khen thưởng năm 2022") names the law: it is neither
 # a date of the plan nor a year the plan speaks of.
 LAW_YEAR_RE = re.compile(
@@ -78,6 +79,13 @@ def without_law_years(text: str) -> str:
 _PERCENT_RE = re.compile(r"\d\s*%")
 # An edition or term in Roman numerals ("lần thứ XXII", "khóa XV") is a number too.
 _ORDINAL_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+[IVXLC]+\b")
+# "lần thứ 5", "khóa XV": what a "lần thứ mấy" question asks for.
+_EDITION_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+(?:[IVXLC]+|\d+)\b")
+# When something is done relative to an event ("ngay sau khi…", "trước thềm đại hội"): an
+# answer to "khi nào" too.
+_RELATIVE_TIME_RE = re.compile(
+    r"\b(?:ngay sau khi|ngay khi|trước thềm|sau khi kết thúc|trước khi diễn ra)\b", re.IGNORECASE
+)
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
 # none): a plan citing a 2023 decree does not cover 2023.
@@ -85,7 +93,7 @@ _TEXT_YEAR_RE = re.compile(
     r"(?<!\d)(?<!\d/)((?:19|20)\d\d)(?!\d)(?!/)|(?<=\d/)((?:19|20)\d\d)(?![\d/])"
 )
 # An answer to "when" holds a date, or a number of days, months… ("trước 15 ngày").
-DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy")
+DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy", "#when")
 # An answer to "which day" holds a day or month ("25/10/2024", "tháng 4"), or days, weeks.
 DAY_ANSWER = ("#day", "#n_ngay", "#n_tuan", "#n_thang")
 _ACCENTED_RE = re.compile(r"[^\W_]+")
@@ -130,6 +138,7 @@ class _Group:
     # The answer must hold the mark ("ngày nào": a date), else the lookup says "not found".
     required: bool = False
     day: bool = False  # …a day, a month or a number of days: not a bare year
+    ordinal: bool = False  # "lần thứ mấy": the answer holds an edition or term
 
 
 @dataclass
@@ -183,8 +192,9 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             raw.get("section"),
             bool(raw.get("weak", False)),
             tuple(str(m) for m in raw.get("marks") or ()),
-            bool(raw.get("required", False)),
+            raw.get("required") in (True, "day"),
             raw.get("required") == "day",
+            raw.get("required") == "ordinal",
         )
         for phrase in raw["phrases"]:
             key = tuple(_words(str(phrase)))

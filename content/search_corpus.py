@@ -16,15 +16,18 @@ from content.search_base import (
     _CAPITAL_RE,
     _DATE_RE,
     _DAY_FULL_RE,
+    _EDITION_RE,
     _FULL_DATE_RE,
     _ORDINAL_RE,
     _PERCENT_RE,
+    _RELATIVE_TIME_RE,
     _TEXT_YEAR_RE,
     ALIAS_SHARE,
     ANCESTOR_TF,
     CONTEXT_TF,
     K1,
     LABEL_WORDS,
+    RELATIVE_TIME_TF,
     SEVERAL_BODIES,
     SIBLING_TF,
     TITLE_NAME_DF,
@@ -271,6 +274,11 @@ class Corpus:
         for match in _TEXT_YEAR_RE.finditer(dated):
             # "#y_2024": the text speaks of that year (a date, a period), not of a document.
             doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
+        if _EDITION_RE.search(passage.text):
+            doc.tf["#ord"] = 1.0
+        if _RELATIVE_TIME_RE.search(passage.text):
+            doc.tf["#when"] = 1.0
+            doc.tf["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
         if _PERCENT_RE.search(passage.text):
             doc.tf["#n_phan"] = 1.0  # "70%" counts "phần trăm"
         if self._bodies is not None and (

@@ -218,6 +218,8 @@ class Reading(Scope):
             start, end, group = asking[-1]
             for mark in group.marks:
                 core[mark] = MARK_WEIGHT
+            if group.ordinal:
+                required.append(("#ord",))  # "lần thứ mấy": an edition, not any number
             if group.required and "#date" in group.marks:
                 # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
                 required.append(DAY_ANSWER if group.day else DATE_ANSWER)
