@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -165,6 +166,14 @@ class _Synonyms:
     # The stopwords as written, with diacritics ("thì", "để"): a word typed with other marks
     # ("thi", "đề") is not one of them.
     stop_accented: frozenset[str] = frozenset()
+
+
+def spelling_key(token: str) -> str:
+    """A word as spelled, whatever the tone mark's place ("ủy" and "uỷ", "hòa" and "hoà"
+    alike; "bàn" and "bản" not)."""
+    decomposed = unicodedata.normalize("NFD", token)
+    marks = "".join(sorted(c for c in decomposed if unicodedata.combining(c)))
+    return "".join(fold_words(token)) + marks + ("/" if "đ" in token.lower() else "")
 
 
 def _norm_token(token: str) -> str:

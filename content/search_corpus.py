@@ -40,6 +40,7 @@ from content.search_base import (
     _Synonyms,
     _text_features,
     _words,
+    spelling_key,
     without_law_years,
 )
 from content.text import fold_words, nfc
@@ -195,6 +196,13 @@ class Corpus:
                 if folded:
                     self._spellings[folded][token] += 1
         self._index_rare_spellings(avg)
+        # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
+        # the campaigns' place names: a district named otherwise is not one of the plans'.
+        self._accented_pairs = frozenset(
+            (spelling_key(a), spelling_key(b))
+            for text in (*self._raw_texts, *self._place_names)
+            for a, b in itertools.pairwise(_ACCENTED_RE.findall(nfc(text).lower()))
+        )
 
     def _index_rare_spellings(self, avg: float) -> None:
         """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where

@@ -6,15 +6,21 @@ from __future__ import annotations
 import re
 
 from content.search_base import (
+    _ACCENTED_RE,
     _DISTRICT_MARKERS,
     _NAME_RE,
     _PLACE_RE,
     _ROMAN_RE,
     _YEAR_RE,
     _phrase_feats,
+    spelling_key,
 )
 from content.search_corpus import Corpus
 from content.text import fold_words, nfc
+
+# District-level markers as typed ("thị xã", "thành phố" are caught by their last word).
+_ACCENTED_DISTRICTS = frozenset({"huyện", "tỉnh", "quận"})
+_DISTRICT_BODIES = frozenset({"ủy", "uỷ", "đoàn", "đội", "hội", "lỵ"})
 
 
 class Scope(Corpus):
@@ -65,6 +71,8 @@ class Scope(Corpus):
                 len(name) == 2 or name[0] not in self._df
             ):
                 return True
+        if self._unknown_accented_district(query):
+            return True
         if self._capitalises_names(query):
             # The asker writes names with capitals ("… ở Chi Lăng"): a lowercase word after
             # "huyện" ("kế hoạch của huyện xem việc …") is not a place name.
@@ -87,6 +95,28 @@ class Scope(Corpus):
                     continue
                 if f"{w1}_{w2}" not in self._places:
                     return True
+        return False
+
+    def _unknown_accented_district(self, query: str) -> bool:
+        """Whether a question typed with diacritics names, after "huyện", "tỉnh", "quận"…, two
+        words the plans never write together as typed ("huyện văn bàn": the plans write
+        "văn bản"), not a place of theirs either."""
+        tokens = _ACCENTED_RE.findall(nfc(query).lower())
+        if all("".join(fold_words(t)) == t for t in tokens):
+            return False  # typed without diacritics: the folded checks decide
+        stop = self._syn.stop_accented
+        for i, token in enumerate(tokens[:-2]):
+            if token not in _ACCENTED_DISTRICTS:
+                continue
+            if tokens[i + 1] in _DISTRICT_BODIES:
+                continue  # "Huyện ủy Hớn Quản": the district's party committee, then its name
+            pair = (tokens[i + 1], tokens[i + 2])
+            if pair[0] in stop or pair[1] in stop or any(t.isdigit() for t in pair):
+                continue
+            if "".join(fold_words(pair[0])) in self._abbrev_words:
+                continue
+            if (spelling_key(pair[0]), spelling_key(pair[1])) not in self._accented_pairs:
+                return True
         return False
 
     @staticmethod
