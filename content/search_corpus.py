@@ -146,6 +146,10 @@ class Corpus:
             if not m.group(0).isupper() or len(m.group(0)) == 1  # not "PHÁP" in a title
         ) | {w for n in self._place_names for w in _words(n)}
         self._abbrev_words = frozenset(w for key in self._lex.abbreviations for w in key)
+        # Words of questions ("bao nhiêu", "khi nào", "ai"), never part of a place name.
+        self._asking_words = self._lex.question_words | {
+            w for p in self._lex.count_words for w in p
+        }
         self._markers = sorted(self._lex.place_markers, key=len, reverse=True)
         self._facet_phrases: dict[tuple[str, ...], str] = {
             phrase: name for name, (phrases, _) in self._lex.facets.items() for phrase in phrases

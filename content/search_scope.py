@@ -113,6 +113,8 @@ class Scope(Corpus):
             pair = (tokens[i + 1], tokens[i + 2])
             if pair[0] in stop or pair[1] in stop or any(t.isdigit() for t in pair):
                 continue
+            if any("".join(fold_words(t)) in self._asking_words for t in pair):
+                continue  # "huyện bao nhiêu đại biểu": a question, not a name
             if "".join(fold_words(pair[0])) in self._abbrev_words:
                 continue
             if (spelling_key(pair[0]), spelling_key(pair[1])) not in self._accented_pairs:
