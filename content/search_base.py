@@ -80,6 +80,13 @@ def without_law_years(text: str) -> str:
 _PERCENT_RE = re.compile(r"\d\s*%")
 # An edition or term in Roman numerals ("lần thứ XXII", "khóa XV") is a number too.
 _ORDINAL_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+[IVXLC]+\b")
+# A period of years ("2025 - 2030", "từ năm 2020 đến năm 2025"): what "giai đoạn nào" asks.
+_PERIOD_RE = re.compile(
+    r"(?<![\d/])(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d(?![\d/])"
+    r"|từ năm (?:19|20)\d\d đến(?: năm)? (?:19|20)\d\d"
+    r"|từ (?:ngày|tháng) [^.;]{0,40}?đến",
+    re.IGNORECASE,
+)
 # "lần thứ 5", "khóa XV": what a "lần thứ mấy" question asks for.
 _EDITION_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+(?:[IVXLC]+|\d+)\b")
 # When something is done relative to an event ("ngay sau khi…", "trước thềm đại hội"): an
@@ -140,6 +147,7 @@ class _Group:
     required: bool = False
     day: bool = False  # …a day, a month or a number of days: not a bare year
     ordinal: bool = False  # "lần thứ mấy": the answer holds an edition or term
+    period: bool = False  # "giai đoạn nào": the answer holds a period of years
 
 
 @dataclass
@@ -204,6 +212,7 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             raw.get("required") in (True, "day"),
             raw.get("required") == "day",
             raw.get("required") == "ordinal",
+            raw.get("required") == "period",
         )
         for phrase in raw["phrases"]:
             key = tuple(_words(str(phrase)))

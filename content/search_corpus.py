@@ -20,6 +20,7 @@ from content.search_base import (
     _FULL_DATE_RE,
     _ORDINAL_RE,
     _PERCENT_RE,
+    _PERIOD_RE,
     _RELATIVE_TIME_RE,
     _TEXT_YEAR_RE,
     ALIAS_SHARE,
@@ -286,6 +287,10 @@ class Corpus:
         for match in _TEXT_YEAR_RE.finditer(dated):
             # "#y_2024": the text speaks of that year (a date, a period), not of a document.
             doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
+        if _PERIOD_RE.search(dated) or (heading and _PERIOD_RE.search(heading)):
+            doc.tf["#period"] = 1.0
+            if "#date" not in doc.tf:
+                doc.tf["#date"] = YEAR_ONLY_TF  # "2025 - 2030" dates, as years do
         if _EDITION_RE.search(passage.text):
             doc.tf["#ord"] = 1.0
         if _RELATIVE_TIME_RE.search(passage.text):

@@ -220,7 +220,9 @@ class Reading(Scope):
                 core[mark] = MARK_WEIGHT
             if group.ordinal:
                 required.append(("#ord",))  # "lần thứ mấy": an edition, not any number
-            if group.required and "#date" in group.marks:
+            if group.period:
+                required.append(("#period",))  # "giai đoạn nào": a period of years
+            if group.required and "#date" in group.marks and not group.period:
                 # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
                 required.append(DAY_ANSWER if group.day else DATE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.

@@ -308,3 +308,12 @@ def test_a_word_written_rarely_is_found_where_the_plans_write_it(index: SearchIn
 def test_i_and_y_spellings_find_the_same_passage(index: SearchIndex) -> None:
     hit = index.search("mk là chiến sĩ thì thi dvk đc hok")[0]
     assert "chiến sỹ" in hit.text and hit.campaign_id == BAC_SON
+
+
+def test_a_period_question_is_answered_by_a_period(index: SearchIndex) -> None:
+    hit = index.search(
+        "Tại hội nghị điển hình tiên tiến sẽ phát động phong trào thi đua giai đoạn nào?"
+    )[0]
+    assert "2025 - 2030" in (hit.sentence or hit.text) and hit.source == "II.1"
+    # A short campaign's period is a span of days: it answers "giai đoạn nào" too.
+    assert "28/4/2024" in index.search("dân vận khéo giai đoạn nào")[0].text
