@@ -317,3 +317,11 @@ def test_a_period_question_is_answered_by_a_period(index: SearchIndex) -> None:
     assert "2025 - 2030" in (hit.sentence or hit.text) and hit.source == "II.1"
     # A short campaign's period is a span of days: it answers "giai đoạn nào" too.
     assert "28/4/2024" in index.search("dân vận khéo giai đoạn nào")[0].text
+
+
+def test_a_requirement_question_is_answered_by_the_requirements(index: SearchIndex) -> None:
+    hit = index.search(
+        "Gương điển hình tiên tiến trong phong trào Tổng tuyển cử phải được nhân rộng bảo đảm "
+        "những yêu cầu gì?"
+    )[0]
+    assert hit.campaign_id == HON_QUAN and hit.source == "I.2" and hit.heading == "Yêu cầu"
