@@ -38,7 +38,7 @@ LATER_HELDOUT = [
     # Set 5 (branch qset) was at 58 % / 96 % when first scored, before the lookup3 round; its
     # misses were read in that round. Set 6, written with it, is the judge of that round: it is
     # scored only with the shared scorer's --quiet summary, never here (its misses stay unread).
-    ("lookup_heldout5.tsv", 0.79, 0.96),
+    ("lookup_heldout5.tsv", 0.80, 0.96),
 ]
 
 
