@@ -21,7 +21,8 @@ SETS = [ROOT.parent.parent / "shared" / "eval" / "lookup_dev.tsv",
         ROOT / "tests" / "content" / "lookup_heldout.tsv",
         ROOT / "tests" / "content" / "lookup_heldout2.tsv",
         ROOT / "tests" / "content" / "lookup_heldout3.tsv",
-        ROOT / "tests" / "content" / "lookup_heldout4.tsv"]
+        ROOT / "tests" / "content" / "lookup_heldout4.tsv",
+        ROOT / "tests" / "content" / "lookup_heldout5.tsv"]
 ROUNDS = 20
 COPIES = 10
 FREEZE = "--no-freeze" not in sys.argv

@@ -27,6 +27,8 @@ def format_source(messages: Messages, source: str) -> str:
     """Render a source reference as the plan names it: "(Mục III.1.b)" or "(Phần mở đầu)"."""
     if source == "mở đầu":
         return messages.t("rules.source_intro")
+    if source == "chữ ký":
+        return messages.t("rules.source_signature")
     return messages.t("rules.source", source=source)
 
 

@@ -25,6 +25,8 @@ _TONE_KEYS = set("sfrxj")
 _NUMBER_UNIT_RE = re.compile(r"^(\d+)([a-z]+)$")
 # Kinds of small talk, in the order they win when a message mixes them ("ok cảm ơn").
 CONVERSATION_KINDS: tuple[str, ...] = ("thanks", "help", "menu", "greeting", "ack")
+# Fields of the plan document a question may ask about (see lookup_vocab.yaml).
+DOCUMENT_FIELDS: tuple[str, ...] = ("signed_by", "date_text", "number", "issuer", "title")
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,34 @@ class Vocab:
     # Facets a question asks for by its shape ("bao nhiêu … đã thi"), regexes over its words.
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     identity_questions: frozenset[tuple[str, ...]] = frozenset()
+    # Questions about the plan document itself (who signed it, …): (field, patterns over the
+    # typed folded words), in the order they are tried.
+    document_fields: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    document_other: tuple[re.Pattern[str], ...] = ()
+    # Words the asker uses of themselves ("em là…", "tôi đã…"): a clause with one tells a story.
+    self_words: frozenset[str] = frozenset()
+    question_endings: frozenset[str] = frozenset()
+    question_phrases: frozenset[tuple[str, ...]] = frozenset()
+
+
+_Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
+
+
+def canon_word(word: str) -> str:
+    """One spelling for the syllables Vietnamese writes with i or y alike ("sĩ"/"sỹ",
+    "lý"/"lí", "kỳ"/"kì", "qui"/"quy"), on a folded word."""
+    if _Y_SYLLABLE_RE.fullmatch(word):
+        return word[:-1] + "i"
+    return "quy" if word == "qui" else word
 
 
 def _phrase(text: object) -> tuple[str, ...]:
+    """A vocabulary phrase as the lookup reads question words (folded, one i/y spelling)."""
+    return tuple(canon_word(w) for w in fold_words(str(text)))
+
+
+def _typed(text: object) -> tuple[str, ...]:
+    """A phrase as typed (folded only): abbreviations and small talk are matched as typed."""
     return tuple(fold_words(str(text)))
 
 
@@ -76,9 +103,9 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     if not isinstance(data, dict):
         raise ContentError(path.name, "", "the file must be a mapping")
     abbreviations = {
-        _phrase(k): _phrase(v) for k, v in (data.get("abbreviations") or {}).items() if _phrase(k)
+        _typed(k): _typed(v) for k, v in (data.get("abbreviations") or {}).items() if _typed(k)
     }
-    number_units = {str(k): _phrase(v) for k, v in (data.get("number_units") or {}).items()}
+    number_units = {str(k): _typed(v) for k, v in (data.get("number_units") or {}).items()}
     wrappers: list[re.Pattern[str]] = []
     for i, raw in enumerate(data.get("wrappers") or []):
         try:
@@ -91,10 +118,10 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
             raise ContentError(path.name, f"conversation.{kind}",
                                f"kind must be one of {', '.join(CONVERSATION_KINDS)}")
         for phrase in phrases or []:
-            key = _phrase(phrase)
+            key = _typed(phrase)
             if key and key not in conversation:
                 conversation[key] = str(kind)
-    filler = frozenset(_phrase(p) for p in data.get("conversation_filler") or [] if _phrase(p))
+    filler = frozenset(_typed(p) for p in data.get("conversation_filler") or [] if _typed(p))
     max_len = max((len(k) for k in (*abbreviations, *conversation)), default=1)
     facets: dict[str, tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]] = {}
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = {}
@@ -131,11 +158,46 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  off_topic_accented=tuple(nfc(str(x)).lower() for x in off_topic_raw),
                  document_kinds=_phrases(data, "document_kinds"),
                  question_words=frozenset(w for p in _phrases(data, "question_words") for w in p),
-                 ask_markers=tuple(sorted(_phrases(data, "ask_markers"), key=len, reverse=True)),
-                 contact_section=tuple(_phrase(x) for x in data.get("contact_section") or []),
-                 contact_offices=tuple(_phrase(x) for x in data.get("contact_offices") or []),
+                 ask_markers=tuple(sorted({_typed(x) for x in data.get("ask_markers") or []
+                                           if _typed(x)}, key=len, reverse=True)),
+                 contact_section=tuple(_typed(x) for x in data.get("contact_section") or []),
+                 contact_offices=tuple(_typed(x) for x in data.get("contact_offices") or []),
                  facet_asks=facet_asks,
-                 identity_questions=_phrases(data, "identity_questions"))
+                 identity_questions=_phrases(data, "identity_questions"),
+                 document_fields=_document_fields(path, data),
+                 document_other=_patterns(path, data, "document_other"),
+                 self_words=frozenset(w for p in (_typed(x) for x in data.get("self_words") or [])
+                                      for w in p),
+                 question_endings=frozenset(
+                     w for p in (_typed(x) for x in data.get("question_endings") or [])
+                     for w in p),
+                 question_phrases=frozenset(
+                     p for p in (_typed(x) for x in data.get("question_phrases") or []) if p))
+
+
+def _patterns(path: Path, data: dict[str, object], key: str) -> tuple[re.Pattern[str], ...]:
+    raw = data.get(key) or []
+    if not isinstance(raw, list):
+        raise ContentError(path.name, key, "must be a list of patterns")
+    try:
+        return tuple(re.compile(rf"(?<!\S)(?:{p})(?!\S)") for p in raw if isinstance(p, str))
+    except re.error as exc:
+        raise ContentError(path.name, key, f"bad pattern: {exc}") from exc
+
+
+def _document_fields(
+    path: Path, data: dict[str, object]
+) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    raw = data.get("document_fields") or {}
+    if not isinstance(raw, dict):
+        raise ContentError(path.name, "document_fields", "must be a mapping")
+    out: list[tuple[str, tuple[re.Pattern[str], ...]]] = []
+    for name, asks in raw.items():
+        if name not in DOCUMENT_FIELDS or not isinstance(asks, list) or not asks:
+            raise ContentError(path.name, f"document_fields.{name}",
+                               f"one of {', '.join(DOCUMENT_FIELDS)}, with a list of patterns")
+        out.append((str(name), _patterns(path, {"asks": asks}, "asks")))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -236,33 +298,92 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
                 continue
             cut = owner[end - 1] + 1
             return " ".join(tokens[: owner[start]]), " ".join(tokens[cut:])
-    return "", text
+    return _split_clauses(tokens, flat, owner, vocab)
 
 
-QUESTION_ENDINGS = frozenset({"khong", "chua", "ko", "k", "hok", "ha", "a"})
-QUESTION_PHRASES = (("bao", "nhieu"), ("the", "nao"), ("nhu", "the", "nao"), ("la", "gi"),
-                    ("khi", "nao"), ("bao", "gio"), ("o", "dau"), ("co", "phai"))
+_CLAUSE_END = (",", ";", ".", ":", "!")
+
+
+def _split_clauses(
+    tokens: list[str], flat: list[str], owner: list[int], vocab: Vocab
+) -> tuple[str, str]:
+    """Without an ask marker, the question is the clause holding the last question word
+    ("…, em là thư ký của xã, … phải bảo đảm những yêu cầu gì …, anh chị chỉ giúp em với ạ?"):
+    the clauses before it are the story when the asker speaks of themselves there ("em là…"),
+    a short one after it is padding."""
+    asking = [i for i, w in enumerate(flat) if w in vocab.question_words]
+    if not asking:
+        return "", " ".join(tokens)
+    last = owner[asking[-1]]
+    start = 0
+    for t in range(last - 1, -1, -1):
+        if tokens[t].endswith(_CLAUSE_END):
+            start = t + 1
+            break
+    end = len(tokens)
+    for t in range(last, len(tokens) - 1):
+        if tokens[t].endswith(_CLAUSE_END):
+            end = t + 1
+            break
+    if len(tokens) - end > 10:
+        end = len(tokens)  # a long clause after it is part of the question
+    words_before = sum(len(fold_words(t)) for t in tokens[:start])
+    words_in = sum(len(fold_words(t)) for t in tokens[start:end])
+    told = any(w in vocab.self_words for t in tokens[:start] for w in fold_words(t))
+    if words_before < STORY_MIN_PART or words_in < STORY_MIN_PART or not told:
+        return "", " ".join(tokens)
+    return " ".join(tokens[:start]), " ".join(tokens[start:end])
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """How a message asks, read once for the whole bot (the dispatcher and the lookup)."""
+
+    asks: bool  # reads as a question, not as an answer such as a name
+    yes_no: bool  # "có … không", "… được không", "có phải …": whether a rule says so
+    field: str | None  # asks about the plan document itself (who signed it, its number…)
+
+
+def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+
+
+def read_question(text: str, vocab: Vocab | None = None) -> QuestionShape:
+    """Read how a message asks: whether it is a question at all ("… hết hạn ngày nào",
+    "… bao nhiêu?", "cho hỏi …"), a yes-no question, or a question about the plan document.
+
+    The one question detector: the dispatcher uses it to let a rule question through a
+    screen waiting for a choice, the lookup to read the question."""
+    vocab = vocab or default_vocab()
+    typed = _expand(fold_words(text.replace("%", " phần trăm ")), vocab)
+    joined = " ".join(typed)
+    words = normalise_words(text, vocab)
+    asks = "?" in text or (len(words) >= 3 and (
+        any(w in vocab.question_words for w in words)
+        or (words[-1] in vocab.question_endings and len(words) >= 4)
+        or any(_has(words, p) for p in vocab.question_phrases)
+        or any(_has(words, m) for m in vocab.ask_markers)
+    ))
+    # "… có được khen không ạ": the yes-no word may come before the chat particles.
+    tail = typed[-4:]
+    yes_no = (
+        any(w in ("khong", "chua") for w in tail) and len(typed) >= 3
+    ) or _has(typed, ("co", "phai"))
+    field = None
+    other = any(p.search(joined) for p in vocab.document_other)
+    for name, patterns in vocab.document_fields:
+        if not other and any(p.search(joined) for p in patterns):
+            field = name
+            break
+    return QuestionShape(asks or yes_no or field is not None, yes_no, field)
 
 
 def looks_like_question(text: str, vocab: Vocab | None = None) -> bool:
-    """Tell whether a message reads as a question ("… hết hạn ngày nào", "… bao nhiêu?",
-    "cho hỏi …") rather than an answer such as a name: a screen waiting for a choice sends a
-    question on to the rule lookup, and anything else back to its own choices."""
-    if "?" in text:
-        return True
-    vocab = vocab or default_vocab()
-    words = normalise_words(text, vocab)
-    if len(words) < 3:
-        return False
-    if any(w in vocab.question_words for w in words):
-        return True
-    if words[-1] in QUESTION_ENDINGS and len(words) >= 4:
-        return True
-    grams = {tuple(words[i:i + n]) for n in (2, 3) for i in range(len(words) - n + 1)}
-    if any(p in grams for p in QUESTION_PHRASES):
-        return True
-    return any(tuple(words[i:i + len(m)]) == m for m in vocab.ask_markers
-               for i in range(len(words) - len(m) + 1))
+    """Tell whether a message reads as a question rather than an answer such as a name (see
+    read_question): a screen waiting for a choice sends a question on to the rule lookup, and
+    anything else back to its own choices."""
+    return read_question(text, vocab).asks
 
 
 def conversation_kind(text: str, vocab: Vocab | None = None) -> str | None:

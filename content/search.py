@@ -44,6 +44,8 @@ class SearchIndex(Reading, Quoting):
         q = self._analyse(asked, story)
         if q.out_of_scope:
             return []
+        if q.field:
+            return self._field_hits(q, prefer_campaign, limit)
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
         total = sum(q.core.values())
@@ -70,6 +72,19 @@ class SearchIndex(Reading, Quoting):
                 if ref is not None:
                     hits = [self._hit(ref, MIN_COVERAGE)]
         return hits
+
+    def _field_hits(self, q: _Query, prefer_campaign: str | None, limit: int) -> list[Hit]:
+        """The plan document's own field (signer, number…) of the campaign asked about, or
+        of the one browsed; of every campaign when none is; [] when the plan lacks it."""
+        if q.campaigns:
+            named = [c for c in self._campaign_ids if c in q.campaigns]
+        elif prefer_campaign in self._campaign_ids:
+            named = [prefer_campaign] if prefer_campaign else []
+        else:
+            named = list(self._campaign_ids)
+        field = q.field or ""
+        refs = [self._fields[(c, field)] for c in named if (c, field) in self._fields]
+        return [self._hit(ref, 1.0) for ref in refs[:limit]]
 
     def _scores(
         self, q: _Query, total: float, min_coverage: float, slack: float

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from content.errors import ContentError
+from content.query import canon_word
 from content.schema import Passage
 from content.text import fold_words, nfc
 
@@ -53,6 +55,7 @@ _DISTRICT_MARKERS = ("huyện", "tỉnh", "thành phố", "quận", "thị xã")
 # A date, not a document number ("98/2023/NĐ-CP").
 _DAY_RE = r"(?<![\d/])\d{1,2}/\d{1,4}(?:/\d{2,4})?(?![\d/])"
 _DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|năm 20\d\d", re.IGNORECASE)
+_DAY_FULL_RE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?![\d/])")
 _PLACE_RE = re.compile(
     r"(?<!\w)((?i:huyện|xã|tỉnh|thị trấn|thành phố|quận|phường|thị xã))\s+"
     r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*\s*){1,3})",
@@ -62,9 +65,35 @@ _NAME_RE = re.compile(r"(?<=[\w,;)”\"] )([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺ
 _CAPITAL_RE = re.compile(r"(?<!\w)[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]\w*")
 _FULL_DATE_RE = re.compile(_DAY_RE + r"|tháng \d|quý [IV]|ngày \d", re.IGNORECASE)
 YEAR_ONLY_TF = 0.3
+RELATIVE_TIME_TF = 0.5  # "ngay sau khi…", "trước thềm…" answers "when" less than a date
+# The year in a law's name ("Luật Thi đua, khen thưởng năm 2022") names the law: it is neither
+# a date of the plan nor a year the plan speaks of.
+LAW_YEAR_RE = re.compile(
+    r"(?<!\w)((?:Bộ luật|Luật|Pháp lệnh|luật|pháp lệnh)\s[^.;:()\d]{0,60}?\snăm\s)"
+    r"(?:19|20)\d\d(?!\d)"
+)
+
+
+def without_law_years(text: str) -> str:
+    """The text with the years of laws' names left out, for finding dates and years."""
+    return LAW_YEAR_RE.sub(lambda m: m.group(1) + "____", text)
 _PERCENT_RE = re.compile(r"\d\s*%")
 # An edition or term in Roman numerals ("lần thứ XXII", "khóa XV") is a number too.
 _ORDINAL_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+[IVXLC]+\b")
+# A period of years ("2025 - 2030", "từ năm 2020 đến năm 2025"): what "giai đoạn nào" asks.
+_PERIOD_RE = re.compile(
+    r"(?<![\d/])(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d(?![\d/])"
+    r"|từ năm (?:19|20)\d\d đến(?: năm)? (?:19|20)\d\d"
+    r"|từ (?:ngày|tháng) [^.;]{0,40}?đến",
+    re.IGNORECASE,
+)
+# "lần thứ 5", "khóa XV": what a "lần thứ mấy" question asks for.
+_EDITION_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+(?:[IVXLC]+|\d+)\b")
+# When something is done relative to an event ("ngay sau khi…", "trước thềm đại hội"): an
+# answer to "khi nào" too.
+_RELATIVE_TIME_RE = re.compile(
+    r"\b(?:ngay sau khi|ngay khi|trước thềm|sau khi kết thúc|trước khi diễn ra)\b", re.IGNORECASE
+)
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
 # none): a plan citing a 2023 decree does not cover 2023.
@@ -72,7 +101,9 @@ _TEXT_YEAR_RE = re.compile(
     r"(?<!\d)(?<!\d/)((?:19|20)\d\d)(?!\d)(?!/)|(?<=\d/)((?:19|20)\d\d)(?![\d/])"
 )
 # An answer to "when" holds a date, or a number of days, months… ("trước 15 ngày").
-DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy")
+DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy", "#when")
+# An answer to "which day" holds a day or month ("25/10/2024", "tháng 4"), or days, weeks.
+DAY_ANSWER = ("#day", "#n_ngay", "#n_tuan", "#n_thang")
 _ACCENTED_RE = re.compile(r"[^\W_]+")
 RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
@@ -114,6 +145,9 @@ class _Group:
     marks: tuple[str, ...]  # document marks such questions look for ("#date", "#num")
     # The answer must hold the mark ("ngày nào": a date), else the lookup says "not found".
     required: bool = False
+    day: bool = False  # …a day, a month or a number of days: not a bare year
+    ordinal: bool = False  # "lần thứ mấy": the answer holds an edition or term
+    period: bool = False  # "giai đoạn nào": the answer holds a period of years
 
 
 @dataclass
@@ -128,6 +162,8 @@ class _Doc:
     is_heading: bool = False  # a sentence-long heading quoted as a passage
     length: int = 0
     top: str = ""  # the heading of the plan part the passage is in ("TỔ CHỨC THỰC HIỆN")
+    # A field of the plan document (its signer, number…): answers only questions about it.
+    field: str = ""
 
 
 @dataclass
@@ -140,8 +176,16 @@ class _Synonyms:
     stop_accented: frozenset[str] = frozenset()
 
 
+def spelling_key(token: str) -> str:
+    """A word as spelled, whatever the tone mark's place ("ủy" and "uỷ", "hòa" and "hoà"
+    alike; "bàn" and "bản" not)."""
+    decomposed = unicodedata.normalize("NFD", token)
+    marks = "".join(sorted(c for c in decomposed if unicodedata.combining(c)))
+    return "".join(fold_words(token)) + marks + ("/" if "đ" in token.lower() else "")
+
+
 def _norm_token(token: str) -> str:
-    return str(int(token)) if token.isdigit() else token
+    return str(int(token)) if token.isdigit() else canon_word(token)
 
 
 def _words(text: str) -> list[str]:
@@ -165,7 +209,10 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
             raw.get("section"),
             bool(raw.get("weak", False)),
             tuple(str(m) for m in raw.get("marks") or ()),
-            bool(raw.get("required", False)),
+            raw.get("required") in (True, "day"),
+            raw.get("required") == "day",
+            raw.get("required") == "ordinal",
+            raw.get("required") == "period",
         )
         for phrase in raw["phrases"]:
             key = tuple(_words(str(phrase)))
@@ -253,3 +300,5 @@ class _Query:
     out_of_scope: bool = False  # names a place, year or edition no plan covers
     wants_section: bool = False  # asks for a list: quote the whole section
     long: bool = False  # cut from a long message: its words need matching less fully
+    field: str | None = None  # asks about the plan document itself (who signed it…)
+    yes_no: bool = False  # "có … không": whether a rule says so

@@ -15,15 +15,20 @@ from content.search_base import (
     _ACCENTED_RE,
     _CAPITAL_RE,
     _DATE_RE,
+    _DAY_FULL_RE,
+    _EDITION_RE,
     _FULL_DATE_RE,
     _ORDINAL_RE,
     _PERCENT_RE,
+    _PERIOD_RE,
+    _RELATIVE_TIME_RE,
     _TEXT_YEAR_RE,
     ALIAS_SHARE,
     ANCESTOR_TF,
     CONTEXT_TF,
     K1,
     LABEL_WORDS,
+    RELATIVE_TIME_TF,
     SEVERAL_BODIES,
     SIBLING_TF,
     TITLE_NAME_DF,
@@ -36,8 +41,27 @@ from content.search_base import (
     _Synonyms,
     _text_features,
     _words,
+    spelling_key,
+    without_law_years,
 )
 from content.text import fold_words, nfc
+
+SIGNATURE_SOURCE = "chữ ký"  # where the plan's signer is quoted from (end of the plan)
+
+
+def document_fields(campaign: Campaign) -> list[tuple[str, str]]:
+    """The plan document's signer, number, day and issuer as written (the plan block's,
+    else the campaign's document), each a field the lookup may quote."""
+    plan = getattr(campaign, "plan", None)
+    doc = campaign.document
+    values = {
+        "signed_by": getattr(plan, "signed_by", None) or doc.signed_by,
+        "date_text": getattr(plan, "date_text", None) or doc.date_text,
+        "number": getattr(plan, "number", None) or doc.number,
+        "issuer": getattr(plan, "issuer", None) or campaign.issuer,
+    }
+    return [(name, str(text).strip()) for name, text in values.items()
+            if text and str(text).strip()]
 
 
 class Corpus:
@@ -54,10 +78,21 @@ class Corpus:
         self._docs: list[_Doc] = []
         self._raw_texts: list[str] = []
         self._titles: dict[str, int] = {}
+        self._name_days: dict[str, tuple[str, ...]] = {}
+        # The plan document's own fields (signer, number, day, issuer, title), by campaign.
+        self._fields: dict[tuple[str, str], int] = {}
+        self._campaign_ids = [c.id for c in campaigns]
         for campaign in campaigns:
             title = Passage(text=campaign.title, source="mở đầu")
             self._titles[campaign.id] = len(self._docs)
+            self._fields[(campaign.id, "title")] = len(self._docs)
             self._add(campaign, "gioi_thieu", title, ())
+            for field_name, text in document_fields(campaign):
+                source = SIGNATURE_SOURCE if field_name == "signed_by" else "mở đầu"
+                self._fields[(campaign.id, field_name)] = len(self._docs)
+                self._add(campaign, "gioi_thieu", Passage.model_construct(
+                    text=text, source=source, quote=True, keywords=[], notes=[]), ())
+                self._docs[-1].field = field_name
             located = list(iter_quoted(campaign))
             by_source: dict[str, list[str]] = defaultdict(list)
             for loc in located:
@@ -68,7 +103,8 @@ class Corpus:
                           siblings if loc.passage.source != "mở đầu" else [])
                 self._docs[-1].is_heading = loc.path.endswith(".heading")
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        avg = sum(d.length for d in self._docs) / max(len(self._docs), 1)
+        searched = [d for d in self._docs if not d.field]
+        avg = sum(d.length for d in searched) / max(len(searched), 1)
         self._sat: list[dict[str, float]] = []
         self._campaign_postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
             lambda: defaultdict(list)
@@ -78,11 +114,13 @@ class Corpus:
             sats: dict[str, float] = {}
             for feat, tf in doc.tf.items():
                 sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                sats[feat] = sat
+                if doc.field:
+                    continue  # found only by a question about the document itself
                 self._postings[feat].append((i, sat))
                 self._campaign_postings[feat][doc.campaign_id].append((i, sat))
-                sats[feat] = sat
             self._sat.append(sats)
-        n = len(self._docs)
+        n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
         self._idf = {
             f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
@@ -109,6 +147,10 @@ class Corpus:
             if not m.group(0).isupper() or len(m.group(0)) == 1  # not "PHÁP" in a title
         ) | {w for n in self._place_names for w in _words(n)}
         self._abbrev_words = frozenset(w for key in self._lex.abbreviations for w in key)
+        # Words of questions ("bao nhiêu", "khi nào", "ai"), never part of a place name.
+        self._asking_words = self._lex.question_words | {
+            w for p in self._lex.count_words for w in p
+        }
         self._markers = sorted(self._lex.place_markers, key=len, reverse=True)
         self._facet_phrases: dict[tuple[str, ...], str] = {
             phrase: name for name, (phrases, _) in self._lex.facets.items() for phrase in phrases
@@ -141,7 +183,8 @@ class Corpus:
             exact.setdefault(" ".join(name), set()).add(campaign_id)
         self._by_section: dict[tuple[str, str], list[_Doc]] = defaultdict(list)
         for doc in self._docs:
-            self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
+            if not doc.field:
+                self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._contacts: dict[str, int | None] = {}
         # Everyday topics the plans themselves write ("gắn kết hơn" holds "kết hơn"), found
         # once here so that a question never scans the plan text.
@@ -157,6 +200,36 @@ class Corpus:
                 folded = "".join(fold_words(token))
                 if folded:
                     self._spellings[folded][token] += 1
+        self._index_rare_spellings(avg)
+        # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
+        # the campaigns' place names: a district named otherwise is not one of the plans'.
+        self._accented_pairs = frozenset(
+            (spelling_key(a), spelling_key(b))
+            for text in (*self._raw_texts, *self._place_names)
+            for a, b in itertools.pairwise(_ACCENTED_RE.findall(nfc(text).lower()))
+        )
+
+    def _index_rare_spellings(self, avg: float) -> None:
+        """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where
+        they mostly write "vững"); a question typed that way finds it by that spelling."""
+        n = sum(1 for d in self._docs if not d.field)
+        for i, doc in enumerate(self._docs):
+            if doc.field:
+                continue
+            counts: Counter[str] = Counter(_ACCENTED_RE.findall(nfc(doc.passage.text).lower()))
+            norm = 1 - B + B * doc.length / avg
+            for token, tf in counts.items():
+                spellings = self._spellings.get("".join(fold_words(token)))
+                if not spellings or spellings[token] * 2 >= sum(spellings.values()):
+                    continue
+                sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                self._sat[i][f"={token}"] = sat
+                self._postings[f"={token}"].append((i, sat))
+                self._campaign_postings[f"={token}"][doc.campaign_id].append((i, sat))
+        for feat, postings in self._postings.items():
+            if feat[0] == "=":
+                self._df[feat] = len(postings)
+                self._idf[feat] = math.log(1 + (n - len(postings) + 0.5) / (len(postings) + 0.5))
 
     def _add(
         self,
@@ -197,14 +270,32 @@ class Corpus:
         for feat, share in around.items():
             doc.tf[feat] += share
         doc.tf[f"§{section}"] += 1
-        if _DATE_RE.search(passage.text):
+        dated = without_law_years(passage.text)
+        if len(self._docs) != self._titles.get(campaign.id):  # not the title itself
+            # The plan's title dates its occasion ("(06/01/1946 - 06/01/2026)"): repeated in a
+            # passage they name the occasion, they do not date what the passage says.
+            for day in self._title_days(campaign):
+                dated = dated.replace(day, "____")
+        if _DATE_RE.search(dated):
             # A bare year ("… năm 2025") answers "when" less than a day, month or quarter.
-            doc.tf["#date"] += 1 if _FULL_DATE_RE.search(passage.text) else YEAR_ONLY_TF
+            full = _FULL_DATE_RE.search(dated)
+            doc.tf["#date"] += 1 if full else YEAR_ONLY_TF
+            if full:
+                doc.tf["#day"] = 1.0
         if any(ch.isdigit() for ch in passage.text) or _ORDINAL_RE.search(passage.text):
             doc.tf["#num"] += 1
-        for match in _TEXT_YEAR_RE.finditer(passage.text):
+        for match in _TEXT_YEAR_RE.finditer(dated):
             # "#y_2024": the text speaks of that year (a date, a period), not of a document.
             doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
+        if _PERIOD_RE.search(dated) or (heading and _PERIOD_RE.search(heading)):
+            doc.tf["#period"] = 1.0
+            if "#date" not in doc.tf:
+                doc.tf["#date"] = YEAR_ONLY_TF  # "2025 - 2030" dates, as years do
+        if _EDITION_RE.search(passage.text):
+            doc.tf["#ord"] = 1.0
+        if _RELATIVE_TIME_RE.search(passage.text):
+            doc.tf["#when"] = 1.0
+            doc.tf["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
         if _PERCENT_RE.search(passage.text):
             doc.tf["#n_phan"] = 1.0  # "70%" counts "phần trăm"
         if self._bodies is not None and (
@@ -225,6 +316,15 @@ class Corpus:
                         break
         doc.length = len(words)
         self._docs.append(doc)
+
+    def _title_days(self, campaign: Campaign) -> tuple[str, ...]:
+        days = self._name_days.get(campaign.id)
+        if days is None:
+            plan = getattr(campaign, "plan", None)
+            titles = [campaign.title, getattr(plan, "title", None) or ""]
+            days = tuple(sorted({m.group(0) for t in titles for m in _DAY_FULL_RE.finditer(t)}))
+            self._name_days[campaign.id] = days
+        return days
 
     def _addressees(self, heading: str) -> int:
         """How many bodies a heading addresses: its parts between commas and "và" that name

@@ -9,11 +9,12 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from content.query import Vocab, normalise_words
+from content.query import Vocab, normalise_words, read_question
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
     DATE_ANSWER,
+    DAY_ANSWER,
     HEADING_BONUS,
     LONG_QUESTION,
     LONG_UNKNOWN_WEIGHT,
@@ -31,6 +32,8 @@ from content.search_base import (
 )
 from content.search_scope import Scope
 from content.text import fold_words, nfc
+
+DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 
 
 class Reading(Scope):
@@ -215,9 +218,13 @@ class Reading(Scope):
             start, end, group = asking[-1]
             for mark in group.marks:
                 core[mark] = MARK_WEIGHT
-            if group.required and "#date" in group.marks:
+            if group.ordinal:
+                required.append(("#ord",))  # "lần thứ mấy": an edition, not any number
+            if group.period:
+                required.append(("#period",))  # "giai đoạn nào": a period of years
+            if group.required and "#date" in group.marks and not group.period:
                 # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
-                required.append(DATE_ANSWER)
+                required.append(DAY_ANSWER if group.day else DATE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
             later = any(w in self._lex.question_words for w in rest[end + 1 :])
             if tuple(rest[start:end]) in self._lex.count_words and not later:
@@ -234,6 +241,15 @@ class Reading(Scope):
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
         for facet in sorted(self._facets(raw)):
             required.append((f"#f_{facet}",))
+            if facet == DOCUMENT_FACET:
+                # "theo văn bản nào", "chỉ thị nào": the kind of document named ranks the
+                # passage citing one of that kind ("Thực hiện Văn bản số 1686-CV/HU").
+                for kind in self._lex.document_kinds:
+                    feat = "_".join(kind)
+                    if feat in self._idf and any(
+                        tuple(raw[i : i + len(kind)]) == kind for i in range(len(raw))
+                    ):
+                        core[feat] = self._idf[feat]
         if any(
             tuple(raw[i : i + len(p)]) == p
             for p in self._lex.identity_questions
@@ -273,9 +289,13 @@ class Reading(Scope):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
                 share = self._spelling_share(w, spelled)
                 if share < RARE_SPELLING:
-                    # Typed "họp" where the plans write "hợp": another word, that weighs as
-                    # much but matches no passage.
-                    core[f"!{w}"] = self._weight(w)
+                    # Typed "họp" where the plans write "hợp": another word, found only
+                    # where the plans write it so ("=họp"), else matching no passage.
+                    rare = [f"={f}" for f in sorted(spelled.get(w, ())) if f"={f}" in self._idf]
+                    if rare:
+                        core[rare[0]] = self._weight(w)
+                    else:
+                        core[f"!{w}"] = self._weight(w)
                 else:
                     core[w] = self._weight(w)
             i += 1
@@ -321,5 +341,20 @@ class Reading(Scope):
             for i in range(len(raw))
             for n in range(1, 5)
         )
+        shape = read_question(query, self._lex)
+        field = shape.field
+        if field and self._cites_other(words, alias_pos):
+            field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story))
+                      wants_section, bool(story), field, shape.yes_no)
+
+    def _cites_other(self, words: list[str], alias_pos: set[int]) -> bool:
+        """Whether the question cites a document by its number ("Chỉ thị 05", "kế hoạch số
+        231") other than the one a campaign is named by ("Chỉ thị 19")."""
+        for i, w in enumerate(words):
+            if not w.isdigit() or i in alias_pos or i < 2:
+                continue
+            before = words[i - 2 : i] if words[i - 1] != "so" else words[i - 3 : i - 1]
+            if tuple(before) in self._lex.document_kinds:
+                return True
+        return False

@@ -35,6 +35,10 @@ LATER_HELDOUT = [
     ("lookup_heldout2.tsv", 0.94, 1.0),
     ("lookup_heldout3.tsv", 0.84, 0.95),
     ("lookup_heldout4.tsv", 0.94, 1.0),
+    # Set 5 (branch qset) was at 58 % / 96 % when first scored, before the lookup3 round; its
+    # misses were read in that round. Set 6, written with it, is the judge of that round: it is
+    # scored only with the shared scorer's --quiet summary, never here (its misses stay unread).
+    ("lookup_heldout5.tsv", 0.80, 0.96),
 ]
 
 

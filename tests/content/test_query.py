@@ -136,3 +136,85 @@ def test_the_cut_works_without_diacritics() -> None:
 )
 def test_a_message_without_a_story_is_all_question(text: str) -> None:
     assert split_story(text) == ("", text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "canon"),
+    [("si", "si"), ("sy", "si"), ("ly", "li"), ("ky", "ki"), ("ty", "ti"), ("qui", "quy"),
+     ("thuy", "thuy"), ("quy", "quy"), ("huy", "huy"), ("y", "y"), ("may", "may")],
+)
+def test_i_and_y_spellings_read_alike(typed: str, canon: str) -> None:
+    from content.query import canon_word
+
+    assert canon_word(typed) == canon
+
+
+@pytest.mark.parametrize(
+    ("text", "asks", "yes_no"),
+    [
+        ("dan van kheo het han ngay nao", True, False),
+        ("có phải đăng ký mới được hỏi quy định không?", True, True),
+        ("tuy phước có khen ng ở vùng khó khăn ko ạ", True, True),
+        ("hội nghị cấp xã có thể tổ chức thành hội nghị biểu dương không ạ", True, True),
+        ("Hoàng Văn Ba", False, False),
+        ("Nguyễn Thị Lan", False, False),
+    ],
+)
+def test_one_question_detector_tells_questions_and_yes_no_questions(
+    text: str, asks: bool, yes_no: bool
+) -> None:
+    from content.query import looks_like_question, read_question
+
+    shape = read_question(text)
+    assert (shape.asks, shape.yes_no) == (asks, yes_no)
+    assert looks_like_question(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("người ký kế hoạch Tuy Phước?", "signed_by"),
+        ("ai ký kế hoạch dân vận khéo", "signed_by"),
+        ("kế hoạch chi lăng do ai ký", "signed_by"),
+        ("ke hoach chi lang ban hanh ngay nao", "date_text"),
+        ("kế hoạch trạm tấu số mấy", "number"),
+        ("kế hoạch hớn quản do cơ quan nào ban hành", "issuer"),
+        ("chi thi 19 ct ttg ve viec gi", "title"),
+        ("tên đầy đủ của kế hoạch chi lăng", "title"),
+        # Not the plan's own fields: a signer of something else, a document the plan follows.
+        ("theo kế hoạch bằng khen do ai ký", None),
+        ("Kế hoạch Chỉ thị 19 thực hiện theo kế hoạch số mấy của tỉnh?", None),
+        ("hạn chót đăng ký công trình", None),
+    ],
+)
+def test_questions_about_the_plan_document_are_told(text: str, field: str | None) -> None:
+    from content.query import read_question
+
+    assert read_question(text).field == field
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "Em chào các anh chị, em là công chức văn phòng ở một xã của Tuy Phước, xã em hằng "
+            "năm đều làm sơ kết, theo kế hoạch thì khi tổng kết cần gắn với kết quả gì ạ?",
+            "theo kế hoạch thì khi tổng kết cần gắn với kết quả gì ạ?",
+        ),
+        (
+            "Chào anh chị, em là thư ký của xã ở Chi Lăng, lãnh đạo giao xem hội nghị phải bảo "
+            "đảm những yêu cầu gì để còn chuẩn bị, anh chị chỉ giúp em với ạ?",
+            "lãnh đạo giao xem hội nghị phải bảo đảm những yêu cầu gì để còn chuẩn bị,",
+        ),
+    ],
+)
+def test_a_story_without_an_ask_marker_ends_at_the_clause_that_asks(
+    text: str, question: str
+) -> None:
+    story, asked = split_story(text)
+    assert asked == question and story and text.startswith(story)
+
+
+def test_a_list_with_commas_is_not_a_story() -> None:
+    text = "Kế hoạch Chỉ thị 19 coi việc phát hiện, bồi dưỡng điển hình tiên tiến là nhiệm vụ gì?"
+    assert split_story(text) == ("", text)

@@ -238,3 +238,90 @@ def test_a_count_word_inside_a_plan_word_names_a_thing(index: SearchIndex) -> No
 def test_an_edition_in_roman_numerals_answers_which_time(index: SearchIndex) -> None:
     hits = index.search("tuy phước thực hiện nghị quyết đại hội đảng bộ tỉnh lần thứ mấy")
     assert hits and "lần thứ XX" in (hits[0].sentence or hits[0].text)
+
+
+TUY_PHUOC = "tuy-phuoc-chi-thi-19"
+HON_QUAN = "hon-quan-tong-tuyen-cu-80"
+
+
+def test_the_plan_signer_answers_who_signed_it(index: SearchIndex) -> None:
+    hits = index.search("người ký kế hoạch Tuy Phước?")
+    assert [h.text for h in hits] == ["CHỦ TỊCH Huỳnh Nam"]
+    assert hits[0].source == "chữ ký" and hits[0].campaign_id == TUY_PHUOC
+    rendered = hit_text(Messages.load(), hits[0])
+    assert "(Phần chữ ký)" in rendered
+
+
+def test_plan_fields_answer_only_questions_about_the_plan(index: SearchIndex) -> None:
+    assert index.search("ai ban hành kế hoạch hớn quản")[0].text == "UBND huyện Hớn Quản"
+    day = index.search("kế hoạch dân vận khéo ban hành ngày nào")[0]
+    assert day.text == "Bắc Sơn, ngày tháng 3 năm 2024"  # as written, blank day included
+    # The plan of Trạm Tấu prints no number: "not found", never a number made up.
+    assert index.search("kế hoạch trạm tấu số mấy") == []
+    # A plan field is never the answer to an ordinary question.
+    hits = index.search("UBND huyện Hớn Quản có nhiệm vụ gì", limit=3)
+    assert hits and all(h.text != "UBND huyện Hớn Quản" for h in hits)
+
+
+def test_a_document_the_plan_follows_is_found_in_its_preamble(index: SearchIndex) -> None:
+    hit = index.search(
+        "Kế hoạch Chỉ thị 19 của Tuy Phước thực hiện theo kế hoạch số mấy của tỉnh?"
+    )[0]
+    assert "106/KH-HĐTĐKT" in hit.text
+    hit = index.search(
+        "Đợt thi đua Dân vận khéo ở Bắc Sơn thực hiện theo văn bản nào của Huyện ủy?"
+    )[0]
+    assert "1686-CV/HU" in hit.text
+
+
+def test_the_year_in_a_laws_name_is_not_a_date(index: SearchIndex) -> None:
+    assert index.search("luật thi đua khen thưởng năm 2022 có hiệu lực từ ngày nào") == []
+
+
+def test_the_titles_own_dates_name_the_occasion(index: SearchIndex) -> None:
+    # "(06/01/1946 - 06/01/2026)" in a passage names the anniversary, it dates no meeting:
+    # a question on the day of the meetings of the people's council is not answered by it.
+    hits = index.search("hội đồng nhân dân huyện hớn quản họp ngày nào", limit=3)
+    assert all("06/01/2026" not in h.text or h.source == "mở đầu" for h in hits)
+    title = index.search("80 năm tổng tuyển cử là tính tới ngày nào")[0]
+    assert "06/01/2026" in title.text and title.campaign_id == HON_QUAN
+
+
+def test_a_time_relative_to_an_event_answers_when(index: SearchIndex) -> None:
+    hit = index.search("tuy phuoc khen thuong covid trao thuong luc nao")[0]
+    assert "ngay sau khi" in hit.text and hit.source == "II.7.b"
+
+
+def test_office_holders_names_and_unknown_districts_are_not_found(index: SearchIndex) -> None:
+    assert index.search("giám đốc sở nội vụ lạng sơn là ai") == []
+    assert index.search("phòng văn hóa huyện tuy phước ở đâu") == []
+    assert index.search("kế hoạch phong trào thi đua của huyện văn bàn là gì") == []
+    # "Huyện ủy Hớn Quản" is the district's party committee, not an unknown district.
+    assert index.search("Ban Tuyên giáo Huyện ủy Hớn Quản được đề nghị làm gì")
+
+
+def test_a_word_written_rarely_is_found_where_the_plans_write_it(index: SearchIndex) -> None:
+    hit = index.search("tuy phước có khen ng ở vùng khó khăn ko ạ")[0]
+    assert "vùng khó khăn" in hit.text and hit.source == "II.4.b"
+
+
+def test_i_and_y_spellings_find_the_same_passage(index: SearchIndex) -> None:
+    hit = index.search("mk là chiến sĩ thì thi dvk đc hok")[0]
+    assert "chiến sỹ" in hit.text and hit.campaign_id == BAC_SON
+
+
+def test_a_period_question_is_answered_by_a_period(index: SearchIndex) -> None:
+    hit = index.search(
+        "Tại hội nghị điển hình tiên tiến sẽ phát động phong trào thi đua giai đoạn nào?"
+    )[0]
+    assert "2025 - 2030" in (hit.sentence or hit.text) and hit.source == "II.1"
+    # A short campaign's period is a span of days: it answers "giai đoạn nào" too.
+    assert "28/4/2024" in index.search("dân vận khéo giai đoạn nào")[0].text
+
+
+def test_a_requirement_question_is_answered_by_the_requirements(index: SearchIndex) -> None:
+    hit = index.search(
+        "Gương điển hình tiên tiến trong phong trào Tổng tuyển cử phải được nhân rộng bảo đảm "
+        "những yêu cầu gì?"
+    )[0]
+    assert hit.campaign_id == HON_QUAN and hit.source == "I.2" and hit.heading == "Yêu cầu"
