@@ -147,6 +147,8 @@ _IDENTIFY = (
            _accounts.c.external_id == bindparam("external_id"))
     .order_by(_grants.c.id)
 )
+_TOUCH = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
+          .values(last_seen_at=bindparam("seen"), chat_id=bindparam("chat"), blocked_at=None))
 # The same read with the chat's state (no row lock: for reads without the writer, SQLite).
 _IDENTIFY_WITH_STATE = (
     _IDENTIFY.add_columns(*_STATE_COLUMNS, _states.c.chat_id.label("state_chat"))
@@ -227,10 +229,8 @@ class PeopleRepo:
 
     async def touch_account(self, account_id: int, chat_id: str, now: datetime) -> None:
         """Record that the account was seen now, in this chat (and is not blocked)."""
-        await self.session.execute(
-            update(ChannelAccountRow).where(ChannelAccountRow.id == account_id)
-            .values(last_seen_at=now, chat_id=chat_id, blocked_at=None)
-        )
+        await self.session.execute(_TOUCH, {"account_id": account_id, "seen": now,
+                                            "chat": chat_id})
 
     async def mark_blocked(self, channel: str, external_id: str, now: datetime) -> bool:
         """Mark an account as having blocked the bot; tell whether it was known."""
