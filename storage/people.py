@@ -147,7 +147,7 @@ _IDENTIFY = (
            _accounts.c.external_id == bindparam("external_id"))
     .order_by(_grants.c.id)
 )
-_TOUCH = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
+_TOUCH = (update(cast(Table, _accounts)).where(_accounts.c.id == bindparam("account_id"))
           .values(last_seen_at=bindparam("seen"), chat_id=bindparam("chat"), blocked_at=None))
 # The same read with the chat's state (no row lock: for reads without the writer, SQLite).
 _IDENTIFY_WITH_STATE = (
