@@ -131,6 +131,8 @@ class ChatStateRow(Base):
     menu: Mapped[list[Any]] = mapped_column(JSON, default=list)
     start_payload: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+    # Bumped by every write: a save conditional on it finds out whether the state moved on.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LinkCodeRow(Base):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import Grant
@@ -91,6 +92,8 @@ class ChatState:
     forget: bool = False  # set when the chat's person was deleted: the state is not saved
     # What the store holds (None: nothing yet), so an unchanged state is not written again.
     loaded: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+    # The stored row's revision when read (None: no row), for a save conditional on it.
+    revision: int | None = field(default=None, repr=False, compare=False)
 
     def clear_form(self) -> None:
         """Forget the active form."""
@@ -111,6 +114,8 @@ class Identity:
     person: Person
     grants: tuple[Grant, ...]
     last_seen_at: datetime | None
+    # The chat's state, when asked for in the same read (`identify(..., chat_id=…)`).
+    state: ChatState | None = None
 
     def needs_touch(self, chat_id: str, now: datetime) -> bool:
         """Tell whether the account's chat, block or last-seen time should be written."""
@@ -121,6 +126,9 @@ class Identity:
 _accounts = ChannelAccountRow.__table__
 _persons = PersonRow.__table__
 _grants = RoleGrantRow.__table__
+_states = cast(Table, ChatStateRow.__table__)
+_STATE_COLUMNS = (_states.c.flow, _states.c.step, _states.c.data, _states.c.menu,
+                  _states.c.start_payload, _states.c.revision)
 # The hot path's one read: a Core statement (compiled once, cached by SQLAlchemy) joining
 # the account, its person and their grants in force (one row per grant, or one without).
 _IDENTIFY = (
@@ -138,6 +146,14 @@ _IDENTIFY = (
     .where(_accounts.c.channel == bindparam("channel"),
            _accounts.c.external_id == bindparam("external_id"))
     .order_by(_grants.c.id)
+)
+_TOUCH = (update(cast(Table, _accounts)).where(_accounts.c.id == bindparam("account_id"))
+          .values(last_seen_at=bindparam("seen"), chat_id=bindparam("chat"), blocked_at=None))
+# The same read with the chat's state (no row lock: for reads without the writer, SQLite).
+_IDENTIFY_WITH_STATE = (
+    _IDENTIFY.add_columns(*_STATE_COLUMNS, _states.c.chat_id.label("state_chat"))
+    .outerjoin(_states, and_(_states.c.channel == _accounts.c.channel,
+                             _states.c.chat_id == bindparam("chat_id")))
 )
 
 
@@ -171,14 +187,23 @@ class PeopleRepo:
         )
         return _account(row) if row else None
 
-    async def identify(self, channel: str, external_id: str) -> Identity | None:
-        """Return the account for a channel user id with its person and grants, if known."""
-        result = await self.session.execute(_IDENTIFY, {"channel": channel,
-                                                        "external_id": external_id})
+    async def identify(self, channel: str, external_id: str,
+                       chat_id: str | None = None) -> Identity | None:
+        """Return the account for a channel user id with its person and grants, if known;
+        with `chat_id`, the chat's state too, in the same read (its row is not locked)."""
+        if chat_id is None:
+            result = await self.session.execute(_IDENTIFY, {"channel": channel,
+                                                            "external_id": external_id})
+        else:
+            result = await self.session.execute(_IDENTIFY_WITH_STATE, {
+                "channel": channel, "external_id": external_id, "chat_id": chat_id})
         rows = result.all()
         if not rows:
             return None
         first = rows[0]
+        state = None
+        if chat_id is not None:
+            state = _state_of(channel, chat_id, first if first.state_chat is not None else None)
         account = Account(first.id, first.person_id, first.channel, first.external_id,
                           first.chat_id, first.blocked_at)
         person = Person(first.person_id, first.full_name, first.birth_year, first.unit_code,
@@ -187,7 +212,7 @@ class PeopleRepo:
         grants = tuple(Grant(r.grant_id, first.person_id, r.grant_role, r.grant_unit,
                              r.granted_by, r.granted_at, None)
                        for r in rows if r.grant_id is not None)
-        return Identity(account, person, grants, first.last_seen_at)
+        return Identity(account, person, grants, first.last_seen_at, state)
 
     async def create_with_account(
         self, channel: str, external_id: str, chat_id: str, now: datetime, role: str = "resident"
@@ -204,10 +229,8 @@ class PeopleRepo:
 
     async def touch_account(self, account_id: int, chat_id: str, now: datetime) -> None:
         """Record that the account was seen now, in this chat (and is not blocked)."""
-        await self.session.execute(
-            update(ChannelAccountRow).where(ChannelAccountRow.id == account_id)
-            .values(last_seen_at=now, chat_id=chat_id, blocked_at=None)
-        )
+        await self.session.execute(_TOUCH, {"account_id": account_id, "seen": now,
+                                            "chat": chat_id})
 
     async def mark_blocked(self, channel: str, external_id: str, now: datetime) -> bool:
         """Mark an account as having blocked the bot; tell whether it was known."""
@@ -349,16 +372,35 @@ class ConsentRepo:
         return consent is not None and consent.active
 
 
-_states = cast(Table, ChatStateRow.__table__)
-_STATE_LOAD = (select(_states.c.flow, _states.c.step, _states.c.data, _states.c.menu,
-                      _states.c.start_payload)
+_STATE_LOAD = (select(*_STATE_COLUMNS)
                .where(_states.c.channel == bindparam("channel"),
                       _states.c.chat_id == bindparam("chat_id"))
                .with_for_update())
 _STATE_KEY = and_(_states.c.channel == bindparam("key_channel"),
                   _states.c.chat_id == bindparam("key_chat_id"))
-_STATE_UPDATE = update(_states).where(_STATE_KEY)
+_STATE_VALUES: dict[str, Any] = {name: bindparam(name) for name in
+                 ("flow", "step", "data", "menu", "start_payload", "updated_at")}
+# Statements built once: their compiled form is cached, no per-message construction.
+_STATE_UPDATE = (update(_states).where(_STATE_KEY)
+                 .values(**_STATE_VALUES, revision=_states.c.revision + 1))
+_STATE_UPDATE_IF = (update(_states).where(_STATE_KEY,
+                                          _states.c.revision == bindparam("old_revision"))
+                    .values(**_STATE_VALUES, revision=bindparam("new_revision")))
+_STATE_INSERT = insert(_states).values(channel=bindparam("key_channel"),
+                                       chat_id=bindparam("key_chat_id"), revision=0,
+                                       **_STATE_VALUES)
 _STATE_DELETE = delete(_states).where(_STATE_KEY)
+
+
+def _state_of(channel: str, chat_id: str, row: Any) -> ChatState:
+    """Return the state a stored row holds (an empty one for no row)."""
+    if row is None:
+        return ChatState(channel, chat_id)
+    state = ChatState(channel, chat_id, row.flow, row.step, dict(row.data or {}),
+                      [list(m) for m in row.menu or []], row.start_payload)
+    state.loaded = _snapshot(state)
+    state.revision = row.revision
+    return state
 
 
 class ChatStateRepo:
@@ -372,42 +414,66 @@ class ChatStateRepo:
         transaction ends (PostgreSQL; SQLite's write lock covers the whole transaction)."""
         result = await self.session.execute(_STATE_LOAD, {"channel": channel,
                                                           "chat_id": chat_id})
-        row = result.first()
-        if row is None:
-            state = ChatState(channel, chat_id)
-        else:
-            state = ChatState(channel, chat_id, row.flow, row.step, dict(row.data or {}),
-                              [list(m) for m in row.menu or []], row.start_payload)
-        state.loaded = _snapshot(state) if row is not None else None
-        return state
+        return _state_of(channel, chat_id, result.first())
+
+    @staticmethod
+    def _params(state: ChatState, now: datetime) -> dict[str, Any]:
+        return {"key_channel": state.channel, "key_chat_id": state.chat_id,
+                "flow": state.flow, "step": state.step, "data": dict(state.data),
+                "menu": [list(m) for m in state.menu], "start_payload": state.start_payload,
+                "updated_at": now}
 
     async def save(self, state: ChatState, now: datetime) -> None:
         """Store the chat's state when it changed (or remove it when the chat is to be
         forgotten)."""
-        key = {"key_channel": state.channel, "key_chat_id": state.chat_id}
         if state.forget:
-            await self.session.execute(_STATE_DELETE, key)
+            await self.session.execute(_STATE_DELETE, {"key_channel": state.channel,
+                                                       "key_chat_id": state.chat_id})
             return
         snapshot = _snapshot(state)
         if snapshot == state.loaded:
             return
-        values = {"flow": state.flow, "step": state.step, "data": dict(state.data),
-                  "menu": [list(m) for m in state.menu], "start_payload": state.start_payload,
-                  "updated_at": now}
-        result = await self.session.execute(_STATE_UPDATE.values(**values), key)
-        if not int(getattr(result, "rowcount", 0) or 0):
-            await self.session.execute(insert(_states).values(
-                channel=state.channel, chat_id=state.chat_id, **values))
+        params = self._params(state, now)
+        result = await self.session.execute(_STATE_UPDATE, params)
+        if int(getattr(result, "rowcount", 0) or 0):
+            state.revision = None if state.revision is None else state.revision + 1
+        else:
+            await self.session.execute(_STATE_INSERT, params)
+            state.revision = 0
         state.loaded = snapshot
 
     async def save_if_unchanged(self, state: ChatState, now: datetime) -> bool:
-        """Store the state only if the stored one is still the one it was loaded from (its
-        row locked for this); tell whether it was (False: another process changed the chat
-        meanwhile, nothing written)."""
-        stored = await self.load(state.channel, state.chat_id)
-        if stored.loaded != state.loaded:
-            return False
-        await self.save(state, now)
+        """Store the state only if the stored one is still the one it was read from; tell
+        whether it was (False: another process changed the chat meanwhile, nothing written).
+
+        One conditional UPDATE on the row's revision (or an INSERT when there was no row,
+        which fails if another one was stored meanwhile); a state that did not change is
+        not written and needs no check.
+        """
+        if state.forget:
+            stored = await self.load(state.channel, state.chat_id)
+            if stored.loaded != state.loaded:
+                return False
+            await self.save(state, now)
+            return True
+        snapshot = _snapshot(state)
+        if snapshot == state.loaded:
+            return True
+        params = self._params(state, now)
+        if state.revision is None:
+            try:
+                await self.session.execute(_STATE_INSERT, params)
+            except IntegrityError:
+                return False
+            state.revision = 0
+        else:
+            result = await self.session.execute(
+                _STATE_UPDATE_IF, {**params, "old_revision": state.revision,
+                                   "new_revision": state.revision + 1})
+            if int(getattr(result, "rowcount", 0) or 0) != 1:
+                return False
+            state.revision += 1
+        state.loaded = snapshot
         return True
 
 

@@ -20,7 +20,9 @@ from bot.delivery.service import Delivery, delivery_of
 from content.check import unit_problems
 from content.loader import load_campaigns
 from content.messages import Messages
+from content.natural import natural
 from content.privacy import Policy, load_policy
+from content.query import default_vocab
 from content.schema import Campaign
 from content.search import SearchIndex, build_index
 from content.units import UnitTree, load_units
@@ -134,6 +136,10 @@ def load_content() -> Content:
     problems = unit_problems(campaigns, units)
     if problems:
         raise problems[0]
+    # Read now, not on the first message: under load that first read stalled every chat
+    # in flight for a second or more.
+    default_vocab()
+    natural()
     return Content(Messages.load(), units, {c.id: c for c in campaigns},
                    build_index(campaigns), load_policy())
 

@@ -261,7 +261,9 @@ class Dispatcher:
             # One message of a chat at a time across processes too (the asyncio lock above
             # covers this process): the state read below is the one the last message saved.
             await lock_chat(session, msg.channel, msg.chat_id)
-            ctx, touch = await self._context(session, msg, now)
+            # SQLite: this transaction holds the writer from its start, so the state can
+            # come with the person in one read; PostgreSQL locks the state's row.
+            ctx, touch = await self._context(session, msg, now, joined=self._read_first)
             if touch:
                 await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
             replies = await self._route_and_remember(ctx)
@@ -280,7 +282,7 @@ class Dispatcher:
         with read_first() as attempt:
             try:
                 async with self.sessions() as session:
-                    ctx, touch = await self._context(session, msg, now)
+                    ctx, touch = await self._context(session, msg, now, joined=True)
                     replies = await self._route_and_remember(ctx)
                     await session.flush()
                     await session.rollback()
@@ -312,20 +314,25 @@ class Dispatcher:
         self._remember_menu(ctx.state, replies)
         return replies
 
-    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime
-                       ) -> tuple[Context, bool]:
+    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime,
+                       joined: bool = False) -> tuple[Context, bool]:
         """Return the message's context, and whether the account's last-seen time (or
-        chat) is to be written."""
+        chat) is to be written. `joined`: the chat's state is read with the person, in one
+        statement, its row not locked (save it with `save_if_unchanged`)."""
         people = PeopleRepo(session)
-        found = await people.identify(msg.channel, msg.user_id)
+        found = await people.identify(msg.channel, msg.user_id,
+                                      msg.chat_id if joined else None)
         touch = False
+        state = None
         if found is not None and (msg.channel, msg.user_id) not in self._admins:
             person, account, grants = found.person, found.account, found.grants
             touch = found.needs_touch(msg.chat_id, now)
+            state = found.state
         else:
             person, account, grants = await resolve_identity(
                 people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now)
-        state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
+        if state is None:
+            state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
         return (Context(msg, session, person, account, state, self.services, people,
                         ConsentRepo(session), grants), touch)
 
