@@ -169,7 +169,8 @@ class SearchIndex(Reading, Quoting):
                 rank -= HEADING_DOC_PENALTY  # on a near tie the passages under it answer
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
-            if asked_quals and conflicts(asked_quals, doc.quals):
+            if asked_quals and conflicts(asked_quals, doc.quals,
+                                         self._plan_quals.get(doc.campaign_id)):
                 # "cấp xã" asked, the passage (with its headings) speaks of "cấp huyện" only.
                 rank -= CONFLICT_PENALTY
             first.append((rank, i))
@@ -198,7 +199,8 @@ class SearchIndex(Reading, Quoting):
         for rank, coverage, i in ranked:
             if coverage < min_coverage or len(hits) >= limit:
                 break
-            if asked_quals and conflicts(asked_quals, self._docs[i].quals):
+            if asked_quals and conflicts(asked_quals, self._docs[i].quals,
+                                         self._plan_quals.get(self._docs[i].campaign_id)):
                 # Never the answer: the plan's parallel passage for the value asked is.
                 other = self._counterpart(q, i, total, min_coverage, asked_quals)
                 if other is None:

@@ -314,10 +314,16 @@ def qualifier_values(
     return found
 
 
-def conflicts(asked: Qualifiers, named: Qualifiers) -> bool:
+def conflicts(asked: Qualifiers, named: Qualifiers, written: Qualifiers | None = None) -> bool:
     """Whether a passage naming `named` names, for a group the question asks a value of,
-    only other values of it."""
-    return any(g in named and not (named[g] & values) for g, values in asked.items())
+    only other values of it. With `written` (the values its plan names anywhere), only a
+    value the plan itself writes counts: a plan that never says "Bằng khen" does not tell
+    its passages apart by it, and its "Giấy khen" passage answers a question on Bằng khen."""
+    return any(
+        g in named and not (named[g] & values)
+        and (written is None or bool(written.get(g, frozenset()) & values))
+        for g, values in asked.items()
+    )
 
 
 @dataclass

@@ -190,6 +190,13 @@ class Corpus:
         # Sections by campaign and parent ("II.2" -> "II.2.1", "II.2.2"): where parallel
         # passages ("Đối với cấp xã" / "Đối với cấp huyện") sit side by side.
         self._children: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # The qualifier values each plan writes anywhere (a question's value it never writes
+        # does not tell its passages apart).
+        self._plan_quals: dict[str, dict[int, frozenset[tuple[str, ...]]]] = {}
+        for doc in self._docs:
+            plan = self._plan_quals.setdefault(doc.campaign_id, {})
+            for g, values in doc.quals.items():
+                plan[g] = plan.get(g, frozenset()) | values
         for campaign_id, source in self._by_section:
             if "." in source:
                 self._children[(campaign_id, source.rsplit(".", 1)[0])].append(source)

@@ -383,3 +383,16 @@ def test_a_question_on_individuals_is_not_answered_by_the_criteria_for_collectiv
     assert hits and hits[0].campaign_id == BAC_SON
     assert hits[0].source == "III.1.b" and "đôn đốc" in hits[0].text
     assert all(h.source != "III.1.a" for h in hits)
+
+
+def test_a_value_the_plan_never_writes_does_not_set_its_passages_apart(
+    index: SearchIndex,
+) -> None:
+    groups = load_vocab().qualifiers
+    asked = qualifier_values(("khen thưởng bằng khen của ai",), groups)
+    giay = qualifier_values(("Giấy khen của Chủ tịch UBND huyện.",), groups)
+    assert conflicts(asked, giay)
+    assert not conflicts(asked, giay, written=giay)  # the plan writes Giấy khen only
+    # The Bắc Sơn plan gives Giấy khen, never Bằng khen: that passage is the answer.
+    hits = index.search("dân vận khéo khen thưởng bằng khen của ai")
+    assert hits and hits[0].campaign_id == BAC_SON and "Giấy khen" in hits[0].text
