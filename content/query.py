@@ -65,6 +65,9 @@ class Vocab:
     self_words: frozenset[str] = frozenset()
     question_endings: frozenset[str] = frozenset()
     question_phrases: frozenset[tuple[str, ...]] = frozenset()
+    # Qualifiers the plans tell parallel passages apart by (a level: "cấp xã" / "cấp huyện";
+    # a group: "tập thể" / "cá nhân"…): each group the folded phrases of its values.
+    qualifiers: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -92,6 +95,19 @@ def _phrases(data: dict[str, object], key: str) -> frozenset[tuple[str, ...]]:
     raw = data.get(key) or []
     items = raw if isinstance(raw, list) else []
     return frozenset(p for p in (_phrase(x) for x in items) if p)
+
+
+def _qualifiers(path: Path, data: dict[str, object]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    raw = data.get("qualifiers") or {}
+    if not isinstance(raw, dict):
+        raise ContentError(path.name, "qualifiers", "must map a group to its values")
+    groups: list[tuple[tuple[str, ...], ...]] = []
+    for name, values in raw.items():
+        phrases = tuple(p for p in (_phrase(v) for v in values or []) if p)
+        if len(phrases) < 2:
+            raise ContentError(path.name, f"qualifiers.{name}", "needs two values or more")
+        groups.append(phrases)
+    return tuple(groups)
 
 
 def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
@@ -172,7 +188,8 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                      w for p in (_typed(x) for x in data.get("question_endings") or [])
                      for w in p),
                  question_phrases=frozenset(
-                     p for p in (_typed(x) for x in data.get("question_phrases") or []) if p))
+                     p for p in (_typed(x) for x in data.get("question_phrases") or []) if p),
+                 qualifiers=_qualifiers(path, data))
 
 
 def _patterns(path: Path, data: dict[str, object], key: str) -> tuple[re.Pattern[str], ...]:

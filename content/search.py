@@ -7,6 +7,7 @@ this module (scoring and ranking) and search_quoting.py (what is quoted).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -14,17 +15,22 @@ from content.query import VOCAB_FILE, load_vocab, split_story
 from content.schema import Campaign
 from content.search_base import (
     BONUS_SHARE,
+    CONFLICT_PENALTY,
     HEADING_DOC_PENALTY,
     HEADING_SHARE,
     LONG_COVERAGE,
     LONG_QUESTION,
     MIN_COVERAGE,
+    PARALLEL_SHARE,
     PREFER_BOOST,
     RERANK,
     SYNONYMS_FILE,
     Hit,
+    Qualifiers,
     _Query,
+    conflicts,
     load_synonyms,
+    qualifier_values,
 )
 from content.search_quoting import Quoting
 from content.search_reading import Reading
@@ -63,7 +69,9 @@ class SearchIndex(Reading, Quoting):
         slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
         # The kind of fact asked for ("#n_tuoi", "#date") narrows the candidates as they come.
         core_scores = self._scores(q, total, min_coverage, slack)
-        hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit)
+        asked_quals = qualifier_values((asked,), self._lex.qualifiers)
+        hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
+                          asked_quals)
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
             named = q.campaigns or frozenset([prefer_campaign] if prefer_campaign else [])
@@ -143,7 +151,8 @@ class SearchIndex(Reading, Quoting):
         return self._postings.get(feat, [])
 
     def _rank(self, q: _Query, core_scores: dict[int, float], total: float,
-              min_coverage: float, prefer_campaign: str | None, limit: int) -> list[Hit]:
+              min_coverage: float, prefer_campaign: str | None, limit: int,
+              asked_quals: Qualifiers | None = None) -> list[Hit]:
         bonus_total = sum(q.bonus.values()) or 1.0
         strong = {f for f in q.core if f[0] in "~§" or "_" in f}
         needed = min_coverage * total - 1e-9
@@ -160,6 +169,10 @@ class SearchIndex(Reading, Quoting):
                 rank -= HEADING_DOC_PENALTY  # on a near tie the passages under it answer
             if not q.campaigns and doc.campaign_id == prefer_campaign:
                 rank += PREFER_BOOST
+            if asked_quals and conflicts(asked_quals, doc.quals,
+                                         self._plan_quals.get(doc.campaign_id)):
+                # "cấp xã" asked, the passage (with its headings) speaks of "cấp huyện" only.
+                rank -= CONFLICT_PENALTY
             first.append((rank, i))
         # Two stages: the best passages by coverage, then the bonus (exact words, headings)
         # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
@@ -175,22 +188,112 @@ class SearchIndex(Reading, Quoting):
             rank += BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
+        asked_quals = asked_quals or {}
+        parallel = self._parallel(ranked, min_coverage, asked_quals)
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
+        if parallel is not None and (not ranked or parallel[0] >= round(ranked[0][0], 3)):
+            hits.append(self._parallel_hit(parallel[0], parallel[1]))
+            seen.update((self._docs[i].campaign_id, self._docs[i].passage.text)
+                        for i in parallel[1])
         for rank, coverage, i in ranked:
             if coverage < min_coverage or len(hits) >= limit:
                 break
+            if asked_quals and conflicts(asked_quals, self._docs[i].quals,
+                                         self._plan_quals.get(self._docs[i].campaign_id)):
+                # Never the answer: the plan's parallel passage for the value asked is.
+                other = self._counterpart(q, i, total, min_coverage, asked_quals)
+                if other is None:
+                    continue
+                i, rank = other, coverage
             doc = self._docs[i]
             key = (doc.campaign_id, doc.passage.text)
             if key in seen:
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
-        if hits and (q.wants_section or self._asks_label(q, hits[0])):
+        if hits and hits[0].section_texts:
+            pass  # the parallel passages, each under its own heading
+        elif hits and (q.wants_section or self._asks_label(q, hits[0])):
             hits[0] = self._with_section(hits[0])
         elif hits:
             hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _counterpart(self, q: _Query, i: int, total: float, min_coverage: float,
+                     asked: Qualifiers) -> int | None:
+        """The passage of a section parallel to passage i's ("Đối với cấp xã" beside "Đối
+        với cấp huyện") whose heading names the value asked, best covering the question's
+        words (what it requires aside: the plan may state it otherwise there)."""
+        doc = self._docs[i]
+        source = doc.passage.source
+        if "." not in source:
+            return None
+        best: tuple[float, int] | None = None
+        for other in self._children.get((doc.campaign_id, source.rsplit(".", 1)[0]), ()):
+            for d in self._by_section.get((doc.campaign_id, other), ()):
+                if d.is_heading or not all(
+                    g in d.heading_quals and d.heading_quals[g] & values
+                    for g, values in asked.items() if g in doc.quals
+                ):
+                    continue
+                sats = self._sat[d.order]
+                coverage = sum(w * sats.get(f, 0.0) for f, w in q.core.items()) / total
+                if coverage >= min_coverage and (best is None or coverage > best[0]):
+                    best = (coverage, d.order)
+        return best[1] if best else None
+
+    def _parallel(self, ranked: list[tuple[float, float, int]], min_coverage: float,
+                  asked: Qualifiers) -> tuple[float, list[int]] | None:
+        """For a question naming no value of a qualifier: the best passages of parallel
+        sections (one per value, "Đối với cấp xã" / "Đối với cấp huyện" under one parent)
+        that answer it, with their rank, when two or more do."""
+        groups: dict[tuple[str, str, int], dict[str, tuple[float, int]]] = {}
+        for rank, coverage, i in ranked:
+            if coverage < min_coverage:
+                continue
+            doc = self._docs[i]
+            source = doc.passage.source
+            if "." not in source or doc.is_heading:
+                continue
+            for g, values in doc.heading_quals.items():
+                if g in asked or len(values) != 1:
+                    continue
+                key = (doc.campaign_id, source.rsplit(".", 1)[0], g)
+                best = groups.setdefault(key, {})
+                if source not in best or rank > best[source][0]:
+                    best[source] = (rank, i)
+        found: tuple[float, list[int]] | None = None
+        for (_, _, g), by_source in groups.items():
+            named = {v for _, i in by_source.values() for v in self._docs[i].heading_quals[g]}
+            if len(by_source) < 2 or len(named) < len(by_source):
+                continue
+            rank = round(max(r for r, _ in by_source.values()) + PARALLEL_SHARE, 3)
+            if found is None or rank > found[0]:
+                members = sorted((i for _, i in by_source.values()),
+                                 key=lambda i: self._docs[i].order)
+                found = (rank, members)
+        return found
+
+    def _parallel_hit(self, rank: float, members: list[int]) -> Hit:
+        """One answer quoting parallel passages, each under its own heading, cited by all
+        their sections, under the heading of the section holding them."""
+        first = self._docs[members[0]]
+        parent = first.passage.source.rsplit(".", 1)[0]
+        above = self._by_section.get((first.campaign_id, parent), ())
+        texts = tuple(
+            f"{self._docs[i].heading.rstrip(' :')}: {self._docs[i].passage.text}"
+            for i in members
+        )
+        notes = tuple(dict.fromkeys(n for i in members for n in self._hit(i, rank).notes))
+        return dataclasses.replace(
+            self._hit(members[0], round(rank, 4)),
+            source=", ".join(self._docs[i].passage.source for i in members),
+            text="\n".join(texts),
+            heading=above[0].heading if above else "",
+            section_texts=texts,
+            notes=notes,
+        )
 
 
 def build_index(

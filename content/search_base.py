@@ -162,6 +162,10 @@ class _Doc:
     is_heading: bool = False  # a sentence-long heading quoted as a passage
     length: int = 0
     top: str = ""  # the heading of the plan part the passage is in ("TỔ CHỨC THỰC HIỆN")
+    # Qualifier values (lookup_vocab.yaml `qualifiers`) the passage and its headings name, and
+    # those its own heading names ("Đối với cấp xã"), by group.
+    quals: dict[int, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    heading_quals: dict[int, frozenset[tuple[str, ...]]] = field(default_factory=dict)
     # A field of the plan document (its signer, number…): answers only questions about it.
     field: str = ""
 
@@ -287,6 +291,39 @@ def _text_features(text: str, syn: _Synonyms) -> Counter[str]:
     feats.update(_bigrams(words))
     feats.update(f"~{g.name}" for g in _all_groups(words, syn))
     return feats
+
+
+Qualifiers = dict[int, frozenset[tuple[str, ...]]]
+PARALLEL_SHARE = 0.15  # rank added to parallel passages answering a question naming no value
+CONFLICT_PENALTY = 1.0  # rank taken from a passage naming only another value than the asked
+
+
+def qualifier_values(
+    texts: Sequence[str], groups: Sequence[Sequence[tuple[str, ...]]]
+) -> Qualifiers:
+    """The values of each qualifier group (by its index) that the texts name: "Đối với cấp
+    huyện" names the level "cấp huyện". Groups no text names are left out."""
+    joined = [f" {' '.join(canon_word(w) for w in fold_words(t))} " for t in texts if t]
+    found: Qualifiers = {}
+    for g, values in enumerate(groups):
+        named = frozenset(
+            v for v in values if any(f" {' '.join(v)} " in text for text in joined)
+        )
+        if named:
+            found[g] = named
+    return found
+
+
+def conflicts(asked: Qualifiers, named: Qualifiers, written: Qualifiers | None = None) -> bool:
+    """Whether a passage naming `named` names, for a group the question asks a value of,
+    only other values of it. With `written` (the values its plan names anywhere), only a
+    value the plan itself writes counts: a plan that never says "Bằng khen" does not tell
+    its passages apart by it, and its "Giấy khen" passage answers a question on Bằng khen."""
+    return any(
+        g in named and not (named[g] & values)
+        and (written is None or bool(written.get(g, frozenset()) & values))
+        for g, values in asked.items()
+    )
 
 
 @dataclass

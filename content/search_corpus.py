@@ -41,6 +41,7 @@ from content.search_base import (
     _Synonyms,
     _text_features,
     _words,
+    qualifier_values,
     spelling_key,
     without_law_years,
 )
@@ -186,6 +187,19 @@ class Corpus:
             if not doc.field:
                 self._by_section[(doc.campaign_id, doc.passage.source)].append(doc)
         self._contacts: dict[str, int | None] = {}
+        # Sections by campaign and parent ("II.2" -> "II.2.1", "II.2.2"): where parallel
+        # passages ("Đối với cấp xã" / "Đối với cấp huyện") sit side by side.
+        self._children: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # The qualifier values each plan writes anywhere (a question's value it never writes
+        # does not tell its passages apart).
+        self._plan_quals: dict[str, dict[int, frozenset[tuple[str, ...]]]] = {}
+        for doc in self._docs:
+            plan = self._plan_quals.setdefault(doc.campaign_id, {})
+            for g, values in doc.quals.items():
+                plan[g] = plan.get(g, frozenset()) | values
+        for campaign_id, source in self._by_section:
+            if "." in source:
+                self._children[(campaign_id, source.rsplit(".", 1)[0])].append(source)
         # Everyday topics the plans themselves write ("gắn kết hơn" holds "kết hơn"), found
         # once here so that a question never scans the plan text.
         written = "\n".join(nfc(t).lower() for t in self._raw_texts)
@@ -243,6 +257,10 @@ class Corpus:
         doc = _Doc(campaign.id, campaign.title, section, passage, heading)
         doc.order = len(self._docs)
         doc.top = context[0] if context else ""
+        groups = self._lex.qualifiers
+        if groups:
+            doc.quals = qualifier_values((passage.text, *context), groups)
+            doc.heading_quals = qualifier_values((heading,), groups)
 
         self._raw_texts.extend((passage.text, *context))
         for text in (passage.text, *passage.keywords):

@@ -68,7 +68,8 @@ def judge(index: SearchIndex, item: dict[str, Any]) -> Outcome:
     ok = (
         top is not None
         and top.campaign_id == item["campaign"]
-        and top.source in [str(s) for s in sources]
+        # Parallel passages quoted together cite each of their sections ("II.2.1, II.2.2").
+        and any(part in [str(s) for s in sources] for part in top.source.split(", "))
         and str(item.get("contains", "")) in top.text
     )
     return Outcome(item, top, ok)

@@ -7,7 +7,9 @@ import pytest
 from content.browse import hit_text
 from content.loader import load_campaigns
 from content.messages import Messages
+from content.query import load_vocab
 from content.search import SearchIndex, build_index
+from content.search_base import conflicts, qualifier_values
 
 BAC_SON = "bac-son-dan-van-kheo-2024"
 TRAM_TAU = "tram-tau-dai-hoi-dang"
@@ -325,3 +327,72 @@ def test_a_requirement_question_is_answered_by_the_requirements(index: SearchInd
         "những yêu cầu gì?"
     )[0]
     assert hit.campaign_id == HON_QUAN and hit.source == "I.2" and hit.heading == "Yêu cầu"
+
+
+CHI_LANG = "chi-lang-dai-hoi-thi-dua"
+
+
+def test_qualifier_values_are_read_from_the_text_and_its_headings() -> None:
+    groups = load_vocab().qualifiers
+    huyen = qualifier_values(("Không quá 300 đại biểu.", "Đối với cấp huyện"), groups)
+    asked = qualifier_values(("hội nghị cấp xã có tối đa bao nhiêu đại biểu",), groups)
+    both = qualifier_values(("Đối với cấp xã", "không vượt quá đại biểu Hội nghị cấp huyện"),
+                            groups)
+    assert conflicts(asked, huyen)  # cấp xã asked, cấp huyện only named
+    assert not conflicts(asked, both)
+    assert not conflicts(asked, {})  # a passage naming no level answers any level
+    assert not conflicts({}, huyen)  # a question naming no level conflicts with nothing
+    # Another group of values: tập thể / cá nhân.
+    person = qualifier_values(("tiêu chí đối với cá nhân",), groups)
+    assert conflicts(person, qualifier_values(("Đối với tập thể",), groups))
+    assert not conflicts(person, qualifier_values(("các tập thể, cá nhân",), groups))
+
+
+def test_a_question_on_one_level_is_not_answered_by_another_levels_passage(
+    index: SearchIndex,
+) -> None:
+    # The lead's console example: the cấp huyện passage ("không quá 300 đại biểu") is not the
+    # answer for cấp xã; the plan's cấp xã passage says who decides the number.
+    hits = index.search("bác ơi cháu ở xã nhân lý, cháu muốn hỏi hội nghị cấp xã có tối đa "
+                        "bao nhiêu đại biểu ạ")
+    assert hits and hits[0].campaign_id == CHI_LANG
+    assert hits[0].source == "II.2.1" and "300" not in hits[0].text
+    assert "quyết định" in hits[0].text
+    assert all(h.source != "II.2.2" for h in hits)
+    huyen = index.search("hội nghị cấp huyện có tối đa bao nhiêu đại biểu")
+    assert huyen and huyen[0].source == "II.2.2" and "300" in huyen[0].text
+
+
+def test_a_question_naming_no_level_gets_the_parallel_passages_together(
+    index: SearchIndex,
+) -> None:
+    # Not the pilot commune's "tháng 02/2025": the times of both levels, each under its heading.
+    hits = index.search("hoi nghi dien hinh tien tien chi lang to chuc khi nao")
+    assert hits and hits[0].campaign_id == CHI_LANG
+    shown = hit_text(Messages.load(), hits[0])
+    assert "quý I năm 2025" in shown and "tháng 4 năm 2025" in shown
+    assert "Đối với cấp xã" in shown and "Đối với cấp huyện" in shown
+    assert "02/2025" not in shown
+    assert "II.2.1" in shown and "II.2.2" in shown
+
+
+def test_a_question_on_individuals_is_not_answered_by_the_criteria_for_collectives(
+    index: SearchIndex,
+) -> None:
+    hits = index.search("cá nhân phải kiểm tra đôn đốc việc tham gia cuộc thi không")
+    assert hits and hits[0].campaign_id == BAC_SON
+    assert hits[0].source == "III.1.b" and "đôn đốc" in hits[0].text
+    assert all(h.source != "III.1.a" for h in hits)
+
+
+def test_a_value_the_plan_never_writes_does_not_set_its_passages_apart(
+    index: SearchIndex,
+) -> None:
+    groups = load_vocab().qualifiers
+    asked = qualifier_values(("khen thưởng bằng khen của ai",), groups)
+    giay = qualifier_values(("Giấy khen của Chủ tịch UBND huyện.",), groups)
+    assert conflicts(asked, giay)
+    assert not conflicts(asked, giay, written=giay)  # the plan writes Giấy khen only
+    # The Bắc Sơn plan gives Giấy khen, never Bằng khen: that passage is the answer.
+    hits = index.search("dân vận khéo khen thưởng bằng khen của ai")
+    assert hits and hits[0].campaign_id == BAC_SON and "Giấy khen" in hits[0].text
