@@ -5,8 +5,10 @@ and a bare aiogram echo bot are driven, one after the other in the same run, thr
 fast local fake of the Telegram Bot API. Each of N users sends 5 messages, each after the
 answer to the previous one (closed loop, all users start at once, as after a broadcast):
 /start, a rule question, a press on the first button of the answer, another rule question,
-a press on its first button. Printed per configuration: answered/s, p50, p99, and the ratio
-to the echo bot at the same load.
+a press on its first button. Printed per configuration: answered/s, p50, p99, the ratio
+to the echo bot at the same load, and the CPU (user + system, from /proc/<pid>/stat) the bot
+process(es) spent during the load per answered message: that figure holds when other work
+shares the machine, the ratio does not.
 
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
@@ -158,6 +160,13 @@ class Result:
     sent: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
+
+    @property
+    def cpu_ms_per_message(self) -> float | None:
+        if self.cpu_seconds is None or not self.answered:
+            return None
+        return 1000 * self.cpu_seconds / self.answered
 
     @property
     def rate(self) -> float:
@@ -243,6 +252,31 @@ def _echo_main(api_base: str) -> None:
     asyncio.run(dispatcher.start_polling(bot, polling_timeout=30, handle_signals=True))
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (Linux /proc; 0 elsewhere)."""
+    total = 0
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # the command name (field 2) may hold spaces: split after its closing parenthesis
+        fields = raw[raw.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
+
+
+async def measured(api: FakeBotApi, token: str, users: int,
+                   processes: list[subprocess.Popen[bytes]]) -> Result:
+    """Drive the load and add the CPU the bot processes spent during it."""
+    pids = [p.pid for p in processes]
+    before = cpu_seconds(pids)
+    result = await drive(api, token, users)
+    result.cpu_seconds = cpu_seconds(pids) - before
+    return result
+
+
 async def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=out)
@@ -298,7 +332,7 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
                             api.base_url], env, log)
     try:
         await _wait_polling(api, BOT_TOKENS["echo"], 1, [process])
-        return await drive(api, BOT_TOKENS["echo"], users)
+        return await measured(api, BOT_TOKENS["echo"], users, [process])
     finally:
         await _stop([process])
 
@@ -317,7 +351,7 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
                  for _ in range(procs)]
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
-        return await drive(api, BOT_TOKENS["thidua"], users)
+        return await measured(api, BOT_TOKENS["thidua"], users, processes)
     finally:
         await _stop(processes)
 
@@ -326,9 +360,11 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
     ratio = f"{result.rate / echo.rate:5.2f}x" if echo and echo.rate else "   - "
     p99x = (f"{result.pct(0.99) / echo.pct(0.99):5.2f}x" if echo and echo.latencies
             else "   - ")
+    cpu = result.cpu_ms_per_message
+    cpu_text = f"{cpu:6.2f}" if cpu is not None else "     -"
     return (f"{name:<26} {result.answered:>5}/{result.sent:<5} {result.rate:8.1f}/s "
             f"p50 {1000 * result.pct(0.5):7.0f} ms  p99 {1000 * result.pct(0.99):7.0f} ms  "
-            f"ratio {ratio}  p99/echo {p99x}")
+            f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text} ms/msg")
 
 
 async def load_main(args: argparse.Namespace) -> None:
