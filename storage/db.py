@@ -33,9 +33,9 @@ logger = logging.getLogger(__name__)
 # The database when DATABASE_URL is not set: a SQLite file under ./data (bot.core.config).
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
 
-# Connections kept open per process: as many as the work in flight (16 updates per channel,
-# the inbox, delivery), so that under load no connection is opened and closed per
-# transaction (on PostgreSQL that is a new server process and a TLS/auth handshake).
+# PostgreSQL connections kept open per process: as many as the work in flight (16 updates
+# per channel, the inbox, delivery), so that under load no connection is opened and closed
+# per transaction (a new server process and a handshake each; SQLite: see below).
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
 # A PostgreSQL connection idle for longer than this is checked (one round trip) before use;
@@ -74,8 +74,7 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
     # A pool as wide as the work in flight: an overflow connection would be opened (a thread
     # and four PRAGMAs) and closed again for every transaction past the fifth.
     engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000},
-                                 hide_parameters=True, pool_size=POOL_SIZE,
-                                 max_overflow=POOL_OVERFLOW)
+                                 hide_parameters=True, pool_size=20, max_overflow=20)
     writer = _WriterQueue(busy_timeout_ms / 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
