@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Integer, Table, any_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.inbox.models import InboxRow
 
@@ -57,6 +58,14 @@ def _insert_ignore(session: AsyncSession) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(INBOX).on_conflict_do_nothing()
     return insert(INBOX).prefix_with("IGNORE")
+
+
+def _ids(session: AsyncSession, row_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Match rows by id: `= ANY(array)` on PostgreSQL (one statement text whatever the
+    count, so one prepared statement per connection), IN (...) elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return INBOX.c.id == any_(literal(list(row_ids), postgresql.ARRAY(Integer)))
+    return INBOX.c.id.in_(list(row_ids))
 
 
 class InboxRepo:
@@ -108,7 +117,7 @@ class InboxRepo:
         """Record that replies are about to be sent: from now on they are never re-sent."""
         if row_ids:
             await self.session.execute(
-                update(INBOX).where(INBOX.c.id.in_(list(row_ids)))
+                update(INBOX).where(_ids(self.session, row_ids))
                 .values(status=InboxStatus.ANSWERING))
 
     async def finish(self, row_ids: Sequence[int], status: InboxStatus, now: datetime,
@@ -116,7 +125,7 @@ class InboxRepo:
         """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
         if row_ids:
             await self.session.execute(
-                update(INBOX).where(INBOX.c.id.in_(list(row_ids)))
+                update(INBOX).where(_ids(self.session, row_ids))
                 .values(status=status, finished_at=now, payload=None,
                         error=error[:80] if error else None))
 
