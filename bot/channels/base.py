@@ -324,9 +324,12 @@ class BaseChannel(ABC):
                          type(exc).__name__, exc_info=True)
             ticket.fail(type(exc).__name__)
         if ticket.inbox is not None:
-            # Written with the next inbox round (and before the rows are released at stop):
-            # the slot is free for the next update at once.
-            ticket.inbox.finish_soon(item.id, ticket.status, ticket.error)
+            try:
+                # Joins the next inbox round (one transaction with the other updates' writes).
+                await ticket.inbox.finish(item.id, ticket.status, ticket.error)
+            except Exception as exc:
+                logger.error("channel %s: could not close an inbox row: %s", self.name,
+                             type(exc).__name__)
         MESSAGES.inc(channel=self.name, outcome=ticket.outcome)
         LATENCY.observe(time.monotonic() - started, channel=self.name)
 

@@ -116,7 +116,6 @@ class Inbox:
         self._wakeups: dict[str, asyncio.Event] = {}
         self._next = _Round()
         self._flusher: asyncio.Task[None] | None = None
-        self.rounds = 0  # transactions of rounds (tests, benchmarks)
 
     def wakeup(self, channel: str) -> asyncio.Event:
         """Return the event set when `channel` stored new updates."""
@@ -173,16 +172,6 @@ class Inbox:
         self._kick()
         await done
 
-    def finish_soon(self, row_id: int, status: InboxStatus, error: str | None = None) -> None:
-        """Close a row in the next round without waiting for it (see `flush`).
-
-        A close that is never written (the process dies first) leaves the row "answering"
-        (closed as unsure at the next start, never answered again) or "handling" (handled
-        again): the guarantees do not depend on it.
-        """
-        self._next.closes.append((row_id, status, error, None))
-        self._kick()
-
     async def flush(self) -> None:
         """Wait until every write asked for so far is committed (or has failed)."""
         while self._next or (self._flusher is not None and not self._flusher.done()):
@@ -216,7 +205,6 @@ class Inbox:
         now = self._now()
         claimed = await self._write(lambda repo: self._apply(repo, batch, now),
                                     attempts=attempts)
-        self.rounds += 1
         for future in batch.futures():
             if not future.done():
                 future.set_result(claimed.pop(id(future), None))
@@ -251,9 +239,6 @@ class Inbox:
         for future in waiting:
             if not future.done():
                 future.set_exception(exc)
-        if len(waiting) < len(batch):
-            logger.error("inbox: could not close %d row(s): %s",
-                         len(batch) - len(waiting), type(exc).__name__)
 
     async def recover(self, channel: str) -> Recovered:
         """Requeue what stopped processes left (or what outlived its lease)."""
