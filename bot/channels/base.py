@@ -325,6 +325,7 @@ class BaseChannel(ABC):
             ticket.fail(type(exc).__name__)
         if ticket.inbox is not None:
             try:
+                # Joins the next inbox round (one transaction with the other updates' writes).
                 await ticket.inbox.finish(item.id, ticket.status, ticket.error)
             except Exception as exc:
                 logger.error("channel %s: could not close an inbox row: %s", self.name,

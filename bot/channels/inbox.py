@@ -14,6 +14,7 @@ import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -61,8 +62,48 @@ def owner_is_gone(owner: str, me: str) -> bool:
     return not _pid_alive(pid)
 
 
+@dataclass
+class _Round:
+    """Inbox writes waiting for the next transaction, with whoever waits on them."""
+
+    stores: list[tuple[str, Sequence[tuple[str, dict[str, Any]]], asyncio.Future[None]]] = \
+        field(default_factory=list)
+    answering: list[tuple[int, asyncio.Future[None] | None]] = field(default_factory=list)
+    closes: list[tuple[int, InboxStatus, str | None, asyncio.Future[None] | None]] = \
+        field(default_factory=list)
+    claims: list[tuple[str, int, asyncio.Future[list[InboxItem]]]] = \
+        field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.stores or self.answering or self.closes or self.claims)
+
+    def __len__(self) -> int:
+        return len(self.stores) + len(self.answering) + len(self.closes) + len(self.claims)
+
+    def futures(self) -> list[asyncio.Future[Any]]:
+        """Return the futures of the waiting callers."""
+        waiting: list[asyncio.Future[Any] | None] = [f for *_x, f in self.stores]
+        waiting += [f for _i, f in self.answering]
+        waiting += [f for *_x, f in self.closes]
+        waiting += [f for *_x, f in self.claims]
+        return [f for f in waiting if f is not None]
+
+    def split(self) -> list[_Round]:
+        """Return one round per request (to find the one a failed round tripped on)."""
+        return ([_Round(stores=[s]) for s in self.stores]
+                + [_Round(answering=[a]) for a in self.answering]
+                + [_Round(closes=[c]) for c in self.closes]
+                + [_Round(claims=[c]) for c in self.claims])
+
+
 class Inbox:
-    """The inbox of one process, shared by its channels."""
+    """The inbox of one process, shared by its channels.
+
+    Every write (store, claim, mark answering, close) joins the next round: the writes
+    requested while a round runs share one transaction and one statement per kind, so
+    concurrent handlers do not take SQLite's single writer (or a PostgreSQL round trip)
+    one by one. A caller that waits on a write is woken once it is committed.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *,
                  lease_seconds: float = 600.0, keep_hours: float = 48.0,
@@ -73,77 +114,131 @@ class Inbox:
         self.keep = timedelta(hours=keep_hours)
         self._now = now
         self._wakeups: dict[str, asyncio.Event] = {}
-        self._pending: list[tuple[Callable[[InboxRepo], Awaitable[None]],
-                                  asyncio.Future[None]]] = []
+        self._next = _Round()
         self._flusher: asyncio.Task[None] | None = None
 
     def wakeup(self, channel: str) -> asyncio.Event:
         """Return the event set when `channel` stored new updates."""
         return self._wakeups.setdefault(channel, asyncio.Event())
 
-    async def _write(self, action: Callable[[InboxRepo], Awaitable[T]]) -> T:
-        for attempt in range(WRITE_RETRIES):
+    async def _write(self, action: Callable[[InboxRepo], Awaitable[T]], *,
+                     attempts: int = WRITE_RETRIES) -> T:
+        for attempt in range(attempts):
             try:
                 async with self.sessions() as session:
                     result = await action(InboxRepo(session))
                     await session.commit()
                 return result
             except Exception:
-                if attempt == WRITE_RETRIES - 1:
+                if attempt == attempts - 1:
                     raise
                 await asyncio.sleep(0.1 * (attempt + 1))
         raise AssertionError("unreachable")
+
+    def _future(self) -> asyncio.Future[Any]:
+        return asyncio.get_running_loop().create_future()
 
     async def store(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Store updates durably (committed when this returns); raise if that failed."""
         if not updates:
             return
-        now = self._now()
-        await self._write(lambda repo: repo.store(channel, updates, now))
+        done: asyncio.Future[None] = self._future()
+        self._next.stores.append((channel, list(updates), done))
+        self._kick()
+        await done
         self.wakeup(channel).set()
 
     async def claim(self, channel: str, limit: int) -> list[InboxItem]:
         """Claim up to `limit` pending updates of a channel for this process."""
-        now = self._now()
-        return await self._write(lambda repo: repo.claim(channel, self.owner, now, limit))
+        if limit <= 0:
+            return []
+        done: asyncio.Future[list[InboxItem]] = self._future()
+        self._next.claims.append((channel, limit, done))
+        self._kick()
+        return await done
 
     async def answering(self, row_id: int) -> None:
         """Record that replies are about to go (never re-sent after this); committed when
         this returns."""
-        await self._batched(lambda repo: repo.answering(row_id))
+        done: asyncio.Future[None] = self._future()
+        self._next.answering.append((row_id, done))
+        self._kick()
+        await done
 
     async def finish(self, row_id: int, status: InboxStatus, error: str | None = None) -> None:
         """Close a row (committed when this returns)."""
-        now = self._now()
-        await self._batched(lambda repo: repo.finish(row_id, status, now, error))
-
-    async def _batched(self, action: Callable[[InboxRepo], Awaitable[None]]) -> None:
-        """Group commit: the row updates of the updates in flight share one transaction, so
-        concurrent handlers do not queue for SQLite's single writer one by one."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((action, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush(), name="inbox-flush")
+        done: asyncio.Future[None] = self._future()
+        self._next.closes.append((row_id, status, error, done))
+        self._kick()
         await done
 
+    async def flush(self) -> None:
+        """Wait until every write asked for so far is committed (or has failed)."""
+        while self._next or (self._flusher is not None and not self._flusher.done()):
+            if self._flusher is None or self._flusher.done():
+                self._kick()
+            assert self._flusher is not None
+            await asyncio.wait({self._flusher})
+
+    def _kick(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="inbox-flush")
+
     async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-
-            async def run_all(repo: InboxRepo, batch: list[Any] = batch) -> None:
-                for action, _done in batch:
-                    await action(repo)
-
+        while self._next:
+            batch, self._next = self._next, _Round()
             try:
-                await self._write(run_all)
+                # A round of one request retries as any write; a larger one that fails is
+                # split so that only the request it tripped on fails.
+                await self._run_round(batch, attempts=WRITE_RETRIES if len(batch) == 1 else 1)
             except Exception as exc:
-                for _action, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _action, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+                if len(batch) == 1:
+                    self._failed(batch, exc)
+                    continue
+                for single in batch.split():
+                    try:
+                        await self._run_round(single, attempts=WRITE_RETRIES)
+                    except Exception as single_exc:
+                        self._failed(single, single_exc)
+
+    async def _run_round(self, batch: _Round, *, attempts: int) -> None:
+        now = self._now()
+        claimed = await self._write(lambda repo: self._apply(repo, batch, now),
+                                    attempts=attempts)
+        for future in batch.futures():
+            if not future.done():
+                future.set_result(claimed.pop(id(future), None))
+
+    async def _apply(self, repo: InboxRepo, batch: _Round, now: datetime
+                     ) -> dict[int, list[InboxItem]]:
+        """Write one round: stores first (their rows can be claimed at once), then marks and
+        closes, then the claims, in the order they were asked for."""
+        stored: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for channel, updates, _stored in batch.stores:
+            stored.setdefault(channel, []).extend(updates)
+        for channel, updates in stored.items():
+            await repo.store(channel, updates, now)
+        await repo.answering([row_id for row_id, _marked in batch.answering])
+        closes: dict[tuple[InboxStatus, str | None], list[int]] = {}
+        for row_id, status, error, _closed in batch.closes:
+            closes.setdefault((status, error), []).append(row_id)
+        for (status, error), row_ids in closes.items():
+            await repo.finish(row_ids, status, now, error)
+        wanted: dict[str, int] = {}
+        for channel, limit, _claimed in batch.claims:
+            wanted[channel] = wanted.get(channel, 0) + limit
+        taken = {channel: await repo.claim(channel, self.owner, now, limit)
+                 for channel, limit in wanted.items()}
+        claimed: dict[int, list[InboxItem]] = {}
+        for channel, limit, done in batch.claims:
+            claimed[id(done)], taken[channel] = taken[channel][:limit], taken[channel][limit:]
+        return claimed
+
+    def _failed(self, batch: _Round, exc: Exception) -> None:
+        waiting = batch.futures()
+        for future in waiting:
+            if not future.done():
+                future.set_exception(exc)
 
     async def recover(self, channel: str) -> Recovered:
         """Requeue what stopped processes left (or what outlived its lease)."""
@@ -160,7 +255,9 @@ class Inbox:
         return result
 
     async def release(self, channel: str) -> Recovered:
-        """Give back the rows this process still holds (at stop, after the drain timeout)."""
+        """Give back the rows this process still holds (at stop, after the drain timeout);
+        the closes still waiting for a round are written first."""
+        await self.flush()
         now = self._now()
         result = await self._write(
             lambda repo: repo.recover(channel, [self.owner], now - timedelta(days=3650), now))

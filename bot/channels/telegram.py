@@ -41,7 +41,7 @@ from aiogram.methods import (
     SendMessage,
     SendPhoto,
 )
-from aiogram.methods.base import Response
+from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -84,13 +84,64 @@ CALLBACK_DATA_LIMIT = 64
 # Incoming Telegram files travel to the core as `telegram-file:<file_id>` in Attachment.url.
 FILE_REF_PREFIX = "telegram-file:"
 
+
+
+class _RawUpdates(TelegramMethod[list[dict[str, Any]]]):
+    """getUpdates whose answer stays the platform's JSON: stored as is (as a webhook's body
+    is) and read into aiogram types once, when handled; not parsed and dumped again here."""
+
+    __returning__ = list[dict[str, Any]]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
+
+
+class _SendText(TelegramMethod[Any]):
+    """sendMessage with only the fields this adapter sets (aiogram's SendMessage dumps and
+    encodes some twenty per call); its answer, the sent message, is not read into types."""
+
+    __returning__ = Any
+    __api_method__ = "sendMessage"
+
+    chat_id: int | str
+    text: str
+    parse_mode: str | None = None
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+class _EditText(TelegramMethod[Any]):
+    """editMessageText (the choice echo), its answer not read."""
+
+    __returning__ = Any
+    __api_method__ = "editMessageText"
+
+    chat_id: int | str
+    message_id: int
+    text: str
+    parse_mode: str | None = None
+
+
+class _DropKeyboard(TelegramMethod[Any]):
+    """editMessageReplyMarkup without a markup: the message loses its keyboard."""
+
+    __returning__ = Any
+    __api_method__ = "editMessageReplyMarkup"
+
+    chat_id: int | str
+    message_id: int
+
+
 # aiogram reads every answer as Response[<the method's result type>]; pydantic keeps such
 # generic classes only weakly, so under load they were built again (schema and all) after
 # each garbage collection. Holding the ones this adapter uses keeps them built once.
 _RESPONSE_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (GetUpdates, SendMessage, SendChatAction, AnswerCallbackQuery,
-                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument))
+                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument,
+                   _RawUpdates, _SendText))
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -222,9 +273,10 @@ class TelegramChannel(BaseChannel):
         delay = self._backoff_initial
         while True:
             try:
-                updates = await self._bot.get_updates(
-                    offset=self._offset, limit=100, timeout=self._poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES, request_timeout=self._poll_timeout + 10)
+                updates = await self._bot(
+                    _RawUpdates(offset=self._offset, limit=100, timeout=self._poll_timeout,
+                                allowed_updates=ALLOWED_UPDATES),
+                    request_timeout=self._poll_timeout + 10)
             except asyncio.CancelledError:
                 raise
             except TelegramUnauthorizedError as exc:
@@ -246,8 +298,13 @@ class TelegramChannel(BaseChannel):
             delay = self._backoff_initial
             if not updates:
                 continue
-            batch = [(str(u.update_id), u.model_dump(mode="json", by_alias=True,
-                                                     exclude_none=True)) for u in updates]
+            batch = [(str(u["update_id"]), u) for u in updates
+                     if isinstance(u.get("update_id"), int)]
+            if len(batch) < len(updates):
+                logger.warning("telegram: %d update(s) without an id skipped",
+                               len(updates) - len(batch))
+            if not batch:
+                continue
             try:
                 await self._take(batch)
             except Exception as exc:
@@ -256,7 +313,7 @@ class TelegramChannel(BaseChannel):
                              len(batch), type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 continue
-            self._offset = max(u.update_id for u in updates) + 1
+            self._offset = max(int(key) for key, _payload in batch) + 1
 
     async def _stop_intake(self) -> None:
         if self._webhook_server is not None and self._webhook_url is not None:
@@ -448,17 +505,16 @@ class TelegramChannel(BaseChannel):
             if label and message.text is not None:
                 text = f"{message.html_text}\n\n→ {html.escape(label, quote=False)}"
                 if len(message.text) + len(label) + 4 <= TELEGRAM_TEXT_LIMIT:
-                    await self._bot.edit_message_text(
+                    await self._bot(_EditText(
                         text=text,
                         chat_id=message.chat.id,
                         message_id=message.message_id,
                         parse_mode=ParseMode.HTML,
-                    )
+                    ))
                     return
             if message.reply_markup is not None:
-                await self._bot.edit_message_reply_markup(
-                    chat_id=message.chat.id, message_id=message.message_id
-                )
+                await self._bot(_DropKeyboard(
+                    chat_id=message.chat.id, message_id=message.message_id))
         except TelegramAPIError as exc:
             # Too old to edit, already edited by a double tap...: the answer still follows.
             logger.info("telegram: could not echo a choice: %s", type(exc).__name__)
@@ -477,14 +533,13 @@ class TelegramChannel(BaseChannel):
         parts: list[SendPart] = []
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            call = functools.partial(
-                self._bot.send_message,
+            method = _SendText(
                 chat_id=chat_id,
                 text=html.escape(chunk, quote=False),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard if last else None,
             )
-            parts.append(self._part(call))
+            parts.append(self._part(functools.partial(self._bot, method)))
         for index, photo in enumerate(photos):
             source = self._photo_source(photo)
             if source is None:

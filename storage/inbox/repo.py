@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Integer, Table, any_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.inbox.models import InboxRow
 
@@ -47,17 +48,32 @@ class Recovered:
     unsure: int = 0
 
 
+INBOX = cast(Table, InboxRow.__table__)
+
+
 def _insert_ignore(session: AsyncSession) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(InboxRow).on_conflict_do_nothing()
+        return postgresql.insert(INBOX).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite.insert(InboxRow).on_conflict_do_nothing()
-    return insert(InboxRow).prefix_with("IGNORE")
+        return sqlite.insert(INBOX).on_conflict_do_nothing()
+    return insert(INBOX).prefix_with("IGNORE")
+
+
+def _ids(session: AsyncSession, row_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Match rows by id: `= ANY(array)` on PostgreSQL (one statement text whatever the
+    count, so one prepared statement per connection), IN (...) elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return INBOX.c.id == any_(literal(list(row_ids), postgresql.ARRAY(Integer)))
+    return INBOX.c.id.in_(list(row_ids))
 
 
 class InboxRepo:
-    """SQL of the inbox; the caller commits."""
+    """SQL of the inbox; the caller commits.
+
+    The hot path (store, claim, mark, close) uses Core statements on the table, one
+    statement per batch of rows: the inbox runs for every update a channel takes.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -75,35 +91,43 @@ class InboxRepo:
 
     async def claim(self, channel: str, owner: str, now: datetime, limit: int
                     ) -> list[InboxItem]:
-        """Take up to `limit` pending rows, oldest first, skipping rows another process holds."""
-        ids = list(await self.session.scalars(
-            select(InboxRow.id)
-            .where(InboxRow.status == InboxStatus.PENDING, InboxRow.channel == channel)
-            .order_by(InboxRow.id).limit(limit).with_for_update(skip_locked=True)))
-        if not ids:
+        """Take up to `limit` pending rows, oldest first, skipping rows another process holds
+        (one statement: WITH the oldest pending (SKIP LOCKED) UPDATE … RETURNING).
+
+        PostgreSQL gets the rows once (MATERIALIZED): as a plain `IN (subquery)` its
+        planner may run the locking subquery again for each row and take more than `limit`.
+        """
+        if limit <= 0:
             return []
-        await self.session.execute(
-            update(InboxRow).where(InboxRow.id.in_(ids), InboxRow.status == InboxStatus.PENDING)
-            .values(status=InboxStatus.HANDLING, claimed_by=owner, claimed_at=now))
+        oldest = (select(INBOX.c.id)
+                  .where(INBOX.c.status == InboxStatus.PENDING, INBOX.c.channel == channel)
+                  .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True)
+                  .cte("oldest").prefix_with("MATERIALIZED", dialect="postgresql"))
         rows = await self.session.execute(
-            select(InboxRow.id, InboxRow.update_key, InboxRow.payload)
-            .where(InboxRow.id.in_(ids), InboxRow.claimed_by == owner)
-            .order_by(InboxRow.id))
-        return [InboxItem(row_id, key, dict(payload or {})) for row_id, key, payload in rows]
+            update(INBOX)
+            .where(INBOX.c.id.in_(select(oldest.c.id)),
+                   INBOX.c.status == InboxStatus.PENDING)
+            .values(status=InboxStatus.HANDLING, claimed_by=owner, claimed_at=now)
+            .returning(INBOX.c.id, INBOX.c.update_key, INBOX.c.payload))
+        items = [InboxItem(row_id, key, dict(payload or {})) for row_id, key, payload in rows]
+        items.sort(key=lambda item: item.id)
+        return items
 
-    async def answering(self, row_id: int) -> None:
+    async def answering(self, row_ids: Sequence[int]) -> None:
         """Record that replies are about to be sent: from now on they are never re-sent."""
-        await self.session.execute(
-            update(InboxRow).where(InboxRow.id == row_id)
-            .values(status=InboxStatus.ANSWERING))
+        if row_ids:
+            await self.session.execute(
+                update(INBOX).where(_ids(self.session, row_ids))
+                .values(status=InboxStatus.ANSWERING))
 
-    async def finish(self, row_id: int, status: InboxStatus, now: datetime,
+    async def finish(self, row_ids: Sequence[int], status: InboxStatus, now: datetime,
                      error: str | None = None) -> None:
-        """Close a row; its payload (personal data) is dropped, its key stays for dedupe."""
-        await self.session.execute(
-            update(InboxRow).where(InboxRow.id == row_id)
-            .values(status=status, finished_at=now, payload=None,
-                    error=error[:80] if error else None))
+        """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
+        if row_ids:
+            await self.session.execute(
+                update(INBOX).where(_ids(self.session, row_ids))
+                .values(status=status, finished_at=now, payload=None,
+                        error=error[:80] if error else None))
 
     async def owners(self, channel: str) -> list[tuple[str, datetime]]:
         """Return the processes holding claimed rows, with their oldest claim time."""

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -125,3 +126,79 @@ async def test_an_update_that_cannot_be_stored_is_not_confirmed_to_telegram(
     assert fake_telegram.confirmed_offset == update["update_id"] + 1
     assert [c.chat_id for c in core.calls] == ["4242"]
     await engine.dispose()
+
+
+async def test_a_claim_takes_no_more_than_asked(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions)
+    await inbox.store("telegram", [_update(n) for n in range(40)])
+    taken = await inbox.claim("telegram", 5)
+    assert [item.update_key for item in taken] == ["0", "1", "2", "3", "4"]
+    counts = await inbox.counts()
+    assert counts == {("telegram", "handling"): 5, ("telegram", "pending"): 35}
+
+
+async def test_writes_asked_for_together_share_one_transaction(
+    db_url: str,
+) -> None:
+    engine = create_engine(db_url)
+    commits = 0
+
+    def _commit(_conn: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(engine.sync_engine, "commit", _commit)
+    inbox = Inbox(session_factory(engine))
+    await inbox.store("telegram", [_update(n) for n in range(20)])
+    first = await inbox.claim("telegram", 16)
+    commits = 0
+    # 16 handlers at once: 8 mark their replies as going out, 8 finish; the channel's
+    # loop claims more and a poll stores 3 new updates.
+    results = await asyncio.gather(
+        *(inbox.answering(item.id) for item in first[:8]),
+        *(inbox.finish(item.id, InboxStatus.DONE) for item in first[8:]),
+        inbox.claim("telegram", 8),
+        inbox.store("telegram", [_update(n) for n in range(20, 23)]))
+    assert commits == 1
+    more = results[16]
+    assert [item.update_key for item in more] == ["16", "17", "18", "19", "20", "21", "22"]
+    assert await inbox.counts() == {("telegram", "answering"): 8, ("telegram", "done"): 8,
+                                    ("telegram", "handling"): 7}
+    await engine.dispose()
+
+
+async def test_a_write_that_fails_does_not_fail_the_others_of_its_round(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions)
+    await inbox.store("telegram", [_update(1), _update(2)])
+    taken = await inbox.claim("telegram", 2)
+    unstorable = ("3", {"update_id": 3, "bad": {1, 2}})  # not JSON
+    results = await asyncio.gather(inbox.answering(taken[0].id),
+                                   inbox.store("telegram", [unstorable]),
+                                   inbox.finish(taken[1].id, InboxStatus.DONE),
+                                   return_exceptions=True)
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], Exception)  # the poll is not confirmed: asked again
+    assert await inbox.counts() == {("telegram", "answering"): 1, ("telegram", "done"): 1}
+
+
+async def test_a_close_whose_caller_gave_up_is_written_before_a_stop_releases_the_rows(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessions)
+    await inbox.store("zalo", [_update(n) for n in range(3)])
+    taken = await inbox.claim("zalo", 3)
+    await inbox.answering(taken[0].id)
+    # The drain timeout at stop cancels handlers, here while their close waits for a round.
+    closing = [asyncio.create_task(inbox.finish(taken[0].id, InboxStatus.DONE)),
+               asyncio.create_task(inbox.finish(taken[1].id, InboxStatus.FAILED, "ValueError"))]
+    await asyncio.sleep(0)
+    for task in closing:
+        task.cancel()
+    released = await inbox.release("zalo")  # taken[2] was still being handled
+    assert (released.requeued, released.unsure) == (1, 0)
+    assert await inbox.counts() == {("zalo", "done"): 1, ("zalo", "failed"): 1,
+                                    ("zalo", "pending"): 1}
