@@ -58,6 +58,9 @@ class Router:
     choice_roles: dict[str, frozenset[str]] = field(default_factory=dict)
     forms: FormEngine = field(default_factory=FormEngine)
     fallback: Handler | None = None
+    # Whether the fallback would answer a text with something found (the rule lookup): on a
+    # screen with choices, "hạn đăng ký công trình" is a question even without "?" or "nào".
+    answers: Callable[[Context, str], bool] | None = None
     non_text: Handler | None = None
     personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
     start_payloads: dict[str, ChoiceHandler] = field(default_factory=dict)
@@ -380,7 +383,8 @@ class Dispatcher:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
         if (self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack")
-                and not looks_like_question(text)):
+                and not looks_like_question(text)
+                and not (self.router.answers is not None and self.router.answers(ctx, text))):
             return [self._screen_help(ctx, text)]
         small_talk = await self._small_talk(ctx, text)
         if small_talk is not None:

@@ -140,6 +140,13 @@ async def answer(ctx: Context) -> list[Reply]:
     return [Reply(ctx.t("error.no_answer") + "\n" + ask, _campaign_choices(ctx))]
 
 
+def finds_answer(ctx: Context, text: str) -> bool:
+    """Whether a text typed on a screen with choices finds a passage: a rule question typed
+    as a few words ("hạn đăng ký công trình trạm tấu") is answered there too."""
+    return bool(ctx.services.search.search(text[:MAX_QUERY],
+                                           prefer_campaign=ctx.person.current_campaign, limit=1))
+
+
 def register(router: Router) -> None:
     """Register campaign browsing and the free-text catch-all."""
     router.command("chuongtrinh", menu_label="menu.rules", order=10)(list_campaigns)
@@ -148,6 +155,7 @@ def register(router: Router) -> None:
     router.choice("cc")(set_current)
     router.choice("q")(passage_choice)
     router.fallback = answer
+    router.answers = finds_answer
     router.open_prefixes.update({"cp", "cs", "cc", "q"})  # free text here is a question
 
 

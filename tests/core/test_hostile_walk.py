@@ -236,3 +236,18 @@ async def test_a_rule_question_at_a_feature_screen_is_answered(chat: Chat) -> No
     await chat.reply()
     await chat.send("Hoàng Văn Ba")  # an answer, not a question: the screen's choices again
     assert "gõ số của một mục" in await chat.reply()
+
+
+async def test_a_few_words_of_a_rule_at_a_feature_screen_are_answered(chat: Chat) -> None:
+    # No "?" and no question word: still a rule question when the plans answer it.
+    await chat.send("/toi")
+    assert "chưa có hồ sơ" in await chat.reply()
+    await chat.send("hạn đăng ký công trình trạm tấu")
+    answer = await chat.reply()
+    assert "gõ số của một mục" not in answer and "25/10/2024" in answer
+    await chat.send("/toi")
+    await chat.reply()
+    for typed in ("abc xyz", "Trần Thị Bình", "sửa giúp tôi"):  # nothing the plans answer
+        await chat.send(typed)
+        assert "gõ số của một mục" in await chat.reply()
+        assert chat.choices() == ["Đăng ký"]
