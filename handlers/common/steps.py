@@ -14,6 +14,7 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.forms import Invalid, Step
 from bot.core.types import Choice
+from content.query import conversation_kind
 from content.text import fold, nfc
 from content.vocab import Answer, load_vocab
 from handlers.common.parsing.birth import BirthYearError, BirthYearProblem
@@ -105,6 +106,8 @@ def clean_name(text: str) -> str | None:
         return None
     words = name.split(" ")
     if len(words) < 2 or all(yes_no(w) is not None or fold(w) in _FILLERS for w in words):
+        return None
+    if conversation_kind(name) is not None:  # "cảm ơn", "xin chào", "hướng dẫn" are no names
         return None
     return name
 

@@ -69,12 +69,14 @@ def test_a_vocabulary_needs_words(tmp_path: Path) -> None:
     ("H'Hen Niê", "H'Hen Niê"),
     ("Trần Thị-Mai", "Trần Thị-Mai"),
     ("Lê Văn T.", "Lê Văn T."),
+    ("Chào Văn Minh", "Chào Văn Minh"),  # a family name that is also a greeting word
 ])
 def test_names_are_tidied(text: str, expected: str) -> None:
     assert clean_name(text) == expected
 
 
 @pytest.mark.parametrize("text", ["A", "Lan 2", "Lan_", "x" * 101, "<b>Lan</b>", ". Lan",
-                                  "Lan..Mai", "@lan"])
+                                  "Lan..Mai", "@lan", "cảm ơn", "cam on nhe", "xin chào",
+                                  "hướng dẫn", "Vâng ạ"])
 def test_non_names_are_refused(text: str) -> None:
     assert clean_name(text) is None
