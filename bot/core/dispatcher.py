@@ -58,9 +58,9 @@ class Router:
     choice_roles: dict[str, frozenset[str]] = field(default_factory=dict)
     forms: FormEngine = field(default_factory=FormEngine)
     fallback: Handler | None = None
-    # Whether the fallback would answer a text with something found (the rule lookup): on a
+    # The fallback's answer when it finds something, else None (the rule lookup): on a
     # screen with choices, "hạn đăng ký công trình" is a question even without "?" or "nào".
-    answers: Callable[[Context, str], bool] | None = None
+    found: Callable[[Context], Awaitable[list[Reply] | None]] | None = None
     non_text: Handler | None = None
     personal_data: PersonalDataRegistry = field(default_factory=PersonalDataRegistry)
     start_payloads: dict[str, ChoiceHandler] = field(default_factory=dict)
@@ -382,13 +382,18 @@ class Dispatcher:
             if self.router.non_text is not None:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
+        found: list[Reply] | None = None
         if (self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack")
-                and not looks_like_question(text)
-                and not (self.router.answers is not None and self.router.answers(ctx, text))):
-            return [self._screen_help(ctx, text)]
+                and not looks_like_question(text)):
+            # Not read as a question: answered only when the plans answer it (searched once).
+            found = await self.router.found(ctx) if self.router.found is not None else None
+            if found is None:
+                return [self._screen_help(ctx, text)]
         small_talk = await self._small_talk(ctx, text)
         if small_talk is not None:
             return small_talk
+        if found is not None:
+            return found
         if self.router.fallback is None:
             return [ctx.main_menu(ctx.t("error.no_answer"))]
         return await self.router.fallback(ctx)

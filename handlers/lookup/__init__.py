@@ -127,24 +127,23 @@ async def passage_choice(ctx: Context, payload: str) -> list[Reply]:
     return [_answer_reply(ctx, hit, [])]
 
 
-async def answer(ctx: Context) -> list[Reply]:
-    """Answer a free-text question with the plan's own passage (no registration needed)."""
+async def found_answer(ctx: Context) -> list[Reply] | None:
+    """The plan's own passage answering a free-text question, or None when none does."""
     query = ctx.text[:MAX_QUERY]
     hits = ctx.services.search.search(query, prefer_campaign=ctx.person.current_campaign,
                                       limit=1 + ALTERNATIVES)
-    if hits:
-        return [_answer_reply(ctx, hits[0], hits[1:])]
+    return [_answer_reply(ctx, hits[0], hits[1:])] if hits else None
+
+
+async def answer(ctx: Context) -> list[Reply]:
+    """Answer a free-text question with the plan's own passage (no registration needed)."""
+    found = await found_answer(ctx)
+    if found is not None:
+        return found
     current = _campaign(ctx, ctx.person.current_campaign or "")
     ask = (ctx.t("rules.ask_contact", contact=current.contact.text) if current
            else ctx.t("rules.ask_liaison"))
     return [Reply(ctx.t("error.no_answer") + "\n" + ask, _campaign_choices(ctx))]
-
-
-def finds_answer(ctx: Context, text: str) -> bool:
-    """Whether a text typed on a screen with choices finds a passage: a rule question typed
-    as a few words ("hạn đăng ký công trình trạm tấu") is answered there too."""
-    return bool(ctx.services.search.search(text[:MAX_QUERY],
-                                           prefer_campaign=ctx.person.current_campaign, limit=1))
 
 
 def register(router: Router) -> None:
@@ -155,7 +154,7 @@ def register(router: Router) -> None:
     router.choice("cc")(set_current)
     router.choice("q")(passage_choice)
     router.fallback = answer
-    router.answers = finds_answer
+    router.found = found_answer
     router.open_prefixes.update({"cp", "cs", "cc", "q"})  # free text here is a question
 
 
