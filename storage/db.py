@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # The database when DATABASE_URL is not set: a SQLite file under ./data (bot.core.config).
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/thidua.db"
 
-# PostgreSQL connections kept open per process: as many as the work in flight (16 updates
+# Connections kept open per process: as many as the work in flight (16 updates
 # per channel, the inbox, delivery), so that under load no connection is opened and closed
 # per transaction (a new server process and a handshake each; SQLite: see below).
 POOL_SIZE = 20
@@ -77,8 +77,8 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
     # and four PRAGMAs) and closed again for every transaction past the fifth.
     # module: one thread hop per statement instead of four (storage.sqlite_driver).
     engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000},
-                                 hide_parameters=True, pool_size=20, max_overflow=20,
-                                 module=one_hop_dbapi())
+                                 hide_parameters=True, pool_size=POOL_SIZE,
+                                 max_overflow=POOL_OVERFLOW, module=one_hop_dbapi())
     writer = _WriterQueue(busy_timeout_ms / 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
