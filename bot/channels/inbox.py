@@ -135,42 +135,36 @@ class Inbox:
                 await asyncio.sleep(0.1 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _future(self) -> asyncio.Future[Any]:
-        return asyncio.get_running_loop().create_future()
+    async def _join(self, queue: list[Any], *request: Any) -> Any:
+        """Add a write to the next round and wait until it is committed; return what the
+        round gave this request (claimed rows, or None)."""
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        queue.append((*request, done))
+        self._kick()
+        return await done
 
     async def store(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Store updates durably (committed when this returns); raise if that failed."""
         if not updates:
             return
-        done: asyncio.Future[None] = self._future()
-        self._next.stores.append((channel, list(updates), done))
-        self._kick()
-        await done
+        await self._join(self._next.stores, channel, list(updates))
         self.wakeup(channel).set()
 
     async def claim(self, channel: str, limit: int) -> list[InboxItem]:
         """Claim up to `limit` pending updates of a channel for this process."""
         if limit <= 0:
             return []
-        done: asyncio.Future[list[InboxItem]] = self._future()
-        self._next.claims.append((channel, limit, done))
-        self._kick()
-        return await done
+        claimed: list[InboxItem] = await self._join(self._next.claims, channel, limit)
+        return claimed
 
     async def answering(self, row_id: int) -> None:
         """Record that replies are about to go (never re-sent after this); committed when
         this returns."""
-        done: asyncio.Future[None] = self._future()
-        self._next.answering.append((row_id, done))
-        self._kick()
-        await done
+        await self._join(self._next.answering, row_id)
 
     async def finish(self, row_id: int, status: InboxStatus, error: str | None = None) -> None:
         """Close a row (committed when this returns)."""
-        done: asyncio.Future[None] = self._future()
-        self._next.closes.append((row_id, status, error, done))
-        self._kick()
-        await done
+        await self._join(self._next.closes, row_id, status, error)
 
     async def flush(self) -> None:
         """Wait until every write asked for so far is committed (or has failed)."""
@@ -235,8 +229,7 @@ class Inbox:
         return claimed
 
     def _failed(self, batch: _Round, exc: Exception) -> None:
-        waiting = batch.futures()
-        for future in waiting:
+        for future in batch.futures():
             if not future.done():
                 future.set_exception(exc)
 

@@ -85,7 +85,6 @@ CALLBACK_DATA_LIMIT = 64
 FILE_REF_PREFIX = "telegram-file:"
 
 
-
 class _RawUpdates(TelegramMethod[list[dict[str, Any]]]):
     """getUpdates whose answer stays the platform's JSON: stored as is (as a webhook's body
     is) and read into aiogram types once, when handled; not parsed and dumped again here."""
