@@ -157,6 +157,7 @@ class SearchIndex(Reading, Quoting):
         strong = {f for f in q.core if f[0] in "~§" or "_" in f}
         needed = min_coverage * total - 1e-9
         first: list[tuple[float, int]] = []
+        conflicting: set[int] = set()  # passages speaking only of another value asked
         for i, score in core_scores.items():
             if score < needed:
                 continue
@@ -173,6 +174,7 @@ class SearchIndex(Reading, Quoting):
                                          self._plan_quals.get(doc.campaign_id)):
                 # "cấp xã" asked, the passage (with its headings) speaks of "cấp huyện" only.
                 rank -= CONFLICT_PENALTY
+                conflicting.add(i)
             first.append((rank, i))
         # Two stages: the best passages by coverage, then the bonus (exact words, headings)
         # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
@@ -199,8 +201,7 @@ class SearchIndex(Reading, Quoting):
         for rank, coverage, i in ranked:
             if coverage < min_coverage or len(hits) >= limit:
                 break
-            if asked_quals and conflicts(asked_quals, self._docs[i].quals,
-                                         self._plan_quals.get(self._docs[i].campaign_id)):
+            if i in conflicting:
                 # Never the answer: the plan's parallel passage for the value asked is.
                 other = self._counterpart(q, i, total, min_coverage, asked_quals)
                 if other is None:
@@ -212,12 +213,12 @@ class SearchIndex(Reading, Quoting):
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
-        if hits and hits[0].section_texts:
-            pass  # the parallel passages, each under its own heading
-        elif hits and (q.wants_section or self._asks_label(q, hits[0])):
-            hits[0] = self._with_section(hits[0])
-        elif hits:
-            hits[0] = self._with_sentence(q, hits[0])
+        # Parallel passages (section_texts) are quoted whole, each under its own heading.
+        if hits and not hits[0].section_texts:
+            if q.wants_section or self._asks_label(q, hits[0]):
+                hits[0] = self._with_section(hits[0])
+            else:
+                hits[0] = self._with_sentence(q, hits[0])
         return hits
 
     def _counterpart(self, q: _Query, i: int, total: float, min_coverage: float,
