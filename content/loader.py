@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from content.errors import ContentError
 from content.schema import PATH_SEP, Campaign
+from content.yaml_file import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -57,24 +56,9 @@ def _errors_from_validation(file: str, exc: ValidationError) -> list[ContentErro
     return errors
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ContentError(path.name, "", f"YAML syntax error: {where}{exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise ContentError(path.name, "", f"YAML syntax error: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ContentError(path.name, "", "file is not UTF-8 text") from exc
-    except ValueError as exc:  # a date such as 2024-04-31 fails while YAML reads it
-        raise ContentError(path.name, "", f"invalid date: {exc}") from exc
-
-
 def _parse_file(path: Path) -> tuple[Campaign | None, list[ContentError]]:
     try:
-        data = _read_yaml(path)
+        data = read_yaml(path)
     except ContentError as exc:
         return None, [exc]
     if not isinstance(data, dict):

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from content.errors import ContentError
 from content.text import fold_words, nfc
+from content.yaml_file import read_mapping
 
 VOCAB_FILE = Path(__file__).parent / "lookup_vocab.yaml"
 
@@ -112,12 +111,7 @@ def _qualifiers(path: Path, data: dict[str, object]) -> tuple[tuple[tuple[str, .
 
 def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     """Read the chat vocabulary file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(path.name, "", f"YAML syntax error: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ContentError(path.name, "", "the file must be a mapping")
+    data = read_mapping(path)
     abbreviations = {
         _typed(k): _typed(v) for k, v in (data.get("abbreviations") or {}).items() if _typed(k)
     }

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from content.errors import ContentError
 from content.query import canon_word
 from content.schema import Passage
 from content.text import fold_words, nfc
+from content.yaml_file import read_mapping
 
 SYNONYMS_FILE = Path(__file__).parent / "synonyms.yaml"
 
@@ -198,12 +197,7 @@ def _words(text: str) -> list[str]:
 
 def load_synonyms(path: Path = SYNONYMS_FILE) -> _Synonyms:
     """Read the synonym table (groups, blockers, stopwords) from YAML."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(path.name, "", f"YAML syntax error: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ContentError(path.name, "", "the file must be a mapping")
+    data = read_mapping(path)
     phrases: dict[tuple[str, ...], _Group | None] = {}
     for i, raw in enumerate(data.get("groups") or []):
         if not isinstance(raw, dict) or not raw.get("name") or not raw.get("phrases"):
