@@ -47,6 +47,18 @@ from content.search_base import (
 )
 from content.text import fold_words, nfc
 
+
+def _saturation(tf: float, length: float, avg: float) -> float:
+    """BM25's term saturation of a passage holding a feature tf times (capped at 1)."""
+    norm = 1 - B + B * length / avg
+    return min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+
+
+def _idf(n: int, df: int) -> float:
+    """BM25's inverse document frequency of a feature held by df of n passages."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 SIGNATURE_SOURCE = "chữ ký"  # where the plan's signer is quoted from (end of the plan)
 
 
@@ -111,10 +123,9 @@ class Corpus:
             lambda: defaultdict(list)
         )
         for i, doc in enumerate(self._docs):
-            norm = 1 - B + B * doc.length / avg
             sats: dict[str, float] = {}
             for feat, tf in doc.tf.items():
-                sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                sat = _saturation(tf, doc.length, avg)
                 sats[feat] = sat
                 if doc.field:
                     continue  # found only by a question about the document itself
@@ -123,9 +134,7 @@ class Corpus:
             self._sat.append(sats)
         n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
-        self._idf = {
-            f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
-        }
+        self._idf = {f: _idf(n, len(p)) for f, p in self._postings.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._lexicon = frozenset(self._lexicon_words())
         self._vocab = sorted(
@@ -214,7 +223,7 @@ class Corpus:
                 folded = "".join(fold_words(token))
                 if folded:
                     self._spellings[folded][token] += 1
-        self._index_rare_spellings(avg)
+        self._index_rare_spellings(avg, n)
         # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
         # the campaigns' place names: a district named otherwise is not one of the plans'.
         self._accented_pairs = frozenset(
@@ -223,27 +232,26 @@ class Corpus:
             for a, b in itertools.pairwise(_ACCENTED_RE.findall(nfc(text).lower()))
         )
 
-    def _index_rare_spellings(self, avg: float) -> None:
+    def _index_rare_spellings(self, avg: float, n: int) -> None:
         """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where
-        they mostly write "vững"); a question typed that way finds it by that spelling."""
-        n = sum(1 for d in self._docs if not d.field)
+        they mostly write "vững"); a question typed that way finds it by that spelling (avg:
+        the passages' mean length; n: how many are searched)."""
         for i, doc in enumerate(self._docs):
             if doc.field:
                 continue
             counts: Counter[str] = Counter(_ACCENTED_RE.findall(nfc(doc.passage.text).lower()))
-            norm = 1 - B + B * doc.length / avg
             for token, tf in counts.items():
                 spellings = self._spellings.get("".join(fold_words(token)))
                 if not spellings or spellings[token] * 2 >= sum(spellings.values()):
                     continue
-                sat = min(1.0, tf * (K1 + 1) / (tf + K1 * norm))
+                sat = _saturation(tf, doc.length, avg)
                 self._sat[i][f"={token}"] = sat
                 self._postings[f"={token}"].append((i, sat))
                 self._campaign_postings[f"={token}"][doc.campaign_id].append((i, sat))
         for feat, postings in self._postings.items():
             if feat[0] == "=":
                 self._df[feat] = len(postings)
-                self._idf[feat] = math.log(1 + (n - len(postings) + 0.5) / (len(postings) + 0.5))
+                self._idf[feat] = _idf(n, len(postings))
 
     def _add(
         self,
