@@ -135,7 +135,7 @@ class Corpus:
         n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
         self._idf = {f: _idf(n, len(p)) for f, p in self._postings.items()}
-        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._max_idf = _idf(n, 0)  # a feature no passage holds
         self._lexicon = frozenset(self._lexicon_words())
         self._vocab = sorted(
             {f for f in self._postings if "_" not in f and f[0] not in "~§#"}
