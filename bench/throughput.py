@@ -8,7 +8,10 @@ answer to the previous one (closed loop, all users start at once, as after a bro
 a press on its first button. Printed per configuration: answered/s, p50, p99, the ratio
 to the echo bot at the same load, and the CPU (user + system, from /proc/<pid>/stat) the bot
 process(es) spent during the load per answered message: that figure holds when other work
-shares the machine, the ratio does not.
+shares the machine, the ratio does not. On PostgreSQL (a server on this machine) the CPU
+of the server per answered message is printed too (`pg`): its backends serving the bench
+database plus its own workers (WAL writer, checkpointer...; these also serve any other
+database of that server).
 
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
@@ -161,12 +164,20 @@ class Result:
     seconds: float
     latencies: list[float]
     cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
+    server_cpu_seconds: float | None = None  # the same for the PostgreSQL server
 
     @property
     def cpu_ms_per_message(self) -> float | None:
-        if self.cpu_seconds is None or not self.answered:
+        return self._per_message(self.cpu_seconds)
+
+    @property
+    def server_cpu_ms_per_message(self) -> float | None:
+        return self._per_message(self.server_cpu_seconds)
+
+    def _per_message(self, seconds: float | None) -> float | None:
+        if seconds is None or not self.answered:
             return None
-        return 1000 * self.cpu_seconds / self.answered
+        return 1000 * seconds / self.answered
 
     @property
     def rate(self) -> float:
@@ -252,28 +263,131 @@ def _echo_main(api_base: str) -> None:
     asyncio.run(dispatcher.start_polling(bot, polling_timeout=30, handle_signals=True))
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (None once the process is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces: split after its closing parenthesis
+    return raw[raw.rindex(")") + 2:].split()
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    fields = _stat(pid)
+    return None if fields is None else int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time used so far by these processes (Linux /proc; 0 elsewhere)."""
-    total = 0
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    for pid in pids:
+    return sum(_cpu_ticks(pid) or 0 for pid in pids) / TICKS
+
+
+# Titles of a PostgreSQL server's own workers (not backends of one client's database).
+PG_WORKERS = ("checkpointer", "background writer", "walwriter", "autovacuum launcher",
+              "logical replication launcher", "autovacuum worker")
+
+
+class ServerCpu:
+    """The CPU a local PostgreSQL server spends for one database: its backends serving that
+    database (title `postgres: USER DATABASE HOST(PORT) ...`) and its own workers.
+
+    Backends come and go (pool overflow, autovacuum workers): the server's children are
+    sampled every 0.2 s and each process counts from the first time it was seen (the ones
+    alive at the start from that moment, later ones from their birth) to the last.
+    """
+
+    def __init__(self, postmaster: int, database: str) -> None:
+        self.postmaster = postmaster
+        self.database = database
+        self._first: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def of(cls, url: str) -> ServerCpu | None:
+        """Return the meter of the server behind `url` if it runs on this machine."""
+        from sqlalchemy import text
+
+        from storage.db import create_engine
+
+        engine = create_engine(url)
         try:
-            raw = Path(f"/proc/{pid}/stat").read_text()
+            async with engine.connect() as conn:
+                backend = int(await conn.scalar(text("SELECT pg_backend_pid()")))
+                database = str(await conn.scalar(text("SELECT current_database()")))
+        finally:
+            await engine.dispose()
+        fields = _stat(backend)
+        if fields is None:
+            return None  # not on this machine (or /proc unreadable)
+        return cls(int(fields[1]), database)
+
+    def _ours(self, pid: int) -> bool:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            return False
+        if not title.startswith("postgres: "):
+            return False
+        rest = title[len("postgres: "):]
+        if rest.startswith(PG_WORKERS):
+            return True
+        words = rest.split()
+        return len(words) >= 2 and words[1] == self.database
+
+    def _sample(self, *, start: bool = False) -> None:
+        try:
+            children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children")
+            pids = [int(p) for p in children.read_text().split()]
         except OSError:
-            continue
-        # the command name (field 2) may hold spaces: split after its closing parenthesis
-        fields = raw[raw.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / ticks
+            pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and (_stat(int(p.name)) or ["", "0"])[1] == str(self.postmaster)]
+        for pid in pids:
+            if pid not in self._first and not self._ours(pid):
+                continue
+            ticks = _cpu_ticks(pid)
+            if ticks is None:
+                continue
+            self._first.setdefault(pid, ticks if start else 0)
+            self._last[pid] = ticks
+
+    async def _every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            self._sample()
+
+    def start(self) -> None:
+        self._sample(start=True)
+        self._task = asyncio.create_task(self._every(0.2))
+
+    async def stop(self) -> float:
+        """Stop sampling; return the CPU seconds spent since start()."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._sample()
+        return sum(self._last[pid] - self._first[pid] for pid in self._last) / TICKS
 
 
 async def measured(api: FakeBotApi, token: str, users: int,
-                   processes: list[subprocess.Popen[bytes]]) -> Result:
-    """Drive the load and add the CPU the bot processes spent during it."""
+                   processes: list[subprocess.Popen[bytes]],
+                   server: ServerCpu | None = None) -> Result:
+    """Drive the load and add the CPU the bot processes (and the server) spent during it."""
     pids = [p.pid for p in processes]
     before = cpu_seconds(pids)
-    result = await drive(api, token, users)
+    if server is not None:
+        server.start()
+    try:
+        result = await drive(api, token, users)
+    finally:
+        server_seconds = await server.stop() if server is not None else None
     result.cpu_seconds = cpu_seconds(pids) - before
+    result.server_cpu_seconds = server_seconds
     return result
 
 
@@ -349,9 +463,12 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
     processes = [await _start([sys.executable, *prefix, "-m", "bot", "run"], env, log)
                  for _ in range(procs)]
+    from storage.db import is_sqlite
+
+    server = None if is_sqlite(url) else await ServerCpu.of(url)
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
-        return await measured(api, BOT_TOKENS["thidua"], users, processes)
+        return await measured(api, BOT_TOKENS["thidua"], users, processes, server)
     finally:
         await _stop(processes)
 
@@ -362,9 +479,11 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
             else "   - ")
     cpu = result.cpu_ms_per_message
     cpu_text = f"{cpu:6.2f}" if cpu is not None else "     -"
+    server = result.server_cpu_ms_per_message
+    server_text = f"  pg {server:5.2f}" if server is not None else ""
     return (f"{name:<26} {result.answered:>5}/{result.sent:<5} {result.rate:8.1f}/s "
             f"p50 {1000 * result.pct(0.5):7.0f} ms  p99 {1000 * result.pct(0.99):7.0f} ms  "
-            f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text} ms/msg")
+            f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text}{server_text} ms/msg")
 
 
 async def load_main(args: argparse.Namespace) -> None:
