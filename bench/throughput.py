@@ -319,9 +319,9 @@ class ServerCpu:
             async with engine.connect() as conn:
                 backend = int(await conn.scalar(text("SELECT pg_backend_pid()")))
                 database = str(await conn.scalar(text("SELECT current_database()")))
+                fields = _stat(backend)  # while the backend lives
         finally:
             await engine.dispose()
-        fields = _stat(backend)
         if fields is None:
             return None  # not on this machine (or /proc unreadable)
         return cls(int(fields[1]), database)
