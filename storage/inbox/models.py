@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -22,7 +22,11 @@ class InboxRow(Base):
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("channel", "update_key"),
-        Index("ix_inbox_queue", "status", "channel", "id"),
+        # The queue: only pending rows, in claim order (the claim names the status as a
+        # literal so that the planner may use it, prepared or not).
+        Index("ix_inbox_pending", "channel", "id",
+              postgresql_where=text("status = 'pending'"),
+              sqlite_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

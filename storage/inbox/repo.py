@@ -8,7 +8,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, any_, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    any_,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -49,6 +62,8 @@ class Recovered:
 
 
 INBOX = cast(Table, InboxRow.__table__)
+# The predicate of the queue's partial index, as the index has it (see InboxRow).
+PENDING = INBOX.c.status == literal_column(f"'{InboxStatus.PENDING.value}'")
 
 
 def _insert_ignore(session: AsyncSession) -> Any:
@@ -92,21 +107,26 @@ class InboxRepo:
     async def claim(self, channel: str, owner: str, now: datetime, limit: int
                     ) -> list[InboxItem]:
         """Take up to `limit` pending rows, oldest first, skipping rows another process holds
-        (one statement: WITH the oldest pending (SKIP LOCKED) UPDATE … RETURNING).
+        (one statement: UPDATE the oldest pending (SKIP LOCKED) … RETURNING).
 
-        PostgreSQL gets the rows once (MATERIALIZED): as a plain `IN (subquery)` its
-        planner may run the locking subquery again for each row and take more than `limit`.
+        The pending rows are found through their partial index (`status = 'pending'`, a
+        literal so that a prepared statement's generic plan may use it). PostgreSQL matches
+        the ids with `= ANY(ARRAY(subquery))`: the locking subquery runs once, and the rows
+        are then found by primary key whatever the planner guesses of their number (an
+        `IN (subquery)` was planned as a scan of the whole table when it guessed many).
         """
         if limit <= 0:
             return []
         oldest = (select(INBOX.c.id)
-                  .where(INBOX.c.status == InboxStatus.PENDING, INBOX.c.channel == channel)
-                  .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True)
-                  .cte("oldest").prefix_with("MATERIALIZED", dialect="postgresql"))
+                  .where(PENDING, INBOX.c.channel == channel)
+                  .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True))
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The locked rows are this transaction's until it ends: still pending.
+            chosen = INBOX.c.id == any_(func.array(oldest.scalar_subquery()))
+        else:
+            chosen = and_(INBOX.c.id.in_(oldest.scalar_subquery()), PENDING)
         rows = await self.session.execute(
-            update(INBOX)
-            .where(INBOX.c.id.in_(select(oldest.c.id)),
-                   INBOX.c.status == InboxStatus.PENDING)
+            update(INBOX).where(chosen)
             .values(status=InboxStatus.HANDLING, claimed_by=owner, claimed_at=now)
             .returning(INBOX.c.id, INBOX.c.update_key, INBOX.c.payload))
         items = [InboxItem(row_id, key, dict(payload or {})) for row_id, key, payload in rows]
