@@ -11,7 +11,10 @@ process(es) spent during the load per answered message: that figure holds when o
 shares the machine, the ratio does not. On PostgreSQL (a server on this machine) the CPU
 of the server per answered message is printed too (`pg`): its backends serving the bench
 database plus its own workers (WAL writer, checkpointer...; these also serve any other
-database of that server).
+database of that server); `driver` is this process's (the fake Bot API and the users).
+On a machine of C cores, K bot processes answer at most C / (bot + pg + driver) messages
+per second and one at most 1 / bot: the gain of a second process is bounded by those
+figures, whatever the bot does per message.
 
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
@@ -165,6 +168,7 @@ class Result:
     latencies: list[float]
     cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
     server_cpu_seconds: float | None = None  # the same for the PostgreSQL server
+    driver_cpu_seconds: float | None = None  # this process: the fake Bot API and the users
 
     @property
     def cpu_ms_per_message(self) -> float | None:
@@ -173,6 +177,10 @@ class Result:
     @property
     def server_cpu_ms_per_message(self) -> float | None:
         return self._per_message(self.server_cpu_seconds)
+
+    @property
+    def driver_cpu_ms_per_message(self) -> float | None:
+        return self._per_message(self.driver_cpu_seconds)
 
     def _per_message(self, seconds: float | None) -> float | None:
         if seconds is None or not self.answered:
@@ -380,6 +388,7 @@ async def measured(api: FakeBotApi, token: str, users: int,
     """Drive the load and add the CPU the bot processes (and the server) spent during it."""
     pids = [p.pid for p in processes]
     before = cpu_seconds(pids)
+    driver = time.process_time()
     if server is not None:
         server.start()
     try:
@@ -388,6 +397,7 @@ async def measured(api: FakeBotApi, token: str, users: int,
         server_seconds = await server.stop() if server is not None else None
     result.cpu_seconds = cpu_seconds(pids) - before
     result.server_cpu_seconds = server_seconds
+    result.driver_cpu_seconds = time.process_time() - driver
     return result
 
 
@@ -481,6 +491,8 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
     cpu_text = f"{cpu:6.2f}" if cpu is not None else "     -"
     server = result.server_cpu_ms_per_message
     server_text = f"  pg {server:5.2f}" if server is not None else ""
+    driver = result.driver_cpu_ms_per_message
+    server_text += f"  driver {driver:5.2f}" if driver is not None else ""
     return (f"{name:<26} {result.answered:>5}/{result.sent:<5} {result.rate:8.1f}/s "
             f"p50 {1000 * result.pct(0.5):7.0f} ms  p99 {1000 * result.pct(0.99):7.0f} ms  "
             f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text}{server_text} ms/msg")
