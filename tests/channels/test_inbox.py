@@ -139,6 +139,25 @@ async def test_a_claim_takes_no_more_than_asked(
     assert counts == {("telegram", "handling"): 5, ("telegram", "pending"): 35}
 
 
+async def test_an_update_requeued_after_a_crash_is_taken_before_newer_ones(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    dead = Inbox(sessions, owner="host-a:999999:dead")
+    await dead.store("telegram", [_update(n) for n in range(30)])
+    await dead.store("zalo", [_update(n) for n in range(3)])
+    taken = await dead.claim("telegram", 25)
+    for item in taken[1:]:
+        await dead.finish(item.id, InboxStatus.DONE)  # closed rows are never taken again
+    restarted = Inbox(sessions, owner="host-a:12345:new")
+    assert (await restarted.recover("telegram")).requeued == 1  # "0", held by the dead one
+    await restarted.store("telegram", [_update(n) for n in range(30, 33)])
+    first = await restarted.claim("telegram", 3)
+    rest = await restarted.claim("telegram", 10)
+    assert [i.update_key for i in first] == ["0", "25", "26"]
+    assert [i.update_key for i in rest] == ["27", "28", "29", "30", "31", "32"]
+    assert await restarted.claim("telegram", 10) == []
+
+
 async def test_writes_asked_for_together_share_one_transaction(
     db_url: str,
 ) -> None:
