@@ -360,7 +360,11 @@ class BaseChannel(ABC):
             self._blocked_chats.discard(incoming.chat_id)
             if prelude is not None:
                 await prelude()
-            typing = asyncio.create_task(self._typing_loop(incoming.chat_id))
+            # The typing indicator only for a slow answer: a timer, not a task per message.
+            typing: list[asyncio.Task[None]] = []
+            timer = asyncio.get_running_loop().call_later(
+                self._typing_delay,
+                lambda: typing.append(asyncio.create_task(self._typing_loop(incoming.chat_id))))
             try:
                 replies = await self._handle(incoming)
             except Exception as exc:
@@ -368,9 +372,11 @@ class BaseChannel(ABC):
                 ticket.fail(type(exc).__name__)
                 return
             finally:
-                typing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await typing
+                timer.cancel()
+                for task in typing:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if replies:
                 await ticket.answering()
             await self._answer(incoming.chat_id, incoming.user_id, replies)
@@ -384,7 +390,7 @@ class BaseChannel(ABC):
             await self._answer(chat_id, user_id, replies)
 
     async def _typing_loop(self, chat_id: str) -> None:
-        await asyncio.sleep(self._typing_delay)
+        """Show the indicator now and again every typing_interval until cancelled."""
         while True:
             try:
                 await self._send_typing(chat_id)

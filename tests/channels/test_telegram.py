@@ -321,3 +321,21 @@ async def test_a_document_built_by_the_bot_is_sent_after_the_text(
     assert str(document["document"]).startswith("attach://")
     assert "<file tien-do.xlsx>" in document.values()
     assert fake_telegram.methods()[-1] == "sendDocument"
+
+
+async def test_typing_is_shown_only_while_the_core_is_slow(
+    make_telegram: MakeTelegram, fake_telegram: FakeTelegram, core: ScriptedCore
+) -> None:
+    core.delay = 0.5
+    await make_telegram(typing_delay=0.1, typing_interval=0.2).start()
+    chat = TelegramChat(fake_telegram)
+    chat.send("/start")
+    assert "tên là gì" in (await chat.reply())["text"]
+    assert len(fake_telegram.actions) >= 2
+    assert fake_telegram.actions[0] == {"chat_id": str(chat.user_id), "action": "typing"}
+    core.delay = 0.0
+    actions = len(fake_telegram.actions)
+    chat.send("Lan")
+    assert "Năm sinh" in (await chat.reply())["text"]
+    await chat.assert_silent(0.3)
+    assert len(fake_telegram.actions) == actions
