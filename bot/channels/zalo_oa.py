@@ -13,7 +13,6 @@ operator's paid-send setting) keeps out of reach.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import hashlib
 import hmac
@@ -46,6 +45,7 @@ from bot.channels.zalo_oa_tokens import OATokens
 from bot.core.channel_errors import PermanentError, RetryAfter, TransientError, Unreachable
 from bot.core.config import Settings
 from bot.core.render import numbered_text
+from bot.core.tasks import cancel_and_wait
 from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 from content.privacy import Purpose
@@ -232,9 +232,7 @@ class ZaloOAChannel(BaseChannel):
     async def _stop_intake(self) -> None:
         await self._server.detach(self.name)
         if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
+            await cancel_and_wait(self._keeper)
             self._keeper = None
 
     async def _keep_token(self) -> None:
