@@ -224,10 +224,8 @@ class BaseChannel(ABC):
             logger.info("channel %s: waiting for %d in-flight update(s)", self.name, len(pending))
             _done, still = await asyncio.wait(pending, timeout=max(0.0, deadline - loop.time()))
             if still:
-                for task in still:
-                    task.cancel()
                 logger.warning("channel %s: cancelled %d update(s) at stop", self.name, len(still))
-                await asyncio.gather(*still, return_exceptions=True)
+                await cancel_and_wait(*still)
                 return
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

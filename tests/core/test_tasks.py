@@ -55,3 +55,45 @@ async def test_the_children_end_and_their_errors_are_not_raised(
     await cancel_and_wait(None, done, failing, waiting)
     assert failing.done() and waiting.cancelled()
     assert "RuntimeError" in caplog.text and "secret detail" not in caplog.text
+
+
+async def test_a_loop_that_turns_the_cancel_into_an_error_is_stopped_anyway() -> None:
+    turns = 0
+
+    async def keeper() -> None:  # like a token keeper: log a failed check, sleep, again
+        nonlocal turns
+        while True:
+            turns += 1
+            try:
+                try:
+                    await asyncio.sleep(3600)  # a database call…
+                except asyncio.CancelledError:
+                    raise RuntimeError("session closed half-way") from None  # …ends so
+            except Exception:
+                pass
+            await asyncio.sleep(600)
+
+    task = asyncio.create_task(keeper())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(cancel_and_wait(task, grace=0.05), timeout=2.0)
+    assert task.cancelled() and turns == 1
+
+
+async def test_a_task_that_never_ends_is_left_with_a_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    stubborn_ones = [True]
+
+    async def stubborn() -> None:
+        while stubborn_ones[0]:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                continue
+
+    task = asyncio.create_task(stubborn())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(cancel_and_wait(task, grace=0.05, timeout=0.2), timeout=2.0)
+    assert not task.done() and "did not stop" in caplog.text
+    stubborn_ones[0] = False  # the test's own clean-up
+    task.cancel()
+    await asyncio.wait_for(task, timeout=2.0)
