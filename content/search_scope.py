@@ -1,19 +1,35 @@
 """Rule lookup, out of scope: a question about a place, year, edition, name or everyday topic no
-plan covers is answered "not found"."""
+plan covers is answered "not found"; so is a question whose best passages hold the kind of
+fact asked for only about something else (a cited document's date, a date with none of the
+question's words)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Sequence
 
+from content.query import Vocab, canon_word, normalise_words
+from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
+    _DATE_RE,
     _DISTRICT_MARKERS,
+    _FULL_DATE_RE,
     _NAME_RE,
+    _PERIOD_RE,
     _PLACE_RE,
+    _RELATIVE_TIME_RE,
     _ROMAN_RE,
     _YEAR_RE,
+    DATE_ANSWER,
+    DAY_ANSWER,
+    Hit,
     _phrase_feats,
+    _Query,
+    _Synonyms,
     spelling_key,
+    without_law_years,
 )
 from content.search_corpus import Corpus
 from content.text import fold_words, nfc
@@ -22,9 +38,176 @@ from content.text import fold_words, nfc
 _ACCENTED_DISTRICTS = frozenset({"huyện", "tỉnh", "quận"})
 _DISTRICT_BODIES = frozenset({"ủy", "uỷ", "đoàn", "đội", "hội", "lỵ"})
 
+# A document cited by its number and code, with its date ("Văn bản số 1686-CV/HU ngày
+# 04/3/2024", "Chỉ thị số 19/CT-TTg ngày 16 tháng 7 năm 2021"): that date is the document's,
+# not the date of anything the plan schedules.
+_CITED_DATE_RE = re.compile(
+    r"\d+[\w.-]*/[\w./-]*[^\W\d_][\w./-]*,?\s+(?:ngày\s+)?"
+    r"\d{1,2}(?:/\d{1,2}/\d{2,4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+)
+# An edition or term asked for ("lần thứ V", "lần thứ 10", "khóa XVI"), on folded words; "lần
+# 2" counts when an event is named just before ("cuộc thi … lần 2").
+_EDITION_WORDS = (("lan", "thu"), ("khoa",), ("nhiem", "ky", "thu"), ("ky", "hop", "thu"))
+_EVENT_WORDS = frozenset({"thi", "hoi", "nghi", "cuoc", "dot", "trao", "kheo", "cu", "dua"})
+_EDITION_TEXT_RE = re.compile(
+    r"(?<!\w)(?:lần thứ|khóa|khoá|kỳ họp thứ|nhiệm kỳ thứ)\s+([IVXLC]+|\d{1,3})(?!\w)",
+    re.IGNORECASE,
+)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+# A question asking a fact (a date, a number, a body) is answered only by a passage holding
+# at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
+# answer "Giấy khen được trao vào ngày nào?".
+MIN_TOPIC_SHARE = 0.25
+_FACT_MARKS = ("#date", "#num", "#org")
+# Words that make a when-question one about a document ("ban hành", "ký"): then the
+# documents' own dates answer it.
+_DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
+
+
+def roman_value(word: str) -> int | None:
+    """The value of a Roman numeral ("xiv" → 14), None for anything else."""
+    word = word.lower()
+    if not word or any(c not in _ROMAN_VALUES for c in word):
+        return None
+    total = 0
+    for i, c in enumerate(word):
+        value = _ROMAN_VALUES[c]
+        nxt = _ROMAN_VALUES[word[i + 1]] if i + 1 < len(word) else 0
+        total += -value if value < nxt else value
+    return total if total > 0 else None
+
+
+def edition_value(word: str) -> int | None:
+    """An edition as typed ("XI", "11", "xi") as a number."""
+    if word.isdigit():
+        return int(word) if 0 < int(word) < 1000 else None
+    return roman_value(word)
+
+
+def asked_editions(query: str) -> list[int]:
+    """The editions or terms a question names ("lần thứ V", "khóa 15", "cuộc thi … lần 2")."""
+    words = fold_words(query)
+    found: list[int] = []
+    for i in range(len(words)):
+        for marker in _EDITION_WORDS:
+            n = len(marker)
+            if tuple(words[i : i + n]) == marker and i + n < len(words):
+                value = edition_value(words[i + n])
+                if value is not None:
+                    found.append(value)
+        if (
+            words[i] == "lan"
+            and i + 1 < len(words)
+            and words[i + 1].isdigit()
+            and _EVENT_WORDS.intersection(words[max(0, i - 3) : i])
+            and (i + 2 >= len(words) or words[i + 2] != "thu")
+        ):
+            value = edition_value(words[i + 1])
+            if value is not None:
+                found.append(value)
+    return found
+
+
+def cited_dates_removed(text: str) -> str:
+    """The text without the dates of the documents it cites (see _CITED_DATE_RE)."""
+    return _CITED_DATE_RE.sub(" ", text)
+
 
 class Scope(Corpus):
     """Checks that put a question outside the plans."""
+
+    def __init__(
+        self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
+    ) -> None:
+        super().__init__(campaigns, synonyms, vocab)
+        self._editions: dict[str, frozenset[int]] = {}
+        for doc in self._docs:
+            values = {
+                v for text in (doc.passage.text, doc.heading)
+                for m in _EDITION_TEXT_RE.finditer(text or "")
+                if (v := edition_value(m.group(1))) is not None
+            }
+            if values:
+                self._editions[doc.campaign_id] = (
+                    self._editions.get(doc.campaign_id, frozenset()) | values
+                )
+        self._title_refs = frozenset(self._titles.values())
+        self._index_event_dates()
+
+    def _index_event_dates(self) -> None:
+        """"#eday" / "#edate": the passage holds a day (a date) that is not only the date of a
+        document it cites, for when-questions about anything but a document."""
+        for i, doc in enumerate(self._docs):
+            tf = doc.tf
+            if "#date" not in tf and "#day" not in tf:
+                continue
+            text = cited_dates_removed(without_law_years(doc.passage.text))
+            if i not in self._title_refs:
+                for day in self._title_days_of(doc.campaign_id):
+                    text = text.replace(day, "____")
+            sats = self._sat[i]
+            if "#day" in tf and _FULL_DATE_RE.search(text):
+                sats["#eday"] = sats["#day"]
+            if "#date" in tf and (
+                _DATE_RE.search(text) or _PERIOD_RE.search(text)
+                or _RELATIVE_TIME_RE.search(text) or _PERIOD_RE.search(doc.heading or "")
+            ):
+                sats["#edate"] = sats["#date"]
+
+    def _plain_word(self, word: str) -> bool:
+        """Whether a folded word is one of the plans' or the chat vocabulary's (else Telex
+        keys may be left in it: "tor trinh" is "tờ trình")."""
+        return word in self._vocab_set or word in self._abbrev_words or word.isdigit()
+
+    def _title_days_of(self, campaign_id: str) -> tuple[str, ...]:
+        return self._name_days.get(campaign_id, ())
+
+    def _scoped(self, q: _Query, query: str) -> _Query:
+        """The question as the scope checks leave it: "not found" for an edition no plan
+        (of the campaigns named) has; a when-question about anything but a document needs a
+        date that is not only a cited document's."""
+        if q.out_of_scope or q.field:
+            return q
+        editions = asked_editions(query)
+        if editions:
+            named = q.campaigns or frozenset(self._editions)
+            known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
+            if any(e not in known for e in editions):
+                return dataclasses.replace(q, out_of_scope=True)
+        when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER)]
+        if not when:
+            return q
+        words = normalise_words(query, self._lex, known=self._plain_word)
+        kinds = (*self._lex.document_kinds, *_DOCUMENT_ACTS)
+        if any(tuple(words[i : i + len(k)]) == k for k in kinds for i in range(len(words))):
+            return q
+        required = tuple(
+            tuple({"#day": "#eday", "#date": "#edate"}.get(f, f) for f in g) if g in when else g
+            for g in q.required
+        )
+        return dataclasses.replace(q, required=required)
+
+    def _answering(self, q: _Query, hits: list[Hit]) -> list[Hit]:
+        """The hits that answer the fact asked for about the question's subject: a passage
+        holding the date or number asked but hardly any of the question's other words (see
+        MIN_TOPIC_SHARE) holds it about something else. The campaign's title answers
+        questions about the campaign itself."""
+        if not any(m in q.core for m in _FACT_MARKS):
+            return hits
+        topic = {f: w for f, w in q.core.items() if f[0] != "#"}
+        total = sum(topic.values())
+        if total <= 0:
+            return hits
+        kept = []
+        for hit in hits:
+            if hit.ref in self._title_refs or hit.ref < 0:
+                kept.append(hit)
+                continue
+            sats = self._sat[hit.ref]
+            share = sum(w * sats.get(f, 0.0) for f, w in topic.items()) / total
+            if share >= MIN_TOPIC_SHARE:
+                kept.append(hit)
+        return kept
 
     def _off_topic(self, query: str, words: list[str]) -> bool:
         """Whether the question is about an everyday topic the plans never mention."""
@@ -66,7 +249,8 @@ class Scope(Corpus):
         for match in _PLACE_RE.finditer(query):
             if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
                 continue
-            name = fold_words(match.group(2))[:2]
+            # One i/y spelling, as the plans' words are indexed ("Nhân Lý" is "nhan_li").
+            name = [canon_word(w) for w in fold_words(match.group(2))[:2]]
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
             ):
