@@ -168,6 +168,13 @@ class Scope(Corpus):
         date that is not only a cited document's."""
         if q.out_of_scope or q.field:
             return q
+        for group in q.required:
+            if all(f.startswith("#f_") for f in group) and not any(
+                self._present(f, q.campaigns) for f in group
+            ):
+                # A kind of fact no plan states (a phone number, prize money): not found,
+                # not even the plan's contact office for questions.
+                return dataclasses.replace(q, out_of_scope=True)
         editions = asked_editions(query)
         if editions:
             named = q.campaigns or frozenset(self._editions)
