@@ -6,6 +6,7 @@ question's words)."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -46,9 +47,13 @@ _CITED_DATE_RE = re.compile(
     r"\d{1,2}(?:/\d{1,2}/\d{2,4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 )
 # An edition or term asked for ("lần thứ V", "lần thứ 10", "khóa XVI"), on folded words; "lần
-# 2" counts when an event is named just before ("cuộc thi … lần 2").
+# 2" counts when an event is named just before ("cuộc thi … lần 2", not "thi lại lần 2").
 _EDITION_WORDS = (("lan", "thu"), ("khoa",), ("nhiem", "ky", "thu"), ("ky", "hop", "thu"))
-_EVENT_WORDS = frozenset({"thi", "hoi", "nghi", "cuoc", "dot", "trao", "kheo", "cu", "dua"})
+_EVENT_PAIRS = frozenset({
+    ("cuoc", "thi"), ("hoi", "thi"), ("dai", "hoi"), ("hoi", "nghi"), ("ky", "hop"),
+    ("dot", "thi"), ("phong", "trao"), ("giai", "thuong"),
+})
+_AGAIN_WORDS = frozenset({"lai", "them", "moi", "nhieu", "may", "thu"})  # "thi lại lần 2"
 _EDITION_TEXT_RE = re.compile(
     r"(?<!\w)(?:lần thứ|khóa|khoá|kỳ họp thứ|nhiệm kỳ thứ)\s+([IVXLC]+|\d{1,3})(?!\w)",
     re.IGNORECASE,
@@ -95,12 +100,13 @@ def asked_editions(query: str) -> list[int]:
                 value = edition_value(words[i + n])
                 if value is not None:
                     found.append(value)
+        before = words[max(0, i - 6) : i]
         if (
             words[i] == "lan"
             and i + 1 < len(words)
             and words[i + 1].isdigit()
-            and _EVENT_WORDS.intersection(words[max(0, i - 3) : i])
-            and (i + 2 >= len(words) or words[i + 2] != "thu")
+            and (i == 0 or words[i - 1] not in _AGAIN_WORDS)
+            and any(pair in _EVENT_PAIRS for pair in itertools.pairwise(before))
         ):
             value = edition_value(words[i + 1])
             if value is not None:
