@@ -72,7 +72,7 @@ class SearchIndex(Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
-        hits = self._answering(q, hits)  # search_scope.py: the fact asked, about the subject
+        hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
             named = q.campaigns or frozenset([prefer_campaign] if prefer_campaign else [])

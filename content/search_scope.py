@@ -58,6 +58,14 @@ _EDITION_TEXT_RE = re.compile(
     r"(?<!\w)(?:lần thứ|khóa|khoá|kỳ họp thứ|nhiệm kỳ thứ)\s+([IVXLC]+|\d{1,3})(?!\w)",
     re.IGNORECASE,
 )
+# Units of a time span ("trong 2 tháng"); the features a when-question about anything but a
+# document needs instead of those a cited document's date also gives.
+_DURATION_UNITS = ("ngay", "tuan", "thang", "nam", "quy")
+_EVENT_FEATURES = {
+    "#day": "#eday", "#date": "#edate", **{f"#n_{u}": f"#e_n_{u}" for u in _DURATION_UNITS}
+}
+# The place a plan is issued for, after its level ("UBND huyện Chi Lăng").
+_ISSUER_PLACE_RE = re.compile(r"(?i:huyện|thị xã|thành phố|quận|tỉnh|xã|phường|thị trấn)\s+(.+)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 # A question asking a fact (a date, a number, a body) is answered only by a passage holding
 # at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
@@ -138,16 +146,38 @@ class Scope(Corpus):
                     self._editions.get(doc.campaign_id, frozenset()) | values
                 )
         self._title_refs = frozenset(self._titles.values())
+        # The district each plan is issued for ("UBND huyện Chi Lăng" → "chi lang").
+        self._districts: dict[str, tuple[str, ...]] = {}
+        for campaign in campaigns:
+            issuer = getattr(getattr(campaign, "plan", None), "issuer", None) or campaign.issuer
+            found = _ISSUER_PLACE_RE.search(issuer or "")
+            if found:
+                place = tuple(canon_word(w) for w in fold_words(found.group(1)))
+                if place:
+                    self._districts[campaign.id] = place
         self._index_event_dates()
 
     def _index_event_dates(self) -> None:
-        """"#eday" / "#edate": the passage holds a day (a date) that is not only the date of a
-        document it cites, for when-questions about anything but a document."""
+        """"#eday" / "#edate" / "#e_n_ngay"…: the passage holds a day, a date or a number of
+        days, weeks, months that is not only the date of a document it cites ("Chỉ thị số
+        34-CT/TW ngày 07 tháng 4 năm 2014" is no "07 tháng"), for when-questions about
+        anything but a document."""
         for i, doc in enumerate(self._docs):
             tf = doc.tf
-            if "#date" not in tf and "#day" not in tf:
+            if "#date" not in tf and "#day" not in tf and not any(
+                f"#n_{unit}" in tf for unit in _DURATION_UNITS
+            ):
                 continue
             text = cited_dates_removed(without_law_years(doc.passage.text))
+            words = fold_words(text)
+            for k, w in enumerate(words[:-1]):
+                unit = words[k + 1]
+                if (
+                    w.isdigit() and unit in _DURATION_UNITS and f"#n_{unit}" in tf
+                    and (k == 0 or words[k - 1] not in _DURATION_UNITS)
+                ):
+                    # "trong 2 tháng", "trước 15 ngày" (not "ngày 07 tháng 4": a date).
+                    self._sat[i][f"#e_n_{unit}"] = self._sat[i][f"#n_{unit}"]
             if i not in self._title_refs:
                 for day in self._title_days_of(doc.campaign_id):
                     text = text.replace(day, "____")
@@ -159,6 +189,16 @@ class Scope(Corpus):
                 or _RELATIVE_TIME_RE.search(text) or _PERIOD_RE.search(doc.heading or "")
             ):
                 sats["#edate"] = sats["#date"]
+
+    def _blocked(self, words: list[str], i: int) -> bool:
+        """Whether the word at i is part of a blocker of the synonym table ("hạn chế")."""
+        syn = self._syn
+        for start in range(max(0, i - syn.max_len + 1), i + 1):
+            for end in range(i + 1, min(len(words), start + syn.max_len) + 1):
+                key = tuple(words[start:end])
+                if key in syn.phrases and syn.phrases[key] is None:
+                    return True
+        return False
 
     def _plain_word(self, word: str) -> bool:
         """Whether a folded word is one of the plans' or the chat vocabulary's (else Telex
@@ -187,20 +227,51 @@ class Scope(Corpus):
             known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
             if any(e not in known for e in editions):
                 return dataclasses.replace(q, out_of_scope=True)
+        words = normalise_words(query, self._lex, known=self._plain_word)
+        asks_other = "#date" not in q.core and any(w in self._lex.question_words for w in words)
+        if not asks_other and not any(g in (DAY_ANSWER, DATE_ANSWER) for g in q.required):
+            # "hạn cuối nộp hồ sơ …": a deadline is asked (and no "ai", "đâu"…), a passage
+            # without a date does not answer it.
+            canon = [canon_word(w) for w in words]
+            if any(
+                tuple(canon[i : i + len(d)]) == d and not self._blocked(canon, i)
+                for d in self._lex.deadline_words for i in range(len(canon))
+            ):
+                q = dataclasses.replace(q, required=(*q.required, DATE_ANSWER))
         when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER)]
         if not when:
             return q
-        words = normalise_words(query, self._lex, known=self._plain_word)
         kinds = (*self._lex.document_kinds, *_DOCUMENT_ACTS)
         if any(tuple(words[i : i + len(k)]) == k for k in kinds for i in range(len(words))):
             return q
         required = tuple(
-            tuple({"#day": "#eday", "#date": "#edate"}.get(f, f) for f in g) if g in when else g
-            for g in q.required
+            tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
 
-    def _answering(self, q: _Query, hits: list[Hit]) -> list[Hit]:
+    def _answering(self, q: _Query, hits: list[Hit], query: str = "") -> list[Hit]:
+        """The hits that answer the question: about the district it names (a plan issued for
+        another district answers only where its passage names that one too) and holding the
+        fact asked about the question's subject (see _holding_topic)."""
+        named = self._named_districts(query)
+        if len(named) == 1:
+            (district,) = named
+            place = " ".join(self._districts[district])
+            hits = [
+                h for h in hits
+                if h.campaign_id == district or self._districts.get(h.campaign_id) is None
+                or f" {place} " in f" {' '.join(canon_word(w) for w in fold_words(h.text))} "
+            ]
+        return self._holding_topic(q, hits)
+
+    def _named_districts(self, query: str) -> set[str]:
+        """The plans whose district the question names ("ở Tuy Phước")."""
+        if not query:
+            return set()
+        words = f" {' '.join(canon_word(w) for w in fold_words(query))} "
+        return {c for c, place in self._districts.items() if f" {' '.join(place)} " in words}
+
+    def _holding_topic(self, q: _Query, hits: list[Hit]) -> list[Hit]:
         """The hits that answer the fact asked for about the question's subject: a passage
         holding the date or number asked but hardly any of the question's other words (see
         MIN_TOPIC_SHARE) holds it about something else. The campaign's title answers

@@ -75,6 +75,10 @@ def index() -> SearchIndex:
         "sđt ban dân vận huyện ủy bắc sơn",
         "ai là chủ tịch ubnd huyện bắc sơn hiện nay",
         "hn điển hình cấp huyện chi lăng có phát quà ko, quà gì",
+        # a deadline asked without "ngày nào", where the plan gives none
+        "hạn cuối nộp hồ sơ khen thưởng dvk",
+        # a district named, the date from another district's plan (or a cited document's)
+        "Tuy Phước tổ chức hội nghị điển hình tiên tiến vào ngày nào?",
         # the assistant itself, everyday topics
         "Bạn bao nhiêu tuổi?",
         "Năm nay nghỉ lễ 30/4 mấy ngày?",
@@ -95,6 +99,8 @@ def test_what_the_plans_do_not_state_is_not_found(index: SearchIndex, question: 
         ("Xã Nhân Lý tổ chức hội nghị điểm khi nào?", "02/2025"),
         ("Bao nhiêu tuổi thì được thi dân vận khéo?", "16 tuổi"),
         ("Hội nghị cấp huyện Chi Lăng tối đa bao nhiêu đại biểu?", "300"),
+        ("deadline công trình trạm tấu", "25/10/2024"),
+        ("Chi Lăng tổ chức hội nghị điển hình tiên tiến cấp huyện khi nào?", "tháng 4 năm 2025"),
     ],
 )
 def test_what_the_plans_state_is_still_answered(
