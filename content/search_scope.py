@@ -155,6 +155,7 @@ class Scope(Corpus):
                 place = tuple(canon_word(w) for w in fold_words(found.group(1)))
                 if place:
                     self._districts[campaign.id] = place
+        self._deadline_heads = frozenset(d[0] for d in self._lex.deadline_words)
         self._index_event_dates()
 
     def _index_event_dates(self) -> None:
@@ -227,9 +228,12 @@ class Scope(Corpus):
             known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
             if any(e not in known for e in editions):
                 return dataclasses.replace(q, out_of_scope=True)
+        when_asked = any(g in (DAY_ANSWER, DATE_ANSWER) for g in q.required)
+        if not when_asked and not self._deadline_heads.intersection(fold_words(query)):
+            return q  # (read no further: most questions ask neither)
         words = normalise_words(query, self._lex, known=self._plain_word)
         asks_other = "#date" not in q.core and any(w in self._lex.question_words for w in words)
-        if not asks_other and not any(g in (DAY_ANSWER, DATE_ANSWER) for g in q.required):
+        if not asks_other and not when_asked:
             # "hạn cuối nộp hồ sơ …": a deadline is asked (and no "ai", "đâu"…), a passage
             # without a date does not answer it.
             canon = [canon_word(w) for w in words]
