@@ -156,6 +156,17 @@ class Scope(Corpus):
                 if place:
                     self._districts[campaign.id] = place
         self._deadline_heads = frozenset(d[0] for d in self._lex.deadline_words)
+        # The relative times ("năm tới") each plan writes itself ("… 5 năm tới").
+        by_campaign: dict[str, list[str]] = {}
+        for doc in self._docs:
+            by_campaign.setdefault(doc.campaign_id, []).extend((doc.passage.text, doc.heading))
+        self._written_times: dict[str, frozenset[str]] = {}
+        for campaign_id, texts in by_campaign.items():
+            written = "\n".join(nfc(t).lower() for t in texts if t)
+            self._written_times[campaign_id] = frozenset(
+                p for p in self._lex.other_times_accented
+                if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
+            )
         self._index_event_dates()
 
     def _index_event_dates(self) -> None:
@@ -191,6 +202,38 @@ class Scope(Corpus):
             ):
                 sats["#edate"] = sats["#date"]
 
+    def _other_time(self, query: str, campaigns: frozenset[str] = frozenset()) -> bool:
+        """Whether the question asks about another time than the plans', named relatively
+        ("năm sau", "đợt tới": `other_times`) and written in no plan (of those named)."""
+        named = campaigns or frozenset(self._written_times)
+        written = frozenset().union(*(self._written_times.get(c, frozenset()) for c in named))
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            # Typed with diacritics: as written ("đăng ký tối thiểu" is no "kỳ tới").
+            return any(
+                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed) and p not in written
+                for p in self._lex.other_times_accented
+            )
+        written_folded = {
+            tuple(canon_word(w) for w in fold_words(p)) for p in written
+        }
+        words = [canon_word(w) for w in fold_words(query)]
+        df = self._df
+        for phrase in self._lex.other_times:
+            n = len(phrase)
+            if phrase in written_folded:
+                continue  # the plan speaks of it
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) != phrase:
+                    continue
+                # "đăng ký tối thiểu" folds to "dang ky toi thieu": "ky toi" is no "kỳ tới".
+                if i > 0 and f"{words[i - 1]}_{words[i]}" in df:
+                    continue
+                if i + n < len(words) and f"{words[i + n - 1]}_{words[i + n]}" in df:
+                    continue
+                return True
+        return False
+
     def _blocked(self, words: list[str], i: int) -> bool:
         """Whether the word at i is part of a blocker of the synonym table ("hạn chế")."""
         syn = self._syn
@@ -222,6 +265,8 @@ class Scope(Corpus):
                 # A kind of fact no plan states (a phone number, prize money): not found,
                 # not even the plan's contact office for questions.
                 return dataclasses.replace(q, out_of_scope=True)
+        if self._other_time(query, q.campaigns):
+            return dataclasses.replace(q, out_of_scope=True)
         editions = asked_editions(query)
         if editions:
             named = q.campaigns or frozenset(self._editions)

@@ -75,6 +75,9 @@ def index() -> SearchIndex:
         "sđt ban dân vận huyện ủy bắc sơn",
         "ai là chủ tịch ubnd huyện bắc sơn hiện nay",
         "hn điển hình cấp huyện chi lăng có phát quà ko, quà gì",
+        # another time than the plans' own
+        "Năm sau cuộc thi Dân vận khéo có tổ chức nữa không?",
+        "dvk năm tới thi khi nào",
         # a deadline asked without "ngày nào", where the plan gives none
         "hạn cuối nộp hồ sơ khen thưởng dvk",
         # a district named, the date from another district's plan (or a cited document's)
@@ -100,6 +103,7 @@ def test_what_the_plans_do_not_state_is_not_found(index: SearchIndex, question: 
         ("Bao nhiêu tuổi thì được thi dân vận khéo?", "16 tuổi"),
         ("Hội nghị cấp huyện Chi Lăng tối đa bao nhiêu đại biểu?", "300"),
         ("deadline công trình trạm tấu", "25/10/2024"),
+        ("mỗi xã ở trạm tấu phải đăng ký tối thiểu bao nhiêu công trình", "02"),
         ("Chi Lăng tổ chức hội nghị điển hình tiên tiến cấp huyện khi nào?", "tháng 4 năm 2025"),
     ],
 )
