@@ -58,6 +58,13 @@ _EDITION_TEXT_RE = re.compile(
     r"(?<!\w)(?:lần thứ|khóa|khoá|kỳ họp thứ|nhiệm kỳ thứ)\s+([IVXLC]+|\d{1,3})(?!\w)",
     re.IGNORECASE,
 )
+# A body named with capitals ("Phòng Tư pháp", "Sở Y tế", "Hội Cựu chiến binh"): its kind, then
+# up to three capitalised words of its name (an abbreviation such as "THPT" ends it).
+_BODY_RE = re.compile(
+    r"(?<!\w)(Phòng|Sở|Ban|Hội|Trung tâm|Chi cục|Cục|Công an|Đài|Viện|Tòa án|Hội đồng)\s+"
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][a-zđâăêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ"
+    r"ấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữự]*\s*){1,3})"
+)
 # Units of a time span ("trong 2 tháng"); the features a when-question about anything but a
 # document needs instead of those a cited document's date also gives.
 _DURATION_UNITS = ("ngay", "tuan", "thang", "nam", "quy")
@@ -202,6 +209,16 @@ class Scope(Corpus):
             ):
                 sats["#edate"] = sats["#date"]
 
+    def _unknown_body(self, query: str, campaigns: frozenset[str]) -> bool:
+        """Whether the question names, with capitals, a body no plan (of the campaigns
+        named) names ("Phòng Tư pháp", "Hội Cựu chiến binh"): its word pairs are not theirs."""
+        for match in _BODY_RE.finditer(query):
+            words = [canon_word(w) for w in fold_words(f"{match.group(1)} {match.group(2)}")]
+            pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[:3])]
+            if pairs and not all(self._present(p, campaigns) for p in pairs):
+                return True
+        return False
+
     def _other_time(self, query: str, campaigns: frozenset[str] = frozenset()) -> bool:
         """Whether the question asks about another time than the plans', named relatively
         ("năm sau", "đợt tới": `other_times`) and written in no plan (of those named)."""
@@ -265,7 +282,7 @@ class Scope(Corpus):
                 # A kind of fact no plan states (a phone number, prize money): not found,
                 # not even the plan's contact office for questions.
                 return dataclasses.replace(q, out_of_scope=True)
-        if self._other_time(query, q.campaigns):
+        if self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns):
             return dataclasses.replace(q, out_of_scope=True)
         editions = asked_editions(query)
         if editions:

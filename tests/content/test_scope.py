@@ -78,6 +78,8 @@ def index() -> SearchIndex:
         # another time than the plans' own
         "Năm sau cuộc thi Dân vận khéo có tổ chức nữa không?",
         "dvk năm tới thi khi nào",
+        # a body no plan names
+        "Phòng Tư pháp huyện Chi Lăng có nhiệm vụ gì trong hội nghị điển hình tiên tiến?",
         # a deadline asked without "ngày nào", where the plan gives none
         "hạn cuối nộp hồ sơ khen thưởng dvk",
         # a district named, the date from another district's plan (or a cited document's)
@@ -104,6 +106,7 @@ def test_what_the_plans_do_not_state_is_not_found(index: SearchIndex, question: 
         ("Hội nghị cấp huyện Chi Lăng tối đa bao nhiêu đại biểu?", "300"),
         ("deadline công trình trạm tấu", "25/10/2024"),
         ("mỗi xã ở trạm tấu phải đăng ký tối thiểu bao nhiêu công trình", "02"),
+        ("Phòng Tài chính - Kế hoạch Chi Lăng làm gì?", "dự trù kinh phí"),
         ("Chi Lăng tổ chức hội nghị điển hình tiên tiến cấp huyện khi nào?", "tháng 4 năm 2025"),
     ],
 )
