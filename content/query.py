@@ -67,6 +67,11 @@ class Vocab:
     # Qualifiers the plans tell parallel passages apart by (a level: "cấp xã" / "cấp huyện";
     # a group: "tập thể" / "cá nhân"…): each group the folded phrases of its values.
     qualifiers: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    # Words asking for a deadline ("hạn cuối", "thời hạn"): the answer must hold a date.
+    deadline_words: frozenset[tuple[str, ...]] = frozenset()
+    # Another time named relatively ("năm sau", "đợt tới"): outside the plans unless they say it.
+    other_times: frozenset[tuple[str, ...]] = frozenset()
+    other_times_accented: tuple[str, ...] = ()  # the same as written, with diacritics
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -183,7 +188,16 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                      for w in p),
                  question_phrases=frozenset(
                      p for p in (_typed(x) for x in data.get("question_phrases") or []) if p),
-                 qualifiers=_qualifiers(path, data))
+                 qualifiers=_qualifiers(path, data),
+                 deadline_words=_phrases(data, "deadline_words"),
+                 other_times=_phrases(data, "other_times"),
+                 other_times_accented=tuple(
+                     nfc(str(x)).lower() for x in _list(data, "other_times")))
+
+
+def _list(data: dict[str, object], key: str) -> list[object]:
+    raw = data.get(key) or []
+    return raw if isinstance(raw, list) else []
 
 
 def _patterns(path: Path, data: dict[str, object], key: str) -> tuple[re.Pattern[str], ...]:

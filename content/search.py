@@ -47,7 +47,7 @@ class SearchIndex(Reading, Quoting):
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
         story, asked = split_story(query, self._lex)
-        q = self._analyse(asked, story)
+        q = self._scoped(self._analyse(asked, story), asked)  # search_scope.py
         if q.out_of_scope:
             return []
         if q.field:
@@ -72,6 +72,7 @@ class SearchIndex(Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
+        hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
             named = q.campaigns or frozenset([prefer_campaign] if prefer_campaign else [])
