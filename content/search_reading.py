@@ -79,7 +79,7 @@ class Reading(Scope):
                     continue
                 window = " ".join(words[i : i + n])
                 found = exact.get(window)
-                if found is None and fuzzy:
+                if found is None and fuzzy and not self._written_phrase(words[i : i + n]):
                     best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
                     if best and spelled and self._spelled_otherwise(window, spelled):
                         best = None
@@ -88,6 +88,12 @@ class Reading(Scope):
                     campaigns.update(found)
                     used.update(range(i, i + n))
         return campaigns, used
+
+    def _written_phrase(self, words: list[str]) -> bool:
+        """Whether the plans write these words as they are, pair by pair ("trách nhiệm"):
+        then they are those words, not a misspelt campaign name ("trắc nghiệm")."""
+        pairs = _bigrams(words)
+        return bool(pairs) and all(p in self._df for p in pairs)
 
     def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
         pair = f"{first}_{second}"

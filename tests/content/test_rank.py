@@ -1,0 +1,25 @@
+"""Ranking of the rule lookup: which passage answers first, on kinds of questions (not on
+listed questions of the quality sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.loader import load_campaigns
+from content.search import SearchIndex, build_index
+
+BAC_SON = "bac-son-dan-van-kheo-2024"
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return build_index(load_campaigns())
+
+
+def test_plan_words_are_not_a_misspelt_campaign_name(index: SearchIndex) -> None:
+    # "trách nhiệm" is written in every plan; it is not "trắc nghiệm" (the Dân vận khéo quiz)
+    # typed wrongly, so it does not narrow the search to that campaign.
+    hits = index.search("trách nhiệm của người đứng đầu là gì")
+    assert hits and {h.campaign_id for h in hits} != {BAC_SON}
+    # A campaign name typed with a typo is still one.
+    assert {h.campaign_id for h in index.search("dan van khoe het han ngay nao")} == {BAC_SON}
