@@ -8,6 +8,7 @@ this module (scoring and ranking) and search_quoting.py (what is quoted).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from content.search_base import (
     LONG_COVERAGE,
     LONG_QUESTION,
     MIN_COVERAGE,
+    OWN_SHARE,
     PARALLEL_SHARE,
+    PHRASE_SHARE,
     PREFER_BOOST,
     RERANK,
     SYNONYMS_FILE,
@@ -180,6 +183,14 @@ class SearchIndex(Reading, Quoting):
         # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
         # cost stays flat as the content grows.
         ranked: list[tuple[float, float, int]] = []
+        stop = self._syn.stopwords
+        # The question's word pairs as typed ("biểu dương người tốt"), but two fillers.
+        phrases = {
+            bg: self._idf[bg] for bg in (f"{a}_{b}" for a, b in itertools.pairwise(q.words)
+                                         if not (a in stop and b in stop))
+            if bg in self._idf
+        }
+        phrase_total = sum(phrases.values()) or 1.0
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             sats = self._sat[i]
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
@@ -188,6 +199,13 @@ class SearchIndex(Reading, Quoting):
             # ("Phòng Nội vụ: …" for what Phòng Nội vụ does).
             topic = sum(w * sats.get(f"@{f}", 0.0) for f, w in q.core.items() if f[0] != "#")
             rank += BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total
+            # Evidence in the passage's own words (and its item heading) rather than borrowed
+            # from the headings above or the neighbours, and the question's consecutive words
+            # found consecutively there (weighted by how rare each pair is).
+            own = self._docs[i].own
+            own_cov = sum(w for f, w in q.core.items() if f in own or (f[0] == "#" and f in sats))
+            phrase = sum(w for bg, w in phrases.items() if bg in own)
+            rank += OWN_SHARE * own_cov / total + PHRASE_SHARE * phrase / phrase_total
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}

@@ -28,6 +28,12 @@ UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highes
 MARK_WEIGHT = 1.5  # weight of "the answer holds a date/number" when the question asks for one
 HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
 HEADING_SHARE = 0.2  # rank added when the question's words are the passage's own heading
+OWN_SHARE = 0.05  # rank added for the question's words in the passage's own text and heading
+PHRASE_SHARE = 0.05  # rank added for the question's word pairs found as pairs in the passage
+# In a long question, the words this near the question word ("vai trò gì") weigh FOCUS times
+# more: the others are more often the asker's own story or purpose.
+FOCUS = 2.0
+FOCUS_SPAN = 4
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
@@ -167,6 +173,8 @@ class _Doc:
     heading_quals: dict[int, frozenset[tuple[str, ...]]] = field(default_factory=dict)
     # A field of the plan document (its signer, number…): answers only questions about it.
     field: str = ""
+    # The features of the passage's own words (not its headings' nor its neighbours').
+    own: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -333,3 +341,5 @@ class _Query:
     long: bool = False  # cut from a long message: its words need matching less fully
     field: str | None = None  # asks about the plan document itself (who signed it…)
     yes_no: bool = False  # "có … không": whether a rule says so
+    # The question's words in order (campaign names left out): phrase evidence.
+    words: tuple[str, ...] = ()

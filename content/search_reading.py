@@ -15,6 +15,8 @@ from content.search_base import (
     _ACCENTED_RE,
     DATE_ANSWER,
     DAY_ANSWER,
+    FOCUS,
+    FOCUS_SPAN,
     HEADING_BONUS,
     LONG_QUESTION,
     LONG_UNKNOWN_WEIGHT,
@@ -33,6 +35,7 @@ from content.search_base import (
 from content.search_scope import Scope
 from content.text import fold_words, nfc
 
+FOCUS_ON = False
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 
 
@@ -211,9 +214,11 @@ class Reading(Scope):
         # theo mẫu nào?" asks for a document, not a number).
         asking = [(start, end, g) for start, end, g in found if g.marks]
         required: list[tuple[str, ...]] = []
+        where: dict[str, int] = {}  # the position in the question of each core feature
         for start, end, group in found:
             target = bonus if group.weak else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
+            where.setdefault(f"~{group.name}", start)
             # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
             for bg in _bigrams(rest[start:end]):
                 if bg in self._idf:
@@ -285,6 +290,7 @@ class Reading(Scope):
                 and not self._better_pair_follows(rest, used, i, stop)
             ):
                 core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
+                where.setdefault(f"{w}_{rest[i + 1]}", i)
                 i += 2
                 continue
             if w.isdigit():
@@ -300,14 +306,18 @@ class Reading(Scope):
                     rare = [f"={f}" for f in sorted(spelled.get(w, ())) if f"={f}" in self._idf]
                     if rare:
                         core[rare[0]] = self._weight(w)
+                        where.setdefault(rare[0], i)
                     else:
                         core[f"!{w}"] = self._weight(w)
                 else:
                     core[w] = self._weight(w)
+                    where.setdefault(w, i)
             i += 1
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
         long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
+        if long and FOCUS_ON:
+            self._focus(core, where, rest, [start for start, _, _ in asking])
         for w in unknown:
             core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)
         for bg in _bigrams(rest):
@@ -352,7 +362,20 @@ class Reading(Scope):
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story), field, shape.yes_no)
+                      wants_section, bool(story), field, shape.yes_no, tuple(rest))
+
+    def _focus(self, core: dict[str, float], where: dict[str, int], rest: list[str],
+               asked_at: Sequence[int]) -> None:
+        """In a long question, the words next to the question word ("vai trò gì", "yêu cầu gì
+        về chất lượng giáo dục") are what is asked; the others are more often the asker's own
+        (why they ask, what they plan): the near ones weigh FOCUS times more."""
+        asks = [i for i, w in enumerate(rest) if w in self._lex.question_words]
+        asks += asked_at
+        if not asks:
+            return
+        for feat, pos in where.items():
+            if feat in core and min(abs(pos - a) for a in asks) <= FOCUS_SPAN:
+                core[feat] *= FOCUS
 
     def _cites_other(self, words: list[str], alias_pos: set[int]) -> bool:
         """Whether the question cites a document by its number ("Chỉ thị 05", "kế hoạch số

@@ -23,3 +23,12 @@ def test_plan_words_are_not_a_misspelt_campaign_name(index: SearchIndex) -> None
     assert hits and {h.campaign_id for h in hits} != {BAC_SON}
     # A campaign name typed with a typo is still one.
     assert {h.campaign_id for h in index.search("dan van khoe het han ngay nao")} == {BAC_SON}
+
+
+def test_a_passage_saying_the_words_beats_one_borrowing_them_from_headings(
+    index: SearchIndex,
+) -> None:
+    # The label "Thành phần, số lượng đại biểu:" only repeats its headings' words; the passage
+    # that says who attends the commune conference answers.
+    hits = index.search("chi lăng hội nghị xã có những đại biểu nào")
+    assert hits and "200" in hits[0].text
