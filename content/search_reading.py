@@ -35,7 +35,6 @@ from content.search_base import (
 from content.search_scope import Scope
 from content.text import fold_words, nfc
 
-FOCUS_ON = False
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 
 
@@ -316,7 +315,7 @@ class Reading(Scope):
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
         long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
-        if long and FOCUS_ON:
+        if long:
             self._focus(core, where, rest, [start for start, _, _ in asking])
         for w in unknown:
             core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)

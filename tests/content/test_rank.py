@@ -32,3 +32,15 @@ def test_a_passage_saying_the_words_beats_one_borrowing_them_from_headings(
     # that says who attends the commune conference answers.
     hits = index.search("chi lăng hội nghị xã có những đại biểu nào")
     assert hits and "200" in hits[0].text
+
+
+def test_in_a_long_question_the_words_next_to_the_question_word_decide(
+    index: SearchIndex,
+) -> None:
+    # The asker's registering works and reporting to the leaders is why they ask; "yêu cầu gì
+    # về giáo dục" is what they ask.
+    hits = index.search(
+        "Chào anh, em là cán bộ xã ở Trạm Tấu, xã em đang chuẩn bị đăng ký công trình, cho em "
+        "hỏi kế hoạch có yêu cầu gì về giáo dục để em báo cáo lãnh đạo cho phù hợp ạ?"
+    )
+    assert hits and "giáo dục toàn diện" in hits[0].text
