@@ -293,8 +293,12 @@ class Reading(Scope):
                 i += 2
                 continue
             if w.isdigit():
-                # Numbers in a question are often the asker's own (an age, a count).
-                if w in self._idf:
+                # Numbers in a question are often the asker's own (an age, a count); the
+                # number of a document ("chỉ thị 34", "kết luận số 01") names what is asked.
+                if w in self._idf and self._cites_number(rest, i):
+                    core[w] = self._idf[w]
+                    where.setdefault(w, i)
+                elif w in self._idf:
                     bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
@@ -375,6 +379,15 @@ class Reading(Scope):
         for feat, pos in where.items():
             if feat in core and min(abs(pos - a) for a in asks) <= FOCUS_SPAN:
                 core[feat] *= FOCUS
+
+    def _cites_number(self, words: list[str], i: int) -> bool:
+        """Whether the number at i follows a kind of document ("chỉ thị 34", "văn bản số
+        1686"): it is that document's number."""
+        j = i - 1 if i > 0 and words[i - 1] != "so" else i - 2
+        return any(
+            j - n + 1 >= 0 and tuple(words[j - n + 1 : j + 1]) in self._lex.document_kinds
+            for n in (1, 2)
+        )
 
     def _cites_other(self, words: list[str], alias_pos: set[int]) -> bool:
         """Whether the question cites a document by its number ("Chỉ thị 05", "kế hoạch số

@@ -44,3 +44,11 @@ def test_in_a_long_question_the_words_next_to_the_question_word_decide(
         "hỏi kế hoạch có yêu cầu gì về giáo dục để em báo cáo lãnh đạo cho phù hợp ạ?"
     )
     assert hits and "giáo dục toàn diện" in hits[0].text
+
+
+def test_a_document_named_by_its_number_finds_the_passage_citing_it(index: SearchIndex) -> None:
+    # "chỉ thị 34" is the document asked about, not a count typed by the asker.
+    hits = index.search("chỉ thị 34 của bộ chính trị là về việc gì")
+    assert hits and "34-CT/TW" in (hits[0].sentence or hits[0].text)
+    hits = index.search("kế hoạch 106 của tỉnh ban hành ngày nào")
+    assert hits and "18/10/2021" in (hits[0].sentence or hits[0].text)
