@@ -52,3 +52,9 @@ def test_a_document_named_by_its_number_finds_the_passage_citing_it(index: Searc
     assert hits and "34-CT/TW" in (hits[0].sentence or hits[0].text)
     hits = index.search("kế hoạch 106 của tỉnh ban hành ngày nào")
     assert hits and "18/10/2021" in (hits[0].sentence or hits[0].text)
+
+
+def test_a_document_number_alone_is_enough_to_answer(index: SearchIndex) -> None:
+    # Only "1686" and "ngày nào": the number names the document the plan follows.
+    hits = index.search("văn bản 1686 ban hành ngày nào")
+    assert hits and "04/3/2024" in (hits[0].sentence or hits[0].text)
