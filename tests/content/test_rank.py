@@ -58,3 +58,8 @@ def test_a_document_number_alone_is_enough_to_answer(index: SearchIndex) -> None
     # Only "1686" and "ngày nào": the number names the document the plan follows.
     hits = index.search("văn bản 1686 ban hành ngày nào")
     assert hits and "04/3/2024" in (hits[0].sentence or hits[0].text)
+
+
+def test_dh_typed_in_chat_is_dai_hoi(index: SearchIndex) -> None:
+    hits = index.search("nghị quyết đh đảng bộ huyện trạm tấu lần thứ mấy")
+    assert hits and "XVI" in (hits[0].sentence or hits[0].text)
