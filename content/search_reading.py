@@ -224,6 +224,7 @@ class Reading(Scope):
                     bonus[bg] = self._idf[bg]
             if group.section and f"§{group.section}" in self._idf:
                 bonus[f"§{group.section}"] = self._idf[f"§{group.section}"]
+        shape = read_question(query, self._lex)
         if asking:
             start, end, group = asking[-1]
             for mark in group.marks:
@@ -237,7 +238,8 @@ class Reading(Scope):
                 required.append(DAY_ANSWER if group.day else DATE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
             later = any(w in self._lex.question_words for w in rest[end + 1 :])
-            if tuple(rest[start:end]) in self._lex.count_words and not later:
+            # "Số đại biểu … có được nhiều hơn … không?" asks whether, not how many.
+            if tuple(rest[start:end]) in self._lex.count_words and not (later or shape.yes_no):
                 unit = rest[end] if end < len(rest) else None
                 if unit is not None and unit in self._syn.stopwords and (
                     f"#n_{unit}" not in self._df
@@ -360,7 +362,6 @@ class Reading(Scope):
             for i in range(len(raw))
             for n in range(1, 5)
         )
-        shape = read_question(query, self._lex)
         field = shape.field
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date

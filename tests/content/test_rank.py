@@ -63,3 +63,11 @@ def test_a_document_number_alone_is_enough_to_answer(index: SearchIndex) -> None
 def test_dh_typed_in_chat_is_dai_hoi(index: SearchIndex) -> None:
     hits = index.search("nghị quyết đh đảng bộ huyện trạm tấu lần thứ mấy")
     assert hits and "XVI" in (hits[0].sentence or hits[0].text)
+
+
+def test_a_yes_no_question_on_a_count_does_not_need_a_number(index: SearchIndex) -> None:
+    # "Số đại biểu … có được vượt quá … không?" asks whether; the rule says it in words.
+    hits = index.search("số đại biểu hội nghị cấp xã có được vượt quá hội nghị cấp huyện không")
+    assert hits and hits[0].source.startswith("II.2.1")
+    shown = "\n".join(hits[0].section_texts) or hits[0].text
+    assert "không vượt quá số lượng đại biểu Hội nghị cấp huyện" in shown
