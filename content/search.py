@@ -22,7 +22,6 @@ from content.search_base import (
     LONG_COVERAGE,
     LONG_QUESTION,
     MIN_COVERAGE,
-    OWN_SHARE,
     PARALLEL_SHARE,
     PHRASE_SHARE,
     PREFER_BOOST,
@@ -200,13 +199,12 @@ class SearchIndex(Reading, Quoting):
             # ("Phòng Nội vụ: …" for what Phòng Nội vụ does).
             topic = sum(w * sats.get(f"@{f}", 0.0) for f, w in q.core.items() if f[0] != "#")
             rank += BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total
-            # Evidence in the passage's own words (and its item heading) rather than borrowed
-            # from the headings above or the neighbours, and the question's consecutive words
-            # found consecutively there (weighted by how rare each pair is).
+            # The question's consecutive words found consecutively in the passage's own words
+            # or item heading, not only borrowed from the headings above or the neighbours
+            # (weighted by how rare each pair is).
             own = self._docs[i].own
-            own_cov = sum(w for f, w in q.core.items() if f in own or (f[0] == "#" and f in sats))
             phrase = sum(w for bg, w in phrases.items() if bg in own)
-            rank += OWN_SHARE * own_cov / total + PHRASE_SHARE * phrase / phrase_total
+            rank += PHRASE_SHARE * phrase / phrase_total
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}

@@ -28,12 +28,7 @@ UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highes
 MARK_WEIGHT = 1.5  # weight of "the answer holds a date/number" when the question asks for one
 HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
 HEADING_SHARE = 0.2  # rank added when the question's words are the passage's own heading
-OWN_SHARE = 0.05  # rank added for the question's words in the passage's own text and heading
 PHRASE_SHARE = 0.05  # rank added for the question's word pairs found as pairs in the passage
-# In a long question, the words this near the question word ("vai trò gì") weigh FOCUS times
-# more: the others are more often the asker's own story or purpose.
-FOCUS = 2.0
-FOCUS_SPAN = 4
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself

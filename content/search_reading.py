@@ -15,8 +15,6 @@ from content.search_base import (
     _ACCENTED_RE,
     DATE_ANSWER,
     DAY_ANSWER,
-    FOCUS,
-    FOCUS_SPAN,
     HEADING_BONUS,
     LONG_QUESTION,
     LONG_UNKNOWN_WEIGHT,
@@ -213,11 +211,9 @@ class Reading(Scope):
         # theo mẫu nào?" asks for a document, not a number).
         asking = [(start, end, g) for start, end, g in found if g.marks]
         required: list[tuple[str, ...]] = []
-        where: dict[str, int] = {}  # the position in the question of each core feature
         for start, end, group in found:
             target = bonus if group.weak else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
-            where.setdefault(f"~{group.name}", start)
             # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
             for bg in _bigrams(rest[start:end]):
                 if bg in self._idf:
@@ -291,7 +287,6 @@ class Reading(Scope):
                 and not self._better_pair_follows(rest, used, i, stop)
             ):
                 core[f"{w}_{rest[i + 1]}"] = self._idf[f"{w}_{rest[i + 1]}"]
-                where.setdefault(f"{w}_{rest[i + 1]}", i)
                 i += 2
                 continue
             if w.isdigit():
@@ -299,7 +294,6 @@ class Reading(Scope):
                 # number of a document ("chỉ thị 34", "kết luận số 01") names what is asked.
                 if w in self._idf and self._cites_number(rest, i):
                     core[w] = self._idf[w]
-                    where.setdefault(w, i)
                 elif w in self._idf:
                     bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
@@ -311,18 +305,14 @@ class Reading(Scope):
                     rare = [f"={f}" for f in sorted(spelled.get(w, ())) if f"={f}" in self._idf]
                     if rare:
                         core[rare[0]] = self._weight(w)
-                        where.setdefault(rare[0], i)
                     else:
                         core[f"!{w}"] = self._weight(w)
                 else:
                     core[w] = self._weight(w)
-                    where.setdefault(w, i)
             i += 1
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
         long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
-        if long:
-            self._focus(core, where, rest, [start for start, _, _ in asking])
         for w in unknown:
             core[w] = self._max_idf * (LONG_UNKNOWN_WEIGHT if long else UNKNOWN_WEIGHT)
         for bg in _bigrams(rest):
@@ -367,19 +357,6 @@ class Reading(Scope):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
                       wants_section, bool(story), field, shape.yes_no, tuple(rest))
-
-    def _focus(self, core: dict[str, float], where: dict[str, int], rest: list[str],
-               asked_at: Sequence[int]) -> None:
-        """In a long question, the words next to the question word ("vai trò gì", "yêu cầu gì
-        về chất lượng giáo dục") are what is asked; the others are more often the asker's own
-        (why they ask, what they plan): the near ones weigh FOCUS times more."""
-        asks = [i for i, w in enumerate(rest) if w in self._lex.question_words]
-        asks += asked_at
-        if not asks:
-            return
-        for feat, pos in where.items():
-            if feat in core and min(abs(pos - a) for a in asks) <= FOCUS_SPAN:
-                core[feat] *= FOCUS
 
     def _cites_number(self, words: list[str], i: int) -> bool:
         """Whether the number at i follows a kind of document ("chỉ thị 34", "văn bản số
