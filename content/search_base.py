@@ -168,7 +168,8 @@ class _Doc:
     heading_quals: dict[int, frozenset[tuple[str, ...]]] = field(default_factory=dict)
     # A field of the plan document (its signer, number…): answers only questions about it.
     field: str = ""
-    # The features of the passage's own words (not its headings' nor its neighbours').
+    # The features of the passage's own words and its item heading (not of the headings
+    # above it nor of its neighbours): where phrase evidence is looked for.
     own: frozenset[str] = frozenset()
 
 
