@@ -59,3 +59,13 @@ def test_a_yes_no_question_on_a_count_does_not_need_a_number(index: SearchIndex)
     assert hits and hits[0].source.startswith("II.2.1")
     shown = "\n".join(hits[0].section_texts) or hits[0].text
     assert "không vượt quá số lượng đại biểu Hội nghị cấp huyện" in shown
+
+
+def test_a_short_question_about_the_plans_own_date_gets_its_date_line(
+        index: SearchIndex) -> None:
+    # "ngày kế hoạch dvk?": the Bắc Sơn plan's own date line, not "not found".
+    hits = index.search("ngày kế hoạch dvk?")
+    assert hits and "tháng 3 năm 2024" in (hits[0].sentence or hits[0].text)
+    # A deadline for sending a plan is not the plan's own date.
+    hits = index.search("hạn nộp kế hoạch tổ chức hội nghị cấp xã là ngày nào")
+    assert not hits or "tháng 3 năm 2024" not in (hits[0].sentence or hits[0].text)
