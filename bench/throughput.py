@@ -13,6 +13,11 @@ shares the machine, the ratio does not.
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
     uv run python -m bench.throughput --statements           # SQL statements per message
+    uv run python -m bench.throughput --in-process --users 200 --db sqlite   # App.handle only
+
+`--in-process` drives `App.handle` directly (no channel, inbox or Bot API) with the same
+users and messages, and prints the CPU this process spent per message: the dispatcher's and
+storage's own cost, which the full run mixes with the channel's.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
@@ -26,6 +31,7 @@ import contextlib
 import itertools
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -392,6 +398,70 @@ async def load_main(args: argparse.Namespace) -> None:
             await api.close()
 
 
+# --- App.handle alone --------------------------------------------------------------------
+
+
+async def in_process_main(args: argparse.Namespace) -> None:
+    """Drive App.handle with the users' messages; print answered/s and CPU ms/message."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for db in args.db:
+            for users in args.users:
+                url = await fresh_database(db, Path(tmp))
+                await _in_process_run(url, db, users)
+
+
+async def _in_process_run(url: str, db: str, users: int) -> None:
+    from sqlalchemy import event
+
+    from bot.app import create_app
+    from bot.core.config import Settings
+    from bot.core.types import Incoming
+
+    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
+                        rate_limit_messages=0, log_level="WARNING")
+    app = create_app(settings)
+    await app.start()
+    statements = 0
+
+    @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    latencies: list[float] = []
+    # As many messages in flight as a channel handles at once (bot.channels.base).
+    in_flight = asyncio.Semaphore(16)
+
+    async def one_user(n: int) -> None:
+        user = str(7_000_000 + n)
+        last = None
+        for step in range(5):
+            text = choice = None
+            if step == 0:
+                text = "/start"
+            elif step % 2 == 1:
+                text = QUESTIONS[(n + step) % len(QUESTIONS)]
+            else:
+                flat = [c for r in last or [] for c in r.flat_choices()]
+                choice = flat[0].payload if flat else "x"
+            started = time.perf_counter()
+            async with in_flight:
+                last = await app.handle(Incoming("telegram", user, user, text=text,
+                                                 choice=choice))
+            latencies.append(time.perf_counter() - started)
+
+    before, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    await asyncio.gather(*(one_user(n) for n in range(users)))
+    after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - wall
+    await app.close()
+    user_s, sys_s = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    result = Result(len(latencies), users * 5, wall, latencies, user_s + sys_s)
+    per = 1000 / max(1, result.answered)
+    print(_line(f"App.handle {users:>4} users {db[:6]}", result, None)
+          + f"  sql {statements * per / 1000:4.2f}/msg (user {user_s * per:.2f}"
+          f" + sys {sys_s * per:.2f})", flush=True)
+
+
 # --- SQL statements per message -------------------------------------------------------------
 
 
@@ -489,11 +559,15 @@ def main() -> None:
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
     parser.add_argument("--profile", metavar="FILE",
                         help="run thidua under cProfile, stats written to FILE")
+    parser.add_argument("--in-process", action="store_true",
+                        help="drive App.handle directly: the dispatcher's own CPU per message")
     parser.add_argument("--statements", action="store_true",
                         help="only count SQL statements per message")
     args = parser.parse_args()
     if args.serve_echo:
         _echo_main(args.serve_echo)
+    elif args.in_process:
+        asyncio.run(in_process_main(args))
     elif args.statements:
         asyncio.run(statements_main())
     else:
