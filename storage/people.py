@@ -232,6 +232,13 @@ class PeopleRepo:
         await self.session.execute(_TOUCH, {"account_id": account_id, "seen": now,
                                             "chat": chat_id})
 
+    async def touch_accounts(self, touches: list[tuple[int, str, datetime]]) -> None:
+        """Record several accounts as seen (account id, chat id, when), in one statement."""
+        if touches:
+            await self.session.execute(_TOUCH, [{"account_id": account_id, "seen": seen,
+                                                 "chat": chat_id}
+                                                for account_id, chat_id, seen in touches])
+
     async def mark_blocked(self, channel: str, external_id: str, now: datetime) -> bool:
         """Mark an account as having blocked the bot; tell whether it was known."""
         result = await self.session.execute(
@@ -475,6 +482,43 @@ class ChatStateRepo:
             state.revision += 1
         state.loaded = snapshot
         return True
+
+    async def save_all_if_unchanged(self, states: list[ChatState], now: datetime
+                                    ) -> list[bool]:
+        """Store several chats' states, each only if its stored row is still at the
+        revision it was read at; tell for each whether it was stored.
+
+        States of stored rows only (a revision), none to forget. One statement for all
+        of them when none moved on (the usual case); else (or where the driver cannot count
+        a statement's rows per parameter set: asyncpg) each is tried on its own, in this same
+        transaction (a savepoint undoes the statement for all).
+        """
+        todo = [(state, _snapshot(state)) for state in states]
+        changed = [(state, snapshot) for state, snapshot in todo if snapshot != state.loaded]
+        if any(state.forget for state in states) or any(
+                state.revision is None for state, _ in changed):
+            raise ValueError("only stored states, none to forget, are saved together")
+        params = [{**self._params(state, now), "old_revision": state.revision,
+                   "new_revision": cast(int, state.revision) + 1} for state, _ in changed]
+        stored: dict[int, bool] = {}
+        together = self.session.get_bind().dialect.supports_sane_multi_rowcount
+        if len(params) > 1 and together:
+            savepoint = await self.session.begin_nested()
+            result = await self.session.execute(_STATE_UPDATE_IF, params)
+            if int(getattr(result, "rowcount", 0) or 0) == len(params):
+                await savepoint.commit()
+                stored = {id(state): True for state, _ in changed}
+            else:
+                await savepoint.rollback()
+        if params and not stored:
+            for (state, _), one in zip(changed, params, strict=True):
+                result = await self.session.execute(_STATE_UPDATE_IF, one)
+                stored[id(state)] = int(getattr(result, "rowcount", 0) or 0) == 1
+        for state, snapshot in changed:
+            if stored[id(state)]:
+                state.revision = cast(int, state.revision) + 1
+                state.loaded = snapshot
+        return [stored.get(id(state), True) for state in states]
 
 
 def _snapshot(state: ChatState) -> tuple[Any, ...]:
