@@ -15,6 +15,9 @@ shares the machine, the ratio does not.
     uv run python -m bench.throughput --statements           # SQL statements per message
     uv run python -m bench.throughput --in-process --users 200 --db sqlite   # App.handle only
 
+`--content-copies 10` runs thidua on ten times today's content (each plan copied under
+another id and district, as bench.lookup does), for the "ten times the content" figure.
+
 `--in-process` drives `App.handle` directly (no channel, inbox or Bot API) with the same
 users and messages, and prints the CPU this process spent per message: the dispatcher's and
 storage's own cost, which the full run mixes with the channel's.
@@ -258,6 +261,41 @@ def _echo_main(api_base: str) -> None:
     asyncio.run(dispatcher.start_polling(bot, polling_timeout=30, handle_signals=True))
 
 
+_LOADERS: dict[str, Any] = {}
+
+
+def with_content_copies(copies: int) -> None:
+    """Make this process's app load every campaign `copies` times (bench.lookup.copies)."""
+    import dataclasses
+    import functools
+
+    import bot.app as app_module
+    from bench.lookup import copies as copied
+    from content.search import build_index
+
+    original = _LOADERS.setdefault("content", app_module.load_content)
+    if copies <= 1:
+        app_module.load_content = original
+        return
+
+    @functools.cache
+    def load() -> Any:
+        content = original()
+        campaigns = copied(list(content.campaigns.values()), copies)
+        return dataclasses.replace(content, campaigns={c.id: c for c in campaigns},
+                                   search=build_index(campaigns))
+
+    app_module.load_content = load
+
+
+def _thidua_main(copies: int) -> int:
+    """`thidua run`, on `copies` times the content."""
+    from bot.app.cli import main as thidua
+
+    with_content_copies(copies)
+    return thidua(["run"])
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time used so far by these processes (Linux /proc; 0 elsewhere)."""
     total = 0
@@ -344,7 +382,7 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
 
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
-                     log_level: str, profile: str | None = None) -> Result:
+                     log_level: str, profile: str | None = None, copies: int = 1) -> Result:
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
@@ -353,7 +391,9 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    processes = [await _start([sys.executable, *prefix, "-m", "bot", "run"], env, log)
+    command = (["-m", "bot", "run"] if copies <= 1
+               else ["-m", "bench.throughput", "--serve-thidua", str(copies)])
+    processes = [await _start([sys.executable, *prefix, *command], env, log)
                  for _ in range(procs)]
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
@@ -391,8 +431,10 @@ async def load_main(args: argparse.Namespace) -> None:
                             continue  # one `thidua run` per SQLite file
                         url = await fresh_database(db, folder)
                         result = await run_thidua(api, users, url, procs, log, args.log_level,
-                                                  args.profile)
+                                                  args.profile, args.content_copies)
                         name = f"thidua {users:>4} users {db[:6]}×{procs}"
+                        if args.content_copies > 1:
+                            name = f"{name} ×{args.content_copies}c"
                         print(_line(name, result, echo), flush=True)
         finally:
             await api.close()
@@ -407,10 +449,10 @@ async def in_process_main(args: argparse.Namespace) -> None:
         for db in args.db:
             for users in args.users:
                 url = await fresh_database(db, Path(tmp))
-                await _in_process_run(url, db, users)
+                await _in_process_run(url, db, users, args.content_copies)
 
 
-async def _in_process_run(url: str, db: str, users: int) -> None:
+async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
     from sqlalchemy import event
 
     from bot.app import create_app
@@ -419,6 +461,7 @@ async def _in_process_run(url: str, db: str, users: int) -> None:
 
     settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
                         rate_limit_messages=0, log_level="WARNING")
+    with_content_copies(copies)
     app = create_app(settings)
     await app.start()
     statements = 0
@@ -457,7 +500,8 @@ async def _in_process_run(url: str, db: str, users: int) -> None:
     user_s, sys_s = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     result = Result(len(latencies), users * 5, wall, latencies, user_s + sys_s)
     per = 1000 / max(1, result.answered)
-    print(_line(f"App.handle {users:>4} users {db[:6]}", result, None)
+    print(_line(f"App.handle {users:>4} users {db[:6]}"
+                + (f" ×{copies}c" if copies > 1 else ""), result, None)
           + f"  sql {statements * per / 1000:4.2f}/msg (user {user_s * per:.2f}"
           f" + sys {sys_s * per:.2f})", flush=True)
 
@@ -550,6 +594,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--serve-echo", metavar="API", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-thidua", type=int, metavar="COPIES", help=argparse.SUPPRESS)
+    parser.add_argument("--content-copies", type=int, default=1, metavar="N",
+                        help="run thidua on N times today's content (1)")
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200, 1000])
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgresql"],
                         default=["sqlite", "postgresql"])
@@ -566,6 +613,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve_echo:
         _echo_main(args.serve_echo)
+    elif args.serve_thidua:
+        sys.exit(_thidua_main(args.serve_thidua))
     elif args.in_process:
         asyncio.run(in_process_main(args))
     elif args.statements:
