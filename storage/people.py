@@ -523,7 +523,11 @@ class ChatStateRepo:
 
 def _snapshot(state: ChatState) -> tuple[Any, ...]:
     """Return what is stored of a state, to tell whether it changed."""
-    return (state.flow, state.step, _frozen(state.data), _frozen(state.menu),
+    # A menu is a list of [label, payload] pairs: copying each pair is enough (and several
+    # times cheaper than freezing it value by value, for every message).
+    return (state.flow, state.step, _frozen(state.data) if state.data else (),
+            tuple(tuple(item) if isinstance(item, list) else _frozen(item)
+                  for item in state.menu),
             state.start_payload)
 
 

@@ -297,11 +297,11 @@ class Dispatcher:
         """
         with read_first() as attempt:
             try:
-                async with self.sessions() as session:
+                async with self.sessions() as session:  # its end rolls the snapshot back
                     ctx, touch = await self._context(session, msg, now)
                     replies = await self._route_and_remember(ctx)
-                    await session.flush()
-                    await session.rollback()
+                    if session.new or session.dirty or session.deleted:
+                        await session.flush()  # an ORM change not flushed yet: NeedsWrite
             except NeedsWrite:
                 return None
             except Exception:
