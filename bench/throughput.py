@@ -13,6 +13,7 @@ shares the machine, the ratio does not.
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
     uv run python -m bench.throughput --statements           # SQL statements per message
+    uv run python -m bench.throughput --statements --db postgresql
     uv run python -m bench.throughput --in-process --users 200 --db sqlite   # App.handle only
 
 `--content-copies 10` runs thidua on ten times today's content (each plan copied under
@@ -509,7 +510,7 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
 # --- SQL statements per message -------------------------------------------------------------
 
 
-async def statements_main() -> None:
+async def statements_main(db: str = "sqlite") -> None:
     """Count the SQL statements of one rule question, one menu choice and one form step."""
     from sqlalchemy import event
 
@@ -518,7 +519,7 @@ async def statements_main() -> None:
     from bot.core.types import Incoming
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = await fresh_database("sqlite", Path(tmp))
+        url = await fresh_database(db, Path(tmp))
         settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
                             rate_limit_messages=0)
         app = create_app(settings)
@@ -560,8 +561,12 @@ async def statements_main() -> None:
         ]
         steps = await _form_steps(app, send)
         rows.extend(steps)
-        print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
-              "BEGIN a read snapshot)")
+        if db == "sqlite":
+            print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
+                  "BEGIN a read snapshot; one message at a time: under load, messages that "
+                  "only change their chat's state share BEGIN IMMEDIATE, UPDATE and COMMIT)")
+        else:
+            print("(PostgreSQL; BEGIN is implicit in asyncpg and not counted)")
         for name, (count, summary) in rows:
             print(f"{name:<28} {count:>3} statements: {summary}")
         await app.close()
@@ -618,7 +623,7 @@ def main() -> None:
     elif args.in_process:
         asyncio.run(in_process_main(args))
     elif args.statements:
-        asyncio.run(statements_main())
+        asyncio.run(statements_main(args.db[0]))
     else:
         asyncio.run(load_main(args))
 
