@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from bot.app import App, create_app
 from bot.core.clock import MovableClock
@@ -135,3 +137,28 @@ async def test_a_chat_changed_meanwhile_by_another_process_is_handled_again_on_i
     assert seen == [before, [["Khác", "c:khac"]]]
     assert [c.label for c in replies[-1].flat_choices()] == ["Khác (xem)"]
     assert await _menu(app, "9") == [["Khác (xem)", "c:xem"]]
+
+
+async def test_answers_given_while_another_program_holds_the_database_are_kept(
+        db_url: str, clock: MovableClock) -> None:
+    if not is_sqlite(db_url):
+        pytest.skip("SQLite only: one writer for the whole file")
+    app = create_app(make_settings(db_url, sqlite_busy_timeout_ms=100), clock)
+    await app.start()
+    try:
+        users = range(30, 36)
+        await asyncio.gather(*(app.handle(_msg(u, "/start")) for u in users))
+        # e.g. a backup or `thidua retention` writing for a moment longer than the bot
+        # waits for the database (100 ms here): the shared write fails at first.
+        other = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        asked = asyncio.gather(*(app.handle(_msg(u, "thoi han nop bao cao")) for u in users))
+        await asyncio.sleep(0.3)
+        other.execute("ROLLBACK")
+        other.close()
+        answers = await asyncio.wait_for(asked, 30)
+        for user, replies in zip(users, answers, strict=True):
+            shown = [[c.label, c.payload] for c in replies[-1].flat_choices()]
+            assert shown and await _menu(app, str(user)) == shown
+    finally:
+        await app.close()
