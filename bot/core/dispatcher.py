@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
@@ -159,8 +160,12 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return name, arg.strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def _menu_words(text: str) -> str:
-    """Fold a label or an answer to plain words: "Tham gia: ghi…" → "tham gia ghi…"."""
+    """Fold a label or an answer to plain words: "Tham gia: ghi…" → "tham gia ghi…".
+
+    Remembered: the same menu labels are folded again for every answer typed under them.
+    """
     return " ".join(fold_words(text))
 
 
