@@ -453,9 +453,10 @@ class ChatStateRepo:
         """Store the state only if the stored one is still the one it was read from; tell
         whether it was (False: another process changed the chat meanwhile, nothing written).
 
-        One conditional UPDATE on the row's revision (or an INSERT when there was no row,
-        which fails if another one was stored meanwhile); a state that did not change is
-        not written and needs no check; a state to forget is deleted, whatever is stored.
+        One conditional UPDATE on the row's revision (or an INSERT when there is no row,
+        which fails if another one was stored meanwhile: after an IntegrityError, roll the
+        transaction back); a state that did not change is not written and needs no check; a
+        state to forget is deleted, whatever is stored.
         """
         if state.forget:  # the chat's person is erased: whatever is stored goes
             await self.save(state, now)
@@ -464,19 +465,22 @@ class ChatStateRepo:
         if snapshot == state.loaded:
             return True
         params = self._params(state, now)
-        if state.revision is None:
+        updated = False
+        if state.revision is not None:
+            result = await self.session.execute(
+                _STATE_UPDATE_IF, {**params, "old_revision": state.revision,
+                                   "new_revision": state.revision + 1})
+            updated = int(getattr(result, "rowcount", 0) or 0) == 1
+        if updated:
+            state.revision = cast(int, state.revision) + 1
+        else:
+            # No row, or none at the revision read: stored as new if there is no row (it
+            # was erased, e.g. by this very transaction withdrawing the person's profile).
             try:
                 await self.session.execute(_STATE_INSERT, params)
             except IntegrityError:
                 return False
             state.revision = 0
-        else:
-            result = await self.session.execute(
-                _STATE_UPDATE_IF, {**params, "old_revision": state.revision,
-                                   "new_revision": state.revision + 1})
-            if int(getattr(result, "rowcount", 0) or 0) != 1:
-                return False
-            state.revision += 1
         state.loaded = snapshot
         return True
 
