@@ -465,12 +465,13 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
     with_content_copies(copies)
     app = create_app(settings)
     await app.start()
-    statements = 0
+    statements = writers = 0
 
     @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
-    def _count(*_args: Any) -> None:
-        nonlocal statements
+    def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        nonlocal statements, writers
         statements += 1
+        writers += statement.startswith("BEGIN IMMEDIATE")
 
     latencies: list[float] = []
     # As many messages in flight as a channel handles at once (bot.channels.base).
@@ -503,7 +504,9 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
     per = 1000 / max(1, result.answered)
     print(_line(f"App.handle {users:>4} users {db[:6]}"
                 + (f" ×{copies}c" if copies > 1 else ""), result, None)
-          + f"  sql {statements * per / 1000:4.2f}/msg (user {user_s * per:.2f}"
+          + f"  sql {statements * per / 1000:4.2f}/msg"
+          + (f", writer {writers * per / 1000:4.2f}/msg" if db == "sqlite" else "")
+          + f" (user {user_s * per:.2f}"
           f" + sys {sys_s * per:.2f})", flush=True)
 
 
