@@ -5,9 +5,11 @@ four such calls per statement (open a cursor, execute, fetch the rows, close the
 and every hop costs the event loop a wake-up of that thread and a hand-over of the GIL
 back. A statement on a local file in WAL mode takes microseconds, far less than one hop,
 and never waits for a lock (readers do not block, and this process's writers queue in
-storage.db before BEGIN IMMEDIATE). So a statement runs right here, in one call that opens
-a cursor, executes, fetches and closes it. Only what may wait is handed to the connection's
-thread, as before, so that the loop never sleeps in SQLite's busy handler or on a disk:
+storage.db before BEGIN IMMEDIATE). So the small statements every message makes (its
+person and chat state read and saved, inside `inline_statements()`) run right here, in one
+call that opens a cursor, executes, fetches and closes it. Any other statement (a handler's
+report may scan every participant) is one call on the connection's thread, as is what may
+wait, so that the loop never sleeps in SQLite's busy handler, on a disk or on a long query:
 - BEGIN IMMEDIATE when another process holds the write lock (tried here first without
   waiting, then again on the thread with the busy timeout);
 - COMMIT, which may run a WAL checkpoint (writes and an fsync of the database file).
@@ -20,6 +22,9 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -46,6 +51,25 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any,
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+_INLINE: ContextVar[bool] = ContextVar("sqlite_inline", default=False)
+
+
+@contextmanager
+def inline_statements() -> Iterator[None]:
+    """Run this block's SQLite statements on the event loop itself.
+
+    For the small indexed statements every message makes (the read of its person and chat
+    state, their saves): microseconds each, far less than a hop to the thread. Any other
+    statement (a handler's report over every participant, an export) still runs on the
+    connection's thread, so a long one never stalls every chat in flight.
+    """
+    token = _INLINE.set(True)
+    try:
+        yield
+    finally:
+        _INLINE.reset(token)
 
 
 # SQLite's busy timeout when the engine gives none (sqlite3.connect's own default, 5 s).
@@ -115,8 +139,10 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         elif operation.startswith("BEGIN IMMEDIATE"):
             busy_ms = getattr(self._adapt_connection, "busy_ms", DEFAULT_BUSY_MS)
             result = (None, [], -1, None) if _begin_now(driver._conn, busy_ms) else None
-        else:
+        elif _INLINE.get():
             result = _run(driver._conn, operation, parameters, many)
+        else:  # a handler's statement may be long (a report over every participant)
+            result = None
         if result is None:
             async with mutex:
                 result = await driver._execute(_run, driver._conn, operation, parameters,

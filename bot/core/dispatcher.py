@@ -29,6 +29,7 @@ from storage.access import Grant, GrantRepo
 from storage.db import NeedsWrite, lock_chat, read_first, reads_first
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
+from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
 
@@ -280,11 +281,14 @@ class Dispatcher:
             # SQLite: this transaction holds the writer from its start; PostgreSQL: the
             # chat's lock above. So the state comes with the person in one read, and is
             # saved if no one else (an account's erasure) changed it meanwhile.
-            ctx, touch = await self._context(session, msg, now)
-            if touch:
-                await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
+            with inline_statements():
+                ctx, touch = await self._context(session, msg, now)
+                if touch:
+                    await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
             replies = await self._route_and_remember(ctx)
-            if not await ChatStateRepo(session).save_if_unchanged(ctx.state, now):
+            with inline_statements():
+                saved = await ChatStateRepo(session).save_if_unchanged(ctx.state, now)
+            if not saved:
                 await session.rollback()
                 raise StateMoved
             await session.commit()
@@ -303,7 +307,8 @@ class Dispatcher:
         with read_first() as attempt:
             try:
                 async with self.sessions() as session:  # its end rolls the snapshot back
-                    ctx, touch = await self._context(session, msg, now)
+                    with inline_statements():
+                        ctx, touch = await self._context(session, msg, now)
                     replies = await self._route_and_remember(ctx)
                     if session.new or session.dirty or session.deleted:
                         await session.flush()  # an ORM change not flushed yet: NeedsWrite
@@ -326,11 +331,13 @@ class Dispatcher:
             return replies if await self._writes.write(state if changed else None, seen,
                                                        now) else None
         async with self.sessions() as session:
-            if not await ChatStateRepo(session).save_if_unchanged(state, now):
+            with inline_statements():
+                saved = await ChatStateRepo(session).save_if_unchanged(state, now)
+                if saved and touch:
+                    await PeopleRepo(session).touch_account(ctx.account.id, msg.chat_id, now)
+            if not saved:
                 await session.rollback()
                 return None
-            if touch:
-                await PeopleRepo(session).touch_account(ctx.account.id, msg.chat_id, now)
             await session.commit()
         return replies
 

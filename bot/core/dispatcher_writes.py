@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.people import ChatState, ChatStateRepo, PeopleRepo
+from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +107,9 @@ class SmallWrites:
         touches = [w.touch for w in batch if w.touch is not None]
         now = max(w.now for w in batch)
         async with self.sessions() as session:
-            saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
-            await PeopleRepo(session).touch_accounts(touches)
+            with inline_statements():  # small indexed writes: on the loop (SQLite)
+                saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
+                await PeopleRepo(session).touch_accounts(touches)
             await session.commit()
         outcome = dict(zip((id(s) for s in states), saved, strict=True))
         for each in batch:

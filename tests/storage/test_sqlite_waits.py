@@ -85,3 +85,30 @@ async def test_a_write_still_locked_out_after_the_busy_timeout_fails_cleanly(
     finally:
         other.close()
         await engine.dispose()
+
+
+async def test_a_long_query_outside_the_message_path_does_not_stall_other_chats(
+        engine: AsyncEngine) -> None:
+    # A report over every participant runs on the connection's thread: other chats are
+    # served meanwhile. Only the small statements of `inline_statements()` use the loop.
+    ticks = 0
+    done = asyncio.Event()
+
+    async def other_chats() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    long_query = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                      "WHERE i < 3000000) SELECT count(*) FROM n")
+    served = asyncio.create_task(other_chats())
+    await asyncio.sleep(0)
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))  # the transaction has begun
+        before = ticks
+        assert (await connection.execute(long_query)).scalar() == 3000000
+        during = ticks - before
+    done.set()
+    await served
+    assert during > 0  # on the loop itself the count would block every other chat
