@@ -17,7 +17,8 @@ Run: uv run python -m bench.imported_lookup [--sets dev,3,4] [--keep] [--jobs N]
 
 The table shows, per set, in-scope correct and out-of-scope "not found" for both, and the gap
 (imported minus curated, in points). Paths: --scorer (default ../shared/eval/score_lookup.py
-above the project, else /work/shared/eval), --seeds (default ../shared/seeds likewise).
+above the project, else /work/shared/eval), --seeds (default content/plans, the plans kept
+in the repository).
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scorer", type=Path, default=_shared("eval") / "score_lookup.py")
-    ap.add_argument("--seeds", type=Path, default=_shared("seeds"))
+    ap.add_argument("--seeds", type=Path, default=ROOT / "content" / "plans")
     ap.add_argument("--sets", default="", help="comma-separated: dev,1,2,… (default: all)")
     ap.add_argument("--only", choices=("curated", "imported"), default=None)
     ap.add_argument("--keep", action="store_true", help="keep the imported copy, print its path")

@@ -19,6 +19,15 @@ figures, whatever the bot does per message.
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
     uv run python -m bench.throughput --statements           # SQL statements per message
+    uv run python -m bench.throughput --statements --db postgresql
+    uv run python -m bench.throughput --in-process --users 200 --db sqlite   # App.handle only
+
+`--content-copies 10` runs thidua on ten times today's content (each plan copied under
+another id and district, as bench.lookup does), for the "ten times the content" figure.
+
+`--in-process` drives `App.handle` directly (no channel, inbox or Bot API) with the same
+users and messages, and prints the CPU this process spent per message: the dispatcher's and
+storage's own cost, which the full run mixes with the channel's.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
@@ -32,6 +41,7 @@ import contextlib
 import itertools
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -289,6 +299,41 @@ def _cpu_ticks(pid: int) -> int | None:
     return None if fields is None else int(fields[11]) + int(fields[12])  # utime, stime
 
 
+_LOADERS: dict[str, Any] = {}
+
+
+def with_content_copies(copies: int) -> None:
+    """Make this process's app load every campaign `copies` times (bench.lookup.copies)."""
+    import dataclasses
+    import functools
+
+    import bot.app as app_module
+    from bench.lookup import copies as copied
+    from content.search import build_index
+
+    original = _LOADERS.setdefault("content", app_module.load_content)
+    if copies <= 1:
+        app_module.load_content = original
+        return
+
+    @functools.cache
+    def load() -> Any:
+        content = original()
+        campaigns = copied(list(content.campaigns.values()), copies)
+        return dataclasses.replace(content, campaigns={c.id: c for c in campaigns},
+                                   search=build_index(campaigns))
+
+    app_module.load_content = load
+
+
+def _thidua_main(copies: int) -> int:
+    """`thidua run`, on `copies` times the content."""
+    from bot.app.cli import main as thidua
+
+    with_content_copies(copies)
+    return thidua(["run"])
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time used so far by these processes (Linux /proc; 0 elsewhere)."""
     return sum(_cpu_ticks(pid) or 0 for pid in pids) / TICKS
@@ -462,7 +507,7 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
 
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
-                     log_level: str, profile: str | None = None) -> Result:
+                     log_level: str, profile: str | None = None, copies: int = 1) -> Result:
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
@@ -471,7 +516,9 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    processes = [await _start([sys.executable, *prefix, "-m", "bot", "run"], env, log)
+    command = (["-m", "bot", "run"] if copies <= 1
+               else ["-m", "bench.throughput", "--serve-thidua", str(copies)])
+    processes = [await _start([sys.executable, *prefix, *command], env, log)
                  for _ in range(procs)]
     from storage.db import is_sqlite
 
@@ -516,17 +563,88 @@ async def load_main(args: argparse.Namespace) -> None:
                             continue  # one `thidua run` per SQLite file
                         url = await fresh_database(db, folder)
                         result = await run_thidua(api, users, url, procs, log, args.log_level,
-                                                  args.profile)
+                                                  args.profile, args.content_copies)
                         name = f"thidua {users:>4} users {db[:6]}×{procs}"
+                        if args.content_copies > 1:
+                            name = f"{name} ×{args.content_copies}c"
                         print(_line(name, result, echo), flush=True)
         finally:
             await api.close()
 
 
+# --- App.handle alone --------------------------------------------------------------------
+
+
+async def in_process_main(args: argparse.Namespace) -> None:
+    """Drive App.handle with the users' messages; print answered/s and CPU ms/message."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for db in args.db:
+            for users in args.users:
+                url = await fresh_database(db, Path(tmp))
+                await _in_process_run(url, db, users, args.content_copies)
+
+
+async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
+    from sqlalchemy import event
+
+    from bot.app import create_app
+    from bot.core.config import Settings
+    from bot.core.types import Incoming
+
+    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
+                        rate_limit_messages=0, log_level="WARNING")
+    with_content_copies(copies)
+    app = create_app(settings)
+    await app.start()
+    statements = writers = 0
+
+    @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
+    def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        nonlocal statements, writers
+        statements += 1
+        writers += statement.startswith("BEGIN IMMEDIATE")
+
+    latencies: list[float] = []
+    # As many messages in flight as a channel handles at once (bot.channels.base).
+    in_flight = asyncio.Semaphore(16)
+
+    async def one_user(n: int) -> None:
+        user = str(7_000_000 + n)
+        last = None
+        for step in range(5):
+            text = choice = None
+            if step == 0:
+                text = "/start"
+            elif step % 2 == 1:
+                text = QUESTIONS[(n + step) % len(QUESTIONS)]
+            else:
+                flat = [c for r in last or [] for c in r.flat_choices()]
+                choice = flat[0].payload if flat else "x"
+            started = time.perf_counter()
+            async with in_flight:
+                last = await app.handle(Incoming("telegram", user, user, text=text,
+                                                 choice=choice))
+            latencies.append(time.perf_counter() - started)
+
+    before, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    await asyncio.gather(*(one_user(n) for n in range(users)))
+    after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - wall
+    await app.close()
+    user_s, sys_s = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    result = Result(len(latencies), users * 5, wall, latencies, user_s + sys_s)
+    per = 1000 / max(1, result.answered)
+    print(_line(f"App.handle {users:>4} users {db[:6]}"
+                + (f" ×{copies}c" if copies > 1 else ""), result, None)
+          + f"  sql {statements * per / 1000:4.2f}/msg"
+          + (f", writer {writers * per / 1000:4.2f}/msg" if db == "sqlite" else "")
+          + f" (user {user_s * per:.2f}"
+          f" + sys {sys_s * per:.2f})", flush=True)
+
+
 # --- SQL statements per message -------------------------------------------------------------
 
 
-async def statements_main() -> None:
+async def statements_main(db: str = "sqlite") -> None:
     """Count the SQL statements of one rule question, one menu choice and one form step."""
     from sqlalchemy import event
 
@@ -535,7 +653,7 @@ async def statements_main() -> None:
     from bot.core.types import Incoming
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = await fresh_database("sqlite", Path(tmp))
+        url = await fresh_database(db, Path(tmp))
         settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
                             rate_limit_messages=0)
         app = create_app(settings)
@@ -577,8 +695,12 @@ async def statements_main() -> None:
         ]
         steps = await _form_steps(app, send)
         rows.extend(steps)
-        print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
-              "BEGIN a read snapshot)")
+        if db == "sqlite":
+            print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
+                  "BEGIN a read snapshot; one message at a time: under load, messages that "
+                  "only change their chat's state share BEGIN IMMEDIATE, UPDATE and COMMIT)")
+        else:
+            print("(PostgreSQL; BEGIN is implicit in asyncpg and not counted)")
         for name, (count, summary) in rows:
             print(f"{name:<28} {count:>3} statements: {summary}")
         await app.close()
@@ -611,6 +733,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--serve-echo", metavar="API", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-thidua", type=int, metavar="COPIES", help=argparse.SUPPRESS)
+    parser.add_argument("--content-copies", type=int, default=1, metavar="N",
+                        help="run thidua on N times today's content (1)")
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200, 1000])
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgresql"],
                         default=["sqlite", "postgresql"])
@@ -620,13 +745,19 @@ def main() -> None:
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
     parser.add_argument("--profile", metavar="FILE",
                         help="run thidua under cProfile, stats written to FILE")
+    parser.add_argument("--in-process", action="store_true",
+                        help="drive App.handle directly: the dispatcher's own CPU per message")
     parser.add_argument("--statements", action="store_true",
                         help="only count SQL statements per message")
     args = parser.parse_args()
     if args.serve_echo:
         _echo_main(args.serve_echo)
+    elif args.serve_thidua:
+        sys.exit(_thidua_main(args.serve_thidua))
+    elif args.in_process:
+        asyncio.run(in_process_main(args))
     elif args.statements:
-        asyncio.run(statements_main())
+        asyncio.run(statements_main(args.db[0]))
     else:
         asyncio.run(load_main(args))
 

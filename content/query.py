@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from content.errors import ContentError
-from content.text import fold_words, nfc
+from content.text import fold, fold_words, nfc
 from content.yaml_file import read_mapping
 
 VOCAB_FILE = Path(__file__).parent / "lookup_vocab.yaml"
@@ -67,6 +67,11 @@ class Vocab:
     # Qualifiers the plans tell parallel passages apart by (a level: "cấp xã" / "cấp huyện";
     # a group: "tập thể" / "cá nhân"…): each group the folded phrases of its values.
     qualifiers: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    # Words asking for a deadline ("hạn cuối", "thời hạn"): the answer must hold a date.
+    deadline_words: frozenset[tuple[str, ...]] = frozenset()
+    # Another time named relatively ("năm sau", "đợt tới"): outside the plans unless they say it.
+    other_times: frozenset[tuple[str, ...]] = frozenset()
+    other_times_accented: tuple[str, ...] = ()  # the same as written, with diacritics
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -183,7 +188,16 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                      for w in p),
                  question_phrases=frozenset(
                      p for p in (_typed(x) for x in data.get("question_phrases") or []) if p),
-                 qualifiers=_qualifiers(path, data))
+                 qualifiers=_qualifiers(path, data),
+                 deadline_words=_phrases(data, "deadline_words"),
+                 other_times=_phrases(data, "other_times"),
+                 other_times_accented=tuple(
+                     nfc(str(x)).lower() for x in _list(data, "other_times")))
+
+
+def _list(data: dict[str, object], key: str) -> list[object]:
+    raw = data.get(key) or []
+    return raw if isinstance(raw, list) else []
 
 
 def _patterns(path: Path, data: dict[str, object], key: str) -> tuple[re.Pattern[str], ...]:
@@ -238,12 +252,40 @@ def fix_telex(word: str) -> str:
     return out or word
 
 
-def _expand(words: Sequence[str], vocab: Vocab) -> list[str]:
+_CODE_PART_RE = re.compile(r"[0-9a-z]+")
+
+
+def _code_parts(folded: str) -> tuple[list[str], set[int]]:
+    """Return the words of folded text and the positions of those that are letters of a
+    document's code ("34-CT/TW", "19/CT-TTg"): written as in the plans, never expanded as
+    chat abbreviations ("tw" alone is "trung ương", in "CT/TW" it stays "tw")."""
+    words: list[str] = []
+    literal: set[int] = set()
+    previous_end = -2
+    for match in _CODE_PART_RE.finditer(folded):
+        start = match.start()
+        joined = start == previous_end + 1 and folded[start - 1] in "/-"  # one sign between
+        if joined and words and (words[-1].isdigit() or len(words) - 1 in literal):
+            literal.add(len(words))
+        elif joined and words and folded[start - 1] == "/" and not words[-1].isdigit():
+            literal.update((len(words) - 1, len(words)))  # "ct/tw" typed apart from its number
+        words.append(match.group())
+        previous_end = match.end()
+    return words, literal
+
+
+def _expand(words: Sequence[str], vocab: Vocab, literal: set[int] | None = None) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
+        if literal and i in literal:
+            out.append(words[i])
+            i += 1
+            continue
         for n in range(min(vocab.max_len, len(words) - i), 0, -1):
             key = tuple(words[i : i + n])
+            if literal and literal.intersection(range(i, i + n)):
+                continue
             if key in vocab.abbreviations:
                 out.extend(vocab.abbreviations[key])
                 i += n
@@ -267,7 +309,8 @@ def normalise_words(
     removed from words `known` does not recognise, polite wrappers and chat padding dropped."""
     vocab = vocab or default_vocab()
     # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
-    words = _expand(fold_words(text.replace("%", " phần trăm ")), vocab)
+    folded, literal = _code_parts(fold(text.replace("%", " phần trăm ")))
+    words = _expand(folded, vocab, literal)
     if known is not None:
         words = [w if known(w) else fix_telex(w) for w in words]
     joined = " ".join(words)

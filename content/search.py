@@ -8,6 +8,7 @@ this module (scoring and ranking) and search_quoting.py (what is quoted).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from content.search_base import (
     LONG_QUESTION,
     MIN_COVERAGE,
     PARALLEL_SHARE,
+    PHRASE_SHARE,
     PREFER_BOOST,
     RERANK,
     SYNONYMS_FILE,
@@ -47,7 +49,7 @@ class SearchIndex(Reading, Quoting):
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
         story, asked = split_story(query, self._lex)
-        q = self._analyse(asked, story)
+        q = self._scoped(self._analyse(asked, story), asked)  # search_scope.py
         if q.out_of_scope:
             return []
         if q.field:
@@ -72,6 +74,7 @@ class SearchIndex(Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
+        hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
             named = q.campaigns or frozenset([prefer_campaign] if prefer_campaign else [])
@@ -154,7 +157,8 @@ class SearchIndex(Reading, Quoting):
               min_coverage: float, prefer_campaign: str | None, limit: int,
               asked_quals: Qualifiers | None = None) -> list[Hit]:
         bonus_total = sum(q.bonus.values()) or 1.0
-        strong = {f for f in q.core if f[0] in "~§" or "_" in f}
+        # A document's number in the core ("văn bản 1686") names it as surely as a word pair.
+        strong = {f for f in q.core if f[0] in "~§" or "_" in f or f.isdigit()}
         needed = min_coverage * total - 1e-9
         first: list[tuple[float, int]] = []
         conflicting: set[int] = set()  # passages speaking only of another value asked
@@ -180,6 +184,14 @@ class SearchIndex(Reading, Quoting):
         # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
         # cost stays flat as the content grows.
         ranked: list[tuple[float, float, int]] = []
+        stop = self._syn.stopwords
+        # The question's word pairs as typed ("biểu dương người tốt"), but two fillers.
+        phrases = {
+            bg: self._idf[bg] for bg in (f"{a}_{b}" for a, b in itertools.pairwise(q.words)
+                                         if not (a in stop and b in stop))
+            if bg in self._idf
+        }
+        phrase_total = sum(phrases.values()) or 1.0
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             sats = self._sat[i]
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
@@ -188,6 +200,12 @@ class SearchIndex(Reading, Quoting):
             # ("Phòng Nội vụ: …" for what Phòng Nội vụ does).
             topic = sum(w * sats.get(f"@{f}", 0.0) for f, w in q.core.items() if f[0] != "#")
             rank += BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total
+            # The question's consecutive words found consecutively in the passage's own words
+            # or item heading, not only borrowed from the headings above or the neighbours
+            # (weighted by how rare each pair is).
+            own = self._docs[i].own
+            phrase = sum(w for bg, w in phrases.items() if bg in own)
+            rank += PHRASE_SHARE * phrase / phrase_total
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}

@@ -28,6 +28,7 @@ UNKNOWN_WEIGHT = 1.0  # weight of a word found nowhere, as a share of the highes
 MARK_WEIGHT = 1.5  # weight of "the answer holds a date/number" when the question asks for one
 HEADING_BONUS = 3.0  # a question word found in a passage's heading weighs this much more
 HEADING_SHARE = 0.2  # rank added when the question's words are the passage's own heading
+PHRASE_SHARE = 0.05  # rank added for the question's word pairs found as pairs in the passage
 K1 = 1.2
 B = 0.3
 CONTEXT_TF = 0.7  # the passage's own heading counts less than the passage itself
@@ -167,6 +168,9 @@ class _Doc:
     heading_quals: dict[int, frozenset[tuple[str, ...]]] = field(default_factory=dict)
     # A field of the plan document (its signer, number…): answers only questions about it.
     field: str = ""
+    # The features of the passage's own words and its item heading (not of the headings
+    # above it nor of its neighbours): where phrase evidence is looked for.
+    own: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -333,3 +337,5 @@ class _Query:
     long: bool = False  # cut from a long message: its words need matching less fully
     field: str | None = None  # asks about the plan document itself (who signed it…)
     yes_no: bool = False  # "có … không": whether a rule says so
+    # The question's words in order (campaign names left out): phrase evidence.
+    words: tuple[str, ...] = ()

@@ -274,6 +274,11 @@ class Corpus:
         for text in (passage.text, *passage.keywords):
             for feat, tf in _text_features(text, self._syn).items():
                 doc.tf[feat] += tf
+        # What the passage and its own item heading say ("Đối với cấp xã: Thời gian: …"), not
+        # the words it only borrows from the headings above it or its neighbours.
+        doc.own = frozenset(doc.tf) | frozenset(
+            _text_features(heading, self._syn) if heading else ()
+        )
         # Words around the passage count once each, at most their share: a long heading or
         # a long neighbour must not outweigh the passage's own words.
         around: dict[str, float] = {}

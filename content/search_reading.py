@@ -79,7 +79,7 @@ class Reading(Scope):
                     continue
                 window = " ".join(words[i : i + n])
                 found = exact.get(window)
-                if found is None and fuzzy:
+                if found is None and fuzzy and not self._written_phrase(words[i : i + n]):
                     best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
                     if best and spelled and self._spelled_otherwise(window, spelled):
                         best = None
@@ -88,6 +88,12 @@ class Reading(Scope):
                     campaigns.update(found)
                     used.update(range(i, i + n))
         return campaigns, used
+
+    def _written_phrase(self, words: list[str]) -> bool:
+        """Whether the plans write these words as they are, pair by pair ("trách nhiệm"):
+        then they are those words, not a misspelt campaign name ("trắc nghiệm")."""
+        pairs = _bigrams(words)
+        return bool(pairs) and all(p in self._df for p in pairs)
 
     def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
         pair = f"{first}_{second}"
@@ -214,6 +220,7 @@ class Reading(Scope):
                     bonus[bg] = self._idf[bg]
             if group.section and f"§{group.section}" in self._idf:
                 bonus[f"§{group.section}"] = self._idf[f"§{group.section}"]
+        shape = read_question(query, self._lex)
         if asking:
             start, end, group = asking[-1]
             for mark in group.marks:
@@ -227,7 +234,8 @@ class Reading(Scope):
                 required.append(DAY_ANSWER if group.day else DATE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
             later = any(w in self._lex.question_words for w in rest[end + 1 :])
-            if tuple(rest[start:end]) in self._lex.count_words and not later:
+            # "Số đại biểu … có được nhiều hơn … không?" asks whether, not how many.
+            if tuple(rest[start:end]) in self._lex.count_words and not (later or shape.yes_no):
                 unit = rest[end] if end < len(rest) else None
                 if unit is not None and unit in self._syn.stopwords and (
                     f"#n_{unit}" not in self._df
@@ -282,8 +290,11 @@ class Reading(Scope):
                 i += 2
                 continue
             if w.isdigit():
-                # Numbers in a question are often the asker's own (an age, a count).
-                if w in self._idf:
+                # Numbers in a question are often the asker's own (an age, a count); the
+                # number of a document ("chỉ thị 34", "kết luận số 01") names what is asked.
+                if w in self._idf and self._cites_number(rest, i):
+                    core[w] = self._idf[w]
+                elif w in self._idf:
                     bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
@@ -341,12 +352,20 @@ class Reading(Scope):
             for i in range(len(raw))
             for n in range(1, 5)
         )
-        shape = read_question(query, self._lex)
         field = shape.field
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story), field, shape.yes_no)
+                      wants_section, bool(story), field, shape.yes_no, tuple(rest))
+
+    def _cites_number(self, words: list[str], i: int) -> bool:
+        """Whether the number at i follows a kind of document ("chỉ thị 34", "văn bản số
+        1686"): it is that document's number."""
+        j = i - 1 if i > 0 and words[i - 1] != "so" else i - 2
+        return any(
+            j - n + 1 >= 0 and tuple(words[j - n + 1 : j + 1]) in self._lex.document_kinds
+            for n in (1, 2)
+        )
 
     def _cites_other(self, words: list[str], alias_pos: set[int]) -> bool:
         """Whether the question cites a document by its number ("Chỉ thị 05", "kế hoạch số

@@ -1,19 +1,36 @@
 """Rule lookup, out of scope: a question about a place, year, edition, name or everyday topic no
-plan covers is answered "not found"."""
+plan covers is answered "not found"; so is a question whose best passages hold the kind of
+fact asked for only about something else (a cited document's date, a date with none of the
+question's words)."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
+from collections.abc import Sequence
 
+from content.query import Vocab, canon_word, normalise_words
+from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
+    _DATE_RE,
     _DISTRICT_MARKERS,
+    _FULL_DATE_RE,
     _NAME_RE,
+    _PERIOD_RE,
     _PLACE_RE,
+    _RELATIVE_TIME_RE,
     _ROMAN_RE,
     _YEAR_RE,
+    DATE_ANSWER,
+    DAY_ANSWER,
+    Hit,
     _phrase_feats,
+    _Query,
+    _Synonyms,
     spelling_key,
+    without_law_years,
 )
 from content.search_corpus import Corpus
 from content.text import fold_words, nfc
@@ -22,9 +39,325 @@ from content.text import fold_words, nfc
 _ACCENTED_DISTRICTS = frozenset({"huyện", "tỉnh", "quận"})
 _DISTRICT_BODIES = frozenset({"ủy", "uỷ", "đoàn", "đội", "hội", "lỵ"})
 
+# A document cited by its number and code, with its date ("Văn bản số 1686-CV/HU ngày
+# 04/3/2024", "Chỉ thị số 19/CT-TTg ngày 16 tháng 7 năm 2021"): that date is the document's,
+# not the date of anything the plan schedules.
+_CITED_DATE_RE = re.compile(
+    r"\d+[\w.-]*/[\w./-]*[^\W\d_][\w./-]*,?\s+(?:ngày\s+)?"
+    r"\d{1,2}(?:/\d{1,2}/\d{2,4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+)
+# An edition or term asked for ("lần thứ V", "lần thứ 10", "khóa XVI"), on folded words; "lần
+# 2" counts when an event is named just before ("cuộc thi … lần 2", not "thi lại lần 2").
+_EDITION_WORDS = (("lan", "thu"), ("khoa",), ("nhiem", "ky", "thu"), ("ky", "hop", "thu"))
+_EVENT_PAIRS = frozenset({
+    ("cuoc", "thi"), ("hoi", "thi"), ("dai", "hoi"), ("hoi", "nghi"), ("ky", "hop"),
+    ("dot", "thi"), ("phong", "trao"), ("giai", "thuong"),
+})
+_AGAIN_WORDS = frozenset({"lai", "them", "moi", "nhieu", "may", "thu"})  # "thi lại lần 2"
+_EDITION_TEXT_RE = re.compile(
+    r"(?<!\w)(?:lần thứ|khóa|khoá|kỳ họp thứ|nhiệm kỳ thứ)\s+([IVXLC]+|\d{1,3})(?!\w)",
+    re.IGNORECASE,
+)
+# A body named with capitals ("Phòng Tư pháp", "Sở Y tế", "Hội Cựu chiến binh"): its kind, then
+# up to three capitalised words of its name (an abbreviation such as "THPT" ends it).
+_BODY_RE = re.compile(
+    r"(?<!\w)(Phòng|Sở|Ban|Hội|Trung tâm|Chi cục|Cục|Công an|Đài|Viện|Tòa án|Hội đồng)\s+"
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][a-zđâăêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ"
+    r"ấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữự]*\s*){1,3})"
+)
+# Units of a time span ("trong 2 tháng"); the features a when-question about anything but a
+# document needs instead of those a cited document's date also gives.
+_DURATION_UNITS = ("ngay", "tuan", "thang", "nam", "quy")
+_EVENT_FEATURES = {
+    "#day": "#eday", "#date": "#edate", **{f"#n_{u}": f"#e_n_{u}" for u in _DURATION_UNITS}
+}
+# The place a plan is issued for, after its level ("UBND huyện Chi Lăng").
+_ISSUER_PLACE_RE = re.compile(r"(?i:huyện|thị xã|thành phố|quận|tỉnh|xã|phường|thị trấn)\s+(.+)$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+# A question asking a fact (a date, a number, a body) is answered only by a passage holding
+# at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
+# answer "Giấy khen được trao vào ngày nào?".
+MIN_TOPIC_SHARE = 0.25
+_FACT_MARKS = ("#date", "#num", "#org")
+# Words that make a when-question one about a document ("ban hành", "ký"): then the
+# documents' own dates answer it.
+_DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
+
+
+def roman_value(word: str) -> int | None:
+    """The value of a Roman numeral ("xiv" → 14), None for anything else."""
+    word = word.lower()
+    if not word or any(c not in _ROMAN_VALUES for c in word):
+        return None
+    total = 0
+    for i, c in enumerate(word):
+        value = _ROMAN_VALUES[c]
+        nxt = _ROMAN_VALUES[word[i + 1]] if i + 1 < len(word) else 0
+        total += -value if value < nxt else value
+    return total if total > 0 else None
+
+
+def edition_value(word: str) -> int | None:
+    """An edition as typed ("XI", "11", "xi") as a number."""
+    if word.isdigit():
+        return int(word) if 0 < int(word) < 1000 else None
+    return roman_value(word)
+
+
+def asked_editions(query: str) -> list[int]:
+    """The editions or terms a question names ("lần thứ V", "khóa 15", "cuộc thi … lần 2")."""
+    words = fold_words(query)
+    found: list[int] = []
+    for i in range(len(words)):
+        for marker in _EDITION_WORDS:
+            n = len(marker)
+            if tuple(words[i : i + n]) == marker and i + n < len(words):
+                value = edition_value(words[i + n])
+                if value is not None:
+                    found.append(value)
+        before = words[max(0, i - 6) : i]
+        if (
+            words[i] == "lan"
+            and i + 1 < len(words)
+            and words[i + 1].isdigit()
+            and (i == 0 or words[i - 1] not in _AGAIN_WORDS)
+            and any(pair in _EVENT_PAIRS for pair in itertools.pairwise(before))
+        ):
+            value = edition_value(words[i + 1])
+            if value is not None:
+                found.append(value)
+    return found
+
+
+def cited_dates_removed(text: str) -> str:
+    """The text without the dates of the documents it cites (see _CITED_DATE_RE)."""
+    return _CITED_DATE_RE.sub(" ", text)
+
 
 class Scope(Corpus):
     """Checks that put a question outside the plans."""
+
+    def __init__(
+        self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
+    ) -> None:
+        super().__init__(campaigns, synonyms, vocab)
+        self._editions: dict[str, frozenset[int]] = {}
+        for doc in self._docs:
+            values = {
+                v for text in (doc.passage.text, doc.heading)
+                for m in _EDITION_TEXT_RE.finditer(text or "")
+                if (v := edition_value(m.group(1))) is not None
+            }
+            if values:
+                self._editions[doc.campaign_id] = (
+                    self._editions.get(doc.campaign_id, frozenset()) | values
+                )
+        self._title_refs = frozenset(self._titles.values())
+        # The district each plan is issued for ("UBND huyện Chi Lăng" → "chi lang").
+        self._districts: dict[str, tuple[str, ...]] = {}
+        for campaign in campaigns:
+            issuer = getattr(getattr(campaign, "plan", None), "issuer", None) or campaign.issuer
+            found = _ISSUER_PLACE_RE.search(issuer or "")
+            if found:
+                place = tuple(canon_word(w) for w in fold_words(found.group(1)))
+                if place:
+                    self._districts[campaign.id] = place
+        self._deadline_heads = frozenset(d[0] for d in self._lex.deadline_words)
+        # The relative times ("năm tới") each plan writes itself ("… 5 năm tới").
+        by_campaign: dict[str, list[str]] = {}
+        for doc in self._docs:
+            by_campaign.setdefault(doc.campaign_id, []).extend((doc.passage.text, doc.heading))
+        self._written_times: dict[str, frozenset[str]] = {}
+        for campaign_id, texts in by_campaign.items():
+            written = "\n".join(nfc(t).lower() for t in texts if t)
+            self._written_times[campaign_id] = frozenset(
+                p for p in self._lex.other_times_accented
+                if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
+            )
+        self._index_event_dates()
+
+    def _index_event_dates(self) -> None:
+        """"#eday" / "#edate" / "#e_n_ngay"…: the passage holds a day, a date or a number of
+        days, weeks, months that is not only the date of a document it cites ("Chỉ thị số
+        34-CT/TW ngày 07 tháng 4 năm 2014" is no "07 tháng"), for when-questions about
+        anything but a document."""
+        for i, doc in enumerate(self._docs):
+            tf = doc.tf
+            if "#date" not in tf and "#day" not in tf and not any(
+                f"#n_{unit}" in tf for unit in _DURATION_UNITS
+            ):
+                continue
+            text = cited_dates_removed(without_law_years(doc.passage.text))
+            words = fold_words(text)
+            for k, w in enumerate(words[:-1]):
+                unit = words[k + 1]
+                if (
+                    w.isdigit() and unit in _DURATION_UNITS and f"#n_{unit}" in tf
+                    and (k == 0 or words[k - 1] not in _DURATION_UNITS)
+                ):
+                    # "trong 2 tháng", "trước 15 ngày" (not "ngày 07 tháng 4": a date).
+                    self._sat[i][f"#e_n_{unit}"] = self._sat[i][f"#n_{unit}"]
+            if i not in self._title_refs:
+                for day in self._title_days_of(doc.campaign_id):
+                    text = text.replace(day, "____")
+            sats = self._sat[i]
+            if "#day" in tf and _FULL_DATE_RE.search(text):
+                sats["#eday"] = sats["#day"]
+            if "#date" in tf and (
+                _DATE_RE.search(text) or _PERIOD_RE.search(text)
+                or _RELATIVE_TIME_RE.search(text) or _PERIOD_RE.search(doc.heading or "")
+            ):
+                sats["#edate"] = sats["#date"]
+
+    def _unknown_body(self, query: str, campaigns: frozenset[str]) -> bool:
+        """Whether the question names, with capitals, a body no plan (of the campaigns
+        named) names ("Phòng Tư pháp", "Hội Cựu chiến binh"): its word pairs are not theirs."""
+        for match in _BODY_RE.finditer(query):
+            words = [canon_word(w) for w in fold_words(f"{match.group(1)} {match.group(2)}")]
+            pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[:3])]
+            if pairs and not all(self._present(p, campaigns) for p in pairs):
+                return True
+        return False
+
+    def _other_time(self, query: str, campaigns: frozenset[str] = frozenset()) -> bool:
+        """Whether the question asks about another time than the plans', named relatively
+        ("năm sau", "đợt tới": `other_times`) and written in no plan (of those named)."""
+        named = campaigns or frozenset(self._written_times)
+        written = frozenset().union(*(self._written_times.get(c, frozenset()) for c in named))
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            # Typed with diacritics: as written ("đăng ký tối thiểu" is no "kỳ tới").
+            return any(
+                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed) and p not in written
+                for p in self._lex.other_times_accented
+            )
+        written_folded = {
+            tuple(canon_word(w) for w in fold_words(p)) for p in written
+        }
+        words = [canon_word(w) for w in fold_words(query)]
+        df = self._df
+        for phrase in self._lex.other_times:
+            n = len(phrase)
+            if phrase in written_folded:
+                continue  # the plan speaks of it
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) != phrase:
+                    continue
+                # "đăng ký tối thiểu" folds to "dang ky toi thieu": "ky toi" is no "kỳ tới".
+                if i > 0 and f"{words[i - 1]}_{words[i]}" in df:
+                    continue
+                if i + n < len(words) and f"{words[i + n - 1]}_{words[i + n]}" in df:
+                    continue
+                return True
+        return False
+
+    def _blocked(self, words: list[str], i: int) -> bool:
+        """Whether the word at i is part of a blocker of the synonym table ("hạn chế")."""
+        syn = self._syn
+        for start in range(max(0, i - syn.max_len + 1), i + 1):
+            for end in range(i + 1, min(len(words), start + syn.max_len) + 1):
+                key = tuple(words[start:end])
+                if key in syn.phrases and syn.phrases[key] is None:
+                    return True
+        return False
+
+    def _plain_word(self, word: str) -> bool:
+        """Whether a folded word is one of the plans' or the chat vocabulary's (else Telex
+        keys may be left in it: "tor trinh" is "tờ trình")."""
+        return word in self._vocab_set or word in self._abbrev_words or word.isdigit()
+
+    def _title_days_of(self, campaign_id: str) -> tuple[str, ...]:
+        return self._name_days.get(campaign_id, ())
+
+    def _scoped(self, q: _Query, query: str) -> _Query:
+        """The question as the scope checks leave it: "not found" for an edition no plan
+        (of the campaigns named) has; a when-question about anything but a document needs a
+        date that is not only a cited document's."""
+        if q.out_of_scope or q.field:
+            return q
+        for group in q.required:
+            if all(f.startswith("#f_") for f in group) and not any(
+                self._present(f, q.campaigns) for f in group
+            ):
+                # A kind of fact no plan states (a phone number, prize money): not found,
+                # not even the plan's contact office for questions.
+                return dataclasses.replace(q, out_of_scope=True)
+        if self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns):
+            return dataclasses.replace(q, out_of_scope=True)
+        editions = asked_editions(query)
+        if editions:
+            named = q.campaigns or frozenset(self._editions)
+            known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
+            if any(e not in known for e in editions):
+                return dataclasses.replace(q, out_of_scope=True)
+        when_asked = any(g in (DAY_ANSWER, DATE_ANSWER) for g in q.required)
+        if not when_asked and not self._deadline_heads.intersection(fold_words(query)):
+            return q  # (read no further: most questions ask neither)
+        words = normalise_words(query, self._lex, known=self._plain_word)
+        asks_other = "#date" not in q.core and any(w in self._lex.question_words for w in words)
+        if not asks_other and not when_asked:
+            # "hạn cuối nộp hồ sơ …": a deadline is asked (and no "ai", "đâu"…), a passage
+            # without a date does not answer it.
+            canon = [canon_word(w) for w in words]
+            if any(
+                tuple(canon[i : i + len(d)]) == d and not self._blocked(canon, i)
+                for d in self._lex.deadline_words for i in range(len(canon))
+            ):
+                q = dataclasses.replace(q, required=(*q.required, DATE_ANSWER))
+        when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER)]
+        if not when:
+            return q
+        kinds = (*self._lex.document_kinds, *_DOCUMENT_ACTS)
+        if any(tuple(words[i : i + len(k)]) == k for k in kinds for i in range(len(words))):
+            return q
+        required = tuple(
+            tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
+        )
+        return dataclasses.replace(q, required=required)
+
+    def _answering(self, q: _Query, hits: list[Hit], query: str = "") -> list[Hit]:
+        """The hits that answer the question: about the district it names (a plan issued for
+        another district answers only where its passage names that one too) and holding the
+        fact asked about the question's subject (see _holding_topic)."""
+        named = self._named_districts(query)
+        if len(named) == 1:
+            (district,) = named
+            place = " ".join(self._districts[district])
+            hits = [
+                h for h in hits
+                if h.campaign_id == district or self._districts.get(h.campaign_id) is None
+                or f" {place} " in f" {' '.join(canon_word(w) for w in fold_words(h.text))} "
+            ]
+        return self._holding_topic(q, hits)
+
+    def _named_districts(self, query: str) -> set[str]:
+        """The plans whose district the question names ("ở Tuy Phước")."""
+        if not query:
+            return set()
+        words = f" {' '.join(canon_word(w) for w in fold_words(query))} "
+        return {c for c, place in self._districts.items() if f" {' '.join(place)} " in words}
+
+    def _holding_topic(self, q: _Query, hits: list[Hit]) -> list[Hit]:
+        """The hits that answer the fact asked for about the question's subject: a passage
+        holding the date or number asked but hardly any of the question's other words (see
+        MIN_TOPIC_SHARE) holds it about something else. The campaign's title answers
+        questions about the campaign itself."""
+        if not any(m in q.core for m in _FACT_MARKS):
+            return hits
+        topic = {f: w for f, w in q.core.items() if f[0] != "#"}
+        total = sum(topic.values())
+        if total <= 0:
+            return hits
+        kept = []
+        for hit in hits:
+            if hit.ref in self._title_refs or hit.ref < 0:
+                kept.append(hit)
+                continue
+            sats = self._sat[hit.ref]
+            share = sum(w * sats.get(f, 0.0) for f, w in topic.items()) / total
+            if share >= MIN_TOPIC_SHARE:
+                kept.append(hit)
+        return kept
 
     def _off_topic(self, query: str, words: list[str]) -> bool:
         """Whether the question is about an everyday topic the plans never mention."""
@@ -66,7 +399,8 @@ class Scope(Corpus):
         for match in _PLACE_RE.finditer(query):
             if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
                 continue
-            name = fold_words(match.group(2))[:2]
+            # One i/y spelling, as the plans' words are indexed ("Nhân Lý" is "nhan_li").
+            name = [canon_word(w) for w in fold_words(match.group(2))[:2]]
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
             ):

@@ -232,6 +232,13 @@ class PeopleRepo:
         await self.session.execute(_TOUCH, {"account_id": account_id, "seen": now,
                                             "chat": chat_id})
 
+    async def touch_accounts(self, touches: list[tuple[int, str, datetime]]) -> None:
+        """Record several accounts as seen (account id, chat id, when), in one statement."""
+        if touches:
+            await self.session.execute(_TOUCH, [{"account_id": account_id, "seen": seen,
+                                                 "chat": chat_id}
+                                                for account_id, chat_id, seen in touches])
+
     async def mark_blocked(self, channel: str, external_id: str, now: datetime) -> bool:
         """Mark an account as having blocked the bot; tell whether it was known."""
         result = await self.session.execute(
@@ -446,40 +453,82 @@ class ChatStateRepo:
         """Store the state only if the stored one is still the one it was read from; tell
         whether it was (False: another process changed the chat meanwhile, nothing written).
 
-        One conditional UPDATE on the row's revision (or an INSERT when there was no row,
-        which fails if another one was stored meanwhile); a state that did not change is
-        not written and needs no check.
+        One conditional UPDATE on the row's revision (or an INSERT when there is no row,
+        which fails if another one was stored meanwhile: after an IntegrityError, roll the
+        transaction back); a state that did not change is not written and needs no check; a
+        state to forget is deleted, whatever is stored.
         """
-        if state.forget:
-            stored = await self.load(state.channel, state.chat_id)
-            if stored.loaded != state.loaded:
-                return False
+        if state.forget:  # the chat's person is erased: whatever is stored goes
             await self.save(state, now)
             return True
         snapshot = _snapshot(state)
         if snapshot == state.loaded:
             return True
         params = self._params(state, now)
-        if state.revision is None:
+        updated = False
+        if state.revision is not None:
+            result = await self.session.execute(
+                _STATE_UPDATE_IF, {**params, "old_revision": state.revision,
+                                   "new_revision": state.revision + 1})
+            updated = int(getattr(result, "rowcount", 0) or 0) == 1
+        if updated:
+            state.revision = cast(int, state.revision) + 1
+        else:
+            # No row, or none at the revision read: stored as new if there is no row (it
+            # was erased, e.g. by this very transaction withdrawing the person's profile).
             try:
                 await self.session.execute(_STATE_INSERT, params)
             except IntegrityError:
                 return False
             state.revision = 0
-        else:
-            result = await self.session.execute(
-                _STATE_UPDATE_IF, {**params, "old_revision": state.revision,
-                                   "new_revision": state.revision + 1})
-            if int(getattr(result, "rowcount", 0) or 0) != 1:
-                return False
-            state.revision += 1
         state.loaded = snapshot
         return True
+
+    async def save_all_if_unchanged(self, states: list[ChatState], now: datetime
+                                    ) -> list[bool]:
+        """Store several chats' states, each only if its stored row is still at the
+        revision it was read at; tell for each whether it was stored.
+
+        States of stored rows only (a revision), none to forget. One statement for all
+        of them when none moved on (the usual case); else (or where the driver cannot count
+        a statement's rows per parameter set: asyncpg) each is tried on its own, in this same
+        transaction (a savepoint undoes the statement for all).
+        """
+        todo = [(state, _snapshot(state)) for state in states]
+        changed = [(state, snapshot) for state, snapshot in todo if snapshot != state.loaded]
+        if any(state.forget for state in states) or any(
+                state.revision is None for state, _ in changed):
+            raise ValueError("only stored states, none to forget, are saved together")
+        params = [{**self._params(state, now), "old_revision": state.revision,
+                   "new_revision": cast(int, state.revision) + 1} for state, _ in changed]
+        stored: dict[int, bool] = {}
+        together = self.session.get_bind().dialect.supports_sane_multi_rowcount
+        if len(params) > 1 and together:
+            savepoint = await self.session.begin_nested()
+            result = await self.session.execute(_STATE_UPDATE_IF, params)
+            if int(getattr(result, "rowcount", 0) or 0) == len(params):
+                await savepoint.commit()
+                stored = {id(state): True for state, _ in changed}
+            else:
+                await savepoint.rollback()
+        if params and not stored:
+            for (state, _), one in zip(changed, params, strict=True):
+                result = await self.session.execute(_STATE_UPDATE_IF, one)
+                stored[id(state)] = int(getattr(result, "rowcount", 0) or 0) == 1
+        for state, snapshot in changed:
+            if stored[id(state)]:
+                state.revision = cast(int, state.revision) + 1
+                state.loaded = snapshot
+        return [stored.get(id(state), True) for state in states]
 
 
 def _snapshot(state: ChatState) -> tuple[Any, ...]:
     """Return what is stored of a state, to tell whether it changed."""
-    return (state.flow, state.step, _frozen(state.data), _frozen(state.menu),
+    # A menu is a list of [label, payload] pairs: copying each pair is enough (and several
+    # times cheaper than freezing it value by value, for every message).
+    return (state.flow, state.step, _frozen(state.data) if state.data else (),
+            tuple(tuple(item) if isinstance(item, list) else _frozen(item)
+                  for item in state.menu),
             state.start_payload)
 
 

@@ -1,11 +1,18 @@
-"""SQLite under asyncio with one thread hop per statement.
+"""SQLite under asyncio: statements run on the event loop, only waits go to a thread.
 
 aiosqlite runs each SQLite call on its connection's own thread; SQLAlchemy's adapter makes
 four such calls per statement (open a cursor, execute, fetch the rows, close the cursor),
 and every hop costs the event loop a wake-up of that thread and a hand-over of the GIL
-back: under load that was a third of a message's CPU. Here a statement is one call: the
-thread opens a cursor, executes, fetches and closes it, and hands back the rows, the
-description, the row count and the last row id together.
+back. A statement on a local file in WAL mode takes microseconds, far less than one hop,
+and never waits for a lock (readers do not block, and this process's writers queue in
+storage.db before BEGIN IMMEDIATE). So the small statements every message makes (its
+person and chat state read and saved, inside `inline_statements()`) run right here, in one
+call that opens a cursor, executes, fetches and closes it. Any other statement (a handler's
+report may scan every participant) is one call on the connection's thread, as is what may
+wait, so that the loop never sleeps in SQLite's busy handler, on a disk or on a long query:
+- BEGIN IMMEDIATE when another process holds the write lock (tried here first without
+  waiting, then again on the thread with the busy timeout);
+- COMMIT, which may run a WAL checkpoint (writes and an fsync of the database file).
 
 Used by storage.db.create_engine for every SQLite engine (`module=one_hop_dbapi()`);
 PostgreSQL is untouched.
@@ -15,6 +22,9 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -41,6 +51,44 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any,
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+_INLINE: ContextVar[bool] = ContextVar("sqlite_inline", default=False)
+
+
+@contextmanager
+def inline_statements() -> Iterator[None]:
+    """Run this block's SQLite statements on the event loop itself.
+
+    For the small indexed statements every message makes (the read of its person and chat
+    state, their saves): microseconds each, far less than a hop to the thread. Any other
+    statement (a handler's report over every participant, an export) still runs on the
+    connection's thread, so a long one never stalls every chat in flight.
+    """
+    token = _INLINE.set(True)
+    try:
+        yield
+    finally:
+        _INLINE.reset(token)
+
+
+# SQLite's busy timeout when the engine gives none (sqlite3.connect's own default, 5 s).
+DEFAULT_BUSY_MS = 5000
+
+
+def _begin_now(connection: sqlite3.Connection, busy_ms: int) -> bool:
+    """Try BEGIN IMMEDIATE without waiting; tell whether it began (False: another
+    process holds the write lock, nothing begun)."""
+    connection.execute("PRAGMA busy_timeout=0")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if connection.in_transaction or "locked" not in str(exc).lower():
+            raise
+        return False
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={busy_ms}")
+    return True
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -84,9 +132,22 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _one_call(self, operation: Any, parameters: Any, many: bool) -> None:
         driver = self._connection
-        async with self._adapt_connection._execute_mutex:
-            description, rows, rowcount, lastrowid = await driver._execute(
-                _run, driver._conn, operation, parameters, many)
+        mutex = self._adapt_connection._execute_mutex
+        result: tuple[Any, list[Any], int, int | None] | None
+        if mutex.locked():  # the thread is busy with this connection: wait in turn
+            result = None
+        elif operation.startswith("BEGIN IMMEDIATE"):
+            busy_ms = getattr(self._adapt_connection, "busy_ms", DEFAULT_BUSY_MS)
+            result = (None, [], -1, None) if _begin_now(driver._conn, busy_ms) else None
+        elif _INLINE.get():
+            result = _run(driver._conn, operation, parameters, many)
+        else:  # a handler's statement may be long (a report over every participant)
+            result = None
+        if result is None:
+            async with mutex:
+                result = await driver._execute(_run, driver._conn, operation, parameters,
+                                               many)
+        description, rows, rowcount, lastrowid = result
         self._description = description
         self._rows = collections.deque(rows)
         self._rowcount = rowcount
@@ -94,18 +155,33 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    """aiosqlite's adapted connection, with the one-hop cursor."""
+    """aiosqlite's adapted connection, with the one-hop cursor; rollbacks run here."""
 
-    __slots__ = ()
+    __slots__ = ("busy_ms",)
     _cursor_cls = OneHopCursor
+    busy_ms: int
+
+    def rollback(self) -> None:
+        driver = self._connection
+        if driver._connection is None or self._execute_mutex.locked():
+            super().rollback()
+            return
+        try:
+            driver._conn.rollback()
+        except Exception as error:
+            self._handle_exception(error)
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The aiosqlite DBAPI shim handing out one-hop connections."""
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        # Used from the event loop's thread too (one call at a time, never concurrently).
+        kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
-        return OneHopConnection(self, adapted._connection)
+        connection = OneHopConnection(self, adapted._connection)
+        connection.busy_ms = int(1000 * float(kw.get("timeout", DEFAULT_BUSY_MS / 1000)))
+        return connection
 
 
 def one_hop_dbapi() -> OneHopDBAPI:

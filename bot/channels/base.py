@@ -36,6 +36,7 @@ from bot.core.channel_errors import (
     TransientError,
 )
 from bot.core.metrics import LATENCY, MESSAGES
+from bot.core.tasks import cancel_and_wait
 from bot.core.types import Incoming, Reply
 
 __all__ = ["GROUP_KEY", "UNSUPPORTED_KEY", "BaseChannel", "Handle", "OnAlert", "OnBlocked",
@@ -196,11 +197,7 @@ class BaseChannel(ABC):
             return
         self._running = False
         try:
-            for task in (self._supervisor, self._worker):
-                if task is not None and not task.done():
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+            await cancel_and_wait(self._supervisor, self._worker)
             self._supervisor = self._worker = None
             await self._stop_intake()  # adapters cope with an intake that never started
             self._intake_started = False
@@ -227,10 +224,8 @@ class BaseChannel(ABC):
             logger.info("channel %s: waiting for %d in-flight update(s)", self.name, len(pending))
             _done, still = await asyncio.wait(pending, timeout=max(0.0, deadline - loop.time()))
             if still:
-                for task in still:
-                    task.cancel()
                 logger.warning("channel %s: cancelled %d update(s) at stop", self.name, len(still))
-                await asyncio.gather(*still, return_exceptions=True)
+                await cancel_and_wait(*still)
                 return
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -378,10 +373,7 @@ class BaseChannel(ABC):
                 return
             finally:
                 timer.cancel()
-                for task in typing:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                await cancel_and_wait(*typing)
             if replies:
                 await ticket.answering()
             await self._answer(incoming.chat_id, incoming.user_id, replies)

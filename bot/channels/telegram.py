@@ -7,7 +7,6 @@ one short reply pointing to a private chat and is never dispatched."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import html
 import json
@@ -73,6 +72,7 @@ from bot.core.channel_errors import (
     RetryAfter,
     TransientError,
 )
+from bot.core.tasks import cancel_and_wait
 from bot.core.text_split import TELEGRAM_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Choice, Incoming, Reply
 
@@ -324,9 +324,7 @@ class TelegramChannel(BaseChannel):
         poller, self._poller = self._poller, None
         if poller is None:
             return
-        poller.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await poller
+        await cancel_and_wait(poller)
         await self._confirm_updates()
 
     async def _confirm_updates(self) -> None:

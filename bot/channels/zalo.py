@@ -5,7 +5,6 @@ of them (or a 401) pauses the channel and alerts the admins."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import hashlib
 import json
@@ -43,6 +42,7 @@ from bot.core.channel_errors import (
     TransientError,
 )
 from bot.core.render import numbered_text
+from bot.core.tasks import cancel_and_wait
 from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 
@@ -170,9 +170,7 @@ class ZaloChannel(BaseChannel):
         if self._webhook_server is not None and self._webhook_url is not None:
             await self._webhook_server.detach(self.name)
         if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+            await cancel_and_wait(self._poller)
             self._poller = None
         if self._guard_key is not None:
             _ACTIVE_POLLERS.discard(self._guard_key)

@@ -46,6 +46,7 @@ from bot.channels.zalo_oa_tokens import OATokens
 from bot.core.channel_errors import PermanentError, RetryAfter, TransientError, Unreachable
 from bot.core.config import Settings
 from bot.core.render import numbered_text
+from bot.core.tasks import cancel_and_wait
 from bot.core.text_split import ZALO_TEXT_LIMIT, split_text
 from bot.core.types import Attachment, AttachmentKind, Incoming, Reply
 from content.privacy import Purpose
@@ -212,6 +213,7 @@ class ZaloOAChannel(BaseChannel):
         self.echoes = 0
         self._last: dict[str, Interaction] = {}
         self._keeper: asyncio.Task[None] | None = None
+        self._keeper_stop = asyncio.Event()
         self._token_check = token_check
 
     def health(self) -> dict[str, str | None]:
@@ -225,23 +227,24 @@ class ZaloOAChannel(BaseChannel):
     async def _start_intake(self) -> None:
         await self._server.attach(self.name, self._on_webhook)
         if self.tokens is not None:
-            self._keeper = asyncio.create_task(self._keep_token(), name="zalo_oa-token")
+            self._keeper_stop = asyncio.Event()
+            self._keeper = asyncio.create_task(self._keep_token(self._keeper_stop),
+                                               name="zalo_oa-token")
         logger.info("zalo_oa: webhook ready at %s (OA %s)", WebhookServer.path(self.name),
                     self.oa_id)
 
     async def _stop_intake(self) -> None:
         await self._server.detach(self.name)
         if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
+            self._keeper_stop.set()  # a cancel turned into an error must not let it sleep on
+            await cancel_and_wait(self._keeper)
             self._keeper = None
 
-    async def _keep_token(self) -> None:
+    async def _keep_token(self, stop: asyncio.Event) -> None:
         """Every 10 minutes: refresh the grant ahead of expiry even when nothing is sent,
-        and queue the keep-alive prompts of windows about to close."""
+        and queue the keep-alive prompts of windows about to close; end once `stop` is set."""
         assert self.tokens is not None
-        while True:
+        while not stop.is_set():
             try:
                 await self.tokens.access_token()
             except Exception as exc:  # recorded and alerted by the token keeper
@@ -250,7 +253,8 @@ class ZaloOAChannel(BaseChannel):
                 await self.plan_keepalive(self._now())
             except Exception as exc:
                 logger.warning("zalo_oa: keep-alive planning failed: %s", type(exc).__name__)
-            await asyncio.sleep(self._token_check)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._token_check)
 
     async def plan_keepalive(self, now: datetime) -> int:
         """Queue a short "write to keep receiving reminders" notice to registered followers

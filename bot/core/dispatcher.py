@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.config import Settings
 from bot.core.context import COMMAND_PAYLOAD, RESUME, Context, Services
+from bot.core.dispatcher_writes import SmallWrites
 from bot.core.forms import FORM_PREFIX, FormEngine
 from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
 from bot.core.payloads import Payload
@@ -27,6 +29,7 @@ from storage.access import Grant, GrantRepo
 from storage.db import NeedsWrite, lock_chat, read_first, reads_first
 from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
 from storage.personal_data import PersonalDataRegistry
+from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +161,12 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return name, arg.strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def _menu_words(text: str) -> str:
-    """Fold a label or an answer to plain words: "Tham gia: ghi…" → "tham gia ghi…"."""
+    """Fold a label or an answer to plain words: "Tham gia: ghi…" → "tham gia ghi…".
+
+    Remembered: the same menu labels are folded again for every answer typed under them.
+    """
     return " ".join(fold_words(text))
 
 
@@ -185,6 +192,10 @@ def match_menu(text: str, menu: list[list[str]]) -> str | None:
     return prefixed[0] if len(prefixed) == 1 else None
 
 
+class StateMoved(Exception):
+    """The chat's stored state changed while a message was handled: handle it again."""
+
+
 class Dispatcher:
     """Handles incoming messages one chat at a time, in one transaction each."""
 
@@ -206,6 +217,7 @@ class Dispatcher:
         self._admins = settings.admin_accounts()
         # SQLite: messages are first handled without the single writer (storage.db).
         self._read_first = reads_first(sessions)
+        self._writes = SmallWrites(sessions)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies; messages of one chat run in order."""
@@ -244,6 +256,8 @@ class Dispatcher:
                     return self._apology(exc)
                 logger.warning("database busy (attempt %s)", attempt + 1)
                 await asyncio.sleep(0.2 * (attempt + 1))
+            except StateMoved:
+                logger.info("chat state changed meanwhile: message handled again")
             except Exception as exc:
                 return self._apology(exc)
         return [Reply(self.services.messages.t("error.busy"))]
@@ -264,13 +278,19 @@ class Dispatcher:
             # One message of a chat at a time across processes too (the asyncio lock above
             # covers this process): the state read below is the one the last message saved.
             await lock_chat(session, msg.channel, msg.chat_id)
-            # SQLite: this transaction holds the writer from its start, so the state can
-            # come with the person in one read; PostgreSQL locks the state's row.
-            ctx, touch = await self._context(session, msg, now, joined=self._read_first)
-            if touch:
-                await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
+            # SQLite: this transaction holds the writer from its start; PostgreSQL: the
+            # chat's lock above. So the state comes with the person in one read, and is
+            # saved if no one else (an account's erasure) changed it meanwhile.
+            with inline_statements():
+                ctx, touch = await self._context(session, msg, now)
+                if touch:
+                    await ctx.people.touch_account(ctx.account.id, msg.chat_id, now)
             replies = await self._route_and_remember(ctx)
-            await ChatStateRepo(session).save(ctx.state, now)
+            with inline_statements():
+                saved = await ChatStateRepo(session).save_if_unchanged(ctx.state, now)
+            if not saved:
+                await session.rollback()
+                raise StateMoved
             await session.commit()
             return replies
 
@@ -279,16 +299,19 @@ class Dispatcher:
         when it needs to write (then it is handled again the usual way).
 
         Most messages (a rule question, a menu) only change the chat state and, once a
-        minute, the last-seen time: those are written afterwards in a short transaction,
-        if the chat's stored state is still the one read (else: handled again).
+        minute, the last-seen time: those are written afterwards, together with other
+        messages' (bot.core.dispatcher_writes), if the chat's stored state is still the
+        one read (else: handled again). A new chat's first state, or a forgotten one, gets
+        its own short transaction.
         """
         with read_first() as attempt:
             try:
-                async with self.sessions() as session:
-                    ctx, touch = await self._context(session, msg, now, joined=True)
+                async with self.sessions() as session:  # its end rolls the snapshot back
+                    with inline_statements():
+                        ctx, touch = await self._context(session, msg, now)
                     replies = await self._route_and_remember(ctx)
-                    await session.flush()
-                    await session.rollback()
+                    if session.new or session.dirty or session.deleted:
+                        await session.flush()  # an ORM change not flushed yet: NeedsWrite
             except NeedsWrite:
                 return None
             except Exception:
@@ -298,14 +321,23 @@ class Dispatcher:
             if attempt.wanted_write:
                 return None
         state = ctx.state
-        if not touch and not state.changed():
+        changed = state.changed()
+        if not touch and not changed:
             return replies
+        if not changed or (state.revision is not None and not state.forget):
+            # A stored chat's new state and/or the last-seen time: written with other
+            # messages' in one transaction (if the state is still the one read).
+            seen = (ctx.account.id, msg.chat_id, now) if touch else None
+            return replies if await self._writes.write(state if changed else None, seen,
+                                                       now) else None
         async with self.sessions() as session:
-            if not await ChatStateRepo(session).save_if_unchanged(state, now):
+            with inline_statements():
+                saved = await ChatStateRepo(session).save_if_unchanged(state, now)
+                if saved and touch:
+                    await PeopleRepo(session).touch_account(ctx.account.id, msg.chat_id, now)
+            if not saved:
                 await session.rollback()
                 return None
-            if touch:
-                await PeopleRepo(session).touch_account(ctx.account.id, msg.chat_id, now)
             await session.commit()
         return replies
 
@@ -317,14 +349,13 @@ class Dispatcher:
         self._remember_menu(ctx.state, replies)
         return replies
 
-    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime,
-                       joined: bool = False) -> tuple[Context, bool]:
+    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime
+                       ) -> tuple[Context, bool]:
         """Return the message's context, and whether the account's last-seen time (or
-        chat) is to be written. `joined`: the chat's state is read with the person, in one
+        chat) is to be written. The chat's state is read with the person, in one
         statement, its row not locked (save it with `save_if_unchanged`)."""
         people = PeopleRepo(session)
-        found = await people.identify(msg.channel, msg.user_id,
-                                      msg.chat_id if joined else None)
+        found = await people.identify(msg.channel, msg.user_id, msg.chat_id)
         touch = False
         state = None
         if found is not None and (msg.channel, msg.user_id) not in self._admins:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
+
+from bot.core.tasks import cancel_and_wait
 
 
 class Pacer:
@@ -78,9 +79,6 @@ async def sleep_or(stop: asyncio.Event, seconds: float,
     try:
         await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for waiter in waiters:
-            waiter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await waiter
+        await cancel_and_wait(*waiters)
     if wakeup is not None and wakeup.is_set():
         wakeup.clear()

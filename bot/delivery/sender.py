@@ -14,7 +14,6 @@ queue (the unrecorded one included: the one duplicate the outage can cause).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -31,6 +30,7 @@ from bot.core.channel_errors import (
     TransientError,
     Unreachable,
 )
+from bot.core.tasks import cancel_and_wait
 from bot.core.types import Reply
 from bot.delivery.pacing import ChatSpacing, Pacer, sleep_or
 from bot.delivery.render import broadcast_reply, notice_reply, parts_of
@@ -135,9 +135,7 @@ class OutboxSender:
                     break
                 await self._dispatch(*entry)
         finally:
-            producer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await producer
+            await cancel_and_wait(producer)
             left = [queue.get_nowait()[0].id for _ in range(queue.qsize())]
             if left:
                 await self._release(left)
@@ -484,11 +482,7 @@ async def _next_or_stop(queue: asyncio.Queue[Ready], stop: asyncio.Event) -> Rea
     try:
         await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopper.cancel()
-        if not getter.done():
-            getter.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(getter, stopper, return_exceptions=True)
+        await cancel_and_wait(getter, stopper)
     if getter.done() and not getter.cancelled():
         entry = getter.result()
         if stop.is_set():

@@ -218,3 +218,14 @@ def test_a_story_without_an_ask_marker_ends_at_the_clause_that_asks(
 def test_a_list_with_commas_is_not_a_story() -> None:
     text = "Kế hoạch Chỉ thị 19 coi việc phát hiện, bồi dưỡng điển hình tiên tiến là nhiệm vụ gì?"
     assert split_story(text) == ("", text)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("chỉ thị 05-CT/TW là gì", "chi thi 05 ct tw la gi"),
+    ("chi thi 34 ct/tw cua bo chinh tri", "chi thi 34 ct tw cua bo chinh tri"),
+    ("kết luận 01-KL/TW", "ket luan 01 kl tw"),
+])
+def test_a_document_code_is_kept_as_the_plans_write_it(typed: str, meant: str) -> None:
+    # "tw" alone is chat for "trung ương"; inside a code it is the code, as in "34-CT/TW".
+    assert " ".join(normalise_words(typed)) == meant
+    assert " ".join(normalise_words("nghị quyết của tw")) == "nghi quyet cua trung uong"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -34,8 +35,14 @@ async def scan_for(app: App, needles: list[str]) -> list[str]:
             for column, value in row.items():
                 if value is None:
                     continue
-                text = value if isinstance(value, str) else json.dumps(
-                    value, default=str, ensure_ascii=False)
+                if isinstance(value, date):
+                    # The day a moment stands for, not its microseconds ("…198712" once
+                    # matched a birth year by chance).
+                    text = value.strftime("%Y %d/%m/%Y")
+                elif isinstance(value, str):
+                    text = value
+                else:
+                    text = json.dumps(value, default=str, ensure_ascii=False)
                 hits.extend(f"{table}.{column}: {needle}" for needle in needles
                             if needle.casefold() in text.casefold())
     return hits

@@ -116,3 +116,35 @@ async def test_statements_return_rows_counts_ids_and_errors(
         with pytest.raises(IntegrityError):
             await PeopleRepo(session).create_with_account("zalo", "u1", "c1", NOW)
         await session.rollback()
+
+
+async def test_states_saved_together_skip_only_the_one_someone_else_changed(
+        sessions: async_sessionmaker) -> None:  # type: ignore[type-arg]
+    async with sessions() as session:
+        await PeopleRepo(session).create_with_account("zalo", "u1", "c1", NOW)
+        for chat in ("c1", "c2", "c3"):
+            await ChatStateRepo(session).save(ChatState("zalo", chat, menu=[["A", "x:1"]]),
+                                              NOW)
+        await session.commit()
+    states = [await _read(sessions, chat) for chat in ("c1", "c2", "c3")]
+    theirs = await _read(sessions, "c2")
+    theirs.flow, theirs.step = "reg", "name"
+    async with sessions() as session:
+        assert await ChatStateRepo(session).save_if_unchanged(theirs, NOW)
+        await session.commit()
+    for n, state in enumerate(states):
+        state.menu = [["B", f"x:{n}"]]
+    async with sessions() as session:
+        saved = await ChatStateRepo(session).save_all_if_unchanged(states, NOW)
+        await session.commit()
+    assert saved == [True, False, True]
+    assert (await _read(sessions, "c1")).menu == [["B", "x:0"]]
+    kept = await _read(sessions, "c2")
+    assert (kept.flow, kept.menu) == ("reg", [["A", "x:1"]])
+    assert (await _read(sessions, "c3")).menu == [["B", "x:2"]]
+    # Saved states know their new revision: a second change goes in too.
+    states[0].menu = [["C", "x:9"]]
+    async with sessions() as session:
+        assert await ChatStateRepo(session).save_all_if_unchanged([states[0]], NOW) == [True]
+        await session.commit()
+    assert (await _read(sessions, "c1")).menu == [["C", "x:9"]]

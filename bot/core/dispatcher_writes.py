@@ -1,0 +1,116 @@
+"""The small writes of messages handled without the writer, committed together.
+
+A message that only reads (a rule question, a menu, a choice from it) still changes its
+chat's state (the new menu) and, once a minute, the account's last-seen time. On SQLite
+each such write took the single writer for its own short transaction. Here they queue
+and are committed together, in one transaction per batch (group commit): the first
+message to arrive writes the batch that is waiting, the others wait for that commit, and
+messages arriving meanwhile form the next batch, written by the first of them.
+
+Each state is written only if the stored one is still at the revision the message read
+(`ChatStateRepo.save_all_if_unchanged`); a message whose state moved on meanwhile (or
+whose batch failed) learns so and is handled again, holding the writer. A reply is sent
+only once its state is committed, as before: nothing shown to a person is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.people import ChatState, ChatStateRepo, PeopleRepo
+from storage.sqlite_driver import inline_statements
+
+logger = logging.getLogger(__name__)
+
+# How long a message waits for the batch holding its write (the batch itself waits at
+# most the busy timeout for the writer); past it the message is handled again as a writer.
+WAIT_SECONDS = 30.0
+
+
+@dataclass(slots=True)
+class _Write:
+    state: ChatState | None
+    touch: tuple[int, str, datetime] | None
+    now: datetime
+    # Set when written (True) or not (False).
+    done: asyncio.Future[bool] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future())
+    # Set when this message is to write the next batch (cancelled: it stopped waiting).
+    lead: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class SmallWrites:
+    """Group commit of chat states (conditional on their revision) and last-seen times."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self._waiting: list[_Write] = []
+        self._busy = False
+
+    async def write(self, state: ChatState | None, touch: tuple[int, str, datetime] | None,
+                    now: datetime) -> bool:
+        """Write one message's state (a stored row's) and/or last-seen time with the next
+        batch; tell whether it was written (False: handle the message again)."""
+        item = _Write(state, touch, now)
+        self._waiting.append(item)
+        if self._busy:
+            try:
+                await asyncio.wait((item.done, item.lead), timeout=WAIT_SECONDS,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                self._leave(item)
+                raise
+            if item.done.done():
+                return item.done.result()
+            if not item.lead.done():  # waited too long: not written, or not known
+                self._leave(item)
+                return False
+        self._busy = True
+        batch, self._waiting = self._waiting, []
+        try:
+            await self._commit(batch)
+        except Exception as exc:
+            logger.warning("batched chat state writes failed: %s", type(exc).__name__)
+        finally:
+            for each in batch:
+                if not each.done.done():
+                    each.done.set_result(False)
+            self._hand_over()
+        return item.done.result()
+
+    def _leave(self, item: _Write) -> None:
+        """A message stops waiting (timed out, cancelled): it leads no batch."""
+        if item in self._waiting:
+            self._waiting.remove(item)
+        if item.lead.done() and not item.lead.cancelled():
+            self._hand_over()  # it had just been made the writer: the next one is
+        item.lead.cancel()
+
+    def _hand_over(self) -> None:
+        """Make the first message waiting for the next batch its writer, or stand down."""
+        while self._waiting:
+            first = self._waiting[0]
+            if not first.lead.done():
+                first.lead.set_result(None)
+                return
+            self._waiting.pop(0)
+        self._busy = False
+
+    async def _commit(self, batch: list[_Write]) -> None:
+        states = [w.state for w in batch if w.state is not None]
+        touches = [w.touch for w in batch if w.touch is not None]
+        now = max(w.now for w in batch)
+        async with self.sessions() as session:
+            with inline_statements():  # small indexed writes: on the loop (SQLite)
+                saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
+                await PeopleRepo(session).touch_accounts(touches)
+            await session.commit()
+        outcome = dict(zip((id(s) for s in states), saved, strict=True))
+        for each in batch:
+            each.done.set_result(each.state is None or outcome[id(each.state)])
