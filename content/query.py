@@ -85,8 +85,9 @@ def canon_word(word: str) -> str:
     return "quy" if word == "qui" else word
 
 
-def _phrase(text: object) -> tuple[str, ...]:
-    """A vocabulary phrase as the lookup reads question words (folded, one i/y spelling)."""
+def canon_words(text: object) -> tuple[str, ...]:
+    """The words of a text as the lookup reads them (folded, one i/y spelling): a
+    vocabulary phrase, a question, a passage or a place name."""
     return tuple(canon_word(w) for w in fold_words(str(text)))
 
 
@@ -98,7 +99,7 @@ def _typed(text: object) -> tuple[str, ...]:
 def _phrases(data: dict[str, object], key: str) -> frozenset[tuple[str, ...]]:
     raw = data.get(key) or []
     items = raw if isinstance(raw, list) else []
-    return frozenset(p for p in (_phrase(x) for x in items) if p)
+    return frozenset(p for p in (canon_words(x) for x in items) if p)
 
 
 def _qualifiers(path: Path, data: dict[str, object]) -> tuple[tuple[tuple[str, ...], ...], ...]:
@@ -107,7 +108,7 @@ def _qualifiers(path: Path, data: dict[str, object]) -> tuple[tuple[tuple[str, .
         raise ContentError(path.name, "qualifiers", "must map a group to its values")
     groups: list[tuple[tuple[str, ...], ...]] = []
     for name, values in raw.items():
-        phrases = tuple(p for p in (_phrase(v) for v in values or []) if p)
+        phrases = tuple(p for p in (canon_words(v) for v in values or []) if p)
         if len(phrases) < 2:
             raise ContentError(path.name, f"qualifiers.{name}", "needs two values or more")
         groups.append(phrases)
@@ -152,21 +153,23 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
             raise ContentError(path.name, f"facets.{name}", f"bad pattern: {exc}") from exc
         if asks:
             facet_asks[str(name)] = asks
-        phrases = tuple(p for p in (_phrase(x) for x in raw["phrases"]) if p)
+        phrases = tuple(p for p in (canon_words(x) for x in raw["phrases"]) if p)
         facets[str(name)] = (phrases, pattern)
-    markers = tuple(p for p in (_phrase(x) for x in data.get("place_markers") or []) if p)
+    markers = tuple(p for p in (canon_words(x) for x in data.get("place_markers") or []) if p)
     count_units: dict[str, tuple[str, ...]] = {}
     for unit, others in (data.get("count_units") or {}).items():
-        key = _phrase(unit)
+        key = canon_words(unit)
         if key:
-            count_units[key[0]] = tuple(_phrase(o)[0] for o in others or [] if _phrase(o))
+            count_units[key[0]] = tuple(canon_words(o)[0] for o in others or [] if canon_words(o))
     bodies = tuple(str(b) for b in data.get("bodies") or [])
-    count_words = frozenset(p for p in (_phrase(x) for x in data.get("count_words") or []) if p)
+    count_words = frozenset(
+        p for p in (canon_words(x) for x in data.get("count_words") or []) if p
+    )
     section_questions = frozenset(
-        p for p in (_phrase(x) for x in data.get("section_questions") or []) if p
+        p for p in (canon_words(x) for x in data.get("section_questions") or []) if p
     )
     off_topic_raw = data.get("off_topic") or []
-    off_topic = frozenset(p for p in (_phrase(x) for x in data.get("off_topic") or []) if p)
+    off_topic = frozenset(p for p in (canon_words(x) for x in data.get("off_topic") or []) if p)
     return Vocab(abbreviations, max_len, number_units, tuple(wrappers), conversation, filler,
                  bodies, facets, markers, count_units, count_words, section_questions,
                  off_topic,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from content.errors import ContentError
-from content.query import canon_word
+from content.query import canon_word, canon_words
 from content.schema import Passage
 from content.text import fold_words, nfc
 from content.yaml_file import read_mapping
@@ -301,7 +301,7 @@ def qualifier_values(
 ) -> Qualifiers:
     """The values of each qualifier group (by its index) that the texts name: "Đối với cấp
     huyện" names the level "cấp huyện". Groups no text names are left out."""
-    joined = [f" {' '.join(canon_word(w) for w in fold_words(t))} " for t in texts if t]
+    joined = [f" {' '.join(canon_words(t))} " for t in texts if t]
     found: Qualifiers = {}
     for g, values in enumerate(groups):
         named = frozenset(

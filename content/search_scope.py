@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from content.query import Vocab, canon_word, normalise_words
+from content.query import Vocab, canon_word, canon_words, normalise_words
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -159,7 +159,7 @@ class Scope(Corpus):
             issuer = getattr(getattr(campaign, "plan", None), "issuer", None) or campaign.issuer
             found = _ISSUER_PLACE_RE.search(issuer or "")
             if found:
-                place = tuple(canon_word(w) for w in fold_words(found.group(1)))
+                place = canon_words(found.group(1))
                 if place:
                     self._districts[campaign.id] = place
         self._deadline_heads = frozenset(d[0] for d in self._lex.deadline_words)
@@ -213,7 +213,7 @@ class Scope(Corpus):
         """Whether the question names, with capitals, a body no plan (of the campaigns
         named) names ("Phòng Tư pháp", "Hội Cựu chiến binh"): its word pairs are not theirs."""
         for match in _BODY_RE.finditer(query):
-            words = [canon_word(w) for w in fold_words(f"{match.group(1)} {match.group(2)}")]
+            words = list(canon_words(f"{match.group(1)} {match.group(2)}"))
             pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words[:3])]
             if pairs and not all(self._present(p, campaigns) for p in pairs):
                 return True
@@ -232,9 +232,9 @@ class Scope(Corpus):
                 for p in self._lex.other_times_accented
             )
         written_folded = {
-            tuple(canon_word(w) for w in fold_words(p)) for p in written
+            canon_words(p) for p in written
         }
-        words = [canon_word(w) for w in fold_words(query)]
+        words = list(canon_words(query))
         df = self._df
         for phrase in self._lex.other_times:
             n = len(phrase)
@@ -326,7 +326,7 @@ class Scope(Corpus):
             hits = [
                 h for h in hits
                 if h.campaign_id == district or self._districts.get(h.campaign_id) is None
-                or f" {place} " in f" {' '.join(canon_word(w) for w in fold_words(h.text))} "
+                or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
         return self._holding_topic(q, hits)
 
@@ -334,7 +334,7 @@ class Scope(Corpus):
         """The plans whose district the question names ("ở Tuy Phước")."""
         if not query:
             return set()
-        words = f" {' '.join(canon_word(w) for w in fold_words(query))} "
+        words = f" {' '.join(canon_words(query))} "
         return {c for c, place in self._districts.items() if f" {' '.join(place)} " in words}
 
     def _holding_topic(self, q: _Query, hits: list[Hit]) -> list[Hit]:
@@ -400,7 +400,7 @@ class Scope(Corpus):
             if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
                 continue
             # One i/y spelling, as the plans' words are indexed ("Nhân Lý" is "nhan_li").
-            name = [canon_word(w) for w in fold_words(match.group(2))[:2]]
+            name = list(canon_words(match.group(2))[:2])
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
             ):
