@@ -1,4 +1,5 @@
-"""SQLite under asyncio: statements run on the event loop, only waits go to a thread.
+"""SQLite under asyncio: a message's own small statements run on the event loop, the rest on
+the connection's thread in one call each.
 
 aiosqlite runs each SQLite call on its connection's own thread; SQLAlchemy's adapter makes
 four such calls per statement (open a cursor, execute, fetch the rows, close the cursor),
