@@ -56,14 +56,18 @@ from aiohttp import web
 
 BOT_TOKENS = {"echo": "111111:ECHO-bench-token", "thidua": "222222:THIDUA-bench-token"}
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:55999/thidua_tp1"
-QUESTIONS = (
-    "dan van kheo het han ngay nao",
-    "thoi han nop bao cao",
-    "hạn đăng ký công trình là ngày nào?",
-    "ai duoc khen thuong",
-    "hồ sơ đề nghị khen thưởng gồm những gì",
-    "thi trac nghiem dan van kheo",
-)
+
+
+def _questions() -> tuple[str, ...]:
+    """Rule questions as people type them: every question of the development set (in and out
+    of scope, all styles), so that each user asks different things and nothing in the bot can
+    answer the run from a handful of remembered replies."""
+    rows = (Path(__file__).resolve().parent.parent / "tests/content/lookup_dev.tsv").read_text(
+        encoding="utf-8").splitlines()
+    return tuple(line.split("\t", 1)[0] for line in rows if line and not line.startswith("#"))
+
+
+QUESTIONS = _questions()
 MESSAGE_TIMEOUT = 120.0
 
 
