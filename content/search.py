@@ -18,6 +18,7 @@ from content.search_base import (
     BONUS_SHARE,
     CONFLICT_PENALTY,
     HEADING_DOC_PENALTY,
+    HEADING_PHRASE_SHARE,
     HEADING_SHARE,
     LONG_COVERAGE,
     LONG_QUESTION,
@@ -27,9 +28,11 @@ from content.search_base import (
     PREFER_BOOST,
     RERANK,
     SYNONYMS_FILE,
+    TITLE_WORDS,
     Hit,
     Qualifiers,
     _Query,
+    _text_features,
     conflicts,
     load_synonyms,
     qualifier_values,
@@ -194,6 +197,7 @@ class SearchIndex(Reading, Quoting):
         phrase_total = sum(phrases.values()) or 1.0
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             sats = self._sat[i]
+            own = self._docs[i].own
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
             coverage = core_scores[i] / total
             # The question's words in the passage's own heading: the section is about them
@@ -203,9 +207,15 @@ class SearchIndex(Reading, Quoting):
             # The question's consecutive words found consecutively in the passage's own words
             # or item heading, not only borrowed from the headings above or the neighbours
             # (weighted by how rare each pair is).
-            own = self._docs[i].own
             phrase = sum(w for bg, w in phrases.items() if bg in own)
             rank += PHRASE_SHARE * phrase / phrase_total
+            # The same pairs in the passage's heading ("Chủ đề thi đua", "Công tác khen
+            # thưởng"): the item is about them, whatever its passages' own words.
+            heading = self._heading_feats(i) if self._titled(i) else frozenset()
+            titled = sum(
+                w * sats.get(f"@{bg}", 0.0) for bg, w in phrases.items() if bg in heading
+            )
+            rank += HEADING_PHRASE_SHARE * titled / phrase_total
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -238,6 +248,22 @@ class SearchIndex(Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _titled(self, i: int) -> bool:
+        """Whether passage i's own heading is a short title ("Chủ đề thi đua"), not a list
+        of those addressed ("Đối với cán bộ, công chức, viên chức, lực lượng vũ trang")."""
+        heading = self._docs[i].heading
+        return bool(heading) and len(heading.split()) <= TITLE_WORDS and "," not in heading
+
+    def _heading_feats(self, i: int) -> frozenset[str]:
+        """The features of passage i's own item heading (not of the headings above it)."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_heading_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            heading = self._docs[i].heading
+            feats = frozenset(_text_features(heading, self._syn)) if heading else frozenset()
+            cache[i] = feats
+        return feats
 
     def _counterpart(self, q: _Query, i: int, total: float, min_coverage: float,
                      asked: Qualifiers) -> int | None:
