@@ -29,6 +29,7 @@ from content.search_base import (
     RERANK,
     SYNONYMS_FILE,
     TITLE_WORDS,
+    YES_NO_WORDS,
     Hit,
     Qualifiers,
     _Query,
@@ -62,9 +63,8 @@ class SearchIndex(Reading, Quoting):
         total = sum(q.core.values())
         if total <= 0:
             return []
-        real = [f for f in q.core if f[0] != "#"]
-        long = len(real) > LONG_QUESTION or (q.long and len(real) > 2)
-        min_coverage = LONG_COVERAGE if long else MIN_COVERAGE
+        # A yes-no question needs less of its words covered (see _rank).
+        min_coverage = LONG_COVERAGE if self._long(q) or q.yes_no else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
@@ -86,6 +86,25 @@ class SearchIndex(Reading, Quoting):
                 if ref is not None:
                     hits = [self._hit(ref, MIN_COVERAGE)]
         return hits
+
+    def _runs(self, q: _Query) -> list[tuple[str, ...]]:
+        """The question's runs of YES_NO_WORDS consecutive words (not all fillers), each as
+        its word pairs: what a passage must say as the question says it."""
+        stop = self._syn.stopwords
+        words = q.words
+        n = YES_NO_WORDS
+        return [
+            tuple(f"{a}_{b}" for a, b in itertools.pairwise(words[k : k + n]))
+            for k in range(len(words) - n + 1)
+            if sum(1 for w in words[k : k + n] if w not in stop) >= n - 1
+        ]
+
+    @staticmethod
+    def _long(q: _Query) -> bool:
+        """Whether the question carries context words (many of them, or a story before it):
+        then a smaller share of them must be matched."""
+        real = [f for f in q.core if f[0] != "#"]
+        return len(real) > LONG_QUESTION or (q.long and len(real) > 2)
 
     def _field_hits(self, q: _Query, prefer_campaign: str | None, limit: int) -> list[Hit]:
         """The plan document's own field (signer, number…) of the campaign asked about, or
@@ -165,8 +184,18 @@ class SearchIndex(Reading, Quoting):
         needed = min_coverage * total - 1e-9
         first: list[tuple[float, int]] = []
         conflicting: set[int] = set()  # passages speaking only of another value asked
+        # A yes-no question carries the asker's own verb ("có khuyến khích … không"): a
+        # passage covering less of it answers when it says a run of the question's words
+        # ("phát huy sáng kiến") itself.
+        loose = q.yes_no and not self._long(q)
+        strict = MIN_COVERAGE * total - 1e-9
+        runs = self._runs(q) if loose else []
         for i, score in core_scores.items():
             if score < needed:
+                continue
+            if loose and score < strict and not any(
+                all(p in self._docs[i].own for p in run) for run in runs
+            ):
                 continue
             doc = self._docs[i]
             if not q.campaigns and not any(f in doc.tf for f in strong):

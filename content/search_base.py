@@ -48,6 +48,7 @@ ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words
 LONG_COVERAGE = 0.45
+YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
 STORY_SHARE = 0.1  # the asker's story before the question: ranks a little, never decides
 # Place markers of a district or province: one the plans never name, even in the asker's story,
