@@ -29,6 +29,8 @@ from content.search_base import (
     RERANK,
     SYNONYMS_FILE,
     TITLE_WORDS,
+    WHEN_SHARE,
+    YEAR_QUESTIONS,
     YES_NO_WORDS,
     Hit,
     Qualifiers,
@@ -224,6 +226,13 @@ class SearchIndex(Reading, Quoting):
             if bg in self._idf
         }
         phrase_total = sum(phrases.values()) or 1.0
+        # A when-question about an event (not a document's date: search_scope.py) ranks a
+        # passage dating it by day or month above one naming a bare year.
+        # "… năm nào" asks for a year: a bare year answers it as well.
+        when = next((("#eday",) if "#edate" in g else ("#day",) for g in q.required
+                     if "#edate" in g or "#date" in g), ())
+        if when and any(p in YEAR_QUESTIONS for p in itertools.pairwise(q.words)):
+            when = ()
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             sats = self._sat[i]
             own = self._docs[i].own
@@ -245,6 +254,10 @@ class SearchIndex(Reading, Quoting):
                 w * sats.get(f"@{bg}", 0.0) for bg, w in phrases.items() if bg in heading
             )
             rank += HEADING_PHRASE_SHARE * titled / phrase_total
+            if when and any(f in sats for f in when):
+                # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
+                # the year of something the passage names ("Hội nghị … năm 2025").
+                rank += WHEN_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
