@@ -18,6 +18,7 @@ from content.search_base import (
     BONUS_SHARE,
     CONFLICT_PENALTY,
     HEADING_DOC_PENALTY,
+    HEADING_PHRASE_SHARE,
     HEADING_SHARE,
     LONG_COVERAGE,
     LONG_QUESTION,
@@ -27,9 +28,14 @@ from content.search_base import (
     PREFER_BOOST,
     RERANK,
     SYNONYMS_FILE,
+    TITLE_WORDS,
+    WHEN_SHARE,
+    YEAR_QUESTIONS,
+    YES_NO_WORDS,
     Hit,
     Qualifiers,
     _Query,
+    _text_features,
     conflicts,
     load_synonyms,
     qualifier_values,
@@ -59,9 +65,8 @@ class SearchIndex(Reading, Quoting):
         total = sum(q.core.values())
         if total <= 0:
             return []
-        real = [f for f in q.core if f[0] != "#"]
-        long = len(real) > LONG_QUESTION or (q.long and len(real) > 2)
-        min_coverage = LONG_COVERAGE if long else MIN_COVERAGE
+        # A yes-no question needs less of its words covered (see _rank).
+        min_coverage = LONG_COVERAGE if self._long(q) or q.yes_no else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
@@ -83,6 +88,25 @@ class SearchIndex(Reading, Quoting):
                 if ref is not None:
                     hits = [self._hit(ref, MIN_COVERAGE)]
         return hits
+
+    def _runs(self, q: _Query) -> list[tuple[str, ...]]:
+        """The question's runs of YES_NO_WORDS consecutive words (not all fillers), each as
+        its word pairs: what a passage must say as the question says it."""
+        stop = self._syn.stopwords
+        words = q.words
+        n = YES_NO_WORDS
+        return [
+            tuple(f"{a}_{b}" for a, b in itertools.pairwise(words[k : k + n]))
+            for k in range(len(words) - n + 1)
+            if sum(1 for w in words[k : k + n] if w not in stop) >= n - 1
+        ]
+
+    @staticmethod
+    def _long(q: _Query) -> bool:
+        """Whether the question carries context words (many of them, or a story before it):
+        then a smaller share of them must be matched."""
+        real = [f for f in q.core if f[0] != "#"]
+        return len(real) > LONG_QUESTION or (q.long and len(real) > 2)
 
     def _field_hits(self, q: _Query, prefer_campaign: str | None, limit: int) -> list[Hit]:
         """The plan document's own field (signer, number…) of the campaign asked about, or
@@ -162,8 +186,18 @@ class SearchIndex(Reading, Quoting):
         needed = min_coverage * total - 1e-9
         first: list[tuple[float, int]] = []
         conflicting: set[int] = set()  # passages speaking only of another value asked
+        # A yes-no question carries the asker's own verb ("có khuyến khích … không"): a
+        # passage covering less of it answers when it says a run of the question's words
+        # ("phát huy sáng kiến") itself.
+        loose = q.yes_no and not self._long(q)
+        strict = MIN_COVERAGE * total - 1e-9
+        runs = self._runs(q) if loose else []
         for i, score in core_scores.items():
             if score < needed:
+                continue
+            if loose and score < strict and not any(
+                all(p in self._docs[i].own for p in run) for run in runs
+            ):
                 continue
             doc = self._docs[i]
             if not q.campaigns and not any(f in doc.tf for f in strong):
@@ -192,8 +226,16 @@ class SearchIndex(Reading, Quoting):
             if bg in self._idf
         }
         phrase_total = sum(phrases.values()) or 1.0
+        # A when-question about an event (not a document's date: search_scope.py) ranks a
+        # passage dating it by day or month above one naming a bare year.
+        # "… năm nào" asks for a year: a bare year answers it as well.
+        when = next((("#eday",) if "#edate" in g else ("#day",) for g in q.required
+                     if "#edate" in g or "#date" in g), ())
+        if when and any(p in YEAR_QUESTIONS for p in itertools.pairwise(q.words)):
+            when = ()
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             sats = self._sat[i]
+            own = self._docs[i].own
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
             coverage = core_scores[i] / total
             # The question's words in the passage's own heading: the section is about them
@@ -203,9 +245,19 @@ class SearchIndex(Reading, Quoting):
             # The question's consecutive words found consecutively in the passage's own words
             # or item heading, not only borrowed from the headings above or the neighbours
             # (weighted by how rare each pair is).
-            own = self._docs[i].own
             phrase = sum(w for bg, w in phrases.items() if bg in own)
             rank += PHRASE_SHARE * phrase / phrase_total
+            # The same pairs in the passage's heading ("Chủ đề thi đua", "Công tác khen
+            # thưởng"): the item is about them, whatever its passages' own words.
+            heading = self._heading_feats(i) if self._titled(i) else frozenset()
+            titled = sum(
+                w * sats.get(f"@{bg}", 0.0) for bg, w in phrases.items() if bg in heading
+            )
+            rank += HEADING_PHRASE_SHARE * titled / phrase_total
+            if when and any(f in sats for f in when):
+                # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
+                # the year of something the passage names ("Hội nghị … năm 2025").
+                rank += WHEN_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -238,6 +290,22 @@ class SearchIndex(Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _titled(self, i: int) -> bool:
+        """Whether passage i's own heading is a short title ("Chủ đề thi đua"), not a list
+        of those addressed ("Đối với cán bộ, công chức, viên chức, lực lượng vũ trang")."""
+        heading = self._docs[i].heading
+        return bool(heading) and len(heading.split()) <= TITLE_WORDS and "," not in heading
+
+    def _heading_feats(self, i: int) -> frozenset[str]:
+        """The features of passage i's own item heading (not of the headings above it)."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_heading_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            heading = self._docs[i].heading
+            feats = frozenset(_text_features(heading, self._syn)) if heading else frozenset()
+            cache[i] = feats
+        return feats
 
     def _counterpart(self, q: _Query, i: int, total: float, min_coverage: float,
                      asked: Qualifiers) -> int | None:
