@@ -343,7 +343,7 @@ class Reading(Scope):
         out = (
             story_out
             or self._off_topic(query, raw)
-            or self._unknown_place(query, raw)
+            or self._unknown_place(query, raw, message=f"{story} {query}" if story else "")
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )

@@ -394,8 +394,10 @@ class Scope(Corpus):
             return True
         return False
 
-    def _unknown_place(self, query: str, words: list[str], districts_only: bool = False) -> bool:
-        """Whether the question names a district, commune or province no plan mentions."""
+    def _unknown_place(self, query: str, words: list[str], districts_only: bool = False,
+                       message: str = "") -> bool:
+        """Whether the question names a district, commune or province no plan mentions
+        (message: the whole message it was cut from, for how its writer spells names)."""
         for match in _PLACE_RE.finditer(query):
             if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
                 continue
@@ -405,9 +407,10 @@ class Scope(Corpus):
                 len(name) == 2 or name[0] not in self._df
             ):
                 return True
-        if self._unknown_accented_district(query):
+        capitals = self._capitalises_names(message or query)
+        if self._unknown_accented_district(query, capitals):
             return True
-        if self._capitalises_names(query):
+        if capitals:
             # The asker writes names with capitals ("… ở Chi Lăng"): a lowercase word after
             # "huyện" ("kế hoạch của huyện xem việc …") is not a place name.
             return False
@@ -431,16 +434,21 @@ class Scope(Corpus):
                     return True
         return False
 
-    def _unknown_accented_district(self, query: str) -> bool:
+    def _unknown_accented_district(self, query: str, capitals: bool = False) -> bool:
         """Whether a question typed with diacritics names, after "huyện", "tỉnh", "quận"…, two
         words the plans never write together as typed ("huyện văn bàn": the plans write
         "văn bản"), not a place of theirs either."""
-        tokens = _ACCENTED_RE.findall(nfc(query).lower())
+        cased = _ACCENTED_RE.findall(nfc(query))
+        tokens = [t.lower() for t in cased]
         if all("".join(fold_words(t)) == t for t in tokens):
             return False  # typed without diacritics: the folded checks decide
         stop = self._syn.stop_accented
+        # The asker writes names with capitals ("… ở Chi Lăng", capitals): a lowercase word
+        # after "huyện" ("kế hoạch của huyện mong …") is not a place name.
         for i, token in enumerate(tokens[:-2]):
             if token not in _ACCENTED_DISTRICTS:
+                continue
+            if capitals and cased[i + 1].islower():
                 continue
             if tokens[i + 1] in _DISTRICT_BODIES:
                 continue  # "Huyện ủy Hớn Quản": the district's party committee, then its name

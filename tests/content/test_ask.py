@@ -1,0 +1,43 @@
+"""Reading the question as people type it (issue #12): the asker's own story, words of the
+plans said otherwise, chat abbreviations. Each case states what a user would notice: an
+answer from the right section, or an honest "not found"."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.loader import load_campaigns
+from content.search import SearchIndex, build_index
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return build_index(load_campaigns())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The asker writes names with capitals: "huyện" followed by a lowercase word is the
+        # district of the plan, not a district no plan covers.
+        "Cháu là sinh viên quê Tuy Phước, cho cháu hỏi kế hoạch thực hiện Chỉ thị 19 của "
+        "huyện mong thi đua trở thành gì của mỗi cấp, mỗi ngành ạ?",
+        "Tôi là y sĩ ở Trạm Tấu, đọc kế hoạch thi đua đặc biệt của huyện thấy nói nhiều thứ "
+        "quá, tôi muốn biết kế hoạch nói gì về chất lượng dịch vụ y tế?",
+    ],
+)
+def test_a_lowercase_word_after_huyen_is_not_another_district(
+    index: SearchIndex, question: str
+) -> None:
+    assert index.search(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "huyện văn bàn đăng ký công trình trước ngày nào?",
+        "Huyện Văn Chấn đăng ký công trình trước ngày nào?",
+    ],
+)
+def test_a_district_no_plan_covers_is_still_not_found(index: SearchIndex, question: str) -> None:
+    assert index.search(question) == []
