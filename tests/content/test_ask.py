@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from content.loader import load_campaigns
+from content.query import normalise_words
 from content.search import SearchIndex, build_index
 
 
@@ -41,3 +42,32 @@ def test_a_lowercase_word_after_huyen_is_not_another_district(
 )
 def test_a_district_no_plan_covers_is_still_not_found(index: SearchIndex, question: str) -> None:
     assert index.search(question) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("dn có cần tạo việc làm cho ng lđ ko",
+         "doanh nghiep co can tao viec lam cho nguoi lao dong khong"),
+        ("mấy vb chuyên đề", "may van ban chuyen de"),
+        ("nld", "nguoi lao dong"),
+    ],
+)
+def test_chat_abbreviations_of_the_field_are_expanded(typed: str, meant: str) -> None:
+    assert " ".join(normalise_words(typed, known=lambda w: False)) == meant
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "kêu gọi", "nêu", "đề cập": how the question refers to the plan, not its topic.
+        ("Kế hoạch Hớn Quản kêu gọi các đại biểu và cá nhân dám làm những gì?", "dám làm"),
+        # "lần mấy" asks for an edition like "lần thứ mấy".
+        ("kh hớn quản hướng tới đh đảng bộ tỉnh bình phước lần mấy v ad", "lần thứ XII"),
+    ],
+)
+def test_words_about_the_plan_itself_do_not_hide_the_answer(
+    index: SearchIndex, question: str, expected: str
+) -> None:
+    hits = index.search(question)
+    assert hits and expected in hits[0].text
