@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from content.loader import load_campaigns
-from content.query import normalise_words
+from content.query import normalise_words, split_story
 from content.search import SearchIndex, build_index
 
 
@@ -71,3 +71,20 @@ def test_words_about_the_plan_itself_do_not_hide_the_answer(
 ) -> None:
     hits = index.search(question)
     assert hits and expected in hits[0].text
+
+
+def test_a_question_passed_on_is_the_question() -> None:
+    message = ("Chị ơi, em là đoàn viên ở Bắc Sơn, em đang đi tuyên truyền cho bà con thi Dân "
+               "vận khéo, bà con hỏi đợt thi đua này phát hiện để khen những ai rồi nhân rộng, "
+               "em nên trả lời sao ạ?")
+    story, asked = split_story(message)
+    assert "tuyên truyền cho bà con" in story and "bà con hỏi" not in asked
+    # "em nên trả lời sao": how to pass the answer on, not what is asked.
+    assert " ".join(normalise_words(asked, known=lambda w: False)) == (
+        "dot thi dua nay phat hien de khen nhung ai roi nhan rong"
+    )
+
+
+def test_the_head_of_an_office_as_people_say_it(index: SearchIndex) -> None:
+    hits = index.search("thi dvk có cần tham mưu cho sếp ko mới đc khen")
+    assert hits and "người đứng đầu" in hits[0].text
