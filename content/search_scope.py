@@ -426,8 +426,12 @@ class Scope(Corpus):
                 if tuple(words[i : i + n]) != marker or i + n + 1 >= len(words):
                     continue
                 w1, w2 = words[i + n], words[i + n + 1]
-                if w1.isdigit() or w2.isdigit() or self._phrase_word(w1) or self._phrase_word(w2):
-                    continue
+                if w1.isdigit() or w2.isdigit() or f"{w1}_{w2}" in self._df:
+                    continue  # "huyện xây dựng …": words the plans write together
+                if f"{words[i + n - 1]}_{w1}" in self._df:
+                    continue  # "huyện ủy …": the marker is part of a word
+                if self._phrase_starts(words, i + n) or self._phrase_starts(words, i + n + 1):
+                    continue  # "huyện văn bản …", "huyện lúc nào": words of the question
                 if w1 in self._abbrev_words or w2 in self._abbrev_words:
                     continue
                 if f"{w1}_{w2}" not in self._places:
@@ -506,7 +510,12 @@ class Scope(Corpus):
                 return True
         return False
 
-    def _phrase_word(self, word: str) -> bool:
-        return (word,) in self._syn.phrases or word in self._syn.stopwords or any(
-            key[0] == word for key in self._syn.phrases if len(key) > 1
+    def _phrase_starts(self, words: list[str], j: int) -> bool:
+        """Whether a stopword or a phrase of the synonym table starts at words[j] as typed
+        ("văn bản", not "văn" alone: "huyện văn quan" names a place)."""
+        if words[j] in self._syn.stopwords:
+            return True
+        return any(
+            tuple(words[j : j + k]) in self._syn.phrases
+            for k in range(1, min(self._syn.max_len, len(words) - j) + 1)
         )

@@ -88,3 +88,32 @@ def test_a_question_passed_on_is_the_question() -> None:
 def test_the_head_of_an_office_as_people_say_it(index: SearchIndex) -> None:
     hits = index.search("thi dvk có cần tham mưu cho sếp ko mới đc khen")
     assert hits and "người đứng đầu" in hits[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "huyen van quan dang ky cong trinh truoc ngay nao",
+        "huyen luc yen dvk ket thuc khi nao",
+        "huyen dinh hoa co to chuc dvk ko",
+    ],
+)
+def test_a_district_typed_without_diacritics_that_no_plan_covers_is_not_found(
+    index: SearchIndex, question: str
+) -> None:
+    assert index.search(question) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ban tuyen giao huyen uy tram tau lam gi",  # "huyện ủy": the marker is part of a word
+        "huyen bac son to chuc dvk khi nao",
+        "cac xa trong huyen xay dung ke hoach khi nao",
+        "cap huyen to chuc hoi nghi bao nhieu dai bieu",
+    ],
+)
+def test_words_after_huyen_typed_without_diacritics_are_not_a_place(
+    index: SearchIndex, question: str
+) -> None:
+    assert index.search(question)
