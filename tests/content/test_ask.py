@@ -117,3 +117,21 @@ def test_words_after_huyen_typed_without_diacritics_are_not_a_place(
     index: SearchIndex, question: str
 ) -> None:
     assert index.search(question)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("mik muon bt han dang ky", "minh muon biet han dang ky"),
+        ("cb ccvc", "can bo cong chuc vien chuc"),
+        ("kh do ai ki", "ke hoach do ai ky"),
+    ],
+)
+def test_more_chat_abbreviations_are_expanded(typed: str, meant: str) -> None:
+    assert " ".join(normalise_words(typed, known=lambda w: False)) == meant
+
+
+@pytest.mark.parametrize("question", ["ai ki ke hoach tuy phuoc", "kh tuy phuoc do ai ki"])
+def test_who_signed_the_plan_typed_with_i(index: SearchIndex, question: str) -> None:
+    hits = index.search(question)
+    assert hits and "Huỳnh Nam" in hits[0].text
