@@ -135,3 +135,21 @@ def test_more_chat_abbreviations_are_expanded(typed: str, meant: str) -> None:
 def test_who_signed_the_plan_typed_with_i(index: SearchIndex, question: str) -> None:
     hits = index.search(question)
     assert hits and "Huỳnh Nam" in hits[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "ngoài … ra" is a connective, "nước ngoài" a thing.
+        ("Ngoài phong trào thi đua hằng năm, Tuy Phước còn phát động thi đua theo hình thức "
+         "nào?", "II.2.b"),
+        ("Tuy Phước có khen thưởng người nước ngoài không?", "II.4.c"),
+        # "kết thúc bằng" asks the order of a programme, not a deadline.
+        ("chuong trinh hoi nghi dien hinh tien tien ket thuc bang phan nao", "II.1"),
+    ],
+)
+def test_connectives_do_not_decide_the_answer(
+    index: SearchIndex, question: str, expected: str
+) -> None:
+    hits = index.search(question)
+    assert hits and hits[0].source == expected
