@@ -196,7 +196,8 @@ class Reading(Scope):
                 and (rest[start],) in self._lex.count_words
                 and start > 0
                 and start - 1 not in used
-                and self._is_word(rest[start - 1], rest[start])
+                # "chỉ số": the plans' pair, though "chỉ" alone is a stopword.
+                and self._is_word(rest[start - 1], rest[start], frozenset())
             ):
                 found.remove((start, end, group))
                 used.discard(start)

@@ -153,3 +153,19 @@ def test_connectives_do_not_decide_the_answer(
 ) -> None:
     hits = index.search(question)
     assert hits and hits[0].source == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "chỉ số" names a thing of the plans ("chỉ số hạnh phúc", "chỉ số SIPAS"), it does
+        # not ask how many, though "chỉ" alone is a filler word.
+        ("tram tau muon nang cao chi so gi cua nhan dan", "II.5.e"),
+        ("chỉ số SIPAS trạm tấu?", "II.5.h"),
+    ],
+)
+def test_a_count_word_inside_a_word_of_the_plans_names_a_thing(
+    index: SearchIndex, question: str, expected: str
+) -> None:
+    hits = index.search(question)
+    assert hits and hits[0].source == expected
