@@ -169,3 +169,11 @@ def test_a_count_word_inside_a_word_of_the_plans_names_a_thing(
 ) -> None:
     hits = index.search(question)
     assert hits and hits[0].source == expected
+
+
+def test_encouraging_said_in_other_words(index: SearchIndex) -> None:
+    # The plan says "động viên …, phát huy sáng kiến", the asker "khuyến khích".
+    hits = index.search(
+        "phong trao tong tuyen cu o hon quan co khuyen khich phat huy sang kien khong"
+    )
+    assert hits and "phát huy sáng kiến" in hits[0].text
