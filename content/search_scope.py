@@ -432,6 +432,8 @@ class Scope(Corpus):
                     continue  # "huyện ủy …": the marker is part of a word
                 if self._phrase_starts(words, i + n) or self._phrase_starts(words, i + n + 1):
                     continue  # "huyện văn bản …", "huyện lúc nào": words of the question
+                if w1 in self._asking_words or w2 in self._asking_words:
+                    continue  # "huyện bao nhiu đại biểu": a question word, however typed
                 if w1 in self._abbrev_words or w2 in self._abbrev_words:
                     continue
                 if f"{w1}_{w2}" not in self._places:

@@ -111,6 +111,7 @@ def test_a_district_typed_without_diacritics_that_no_plan_covers_is_not_found(
         "huyen bac son to chuc dvk khi nao",
         "cac xa trong huyen xay dung ke hoach khi nao",
         "cap huyen to chuc hoi nghi bao nhieu dai bieu",
+        "hoi nghi cap huyen bao nhiu dai bieu",  # a question word, mistyped
     ],
 )
 def test_words_after_huyen_typed_without_diacritics_are_not_a_place(
