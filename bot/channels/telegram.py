@@ -7,6 +7,7 @@ one short reply pointing to a private chat and is never dispatched."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import html
 import json
@@ -85,19 +86,6 @@ CALLBACK_DATA_LIMIT = 64
 FILE_REF_PREFIX = "telegram-file:"
 
 
-class _RawUpdates(TelegramMethod[list[dict[str, Any]]]):
-    """getUpdates whose answer stays the platform's JSON: stored as is (as a webhook's body
-    is) and read into aiogram types once, when handled; not parsed and dumped again here."""
-
-    __returning__ = list[dict[str, Any]]
-    __api_method__ = "getUpdates"
-
-    offset: int | None = None
-    limit: int | None = None
-    timeout: int | None = None
-    allowed_updates: list[str] | None = None
-
-
 class _Sent(TelegramMethod[Any]):
     """A call this adapter posts itself as JSON (see TelegramChannel._call): the method
     named for aiogram's error handling, which reads the answer as Response[Any]."""
@@ -112,8 +100,10 @@ def _named(api_method: str) -> _Sent:
     return kind()
 
 
-# The calls made for every message: a reply, the press of a button (answered, its keyboard
-# replaced by the choice), the typing indicator.
+# The calls made for every message: its intake (getUpdates: the answer stays the platform's
+# JSON, stored as is as a webhook's body is), a reply, the press of a button (answered, its
+# keyboard replaced by the choice), the typing indicator.
+GET_UPDATES = _named("getUpdates")
 SEND_MESSAGE = _named("sendMessage")
 EDIT_TEXT = _named("editMessageText")
 EDIT_MARKUP = _named("editMessageReplyMarkup")
@@ -128,8 +118,7 @@ _JSON = {"Content-Type": "application/json"}
 _RESPONSE_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (GetUpdates, SendMessage, SendChatAction, AnswerCallbackQuery,
-                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument,
-                   _RawUpdates, _Sent))
+                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument, _Sent))
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -220,6 +209,7 @@ class TelegramChannel(BaseChannel):
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
         self._bot = Bot(token=token, session=session)
         self._http_timeout = aiohttp.ClientTimeout(total=self._bot.session.timeout)
+        self._poll_http_timeout = aiohttp.ClientTimeout(total=poll_timeout + 10)
         self._token = token
         self.fingerprint = token_fingerprint(token)
         self._commands = [BotCommand(command=c, description=d) for c, d in commands]
@@ -276,10 +266,10 @@ class TelegramChannel(BaseChannel):
         delay = self._backoff_initial
         while True:
             try:
-                updates = await self._bot(
-                    _RawUpdates(offset=self._offset, limit=100, timeout=self._poll_timeout,
-                                allowed_updates=ALLOWED_UPDATES),
-                    request_timeout=self._poll_timeout + 10)
+                updates = await self._call(GET_UPDATES, self._poll_body(self._poll_timeout),
+                                           timeout=self._poll_http_timeout)
+                if not isinstance(updates, list):
+                    raise ClientDecodeError("getUpdates gave no list", ValueError(), updates)
             except asyncio.CancelledError:
                 raise
             except TelegramUnauthorizedError as exc:
@@ -318,6 +308,13 @@ class TelegramChannel(BaseChannel):
                 continue
             self._offset = max(int(key) for key, _payload in batch) + 1
 
+    def _poll_body(self, timeout: int, limit: int = 100) -> dict[str, Any]:
+        body: dict[str, Any] = {"limit": limit, "timeout": timeout,
+                                "allowed_updates": ALLOWED_UPDATES}
+        if self._offset is not None:
+            body["offset"] = self._offset
+        return body
+
     async def _stop_intake(self) -> None:
         if self._webhook_server is not None and self._webhook_url is not None:
             await self._webhook_server.detach(self.name)
@@ -332,7 +329,7 @@ class TelegramChannel(BaseChannel):
         if self._offset is None:
             return
         try:
-            await self._bot.get_updates(offset=self._offset, limit=1, timeout=0)
+            await self._call(GET_UPDATES, self._poll_body(0, limit=1))
         except TelegramAPIError as exc:
             logger.warning("telegram: could not confirm the last updates: %s", type(exc).__name__)
 
@@ -519,12 +516,14 @@ class TelegramChannel(BaseChannel):
 
     # --- outgoing -------------------------------------------------------------------------
 
-    async def _call(self, method: _Sent, body: dict[str, Any]) -> Any:
+    async def _call(self, method: _Sent, body: dict[str, Any],
+                    timeout: aiohttp.ClientTimeout | None = None) -> Any:
         """Post one Bot API call with a JSON body and return its result as plain JSON.
 
         The calls of every message go this way rather than through aiogram's Bot, which
-        dumps the method's model and form-encodes each field (half the cost of a reply);
-        the answer is still checked by aiogram, which raises the same errors."""
+        dumps the method's model and form-encodes each field (half the cost of a reply).
+        A successful answer is read here (json once, no model); any other is checked by
+        aiogram, which raises the same errors as for its own calls."""
         session = self._bot.session
         assert isinstance(session, AiohttpSession)
         http = await session.create_session()
@@ -532,13 +531,18 @@ class TelegramChannel(BaseChannel):
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
             async with http.post(url, data=data, headers=_JSON,
-                                 timeout=self._http_timeout) as response:
+                                 timeout=timeout or self._http_timeout) as response:
                 content = await response.text()
         except TimeoutError as exc:
             raise TelegramNetworkError(method=method, message="Request timeout error") from exc
         except aiohttp.ClientError as exc:
             raise TelegramNetworkError(method=method,
                                        message=f"{type(exc).__name__}: {exc}") from exc
+        if response.status == 200:
+            with contextlib.suppress(ValueError):
+                answer = json.loads(content)
+                if isinstance(answer, dict) and answer.get("ok") is True and "result" in answer:
+                    return answer["result"]
         return session.check_response(bot=self._bot, method=method,
                                       status_code=response.status, content=content).result
 
