@@ -13,11 +13,12 @@ report may scan every participant) is one call on the connection's thread, as is
 wait, so that the loop never sleeps in SQLite's busy handler, on a disk or on a long query:
 - BEGIN IMMEDIATE when another process holds the write lock (tried here first without
   waiting, then again on the thread with the busy timeout);
-- the COMMIT of a transaction that ran a statement on the thread (a large one), and every
-  CHECKPOINT_EVERY-th commit, which then folds the WAL into the database file (writes and
-  an fsync): SQLite's own checkpoint after a commit is off on these connections, so that
-  the COMMIT of a small transaction (a few WAL pages written, no fsync in synchronous=NORMAL)
-  runs here too.
+- the COMMIT of a transaction that ran a statement on the thread (a large one);
+- the WAL checkpoint (writes and an fsync of the database file) after every
+  CHECKPOINT_EVERY-th commit and after a large one, once the writer is free again
+  (storage.db): SQLite's own checkpoint, which would run inside whichever commit filled the
+  WAL, is off on these connections, so that the COMMIT of a small transaction (a few WAL
+  pages written, no fsync in synchronous=NORMAL) runs here too.
 
 Used by storage.db.create_engine for every SQLite engine (`module=one_hop_dbapi()`);
 PostgreSQL is untouched.
@@ -26,6 +27,7 @@ PostgreSQL is untouched.
 from __future__ import annotations
 
 import collections
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +41,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
+
+logger = logging.getLogger(__name__)
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any,
@@ -85,13 +89,10 @@ DEFAULT_BUSY_MS = 5000
 CHECKPOINT_EVERY = 100
 
 
-def _commit(connection: sqlite3.Connection, checkpoint: bool) -> None:
-    """On the connection's thread: commit, then fold the WAL into the database file if
-    asked (PASSIVE: never waits for readers or writers; what it cannot copy yet waits for
-    the next one)."""
-    connection.commit()
-    if checkpoint:
-        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    """On the connection's thread: fold the WAL into the database file (PASSIVE: never
+    waits for readers or writers; what it cannot copy yet waits for the next one)."""
+    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
 
 
 def _begin_now(connection: sqlite3.Connection, busy_ms: int) -> bool:
@@ -179,11 +180,13 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """aiosqlite's adapted connection, with the one-hop cursor; rollbacks run here, and the
     commits of small transactions (see the module's docstring)."""
 
-    __slots__ = ("busy_ms", "large")
+    __slots__ = ("busy_ms", "checkpoint_due", "large")
     _cursor_cls = OneHopCursor
     busy_ms: int
     # This transaction ran a statement on the thread: its commit runs there too.
     large: bool
+    # The last commit asked for a checkpoint (see checkpoint()).
+    checkpoint_due: bool
 
     def commit(self) -> None:
         driver = self._connection
@@ -193,19 +196,28 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         dbapi = self.dbapi
         assert isinstance(dbapi, OneHopDBAPI)
         dbapi.commits += 1
-        checkpoint = large or dbapi.commits >= CHECKPOINT_EVERY
-        if checkpoint or self._execute_mutex.locked():
-            if checkpoint:
-                dbapi.commits = 0
-            try:
-                await_(driver._execute(_commit, driver._conn, checkpoint))
-            except Exception as error:
-                self._handle_exception(error)
-            return
+        if large or dbapi.commits >= CHECKPOINT_EVERY:
+            dbapi.commits = 0
+            self.checkpoint_due = True
         try:
-            driver._conn.commit()
+            if large or self._execute_mutex.locked():
+                await_(driver._execute(driver._conn.commit))
+            else:
+                driver._conn.commit()
         except Exception as error:
             self._handle_exception(error)
+
+    def checkpoint(self) -> None:
+        """Run the checkpoint the last commit asked for, on the connection's thread; called
+        once the writer is free again (storage.db), so that other writes go on meanwhile.
+        A checkpoint that fails is logged: the commit before it holds, the next one retries."""
+        if not self.checkpoint_due or self._connection._connection is None:
+            return
+        self.checkpoint_due = False
+        try:
+            await_(self._connection._execute(_checkpoint, self._connection._conn))
+        except Exception as error:
+            logger.warning("sqlite: WAL checkpoint failed: %s", type(error).__name__)
 
     def rollback(self) -> None:
         self.large = False
@@ -231,7 +243,7 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         adapted = super().connect(*arg, **kw)
         connection = OneHopConnection(self, adapted._connection)
         connection.busy_ms = int(1000 * float(kw.get("timeout", DEFAULT_BUSY_MS / 1000)))
-        connection.large = False
+        connection.large = connection.checkpoint_due = False
         # Checkpoints follow this engine's commits (OneHopConnection.commit), not SQLite's
         # own, which would run inside whichever commit filled the WAL, here on the loop.
         adapted._connection._conn.execute("PRAGMA wal_autocheckpoint=0").close()
