@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from content.query import VOCAB_FILE, load_vocab, split_story
@@ -40,13 +40,14 @@ from content.search_base import (
     load_synonyms,
     qualifier_values,
 )
+from content.search_candidates import Candidates
 from content.search_quoting import Quoting
 from content.search_reading import Reading
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
 
-class SearchIndex(Reading, Quoting):
+class SearchIndex(Candidates, Reading, Quoting):
     """Inverted index over every passage of every campaign: reads a question, scores the
     passages that can answer it and quotes the best."""
 
@@ -75,7 +76,7 @@ class SearchIndex(Reading, Quoting):
         preferred = bool(prefer_campaign) and not q.campaigns
         slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
         # The kind of fact asked for ("#n_tuoi", "#date") narrows the candidates as they come.
-        core_scores = self._scores(q, total, min_coverage, slack)
+        core_scores = self._candidates(q, total, min_coverage, slack)  # search_candidates
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
@@ -120,62 +121,6 @@ class SearchIndex(Reading, Quoting):
         field = q.field or ""
         refs = [self._fields[(c, field)] for c in named if (c, field) in self._fields]
         return [self._hit(ref, 1.0) for ref in refs[:limit]]
-
-    def _scores(
-        self, q: _Query, total: float, min_coverage: float, slack: float
-    ) -> dict[int, float]:
-        """Coverage scores (weighted) of the passages that can still reach min_coverage and
-        the RERANK best (scores only grow: the RERANK-th best so far bounds the final one)."""
-        core_scores: dict[int, float] = {}
-        required = q.required
-        rejected: set[int] = set()
-        remaining = total
-        floor = min_coverage * total - 1e-9
-        for feat, weight in sorted(q.core.items(), key=lambda kv: -kv[1]):
-            if len(core_scores) > RERANK:
-                # sorted() runs in C: faster than heapq.nlargest's Python loop here.
-                kth = sorted(core_scores.values(), reverse=True)[RERANK - 1]
-                floor = max(floor, kth - slack * total)
-            postings = self._feature_postings(q, feat)
-            if remaining >= floor:
-                get = core_scores.get
-                for i, sat in postings:
-                    if required and i not in core_scores and (
-                        i in rejected or not self._meets(i, required)
-                    ):
-                        rejected.add(i)
-                        continue
-                    core_scores[i] = get(i, 0.0) + weight * sat
-            else:
-                # Only the candidates so far can still qualify: add this feature to them (by
-                # the shorter of its postings and the candidates), then drop those that can
-                # no longer reach the floor with the weight still to come.
-                if len(postings) < len(core_scores):
-                    for i, sat in postings:
-                        if i in core_scores:
-                            core_scores[i] += weight * sat
-                else:
-                    sats = self._sat
-                    for i in core_scores:
-                        own = sats[i].get(feat)
-                        if own:
-                            core_scores[i] += weight * own
-                threshold = floor - (remaining - weight)
-                core_scores = {i: sc for i, sc in core_scores.items() if sc >= threshold}
-            remaining -= weight
-        return core_scores
-
-    def _meets(self, i: int, required: tuple[tuple[str, ...], ...]) -> bool:
-        """Whether passage i holds one feature of every required group."""
-        sats = self._sat[i]
-        return all(any(f in sats for f in group) for group in required)
-
-    def _feature_postings(self, q: _Query, feat: str) -> Sequence[tuple[int, float]]:
-        """The passages holding feat (of the campaigns the question names, if any)."""
-        if q.campaigns:
-            by_campaign = self._campaign_postings.get(feat, {})
-            return [p for c in q.campaigns for p in by_campaign.get(c, ())]
-        return self._postings.get(feat, [])
 
     def _rank(self, q: _Query, core_scores: dict[int, float], total: float,
               min_coverage: float, prefer_campaign: str | None, limit: int,
