@@ -72,7 +72,7 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
         engine = create_async_engine(url, hide_parameters=True, pool_size=POOL_SIZE,
                                      max_overflow=POOL_OVERFLOW)
         _ping_when_idle(engine, idle_ping_seconds)
-        _refuse_writes_in_read_first(engine)
+        _refuse_writes_in_read_first(engine, savepoints=True)
         return engine
     ensure_sqlite_dir(url)
     # A pool as wide as the work in flight: an overflow connection would be opened (a thread
@@ -147,15 +147,18 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
 _GUARDED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _refuse_writes_in_read_first(engine: AsyncEngine) -> None:
+def _refuse_writes_in_read_first(engine: AsyncEngine, *, savepoints: bool = False) -> None:
     """In a read-first attempt (`read_first`), a statement that would write raises
-    NeedsWrite before it runs: nothing is written, the message is handled again."""
+    NeedsWrite before it runs: nothing is written, the message is handled again.
+    `savepoints`: a SAVEPOINT too (PostgreSQL reads outside a transaction, where a
+    savepoint is an error; one only ever comes before a write)."""
     _GUARDED.add(engine.sync_engine)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         attempt = _read_attempt.get()
-        if attempt is not None and _writes(statement):
+        if attempt is not None and (_writes(statement) or (
+                savepoints and statement.lstrip()[:9].upper() == "SAVEPOINT")):
             attempt.wanted_write = True
             raise NeedsWrite(statement.split(None, 1)[0])
 
@@ -229,6 +232,19 @@ def reads_first(sessions: async_sessionmaker[AsyncSession]) -> bool:
     # PostgreSQL: only where writes are refused (else one would pass, then be rolled back).
     return bind.dialect.name == "sqlite" or (bind.dialect.name == "postgresql"
                                              and bind.sync_engine in _GUARDED)
+
+
+def read_sessions(sessions: async_sessionmaker[AsyncSession]
+                  ) -> async_sessionmaker[AsyncSession]:
+    """Return the sessions for read-first attempts: SQLite, the same (a snapshot);
+    PostgreSQL, sessions outside a transaction (autocommit), each statement on its own, as
+    it is inside a READ COMMITTED transaction: no BEGIN and ROLLBACK, two round trips less.
+    Writes are refused before they run (NeedsWrite), so autocommit never commits one."""
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "postgresql" or not reads_first(sessions):
+        return sessions
+    return async_sessionmaker(**{**sessions.kw,
+                                 "bind": bind.execution_options(isolation_level="AUTOCOMMIT")})
 
 
 def _raw(connection: Any) -> Any:

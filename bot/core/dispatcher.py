@@ -26,7 +26,7 @@ from content.address import addressing
 from content.query import conversation_kind, looks_like_question
 from content.text import fold_words
 from storage.access import Grant, GrantRepo
-from storage.db import NeedsWrite, lock_chat, read_first, reads_first
+from storage.db import NeedsWrite, lock_chat, read_first, read_sessions, reads_first
 from storage.people import (
     Account,
     ChatState,
@@ -82,6 +82,9 @@ class Router:
     # lookup's own screens); on any other screen with choices, unexpected text gets that
     # screen's help and its choices again.
     open_prefixes: set[str] = field(default_factory=lambda: {"c", "form"})
+    # `menu_for`'s answers, by the roles held and the number of commands registered.
+    _menus: dict[tuple[frozenset[str], int], tuple[Command, ...]] = field(
+        default_factory=dict, repr=False)
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -148,11 +151,16 @@ class Router:
         return register
 
     def menu_for(self, roles: str | Iterable[str]) -> list[Command]:
-        """Return the main-menu commands someone holding `roles` may use, in menu order."""
-        held = {roles} if isinstance(roles, str) else set(roles)
-        return sorted((c for c in self.commands.values()
-                       if c.menu_label and allowed(held, c.roles)),
-                      key=lambda c: (c.order, c.name))
+        """Return the main-menu commands someone holding `roles` may use, in menu order
+        (worked out once per set of roles: every main menu shown asks)."""
+        held = frozenset((roles,) if isinstance(roles, str) else roles)
+        key = (held, len(self.commands))
+        menu = self._menus.get(key)
+        if menu is None:
+            menu = self._menus[key] = tuple(sorted(
+                (c for c in self.commands.values() if c.menu_label and allowed(held, c.roles)),
+                key=lambda c: (c.order, c.name)))
+        return list(menu)
 
 
 def role_allows(role: str, allowed_roles: frozenset[str]) -> bool:
@@ -224,9 +232,10 @@ class Dispatcher:
                          settings.max_upload_bytes)
         self._admins = settings.admin_accounts()
         # Messages are first handled as reads (storage.db.read_first): on SQLite without
-        # the single writer, on PostgreSQL without the chat's lock and in 1 round trip
-        # less; their small writes are committed together (group commit).
+        # the single writer, on PostgreSQL without the chat's lock, in autocommit (one
+        # round trip); their small writes are committed together (group commit).
         self._read_first = reads_first(sessions)
+        self._read_sessions = read_sessions(sessions)
         self._writes = SmallWrites(sessions)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
@@ -317,7 +326,7 @@ class Dispatcher:
         """
         with read_first() as attempt:
             try:
-                async with self.sessions() as session:  # its end rolls the snapshot back
+                async with self._read_sessions() as session:  # its end rolls back
                     with inline_statements():
                         ctx, touch = await self._context(session, msg, now, reading=True)
                     replies = await self._route_and_remember(ctx)
@@ -325,8 +334,14 @@ class Dispatcher:
                         await session.flush()  # an ORM change not flushed yet: NeedsWrite
             except NeedsWrite:
                 return None
-            except Exception:
+            except Exception as exc:
                 if attempt.wanted_write:
+                    return None
+                if self._read_sessions is not self.sessions:
+                    # PostgreSQL reads outside a transaction, where a few things fail (a
+                    # server-side cursor: a streamed export): done again in one.
+                    logger.info("read attempt failed (%s): handled again in a transaction",
+                                type(exc).__name__)
                     return None
                 raise
             if attempt.wanted_write:
