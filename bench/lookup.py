@@ -101,8 +101,10 @@ def run(label: str, campaigns: list[Campaign], items: list[str]) -> None:
             timings.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.thread_time() - c0) * 1000)
         rounds.append(timings)
+    # Passages that read the same (a plan copied from a template) are scored once.
     print(f"{label} (gc.freeze {'on' if FREEZE else 'off'}): campaigns {len(campaigns)}, "
-          f"passages indexed {len(index)}, index build {build_ms:.0f} ms")
+          f"passages indexed {len(index)} ({len(index._shape_members)} distinct), "
+          f"index build {build_ms:.0f} ms")
     # The first round has no cached typo corrections: report it apart.
     _report("  first round", rounds[0])
     _report(f"  all rounds ({len(items)} questions x {ROUNDS})", [t for r in rounds for t in r])

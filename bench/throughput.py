@@ -310,6 +310,7 @@ def with_content_copies(copies: int) -> None:
     """Make this process's app load every campaign `copies` times (bench.lookup.copies)."""
     import dataclasses
     import functools
+    import gc
 
     import bot.app as app_module
     from bench.lookup import copies as copied
@@ -324,8 +325,11 @@ def with_content_copies(copies: int) -> None:
     def load() -> Any:
         content = original()
         campaigns = copied(list(content.campaigns.values()), copies)
-        return dataclasses.replace(content, campaigns={c.id: c for c in campaigns},
-                                   search=build_index(campaigns))
+        replaced = dataclasses.replace(content, campaigns={c.id: c for c in campaigns},
+                                       search=build_index(campaigns))
+        gc.collect()
+        gc.freeze()  # as load_content does with what it loaded
+        return replaced
 
     app_module.load_content = load
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from content.query import VOCAB_FILE, load_vocab, split_story
@@ -18,6 +18,7 @@ from content.search_base import (
     BONUS_SHARE,
     CONFLICT_PENALTY,
     HEADING_DOC_PENALTY,
+    HEADING_PHRASE_SHARE,
     HEADING_SHARE,
     LONG_COVERAGE,
     LONG_QUESTION,
@@ -27,20 +28,26 @@ from content.search_base import (
     PREFER_BOOST,
     RERANK,
     SYNONYMS_FILE,
+    TITLE_WORDS,
+    WHEN_SHARE,
+    YEAR_QUESTIONS,
+    YES_NO_WORDS,
     Hit,
     Qualifiers,
     _Query,
+    _text_features,
     conflicts,
     load_synonyms,
     qualifier_values,
 )
+from content.search_candidates import Candidates
 from content.search_quoting import Quoting
 from content.search_reading import Reading
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
 
-class SearchIndex(Reading, Quoting):
+class SearchIndex(Candidates, Reading, Quoting):
     """Inverted index over every passage of every campaign: reads a question, scores the
     passages that can answer it and quotes the best."""
 
@@ -59,9 +66,8 @@ class SearchIndex(Reading, Quoting):
         total = sum(q.core.values())
         if total <= 0:
             return []
-        real = [f for f in q.core if f[0] != "#"]
-        long = len(real) > LONG_QUESTION or (q.long and len(real) > 2)
-        min_coverage = LONG_COVERAGE if long else MIN_COVERAGE
+        # A yes-no question needs less of its words covered (see _rank).
+        min_coverage = LONG_COVERAGE if self._long(q) or q.yes_no else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
         # coverage an answer needs, a passage not met so far cannot qualify: the common
         # features ("#num", "khen") are then looked up in the candidates only, so the cost
@@ -70,7 +76,7 @@ class SearchIndex(Reading, Quoting):
         preferred = bool(prefer_campaign) and not q.campaigns
         slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
         # The kind of fact asked for ("#n_tuoi", "#date") narrows the candidates as they come.
-        core_scores = self._scores(q, total, min_coverage, slack)
+        core_scores = self._candidates(q, total, min_coverage, slack)  # search_candidates
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
@@ -83,6 +89,25 @@ class SearchIndex(Reading, Quoting):
                 if ref is not None:
                     hits = [self._hit(ref, MIN_COVERAGE)]
         return hits
+
+    def _runs(self, q: _Query) -> list[tuple[str, ...]]:
+        """The question's runs of YES_NO_WORDS consecutive words (not all fillers), each as
+        its word pairs: what a passage must say as the question says it."""
+        stop = self._syn.stopwords
+        words = q.words
+        n = YES_NO_WORDS
+        return [
+            tuple(f"{a}_{b}" for a, b in itertools.pairwise(words[k : k + n]))
+            for k in range(len(words) - n + 1)
+            if sum(1 for w in words[k : k + n] if w not in stop) >= n - 1
+        ]
+
+    @staticmethod
+    def _long(q: _Query) -> bool:
+        """Whether the question carries context words (many of them, or a story before it):
+        then a smaller share of them must be matched."""
+        real = [f for f in q.core if f[0] != "#"]
+        return len(real) > LONG_QUESTION or (q.long and len(real) > 2)
 
     def _field_hits(self, q: _Query, prefer_campaign: str | None, limit: int) -> list[Hit]:
         """The plan document's own field (signer, number…) of the campaign asked about, or
@@ -97,62 +122,6 @@ class SearchIndex(Reading, Quoting):
         refs = [self._fields[(c, field)] for c in named if (c, field) in self._fields]
         return [self._hit(ref, 1.0) for ref in refs[:limit]]
 
-    def _scores(
-        self, q: _Query, total: float, min_coverage: float, slack: float
-    ) -> dict[int, float]:
-        """Coverage scores (weighted) of the passages that can still reach min_coverage and
-        the RERANK best (scores only grow: the RERANK-th best so far bounds the final one)."""
-        core_scores: dict[int, float] = {}
-        required = q.required
-        rejected: set[int] = set()
-        remaining = total
-        floor = min_coverage * total - 1e-9
-        for feat, weight in sorted(q.core.items(), key=lambda kv: -kv[1]):
-            if len(core_scores) > RERANK:
-                # sorted() runs in C: faster than heapq.nlargest's Python loop here.
-                kth = sorted(core_scores.values(), reverse=True)[RERANK - 1]
-                floor = max(floor, kth - slack * total)
-            postings = self._feature_postings(q, feat)
-            if remaining >= floor:
-                get = core_scores.get
-                for i, sat in postings:
-                    if required and i not in core_scores and (
-                        i in rejected or not self._meets(i, required)
-                    ):
-                        rejected.add(i)
-                        continue
-                    core_scores[i] = get(i, 0.0) + weight * sat
-            else:
-                # Only the candidates so far can still qualify: add this feature to them (by
-                # the shorter of its postings and the candidates), then drop those that can
-                # no longer reach the floor with the weight still to come.
-                if len(postings) < len(core_scores):
-                    for i, sat in postings:
-                        if i in core_scores:
-                            core_scores[i] += weight * sat
-                else:
-                    sats = self._sat
-                    for i in core_scores:
-                        own = sats[i].get(feat)
-                        if own:
-                            core_scores[i] += weight * own
-                threshold = floor - (remaining - weight)
-                core_scores = {i: sc for i, sc in core_scores.items() if sc >= threshold}
-            remaining -= weight
-        return core_scores
-
-    def _meets(self, i: int, required: tuple[tuple[str, ...], ...]) -> bool:
-        """Whether passage i holds one feature of every required group."""
-        sats = self._sat[i]
-        return all(any(f in sats for f in group) for group in required)
-
-    def _feature_postings(self, q: _Query, feat: str) -> Sequence[tuple[int, float]]:
-        """The passages holding feat (of the campaigns the question names, if any)."""
-        if q.campaigns:
-            by_campaign = self._campaign_postings.get(feat, {})
-            return [p for c in q.campaigns for p in by_campaign.get(c, ())]
-        return self._postings.get(feat, [])
-
     def _rank(self, q: _Query, core_scores: dict[int, float], total: float,
               min_coverage: float, prefer_campaign: str | None, limit: int,
               asked_quals: Qualifiers | None = None) -> list[Hit]:
@@ -162,8 +131,18 @@ class SearchIndex(Reading, Quoting):
         needed = min_coverage * total - 1e-9
         first: list[tuple[float, int]] = []
         conflicting: set[int] = set()  # passages speaking only of another value asked
+        # A yes-no question carries the asker's own verb ("có khuyến khích … không"): a
+        # passage covering less of it answers when it says a run of the question's words
+        # ("phát huy sáng kiến") itself.
+        loose = q.yes_no and not self._long(q)
+        strict = MIN_COVERAGE * total - 1e-9
+        runs = self._runs(q) if loose else []
         for i, score in core_scores.items():
             if score < needed:
+                continue
+            if loose and score < strict and not any(
+                all(p in self._docs[i].own for p in run) for run in runs
+            ):
                 continue
             doc = self._docs[i]
             if not q.campaigns and not any(f in doc.tf for f in strong):
@@ -192,8 +171,16 @@ class SearchIndex(Reading, Quoting):
             if bg in self._idf
         }
         phrase_total = sum(phrases.values()) or 1.0
+        # A when-question about an event (not a document's date: search_scope.py) ranks a
+        # passage dating it by day or month above one naming a bare year.
+        # "… năm nào" asks for a year: a bare year answers it as well.
+        when = next((("#eday",) if "#edate" in g else ("#day",) for g in q.required
+                     if "#edate" in g or "#date" in g), ())
+        if when and any(p in YEAR_QUESTIONS for p in itertools.pairwise(q.words)):
+            when = ()
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             sats = self._sat[i]
+            own = self._docs[i].own
             bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
             coverage = core_scores[i] / total
             # The question's words in the passage's own heading: the section is about them
@@ -203,9 +190,19 @@ class SearchIndex(Reading, Quoting):
             # The question's consecutive words found consecutively in the passage's own words
             # or item heading, not only borrowed from the headings above or the neighbours
             # (weighted by how rare each pair is).
-            own = self._docs[i].own
             phrase = sum(w for bg, w in phrases.items() if bg in own)
             rank += PHRASE_SHARE * phrase / phrase_total
+            # The same pairs in the passage's heading ("Chủ đề thi đua", "Công tác khen
+            # thưởng"): the item is about them, whatever its passages' own words.
+            heading = self._heading_feats(i) if self._titled(i) else frozenset()
+            titled = sum(
+                w * sats.get(f"@{bg}", 0.0) for bg, w in phrases.items() if bg in heading
+            )
+            rank += HEADING_PHRASE_SHARE * titled / phrase_total
+            if when and any(f in sats for f in when):
+                # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
+                # the year of something the passage names ("Hội nghị … năm 2025").
+                rank += WHEN_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -238,6 +235,22 @@ class SearchIndex(Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _titled(self, i: int) -> bool:
+        """Whether passage i's own heading is a short title ("Chủ đề thi đua"), not a list
+        of those addressed ("Đối với cán bộ, công chức, viên chức, lực lượng vũ trang")."""
+        heading = self._docs[i].heading
+        return bool(heading) and len(heading.split()) <= TITLE_WORDS and "," not in heading
+
+    def _heading_feats(self, i: int) -> frozenset[str]:
+        """The features of passage i's own item heading (not of the headings above it)."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_heading_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            heading = self._docs[i].heading
+            feats = frozenset(_text_features(heading, self._syn)) if heading else frozenset()
+            cache[i] = feats
+        return feats
 
     def _counterpart(self, q: _Query, i: int, total: float, min_coverage: float,
                      asked: Qualifiers) -> int | None:

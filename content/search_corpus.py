@@ -6,7 +6,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from content.passages import iter_quoted
 from content.query import Vocab, load_vocab
@@ -115,13 +115,18 @@ class Corpus:
                 self._add(campaign, loc.section, loc.passage, loc.context, loc.heading or "",
                           siblings if loc.passage.source != "mở đầu" else [])
                 self._docs[-1].is_heading = loc.path.endswith(".heading")
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Built in lists here, held in tuples once complete (_settle).
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        by_campaign: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self._postings: Mapping[str, Sequence[tuple[int, float]]] = postings
+        self._campaign_postings: Mapping[str, Mapping[str, Sequence[tuple[int, float]]]] = (
+            by_campaign
+        )
         searched = [d for d in self._docs if not d.field]
         avg = sum(d.length for d in searched) / max(len(searched), 1)
         self._sat: list[dict[str, float]] = []
-        self._campaign_postings: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
         for i, doc in enumerate(self._docs):
             sats: dict[str, float] = {}
             for feat, tf in doc.tf.items():
@@ -129,8 +134,8 @@ class Corpus:
                 sats[feat] = sat
                 if doc.field:
                     continue  # found only by a question about the document itself
-                self._postings[feat].append((i, sat))
-                self._campaign_postings[feat][doc.campaign_id].append((i, sat))
+                postings[feat].append((i, sat))
+                by_campaign[feat][doc.campaign_id].append((i, sat))
             self._sat.append(sats)
         n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
@@ -223,7 +228,7 @@ class Corpus:
                 folded = "".join(fold_words(token))
                 if folded:
                     self._spellings[folded][token] += 1
-        self._index_rare_spellings(avg, n)
+        self._index_rare_spellings(avg, n, postings, by_campaign)
         # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
         # the campaigns' place names: a district named otherwise is not one of the plans'.
         self._accented_pairs = frozenset(
@@ -231,8 +236,24 @@ class Corpus:
             for text in (*self._raw_texts, *self._place_names)
             for a, b in itertools.pairwise(_ACCENTED_RE.findall(nfc(text).lower()))
         )
+        self._settle()
 
-    def _index_rare_spellings(self, avg: float, n: int) -> None:
+    def _settle(self) -> None:
+        """Hold the finished postings in tuples and plain dicts: the garbage collector stops
+        tracking those (only numbers and strings inside), so a full collection does not walk
+        the index (some 150,000 lists at ten times today's content)."""
+        self._postings = {f: tuple(p) for f, p in self._postings.items()}
+        self._campaign_postings = {
+            f: {c: tuple(p) for c, p in by_campaign.items()}
+            for f, by_campaign in self._campaign_postings.items()
+        }
+        for doc in self._docs:
+            doc.tf = dict(doc.tf)
+
+    def _index_rare_spellings(
+        self, avg: float, n: int, postings: dict[str, list[tuple[int, float]]],
+        by_campaign: dict[str, dict[str, list[tuple[int, float]]]],
+    ) -> None:
         """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where
         they mostly write "vững"); a question typed that way finds it by that spelling (avg:
         the passages' mean length; n: how many are searched)."""
@@ -246,12 +267,12 @@ class Corpus:
                     continue
                 sat = _saturation(tf, doc.length, avg)
                 self._sat[i][f"={token}"] = sat
-                self._postings[f"={token}"].append((i, sat))
-                self._campaign_postings[f"={token}"][doc.campaign_id].append((i, sat))
-        for feat, postings in self._postings.items():
+                postings[f"={token}"].append((i, sat))
+                by_campaign[f"={token}"][doc.campaign_id].append((i, sat))
+        for feat, held in postings.items():
             if feat[0] == "=":
-                self._df[feat] = len(postings)
-                self._idf[feat] = _idf(n, len(postings))
+                self._df[feat] = len(held)
+                self._idf[feat] = _idf(n, len(held))
 
     def _add(
         self,

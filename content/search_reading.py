@@ -196,7 +196,8 @@ class Reading(Scope):
                 and (rest[start],) in self._lex.count_words
                 and start > 0
                 and start - 1 not in used
-                and self._is_word(rest[start - 1], rest[start])
+                # "chỉ số": the plans' pair, though "chỉ" alone is a stopword.
+                and self._is_word(rest[start - 1], rest[start], frozenset())
             ):
                 found.remove((start, end, group))
                 used.discard(start)
@@ -343,7 +344,7 @@ class Reading(Scope):
         out = (
             story_out
             or self._off_topic(query, raw)
-            or self._unknown_place(query, raw)
+            or self._unknown_place(query, raw, message=f"{story} {query}" if story else "")
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )

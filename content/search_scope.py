@@ -394,8 +394,10 @@ class Scope(Corpus):
             return True
         return False
 
-    def _unknown_place(self, query: str, words: list[str], districts_only: bool = False) -> bool:
-        """Whether the question names a district, commune or province no plan mentions."""
+    def _unknown_place(self, query: str, words: list[str], districts_only: bool = False,
+                       message: str = "") -> bool:
+        """Whether the question names a district, commune or province no plan mentions
+        (message: the whole message it was cut from, for how its writer spells names)."""
         for match in _PLACE_RE.finditer(query):
             if districts_only and match.group(1).lower() not in _DISTRICT_MARKERS:
                 continue
@@ -405,9 +407,10 @@ class Scope(Corpus):
                 len(name) == 2 or name[0] not in self._df
             ):
                 return True
-        if self._unknown_accented_district(query):
+        capitals = self._capitalises_names(message or query)
+        if self._unknown_accented_district(query, capitals):
             return True
-        if self._capitalises_names(query):
+        if capitals:
             # The asker writes names with capitals ("… ở Chi Lăng"): a lowercase word after
             # "huyện" ("kế hoạch của huyện xem việc …") is not a place name.
             return False
@@ -423,24 +426,35 @@ class Scope(Corpus):
                 if tuple(words[i : i + n]) != marker or i + n + 1 >= len(words):
                     continue
                 w1, w2 = words[i + n], words[i + n + 1]
-                if w1.isdigit() or w2.isdigit() or self._phrase_word(w1) or self._phrase_word(w2):
-                    continue
+                if w1.isdigit() or w2.isdigit() or f"{w1}_{w2}" in self._df:
+                    continue  # "huyện xây dựng …": words the plans write together
+                if f"{words[i + n - 1]}_{w1}" in self._df:
+                    continue  # "huyện ủy …": the marker is part of a word
+                if self._phrase_starts(words, i + n) or self._phrase_starts(words, i + n + 1):
+                    continue  # "huyện văn bản …", "huyện lúc nào": words of the question
+                if w1 in self._asking_words or w2 in self._asking_words:
+                    continue  # "huyện bao nhiu đại biểu": a question word, however typed
                 if w1 in self._abbrev_words or w2 in self._abbrev_words:
                     continue
                 if f"{w1}_{w2}" not in self._places:
                     return True
         return False
 
-    def _unknown_accented_district(self, query: str) -> bool:
+    def _unknown_accented_district(self, query: str, capitals: bool = False) -> bool:
         """Whether a question typed with diacritics names, after "huyện", "tỉnh", "quận"…, two
         words the plans never write together as typed ("huyện văn bàn": the plans write
         "văn bản"), not a place of theirs either."""
-        tokens = _ACCENTED_RE.findall(nfc(query).lower())
+        cased = _ACCENTED_RE.findall(nfc(query))
+        tokens = [t.lower() for t in cased]
         if all("".join(fold_words(t)) == t for t in tokens):
             return False  # typed without diacritics: the folded checks decide
         stop = self._syn.stop_accented
+        # The asker writes names with capitals ("… ở Chi Lăng", capitals): a lowercase word
+        # after "huyện" ("kế hoạch của huyện mong …") is not a place name.
         for i, token in enumerate(tokens[:-2]):
             if token not in _ACCENTED_DISTRICTS:
+                continue
+            if capitals and cased[i + 1].islower():
                 continue
             if tokens[i + 1] in _DISTRICT_BODIES:
                 continue  # "Huyện ủy Hớn Quản": the district's party committee, then its name
@@ -498,7 +512,12 @@ class Scope(Corpus):
                 return True
         return False
 
-    def _phrase_word(self, word: str) -> bool:
-        return (word,) in self._syn.phrases or word in self._syn.stopwords or any(
-            key[0] == word for key in self._syn.phrases if len(key) > 1
+    def _phrase_starts(self, words: list[str], j: int) -> bool:
+        """Whether a stopword or a phrase of the synonym table starts at words[j] as typed
+        ("văn bản", not "văn" alone: "huyện văn quan" names a place)."""
+        if words[j] in self._syn.stopwords:
+            return True
+        return any(
+            tuple(words[j : j + k]) in self._syn.phrases
+            for k in range(1, min(self._syn.max_len, len(words) - j) + 1)
         )

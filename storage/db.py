@@ -120,6 +120,10 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
             commit(dbapi_connection)
         finally:
             writer.release(_raw(dbapi_connection))
+        # Every CHECKPOINT_EVERY-th commit folds the WAL into the file, the writer free.
+        checkpoint = getattr(_raw(dbapi_connection), "checkpoint", None)
+        if checkpoint is not None:
+            checkpoint()
 
     def do_rollback(dbapi_connection: Any) -> None:
         try:

@@ -13,11 +13,12 @@ report may scan every participant) is one call on the connection's thread, as is
 wait, so that the loop never sleeps in SQLite's busy handler, on a disk or on a long query:
 - BEGIN IMMEDIATE when another process holds the write lock (tried here first without
   waiting, then again on the thread with the busy timeout);
-- a WAL checkpoint (writes and fsyncs of the database file): SQLite's automatic one, which
-  runs inside whichever COMMIT crosses 1,000 WAL pages, is off on these connections;
-  every CHECKPOINT_EVERY-th COMMIT of the process runs on the thread, followed by a
-  passive checkpoint. Any other COMMIT runs here: with synchronous=NORMAL it appends to
-  the WAL without an fsync (tens of microseconds).
+- the COMMIT of a transaction that ran a statement on the thread (a large one);
+- the WAL checkpoint (writes and an fsync of the database file) after every
+  CHECKPOINT_EVERY-th commit and after a large one, once the writer is free again
+  (storage.db): SQLite's own checkpoint, which would run inside whichever commit filled the
+  WAL, is off on these connections, so that the COMMIT of a small transaction (a few WAL
+  pages written, no fsync in synchronous=NORMAL) runs here too.
 
 Used by storage.db.create_engine for every SQLite engine (`module=one_hop_dbapi()`);
 PostgreSQL is untouched.
@@ -26,7 +27,6 @@ PostgreSQL is untouched.
 from __future__ import annotations
 
 import collections
-import itertools
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -39,7 +39,10 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
-from sqlalchemy.util import EMPTY_DICT, await_only
+from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util.concurrency import await_
+
+logger = logging.getLogger(__name__)
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any,
@@ -79,24 +82,17 @@ def inline_statements() -> Iterator[None]:
         _INLINE.reset(token)
 
 
-logger = logging.getLogger(__name__)
-
-# One COMMIT in this many (of the process's SQLite connections) runs on the thread, then
-# checkpoints the WAL (passive: it waits for no one, copies what no reader still needs).
+# SQLite's busy timeout when the engine gives none (sqlite3.connect's own default, 5 s).
+DEFAULT_BUSY_MS = 5000
+# Commits of one engine between two WAL checkpoints (each on the connection's thread). SQLite
+# checkpoints by itself once the WAL holds 1000 pages; a message's commit writes a few.
 CHECKPOINT_EVERY = 100
-_commits = itertools.count(1)
 
 
 def _checkpoint(connection: sqlite3.Connection) -> None:
-    """On the connection's thread: copy the WAL into the database file (passive)."""
-    try:
-        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-    except sqlite3.Error as exc:  # tried again CHECKPOINT_EVERY commits later
-        logger.warning("WAL checkpoint failed: %s", type(exc).__name__)
-
-
-# SQLite's busy timeout when the engine gives none (sqlite3.connect's own default, 5 s).
-DEFAULT_BUSY_MS = 5000
+    """On the connection's thread: fold the WAL into the database file (PASSIVE: never
+    waits for readers or writers; what it cannot copy yet waits for the next one)."""
+    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
 
 
 def _begin_now(connection: sqlite3.Connection, busy_ms: int) -> bool:
@@ -167,6 +163,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         else:  # a handler's statement may be long (a report over every participant)
             result = None
         if result is None:
+            adapted = self._adapt_connection
+            if isinstance(adapted, OneHopConnection) and not operation.startswith("BEGIN"):
+                adapted.large = True  # its commit goes to the thread too
             async with mutex:
                 result = await driver._execute(_run, driver._conn, operation, parameters,
                                                many)
@@ -178,34 +177,50 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    """aiosqlite's adapted connection, with the one-hop cursor; rollbacks and commits
-    (but every CHECKPOINT_EVERY-th) run here."""
+    """aiosqlite's adapted connection, with the one-hop cursor; rollbacks run here, and the
+    commits of small transactions (see the module's docstring)."""
 
-    __slots__ = ("busy_ms", "checkpoints_here")
+    __slots__ = ("busy_ms", "checkpoint_due", "large")
     _cursor_cls = OneHopCursor
     busy_ms: int
-    # False until this connection's automatic checkpoints are turned off (its first commit
-    # here): until then its commits run on the thread.
-    checkpoints_here: bool
+    # This transaction ran a statement on the thread: its commit runs there too.
+    large: bool
+    # The last commit asked for a checkpoint (see checkpoint()).
+    checkpoint_due: bool
 
     def commit(self) -> None:
         driver = self._connection
         if driver._connection is None:
             return
-        if self._execute_mutex.locked() or next(_commits) % CHECKPOINT_EVERY == 0:
-            super().commit()
-            if driver._connection is not None and self.checkpoints_here:
-                await_only(driver._execute(_checkpoint, driver._conn))
-            return
+        large, self.large = self.large, False
+        dbapi = self.dbapi
+        assert isinstance(dbapi, OneHopDBAPI)
+        dbapi.commits += 1
+        if large or dbapi.commits >= CHECKPOINT_EVERY:
+            dbapi.commits = 0
+            self.checkpoint_due = True
         try:
-            if not self.checkpoints_here:
-                driver._conn.execute("PRAGMA wal_autocheckpoint=0")
-                self.checkpoints_here = True
-            driver._conn.commit()
+            if large or self._execute_mutex.locked():
+                await_(driver._execute(driver._conn.commit))
+            else:
+                driver._conn.commit()
         except Exception as error:
             self._handle_exception(error)
 
+    def checkpoint(self) -> None:
+        """Run the checkpoint the last commit asked for, on the connection's thread; called
+        once the writer is free again (storage.db), so that other writes go on meanwhile.
+        A checkpoint that fails is logged: the commit before it holds, the next one retries."""
+        if not self.checkpoint_due or self._connection._connection is None:
+            return
+        self.checkpoint_due = False
+        try:
+            await_(self._connection._execute(_checkpoint, self._connection._conn))
+        except Exception as error:
+            logger.warning("sqlite: WAL checkpoint failed: %s", type(error).__name__)
+
     def rollback(self) -> None:
+        self.large = False
         driver = self._connection
         if driver._connection is None or self._execute_mutex.locked():
             super().rollback()
@@ -217,7 +232,10 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    """The aiosqlite DBAPI shim handing out one-hop connections."""
+    """The aiosqlite DBAPI shim handing out one-hop connections (one per engine)."""
+
+    # Commits since the last checkpoint, over every connection of the engine.
+    commits = 0
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         # Used from the event loop's thread too (one call at a time, never concurrently).
@@ -225,7 +243,10 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         adapted = super().connect(*arg, **kw)
         connection = OneHopConnection(self, adapted._connection)
         connection.busy_ms = int(1000 * float(kw.get("timeout", DEFAULT_BUSY_MS / 1000)))
-        connection.checkpoints_here = False
+        connection.large = connection.checkpoint_due = False
+        # Checkpoints follow this engine's commits (OneHopConnection.commit), not SQLite's
+        # own, which would run inside whichever commit filled the WAL, here on the loop.
+        adapted._connection._conn.execute("PRAGMA wal_autocheckpoint=0").close()
         return connection
 
 

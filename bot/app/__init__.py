@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -140,8 +141,13 @@ def load_content() -> Content:
     # in flight for a second or more.
     default_vocab()
     natural()
-    return Content(Messages.load(), units, {c.id: c for c in campaigns},
-                   build_index(campaigns), load_policy())
+    content = Content(Messages.load(), units, {c.id: c for c in campaigns},
+                      build_index(campaigns), load_policy())
+    # The content lives as long as the process: keep the garbage collector's full passes from
+    # walking it again and again (their cost would grow with the content, issue #17).
+    gc.collect()
+    gc.freeze()
+    return content
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> App:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.inbox.repo import InboxItem, InboxRepo, InboxStatus, Recovered, stale_cutoff
+from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
 
@@ -122,11 +123,18 @@ class Inbox:
         return self._wakeups.setdefault(channel, asyncio.Event())
 
     async def _write(self, action: Callable[[InboxRepo], Awaitable[T]], *,
-                     attempts: int = WRITE_RETRIES) -> T:
+                     attempts: int = WRITE_RETRIES, inline: bool = False) -> T:
+        """Run `action` in a transaction and commit it, retried; `inline`: its statements
+        are small indexed ones (a round's), run on the event loop on SQLite rather than a
+        hop to the connection's thread each (storage.sqlite_driver)."""
         for attempt in range(attempts):
             try:
                 async with self.sessions() as session:
-                    result = await action(InboxRepo(session))
+                    if inline:
+                        with inline_statements():
+                            result = await action(InboxRepo(session))
+                    else:
+                        result = await action(InboxRepo(session))
                     await session.commit()
                 return result
             except Exception:
@@ -198,7 +206,7 @@ class Inbox:
     async def _run_round(self, batch: _Round, *, attempts: int) -> None:
         now = self._now()
         claimed = await self._write(lambda repo: self._apply(repo, batch, now),
-                                    attempts=attempts)
+                                    attempts=attempts, inline=True)
         for future in batch.futures():
             if not future.done():
                 future.set_result(claimed.pop(id(future), None))

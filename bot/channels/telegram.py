@@ -7,6 +7,7 @@ one short reply pointing to a private chat and is never dispatched."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import html
 import json
@@ -85,19 +86,6 @@ CALLBACK_DATA_LIMIT = 64
 FILE_REF_PREFIX = "telegram-file:"
 
 
-class _RawUpdates(TelegramMethod[list[dict[str, Any]]]):
-    """getUpdates whose answer stays the platform's JSON: stored as is (as a webhook's body
-    is) and read into aiogram types once, when handled; not parsed and dumped again here."""
-
-    __returning__ = list[dict[str, Any]]
-    __api_method__ = "getUpdates"
-
-    offset: int | None = None
-    limit: int | None = None
-    timeout: int | None = None
-    allowed_updates: list[str] | None = None
-
-
 class _Sent(TelegramMethod[Any]):
     """A call this adapter posts itself as JSON (see TelegramChannel._call): the method
     named for aiogram's error handling, which reads the answer as Response[Any]."""
@@ -112,8 +100,10 @@ def _named(api_method: str) -> _Sent:
     return kind()
 
 
-# The calls made for every message: a reply, the press of a button (answered, its keyboard
-# replaced by the choice), the typing indicator.
+# The calls made for every message: its intake (getUpdates: the answer stays the platform's
+# JSON, stored as is as a webhook's body is), a reply, the press of a button (answered, its
+# keyboard replaced by the choice), the typing indicator.
+GET_UPDATES = _named("getUpdates")
 SEND_MESSAGE = _named("sendMessage")
 EDIT_TEXT = _named("editMessageText")
 EDIT_MARKUP = _named("editMessageReplyMarkup")
@@ -128,8 +118,7 @@ _JSON = {"Content-Type": "application/json"}
 _RESPONSE_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (GetUpdates, SendMessage, SendChatAction, AnswerCallbackQuery,
-                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument,
-                   _RawUpdates, _Sent))
+                   EditMessageText, EditMessageReplyMarkup, SendPhoto, SendDocument, _Sent))
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s+(?P<rest>.*))?$", re.S)
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -184,6 +173,50 @@ def inline_keyboard(choices: list[list[Choice]]) -> InlineKeyboardMarkup | None:
     return None if keyboard is None else InlineKeyboardMarkup.model_validate(keyboard)
 
 
+def _person(user: Any) -> bool:
+    """Tell whether `user` is a well-formed Bot API User who is not a bot."""
+    return (isinstance(user, dict) and type(user.get("id")) is int
+            and user.get("is_bot") is False and isinstance(user.get("first_name"), str)
+            and isinstance(user.get("last_name", ""), str))
+
+
+def _full_name(user: dict[str, Any]) -> str | None:
+    """A User's full name as aiogram gives it (first and last name), None when empty."""
+    last = user.get("last_name")
+    return (f"{user['first_name']} {last}" if last else user["first_name"]) or None
+
+
+# The keys of a Message the plain reading below understands; any other (a photo, a reply,
+# a forward, formatting...) sends the update through aiogram.
+_PLAIN_MESSAGE = frozenset({"message_id", "date", "chat", "from", "text", "entities",
+                            "reply_markup", "edit_date", "message_thread_id"})
+
+
+def _plain_text(message: dict[str, Any], *, sent_by_us: bool = False) -> bool:
+    """Tell whether `message` is a well-formed text message in a private chat (from a
+    person; or, for the message a button belongs to, written by us without formatting)."""
+    chat = message.get("chat")
+    if not (message.keys() <= _PLAIN_MESSAGE and isinstance(message.get("text"), str)
+            and type(message.get("message_id")) is int and type(message.get("date")) is int
+            and message["date"] != 0 and isinstance(chat, dict)
+            and type(chat.get("id")) is int and chat.get("type") == PRIVATE):
+        return False
+    if sent_by_us:
+        # Its text as HTML is its text escaped only when no entity formats it.
+        return "entities" not in message
+    return _person(message.get("from"))
+
+
+def _plain_keyboard(markup: Any) -> bool:
+    """Tell whether `markup` is an inline keyboard of buttons with a text each."""
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    return (isinstance(markup, dict) and markup.keys() == {"inline_keyboard"}
+            and isinstance(rows, list)
+            and all(isinstance(row, list) and all(
+                isinstance(b, dict) and isinstance(b.get("text"), str)
+                and isinstance(b.get("callback_data", ""), str) for b in row) for row in rows))
+
+
 def _chat(chat_id: str | int) -> str | int:
     """A chat id as the Bot API's JSON has it: a number (a @username stays text)."""
     if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
@@ -220,6 +253,7 @@ class TelegramChannel(BaseChannel):
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
         self._bot = Bot(token=token, session=session)
         self._http_timeout = aiohttp.ClientTimeout(total=self._bot.session.timeout)
+        self._poll_http_timeout = aiohttp.ClientTimeout(total=poll_timeout + 10)
         self._token = token
         self.fingerprint = token_fingerprint(token)
         self._commands = [BotCommand(command=c, description=d) for c, d in commands]
@@ -276,10 +310,10 @@ class TelegramChannel(BaseChannel):
         delay = self._backoff_initial
         while True:
             try:
-                updates = await self._bot(
-                    _RawUpdates(offset=self._offset, limit=100, timeout=self._poll_timeout,
-                                allowed_updates=ALLOWED_UPDATES),
-                    request_timeout=self._poll_timeout + 10)
+                updates = await self._call(GET_UPDATES, self._poll_body(self._poll_timeout),
+                                           timeout=self._poll_http_timeout)
+                if not isinstance(updates, list):
+                    raise ClientDecodeError("getUpdates gave no list", ValueError(), updates)
             except asyncio.CancelledError:
                 raise
             except TelegramUnauthorizedError as exc:
@@ -318,6 +352,13 @@ class TelegramChannel(BaseChannel):
                 continue
             self._offset = max(int(key) for key, _payload in batch) + 1
 
+    def _poll_body(self, timeout: int, limit: int = 100) -> dict[str, Any]:
+        body: dict[str, Any] = {"limit": limit, "timeout": timeout,
+                                "allowed_updates": ALLOWED_UPDATES}
+        if self._offset is not None:
+            body["offset"] = self._offset
+        return body
+
     async def _stop_intake(self) -> None:
         if self._webhook_server is not None and self._webhook_url is not None:
             await self._webhook_server.detach(self.name)
@@ -332,7 +373,7 @@ class TelegramChannel(BaseChannel):
         if self._offset is None:
             return
         try:
-            await self._bot.get_updates(offset=self._offset, limit=1, timeout=0)
+            await self._call(GET_UPDATES, self._poll_body(0, limit=1))
         except TelegramAPIError as exc:
             logger.warning("telegram: could not confirm the last updates: %s", type(exc).__name__)
 
@@ -359,6 +400,10 @@ class TelegramChannel(BaseChannel):
     # --- handling -------------------------------------------------------------------------
 
     async def _on_update(self, payload: dict[str, Any], ticket: Ticket) -> None:
+        # Most updates are a private chat's text or a press of one of our buttons: read from
+        # the JSON directly. Any other (files, groups, odd or malformed ones) through aiogram.
+        if await self._on_plain(payload, ticket):
+            return
         update = Update.model_validate(payload, context={"bot": self._bot})
         if update.message is not None:
             await self._on_message(update.message, ticket)
@@ -366,6 +411,46 @@ class TelegramChannel(BaseChannel):
             await self._on_callback(update.callback_query, ticket)
         else:
             ticket.note("ignored")
+
+    async def _on_plain(self, payload: dict[str, Any], ticket: Ticket) -> bool:
+        """Handle a private text message or button press read from the update's JSON as
+        aiogram would have read it; return False (nothing done) for any other update."""
+        message = payload.get("message")
+        if isinstance(message, dict):
+            if len(payload) != 2 or not _plain_text(message):
+                return False
+            text, start_payload = parse_command(message["text"])
+            sender = message["from"]
+            await self._process(Incoming(
+                channel=self.name, chat_id=str(message["chat"]["id"]),
+                user_id=str(sender["id"]), text=text, start_payload=start_payload,
+                display_name=_full_name(sender)), ticket)
+            return True
+        query = payload.get("callback_query")
+        if not isinstance(query, dict) or len(payload) != 2:
+            return False
+        user: Any = query.get("from")
+        data, pressed = query.get("data"), query.get("message")
+        if not (_person(user) and isinstance(data, str) and isinstance(query.get("id"), str)
+                and isinstance(pressed, dict) and _plain_text(pressed, sent_by_us=True)):
+            return False
+        keyboard = pressed.get("reply_markup")
+        if keyboard is not None and not _plain_keyboard(keyboard):
+            return False
+        incoming = Incoming(channel=self.name, chat_id=str(pressed["chat"]["id"]),
+                            user_id=str(user["id"]), choice=data,
+                            display_name=_full_name(user))
+
+        async def prelude() -> None:
+            await self._answer_callback(query["id"])
+            rows = [[(b.get("callback_data"), b["text"]) for b in row]
+                    for row in (keyboard or {}).get("inline_keyboard", [])]
+            await self._echo_choice_of(pressed["chat"]["id"], pressed["message_id"],
+                                       pressed["text"], html.escape(pressed["text"], quote=False),
+                                       None if keyboard is None else rows, data)
+
+        await self._process(incoming, ticket, prelude=prelude)
+        return True
 
     async def _on_group(self, message: Message, ticket: Ticket) -> None:
         """Tell a group once that the bot only talks in private chats; never dispatch."""
@@ -496,35 +581,49 @@ class TelegramChannel(BaseChannel):
 
     async def _echo_choice(self, message: Message, payload: str) -> None:
         """Replace the pressed keyboard by `→ label` so the chat history stays readable."""
-        label = None
+        rows = None
         if message.reply_markup is not None:
-            for row in message.reply_markup.inline_keyboard:
-                for button in row:
-                    if button.callback_data == payload:
-                        label = button.text
+            rows = [[(b.callback_data, b.text) for b in row]
+                    for row in message.reply_markup.inline_keyboard]
+        await self._echo_choice_of(message.chat.id, message.message_id, message.text,
+                                   message.html_text if message.text is not None else None,
+                                   rows, payload)
+
+    async def _echo_choice_of(self, chat_id: int | str, message_id: int, text: str | None,
+                              html_text: str | None,
+                              keyboard: list[list[tuple[str | None, str]]] | None,
+                              payload: str) -> None:
+        """Replace the keyboard (rows of (callback data, label)) of the message pressed by
+        `→ label`; the message's text as sent and as HTML."""
+        label = None
+        for row in keyboard or []:
+            for data, button_label in row:
+                if data == payload:
+                    label = button_label
         try:
-            if label and message.text is not None:
-                text = f"{message.html_text}\n\n→ {html.escape(label, quote=False)}"
-                if len(message.text) + len(label) + 4 <= TELEGRAM_TEXT_LIMIT:
+            if label and text is not None:
+                edited = f"{html_text}\n\n→ {html.escape(label, quote=False)}"
+                if len(text) + len(label) + 4 <= TELEGRAM_TEXT_LIMIT:
                     await self._call(EDIT_TEXT, {
-                        "chat_id": message.chat.id, "message_id": message.message_id,
-                        "text": text, "parse_mode": ParseMode.HTML.value})
+                        "chat_id": chat_id, "message_id": message_id,
+                        "text": edited, "parse_mode": ParseMode.HTML.value})
                     return
-            if message.reply_markup is not None:
-                await self._call(EDIT_MARKUP, {"chat_id": message.chat.id,
-                                               "message_id": message.message_id})
+            if keyboard is not None:
+                await self._call(EDIT_MARKUP, {"chat_id": chat_id, "message_id": message_id})
         except TelegramAPIError as exc:
             # Too old to edit, already edited by a double tap...: the answer still follows.
             logger.info("telegram: could not echo a choice: %s", type(exc).__name__)
 
     # --- outgoing -------------------------------------------------------------------------
 
-    async def _call(self, method: _Sent, body: dict[str, Any]) -> Any:
+    async def _call(self, method: _Sent, body: dict[str, Any],
+                    timeout: aiohttp.ClientTimeout | None = None) -> Any:
         """Post one Bot API call with a JSON body and return its result as plain JSON.
 
         The calls of every message go this way rather than through aiogram's Bot, which
-        dumps the method's model and form-encodes each field (half the cost of a reply);
-        the answer is still checked by aiogram, which raises the same errors."""
+        dumps the method's model and form-encodes each field (half the cost of a reply).
+        A successful answer is read here (json once, no model); any other is checked by
+        aiogram, which raises the same errors as for its own calls."""
         session = self._bot.session
         assert isinstance(session, AiohttpSession)
         http = await session.create_session()
@@ -532,13 +631,18 @@ class TelegramChannel(BaseChannel):
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
             async with http.post(url, data=data, headers=_JSON,
-                                 timeout=self._http_timeout) as response:
+                                 timeout=timeout or self._http_timeout) as response:
                 content = await response.text()
         except TimeoutError as exc:
             raise TelegramNetworkError(method=method, message="Request timeout error") from exc
         except aiohttp.ClientError as exc:
             raise TelegramNetworkError(method=method,
                                        message=f"{type(exc).__name__}: {exc}") from exc
+        if response.status == 200:
+            with contextlib.suppress(ValueError):
+                answer = json.loads(content)
+                if isinstance(answer, dict) and answer.get("ok") is True and "result" in answer:
+                    return answer["result"]
         return session.check_response(bot=self._bot, method=method,
                                       status_code=response.status, content=content).result
 

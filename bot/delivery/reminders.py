@@ -11,6 +11,10 @@ know what a programme is about:
 - `still_applies(session, person_id, key)`: re-checked just before sending, so someone who
   acted in the meantime gets nothing.
 
+A rule whose moments depend on stored data (a date each unit registered) also defines
+`async refresh(session)`: `refresh_rules` calls it before `due` is asked, by the scheduler at
+each tick and by /nhacnho, so `due` itself stays free of the database.
+
 Another feature adds its rules from its module with a `register_delivery(registry, services)`
 function (see `bot/delivery/registry.py`); `kind` is what /nhacnho lets people switch off
 and needs a catalog label `reminders.kind.<kind>`.
@@ -90,6 +94,14 @@ class ReminderRegistry:
     def kinds(self) -> list[str]:
         """Return the reminder kinds people can switch on and off."""
         return list(dict.fromkeys(rule.kind for rule in self._rules.values()))
+
+
+async def refresh_rules(session: AsyncSession, rules: Iterable[ReminderRule]) -> None:
+    """Let the rules whose moments come from stored data read it (see the module docstring)."""
+    for rule in rules:
+        refresh = getattr(rule, "refresh", None)
+        if refresh is not None:
+            await refresh(session)
 
 
 PLAN_DAYS = 14  # how far ahead /nhacnho looks for reminders still to come

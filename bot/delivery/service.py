@@ -15,7 +15,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.traits import local_channels, traits_of
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.reminders import Moment, ReminderRule
+from bot.delivery.reminders import Moment, ReminderRule, refresh_rules
 from bot.delivery.sender import ChannelSender, OutboxSender
 from bot.delivery.timing import QuietHours
 from content.messages import Messages
@@ -143,6 +143,9 @@ class Delivery:
 
     async def _tick_rule(self, rule: ReminderRule, now: datetime, console_only: bool) -> int:
         grace = timedelta(hours=self.settings.reminder_grace_hours)
+        if hasattr(rule, "refresh"):
+            async with self.sessions() as session:
+                await refresh_rules(session, [rule])
         moments = [m for m in rule.due(now) if m.at <= now < min(m.expires_at, m.at + grace)]
         if not moments:
             return 0

@@ -10,7 +10,7 @@ from bot.core.context import Context, Services
 from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from bot.delivery.registry import DeliveryRegistry
-from bot.delivery.reminders import DEADLINE_KIND, DeadlineRule, planned
+from bot.delivery.reminders import DEADLINE_KIND, DeadlineRule, planned, refresh_rules
 from bot.delivery.service import delivery_of
 from content.privacy import Purpose
 from handlers.common.feature import Feature
@@ -62,6 +62,7 @@ async def _upcoming(ctx: Context, disabled: set[str]) -> str | None:
         if (item := _item(ctx, key, params, due)) is not None:
             items.append(item)
     rules = [r for r in delivery_of(ctx.services).registry.rules if r.kind not in disabled]
+    await refresh_rules(ctx.session, rules)
     for rule, moment in planned(rules, ctx.clock.now())[:MAX_CHECKS]:
         if len(items) >= UPCOMING:
             break

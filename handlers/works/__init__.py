@@ -32,6 +32,7 @@ from handlers.works.common import unknown_button
 from handlers.works.consent import consent_no, consent_yes
 from handlers.works.delivery import (
     ConferenceDeadlineRule,
+    ConferenceDocumentsRule,
     NoncompliantUnits,
     WorksDeadlineRule,
 )
@@ -76,6 +77,9 @@ def register_delivery(registry: DeliveryRegistry, services: Services) -> None:
         for key in rule.occasions:
             registry.claim_deadline(key)
         registry.add_rule(rule)
+    registry.add_rule(ConferenceDocumentsRule(services.campaigns.values(), services.units,
+                                              settings.reminder_hour, clock.tz,
+                                              services.messages))
     registry.add_audience(NoncompliantUnits(services.campaigns, services.units))
 
 

@@ -11,13 +11,18 @@
   their conference: none registered, or registered for a day after the deadline and not yet
   reported held. A unit that registered in time, or closed its conference, gets nothing;
   re-checked just before sending.
+- `ConferenceDocumentsRule`: each unit's own documents deadline (the plan's "trước 15 ngày"
+  before the day the unit registered for its conference), reminded 3 and 1 days before and
+  on the day, only to liaisons of units that have not reported the documents sent (or the
+  conference held). Its moments come from the registered days (`refresh`), so a unit that
+  moves its conference is reminded for the new day and never for the old one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import NONCOMPLIANT, AudienceSpec
@@ -25,9 +30,12 @@ from bot.delivery.reminders import (
     DEADLINE_KIND,
     DeadlineOccasion,
     Moment,
+    Param,
     deadline_moments,
     deadline_occasions,
 )
+from bot.delivery.timing import at_time
+from content.messages import Messages
 from content.schema import Campaign
 from content.units import Unit, UnitTree
 from handlers.works.rules import (
@@ -35,6 +43,7 @@ from handlers.works.rules import (
     Status,
     conference_area,
     conference_compliance,
+    documents_due,
     works_area,
     works_compliance,
 )
@@ -47,6 +56,8 @@ if TYPE_CHECKING:
 
 WORKS_DEADLINE_RULE = "works-deadline"
 CONFERENCE_DEADLINE_RULE = "conference-deadline"
+CONFERENCE_DOCUMENTS_RULE = "conference-documents"
+DOCUMENTS_DAYS_BEFORE = (3, 1, 0)  # reminders before each unit's own documents deadline
 
 
 async def short_units(session: AsyncSession, tree: UnitTree, campaign: Campaign) -> list[str]:
@@ -239,3 +250,74 @@ class ConferenceDeadlineRule:
     async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
         """Tell whether the person is still the liaison of a unit that owes its conference."""
         return await is_liaison_of(session, person_id, await self._owers(session, key))
+
+
+class ConferenceDocumentsRule:
+    """Each unit's conference documents deadline, reminded to the liaisons of the units that
+    registered a conference and have not reported the documents sent."""
+
+    id = CONFERENCE_DOCUMENTS_RULE
+    kind = DEADLINE_KIND
+
+    def __init__(self, campaigns: Iterable[Campaign], tree: UnitTree, hour: time,
+                 tz: tzinfo, messages: Messages) -> None:
+        self._campaigns = {c.id: c for c in campaigns
+                           if conference_area(c, tree) is not None}
+        self._hour, self._tz, self._messages = hour, tz, messages
+        self._days: set[tuple[str, date]] = set()  # (campaign, documents due) still owed
+
+    async def _owers(self, session: AsyncSession, campaign: Campaign) -> dict[date, list[str]]:
+        """Return, by documents deadline, the units of the campaign that still owe them."""
+        programme = campaign.programmes.conference
+        assert programme is not None
+        owed: dict[date, list[str]] = {}
+        for conference in await ConferenceRepo(session).of_campaign(campaign.id):
+            if conference.documents_sent_on is None and not conference.closed:
+                due = documents_due(conference.held_on, programme.documents_days_before.number)
+                owed.setdefault(due, []).append(conference.unit_code)
+        return owed
+
+    async def refresh(self, session: AsyncSession) -> None:
+        """Read the documents deadlines the registered conferences make."""
+        days: set[tuple[str, date]] = set()
+        for campaign in self._campaigns.values():
+            days.update((campaign.id, due) for due in await self._owers(session, campaign))
+        self._days = days
+
+    def _moments(self, campaign: Campaign, due: date) -> list[Moment]:
+        programme = campaign.programmes.conference
+        assert programme is not None
+        before = programme.documents_days_before
+        expires = at_time(due + timedelta(days=1), time(0, 0), self._tz)
+        held = f"{due + timedelta(days=before.number):%d/%m/%Y}"
+        params: dict[str, Param] = {
+            "campaign": campaign.short_name, "date": f"{due:%d/%m/%Y}", "before": before.number,
+            "held": held, "source": before.source, "send_to": programme.documents_send_to,
+            "documents": ", ".join(programme.documents),
+            "what": self._messages.t("conf.docs_remind.what", held=held)}
+        return [Moment(f"{campaign.id}:{due.isoformat()}:{days}",
+                       at_time(due - timedelta(days=days), self._hour, self._tz), expires,
+                       "conf.docs_remind.today" if days == 0 else "conf.docs_remind.before",
+                       {**params, "days": days})
+                for days in DOCUMENTS_DAYS_BEFORE]
+
+    def due(self, now: datetime) -> list[Moment]:
+        """Return the moments at or before `now` of the deadlines not yet passed."""
+        return [m for campaign_id, due in sorted(self._days)
+                for m in self._moments(self._campaigns[campaign_id], due)
+                if m.at <= now < m.expires_at]
+
+    async def _units(self, session: AsyncSession, key: str) -> list[str]:
+        campaign_id, day, _days = key.rsplit(":", 2)
+        campaign = self._campaigns.get(campaign_id)
+        if campaign is None:
+            return []
+        return (await self._owers(session, campaign)).get(date.fromisoformat(day), [])
+
+    async def recipients(self, session: AsyncSession, moment: Moment) -> list[int]:
+        """Return the liaisons of the units whose documents are due that day, not yet sent."""
+        return await liaison_ids(session, await self._units(session, moment.key))
+
+    async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
+        """Tell whether the person is still the liaison of a unit that owes those documents."""
+        return await is_liaison_of(session, person_id, await self._units(session, key))

@@ -131,7 +131,8 @@ async def export_works(session: AsyncSession, messages: Messages, units: UnitTre
 
 
 CONFERENCE_COLUMNS = ("no", "unit", "level", "form", "held_on", "due", "documents_due",
-                      "delegates", "grassroots", "share", "composition", "status")
+                      "delegates", "grassroots", "share", "composition", "status",
+                      "documents_sent_on", "held_confirmed_on")
 
 
 async def export_conferences(session: AsyncSession, messages: Messages, units: UnitTree,
@@ -153,7 +154,7 @@ async def export_conferences(session: AsyncSession, messages: Messages, units: U
         conf = registered.get(row.unit.code)
         if conf is None:
             rows.append((i, row.unit.full_name, level.label, "", None, row.due, None, None, None,
-                         None, "", messages.t("works.xlsx.conf_missing")))
+                         None, "", messages.t("works.xlsx.conf_missing"), None, None))
             continue
         check = check_composition(conf.delegates, conf.grassroots,
                                   level.grassroots_percent.number,
@@ -163,7 +164,8 @@ async def export_conferences(session: AsyncSession, messages: Messages, units: U
         rows.append((i, row.unit.full_name, level.label, conf.form, conf.held_on, row.due,
                      documents_due(conf.held_on, programme.documents_days_before.number),
                      conf.delegates, conf.grassroots, round(check.share, 1),
-                     yes if check.ok else no, messages.t(status)))
+                     yes if check.ok else no, messages.t(status), conf.documents_sent_on,
+                     conf.held_confirmed_on))
     data = await asyncio.to_thread(build_workbook, [
         Sheet(messages.t("works.xlsx.sheet_conferences"),
               _headers(messages, "works.xlsx.conf_col", CONFERENCE_COLUMNS), rows)])

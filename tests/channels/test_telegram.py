@@ -339,3 +339,77 @@ async def test_typing_is_shown_only_while_the_core_is_slow(
     assert "Năm sinh" in (await chat.reply())["text"]
     await chat.assert_silent(0.3)
     assert len(fake_telegram.actions) == actions
+
+
+async def _plain_conversation(make_telegram: MakeTelegram, fake_telegram: FakeTelegram,
+                              core: ScriptedCore) -> list[Any]:
+    """Texts (one from a person with a last name), presses (one under a formatted message,
+    one whose message has no keyboard), a bot's message: what the core got, what was sent."""
+    await make_telegram().start()
+    chat = TelegramChat(fake_telegram)
+    chat.send("/start@bench_bot ref_X")
+    await chat.reply()
+    chat.send("Lan <b>&")
+    await chat.reply()
+    update = fake_telegram.message_update(1001, text="1990")
+    update["message"]["from"]["last_name"] = "Nguyễn"
+    fake_telegram.push(update)
+    menu = await chat.reply()
+    chat.press(menu, "deed")
+    await chat.reply()
+    chat.send("hai")
+    second = await chat.reply()
+    await chat.reply()
+    formatted = dict(menu["message"], message_id=second["message"]["message_id"],
+                     entities=[{"type": "bold", "offset": 0, "length": 6}])
+    fake_telegram.push(fake_telegram.callback_update(1001, formatted, "rules"))
+    await chat.reply()
+    bare = {k: v for k, v in menu["message"].items() if k != "reply_markup"}
+    fake_telegram.push(fake_telegram.callback_update(1001, bare, "rules"))
+    await chat.reply()
+    robot = fake_telegram.message_update(1001, text="hai")
+    robot["message"]["from"]["is_bot"] = True
+    fake_telegram.push(robot)
+    chat.send("vọng xong")
+    await chat.reply()
+    return [[(c.chat_id, c.user_id, c.text, c.choice, c.start_payload, c.display_name)
+             for c in core.calls], len(fake_telegram.answered),
+            [(method, {k: v for k, v in params.items() if k != "message_id"})
+             for method, params in fake_telegram.calls if method.startswith("edit")]]
+
+
+async def test_plain_texts_and_presses_are_read_as_aiogram_reads_them(
+    make_telegram: MakeTelegram, fake_telegram: FakeTelegram, core: ScriptedCore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The usual updates are read from the JSON directly (no aiogram model): the core, the
+    # chat and the edited buttons must see exactly what reading them through aiogram gives.
+    direct = await _plain_conversation(make_telegram, fake_telegram, core)
+    assert direct[0][0] == ("1001", "1001", "/start", None, "ref_X", "Lan")
+    assert direct[0][2][-1] == "Lan Nguyễn"
+    assert [p["text"] for _m, p in direct[2]][1].startswith("<b>Cảm ơn</b>")
+
+    async def not_plain(*_args: Any) -> bool:
+        return False
+
+    monkeypatch.setattr(TelegramChannel, "_on_plain", not_plain)
+    other_fake = FakeTelegram(TELEGRAM_TOKEN)
+    await other_fake.start()
+    try:
+        other_core = ScriptedCore()
+        blocked = BlockedLog()
+        made: list[TelegramChannel] = []
+
+        def factory(**options: Any) -> TelegramChannel:
+            channel = TelegramChannel(
+                TELEGRAM_TOKEN, handle=other_core.handle, on_blocked=blocked, texts=TEXTS,
+                api_base=other_fake.base_url, poll_timeout=1, typing_delay=5.0, **options)
+            made.append(channel)
+            return channel
+
+        through_aiogram = await _plain_conversation(factory, other_fake, other_core)
+        for channel in made:
+            await channel.stop()
+    finally:
+        await other_fake.close()
+    assert direct == through_aiogram

@@ -69,7 +69,8 @@ async def test_jobs_have_fixed_ids_the_time_zone_and_hours_of_misfire_grace(
     scheduler.start(paused=True)
     try:
         assert sorted(job.id for job in scheduler.get_jobs()) == [
-            "broadcasts", "reminders:conference-deadline", "reminders:deadline",
+            "broadcasts", "reminders:conference-deadline", "reminders:conference-documents",
+            "reminders:deadline",
             "reminders:referral-week", "reminders:works-deadline"]
         assert str(scheduler.timezone) == "Asia/Ho_Chi_Minh"
         job = scheduler.get_job("reminders:deadline")

@@ -112,3 +112,30 @@ async def test_a_long_query_outside_the_message_path_does_not_stall_other_chats(
     done.set()
     await served
     assert during > 0  # on the loop itself the count would block every other chat
+
+
+async def test_many_small_commits_keep_the_wal_small_and_the_file_complete(
+        engine: AsyncEngine, db_url: str) -> None:
+    # A message's small transaction commits on the loop; SQLite's own checkpoint (which
+    # would then run there too) is off, and the engine folds the WAL into the database file
+    # every CHECKPOINT_EVERY commits on the connection's thread instead.
+    from pathlib import Path
+
+    from storage.sqlite_driver import CHECKPOINT_EVERY, inline_statements
+
+    path = Path(str(make_url(db_url).database))
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS wal_probe (n INTEGER, pad TEXT)"))
+    size_before = path.stat().st_size
+    for n in range(3 * CHECKPOINT_EVERY):
+        async with engine.begin() as conn:
+            with inline_statements():
+                await conn.execute(text("INSERT INTO wal_probe VALUES (:n, :pad)"),
+                                   {"n": n, "pad": "x" * 3000})
+    wal = Path(f"{path}-wal")
+    # 300 commits of a page or two each: without checkpoints the WAL would hold them all
+    # (over 2 MB); checkpoints let it start over, and the rows reached the file itself.
+    assert wal.stat().st_size < 1_500_000
+    assert path.stat().st_size > size_before + 500_000
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM wal_probe")) == 3 * CHECKPOINT_EVERY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -202,6 +203,9 @@ async def test_admin_lists_communes_not_registered_or_late_and_exports(
     clock.set(clock.now().replace(year=2025, month=1, day=10))
     await become(chat, app, "kien", "liaison", HUU_KIEN)
     await register_conference(chat, "20/3/2025", "200", "150")
+    clock.set(clock.now().replace(month=3, day=4))
+    await chat.send("2")  # "Báo đã gửi hồ sơ hội nghị", offered with the saved conference
+    assert "Đã ghi nhận: Xã Hữu Kiên đã gửi hồ sơ hội nghị" in await chat.reply()
     await become(chat, app, "ly", "liaison", NHAN_LY)
     await register_conference(chat, "10/4/2025", "100", "50")
     clock.set(clock.now().replace(month=4, day=2))
@@ -231,6 +235,10 @@ async def test_admin_lists_communes_not_registered_or_late_and_exports(
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["Xã Hữu Kiên"][11] == "Đúng hạn" and rows["Xã Hữu Kiên"][9] == 75
     assert rows["Xã Nhân Lý"][10] == "Không" and rows["Xã Quan Sơn"][11] == "Chưa đăng ký"
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert header[12:] == ("Đã gửi hồ sơ (ngày báo)", "Đã tổ chức (ngày báo)")
+    assert rows["Xã Hữu Kiên"][12] == datetime(2025, 3, 4) and rows["Xã Hữu Kiên"][13] is None
+    assert rows["Xã Nhân Lý"][12] is None and rows["Xã Quan Sơn"][12] is None
 
 
 async def test_liaison_of_another_commune_cannot_edit_a_conference(

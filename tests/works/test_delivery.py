@@ -17,6 +17,7 @@ from tests.works.helpers import (
     WORKS_CAMPAIGN,
     become,
     pick,
+    register_conference,
 )
 
 
@@ -202,3 +203,59 @@ async def test_nhacnho_lists_the_reminders_still_to_come(chat: Chat, app: App,
     await save_conference(app, HUU_KIEN, date(2025, 3, 29))  # nothing owed any more
     await chat.send("/nhacnho")
     assert "Hội nghị cấp xã" not in await chat.reply()
+
+
+async def test_each_unit_is_reminded_to_send_its_documents_15_days_before_its_conference(
+    chat: Chat, app: App, clock: MovableClock,
+) -> None:
+    clock.set(datetime(2025, 2, 10, 9, 0))
+    await become(chat, app, "thu", "liaison", NHAN_LY, reminders=True)
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    await register_conference(chat, "20/3/2025", "100", "80")  # Hữu Kiên, by its liaison
+    await save_conference(app, NHAN_LY, date(2025, 2, 25))  # documents due 10/02: none owed now
+    await as_admin(chat)
+    assert await clock_to(chat, "2025-03-01 08:00") == []
+    [reminder] = await clock_to(chat, "2025-03-02 08:00")
+    assert reminder.startswith("[Tin gửi tới kien]")
+    assert "Còn 3 ngày nữa là hết hạn gửi hồ sơ hội nghị của đơn vị bạn" in reminder
+    assert ("chậm nhất ngày 05/03/2025, 15 ngày trước ngày tổ chức 20/03/2025 (Mục IV.1)"
+            in reminder)
+    assert "Hồ sơ gồm: kế hoạch, lịch tổ chức hội nghị, báo cáo tổng kết" in reminder
+    assert "(qua Phòng Nội vụ)" in reminder and "/hoinghi" in reminder
+    assert await clock_to(chat, "+3h") == []  # never twice
+
+
+async def test_a_moved_conference_is_reminded_for_its_new_day_and_sent_documents_stop_it(
+    chat: Chat, app: App, clock: MovableClock,
+) -> None:
+    clock.set(datetime(2025, 2, 10, 9, 0))
+    await become(chat, app, "kien", "liaison", HUU_KIEN, reminders=True)
+    await register_conference(chat, "20/3/2025", "100", "80")
+    clock.set(datetime(2025, 3, 1, 9, 0))
+    await chat.send("/nhacnho")
+    assert "• 08:00 02/03/2025: Gửi hồ sơ hội nghị (hội nghị ngày 20/03/2025) (còn 3 ngày)" in (
+        await chat.reply())
+    await chat.send("/hoinghi")
+    assert "Hội nghị" in await chat.reply()
+    await chat.send("Sửa thông tin hội nghị")
+    assert "Bạn muốn sửa mục nào?" in await chat.reply()
+    await chat.send(pick(chat, "Ngày tổ chức"))
+    assert "Ngày tổ chức" in await chat.reply()
+    await chat.send("ngày 25 tháng 3")  # moved: documents due 10/03
+    assert "25/03/2025" in await chat.reply()
+    await chat.send("Lưu")
+    assert "Hồ sơ gửi chậm nhất ngày 10/03/2025" in await chat.reply()
+    await as_admin(chat)
+    assert await clock_to(chat, "2025-03-02 08:00") == []
+    assert await clock_to(chat, "2025-03-05 08:00") == []
+    [reminder] = await clock_to(chat, "2025-03-07 08:00")
+    assert "Còn 3 ngày nữa" in reminder and "chậm nhất ngày 10/03/2025" in reminder
+    await chat.send("/as kien liaison")
+    assert "Bây giờ bạn đang là \"kien\"" in await chat.reply()
+    await chat.send("/hoinghi")
+    assert "Hội nghị" in await chat.reply()
+    await chat.send("Báo đã gửi hồ sơ hội nghị")
+    assert "Đã ghi nhận: Xã Hữu Kiên đã gửi hồ sơ hội nghị" in await chat.reply()
+    await as_admin(chat)
+    assert await clock_to(chat, "2025-03-09 08:00") == []
+    assert await clock_to(chat, "2025-03-10 08:00") == []
