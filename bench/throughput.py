@@ -708,7 +708,9 @@ async def statements_main(db: str = "sqlite") -> None:
                   "BEGIN a read snapshot; one message at a time: under load, messages that "
                   "only change their chat's state share BEGIN IMMEDIATE, UPDATE and COMMIT)")
         else:
-            print("(PostgreSQL; BEGIN is implicit in asyncpg and not counted)")
+            print("(PostgreSQL; BEGIN is implicit in asyncpg and not counted; a message is "
+                  "first read outside a transaction, where its ROLLBACK sends nothing: under "
+                  "load, messages that only change their chat's state share UPDATE and COMMIT)")
         for name, (count, summary) in rows:
             print(f"{name:<28} {count:>3} statements: {summary}")
         await app.close()

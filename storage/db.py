@@ -8,6 +8,7 @@ import hashlib
 import logging
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
         engine = create_async_engine(url, hide_parameters=True, pool_size=POOL_SIZE,
                                      max_overflow=POOL_OVERFLOW)
         _ping_when_idle(engine, idle_ping_seconds)
+        _refuse_writes_in_read_first(engine, savepoints=True)
         return engine
     ensure_sqlite_dir(url)
     # A pool as wide as the work in flight: an overflow connection would be opened (a thread
@@ -132,12 +134,7 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
     dialect.do_commit = do_commit  # type: ignore[method-assign]
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        attempt = _read_attempt.get()
-        if attempt is not None and _writes(statement):
-            attempt.wanted_write = True
-            raise NeedsWrite(statement.split(None, 1)[0])
+    _refuse_writes_in_read_first(engine)
 
     @event.listens_for(engine.sync_engine, "close")
     def _on_close(dbapi_connection: Any, _record: Any) -> None:
@@ -148,6 +145,26 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
         writer.release(_raw(dbapi_connection))
 
     return engine
+
+
+# Engines whose writes in a read-first attempt raise NeedsWrite.
+_GUARDED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _refuse_writes_in_read_first(engine: AsyncEngine, *, savepoints: bool = False) -> None:
+    """In a read-first attempt (`read_first`), a statement that would write raises
+    NeedsWrite before it runs: nothing is written, the message is handled again.
+    `savepoints`: a SAVEPOINT too (PostgreSQL reads outside a transaction, where a
+    savepoint is an error; one only ever comes before a write)."""
+    _GUARDED.add(engine.sync_engine)
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        attempt = _read_attempt.get()
+        if attempt is not None and (_writes(statement) or (
+                savepoints and statement.lstrip()[:9].upper() == "SAVEPOINT")):
+            attempt.wanted_write = True
+            raise NeedsWrite(statement.split(None, 1)[0])
 
 
 def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
@@ -198,9 +215,10 @@ _read_attempt: ContextVar[ReadAttempt | None] = ContextVar("thidua_read_attempt"
 
 @contextlib.contextmanager
 def read_first() -> Iterator[ReadAttempt]:
-    """Run SQLite transactions begun inside (in this task) as plain read snapshots that
-    never take the writer: a statement that would write raises NeedsWrite instead, and the
-    caller does the work again the usual way (BEGIN IMMEDIATE). PostgreSQL ignores it."""
+    """Run transactions begun inside (in this task) as reads: a statement that would write
+    raises NeedsWrite instead, and the caller does the work again the usual way (SQLite:
+    BEGIN IMMEDIATE, holding the writer; PostgreSQL: holding the chat's lock). On SQLite
+    they are plain read snapshots that never take the writer."""
     attempt = ReadAttempt()
     token = _read_attempt.set(attempt)
     try:
@@ -210,9 +228,27 @@ def read_first() -> Iterator[ReadAttempt]:
 
 
 def reads_first(sessions: async_sessionmaker[AsyncSession]) -> bool:
-    """Tell whether sessions of this factory support `read_first` (SQLite)."""
+    """Tell whether sessions of this factory support `read_first` (engines of
+    `create_engine`: SQLite and PostgreSQL)."""
     bind = sessions.kw.get("bind")
-    return bind is not None and bind.dialect.name == "sqlite"
+    if bind is None:
+        return False
+    # PostgreSQL: only where writes are refused (else one would pass, then be rolled back).
+    return bind.dialect.name == "sqlite" or (bind.dialect.name == "postgresql"
+                                             and bind.sync_engine in _GUARDED)
+
+
+def read_sessions(sessions: async_sessionmaker[AsyncSession]
+                  ) -> async_sessionmaker[AsyncSession]:
+    """Return the sessions for read-first attempts: SQLite, the same (a snapshot);
+    PostgreSQL, sessions outside a transaction (autocommit), each statement on its own, as
+    it is inside a READ COMMITTED transaction: no BEGIN and ROLLBACK, two round trips less.
+    Writes are refused before they run (NeedsWrite), so autocommit never commits one."""
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "postgresql" or not reads_first(sessions):
+        return sessions
+    return async_sessionmaker(**{**sessions.kw,
+                                 "bind": bind.execution_options(isolation_level="AUTOCOMMIT")})
 
 
 def _raw(connection: Any) -> Any:

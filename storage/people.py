@@ -157,6 +157,17 @@ _IDENTIFY_WITH_STATE = (
 )
 
 
+_PERSON_INSERT = (insert(cast(Table, _persons))
+                  .values(role=bindparam("role"), created_at=bindparam("now"),
+                          updated_at=bindparam("now"))
+                  .returning(_persons.c.id))
+_ACCOUNT_INSERT = (insert(cast(Table, _accounts))
+                   .values(person_id=bindparam("person_id"), channel=bindparam("channel"),
+                           external_id=bindparam("external_id"), chat_id=bindparam("chat_id"),
+                           created_at=bindparam("now"), last_seen_at=bindparam("now"))
+                   .returning(_accounts.c.id))
+
+
 def _person(row: PersonRow) -> Person:
     return Person(row.id, row.full_name, row.birth_year, row.unit_code, row.role,
                   row.current_campaign, row.registered_at, row.address)
@@ -217,15 +228,15 @@ class PeopleRepo:
     async def create_with_account(
         self, channel: str, external_id: str, chat_id: str, now: datetime, role: str = "resident"
     ) -> tuple[Person, Account]:
-        """Create an empty person and their first channel account."""
-        person = PersonRow(role=role, created_at=now, updated_at=now)
-        self.session.add(person)
-        await self.session.flush()
-        account = ChannelAccountRow(person_id=person.id, channel=channel, external_id=external_id,
-                                    chat_id=chat_id, created_at=now, last_seen_at=now)
-        self.session.add(account)
-        await self.session.flush()
-        return _person(person), _account(account)
+        """Create an empty person and their first channel account (two Core INSERTs: the
+        first message of every new person runs this)."""
+        person_id = (await self.session.execute(
+            _PERSON_INSERT, {"role": role, "now": now})).scalar_one()
+        account_id = (await self.session.execute(_ACCOUNT_INSERT, {
+            "person_id": person_id, "channel": channel, "external_id": external_id,
+            "chat_id": chat_id, "now": now})).scalar_one()
+        return (Person(person_id, None, None, None, role, None, None, None),
+                Account(account_id, person_id, channel, external_id, chat_id, None))
 
     async def touch_account(self, account_id: int, chat_id: str, now: datetime) -> None:
         """Record that the account was seen now, in this chat (and is not blocked)."""

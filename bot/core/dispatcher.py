@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,8 +26,16 @@ from content.address import addressing
 from content.query import conversation_kind, looks_like_question
 from content.text import fold_words
 from storage.access import Grant, GrantRepo
-from storage.db import NeedsWrite, lock_chat, read_first, reads_first
-from storage.people import Account, ChatState, ChatStateRepo, ConsentRepo, PeopleRepo, Person
+from storage.db import NeedsWrite, lock_chat, read_first, read_sessions, reads_first
+from storage.people import (
+    Account,
+    ChatState,
+    ChatStateRepo,
+    ConsentRepo,
+    Identity,
+    PeopleRepo,
+    Person,
+)
 from storage.personal_data import PersonalDataRegistry
 from storage.sqlite_driver import inline_statements
 
@@ -74,6 +82,9 @@ class Router:
     # lookup's own screens); on any other screen with choices, unexpected text gets that
     # screen's help and its choices again.
     open_prefixes: set[str] = field(default_factory=lambda: {"c", "form"})
+    # `menu_for`'s answers, by the roles held and the number of commands registered.
+    _menus: dict[tuple[frozenset[str], int], tuple[Command, ...]] = field(
+        default_factory=dict, repr=False)
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -140,11 +151,16 @@ class Router:
         return register
 
     def menu_for(self, roles: str | Iterable[str]) -> list[Command]:
-        """Return the main-menu commands someone holding `roles` may use, in menu order."""
-        held = {roles} if isinstance(roles, str) else set(roles)
-        return sorted((c for c in self.commands.values()
-                       if c.menu_label and allowed(held, c.roles)),
-                      key=lambda c: (c.order, c.name))
+        """Return the main-menu commands someone holding `roles` may use, in menu order
+        (worked out once per set of roles: every main menu shown asks)."""
+        held = frozenset((roles,) if isinstance(roles, str) else roles)
+        key = (held, len(self.commands))
+        menu = self._menus.get(key)
+        if menu is None:
+            menu = self._menus[key] = tuple(sorted(
+                (c for c in self.commands.values() if c.menu_label and allowed(held, c.roles)),
+                key=lambda c: (c.order, c.name)))
+        return list(menu)
 
 
 def role_allows(role: str, allowed_roles: frozenset[str]) -> bool:
@@ -215,8 +231,11 @@ class Dispatcher:
         self.caps = Caps(settings.max_message_length, settings.max_photos_per_message,
                          settings.max_upload_bytes)
         self._admins = settings.admin_accounts()
-        # SQLite: messages are first handled without the single writer (storage.db).
+        # Messages are first handled as reads (storage.db.read_first): on SQLite without
+        # the single writer, on PostgreSQL without the chat's lock, in autocommit (one
+        # round trip); their small writes are committed together (group commit).
         self._read_first = reads_first(sessions)
+        self._read_sessions = read_sessions(sessions)
         self._writes = SmallWrites(sessions)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
@@ -295,8 +314,9 @@ class Dispatcher:
             return replies
 
     async def _handle_read_first(self, msg: Incoming, now: datetime) -> list[Reply] | None:
-        """SQLite: handle the message on a read snapshot, without the writer; return None
-        when it needs to write (then it is handled again the usual way).
+        """Handle the message as a read (SQLite: a snapshot, without the writer;
+        PostgreSQL: without the chat's lock); return None when it needs to write (then it
+        is handled again the usual way).
 
         Most messages (a rule question, a menu) only change the chat state and, once a
         minute, the last-seen time: those are written afterwards, together with other
@@ -306,16 +326,22 @@ class Dispatcher:
         """
         with read_first() as attempt:
             try:
-                async with self.sessions() as session:  # its end rolls the snapshot back
+                async with self._read_sessions() as session:  # its end rolls back
                     with inline_statements():
-                        ctx, touch = await self._context(session, msg, now)
+                        ctx, touch = await self._context(session, msg, now, reading=True)
                     replies = await self._route_and_remember(ctx)
                     if session.new or session.dirty or session.deleted:
                         await session.flush()  # an ORM change not flushed yet: NeedsWrite
             except NeedsWrite:
                 return None
-            except Exception:
+            except Exception as exc:
                 if attempt.wanted_write:
+                    return None
+                if self._read_sessions is not self.sessions:
+                    # PostgreSQL reads outside a transaction, where a few things fail (a
+                    # server-side cursor: a streamed export): done again in one.
+                    logger.info("read attempt failed (%s): handled again in a transaction",
+                                type(exc).__name__)
                     return None
                 raise
             if attempt.wanted_write:
@@ -349,11 +375,12 @@ class Dispatcher:
         self._remember_menu(ctx.state, replies)
         return replies
 
-    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime
-                       ) -> tuple[Context, bool]:
+    async def _context(self, session: AsyncSession, msg: Incoming, now: datetime, *,
+                       reading: bool = False) -> tuple[Context, bool]:
         """Return the message's context, and whether the account's last-seen time (or
         chat) is to be written. The chat's state is read with the person, in one
-        statement, its row not locked (save it with `save_if_unchanged`)."""
+        statement, its row not locked (save it with `save_if_unchanged`). `reading`: a
+        read-first attempt, which a new account's creation ends at once (NeedsWrite)."""
         people = PeopleRepo(session)
         found = await people.identify(msg.channel, msg.user_id, msg.chat_id)
         touch = False
@@ -362,9 +389,12 @@ class Dispatcher:
             person, account, grants = found.person, found.account, found.grants
             touch = found.needs_touch(msg.chat_id, now)
             state = found.state
+        elif found is None and reading:
+            raise NeedsWrite("a new account")
         else:
             person, account, grants = await resolve_identity(
-                people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now)
+                people, self.services.settings, msg.channel, msg.user_id, msg.chat_id, now,
+                found=found)
         if state is None:
             state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
         return (Context(msg, session, person, account, state, self.services, people,
@@ -522,15 +552,18 @@ async def resolve_account(people: PeopleRepo, settings: Settings, channel: str, 
 
 
 async def resolve_identity(people: PeopleRepo, settings: Settings, channel: str, user_id: str,
-                           chat_id: str, now: datetime
+                           chat_id: str, now: datetime, *,
+                           found: Identity | Literal[False] | None = False
                            ) -> tuple[Person, Account, tuple[Grant, ...]]:
     """Find or create the person behind a channel user, with their grants in force.
 
     One read for a known account; its last-seen time is written at most once a minute
     (a new chat id, or a chat that had blocked the bot, is written at once). ADMIN_IDS
-    accounts become admins.
+    accounts become admins. `found`: the account's identity when already read (None: no
+    account), not read again.
     """
-    found = await people.identify(channel, user_id)
+    if found is False:
+        found = await people.identify(channel, user_id)
     grants: tuple[Grant, ...] = ()
     if found is None:
         person, account = await people.create_with_account(channel, user_id, chat_id, now)

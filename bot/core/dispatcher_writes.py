@@ -103,8 +103,12 @@ class SmallWrites:
         self._busy = False
 
     async def _commit(self, batch: list[_Write]) -> None:
-        states = [w.state for w in batch if w.state is not None]
-        touches = [w.touch for w in batch if w.touch is not None]
+        # In key order: two processes' batches lock their rows in the same order
+        # (PostgreSQL), so they never deadlock on each other.
+        states = sorted((w.state for w in batch if w.state is not None),
+                        key=lambda s: (s.channel, s.chat_id))
+        touches = sorted((w.touch for w in batch if w.touch is not None),
+                         key=lambda t: t[0])
         now = max(w.now for w in batch)
         async with self.sessions() as session:
             with inline_statements():  # small indexed writes: on the loop (SQLite)
