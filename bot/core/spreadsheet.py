@@ -12,6 +12,7 @@ slower on exports of 100,000+ rows; this writer keeps memory flat and time short
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -189,6 +190,16 @@ class XlsxWriter:
         self._open = SheetStream(self._zip.open(name, "w", force_zip64=True), widths,
                                  freeze_header)
         return self._open
+
+    def abort(self) -> None:
+        """Give the workbook up half-way (a stream that failed or was cancelled): close the
+        open sheet and the zip without the workbook parts, so nothing is left open."""
+        if self._open is not None:
+            with contextlib.suppress(Exception):
+                self._open._stream.close()
+            self._open = None
+        with contextlib.suppress(Exception):
+            self._zip.close()
 
     def close(self) -> None:
         """Write the workbook parts and close the zip."""

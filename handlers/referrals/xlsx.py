@@ -97,36 +97,40 @@ async def progress_workbook(repo: ReferralRepo, scope: ExportScope, counts: dict
     names = UnitNames(tree)
     out = io.BytesIO()
     book = XlsxWriter(out)
-    summary = book.sheet(messages.t("ref.xlsx.sheet_units"))
-    root_name = names(scope.root_unit)
-    for line in _header(messages, ExportScope(scope.campaign, scope.programme, scope.line,
-                                              scope.units, root_name, scope.generated_at),
-                        "ref.xlsx.title_progress"):
-        summary.append(line)
-    summary.append([messages.t(f"ref.xlsx.col.{c}") for c in (
-        "unit", "participants", "referrals", "with_enough", "accounts", "done_this_week",
-        "eligible")])
-    total = UnitCounts()
-    for code in sorted(counts, key=lambda c: names(c)):
-        c = counts[code]
-        total = total + c
-        summary.append([names(code), c.participants, c.referrals,
-                        c.with_enough_referrals, c.accounts, c.done_this_week, c.eligible])
-    summary.append([messages.t("ref.xlsx.total"), total.participants, total.referrals,
-                    total.with_enough_referrals, total.accounts, total.done_this_week,
-                    total.eligible])
-    detail = book.sheet(messages.t("ref.xlsx.sheet_accounts"))
-    weeks = [messages.t("ref.xlsx.col.week", week=n) for n in range(1, scope.line.total + 1)]
-    detail.append([messages.t(f"ref.xlsx.col.{c}") for c in (
-        "unit", "participant", "code", "role", "name", "relation", "account")]
-        + weeks + [messages.t("ref.xlsx.col.eligible_now")])
-    rows = repo.stream_rows(scope.campaign.id, scope.units)
-    async for group in _by_participant(rows):
-        eligible, _ = _verdict(group, scope)
-        for row in group:
-            verdict = (messages.t("ref.xlsx.yes" if eligible else "ref.xlsx.no")
-                       if row.member.is_self else "")
-            detail.append([*_account_row(messages, names, scope, row), verdict])
+    try:
+        summary = book.sheet(messages.t("ref.xlsx.sheet_units"))
+        root_name = names(scope.root_unit)
+        for line in _header(messages, ExportScope(scope.campaign, scope.programme, scope.line,
+                                                  scope.units, root_name, scope.generated_at),
+                            "ref.xlsx.title_progress"):
+            summary.append(line)
+        summary.append([messages.t(f"ref.xlsx.col.{c}") for c in (
+            "unit", "participants", "referrals", "with_enough", "accounts", "done_this_week",
+            "eligible")])
+        total = UnitCounts()
+        for code in sorted(counts, key=lambda c: names(c)):
+            c = counts[code]
+            total = total + c
+            summary.append([names(code), c.participants, c.referrals,
+                            c.with_enough_referrals, c.accounts, c.done_this_week, c.eligible])
+        summary.append([messages.t("ref.xlsx.total"), total.participants, total.referrals,
+                        total.with_enough_referrals, total.accounts, total.done_this_week,
+                        total.eligible])
+        detail = book.sheet(messages.t("ref.xlsx.sheet_accounts"))
+        weeks = [messages.t("ref.xlsx.col.week", week=n) for n in range(1, scope.line.total + 1)]
+        detail.append([messages.t(f"ref.xlsx.col.{c}") for c in (
+            "unit", "participant", "code", "role", "name", "relation", "account")]
+            + weeks + [messages.t("ref.xlsx.col.eligible_now")])
+        rows = repo.stream_rows(scope.campaign.id, scope.units)
+        async for group in _by_participant(rows):
+            eligible, _ = _verdict(group, scope)
+            for row in group:
+                verdict = (messages.t("ref.xlsx.yes" if eligible else "ref.xlsx.no")
+                           if row.member.is_self else "")
+                detail.append([*_account_row(messages, names, scope, row), verdict])
+    except BaseException:  # a failed or cancelled stream: leave nothing open
+        book.abort()
+        raise
     return _save(book, out)
 
 
@@ -149,44 +153,49 @@ async def eligible_workbook(repo: ReferralRepo, scope: ExportScope, messages: Me
     names = UnitNames(tree)
     out = io.BytesIO()
     book = XlsxWriter(out)
-    sheet = book.sheet(messages.t("ref.xlsx.sheet_eligible"))
-    root_name = names(scope.root_unit)
-    header_scope = ExportScope(scope.campaign, scope.programme, scope.line, scope.units,
-                               root_name, scope.generated_at)
-    for line in _header(messages, header_scope, "ref.xlsx.title_eligible"):
-        sheet.append(line)
-    weeks = [messages.t("ref.xlsx.col.week", week=n) for n in range(1, scope.line.total + 1)]
-    sheet.append([messages.t("ref.xlsx.col.number"), messages.t("ref.xlsx.col.participant"),
-                  messages.t("ref.xlsx.col.birth_year"), messages.t("ref.xlsx.col.unit"),
-                  messages.t("ref.xlsx.col.code"), messages.t("ref.xlsx.col.role"),
-                  messages.t("ref.xlsx.col.name"), messages.t("ref.xlsx.col.relation"),
-                  messages.t("ref.xlsx.col.account"), *weeks,
-                  messages.t("ref.xlsx.col.counted")])
-    count = 0
-    async for group in _by_participant(repo.stream_rows(scope.campaign.id, scope.units)):
-        eligible, counted = _verdict(group, scope)
-        if not eligible:
-            continue
-        count += 1
-        for row in group:
-            member = row.member
-            account = _account_row(messages, names, scope, row)
-            counts = member.is_self or member.id in counted
-            sheet.append([count, account[1], row.birth_year or "", account[0], account[2],
-                          *account[3:], messages.t("ref.xlsx.yes" if counts else "ref.xlsx.no")])
-    basis = book.sheet(messages.t("ref.xlsx.sheet_basis"))
-    prog = scope.programme
-    for key, text, source in (
-        ("ref.xlsx.basis_own", prog.own_account.text, prog.own_account.source),
-        ("ref.xlsx.basis_recruit", prog.min_referrals.text, prog.min_referrals.source),
-        ("ref.xlsx.basis_weeks", prog.consecutive_weeks.text, prog.consecutive_weeks.source),
-        ("ref.xlsx.basis_report", prog.report.text, prog.report.source),
-    ):
-        basis.append([messages.t(key), text, messages.t("ref.xlsx.source", source=source)])
-    for week in prog.weeks:
-        basis.append([messages.t("ref.xlsx.col.week", week=week.number),
-                      f"{week.start:%d/%m/%Y} – {week.end:%d/%m/%Y}"])
-    if prog.weeks_note:
-        basis.append([messages.t("ref.xlsx.basis_weeks_note"), prog.weeks_note])
-    basis.append([messages.t("ref.xlsx.basis_note")])
+    try:
+        sheet = book.sheet(messages.t("ref.xlsx.sheet_eligible"))
+        root_name = names(scope.root_unit)
+        header_scope = ExportScope(scope.campaign, scope.programme, scope.line, scope.units,
+                                   root_name, scope.generated_at)
+        for line in _header(messages, header_scope, "ref.xlsx.title_eligible"):
+            sheet.append(line)
+        weeks = [messages.t("ref.xlsx.col.week", week=n) for n in range(1, scope.line.total + 1)]
+        sheet.append([messages.t("ref.xlsx.col.number"), messages.t("ref.xlsx.col.participant"),
+                      messages.t("ref.xlsx.col.birth_year"), messages.t("ref.xlsx.col.unit"),
+                      messages.t("ref.xlsx.col.code"), messages.t("ref.xlsx.col.role"),
+                      messages.t("ref.xlsx.col.name"), messages.t("ref.xlsx.col.relation"),
+                      messages.t("ref.xlsx.col.account"), *weeks,
+                      messages.t("ref.xlsx.col.counted")])
+        count = 0
+        async for group in _by_participant(repo.stream_rows(scope.campaign.id, scope.units)):
+            eligible, counted = _verdict(group, scope)
+            if not eligible:
+                continue
+            count += 1
+            for row in group:
+                member = row.member
+                account = _account_row(messages, names, scope, row)
+                counts = member.is_self or member.id in counted
+                counted_word = messages.t("ref.xlsx.yes" if counts else "ref.xlsx.no")
+                sheet.append([count, account[1], row.birth_year or "", account[0], account[2],
+                              *account[3:], counted_word])
+        basis = book.sheet(messages.t("ref.xlsx.sheet_basis"))
+        prog = scope.programme
+        for key, text, source in (
+            ("ref.xlsx.basis_own", prog.own_account.text, prog.own_account.source),
+            ("ref.xlsx.basis_recruit", prog.min_referrals.text, prog.min_referrals.source),
+            ("ref.xlsx.basis_weeks", prog.consecutive_weeks.text, prog.consecutive_weeks.source),
+            ("ref.xlsx.basis_report", prog.report.text, prog.report.source),
+        ):
+            basis.append([messages.t(key), text, messages.t("ref.xlsx.source", source=source)])
+        for week in prog.weeks:
+            basis.append([messages.t("ref.xlsx.col.week", week=week.number),
+                          f"{week.start:%d/%m/%Y} – {week.end:%d/%m/%Y}"])
+        if prog.weeks_note:
+            basis.append([messages.t("ref.xlsx.basis_weeks_note"), prog.weeks_note])
+        basis.append([messages.t("ref.xlsx.basis_note")])
+    except BaseException:  # a failed or cancelled stream: leave nothing open
+        book.abort()
+        raise
     return _save(book, out), count

@@ -49,3 +49,14 @@ def test_text_that_starts_like_a_formula_is_written_as_text() -> None:
     # Excel, LibreOffice and Google Sheets show these as text even after an edit.
     assert all(c.quotePrefix for c in cells[:len(HOSTILE)])
     assert not cells[-1].quotePrefix and cells[-2].value == -5
+
+
+def test_a_workbook_given_up_half_way_leaves_nothing_open() -> None:
+    """An export whose rows stop coming (a stream that failed, a retried message) is
+    aborted: its sheet and zip are closed, so nothing complains when it is collected."""
+    book = XlsxWriter(io.BytesIO())
+    stream = book.sheet("Tiến độ")
+    stream.append(["Xã Nhân Lý", 3])
+    book.abort()
+    assert stream._stream.closed and book._zip.fp is None
+    book.abort()  # twice is harmless
