@@ -127,7 +127,16 @@ class FakeBotApi:
         else:
             params = dict(await request.post())
         if method == "getUpdates":
-            return web.json_response({"ok": True, "result": await self._updates(bot, params)})
+            batch = await self._updates(bot, params)
+            if request.transport is None or request.transport.is_closing():
+                # The poller went away while its long poll waited (a bot stopped at the end of
+                # the previous run): Telegram would hand these out again, since no later
+                # offset confirmed them, so they go back to the front of the queue.
+                bot.pending.extendleft(reversed(batch))
+                if batch:
+                    bot.arrived.set()
+                batch = []
+            return web.json_response({"ok": True, "result": batch})
         if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             chat_id = int(params["chat_id"])
             markup = params.get("reply_markup")
@@ -469,6 +478,14 @@ async def _wait_polling(api: FakeBotApi, token: str, procs: int, started: list[A
         await asyncio.sleep(0.05)
 
 
+async def _no_pollers(api: FakeBotApi, token: str) -> None:
+    """Wait until no long poll of a stopped bot is still parked in the fake (each waits at
+    most a second): the next run's start must see only its own processes polling."""
+    deadline = time.monotonic() + 10
+    while api.bots[token].polling and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
 async def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -512,6 +529,7 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
         return await measured(api, BOT_TOKENS["echo"], users, [process])
     finally:
         await _stop([process])
+        await _no_pollers(api, BOT_TOKENS["echo"])
 
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
@@ -536,6 +554,7 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
         return await measured(api, BOT_TOKENS["thidua"], users, processes, server)
     finally:
         await _stop(processes)
+        await _no_pollers(api, BOT_TOKENS["thidua"])
 
 
 def _line(name: str, result: Result, echo: Result | None) -> str:
