@@ -96,6 +96,11 @@ class ReminderRegistry:
         return list(dict.fromkeys(rule.kind for rule in self._rules.values()))
 
 
+def moments_due(moments: Iterable[Moment], now: datetime) -> list[Moment]:
+    """Return the moments that have come at `now` and may still be sent."""
+    return [m for m in moments if m.at <= now < m.expires_at]
+
+
 async def refresh_rules(session: AsyncSession, rules: Iterable[ReminderRule]) -> None:
     """Let the rules whose moments come from stored data read it (see the module docstring)."""
     for rule in rules:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.delivery.audiences import PARTICIPANTS, AudienceSpec
-from bot.delivery.reminders import Moment
+from bot.delivery.reminders import Moment, moments_due
 from bot.delivery.timing import at_time
 from content.messages import Messages
 from content.privacy import Purpose
@@ -61,7 +61,7 @@ class WeeklyReferralNudge:
 
     def due(self, now: datetime) -> list[Moment]:
         """Return the nudges whose moment has come and whose week is not over."""
-        return [m for m in self._moments if m.at <= now < m.expires_at]
+        return moments_due(self._moments, now)
 
     @staticmethod
     def _parse(key: str) -> tuple[str, int] | None:

@@ -33,6 +33,7 @@ from bot.delivery.reminders import (
     Param,
     deadline_moments,
     deadline_occasions,
+    moments_due,
 )
 from bot.delivery.timing import at_time
 from content.messages import Messages
@@ -164,7 +165,7 @@ class WorksDeadlineRule:
 
     def due(self, now: datetime) -> list[Moment]:
         """Return the reminder moments at or before `now` whose deadline has not passed."""
-        return [m for m in self._moments if m.at <= now < m.expires_at]
+        return moments_due(self._moments, now)
 
     def _campaign(self, key: str) -> Campaign | None:
         return self._campaigns.get(key.rsplit(":", 1)[0])
@@ -234,7 +235,7 @@ class ConferenceDeadlineRule:
 
     def due(self, now: datetime) -> list[Moment]:
         """Return the reminder moments at or before `now` whose deadline has not passed."""
-        return [m for m in self._moments if m.at <= now < m.expires_at]
+        return moments_due(self._moments, now)
 
     async def _owers(self, session: AsyncSession, key: str) -> list[str]:
         owed = self._owed.get(key.rsplit(":", 1)[0])
@@ -264,7 +265,7 @@ class ConferenceDocumentsRule:
         self._campaigns = {c.id: c for c in campaigns
                            if conference_area(c, tree) is not None}
         self._hour, self._tz, self._messages = hour, tz, messages
-        self._days: set[tuple[str, date]] = set()  # (campaign, documents due) still owed
+        self._moments: list[Moment] = []  # of the deadlines still owed, as of the last refresh
 
     async def _owers(self, session: AsyncSession, campaign: Campaign) -> dict[date, list[str]]:
         """Return, by documents deadline, the units of the campaign that still owe them."""
@@ -278,13 +279,14 @@ class ConferenceDocumentsRule:
         return owed
 
     async def refresh(self, session: AsyncSession) -> None:
-        """Read the documents deadlines the registered conferences make."""
-        days: set[tuple[str, date]] = set()
+        """Read the documents deadlines the registered conferences make, and their moments."""
+        moments = []
         for campaign in self._campaigns.values():
-            days.update((campaign.id, due) for due in await self._owers(session, campaign))
-        self._days = days
+            for due in sorted(await self._owers(session, campaign)):
+                moments.extend(self._moments_of(campaign, due))
+        self._moments = moments
 
-    def _moments(self, campaign: Campaign, due: date) -> list[Moment]:
+    def _moments_of(self, campaign: Campaign, due: date) -> list[Moment]:
         programme = campaign.programmes.conference
         assert programme is not None
         before = programme.documents_days_before
@@ -303,9 +305,7 @@ class ConferenceDocumentsRule:
 
     def due(self, now: datetime) -> list[Moment]:
         """Return the moments at or before `now` of the deadlines not yet passed."""
-        return [m for campaign_id, due in sorted(self._days)
-                for m in self._moments(self._campaigns[campaign_id], due)
-                if m.at <= now < m.expires_at]
+        return moments_due(self._moments, now)
 
     async def _units(self, session: AsyncSession, key: str) -> list[str]:
         campaign_id, day, _days = key.rsplit(":", 2)
