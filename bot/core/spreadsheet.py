@@ -191,6 +191,15 @@ class XlsxWriter:
                                  freeze_header)
         return self._open
 
+    def __enter__(self) -> XlsxWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """A block that raised (a stream that failed or was cancelled) gives the workbook up;
+        one that ended normally still calls close() to finish it."""
+        if kind is not None:
+            self.abort()
+
     def abort(self) -> None:
         """Give the workbook up half-way (a stream that failed or was cancelled): close the
         open sheet and the zip without the workbook parts, so nothing is left open."""

@@ -96,8 +96,7 @@ async def progress_workbook(repo: ReferralRepo, scope: ExportScope, counts: dict
     """Return the unit progress workbook: a sheet of units and a sheet of every account."""
     names = UnitNames(tree)
     out = io.BytesIO()
-    book = XlsxWriter(out)
-    try:
+    with XlsxWriter(out) as book:
         summary = book.sheet(messages.t("ref.xlsx.sheet_units"))
         root_name = names(scope.root_unit)
         for line in _header(messages, ExportScope(scope.campaign, scope.programme, scope.line,
@@ -128,9 +127,6 @@ async def progress_workbook(repo: ReferralRepo, scope: ExportScope, counts: dict
                 verdict = (messages.t("ref.xlsx.yes" if eligible else "ref.xlsx.no")
                            if row.member.is_self else "")
                 detail.append([*_account_row(messages, names, scope, row), verdict])
-    except BaseException:  # a failed or cancelled stream: leave nothing open
-        book.abort()
-        raise
     return _save(book, out)
 
 
@@ -152,8 +148,7 @@ async def eligible_workbook(repo: ReferralRepo, scope: ExportScope, messages: Me
     """Return the eligible participants with evidence per week, and how many there are."""
     names = UnitNames(tree)
     out = io.BytesIO()
-    book = XlsxWriter(out)
-    try:
+    with XlsxWriter(out) as book:
         sheet = book.sheet(messages.t("ref.xlsx.sheet_eligible"))
         root_name = names(scope.root_unit)
         header_scope = ExportScope(scope.campaign, scope.programme, scope.line, scope.units,
@@ -195,7 +190,4 @@ async def eligible_workbook(repo: ReferralRepo, scope: ExportScope, messages: Me
         if prog.weeks_note:
             basis.append([messages.t("ref.xlsx.basis_weeks_note"), prog.weeks_note])
         basis.append([messages.t("ref.xlsx.basis_note")])
-    except BaseException:  # a failed or cancelled stream: leave nothing open
-        book.abort()
-        raise
     return _save(book, out), count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.core.spreadsheet import XlsxWriter, column_letter
@@ -60,3 +61,11 @@ def test_a_workbook_given_up_half_way_leaves_nothing_open() -> None:
     book.abort()
     assert stream._stream.closed and book._zip.fp is None
     book.abort()  # twice is harmless
+
+
+def test_a_block_that_raises_gives_its_workbook_up() -> None:
+    with pytest.raises(ConnectionError), XlsxWriter(io.BytesIO()) as book:
+        stream = book.sheet("Tiến độ")
+        stream.append(["Xã Nhân Lý", 3])
+        raise ConnectionError("rows stopped coming")
+    assert stream._stream.closed and book._zip.fp is None
