@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import zlib
 
-from bot.core.context import Context
+from bot.core.context import COMMAND_PAYLOAD, Context
 from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from content.browse import has_ended, hit_text, is_running, section_label, section_text, summary
+from content.intents import default_intents
 from content.schema import SECTION_KEYS, Campaign
 from content.search import Hit
 from handlers.common.feature import Feature
@@ -15,6 +16,7 @@ from handlers.common.feature import Feature
 MAX_QUERY = 300
 ALTERNATIVES = 2
 SNIPPET = 48
+MAX_FEATURES = 2  # functions offered beside an answer
 
 
 def _parts(payload: str) -> tuple[str, str, str]:
@@ -104,10 +106,25 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET else text[:SNIPPET].rsplit(" ", 1)[0] + "…"
 
 
-def _answer_reply(ctx: Context, hit: Hit, others: list[Hit]) -> Reply:
+def _features(ctx: Context) -> list[Choice]:
+    """The Trợ lý's own functions the message asks for ("tắt thông báo", "xoá dữ liệu của
+    tôi") that this person may use, each as the main menu names it."""
+    commands = ctx.services.router.commands
+    choices = []
+    for name in default_intents().commands_in(ctx.text[:MAX_QUERY]):
+        spec = commands.get(name)
+        if spec is not None and spec.menu_label and ctx.may(spec.roles):
+            choices.append(Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + name))
+    return choices[:MAX_FEATURES]
+
+
+def _answer_reply(ctx: Context, hit: Hit, others: list[Hit],
+                  features: list[Choice] | None = None) -> Reply:
     rows = [[Choice(ctx.t("rules.alt", source=o.source, snippet=_snippet(o.text)),
                     _ref_payload(o))]
             for o in others[:ALTERNATIVES]]
+    rows.extend([Choice(ctx.t("rules.open_feature", label=f.label), f.payload)]
+                for f in features or ())
     name = _short_name(ctx, hit)
     rows.append([Choice(ctx.t("rules.more_of", name=name), f"cp:{hit.campaign_id}")])
     return Reply(hit_text(ctx.services.messages, hit, name), rows)
@@ -128,11 +145,20 @@ async def passage_choice(ctx: Context, payload: str) -> list[Reply]:
 
 
 async def found_answer(ctx: Context) -> list[Reply] | None:
-    """The plan's own passage answering a free-text question, or None when none does."""
+    """The plan's own passage answering a free-text question; when the plans hold none but
+    the message asks for one of the Trợ lý's functions ("tắt thông báo"), that function
+    offered; None when neither (also asked on a screen with choices: see the dispatcher)."""
     query = ctx.text[:MAX_QUERY]
     hits = ctx.services.search.search(query, prefer_campaign=ctx.person.current_campaign,
                                       limit=1 + ALTERNATIVES)
-    return [_answer_reply(ctx, hits[0], hits[1:])] if hits else None
+    features = _features(ctx)
+    if hits:
+        return [_answer_reply(ctx, hits[0], hits[1:], features)]
+    if features:
+        rows = [[f] for f in features]
+        rows.append([Choice(ctx.t("rules.all_campaigns"), COMMAND_PAYLOAD + "chuongtrinh")])
+        return [Reply(ctx.t("rules.feature_offer"), rows)]
+    return None
 
 
 async def answer(ctx: Context) -> list[Reply]:
@@ -148,6 +174,7 @@ async def answer(ctx: Context) -> list[Reply]:
 
 def register(router: Router) -> None:
     """Register campaign browsing and the free-text catch-all."""
+    default_intents()  # read at start: a broken phrases file stops the bot with its name
     router.command("chuongtrinh", menu_label="menu.rules", order=10)(list_campaigns)
     router.choice("cp")(campaign_choice)
     router.choice("cs")(section_choice)

@@ -1,0 +1,68 @@
+"""Which of the Trợ lý's own functions a message asks for ("tôi muốn xoá dữ liệu").
+
+The phrases are data (content/feature_intents.yaml), keyed by command name; a message is
+read as the rule lookup reads a question (content.query.normalise_words: chat abbreviations
+expanded, diacritics folded) and a phrase matches when its words stand together in it.
+Nothing here knows which commands exist or who may use them: the caller checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from content.errors import ContentError
+from content.query import canon_word, normalise_words
+from content.yaml_file import read_mapping
+
+INTENTS_FILE = Path(__file__).parent / "feature_intents.yaml"
+
+
+@dataclass(frozen=True)
+class FeatureIntents:
+    """Phrases per command, as canonical folded words."""
+
+    phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (command, words), longest first
+
+    def commands_in(self, text: str) -> list[str]:
+        """The commands whose phrases the message holds, the longest match first, once each."""
+        words = [canon_word(w) for w in normalise_words(text)]
+        if not words:
+            return []
+        found: list[str] = []
+        for command, phrase in self.phrases:
+            if command not in found and _holds(words, phrase):
+                found.append(command)
+        return found
+
+
+def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    first = phrase[0]
+    return any(words[i] == first and tuple(words[i:i + n]) == phrase
+               for i in range(len(words) - n + 1))
+
+
+def load_intents(path: Path = INTENTS_FILE) -> FeatureIntents:
+    """Read the phrases file; raise ContentError naming the file and the bad entry."""
+    data = read_mapping(path)
+    phrases: list[tuple[str, tuple[str, ...]]] = []
+    for command, raw in data.items():
+        if not isinstance(command, str) or not command.isascii() or not command.isalnum():
+            raise ContentError(path.name, str(command), "not a command name")
+        if not isinstance(raw, list) or not raw:
+            raise ContentError(path.name, command, "expected a list of phrases")
+        for item in raw:
+            words = tuple(canon_word(w) for w in normalise_words(str(item)))
+            if not isinstance(item, str) or not words:
+                raise ContentError(path.name, command, f"empty phrase: {item!r}")
+            phrases.append((command, words))
+    phrases.sort(key=lambda entry: -len(entry[1]))
+    return FeatureIntents(tuple(phrases))
+
+
+@lru_cache(maxsize=1)
+def default_intents() -> FeatureIntents:
+    """The shipped phrases, read once."""
+    return load_intents()
