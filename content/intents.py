@@ -1,9 +1,11 @@
 """Which of the Trợ lý's own functions a message asks for ("tôi muốn xoá dữ liệu").
 
-The phrases are data (content/feature_intents.yaml), keyed by command name; a message is
-read as the rule lookup reads a question (content.query.normalise_words: chat abbreviations
-expanded, diacritics folded) and a phrase matches when its words stand together in it.
-Nothing here knows which commands exist or who may use them: the caller checks.
+The phrases are data (content/feature_intents.yaml), keyed by command name: `requests` ask
+the Trợ lý to do something ("tắt thông báo"), `topics` are also subjects of the plans
+("đăng ký công trình"). A message is read as the rule lookup reads a question
+(content.query.normalise_words: chat abbreviations expanded, diacritics folded) and a phrase
+matches when its words stand together in it. Nothing here knows which commands exist or who
+may use them: the caller checks.
 """
 
 from __future__ import annotations
@@ -17,24 +19,32 @@ from content.query import canon_word, normalise_words
 from content.yaml_file import read_mapping
 
 INTENTS_FILE = Path(__file__).parent / "feature_intents.yaml"
+KINDS = ("requests", "topics")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A command a message asks for; `request` when it asks the Trợ lý to do it."""
+
+    command: str
+    request: bool
 
 
 @dataclass(frozen=True)
 class FeatureIntents:
     """Phrases per command, as canonical folded words."""
 
-    phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (command, words), longest first
+    phrases: tuple[tuple[str, tuple[str, ...], bool], ...]  # (command, words, request)
 
-    def commands_in(self, text: str) -> list[str]:
-        """The commands whose phrases the message holds, the longest match first, once each."""
+    def commands_in(self, text: str) -> list[Intent]:
+        """The commands whose phrases the message holds, once each, in the file's order; a
+        command counts as a request when one of its request phrases is there."""
         words = [canon_word(w) for w in normalise_words(text)]
-        if not words:
-            return []
-        found: list[str] = []
-        for command, phrase in self.phrases:
-            if command not in found and _holds(words, phrase):
-                found.append(command)
-        return found
+        found: dict[str, bool] = {}
+        for command, phrase, request in self.phrases:
+            if _holds(words, phrase):
+                found[command] = found.get(command, False) or request
+        return [Intent(command, request) for command, request in found.items()]
 
 
 def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
@@ -47,18 +57,20 @@ def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
 def load_intents(path: Path = INTENTS_FILE) -> FeatureIntents:
     """Read the phrases file; raise ContentError naming the file and the bad entry."""
     data = read_mapping(path)
-    phrases: list[tuple[str, tuple[str, ...]]] = []
-    for command, raw in data.items():
+    phrases: list[tuple[str, tuple[str, ...], bool]] = []
+    for command, kinds in data.items():
         if not isinstance(command, str) or not command.isascii() or not command.isalnum():
             raise ContentError(path.name, str(command), "not a command name")
-        if not isinstance(raw, list) or not raw:
-            raise ContentError(path.name, command, "expected a list of phrases")
-        for item in raw:
-            words = tuple(canon_word(w) for w in normalise_words(str(item)))
-            if not isinstance(item, str) or not words:
-                raise ContentError(path.name, command, f"empty phrase: {item!r}")
-            phrases.append((command, words))
-    phrases.sort(key=lambda entry: -len(entry[1]))
+        if not isinstance(kinds, dict) or not kinds or set(kinds) - set(KINDS):
+            raise ContentError(path.name, command, "expected 'requests:' and/or 'topics:'")
+        for kind, raw in kinds.items():
+            if not isinstance(raw, list) or not raw:
+                raise ContentError(path.name, f"{command}.{kind}", "expected a list of phrases")
+            for item in raw:
+                words = tuple(canon_word(w) for w in normalise_words(str(item)))
+                if not isinstance(item, str) or not words:
+                    raise ContentError(path.name, f"{command}.{kind}", f"empty phrase: {item!r}")
+                phrases.append((command, words, kind == "requests"))
     return FeatureIntents(tuple(phrases))
 
 

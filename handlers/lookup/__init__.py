@@ -9,6 +9,7 @@ from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from content.browse import has_ended, hit_text, is_running, section_label, section_text, summary
 from content.intents import default_intents
+from content.query import looks_like_question
 from content.schema import SECTION_KEYS, Campaign
 from content.search import Hit
 from handlers.common.feature import Feature
@@ -106,16 +107,19 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET else text[:SNIPPET].rsplit(" ", 1)[0] + "…"
 
 
-def _features(ctx: Context) -> list[Choice]:
+def _features(ctx: Context) -> tuple[list[Choice], bool]:
     """The Trợ lý's own functions the message asks for ("tắt thông báo", "xoá dữ liệu của
-    tôi") that this person may use, each as the main menu names it."""
+    tôi") that this person may use, each as the main menu names it, and whether the message
+    asks the Trợ lý to do one (not only names a subject the plans share, content/intents.py)."""
     commands = ctx.services.router.commands
     choices = []
-    for name in default_intents().commands_in(ctx.text[:MAX_QUERY]):
-        spec = commands.get(name)
+    request = False
+    for intent in default_intents().commands_in(ctx.text[:MAX_QUERY]):
+        spec = commands.get(intent.command)
         if spec is not None and spec.menu_label and ctx.may(spec.roles):
-            choices.append(Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + name))
-    return choices[:MAX_FEATURES]
+            choices.append(Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name))
+            request = request or intent.request
+    return choices[:MAX_FEATURES], request
 
 
 def _answer_reply(ctx: Context, hit: Hit, others: list[Hit],
@@ -144,20 +148,28 @@ async def passage_choice(ctx: Context, payload: str) -> list[Reply]:
     return [_answer_reply(ctx, hit, [])]
 
 
+def _feature_offer(ctx: Context, features: list[Choice]) -> Reply:
+    """ "Not in the plans": the functions asked for, then the list of campaigns."""
+    rows = [[f] for f in features]
+    rows.append([Choice(ctx.t("rules.all_campaigns"), COMMAND_PAYLOAD + "chuongtrinh")])
+    return Reply(ctx.t("rules.feature_offer"), rows)
+
+
 async def found_answer(ctx: Context) -> list[Reply] | None:
-    """The plan's own passage answering a free-text question; when the plans hold none but
-    the message asks for one of the Trợ lý's functions ("tắt thông báo"), that function
-    offered; None when neither (also asked on a screen with choices: see the dispatcher)."""
+    """The plan's own passage answering a free-text question; when the message asks for one
+    of the Trợ lý's functions rather than a rule ("tắt thông báo", "em không muốn nhận tin
+    nhắc nữa": no question in it), that function offered; None when neither (also asked on a
+    screen with choices: see the dispatcher)."""
     query = ctx.text[:MAX_QUERY]
+    features, request = _features(ctx)
+    if request and not looks_like_question(query):
+        return [_feature_offer(ctx, features)]
     hits = ctx.services.search.search(query, prefer_campaign=ctx.person.current_campaign,
                                       limit=1 + ALTERNATIVES)
-    features = _features(ctx)
     if hits:
         return [_answer_reply(ctx, hits[0], hits[1:], features)]
     if features:
-        rows = [[f] for f in features]
-        rows.append([Choice(ctx.t("rules.all_campaigns"), COMMAND_PAYLOAD + "chuongtrinh")])
-        return [Reply(ctx.t("rules.feature_offer"), rows)]
+        return [_feature_offer(ctx, features)]
     return None
 
 

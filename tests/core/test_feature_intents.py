@@ -4,13 +4,19 @@ questions keep their answers, and nobody is offered a function they may not use.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import time
 from pathlib import Path
 
 import pytest
 
 from bot.app import App
+from bot.app.runtime import run_bot
+from bot.core.config import Settings
 from content.errors import ContentError
-from content.intents import default_intents, load_intents
+from content.intents import Intent, default_intents, load_intents
+from tests.channels.conftest import ZALO_TOKEN
+from tests.channels.fake_zalo import FakeZalo, ZaloChat
 from tests.harness import Chat, become, pick
 
 NOT_FOUND = "Chưa tìm thấy"
@@ -77,20 +83,51 @@ async def test_plain_rule_questions_get_no_function_offer(chat: Chat) -> None:
 def test_phrases_match_as_typed_and_as_whole_words() -> None:
     intents = default_intents()
     assert intents.commands_in("Bác ơi cho cháu hỏi cách xoá thông tin cá nhân ạ") == [
-        "quyenriengtu"]
-    assert intents.commands_in("tat tin nhac giup em") == ["nhacnho"]
+        Intent("quyenriengtu", request=True)]
+    assert intents.commands_in("tat tin nhac giup em") == [Intent("nhacnho", request=True)]
+    assert intents.commands_in("tuyên truyền gương người tốt việc tốt thế nào") == [
+        Intent("guongtot", request=False)]  # a subject of the plans too
     assert intents.commands_in("thông báo kết quả thi đua khi nào") == []
+    assert intents.commands_in("ke hoach nhac toi nghi quyet nao") == []
     assert intents.commands_in("") == []
 
 
 def test_a_broken_phrases_file_is_refused_with_its_name(tmp_path: Path) -> None:
     bad = tmp_path / "intents.yaml"
-    bad.write_text("quyenriengtu: xoá dữ liệu\n", encoding="utf-8")
-    with pytest.raises(ContentError, match=r"intents\.yaml"):
-        load_intents(bad)
+    for text in ("quyenriengtu: xoá dữ liệu\n", "quyenriengtu:\n  yeu_cau: [xoá dữ liệu]\n",
+                 "quyenriengtu:\n  requests: []\n", "xoá dữ liệu:\n  requests: [xoá]\n"):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ContentError, match=r"intents\.yaml"):
+            load_intents(bad)
 
 
 def test_every_phrase_names_a_registered_command(app: App) -> None:
     commands = app.services.router.commands
-    unknown = {name for name, _ in default_intents().phrases} - set(commands)
+    unknown = {name for name, _, _ in default_intents().phrases} - set(commands)
     assert not unknown
+
+
+async def test_over_zalo_the_offer_is_numbered_text_and_its_number_opens_it(
+        db_url: str) -> None:
+    """Zalo Bot has no buttons: the function comes as "1. …" and typing 1 opens it."""
+    fake = FakeZalo(ZALO_TOKEN)
+    await fake.start()
+    settings = Settings(_env_file=None, database_url=db_url,  # type: ignore[call-arg]
+                        zalo_bot_token=ZALO_TOKEN, zalo_api_base=fake.base_url,
+                        zalo_poll_timeout=1, health_port=0,
+                        quiet_hours_start=time(0), quiet_hours_end=time(0))
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bot(settings, stop))
+    try:
+        zalo = ZaloChat(fake, "zalo-hoa")
+        zalo.send("em ko muon nhan tin nhac nua a")
+        offer = await zalo.reply()
+        assert offer.startswith(NOT_FOUND)
+        assert "\n1. Tin nhắc hạn và thông báo của tôi" in offer
+        zalo.send("1")
+        screen = await zalo.reply()
+        assert "nhắc" in screen.lower() and NOT_FOUND not in screen
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+        await fake.close()
