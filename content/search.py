@@ -43,6 +43,7 @@ from content.search_base import (
 from content.search_candidates import Candidates
 from content.search_quoting import Quoting
 from content.search_reading import Reading
+from content.search_rerank import rerank
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
@@ -207,6 +208,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
         parallel = self._parallel(ranked, min_coverage, asked_quals)
+        ranked = rerank(self, q, ranked)  # search_rerank.py: the learned order of the best few
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         if parallel is not None and (not ranked or parallel[0] >= round(ranked[0][0], 3)):
