@@ -72,6 +72,11 @@ class Vocab:
     # Another time named relatively ("năm sau", "đợt tới"): outside the plans unless they say it.
     other_times: frozenset[tuple[str, ...]] = frozenset()
     other_times_accented: tuple[str, ...] = ()  # the same as written, with diacritics
+    # Words naming the plan itself ("kế hoạch"), and what the plan does in a question about
+    # its text ("kế hoạch … yêu cầu / đánh giá / nhắc tới …"): how the question refers to the
+    # text, not what it asks about.
+    plan_words: frozenset[tuple[str, ...]] = frozenset()
+    plan_speaking: frozenset[tuple[str, ...]] = frozenset()
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -195,7 +200,9 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  deadline_words=_phrases(data, "deadline_words"),
                  other_times=_phrases(data, "other_times"),
                  other_times_accented=tuple(
-                     nfc(str(x)).lower() for x in _list(data, "other_times")))
+                     nfc(str(x)).lower() for x in _list(data, "other_times")),
+                 plan_words=_phrases(data, "plan_words"),
+                 plan_speaking=_phrases(data, "plan_speaking"))
 
 
 def _list(data: dict[str, object], key: str) -> list[object]:

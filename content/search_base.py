@@ -48,6 +48,10 @@ ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words
 LONG_COVERAGE = 0.45
+# A long passage holds each word less (BM25's length normalisation): one holding every word
+# of the question may still score under the floor. The floor it needs is lowered by its own
+# saturation of a word said once, down to this share at most.
+LONG_PASSAGE_FLOOR = 0.85
 WHEN_SHARE = 0.1  # rank added, for a when-question, to a passage holding a day or month
 YEAR_QUESTIONS = frozenset({("nam", "nao"), ("nam", "may")})  # …unless it asks for a year
 YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row

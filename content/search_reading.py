@@ -187,6 +187,8 @@ class Reading(Scope):
             story_campaigns, story_bonus, story_out = self._story(story)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
+        # "Kế hoạch Chi Lăng nêu …": the plan named as the text asked about, and what it does.
+        mention = self._plan_mention(words, alias_pos)
         # "mẫu số 08", "chỉ số …": a count word that ends a word of the plans names a thing,
         # it does not ask how many.
         for start, end, group in list(found):
@@ -213,7 +215,7 @@ class Reading(Scope):
         asking = [(start, end, g) for start, end, g in found if g.marks]
         required: list[tuple[str, ...]] = []
         for start, end, group in found:
-            target = bonus if group.weak else core
+            target = bonus if group.weak or start in mention else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
             # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
             for bg in _bigrams(rest[start:end]):
@@ -280,6 +282,12 @@ class Reading(Scope):
             w = rest[i]
             if i in used:
                 i += 1
+                continue
+            if i in mention:
+                for feat in (w, *_bigrams(rest[i : i + 2])) if i + 1 in mention else (w,):
+                    if feat in self._idf and feat not in self._syn.stopwords:
+                        bonus[feat] = NAME_SHARE * self._idf[feat]
+                i += 2 if i + 1 in mention else 1
                 continue
             if (
                 i + 1 < len(rest)
@@ -358,6 +366,46 @@ class Reading(Scope):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
                       wants_section, bool(story), field, shape.yes_no, tuple(rest))
+
+    def _plan_mention(self, words: list[str], alias_pos: set[int]) -> set[int]:
+        """Positions (among the words left once campaign names are taken out) of the plan
+        named as the text asked about ("Kế hoạch Chi Lăng nêu …", "theo kế hoạch thì …",
+        "mục đích kế hoạch Tuy Phước") and of what it does right after ("… yêu cầu đẩy mạnh
+        …", "… đánh giá …"); not of a plan to be drawn up ("xây dựng kế hoạch riêng")."""
+        lex = self._lex
+        if not lex.plan_words:
+            return set()
+        stop = self._syn.stopwords
+        # Index in words of each word left, and whether a campaign name comes right after it.
+        kept = [i for i in range(len(words)) if i not in alias_pos]
+        rest = [words[i] for i in kept]
+        named_after = [i + 1 in alias_pos for i in kept]
+        found: set[int] = set()
+        for k in range(len(rest)):
+            for plan in lex.plan_words:
+                n = len(plan)
+                if tuple(rest[k : k + n]) != plan:
+                    continue
+                j = k + n
+                named = named_after[j - 1]
+                if j < len(rest) and rest[j] == "cua" and (
+                    named_after[j] or (j + 1 < len(rest) and rest[j + 1] == "huyen")
+                ):
+                    named = True  # "kế hoạch của Chi Lăng", "kế hoạch của huyện"
+                    j += 1 if named_after[j] else 2
+                elif j < len(rest) and rest[j] in ("nay", "huyen"):
+                    named = True
+                    j += 1
+                speaking = next(
+                    (m for m in range(min(3, len(rest) - j), 0, -1)
+                     if tuple(rest[j : j + m]) in lex.plan_speaking), 0)
+                # "theo kế hoạch thì …", "trong kế hoạch này": after a filler word; at the
+                # start ("kế hoạch dvk đăng ở đâu") the plan is the topic unless it speaks.
+                after = named or j >= len(rest) or rest[j] in stop
+                if not speaking and not (k > 0 and rest[k - 1] in stop and after):
+                    continue
+                found.update(range(k, j + speaking))
+        return found
 
     def _cites_number(self, words: list[str], i: int) -> bool:
         """Whether the number at i follows a kind of document ("chỉ thị 34", "văn bản số
