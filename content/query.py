@@ -77,6 +77,9 @@ class Vocab:
     # text, not what it asks about.
     plan_words: frozenset[tuple[str, ...]] = frozenset()
     plan_speaking: frozenset[tuple[str, ...]] = frozenset()
+    # Whether the asker may take part ("… thì thi dvk được không", "có được dự thi không"):
+    # regular expressions over the folded question words.
+    eligibility: tuple[re.Pattern[str], ...] = ()
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -202,7 +205,8 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  other_times_accented=tuple(
                      nfc(str(x)).lower() for x in _list(data, "other_times")),
                  plan_words=_phrases(data, "plan_words"),
-                 plan_speaking=_phrases(data, "plan_speaking"))
+                 plan_speaking=_phrases(data, "plan_speaking"),
+                 eligibility=_patterns(path, data, "eligibility"))
 
 
 def _list(data: dict[str, object], key: str) -> list[object]:

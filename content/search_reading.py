@@ -34,6 +34,10 @@ from content.search_scope import Scope
 from content.text import fold_words, nfc
 
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
+# What an eligibility question keeps deciding the answer besides "who may take part": the
+# asker's age ("15 tuổi … được thi không" is answered by the age limit).
+ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
+ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
 
 class Reading(Scope):
@@ -319,6 +323,25 @@ class Reading(Scope):
                 else:
                     core[w] = self._weight(w)
             i += 1
+        eligibility = False
+        if ELIGIBILITY_PART in self._idf and any(
+            p.search(" ".join(raw)) for p in self._lex.eligibility
+        ):
+            # "Mình là hội viên hội nông dân thì thi dvk được không": who may take part. The
+            # plan's "Đối tượng" part answers, whole; the asker's own words decide only where
+            # that part writes them ("hội viên"), else they rank its passages.
+            asked_of = campaigns or story_campaigns
+            said = frozenset().union(*(
+                self._docs[i].own for i, _ in self._postings.get(ELIGIBILITY_PART, ())
+                if not asked_of or self._docs[i].campaign_id in asked_of
+            ))
+            for feat in list(core):
+                if feat[0] != "#" and feat not in ELIGIBILITY_KEEP and feat not in said:
+                    bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
+            core.pop("~doituong", None)
+            core[ELIGIBILITY_PART] = self._weight("~doituong")
+            unknown = []
+            eligibility = True
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
         long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
@@ -356,7 +379,7 @@ class Reading(Scope):
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )
-        wants_section = any(
+        wants_section = eligibility or any(
             tuple(raw[i : i + n]) in self._lex.section_questions
             for i in range(len(raw))
             for n in range(1, 5)
