@@ -101,7 +101,11 @@ _EDITION_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+(?:[IVXLC]+|\d+)\b")
 # When something is done relative to an event ("ngay sau khi…", "trước thềm đại hội"): an
 # answer to "khi nào" too.
 _RELATIVE_TIME_RE = re.compile(
-    r"\b(?:ngay sau khi|ngay khi|trước thềm|sau khi kết thúc|trước khi diễn ra)\b", re.IGNORECASE
+    r"\b(?:ngay sau khi|ngay khi|trước thềm|sau khi kết thúc|trước khi diễn ra"
+    # "… vào thời gian tổng kết", "Kết thúc cuộc thi, …", "khi sơ kết": a stage of the plan
+    r"|vào (?:thời gian|dịp) (?:sơ kết|tổng kết|kết thúc)|khi (?:sơ kết|tổng kết|kết thúc)"
+    r"|^kết thúc (?:cuộc thi|đợt thi đua|phong trào)[^.;]{0,40},)",
+    re.IGNORECASE,
 )
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
