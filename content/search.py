@@ -21,6 +21,7 @@ from content.search_base import (
     HEADING_PHRASE_SHARE,
     HEADING_SHARE,
     K1,
+    LIST_ITEMS,
     LONG_COVERAGE,
     LONG_PASSAGE_FLOOR,
     LONG_QUESTION,
@@ -37,6 +38,7 @@ from content.search_base import (
     B,
     Hit,
     Qualifiers,
+    _Doc,
     _Query,
     _text_features,
     conflicts,
@@ -238,6 +240,10 @@ class SearchIndex(Candidates, Reading, Quoting):
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
+        if q.order and hits and not hits[0].section_texts:
+            item = self._list_end(hits[0].ref, q.order)
+            if item is not None:
+                return [self._hit(item, hits[0].score), *hits[1:]]
         # Parallel passages (section_texts) are quoted whole, each under its own heading.
         if hits and not hits[0].section_texts:
             if q.wants_section or self._asks_label(q, hits[0]):
@@ -260,6 +266,27 @@ class SearchIndex(Candidates, Reading, Quoting):
             ]
             self.__dict__["_relief_cache"] = relief
         return relief
+
+    def _list_end(self, i: int, order: str) -> int | None:
+        """The first or last item (order) of the list of passage i's section: a run of three
+        passages or more, each but the last ending with ";" ("Chào cờ;" … "Tổng kết và bế
+        mạc."), holding passage i. None when the section holds no such list."""
+        doc = self._docs[i]
+        docs = [d for d in self._by_section.get((doc.campaign_id, doc.passage.source), ())
+                if not d.is_heading]
+        runs: list[list[_Doc]] = []
+        current: list[_Doc] = []
+        for d in docs:
+            current.append(d)
+            if not d.passage.text.rstrip().endswith(";"):
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        for run in runs:
+            if len(run) >= LIST_ITEMS and any(d.order == i for d in run):
+                return (run[0] if order == "first" else run[-1]).order
+        return None
 
     def _titled(self, i: int) -> bool:
         """Whether passage i's own heading is a short title ("Chủ đề thi đua"), not a list

@@ -13,7 +13,6 @@ from content.query import Vocab, normalise_words, read_question
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
-    DATE_ANSWER,
     DAY_ANSWER,
     HEADING_BONUS,
     LONG_QUESTION,
@@ -22,6 +21,7 @@ from content.search_base import (
     MAX_CORE,
     NAME_SHARE,
     RARE_SPELLING,
+    STAGE_ANSWER,
     STORY_SHARE,
     UNKNOWN_WEIGHT,
     _bigrams,
@@ -37,6 +37,7 @@ DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
 # asker's age ("15 tuổi … được thi không" is answered by the age limit).
 ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
+PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
 
@@ -238,7 +239,7 @@ class Reading(Scope):
                 required.append(("#period",))  # "giai đoạn nào": a period of years
             if group.required and "#date" in group.marks and not group.period:
                 # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
-                required.append(DAY_ANSWER if group.day else DATE_ANSWER)
+                required.append(DAY_ANSWER if group.day else STAGE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
             later = any(w in self._lex.question_words for w in rest[end + 1 :])
             # "Số đại biểu … có được nhiều hơn … không?" asks whether, not how many.
@@ -323,6 +324,13 @@ class Reading(Scope):
                 else:
                     core[w] = self._weight(w)
             i += 1
+        order = next((
+            kind for kind, phrases in self._lex.list_order.items() for p in phrases
+            if any(tuple(raw[i : i + len(p)]) == p for i in range(len(raw)))
+        ), "")
+        if order and PROGRAMME in self._idf:
+            # "Hội nghị … mở đầu bằng gì": the programme of what is named, its first item.
+            core[PROGRAMME] = max(core.get(PROGRAMME, 0.0), self._weight(PROGRAMME))
         eligibility = False
         if ELIGIBILITY_PART in self._idf and any(
             p.search(" ".join(raw)) for p in self._lex.eligibility
@@ -388,7 +396,7 @@ class Reading(Scope):
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story), field, shape.yes_no, tuple(rest))
+                      wants_section, bool(story), field, shape.yes_no, tuple(rest), order)
 
     def _plan_mention(self, words: list[str], alias_pos: set[int]) -> set[int]:
         """Positions (among the words left once campaign names are taken out) of the plan
