@@ -37,6 +37,9 @@ DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
 # asker's age ("15 tuổi … được thi không" is answered by the age limit).
 ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
+# A pair holding a stopword is one word of the plans when it is this share as frequent as its
+# rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
+STICKY_PAIR = 0.4
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -109,7 +112,7 @@ class Reading(Scope):
             return True
         # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu", "dũng cảm" to "dung cam"
         # whose "dung" is also "dùng": keep pairs that stick.
-        return self._df[pair] >= 0.5 * min(self._df.get(first, 0), self._df.get(second, 0))
+        return self._df[pair] >= STICKY_PAIR * min(self._df.get(first, 0), self._df.get(second, 0))
 
     def _better_pair_follows(self, rest: list[str], used: set[int], i: int,
                              stop: frozenset[str] | None = None) -> bool:
