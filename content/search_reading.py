@@ -40,6 +40,7 @@ ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 # A pair holding a stopword is one word of the plans when it is this share as frequent as its
 # rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
 STICKY_PAIR = 0.4
+PEOPLE_BEFORE = frozenset({"nhung", "gom"})  # "những ai", "gồm ai": people, not a body
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -234,8 +235,12 @@ class Reading(Scope):
         shape = read_question(query, self._lex)
         if asking:
             start, end, group = asking[-1]
+            # "… biểu dương những ai", "gồm ai": the people a passage speaks of, seldom a
+            # body of the plans ("Ai chủ trì …" asks for one).
+            people = start > 0 and rest[start - 1] in PEOPLE_BEFORE
             for mark in group.marks:
-                core[mark] = MARK_WEIGHT
+                if not (people and mark == "#org"):
+                    core[mark] = MARK_WEIGHT
             if group.ordinal:
                 required.append(("#ord",))  # "lần thứ mấy": an edition, not any number
             if group.period:

@@ -5,7 +5,8 @@ hand-written field (so no keyword can have been added for it) and on the committ
 - a long passage holding every word of the question, under the plain coverage floor;
 - whether the asker may take part ("mình là hội viên … thì thi được không");
 - a stage of the plan answering "khi nào" ("vào thời gian tổng kết"), never a deadline;
-- the first or last item of a programme ("mở đầu bằng gì", "kết thúc bằng phần nào").
+- the first or last item of a programme ("mở đầu bằng gì", "kết thúc bằng phần nào");
+- who-questions asking for the people a passage speaks of ("biểu dương những ai").
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def _answer(index: SearchIndex, question: str) -> tuple[str, str]:
         ("mk là hội viên hội nông dân xã thì tham gia đc ko ạ", "II.1", "hội viên"),
         ("ng bảo lâm đi lao động ở nước ngoài có được tham gia không", "II.1", "nước ngoài"),
         ("cháu 16 tuổi thì tham gia được không", "II.1", "18 tuổi"),
+        # "… biểu dương những ai": the people the plan speaks of, not a body.
+        ("mục đích là biểu dương những ai", "I.1", "các tập thể, cá nhân"),
         # A stage of the plan answers "khi nào".
         ("lập hồ sơ đề nghị khen thưởng khi nào?", "III.1", "vào thời gian tổng kết"),
         # The first and the last item of a programme.
@@ -178,6 +181,8 @@ def test_the_plan_as_the_topic_is_still_searched(committed: SearchIndex) -> None
         ("trạm tấu hướng tới đại hội toàn quốc lần mấy?", "lần thứ XIV"),
         ("hoi nghi dien hinh tien tien chi lang mo dau bang gi", "Chào cờ;"),
         ("chi lang tuyen truyen tu tuong cua ai ve thi dua yeu nuoc", "tư tưởng Hồ Chí Minh"),
+        ("Hội nghị điển hình tiên tiến ở Chi Lăng biểu dương và tôn vinh những ai?",
+         "các gương điển hình tiên tiến"),
     ],
 )
 def test_kinds_of_question_are_answered_on_the_committed_plans(
