@@ -279,6 +279,11 @@ class Scope(Corpus):
         date that is not only a cited document's."""
         if q.out_of_scope or q.field:
             return q
+        district = self._named_districts(query)
+        if len(district) == 1 and len(q.campaigns) > 1 and district <= q.campaigns:
+            # "thi đua đặc biệt chi lăng …": the district's own plan, though other words of
+            # the question are another plan's name too.
+            q = dataclasses.replace(q, campaigns=frozenset(district))
         for group in q.required:
             if all(f.startswith("#f_") for f in group) and not any(
                 self._present(f, q.campaigns) for f in group

@@ -183,6 +183,8 @@ def test_the_plan_as_the_topic_is_still_searched(committed: SearchIndex) -> None
         ("chi lang tuyen truyen tu tuong cua ai ve thi dua yeu nuoc", "tư tưởng Hồ Chí Minh"),
         ("Hội nghị điển hình tiên tiến ở Chi Lăng biểu dương và tôn vinh những ai?",
          "các gương điển hình tiên tiến"),
+        # The district named decides between two plans whose names the question holds.
+        ("thi đua đặc biệt chi lăng gắn với gì", "Học tập và làm theo tư tưởng"),
     ],
 )
 def test_kinds_of_question_are_answered_on_the_committed_plans(
