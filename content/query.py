@@ -72,6 +72,16 @@ class Vocab:
     # Another time named relatively ("năm sau", "đợt tới"): outside the plans unless they say it.
     other_times: frozenset[tuple[str, ...]] = frozenset()
     other_times_accented: tuple[str, ...] = ()  # the same as written, with diacritics
+    # Words naming the plan itself ("kế hoạch"), and what the plan does in a question about
+    # its text ("kế hoạch … yêu cầu / đánh giá / nhắc tới …"): how the question refers to the
+    # text, not what it asks about.
+    plan_words: frozenset[tuple[str, ...]] = frozenset()
+    plan_speaking: frozenset[tuple[str, ...]] = frozenset()
+    # Whether the asker may take part ("… thì thi dvk được không", "có được dự thi không"):
+    # regular expressions over the folded question words.
+    eligibility: tuple[re.Pattern[str], ...] = ()
+    # "… mở đầu bằng gì", "… kết thúc bằng phần nào": the first or last item of a list.
+    list_order: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -195,7 +205,20 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  deadline_words=_phrases(data, "deadline_words"),
                  other_times=_phrases(data, "other_times"),
                  other_times_accented=tuple(
-                     nfc(str(x)).lower() for x in _list(data, "other_times")))
+                     nfc(str(x)).lower() for x in _list(data, "other_times")),
+                 plan_words=_phrases(data, "plan_words"),
+                 plan_speaking=_phrases(data, "plan_speaking"),
+                 eligibility=_patterns(path, data, "eligibility"),
+                 list_order=_list_order(path, data))
+
+
+def _list_order(path: Path, data: dict[str, object]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    raw = data.get("list_order") or {}
+    if not isinstance(raw, dict) or not set(raw) <= {"first", "last"}:
+        raise ContentError(path.name, "list_order", "maps first and last to phrases")
+    return {
+        str(k): tuple(p for p in (canon_words(x) for x in v or []) if p) for k, v in raw.items()
+    }
 
 
 def _list(data: dict[str, object], key: str) -> list[object]:

@@ -20,7 +20,10 @@ from content.search_base import (
     HEADING_DOC_PENALTY,
     HEADING_PHRASE_SHARE,
     HEADING_SHARE,
+    K1,
+    LIST_ITEMS,
     LONG_COVERAGE,
+    LONG_PASSAGE_FLOOR,
     LONG_QUESTION,
     MIN_COVERAGE,
     PARALLEL_SHARE,
@@ -32,8 +35,10 @@ from content.search_base import (
     WHEN_SHARE,
     YEAR_QUESTIONS,
     YES_NO_WORDS,
+    B,
     Hit,
     Qualifiers,
+    _Doc,
     _Query,
     _text_features,
     conflicts,
@@ -77,7 +82,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         preferred = bool(prefer_campaign) and not q.campaigns
         slack = HEADING_DOC_PENALTY + (PREFER_BOOST if preferred else 0.0)
         # The kind of fact asked for ("#n_tuoi", "#date") narrows the candidates as they come.
-        core_scores = self._candidates(q, total, min_coverage, slack)  # search_candidates
+        core_scores = self._candidates(  # search_candidates.py
+            q, total, min_coverage * LONG_PASSAGE_FLOOR, slack)
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
@@ -138,9 +144,13 @@ class SearchIndex(Candidates, Reading, Quoting):
         loose = q.yes_no and not self._long(q)
         strict = MIN_COVERAGE * total - 1e-9
         runs = self._runs(q) if loose else []
+        relief = self._relief()
         for i, score in core_scores.items():
-            if score < needed:
-                continue
+            if score < needed and (
+                score < needed * relief[i]
+                or not all(f in self._sat[i] for f in q.core)
+            ):
+                continue  # under the floor, unless a long passage holding every word
             if loose and score < strict and not any(
                 all(p in self._docs[i].own for p in run) for run in runs
             ):
@@ -216,8 +226,10 @@ class SearchIndex(Candidates, Reading, Quoting):
             seen.update((self._docs[i].campaign_id, self._docs[i].passage.text)
                         for i in parallel[1])
         for rank, coverage, i in ranked:
-            if coverage < min_coverage or len(hits) >= limit:
+            if len(hits) >= limit:
                 break
+            if coverage < min_coverage * relief[i]:
+                continue
             if i in conflicting:
                 # Never the answer: the plan's parallel passage for the value asked is.
                 other = self._counterpart(q, i, total, min_coverage, asked_quals)
@@ -230,6 +242,10 @@ class SearchIndex(Candidates, Reading, Quoting):
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
+        if q.order and hits and not hits[0].section_texts:
+            item = self._list_end(hits[0].ref, q.order)
+            if item is not None:
+                return [self._hit(item, hits[0].score), *hits[1:]]
         # Parallel passages (section_texts) are quoted whole, each under its own heading.
         if hits and not hits[0].section_texts:
             if q.wants_section or self._asks_label(q, hits[0]):
@@ -237,6 +253,42 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _relief(self) -> list[float]:
+        """Per passage, the share of the coverage floor it needs: a long passage saturates
+        each word less (see LONG_PASSAGE_FLOOR); computed once per index."""
+        relief: list[float] | None = self.__dict__.get("_relief_cache")
+        if relief is None:
+            searched = [d.length for d in self._docs if not d.field]
+            avg = sum(searched) / max(len(searched), 1)
+            relief = [
+                max(LONG_PASSAGE_FLOOR,
+                    min(1.0, (K1 + 1) / (1 + K1 * (1 - B + B * d.length / max(avg, 1.0)))))
+                for d in self._docs
+            ]
+            self.__dict__["_relief_cache"] = relief
+        return relief
+
+    def _list_end(self, i: int, order: str) -> int | None:
+        """The first or last item (order) of the list of passage i's section: a run of three
+        passages or more, each but the last ending with ";" ("Chào cờ;" … "Tổng kết và bế
+        mạc."), holding passage i. None when the section holds no such list."""
+        doc = self._docs[i]
+        docs = [d for d in self._by_section.get((doc.campaign_id, doc.passage.source), ())
+                if not d.is_heading]
+        runs: list[list[_Doc]] = []
+        current: list[_Doc] = []
+        for d in docs:
+            current.append(d)
+            if not d.passage.text.rstrip().endswith(";"):
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        for run in runs:
+            if len(run) >= LIST_ITEMS and any(d.order == i for d in run):
+                return (run[0] if order == "first" else run[-1]).order
+        return None
 
     def _titled(self, i: int) -> bool:
         """Whether passage i's own heading is a short title ("Chủ đề thi đua"), not a list

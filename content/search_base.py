@@ -48,6 +48,11 @@ ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words
 LONG_COVERAGE = 0.45
+# A long passage holds each word less (BM25's length normalisation): one holding every word
+# of the question may still score under the floor. The floor it needs is lowered by its own
+# saturation of a word said once, down to this share at most.
+LONG_PASSAGE_FLOOR = 0.85
+LIST_ITEMS = 3  # a list whose first or last item is asked for has this many items at least
 WHEN_SHARE = 0.1  # rank added, for a when-question, to a passage holding a day or month
 YEAR_QUESTIONS = frozenset({("nam", "nao"), ("nam", "may")})  # …unless it asks for a year
 YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row
@@ -99,6 +104,13 @@ _EDITION_RE = re.compile(r"\b(?:thứ|khóa|khoá|lần)\s+(?:[IVXLC]+|\d+)\b")
 _RELATIVE_TIME_RE = re.compile(
     r"\b(?:ngay sau khi|ngay khi|trước thềm|sau khi kết thúc|trước khi diễn ra)\b", re.IGNORECASE
 )
+# A stage of the plan ("… vào thời gian tổng kết", "Kết thúc cuộc thi, …", "khi sơ kết"): it
+# answers "khi nào" / "bao giờ" ("#stage"), not a deadline ("hạn cuối nộp hồ sơ").
+STAGE_TIME_RE = re.compile(
+    r"\bvào (?:thời gian|dịp) (?:sơ kết|tổng kết|kết thúc)\b|\bkhi (?:sơ kết|tổng kết|kết thúc)\b"
+    r"|^kết thúc (?:cuộc thi|đợt thi đua|phong trào)[^.;]{0,40},",
+    re.IGNORECASE,
+)
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # A year in a text, and a year that only numbers a document ("98/2023/NĐ-CP", "27-NQ/TW" has
 # none): a plan citing a 2023 decree does not cover 2023.
@@ -109,6 +121,8 @@ _TEXT_YEAR_RE = re.compile(
 DATE_ANSWER = ("#date", "#n_ngay", "#n_thang", "#n_tuan", "#n_nam", "#n_quy", "#when")
 # An answer to "which day" holds a day or month ("25/10/2024", "tháng 4"), or days, weeks.
 DAY_ANSWER = ("#day", "#n_ngay", "#n_tuan", "#n_thang")
+# An answer to "khi nào", "bao giờ": a date, or a stage of the plan (STAGE_TIME_RE).
+STAGE_ANSWER = (*DATE_ANSWER, "#stage")
 _ACCENTED_RE = re.compile(r"[^\W_]+")
 RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
@@ -344,3 +358,4 @@ class _Query:
     yes_no: bool = False  # "có … không": whether a rule says so
     # The question's words in order (campaign names left out): phrase evidence.
     words: tuple[str, ...] = ()
+    order: str = ""  # "first" / "last": asks for that item of a list ("mở đầu bằng gì")

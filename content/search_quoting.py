@@ -9,6 +9,7 @@ from content.search_base import (
     _DATE_RE,
     _KIND_MARKS,
     _NOTE_NUMBER_RE,
+    _PERIOD_RE,
     _SENTENCE_END_RE,
     LABEL_WORDS,
     SECTION_CHARS,
@@ -48,9 +49,10 @@ class Quoting(Corpus):
         self._contacts[campaign_id] = found
         return found
 
-    def _sentence_has(self, mark: str, sentence: str) -> bool:
+    def _sentence_has(self, mark: str, sentence: str, period: bool = False) -> bool:
         if mark == "#date":
-            return bool(_DATE_RE.search(sentence))
+            # A question asking for a period ("giai đoạn nào") is answered by "2022 - 2025".
+            return bool(_DATE_RE.search(sentence) or (period and _PERIOD_RE.search(sentence)))
         if mark == "#num":
             return any(ch.isdigit() for ch in sentence)
         return self._bodies is not None and bool(self._bodies.search(sentence))
@@ -65,9 +67,10 @@ class Quoting(Corpus):
         if len(sentences) < 2:
             return hit
         words = {f: w for f, w in q.core.items() if f[0] not in "#§!"}
+        period = ("#period",) in q.required
         scored: list[tuple[float, str]] = []
         for sentence in sentences:
-            if not all(self._sentence_has(m, sentence) for m in marks):
+            if not all(self._sentence_has(m, sentence, period) for m in marks):
                 continue
             feats = _text_features(sentence, self._syn)
             scored.append((sum(w for f, w in words.items() if f in feats), sentence))

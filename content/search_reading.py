@@ -13,7 +13,6 @@ from content.query import Vocab, normalise_words, read_question
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
-    DATE_ANSWER,
     DAY_ANSWER,
     HEADING_BONUS,
     LONG_QUESTION,
@@ -22,6 +21,7 @@ from content.search_base import (
     MAX_CORE,
     NAME_SHARE,
     RARE_SPELLING,
+    STAGE_ANSWER,
     STORY_SHARE,
     UNKNOWN_WEIGHT,
     _bigrams,
@@ -34,6 +34,15 @@ from content.search_scope import Scope
 from content.text import fold_words, nfc
 
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
+# What an eligibility question keeps deciding the answer besides "who may take part": the
+# asker's age ("15 tuổi … được thi không" is answered by the age limit).
+ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
+# A pair holding a stopword is one word of the plans when it is this share as frequent as its
+# rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
+STICKY_PAIR = 0.4
+PEOPLE_BEFORE = frozenset({"nhung", "gom"})  # "những ai", "gồm ai": people, not a body
+PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
+ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
 
 class Reading(Scope):
@@ -104,7 +113,7 @@ class Reading(Scope):
             return True
         # "bắt đầu" folds to "bat dau" whose "dau" is also "đâu", "dũng cảm" to "dung cam"
         # whose "dung" is also "dùng": keep pairs that stick.
-        return self._df[pair] >= 0.5 * min(self._df.get(first, 0), self._df.get(second, 0))
+        return self._df[pair] >= STICKY_PAIR * min(self._df.get(first, 0), self._df.get(second, 0))
 
     def _better_pair_follows(self, rest: list[str], used: set[int], i: int,
                              stop: frozenset[str] | None = None) -> bool:
@@ -187,6 +196,8 @@ class Reading(Scope):
             story_campaigns, story_bonus, story_out = self._story(story)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
+        # "Kế hoạch Chi Lăng nêu …": the plan named as the text asked about, and what it does.
+        mention = self._plan_mention(words, alias_pos)
         # "mẫu số 08", "chỉ số …": a count word that ends a word of the plans names a thing,
         # it does not ask how many.
         for start, end, group in list(found):
@@ -213,7 +224,7 @@ class Reading(Scope):
         asking = [(start, end, g) for start, end, g in found if g.marks]
         required: list[tuple[str, ...]] = []
         for start, end, group in found:
-            target = bonus if group.weak else core
+            target = bonus if group.weak or start in mention else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
             # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
             for bg in _bigrams(rest[start:end]):
@@ -224,15 +235,19 @@ class Reading(Scope):
         shape = read_question(query, self._lex)
         if asking:
             start, end, group = asking[-1]
+            # "… biểu dương những ai", "gồm ai": the people a passage speaks of, seldom a
+            # body of the plans ("Ai chủ trì …" asks for one).
+            people = start > 0 and rest[start - 1] in PEOPLE_BEFORE
             for mark in group.marks:
-                core[mark] = MARK_WEIGHT
+                if not (people and mark == "#org"):
+                    core[mark] = MARK_WEIGHT
             if group.ordinal:
                 required.append(("#ord",))  # "lần thứ mấy": an edition, not any number
             if group.period:
                 required.append(("#period",))  # "giai đoạn nào": a period of years
             if group.required and "#date" in group.marks and not group.period:
                 # "Hạn nộp hồ sơ là ngày nào?": a passage without a date does not answer.
-                required.append(DAY_ANSWER if group.day else DATE_ANSWER)
+                required.append(DAY_ANSWER if group.day else STAGE_ANSWER)
             # "… mấy cá nhân …, báo cáo theo mẫu nào?": a later question word asks the question.
             later = any(w in self._lex.question_words for w in rest[end + 1 :])
             # "Số đại biểu … có được nhiều hơn … không?" asks whether, not how many.
@@ -281,6 +296,12 @@ class Reading(Scope):
             if i in used:
                 i += 1
                 continue
+            if i in mention:
+                for feat in (w, *_bigrams(rest[i : i + 2])) if i + 1 in mention else (w,):
+                    if feat in self._idf and feat not in self._syn.stopwords:
+                        bonus[feat] = NAME_SHARE * self._idf[feat]
+                i += 2 if i + 1 in mention else 1
+                continue
             if (
                 i + 1 < len(rest)
                 and i + 1 not in used
@@ -311,6 +332,32 @@ class Reading(Scope):
                 else:
                     core[w] = self._weight(w)
             i += 1
+        order = next((
+            kind for kind, phrases in self._lex.list_order.items() for p in phrases
+            if any(tuple(raw[i : i + len(p)]) == p for i in range(len(raw)))
+        ), "")
+        if order and PROGRAMME in self._idf:
+            # "Hội nghị … mở đầu bằng gì": the programme of what is named, its first item.
+            core[PROGRAMME] = max(core.get(PROGRAMME, 0.0), self._weight(PROGRAMME))
+        eligibility = False
+        if ELIGIBILITY_PART in self._idf and any(
+            p.search(" ".join(raw)) for p in self._lex.eligibility
+        ):
+            # "Mình là hội viên hội nông dân thì thi dvk được không": who may take part. The
+            # plan's "Đối tượng" part answers, whole; the asker's own words decide only where
+            # that part writes them ("hội viên"), else they rank its passages.
+            asked_of = campaigns or story_campaigns
+            said = frozenset().union(*(
+                self._docs[i].own for i, _ in self._postings.get(ELIGIBILITY_PART, ())
+                if not asked_of or self._docs[i].campaign_id in asked_of
+            ))
+            for feat in list(core):
+                if feat[0] != "#" and feat not in ELIGIBILITY_KEEP and feat not in said:
+                    bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
+            core.pop("~doituong", None)
+            core[ELIGIBILITY_PART] = self._weight("~doituong")
+            unknown = []
+            eligibility = True
         # In a long question, a word found nowhere is more likely the asker's own story
         # ("sếp giao em…") than the topic asked about.
         long = len(core) + len(unknown) > LONG_QUESTION or bool(story)
@@ -348,7 +395,7 @@ class Reading(Scope):
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )
-        wants_section = any(
+        wants_section = eligibility or any(
             tuple(raw[i : i + n]) in self._lex.section_questions
             for i in range(len(raw))
             for n in range(1, 5)
@@ -357,7 +404,47 @@ class Reading(Scope):
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story), field, shape.yes_no, tuple(rest))
+                      wants_section, bool(story), field, shape.yes_no, tuple(rest), order)
+
+    def _plan_mention(self, words: list[str], alias_pos: set[int]) -> set[int]:
+        """Positions (among the words left once campaign names are taken out) of the plan
+        named as the text asked about ("Kế hoạch Chi Lăng nêu …", "theo kế hoạch thì …",
+        "mục đích kế hoạch Tuy Phước") and of what it does right after ("… yêu cầu đẩy mạnh
+        …", "… đánh giá …"); not of a plan to be drawn up ("xây dựng kế hoạch riêng")."""
+        lex = self._lex
+        if not lex.plan_words:
+            return set()
+        stop = self._syn.stopwords
+        # Index in words of each word left, and whether a campaign name comes right after it.
+        kept = [i for i in range(len(words)) if i not in alias_pos]
+        rest = [words[i] for i in kept]
+        named_after = [i + 1 in alias_pos for i in kept]
+        found: set[int] = set()
+        for k in range(len(rest)):
+            for plan in lex.plan_words:
+                n = len(plan)
+                if tuple(rest[k : k + n]) != plan:
+                    continue
+                j = k + n
+                named = named_after[j - 1]
+                if j < len(rest) and rest[j] == "cua" and (
+                    named_after[j] or (j + 1 < len(rest) and rest[j + 1] == "huyen")
+                ):
+                    named = True  # "kế hoạch của Chi Lăng", "kế hoạch của huyện"
+                    j += 1 if named_after[j] else 2
+                elif j < len(rest) and rest[j] in ("nay", "huyen"):
+                    named = True
+                    j += 1
+                speaking = next(
+                    (m for m in range(min(3, len(rest) - j), 0, -1)
+                     if tuple(rest[j : j + m]) in lex.plan_speaking), 0)
+                # "theo kế hoạch thì …", "trong kế hoạch này": after a filler word; at the
+                # start ("kế hoạch dvk đăng ở đâu") the plan is the topic unless it speaks.
+                after = named or j >= len(rest) or rest[j] in stop
+                if not speaking and not (k > 0 and rest[k - 1] in stop and after):
+                    continue
+                found.update(range(k, j + speaking))
+        return found
 
     def _cites_number(self, words: list[str], i: int) -> bool:
         """Whether the number at i follows a kind of document ("chỉ thị 34", "văn bản số

@@ -25,6 +25,8 @@ from content.search_base import (
     _YEAR_RE,
     DATE_ANSWER,
     DAY_ANSWER,
+    STAGE_ANSWER,
+    STAGE_TIME_RE,
     Hit,
     _phrase_feats,
     _Query,
@@ -182,6 +184,8 @@ class Scope(Corpus):
         34-CT/TW ngày 07 tháng 4 năm 2014" is no "07 tháng"), for when-questions about
         anything but a document."""
         for i, doc in enumerate(self._docs):
+            if STAGE_TIME_RE.search(doc.passage.text):
+                self._sat[i]["#stage"] = 1.0
             tf = doc.tf
             if "#date" not in tf and "#day" not in tf and not any(
                 f"#n_{unit}" in tf for unit in _DURATION_UNITS
@@ -275,6 +279,11 @@ class Scope(Corpus):
         date that is not only a cited document's."""
         if q.out_of_scope or q.field:
             return q
+        district = self._named_districts(query)
+        if len(district) == 1 and len(q.campaigns) > 1 and district <= q.campaigns:
+            # "thi đua đặc biệt chi lăng …": the district's own plan, though other words of
+            # the question are another plan's name too.
+            q = dataclasses.replace(q, campaigns=frozenset(district))
         for group in q.required:
             if all(f.startswith("#f_") for f in group) and not any(
                 self._present(f, q.campaigns) for f in group
@@ -290,7 +299,7 @@ class Scope(Corpus):
             known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
             if any(e not in known for e in editions):
                 return dataclasses.replace(q, out_of_scope=True)
-        when_asked = any(g in (DAY_ANSWER, DATE_ANSWER) for g in q.required)
+        when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
         if not when_asked and not self._deadline_heads.intersection(fold_words(query)):
             return q  # (read no further: most questions ask neither)
         words = normalise_words(query, self._lex, known=self._plain_word)
@@ -304,7 +313,7 @@ class Scope(Corpus):
                 for d in self._lex.deadline_words for i in range(len(canon))
             ):
                 q = dataclasses.replace(q, required=(*q.required, DATE_ANSWER))
-        when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER)]
+        when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)]
         if not when:
             return q
         kinds = (*self._lex.document_kinds, *_DOCUMENT_ACTS)

@@ -21,28 +21,30 @@ QUESTIONS = Path(__file__).with_name("questions.yaml")
 # Floors at the level reached when the set was last measured (rounded down); raise, never lower.
 # Measured on the imported plan text (the `plan:` block), whose sections are finer than the
 # curated ones this set was written against, hence lower than the 94 % of the curated era.
-MIN_ACCURACY = 0.86
-MIN_ABSTENTION = 0.95
+MIN_ACCURACY = 0.87
+MIN_ABSTENTION = 0.96
 # The held-out set (lookup_heldout.tsv) was written from the plans before the lookup was tuned
 # and is never tuned on; floors are its measured shares, rounded down.
 HELDOUT = Path(__file__).with_name("lookup_heldout.tsv")
-MIN_HELDOUT_IN = 0.94
-MIN_HELDOUT_OUT = 0.94
+MIN_HELDOUT_IN = 0.96
+MIN_HELDOUT_OUT = 0.96
 # Later held-out sets, each written before a round of changes; floors are the shares measured
 # after that round (set 3 was at 71 % / 73 % when first scored, before the round; set 4 at
 # 88 % / 80 %, written on branch lookup before its changes).
 LATER_HELDOUT = [
-    ("lookup_heldout2.tsv", 0.94, 1.0),
-    ("lookup_heldout3.tsv", 0.84, 0.95),
-    ("lookup_heldout4.tsv", 0.94, 1.0),
+    ("lookup_heldout2.tsv", 0.97, 1.0),
+    ("lookup_heldout3.tsv", 0.88, 0.96),
+    ("lookup_heldout4.tsv", 0.97, 1.0),
     # Set 5 (branch qset) was at 58 % / 96 % when first scored, before the lookup3 round; its
     # misses were read in that round. Set 6, written with it, is the judge of that round: it is
     # scored only with the shared scorer's --quiet summary, never here (its misses stay unread).
-    ("lookup_heldout5.tsv", 0.80, 0.96),
-    # Sets 6 and 7 judged the next two rounds (69 % / 84 % and 72 % / 92 % when first scored)
-    # and were read in the rounds after. Set 8 judges the round after that: --quiet only.
-    ("lookup_heldout6.tsv", 0.86, 0.96),
-    ("lookup_heldout7.tsv", 0.84, 0.92),
+    ("lookup_heldout5.tsv", 0.89, 0.96),
+    # Sets 6, 7 and 8 judged the next three rounds (69 % / 84 %, 72 % / 92 % and 68 % / 96 %
+    # when first scored) and were read in the rounds after. Set 9 judges the `kinds` round: it
+    # is not in the project's tests (--quiet only).
+    ("lookup_heldout6.tsv", 0.92, 0.96),
+    ("lookup_heldout7.tsv", 0.90, 0.96),
+    ("lookup_heldout8.tsv", 0.87, 0.96),
 ]
 
 
