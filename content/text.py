@@ -16,12 +16,17 @@ def nfc(text: str) -> str:
 
 class _Unmarked(dict[int, int | None]):
     """str.translate table dropping combining marks: each character is looked up once
-    (unicodedata.combining), then served from the table (translate runs in C)."""
+    (unicodedata.combining), then served from the table (translate runs in C). Only the
+    alphabets' and marks' range is kept, so that odd input cannot grow the table."""
 
     def __missing__(self, code: int) -> int | None:
         kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
+        if code < _TABLE_END:
+            self[code] = kept
         return kept
+
+
+_TABLE_END = 0x3000
 
 
 _UNMARKED = _Unmarked()
