@@ -62,6 +62,14 @@ class Candidates(Corpus):
             for feat, held in self._postings.items()
         }
         self._allowed: dict[tuple[bool, Required], frozenset[int]] = {}
+        # Passages that rank alike whatever the question (same features, same own words,
+        # same item heading: a plan's copies) share a twin, the first of them; a question's
+        # ranking computes their lift once (search.py).
+        firsts: dict[tuple[int, frozenset[str], str], int] = {}
+        self._twins: tuple[int, ...] = tuple(
+            firsts.setdefault((shape_of[i], doc.own, doc.heading), i) if i in shape_of else i
+            for i, doc in enumerate(self._docs)
+        )
 
     def _candidates(
         self, q: _Query, total: float, min_coverage: float, slack: float
@@ -154,11 +162,14 @@ def _kth(scores: Mapping[int, float], sizes: Sequence[int] | None) -> float | No
             return None
         # sorted() runs in C: faster than heapq.nlargest's Python loop here.
         return sorted(scores.values(), reverse=True)[RERANK - 1]
-    if sum(sizes[u] for u in scores) <= RERANK:
+    # (Each shape holds one passage or more: more than RERANK shapes need no sum.)
+    if len(scores) <= RERANK and sum(map(sizes.__getitem__, scores)) <= RERANK:
         return None
     count = 0
-    for score, u in sorted(((sc, u) for u, sc in scores.items()), reverse=True):
+    # Best first, sorted in C; the order among equal scores does not change the score where
+    # the count reaches RERANK.
+    for u in sorted(scores, key=scores.__getitem__, reverse=True):
         count += sizes[u]
         if count >= RERANK:
-            return score
+            return scores[u]
     return None  # not reached: more than RERANK passages in all
