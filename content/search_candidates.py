@@ -17,6 +17,7 @@ The scores are exactly those of scoring every passage: same features, same order
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from content.query import Vocab
@@ -57,9 +58,16 @@ class Candidates(Corpus):
         self._shape_size: tuple[int, ...] = tuple(len(m) for m in members)
         # A shape's features are its first passage's.
         self._shape_sat: tuple[dict[str, float], ...] = tuple(self._sat[m[0]] for m in members)
+        # From each shape's first passage (shapes in the order of their first passages, as
+        # the postings are): its features that are searched ("#e…" are only required).
+        held_by: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings = self._postings
+        for shape, sats in enumerate(self._shape_sat):
+            for feat, sat in sats.items():
+                if feat in postings:
+                    held_by[feat].append((shape, sat))
         self._shape_postings: dict[str, tuple[tuple[int, float], ...]] = {
-            feat: tuple((shape_of[i], sat) for i, sat in held if members[shape_of[i]][0] == i)
-            for feat, held in self._postings.items()
+            feat: tuple(held_by.get(feat, ())) for feat in postings
         }
         self._allowed: dict[tuple[bool, Required], frozenset[int]] = {}
         # Passages that rank alike whatever the question (same features, same own words,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -97,6 +98,7 @@ class Corpus:
         self._memo_addressees: dict[str, int] = {}
         self._memo_folded: dict[str, str] = {}
         self._memo_sat: dict[tuple[float, int], float] = {}
+        self._memo_around: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, float]] = {}
         self._memo_marks: dict[
             tuple[str, str, tuple[str, ...]], tuple[dict[str, float], int]
         ] = {}
@@ -127,13 +129,9 @@ class Corpus:
                 self._docs[-1].is_heading = loc.path.endswith(".heading")
         # Built in lists here, held in tuples once complete (_settle).
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        by_campaign: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
         self._postings: Mapping[str, Sequence[tuple[int, float]]] = postings
-        self._campaign_postings: Mapping[str, Mapping[str, Sequence[tuple[int, float]]]] = (
-            by_campaign
-        )
+        # By campaign too: split from the postings once complete (_settle).
+        self._campaign_postings: Mapping[str, Mapping[str, Sequence[tuple[int, float]]]] = {}
         searched = [d for d in self._docs if not d.field]
         avg = sum(d.length for d in searched) / max(len(searched), 1)
         self._sat: list[dict[str, float]] = []
@@ -149,7 +147,6 @@ class Corpus:
                 if doc.field:
                     continue  # found only by a question about the document itself
                 postings[feat].append((i, sat))
-                by_campaign[feat][doc.campaign_id].append((i, sat))
             self._sat.append(sats)
         n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
@@ -249,7 +246,7 @@ class Corpus:
             folded = self._folded(token)
             if folded:
                 self._spellings[folded][token] += times
-        self._index_rare_spellings(avg, n, postings, by_campaign)
+        self._index_rare_spellings(avg, n, postings)
         # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
         # the campaigns' place names: a district named otherwise is not one of the plans'.
         keys: dict[str, str] = {}
@@ -266,7 +263,7 @@ class Corpus:
         self._accented_pairs = frozenset(pairs)
         self._settle()
         del self._memo_features, self._memo_quals, self._memo_addressees, self._memo_folded
-        del self._memo_sat, self._memo_marks
+        del self._memo_sat, self._memo_marks, self._memo_around
 
     def _folded(self, token: str) -> str:
         """A word folded into one key ("Bắc" -> "bac"), once per distinct word (build time)."""
@@ -293,17 +290,37 @@ class Corpus:
         """Hold the finished postings in tuples and plain dicts: the garbage collector stops
         tracking those (only numbers and strings inside), so a full collection does not walk
         the index (some 150,000 lists at ten times today's content)."""
-        self._postings = {f: tuple(p) for f, p in self._postings.items()}
-        self._campaign_postings = {
-            f: {c: tuple(p) for c, p in by_campaign.items()}
-            for f, by_campaign in self._campaign_postings.items()
-        }
+        settled = {f: tuple(p) for f, p in self._postings.items()}
+        self._postings = settled
+        # A campaign's passages are indexed one after the other: its postings are one run
+        # of each feature's (by passage, ascending), found by bisection.
+        runs: dict[str, tuple[int, int]] = {}
+        for i, doc in enumerate(self._docs):
+            start, _ = runs.get(doc.campaign_id, (i, i))
+            runs[doc.campaign_id] = (start, i + 1)
+        campaign_of = [doc.campaign_id for doc in self._docs]
+        one_run = sum(end - start for start, end in runs.values()) == len(self._docs)
+        by_feature: dict[str, Mapping[str, Sequence[tuple[int, float]]]] = {}
+        for feat, held in settled.items():
+            split: dict[str, tuple[tuple[int, float], ...]] = {}
+            if not one_run:  # (two campaigns under one id: posting by posting)
+                grouped: dict[str, list[tuple[int, float]]] = defaultdict(list)
+                for p in held:
+                    grouped[campaign_of[p[0]]].append(p)
+                split = {c: tuple(g) for c, g in grouped.items()}
+            pos = 0
+            while one_run and pos < len(held):
+                campaign = campaign_of[held[pos][0]]
+                end = bisect.bisect_left(held, (runs[campaign][1],), pos)
+                split[campaign] = held[pos:end]
+                pos = end
+            by_feature[feat] = split
+        self._campaign_postings = by_feature
         for doc in self._docs:
             doc.tf = dict(doc.tf)
 
     def _index_rare_spellings(
         self, avg: float, n: int, postings: dict[str, list[tuple[int, float]]],
-        by_campaign: dict[str, dict[str, list[tuple[int, float]]]],
     ) -> None:
         """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where
         they mostly write "vững"); a question typed that way finds it by that spelling (avg:
@@ -328,7 +345,6 @@ class Corpus:
                 sat = _saturation(tf, doc.length, avg)
                 self._sat[i][f"={token}"] = sat
                 postings[f"={token}"].append((i, sat))
-                by_campaign[f"={token}"][doc.campaign_id].append((i, sat))
         for feat, held in postings.items():
             if feat[0] == "=":
                 self._df[feat] = len(held)
@@ -360,6 +376,31 @@ class Corpus:
         doc.own = frozenset(doc.tf) | frozenset(
             self._features(heading) if heading else ()
         )
+        # (the same headings and neighbours in each copy of a plan: worked out once)
+        near = (context, tuple(siblings))
+        around = self._memo_around.get(near)
+        if around is None:
+            around = self._memo_around[near] = self._around(context, siblings)
+        for feat, share in around.items():
+            doc.tf[feat] += share
+        doc.tf[f"§{section}"] += 1
+        # Not for the title itself: the plan's title dates its occasion ("(06/01/1946 -
+        # 06/01/2026)"); repeated in a passage they name the occasion, not a date of it.
+        days = (self._title_days(campaign)
+                if len(self._docs) != self._titles.get(campaign.id) else ())
+        key = (passage.text, heading, days)
+        found = self._memo_marks.get(key)
+        if found is None:
+            found = self._memo_marks[key] = self._marks(passage.text, heading, days)
+        marks, length = found
+        # Marks are "#" features, which no word feature above is: the order stays the same.
+        doc.tf.update(marks)
+        doc.length = length
+        self._docs.append(doc)
+
+    def _around(self, context: tuple[str, ...], siblings: Sequence[str]) -> dict[str, float]:
+        """The features of the headings above a passage and of its neighbours, each with
+        the share it counts for in the passage."""
         # Words around the passage count once each, at most their share: a long heading or
         # a long neighbour must not outweigh the passage's own words.
         around: dict[str, float] = {}
@@ -381,22 +422,7 @@ class Corpus:
         for text in siblings:
             for feat in self._features(text):
                 around[feat] = max(around.get(feat, 0.0), SIBLING_TF)
-        for feat, share in around.items():
-            doc.tf[feat] += share
-        doc.tf[f"§{section}"] += 1
-        # Not for the title itself: the plan's title dates its occasion ("(06/01/1946 -
-        # 06/01/2026)"); repeated in a passage they name the occasion, not a date of it.
-        days = (self._title_days(campaign)
-                if len(self._docs) != self._titles.get(campaign.id) else ())
-        key = (passage.text, heading, days)
-        found = self._memo_marks.get(key)
-        if found is None:
-            found = self._memo_marks[key] = self._marks(passage.text, heading, days)
-        marks, length = found
-        # Marks are "#" features, which no word feature above is: the order stays the same.
-        doc.tf.update(marks)
-        doc.length = length
-        self._docs.append(doc)
+        return around
 
     def _marks(
         self, text: str, heading: str, days: tuple[str, ...]
