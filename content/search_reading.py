@@ -31,7 +31,7 @@ from content.search_base import (
     _Synonyms,
 )
 from content.search_scope import Scope
-from content.text import fold_words, nfc
+from content.text import fold_token, fold_words, nfc
 
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 
@@ -139,7 +139,7 @@ class Reading(Scope):
         """The spellings the user typed, by folded word, when the question is typed with
         diacritics (empty when it is not: then "thi" may be "thì" and "hop" "họp")."""
         tokens = _ACCENTED_RE.findall(nfc(query).lower())
-        folded = ["".join(fold_words(t)) for t in tokens]  # (each word folded once)
+        folded = ["".join(fold_token(t)) for t in tokens]  # (each word folded once)
         if folded == tokens:
             return {}
         spelled: dict[str, set[str]] = defaultdict(set)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD_RE = re.compile(r"[0-9a-z]+")
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
@@ -41,3 +42,13 @@ def fold(text: str) -> str:
 def fold_words(text: str) -> list[str]:
     """Return the folded alphanumeric words of text."""
     return _WORD_RE.findall(fold(text))
+
+
+TOKEN_CACHE = 8192  # distinct tokens remembered (Vietnamese has a few thousand syllables)
+
+
+@lru_cache(maxsize=TOKEN_CACHE)
+def fold_token(token: str) -> tuple[str, ...]:
+    """fold_words of one token (a word as typed, punctuation included: "hỏi,"), remembered
+    per distinct token: questions are read token by token, and their tokens repeat."""
+    return tuple(fold_words(token))
