@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from content.errors import ContentError
-from content.text import fold, fold_words, nfc
+from content.text import fold, fold_token, fold_words, nfc
 from content.yaml_file import read_mapping
 
 VOCAB_FILE = Path(__file__).parent / "lookup_vocab.yaml"
@@ -359,7 +359,7 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
     """
     vocab = vocab or default_vocab()
     tokens = text.split()
-    folded = [fold_words(t) for t in tokens]
+    folded = [fold_token(t) for t in tokens]
     flat: list[str] = []
     owner: list[int] = []  # token index of each folded word
     for i, words in enumerate(folded):
@@ -407,9 +407,9 @@ def _split_clauses(
             break
     if len(tokens) - end > 10:
         end = len(tokens)  # a long clause after it is part of the question
-    words_before = sum(len(fold_words(t)) for t in tokens[:start])
-    words_in = sum(len(fold_words(t)) for t in tokens[start:end])
-    told = any(w in vocab.self_words for t in tokens[:start] for w in fold_words(t))
+    words_before = sum(len(fold_token(t)) for t in tokens[:start])
+    words_in = sum(len(fold_token(t)) for t in tokens[start:end])
+    told = any(w in vocab.self_words for t in tokens[:start] for w in fold_token(t))
     if words_before < STORY_MIN_PART or words_in < STORY_MIN_PART or not told:
         return "", " ".join(tokens)
     return " ".join(tokens[:start]), " ".join(tokens[start:end])

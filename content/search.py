@@ -189,28 +189,40 @@ class SearchIndex(Candidates, Reading, Quoting):
                      if "#edate" in g or "#date" in g), ())
         if when and any(p in YEAR_QUESTIONS for p in itertools.pairwise(q.words)):
             when = ()
+        # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
+        lifts: dict[int, tuple[float, float, float, bool]] = {}
         for rank, i in sorted(first, reverse=True)[:RERANK]:
-            sats = self._sat[i]
-            own = self._docs[i].own
-            bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
             coverage = core_scores[i] / total
-            # The question's words in the passage's own heading: the section is about them
-            # ("Phòng Nội vụ: …" for what Phòng Nội vụ does).
-            topic = sum(w * sats.get(f"@{f}", 0.0) for f, w in q.core.items() if f[0] != "#")
-            rank += BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total
-            # The question's consecutive words found consecutively in the passage's own words
-            # or item heading, not only borrowed from the headings above or the neighbours
-            # (weighted by how rare each pair is).
-            phrase = sum(w for bg, w in phrases.items() if bg in own)
-            rank += PHRASE_SHARE * phrase / phrase_total
-            # The same pairs in the passage's heading ("Chủ đề thi đua", "Công tác khen
-            # thưởng"): the item is about them, whatever its passages' own words.
-            heading = self._heading_feats(i) if self._titled(i) else frozenset()
-            titled = sum(
-                w * sats.get(f"@{bg}", 0.0) for bg, w in phrases.items() if bg in heading
-            )
-            rank += HEADING_PHRASE_SHARE * titled / phrase_total
-            if when and any(f in sats for f in when):
+            lift = lifts.get(self._twins[i])
+            if lift is None:
+                sats = self._sat[i]
+                own = self._docs[i].own
+                bonus = sum(w * sats.get(f, 0.0) for f, w in q.bonus.items())
+                # The question's words in the passage's own heading: the section is about
+                # them ("Phòng Nội vụ: …" for what Phòng Nội vụ does).
+                topic = sum(
+                    w * sats.get(f"@{f}", 0.0) for f, w in q.core.items() if f[0] != "#"
+                )
+                # The question's consecutive words found consecutively in the passage's own
+                # words or item heading, not only borrowed from the headings above or the
+                # neighbours (weighted by how rare each pair is).
+                phrase = sum(w for bg, w in phrases.items() if bg in own)
+                # The same pairs in the passage's heading ("Chủ đề thi đua", "Công tác khen
+                # thưởng"): the item is about them, whatever its passages' own words.
+                heading = self._heading_feats(i) if self._titled(i) else frozenset()
+                titled = sum(
+                    w * sats.get(f"@{bg}", 0.0) for bg, w in phrases.items() if bg in heading
+                )
+                lift = lifts[self._twins[i]] = (
+                    BONUS_SHARE * bonus / bonus_total + HEADING_SHARE * topic / total,
+                    PHRASE_SHARE * phrase / phrase_total,
+                    HEADING_PHRASE_SHARE * titled / phrase_total,
+                    bool(when) and any(f in sats for f in when),
+                )
+            rank += lift[0]
+            rank += lift[1]
+            rank += lift[2]
+            if lift[3]:
                 # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
                 # the year of something the passage names ("Hội nghị … năm 2025").
                 rank += WHEN_SHARE

@@ -17,6 +17,7 @@ The scores are exactly those of scoring every passage: same features, same order
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from content.query import Vocab
@@ -57,11 +58,26 @@ class Candidates(Corpus):
         self._shape_size: tuple[int, ...] = tuple(len(m) for m in members)
         # A shape's features are its first passage's.
         self._shape_sat: tuple[dict[str, float], ...] = tuple(self._sat[m[0]] for m in members)
+        # From each shape's first passage (shapes in the order of their first passages, as
+        # the postings are): its features that are searched ("#e…" are only required).
+        held_by: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings = self._postings
+        for shape, sats in enumerate(self._shape_sat):
+            for feat, sat in sats.items():
+                if feat in postings:
+                    held_by[feat].append((shape, sat))
         self._shape_postings: dict[str, tuple[tuple[int, float], ...]] = {
-            feat: tuple((shape_of[i], sat) for i, sat in held if members[shape_of[i]][0] == i)
-            for feat, held in self._postings.items()
+            feat: tuple(held_by.get(feat, ())) for feat in postings
         }
         self._allowed: dict[tuple[bool, Required], frozenset[int]] = {}
+        # Passages that rank alike whatever the question (same features, same own words,
+        # same item heading: a plan's copies) share a twin, the first of them; a question's
+        # ranking computes their lift once (search.py).
+        firsts: dict[tuple[int, frozenset[str], str], int] = {}
+        self._twins: tuple[int, ...] = tuple(
+            firsts.setdefault((shape_of[i], doc.own, doc.heading), i) if i in shape_of else i
+            for i, doc in enumerate(self._docs)
+        )
 
     def _candidates(
         self, q: _Query, total: float, min_coverage: float, slack: float
@@ -154,11 +170,14 @@ def _kth(scores: Mapping[int, float], sizes: Sequence[int] | None) -> float | No
             return None
         # sorted() runs in C: faster than heapq.nlargest's Python loop here.
         return sorted(scores.values(), reverse=True)[RERANK - 1]
-    if sum(sizes[u] for u in scores) <= RERANK:
+    # (Each shape holds one passage or more: more than RERANK shapes need no sum.)
+    if len(scores) <= RERANK and sum(map(sizes.__getitem__, scores)) <= RERANK:
         return None
     count = 0
-    for score, u in sorted(((sc, u) for u, sc in scores.items()), reverse=True):
+    # Best first, sorted in C; the order among equal scores does not change the score where
+    # the count reaches RERANK.
+    for u in sorted(scores, key=scores.__getitem__, reverse=True):
         count += sizes[u]
         if count >= RERANK:
-            return score
+            return scores[u]
     return None  # not reached: more than RERANK passages in all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -90,6 +91,17 @@ class Corpus:
         ) if self._lex.bodies else None
         self._docs: list[_Doc] = []
         self._raw_texts: list[str] = []
+        # Build-time memos: copies of a plan (ten districts issuing the province's template)
+        # repeat the same texts, headings and words; each is read once (dropped when built).
+        self._memo_features: dict[str, Counter[str]] = {}
+        self._memo_quals: dict[tuple[str, ...], dict[int, frozenset[tuple[str, ...]]]] = {}
+        self._memo_addressees: dict[str, int] = {}
+        self._memo_folded: dict[str, str] = {}
+        self._memo_sat: dict[tuple[float, int], float] = {}
+        self._memo_around: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, float]] = {}
+        self._memo_marks: dict[
+            tuple[str, str, tuple[str, ...]], tuple[dict[str, float], int]
+        ] = {}
         self._titles: dict[str, int] = {}
         self._name_days: dict[str, tuple[str, ...]] = {}
         # The plan document's own fields (signer, number, day, issuer, title), by campaign.
@@ -117,25 +129,24 @@ class Corpus:
                 self._docs[-1].is_heading = loc.path.endswith(".heading")
         # Built in lists here, held in tuples once complete (_settle).
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        by_campaign: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
         self._postings: Mapping[str, Sequence[tuple[int, float]]] = postings
-        self._campaign_postings: Mapping[str, Mapping[str, Sequence[tuple[int, float]]]] = (
-            by_campaign
-        )
+        # By campaign too: split from the postings once complete (_settle).
+        self._campaign_postings: Mapping[str, Mapping[str, Sequence[tuple[int, float]]]] = {}
         searched = [d for d in self._docs if not d.field]
         avg = sum(d.length for d in searched) / max(len(searched), 1)
         self._sat: list[dict[str, float]] = []
         for i, doc in enumerate(self._docs):
             sats: dict[str, float] = {}
+            length = doc.length
+            memo_sat = self._memo_sat
             for feat, tf in doc.tf.items():
-                sat = _saturation(tf, doc.length, avg)
+                sat = memo_sat.get((tf, length))
+                if sat is None:
+                    sat = memo_sat[(tf, length)] = _saturation(tf, length, avg)
                 sats[feat] = sat
                 if doc.field:
                     continue  # found only by a question about the document itself
                 postings[feat].append((i, sat))
-                by_campaign[feat][doc.campaign_id].append((i, sat))
             self._sat.append(sats)
         n = len(searched)
         self._df = {f: len(p) for f, p in self._postings.items()}
@@ -155,9 +166,11 @@ class Corpus:
         self._places = frozenset(self._df) | {
             f for n in self._place_names for f in (*_words(n), *_bigrams(_words(n)))
         }
+        # Each text once (copies of a plan repeat them), with how often it is written.
+        text_counts = Counter(self._raw_texts)
         self._capitals = frozenset(
-            "".join(fold_words(m.group(0)))
-            for text in self._raw_texts
+            self._folded(m.group(0))
+            for text in text_counts
             for m in _CAPITAL_RE.finditer(text)
             if not m.group(0).isupper() or len(m.group(0)) == 1  # not "PHÁP" in a title
         ) | {w for n in self._place_names for w in _words(n)}
@@ -216,59 +229,122 @@ class Corpus:
                 self._children[(campaign_id, source.rsplit(".", 1)[0])].append(source)
         # Everyday topics the plans themselves write ("gắn kết hơn" holds "kết hơn"), found
         # once here so that a question never scans the plan text.
-        written = "\n".join(nfc(t).lower() for t in self._raw_texts)
+        lowered = [nfc(t).lower() for t in text_counts]
+        written = "\n".join(lowered)
         self._written_topics = frozenset(
             p for p in self._lex.off_topic_accented
-            if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
+            # (the plain substring test first: the boundary pattern has no fast path)
+            if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
         )
         # How the plans write each folded word: "hop" is "hợp" nearly always, "họp" rarely.
+        token_counts: Counter[str] = Counter()
+        for low, times in zip(lowered, text_counts.values(), strict=True):
+            for token in _ACCENTED_RE.findall(low):
+                token_counts[token] += times
         self._spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        for text in self._raw_texts:
-            for token in _ACCENTED_RE.findall(nfc(text).lower()):
-                folded = "".join(fold_words(token))
-                if folded:
-                    self._spellings[folded][token] += 1
-        self._index_rare_spellings(avg, n, postings, by_campaign)
+        for token, times in token_counts.items():
+            folded = self._folded(token)
+            if folded:
+                self._spellings[folded][token] += times
+        self._index_rare_spellings(avg, n, postings)
         # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
         # the campaigns' place names: a district named otherwise is not one of the plans'.
-        self._accented_pairs = frozenset(
-            (spelling_key(a), spelling_key(b))
-            for text in (*self._raw_texts, *self._place_names)
-            for a, b in itertools.pairwise(_ACCENTED_RE.findall(nfc(text).lower()))
-        )
+        keys: dict[str, str] = {}
+        pairs: set[tuple[str, str]] = set()
+        for low in (*lowered, *(nfc(t).lower() for t in self._place_names)):
+            for a, b in itertools.pairwise(_ACCENTED_RE.findall(low)):
+                ka = keys.get(a)
+                if ka is None:
+                    ka = keys[a] = spelling_key(a)
+                kb = keys.get(b)
+                if kb is None:
+                    kb = keys[b] = spelling_key(b)
+                pairs.add((ka, kb))
+        self._accented_pairs = frozenset(pairs)
         self._settle()
+        del self._memo_features, self._memo_quals, self._memo_addressees, self._memo_folded
+        del self._memo_sat, self._memo_marks, self._memo_around
+
+    def _folded(self, token: str) -> str:
+        """A word folded into one key ("Bắc" -> "bac"), once per distinct word (build time)."""
+        folded = self._memo_folded.get(token)
+        if folded is None:
+            folded = self._memo_folded[token] = "".join(fold_words(token))
+        return folded
+
+    def _features(self, text: str) -> Counter[str]:
+        """_text_features of a text, once per distinct text while building (read only)."""
+        feats = self._memo_features.get(text)
+        if feats is None:
+            feats = self._memo_features[text] = _text_features(text, self._syn)
+        return feats
+
+    def _qualifiers(self, texts: tuple[str, ...]) -> dict[int, frozenset[tuple[str, ...]]]:
+        """qualifier_values of the texts, once per distinct tuple while building."""
+        found = self._memo_quals.get(texts)
+        if found is None:
+            found = self._memo_quals[texts] = qualifier_values(texts, self._lex.qualifiers)
+        return found
 
     def _settle(self) -> None:
         """Hold the finished postings in tuples and plain dicts: the garbage collector stops
         tracking those (only numbers and strings inside), so a full collection does not walk
         the index (some 150,000 lists at ten times today's content)."""
-        self._postings = {f: tuple(p) for f, p in self._postings.items()}
-        self._campaign_postings = {
-            f: {c: tuple(p) for c, p in by_campaign.items()}
-            for f, by_campaign in self._campaign_postings.items()
-        }
+        settled = {f: tuple(p) for f, p in self._postings.items()}
+        self._postings = settled
+        # A campaign's passages are indexed one after the other: its postings are one run
+        # of each feature's (by passage, ascending), found by bisection.
+        runs: dict[str, tuple[int, int]] = {}
+        for i, doc in enumerate(self._docs):
+            start, _ = runs.get(doc.campaign_id, (i, i))
+            runs[doc.campaign_id] = (start, i + 1)
+        campaign_of = [doc.campaign_id for doc in self._docs]
+        one_run = sum(end - start for start, end in runs.values()) == len(self._docs)
+        by_feature: dict[str, Mapping[str, Sequence[tuple[int, float]]]] = {}
+        for feat, held in settled.items():
+            split: dict[str, tuple[tuple[int, float], ...]] = {}
+            if not one_run:  # (two campaigns under one id: posting by posting)
+                grouped: dict[str, list[tuple[int, float]]] = defaultdict(list)
+                for p in held:
+                    grouped[campaign_of[p[0]]].append(p)
+                split = {c: tuple(g) for c, g in grouped.items()}
+            pos = 0
+            while one_run and pos < len(held):
+                campaign = campaign_of[held[pos][0]]
+                end = bisect.bisect_left(held, (runs[campaign][1],), pos)
+                split[campaign] = held[pos:end]
+                pos = end
+            by_feature[feat] = split
+        self._campaign_postings = by_feature
         for doc in self._docs:
             doc.tf = dict(doc.tf)
 
     def _index_rare_spellings(
         self, avg: float, n: int, postings: dict[str, list[tuple[int, float]]],
-        by_campaign: dict[str, dict[str, list[tuple[int, float]]]],
     ) -> None:
         """"=vùng": a passage writes a word in a spelling the plans seldom use ("vùng" where
         they mostly write "vững"); a question typed that way finds it by that spelling (avg:
         the passages' mean length; n: how many are searched)."""
+        # The rare spellings of each distinct passage text, with how often it writes them.
+        rare_of: dict[str, list[tuple[str, int]]] = {}
         for i, doc in enumerate(self._docs):
             if doc.field:
                 continue
-            counts: Counter[str] = Counter(_ACCENTED_RE.findall(nfc(doc.passage.text).lower()))
-            for token, tf in counts.items():
-                spellings = self._spellings.get("".join(fold_words(token)))
-                if not spellings or spellings[token] * 2 >= sum(spellings.values()):
-                    continue
+            rare = rare_of.get(doc.passage.text)
+            if rare is None:
+                rare = rare_of[doc.passage.text] = []
+                counts: Counter[str] = Counter(
+                    _ACCENTED_RE.findall(nfc(doc.passage.text).lower())
+                )
+                for token, tf in counts.items():
+                    spellings = self._spellings.get(self._folded(token))
+                    if not spellings or spellings[token] * 2 >= sum(spellings.values()):
+                        continue
+                    rare.append((token, tf))
+            for token, tf in rare:
                 sat = _saturation(tf, doc.length, avg)
                 self._sat[i][f"={token}"] = sat
                 postings[f"={token}"].append((i, sat))
-                by_campaign[f"={token}"][doc.campaign_id].append((i, sat))
         for feat, held in postings.items():
             if feat[0] == "=":
                 self._df[feat] = len(held)
@@ -288,18 +364,43 @@ class Corpus:
         doc.top = context[0] if context else ""
         groups = self._lex.qualifiers
         if groups:
-            doc.quals = qualifier_values((passage.text, *context), groups)
-            doc.heading_quals = qualifier_values((heading,), groups)
+            doc.quals = self._qualifiers((passage.text, *context))
+            doc.heading_quals = self._qualifiers((heading,))
 
         self._raw_texts.extend((passage.text, *context))
         for text in (passage.text, *passage.keywords):
-            for feat, tf in _text_features(text, self._syn).items():
+            for feat, tf in self._features(text).items():
                 doc.tf[feat] += tf
         # What the passage and its own item heading say ("Đối với cấp xã: Thời gian: …"), not
         # the words it only borrows from the headings above it or its neighbours.
         doc.own = frozenset(doc.tf) | frozenset(
-            _text_features(heading, self._syn) if heading else ()
+            self._features(heading) if heading else ()
         )
+        # (the same headings and neighbours in each copy of a plan: worked out once)
+        near = (context, tuple(siblings))
+        around = self._memo_around.get(near)
+        if around is None:
+            around = self._memo_around[near] = self._around(context, siblings)
+        for feat, share in around.items():
+            doc.tf[feat] += share
+        doc.tf[f"§{section}"] += 1
+        # Not for the title itself: the plan's title dates its occasion ("(06/01/1946 -
+        # 06/01/2026)"); repeated in a passage they name the occasion, not a date of it.
+        days = (self._title_days(campaign)
+                if len(self._docs) != self._titles.get(campaign.id) else ())
+        key = (passage.text, heading, days)
+        found = self._memo_marks.get(key)
+        if found is None:
+            found = self._memo_marks[key] = self._marks(passage.text, heading, days)
+        marks, length = found
+        # Marks are "#" features, which no word feature above is: the order stays the same.
+        doc.tf.update(marks)
+        doc.length = length
+        self._docs.append(doc)
+
+    def _around(self, context: tuple[str, ...], siblings: Sequence[str]) -> dict[str, float]:
+        """The features of the headings above a passage and of its neighbours, each with
+        the share it counts for in the passage."""
         # Words around the passage count once each, at most their share: a long heading or
         # a long neighbour must not outweigh the passage's own words.
         around: dict[str, float] = {}
@@ -310,64 +411,67 @@ class Corpus:
             if depth == 0 and len(above.split()) <= LABEL_WORDS:
                 # A label heading ("Mục đích", "Yêu cầu") is what its passages are about.
                 share = 1.0
-            named = self._addressees(above)
+            named = self._memo_addressees.get(above)
+            if named is None:
+                named = self._memo_addressees[above] = self._addressees(above)
             topic = share / named if named >= SEVERAL_BODIES else share
-            for feat in _text_features(above, self._syn):
+            for feat in self._features(above):
                 around[feat] = max(around.get(feat, 0.0), share)
                 # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
                 around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), topic)
         for text in siblings:
-            for feat in _text_features(text, self._syn):
+            for feat in self._features(text):
                 around[feat] = max(around.get(feat, 0.0), SIBLING_TF)
-        for feat, share in around.items():
-            doc.tf[feat] += share
-        doc.tf[f"§{section}"] += 1
-        dated = without_law_years(passage.text)
-        if len(self._docs) != self._titles.get(campaign.id):  # not the title itself
-            # The plan's title dates its occasion ("(06/01/1946 - 06/01/2026)"): repeated in a
-            # passage they name the occasion, they do not date what the passage says.
-            for day in self._title_days(campaign):
-                dated = dated.replace(day, "____")
+        return around
+
+    def _marks(
+        self, text: str, heading: str, days: tuple[str, ...]
+    ) -> tuple[dict[str, float], int]:
+        """The "#" features of a passage (the kinds of fact it holds) and its length in
+        words; days: the title's dates, which do not date the passage."""
+        marks: dict[str, float] = defaultdict(float)
+        dated = without_law_years(text)
+        for day in days:
+            dated = dated.replace(day, "____")
         if _DATE_RE.search(dated):
             # A bare year ("… năm 2025") answers "when" less than a day, month or quarter.
             full = _FULL_DATE_RE.search(dated)
-            doc.tf["#date"] += 1 if full else YEAR_ONLY_TF
+            marks["#date"] += 1 if full else YEAR_ONLY_TF
             if full:
-                doc.tf["#day"] = 1.0
-        if any(ch.isdigit() for ch in passage.text) or _ORDINAL_RE.search(passage.text):
-            doc.tf["#num"] += 1
+                marks["#day"] = 1.0
+        if any(ch.isdigit() for ch in text) or _ORDINAL_RE.search(text):
+            marks["#num"] += 1
         for match in _TEXT_YEAR_RE.finditer(dated):
             # "#y_2024": the text speaks of that year (a date, a period), not of a document.
-            doc.tf[f"#y_{match.group(1) or match.group(2)}"] = 1.0
+            marks[f"#y_{match.group(1) or match.group(2)}"] = 1.0
         if _PERIOD_RE.search(dated) or (heading and _PERIOD_RE.search(heading)):
-            doc.tf["#period"] = 1.0
-            if "#date" not in doc.tf:
-                doc.tf["#date"] = YEAR_ONLY_TF  # "2025 - 2030" dates, as years do
-        if _EDITION_RE.search(passage.text):
-            doc.tf["#ord"] = 1.0
-        if _RELATIVE_TIME_RE.search(passage.text):
-            doc.tf["#when"] = 1.0
-            doc.tf["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
-        if _PERCENT_RE.search(passage.text):
-            doc.tf["#n_phan"] = 1.0  # "70%" counts "phần trăm"
+            marks["#period"] = 1.0
+            if "#date" not in marks:
+                marks["#date"] = YEAR_ONLY_TF  # "2025 - 2030" dates, as years do
+        if _EDITION_RE.search(text):
+            marks["#ord"] = 1.0
+        if _RELATIVE_TIME_RE.search(text):
+            marks["#when"] = 1.0
+            marks["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
+        if _PERCENT_RE.search(text):
+            marks["#n_phan"] = 1.0  # "70%" counts "phần trăm"
         if self._bodies is not None and (
-            self._bodies.search(passage.text) or (heading and self._bodies.search(heading))
+            self._bodies.search(text) or (heading and self._bodies.search(heading))
         ):
-            doc.tf["#org"] += 1
-        folded = " ".join(fold_words(passage.text))
+            marks["#org"] += 1
+        folded = " ".join(fold_words(text))
         for name, (_, pattern) in self._lex.facets.items():
             if pattern.search(folded):
-                doc.tf[f"#f_{name}"] += 1
+                marks[f"#f_{name}"] += 1
         # "#n_<word>": a number counts this word ("02 công trình", "16 tuổi", "1/2 ngày").
-        words = _words(passage.text)
+        words = _words(text)
         for i, w in enumerate(words):
             if w.isdigit():
                 for nxt in words[i + 1 : i + 3]:
                     if not nxt.isdigit():
-                        doc.tf[f"#n_{nxt}"] = 1.0
+                        marks[f"#n_{nxt}"] = 1.0
                         break
-        doc.length = len(words)
-        self._docs.append(doc)
+        return dict(marks), len(words)
 
     def _title_days(self, campaign: Campaign) -> tuple[str, ...]:
         days = self._name_days.get(campaign.id)
@@ -410,6 +514,8 @@ class Corpus:
         """Pairs of words of a plan's title that its own passages use and the others hardly
         do ("80 năm"): a question using them names that campaign, as an alias does."""
         names: list[tuple[tuple[str, ...], str]] = []
+        # How many passages of each campaign use a pair (ten copies of a title ask the same).
+        held_by: dict[str, Counter[str]] = {}
         for campaign in campaigns:
             plan = getattr(campaign, "plan", None)
             titles = [campaign.title, *([plan.title] if plan is not None and plan.title else [])]
@@ -422,7 +528,12 @@ class Corpus:
                     if not anniversary and not (a.isalpha() and b.isalpha()):
                         continue
                     postings = self._postings.get(f"{a}_{b}", [])
-                    own = sum(1 for i, _ in postings if self._docs[i].campaign_id == campaign.id)
+                    held = held_by.get(f"{a}_{b}")
+                    if held is None:
+                        held = held_by[f"{a}_{b}"] = Counter(
+                            self._docs[i].campaign_id for i, _ in postings
+                        )
+                    own = held[campaign.id]
                     if len(postings) >= TITLE_NAME_DF and own >= TITLE_NAME_SHARE * len(postings):
                         names.append(((a, b), campaign.id))
         return names

@@ -31,7 +31,7 @@ from content.search_base import (
     _Synonyms,
 )
 from content.search_scope import Scope
-from content.text import fold_words, nfc
+from content.text import fold_token, fold_words, nfc
 
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
@@ -148,11 +148,12 @@ class Reading(Scope):
         """The spellings the user typed, by folded word, when the question is typed with
         diacritics (empty when it is not: then "thi" may be "thì" and "hop" "họp")."""
         tokens = _ACCENTED_RE.findall(nfc(query).lower())
-        if all("".join(fold_words(t)) == t for t in tokens):
+        folded = ["".join(fold_token(t)) for t in tokens]  # (each word folded once)
+        if folded == tokens:
             return {}
         spelled: dict[str, set[str]] = defaultdict(set)
-        for token in tokens:
-            spelled["".join(fold_words(token))].add(token)
+        for key, token in zip(folded, tokens, strict=True):
+            spelled[key].add(token)
         return spelled
 
     def _spelling_share(self, word: str, spelled: dict[str, set[str]]) -> float:
@@ -188,7 +189,8 @@ class Reading(Scope):
             elif len(w) > 2 or w in typed:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
-        campaigns, alias_pos = self._find_aliases(words, self._typed_spellings(query))
+        spelled = self._typed_spellings(query)  # (read once: used again below)
+        campaigns, alias_pos = self._find_aliases(words, spelled)
         story_campaigns: set[str] = set()
         story_bonus: dict[str, float] = {}
         story_out = False
@@ -281,7 +283,6 @@ class Reading(Scope):
         ):
             # "Ai là người …?": only a passage naming a body of the plans answers it.
             required.append(("#org",))
-        spelled = self._typed_spellings(query)
         # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
         # neighbour into a word of the plans ("chủ đề"); alone it stays too vague to search.
         freed = {

@@ -174,7 +174,7 @@ class Scope(Corpus):
             written = "\n".join(nfc(t).lower() for t in texts if t)
             self._written_times[campaign_id] = frozenset(
                 p for p in self._lex.other_times_accented
-                if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
+                if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
             )
         self._index_event_dates()
 
@@ -232,7 +232,9 @@ class Scope(Corpus):
         if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
             # Typed with diacritics: as written ("đăng ký tối thiểu" is no "kỳ tới").
             return any(
-                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed) and p not in written
+                # (the plain substring test first: it rules out nearly every phrase at once)
+                p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
+                and p not in written
                 for p in self._lex.other_times_accented
             )
         written_folded = {
@@ -375,7 +377,8 @@ class Scope(Corpus):
             # Typed with diacritics: compare as written ("chuyện cưới" is not "chuyện cười").
             # Compared with the plans as written too: "kết hôn" is not their "gắn kết hơn".
             return any(
-                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
+                # (the plain substring test first: it rules out nearly every phrase at once)
+                p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
                 and p not in self._written_topics
                 for p in self._lex.off_topic_accented
             )
