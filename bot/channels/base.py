@@ -8,7 +8,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from bot.channels.inbox import Inbox, InboxItem
@@ -323,7 +323,7 @@ class BaseChannel(ABC):
             logger.error("channel %s: an update could not be handled: %s", self.name,
                          type(exc).__name__, exc_info=True)
             ticket.fail(type(exc).__name__)
-        if ticket.inbox is not None:
+        if ticket.inbox is not None and not ticket.settled():
             try:
                 # Joins the next inbox round (one transaction with the other updates' writes).
                 await ticket.inbox.finish(item.id, ticket.status, ticket.error)
@@ -353,20 +353,25 @@ class BaseChannel(ABC):
         self,
         incoming: Incoming,
         ticket: Ticket,
-        prelude: Callable[[], Awaitable[None]] | None = None,
+        prelude: Callable[[], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
-        """Run `prelude`, hand one message to the core, deliver replies, all in the chat's turn."""
+        """Hand one message to the core and deliver its replies, in the chat's turn.
+
+        `prelude` (a press answered, its keyboard replaced) runs beside the handling and
+        has ended before the replies go. The update's inbox row is closed with the
+        message's effects when the core commits them (storage.inbox.marks), else just
+        before the replies go: one write either way."""
         async with self._chat_turn(incoming.chat_id):
             self._blocked_chats.discard(incoming.chat_id)
-            if prelude is not None:
-                await prelude()
+            beside = asyncio.create_task(prelude()) if prelude is not None else None
             # The typing indicator only for a slow answer: a timer, not a task per message.
             typing: list[asyncio.Task[None]] = []
             timer = asyncio.get_running_loop().call_later(
                 self._typing_delay,
                 lambda: typing.append(asyncio.create_task(self._typing_loop(incoming.chat_id))))
             try:
-                replies = await self._handle(incoming)
+                with ticket.offered():
+                    replies = await self._handle(incoming)
             except Exception as exc:
                 logger.exception("channel %s: handler failed", self.name)
                 ticket.fail(type(exc).__name__)
@@ -374,9 +379,23 @@ class BaseChannel(ABC):
             finally:
                 timer.cancel()
                 await cancel_and_wait(*typing)
+                if beside is not None:
+                    await self._settle(beside)
             if replies:
                 await ticket.answering()
             await self._answer(incoming.chat_id, incoming.user_id, replies)
+
+    async def _settle(self, beside: asyncio.Task[None]) -> None:
+        """Wait for a task run beside the handling; its failure is logged, not raised (the
+        answer still goes), and a stop cancels it with the handling."""
+        try:
+            await asyncio.shield(beside)
+        except asyncio.CancelledError:
+            await cancel_and_wait(beside)
+            raise
+        except Exception as exc:
+            logger.warning("channel %s: a step beside the handling failed: %s", self.name,
+                           type(exc).__name__)
 
     async def _reply_directly(
         self, chat_id: str, user_id: str, replies: list[Reply], ticket: Ticket

@@ -75,7 +75,7 @@ def _insert_ignore(session: AsyncSession) -> Any:
     return insert(INBOX).prefix_with("IGNORE")
 
 
-def _ids(session: AsyncSession, row_ids: Sequence[int]) -> ColumnElement[bool]:
+def row_ids_match(session: AsyncSession, row_ids: Sequence[int]) -> ColumnElement[bool]:
     """Match rows by id: `= ANY(array)` on PostgreSQL (one statement text whatever the
     count, so one prepared statement per connection), IN (...) elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
@@ -137,7 +137,7 @@ class InboxRepo:
         """Record that replies are about to be sent: from now on they are never re-sent."""
         if row_ids:
             await self.session.execute(
-                update(INBOX).where(_ids(self.session, row_ids))
+                update(INBOX).where(row_ids_match(self.session, row_ids))
                 .values(status=InboxStatus.ANSWERING))
 
     async def finish(self, row_ids: Sequence[int], status: InboxStatus, now: datetime,
@@ -145,7 +145,7 @@ class InboxRepo:
         """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
         if row_ids:
             await self.session.execute(
-                update(INBOX).where(_ids(self.session, row_ids))
+                update(INBOX).where(row_ids_match(self.session, row_ids))
                 .values(status=status, finished_at=now, payload=None,
                         error=error[:80] if error else None))
 
