@@ -19,10 +19,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.inbox.repo import INBOX, InboxStatus, row_ids_match
+from storage.inbox.repo import InboxStatus, close_rows
 
 
 @dataclass(slots=True)
@@ -61,8 +60,9 @@ async def write_done_marks(session: AsyncSession, marks: Sequence[DoneMark]) -> 
     row_ids = sorted({mark.row_id for mark in marks})
     if not row_ids:
         return
-    await session.execute(update(INBOX).where(row_ids_match(session, row_ids)).values(
-        status=InboxStatus.DONE.value, finished_at=datetime.now(UTC), payload=None, error=None))
+    now = datetime.now(UTC)
+    await session.run_sync(
+        lambda sync: close_rows(sync.connection(), row_ids, InboxStatus.DONE, now))
 
 
 __all__ = ["DoneMark", "marking_done", "pending_done_mark", "write_done_marks"]
