@@ -2,8 +2,10 @@
 
 Each process has an owner id (`host:pid:random`); rows it claims carry it. At start a
 channel requeues what stopped processes left half-done (on this host: their pid is gone;
-elsewhere: after the lease). A row whose replies were being sent when its process died is
-closed as "unsure" and never answered again: at most one answer per update.
+elsewhere: after the lease). A channel closes a row as done before its replies go (in the
+transaction of the message's effects when there is one, storage.inbox.marks): a process
+that dies while sending never answers that update again, at most one answer per update.
+(A row marked "answering" by a process that died is closed as "unsure", likewise.)
 """
 
 from __future__ import annotations
