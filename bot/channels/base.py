@@ -44,6 +44,10 @@ __all__ = ["GROUP_KEY", "UNSUPPORTED_KEY", "BaseChannel", "Handle", "OnAlert", "
 
 logger = logging.getLogger(__name__)
 
+# Updates taken from the inbox at most, as a multiple of the slots (max_in_flight): those
+# beyond the slots wait behind an earlier message of their chat.
+BEHIND_FACTOR = 4
+
 
 class BaseChannel(ABC):
     """Template for an adapter: subclasses render replies and move bytes, this class the rest."""
@@ -93,6 +97,10 @@ class BaseChannel(ABC):
         self._side_tasks: set[asyncio.Task[Any]] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._chat_users: dict[str, int] = {}
+        # Updates waiting for their chat's turn (an earlier message of the chat is being
+        # handled): they take no slot, so that one chat's burst does not hold back others.
+        self._behind = 0
+        self._went_behind = asyncio.Event()
         self._blocked_chats: set[str] = set()
         self._seen = RecentKeys(10_000)
         self._paused_until = 0.0
@@ -282,9 +290,18 @@ class BaseChannel(ABC):
         batch = max(1, self._max_in_flight // 4)
         backlog = False
         while self._running:
-            free = self._max_in_flight - len(self._tasks)
+            # Slots are for updates being handled; those waiting behind an earlier message
+            # of their chat take none (up to BEHIND_FACTOR times the slots in all).
+            free = min(self._max_in_flight - len(self._tasks) + self._behind,
+                       BEHIND_FACTOR * self._max_in_flight - len(self._tasks))
             if free <= 0 or (backlog and free < batch):
-                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+                self._went_behind.clear()
+                went_behind = asyncio.ensure_future(self._went_behind.wait())
+                try:
+                    await asyncio.wait({*self._tasks, went_behind},
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    went_behind.cancel()
                 continue
             wake.clear()
             try:
@@ -340,10 +357,22 @@ class BaseChannel(ABC):
         """Serialise handling and answering per chat, so replies never interleave."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
+        behind = lock.locked()
+        if behind:
+            self._behind += 1
+            self._went_behind.set()  # a slot is free for another chat's update
         try:
-            async with lock:
+            await lock.acquire()
+            if behind:
+                behind = False
+                self._behind -= 1
+            try:
                 yield
+            finally:
+                lock.release()
         finally:
+            if behind:  # cancelled while waiting
+                self._behind -= 1
             self._chat_users[chat_id] -= 1
             if not self._chat_users[chat_id]:
                 del self._chat_users[chat_id]
