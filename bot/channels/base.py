@@ -8,7 +8,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from bot.channels.inbox import Inbox, InboxItem
@@ -43,6 +43,10 @@ __all__ = ["GROUP_KEY", "UNSUPPORTED_KEY", "BaseChannel", "Handle", "OnAlert", "
            "RecentKeys", "Refused", "SendPart", "TextSource", "Ticket"]
 
 logger = logging.getLogger(__name__)
+
+# Updates taken from the inbox at most, as a multiple of the slots (max_in_flight): those
+# beyond the slots wait behind an earlier message of their chat.
+BEHIND_FACTOR = 4
 
 
 class BaseChannel(ABC):
@@ -93,6 +97,10 @@ class BaseChannel(ABC):
         self._side_tasks: set[asyncio.Task[Any]] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._chat_users: dict[str, int] = {}
+        # Updates waiting for their chat's turn (an earlier message of the chat is being
+        # handled): they take no slot, so that one chat's burst does not hold back others.
+        self._behind = 0
+        self._went_behind = asyncio.Event()
         self._blocked_chats: set[str] = set()
         self._seen = RecentKeys(10_000)
         self._paused_until = 0.0
@@ -282,9 +290,18 @@ class BaseChannel(ABC):
         batch = max(1, self._max_in_flight // 4)
         backlog = False
         while self._running:
-            free = self._max_in_flight - len(self._tasks)
+            # Slots are for updates being handled; those waiting behind an earlier message
+            # of their chat take none (up to BEHIND_FACTOR times the slots in all).
+            free = min(self._max_in_flight - len(self._tasks) + self._behind,
+                       BEHIND_FACTOR * self._max_in_flight - len(self._tasks))
             if free <= 0 or (backlog and free < batch):
-                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+                self._went_behind.clear()
+                went_behind = asyncio.ensure_future(self._went_behind.wait())
+                try:
+                    await asyncio.wait({*self._tasks, went_behind},
+                                       return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    went_behind.cancel()
                 continue
             wake.clear()
             try:
@@ -323,7 +340,7 @@ class BaseChannel(ABC):
             logger.error("channel %s: an update could not be handled: %s", self.name,
                          type(exc).__name__, exc_info=True)
             ticket.fail(type(exc).__name__)
-        if ticket.inbox is not None:
+        if ticket.inbox is not None and not ticket.settled():
             try:
                 # Joins the next inbox round (one transaction with the other updates' writes).
                 await ticket.inbox.finish(item.id, ticket.status, ticket.error)
@@ -340,10 +357,22 @@ class BaseChannel(ABC):
         """Serialise handling and answering per chat, so replies never interleave."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
+        behind = lock.locked()
+        if behind:
+            self._behind += 1
+            self._went_behind.set()  # a slot is free for another chat's update
         try:
-            async with lock:
+            await lock.acquire()
+            if behind:
+                behind = False
+                self._behind -= 1
+            try:
                 yield
+            finally:
+                lock.release()
         finally:
+            if behind:  # cancelled while waiting
+                self._behind -= 1
             self._chat_users[chat_id] -= 1
             if not self._chat_users[chat_id]:
                 del self._chat_users[chat_id]
@@ -353,20 +382,25 @@ class BaseChannel(ABC):
         self,
         incoming: Incoming,
         ticket: Ticket,
-        prelude: Callable[[], Awaitable[None]] | None = None,
+        prelude: Callable[[], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
-        """Run `prelude`, hand one message to the core, deliver replies, all in the chat's turn."""
+        """Hand one message to the core and deliver its replies, in the chat's turn.
+
+        `prelude` (a press answered, its keyboard replaced) runs beside the handling and
+        has ended before the replies go. The update's inbox row is closed with the
+        message's effects when the core commits them (storage.inbox.marks), else just
+        before the replies go: one write either way."""
         async with self._chat_turn(incoming.chat_id):
             self._blocked_chats.discard(incoming.chat_id)
-            if prelude is not None:
-                await prelude()
+            beside = asyncio.create_task(prelude()) if prelude is not None else None
             # The typing indicator only for a slow answer: a timer, not a task per message.
             typing: list[asyncio.Task[None]] = []
             timer = asyncio.get_running_loop().call_later(
                 self._typing_delay,
                 lambda: typing.append(asyncio.create_task(self._typing_loop(incoming.chat_id))))
             try:
-                replies = await self._handle(incoming)
+                with ticket.offered():
+                    replies = await self._handle(incoming)
             except Exception as exc:
                 logger.exception("channel %s: handler failed", self.name)
                 ticket.fail(type(exc).__name__)
@@ -374,9 +408,23 @@ class BaseChannel(ABC):
             finally:
                 timer.cancel()
                 await cancel_and_wait(*typing)
+                if beside is not None:
+                    await self._settle(beside)
             if replies:
                 await ticket.answering()
             await self._answer(incoming.chat_id, incoming.user_id, replies)
+
+    async def _settle(self, beside: asyncio.Task[None]) -> None:
+        """Wait for a task run beside the handling; its failure is logged, not raised (the
+        answer still goes), and a stop cancels it with the handling."""
+        try:
+            await asyncio.shield(beside)
+        except asyncio.CancelledError:
+            await cancel_and_wait(beside)
+            raise
+        except Exception as exc:
+            logger.warning("channel %s: a step beside the handling failed: %s", self.name,
+                           type(exc).__name__)
 
     async def _reply_directly(
         self, chat_id: str, user_id: str, replies: list[Reply], ticket: Ticket

@@ -3,13 +3,15 @@ ticket of an update being handled and the names of failures."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from typing import Any, TypeAlias
 
 from bot.channels.inbox import Inbox, InboxStatus
 from bot.core.channel_errors import ChannelUnauthorized, TransientError
 from bot.core.types import Incoming, Reply
+from storage.inbox.marks import marking_done
 
 Handle: TypeAlias = Callable[[Incoming], Awaitable[list[Reply]]]
 OnBlocked: TypeAlias = Callable[[str, str], Awaitable[None]]
@@ -89,7 +91,12 @@ def error_kind(exc: BaseException) -> str:
 
 
 class Ticket:
-    """The inbox row behind the update being handled (no row when there is no inbox)."""
+    """The inbox row behind the update being handled (no row when there is no inbox).
+
+    The row is closed (done) once, before any reply goes: from then on the update is never
+    handled again, so never answered twice (a process that dies while sending leaves it
+    unanswered rather than answered twice). The close joins the commit of the message's
+    effects when the core offers one (`offered`), else it is its own inbox write."""
 
     def __init__(self, inbox: Inbox | None, row_id: int) -> None:
         self.inbox = inbox if row_id else None
@@ -97,15 +104,36 @@ class Ticket:
         self.status = InboxStatus.DONE
         self.outcome = "ok"
         self.error: str | None = None
+        # The row's close as done is committed (with the effects, or before the replies).
+        self.closed = False
+
+    @contextlib.contextmanager
+    def offered(self) -> Iterator[None]:
+        """Offer the row's close to the transaction that commits the effects of the
+        handling done in this block (storage.inbox.marks)."""
+        if self.inbox is None or self.closed:
+            yield
+            return
+        with marking_done(self.row_id) as mark:
+            try:
+                yield
+            finally:
+                self.closed = self.closed or mark.written
 
     async def answering(self) -> None:
-        """Record that the replies go now; raise Unrecorded if that could not be written."""
-        if self.inbox is None:
+        """Close the row as done now that replies go (unless the commit of the effects
+        did); raise Unrecorded if that could not be written: then nothing is sent."""
+        if self.inbox is None or self.closed:
             return
         try:
-            await self.inbox.answering(self.row_id)
+            await self.inbox.finish(self.row_id, InboxStatus.DONE)
         except Exception as exc:
             raise Unrecorded(type(exc).__name__) from None
+        self.closed = True
+
+    def settled(self) -> bool:
+        """Tell whether the row needs no more writing (closed as done, and done it is)."""
+        return self.closed and self.status is InboxStatus.DONE
 
     def fail(self, error: str, outcome: str = "error") -> None:
         """Close the row as failed (a handler error is not retried)."""

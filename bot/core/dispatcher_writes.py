@@ -10,7 +10,9 @@ messages arriving meanwhile form the next batch, written by the first of them.
 Each state is written only if the stored one is still at the revision the message read
 (`ChatStateRepo.save_all_if_unchanged`); a message whose state moved on meanwhile (or
 whose batch failed) learns so and is handled again, holding the writer. A reply is sent
-only once its state is committed, as before: nothing shown to a person is lost.
+only once its state is committed, as before: nothing shown to a person is lost. The
+inbox row of the message's update is closed in the same transaction when the channel offers
+it (storage.inbox.marks): one write for the message's effects and its done mark.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.inbox.marks import DoneMark, pending_done_mark, write_done_marks
 from storage.people import ChatState, ChatStateRepo, PeopleRepo
 from storage.sqlite_driver import inline_statements
 
@@ -37,6 +40,8 @@ class _Write:
     state: ChatState | None
     touch: tuple[int, str, datetime] | None
     now: datetime
+    # The inbox row to close with this message's effects (the channel's offer), if any.
+    mark: DoneMark | None = field(default_factory=pending_done_mark)
     # Set when written (True) or not (False).
     done: asyncio.Future[bool] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
@@ -114,7 +119,12 @@ class SmallWrites:
             with inline_statements():  # small indexed writes: on the loop (SQLite)
                 saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
                 await PeopleRepo(session).touch_accounts(touches)
+                outcome = dict(zip((id(s) for s in states), saved, strict=True))
+                marks = [w.mark for w in batch if w.mark is not None
+                         and (w.state is None or outcome[id(w.state)])]
+                await write_done_marks(session, marks)
             await session.commit()
-        outcome = dict(zip((id(s) for s in states), saved, strict=True))
+        for mark in marks:
+            mark.written = True
         for each in batch:
             each.done.set_result(each.state is None or outcome[id(each.state)])

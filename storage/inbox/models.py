@@ -14,9 +14,12 @@ from storage.base import Base
 class InboxRow(Base):
     """One update of one channel; `update_key` deduplicates redeliveries across processes.
 
-    status: pending → handling (claimed) → answering (replies being sent) → done;
-    failed (the handler raised) and unsure (a process died while sending its replies:
-    never sent again) are final. The payload is cleared once the row is final.
+    status: pending → handling (claimed) → done, written before the replies go (with the
+    message's effects when the core commits some: storage.inbox.marks), so that a process
+    dying while it sends them never sends them again; failed (the handler raised) is final
+    too. `answering` (replies being sent, closed as `unsure` by a recovery) remains for a
+    caller that marks before sending and closes after. The payload is cleared once the
+    row is final.
     """
 
     __tablename__ = "inbox"

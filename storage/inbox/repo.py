@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,8 +67,7 @@ INBOX = cast(Table, InboxRow.__table__)
 PENDING = INBOX.c.status == literal_column(f"'{InboxStatus.PENDING.value}'")
 
 
-def _insert_ignore(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
+def _insert_ignore(dialect: str) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(INBOX).on_conflict_do_nothing()
     if dialect == "sqlite":
@@ -75,20 +75,80 @@ def _insert_ignore(session: AsyncSession) -> Any:
     return insert(INBOX).prefix_with("IGNORE")
 
 
-def _ids(session: AsyncSession, row_ids: Sequence[int]) -> ColumnElement[bool]:
+def row_ids_match(dialect: str, row_ids: Sequence[int]) -> ColumnElement[bool]:
     """Match rows by id: `= ANY(array)` on PostgreSQL (one statement text whatever the
     count, so one prepared statement per connection), IN (...) elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return INBOX.c.id == any_(literal(list(row_ids), postgresql.ARRAY(Integer)))
     return INBOX.c.id.in_(list(row_ids))
 
 
-class InboxRepo:
-    """SQL of the inbox; the caller commits.
+# The hot writes (store, claim, mark, close), on a synchronous Connection: the inbox runs
+# them for every update a channel takes, a round of them in one call (Connection.run_sync,
+# no ORM session, one hand-over to the driver's greenlet for the whole round).
 
-    The hot path (store, claim, mark, close) uses Core statements on the table, one
-    statement per batch of rows: the inbox runs for every update a channel takes.
+
+def store_rows(conn: Connection, channel: str, updates: Sequence[tuple[str, dict[str, Any]]],
+               now: datetime) -> None:
+    """Insert updates as pending; one already stored (same channel and key) is skipped."""
+    if not updates:
+        return
+    rows = [{"channel": channel, "update_key": key[:200], "payload": payload,
+             "status": InboxStatus.PENDING.value, "claimed_by": None, "claimed_at": None,
+             "received_at": now, "finished_at": None, "error": None}
+            for key, payload in updates]
+    conn.execute(_insert_ignore(conn.dialect.name), rows)
+
+
+def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit: int
+               ) -> list[InboxItem]:
+    """Take up to `limit` pending rows, oldest first, skipping rows another process holds
+    (one statement: UPDATE the oldest pending (SKIP LOCKED) … RETURNING).
+
+    The pending rows are found through their partial index (`status = 'pending'`, a
+    literal so that a prepared statement's generic plan may use it). PostgreSQL matches
+    the ids with `= ANY(ARRAY(subquery))`: the locking subquery runs once, and the rows
+    are then found by primary key whatever the planner guesses of their number (an
+    `IN (subquery)` was planned as a scan of the whole table when it guessed many).
     """
+    if limit <= 0:
+        return []
+    oldest = (select(INBOX.c.id)
+              .where(PENDING, INBOX.c.channel == channel)
+              .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True))
+    if conn.dialect.name == "postgresql":
+        # The locked rows are this transaction's until it ends: still pending.
+        chosen = INBOX.c.id == any_(func.array(oldest.scalar_subquery()))
+    else:
+        chosen = and_(INBOX.c.id.in_(oldest.scalar_subquery()), PENDING)
+    rows = conn.execute(
+        update(INBOX).where(chosen)
+        .values(status=InboxStatus.HANDLING, claimed_by=owner, claimed_at=now)
+        .returning(INBOX.c.id, INBOX.c.update_key, INBOX.c.payload))
+    items = [InboxItem(row_id, key, dict(payload or {})) for row_id, key, payload in rows]
+    items.sort(key=lambda item: item.id)
+    return items
+
+
+def mark_answering(conn: Connection, row_ids: Sequence[int]) -> None:
+    """Record that replies are about to be sent: from now on they are never re-sent."""
+    if row_ids:
+        conn.execute(update(INBOX).where(row_ids_match(conn.dialect.name, row_ids))
+                     .values(status=InboxStatus.ANSWERING))
+
+
+def close_rows(conn: Connection, row_ids: Sequence[int], status: InboxStatus, now: datetime,
+               error: str | None = None) -> None:
+    """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
+    if row_ids:
+        conn.execute(update(INBOX).where(row_ids_match(conn.dialect.name, row_ids))
+                     .values(status=status, finished_at=now, payload=None,
+                             error=error[:80] if error else None))
+
+
+class InboxRepo:
+    """SQL of the inbox on a session; the caller commits (the hot writes are the functions
+    above, also run here)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -96,58 +156,29 @@ class InboxRepo:
     async def store(self, channel: str, updates: Sequence[tuple[str, dict[str, Any]]],
                     now: datetime) -> None:
         """Insert updates as pending; one already stored (same channel and key) is skipped."""
-        if not updates:
-            return
-        rows = [{"channel": channel, "update_key": key[:200], "payload": payload,
-                 "status": InboxStatus.PENDING.value, "claimed_by": None, "claimed_at": None,
-                 "received_at": now, "finished_at": None, "error": None}
-                for key, payload in updates]
-        await self.session.execute(_insert_ignore(self.session), rows)
+        if updates:
+            await self.session.run_sync(
+                lambda s: store_rows(s.connection(), channel, updates, now))
 
     async def claim(self, channel: str, owner: str, now: datetime, limit: int
                     ) -> list[InboxItem]:
-        """Take up to `limit` pending rows, oldest first, skipping rows another process holds
-        (one statement: UPDATE the oldest pending (SKIP LOCKED) … RETURNING).
-
-        The pending rows are found through their partial index (`status = 'pending'`, a
-        literal so that a prepared statement's generic plan may use it). PostgreSQL matches
-        the ids with `= ANY(ARRAY(subquery))`: the locking subquery runs once, and the rows
-        are then found by primary key whatever the planner guesses of their number (an
-        `IN (subquery)` was planned as a scan of the whole table when it guessed many).
-        """
+        """Take up to `limit` pending rows, oldest first (see claim_rows)."""
         if limit <= 0:
             return []
-        oldest = (select(INBOX.c.id)
-                  .where(PENDING, INBOX.c.channel == channel)
-                  .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True))
-        if self.session.get_bind().dialect.name == "postgresql":
-            # The locked rows are this transaction's until it ends: still pending.
-            chosen = INBOX.c.id == any_(func.array(oldest.scalar_subquery()))
-        else:
-            chosen = and_(INBOX.c.id.in_(oldest.scalar_subquery()), PENDING)
-        rows = await self.session.execute(
-            update(INBOX).where(chosen)
-            .values(status=InboxStatus.HANDLING, claimed_by=owner, claimed_at=now)
-            .returning(INBOX.c.id, INBOX.c.update_key, INBOX.c.payload))
-        items = [InboxItem(row_id, key, dict(payload or {})) for row_id, key, payload in rows]
-        items.sort(key=lambda item: item.id)
-        return items
+        return await self.session.run_sync(
+            lambda s: claim_rows(s.connection(), channel, owner, now, limit))
 
     async def answering(self, row_ids: Sequence[int]) -> None:
         """Record that replies are about to be sent: from now on they are never re-sent."""
         if row_ids:
-            await self.session.execute(
-                update(INBOX).where(_ids(self.session, row_ids))
-                .values(status=InboxStatus.ANSWERING))
+            await self.session.run_sync(lambda s: mark_answering(s.connection(), row_ids))
 
     async def finish(self, row_ids: Sequence[int], status: InboxStatus, now: datetime,
                      error: str | None = None) -> None:
         """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
         if row_ids:
-            await self.session.execute(
-                update(INBOX).where(_ids(self.session, row_ids))
-                .values(status=status, finished_at=now, payload=None,
-                        error=error[:80] if error else None))
+            await self.session.run_sync(
+                lambda s: close_rows(s.connection(), row_ids, status, now, error))
 
     async def owners(self, channel: str) -> list[tuple[str, datetime]]:
         """Return the processes holding claimed rows, with their oldest claim time."""

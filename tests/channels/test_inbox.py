@@ -221,3 +221,25 @@ async def test_a_close_whose_caller_gave_up_is_written_before_a_stop_releases_th
     assert (released.requeued, released.unsure) == (1, 0)
     assert await inbox.counts() == {("zalo", "done"): 1, ("zalo", "failed"): 1,
                                     ("zalo", "pending"): 1}
+
+
+async def test_one_chat_s_burst_does_not_hold_back_another_chat(
+    sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram,
+    core: ScriptedCore, make_telegram: Callable[..., TelegramChannel],
+) -> None:
+    # Two slots; one person pastes six messages, then another person writes once.
+    core.delay = 0.2
+    channel = make_telegram(inbox=Inbox(sessions), max_in_flight=2)
+    busy, other = TelegramChat(fake_telegram, 501), TelegramChat(fake_telegram, 502)
+    for n in range(6):
+        busy.send(f"vọng {n}")
+    other.send("vọng xin chào")
+    await channel.start()
+    assert (await other.reply(timeout=10))["text"] == "Bạn gõ: xin chào"
+    # The other person was answered while the first one's messages were still going, and
+    # the first one's answers keep their order.
+    assert len(fake_telegram.sent_to(501)) < 6
+    answers = [(await busy.reply(timeout=10))["text"] for _ in range(6)]
+    assert answers == [f"Bạn gõ: {n}" for n in range(6)]
+    assert core.texts_of("501") == [f"vọng {n}" for n in range(6)]
+    await channel.stop()

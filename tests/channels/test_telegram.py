@@ -61,6 +61,32 @@ async def test_conversation_with_inline_choices_and_a_callback(
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
 
 
+async def test_a_press_is_answered_and_its_keyboard_replaced_while_the_core_thinks(
+    make_telegram: MakeTelegram, fake_telegram: FakeTelegram, core: ScriptedCore
+) -> None:
+    await make_telegram().start()
+    chat = TelegramChat(fake_telegram)
+    chat.send("/start")
+    await chat.reply()
+    chat.send("Lan")
+    await chat.reply()
+    chat.send("1990")
+    menu = await chat.reply()
+    core.delay = 1.0
+    sent = len(fake_telegram.sent)
+    chat.press(menu, "deed")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 0.8
+    while not (fake_telegram.answered and fake_telegram.edits) and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    # The button stops spinning and shows the choice before the answer is ready.
+    assert len(fake_telegram.answered) == 1 and len(fake_telegram.edits) == 1
+    assert len(fake_telegram.sent) == sent  # the answer is not ready yet
+    assert (await chat.reply())["text"] == "Bạn đã chọn: Báo gương tốt"
+    methods = fake_telegram.methods()
+    assert methods[-1] == "sendMessage" and "editMessageText" in methods[:-1]
+
+
 async def test_a_duplicate_update_is_handled_once(
     make_telegram: MakeTelegram, fake_telegram: FakeTelegram, core: ScriptedCore
 ) -> None:
