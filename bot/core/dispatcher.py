@@ -36,6 +36,7 @@ from storage.people import (
     PeopleRepo,
     Person,
 )
+from storage.people_driver import PeopleDriver
 from storage.personal_data import PersonalDataRegistry
 from storage.sqlite_driver import inline_statements
 
@@ -236,7 +237,12 @@ class Dispatcher:
         # round trip); their small writes are committed together (group commit).
         self._read_first = reads_first(sessions)
         self._read_sessions = read_sessions(sessions)
-        self._writes = SmallWrites(sessions)
+        # The read of every message (account, person, grants, chat state) and the shared
+        # writes, straight on the driver (storage.people_driver).
+        bind = sessions.kw.get("bind")
+        self._driver = (PeopleDriver.for_engine(bind)
+                        if self._read_first and bind is not None else None)
+        self._writes = SmallWrites(sessions, self._driver)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies; messages of one chat run in order."""
@@ -326,9 +332,16 @@ class Dispatcher:
         """
         with read_first() as attempt:
             try:
+                found: Identity | Literal[False] | None = False
+                if self._driver is not None:
+                    found = await self._driver.identify(msg.channel, msg.user_id,
+                                                        msg.chat_id)
+                    if found is None:
+                        return None  # a new account: created the usual way
                 async with self._read_sessions() as session:  # its end rolls back
                     with inline_statements():
-                        ctx, touch = await self._context(session, msg, now, reading=True)
+                        ctx, touch = await self._context(session, msg, now, reading=True,
+                                                         found=found)
                     replies = await self._route_and_remember(ctx)
                     if session.new or session.dirty or session.deleted:
                         await session.flush()  # an ORM change not flushed yet: NeedsWrite
@@ -376,13 +389,17 @@ class Dispatcher:
         return replies
 
     async def _context(self, session: AsyncSession, msg: Incoming, now: datetime, *,
-                       reading: bool = False) -> tuple[Context, bool]:
+                       reading: bool = False,
+                       found: Identity | Literal[False] | None = False
+                       ) -> tuple[Context, bool]:
         """Return the message's context, and whether the account's last-seen time (or
         chat) is to be written. The chat's state is read with the person, in one
         statement, its row not locked (save it with `save_if_unchanged`). `reading`: a
-        read-first attempt, which a new account's creation ends at once (NeedsWrite)."""
+        read-first attempt, which a new account's creation ends at once (NeedsWrite).
+        `found`: that read when already made (identify with the chat id), not made again."""
         people = PeopleRepo(session)
-        found = await people.identify(msg.channel, msg.user_id, msg.chat_id)
+        if found is False:
+            found = await people.identify(msg.channel, msg.user_id, msg.chat_id)
         touch = False
         state = None
         if found is not None and (msg.channel, msg.user_id) not in self._admins:

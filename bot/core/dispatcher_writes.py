@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.people import ChatState, ChatStateRepo, PeopleRepo
+from storage.people_driver import PeopleDriver
 from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ class _Write:
 class SmallWrites:
     """Group commit of chat states (conditional on their revision) and last-seen times."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 driver: PeopleDriver | None = None) -> None:
         self.sessions = sessions
+        # The same statements straight on the driver, when the engine has one.
+        self.driver = driver
         self._waiting: list[_Write] = []
         self._busy = False
 
@@ -110,11 +114,14 @@ class SmallWrites:
         touches = sorted((w.touch for w in batch if w.touch is not None),
                          key=lambda t: t[0])
         now = max(w.now for w in batch)
-        async with self.sessions() as session:
-            with inline_statements():  # small indexed writes: on the loop (SQLite)
-                saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
-                await PeopleRepo(session).touch_accounts(touches)
-            await session.commit()
+        if self.driver is not None:
+            saved = await self.driver.save_states_and_touch(states, touches, now)
+        else:
+            async with self.sessions() as session:
+                with inline_statements():  # small indexed writes: on the loop (SQLite)
+                    saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
+                    await PeopleRepo(session).touch_accounts(touches)
+                await session.commit()
         outcome = dict(zip((id(s) for s in states), saved, strict=True))
         for each in batch:
             each.done.set_result(each.state is None or outcome[id(each.state)])
