@@ -31,7 +31,6 @@ from storage.people import (
     Account,
     ChatState,
     ChatStateRepo,
-    ConsentRepo,
     Identity,
     PeopleRepo,
     Person,
@@ -331,20 +330,24 @@ class Dispatcher:
         its own short transaction.
         """
         with read_first() as attempt:
+            ctx: Context | None = None
             try:
-                found: Identity | Literal[False] | None = False
-                if self._driver is not None:
-                    found = await self._driver.identify(msg.channel, msg.user_id,
-                                                        msg.chat_id)
-                    if found is None:
+                if self._driver is not None and (msg.channel, msg.user_id) not in self._admins:
+                    # One read on the driver; the session only if a handler asks for it.
+                    found = await self._driver.identify(msg.channel, msg.user_id, msg.chat_id)
+                    if found is None or found.state is None:
                         return None  # a new account: created the usual way
-                async with self._read_sessions() as session:  # its end rolls back
-                    with inline_statements():
-                        ctx, touch = await self._context(session, msg, now, reading=True,
-                                                         found=found)
+                    touch = found.needs_touch(msg.chat_id, now)
+                    ctx = Context(msg, found.person, found.account, found.state, self.services,
+                                  found.grants, opener=self._read_sessions)
                     replies = await self._route_and_remember(ctx)
-                    if session.new or session.dirty or session.deleted:
-                        await session.flush()  # an ORM change not flushed yet: NeedsWrite
+                    await self._flush_read(ctx.opened)
+                else:
+                    async with self._read_sessions() as session:  # its end rolls back
+                        with inline_statements():
+                            ctx, touch = await self._context(session, msg, now, reading=True)
+                        replies = await self._route_and_remember(ctx)
+                        await self._flush_read(session)
             except NeedsWrite:
                 return None
             except Exception as exc:
@@ -357,6 +360,9 @@ class Dispatcher:
                                 type(exc).__name__)
                     return None
                 raise
+            finally:
+                if ctx is not None and ctx.opener is not None and ctx.opened is not None:
+                    await ctx.opened.close()  # a session a handler opened: rolled back
             if attempt.wanted_write:
                 return None
         state = ctx.state
@@ -380,6 +386,12 @@ class Dispatcher:
             await session.commit()
         return replies
 
+    @staticmethod
+    async def _flush_read(session: AsyncSession | None) -> None:
+        """Flush an ORM change a read attempt's handler left unflushed: NeedsWrite."""
+        if session is not None and (session.new or session.dirty or session.deleted):
+            await session.flush()
+
     async def _route_and_remember(self, ctx: Context) -> list[Reply]:
         # Every catalog text of this message speaks to the person by their word.
         with addressing(ctx.person.address if ctx.person.is_registered else None):
@@ -389,17 +401,13 @@ class Dispatcher:
         return replies
 
     async def _context(self, session: AsyncSession, msg: Incoming, now: datetime, *,
-                       reading: bool = False,
-                       found: Identity | Literal[False] | None = False
-                       ) -> tuple[Context, bool]:
+                       reading: bool = False) -> tuple[Context, bool]:
         """Return the message's context, and whether the account's last-seen time (or
         chat) is to be written. The chat's state is read with the person, in one
         statement, its row not locked (save it with `save_if_unchanged`). `reading`: a
-        read-first attempt, which a new account's creation ends at once (NeedsWrite).
-        `found`: that read when already made (identify with the chat id), not made again."""
+        read-first attempt, which a new account's creation ends at once (NeedsWrite)."""
         people = PeopleRepo(session)
-        if found is False:
-            found = await people.identify(msg.channel, msg.user_id, msg.chat_id)
+        found = await people.identify(msg.channel, msg.user_id, msg.chat_id)
         touch = False
         state = None
         if found is not None and (msg.channel, msg.user_id) not in self._admins:
@@ -414,8 +422,7 @@ class Dispatcher:
                 found=found)
         if state is None:
             state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
-        return (Context(msg, session, person, account, state, self.services, people,
-                        ConsentRepo(session), grants), touch)
+        return Context(msg, person, account, state, self.services, grants, session), touch
 
     @staticmethod
     def _remember_menu(state: ChatState, replies: list[Reply]) -> None:

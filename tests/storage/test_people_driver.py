@@ -140,7 +140,7 @@ async def test_a_state_changed_meanwhile_is_not_overwritten_and_the_others_are_w
     for n, state in enumerate(states):
         state.menu = [["B", f"x:{n}"]]
     unchanged = await read("c3")
-    assert await driver.save_states_and_touch(states + [unchanged], [], NOW) == [
+    assert await driver.save_states_and_touch([*states, unchanged], [], NOW) == [
         True, False, True, True]
     assert (await read("c1")).menu == [["B", "x:0"]]
     kept = await read("c2")
