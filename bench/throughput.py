@@ -612,7 +612,6 @@ async def in_process_main(args: argparse.Namespace) -> None:
 
 
 async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
-    from sqlalchemy import event
 
     from bot.app import create_app
     from bot.core.config import Settings
@@ -623,13 +622,8 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
     with_content_copies(copies)
     app = create_app(settings)
     await app.start()
-    statements = writers = 0
-
-    @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
-    def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        nonlocal statements, writers
-        statements += 1
-        writers += statement.startswith("BEGIN IMMEDIATE")
+    counted: list[str] = []
+    _count_statements(app.engine, db, counted)  # through SQLAlchemy or on the driver
 
     latencies: list[float] = []
     # As many messages in flight as a channel handles at once (bot.channels.base).
@@ -656,6 +650,8 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
     before, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     await asyncio.gather(*(one_user(n) for n in range(users)))
     after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - wall
+    await asyncio.sleep(0)  # asyncpg reports its last statements with call_soon
+    statements, writers = len(counted), counted.count("BEGIN IMMEDIATE")
     await app.close()
     user_s, sys_s = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     result = Result(len(latencies), users * 5, wall, latencies, user_s + sys_s)
@@ -673,7 +669,6 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
 
 async def statements_main(db: str = "sqlite") -> None:
     """Count the SQL statements of one rule question, one menu choice and one form step."""
-    from sqlalchemy import event
 
     from bot.app import create_app
     from bot.core.config import Settings
@@ -686,27 +681,14 @@ async def statements_main(db: str = "sqlite") -> None:
         app = create_app(settings)
         await app.start()
         counted: list[str] = []
-
-        @event.listens_for(app.engine.sync_engine, "before_cursor_execute")
-        def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            words = statement.split(None, 2)
-            head = words[0].upper()
-            if head == "BEGIN" and len(words) > 1:
-                head = f"BEGIN {words[1].upper()}"
-            counted.append(head)
-
-        @event.listens_for(app.engine.sync_engine, "commit")
-        def _commit(_conn: Any) -> None:
-            counted.append("COMMIT")
-
-        @event.listens_for(app.engine.sync_engine, "rollback")
-        def _rollback(_conn: Any) -> None:
-            counted.append("ROLLBACK")
+        _count_statements(app.engine, db, counted)
 
         async def send(text: str | None = None, choice: str | None = None) -> tuple[int, str]:
             counted.clear()
             replies = await app.handle(Incoming("telegram", "42", "42", text=text,
                                                 choice=choice))
+            for _ in range(3):
+                await asyncio.sleep(0)  # asyncpg reports a statement with call_soon
             kinds = {k: counted.count(k) for k in dict.fromkeys(counted)}
             summary = ", ".join(f"{v} {k}" for k, v in kinds.items())
             first = replies[0] if replies else None
@@ -723,16 +705,67 @@ async def statements_main(db: str = "sqlite") -> None:
         steps = await _form_steps(app, send)
         rows.extend(steps)
         if db == "sqlite":
-            print("(SQLite; BEGIN IMMEDIATE is a transaction holding the single writer, a plain "
-                  "BEGIN a read snapshot; one message at a time: under load, messages that "
-                  "only change their chat's state share BEGIN IMMEDIATE, UPDATE and COMMIT)")
+            print("(SQLite, every statement SQLite ran (its trace callback); BEGIN IMMEDIATE is "
+                  "a transaction holding the single writer, a plain BEGIN a read snapshot, a "
+                  "SELECT outside a transaction its own snapshot; PRAGMA: the busy timeout off "
+                  "and on around a BEGIN IMMEDIATE tried without waiting; one message at a "
+                  "time: under load, messages that only change their chat's state share "
+                  "BEGIN IMMEDIATE, UPDATE and COMMIT)")
         else:
-            print("(PostgreSQL; BEGIN is implicit in asyncpg and not counted; a message is "
-                  "first read outside a transaction, where its ROLLBACK sends nothing: under "
-                  "load, messages that only change their chat's state share UPDATE and COMMIT)")
+            print("(PostgreSQL; statements through SQLAlchemy and straight on asyncpg; BEGIN "
+                  "is implicit in asyncpg and not counted; a ROLLBACK outside a transaction "
+                  "sends nothing: under load, messages that only change their chat's state "
+                  "share one UPDATE)")
         for name, (count, summary) in rows:
             print(f"{name:<28} {count:>3} statements: {summary}")
         await app.close()
+
+
+def _count_statements(engine: Any, db: str, counted: list[str]) -> None:
+    """Append to `counted` the head of every statement the database runs for the app,
+    through SQLAlchemy or straight on the driver (storage.people_driver): SQLite's own
+    trace of each connection; on PostgreSQL SQLAlchemy's events and asyncpg's query log
+    (the statements SQLAlchemy prepares do not reach that log; its transactions' BEGIN
+    and COMMIT, which do, are counted from the events instead; asyncpg's one-time look-up
+    of the types a connection has not met yet, a SELECT, does)."""
+    from sqlalchemy import event
+
+    def head(statement: str) -> str:
+        words = statement.split(None, 2)
+        first = words[0].upper() if words else "?"
+        if first == "BEGIN" and len(words) > 1:
+            return f"BEGIN {words[1].upper()}"
+        return first
+
+    def on_query(record: Any) -> None:
+        if head(record.query).split()[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            counted.append(head(record.query))
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _trace(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("bench_traced"):
+            return
+        record.info["bench_traced"] = True
+        driver = dbapi_connection.driver_connection
+        if db == "sqlite":
+            driver._conn.set_trace_callback(lambda statement: counted.append(head(statement)))
+        else:
+            driver.add_query_logger(on_query)
+
+    if db == "sqlite":
+        return
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        counted.append(head(statement))
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _commit(_conn: Any) -> None:
+        counted.append("COMMIT")
+
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _rollback(_conn: Any) -> None:
+        counted.append("ROLLBACK")
 
 
 async def _form_steps(app: Any, send: Any) -> list[tuple[str, tuple[int, str]]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -64,14 +64,34 @@ class Context:
     """One incoming message being handled, with typed access to everything it may need."""
 
     msg: Incoming
-    session: AsyncSession
     person: Person
     account: Account
     state: ChatState
     services: Services
-    people: PeopleRepo
-    consents: ConsentRepo
     grants: tuple[Grant, ...] = ()
+    # The message's session, or how to open it the first time a handler asks for it (most
+    # messages, a rule question or a menu, never do: it is not made for them).
+    opened: AsyncSession | None = None
+    opener: Callable[[], AsyncSession] | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """Return the message's database session (opened on first use)."""
+        if self.opened is None:
+            if self.opener is None:
+                raise RuntimeError("a context without a session")
+            self.opened = self.opener()
+        return self.opened
+
+    @property
+    def people(self) -> PeopleRepo:
+        """Return the people repository on the message's session."""
+        return PeopleRepo(self.session)
+
+    @property
+    def consents(self) -> ConsentRepo:
+        """Return the consent repository on the message's session."""
+        return ConsentRepo(self.session)
 
     @property
     def clock(self) -> Clock:

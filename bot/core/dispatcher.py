@@ -31,11 +31,11 @@ from storage.people import (
     Account,
     ChatState,
     ChatStateRepo,
-    ConsentRepo,
     Identity,
     PeopleRepo,
     Person,
 )
+from storage.people_driver import PeopleDriver
 from storage.personal_data import PersonalDataRegistry
 from storage.sqlite_driver import inline_statements
 
@@ -236,7 +236,12 @@ class Dispatcher:
         # round trip); their small writes are committed together (group commit).
         self._read_first = reads_first(sessions)
         self._read_sessions = read_sessions(sessions)
-        self._writes = SmallWrites(sessions)
+        # The read of every message (account, person, grants, chat state) and the shared
+        # writes, straight on the driver (storage.people_driver).
+        bind = sessions.kw.get("bind")
+        self._driver = (PeopleDriver.for_engine(bind)
+                        if self._read_first and bind is not None else None)
+        self._writes = SmallWrites(sessions, self._driver)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Process one message and return the replies; messages of one chat run in order."""
@@ -325,13 +330,24 @@ class Dispatcher:
         its own short transaction.
         """
         with read_first() as attempt:
+            ctx: Context | None = None
             try:
-                async with self._read_sessions() as session:  # its end rolls back
-                    with inline_statements():
-                        ctx, touch = await self._context(session, msg, now, reading=True)
+                if self._driver is not None and (msg.channel, msg.user_id) not in self._admins:
+                    # One read on the driver; the session only if a handler asks for it.
+                    found = await self._driver.identify(msg.channel, msg.user_id, msg.chat_id)
+                    if found is None or found.state is None:
+                        return None  # a new account: created the usual way
+                    touch = found.needs_touch(msg.chat_id, now)
+                    ctx = Context(msg, found.person, found.account, found.state, self.services,
+                                  found.grants, opener=self._read_sessions)
                     replies = await self._route_and_remember(ctx)
-                    if session.new or session.dirty or session.deleted:
-                        await session.flush()  # an ORM change not flushed yet: NeedsWrite
+                    await self._flush_read(ctx.opened)
+                else:
+                    async with self._read_sessions() as session:  # its end rolls back
+                        with inline_statements():
+                            ctx, touch = await self._context(session, msg, now, reading=True)
+                        replies = await self._route_and_remember(ctx)
+                        await self._flush_read(session)
             except NeedsWrite:
                 return None
             except Exception as exc:
@@ -344,6 +360,9 @@ class Dispatcher:
                                 type(exc).__name__)
                     return None
                 raise
+            finally:
+                if ctx is not None and ctx.opener is not None and ctx.opened is not None:
+                    await ctx.opened.close()  # a session a handler opened: rolled back
             if attempt.wanted_write:
                 return None
         state = ctx.state
@@ -366,6 +385,12 @@ class Dispatcher:
                 return None
             await session.commit()
         return replies
+
+    @staticmethod
+    async def _flush_read(session: AsyncSession | None) -> None:
+        """Flush an ORM change a read attempt's handler left unflushed: NeedsWrite."""
+        if session is not None and (session.new or session.dirty or session.deleted):
+            await session.flush()
 
     async def _route_and_remember(self, ctx: Context) -> list[Reply]:
         # Every catalog text of this message speaks to the person by their word.
@@ -397,8 +422,7 @@ class Dispatcher:
                 found=found)
         if state is None:
             state = await ChatStateRepo(session).load(msg.channel, msg.chat_id)
-        return (Context(msg, session, person, account, state, self.services, people,
-                        ConsentRepo(session), grants), touch)
+        return Context(msg, person, account, state, self.services, grants, session), touch
 
     @staticmethod
     def _remember_menu(state: ChatState, replies: list[Reply]) -> None:

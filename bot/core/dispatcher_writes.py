@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.inbox.marks import DoneMark, pending_done_mark, write_done_marks
 from storage.people import ChatState, ChatStateRepo, PeopleRepo
+from storage.people_driver import PeopleDriver
 from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,11 @@ class _Write:
 class SmallWrites:
     """Group commit of chat states (conditional on their revision) and last-seen times."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 driver: PeopleDriver | None = None) -> None:
         self.sessions = sessions
+        # The same statements straight on the driver, when the engine has one.
+        self.driver = driver
         self._waiting: list[_Write] = []
         self._busy = False
 
@@ -115,16 +119,23 @@ class SmallWrites:
         touches = sorted((w.touch for w in batch if w.touch is not None),
                          key=lambda t: t[0])
         now = max(w.now for w in batch)
-        async with self.sessions() as session:
-            with inline_statements():  # small indexed writes: on the loop (SQLite)
-                saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
-                await PeopleRepo(session).touch_accounts(touches)
-                outcome = dict(zip((id(s) for s in states), saved, strict=True))
-                marks = [w.mark for w in batch if w.mark is not None
-                         and (w.state is None or outcome[id(w.state)])]
-                await write_done_marks(session, marks)
-            await session.commit()
-        for mark in marks:
-            mark.written = True
+        marked = [w for w in batch if w.mark is not None]
+        if self.driver is not None:
+            saved = await self.driver.save_states_and_touch(
+                states, touches, now, [(w.mark.row_id, w.state) for w in marked if w.mark])
+            outcome = dict(zip((id(s) for s in states), saved, strict=True))
+        else:
+            async with self.sessions() as session:
+                with inline_statements():  # small indexed writes: on the loop (SQLite)
+                    saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
+                    await PeopleRepo(session).touch_accounts(touches)
+                    outcome = dict(zip((id(s) for s in states), saved, strict=True))
+                    await write_done_marks(session, [
+                        w.mark for w in marked
+                        if w.mark and (w.state is None or outcome[id(w.state)])])
+                await session.commit()
+        for each in marked:  # closed with the effects they were offered with
+            if each.mark and (each.state is None or outcome[id(each.state)]):
+                each.mark.written = True
         for each in batch:
             each.done.set_result(each.state is None or outcome[id(each.state)])
