@@ -10,7 +10,7 @@ may use them: the caller checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,23 +35,32 @@ class FeatureIntents:
     """Phrases per command, as canonical folded words."""
 
     phrases: tuple[tuple[str, tuple[str, ...], bool], ...]  # (command, words, request)
+    # The same phrases by their first word, so that a message is read once, not once per
+    # phrase (every rule question passes here).
+    _by_first: dict[str, list[tuple[str, tuple[str, ...], bool]]] = field(
+        init=False, repr=False, compare=False)
+    _order: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_first: dict[str, list[tuple[str, tuple[str, ...], bool]]] = {}
+        for entry in self.phrases:
+            by_first.setdefault(entry[1][0], []).append(entry)
+        object.__setattr__(self, "_by_first", by_first)
+        commands = dict.fromkeys(command for command, _, _ in self.phrases)
+        object.__setattr__(self, "_order", {c: i for i, c in enumerate(commands)})
 
     def commands_in(self, text: str) -> list[Intent]:
         """The commands whose phrases the message holds, once each, in the file's order; a
         command counts as a request when one of its request phrases is there."""
         words = [canon_word(w) for w in normalise_words(text)]
         found: dict[str, bool] = {}
-        for command, phrase, request in self.phrases:
-            if _holds(words, phrase):
-                found[command] = found.get(command, False) or request
-        return [Intent(command, request) for command, request in found.items()]
-
-
-def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    first = phrase[0]
-    return any(words[i] == first and tuple(words[i:i + n]) == phrase
-               for i in range(len(words) - n + 1))
+        for i, word in enumerate(words):
+            for command, phrase, request in self._by_first.get(word, ()):
+                if tuple(words[i:i + len(phrase)]) == phrase:
+                    found[command] = found.get(command, False) or request
+        order = self._order
+        return [Intent(command, found[command])
+                for command in sorted(found, key=order.__getitem__)]
 
 
 def load_intents(path: Path = INTENTS_FILE) -> FeatureIntents:
