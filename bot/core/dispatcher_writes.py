@@ -119,10 +119,10 @@ class SmallWrites:
         touches = sorted((w.touch for w in batch if w.touch is not None),
                          key=lambda t: t[0])
         now = max(w.now for w in batch)
-        marked = [w for w in batch if w.mark is not None]
+        marks = [(w.mark, w.state) for w in batch if w.mark is not None]
         if self.driver is not None:
             saved = await self.driver.save_states_and_touch(
-                states, touches, now, [(w.mark.row_id, w.state) for w in marked if w.mark])
+                states, touches, now, [(mark.row_id, state) for mark, state in marks])
             outcome = dict(zip((id(s) for s in states), saved, strict=True))
         else:
             async with self.sessions() as session:
@@ -131,11 +131,15 @@ class SmallWrites:
                     await PeopleRepo(session).touch_accounts(touches)
                     outcome = dict(zip((id(s) for s in states), saved, strict=True))
                     await write_done_marks(session, [
-                        w.mark for w in marked
-                        if w.mark and (w.state is None or outcome[id(w.state)])])
+                        mark for mark, state in marks if _written(state, outcome)])
                 await session.commit()
-        for each in marked:  # closed with the effects they were offered with
-            if each.mark and (each.state is None or outcome[id(each.state)]):
-                each.mark.written = True
+        for mark, state in marks:  # closed with the effects they were offered with
+            if _written(state, outcome):
+                mark.written = True
         for each in batch:
-            each.done.set_result(each.state is None or outcome[id(each.state)])
+            each.done.set_result(_written(each.state, outcome))
+
+
+def _written(state: ChatState | None, outcome: dict[int, bool]) -> bool:
+    """Whether a message's state (none, or one of the batch) was written."""
+    return state is None or outcome[id(state)]
