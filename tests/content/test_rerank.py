@@ -83,22 +83,13 @@ def test_missing_weights_file_keeps_todays_order_with_a_log_line(
     json.dumps(_model(weights=[1.0])),
     json.dumps(_model(top=1)),
     "\x00\xff binary",
+    b"\x89PNG\r\n\x1a\n\xff\xfe\x00",  # not even UTF-8
 ])
 def test_corrupt_weights_file_keeps_todays_order_with_a_log_line(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str | bytes
 ) -> None:
     path = tmp_path / "weights.json"
-    path.write_text(content, encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="content.search_rerank"):
-        assert load_model(path) is None
-    assert "unusable" in caplog.text
-
-
-def test_binary_weights_file_keeps_todays_order(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    path = tmp_path / "weights.json"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     with caplog.at_level(logging.WARNING, logger="content.search_rerank"):
         assert load_model(path) is None
     assert "unusable" in caplog.text

@@ -4,32 +4,18 @@ save conditional on what was read, and SQLite statements that return what they a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.base import ChatStateRow
-from storage.db import create_engine, session_factory
 from storage.people import ChatState, ChatStateRepo, PeopleRepo
 
 NOW = datetime(2024, 4, 10, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(db_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
-    return session_factory(engine)
 
 
 async def _read(sessions: async_sessionmaker, chat: str) -> ChatState:  # type: ignore[type-arg]

@@ -5,7 +5,6 @@ and a chat changed meanwhile is still never overwritten. Same on SQLite and Post
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,23 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from storage.access import GrantRepo
 from storage.base import ChannelAccountRow, ChatStateRow
-from storage.db import create_engine, session_factory
 from storage.people import ChatState, ChatStateRepo, Identity, PeopleRepo
 from storage.people_driver import PeopleDriver
 
 NOW = datetime(2024, 4, 10, 9, 0, 12, 345678, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(db_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
-    return session_factory(engine)
 
 
 @pytest.fixture
