@@ -178,6 +178,16 @@ class PeopleDriver:
         (storage.inbox.marks), each only if the state it comes with (if any) was written;
         tell for each state whether it was written. States and touches come in key order
         (two processes lock rows in the same order)."""
+        changed = _changed(states)
+        if not changed and not touches and not done:
+            return [True] * len(states)
+        return _stored(states, changed, await self._write(changed, touches, now, done))
+
+    async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
+                     touches: list[tuple[int, str, datetime]], now: datetime,
+                     done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+        """save_states_and_touch's statements for the states that changed: whether each
+        was written."""
         raise NotImplementedError
 
 
@@ -203,14 +213,9 @@ class SqlitePeople(PeopleDriver):
         finally:
             connection.close()
 
-    async def save_states_and_touch(self, states: list[ChatState],
-                                    touches: list[tuple[int, str, datetime]],
-                                    now: datetime,
-                                    done: Sequence[tuple[int, ChatState | None]] = ()
-                                    ) -> list[bool]:
-        changed = _changed(states)
-        if not changed and not touches and not done:
-            return [True] * len(states)
+    async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
+                     touches: list[tuple[int, str, datetime]], now: datetime,
+                     done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
         updated = _sqlite_time(now)
         saved: list[bool] = []
         # The engine begins the transaction: BEGIN IMMEDIATE, in turn for the writer.
@@ -229,7 +234,7 @@ class SqlitePeople(PeopleDriver):
             if rows:
                 raw.execute(_SQLITE_CLOSE.format(marks=", ".join("?" * len(rows))),
                             (InboxStatus.DONE.value, _sqlite_time(datetime.now(UTC)), *rows))
-        return _stored(states, changed, saved)
+        return saved
 
 
 # Inbox rows closed as done with the message's effects (storage.inbox.repo.close_rows).
@@ -320,14 +325,9 @@ class PostgresPeople(PeopleDriver):
             rows = await driver.fetch(self.IDENTIFY, chat_id, channel, external_id)
         return _identity(channel, external_id, chat_id, rows, _pg_read_time, _as_is)
 
-    async def save_states_and_touch(self, states: list[ChatState],
-                                    touches: list[tuple[int, str, datetime]],
-                                    now: datetime,
-                                    done: Sequence[tuple[int, ChatState | None]] = ()
-                                    ) -> list[bool]:
-        changed = _changed(states)
-        if not changed and not touches and not done:
-            return [True] * len(states)
+    async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
+                     touches: list[tuple[int, str, datetime]], now: datetime,
+                     done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
         # Each row to close with the chat whose state must be written for it, or none
         # (no state, or one unchanged): the statement closes it when that state was.
         moved = {id(state) for state, _ in changed}
@@ -352,5 +352,4 @@ class PostgresPeople(PeopleDriver):
                 [row for row, _, _ in closing], [channel for _, channel, _ in closing],
                 [chat for _, _, chat in closing])
         stored = {(row[0], row[1]) for row in written}
-        return _stored(states, changed, [(state.channel, state.chat_id) in stored
-                                         for state, _ in changed])
+        return [(state.channel, state.chat_id) in stored for state, _ in changed]
