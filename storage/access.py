@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import Action, AuditRepo
 from storage.models import PersonRow, RoleGrantRow, RoleInviteRow
+from storage.rows import changed
 
 # Lowest to highest; `persons.role` holds the highest role a person currently has.
 ROLES = ("resident", "reviewer", "liaison", "admin")
@@ -215,7 +216,7 @@ class InviteRepo:
                    RoleInviteRow.expires_at > now)
             .values(used_by=person_id, used_at=now)
             .execution_options(synchronize_session=False))
-        if int(getattr(result, "rowcount", 0) or 0) != 1:
+        if changed(result) != 1:
             return None
         row = await self.session.scalar(
             select(RoleInviteRow).where(RoleInviteRow.code_hash == _hash(code))
@@ -246,4 +247,4 @@ class InviteRepo:
             .where(RoleInviteRow.created_by == person_id, RoleInviteRow.used_at.is_(None),
                    RoleInviteRow.expires_at > now)
             .values(expires_at=now))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)

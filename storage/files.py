@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
+from storage.rows import changed
 
 # A record of the personal-data export (storage.personal_data.Record; not imported from
 # there: storage.personal_data reaches this module through storage.models).
@@ -132,7 +133,7 @@ class FileRepo:
         result = await self.session.execute(
             delete(StoredFileRow).where(StoredFileRow.claimed.is_(False),
                                         StoredFileRow.created_at < older_than))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
 
 class StoredFilesSection:

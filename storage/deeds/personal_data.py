@@ -29,6 +29,7 @@ from storage.personal_data import (
     redact,
     redact_value,
 )
+from storage.rows import changed
 
 # Report fields that describe the nominee; a self-report's are the reporter's own.
 NOMINEE_TEXT = ("nominee_name", "what", "place")
@@ -125,7 +126,7 @@ async def _apply(session: AsyncSession, deed: DeedRow, changes: dict[str, Any]) 
         update(DeedRow).where(DeedRow.id == deed.id, DeedRow.version == deed.version)
         .values(version=deed.version + 1, **changes)
         .execution_options(synchronize_session=False))
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return changed(result) == 1
 
 
 async def _erase_reporter(session: AsyncSession, deed_id: int, person_id: int,

@@ -21,6 +21,7 @@ from storage.base import PersonRow, RoleGrantRow
 from storage.deeds.models import DeedEventRow, DeedPhotoRow, DeedRow
 from storage.deeds.states import NOMINATIONS
 from storage.personal_data import ANONYMOUS
+from storage.rows import changed
 
 EDITABLE_FIELDS = frozenset({"nominee_name", "unit_code", "village", "what", "happened_on",
                              "place"})
@@ -194,7 +195,7 @@ class DeedsRepo:
             .where(DeedRow.id == deed_id, DeedRow.version == seen_version)
             .values(version=seen_version + 1, updated_at=now, **changes)
             .execution_options(synchronize_session=False))
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return changed(result) == 1
 
     async def add_event(self, deed_id: int, actor_id: int | None, now: datetime, action: str,
                         *, status_before: str | None = None, status_after: str | None = None,

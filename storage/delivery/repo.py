@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from storage.base import ChannelAccountRow, ConsentRow, PersonRow
 from storage.delivery.models import BroadcastRow, OutboxRow, ReminderPrefRow, ReminderRunRow
+from storage.rows import changed
 
 CHUNK = 500
 
@@ -284,7 +285,7 @@ class OutboxRepo:
         result = await self.session.execute(
             update(OutboxRow).where(OutboxRow.status == OutboxStatus.SENDING)
             .values(status=OutboxStatus.PENDING, updated_at=now))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
     async def mark_sent(self, row_id: int, now: datetime) -> None:
         """Record a confirmed send."""
@@ -362,7 +363,7 @@ class OutboxRepo:
             values["updated_at"] = now
         result = await self.session.execute(update(OutboxRow).where(*conditions)
                                             .values(**values))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
     async def cancel_broadcast_rows(self, broadcast_id: int, now: datetime) -> int:
         """Cancel the pending rows of a broadcast; count them."""
@@ -371,7 +372,7 @@ class OutboxRepo:
                                     OutboxRow.status == OutboxStatus.PENDING)
             .values(status=OutboxStatus.CANCELLED, last_error="broadcast cancelled",
                     updated_at=now))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
     async def broadcast_counts(self, broadcast_id: int) -> dict[str, int]:
         """Return the number of rows of a broadcast per status."""
@@ -492,7 +493,7 @@ class BroadcastRepo:
             update(BroadcastRow).where(BroadcastRow.id == broadcast_id,
                                        BroadcastRow.status.in_(list(ACTIVE_BROADCAST)))
             .values(status=BroadcastStatus.CANCELLED, cancelled_at=now))
-        return bool(getattr(result, "rowcount", 0))
+        return changed(result) > 0
 
     async def statuses(self, ids: Iterable[int]) -> dict[int, str]:
         """Return the status of each broadcast id."""

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.rows import changed
 from storage.weblinks.models import WebLinkRow
 
 
@@ -56,10 +57,10 @@ class WebLinkRepo:
         result = await self.session.execute(
             update(WebLinkRow).where(WebLinkRow.id == link_id, WebLinkRow.used_at.is_(None))
             .values(used_at=now))
-        return bool(getattr(result, "rowcount", 0))
+        return changed(result) > 0
 
     async def purge_expired(self, before: datetime) -> int:
         """Delete links that expired before `before`; return how many."""
         result = await self.session.execute(delete(WebLinkRow)
                                             .where(WebLinkRow.expires_at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
