@@ -148,11 +148,13 @@ async def passage_choice(ctx: Context, payload: str) -> list[Reply]:
     return [_answer_reply(ctx, hit, [])]
 
 
-def _feature_offer(ctx: Context, features: list[Choice]) -> Reply:
-    """ "Not in the plans": the functions asked for, then the list of campaigns."""
+def _feature_offer(ctx: Context, features: list[Choice], *, asked: bool) -> Reply:
+    """The functions a message asks for, then the list of campaigns: as the Trợ lý's answer
+    to a request ("tắt thông báo"), or, when the message `asked` the plans something they do
+    not hold, after saying so."""
     rows = [[f] for f in features]
     rows.append([Choice(ctx.t("rules.all_campaigns"), COMMAND_PAYLOAD + "chuongtrinh")])
-    return Reply(ctx.t("rules.feature_offer"), rows)
+    return Reply(ctx.t("rules.feature_offer" if asked else "rules.feature_request"), rows)
 
 
 async def found_answer(ctx: Context) -> list[Reply] | None:
@@ -163,13 +165,13 @@ async def found_answer(ctx: Context) -> list[Reply] | None:
     query = ctx.text[:MAX_QUERY]
     features, request = _features(ctx)
     if request and not looks_like_question(query):
-        return [_feature_offer(ctx, features)]
+        return [_feature_offer(ctx, features, asked=False)]
     hits = ctx.services.search.search(query, prefer_campaign=ctx.person.current_campaign,
                                       limit=1 + ALTERNATIVES)
     if hits:
         return [_answer_reply(ctx, hits[0], hits[1:], features)]
     if features:
-        return [_feature_offer(ctx, features)]
+        return [_feature_offer(ctx, features, asked=True)]
     return None
 
 

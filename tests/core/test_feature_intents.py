@@ -20,22 +20,26 @@ from tests.channels.fake_zalo import FakeZalo, ZaloChat
 from tests.harness import Chat, become, pick
 
 NOT_FOUND = "Chưa tìm thấy"
+OFFER = "Bạn có thể dùng chức năng dưới đây của Trợ lý"
 
 
-@pytest.mark.parametrize(("text", "label", "screen"), [
-    ("tôi muốn xoá dữ liệu của tôi", "Dữ liệu của tôi và quyền riêng tư", "Dữ liệu của bạn"),
-    ("lam sao rut lai dong y", "Dữ liệu của tôi và quyền riêng tư", "Dữ liệu của bạn"),
-    ("em ko muon nhan tin nua", "Tin nhắc hạn và thông báo", "nhắc"),
-    ("tắt thông báo", "Tin nhắc hạn và thông báo", "nhắc"),
-    ("muốn liên kết zalo", "Liên kết Zalo/Telegram", "đăng ký"),  # asks to register first
-    ("tôi muốn báo một gương người tốt", "Báo gương người tốt, việc tốt", "gương"),
-    ("sửa số điện thoại", "Hồ sơ của tôi", "hồ sơ"),
+@pytest.mark.parametrize(("text", "label", "screen", "lead"), [
+    ("tôi muốn xoá dữ liệu của tôi", "Dữ liệu của tôi và quyền riêng tư", "Dữ liệu của bạn",
+     OFFER),
+    # asked as a question: the plans were searched, and the answer says they hold nothing
+    ("lam sao rut lai dong y", "Dữ liệu của tôi và quyền riêng tư", "Dữ liệu của bạn",
+     NOT_FOUND),
+    ("em ko muon nhan tin nua", "Tin nhắc hạn và thông báo", "nhắc", OFFER),
+    ("tắt thông báo", "Tin nhắc hạn và thông báo", "nhắc", OFFER),
+    ("muốn liên kết zalo", "Liên kết Zalo/Telegram", "đăng ký", OFFER),  # register first
+    ("tôi muốn báo một gương người tốt", "Báo gương người tốt, việc tốt", "gương", OFFER),
+    ("sửa số điện thoại", "Hồ sơ của tôi", "hồ sơ", OFFER),
 ])
 async def test_a_request_for_a_function_is_offered_that_function(
-        chat: Chat, text: str, label: str, screen: str) -> None:
+        chat: Chat, text: str, label: str, screen: str, lead: str) -> None:
     await chat.send(text)
     reply = await chat.reply()
-    assert reply.startswith(NOT_FOUND)  # the plans do not say it: still told honestly
+    assert reply.startswith(lead)
     assert "chức năng" in reply and "(Mục " not in reply
     labels = chat.choices()
     assert label in labels[0]
@@ -122,7 +126,7 @@ async def test_over_zalo_the_offer_is_numbered_text_and_its_number_opens_it(
         zalo = ZaloChat(fake, "zalo-hoa")
         zalo.send("em ko muon nhan tin nhac nua a")
         offer = await zalo.reply()
-        assert offer.startswith(NOT_FOUND)
+        assert offer.startswith(OFFER)
         assert "\n1. Tin nhắc hạn và thông báo của tôi" in offer
         zalo.send("1")
         screen = await zalo.reply()
