@@ -125,6 +125,8 @@ def intro(ctx: Context, campaign: Campaign, prefix: str | None = None) -> Reply:
         rows.append([Choice(ctx.t("ref.join.button"), join)])
         rows.append([Choice(ctx.t("ref.code.button"), EnterCode().pack())])
     rows += other_campaigns(ctx, campaign)
+    if ended:  # nothing to join here: never a screen without a way on
+        rows.append([Choice(ctx.t("ref.back_menu"), MENU)])
     return Reply(join_text(prefix, text), rows)
 
 

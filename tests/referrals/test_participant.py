@@ -342,3 +342,18 @@ async def test_someone_elses_choices_do_nothing(chat: Chat, app: App) -> None:
     await chat.send("/vandong")
     board = await chat.reply()
     assert "Hoàng Văn Minh" in board and "T3 ⏳" in board
+
+
+async def test_after_the_quiz_the_programme_screen_still_leads_somewhere(chat: Chat) -> None:
+    """Nothing to join once the quiz ended: the screen says so and still offers a way on
+    (on Zalo Bot, "1" must not fall on an empty list)."""
+    await chat.send("/clock 2024-05-10 08:00")
+    assert "Giờ thử" in await chat.reply()
+    await chat.send("/vandong")
+    screen = await chat.reply()
+    assert "không nhận đăng ký mới" in screen
+    assert "Tham gia" not in " ".join(chat.choices())
+    assert chat.choices() == ["Về danh sách chức năng"]
+    await chat.send("1")
+    await chat.reply()
+    assert "Chương trình thi đua và quy định" in "\n".join(chat.choices())
