@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from bot.core.context import Context
+from bot.core.context import COMMAND_PAYLOAD, Context
 from bot.core.payloads import Payload
-from bot.core.types import Reply
+from bot.core.types import Choice, Reply
 from content.privacy import Policy, Purpose
 from storage.people import Person
 
@@ -75,3 +75,20 @@ class StartRegistration(Payload):
     """The "Đăng ký" button: start registration, then show the profile (`p:register`)."""
 
     PREFIX: ClassVar[str] = "p:register"
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseUnit(Payload):
+    """"Chọn đơn vị của tôi" offered by a feature that needs the person's unit: the profile
+    asks for the unit (registration first, when needed), then runs the feature's command
+    `then` (its name, e.g. "congtrinh") again (`p:unitfor:<then>`)."""
+
+    PREFIX: ClassVar[str] = "p:unitfor"
+    then: str
+
+
+def choose_unit(ctx: Context, text: str, then: str) -> Reply:
+    """A feature's "your profile has no unit" screen: `text`, then a choice that asks for the
+    unit and comes back to the command `then`, and the main menu's way out."""
+    return Reply(text, [[Choice(ctx.t("profile.choose_unit"), ChooseUnit(then).pack())],
+                        [Choice(ctx.t("profile.back_menu"), COMMAND_PAYLOAD + "menu")]])

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.context import Context
+from bot.core.context import COMMAND_PAYLOAD, Context
 from bot.core.dispatcher import Router
 from bot.core.forms import Form, Step
 from bot.core.payloads import Payload
@@ -18,6 +18,7 @@ from handlers.common.feature import Feature
 from handlers.common.registration import (
     PREFILLED,
     REGISTER,
+    ChooseUnit,
     StartRegistration,
     missing_fields,
     policy,
@@ -138,11 +139,17 @@ async def _finish_registration(ctx: Context, data: dict[str, Any]) -> list[Reply
     ctx.person = person
     set_current(person.address)  # from this reply on, the person's own word
     done = Reply(ctx.t("reg.done", full_name=person.full_name))
+    return [done, *(await _then(ctx, data) or [ctx.main_menu()])]
+
+
+async def _then(ctx: Context, data: dict[str, Any]) -> list[Reply] | None:
+    """Continue with the feature that asked for registration or for the unit (the command
+    payload "c:<name>" kept in the form's data); None when no feature is waiting."""
     then = data.get("_then")
     spec = ctx.services.router.commands.get(then[2:]) if isinstance(then, str) else None
-    if spec is not None:  # continue with the feature that asked for registration
-        return [done, *await spec.handler(ctx)]
-    return [done, ctx.main_menu()]
+    if spec is None or not ctx.may(spec.roles):
+        return None
+    return list(await spec.handler(ctx))
 
 
 def registration_form() -> Form:
@@ -215,7 +222,23 @@ async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
               if k in ("full_name", "birth_year", "unit_code", "address")}
     ctx.person = await ctx.people.update_profile(ctx.person.id, ctx.clock.now(), **fields)
     set_current(ctx.person.address)
+    then = await _then(ctx, data)
+    if then is not None:
+        return [Reply(ctx.t("profile.updated")), *then]
     return await show_profile(ctx, ctx.t("profile.updated"))
+
+
+async def choose_unit(ctx: Context, payload: ChooseUnit) -> list[Reply]:
+    """"Chọn đơn vị của tôi" from a feature that needs it: ask for the unit (registering
+    first, when needed), then open that feature's command again."""
+    spec = ctx.services.router.commands.get(payload.then)
+    if spec is None or not ctx.may(spec.roles):  # a forged or stale button
+        return await show_profile(ctx)
+    then = COMMAND_PAYLOAD + spec.name
+    started = await require_registration(ctx, then)
+    if started is not None:
+        return started
+    return await ctx.forms.start(ctx, EDIT_FORMS[EditUnit][0], {"_then": then})
 
 
 async def start_registration(ctx: Context, _payload: StartRegistration) -> list[Reply]:
@@ -254,6 +277,7 @@ def register(router: Router) -> None:
     for payload in EDIT_FORMS:
         router.action(payload)(edit)
     router.action(ToggleReminders)(toggle_reminders)
+    router.action(ChooseUnit)(choose_unit)
 
 
 FEATURE = Feature("profile", register)

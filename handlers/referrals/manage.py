@@ -6,6 +6,7 @@ from bot.core.context import Context
 from bot.core.dispatcher import Router
 from bot.core.types import Choice, Reply
 from content.schema import Campaign
+from handlers.common.registration import choose_unit
 from handlers.common.weblinks import PROGRESS, link_text
 from handlers.referrals.common import default_campaign, manages_unit, programme, scope_root, stale
 from handlers.referrals.manage_forms import IMPORT, REASSIGN, UNIT
@@ -32,7 +33,7 @@ async def _campaign_and_root(ctx: Context) -> tuple[Campaign, str] | list[Reply]
         return [ctx.main_menu(ctx.t("ref.no_programme"))]
     root = scope_root(ctx, programme(campaign))
     if root is None:
-        return [ctx.main_menu(ctx.t("ref.manage.no_unit"))]
+        return [choose_unit(ctx, ctx.t("ref.manage.no_unit"), "tiendo")]
     return campaign, root
 
 

@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.types import Choice, Reply
 from content.schema import ConferenceProgramme
 from content.units import Unit
+from handlers.common.registration import choose_unit
 from handlers.works.common import (
     campaigns_for,
     capped_lines,
@@ -162,7 +163,7 @@ def closing_rows(ctx: Context, conf: Conference) -> list[list[Choice]]:
 async def conference_command(ctx: Context) -> list[Reply]:
     """/hoinghi: my unit's conference, or the campaigns to choose from."""
     if not ctx.access.is_admin and not own_unit(ctx):
-        return [ctx.main_menu(ctx.t("conf.no_unit"))]
+        return [choose_unit(ctx, ctx.t("conf.no_unit"), "hoinghi")]
     campaigns = campaigns_for(ctx, lambda c: c.programmes.conference is not None)
     if not campaigns:
         return [ctx.main_menu(ctx.t("conf.no_campaign"))]

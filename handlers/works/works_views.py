@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.types import Attachment, AttachmentKind, Choice, Reply
 from content.schema import WorksProgramme
 from content.units import Unit
+from handlers.common.registration import choose_unit
 from handlers.works.common import (
     campaigns_for,
     capped_lines,
@@ -146,7 +147,7 @@ def back_to(ctx: Context, campaign_id: str) -> list[list[Choice]]:
 async def works_command(ctx: Context) -> list[Reply]:
     """/congtrinh: the works of my unit, or the campaigns to choose from."""
     if not ctx.access.is_admin and not own_unit(ctx):
-        return [ctx.main_menu(ctx.t("works.no_unit"))]
+        return [choose_unit(ctx, ctx.t("works.no_unit"), "congtrinh")]
     campaigns = campaigns_for(ctx, lambda c: c.programmes.works is not None)
     if not campaigns:
         return [ctx.main_menu(ctx.t("works.no_campaign"))]

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from bot.app import App
 from bot.core.types import AttachmentKind
 from handlers.referrals import manage_views
-from tests.harness import Chat
+from tests.harness import Chat, pick
 from tests.referrals.helpers import (
     become,
     document,
@@ -73,10 +73,19 @@ async def test_residents_cannot_open_progress(chat: Chat) -> None:
     assert "chỉ dành cho cán bộ được phân quyền" in await chat.reply()
 
 
-async def test_liaison_without_a_unit_is_told_to_set_it(chat: Chat) -> None:
+async def test_liaison_without_a_unit_sets_it_and_lands_on_the_progress(chat: Chat) -> None:
+    """Registered without a unit: "Chọn đơn vị của tôi" asks only the unit, then shows the
+    progress of the unit chosen."""
     await become(chat, "can", "liaison")
+    await register(chat, "Cán Văn Bộ", unit="Bỏ qua")
     await chat.send("/tiendo")
     assert "Hồ sơ của bạn chưa có đơn vị" in await chat.reply()
+    await pick(chat, "Chọn đơn vị của tôi")
+    assert "đơn vị nào" in await chat.reply()
+    await chat.send("Long Đống")
+    replies = await chat.replies()
+    assert replies[0] == "Đã cập nhật hồ sơ."
+    assert "Tiến độ «Dân vận khéo Bắc Sơn 2024» — Xã Long Đống" in replies[1]
 
 
 async def test_liaison_of_another_district_sees_none_of_bac_son(chat: Chat, app: App) -> None:

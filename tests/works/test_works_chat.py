@@ -106,11 +106,27 @@ async def test_first_registration_asks_reporting_consent_and_refusal_saves_nothi
     assert decisions == [("unit_reports", False), ("unit_reports", True)]
 
 
-async def test_unregistered_liaison_is_asked_to_register_first(chat: Chat) -> None:
+async def test_unregistered_liaison_registers_from_the_works_screen_and_lands_back(
+        chat: Chat) -> None:
+    """No unit yet: one choice leads through registration (which asks the unit) and back to
+    the works of the unit chosen, without retyping /congtrinh."""
     await chat.send("/as minh liaison")
     assert "Bây giờ bạn đang là \"minh\"" in await chat.reply()
     await chat.send("/congtrinh")
     assert "chưa có đơn vị" in await chat.reply()
+    assert chat.choices() == ["Chọn đơn vị của tôi", "Về danh sách chức năng"]
+    await chat.send("1")
+    assert "Bạn có đồng ý không?" in await chat.reply()
+    for line, answer in (("Đồng ý", "nhận tin nhắc"), ("Đồng ý", "họ và tên đầy đủ"),
+                         ("Hà Văn Minh", "Bạn sinh năm nào?"), ("1985", "đơn vị nào?"),
+                         ("Bản Công", "Thông tin đã đúng chưa?")):
+        await chat.send(line)
+        assert answer in await chat.reply()
+    await chat.send("Lưu")
+    replies = "\n".join(await chat.replies())
+    assert "Đăng ký xong" in replies
+    assert "Công trình, phần việc — Thi đua đặc biệt chào mừng Đại hội Đảng (Trạm Tấu)" in replies
+    assert "Xã Bản Công: cần đăng ký ít nhất" in replies
 
 
 async def test_late_registration_is_marked_and_counted_late(
