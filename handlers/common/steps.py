@@ -184,7 +184,8 @@ def unit_suggestions(ctx: Context, text: str) -> list[Choice]:
 
     Since the 2025 reform many people still name their old commune: when nothing valid
     today matches well, units that no longer exist are searched too and their successors
-    offered, labelled with the former name.
+    offered, labelled with the former name. A name matched exactly ("Long Đống", a former
+    commune) is offered without the look-alikes a fuzzy match also finds ("Đồng Nơ").
     """
     units, today = ctx.services.units, ctx.clock.today()
     scored: dict[str, tuple[float, str]] = {}
@@ -200,6 +201,8 @@ def unit_suggestions(ctx: Context, text: str) -> list[Choice]:
                 if score > scored.get(new.code, (0.0, ""))[0]:
                     scored[new.code] = (score, label)
     ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:MAX_SUGGESTIONS]
+    if ranked and ranked[0][1][0] >= EXACT_MATCH:  # a name typed exactly: no look-alikes
+        ranked = [item for item in ranked if item[1][0] >= STRONG_MATCH]
     return [Choice(label, "f:" + code) for code, (_score, label) in ranked]
 
 
