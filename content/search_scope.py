@@ -84,6 +84,13 @@ _FACT_MARKS = ("#date", "#num", "#org")
 # Words that make a when-question one about a document ("ban hành", "ký"): then the
 # documents' own dates answer it.
 _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
+# "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
+# a near one (never by a number of something else).
+SPAN_UNITS = {
+    "ngay": ("#n_ngay", "#n_tuan", "#n_thang"),
+    "tuan": ("#n_tuan", "#n_ngay", "#n_thang"),
+    "thang": ("#n_thang", "#n_tuan", "#n_ngay", "#n_nam"),
+}
 
 
 def roman_value(word: str) -> int | None:
@@ -177,6 +184,14 @@ class Scope(Corpus):
                 if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
             )
         self._index_event_dates()
+        # When-phrases ("ngày nào", "khi nào") as word runs: a question saying one asks a date
+        # even where a longer phrase of another idea took its words ("trước ngày nào").
+        self._when_runs: dict[tuple[str, ...], tuple[str, ...]] = {
+            key: DAY_ANSWER if group.day else STAGE_ANSWER
+            for key, group in synonyms.phrases.items()
+            if group is not None and group.required and "#date" in group.marks
+            and not group.period and not group.ordinal
+        }
 
     def _index_event_dates(self) -> None:
         """"#eday" / "#edate" / "#e_n_ngay"…: the passage holds a day, a date or a number of
@@ -302,6 +317,11 @@ class Scope(Corpus):
             if any(e not in known for e in editions):
                 return dataclasses.replace(q, out_of_scope=True)
         when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
+        if not when_asked:
+            hidden = self._hidden_when(query)
+            if hidden:
+                q = dataclasses.replace(q, required=(*q.required, hidden))
+                when_asked = True
         if not when_asked and not self._deadline_heads.intersection(fold_words(query)):
             return q  # (read no further: most questions ask neither)
         words = normalise_words(query, self._lex, known=self._plain_word)
@@ -325,6 +345,22 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _hidden_when(self, query: str) -> tuple[str, ...]:
+        """The kind of answer a when- or how-long question needs when its asking words were
+        read as part of another idea ("trước ngày nào", "nộp trong mấy ngày"): a day, a date
+        or stage, or a number of days, weeks, months (SPAN_UNITS); () for other questions."""
+        words = [canon_word(w) for w in normalise_words(query, self._lex, known=self._plain_word)]
+        for i in range(len(words)):
+            for n in (3, 2):
+                found = self._when_runs.get(tuple(words[i : i + n]))
+                if found and len(words[i : i + n]) == n:
+                    return found
+            if i + 1 < len(words) and words[i + 1] in SPAN_UNITS and any(
+                tuple(words[i - len(c) + 1 : i + 1]) == c for c in self._lex.count_words
+            ):
+                return SPAN_UNITS[words[i + 1]]
+        return ()
 
     def _answering(self, q: _Query, hits: list[Hit], query: str = "") -> list[Hit]:
         """The hits that answer the question: about the district it names (a plan issued for
