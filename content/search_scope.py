@@ -538,8 +538,15 @@ class Scope(Corpus):
             if w.isdigit() and i >= 2 and not _YEAR_RE.match(w):
                 # "Chỉ thị 20", "Nghị định số 98": a document the plans cite, or not.
                 before = words[i - 2 : i] if words[i - 1] != "so" else words[i - 3 : i - 1]
-                cited = (f"so_{w}", f"{words[i - 1]}_{w}")
-                if tuple(before) in self._lex.document_kinds and not any(
+                # "Chỉ thị số 11" asked, "Chỉ thị 11/CT-UBND" written: "số" is optional.
+                cited = (f"so_{w}", f"{words[i - 1]}_{w}", *(f"{b}_{w}" for b in before[-1:]))
+                after = words[i + 1 : i + 3]
+                quantity = bool(after) and (
+                    after[0] in _DURATION_UNITS or after[0] in self._lex.count_units
+                ) and not (len(after) > 1 and after[1].isdigit())
+                # "… chỉ thi 3 tuần": a span or a count, not the number of a document (but
+                # "Nghị quyết 45 ngày 3/2/2020" is one, dated).
+                if tuple(before) in self._lex.document_kinds and not quantity and not any(
                     self._present(f, campaigns) for f in cited
                 ):
                     return True
