@@ -6,11 +6,14 @@ question's words)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
-from content.query import Vocab, canon_word, canon_words, normalise_words
+from content.errors import ContentError
+from content.query import VOCAB_FILE, Vocab, canon_word, canon_words, normalise_words
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -36,6 +39,7 @@ from content.search_base import (
 )
 from content.search_corpus import Corpus
 from content.text import fold_words, nfc
+from content.yaml_file import read_mapping
 
 # District-level markers as typed ("thị xã", "thành phố" are caught by their last word).
 _ACCENTED_DISTRICTS = frozenset({"huyện", "tỉnh", "quận"})
@@ -91,6 +95,16 @@ SPAN_UNITS = {
     "tuan": ("#n_tuan", "#n_ngay", "#n_thang"),
     "thang": ("#n_thang", "#n_tuan", "#n_ngay", "#n_nam"),
 }
+
+
+@functools.cache
+def public_services(path: Path = VOCAB_FILE) -> tuple[tuple[str, ...], ...]:
+    """The public services of `public_services` in lookup_vocab.yaml, as typed (lower case,
+    with diacritics); ContentError (file named) for a key that is not a list of phrases."""
+    raw = read_mapping(path).get("public_services") or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise ContentError(path.name, "public_services", "must be a list of phrases")
+    return tuple(nfc(p).strip().lower() for p in raw)
 
 
 def roman_value(word: str) -> int | None:
@@ -184,6 +198,16 @@ class Scope(Corpus):
                 if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
             )
         self._index_event_dates()
+        # Public services (lookup_vocab.yaml `public_services`) the plans never write: as typed
+        # and folded (each phrase counts only where no plan uses it, both ways).
+        written = "\n".join(nfc(t).lower() for texts in by_campaign.values() for t in texts if t)
+        services = [p for p in public_services() if not re.search(
+            rf"(?<!\w){re.escape(p)}(?!\w)", written)]
+        self._services_accented = tuple(services)
+        self._services_folded = frozenset(
+            key for key in (canon_words(p) for p in services)
+            if key and not all(f in self._df for f in _phrase_feats(key))
+        )
         # When-phrases ("ngày nào", "khi nào") as word runs: a question saying one asks a date
         # even where a longer phrase of another idea took its words ("trước ngày nào").
         self._when_runs: dict[tuple[str, ...], tuple[str, ...]] = {
@@ -308,7 +332,10 @@ class Scope(Corpus):
                 # A kind of fact no plan states (a phone number, prize money): not found,
                 # not even the plan's contact office for questions.
                 return dataclasses.replace(q, out_of_scope=True)
-        if self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns):
+        if (
+            self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns)
+            or self._public_service(query)
+        ):
             return dataclasses.replace(q, out_of_scope=True)
         editions = asked_editions(query)
         if editions:
@@ -345,6 +372,22 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _public_service(self, query: str) -> bool:
+        """Whether the question names a public service no plan speaks of (`public_services`:
+        residence, identity papers, land, taxes, pensions…). Typed with diacritics, compared as
+        written ("đất ở" is not "đặt ở"); typed without, by the folded words."""
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            return any(
+                p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
+                for p in self._services_accented
+            )
+        words = list(canon_words(query))
+        return any(
+            tuple(words[i : i + n]) in self._services_folded
+            for i in range(len(words)) for n in (1, 2, 3, 4)
+        )
 
     def _hidden_when(self, query: str) -> tuple[str, ...]:
         """The kind of answer a when- or how-long question needs when its asking words were
