@@ -88,6 +88,12 @@ _FACT_MARKS = ("#date", "#num", "#org")
 # Words that make a when-question one about a document ("ban hành", "ký"): then the
 # documents' own dates answer it.
 _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
+# "mỗi xã", "từng đơn vị" asked (typed with diacritics); a passage giving a number for each unit
+# says "mỗi …", "từng …" itself. A person's own number ("mỗi người vận động mấy tài khoản") is
+# the rule for a person, which passages state without "mỗi".
+_PER_UNIT_ASKED = re.compile(r"(?<!\w)(mỗi|từng)\s+(\w+)")
+_PER_UNIT_TEXT = re.compile(r"(?<!\w)(mỗi|từng|mọi)(?!\w)")
+_PER_PERSON = frozenset({"người", "cá", "bạn", "tài", "thành", "đại", "em", "mình", "tôi"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
 # a near one (never by a number of something else).
 SPAN_UNITS = {
@@ -418,7 +424,25 @@ class Scope(Corpus):
                 if h.campaign_id == district or self._districts.get(h.campaign_id) is None
                 or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
-        return self._holding_topic(q, hits)
+        hits = self._holding_topic(q, hits)
+        if hits and self._per_unit(q, query):
+            # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
+            # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
+            # give one.
+            hits = [
+                h for h in hits if h.ref < 0 or _PER_UNIT_TEXT.search(
+                    nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
+            ]
+        return hits
+
+    def _per_unit(self, q: _Query, query: str) -> bool:
+        """Whether a how-many question asks a number for each unit ("mỗi xã", "từng đơn
+        vị"), not for each person (the plans' rules for a person hold for each one)."""
+        if "#num" not in q.core:
+            return False
+        typed = nfc(query).lower()
+        found = _PER_UNIT_ASKED.search(typed)
+        return bool(found) and found.group(2) not in _PER_PERSON
 
     def _named_districts(self, query: str) -> set[str]:
         """The plans whose district the question names ("ở Tuy Phước")."""
