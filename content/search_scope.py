@@ -31,6 +31,7 @@ from content.search_base import (
     STAGE_ANSWER,
     STAGE_TIME_RE,
     Hit,
+    _norm_token,
     _phrase_feats,
     _Query,
     _Synonyms,
@@ -331,6 +332,12 @@ class Scope(Corpus):
             # "thi đua đặc biệt chi lăng …": the district's own plan, though other words of
             # the question are another plan's name too.
             q = dataclasses.replace(q, campaigns=frozenset(district))
+        asked = tuple(
+            g for g in q.required
+            if not (all(f.startswith("#f_") for f in g) and self._facet_joined(query, g))
+        )
+        if asked != q.required:
+            q = dataclasses.replace(q, required=asked)
         for group in q.required:
             if all(f.startswith("#f_") for f in group) and not any(
                 self._present(f, q.campaigns) for f in group
@@ -378,6 +385,32 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _facet_joined(self, query: str, group: tuple[str, ...]) -> bool:
+        """Whether the kind of fact a question seemed to ask (`facets`) was read only from a
+        short phrase holding a filler's folded form, whose words join a neighbour into a pair
+        of the plans: folded, "để thi đạt kết quả tốt" holds "đề thi" (the quiz's questions),
+        but "thi đạt" is the plans' pair. A facet asked by the question's shape (`asks`) or by
+        a longer phrase stands."""
+        names = {f.removeprefix("#f_") for f in group}
+        words = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._plain_word)]
+        joined = " ".join(words)
+        if any(a.search(joined) for n in names for a in self._lex.facet_asks.get(n, ())):
+            return False
+        found = False
+        for i in range(len(words)):
+            for n in range(1, min(self._facet_len, len(words) - i) + 1):
+                if self._facet_phrases.get(tuple(words[i : i + n])) not in names:
+                    continue
+                found = True
+                phrase = words[i : i + n]
+                if n > 2 or not any(w in self._syn.stopwords for w in phrase):
+                    return False  # not a short phrase holding a filler ("để" folds to "de")
+                before = i > 0 and f"{words[i - 1]}_{words[i]}" in self._df
+                after = i + n < len(words) and f"{words[i + n - 1]}_{words[i + n]}" in self._df
+                if not before and not after:
+                    return False  # said plainly at least once
+        return found
 
     def _public_service(self, query: str) -> bool:
         """Whether the question names a public service no plan speaks of (`public_services`:
