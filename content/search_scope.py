@@ -95,6 +95,10 @@ _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
 _PER_UNIT_ASKED = re.compile(r"(?<!\w)(mỗi|từng)\s+(\w+)")
 _PER_UNIT_TEXT = re.compile(r"(?<!\w)(mỗi|từng|mọi)(?!\w)")
 _PER_PERSON = frozenset({"người", "cá", "bạn", "tài", "thành", "đại", "em", "mình", "tôi"})
+# "A hay B", "A hoặc B": a choice between two alternatives ("hãy" is no "hay"); "… hay không",
+# "… hay sao" ask yes or no.
+_CHOICE_WORDS = frozenset({"hay", "hoặc", "hoac", "hay là"})
+_NOT_A_CHOICE = frozenset({"khong", "ko", "k", "hok", "chua", "sao", "ko?", "j", "gi", "nhi"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
 # a near one (never by a number of something else).
 SPAN_UNITS = {
@@ -112,6 +116,30 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[tuple[str, ...], ...]:
     if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
         raise ContentError(path.name, "public_services", "must be a list of phrases")
     return tuple(nfc(p).strip().lower() for p in raw)
+
+
+def choice_variants(query: str) -> list[str]:
+    """The question asked of each side of its first "hay" / "hoặc" ("cuộc thi viết hay cuộc thi
+    trắc nghiệm về …" → "… cuộc thi viết", "… cuộc thi trắc nghiệm về …"): the left part as
+    typed, and the right part after the left one's words before the alternative (where the
+    right part's first word last stands on the left, else as many words back as it has).
+    "… hay không", "hãy …" ask no choice: []."""
+    tokens = query.split()
+    folded = ["".join(fold_words(t)) for t in tokens]
+    for k, token in enumerate(tokens):
+        word = nfc(token).lower().strip("?,.!;:")
+        if word not in _CHOICE_WORDS or k == 0 or k + 1 >= len(tokens):
+            continue
+        if folded[k + 1] in _NOT_A_CHOICE:
+            return []
+        left, right = tokens[:k], tokens[k + 1 :]
+        rfold = folded[k + 1 :]
+        if rfold[0] == "la" and len(right) > 1:
+            right, rfold = right[1:], rfold[1:]
+        starts = [j for j in range(len(left)) if folded[j] == rfold[0]]
+        j = starts[-1] if starts else max(0, len(left) - len(right))
+        return [" ".join(left), " ".join([*left[:j], *right])]
+    return []
 
 
 def roman_value(word: str) -> int | None:
@@ -411,6 +439,23 @@ class Scope(Corpus):
                 if not before and not after:
                     return False  # said plainly at least once
         return found
+
+    def search(
+        self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
+    ) -> list[Hit]:
+        raise NotImplementedError  # content/search.py: SearchIndex.search
+
+    def _choice_hits(self, query: str, prefer_campaign: str | None, limit: int) -> list[Hit]:
+        """A choice question ("thi trên giấy hay thi trên mạng", "… cuộc thi viết hay cuộc
+        thi trắc nghiệm …") that nothing answers whole: each alternative asked on its own
+        (the question with the other left out); the best answer of either, [] when neither
+        has one. Each is read and checked like any question."""
+        best: list[Hit] = []
+        for variant in choice_variants(query):
+            hits = self.search(variant, prefer_campaign=prefer_campaign, limit=limit)
+            if hits and (not best or hits[0].score > best[0].score):
+                best = hits
+        return best
 
     def _public_service(self, query: str) -> bool:
         """Whether the question names a public service no plan speaks of (`public_services`:
