@@ -118,6 +118,33 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[tuple[str, ...], ...]:
     return tuple(nfc(p).strip().lower() for p in raw)
 
 
+@functools.cache
+def scope_asks(
+    path: Path = VOCAB_FILE,
+) -> dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]]:
+    """`scope_asks` of lookup_vocab.yaml: per kind of fact, what a passage stating it holds
+    (`requires`) and the shapes of questions asking for it (`asks`), regular expressions over
+    folded words; ContentError (file and entry named) for a missing or invalid pattern."""
+    raw = read_mapping(path).get("scope_asks") or {}
+    if not isinstance(raw, dict):
+        raise ContentError(path.name, "scope_asks", "must map a kind of fact to its patterns")
+    found: dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]] = {}
+    for name, entry in raw.items():
+        where = f"scope_asks.{name}"
+        if not isinstance(entry, dict) or not entry.get("requires") or not entry.get("asks"):
+            raise ContentError(path.name, where, "needs requires and asks")
+        asks = entry["asks"]
+        if not isinstance(asks, list):
+            raise ContentError(path.name, where, "asks must be a list of patterns")
+        try:
+            found[str(name)] = (
+                re.compile(str(entry["requires"])), tuple(re.compile(str(a)) for a in asks)
+            )
+        except re.error as exc:
+            raise ContentError(path.name, where, f"bad pattern: {exc}") from exc
+    return found
+
+
 def choice_variants(query: str) -> list[str]:
     """The question asked of each side of its first "hay" / "hoặc" ("cuộc thi viết hay cuộc thi
     trắc nghiệm về …" → "… cuộc thi viết", "… cuộc thi trắc nghiệm về …"): the left part as
@@ -243,6 +270,13 @@ class Scope(Corpus):
             key for key in (canon_words(p) for p in services)
             if key and not all(f in self._df for f in _phrase_feats(key))
         )
+        # The campaigns stating each kind of fact of `scope_asks` (a venue…).
+        folded = {c: " ".join(fold_words("\n".join(t for t in texts if t)))
+                  for c, texts in by_campaign.items()}
+        self._stated: dict[str, frozenset[str]] = {
+            name: frozenset(c for c, text in folded.items() if requires.search(text))
+            for name, (requires, _) in scope_asks().items()
+        }
         # When-phrases ("ngày nào", "khi nào") as word runs: a question saying one asks a date
         # even where a longer phrase of another idea took its words ("trước ngày nào").
         self._when_runs: dict[tuple[str, ...], tuple[str, ...]] = {
@@ -375,7 +409,7 @@ class Scope(Corpus):
                 return dataclasses.replace(q, out_of_scope=True)
         if (
             self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns)
-            or self._public_service(query)
+            or self._public_service(query) or self._asks_unstated(query, q.campaigns)
         ):
             return dataclasses.replace(q, out_of_scope=True)
         editions = asked_editions(query)
@@ -456,6 +490,21 @@ class Scope(Corpus):
             if hits and (not best or hits[0].score > best[0].score):
                 best = hits
         return best
+
+    def _asks_unstated(self, query: str, campaigns: frozenset[str]) -> bool:
+        """Whether the question's shape asks a kind of fact (`scope_asks` in lookup_vocab.yaml:
+        where an event takes place…) that no passage (of the campaigns named) states."""
+        joined = ""
+        for name, (_, asks) in scope_asks().items():
+            stated = self._stated.get(name, frozenset())
+            if stated & campaigns if campaigns else stated:
+                continue
+            joined = joined or " ".join(
+                _norm_token(w) for w in normalise_words(query, self._lex, known=self._plain_word)
+            )
+            if any(a.search(joined) for a in asks):
+                return True
+        return False
 
     def _public_service(self, query: str) -> bool:
         """Whether the question names a public service no plan speaks of (`public_services`:
