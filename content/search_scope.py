@@ -99,6 +99,15 @@ _PER_PERSON = frozenset({"người", "cá", "bạn", "tài", "thành", "đại",
 # "… hay sao" ask yes or no.
 _CHOICE_WORDS = frozenset({"hay", "hoặc", "hoac", "hay là"})
 _NOT_A_CHOICE = frozenset({"khong", "ko", "k", "hok", "chua", "sao", "ko?", "j", "gi", "nhi"})
+# A count in a passage: a number that is not a date, a year, a document's number or code
+# ("Chỉ thị số 19/CT-TTg", "ngày 16/7/2021", "năm 2025"), an edition, a section's number or
+# a span of time ("Kế hoạch 5 năm").
+_NOT_A_COUNT_RE = re.compile(
+    r"\d+[\w.-]*/[\w./-]*|(?i:số|thứ|khóa|khoá|mục|điều|khoản|ngày|tháng|năm|quý)\s+\d+"
+    r"|(?<!\d)(?:19|20)\d{2}(?!\d)|\d+\s*-\s*\d+"
+    r"|\d+\s+(?i:ngày|tuần|tháng|năm|quý|giờ|phút|buổi)(?!\w)"
+)
+_COUNT_RE = re.compile(r"(?<![\w/])\d+(?![\w/])")
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
 # a near one (never by a number of something else).
 SPAN_UNITS = {
@@ -294,6 +303,10 @@ class Scope(Corpus):
         for i, doc in enumerate(self._docs):
             if STAGE_TIME_RE.search(doc.passage.text):
                 self._sat[i]["#stage"] = 1.0
+            if "#num" in doc.tf and _COUNT_RE.search(
+                _NOT_A_COUNT_RE.sub(" ", cited_dates_removed(without_law_years(doc.passage.text)))
+            ):
+                self._sat[i]["#e_num"] = self._sat[i]["#num"]
             tf = doc.tf
             if "#date" not in tf and "#day" not in tf and not any(
                 f"#n_{unit}" in tf for unit in _DURATION_UNITS
@@ -418,6 +431,12 @@ class Scope(Corpus):
             known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
             if any(e not in known for e in editions):
                 return dataclasses.replace(q, out_of_scope=True)
+        if "#num" in q.core and not any(
+            f == "#num" or f.startswith("#n_") for g in q.required for f in g
+        ) and self._counts_any(query):
+            # "họp mấy lần một năm": any number answers, but a number it must be, not the
+            # number of a document or a date ("Chỉ thị số 19").
+            q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
         when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
         if not when_asked:
             hidden = self._hidden_when(query)
@@ -520,6 +539,16 @@ class Scope(Corpus):
         return any(
             tuple(words[i : i + n]) in self._services_folded
             for i in range(len(words)) for n in (1, 2, 3, 4)
+        )
+
+    def _counts_any(self, query: str) -> bool:
+        """Whether a how-many question counts a thing any number answers ("mấy lần", "bao
+        nhiêu người": `count_units` with no list), not asking whether ("… có được … không")."""
+        words = [canon_word(w) for w in normalise_words(query, self._lex, known=self._plain_word)]
+        return any(
+            tuple(words[i - len(c) + 1 : i + 1]) == c
+            and self._lex.count_units.get(words[i + 1]) == ()
+            for i in range(len(words) - 1) for c in self._lex.count_words
         )
 
     def _hidden_when(self, query: str) -> tuple[str, ...]:
