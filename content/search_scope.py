@@ -128,6 +128,15 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[tuple[str, ...], ...]:
 
 
 @functools.cache
+def past_times(path: Path = VOCAB_FILE) -> tuple[str, ...]:
+    """`past_times` of lookup_vocab.yaml as typed (lower case, with diacritics)."""
+    raw = read_mapping(path).get("past_times") or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise ContentError(path.name, "past_times", "must be a list of phrases")
+    return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
 def scope_asks(
     path: Path = VOCAB_FILE,
 ) -> dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]]:
@@ -261,11 +270,17 @@ class Scope(Corpus):
         by_campaign: dict[str, list[str]] = {}
         for doc in self._docs:
             by_campaign.setdefault(doc.campaign_id, []).extend((doc.passage.text, doc.heading))
+        # Times before the plans' own (`past_times`) count as other times too.
+        past = past_times()
+        self._times_accented = (*self._lex.other_times_accented, *past)
+        self._times_folded = self._lex.other_times | frozenset(
+            key for key in (canon_words(p) for p in past) if key
+        )
         self._written_times: dict[str, frozenset[str]] = {}
         for campaign_id, texts in by_campaign.items():
             written = "\n".join(nfc(t).lower() for t in texts if t)
             self._written_times[campaign_id] = frozenset(
-                p for p in self._lex.other_times_accented
+                p for p in self._times_accented
                 if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
             )
         self._index_event_dates()
@@ -356,14 +371,14 @@ class Scope(Corpus):
                 # (the plain substring test first: it rules out nearly every phrase at once)
                 p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
                 and p not in written
-                for p in self._lex.other_times_accented
+                for p in self._times_accented
             )
         written_folded = {
             canon_words(p) for p in written
         }
         words = list(canon_words(query))
         df = self._df
-        for phrase in self._lex.other_times:
+        for phrase in self._times_folded:
             n = len(phrase)
             if phrase in written_folded:
                 continue  # the plan speaks of it
