@@ -108,6 +108,11 @@ _NOT_A_COUNT_RE = re.compile(
     r"|\d+\s+(?i:ngày|tuần|tháng|năm|quý|giờ|phút|buổi)(?!\w)"
 )
 _COUNT_RE = re.compile(r"(?<![\w/])\d+(?![\w/])")
+# The least weight of the word naming the event a when-question dates (see _event_asked).
+EVENT_WEIGHT = 1.0
+# Words between an event and the when-question dating it ("… kết thúc vào ngày nào").
+_EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
+                            "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
 # a near one (never by a number of something else).
 SPAN_UNITS = {
@@ -596,6 +601,11 @@ class Scope(Corpus):
                 or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
         hits = self._holding_topic(q, hits)
+        event = self._event_asked(q) if hits else ""
+        if event:
+            # "Công trình … khởi công ngày nào": the date of that event, not of another one of
+            # the same passage (the registration deadline).
+            hits = [h for h in hits if h.ref < 0 or self._sat[h.ref].get(event, 0.0) > 0.0]
         if hits and self._per_unit(q, query):
             # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
             # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
@@ -605,6 +615,34 @@ class Scope(Corpus):
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
             ]
         return hits
+
+    def _event_asked(self, q: _Query) -> str:
+        """The feature of the event a when-question dates, the words right before its asking
+        words ("… khởi công ngày nào", "… kết thúc khi nào"), past fillers ("là", "vào"); ""
+        for other questions or when those words are not among the question's core."""
+        if not any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) or "#eday" in g
+                   or "#edate" in g for g in q.required):
+            return ""
+        words = list(q.words)
+        for p in range(len(words)):
+            if not any(tuple(words[p : p + n]) in self._when_runs for n in (2, 3)):
+                continue
+            j = p
+            while j > 0 and words[j - 1] in _EVENT_FILLERS:
+                j -= 1
+            if j < 1:
+                return ""
+            w1, w0 = words[j - 1], words[j - 2] if j >= 2 else ""
+            group = self._syn.phrases.get((w0, w1)) or self._syn.phrases.get((w1,))
+            found = [
+                f for f in (f"{w0}_{w1}", f"~{group.name}" if group else "", w1, f"!{w1}",
+                            f"!{w0}" if w0 else "")
+                if f and f in q.core
+            ]
+            event = max(found, key=lambda f: q.core[f]) if found else ""
+            # (a word as common as "huyện" names no event)
+            return event if event and q.core[event] >= EVENT_WEIGHT else ""
+        return ""
 
     def _per_unit(self, q: _Query, query: str) -> bool:
         """Whether a how-many question asks a number for each unit ("mỗi xã", "từng đơn
