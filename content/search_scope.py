@@ -89,6 +89,17 @@ _FACT_MARKS = ("#date", "#num", "#org")
 # Words that make a when-question one about a document ("ban hành", "ký"): then the
 # documents' own dates answer it.
 _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
+# A span after an event ("sau hội nghị", "xong"), and a passage giving one only before an event
+# ("trước khi tổ chức …", "trước 15 ngày") without a word of after.
+_AFTER_TYPED = re.compile(r"(?<!\w)(sau|xong)(?!\w)")
+_AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w)")
+
+
+def _before_only(text: str) -> bool:
+    return bool(re.search(r"(?<!\w)trước(?!\w)", text)) and not re.search(
+        r"(?<!\w)(sau|xong|kết thúc|kể từ)(?!\w)", text)
+
+
 # "mỗi xã", "từng đơn vị" asked (typed with diacritics); a passage giving a number for each unit
 # says "mỗi …", "từng …" itself. A person's own number ("mỗi người vận động mấy tài khoản") is
 # the rule for a person, which passages state without "mỗi".
@@ -606,6 +617,13 @@ class Scope(Corpus):
             # "Công trình … khởi công ngày nào": the date of that event, not of another one of
             # the same passage (the registration deadline).
             hits = [h for h in hits if h.ref < 0 or self._sat[h.ref].get(event, 0.0) > 0.0]
+        if hits and self._after_event(q, query):
+            # "Tổ chức xong hội nghị thì nộp báo cáo trong mấy ngày": a span after the event,
+            # which "trước 15 ngày" (before it) does not give.
+            hits = [
+                h for h in hits if h.ref < 0 or not _before_only(
+                    nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
+            ]
         if hits and self._per_unit(q, query):
             # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
             # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
@@ -643,6 +661,18 @@ class Scope(Corpus):
             # (a word as common as "huyện" names no event)
             return event if event and q.core[event] >= EVENT_WEIGHT else ""
         return ""
+
+    @staticmethod
+    def _after_event(q: _Query, query: str) -> bool:
+        """Whether a when- or how-long question counts from after an event ("sau hội nghị",
+        "tổ chức xong …", folded "sau khi")."""
+        if not any(f[:3] in ("#e_", "#n_") or f in ("#eday", "#edate", "#day", "#date")
+                   for g in q.required for f in g):
+            return False
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            return bool(_AFTER_TYPED.search(typed))
+        return bool(_AFTER_FOLDED.search(" ".join(fold_words(typed))))
 
     def _per_unit(self, q: _Query, query: str) -> bool:
         """Whether a how-many question asks a number for each unit ("mỗi xã", "từng đơn
