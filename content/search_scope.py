@@ -134,7 +134,7 @@ SPAN_UNITS = {
 
 
 @functools.cache
-def public_services(path: Path = VOCAB_FILE) -> tuple[tuple[str, ...], ...]:
+def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
     """The public services of `public_services` in lookup_vocab.yaml, as typed (lower case,
     with diacritics); ContentError (file named) for a key that is not a list of phrases."""
     raw = read_mapping(path).get("public_services") or []
@@ -185,6 +185,12 @@ def choice_variants(query: str) -> list[str]:
     typed, and the right part after the left one's words before the alternative (where the
     right part's first word last stands on the left, else as many words back as it has).
     "… hay không", "hãy …" ask no choice: []."""
+    return [variant for variant, _ in choices(query)]
+
+
+def choices(query: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each question of choice_variants with the folded words only its alternative says
+    ("thi trên giấy hay thi trên mạng": "giay" for the first, "mang" for the second)."""
     tokens = query.split()
     folded = ["".join(fold_words(t)) for t in tokens]
     for k, token in enumerate(tokens):
@@ -199,7 +205,13 @@ def choice_variants(query: str) -> list[str]:
             right, rfold = right[1:], rfold[1:]
         starts = [j for j in range(len(left)) if folded[j] == rfold[0]]
         j = starts[-1] if starts else max(0, len(left) - len(right))
-        return [" ".join(left), " ".join([*left[:j], *right])]
+        # (the right part may run on past its alternative: "… cuộc thi trắc nghiệm về Dân vận
+        # khéo"; as many words as the left one's, and one more)
+        first, second = folded[j:k], rfold[: k - j + 1]
+        return [
+            (" ".join(left), tuple(first)),
+            (" ".join([*left[:j], *right]), tuple(second)),
+        ]
     return []
 
 
@@ -535,8 +547,19 @@ class Scope(Corpus):
         (the question with the other left out); the best answer of either, [] when neither
         has one. Each is read and checked like any question."""
         best: list[Hit] = []
-        for variant in choice_variants(query):
-            hits = self.search(variant, prefer_campaign=prefer_campaign, limit=limit)
+        asked = choices(query)
+        for n, (variant, words) in enumerate(asked):
+            other = set(asked[1 - n][1])
+            # The alternative's own words, as a pair the passage itself says ("trên giấy",
+            # not the "giấy" of "giấy khen").
+            pairs = {
+                f"{a}_{b}" for a, b in itertools.pairwise(canon_word(w) for w in words if w)
+                if a not in other or b not in other
+            }
+            hits = [
+                h for h in self.search(variant, prefer_campaign=prefer_campaign, limit=limit)
+                if h.ref >= 0 and pairs & self._docs[h.ref].own
+            ]
             if hits and (not best or hits[0].score > best[0].score):
                 best = hits
         return best
@@ -682,7 +705,7 @@ class Scope(Corpus):
             return False
         typed = nfc(query).lower()
         found = _PER_UNIT_ASKED.search(typed)
-        return bool(found) and found.group(2) not in _PER_PERSON
+        return found is not None and found.group(2) not in _PER_PERSON
 
     def _named_districts(self, query: str) -> set[str]:
         """The plans whose district the question names ("ở Tuy Phước")."""
