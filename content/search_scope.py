@@ -35,6 +35,8 @@ from content.search_base import (
     _phrase_feats,
     _Query,
     _Synonyms,
+    conflicts,
+    qualifier_values,
     spelling_key,
     without_law_years,
 )
@@ -105,6 +107,15 @@ def _before_only(text: str) -> bool:
 # the rule for a person, which passages state without "mỗi".
 _PER_UNIT_ASKED = re.compile(r"(?<!\w)(mỗi|từng)\s+(\w+)")
 _PER_UNIT_TEXT = re.compile(r"(?<!\w)(mỗi|từng|mọi)(?!\w)")
+
+
+def _per_unit_text(text: str, unit: str) -> bool:
+    """Whether a passage gives a number for each unit, of the unit asked ("Mỗi xã, thị trấn
+    …" answers "mỗi xã", not "mỗi thôn")."""
+    return bool(_PER_UNIT_TEXT.search(text)) and bool(
+        re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", text))
+
+
 _PER_PERSON = frozenset({"người", "cá", "bạn", "tài", "thành", "đại", "em", "mình", "tôi"})
 # "A hay B", "A hoặc B": a choice between two alternatives ("hãy" is no "hay"); "… hay không",
 # "… hay sao" ask yes or no.
@@ -140,6 +151,15 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
     raw = read_mapping(path).get("public_services") or []
     if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
         raise ContentError(path.name, "public_services", "must be a list of phrases")
+    return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
+def strict_qualifiers(path: Path = VOCAB_FILE) -> tuple[str, ...]:
+    """`strict_qualifiers` of lookup_vocab.yaml as typed."""
+    raw = read_mapping(path).get("strict_qualifiers") or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise ContentError(path.name, "strict_qualifiers", "must be a list of phrases")
     return tuple(nfc(p).strip().lower() for p in raw)
 
 
@@ -321,6 +341,11 @@ class Scope(Corpus):
         self._services_folded = frozenset(
             key for key in (canon_words(p) for p in services)
             if key and not all(f in self._df for f in _phrase_feats(key))
+        )
+        # Qualifier values (lookup_vocab.yaml `strict_qualifiers`) a passage naming only
+        # another value of their group never answers.
+        self._strict_values = frozenset(
+            key for key in (canon_words(v) for v in strict_qualifiers()) if key
         )
         # The campaigns stating each kind of fact of `scope_asks` (a venue…).
         folded = {c: " ".join(fold_words("\n".join(t for t in texts if t)))
@@ -635,6 +660,16 @@ class Scope(Corpus):
                 or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
         hits = self._holding_topic(q, hits)
+        strict = qualifier_values((query,), self._lex.qualifiers) if hits and query else {}
+        strict = {g: v & self._strict_values for g, v in strict.items() if v & self._strict_values}
+        if strict:
+            # "Hội nghị … cấp tỉnh có bao nhiêu đại biểu": a passage of another level only
+            # ("Đối với cấp huyện: … không quá 300") does not answer, even where the plan
+            # never organises the level asked (`strict_qualifiers`).
+            hits = [
+                h for h in hits if h.ref < 0
+                or not conflicts(strict, self._docs[h.ref].quals)
+            ]
         event = self._event_asked(q) if hits else ""
         if event:
             # "Công trình … khởi công ngày nào": the date of that event, not of another one of
@@ -651,9 +686,10 @@ class Scope(Corpus):
             # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
             # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
             # give one.
+            unit = self._per_unit(q, query)
             hits = [
-                h for h in hits if h.ref < 0 or _PER_UNIT_TEXT.search(
-                    nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
+                h for h in hits if h.ref < 0 or _per_unit_text(
+                    nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
             ]
         return hits
 
@@ -698,14 +734,15 @@ class Scope(Corpus):
             return bool(_AFTER_TYPED.search(typed))
         return bool(_AFTER_FOLDED.search(" ".join(fold_words(typed))))
 
-    def _per_unit(self, q: _Query, query: str) -> bool:
-        """Whether a how-many question asks a number for each unit ("mỗi xã", "từng đơn
-        vị"), not for each person (the plans' rules for a person hold for each one)."""
+    def _per_unit(self, q: _Query, query: str) -> str:
+        """The unit a how-many question asks a number for each of ("mỗi xã", "từng đơn vị"),
+        "" for other questions and for each person (the plans' rules for a person hold for
+        each one)."""
         if "#num" not in q.core:
-            return False
+            return ""
         typed = nfc(query).lower()
         found = _PER_UNIT_ASKED.search(typed)
-        return found is not None and found.group(2) not in _PER_PERSON
+        return found.group(2) if found is not None and found.group(2) not in _PER_PERSON else ""
 
     def _named_districts(self, query: str) -> set[str]:
         """The plans whose district the question names ("ở Tuy Phước")."""

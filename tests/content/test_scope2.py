@@ -10,7 +10,8 @@ hand-written field (no keyword can have been added for a question) and on the co
 - a number for each unit ("mỗi xã được cử mấy người") is not a total; a how-many question any
   number answers still needs a count, not a document's number;
 - a public service (residence, land, taxes, pensions), a venue no plan names, a time before
-  the plan's own ("năm ngoái"): not found;
+  the plan's own ("năm ngoái"), a level ("cấp tỉnh") or a unit ("mỗi thôn") other than the
+  passage's, a count of a group of people it does not give: not found;
 - a document cited with "số" is the plan's document written without it; a number followed by
   a unit ("chỉ thi 3 tuần") is no document the plans lack; "để thi" folded is not "đề thi".
 """
@@ -204,6 +205,8 @@ def test_what_the_imported_plan_does_not_state_is_not_found(
         # Folded "để thi đạt kết quả tốt" is not the quiz's "đề thi".
         ("tap the dvk cos phai thuong xuyen kiem tra ddon doc de thi dat ket qua tot khong",
          "kiểm tra, đôn đốc"),
+        ("Trạm Tấu: mỗi xã đăng ký mấy công trình?", "ít nhất 02"),
+        ("Hội nghị điển hình tiên tiến cấp huyện Chi Lăng có bao nhiêu đại biểu?", "300"),
         ("Đợt thi đua của huyện Bắc Sơn hưởng ứng cuộc thi viết hay cuộc thi trắc nghiệm về Dân "
          "vận khéo?", "trắc nghiệm"),
     ],
@@ -225,6 +228,12 @@ def test_what_the_committed_plans_state_is_answered(
         "de thi tuan 2 dvk the nao",
         "Năm ngoái Bắc Sơn có tổ chức thi Dân vận khéo không?",
         "Cấp lại căn cước công dân bị mất ở đâu?",
+        # Another level than the passage's ("Đối với cấp huyện: … không quá 300").
+        "Hội nghị điển hình tiên tiến cấp tỉnh Lạng Sơn có bao nhiêu đại biểu?",
+        # Another unit than the plan counts for ("Mỗi xã, thị trấn … ít nhất 02").
+        "Trạm Tấu: mỗi thôn đăng ký mấy công trình?",
+        # A group of people the plan gives no number of.
+        "Hội nghị cấp huyện Chi Lăng có bao nhiêu đại biểu là dân tộc thiểu số?",
     ],
 )
 def test_near_misses_stay_not_found_on_the_committed_plans(
