@@ -332,6 +332,7 @@ class Scope(Corpus):
                 if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
             )
         self._index_event_dates()
+        self._words_memo: tuple[str, list[str]] = ("", [])
         # Public services (lookup_vocab.yaml `public_services`) the plans never write: as typed
         # and folded (each phrase counts only where no plan uses it, both ways).
         written = "\n".join(nfc(t).lower() for texts in by_campaign.values() for t in texts if t)
@@ -513,7 +514,7 @@ class Scope(Corpus):
                 when_asked = True
         if not when_asked and not self._deadline_heads.intersection(fold_words(query)):
             return q  # (read no further: most questions ask neither)
-        words = normalise_words(query, self._lex, known=self._plain_word)
+        words = self._read_words(query)
         asks_other = "#date" not in q.core and any(w in self._lex.question_words for w in words)
         if not asks_other and not when_asked:
             # "hạn cuối nộp hồ sơ …": a deadline is asked (and no "ai", "đâu"…), a passage
@@ -535,6 +536,15 @@ class Scope(Corpus):
         )
         return dataclasses.replace(q, required=required)
 
+    def _read_words(self, query: str) -> list[str]:
+        """The question's words as the scope checks read them (chat abbreviations expanded,
+        folded: normalise_words), read once per question (the last one is kept)."""
+        memo = self._words_memo
+        if memo[0] != query:
+            memo = self._words_memo = (query, normalise_words(query, self._lex,
+                                                              known=self._plain_word))
+        return memo[1]
+
     def _facet_joined(self, query: str, group: tuple[str, ...]) -> bool:
         """Whether the kind of fact a question seemed to ask (`facets`) was read only from a
         short phrase holding a filler's folded form, whose words join a neighbour into a pair
@@ -542,7 +552,7 @@ class Scope(Corpus):
         but "thi đạt" is the plans' pair. A facet asked by the question's shape (`asks`) or by
         a longer phrase stands."""
         names = {f.removeprefix("#f_") for f in group}
-        words = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._plain_word)]
+        words = [_norm_token(w) for w in self._read_words(query)]
         joined = " ".join(words)
         if any(a.search(joined) for n in names for a in self._lex.facet_asks.get(n, ())):
             return False
@@ -598,7 +608,7 @@ class Scope(Corpus):
             if stated & campaigns if campaigns else stated:
                 continue
             joined = joined or " ".join(
-                _norm_token(w) for w in normalise_words(query, self._lex, known=self._plain_word)
+                _norm_token(w) for w in self._read_words(query)
             )
             if any(a.search(joined) for a in asks):
                 return True
@@ -623,7 +633,7 @@ class Scope(Corpus):
     def _counts_any(self, query: str) -> bool:
         """Whether a how-many question counts a thing any number answers ("mấy lần", "bao
         nhiêu người": `count_units` with no list), not asking whether ("… có được … không")."""
-        words = [canon_word(w) for w in normalise_words(query, self._lex, known=self._plain_word)]
+        words = [canon_word(w) for w in self._read_words(query)]
         return any(
             tuple(words[i - len(c) + 1 : i + 1]) == c
             and self._lex.count_units.get(words[i + 1]) == ()
@@ -634,7 +644,7 @@ class Scope(Corpus):
         """The kind of answer a when- or how-long question needs when its asking words were
         read as part of another idea ("trước ngày nào", "nộp trong mấy ngày"): a day, a date
         or stage, or a number of days, weeks, months (SPAN_UNITS); () for other questions."""
-        words = [canon_word(w) for w in normalise_words(query, self._lex, known=self._plain_word)]
+        words = [canon_word(w) for w in self._read_words(query)]
         for i in range(len(words)):
             for n in (3, 2):
                 found = self._when_runs.get(tuple(words[i : i + n]))
