@@ -95,6 +95,9 @@ class SearchIndex(Candidates, Reading, Quoting):
                 ref = self._contact(next(iter(named)))
                 if ref is not None:
                     hits = [self._hit(ref, MIN_COVERAGE)]
+        if not hits:
+            # "… thi trên giấy hay thi trên mạng": each alternative asked on its own.
+            hits = self._choice_hits(query, prefer_campaign, limit)  # search_scope.py
         return hits
 
     def _runs(self, q: _Query) -> list[tuple[str, ...]]:

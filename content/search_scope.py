@@ -6,11 +6,14 @@ question's words)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
-from content.query import Vocab, canon_word, canon_words, normalise_words
+from content.errors import ContentError
+from content.query import VOCAB_FILE, Vocab, canon_word, canon_words, normalise_words
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -28,14 +31,18 @@ from content.search_base import (
     STAGE_ANSWER,
     STAGE_TIME_RE,
     Hit,
+    _norm_token,
     _phrase_feats,
     _Query,
     _Synonyms,
+    conflicts,
+    qualifier_values,
     spelling_key,
     without_law_years,
 )
 from content.search_corpus import Corpus
 from content.text import fold_words, nfc
+from content.yaml_file import read_mapping
 
 # District-level markers as typed ("thị xã", "thành phố" are caught by their last word).
 _ACCENTED_DISTRICTS = frozenset({"huyện", "tỉnh", "quận"})
@@ -84,6 +91,148 @@ _FACT_MARKS = ("#date", "#num", "#org")
 # Words that make a when-question one about a document ("ban hành", "ký"): then the
 # documents' own dates answer it.
 _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
+# A span after an event ("sau hội nghị", "xong"), and a passage giving one only before an event
+# ("trước khi tổ chức …", "trước 15 ngày") without a word of after.
+_AFTER_TYPED = re.compile(r"(?<!\w)(sau|xong)(?!\w)")
+_AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w)")
+
+
+def _before_only(text: str) -> bool:
+    return bool(re.search(r"(?<!\w)trước(?!\w)", text)) and not re.search(
+        r"(?<!\w)(sau|xong|kết thúc|kể từ)(?!\w)", text)
+
+
+# "mỗi xã", "từng đơn vị" asked (typed with diacritics); a passage giving a number for each unit
+# says "mỗi …", "từng …" itself. A person's own number ("mỗi người vận động mấy tài khoản") is
+# the rule for a person, which passages state without "mỗi".
+_PER_UNIT_ASKED = re.compile(r"(?<!\w)(mỗi|từng)\s+(\w+)")
+_PER_UNIT_TEXT = re.compile(r"(?<!\w)(mỗi|từng|mọi)(?!\w)")
+
+
+def _per_unit_text(text: str, unit: str) -> bool:
+    """Whether a passage gives a number for each unit, of the unit asked ("Mỗi xã, thị trấn
+    …" answers "mỗi xã", not "mỗi thôn")."""
+    return bool(_PER_UNIT_TEXT.search(text)) and bool(
+        re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", text))
+
+
+_PER_PERSON = frozenset({"người", "cá", "bạn", "tài", "thành", "đại", "em", "mình", "tôi"})
+# "A hay B", "A hoặc B": a choice between two alternatives ("hãy" is no "hay"); "… hay không",
+# "… hay sao" ask yes or no.
+_CHOICE_WORDS = frozenset({"hay", "hoặc", "hoac", "hay là"})
+_NOT_A_CHOICE = frozenset({"khong", "ko", "k", "hok", "chua", "sao", "ko?", "j", "gi", "nhi"})
+# A count in a passage: a number that is not a date, a year, a document's number or code
+# ("Chỉ thị số 19/CT-TTg", "ngày 16/7/2021", "năm 2025"), an edition, a section's number or
+# a span of time ("Kế hoạch 5 năm").
+_NOT_A_COUNT_RE = re.compile(
+    r"\d+[\w.-]*/[\w./-]*|(?i:số|thứ|khóa|khoá|mục|điều|khoản|ngày|tháng|năm|quý)\s+\d+"
+    r"|(?<!\d)(?:19|20)\d{2}(?!\d)|\d+\s*-\s*\d+"
+    r"|\d+\s+(?i:ngày|tuần|tháng|năm|quý|giờ|phút|buổi)(?!\w)"
+)
+_COUNT_RE = re.compile(r"(?<![\w/])\d+(?![\w/])")
+# The least weight of the word naming the event a when-question dates (see _event_asked).
+EVENT_WEIGHT = 1.0
+# Words between an event and the when-question dating it ("… kết thúc vào ngày nào").
+_EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
+                            "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
+# "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
+# a near one (never by a number of something else).
+SPAN_UNITS = {
+    "ngay": ("#n_ngay", "#n_tuan", "#n_thang"),
+    "tuan": ("#n_tuan", "#n_ngay", "#n_thang"),
+    "thang": ("#n_thang", "#n_tuan", "#n_ngay", "#n_nam"),
+}
+
+
+@functools.cache
+def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
+    """The public services of `public_services` in lookup_vocab.yaml, as typed (lower case,
+    with diacritics); ContentError (file named) for a key that is not a list of phrases."""
+    raw = read_mapping(path).get("public_services") or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise ContentError(path.name, "public_services", "must be a list of phrases")
+    return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
+def strict_qualifiers(path: Path = VOCAB_FILE) -> tuple[str, ...]:
+    """`strict_qualifiers` of lookup_vocab.yaml as typed."""
+    raw = read_mapping(path).get("strict_qualifiers") or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise ContentError(path.name, "strict_qualifiers", "must be a list of phrases")
+    return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
+def past_times(path: Path = VOCAB_FILE) -> tuple[str, ...]:
+    """`past_times` of lookup_vocab.yaml as typed (lower case, with diacritics)."""
+    raw = read_mapping(path).get("past_times") or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise ContentError(path.name, "past_times", "must be a list of phrases")
+    return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
+def scope_asks(
+    path: Path = VOCAB_FILE,
+) -> dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]]:
+    """`scope_asks` of lookup_vocab.yaml: per kind of fact, what a passage stating it holds
+    (`requires`) and the shapes of questions asking for it (`asks`), regular expressions over
+    folded words; ContentError (file and entry named) for a missing or invalid pattern."""
+    raw = read_mapping(path).get("scope_asks") or {}
+    if not isinstance(raw, dict):
+        raise ContentError(path.name, "scope_asks", "must map a kind of fact to its patterns")
+    found: dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]] = {}
+    for name, entry in raw.items():
+        where = f"scope_asks.{name}"
+        if not isinstance(entry, dict) or not entry.get("requires") or not entry.get("asks"):
+            raise ContentError(path.name, where, "needs requires and asks")
+        asks = entry["asks"]
+        if not isinstance(asks, list):
+            raise ContentError(path.name, where, "asks must be a list of patterns")
+        try:
+            found[str(name)] = (
+                re.compile(str(entry["requires"])), tuple(re.compile(str(a)) for a in asks)
+            )
+        except re.error as exc:
+            raise ContentError(path.name, where, f"bad pattern: {exc}") from exc
+    return found
+
+
+def choice_variants(query: str) -> list[str]:
+    """The question asked of each side of its first "hay" / "hoặc" ("cuộc thi viết hay cuộc thi
+    trắc nghiệm về …" → "… cuộc thi viết", "… cuộc thi trắc nghiệm về …"): the left part as
+    typed, and the right part after the left one's words before the alternative (where the
+    right part's first word last stands on the left, else as many words back as it has).
+    "… hay không", "hãy …" ask no choice: []."""
+    return [variant for variant, _ in choices(query)]
+
+
+def choices(query: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each question of choice_variants with the folded words only its alternative says
+    ("thi trên giấy hay thi trên mạng": "giay" for the first, "mang" for the second)."""
+    tokens = query.split()
+    folded = ["".join(fold_words(t)) for t in tokens]
+    for k, token in enumerate(tokens):
+        word = nfc(token).lower().strip("?,.!;:")
+        if word not in _CHOICE_WORDS or k == 0 or k + 1 >= len(tokens):
+            continue
+        if folded[k + 1] in _NOT_A_CHOICE:
+            return []
+        left, right = tokens[:k], tokens[k + 1 :]
+        rfold = folded[k + 1 :]
+        if rfold[0] == "la" and len(right) > 1:
+            right, rfold = right[1:], rfold[1:]
+        starts = [j for j in range(len(left)) if folded[j] == rfold[0]]
+        j = starts[-1] if starts else max(0, len(left) - len(right))
+        # (the right part may run on past its alternative: "… cuộc thi trắc nghiệm về Dân vận
+        # khéo"; as many words as the left one's, and one more)
+        first, second = folded[j:k], rfold[: k - j + 1]
+        return [
+            (" ".join(left), tuple(first)),
+            (" ".join([*left[:j], *right]), tuple(second)),
+        ]
+    return []
 
 
 def roman_value(word: str) -> int | None:
@@ -169,14 +318,51 @@ class Scope(Corpus):
         by_campaign: dict[str, list[str]] = {}
         for doc in self._docs:
             by_campaign.setdefault(doc.campaign_id, []).extend((doc.passage.text, doc.heading))
+        # Times before the plans' own (`past_times`) count as other times too.
+        past = past_times()
+        self._times_accented = (*self._lex.other_times_accented, *past)
+        self._times_folded = self._lex.other_times | frozenset(
+            key for key in (canon_words(p) for p in past) if key
+        )
         self._written_times: dict[str, frozenset[str]] = {}
         for campaign_id, texts in by_campaign.items():
             written = "\n".join(nfc(t).lower() for t in texts if t)
             self._written_times[campaign_id] = frozenset(
-                p for p in self._lex.other_times_accented
+                p for p in self._times_accented
                 if p in written and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", written)
             )
         self._index_event_dates()
+        self._words_memo: tuple[str, list[str]] = ("", [])
+        # Public services (lookup_vocab.yaml `public_services`) the plans never write: as typed
+        # and folded (each phrase counts only where no plan uses it, both ways).
+        written = "\n".join(nfc(t).lower() for texts in by_campaign.values() for t in texts if t)
+        services = [p for p in public_services() if not re.search(
+            rf"(?<!\w){re.escape(p)}(?!\w)", written)]
+        self._services_accented = tuple(services)
+        self._services_folded = frozenset(
+            key for key in (canon_words(p) for p in services)
+            if key and not all(f in self._df for f in _phrase_feats(key))
+        )
+        # Qualifier values (lookup_vocab.yaml `strict_qualifiers`) a passage naming only
+        # another value of their group never answers.
+        self._strict_values = frozenset(
+            key for key in (canon_words(v) for v in strict_qualifiers()) if key
+        )
+        # The campaigns stating each kind of fact of `scope_asks` (a venue…).
+        folded = {c: " ".join(fold_words("\n".join(t for t in texts if t)))
+                  for c, texts in by_campaign.items()}
+        self._stated: dict[str, frozenset[str]] = {
+            name: frozenset(c for c, text in folded.items() if requires.search(text))
+            for name, (requires, _) in scope_asks().items()
+        }
+        # When-phrases ("ngày nào", "khi nào") as word runs: a question saying one asks a date
+        # even where a longer phrase of another idea took its words ("trước ngày nào").
+        self._when_runs: dict[tuple[str, ...], tuple[str, ...]] = {
+            key: DAY_ANSWER if group.day else STAGE_ANSWER
+            for key, group in synonyms.phrases.items()
+            if group is not None and group.required and "#date" in group.marks
+            and not group.period and not group.ordinal
+        }
 
     def _index_event_dates(self) -> None:
         """"#eday" / "#edate" / "#e_n_ngay"…: the passage holds a day, a date or a number of
@@ -186,6 +372,10 @@ class Scope(Corpus):
         for i, doc in enumerate(self._docs):
             if STAGE_TIME_RE.search(doc.passage.text):
                 self._sat[i]["#stage"] = 1.0
+            if "#num" in doc.tf and _COUNT_RE.search(
+                _NOT_A_COUNT_RE.sub(" ", cited_dates_removed(without_law_years(doc.passage.text)))
+            ):
+                self._sat[i]["#e_num"] = self._sat[i]["#num"]
             tf = doc.tf
             if "#date" not in tf and "#day" not in tf and not any(
                 f"#n_{unit}" in tf for unit in _DURATION_UNITS
@@ -235,14 +425,14 @@ class Scope(Corpus):
                 # (the plain substring test first: it rules out nearly every phrase at once)
                 p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
                 and p not in written
-                for p in self._lex.other_times_accented
+                for p in self._times_accented
             )
         written_folded = {
             canon_words(p) for p in written
         }
         words = list(canon_words(query))
         df = self._df
-        for phrase in self._lex.other_times:
+        for phrase in self._times_folded:
             n = len(phrase)
             if phrase in written_folded:
                 continue  # the plan speaks of it
@@ -286,6 +476,12 @@ class Scope(Corpus):
             # "thi đua đặc biệt chi lăng …": the district's own plan, though other words of
             # the question are another plan's name too.
             q = dataclasses.replace(q, campaigns=frozenset(district))
+        asked = tuple(
+            g for g in q.required
+            if not (all(f.startswith("#f_") for f in g) and self._facet_joined(query, g))
+        )
+        if asked != q.required:
+            q = dataclasses.replace(q, required=asked)
         for group in q.required:
             if all(f.startswith("#f_") for f in group) and not any(
                 self._present(f, q.campaigns) for f in group
@@ -293,7 +489,10 @@ class Scope(Corpus):
                 # A kind of fact no plan states (a phone number, prize money): not found,
                 # not even the plan's contact office for questions.
                 return dataclasses.replace(q, out_of_scope=True)
-        if self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns):
+        if (
+            self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns)
+            or self._public_service(query) or self._asks_unstated(query, q.campaigns)
+        ):
             return dataclasses.replace(q, out_of_scope=True)
         editions = asked_editions(query)
         if editions:
@@ -301,10 +500,21 @@ class Scope(Corpus):
             known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
             if any(e not in known for e in editions):
                 return dataclasses.replace(q, out_of_scope=True)
+        if "#num" in q.core and not any(
+            f == "#num" or f.startswith("#n_") for g in q.required for f in g
+        ) and self._counts_any(query):
+            # "họp mấy lần một năm": any number answers, but a number it must be, not the
+            # number of a document or a date ("Chỉ thị số 19").
+            q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
         when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
+        if not when_asked:
+            hidden = self._hidden_when(query)
+            if hidden:
+                q = dataclasses.replace(q, required=(*q.required, hidden))
+                when_asked = True
         if not when_asked and not self._deadline_heads.intersection(fold_words(query)):
             return q  # (read no further: most questions ask neither)
-        words = normalise_words(query, self._lex, known=self._plain_word)
+        words = self._read_words(query)
         asks_other = "#date" not in q.core and any(w in self._lex.question_words for w in words)
         if not asks_other and not when_asked:
             # "hạn cuối nộp hồ sơ …": a deadline is asked (and no "ai", "đâu"…), a passage
@@ -326,6 +536,126 @@ class Scope(Corpus):
         )
         return dataclasses.replace(q, required=required)
 
+    def _read_words(self, query: str) -> list[str]:
+        """The question's words as the scope checks read them (chat abbreviations expanded,
+        folded: normalise_words), read once per question (the last one is kept)."""
+        memo = self._words_memo
+        if memo[0] != query:
+            memo = self._words_memo = (query, normalise_words(query, self._lex,
+                                                              known=self._plain_word))
+        return memo[1]
+
+    def _facet_joined(self, query: str, group: tuple[str, ...]) -> bool:
+        """Whether the kind of fact a question seemed to ask (`facets`) was read only from a
+        short phrase holding a filler's folded form, whose words join a neighbour into a pair
+        of the plans: folded, "để thi đạt kết quả tốt" holds "đề thi" (the quiz's questions),
+        but "thi đạt" is the plans' pair. A facet asked by the question's shape (`asks`) or by
+        a longer phrase stands."""
+        names = {f.removeprefix("#f_") for f in group}
+        words = [_norm_token(w) for w in self._read_words(query)]
+        joined = " ".join(words)
+        if any(a.search(joined) for n in names for a in self._lex.facet_asks.get(n, ())):
+            return False
+        found = False
+        for i in range(len(words)):
+            for n in range(1, min(self._facet_len, len(words) - i) + 1):
+                if self._facet_phrases.get(tuple(words[i : i + n])) not in names:
+                    continue
+                found = True
+                phrase = words[i : i + n]
+                if n > 2 or not any(w in self._syn.stopwords for w in phrase):
+                    return False  # not a short phrase holding a filler ("để" folds to "de")
+                before = i > 0 and f"{words[i - 1]}_{words[i]}" in self._df
+                after = i + n < len(words) and f"{words[i + n - 1]}_{words[i + n]}" in self._df
+                if not before and not after:
+                    return False  # said plainly at least once
+        return found
+
+    def search(
+        self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
+    ) -> list[Hit]:
+        raise NotImplementedError  # content/search.py: SearchIndex.search
+
+    def _choice_hits(self, query: str, prefer_campaign: str | None, limit: int) -> list[Hit]:
+        """A choice question ("thi trên giấy hay thi trên mạng", "… cuộc thi viết hay cuộc
+        thi trắc nghiệm …") that nothing answers whole: each alternative asked on its own
+        (the question with the other left out); the best answer of either, [] when neither
+        has one. Each is read and checked like any question."""
+        best: list[Hit] = []
+        asked = choices(query)
+        for n, (variant, words) in enumerate(asked):
+            other = set(asked[1 - n][1])
+            # The alternative's own words, as a pair the passage itself says ("trên giấy",
+            # not the "giấy" of "giấy khen").
+            pairs = {
+                f"{a}_{b}" for a, b in itertools.pairwise(canon_word(w) for w in words if w)
+                if a not in other or b not in other
+            }
+            hits = [
+                h for h in self.search(variant, prefer_campaign=prefer_campaign, limit=limit)
+                if h.ref >= 0 and pairs & self._docs[h.ref].own
+            ]
+            if hits and (not best or hits[0].score > best[0].score):
+                best = hits
+        return best
+
+    def _asks_unstated(self, query: str, campaigns: frozenset[str]) -> bool:
+        """Whether the question's shape asks a kind of fact (`scope_asks` in lookup_vocab.yaml:
+        where an event takes place…) that no passage (of the campaigns named) states."""
+        joined = ""
+        for name, (_, asks) in scope_asks().items():
+            stated = self._stated.get(name, frozenset())
+            if stated & campaigns if campaigns else stated:
+                continue
+            joined = joined or " ".join(
+                _norm_token(w) for w in self._read_words(query)
+            )
+            if any(a.search(joined) for a in asks):
+                return True
+        return False
+
+    def _public_service(self, query: str) -> bool:
+        """Whether the question names a public service no plan speaks of (`public_services`:
+        residence, identity papers, land, taxes, pensions…). Typed with diacritics, compared as
+        written ("đất ở" is not "đặt ở"); typed without, by the folded words."""
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            return any(
+                p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
+                for p in self._services_accented
+            )
+        words = list(canon_words(query))
+        return any(
+            tuple(words[i : i + n]) in self._services_folded
+            for i in range(len(words)) for n in (1, 2, 3, 4)
+        )
+
+    def _counts_any(self, query: str) -> bool:
+        """Whether a how-many question counts a thing any number answers ("mấy lần", "bao
+        nhiêu người": `count_units` with no list), not asking whether ("… có được … không")."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        return any(
+            tuple(words[i - len(c) + 1 : i + 1]) == c
+            and self._lex.count_units.get(words[i + 1]) == ()
+            for i in range(len(words) - 1) for c in self._lex.count_words
+        )
+
+    def _hidden_when(self, query: str) -> tuple[str, ...]:
+        """The kind of answer a when- or how-long question needs when its asking words were
+        read as part of another idea ("trước ngày nào", "nộp trong mấy ngày"): a day, a date
+        or stage, or a number of days, weeks, months (SPAN_UNITS); () for other questions."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        for i in range(len(words)):
+            for n in (3, 2):
+                found = self._when_runs.get(tuple(words[i : i + n]))
+                if found and len(words[i : i + n]) == n:
+                    return found
+            if i + 1 < len(words) and words[i + 1] in SPAN_UNITS and any(
+                tuple(words[i - len(c) + 1 : i + 1]) == c for c in self._lex.count_words
+            ):
+                return SPAN_UNITS[words[i + 1]]
+        return ()
+
     def _answering(self, q: _Query, hits: list[Hit], query: str = "") -> list[Hit]:
         """The hits that answer the question: about the district it names (a plan issued for
         another district answers only where its passage names that one too) and holding the
@@ -339,7 +669,90 @@ class Scope(Corpus):
                 if h.campaign_id == district or self._districts.get(h.campaign_id) is None
                 or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
-        return self._holding_topic(q, hits)
+        hits = self._holding_topic(q, hits)
+        strict = qualifier_values((query,), self._lex.qualifiers) if hits and query else {}
+        strict = {g: v & self._strict_values for g, v in strict.items() if v & self._strict_values}
+        if strict:
+            # "Hội nghị … cấp tỉnh có bao nhiêu đại biểu": a passage of another level only
+            # ("Đối với cấp huyện: … không quá 300") does not answer, even where the plan
+            # never organises the level asked (`strict_qualifiers`).
+            hits = [
+                h for h in hits if h.ref < 0
+                or not conflicts(strict, self._docs[h.ref].quals)
+            ]
+        event = self._event_asked(q) if hits else ""
+        if event:
+            # "Công trình … khởi công ngày nào": the date of that event, not of another one of
+            # the same passage (the registration deadline).
+            hits = [h for h in hits if h.ref < 0 or self._sat[h.ref].get(event, 0.0) > 0.0]
+        if hits and self._after_event(q, query):
+            # "Tổ chức xong hội nghị thì nộp báo cáo trong mấy ngày": a span after the event,
+            # which "trước 15 ngày" (before it) does not give.
+            hits = [
+                h for h in hits if h.ref < 0 or not _before_only(
+                    nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
+            ]
+        if hits and self._per_unit(q, query):
+            # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
+            # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
+            # give one.
+            unit = self._per_unit(q, query)
+            hits = [
+                h for h in hits if h.ref < 0 or _per_unit_text(
+                    nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
+            ]
+        return hits
+
+    def _event_asked(self, q: _Query) -> str:
+        """The feature of the event a when-question dates, the words right before its asking
+        words ("… khởi công ngày nào", "… kết thúc khi nào"), past fillers ("là", "vào"); ""
+        for other questions or when those words are not among the question's core."""
+        if not any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) or "#eday" in g
+                   or "#edate" in g for g in q.required):
+            return ""
+        words = list(q.words)
+        for p in range(len(words)):
+            if not any(tuple(words[p : p + n]) in self._when_runs for n in (2, 3)):
+                continue
+            j = p
+            while j > 0 and words[j - 1] in _EVENT_FILLERS:
+                j -= 1
+            if j < 1:
+                return ""
+            w1, w0 = words[j - 1], words[j - 2] if j >= 2 else ""
+            group = self._syn.phrases.get((w0, w1)) or self._syn.phrases.get((w1,))
+            # (a word typed with marks the plans seldom use, "hết hạng", may be a typo: it
+            # names no event)
+            found = [
+                f for f in (f"{w0}_{w1}", f"~{group.name}" if group else "", w1)
+                if f and f in q.core
+            ]
+            event = max(found, key=lambda f: q.core[f]) if found else ""
+            # (a word as common as "huyện" names no event)
+            return event if event and q.core[event] >= EVENT_WEIGHT else ""
+        return ""
+
+    @staticmethod
+    def _after_event(q: _Query, query: str) -> bool:
+        """Whether a when- or how-long question counts from after an event ("sau hội nghị",
+        "tổ chức xong …", folded "sau khi")."""
+        if not any(f[:3] in ("#e_", "#n_") or f in ("#eday", "#edate", "#day", "#date")
+                   for g in q.required for f in g):
+            return False
+        typed = nfc(query).lower()
+        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+            return bool(_AFTER_TYPED.search(typed))
+        return bool(_AFTER_FOLDED.search(" ".join(fold_words(typed))))
+
+    def _per_unit(self, q: _Query, query: str) -> str:
+        """The unit a how-many question asks a number for each of ("mỗi xã", "từng đơn vị"),
+        "" for other questions and for each person (the plans' rules for a person hold for
+        each one)."""
+        if "#num" not in q.core:
+            return ""
+        typed = nfc(query).lower()
+        found = _PER_UNIT_ASKED.search(typed)
+        return found.group(2) if found is not None and found.group(2) not in _PER_PERSON else ""
 
     def _named_districts(self, query: str) -> set[str]:
         """The plans whose district the question names ("ở Tuy Phước")."""
@@ -502,8 +915,15 @@ class Scope(Corpus):
             if w.isdigit() and i >= 2 and not _YEAR_RE.match(w):
                 # "Chỉ thị 20", "Nghị định số 98": a document the plans cite, or not.
                 before = words[i - 2 : i] if words[i - 1] != "so" else words[i - 3 : i - 1]
-                cited = (f"so_{w}", f"{words[i - 1]}_{w}")
-                if tuple(before) in self._lex.document_kinds and not any(
+                # "Chỉ thị số 11" asked, "Chỉ thị 11/CT-UBND" written: "số" is optional.
+                cited = (f"so_{w}", f"{words[i - 1]}_{w}", *(f"{b}_{w}" for b in before[-1:]))
+                after = words[i + 1 : i + 3]
+                quantity = bool(after) and (
+                    after[0] in _DURATION_UNITS or after[0] in self._lex.count_units
+                ) and not (len(after) > 1 and after[1].isdigit())
+                # "… chỉ thi 3 tuần": a span or a count, not the number of a document (but
+                # "Nghị quyết 45 ngày 3/2/2020" is one, dated).
+                if tuple(before) in self._lex.document_kinds and not quantity and not any(
                     self._present(f, campaigns) for f in cited
                 ):
                     return True
