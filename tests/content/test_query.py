@@ -158,6 +158,11 @@ def test_i_and_y_spellings_read_alike(typed: str, canon: str) -> None:
         ("hội nghị cấp xã có thể tổ chức thành hội nghị biểu dương không ạ", True, True),
         ("Hoàng Văn Ba", False, False),
         ("Nguyễn Thị Lan", False, False),
+        # "mấy" before a unit asks how many, with or without marks; "máy" or a name does not.
+        ("rủ bạn bè thi dvk xong phải nhắc tụi nó thi mấy tuần liền", True, False),
+        ("thi may tuan lien", True, False),
+        ("máy tính của xã", False, False),
+        ("Nguyễn Văn Mấy", False, False),
     ],
 )
 def test_one_question_detector_tells_questions_and_yes_no_questions(
