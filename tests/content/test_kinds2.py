@@ -6,7 +6,8 @@ passage was among the candidates but not first: on a plan imported with no hand-
   answers, not a neighbouring office item sharing the other words;
 - "… ở cấp nào", "… của tỉnh nào": a passage naming a level ("cấp huyện") or a place of that
   kind ("tỉnh Thanh Hóa") ranks above one that only uses the word ("cấp có thẩm quyền");
-- "nhằm" alone is a connective of the plans, not "mục đích".
+- "nhằm" alone is a connective of the plans, not "mục đích"; "điều gì" asks what, its
+  "điều" is not a word of the topic.
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def test_near_misses_are_answered_on_an_imported_plan(
         ("dvk là cuộc thi của tỉnh nào", "tỉnh Lạng Sơn"),
         ("Em là học sinh ở Hớn Quản, cô giao bài tìm hiểu kế hoạch thi đua của huyện, cho em hỏi "
          "mục đích của kế hoạch là tuyên truyền điều gì ạ?", "ý nghĩa quan trọng của cuộc"),
+        # "điều gì" asks what: its "điều" is not "điều hành" of a "Yêu cầu" item.
+        ("mục đích của kế hoạch hớn quản là tuyên truyền điều gì", "ý nghĩa quan trọng của cuộc"),
     ],
 )
 def test_near_misses_are_answered_on_the_committed_plans(
