@@ -377,8 +377,41 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
             if start > 0 and owner[start] == owner[start - 1]:
                 continue
             cut = owner[end - 1] + 1
-            return " ".join(tokens[: owner[start]]), " ".join(tokens[cut:])
-    return _split_clauses(tokens, flat, owner, vocab)
+            return _purpose_to_story(" ".join(tokens[: owner[start]]), tokens[cut:], vocab)
+    story, question = _split_clauses(tokens, flat, owner, vocab)
+    return _purpose_to_story(story, question.split(), vocab)
+
+
+PURPOSE_MIN_QUESTION = 10  # words of the question before the asker's purpose ("để trường em…")
+# After "để … em": a goal the plan may set ("để em được khen", "để xã em đạt chuẩn"), not the
+# asker's own purpose.
+_GOAL_WORDS = frozenset({"duoc", "dc", "dat", "khen"})
+_YES_NO_ENDS = frozenset({"khong", "ko", "k", "hok", "chua"})
+
+
+def _purpose_to_story(story: str, tokens: list[str], vocab: Vocab) -> tuple[str, str]:
+    """Move the asker's own purpose after a long question ("… yêu cầu gì về chất lượng giáo
+    dục để trường em đăng ký phần việc cho phù hợp ạ?") to the story: "để", a self word within
+    the next three words, and no question word nor goal word after it."""
+    folded = [fold_token(t) for t in tokens]
+    for k in range(len(tokens) - 1, 0, -1):
+        if tuple(folded[k]) != ("de",):
+            continue
+        head = [w for ws in folded[:k] for w in ws]
+        tail = [w for ws in folded[k + 1 :] for w in ws]
+        if (
+            len(head) >= PURPOSE_MIN_QUESTION
+            and any(w in vocab.question_words for w in head)
+            # ("con" folds "còn" too: "để còn chuẩn bị" says no one.)
+            and any(w in vocab.self_words and w != "con" for w in tail[:3])
+            and not any(w in vocab.question_words or w in _GOAL_WORDS for w in tail)
+            and not any(_has(tail, p) for p in vocab.question_phrases)
+            and not any(w in _YES_NO_ENDS for w in tail[-4:])
+        ):
+            moved = " ".join(tokens[k:])
+            return (f"{story} {moved}" if story else moved), " ".join(tokens[:k])
+        break
+    return story, " ".join(tokens)
 
 
 _CLAUSE_END = (",", ";", ".", ":", "!")

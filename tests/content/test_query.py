@@ -220,6 +220,41 @@ def test_a_story_without_an_ask_marker_ends_at_the_clause_that_asks(
     assert asked == question and story and text.startswith(story)
 
 
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "Chào anh chị, em là giáo viên ở Trạm Tấu, em muốn biết kế hoạch của huyện đặt ra "
+            "yêu cầu gì về chất lượng giáo dục để trường em đăng ký phần việc cho phù hợp ạ?",
+            "kế hoạch của huyện đặt ra yêu cầu gì về chất lượng giáo dục",
+        ),
+        (
+            "Hồ sơ đề nghị khen thưởng của xã theo kế hoạch gồm những giấy tờ gì để em còn "
+            "chuẩn bị ạ",
+            "Hồ sơ đề nghị khen thưởng của xã theo kế hoạch gồm những giấy tờ gì",
+        ),
+    ],
+)
+def test_the_askers_purpose_after_a_long_question_is_story(text: str, question: str) -> None:
+    story, asked = split_story(text)
+    assert asked == question and "để" in story
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A short question: what follows "để" is its topic.
+        "cần chuẩn bị giấy tờ gì để em đăng ký công trình",
+        # A goal the plan may set ("được khen", "đạt") is asked about.
+        "Theo kế hoạch thi đua của huyện thì cá nhân phải làm những việc gì để em được khen",
+        # A question word after it: the question goes on.
+        "Kế hoạch của huyện đặt ra yêu cầu gì về chất lượng giáo dục để em biết thì làm sao",
+    ],
+)
+def test_what_follows_de_stays_in_the_question(text: str) -> None:
+    assert split_story(text)[1] == text
+
+
 def test_a_list_with_commas_is_not_a_story() -> None:
     text = "Kế hoạch Chỉ thị 19 coi việc phát hiện, bồi dưỡng điển hình tiên tiến là nhiệm vụ gì?"
     assert split_story(text) == ("", text)
