@@ -7,7 +7,10 @@ passage was among the candidates but not first: on a plan imported with no hand-
 - "… ở cấp nào", "… của tỉnh nào": a passage naming a level ("cấp huyện") or a place of that
   kind ("tỉnh Thanh Hóa") ranks above one that only uses the word ("cấp có thẩm quyền");
 - "nhằm" alone is a connective of the plans, not "mục đích"; "điều gì" asks what, its
-  "điều" is not a word of the topic.
+  "điều" is not a word of the topic;
+- "qua những kênh nào": the channels the plans name (báo chí, mạng xã hội, trang thông tin
+  điện tử…);
+- the asker's own purpose after a long question ("… để trường em đăng ký cho phù hợp ạ").
 """
 
 from __future__ import annotations
@@ -124,6 +127,14 @@ def test_near_misses_are_answered_on_an_imported_plan(
         ("dvk là cuộc thi của tỉnh nào", "tỉnh Lạng Sơn"),
         ("Em là học sinh ở Hớn Quản, cô giao bài tìm hiểu kế hoạch thi đua của huyện, cho em hỏi "
          "mục đích của kế hoạch là tuyên truyền điều gì ạ?", "ý nghĩa quan trọng của cuộc"),
+        # "qua những kênh nào": the plans name the channels themselves.
+        ("dvk tuyên truyền qua kênh nào", "Trang thông tin điện tử"),
+        ("Cho cháu hỏi, Ban Tuyên giáo Huyện ủy Hớn Quản tuyên truyền kỷ niệm Tổng tuyển cử "
+         "qua những kênh nào ạ?", "mạng xã hội"),
+        # The asker's purpose after the question is not its topic.
+        ("Chào anh chị, em là giáo viên ở Trạm Tấu, em muốn biết kế hoạch thi đua đặc biệt của "
+         "huyện đặt ra yêu cầu gì về chất lượng giáo dục để trường em đăng ký phần việc cho phù "
+         "hợp ạ?", "giáo dục mũi nhọn"),
         # "điều gì" asks what: its "điều" is not "điều hành" of a "Yêu cầu" item.
         ("mục đích của kế hoạch hớn quản là tuyên truyền điều gì", "ý nghĩa quan trọng của cuộc"),
     ],
