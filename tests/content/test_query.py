@@ -180,6 +180,8 @@ def test_one_question_detector_tells_questions_and_yes_no_questions(
     [
         ("người ký kế hoạch Tuy Phước?", "signed_by"),
         ("ai ký kế hoạch dân vận khéo", "signed_by"),
+        # Asked by the signer's title alone, no question word.
+        ("chủ tịch ký kh trạm tấu?", "signed_by"),
         ("kế hoạch chi lăng do ai ký", "signed_by"),
         ("ke hoach chi lang ban hanh ngay nao", "date_text"),
         ("kế hoạch trạm tấu số mấy", "number"),
@@ -188,6 +190,7 @@ def test_one_question_detector_tells_questions_and_yes_no_questions(
         ("tên đầy đủ của kế hoạch chi lăng", "title"),
         # Not the plan's own fields: a signer of something else, a document the plan follows.
         ("theo kế hoạch bằng khen do ai ký", None),
+        ("chủ tịch ký kế hoạch khen thưởng những ai", None),
         ("Kế hoạch Chỉ thị 19 thực hiện theo kế hoạch số mấy của tỉnh?", None),
         ("hạn chót đăng ký công trình", None),
     ],
