@@ -191,6 +191,8 @@ def test_one_question_detector_tells_questions_and_yes_no_questions(
         # Not the plan's own fields: a signer of something else, a document the plan follows.
         ("theo kế hoạch bằng khen do ai ký", None),
         ("chủ tịch ký kế hoạch khen thưởng những ai", None),
+        # A question starting with a cited document asks about that document.
+        ("Chỉ thị số 19/CT-TTg mà Tuy Phước xây dựng kế hoạch thực hiện do ai ban hành?", None),
         ("Kế hoạch Chỉ thị 19 thực hiện theo kế hoạch số mấy của tỉnh?", None),
         ("hạn chót đăng ký công trình", None),
     ],
