@@ -10,7 +10,9 @@ passage was among the candidates but not first: on a plan imported with no hand-
   "điều" is not a word of the topic;
 - "qua những kênh nào": the channels the plans name (báo chí, mạng xã hội, trang thông tin
   điện tử…);
-- the asker's own purpose after a long question ("… để trường em đăng ký cho phù hợp ạ").
+- the asker's own purpose after a long question ("… để trường em đăng ký cho phù hợp ạ");
+- the issuer of a cited document ("Tỉnh ủy", "Bộ Chính trị" name bodies): the sentence of a
+  long passage citing it.
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ def test_near_misses_are_answered_on_an_imported_plan(
         ("dvk tuyên truyền qua kênh nào", "Trang thông tin điện tử"),
         ("Cho cháu hỏi, Ban Tuyên giáo Huyện ủy Hớn Quản tuyên truyền kỷ niệm Tổng tuyển cử "
          "qua những kênh nào ạ?", "mạng xã hội"),
+        # The issuer of a cited document: the sentence naming it ("… của Tỉnh ủy").
+        ("trạm tấu quán triệt chỉ thị 05/CT-TU của cơ quan nào",
+         "05/CT-TU ngày 23/3/2021 của Tỉnh ủy"),
         # The asker's purpose after the question is not its topic.
         ("Chào anh chị, em là giáo viên ở Trạm Tấu, em muốn biết kế hoạch thi đua đặc biệt của "
          "huyện đặt ra yêu cầu gì về chất lượng giáo dục để trường em đăng ký phần việc cho phù "
