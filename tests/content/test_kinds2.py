@@ -12,7 +12,8 @@ passage was among the candidates but not first: on a plan imported with no hand-
   điện tử…);
 - the asker's own purpose after a long question ("… để trường em đăng ký cho phù hợp ạ");
 - the issuer of a cited document ("Tỉnh ủy", "Bộ Chính trị" name bodies): the sentence of a
-  long passage citing it.
+  long passage citing it;
+- "thi xong": after the contest, not a deadline to finish by.
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ def test_near_misses_are_answered_on_an_imported_plan(
         ("dvk tuyên truyền qua kênh nào", "Trang thông tin điện tử"),
         ("Cho cháu hỏi, Ban Tuyên giáo Huyện ủy Hớn Quản tuyên truyền kỷ niệm Tổng tuyển cử "
          "qua những kênh nào ạ?", "mạng xã hội"),
+        # "thi xong": after the contest, not a deadline ("xong" = hoàn thành).
+        ("dvk thi xong thì được khen hình thức gì", "Giấy khen của Chủ tịch UBND huyện"),
         # The issuer of a cited document: the sentence naming it ("… của Tỉnh ủy").
         ("trạm tấu quán triệt chỉ thị 05/CT-TU của cơ quan nào",
          "05/CT-TU ngày 23/3/2021 của Tỉnh ủy"),
