@@ -55,6 +55,8 @@ class Vocab:
     contact_offices: tuple[tuple[str, ...], ...] = ()
     # Facets a question asks for by its shape ("bao nhiêu … đã thi"), regexes over its words.
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    # Facet phrases as written, with diacritics ("đề thi"): "để thi" typed so is not one.
+    facet_accented: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     identity_questions: frozenset[tuple[str, ...]] = frozenset()
     # Questions about the plan document itself (who signed it, …): (field, patterns over the
     # typed folded words), in the order they are tried.
@@ -151,6 +153,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     max_len = max((len(k) for k in (*abbreviations, *conversation)), default=1)
     facets: dict[str, tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]] = {}
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = {}
+    facet_accented: dict[tuple[str, ...], tuple[str, ...]] = {}
     for name, raw in (data.get("facets") or {}).items():
         if not isinstance(raw, dict) or not raw.get("phrases") or not raw.get("requires"):
             raise ContentError(path.name, f"facets.{name}", "needs phrases and requires")
@@ -165,6 +168,10 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
             facet_asks[str(name)] = asks
         phrases = tuple(p for p in (canon_words(x) for x in raw["phrases"]) if p)
         facets[str(name)] = (phrases, pattern)
+        for x in raw["phrases"]:
+            written = tuple(nfc(str(x)).lower().split())
+            if canon_words(x) and len(written) == len(canon_words(x)):
+                facet_accented[canon_words(x)] = written
     markers = tuple(p for p in (canon_words(x) for x in data.get("place_markers") or []) if p)
     count_units: dict[str, tuple[str, ...]] = {}
     for unit, others in (data.get("count_units") or {}).items():
@@ -191,6 +198,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  contact_section=tuple(_typed(x) for x in data.get("contact_section") or []),
                  contact_offices=tuple(_typed(x) for x in data.get("contact_offices") or []),
                  facet_asks=facet_asks,
+                 facet_accented=facet_accented,
                  identity_questions=_phrases(data, "identity_questions"),
                  document_fields=_document_fields(path, data),
                  document_other=_patterns(path, data, "document_other"),

@@ -13,7 +13,8 @@ passage was among the candidates but not first: on a plan imported with no hand-
 - the asker's own purpose after a long question ("… để trường em đăng ký cho phù hợp ạ");
 - the issuer of a cited document ("Tỉnh ủy", "Bộ Chính trị" name bodies): the sentence of a
   long passage citing it;
-- "thi xong": after the contest, not a deadline to finish by.
+- "thi xong": after the contest, not a deadline to finish by; "để thi đạt …" is a purpose,
+  not "đề thi" (the quiz's questions, which no plan states).
 """
 
 from __future__ import annotations
@@ -136,6 +137,9 @@ def test_near_misses_are_answered_on_an_imported_plan(
          "qua những kênh nào ạ?", "mạng xã hội"),
         # "thi xong": after the contest, not a deadline ("xong" = hoàn thành).
         ("dvk thi xong thì được khen hình thức gì", "Giấy khen của Chủ tịch UBND huyện"),
+        # "để thi đạt kết quả tốt" is a purpose, not the quiz's questions ("đề thi").
+        ("tập thể dvk phải làm gì để thi đạt kết quả tốt", "kiểm tra, đôn đốc"),
+        ("tap the dvk phai lam gi de thi dat ket qua tot", "kiểm tra, đôn đốc"),
         # The issuer of a cited document: the sentence naming it ("… của Tỉnh ủy").
         ("trạm tấu quán triệt chỉ thị 05/CT-TU của cơ quan nào",
          "05/CT-TU ngày 23/3/2021 của Tỉnh ủy"),
@@ -147,6 +151,12 @@ def test_near_misses_are_answered_on_an_imported_plan(
         ("mục đích của kế hoạch hớn quản là tuyên truyền điều gì", "ý nghĩa quan trọng của cuộc"),
     ],
 )
+@pytest.mark.parametrize(
+    "question", ["đề thi dvk có bao nhiêu câu", "de thi dvk o dau", "đáp án đề thi dvk"])
+def test_the_quiz_itself_stays_not_found(committed: SearchIndex, question: str) -> None:
+    assert committed.search(question) == []
+
+
 def test_near_misses_are_answered_on_the_committed_plans(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
