@@ -151,14 +151,14 @@ def test_near_misses_are_answered_on_an_imported_plan(
         ("mục đích của kế hoạch hớn quản là tuyên truyền điều gì", "ý nghĩa quan trọng của cuộc"),
     ],
 )
-@pytest.mark.parametrize(
-    "question", ["đề thi dvk có bao nhiêu câu", "de thi dvk o dau", "đáp án đề thi dvk"])
-def test_the_quiz_itself_stays_not_found(committed: SearchIndex, question: str) -> None:
-    assert committed.search(question) == []
-
-
 def test_near_misses_are_answered_on_the_committed_plans(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
     _, text = _answer(committed, question)
     assert expected in text
+
+
+@pytest.mark.parametrize(
+    "question", ["đề thi dvk có bao nhiêu câu", "de thi dvk o dau", "đáp án đề thi dvk"])
+def test_the_quiz_itself_stays_not_found(committed: SearchIndex, question: str) -> None:
+    assert committed.search(question) == []
