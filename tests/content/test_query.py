@@ -48,6 +48,7 @@ def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
         ("xã mik phải đk mấy ctrình", "xa minh phai dang ky may cong trinh"),
         ("cbcc cần mấy năm htxs nv", "can bo cong chuc can may nam hoan thanh xuat sac nhiem vu"),
         ("dvk thi bh ket thuc", "dan van kheo thi bao gio ket thuc"),
+        ("bằng khen ubtvqh có ko", "bang khen uy ban thuong vu quoc hoi co khong"),
         ("hn cấp xã họp mấy tiếng", "hoi nghi cap xa hop may tieng"),
         ("ai lo vụ thành lập btc", "ai lo vu thanh lap ban to chuc"),
         ("gửi hs cho phòng nv", "gui ho so cho phong noi vu"),
