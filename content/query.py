@@ -55,6 +55,8 @@ class Vocab:
     contact_offices: tuple[tuple[str, ...], ...] = ()
     # Facets a question asks for by its shape ("bao nhiêu … đã thi"), regexes over its words.
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    # Facet phrases as written, with diacritics ("đề thi"): "để thi" typed so is not one.
+    facet_accented: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     identity_questions: frozenset[tuple[str, ...]] = frozenset()
     # Questions about the plan document itself (who signed it, …): (field, patterns over the
     # typed folded words), in the order they are tried.
@@ -151,6 +153,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     max_len = max((len(k) for k in (*abbreviations, *conversation)), default=1)
     facets: dict[str, tuple[tuple[tuple[str, ...], ...], re.Pattern[str]]] = {}
     facet_asks: dict[str, tuple[re.Pattern[str], ...]] = {}
+    facet_accented: dict[tuple[str, ...], tuple[str, ...]] = {}
     for name, raw in (data.get("facets") or {}).items():
         if not isinstance(raw, dict) or not raw.get("phrases") or not raw.get("requires"):
             raise ContentError(path.name, f"facets.{name}", "needs phrases and requires")
@@ -165,6 +168,10 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
             facet_asks[str(name)] = asks
         phrases = tuple(p for p in (canon_words(x) for x in raw["phrases"]) if p)
         facets[str(name)] = (phrases, pattern)
+        for x in raw["phrases"]:
+            written = tuple(nfc(str(x)).lower().split())
+            if canon_words(x) and len(written) == len(canon_words(x)):
+                facet_accented[canon_words(x)] = written
     markers = tuple(p for p in (canon_words(x) for x in data.get("place_markers") or []) if p)
     count_units: dict[str, tuple[str, ...]] = {}
     for unit, others in (data.get("count_units") or {}).items():
@@ -191,6 +198,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  contact_section=tuple(_typed(x) for x in data.get("contact_section") or []),
                  contact_offices=tuple(_typed(x) for x in data.get("contact_offices") or []),
                  facet_asks=facet_asks,
+                 facet_accented=facet_accented,
                  identity_questions=_phrases(data, "identity_questions"),
                  document_fields=_document_fields(path, data),
                  document_other=_patterns(path, data, "document_other"),
@@ -377,8 +385,41 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
             if start > 0 and owner[start] == owner[start - 1]:
                 continue
             cut = owner[end - 1] + 1
-            return " ".join(tokens[: owner[start]]), " ".join(tokens[cut:])
-    return _split_clauses(tokens, flat, owner, vocab)
+            return _purpose_to_story(" ".join(tokens[: owner[start]]), tokens[cut:], vocab)
+    story, question = _split_clauses(tokens, flat, owner, vocab)
+    return _purpose_to_story(story, question.split(), vocab)
+
+
+PURPOSE_MIN_QUESTION = 10  # words of the question before the asker's purpose ("để trường em…")
+# After "để … em": a goal the plan may set ("để em được khen", "để xã em đạt chuẩn"), not the
+# asker's own purpose.
+_GOAL_WORDS = frozenset({"duoc", "dc", "dat", "khen"})
+_YES_NO_ENDS = frozenset({"khong", "ko", "k", "hok", "chua"})
+
+
+def _purpose_to_story(story: str, tokens: list[str], vocab: Vocab) -> tuple[str, str]:
+    """Move the asker's own purpose after a long question ("… yêu cầu gì về chất lượng giáo
+    dục để trường em đăng ký phần việc cho phù hợp ạ?") to the story: "để", a self word within
+    the next three words, and no question word nor goal word after it."""
+    folded = [fold_token(t) for t in tokens]
+    for k in range(len(tokens) - 1, 0, -1):
+        if tuple(folded[k]) != ("de",):
+            continue
+        head = [w for ws in folded[:k] for w in ws]
+        tail = [w for ws in folded[k + 1 :] for w in ws]
+        if (
+            len(head) >= PURPOSE_MIN_QUESTION
+            and any(w in vocab.question_words for w in head)
+            # ("con" folds "còn" too: "để còn chuẩn bị" says no one.)
+            and any(w in vocab.self_words and w != "con" for w in tail[:3])
+            and not any(w in vocab.question_words or w in _GOAL_WORDS for w in tail)
+            and not any(_has(tail, p) for p in vocab.question_phrases)
+            and not any(w in _YES_NO_ENDS for w in tail[-4:])
+        ):
+            moved = " ".join(tokens[k:])
+            return (f"{story} {moved}" if story else moved), " ".join(tokens[:k])
+        break
+    return story, " ".join(tokens)
 
 
 _CLAUSE_END = (",", ";", ".", ":", "!")

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.query import VOCAB_FILE, load_vocab, split_story
+from content.query import VOCAB_FILE, canon_words, load_vocab, split_story
 from content.schema import Campaign
 from content.search_base import (
     BONUS_SHARE,
@@ -33,6 +33,7 @@ from content.search_base import (
     SYNONYMS_FILE,
     TITLE_WORDS,
     WHEN_SHARE,
+    WHICH_SHARE,
     YEAR_QUESTIONS,
     YES_NO_WORDS,
     B,
@@ -192,6 +193,8 @@ class SearchIndex(Candidates, Reading, Quoting):
                      if "#edate" in g or "#date" in g), ())
         if when and any(p in YEAR_QUESTIONS for p in itertools.pairwise(q.words)):
             when = ()
+        # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
+        which = self._which(q)
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
         lifts: dict[int, tuple[float, float, float, bool]] = {}
         for rank, i in sorted(first, reverse=True)[:RERANK]:
@@ -229,6 +232,8 @@ class SearchIndex(Candidates, Reading, Quoting):
                 # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
                 # the year of something the passage names ("Hội nghị … năm 2025").
                 rank += WHEN_SHARE
+            if which and which in self._named_kinds(i):
+                rank += WHICH_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -268,6 +273,57 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _which(self, q: _Query) -> tuple[str, ...]:
+        """The kind of place or level a question asks for ("tỉnh nào" -> ("tinh",), "ở cấp
+        nào" -> ("cap",)), or () when it asks for none."""
+        words = q.words
+        for k, w in enumerate(words):
+            if w != "nao" or k == 0:
+                continue
+            for marker in (*self._lex.place_markers, *self._level_heads()):
+                n = len(marker)
+                if k >= n and tuple(words[k - n : k]) == marker:
+                    return marker
+        return ()
+
+    def _level_heads(self) -> tuple[tuple[str, ...], ...]:
+        """The word a qualifier group's values all begin with ("cấp" of "cấp xã", "cấp
+        huyện"): "cấp nào" asks for one of them."""
+        heads: tuple[tuple[str, ...], ...] | None = self.__dict__.get("_heads_cache")
+        if heads is None:
+            heads = tuple(
+                (values[0][0],) for values in self._lex.qualifiers
+                if len(values) > 1 and len({v[0] for v in values}) == 1
+            )
+            self.__dict__["_heads_cache"] = heads
+        return heads
+
+    def _named_kinds(self, i: int) -> frozenset[tuple[str, ...]]:
+        """The place markers and level heads passage i names with a value of its own:
+        "tỉnh Lạng Sơn" (a capitalised name after the marker), "cấp huyện" (a value of the
+        qualifier group)."""
+        cache: dict[int, frozenset[tuple[str, ...]]] = self.__dict__.setdefault(
+            "_kinds_cache", {})
+        found = cache.get(i)
+        if found is None:
+            raw = self._docs[i].passage.text.split()
+            words = [next(iter(canon_words(w)), "") for w in raw]
+            values = {v[1:] for g in self._lex.qualifiers for v in g if len(v) > 1}
+            kinds: set[tuple[str, ...]] = set()
+            for marker in (*self._lex.place_markers, *self._level_heads()):
+                n = len(marker)
+                for k in range(len(words) - n):
+                    if tuple(words[k : k + n]) != marker:
+                        continue
+                    after = raw[k + n].lstrip("“\"(")
+                    if (after[:1].isupper() and marker in self._lex.place_markers) or any(
+                        tuple(words[k + n : k + n + len(v)]) == v for v in values
+                    ):
+                        kinds.add(marker)
+                        break
+            found = cache[i] = frozenset(kinds)
+        return found
 
     def _relief(self) -> list[float]:
         """Per passage, the share of the coverage floor it needs: a long passage saturates

@@ -54,6 +54,7 @@ LONG_COVERAGE = 0.45
 LONG_PASSAGE_FLOOR = 0.85
 LIST_ITEMS = 3  # a list whose first or last item is asked for has this many items at least
 WHEN_SHARE = 0.1  # rank added, for a when-question, to a passage holding a day or month
+WHICH_SHARE = 0.2  # rank added, for "tỉnh nào" / "cấp nào", to a passage naming one
 YEAR_QUESTIONS = frozenset({("nam", "nao"), ("nam", "may")})  # …unless it asks for a year
 YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched

@@ -40,6 +40,7 @@ ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 # A pair holding a stopword is one word of the plans when it is this share as frequent as its
 # rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
 STICKY_PAIR = 0.4
+PURPOSE_RESULT = frozenset({"dat", "duoc"})  # "để thi đạt …", "để thi được …"
 PEOPLE_BEFORE = frozenset({"nhung", "gom"})  # "những ai", "gồm ai": people, not a body
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
@@ -128,14 +129,16 @@ class Reading(Scope):
     def _known(self, word: str) -> bool:
         return word in self._vocab_set or word in self._abbrev_words or word.isdigit()
 
-    def _facets(self, words: list[str]) -> set[str]:
+    def _facets(self, words: list[str],
+                spelled: dict[str, set[str]] | None = None) -> set[str]:
         found: set[str] = set()
         for i in range(len(words)):
             if i > 0 and f"{words[i - 1]}_{words[i]}" in self._df:
                 continue  # "địa điểm thi công" holds "điểm thi" but is not about points
             for n in range(1, min(self._facet_len, len(words) - i) + 1):
-                name = self._facet_phrases.get(tuple(words[i : i + n]))
-                if name:
+                phrase = tuple(words[i : i + n])
+                name = self._facet_phrases.get(phrase)
+                if name and not self._facet_misread(phrase, words[i + n : i + n + 1], spelled):
                     found.add(name)
         # "Có bao nhiêu tài khoản ở … đã thi …": the shape of the question asks for a result.
         joined = " ".join(words)
@@ -176,6 +179,20 @@ class Reading(Scope):
                 bonus[feat] = STORY_SHARE * self._idf[feat]
         out = self._unknown_place(story, raw, districts_only=True)
         return campaigns, bonus, out
+
+    def _facet_misread(self, phrase: tuple[str, ...], after: list[str],
+                       spelled: dict[str, set[str]] | None) -> bool:
+        """Whether a facet phrase found in the folded words is another phrase as typed: "để
+        thi" typed with its marks is not "đề thi"; typed without marks, "de thi đạt / được"
+        is a purpose ("để thi đạt kết quả tốt"), not the quiz's questions."""
+        written = self._lex.facet_accented.get(phrase)
+        if written is None:
+            return False
+        if spelled and any(
+            spelled.get(w) and a not in spelled[w] for w, a in zip(phrase, written, strict=True)
+        ):
+            return True
+        return phrase[0] == "de" and bool(after) and after[0] in PURPOSE_RESULT
 
     def _analyse(self, query: str, story: str = "") -> _Query:
         raw = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._known)]
@@ -265,7 +282,7 @@ class Reading(Scope):
                         required.append((f"#n_{unit}",))
                     elif others:
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
-        for facet in sorted(self._facets(raw)):
+        for facet in sorted(self._facets(raw, spelled)):
             required.append((f"#f_{facet}",))
             if facet == DOCUMENT_FACET:
                 # "theo văn bản nào", "chỉ thị nào": the kind of document named ranks the

@@ -48,6 +48,7 @@ def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
         ("xã mik phải đk mấy ctrình", "xa minh phai dang ky may cong trinh"),
         ("cbcc cần mấy năm htxs nv", "can bo cong chuc can may nam hoan thanh xuat sac nhiem vu"),
         ("dvk thi bh ket thuc", "dan van kheo thi bao gio ket thuc"),
+        ("bằng khen ubtvqh có ko", "bang khen uy ban thuong vu quoc hoi co khong"),
         ("hn cấp xã họp mấy tiếng", "hoi nghi cap xa hop may tieng"),
         ("ai lo vụ thành lập btc", "ai lo vu thanh lap ban to chuc"),
         ("gửi hs cho phòng nv", "gui ho so cho phong noi vu"),
@@ -158,6 +159,11 @@ def test_i_and_y_spellings_read_alike(typed: str, canon: str) -> None:
         ("hội nghị cấp xã có thể tổ chức thành hội nghị biểu dương không ạ", True, True),
         ("Hoàng Văn Ba", False, False),
         ("Nguyễn Thị Lan", False, False),
+        # "mấy" before a unit asks how many, with or without marks; "máy" or a name does not.
+        ("rủ bạn bè thi dvk xong phải nhắc tụi nó thi mấy tuần liền", True, False),
+        ("thi may tuan lien", True, False),
+        ("máy tính của xã", False, False),
+        ("Nguyễn Văn Mấy", False, False),
     ],
 )
 def test_one_question_detector_tells_questions_and_yes_no_questions(
@@ -175,6 +181,8 @@ def test_one_question_detector_tells_questions_and_yes_no_questions(
     [
         ("người ký kế hoạch Tuy Phước?", "signed_by"),
         ("ai ký kế hoạch dân vận khéo", "signed_by"),
+        # Asked by the signer's title alone, no question word.
+        ("chủ tịch ký kh trạm tấu?", "signed_by"),
         ("kế hoạch chi lăng do ai ký", "signed_by"),
         ("ke hoach chi lang ban hanh ngay nao", "date_text"),
         ("kế hoạch trạm tấu số mấy", "number"),
@@ -183,6 +191,9 @@ def test_one_question_detector_tells_questions_and_yes_no_questions(
         ("tên đầy đủ của kế hoạch chi lăng", "title"),
         # Not the plan's own fields: a signer of something else, a document the plan follows.
         ("theo kế hoạch bằng khen do ai ký", None),
+        ("chủ tịch ký kế hoạch khen thưởng những ai", None),
+        # A question starting with a cited document asks about that document.
+        ("Chỉ thị số 19/CT-TTg mà Tuy Phước xây dựng kế hoạch thực hiện do ai ban hành?", None),
         ("Kế hoạch Chỉ thị 19 thực hiện theo kế hoạch số mấy của tỉnh?", None),
         ("hạn chót đăng ký công trình", None),
     ],
@@ -213,6 +224,41 @@ def test_a_story_without_an_ask_marker_ends_at_the_clause_that_asks(
 ) -> None:
     story, asked = split_story(text)
     assert asked == question and story and text.startswith(story)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "Chào anh chị, em là giáo viên ở Trạm Tấu, em muốn biết kế hoạch của huyện đặt ra "
+            "yêu cầu gì về chất lượng giáo dục để trường em đăng ký phần việc cho phù hợp ạ?",
+            "kế hoạch của huyện đặt ra yêu cầu gì về chất lượng giáo dục",
+        ),
+        (
+            "Hồ sơ đề nghị khen thưởng của xã theo kế hoạch gồm những giấy tờ gì để em còn "
+            "chuẩn bị ạ",
+            "Hồ sơ đề nghị khen thưởng của xã theo kế hoạch gồm những giấy tờ gì",
+        ),
+    ],
+)
+def test_the_askers_purpose_after_a_long_question_is_story(text: str, question: str) -> None:
+    story, asked = split_story(text)
+    assert asked == question and "để" in story
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A short question: what follows "để" is its topic.
+        "cần chuẩn bị giấy tờ gì để em đăng ký công trình",
+        # A goal the plan may set ("được khen", "đạt") is asked about.
+        "Theo kế hoạch thi đua của huyện thì cá nhân phải làm những việc gì để em được khen",
+        # A question word after it: the question goes on.
+        "Kế hoạch của huyện đặt ra yêu cầu gì về chất lượng giáo dục để em biết thì làm sao",
+    ],
+)
+def test_what_follows_de_stays_in_the_question(text: str) -> None:
+    assert split_story(text)[1] == text
 
 
 def test_a_list_with_commas_is_not_a_story() -> None:
