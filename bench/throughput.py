@@ -359,20 +359,27 @@ def _thidua_main(copies: int) -> int:
     with_content_copies(copies)
     if os.environ.get("BENCH_GC_FILE"):
         _record_collections(Path(os.environ["BENCH_GC_FILE"]))
-    if os.environ.get("BENCH_GC_THRESHOLD"):  # e.g. 700,10,10: Python's default
-        import gc
-
-        import bot.app as app_module
-
-        threshold = tuple(int(n) for n in os.environ["BENCH_GC_THRESHOLD"].split(","))
-        settle = app_module.settle_collector
-
-        def settle_then(*_args: Any) -> None:
-            settle()
-            gc.set_threshold(*threshold)
-
-        app_module.settle_collector = settle_then  # type: ignore[assignment]
+    _threshold_from_env()
     return thidua(["run"])
+
+
+def _threshold_from_env() -> None:
+    """With BENCH_GC_THRESHOLD (e.g. 700,10,10: Python's default), the app sets those
+    collector thresholds once its content is loaded, instead of its own."""
+    if not os.environ.get("BENCH_GC_THRESHOLD"):
+        return
+    import gc
+
+    import bot.app as app_module
+
+    threshold = tuple(int(n) for n in os.environ["BENCH_GC_THRESHOLD"].split(","))
+    settle = _LOADERS.setdefault("settle", app_module.settle_collector)
+
+    def settle_then() -> None:
+        settle()
+        gc.set_threshold(*threshold)
+
+    app_module.settle_collector = settle_then
 
 
 def _record_collections(path: Path | None) -> list[tuple[float, int, float, int]]:
@@ -722,6 +729,7 @@ async def _in_process_run(url: str, db: str, users: int, copies: int,
     settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
                         rate_limit_messages=0, log_level="WARNING")
     with_content_copies(copies)
+    _threshold_from_env()
     app = create_app(settings)
     await app.start()
     counted: list[str] = []
