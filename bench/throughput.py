@@ -418,7 +418,7 @@ class Collections:
     def text(self, answered: int) -> str:
         parts = [f"gen{g} {n}× {1000 * s / max(1, answered):.3f}"
                  for g, (n, s) in sorted(self.per_generation.items())]
-        return (f"  gc {', '.join(parts)} ms/msg; frozen {self.frozen}, "
+        return (f"  gc {', '.join(parts) or 'no collection, 0'} ms/msg; frozen {self.frozen}, "
                 f"tracked at exit {self.tracked}")
 
 
