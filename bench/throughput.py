@@ -29,6 +29,12 @@ another id and district, as bench.lookup does), for the "ten times the content" 
 users and messages, and prints the CPU this process spent per message: the dispatcher's and
 storage's own cost, which the full run mixes with the channel's.
 
+`--gc` times the bot's garbage collections during the load (the CPU time of each, from
+gc.callbacks, per generation) and prints the Bot API calls per answer (how many updates a
+getUpdates brought depends on timing); BENCH_GC_THRESHOLD=700,10,10 runs the bot with
+those collector thresholds instead of bot.app's (700,10,10 is Python's default).
+`--profile FILE` with `--in-process` profiles the load only (not the content's loading).
+
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
 """
@@ -192,6 +198,9 @@ class Result:
     cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
     server_cpu_seconds: float | None = None  # the same for the PostgreSQL server
     driver_cpu_seconds: float | None = None  # this process: the fake Bot API and the users
+    window: tuple[float, float] = (0.0, 0.0)  # wall clock (time.time) of the load
+    collections: Collections | None = None  # with --gc: the bot's garbage collector
+    api_calls: dict[str, int] = field(default_factory=dict)  # Bot API calls during the load
 
     @property
     def cpu_ms_per_message(self) -> float | None:
@@ -263,9 +272,10 @@ async def drive(api: FakeBotApi, token: str, users: int) -> Result:
             latencies.append(time.perf_counter() - started)
             answered += 1
 
-    started = time.perf_counter()
+    started, since = time.perf_counter(), time.time()
     await asyncio.gather(*(one_user(n) for n in range(users)))
-    return Result(answered, sent, time.perf_counter() - started, latencies)
+    return Result(answered, sent, time.perf_counter() - started, latencies,
+                  window=(since, time.time()))
 
 
 # --- the bots under test ------------------------------------------------------------------
@@ -319,7 +329,6 @@ def with_content_copies(copies: int) -> None:
     """Make this process's app load every campaign `copies` times (bench.lookup.copies)."""
     import dataclasses
     import functools
-    import gc
 
     import bot.app as app_module
     from bench.lookup import copies as copied
@@ -336,19 +345,100 @@ def with_content_copies(copies: int) -> None:
         campaigns = copied(list(content.campaigns.values()), copies)
         replaced = dataclasses.replace(content, campaigns={c.id: c for c in campaigns},
                                        search=build_index(campaigns))
-        gc.collect()
-        gc.freeze()  # as load_content does with what it loaded
+        app_module.settle_collector()  # as load_content does with what it loaded
         return replaced
 
     app_module.load_content = load
 
 
 def _thidua_main(copies: int) -> int:
-    """`thidua run`, on `copies` times the content."""
+    """`thidua run`, on `copies` times the content (with BENCH_GC_FILE: each collection of
+    the garbage collector written there, see `gc_meter`)."""
     from bot.app.cli import main as thidua
 
     with_content_copies(copies)
+    if os.environ.get("BENCH_GC_FILE"):
+        _record_collections(Path(os.environ["BENCH_GC_FILE"]))
+    _threshold_from_env()
     return thidua(["run"])
+
+
+def _threshold_from_env() -> None:
+    """With BENCH_GC_THRESHOLD (e.g. 700,10,10: Python's default), the app sets those
+    collector thresholds once its content is loaded, instead of its own."""
+    if not os.environ.get("BENCH_GC_THRESHOLD"):
+        return
+    import gc
+
+    import bot.app as app_module
+
+    threshold = tuple(int(n) for n in os.environ["BENCH_GC_THRESHOLD"].split(","))
+    settle = _LOADERS.setdefault("settle", app_module.settle_collector)
+
+    def settle_then() -> None:
+        settle()
+        gc.set_threshold(*threshold)
+
+    app_module.settle_collector = settle_then
+
+
+def _record_collections(path: Path | None) -> list[tuple[float, int, float, int]]:
+    """Time every collection of the cyclic garbage collector (when, its generation, the CPU
+    time of its thread, the objects it found unreachable); write them to `path` at exit.
+    Return the list they are added to."""
+    import atexit
+    import gc
+
+    events: list[tuple[float, int, float, int]] = []
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.thread_time()
+            return
+        events.append((time.time(), info["generation"], time.thread_time() - started[0],
+                       info["collected"]))
+
+    gc.callbacks.append(on_gc)
+    if path is not None:
+        atexit.register(lambda: path.write_text(json.dumps(
+            {"events": events, "frozen": gc.get_freeze_count(),
+             "tracked": len(gc.get_objects())})))
+    return events
+
+
+@dataclass
+class Collections:
+    """What the garbage collector of a bot process did while the load ran."""
+
+    per_generation: dict[int, tuple[int, float]]  # generation -> (collections, seconds)
+    frozen: int
+    tracked: int
+
+    def text(self, answered: int) -> str:
+        parts = [f"gen{g} {n}× {1000 * s / max(1, answered):.3f}"
+                 for g, (n, s) in sorted(self.per_generation.items())]
+        return (f"  gc {', '.join(parts) or 'no collection, 0'} ms/msg; frozen {self.frozen}, "
+                f"tracked at exit {self.tracked}")
+
+
+def gc_meter(path: Path, since: float, until: float) -> Collections | None:
+    """Read what `_record_collections` wrote: the collections between `since` and `until`."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return _collections(data["events"], since, until, data["frozen"], data["tracked"])
+
+
+def _collections(events: list[Any], since: float, until: float, frozen: int,
+                 tracked: int) -> Collections:
+    per: dict[int, tuple[int, float]] = {}
+    for at, gen, seconds, _collected in events:
+        if since <= at <= until:
+            n, s = per.get(gen, (0, 0.0))
+            per[gen] = (n + 1, s + seconds)
+    return Collections(per, frozen, tracked)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -449,6 +539,7 @@ async def measured(api: FakeBotApi, token: str, users: int,
                    server: ServerCpu | None = None) -> Result:
     """Drive the load and add the CPU the bot processes (and the server) spent during it."""
     pids = [p.pid for p in processes]
+    calls = dict(api.bots[token].calls)
     before = cpu_seconds(pids)
     driver = time.process_time()
     if server is not None:
@@ -460,6 +551,9 @@ async def measured(api: FakeBotApi, token: str, users: int,
     result.cpu_seconds = cpu_seconds(pids) - before
     result.server_cpu_seconds = server_seconds
     result.driver_cpu_seconds = time.process_time() - driver
+    result.api_calls = {method: n - calls.get(method, 0)
+                        for method, n in api.bots[token].calls.items()
+                        if n > calls.get(method, 0)}
     return result
 
 
@@ -533,7 +627,8 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
 
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
-                     log_level: str, profile: str | None = None, copies: int = 1) -> Result:
+                     log_level: str, profile: str | None = None, copies: int = 1,
+                     gc_file: Path | None = None) -> Result:
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
@@ -542,8 +637,10 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    command = (["-m", "bot", "run"] if copies <= 1
+    command = (["-m", "bot", "run"] if copies <= 1 and gc_file is None
                else ["-m", "bench.throughput", "--serve-thidua", str(copies)])
+    if gc_file is not None:
+        env["BENCH_GC_FILE"] = str(gc_file)
     processes = [await _start([sys.executable, *prefix, *command], env, log)
                  for _ in range(procs)]
     from storage.db import is_sqlite
@@ -551,10 +648,13 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     server = None if is_sqlite(url) else await ServerCpu.of(url)
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
-        return await measured(api, BOT_TOKENS["thidua"], users, processes, server)
+        result = await measured(api, BOT_TOKENS["thidua"], users, processes, server)
     finally:
         await _stop(processes)
         await _no_pollers(api, BOT_TOKENS["thidua"])
+    if gc_file is not None:
+        result.collections = gc_meter(gc_file, *result.window)
+    return result
 
 
 def _line(name: str, result: Result, echo: Result | None) -> str:
@@ -589,12 +689,19 @@ async def load_main(args: argparse.Namespace) -> None:
                         if db == "sqlite" and procs > 1:
                             continue  # one `thidua run` per SQLite file
                         url = await fresh_database(db, folder)
+                        gc_file = folder / "gc.json" if args.gc else None
                         result = await run_thidua(api, users, url, procs, log, args.log_level,
-                                                  args.profile, args.content_copies)
+                                                  args.profile, args.content_copies, gc_file)
                         name = f"thidua {users:>4} users {db[:6]}×{procs}"
                         if args.content_copies > 1:
                             name = f"{name} ×{args.content_copies}c"
                         print(_line(name, result, echo), flush=True)
+                        if result.collections is not None:
+                            print(result.collections.text(result.answered), flush=True)
+                        if args.gc:
+                            print("  Bot API calls per answer: " + ", ".join(
+                                f"{method} {n / max(1, result.answered):.2f}"
+                                for method, n in sorted(result.api_calls.items())), flush=True)
         finally:
             await api.close()
 
@@ -608,10 +715,12 @@ async def in_process_main(args: argparse.Namespace) -> None:
         for db in args.db:
             for users in args.users:
                 url = await fresh_database(db, Path(tmp))
-                await _in_process_run(url, db, users, args.content_copies)
+                await _in_process_run(url, db, users, args.content_copies, args.profile,
+                                      args.gc)
 
 
-async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
+async def _in_process_run(url: str, db: str, users: int, copies: int,
+                          profile: str | None = None, collections: bool = False) -> None:
 
     from bot.app import create_app
     from bot.core.config import Settings
@@ -620,6 +729,7 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
     settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
                         rate_limit_messages=0, log_level="WARNING")
     with_content_copies(copies)
+    _threshold_from_env()
     app = create_app(settings)
     await app.start()
     counted: list[str] = []
@@ -647,9 +757,21 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
                                                  choice=choice))
             latencies.append(time.perf_counter() - started)
 
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()  # the load only, not the content's loading
+    events = _record_collections(None) if collections else None
     before, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    since = time.time()
     await asyncio.gather(*(one_user(n) for n in range(users)))
     after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - wall
+    until = time.time()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}.{db}.{users}.{copies}")
     await asyncio.sleep(0)  # asyncpg reports its last statements with call_soon
     statements, writers = len(counted), counted.count("BEGIN IMMEDIATE")
     await app.close()
@@ -662,6 +784,11 @@ async def _in_process_run(url: str, db: str, users: int, copies: int) -> None:
           + (f", writer {writers * per / 1000:4.2f}/msg" if db == "sqlite" else "")
           + f" (user {user_s * per:.2f}"
           f" + sys {sys_s * per:.2f})", flush=True)
+    if events is not None:
+        import gc
+
+        print(_collections(events, since, until, gc.get_freeze_count(),
+                           len(gc.get_objects())).text(result.answered), flush=True)
 
 
 # --- SQL statements per message -------------------------------------------------------------
@@ -806,7 +933,10 @@ def main() -> None:
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of thidua (INFO)")
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
     parser.add_argument("--profile", metavar="FILE",
-                        help="run thidua under cProfile, stats written to FILE")
+                        help="run thidua under cProfile, stats written to FILE (with "
+                        "--in-process: the load only, to FILE.DB.USERS.COPIES)")
+    parser.add_argument("--gc", action="store_true",
+                        help="time the bot's garbage collections during the load (one process)")
     parser.add_argument("--in-process", action="store_true",
                         help="drive App.handle directly: the dispatcher's own CPU per message")
     parser.add_argument("--statements", action="store_true",
