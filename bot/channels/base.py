@@ -289,7 +289,12 @@ class BaseChannel(ABC):
         # the slots at once rather than one each time an update ends: fewer, larger claims.
         batch = max(1, self._max_in_flight // 4)
         backlog = False
+        handed = False  # the last updates came stored claimed (wait_stored): wait again
         while self._running:
+            if time.monotonic() - last_purge > 3600:
+                last_purge = time.monotonic()
+                with contextlib.suppress(Exception):
+                    await inbox.purge()
             # Slots are for updates being handled; those waiting behind an earlier message
             # of their chat take none (up to BEHIND_FACTOR times the slots in all).
             free = min(self._max_in_flight - len(self._tasks) + self._behind,
@@ -303,6 +308,13 @@ class BaseChannel(ABC):
                 finally:
                     went_behind.cancel()
                 continue
+            if handed and not wake.is_set():
+                # None stored unclaimed since: nothing to claim, wait for the next ones.
+                items = await inbox.wait_stored(self.name, free, self._idle_claim_wait)
+                handed = bool(items)
+                for item in items:
+                    self._spawn(self._run_item(item))
+                continue
             wake.clear()
             try:
                 items = await inbox.claim(self.name, free)
@@ -315,15 +327,14 @@ class BaseChannel(ABC):
                                  type(exc).__name__)
                 await asyncio.sleep(min(self._backoff_max, self._backoff_initial * failures))
                 continue
+            if not items:
+                # None pending: the next updates this process stores are claimed for this
+                # loop as they are stored (one write each); woken too when some are stored
+                # unclaimed, to claim them, and after idle_claim_wait for other processes'.
+                items = await inbox.wait_stored(self.name, free, self._idle_claim_wait)
+                handed = bool(items)
             for item in items:
                 self._spawn(self._run_item(item))
-            if not items:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=self._idle_claim_wait)
-            if time.monotonic() - last_purge > 3600:
-                last_purge = time.monotonic()
-                with contextlib.suppress(Exception):
-                    await inbox.purge()
 
     async def _run_item(self, item: InboxItem) -> None:
         """Handle one update and close its inbox row (metrics: outcome and latency)."""

@@ -87,6 +87,12 @@ class _Round:
         field(default_factory=list)
     claims: list[tuple[str, int, asyncio.Future[list[InboxItem]]]] = \
         field(default_factory=list)
+    # A channel's worker waiting for its next updates (Inbox.wait_stored): up to that many
+    # of the updates this round stores for the channel are stored claimed, and handed to it.
+    handoffs: dict[str, tuple[int, asyncio.Future[list[InboxItem]]]] = \
+        field(default_factory=dict)
+    # Channels whose stored updates were not all handed over: their workers are woken.
+    unclaimed: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.stores or self.answering or self.closes or self.claims)
@@ -100,6 +106,7 @@ class _Round:
         waiting += [f for _i, f in self.answering]
         waiting += [f for *_x, f in self.closes]
         waiting += [f for *_x, f in self.claims]
+        waiting += [f for _n, f in self.handoffs.values()]
         return [f for f in waiting if f is not None]
 
     def statements(self) -> int:
@@ -135,6 +142,7 @@ class Inbox:
         self._now = now
         self._wakeups: dict[str, asyncio.Event] = {}
         self._next = _Round()
+        self._parked: dict[str, tuple[int, asyncio.Future[list[InboxItem]]]] = {}
         self._flusher: asyncio.Task[None] | None = None
         bind = sessions.kw.get("bind")
         self._engine = bind if isinstance(bind, AsyncEngine) else None
@@ -183,7 +191,6 @@ class Inbox:
         if not updates:
             return
         await self._join(self._next.stores, channel, list(updates))
-        self.wakeup(channel).set()
 
     async def claim(self, channel: str, limit: int) -> list[InboxItem]:
         """Claim up to `limit` pending updates of a channel for this process."""
@@ -191,6 +198,36 @@ class Inbox:
             return []
         claimed: list[InboxItem] = await self._join(self._next.claims, channel, limit)
         return claimed
+
+    async def wait_stored(self, channel: str, limit: int, timeout: float) -> list[InboxItem]:
+        """Wait, up to `timeout`, for the next updates of `channel` this process stores (a
+        worker that found none pending): up to `limit` of them are stored already claimed for
+        it, in the round that stores them, and returned (one write per update instead of a
+        store and then a claim). Return [] when none came, or when updates were stored
+        without being handed over (`wakeup` set: claim them as usual)."""
+        wake = self.wakeup(channel)
+        if limit <= 0 or channel in self._parked or wake.is_set():
+            return []
+        handed: asyncio.Future[list[InboxItem]] = asyncio.get_running_loop().create_future()
+        self._parked[channel] = (limit, handed)
+        woken = asyncio.ensure_future(wake.wait())
+        try:
+            waits: set[asyncio.Future[Any]] = {handed, woken}
+            await asyncio.wait(waits, timeout=timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            if self._parked.get(channel, (0, None))[1] is handed:
+                del self._parked[channel]  # no round took it: nothing was claimed for it
+                handed.cancel()
+        if handed.cancelled():
+            return []
+        try:
+            # A round took it: it ends with the rows it stored claimed for this worker (a
+            # stop meanwhile leaves them to release(), which gives back this owner's rows).
+            return await handed
+        except Exception:
+            return []  # that round failed: its updates were stored again without a claim
 
     async def answering(self, row_id: int) -> None:
         """Record that replies are about to go (never re-sent after this); committed when
@@ -216,6 +253,9 @@ class Inbox:
     async def _flush(self) -> None:
         while self._next:
             batch, self._next = self._next, _Round()
+            for channel in {channel for channel, *_x in batch.stores}:
+                if channel in self._parked:
+                    batch.handoffs[channel] = self._parked.pop(channel)
             try:
                 # A round of one request retries as any write; a larger one that fails is
                 # split so that only the request it tripped on fails.
@@ -224,6 +264,9 @@ class Inbox:
                 if len(batch) == 1:
                     self._failed(batch, exc)
                     continue
+                for _limit, handed in batch.handoffs.values():
+                    if not handed.done():
+                        handed.set_result([])  # the stores are retried one by one, unclaimed
                 for single in batch.split():
                     try:
                         await self._run_round(single, attempts=WRITE_RETRIES)
@@ -233,6 +276,8 @@ class Inbox:
     async def _run_round(self, batch: _Round, *, attempts: int) -> None:
         now = self._now()
         claimed = await self._write_round(batch, now, attempts)
+        for channel in batch.unclaimed:
+            self.wakeup(channel).set()
         for future in batch.futures():
             if not future.done():
                 future.set_result(claimed.pop(id(future), None))
@@ -276,8 +321,15 @@ class Inbox:
         stored: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for channel, updates, _stored in batch.stores:
             stored.setdefault(channel, []).extend(updates)
+        claimed: dict[int, list[InboxItem]] = {}
+        batch.unclaimed = set()
         for channel, updates in stored.items():
-            store_rows(conn, channel, updates, now)
+            limit, handed = batch.handoffs.get(channel, (0, None))
+            items = store_rows(conn, channel, updates, now, claim=limit, owner=self.owner)
+            if handed is not None:
+                claimed[id(handed)] = items
+            if len(items) < len(updates):  # some stored pending (or already stored)
+                batch.unclaimed.add(channel)
         mark_answering(conn, [row_id for row_id, _marked in batch.answering])
         closes: dict[tuple[InboxStatus, str | None], list[int]] = {}
         for row_id, status, error, _closed in batch.closes:
@@ -289,7 +341,6 @@ class Inbox:
             wanted[channel] = wanted.get(channel, 0) + limit
         taken = {channel: claim_rows(conn, channel, self.owner, now, limit)
                  for channel, limit in wanted.items()}
-        claimed: dict[int, list[InboxItem]] = {}
         for channel, limit, done in batch.claims:
             claimed[id(done)], taken[channel] = taken[channel][:limit], taken[channel][limit:]
         return claimed

@@ -188,6 +188,39 @@ async def test_writes_asked_for_together_share_one_transaction(
     await engine.dispose()
 
 
+async def test_an_idle_worker_gets_the_next_updates_claimed_as_they_are_stored(
+    db_url: str,
+) -> None:
+    engine = create_engine(db_url)
+    claims = 0
+
+    def _count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        nonlocal claims
+        claims += statement.lstrip().upper().startswith("UPDATE")
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _count)
+    inbox, other = Inbox(session_factory(engine)), Inbox(session_factory(engine))
+    # The worker found nothing pending and waits for 2 updates at most.
+    waiting = asyncio.create_task(inbox.wait_stored("telegram", 2, timeout=30))
+    await asyncio.sleep(0.05)
+    await inbox.store("telegram", [_update(n) for n in range(1, 4)])
+    handed = await asyncio.wait_for(waiting, 30)
+    assert [(item.update_key, item.payload) for item in handed] == [
+        ("1", {"update_id": 1, "note": "u1"}), ("2", {"update_id": 2, "note": "u2"})]
+    assert claims == 0  # stored claimed: no claim's update
+    assert inbox.wakeup("telegram").is_set()  # the third is pending: claim it
+    assert [item.update_key for item in await other.claim("telegram", 10)] == ["3"]
+    assert await inbox.counts() == {("telegram", "handling"): 3}
+    # A stop gives the handed rows back like any claimed row; a worker that stopped
+    # waiting is handed nothing.
+    assert (await inbox.release("telegram")).requeued == 2
+    inbox.wakeup("telegram").clear()
+    assert await inbox.wait_stored("telegram", 5, timeout=0.05) == []
+    await inbox.store("telegram", [_update(4)])
+    assert await inbox.counts() == {("telegram", "handling"): 1, ("telegram", "pending"): 3}
+    await engine.dispose()
+
+
 async def test_a_write_that_fails_does_not_fail_the_others_of_its_round(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
