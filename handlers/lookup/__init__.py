@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import zlib
+from datetime import date
 
 from bot.core.context import COMMAND_PAYLOAD, Context
 from bot.core.dispatcher import Router
+from bot.core.payloads import parse_int
 from bot.core.types import Choice, Reply
 from content.browse import has_ended, hit_text, is_running, section_label, section_text, summary
 from content.intents import default_intents
@@ -17,6 +19,7 @@ from handlers.common.feature import Feature
 MAX_QUERY = 300
 ALTERNATIVES = 2
 SNIPPET = 48
+PAGE = 8  # campaigns per page of the list
 MAX_FEATURES = 2  # functions offered beside an answer
 
 
@@ -27,9 +30,7 @@ def _parts(payload: str) -> tuple[str, str, str]:
     return prefix, first, second
 
 
-def _campaign_order(ctx: Context) -> list[Campaign]:
-    today = ctx.clock.today()
-
+def _campaign_order(ctx: Context, today: date) -> list[Campaign]:
     def key(c: Campaign) -> tuple[int, str]:
         rank = 0 if is_running(c, today) else 2 if has_ended(c, today) else 1
         return rank, c.short_name
@@ -37,8 +38,7 @@ def _campaign_order(ctx: Context) -> list[Campaign]:
     return sorted(ctx.services.campaigns.values(), key=key)
 
 
-def _campaign_label(ctx: Context, campaign: Campaign) -> str:
-    today = ctx.clock.today()
+def _campaign_label(ctx: Context, campaign: Campaign, today: date) -> str:
     if is_running(campaign, today):
         state = "rules.running"
     elif has_ended(campaign, today):
@@ -49,13 +49,36 @@ def _campaign_label(ctx: Context, campaign: Campaign) -> str:
     return ctx.t(state, name=campaign.short_name) + mark
 
 
-def _campaign_choices(ctx: Context) -> list[list[Choice]]:
-    return [[Choice(_campaign_label(ctx, c), f"cp:{c.id}")] for c in _campaign_order(ctx)]
+def _pages(ctx: Context) -> int:
+    return max(1, -(-len(ctx.services.campaigns) // PAGE))
+
+
+def _campaign_choices(ctx: Context, page: int = 0) -> list[list[Choice]]:
+    """One page of the campaigns (running first), with the way to the next and previous
+    pages: however many plans are imported, a list stays short enough to read on a phone."""
+    today = ctx.clock.today()
+    pages = _pages(ctx)
+    page = min(max(page, 0), pages - 1)
+    shown = _campaign_order(ctx, today)[page * PAGE:(page + 1) * PAGE]
+    rows = [[Choice(_campaign_label(ctx, c, today), f"cp:{c.id}")] for c in shown]
+    if page + 1 < pages:
+        rows.append([Choice(ctx.t("rules.more_campaigns", page=page + 2, pages=pages),
+                            f"cl:{page + 1}")])
+    if page > 0:
+        rows.append([Choice(ctx.t("rules.prev_campaigns"), f"cl:{page - 1}")])
+    return rows
 
 
 async def list_campaigns(ctx: Context) -> list[Reply]:
     """/chuongtrinh: the campaigns, running ones first, ended ones marked."""
     return [Reply(ctx.t("rules.list_title"), _campaign_choices(ctx))]
+
+
+async def campaign_page(ctx: Context, payload: str) -> list[Reply]:
+    """Another page of the campaigns (`cl:<page>`, counted from 0)."""
+    page = parse_int(payload.partition(":")[2], 0, _pages(ctx) - 1) or 0
+    return [Reply(ctx.t("rules.list_page", page=page + 1, pages=_pages(ctx)),
+                  _campaign_choices(ctx, page))]
 
 
 def _campaign(ctx: Context, campaign_id: str) -> Campaign | None:
@@ -194,9 +217,10 @@ def register(router: Router) -> None:
     router.choice("cs")(section_choice)
     router.choice("cc")(set_current)
     router.choice("q")(passage_choice)
+    router.choice("cl")(campaign_page)
     router.fallback = answer
     router.found = found_answer
-    router.open_prefixes.update({"cp", "cs", "cc", "q"})  # free text here is a question
+    router.open_prefixes.update({"cp", "cs", "cc", "q", "cl"})  # free text here is a question
 
 
 FEATURE = Feature("lookup", register)

@@ -60,6 +60,35 @@ async def test_campaign_list_puts_running_first_and_marks_ended(chat: Chat) -> N
     assert "Dân vận khéo Bắc Sơn 2024 — đã kết thúc" in chat.choices()
 
 
+async def test_many_campaigns_come_a_page_at_a_time(chat: Chat, app: App) -> None:
+    """With twenty imported plans the list is pages of 8 (running first), not one message of
+    twenty lines: "Xem thêm" leads on, "Trang trước" back, and a campaign on page 3 opens."""
+    originals = list(app.services.campaigns.values())
+    many = {c.id: c for c in originals}
+    for k in range(1, 4):
+        for c in originals:
+            copy = c.model_copy(update={"id": f"{c.id}-copy-{k}",
+                                        "short_name": f"{c.short_name} (bản {k})"})
+            many[copy.id] = copy
+    app.services.campaigns = many
+    await chat.send("/chuongtrinh")
+    await chat.reply()
+    first = chat.choices()
+    assert len(first) == 9 and first[-1] == "Xem thêm chương trình (trang 2/3)"
+    await chat.send("9")
+    assert "trang 2/3" in await chat.reply()
+    second = chat.choices()
+    assert second[-2:] == ["Xem thêm chương trình (trang 3/3)", "Trang trước"]
+    assert not set(second[:8]) & set(first[:8])
+    await chat.send("Xem thêm chương trình (trang 3/3)")
+    assert "trang 3/3" in await chat.reply()
+    third = chat.choices()
+    assert len(third) == 5 and third[-1] == "Trang trước"  # 20 = 8 + 8 + 4
+    assert len(set(first[:8]) | set(second[:8]) | set(third[:4])) == 20
+    await chat.send("1")
+    assert "Bạn muốn xem mục nào?" in await chat.reply()
+
+
 async def test_browse_a_section_then_set_the_current_campaign(chat: Chat) -> None:
     await chat.send("/chuongtrinh")
     await chat.reply()
