@@ -21,6 +21,7 @@ from storage.models import (
     PersonRow,
     RoleGrantRow,
 )
+from storage.rows import changed
 
 # How often a message records the account's last-seen time (it also records a new chat or
 # the end of a block at once).
@@ -258,7 +259,7 @@ class PeopleRepo:
                    ChannelAccountRow.external_id == external_id)
             .values(blocked_at=now)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed(result) > 0
 
     async def get(self, person_id: int) -> Person:
         """Return a person by id."""
@@ -453,7 +454,7 @@ class ChatStateRepo:
             return
         params = self._params(state, now)
         result = await self.session.execute(_STATE_UPDATE, params)
-        if int(getattr(result, "rowcount", 0) or 0):
+        if changed(result):
             state.revision = None if state.revision is None else state.revision + 1
         else:
             await self.session.execute(_STATE_INSERT, params)
@@ -481,7 +482,7 @@ class ChatStateRepo:
             result = await self.session.execute(
                 _STATE_UPDATE_IF, {**params, "old_revision": state.revision,
                                    "new_revision": state.revision + 1})
-            updated = int(getattr(result, "rowcount", 0) or 0) == 1
+            updated = changed(result) == 1
         if updated:
             state.revision = cast(int, state.revision) + 1
         else:
@@ -506,27 +507,27 @@ class ChatStateRepo:
         transaction (a savepoint undoes the statement for all).
         """
         todo = [(state, _snapshot(state)) for state in states]
-        changed = [(state, snapshot) for state, snapshot in todo if snapshot != state.loaded]
+        modified = [(state, snapshot) for state, snapshot in todo if snapshot != state.loaded]
         if any(state.forget for state in states) or any(
-                state.revision is None for state, _ in changed):
+                state.revision is None for state, _ in modified):
             raise ValueError("only stored states, none to forget, are saved together")
         params = [{**self._params(state, now), "old_revision": state.revision,
-                   "new_revision": cast(int, state.revision) + 1} for state, _ in changed]
+                   "new_revision": cast(int, state.revision) + 1} for state, _ in modified]
         stored: dict[int, bool] = {}
         together = self.session.get_bind().dialect.supports_sane_multi_rowcount
         if len(params) > 1 and together:
             savepoint = await self.session.begin_nested()
             result = await self.session.execute(_STATE_UPDATE_IF, params)
-            if int(getattr(result, "rowcount", 0) or 0) == len(params):
+            if changed(result) == len(params):
                 await savepoint.commit()
-                stored = {id(state): True for state, _ in changed}
+                stored = {id(state): True for state, _ in modified}
             else:
                 await savepoint.rollback()
         if params and not stored:
-            for (state, _), one in zip(changed, params, strict=True):
+            for (state, _), one in zip(modified, params, strict=True):
                 result = await self.session.execute(_STATE_UPDATE_IF, one)
-                stored[id(state)] = int(getattr(result, "rowcount", 0) or 0) == 1
-        for state, snapshot in changed:
+                stored[id(state)] = changed(result) == 1
+        for state, snapshot in modified:
             if stored[id(state)]:
                 state.revision = cast(int, state.revision) + 1
                 state.loaded = snapshot
@@ -585,7 +586,7 @@ class LinkRepo:
             .where(LinkCodeRow.code == code, LinkCodeRow.person_id == person_id,
                    LinkCodeRow.expires_at > now)
             .execution_options(synchronize_session=False))
-        if int(getattr(result, "rowcount", 0) or 0) != 1:
+        if changed(result) != 1:
             return None
         return person_id
 

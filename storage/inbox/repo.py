@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.inbox.models import InboxRow
+from storage.rows import changed
 
 
 class InboxStatus(StrEnum):
@@ -236,7 +237,7 @@ class InboxRepo:
         """Delete closed rows finished before `before` (redeliveries are over by then)."""
         result = await self.session.execute(
             delete(InboxRow).where(InboxRow.status.in_(FINAL), InboxRow.finished_at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
     async def counts(self) -> dict[tuple[str, str], int]:
         """Return the number of rows per (channel, status)."""
