@@ -1,0 +1,108 @@
+"""Rule lookup, the right passage among the candidates (issue #12): a question typed with
+other words than the plan's still finds the passage that answers it, on a plan imported with
+no hand-written field and on the committed plans."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from content.importer.cli import run_import
+from content.loader import load_campaigns
+from content.search import SearchIndex, build_index
+
+PLAN = """\
+ỦY BAN NHÂN DÂN
+HUYỆN ĐÔNG HƯNG
+Số: 12/KH-UBND
+Đông Hưng, ngày 05 tháng 3 năm 2025
+
+KẾ HOẠCH
+Phát động cuộc thi tìm hiểu pháp luật về phòng cháy, chữa cháy năm 2025
+
+Thực hiện Kế hoạch số 30/KH-UBND ngày 10/02/2025 của Ủy ban nhân dân tỉnh về công tác \
+tuyên truyền, phổ biến pháp luật;
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+1. Mục đích
+
+- Nâng cao ý thức chấp hành pháp luật của cán bộ, đoàn viên và Nhân dân.
+
+2. Yêu cầu
+
+- Cuộc thi được tổ chức thiết thực, tiết kiệm, tránh hình thức.
+
+II. NỘI DUNG
+
+1. Hình thức thi
+
+- Thi trắc nghiệm trực tuyến trên Internet, mỗi tuần một đợt.
+
+2. Khen thưởng
+
+- Bằng khen của Ban Chỉ đạo Phòng cháy Chữa cháy tỉnh cho 02 tập thể xuất sắc nhất.
+
+- Giấy khen của Chủ tịch UBND huyện cho các cá nhân đạt giải.
+
+III. TỔ CHỨC THỰC HIỆN
+
+1. Phòng Văn hóa và Thông tin: Đăng tải thể lệ cuộc thi trên Trang thông tin điện tử của huyện.
+
+2. Công an huyện: Chủ trì chấm thi, tổng hợp kết quả trước ngày 30/6/2025.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+CHỦ TỊCH
+Lê Văn An
+"""
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """A plan read by `thidua content import` with no hand-written field."""
+    directory = tmp_path_factory.mktemp("campaigns")
+    source = directory.parent / "dong-hung.txt"
+    source.write_text(PLAN, encoding="utf-8")
+    assert run_import(Path(source), campaign="dong-hung-pccc", unit="ls.bac-son",
+                      directory=directory, stdout=io.StringIO()) == 0
+    return build_index(load_campaigns(directory))
+
+
+@pytest.fixture(scope="module")
+def committed() -> SearchIndex:
+    return build_index(load_campaigns())
+
+
+def _answer(index: SearchIndex, question: str) -> tuple[str, str]:
+    hits = index.search(question)
+    assert hits, f"not found: {question}"
+    top = hits[0]
+    text = "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
+    return top.source, f"{top.heading} {text}"
+
+
+def test_acronyms_of_the_plans_names_are_read_as_the_names(imported: SearchIndex) -> None:
+    # "pccc", "bcđ": initials of a name the plan writes with capitals.
+    source, text = _answer(imported, "bằng khen của bcđ pccc tỉnh trao cho mấy tập thể")
+    assert source == "II.2"
+    assert "02 tập thể" in text
+
+
+def test_acronyms_on_the_committed_plans(committed: SearchIndex) -> None:
+    # A district of a campaign ("hq": Hớn Quản) and a body ("ubtvqh").
+    assert committed._expand_acronyms("ở hq thì sao") == "ở hớn quản thì sao"
+    _, text = _answer(committed, "có bằng khen ubtvqh không ad")
+    assert "Ủy ban Thường vụ Quốc hội" in text
+    _, text = _answer(committed, "kh thi đua ở hq có yêu cầu tiết kiệm ko")
+    assert "tiết kiệm" in text
+
+
+@pytest.mark.parametrize("word", ["hop", "tp", "ko", "dvk", "thi", "ubnd"])
+def test_words_people_type_are_never_read_as_acronyms(committed: SearchIndex, word: str) -> None:
+    # A word of the plans, of the chat vocabulary, or a place marker's initials ("tp").
+    assert committed._expand_acronyms(f"hỏi {word} nhé") == f"hỏi {word} nhé"
