@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import itertools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
+from content.errors import ContentError
 from content.passages import iter_quoted
 from content.query import Vocab, load_vocab
 from content.schema import Campaign, Passage
@@ -39,6 +43,7 @@ from content.search_base import (
     B,
     _bigrams,
     _Doc,
+    _Group,
     _Synonyms,
     _text_features,
     _words,
@@ -47,6 +52,7 @@ from content.search_base import (
     without_law_years,
 )
 from content.text import fold_words, nfc
+from content.yaml_file import read_mapping
 
 
 def _saturation(tf: float, length: float, avg: float) -> float:
@@ -74,6 +80,49 @@ def _initials(tokens: Sequence[str], folded: Callable[[str], str]) -> str:
     return "".join(folded(t.lower())[:1] for t in tokens)
 
 
+PARAPHRASE_FILE = Path(__file__).parent / "lookup_paraphrase.yaml"
+
+
+@functools.lru_cache(maxsize=4)
+def _paraphrase_entries(path: Path) -> tuple[tuple[tuple[str, tuple[str, ...]], ...],
+                                             tuple[str, ...]]:
+    """The paraphrase file's groups (name, phrases) and blockers, read once per process."""
+    if not path.exists():
+        return (), ()
+    data = read_mapping(path)
+    groups = []
+    for i, raw in enumerate(data.get("groups") or []):
+        if not isinstance(raw, dict) or not raw.get("name") or not raw.get("phrases"):
+            raise ContentError(path.name, f"groups[{i}]", "needs a name and phrases")
+        groups.append((str(raw["name"]), tuple(str(p) for p in raw["phrases"])))
+    blockers = tuple(str(p) for p in data.get("blockers") or [])
+    return tuple(groups), blockers
+
+
+def with_paraphrases(synonyms: _Synonyms, path: Path = PARAPHRASE_FILE) -> _Synonyms:
+    """The synonym table with the field's paraphrases (content/lookup_paraphrase.yaml): the
+    words people type for what the plans write otherwise ("trên mạng" for "trên Internet").
+    A group named as one of synonyms.yaml gets more phrases; another name is a new idea."""
+    groups, blockers = _paraphrase_entries(path)
+    if not groups and not blockers:
+        return synonyms
+    phrases = dict(synonyms.phrases)
+    by_name = {g.name: g for g in phrases.values() if g is not None}
+    for name, written in groups:
+        group = by_name.setdefault(name, _Group(name, None, False, ()))
+        for phrase in written:
+            key = tuple(_words(phrase))
+            if key and key not in phrases:
+                phrases[key] = group
+    for phrase in blockers:
+        key = tuple(_words(phrase))
+        if key:
+            phrases[key] = None
+    return dataclasses.replace(
+        synonyms, phrases=phrases, max_len=max((len(k) for k in phrases), default=1)
+    )
+
+
 SIGNATURE_SOURCE = "chữ ký"  # where the plan's signer is quoted from (end of the plan)
 
 
@@ -98,7 +147,7 @@ class Corpus:
     def __init__(
         self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
     ) -> None:
-        self._syn = synonyms
+        self._syn = synonyms = with_paraphrases(synonyms)
         self._lex = vocab or load_vocab()
         self._bodies = re.compile(
             r"(?<!\w)(?:" + "|".join(re.escape(b) for b in self._lex.bodies) + r")(?!\w)"

@@ -39,7 +39,7 @@ II. NỘI DUNG
 
 1. Hình thức thi
 
-- Thi trắc nghiệm trực tuyến trên Internet, mỗi tuần một đợt.
+- Thi trắc nghiệm trên Internet, mỗi tuần một đợt.
 
 2. Khen thưởng
 
@@ -106,3 +106,24 @@ def test_acronyms_on_the_committed_plans(committed: SearchIndex) -> None:
 def test_words_people_type_are_never_read_as_acronyms(committed: SearchIndex, word: str) -> None:
     # A word of the plans, of the chat vocabulary, or a place marker's initials ("tp").
     assert committed._expand_acronyms(f"hỏi {word} nhé") == f"hỏi {word} nhé"
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "expected"),
+    [
+        # "trên mạng", "online" for the plan's "trên Internet".
+        ("cuộc thi có thi online không", "II.1", "trên Internet"),
+        ("thi qua mạng à", "II.1", "trên Internet"),
+        ("thi online kiểu gì", "II.1", "trên Internet"),
+        # "kịp", "chậm nhất", "trễ hạn" for the plan's "trước ngày …".
+        ("tháng 7 mới tổng hợp kết quả thi thì có kịp không", "III.2", "trước ngày 30/6/2025"),
+        ("tổng hợp kết quả thi chậm nhất khi nào", "III.2", "trước ngày 30/6/2025"),
+        # "bà con", "người dân" for the plan's "Nhân dân".
+        ("bà con có được thi không", "I.1", "Nhân dân"),
+    ],
+)
+def test_the_fields_paraphrases_find_the_plans_words(
+    imported: SearchIndex, question: str, source: str, expected: str
+) -> None:
+    found, text = _answer(imported, question)
+    assert (found, expected in text) == (source, True)
