@@ -18,7 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from bench.rerank_train import ROOT, fold, judged, read_set
+from bench.rerank_train import NOT_FOUND, ROOT, fold, read_set
+from content.browse import hit_text
 from content.loader import load_campaigns
 from content.messages import Messages
 from content.search import SearchIndex, build_index
@@ -29,13 +30,27 @@ SETS = {
 }
 
 
+def judged(index: SearchIndex, messages: Messages, names: dict[str, str], question: str,
+           expected: str, kind: str) -> bool:
+    """Judged as the shared scorer judges the bot's reply (the campaign by its short name,
+    as the chat names it)."""
+    hits = index.search(question)
+    top = hits[0] if hits else None
+    reply = fold(hit_text(messages, top, names.get(top.campaign_id))) if top else NOT_FOUND
+    if kind == "out":
+        return NOT_FOUND in reply
+    return NOT_FOUND not in reply and any(fold(w) in reply for w in expected.split("|"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--all", action="store_true", help="also list out-of-scope misses")
     ap.add_argument("--summary", action="store_true", help="per-set figures only")
     args = ap.parse_args(argv)
-    index = build_index(load_campaigns())
+    campaigns = load_campaigns()
+    names = {c.id: c.short_name for c in campaigns}
+    index = build_index(campaigns)
     messages = Messages.load()
     seen: dict[str, Any] = {}
     original = SearchIndex._candidates
@@ -53,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok_in = ok_out = c_in = c_out = 0
         for question, expected, kind in read_set(ROOT / "tests" / "content" / SETS[name]):
             seen.clear()
-            ok = judged(index, messages, question, expected, kind)
+            ok = judged(index, messages, names, question, expected, kind)
             if kind == "in":
                 ok_in += ok
                 c_in += 1
