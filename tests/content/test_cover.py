@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from content.errors import ContentError
 from content.importer.cli import run_import
 from content.loader import load_campaigns
-from content.search import SearchIndex, build_index
+from content.search import SearchIndex, build_index, load_synonyms
+from content.search_corpus import with_paraphrases
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -127,3 +129,33 @@ def test_the_fields_paraphrases_find_the_plans_words(
 ) -> None:
     found, text = _answer(imported, question)
     assert (found, expected in text) == (source, True)
+
+
+@pytest.mark.parametrize(
+    ("question", "plan_words"),
+    [
+        # The plans' own words holding a paraphrase are not it: "kịp thời" is no deadline,
+        # "sửa đổi" (a law) no remedy.
+        ("khen thưởng kịp thời", "~han"),
+        ("sửa đổi, bổ sung luật", "~khacphuc"),
+    ],
+)
+def test_the_plans_own_words_are_not_paraphrases(
+    committed: SearchIndex, question: str, plan_words: str
+) -> None:
+    assert plan_words not in committed._analyse(question).core
+
+
+def test_a_paraphrase_joins_a_group_of_the_synonyms(committed: SearchIndex) -> None:
+    # "chậm nhất" asks for the deadline as "hạn chót" does: the same feature, a date asked.
+    late = committed._analyse("nộp hồ sơ chậm nhất")
+    deadline = committed._analyse("hạn chót nộp hồ sơ")
+    assert "~han" in late.core and "~han" in deadline.core
+
+
+def test_a_broken_paraphrase_file_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "lookup_paraphrase.yaml"
+    broken.write_text("groups:\n  - name: internet\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        with_paraphrases(load_synonyms(), broken)
+    assert "lookup_paraphrase.yaml" in str(caught.value)
