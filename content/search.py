@@ -62,6 +62,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
+        query = self._expand_acronyms(query)  # search_corpus.py: "ở hq" -> "ở hớn quản"
         story, asked = split_story(query, self._lex)
         q = self._scoped(self._analyse(asked, story), asked)  # search_scope.py
         if q.out_of_scope:

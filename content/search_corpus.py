@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
+from content.errors import ContentError
 from content.passages import iter_quoted
 from content.query import Vocab, load_vocab
 from content.schema import Campaign, Passage
@@ -39,6 +43,7 @@ from content.search_base import (
     B,
     _bigrams,
     _Doc,
+    _Group,
     _Synonyms,
     _text_features,
     _words,
@@ -47,6 +52,7 @@ from content.search_base import (
     without_law_years,
 )
 from content.text import fold_words, nfc
+from content.yaml_file import read_mapping
 
 
 def _saturation(tf: float, length: float, avg: float) -> float:
@@ -58,6 +64,63 @@ def _saturation(tf: float, length: float, avg: float) -> float:
 def _idf(n: int, df: int) -> float:
     """BM25's inverse document frequency of a feature held by df of n passages."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+# Acronyms of the plans' names ("hq": Hớn Quản, "ubtvqh": Ủy ban Thường vụ Quốc hội).
+ACRONYM_WORDS = 7  # a name of this many words at most gives an acronym
+ACRONYM_MIN_WORDS = 3  # …of this many at least when read from the text (two capitals in it)
+ACRONYM_ALIAS = 100  # a campaign's alias counts as this many names written in the text
+ACRONYM_SHARE = 0.75  # the name an acronym stands for, of all the names it could
+_SEGMENT_RE = re.compile(r"[^\w\s]+")
+_ACRONYM_RE = re.compile(r"(?<![\w/.-])[A-Za-zđĐ]{2,7}(?![\w/.-])")
+
+
+def _initials(tokens: Sequence[str], folded: Callable[[str], str]) -> str:
+    """The folded first letters of the words ("Hớn Quản" -> "hq")."""
+    return "".join(folded(t.lower())[:1] for t in tokens)
+
+
+PARAPHRASE_FILE = Path(__file__).parent / "lookup_paraphrase.yaml"
+
+
+@functools.lru_cache(maxsize=4)
+def _paraphrase_entries(path: Path) -> tuple[tuple[tuple[str, tuple[str, ...]], ...],
+                                             tuple[str, ...]]:
+    """The paraphrase file's groups (name, phrases) and blockers, read once per process."""
+    if not path.exists():
+        return (), ()
+    data = read_mapping(path)
+    groups = []
+    for i, raw in enumerate(data.get("groups") or []):
+        if not isinstance(raw, dict) or not raw.get("name") or not raw.get("phrases"):
+            raise ContentError(path.name, f"groups[{i}]", "needs a name and phrases")
+        groups.append((str(raw["name"]), tuple(str(p) for p in raw["phrases"])))
+    blockers = tuple(str(p) for p in data.get("blockers") or [])
+    return tuple(groups), blockers
+
+
+def with_paraphrases(synonyms: _Synonyms, path: Path = PARAPHRASE_FILE) -> _Synonyms:
+    """The synonym table with the field's paraphrases (content/lookup_paraphrase.yaml): the
+    words people type for what the plans write otherwise ("trên mạng" for "trên Internet").
+    A group named as one of synonyms.yaml gets more phrases; another name is a new idea."""
+    groups, blockers = _paraphrase_entries(path)
+    if not groups and not blockers:
+        return synonyms
+    phrases = dict(synonyms.phrases)
+    by_name = {g.name: g for g in phrases.values() if g is not None}
+    for name, written in groups:
+        group = by_name.setdefault(name, _Group(name, None, False, ()))
+        for phrase in written:
+            key = tuple(_words(phrase))
+            if key and key not in phrases:
+                phrases[key] = group
+    for phrase in blockers:
+        key = tuple(_words(phrase))
+        if key:
+            phrases[key] = None
+    return dataclasses.replace(
+        synonyms, phrases=phrases, max_len=max((len(k) for k in phrases), default=1)
+    )
 
 
 SIGNATURE_SOURCE = "chữ ký"  # where the plan's signer is quoted from (end of the plan)
@@ -84,7 +147,7 @@ class Corpus:
     def __init__(
         self, campaigns: Sequence[Campaign], synonyms: _Synonyms, vocab: Vocab | None = None
     ) -> None:
-        self._syn = synonyms
+        self._syn = synonyms = with_paraphrases(synonyms)
         self._lex = vocab or load_vocab()
         self._bodies = re.compile(
             r"(?<!\w)(?:" + "|".join(re.escape(b) for b in self._lex.bodies) + r")(?!\w)"
@@ -247,6 +310,7 @@ class Corpus:
             if folded:
                 self._spellings[folded][token] += times
         self._index_rare_spellings(avg, n, postings)
+        self._acronyms = self._acronym_table(campaigns, text_counts)
         # Word pairs as the plans write them, with diacritics ("văn bản", not "văn bàn"), and
         # the campaigns' place names: a district named otherwise is not one of the plans'.
         keys: dict[str, str] = {}
@@ -264,6 +328,72 @@ class Corpus:
         self._settle()
         del self._memo_features, self._memo_quals, self._memo_addressees, self._memo_folded
         del self._memo_sat, self._memo_marks, self._memo_around
+
+    def _acronym_table(
+        self, campaigns: Sequence[Campaign], text_counts: Mapping[str, int]
+    ) -> dict[str, str]:
+        """Acronyms of the names the plans write, as people type them in chat: "hq" for a
+        district of a campaign ("Hớn Quản"), "ubtvqh" for a body named with capitals ("Ủy
+        ban Thường vụ Quốc hội"). Folded initials -> the name as written. An acronym that is
+        a word of the plans or of the chat vocabulary, or stands for several names alike, is
+        left out; two letters only for a campaign's place, and never those of a place marker
+        ("tp": thành phố)."""
+        named: dict[str, Counter[str]] = defaultdict(Counter)
+        # (by the name folded: "Ủy ban" and "Uỷ ban", "hớn quản" and "hón quản" are one)
+        written: dict[str, str] = {}
+        places = {w for c in campaigns for n in (c.issuer, c.province) for w in _words(n)}
+        for campaign in campaigns:
+            for alias in campaign.aliases:
+                tokens = _ACCENTED_RE.findall(nfc(alias).lower())
+                if not 2 <= len(tokens) <= ACRONYM_WORDS or not all(
+                    t.isalpha() for t in tokens
+                ):
+                    continue
+                if len(tokens) == 2 and not all(self._folded(t) in places for t in tokens):
+                    continue  # two letters name too much: only a place of the campaign
+                name = " ".join(tokens)
+                key = written.setdefault(" ".join(map(self._folded, tokens)), name)
+                named[_initials(tokens, self._folded)][key] += ACRONYM_ALIAS
+        stop = self._syn.stop_accented  # ("về" ends no name, "hội" does)
+        for text in text_counts:
+            for segment in _SEGMENT_RE.split(nfc(text)):
+                tokens = segment.split()
+                for i, first in enumerate(tokens):
+                    if not first[:1].isupper() or not first.isalpha() or first.isupper():
+                        continue
+                    # A name: capitalised words, each followed by one lowercase word at most
+                    # ("Ủy ban Thường vụ Quốc hội", "Ban Dân vận Huyện ủy").
+                    for n in range(ACRONYM_MIN_WORDS, ACRONYM_WORDS + 1):
+                        run = tokens[i : i + n]
+                        last = run[-1]
+                        if len(run) < n or not last.isalpha() or (
+                            last.isupper() and len(last) > 1
+                        ) or not (last[:1].isupper() or run[-2][:1].isupper()):
+                            break
+                        if last[:1].isupper() or last.lower() not in stop:
+                            name = " ".join(run)
+                            key = written.setdefault(
+                                " ".join(self._folded(t.lower()) for t in run), name)
+                            named[_initials(run, self._folded)][key] += 1
+        markers = {_initials(m, lambda w: w) for m in self._lex.place_markers}
+        known = self._vocab_set | self._abbrev_words | self._syn.stopwords | markers
+        table: dict[str, str] = {}
+        for acronym, names in named.items():
+            (name, times), = names.most_common(1)
+            if acronym in known or times < ACRONYM_SHARE * sum(names.values()):
+                continue
+            table[acronym] = name
+        return table
+
+    def _expand_acronyms(self, text: str) -> str:
+        """The question with the plans' acronyms typed in it written out ("ở hq" -> "ở hớn
+        quản"); a word of the plans or of the chat vocabulary is never one."""
+        table = self._acronyms
+        if not table:
+            return text
+        return _ACRONYM_RE.sub(
+            lambda m: table.get(m.group(0).lower().replace("đ", "d"), m.group(0)), text
+        )
 
     def _folded(self, token: str) -> str:
         """A word folded into one key ("Bắc" -> "bac"), once per distinct word (build time)."""
