@@ -97,6 +97,8 @@ class SearchIndex(Candidates, Reading, Quoting):
                 ref = self._contact(next(iter(named)))
                 if ref is not None:
                     hits = [self._hit(ref, MIN_COVERAGE)]
+        if hits and not self._answers_a_choice(query, hits[0]):  # search_scope.py
+            hits = []
         if not hits:
             # "… thi trên giấy hay thi trên mạng": each alternative asked on its own.
             hits = self._choice_hits(query, prefer_campaign, limit)  # search_scope.py

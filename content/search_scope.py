@@ -235,6 +235,16 @@ def choices(query: str) -> list[tuple[str, tuple[str, ...]]]:
     return []
 
 
+def _choice_pairs(asked: list[tuple[str, tuple[str, ...]]], n: int) -> set[str]:
+    """The n-th alternative's own words as the pairs a passage must say ("trên giấy", not the
+    "giấy" of "giấy khen"); pairs made only of the other alternative's words left out."""
+    other = set(asked[1 - n][1])
+    return {
+        f"{a}_{b}" for a, b in itertools.pairwise(canon_word(w) for w in asked[n][1] if w)
+        if a not in other or b not in other
+    }
+
+
 def roman_value(word: str) -> int | None:
     """The value of a Roman numeral ("xiv" → 14), None for anything else."""
     word = word.lower()
@@ -583,14 +593,8 @@ class Scope(Corpus):
         has one. Each is read and checked like any question."""
         best: list[Hit] = []
         asked = choices(query)
-        for n, (variant, words) in enumerate(asked):
-            other = set(asked[1 - n][1])
-            # The alternative's own words, as a pair the passage itself says ("trên giấy",
-            # not the "giấy" of "giấy khen").
-            pairs = {
-                f"{a}_{b}" for a, b in itertools.pairwise(canon_word(w) for w in words if w)
-                if a not in other or b not in other
-            }
+        for n, (variant, _) in enumerate(asked):
+            pairs = _choice_pairs(asked, n)
             hits = [
                 h for h in self.search(variant, prefer_campaign=prefer_campaign, limit=limit)
                 if h.ref >= 0 and pairs & self._docs[h.ref].own
@@ -598,6 +602,24 @@ class Scope(Corpus):
             if hits and (not best or hits[0].score > best[0].score):
                 best = hits
         return best
+
+    def _answers_a_choice(self, query: str, hit: Hit) -> bool:
+        """Whether a passage found for a whole choice question may answer it: False when it
+        says a word only one alternative has, but not as that alternative says it, and nothing
+        of the other ("Giấy khen" found for "thi trên giấy hay thi trên mạng": another thing
+        called "giấy"). A passage saying neither alternative's words may answer in its own
+        ("05 tuần liên tục" for "nhắc thi hết các tuần hay chỉ tuần đầu"). True for a question
+        that offers no choice."""
+        asked = choices(query)
+        if not asked or hit.ref < 0:
+            return True
+        own = self._docs[hit.ref].own
+        if any(_choice_pairs(asked, n) & own for n in range(len(asked))):
+            return True
+        stop = self._syn.stopwords
+        first, second = ({canon_word(w) for w in words if w and w not in stop}
+                         for _, words in asked)
+        return bool((first - second) & own) == bool((second - first) & own)
 
     def _asks_unstated(self, query: str, campaigns: frozenset[str]) -> bool:
         """Whether the question's shape asks a kind of fact (`scope_asks` in lookup_vocab.yaml:
