@@ -38,7 +38,7 @@ COMMANDS = {
     "nhacnho": EVERYONE, "thongbao": frozenset({ADMIN}),
 }
 CHOICE_PREFIXES = {"p": EVERYONE, "pv": EVERYONE, "ro": MANAGERS, "cp": EVERYONE,
-                   "cs": EVERYONE, "cc": EVERYONE, "q": EVERYONE, "gt": EVERYONE,
+                   "cs": EVERYONE, "cc": EVERYONE, "cl": EVERYONE, "q": EVERYONE, "gt": EVERYONE,
                    "gtd": REVIEWERS, "w": MANAGERS, "h": MANAGERS, "wc": MANAGERS,
                    "rf": EVERYONE, "rq": MANAGERS, "nn": EVERYONE,
                    "bc": frozenset({ADMIN}),
