@@ -4,15 +4,13 @@ no hand-written field and on the committed plans."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from content.errors import ContentError
-from content.importer.cli import run_import
-from content.loader import load_campaigns
-from content.search import SearchIndex, build_index, load_synonyms
+from content.search import SearchIndex, load_synonyms
 from content.search_corpus import with_paraphrases
 
 PLAN = """\
@@ -65,19 +63,9 @@ Lê Văn An
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
     """A plan read by `thidua content import` with no hand-written field."""
-    directory = tmp_path_factory.mktemp("campaigns")
-    source = directory.parent / "dong-hung.txt"
-    source.write_text(PLAN, encoding="utf-8")
-    assert run_import(Path(source), campaign="dong-hung-pccc", unit="ls.bac-son",
-                      directory=directory, stdout=io.StringIO()) == 0
-    return build_index(load_campaigns(directory))
-
-
-@pytest.fixture(scope="module")
-def committed() -> SearchIndex:
-    return build_index(load_campaigns())
+    return import_plan(PLAN, "dong-hung.txt", "dong-hung-pccc")
 
 
 def _answer(index: SearchIndex, question: str) -> tuple[str, str]:

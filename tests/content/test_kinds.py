@@ -11,14 +11,11 @@ hand-written field (so no keyword can have been added for it) and on the committ
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from content.importer.cli import run_import
-from content.loader import load_campaigns
-from content.search import SearchIndex, build_index
+from content.search import SearchIndex
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -90,19 +87,9 @@ Trần Văn Bình
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
     """A plan read by `thidua content import` with no hand-written field."""
-    directory = tmp_path_factory.mktemp("campaigns")
-    source = directory.parent / "bao-lam.txt"
-    source.write_text(PLAN, encoding="utf-8")
-    assert run_import(Path(source), campaign="bao-lam-nguoi-tot", unit="ls.bac-son",
-                      directory=directory, stdout=io.StringIO()) == 0
-    return build_index(load_campaigns(directory))
-
-
-@pytest.fixture(scope="module")
-def committed() -> SearchIndex:
-    return build_index(load_campaigns())
+    return import_plan(PLAN, "bao-lam.txt", "bao-lam-nguoi-tot")
 
 
 def _answer(index: SearchIndex, question: str) -> tuple[str, str]:

@@ -19,14 +19,11 @@ passage was among the candidates but not first: on a plan imported with no hand-
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from content.importer.cli import run_import
-from content.loader import load_campaigns
-from content.search import SearchIndex, build_index
+from content.search import SearchIndex
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -81,19 +78,9 @@ Lê Văn Hùng
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
     """A plan read by `thidua content import` with no hand-written field."""
-    directory = tmp_path_factory.mktemp("campaigns")
-    source = directory.parent / "dong-son.txt"
-    source.write_text(PLAN, encoding="utf-8")
-    assert run_import(Path(source), campaign="dong-son-cchc", unit="ls.bac-son",
-                      directory=directory, stdout=io.StringIO()) == 0
-    return build_index(load_campaigns(directory))
-
-
-@pytest.fixture(scope="module")
-def committed() -> SearchIndex:
-    return build_index(load_campaigns())
+    return import_plan(PLAN, "dong-son.txt", "dong-son-cchc")
 
 
 def _answer(index: SearchIndex, question: str) -> tuple[str, str]:

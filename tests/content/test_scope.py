@@ -4,12 +4,10 @@ office holder's name or phone number), for the committed plans and for a plan as
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from content.importer.cli import run_import
 from content.loader import load_campaigns
 from content.search import SearchIndex, build_index
 from content.search_scope import asked_editions, cited_dates_removed, roman_value
@@ -152,14 +150,9 @@ Lê Văn Minh
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
     """A plan read by `thidua content import` with no hand-written field."""
-    directory = tmp_path_factory.mktemp("campaigns")
-    source = directory.parent / "hoa-an.txt"
-    source.write_text(PLAN, encoding="utf-8")
-    assert run_import(Path(source), campaign="hoa-an-hoi-thi", unit="ls.bac-son",
-                      directory=directory, stdout=io.StringIO()) == 0
-    return build_index(load_campaigns(directory))
+    return import_plan(PLAN, "hoa-an.txt", "hoa-an-hoi-thi")
 
 
 @pytest.mark.parametrize(

@@ -18,15 +18,13 @@ hand-written field (no keyword can have been added for a question) and on the co
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from content.errors import ContentError
-from content.importer.cli import run_import
-from content.loader import load_campaigns
-from content.search import SearchIndex, build_index
+from content.search import SearchIndex
 from content.search_scope import choice_variants, past_times, public_services, scope_asks
 from tests.harness import Chat
 
@@ -86,19 +84,9 @@ Hoàng Văn Sơn
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
     """A plan read by `thidua content import` with no hand-written field."""
-    directory = tmp_path_factory.mktemp("campaigns")
-    source = directory.parent / "nguyen-binh.txt"
-    source.write_text(PLAN, encoding="utf-8")
-    assert run_import(Path(source), campaign="nguyen-binh-hoi-thi", unit="ls.bac-son",
-                      directory=directory, stdout=io.StringIO()) == 0
-    return build_index(load_campaigns(directory))
-
-
-@pytest.fixture(scope="module")
-def committed() -> SearchIndex:
-    return build_index(load_campaigns())
+    return import_plan(PLAN, "nguyen-binh.txt", "nguyen-binh-hoi-thi")
 
 
 def _quoted(index: SearchIndex, question: str) -> str:
