@@ -211,6 +211,9 @@ def choice_variants(query: str) -> list[str]:
 def choices(query: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each question of choice_variants with the folded words only its alternative says
     ("thi trên giấy hay thi trên mạng": "giay" for the first, "mang" for the second)."""
+    lowered = nfc(query).lower()
+    if not any(word in lowered for word in _CHOICE_WORDS):  # most questions: no fold at all
+        return []
     tokens = query.split()
     folded = ["".join(fold_words(t)) for t in tokens]
     for k, token in enumerate(tokens):
