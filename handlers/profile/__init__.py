@@ -228,7 +228,7 @@ async def _finish_edit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     return await show_profile(ctx, ctx.t("profile.updated"))
 
 
-async def choose_unit(ctx: Context, payload: ChooseUnit) -> list[Reply]:
+async def unit_then_command(ctx: Context, payload: ChooseUnit) -> list[Reply]:
     """"Chọn đơn vị của tôi" from a feature that needs it: ask for the unit (registering
     first, when needed), then open that feature's command again."""
     spec = ctx.services.router.commands.get(payload.then)
@@ -277,7 +277,7 @@ def register(router: Router) -> None:
     for payload in EDIT_FORMS:
         router.action(payload)(edit)
     router.action(ToggleReminders)(toggle_reminders)
-    router.action(ChooseUnit)(choose_unit)
+    router.action(ChooseUnit)(unit_then_command)
 
 
 FEATURE = Feature("profile", register)
