@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from bot.core.context import Context
@@ -19,6 +20,7 @@ from content.text import fold, nfc
 from content.vocab import Answer, load_vocab
 from handlers.common.parsing.birth import BirthYearError, BirthYearProblem
 from handlers.common.parsing.birth import parse_birth_year as read_birth_year
+from handlers.common.parsing.dates import DateError, DateProblem, parse_date
 
 When = Callable[[dict[str, Any]], bool] | None
 Options = Callable[[Context, dict[str, Any]], list[Choice]]
@@ -109,7 +111,17 @@ def clean_name(text: str) -> str | None:
         return None
     if conversation_kind(name) is not None:  # "cảm ơn", "xin chào", "hướng dẫn" are no names
         return None
+    if _says_a_date(name):  # "hôm qua", "tuần trước", "thứ hai": the next question's answer
+        return None
     return name
+
+
+def _says_a_date(text: str) -> bool:
+    try:
+        parse_date(text, date.today())
+    except DateError as error:
+        return error.problem is not DateProblem.NOT_A_DATE
+    return True
 
 
 def proper_name(name: str) -> str:

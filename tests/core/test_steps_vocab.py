@@ -70,6 +70,8 @@ def test_a_vocabulary_needs_words(tmp_path: Path) -> None:
     ("Trần Thị-Mai", "Trần Thị-Mai"),
     ("Lê Văn T.", "Lê Văn T."),
     ("Chào Văn Minh", "Chào Văn Minh"),  # a family name that is also a greeting word
+    ("Nguyễn Văn Mai", "Nguyễn Văn Mai"),  # "mai" alone is tomorrow, not in a full name
+    ("Trần Văn Năm", "Trần Văn Năm"),
 ])
 def test_names_are_tidied(text: str, expected: str) -> None:
     assert clean_name(text) == expected
@@ -77,6 +79,7 @@ def test_names_are_tidied(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize("text", ["A", "Lan 2", "Lan_", "x" * 101, "<b>Lan</b>", ". Lan",
                                   "Lan..Mai", "@lan", "cảm ơn", "cam on nhe", "xin chào",
-                                  "hướng dẫn", "Vâng ạ"])
+                                  "hướng dẫn", "Vâng ạ", "hôm qua", "tuần trước", "sáng nay",
+                                  "thứ hai", "20 tháng 4"])
 def test_non_names_are_refused(text: str) -> None:
     assert clean_name(text) is None

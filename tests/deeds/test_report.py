@@ -207,6 +207,8 @@ async def test_nominee_name_capitalised_and_optional_parts_reached_by_correcting
     await say(chat, "/baoguong", "Bạn có đồng ý không")
     await say(chat, "Đồng ý", "Ai đã làm việc tốt")
     await say(chat, "Nam 123", "chỉ gồm chữ cái")
+    # the date typed one step early is not taken for the person's name
+    await say(chat, "hôm qua", "họ và tên người làm việc tốt")
     await say(chat, "lò thị mai", "kể ngắn gọn")
     await say(chat, "ngắn", "ít nhất 15 ký tự")
     await say(chat, "Em Mai dẫn cụ bà bị lạc về nhà an toàn.", "ngày nào")
