@@ -370,7 +370,7 @@ def _consent_prompt(ctx: Context, data: dict[str, Any]) -> str:
 def consent_step() -> Step:
     """Ask once for the consents a report needs, together (profile too for a newcomer)."""
     return yes_no_step(Steps.DECIDING_CONSENT, "consent_deeds", _consent_prompt,
-                       yes="deeds.agree", no="deeds.no", invalid="deeds.yes_no_invalid",
+                       yes="deeds.agree", no="deeds.no", invalid="deeds.consent_invalid",
                        when=lambda d: bool(d.get("_ask_consent")))
 
 

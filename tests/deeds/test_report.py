@@ -205,6 +205,8 @@ async def test_nominee_name_capitalised_and_optional_parts_reached_by_correcting
         chat: Chat) -> None:
     await register(chat, "lan", "Nguyễn Thị Lan", "long dong", "Long Đống")
     await say(chat, "/baoguong", "Bạn có đồng ý không")
+    # asked again in the words of its own choices
+    await say(chat, "anh Nam giúp dân", "chọn 1 (Đồng ý) hoặc 2 (Không)")
     await say(chat, "Đồng ý", "Ai đã làm việc tốt")
     await say(chat, "Nam 123", "chỉ gồm chữ cái")
     # the date typed one step early is not taken for the person's name
