@@ -91,4 +91,4 @@ def choose_unit(ctx: Context, text: str, then: str) -> Reply:
     """A feature's "your profile has no unit" screen: `text`, then a choice that asks for the
     unit and comes back to the command `then`, and the main menu's way out."""
     return Reply(text, [[Choice(ctx.t("profile.choose_unit"), ChooseUnit(then).pack())],
-                        [Choice(ctx.t("profile.back_menu"), COMMAND_PAYLOAD + "menu")]])
+                        [Choice(ctx.t("menu.back"), COMMAND_PAYLOAD + "menu")]])

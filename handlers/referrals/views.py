@@ -102,7 +102,7 @@ async def home(ctx: Context, campaign: Campaign, prefix: str | None = None) -> l
             again = ConsentAgain(participant.id).pack()
             return [Reply(join_text(prefix, ctx.t("ref.consent_withdrawn")),
                           [[Choice(ctx.t("ref.consent_again"), again)],
-                           [Choice(ctx.t("ref.back_menu"), MENU)]])]
+                           [Choice(ctx.t("menu.back"), MENU)]])]
         return [await dashboard(ctx, campaign, participant, prefix)]
     linked = [m for m in await repo.linked_to(ctx.person.id) if m.campaign_id == campaign.id]
     if linked:
@@ -126,7 +126,7 @@ def intro(ctx: Context, campaign: Campaign, prefix: str | None = None) -> Reply:
         rows.append([Choice(ctx.t("ref.code.button"), EnterCode().pack())])
     rows += other_campaigns(ctx, campaign)
     if ended:  # nothing to join here: never a screen without a way on
-        rows.append([Choice(ctx.t("ref.back_menu"), MENU)])
+        rows.append([Choice(ctx.t("menu.back"), MENU)])
     return Reply(join_text(prefix, text), rows)
 
 
@@ -250,7 +250,7 @@ async def referred_view(ctx: Context, campaign: Campaign, member: Member,
     else:
         label = ctx.t("ref.referred.mark_now")
     rows = [[Choice(label, ToggleMark(member.id, week).pack())],
-            [Choice(ctx.t("ref.back_menu"), MENU)]]
+            [Choice(ctx.t("menu.back"), MENU)]]
     if line.closed and today <= prog.until.date:
         for past in range(1, line.closed + 1):
             if not member.marks.done & bit(past) and not member.marks.verified & bit(past):
