@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 
 from content.search import SearchIndex
+from tests.content.answers import top_answer
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -92,14 +93,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "bao-lam.txt", "bao-lam-nguoi-tot")
 
 
-def _answer(index: SearchIndex, question: str) -> tuple[str, str]:
-    hits = index.search(question)
-    assert hits, f"not found: {question}"
-    top = hits[0]
-    text = "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
-    return top.source, text
-
-
 @pytest.mark.parametrize(
     ("question", "source", "expected"),
     [
@@ -126,12 +119,12 @@ def _answer(index: SearchIndex, question: str) -> tuple[str, str]:
 def test_kinds_of_question_are_answered_on_an_imported_plan(
     imported: SearchIndex, question: str, source: str, expected: str
 ) -> None:
-    found, text = _answer(imported, question)
+    found, text = top_answer(imported, question)
     assert found == source and expected in text
 
 
 def test_who_may_take_part_quotes_the_whole_part(imported: SearchIndex) -> None:
-    _, text = _answer(imported, "mình là đoàn viên thì tham gia được không")
+    _, text = top_answer(imported, "mình là đoàn viên thì tham gia được không")
     assert "đoàn viên" in text and "18 tuổi" in text
 
 
@@ -154,7 +147,7 @@ def test_what_the_imported_plan_does_not_state_is_not_found(
 
 def test_the_plan_as_the_topic_is_still_searched(committed: SearchIndex) -> None:
     # "kế hoạch" at the start, doing nothing: the plan itself is what is asked about.
-    source, text = _answer(committed, "kế hoạch dvk đăng ở đâu v ad")
+    source, text = top_answer(committed, "kế hoạch dvk đăng ở đâu v ad")
     assert source == "IV.3" and "Trang thông tin điện tử" in text
 
 
@@ -177,7 +170,7 @@ def test_the_plan_as_the_topic_is_still_searched(committed: SearchIndex) -> None
 def test_kinds_of_question_are_answered_on_the_committed_plans(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
-    _, text = _answer(committed, question)
+    _, text = top_answer(committed, question)
     assert expected in text
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import pytest
 
 from content.search import SearchIndex
+from tests.content.answers import top_answer
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -83,14 +84,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "dong-son.txt", "dong-son-cchc")
 
 
-def _answer(index: SearchIndex, question: str) -> tuple[str, str]:
-    hits = index.search(question)
-    assert hits, f"not found: {question}"
-    top = hits[0]
-    text = "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
-    return top.source, text
-
-
 @pytest.mark.parametrize(
     ("question", "source", "expected"),
     [
@@ -107,7 +100,7 @@ def _answer(index: SearchIndex, question: str) -> tuple[str, str]:
 def test_near_misses_are_answered_on_an_imported_plan(
     imported: SearchIndex, question: str, source: str, expected: str
 ) -> None:
-    found, text = _answer(imported, question)
+    found, text = top_answer(imported, question)
     assert found == source and expected in text
 
 
@@ -141,7 +134,7 @@ def test_near_misses_are_answered_on_an_imported_plan(
 def test_near_misses_are_answered_on_the_committed_plans(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
-    _, text = _answer(committed, question)
+    _, text = top_answer(committed, question)
     assert expected in text
 
 

@@ -8,8 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from content.loader import load_campaigns
-from content.search import SearchIndex, build_index
+from content.search import SearchIndex
 from content.search_scope import asked_editions, cited_dates_removed, roman_value
 from tests.harness import Chat
 
@@ -51,9 +50,9 @@ def test_a_cited_documents_date_is_not_a_date_of_the_plan() -> None:
     assert "25/10/2024" in left
 
 
-@pytest.fixture(scope="module")
-def index() -> SearchIndex:
-    return build_index(load_campaigns())
+@pytest.fixture
+def index(committed: SearchIndex) -> SearchIndex:
+    return committed
 
 
 @pytest.mark.parametrize(
