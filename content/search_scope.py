@@ -9,7 +9,7 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from content.errors import ContentError
@@ -83,6 +83,10 @@ _EVENT_FEATURES = {
 # The place a plan is issued for, after its level ("UBND huyện Chi Lăng").
 _ISSUER_PLACE_RE = re.compile(r"(?i:huyện|thị xã|thành phố|quận|tỉnh|xã|phường|thị trấn)\s+(.+)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+# Every Vietnamese syllable holds one of these (folded): a token without any is initials.
+_VOWELS = frozenset("aeiouy")
+# What typed initials nobody knows weigh in ranking, as a share of an unknown word's weight.
+GATE_INITIAL_SHARE = 0.1
 # A question asking a fact (a date, a number, a body) is answered only by a passage holding
 # at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
 # answer "Giấy khen được trao vào ngày nào?".
@@ -495,24 +499,9 @@ class Scope(Corpus):
         )
         if asked != q.required:
             q = dataclasses.replace(q, required=asked)
-        for group in q.required:
-            if all(f.startswith("#f_") for f in group) and not any(
-                self._present(f, q.campaigns) for f in group
-            ):
-                # A kind of fact no plan states (a phone number, prize money): not found,
-                # not even the plan's contact office for questions.
-                return dataclasses.replace(q, out_of_scope=True)
-        if (
-            self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns)
-            or self._public_service(query) or self._asks_unstated(query, q.campaigns)
-        ):
+        if self._scope_refusal(q, query):
             return dataclasses.replace(q, out_of_scope=True)
-        editions = asked_editions(query)
-        if editions:
-            named = q.campaigns or frozenset(self._editions)
-            known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
-            if any(e not in known for e in editions):
-                return dataclasses.replace(q, out_of_scope=True)
+        q = self._initials_light(q)
         if "#num" in q.core and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
@@ -548,6 +537,49 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _initials_light(self, q: _Query) -> _Query:
+        """Typed initials no one could read back ("trg", "tc", "đb", "hđ": no vowel, so no
+        Vietnamese syllable) that neither the chat vocabulary nor the plans know rank a
+        passage but do not count against its coverage: a word found nowhere weighs as much
+        as the rarest word of the plans, which an abbreviation is not."""
+        light = [
+            f for f in q.core
+            if f[0] not in "#~§@=" and "_" not in f and not f.isdigit()
+            and (f[0] == "!" or f not in self._idf)
+            and not _VOWELS.intersection(f.lstrip("!"))
+        ]
+        if not light or len(light) == len(q.core):
+            return q
+        core = {f: w for f, w in q.core.items() if f not in light}
+        bonus = {**q.bonus, **{f: GATE_INITIAL_SHARE * q.core[f] for f in light}}
+        return dataclasses.replace(q, core=core, bonus=bonus)
+
+    def _scope_refusal(self, q: _Query, query: str) -> str:
+        """The name of the scope rule that puts the question outside the plans, "" when none
+        does (bench/scope_trace.py counts them)."""
+        for group in q.required:
+            if all(f.startswith("#f_") for f in group) and not any(
+                self._present(f, q.campaigns) for f in group
+            ):
+                # A kind of fact no plan states (a phone number, prize money): not found,
+                # not even the plan's contact office for questions.
+                return "facet"
+        if self._unknown_body(query, q.campaigns):
+            return "unknown_body"
+        if self._other_time(query, q.campaigns):
+            return "other_time"
+        if self._public_service(query):
+            return "public_service"
+        if self._asks_unstated(query, q.campaigns):
+            return "asks_unstated"
+        editions = asked_editions(query)
+        if editions:
+            named = q.campaigns or frozenset(self._editions)
+            known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
+            if any(e not in known for e in editions):
+                return "edition"
+        return ""
 
     def _read_words(self, query: str) -> list[str]:
         """The question's words as the scope checks read them (chat abbreviations expanded,
@@ -685,6 +717,12 @@ class Scope(Corpus):
         """The hits that answer the question: about the district it names (a plan issued for
         another district answers only where its passage names that one too) and holding the
         fact asked about the question's subject (see _holding_topic)."""
+        return list(self._answering_steps(q, hits, query))[-1][1]  # (the last step: all)
+
+    def _answering_steps(
+        self, q: _Query, hits: list[Hit], query: str = ""
+    ) -> Iterator[tuple[str, list[Hit]]]:
+        """_answering step by step: each check's name and the hits it keeps."""
         named = self._named_districts(query)
         if len(named) == 1:
             (district,) = named
@@ -694,7 +732,9 @@ class Scope(Corpus):
                 if h.campaign_id == district or self._districts.get(h.campaign_id) is None
                 or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
+            yield "district", hits
         hits = self._holding_topic(q, hits)
+        yield "topic_share", hits
         strict = qualifier_values((query,), self._lex.qualifiers) if hits and query else {}
         strict = {g: v & self._strict_values for g, v in strict.items() if v & self._strict_values}
         if strict:
@@ -705,11 +745,13 @@ class Scope(Corpus):
                 h for h in hits if h.ref < 0
                 or not conflicts(strict, self._docs[h.ref].quals)
             ]
+            yield "qualifier", hits
         event = self._event_asked(q) if hits else ""
         if event:
             # "Công trình … khởi công ngày nào": the date of that event, not of another one of
             # the same passage (the registration deadline).
             hits = [h for h in hits if h.ref < 0 or self._sat[h.ref].get(event, 0.0) > 0.0]
+            yield "event", hits
         if hits and self._after_event(q, query):
             # "Tổ chức xong hội nghị thì nộp báo cáo trong mấy ngày": a span after the event,
             # which "trước 15 ngày" (before it) does not give.
@@ -717,6 +759,7 @@ class Scope(Corpus):
                 h for h in hits if h.ref < 0 or not _before_only(
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
             ]
+            yield "after_event", hits
         if hits and self._per_unit(q, query):
             # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
             # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
@@ -726,7 +769,8 @@ class Scope(Corpus):
                 h for h in hits if h.ref < 0 or _per_unit_text(
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
             ]
-        return hits
+            yield "per_unit", hits
+        yield "", hits
 
     def _event_asked(self, q: _Query) -> str:
         """The feature of the event a when-question dates, the words right before its asking
