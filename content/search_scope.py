@@ -83,10 +83,15 @@ _EVENT_FEATURES = {
 # The place a plan is issued for, after its level ("UBND huyện Chi Lăng").
 _ISSUER_PLACE_RE = re.compile(r"(?i:huyện|thị xã|thành phố|quận|tỉnh|xã|phường|thị trấn)\s+(.+)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+# A province named in a passage ("tỉnh Lạng Sơn", "Ủy ban nhân dân tỉnh Yên Bái").
+_PROVINCE_NAMED_RE = re.compile(
+    r"(?<!\w)(?:tỉnh|Tỉnh)\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]")
 # Every Vietnamese syllable holds one of these (folded): a token without any is initials.
 _VOWELS = frozenset("aeiouy")
 # What typed initials nobody knows weigh in ranking, as a share of an unknown word's weight.
 GATE_INITIAL_SHARE = 0.1
+# What the words naming the kind of answer ("vai trò", "thuộc") weigh in ranking, as a share.
+GATE_DUTY_SHARE = 0.3
 # A question asking a fact (a date, a number, a body) is answered only by a passage holding
 # at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
 # answer "Giấy khen được trao vào ngày nào?".
@@ -99,6 +104,23 @@ _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
 # ("trước khi tổ chức …", "trước 15 ngày") without a word of after.
 _AFTER_TYPED = re.compile(r"(?<!\w)(sau|xong)(?!\w)")
 _AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w)")
+
+
+def _spans(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[str]:
+    """The words of the question that stand in one of the phrases, where they do."""
+    found: set[str] = set()
+    for p in phrases:
+        for i in range(len(words) - len(p) + 1):
+            if tuple(words[i : i + len(p)]) == p:
+                found.update(p)
+    return found
+
+
+def _holds_any(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the words hold one of the phrases, word for word."""
+    return any(
+        tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words))
+    )
 
 
 def _before_only(text: str) -> bool:
@@ -156,6 +178,25 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
         raise ContentError(path.name, "public_services", "must be a list of phrases")
     return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
+def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives), its
+    phrases as folded words; ContentError (file and entry named) for a list that is not one
+    of phrases."""
+    raw = read_mapping(path).get("gate") or {}
+    if not isinstance(raw, dict):
+        raise ContentError(path.name, "gate", "must map a list name to its phrases")
+    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for name in ("duty_words", "province_asks", "connectives"):
+        phrases = raw.get(name) or []
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            raise ContentError(path.name, f"gate.{name}", "must be a list of phrases")
+        found[name] = tuple(k for k in (canon_words(p) for p in phrases) if k)
+    return found
 
 
 @functools.cache
@@ -502,6 +543,9 @@ class Scope(Corpus):
         if self._scope_refusal(q, query):
             return dataclasses.replace(q, out_of_scope=True)
         q = self._initials_light(q)
+        q = self._askers_words_light(q)
+        q = self._duty_light(q, query)
+        q = self._province_asked(q, query)
         if "#num" in q.core and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
@@ -554,6 +598,86 @@ class Scope(Corpus):
         core = {f: w for f, w in q.core.items() if f not in light}
         bonus = {**q.bonus, **{f: GATE_INITIAL_SHARE * q.core[f] for f in light}}
         return dataclasses.replace(q, core=core, bonus=bonus)
+
+    @staticmethod
+    def _lighter(q: _Query, light: Sequence[str], share: float) -> _Query:
+        """The question with these core features moved to its ranking bonus (at share of
+        their weight), unless that would leave no word of it to search."""
+        core = {f: w for f, w in q.core.items() if f not in light}
+        if not light or not any(f[0] != "#" for f in core):
+            return q
+        bonus = {**q.bonus, **{f: share * q.core[f] for f in light}}
+        return dataclasses.replace(q, core=core, bonus=bonus)
+
+    def _askers_words_light(self, q: _Query) -> _Query:
+        """A yes-no question ("có bắt mỗi xã đăng ký … không") carries the asker's own verb:
+        a word the plans never write (found nowhere, or typed with marks they seldom use)
+        ranks, but the passage stating the rule need not say it."""
+        if not q.yes_no:
+            return q
+        light = [
+            f for f in q.core
+            if f[0] == "!" or (
+                f[0] not in "#~§@=" and "_" not in f and not f.isdigit() and f not in self._idf
+            )
+        ]
+        kept = [f for f in q.core if f[0] != "#" and f not in light]
+        if len(kept) < len(light) + 1 or not any(f[0] == "~" for f in kept):
+            # What is left must still be a question of the field ("đăng ký công trình"),
+            # not the asker's everyday words ("có bị mưa đá không": the weather).
+            return q
+        return self._lighter(q, light, GATE_INITIAL_SHARE)
+
+    def _phrase_feats_of(self, phrases: Sequence[tuple[str, ...]]) -> frozenset[str]:
+        """The features these phrases are read as: their word pair, a single word, or the
+        synonym group they belong to ("~nhiemvu")."""
+        feats: set[str] = set()
+        for p in phrases:
+            feats.add("_".join(p))
+            group = self._syn.phrases.get(p)
+            if group is not None:
+                feats.add(f"~{group.name}")
+        return frozenset(feats)
+
+    def _duty_light(self, q: _Query, query: str) -> _Query:
+        """"Phòng Nội vụ có vai trò gì", "Ban Tuyên giáo đảm nhận việc gì": what the body
+        named does, its item of the plan; "vai trò" is the kind of answer (`gate.duty_words`),
+        not a word that item must write."""
+        words = list(canon_words(query))
+        duties = gate_words()["duty_words"]
+        said = _spans(words, duties)
+        if not said or not _holds_any(words, self._body_phrases()):
+            return q
+        feats = self._phrase_feats_of(duties)
+        light = [f for f in q.core if f in feats or (
+            f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _body_phrases(self) -> tuple[tuple[str, ...], ...]:
+        bodies: tuple[tuple[str, ...], ...] | None = self.__dict__.get("_bodies_cache")
+        if bodies is None:
+            bodies = tuple(k for k in (canon_words(b) for b in self._lex.bodies) if k)
+            self.__dict__["_bodies_cache"] = bodies
+        return bodies
+
+    def _province_asked(self, q: _Query, query: str) -> _Query:
+        """"Bắc Sơn thuộc tỉnh nào": the plan's passage naming its province answers (ranked by
+        the place it names, search.py's WHICH_SHARE); "thuộc", "của" before it are no topic,
+        nor, when the question names a campaign's place, is anything but the province."""
+        words = list(canon_words(query))
+        gate = gate_words()
+        if not _holds_any(words, gate["province_asks"]):
+            return q
+        if "tinh" in self._idf and "tinh" not in q.core:
+            q = dataclasses.replace(q, core={**q.core, "tinh": self._idf["tinh"]})
+        if q.campaigns:
+            light = [f for f in q.core if f != "tinh" and f[0] != "#"]
+        else:
+            said = _spans(words, gate["connectives"])
+            connectives = self._phrase_feats_of(gate["connectives"])
+            light = [f for f in q.core if f in connectives or (
+                f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
 
     def _scope_refusal(self, q: _Query, query: str) -> str:
         """The name of the scope rule that puts the question outside the plans, "" when none
@@ -735,6 +859,12 @@ class Scope(Corpus):
             yield "district", hits
         hits = self._holding_topic(q, hits)
         yield "topic_share", hits
+        if hits and _holds_any(list(canon_words(query)), gate_words()["province_asks"]):
+            # "Tuy Phước thuộc tỉnh nào": only a passage naming a province ("tỉnh Lạng Sơn")
+            # answers; a plan that names none has no answer.
+            hits = [h for h in hits if h.ref < 0 or _PROVINCE_NAMED_RE.search(
+                self._docs[h.ref].passage.text)]
+            yield "province", hits
         strict = qualifier_values((query,), self._lex.qualifiers) if hits and query else {}
         strict = {g: v & self._strict_values for g, v in strict.items() if v & self._strict_values}
         if strict:
@@ -897,6 +1027,8 @@ class Scope(Corpus):
                 continue
             # One i/y spelling, as the plans' words are indexed ("Nhân Lý" is "nhan_li").
             name = list(canon_words(match.group(2))[:2])
+            if name and not _VOWELS.intersection(name[0]):
+                continue  # "tỉnh ls": initials, which no one can tell from another place's
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
             ):
@@ -922,6 +1054,8 @@ class Scope(Corpus):
                 w1, w2 = words[i + n], words[i + n + 1]
                 if w1.isdigit() or w2.isdigit() or f"{w1}_{w2}" in self._df:
                     continue  # "huyện xây dựng …": words the plans write together
+                if any(m[0] == w2 for m in self._markers):
+                    continue  # "huyện thuộc tỉnh nào": another place marker, no name between
                 if f"{words[i + n - 1]}_{w1}" in self._df:
                     continue  # "huyện ủy …": the marker is part of a word
                 if self._phrase_starts(words, i + n) or self._phrase_starts(words, i + n + 1):
@@ -959,6 +1093,9 @@ class Scope(Corpus):
                 continue  # "huyện bao nhiêu đại biểu": a question, not a name
             if "".join(fold_words(pair[0])) in self._abbrev_words:
                 continue
+            if pair[1] in _ACCENTED_DISTRICTS or not _VOWELS.intersection(
+                    "".join(fold_words(pair[0]))):
+                continue  # "huyện thuộc tỉnh nào": no name between; "tỉnh ls": initials
             if (spelling_key(pair[0]), spelling_key(pair[1])) not in self._accented_pairs:
                 return True
         return False
