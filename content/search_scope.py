@@ -1054,8 +1054,10 @@ class Scope(Corpus):
                 w1, w2 = words[i + n], words[i + n + 1]
                 if w1.isdigit() or w2.isdigit() or f"{w1}_{w2}" in self._df:
                     continue  # "huyện xây dựng …": words the plans write together
-                if any(m[0] == w2 for m in self._markers):
-                    continue  # "huyện thuộc tỉnh nào": another place marker, no name between
+                if w2 in ("tinh", "huyen"):
+                    # "huyện thuộc tỉnh nào": another level's marker, no name between ("quan",
+                    # "xa" also end names: "Văn Quan")
+                    continue
                 if f"{words[i + n - 1]}_{w1}" in self._df:
                     continue  # "huyện ủy …": the marker is part of a word
                 if self._phrase_starts(words, i + n) or self._phrase_starts(words, i + n + 1):
