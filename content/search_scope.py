@@ -182,14 +182,15 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives), its
+    """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
+    month_asks), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
     if not isinstance(raw, dict):
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for name in ("duty_words", "province_asks", "connectives"):
+    for name in ("duty_words", "province_asks", "connectives", "month_asks"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -571,6 +572,10 @@ class Scope(Corpus):
                 for d in self._lex.deadline_words for i in range(len(canon))
             ):
                 q = dataclasses.replace(q, required=(*q.required, DATE_ANSWER))
+        if _holds_any([canon_word(w) for w in words], gate_words()["month_asks"]):
+            # "… tổ chức tháng mấy": a month or a day answers, not a bare year ("năm 2025").
+            q = dataclasses.replace(q, required=tuple(
+                DAY_ANSWER if g in (DATE_ANSWER, STAGE_ANSWER) else g for g in q.required))
         when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)]
         if not when:
             return q

@@ -9,7 +9,8 @@ for a question) and on the committed plans, while the near misses stay "not foun
   stays outside the plans;
 - "X có vai trò gì" asks what the body named does (its item of the plan);
 - "X thuộc tỉnh nào" is answered by the passage naming the plan's province, never by one that
-  names none ("huyện thuộc tỉnh" is no district called "thuộc tỉnh").
+  names none ("huyện thuộc tỉnh" is no district called "thuộc tỉnh");
+- "… tháng mấy" is answered by a month or a day, never by a bare year.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ II. NỘI DUNG
 
 - Phong trào thực hiện từ tháng 4/2025 đến hết tháng 11/2025.
 
+3. Tổng kết
+
+- Hội nghị tổng kết phong trào được tổ chức trong năm 2026.
+
 III. TỔ CHỨC THỰC HIỆN
 
 1. Phòng Nội vụ: Tham mưu Ủy ban nhân dân huyện theo dõi, đôn đốc, tổng hợp kết quả phong \
@@ -102,6 +107,9 @@ def _answer(index: SearchIndex, question: str) -> str:
         # The plan's province, from its preamble.
         ("mường khương thuộc tỉnh nào", "tỉnh Lào Cai"),
         ("huyện mường khương là huyện thuộc tỉnh nào ạ", "tỉnh Lào Cai"),
+        # The year asked is stated; a month of another event still is.
+        ("hội nghị tổng kết phong trào tổ chức năm nào", "năm 2026"),
+        ("phong trào kết thúc vào tháng mấy", "tháng 11/2025"),
     ],
 )
 def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
@@ -120,6 +128,8 @@ def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
         "huyện văn chấn thuộc tỉnh nào",
         "đăng ký mô hình xong có được tặng quà không",
         "mô hình tiêu biểu được thưởng bao nhiêu tiền",
+        # A month asked of an event the plan dates by its year only.
+        "hội nghị tổng kết tổ chức vào tháng mấy",
     ],
 )
 def test_a_near_miss_stays_not_found_on_an_imported_plan(
