@@ -183,14 +183,14 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
-    month_asks), its
+    month_asks, part_asks), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
     if not isinstance(raw, dict):
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for name in ("duty_words", "province_asks", "connectives", "month_asks"):
+    for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -547,6 +547,7 @@ class Scope(Corpus):
         q = self._askers_words_light(q)
         q = self._duty_light(q, query)
         q = self._province_asked(q, query)
+        q = self._part_light(q, query)
         if "#num" in q.core and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
@@ -648,7 +649,7 @@ class Scope(Corpus):
         """"Phòng Nội vụ có vai trò gì", "Ban Tuyên giáo đảm nhận việc gì": what the body
         named does, its item of the plan; "vai trò" is the kind of answer (`gate.duty_words`),
         not a word that item must write."""
-        words = list(canon_words(query))
+        words = [canon_word(w) for w in self._read_words(query)]
         duties = gate_words()["duty_words"]
         said = _spans(words, duties)
         if not said or not _holds_any(words, self._body_phrases()):
@@ -656,6 +657,22 @@ class Scope(Corpus):
         feats = self._phrase_feats_of(duties)
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _part_light(self, q: _Query, query: str) -> _Query:
+        """"Kế hoạch dvk có phần tiêu chí cá nhân không": whether the plan has a part about
+        something (`gate.part_asks`); "phần", "mục" and the plan named first are the frame
+        of the question, the part's subject is its topic."""
+        if not q.yes_no:
+            return q
+        words = [canon_word(w) for w in self._read_words(query)]  # ("kh": "kế hoạch")
+        said = _spans(words, gate_words()["part_asks"])
+        if not said:
+            return q
+        plan = next((p for p in self._lex.plan_words if tuple(words[: len(p)]) == p), ())
+        said.update(plan)
+        said.discard("co")
+        light = [f for f in q.core if f[0] not in "#~§@=" and set(f.split("_")) <= said]
         return self._lighter(q, light, GATE_DUTY_SHARE)
 
     def _body_phrases(self) -> tuple[tuple[str, ...], ...]:
@@ -669,7 +686,7 @@ class Scope(Corpus):
         """"Bắc Sơn thuộc tỉnh nào": the plan's passage naming its province answers (ranked by
         the place it names, search.py's WHICH_SHARE); "thuộc", "của" before it are no topic,
         nor, when the question names a campaign's place, is anything but the province."""
-        words = list(canon_words(query))
+        words = [canon_word(w) for w in self._read_words(query)]
         gate = gate_words()
         if not _holds_any(words, gate["province_asks"]):
             return q

@@ -10,7 +10,8 @@ for a question) and on the committed plans, while the near misses stay "not foun
 - "X có vai trò gì" asks what the body named does (its item of the plan);
 - "X thuộc tỉnh nào" is answered by the passage naming the plan's province, never by one that
   names none ("huyện thuộc tỉnh" is no district called "thuộc tỉnh");
-- "… tháng mấy" is answered by a month or a day, never by a bare year.
+- "… tháng mấy" is answered by a month or a day, never by a bare year;
+- "kế hoạch … có phần … không": "phần", "mục" and the plan named first frame the question.
 """
 
 from __future__ import annotations
@@ -110,6 +111,9 @@ def _answer(index: SearchIndex, question: str) -> str:
         # The year asked is stated; a month of another event still is.
         ("hội nghị tổng kết phong trào tổ chức năm nào", "năm 2026"),
         ("phong trào kết thúc vào tháng mấy", "tháng 11/2025"),
+        # Whether the plan has a part on a subject: "phần", "mục", the plan named frame it.
+        ("kh mường khương có phần nói về trung tâm văn hóa ko", "sóng phát thanh"),
+        ("kế hoạch có mục đăng ký mô hình không ad", "mô hình"),
     ],
 )
 def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
