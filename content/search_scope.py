@@ -183,14 +183,15 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
-    month_asks, part_asks), its
+    month_asks, part_asks, celebrates), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
     if not isinstance(raw, dict):
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks"):
+    for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
+                 "celebrates"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -535,6 +536,10 @@ class Scope(Corpus):
             # "thi đua đặc biệt chi lăng …": the district's own plan, though other words of
             # the question are another plan's name too.
             q = dataclasses.replace(q, campaigns=frozenset(district))
+            if not any(w >= EVENT_WEIGHT for f, w in q.core.items() if f[0] != "#"):
+                # "Trạm Tấu tổ chức hội nghị điển hình tiên tiến tháng mấy": nothing is asked
+                # but the other plan's own event, of a district whose plan does not hold it.
+                return dataclasses.replace(q, out_of_scope=True)
         asked = tuple(
             g for g in q.required
             if not (all(f.startswith("#f_") for f in g) and self._facet_joined(query, g))
@@ -922,7 +927,58 @@ class Scope(Corpus):
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
             ]
             yield "per_unit", hits
+        if hits and self._celebrated_event(q, query):
+            # "Đại hội Đảng bộ huyện Trạm Tấu tổ chức tháng mấy": the plan's campaign is held
+            # in honour of that event; the plan does not schedule the event itself.
+            hits = []
+            yield "celebrated", hits
         yield "", hits
+
+    def _celebrated(self, campaign_id: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The words of a campaign's title before the event it is held in honour of, and
+        those naming that event (after `gate.celebrates`: "chào mừng", "tiến tới"…); none
+        when the title dates the event."""
+        cache: dict[str, tuple[frozenset[str], tuple[str, ...]]] = self.__dict__.setdefault(
+            "_celebrated_cache", {})
+        found = cache.get(campaign_id)
+        if found is None:
+            ref = self._titles.get(campaign_id)
+            title = self._docs[ref].passage.text if ref is not None else ""
+            # A title dating its event ("(06/01/1946 - 06/01/2026)") answers when it is.
+            words = [] if _FULL_DATE_RE.search(title) else list(canon_words(title))
+            starts = [i + len(p) for p in gate_words()["celebrates"]
+                      for i in range(len(words)) if tuple(words[i : i + len(p)]) == p]
+            cut = min(starts, default=len(words))
+            found = cache[campaign_id] = (frozenset(words[:cut]), tuple(words[cut:]))
+        return found
+
+    def _celebrated_event(self, q: _Query, query: str) -> bool:
+        """Whether a when-question asks when the event a named campaign is held in honour of
+        takes place: its own words name no event of the plan (each lighter than EVENT_WEIGHT)
+        and two or more words in a row name the event of the campaign's title, one of them
+        not a word of the title's own part ("Đại hội Đảng bộ huyện", not "phong trào thi
+        đua")."""
+        if not q.campaigns or not any(
+            f in ("#date", "#day", "#edate", "#eday", "#stage") for g in q.required for f in g
+        ):
+            return False
+        if any(w >= EVENT_WEIGHT for f, w in q.core.items() if f[0] != "#"):
+            return False
+        words = [canon_word(w) for w in self._read_words(query)]
+        for campaign_id in q.campaigns:
+            before, event = self._celebrated(campaign_id)
+            if not event:
+                continue
+            pairs = set(itertools.pairwise(event))
+            run: list[str] = []
+            for a, b in itertools.pairwise(words):
+                if (a, b) in pairs:
+                    run = [*run, b] if run and run[-1] == a else [a, b]
+                    if len(run) >= 2 and not set(run) <= before:
+                        return True
+                else:
+                    run = []
+        return False
 
     def _event_asked(self, q: _Query) -> str:
         """The feature of the event a when-question dates, the words right before its asking

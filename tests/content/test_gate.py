@@ -11,7 +11,10 @@ for a question) and on the committed plans, while the near misses stay "not foun
 - "X thuộc tỉnh nào" is answered by the passage naming the plan's province, never by one that
   names none ("huyện thuộc tỉnh" is no district called "thuộc tỉnh");
 - "… tháng mấy" is answered by a month or a day, never by a bare year;
-- "kế hoạch … có phần … không": "phần", "mục" and the plan named first frame the question.
+- "kế hoạch … có phần … không": "phần", "mục" and the plan named first frame the question;
+- an event the plan does not schedule stays "not found": another plan's event asked of a
+  district ("Trạm Tấu tổ chức hội nghị điển hình tiên tiến tháng mấy"), or the event a
+  campaign is held in honour of ("… chào mừng Đại hội Đảng bộ huyện": when is the congress).
 """
 
 from __future__ import annotations
@@ -157,6 +160,40 @@ def test_an_in_scope_question_of_the_kind_is_answered_on_the_committed_plans(
     hits = committed.search(question)
     assert hits, f"not found: {question}"
     assert expected in f"{hits[0].heading} {hits[0].text}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Another plan's own event asked of a district whose plan does not hold it.
+        "trạm tấu tổ chức hội nghị điển hình tiên tiến tháng mấy",
+        "tuy phước thi dân vận khéo đến bao giờ",
+        # The event a campaign is held in honour of: the plan schedules the campaign only.
+        "đại hội đảng bộ huyện trạm tấu tổ chức tháng mấy",
+        "dai hoi dang bo huyen tram tau lan thu 17 to chuc luc nao",
+    ],
+)
+def test_an_event_the_plan_does_not_schedule_is_not_found(
+    committed: SearchIndex, question: str
+) -> None:
+    assert committed.search(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The district's own plan holds the event; a title dating its event answers.
+        ("chi lăng tổ chức hội nghị điển hình tiên tiến cấp huyện tháng mấy", "tháng 4 năm 2025"),
+        ("bắc sơn thi dân vận khéo đến ngày nào", "28/4/2024"),
+        ("ngay tong tuyen cu dau tieen bau quoc hoi la ngay nao", "06/01/1946"),
+    ],
+)
+def test_an_event_the_plan_schedules_is_still_answered(
+    committed: SearchIndex, question: str, expected: str
+) -> None:
+    hits = committed.search(question)
+    assert hits, f"not found: {question}"
+    assert expected in f"{hits[0].text} {hits[0].sentence}"
 
 
 def test_the_gate_vocabulary_is_read_and_a_broken_entry_names_the_file(
