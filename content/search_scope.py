@@ -937,15 +937,17 @@ class Scope(Corpus):
     def _celebrated(self, campaign_id: str) -> tuple[frozenset[str], tuple[str, ...]]:
         """The words of a campaign's title before the event it is held in honour of, and
         those naming that event (after `gate.celebrates`: "chào mừng", "tiến tới"…); none
-        when the title dates the event."""
+        when the title dates the event, even by its year."""
         cache: dict[str, tuple[frozenset[str], tuple[str, ...]]] = self.__dict__.setdefault(
             "_celebrated_cache", {})
         found = cache.get(campaign_id)
         if found is None:
             ref = self._titles.get(campaign_id)
             title = self._docs[ref].passage.text if ref is not None else ""
-            # A title dating its event ("(06/01/1946 - 06/01/2026)") answers when it is.
-            words = [] if _FULL_DATE_RE.search(title) else list(canon_words(title))
+            # A title dating its event ("(06/01/1946 - 06/01/2026)", "… lần thứ XI năm
+            # 2025") answers when it is.
+            dated = _FULL_DATE_RE.search(title) or _DATE_RE.search(title)
+            words = [] if dated else list(canon_words(title))
             starts = [i + len(p) for p in gate_words()["celebrates"]
                       for i in range(len(words)) if tuple(words[i : i + len(p)]) == p]
             cut = min(starts, default=len(words))
