@@ -8,10 +8,11 @@ of SearchIndex.search: the reading checks (an unknown place, year, name, everyda
 scope checks (a kind of fact no plan states, another time, a public service, an edition), the
 coverage floor and the kinds of fact required, the checks on the hits found (another district,
 the topic share, a qualifier, the event dated, per unit) and the choice guard. For an in-scope
-row answered "not found", the rule that refused it; for an in-scope row answered wrongly, the
-rule that removed a right hit found before it (if one did). Per rule: in-scope rows it wrongly
-refuses against out-of-scope rows only it catches (the rows it refuses that are right "not
-found"). Set 10 and later are never read here: they judge the rounds.
+row answered "not found", the rule that refused it; an in-scope row answered wrongly is
+counted apart, by whether a right passage was among the three best before the checks on hits
+(a ranking miss) or not. Per rule: in-scope rows it wrongly refuses against out-of-scope rows
+it catches (the rows it refuses that are right "not found"). Set 10 and later are never read
+here: they judge the rounds.
 
 The reply is judged as the shared scorer judges it (bench.cover_analysis.judged); the chat's
 own screens (small talk, feature offers) are not part of the trace.
@@ -58,7 +59,9 @@ def refusal(index: SearchIndex, question: str) -> tuple[str, list[int]]:
     q = index._scoped(q0, asked)
     if q.out_of_scope:
         rule = index._scope_refusal(dataclasses.replace(q, out_of_scope=False), asked)
-        return f"scope:{rule or '?'}", []
+        # (the one check not named by _scope_refusal: a district narrowing the plans asked
+        # about to its own, where nothing is asked but another plan's named event)
+        return f"scope:{rule or 'other_plans_event'}", []
     if q.field or q.only_names:
         return "", []
     total = sum(q.core.values())
@@ -124,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     right = [i for i in found if any(
                         f in fold(f"{index._docs[i].heading} {index._docs[i].passage.text}")
                         for f in frags)]
-                    label = "wrong (right hit removed)" if right else "wrong answer"
+                    label = ("wrong (a right passage among the 3 best)" if right
+                             else "wrong answer")
                     removed[label] += 1
                     rows[label].append(f"[{name}] IN  {question}  -> {expected}")
             else:
