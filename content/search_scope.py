@@ -9,7 +9,7 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from content.errors import ContentError
@@ -83,6 +83,15 @@ _EVENT_FEATURES = {
 # The place a plan is issued for, after its level ("UBND huyện Chi Lăng").
 _ISSUER_PLACE_RE = re.compile(r"(?i:huyện|thị xã|thành phố|quận|tỉnh|xã|phường|thị trấn)\s+(.+)$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+# A province named in a passage ("tỉnh Lạng Sơn", "Ủy ban nhân dân tỉnh Yên Bái").
+_PROVINCE_NAMED_RE = re.compile(
+    r"(?<!\w)(?:tỉnh|Tỉnh)\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ]")
+# Every Vietnamese syllable holds one of these (folded): a token without any is initials.
+_VOWELS = frozenset("aeiouy")
+# What typed initials nobody knows weigh in ranking, as a share of an unknown word's weight.
+GATE_INITIAL_SHARE = 0.1
+# What the words naming the kind of answer ("vai trò", "thuộc") weigh in ranking, as a share.
+GATE_DUTY_SHARE = 0.3
 # A question asking a fact (a date, a number, a body) is answered only by a passage holding
 # at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
 # answer "Giấy khen được trao vào ngày nào?".
@@ -95,6 +104,23 @@ _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
 # ("trước khi tổ chức …", "trước 15 ngày") without a word of after.
 _AFTER_TYPED = re.compile(r"(?<!\w)(sau|xong)(?!\w)")
 _AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w)")
+
+
+def _spans(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[str]:
+    """The words of the question that stand in one of the phrases, where they do."""
+    found: set[str] = set()
+    for p in phrases:
+        for i in range(len(words) - len(p) + 1):
+            if tuple(words[i : i + len(p)]) == p:
+                found.update(p)
+    return found
+
+
+def _holds_any(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the words hold one of the phrases, word for word."""
+    return any(
+        tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words))
+    )
 
 
 def _before_only(text: str) -> bool:
@@ -152,6 +178,27 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
         raise ContentError(path.name, "public_services", "must be a list of phrases")
     return tuple(nfc(p).strip().lower() for p in raw)
+
+
+@functools.cache
+def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
+    month_asks, part_asks, celebrates), its
+    phrases as folded words; ContentError (file and entry named) for a list that is not one
+    of phrases."""
+    raw = read_mapping(path).get("gate") or {}
+    if not isinstance(raw, dict):
+        raise ContentError(path.name, "gate", "must map a list name to its phrases")
+    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
+                 "celebrates"):
+        phrases = raw.get(name) or []
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            raise ContentError(path.name, f"gate.{name}", "must be a list of phrases")
+        found[name] = tuple(k for k in (canon_words(p) for p in phrases) if k)
+    return found
 
 
 @functools.cache
@@ -489,30 +536,23 @@ class Scope(Corpus):
             # "thi đua đặc biệt chi lăng …": the district's own plan, though other words of
             # the question are another plan's name too.
             q = dataclasses.replace(q, campaigns=frozenset(district))
+            if not any(w >= EVENT_WEIGHT for f, w in q.core.items() if f[0] != "#"):
+                # "Trạm Tấu tổ chức hội nghị điển hình tiên tiến tháng mấy": nothing is asked
+                # but the other plan's own event, of a district whose plan does not hold it.
+                return dataclasses.replace(q, out_of_scope=True)
         asked = tuple(
             g for g in q.required
             if not (all(f.startswith("#f_") for f in g) and self._facet_joined(query, g))
         )
         if asked != q.required:
             q = dataclasses.replace(q, required=asked)
-        for group in q.required:
-            if all(f.startswith("#f_") for f in group) and not any(
-                self._present(f, q.campaigns) for f in group
-            ):
-                # A kind of fact no plan states (a phone number, prize money): not found,
-                # not even the plan's contact office for questions.
-                return dataclasses.replace(q, out_of_scope=True)
-        if (
-            self._unknown_body(query, q.campaigns) or self._other_time(query, q.campaigns)
-            or self._public_service(query) or self._asks_unstated(query, q.campaigns)
-        ):
+        if self._scope_refusal(q, query):
             return dataclasses.replace(q, out_of_scope=True)
-        editions = asked_editions(query)
-        if editions:
-            named = q.campaigns or frozenset(self._editions)
-            known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
-            if any(e not in known for e in editions):
-                return dataclasses.replace(q, out_of_scope=True)
+        q = self._initials_light(q)
+        q = self._askers_words_light(q)
+        q = self._duty_light(q, query)
+        q = self._province_asked(q, query)
+        q = self._part_light(q, query)
         if "#num" in q.core and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
@@ -538,6 +578,10 @@ class Scope(Corpus):
                 for d in self._lex.deadline_words for i in range(len(canon))
             ):
                 q = dataclasses.replace(q, required=(*q.required, DATE_ANSWER))
+        if _holds_any([canon_word(w) for w in words], gate_words()["month_asks"]):
+            # "… tổ chức tháng mấy": a month or a day answers, not a bare year ("năm 2025").
+            q = dataclasses.replace(q, required=tuple(
+                DAY_ANSWER if g in (DATE_ANSWER, STAGE_ANSWER) else g for g in q.required))
         when = [g for g in q.required if g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)]
         if not when:
             return q
@@ -548,6 +592,145 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _initials_light(self, q: _Query) -> _Query:
+        """Typed initials no one could read back ("trg", "tc", "đb", "hđ": no vowel, so no
+        Vietnamese syllable) that neither the chat vocabulary nor the plans know rank a
+        passage but do not count against its coverage: a word found nowhere weighs as much
+        as the rarest word of the plans, which an abbreviation is not."""
+        light = [
+            f for f in q.core
+            if f[0] not in "#~§@=" and "_" not in f and not f.isdigit()
+            and (f[0] == "!" or f not in self._idf)
+            and not _VOWELS.intersection(f.lstrip("!"))
+        ]
+        if not light or len(light) == len(q.core):
+            return q
+        core = {f: w for f, w in q.core.items() if f not in light}
+        bonus = {**q.bonus, **{f: GATE_INITIAL_SHARE * q.core[f] for f in light}}
+        return dataclasses.replace(q, core=core, bonus=bonus)
+
+    @staticmethod
+    def _lighter(q: _Query, light: Sequence[str], share: float) -> _Query:
+        """The question with these core features moved to its ranking bonus (at share of
+        their weight), unless that would leave no word of it to search."""
+        core = {f: w for f, w in q.core.items() if f not in light}
+        if not light or not any(f[0] != "#" for f in core):
+            return q
+        bonus = {**q.bonus, **{f: share * q.core[f] for f in light}}
+        return dataclasses.replace(q, core=core, bonus=bonus)
+
+    def _askers_words_light(self, q: _Query) -> _Query:
+        """A yes-no question ("có bắt mỗi xã đăng ký … không") carries the asker's own verb:
+        a word the plans never write (found nowhere, or typed with marks they seldom use)
+        ranks, but the passage stating the rule need not say it."""
+        if not q.yes_no:
+            return q
+        light = [
+            f for f in q.core
+            if f[0] == "!" or (
+                f[0] not in "#~§@=" and "_" not in f and not f.isdigit() and f not in self._idf
+            )
+        ]
+        kept = [f for f in q.core if f[0] != "#" and f not in light]
+        if len(kept) < len(light) + 1 or not any(f[0] == "~" for f in kept):
+            # What is left must still be a question of the field ("đăng ký công trình"),
+            # not the asker's everyday words ("có bị mưa đá không": the weather).
+            return q
+        return self._lighter(q, light, GATE_INITIAL_SHARE)
+
+    def _phrase_feats_of(self, phrases: Sequence[tuple[str, ...]]) -> frozenset[str]:
+        """The features these phrases are read as: their word pair, a single word, or the
+        synonym group they belong to ("~nhiemvu")."""
+        feats: set[str] = set()
+        for p in phrases:
+            feats.add("_".join(p))
+            group = self._syn.phrases.get(p)
+            if group is not None:
+                feats.add(f"~{group.name}")
+        return frozenset(feats)
+
+    def _duty_light(self, q: _Query, query: str) -> _Query:
+        """"Phòng Nội vụ có vai trò gì", "Ban Tuyên giáo đảm nhận việc gì": what the body
+        named does, its item of the plan; "vai trò" is the kind of answer (`gate.duty_words`),
+        not a word that item must write."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        duties = gate_words()["duty_words"]
+        said = _spans(words, duties)
+        if not said or not _holds_any(words, self._body_phrases()):
+            return q
+        feats = self._phrase_feats_of(duties)
+        light = [f for f in q.core if f in feats or (
+            f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _part_light(self, q: _Query, query: str) -> _Query:
+        """"Kế hoạch dvk có phần tiêu chí cá nhân không": whether the plan has a part about
+        something (`gate.part_asks`); "phần", "mục" and the plan named first are the frame
+        of the question, the part's subject is its topic."""
+        if not q.yes_no:
+            return q
+        words = [canon_word(w) for w in self._read_words(query)]  # ("kh": "kế hoạch")
+        said = _spans(words, gate_words()["part_asks"])
+        if not said:
+            return q
+        plan = next((p for p in self._lex.plan_words if tuple(words[: len(p)]) == p), ())
+        said.update(plan)
+        said.discard("co")
+        light = [f for f in q.core if f[0] not in "#~§@=" and set(f.split("_")) <= said]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _body_phrases(self) -> tuple[tuple[str, ...], ...]:
+        bodies: tuple[tuple[str, ...], ...] | None = self.__dict__.get("_bodies_cache")
+        if bodies is None:
+            bodies = tuple(k for k in (canon_words(b) for b in self._lex.bodies) if k)
+            self.__dict__["_bodies_cache"] = bodies
+        return bodies
+
+    def _province_asked(self, q: _Query, query: str) -> _Query:
+        """"Bắc Sơn thuộc tỉnh nào": the plan's passage naming its province answers (ranked by
+        the place it names, search.py's WHICH_SHARE); "thuộc", "của" before it are no topic,
+        nor, when the question names a campaign's place, is anything but the province."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        gate = gate_words()
+        if not _holds_any(words, gate["province_asks"]):
+            return q
+        if "tinh" in self._idf and "tinh" not in q.core:
+            q = dataclasses.replace(q, core={**q.core, "tinh": self._idf["tinh"]})
+        if q.campaigns:
+            light = [f for f in q.core if f != "tinh" and f[0] != "#"]
+        else:
+            said = _spans(words, gate["connectives"])
+            connectives = self._phrase_feats_of(gate["connectives"])
+            light = [f for f in q.core if f in connectives or (
+                f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _scope_refusal(self, q: _Query, query: str) -> str:
+        """The name of the scope rule that puts the question outside the plans, "" when none
+        does (bench/scope_trace.py counts them)."""
+        for group in q.required:
+            if all(f.startswith("#f_") for f in group) and not any(
+                self._present(f, q.campaigns) for f in group
+            ):
+                # A kind of fact no plan states (a phone number, prize money): not found,
+                # not even the plan's contact office for questions.
+                return "facet"
+        if self._unknown_body(query, q.campaigns):
+            return "unknown_body"
+        if self._other_time(query, q.campaigns):
+            return "other_time"
+        if self._public_service(query):
+            return "public_service"
+        if self._asks_unstated(query, q.campaigns):
+            return "asks_unstated"
+        editions = asked_editions(query)
+        if editions:
+            named = q.campaigns or frozenset(self._editions)
+            known = frozenset().union(*(self._editions.get(c, frozenset()) for c in named))
+            if any(e not in known for e in editions):
+                return "edition"
+        return ""
 
     def _read_words(self, query: str) -> list[str]:
         """The question's words as the scope checks read them (chat abbreviations expanded,
@@ -685,6 +868,12 @@ class Scope(Corpus):
         """The hits that answer the question: about the district it names (a plan issued for
         another district answers only where its passage names that one too) and holding the
         fact asked about the question's subject (see _holding_topic)."""
+        return list(self._answering_steps(q, hits, query))[-1][1]  # (the last step: all)
+
+    def _answering_steps(
+        self, q: _Query, hits: list[Hit], query: str = ""
+    ) -> Iterator[tuple[str, list[Hit]]]:
+        """_answering step by step: each check's name and the hits it keeps."""
         named = self._named_districts(query)
         if len(named) == 1:
             (district,) = named
@@ -694,7 +883,15 @@ class Scope(Corpus):
                 if h.campaign_id == district or self._districts.get(h.campaign_id) is None
                 or f" {place} " in f" {' '.join(canon_words(h.text))} "
             ]
+            yield "district", hits
         hits = self._holding_topic(q, hits)
+        yield "topic_share", hits
+        if hits and _holds_any(list(canon_words(query)), gate_words()["province_asks"]):
+            # "Tuy Phước thuộc tỉnh nào": only a passage naming a province ("tỉnh Lạng Sơn")
+            # answers; a plan that names none has no answer.
+            hits = [h for h in hits if h.ref < 0 or _PROVINCE_NAMED_RE.search(
+                self._docs[h.ref].passage.text)]
+            yield "province", hits
         strict = qualifier_values((query,), self._lex.qualifiers) if hits and query else {}
         strict = {g: v & self._strict_values for g, v in strict.items() if v & self._strict_values}
         if strict:
@@ -705,11 +902,13 @@ class Scope(Corpus):
                 h for h in hits if h.ref < 0
                 or not conflicts(strict, self._docs[h.ref].quals)
             ]
+            yield "qualifier", hits
         event = self._event_asked(q) if hits else ""
         if event:
             # "Công trình … khởi công ngày nào": the date of that event, not of another one of
             # the same passage (the registration deadline).
             hits = [h for h in hits if h.ref < 0 or self._sat[h.ref].get(event, 0.0) > 0.0]
+            yield "event", hits
         if hits and self._after_event(q, query):
             # "Tổ chức xong hội nghị thì nộp báo cáo trong mấy ngày": a span after the event,
             # which "trước 15 ngày" (before it) does not give.
@@ -717,6 +916,7 @@ class Scope(Corpus):
                 h for h in hits if h.ref < 0 or not _before_only(
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
             ]
+            yield "after_event", hits
         if hits and self._per_unit(q, query):
             # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
             # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
@@ -726,7 +926,61 @@ class Scope(Corpus):
                 h for h in hits if h.ref < 0 or _per_unit_text(
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
             ]
-        return hits
+            yield "per_unit", hits
+        if hits and self._celebrated_event(q, query):
+            # "Đại hội Đảng bộ huyện Trạm Tấu tổ chức tháng mấy": the plan's campaign is held
+            # in honour of that event; the plan does not schedule the event itself.
+            hits = []
+            yield "celebrated", hits
+        yield "", hits
+
+    def _celebrated(self, campaign_id: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The words of a campaign's title before the event it is held in honour of, and
+        those naming that event (after `gate.celebrates`: "chào mừng", "tiến tới"…); none
+        when the title dates the event, even by its year."""
+        cache: dict[str, tuple[frozenset[str], tuple[str, ...]]] = self.__dict__.setdefault(
+            "_celebrated_cache", {})
+        found = cache.get(campaign_id)
+        if found is None:
+            ref = self._titles.get(campaign_id)
+            title = self._docs[ref].passage.text if ref is not None else ""
+            # A title dating its event ("(06/01/1946 - 06/01/2026)", "… lần thứ XI năm
+            # 2025") answers when it is.
+            dated = _FULL_DATE_RE.search(title) or _DATE_RE.search(title)
+            words = [] if dated else list(canon_words(title))
+            starts = [i + len(p) for p in gate_words()["celebrates"]
+                      for i in range(len(words)) if tuple(words[i : i + len(p)]) == p]
+            cut = min(starts, default=len(words))
+            found = cache[campaign_id] = (frozenset(words[:cut]), tuple(words[cut:]))
+        return found
+
+    def _celebrated_event(self, q: _Query, query: str) -> bool:
+        """Whether a when-question asks when the event a named campaign is held in honour of
+        takes place: its own words name no event of the plan (each lighter than EVENT_WEIGHT)
+        and two or more words in a row name the event of the campaign's title, one of them
+        not a word of the title's own part ("Đại hội Đảng bộ huyện", not "phong trào thi
+        đua")."""
+        if not q.campaigns or not any(
+            f in ("#date", "#day", "#edate", "#eday", "#stage") for g in q.required for f in g
+        ):
+            return False
+        if any(w >= EVENT_WEIGHT for f, w in q.core.items() if f[0] != "#"):
+            return False
+        words = [canon_word(w) for w in self._read_words(query)]
+        for campaign_id in q.campaigns:
+            before, event = self._celebrated(campaign_id)
+            if not event:
+                continue
+            pairs = set(itertools.pairwise(event))
+            run: list[str] = []
+            for a, b in itertools.pairwise(words):
+                if (a, b) in pairs:
+                    run = [*run, b] if run and run[-1] == a else [a, b]
+                    if len(run) >= 2 and not set(run) <= before:
+                        return True
+                else:
+                    run = []
+        return False
 
     def _event_asked(self, q: _Query) -> str:
         """The feature of the event a when-question dates, the words right before its asking
@@ -853,6 +1107,8 @@ class Scope(Corpus):
                 continue
             # One i/y spelling, as the plans' words are indexed ("Nhân Lý" is "nhan_li").
             name = list(canon_words(match.group(2))[:2])
+            if name and not _VOWELS.intersection(name[0]):
+                continue  # "tỉnh ls": initials, which no one can tell from another place's
             if name and "_".join(name) not in self._places and (
                 len(name) == 2 or name[0] not in self._df
             ):
@@ -878,6 +1134,10 @@ class Scope(Corpus):
                 w1, w2 = words[i + n], words[i + n + 1]
                 if w1.isdigit() or w2.isdigit() or f"{w1}_{w2}" in self._df:
                     continue  # "huyện xây dựng …": words the plans write together
+                if w2 in ("tinh", "huyen"):
+                    # "huyện thuộc tỉnh nào": another level's marker, no name between ("quan",
+                    # "xa" also end names: "Văn Quan")
+                    continue
                 if f"{words[i + n - 1]}_{w1}" in self._df:
                     continue  # "huyện ủy …": the marker is part of a word
                 if self._phrase_starts(words, i + n) or self._phrase_starts(words, i + n + 1):
@@ -915,6 +1175,9 @@ class Scope(Corpus):
                 continue  # "huyện bao nhiêu đại biểu": a question, not a name
             if "".join(fold_words(pair[0])) in self._abbrev_words:
                 continue
+            if pair[1] in _ACCENTED_DISTRICTS or not _VOWELS.intersection(
+                    "".join(fold_words(pair[0]))):
+                continue  # "huyện thuộc tỉnh nào": no name between; "tỉnh ls": initials
             if (spelling_key(pair[0]), spelling_key(pair[1])) not in self._accented_pairs:
                 return True
         return False
