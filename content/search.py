@@ -30,6 +30,8 @@ from content.search_base import (
     PHRASE_SHARE,
     PREFER_BOOST,
     RERANK,
+    SEQUENCE_RE,
+    SEQUENCE_SHARE,
     SYNONYMS_FILE,
     TITLE_WORDS,
     WHEN_SHARE,
@@ -237,6 +239,8 @@ class SearchIndex(Candidates, Reading, Quoting):
                 rank += WHEN_SHARE
             if which and which in self._named_kinds(i):
                 rank += WHICH_SHARE
+            if q.sequence and self._gives_order(i):
+                rank += SEQUENCE_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -289,6 +293,15 @@ class SearchIndex(Candidates, Reading, Quoting):
                 if k >= n and tuple(words[k - n : k]) == marker:
                     return marker
         return ()
+
+    def _gives_order(self, i: int) -> bool:
+        """Whether passage i gives an order ("Tiến hành tổ chức theo thứ tự từ cấp cơ sở đến
+        …", "từ huyện đến xã"): what a question on the order of things asks for."""
+        cache: dict[int, bool] = self.__dict__.setdefault("_order_cache", {})
+        found = cache.get(i)
+        if found is None:
+            found = cache[i] = bool(SEQUENCE_RE.search(self._docs[i].passage.text))
+        return found
 
     def _level_heads(self) -> tuple[tuple[str, ...], ...]:
         """The word a qualifier group's values all begin with ("cấp" of "cấp xã", "cấp

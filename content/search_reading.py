@@ -3,6 +3,7 @@ and the weighted features a passage must cover."""
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -21,6 +22,8 @@ from content.search_base import (
     MAX_CORE,
     NAME_SHARE,
     RARE_SPELLING,
+    SEQUENCE_PAIRS,
+    SEQUENCE_WITH,
     STAGE_ANSWER,
     STORY_SHARE,
     UNKNOWN_WEIGHT,
@@ -42,6 +45,12 @@ ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 STICKY_PAIR = 0.4
 PURPOSE_RESULT = frozenset({"dat", "duoc"})  # "để thi đạt …", "để thi được …"
 PEOPLE_BEFORE = frozenset({"nhung", "gom"})  # "những ai", "gồm ai": people, not a body
+# "… khích lệ, động viên ai", "biểu dương ai": a bare "ai" after what is done asks whom it is
+# done to (people), unless it follows one of these ("là ai", "của ai": who, whose office).
+AGENT_BEFORE = frozenset({"la", "cua", "boi", "voi"})
+# Connectives of purpose: "nhằm khích lệ …" says what for as "để khích lệ …" does; they rank
+# a passage using them, never decide coverage.
+CONNECTIVES = frozenset({"nham"})
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -256,7 +265,8 @@ class Reading(Scope):
             start, end, group = asking[-1]
             # "… biểu dương những ai", "gồm ai": the people a passage speaks of, seldom a
             # body of the plans ("Ai chủ trì …" asks for one).
-            people = start > 0 and rest[start - 1] in PEOPLE_BEFORE
+            people = start > 0 and (
+                rest[start - 1] in PEOPLE_BEFORE or self._whom(rest, start, end, used))
             for mark in group.marks:
                 if not (people and mark == "#org"):
                     core[mark] = MARK_WEIGHT
@@ -336,6 +346,8 @@ class Reading(Scope):
                     core[w] = self._idf[w]
                 elif w in self._idf:
                     bonus[w] = self._idf[w]
+            elif w in CONNECTIVES and w in self._idf:
+                bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
                 share = self._spelling_share(w, spelled)
@@ -357,6 +369,11 @@ class Reading(Scope):
         if order and PROGRAMME in self._idf:
             # "Hội nghị … mở đầu bằng gì": the programme of what is named, its first item.
             core[PROGRAMME] = max(core.get(PROGRAMME, 0.0), self._weight(PROGRAMME))
+        sequence = ("truoc" in rest and any(w in SEQUENCE_WITH for w in rest)) or any(
+            p in SEQUENCE_PAIRS for p in itertools.pairwise(rest))
+        if sequence and "truoc" in core:
+            # The plans give an order as "từ … đến …", seldom with "trước".
+            bonus["truoc"] = core.pop("truoc")
         eligibility = False
         if ELIGIBILITY_PART in self._idf and any(
             p.search(" ".join(raw)) for p in self._lex.eligibility
@@ -422,7 +439,17 @@ class Reading(Scope):
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story), field, shape.yes_no, tuple(rest), order)
+                      wants_section, bool(story), field, shape.yes_no, tuple(rest), order,
+                      sequence)
+
+    def _whom(self, rest: list[str], start: int, end: int, used: set[int]) -> bool:
+        """Whether a bare "ai" is the object of the verb before it ("nhằm khích lệ, động viên
+        ai", "tuyên truyền tới ai"): the people something is done to, not a body doing it.
+        Only at the end of the question (fillers aside), after a word of the question."""
+        if end - start != 1 or rest[start] != "ai" or rest[start - 1] in AGENT_BEFORE:
+            return False
+        return all(w in self._syn.stopwords and k not in used
+                   for k, w in enumerate(rest[end:], end))
 
     def _plan_mention(self, words: list[str], alias_pos: set[int]) -> set[int]:
         """Positions (among the words left once campaign names are taken out) of the plan

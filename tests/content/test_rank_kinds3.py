@@ -1,0 +1,128 @@
+"""Rule lookup, kinds of the `rank` round (issue #12) where the answer was another passage of the
+right plan: on a plan imported with no hand-written field (so no keyword can have been added for
+it) and on the committed plans.
+
+- whom-questions ("… nhằm khích lệ, động viên ai"): a bare "ai" after what is done asks whom it
+  is done to, the people a passage names, not a body; "nhằm" is a connective of purpose that
+  ranks, never decides;
+- order questions ("cấp huyện trước rồi mới tới các xã", "cấp nào tổ chức trước", "theo thứ
+  tự nào"): the passage giving the order ("từ cấp cơ sở đến cấp huyện") answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from content.search import SearchIndex
+
+PLAN = """\
+ỦY BAN NHÂN DÂN
+HUYỆN NAM XUYÊN
+Số: 21/KH-UBND
+Nam Xuyên, ngày 12 tháng 4 năm 2025
+
+KẾ HOẠCH
+Tổ chức Hội nghị biểu dương người tốt, việc tốt năm 2025
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+1. Mục đích
+
+- Biểu dương, khen thưởng kịp thời nhằm khích lệ, động viên các tập thể, cá nhân có nhiều \
+đóng góp cho địa phương.
+
+- Tuyên truyền sâu rộng về phong trào thi đua nhằm nâng cao nhận thức của cán bộ, công chức.
+
+2. Yêu cầu
+
+- Công tác khen thưởng bảo đảm công khai, dân chủ, đúng người, đúng việc.
+
+II. NỘI DUNG
+
+1. Hình thức và thời gian
+
+Hội nghị được tổ chức lần lượt từ cấp xã đến cấp huyện.
+
+- Hội nghị cấp xã hoàn thành trong tháng 6 năm 2025.
+
+- Hội nghị cấp huyện hoàn thành trong tháng 8 năm 2025.
+
+2. Khen thưởng
+
+- Giấy khen của Chủ tịch Ủy ban nhân dân huyện cho các tập thể, cá nhân tiêu biểu.
+
+III. TỔ CHỨC THỰC HIỆN
+
+1. Phòng Nội vụ: Chủ trì, động viên các cơ quan, đơn vị tham gia hội nghị; tổng hợp danh \
+sách đề nghị khen thưởng.
+
+2. Phòng Văn hóa và Thông tin: Tuyên truyền về hội nghị trên Trang thông tin điện tử huyện.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+CHỦ TỊCH
+Trần Văn Minh
+"""
+
+
+@pytest.fixture(scope="module")
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
+    """The plan above, imported as an admin would: no keyword, no hand-written field."""
+    return import_plan(PLAN, "nam-xuyen.txt", "nam-xuyen-bieu-duong")
+
+
+def top(index: SearchIndex, question: str) -> str:
+    hits = index.search(question)
+    assert hits, question
+    return hits[0].sentence or hits[0].text
+
+
+@pytest.mark.parametrize("question", [
+    "hội nghị nam xuyên khen thưởng nhằm khích lệ động viên ai",
+    "nam xuyen bieu duong khen thuong de dong vien ai",
+])
+def test_whom_is_answered_by_the_people_a_passage_names(
+    imported: SearchIndex, question: str
+) -> None:
+    # Not the office item whose text also says "động viên" (Phòng Nội vụ: a body).
+    assert "các tập thể, cá nhân có nhiều đóng góp" in top(imported, question)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("trạm tấu phát động nhằm động viên khích lệ ai", "lực lượng vũ trang và nhân dân"),
+    ("tuy phước khen thưởng kịp thời nhằm khích lệ động viên ai",
+     "khích lệ, động viên các tập thể, cá nhân tiêu biểu"),
+    ("hớn quản biểu dương khen thưởng động viên ai", "những tập thể, cá nhân có thành tích"),
+])
+def test_whom_on_the_committed_plans(committed: SearchIndex, question: str, said: str) -> None:
+    assert said in top(committed, question)
+
+
+@pytest.mark.parametrize("question", [
+    "nam xuyên tổ chức hội nghị cấp huyện trước rồi mới tới các xã à",
+    "hội nghị nam xuyên cấp nào tổ chức trước",
+    "hoi nghi cap huyen hay cap xa lam truoc vay ad nam xuyen",
+])
+def test_an_order_question_is_answered_by_the_order_the_plan_gives(
+    imported: SearchIndex, question: str
+) -> None:
+    assert "từ cấp xã đến cấp huyện" in top(imported, question)
+
+
+@pytest.mark.parametrize("question", [
+    "chi lăng tổ chức hội nghị cấp huyện trước rồi mới tới các xã đúng ko",
+    "ở chi lăng cấp nào tổ chức hội nghị điển hình trước",
+    "hội nghị điển hình tiên tiến tổ chức cấp huyện trước hay cấp xã trước",
+])
+def test_order_on_the_committed_plans(committed: SearchIndex, question: str) -> None:
+    assert "từ cấp cơ sở đến Hội nghị điển hình tiên tiến cấp huyện" in top(committed, question)
+
+
+def test_a_when_question_with_before_is_not_an_order_question(committed: SearchIndex) -> None:
+    # "trước mấy ngày" asks how long before, not in what order.
+    assert "trước 15 ngày" in top(
+        committed, "các đơn vị chi lăng gửi kế hoạch tổ chức hội nghị trước mấy ngày")
