@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.query import VOCAB_FILE, canon_words, load_vocab, split_story
+from content.query import STORY_MIN_WORDS, VOCAB_FILE, canon_words, load_vocab, split_story
 from content.schema import Campaign
 from content.search_base import (
     BONUS_SHARE,
@@ -66,6 +66,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         """Return up to limit passages answering the query, best first; [] to abstain."""
         query = self._expand_acronyms(query)  # search_corpus.py: "ở hq" -> "ở hớn quản"
         story, asked = split_story(query, self._lex)
+        if not story and len(query.split()) >= STORY_MIN_WORDS:
+            story, asked = self._told(query)  # search_reading.py: clauses telling of the asker
         q = self._scoped(self._analyse(asked, story), asked)  # search_scope.py
         if q.out_of_scope:
             return []

@@ -4,6 +4,7 @@ and the weighted features a passage must cover."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -55,6 +56,16 @@ PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item ask
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
 
+# How askers name themselves at the head of a clause telling of them ("chú là cựu chiến binh",
+# "nhà bác ở …", "em là văn thư …"), as typed with marks; typed without marks only the words no
+# plan word folds to ("chi" is "chỉ", "con" is "còn", "minh" is "Minh", "bac" is "Bắc").
+TOLD_SELF = frozenset({"em", "tôi", "tui", "mình", "cháu", "con", "tớ", "chú", "bác", "cô",
+                       "anh", "chị", "ông", "bà", "dì", "cậu"})
+TOLD_SELF_FOLDED = frozenset({"em", "toi", "tui", "chau", "anh"})
+TOLD_HEAD = 3  # a clause telling of the asker names them within its first words
+_CLAUSE_RE = re.compile(r"(?<=[,.;!?:])\s+|\n+")
+
+
 class Reading(Scope):
     """Turns a question into weighted features (see _Query)."""
 
@@ -74,6 +85,40 @@ class Reading(Scope):
         cutoff = 80 if len(word) >= 5 else 85
         best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
+
+    def _told(self, text: str) -> tuple[str, str]:
+        """A long message whose clauses tell of the asker ("cho chú hỏi, chú là cựu chiến binh
+        ở …, năm nay chú 70 tuổi, hộ gia đình … phải đạt tiêu chí gì"; the question may come
+        first: "Hạn … là ngày nào ạ, em là văn thư của xã …, sếp em giao …"): the clauses
+        naming the asker (a self or kinship word among their first words) and asking nothing
+        are the story, the others the question. ("", text) when no clause tells of the asker
+        or the rest is too short to be a question."""
+        clauses = [c for c in _CLAUSE_RE.split(text.strip()) if c.strip()]
+        if len(clauses) < 2:
+            return "", text
+        lex = self._lex
+        marked = fold_words(text) != _ACCENTED_RE.findall(nfc(text).lower())
+        told: list[str] = []
+        asked: list[str] = []
+        for clause in clauses:
+            words = fold_words(clause)
+            typed = _ACCENTED_RE.findall(nfc(clause).lower())[:TOLD_HEAD]
+            selves = TOLD_SELF if marked else TOLD_SELF_FOLDED
+            asks = (
+                clause.rstrip().endswith("?")
+                or any(w in lex.question_words for w in words)
+                or (bool(words) and words[-1] in lex.question_endings)
+                or any(tuple(words[i : i + len(p)]) == p
+                       for p in lex.question_phrases for i in range(len(words)))
+            )
+            if not asks and any(w in selves for w in typed):
+                told.append(clause)
+            else:
+                asked.append(clause)
+        question = " ".join(asked)
+        if not told or len(fold_words(question)) < 3:
+            return "", text
+        return " ".join(told), question
 
     def _spelled_otherwise(self, window: str, spelled: dict[str, set[str]]) -> bool:
         """Whether a word of the window was typed with diacritics no alias writes it with

@@ -6,7 +6,10 @@ it) and on the committed plans.
   is done to, the people a passage names, not a body; "nhằm" is a connective of purpose that
   ranks, never decides;
 - order questions ("cấp huyện trước rồi mới tới các xã", "cấp nào tổ chức trước", "theo thứ
-  tự nào"): the passage giving the order ("từ cấp cơ sở đến cấp huyện") answers.
+  tự nào"): the passage giving the order ("từ cấp cơ sở đến cấp huyện") answers;
+- long messages whose clauses tell of the asker without an ask marker the vocabulary knows
+  ("cho chú hỏi, chú là cựu chiến binh ở …, năm nay chú 70 tuổi, …"; the question may come
+  first): those clauses are the story, they do not decide the answer.
 """
 
 from __future__ import annotations
@@ -126,3 +129,34 @@ def test_a_when_question_with_before_is_not_an_order_question(committed: SearchI
     # "trước mấy ngày" asks how long before, not in what order.
     assert "trước 15 ngày" in top(
         committed, "các đơn vị chi lăng gửi kế hoạch tổ chức hội nghị trước mấy ngày")
+
+
+@pytest.mark.parametrize("question", [
+    "Bác ơi cho bác hỏi với, bác là hội viên hội phụ nữ thôn, nhà bác ở gần trường học, "
+    "hội nghị cấp xã ở Nam Xuyên hoàn thành trong tháng mấy",
+    "Hội nghị cấp xã ở Nam Xuyên hoàn thành trong tháng mấy ạ, em là văn thư của xã Đông Hòa, "
+    "sếp em giao em tổng hợp mà em chưa rõ",
+])
+def test_clauses_telling_of_the_asker_are_the_story(imported: SearchIndex, question: str) -> None:
+    assert "Hội nghị cấp xã hoàn thành trong tháng 6 năm 2025" in top(imported, question)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("cho chú hỏi, chú là cựu chiến binh ở Trạm Tấu, năm nay chú 70 tuổi, hộ gia đình muốn "
+     "được khen thì phải đạt tiêu chí gì", "mô hình sản xuất kinh doanh tiêu biểu"),
+    ("Hạn gửi đăng ký công trình phần việc ở Trạm Tấu là ngày nào ạ, em là văn thư của xã Bản "
+     "Công, sếp em giao em tổng hợp mà em chưa rõ", "25/10/2024"),
+])
+def test_told_story_on_the_committed_plans(committed: SearchIndex, question: str,
+                                           said: str) -> None:
+    hits = committed.search(question)
+    assert hits and any(said in t for t in (hits[0].text, *hits[0].section_texts))
+
+
+@pytest.mark.parametrize("question", [
+    # A clause naming a document ("Chỉ thị", folded "chi" like "chị") is no story.
+    "Kế hoạch Chỉ thị 19 ở Tuy Phước có nhắc đến thi đua khuyến học, khuyến tài không?",
+])
+def test_a_plan_word_folding_to_a_kinship_word_is_no_story(committed: SearchIndex,
+                                                          question: str) -> None:
+    assert committed._told(question) == ("", question)
