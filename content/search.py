@@ -17,6 +17,9 @@ from content.schema import Campaign
 from content.search_base import (
     BONUS_SHARE,
     CONFLICT_PENALTY,
+    CONTINUE_ASKED,
+    CONTINUE_SPAN,
+    CONTINUE_WORD,
     HEADING_DOC_PENALTY,
     HEADING_PHRASE_SHARE,
     HEADING_SHARE,
@@ -26,9 +29,13 @@ from content.search_base import (
     LONG_PASSAGE_FLOOR,
     LONG_QUESTION,
     MIN_COVERAGE,
+    MORE_PAIRS,
+    MORE_TERMS,
+    MORE_WORDS,
     PARALLEL_SHARE,
     PHRASE_SHARE,
     PREFER_BOOST,
+    QUOTE_PAIRS,
     RERANK,
     SEQUENCE_RE,
     SEQUENCE_SHARE,
@@ -75,9 +82,12 @@ class SearchIndex(Candidates, Reading, Quoting):
             return self._field_hits(q, prefer_campaign, limit)
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
+        # "tôi đọc kế hoạch thấy …, vậy ngoài ra còn phải làm gì nữa": what follows the
+        # passage the asker quoted.
+        follow = self._continuation(q, story, prefer_campaign) if story else None
         total = sum(q.core.values())
         if total <= 0:
-            return []
+            return [follow] if follow is not None else []
         # A yes-no question needs less of its words covered (see _rank).
         min_coverage = LONG_COVERAGE if self._long(q) or q.yes_no else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
@@ -93,6 +103,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
+        if follow is not None and not (hits and self._says_more(q, hits[0].ref, follow.ref)):
+            hits = [follow, *(h for h in hits if h.ref != follow.ref)][:limit]
         hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
@@ -107,6 +119,89 @@ class SearchIndex(Candidates, Reading, Quoting):
             # "… thi trên giấy hay thi trên mạng": each alternative asked on its own.
             hits = self._choice_hits(query, prefer_campaign, limit)  # search_scope.py
         return hits
+
+    def _continuation(self, q: _Query, story: str, prefer_campaign: str | None) -> Hit | None:
+        """For a question asking what else or what next ("ngoài ra", "bên cạnh đó", "… nữa",
+        "sau đó") after a story quoting the plan ("tôi đọc kế hoạch thấy ban tuyên giáo phải
+        xây dựng hướng dẫn …"): the passage quoted is the one saying most of the story's word
+        pairs itself (QUOTE_PAIRS at least, the campaign's title words aside); the answer is
+        the passage after it in its part of the plan that covers most of the question's own
+        words, in the quoted passage's own section first, the nearest first."""
+        words = q.words
+        if not (any(w in MORE_WORDS for w in words)
+                or any(p in MORE_PAIRS for p in itertools.pairwise(words))):
+            return None
+        named = q.campaigns or (frozenset([prefer_campaign]) if prefer_campaign else frozenset())
+        # (The campaign's own title words name it: they quote nothing.)
+        title = {f for c in named if c in self._titles for f in self._docs[self._titles[c]].tf}
+        pairs = {f for f in _text_features(story, self._syn)
+                 if "_" in f and f in self._idf and f not in title}
+        said: dict[int, float] = {}
+        for f in pairs:
+            for i, _ in self._postings.get(f, ()):
+                doc = self._docs[i]
+                if doc.field or doc.is_heading or (named and doc.campaign_id not in named):
+                    continue
+                if f in doc.own:
+                    said[i] = said.get(i, 0.0) + self._idf[f]
+        counts = {i: sum(1 for f in pairs if f in self._docs[i].own) for i in said}
+        quoted = [i for i in said if counts[i] >= QUOTE_PAIRS]
+        if not quoted:
+            return None
+        # On a tie, the passage whose text, not only its item heading ("… trong đó:" above
+        # the bullets), says the words quoted.
+        texts = {i: _text_features(self._docs[i].passage.text, self._syn) for i in quoted}
+        best = max(quoted, key=lambda i: (
+            round(said[i], 3), sum(self._idf[f] for f in pairs if f in texts[i]), -i))
+        doc = self._docs[best]
+        part = doc.passage.source.rsplit(".", 1)[0] if "." in doc.passage.source else (
+            doc.passage.source)
+        after = [
+            i for i in range(best + 1, min(best + 1 + CONTINUE_SPAN, len(self._docs)))
+            if not self._docs[i].is_heading and not self._docs[i].field
+            and self._docs[i].campaign_id == doc.campaign_id
+            and (self._docs[i].passage.source == part
+                 or self._docs[i].passage.source.startswith(f"{part}."))
+        ]
+        asked = {f: w for f, w in q.core.items() if f[0] != "#"}
+        # The words asked that tell passages apart ("trung tâm", "thể thao"), not the broad
+        # ones ("làm gì": a task; "khen thưởng"; "đơn vị").
+        plain = {f: w for f, w in asked.items() if w >= CONTINUE_WORD and f not in MORE_TERMS}
+
+        def covered(i: int, feats: dict[str, float] = asked, at: str = "") -> float:
+            sats = self._sat[i]
+            return sum(w * sats.get(f"{at}{f}", 0.0) for f, w in feats.items())
+
+        # A passage holding most of the words asked ("vậy trung tâm … phải làm gì nữa"), then
+        # the quoted passage's own section (the next bullets), then the nearest.
+        weight = sum(plain.values())
+        if weight > 0 and covered(best, plain) >= CONTINUE_ASKED * weight:
+            # "… phòng nội vụ chủ trì xây dựng kế hoạch …, vậy phòng nội vụ còn hướng dẫn gì
+            # nữa": the quoted passage goes on to say it.
+            after.insert(0, best)
+        if not after:
+            return None
+        choice = max(after, key=lambda i: (
+            weight > 0 and covered(i, plain) >= CONTINUE_ASKED * weight,
+            # (its own heading holding them: the item is about them)
+            weight > 0 and covered(i, plain, "@") >= CONTINUE_ASKED * weight,
+            round(covered(i, plain), 2),
+            i != best,  # (the quoted passage itself only when it says more of them)
+            self._docs[i].passage.source == doc.passage.source,
+            round(covered(i), 3),
+            -i,
+        ))
+        hit = self._hit(choice, MIN_COVERAGE)
+        return self._with_section(hit) if q.wants_section else self._with_sentence(q, hit)
+
+    def _says_more(self, q: _Query, i: int, j: int) -> bool:
+        """Whether passage i holds more of the question's words that tell passages apart
+        (CONTINUE_WORD) than passage j: then the ranking's answer stands."""
+        plain = {f: w for f, w in q.core.items()
+                 if f[0] != "#" and w >= CONTINUE_WORD and f not in MORE_TERMS}
+        si, sj = self._sat[i], self._sat[j]
+        return sum(w * si.get(f, 0.0) for f, w in plain.items()) > sum(
+            w * sj.get(f, 0.0) for f, w in plain.items()) + 1e-9
 
     def _runs(self, q: _Query) -> list[tuple[str, ...]]:
         """The question's runs of YES_NO_WORDS consecutive words (not all fillers), each as

@@ -63,6 +63,16 @@ SEQUENCE_RE = re.compile(
     r"|\btừ (?!ngày|tháng|năm|quý|khi|nay|\d)[^,.;:()\d]{2,40}? (?:đến|tới) ",
     re.IGNORECASE,
 )
+# "… vậy ngoài ra còn phải làm gì nữa", "bên cạnh đó", "sau đó còn …": the question asks what
+# comes besides or after the plan words the asker quoted in the story.
+MORE_WORDS = frozenset({"nua", "khac"})
+MORE_PAIRS = frozenset({("ngoai", "ra"), ("ben", "canh"), ("sau", "do"), ("con", "lai")})
+# (…words that ask what else, not about what: they tell no passage apart)
+MORE_TERMS = MORE_WORDS | {w for p in MORE_PAIRS for w in p} | {"_".join(p) for p in MORE_PAIRS}
+QUOTE_PAIRS = 4  # word pairs of the story a passage must say itself to be the one quoted
+CONTINUE_SPAN = 8  # passages after the quoted one where what comes next is looked for
+CONTINUE_WORD = 1.0  # …and the words asked that count there weigh this much at least
+CONTINUE_ASKED = 0.5  # …a passage holding this share of the words asked answers first
 # How a question asks for an order: "trước" with "rồi (mới)", "hay", "nào" or "sau"; or
 # "thứ tự", "trình tự", "… xong rồi mới …".
 SEQUENCE_WITH = frozenset({"roi", "hay", "nao", "sau"})

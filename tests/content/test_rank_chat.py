@@ -31,3 +31,11 @@ async def test_whom_and_order_questions(chat: Chat) -> None:
     answer = await chat.reply()
     assert "từ cấp cơ sở đến Hội nghị điển hình tiên tiến cấp huyện" in answer
     assert "(Mục II.2)" in answer
+
+
+async def test_what_follows_a_quote_of_the_plan_is_answered(chat: Chat) -> None:
+    await chat.send("tôi đọc kế hoạch hớn quản thấy ban tuyên giáo huyện ủy phải xây dựng "
+                    "hướng dẫn định hướng công tác thông tin tuyên truyền, vậy ngoài ra còn "
+                    "phải làm gì nữa")
+    answer = await chat.reply()
+    assert "nắm chắc tình hình tư tưởng" in answer and "(Mục IV.1)" in answer

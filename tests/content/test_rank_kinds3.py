@@ -9,7 +9,10 @@ it) and on the committed plans.
   tự nào"): the passage giving the order ("từ cấp cơ sở đến cấp huyện") answers;
 - long messages whose clauses tell of the asker without an ask marker the vocabulary knows
   ("cho chú hỏi, chú là cựu chiến binh ở …, năm nay chú 70 tuổi, …"; the question may come
-  first): those clauses are the story, they do not decide the answer.
+  first): those clauses are the story, they do not decide the answer;
+- a story quoting the plan's own words, then "vậy ngoài ra / bên cạnh đó / sau đó còn … gì
+  nữa": the passage after the one quoted answers (the next bullet of its section, or the item
+  holding the words asked), never the quoted passage again.
 """
 
 from __future__ import annotations
@@ -160,3 +163,38 @@ def test_told_story_on_the_committed_plans(committed: SearchIndex, question: str
 def test_a_plan_word_folding_to_a_kinship_word_is_no_story(committed: SearchIndex,
                                                           question: str) -> None:
     assert committed._told(question) == ("", question)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("tôi đọc kế hoạch nam xuyên thấy biểu dương khen thưởng kịp thời nhằm khích lệ động viên "
+     "các tập thể cá nhân, vậy ngoài ra còn mục đích gì nữa",
+     "Tuyên truyền sâu rộng về phong trào thi đua"),
+    ("kế hoạch nam xuyên nói phòng nội vụ chủ trì động viên các cơ quan đơn vị tham gia hội "
+     "nghị, vậy phòng văn hóa và thông tin phải làm gì nữa", "Trang thông tin điện tử huyện"),
+])
+def test_what_follows_the_quoted_words_answers(imported: SearchIndex, question: str,
+                                               said: str) -> None:
+    assert said in top(imported, question)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("kế hoạch chi lăng có nói đẩy mạnh tuyên truyền tư tưởng Hồ Chí Minh về thi đua yêu "
+     "nước, vậy bên cạnh đó còn phải quán triệt luật gì", "Luật Thi đua, khen thưởng năm 2022"),
+    ("tôi đọc kế hoạch hớn quản thấy ban tuyên giáo huyện ủy phải xây dựng hướng dẫn định "
+     "hướng công tác thông tin tuyên truyền, vậy ngoài ra còn phải làm gì nữa",
+     "nắm chắc tình hình tư tưởng"),
+    ("kế hoạch chi lăng nói phòng nội vụ chủ trì xây dựng kế hoạch chương trình tổ chức, vậy "
+     "phòng nội vụ còn hướng dẫn cái gì nữa", "hướng dẫn khen thưởng"),
+])
+def test_quoted_words_on_the_committed_plans(committed: SearchIndex, question: str,
+                                             said: str) -> None:
+    assert said in top(committed, question)
+
+
+def test_a_story_naming_the_campaign_quotes_nothing(committed: SearchIndex) -> None:
+    # The campaign's name and a few words in common are no quote: the ranking answers.
+    hits = committed.search(
+        "Chào ad, mình là giáo viên chủ nhiệm ở trường THPT Bắc Sơn, mình muốn động viên học "
+        "sinh thi Dân vận khéo, cho mình hỏi để tập thể trường được khen thì ngoài tuyên "
+        "truyền ra cần làm gì thường xuyên nữa không?")
+    assert hits and "Thường xuyên chỉ đạo, kiểm tra, đôn đốc" in hits[0].text
