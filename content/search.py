@@ -366,6 +366,12 @@ class SearchIndex(Candidates, Reading, Quoting):
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
+        if hits and not hits[0].section_texts and asked_quals:
+            # "tiêu chí khen thưởng cá nhân gồm những gì" answered by "… đạt các tiêu chí
+            # sau:": the item under it for the value asked ("Đối với cá nhân").
+            deeper = self._under_list(q, hits[0].ref, asked_quals)
+            if deeper is not None:
+                hits[0] = self._hit(deeper, hits[0].score)
         if q.order and hits and not hits[0].section_texts:
             item = self._list_end(hits[0].ref, q.order)
             if item is not None:
@@ -377,6 +383,33 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _under_list(self, q: _Query, i: int, asked: Qualifiers) -> int | None:
+        """For a passage introducing the items below it ("… và đạt các tiêu chí sau:"), the
+        passage of those items (sections numbered under its own) whose headings name the
+        qualifier value asked ("Đối với cá nhân") and none other of its group, covering the
+        question best (the first on a tie); None when it introduces none or none names it."""
+        doc = self._docs[i]
+        if not doc.passage.text.rstrip().endswith(":") or any(
+            len(values) != 1 for values in asked.values()
+        ):
+            return None  # ("tập thể, cá nhân … phải đáp ứng điều kiện chung gì": all of them)
+        prefix = f"{doc.passage.source}."
+        best: tuple[float, int] | None = None
+        for j in range(i + 1, len(self._docs)):
+            d = self._docs[j]
+            if d.campaign_id != doc.campaign_id or not d.passage.source.startswith(prefix):
+                break
+            if d.is_heading or not all(
+                g in d.quals and d.quals[g] & values and not d.quals[g] - values
+                for g, values in asked.items()
+            ):
+                continue
+            sats = self._sat[j]
+            coverage = sum(w * sats.get(f, 0.0) for f, w in q.core.items())
+            if best is None or coverage > best[0] + 1e-9:
+                best = (coverage, j)
+        return best[1] if best else None
 
     def _which(self, q: _Query) -> tuple[str, ...]:
         """The kind of place or level a question asks for ("tỉnh nào" -> ("tinh",), "ở cấp

@@ -12,7 +12,10 @@ it) and on the committed plans.
   first): those clauses are the story, they do not decide the answer;
 - a story quoting the plan's own words, then "vậy ngoài ra / bên cạnh đó / sau đó còn … gì
   nữa": the passage after the one quoted answers (the next bullet of its section, or the item
-  holding the words asked), never the quoted passage again.
+  holding the words asked), never the quoted passage again;
+- a passage introducing the items below it ("… và đạt các tiêu chí sau:") answering a question
+  that names one qualifier value ("tiêu chí khen thưởng cá nhân"): the item for that value
+  ("7.2. Đối với cá nhân") answers, whole for a list question.
 """
 
 from __future__ import annotations
@@ -198,3 +201,23 @@ def test_a_story_naming_the_campaign_quotes_nothing(committed: SearchIndex) -> N
         "sinh thi Dân vận khéo, cho mình hỏi để tập thể trường được khen thì ngoài tuyên "
         "truyền ra cần làm gì thường xuyên nữa không?")
     assert hits and "Thường xuyên chỉ đạo, kiểm tra, đôn đốc" in hits[0].text
+
+
+@pytest.mark.parametrize(("question", "said", "not_said"), [
+    ("tiêu chí khen thưởng cá nhân ở trạm tấu gồm những gì", "Có thành tích xuất sắc tiêu biểu",
+     "Tập thể được xét"),
+    ("trạm tấu tiêu chí khen tập thể là gì", "Tập thể được xét", "Có thành tích xuất sắc tiêu"),
+])
+def test_the_item_for_the_value_asked_answers_under_a_list_heading(
+    committed: SearchIndex, question: str, said: str, not_said: str
+) -> None:
+    hits = committed.search(question)
+    assert hits
+    quoted = "\n".join(hits[0].section_texts or (hits[0].text,))
+    assert said in quoted and not_said not in quoted
+
+
+def test_a_question_naming_both_values_stays_on_the_list_heading(committed: SearchIndex) -> None:
+    hits = committed.search("ở trạm tấu tập thể, cá nhân được đề nghị khen phải đáp ứng điều "
+                            "kiện chung gì")
+    assert hits and "đạt các tiêu chí sau" in hits[0].text
