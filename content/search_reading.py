@@ -66,6 +66,11 @@ TOLD_HEAD = 3  # a clause telling of the asker names them within its first words
 _CLAUSE_RE = re.compile(r"(?<=[,.;!?:])\s+|\n+")
 
 
+def _has_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+
+
 class Reading(Scope):
     """Turns a question into weighted features (see _Query)."""
 
@@ -96,29 +101,39 @@ class Reading(Scope):
         clauses = [c for c in _CLAUSE_RE.split(text.strip()) if c.strip()]
         if len(clauses) < 2:
             return "", text
-        lex = self._lex
-        marked = fold_words(text) != _ACCENTED_RE.findall(nfc(text).lower())
+        lowered = nfc(text).lower()
+        marked = fold_words(text) != _ACCENTED_RE.findall(lowered)
+        selves = TOLD_SELF if marked else TOLD_SELF_FOLDED
         told: list[str] = []
         asked: list[str] = []
         for clause in clauses:
-            words = fold_words(clause)
-            typed = _ACCENTED_RE.findall(nfc(clause).lower())[:TOLD_HEAD]
-            selves = TOLD_SELF if marked else TOLD_SELF_FOLDED
-            asks = (
-                clause.rstrip().endswith("?")
-                or any(w in lex.question_words for w in words)
-                or (bool(words) and words[-1] in lex.question_endings)
-                or any(tuple(words[i : i + len(p)]) == p
-                       for p in lex.question_phrases for i in range(len(words)))
-            )
-            if not asks and any(w in selves for w in typed):
-                told.append(clause)
-            else:
+            head = _ACCENTED_RE.findall(nfc(clause).lower())[:TOLD_HEAD]
+            if not any(w in selves for w in head) or self._asks(clause):
                 asked.append(clause)
+            else:
+                told.append(clause)
         question = " ".join(asked)
         if not told or len(fold_words(question)) < 3:
             return "", text
         return " ".join(told), question
+
+    def _asks(self, clause: str) -> bool:
+        """Whether a clause asks something: "?", a question word, a question ending, a
+        question phrase ("bao nhiêu", "thế nào")."""
+        if clause.rstrip().endswith("?"):
+            return True
+        lex = self._lex
+        words = fold_words(clause)
+        if any(w in lex.question_words for w in words) or (
+            words and words[-1] in lex.question_endings
+        ):
+            return True
+        pairs = set(itertools.pairwise(words))
+        return any(
+            (len(p) == 1 and p[0] in words) or (len(p) > 1 and p[:2] in pairs
+                                                 and _has_phrase(words, p))
+            for p in lex.question_phrases
+        )
 
     def _spelled_otherwise(self, window: str, spelled: dict[str, set[str]]) -> bool:
         """Whether a word of the window was typed with diacritics no alias writes it with
