@@ -2,17 +2,18 @@
 
 Run: uv run python -m bench.rerank_train [--no-write] [--l2 0.05] [--force]
 
-1. Every question of the development set and held-out sets 1-8 (tests/content; set 9 and later
-   are never read: they judge rounds) is asked in process, with today's order; the best
+1. Every question of the development set and held-out sets 1-9 (tests/content; set 10 and
+   later are never read: they judge rounds; set 9, the third session's judge, is read since)
+   is asked in process, with today's order; the best
    candidates (content.search_rerank.TOP) of the ranking and their features are recorded.
 2. Each candidate is labelled the way the shared scorer judges an answer: the search is run
    again with that candidate put first, and the reply a user would read (content.browse.hit_text
    of the top hit) must hold one of the expected fragments (folded), or say "not found" for an
    out-of-scope row.
-3. Leave-one-set-out: for each of the 9 sets, a model trained on the 8 others picks the answer
+3. Leave-one-set-out: for each of the 10 sets, a model trained on the 9 others picks the answer
    of each question of the left-out set; the table shows in scope / out of scope per set,
    today's order beside the model's.
-4. The model trained on all 9 sets is written to content/search_rerank.json, enabled only when
+4. The model trained on all 10 sets is written to content/search_rerank.json, enabled only when
    LOSO in scope beats today's order on most sets (a majority) and out of scope stays at or
    above today's, and at 95 % or more, on every set (--force writes it enabled anyway;
    --no-write writes nothing). The model trained on all sets is also run through the search
@@ -45,7 +46,7 @@ from content.search_rerank import FEATURES, TOP, WEIGHTS_FILE, Reranker
 ROOT = Path(__file__).resolve().parents[1]
 SETS: tuple[tuple[str, str], ...] = (
     ("dev", "lookup_dev.tsv"),
-    *((str(n), f"lookup_heldout{'' if n == 1 else n}.tsv") for n in range(1, 9)),
+    *((str(n), f"lookup_heldout{'' if n == 1 else n}.tsv") for n in range(1, 10)),
 )
 NOT_FOUND = "chua tim thay"
 

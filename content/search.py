@@ -12,11 +12,14 @@ import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.query import VOCAB_FILE, canon_words, load_vocab, split_story
+from content.query import STORY_MIN_WORDS, VOCAB_FILE, canon_words, load_vocab, split_story
 from content.schema import Campaign
 from content.search_base import (
     BONUS_SHARE,
     CONFLICT_PENALTY,
+    CONTINUE_ASKED,
+    CONTINUE_SPAN,
+    CONTINUE_WORD,
     HEADING_DOC_PENALTY,
     HEADING_PHRASE_SHARE,
     HEADING_SHARE,
@@ -26,10 +29,16 @@ from content.search_base import (
     LONG_PASSAGE_FLOOR,
     LONG_QUESTION,
     MIN_COVERAGE,
+    MORE_PAIRS,
+    MORE_TERMS,
+    MORE_WORDS,
     PARALLEL_SHARE,
     PHRASE_SHARE,
     PREFER_BOOST,
+    QUOTE_PAIRS,
     RERANK,
+    SEQUENCE_RE,
+    SEQUENCE_SHARE,
     SYNONYMS_FILE,
     TITLE_WORDS,
     WHEN_SHARE,
@@ -64,6 +73,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         """Return up to limit passages answering the query, best first; [] to abstain."""
         query = self._expand_acronyms(query)  # search_corpus.py: "ở hq" -> "ở hớn quản"
         story, asked = split_story(query, self._lex)
+        if not story and len(query.split()) >= STORY_MIN_WORDS:
+            story, asked = self._told(query)  # search_reading.py: clauses telling of the asker
         q = self._scoped(self._analyse(asked, story), asked)  # search_scope.py
         if q.out_of_scope:
             return []
@@ -71,9 +82,12 @@ class SearchIndex(Candidates, Reading, Quoting):
             return self._field_hits(q, prefer_campaign, limit)
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
+        # "tôi đọc kế hoạch thấy …, vậy ngoài ra còn phải làm gì nữa": what follows the
+        # passage the asker quoted.
+        follow = self._continuation(q, story, prefer_campaign) if story else None
         total = sum(q.core.values())
         if total <= 0:
-            return []
+            return [follow] if follow is not None else []
         # A yes-no question needs less of its words covered (see _rank).
         min_coverage = LONG_COVERAGE if self._long(q) or q.yes_no else MIN_COVERAGE
         # Rarest (heaviest) features first. Once the weight still to come cannot reach the
@@ -89,6 +103,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
+        if follow is not None and not (hits and self._says_more(q, hits[0].ref, follow.ref)):
+            hits = [follow, *(h for h in hits if h.ref != follow.ref)][:limit]
         hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
             # "Dân vận khéo hỏi ai?": the plan's own office for questions, when it names none.
@@ -103,6 +119,89 @@ class SearchIndex(Candidates, Reading, Quoting):
             # "… thi trên giấy hay thi trên mạng": each alternative asked on its own.
             hits = self._choice_hits(query, prefer_campaign, limit)  # search_scope.py
         return hits
+
+    def _continuation(self, q: _Query, story: str, prefer_campaign: str | None) -> Hit | None:
+        """For a question asking what else or what next ("ngoài ra", "bên cạnh đó", "… nữa",
+        "sau đó") after a story quoting the plan ("tôi đọc kế hoạch thấy ban tuyên giáo phải
+        xây dựng hướng dẫn …"): the passage quoted is the one saying most of the story's word
+        pairs itself (QUOTE_PAIRS at least, the campaign's title words aside); the answer is
+        the passage after it in its part of the plan that covers most of the question's own
+        words, in the quoted passage's own section first, the nearest first."""
+        words = q.words
+        if not (any(w in MORE_WORDS for w in words)
+                or any(p in MORE_PAIRS for p in itertools.pairwise(words))):
+            return None
+        named = q.campaigns or (frozenset([prefer_campaign]) if prefer_campaign else frozenset())
+        # (The campaign's own title words name it: they quote nothing.)
+        title = {f for c in named if c in self._titles for f in self._docs[self._titles[c]].tf}
+        pairs = {f for f in _text_features(story, self._syn)
+                 if "_" in f and f in self._idf and f not in title}
+        said: dict[int, float] = {}
+        for f in pairs:
+            for i, _ in self._postings.get(f, ()):
+                doc = self._docs[i]
+                if doc.field or doc.is_heading or (named and doc.campaign_id not in named):
+                    continue
+                if f in doc.own:
+                    said[i] = said.get(i, 0.0) + self._idf[f]
+        counts = {i: sum(1 for f in pairs if f in self._docs[i].own) for i in said}
+        quoted = [i for i in said if counts[i] >= QUOTE_PAIRS]
+        if not quoted:
+            return None
+        # On a tie, the passage whose text, not only its item heading ("… trong đó:" above
+        # the bullets), says the words quoted.
+        texts = {i: _text_features(self._docs[i].passage.text, self._syn) for i in quoted}
+        best = max(quoted, key=lambda i: (
+            round(said[i], 3), sum(self._idf[f] for f in pairs if f in texts[i]), -i))
+        doc = self._docs[best]
+        part = doc.passage.source.rsplit(".", 1)[0] if "." in doc.passage.source else (
+            doc.passage.source)
+        after = [
+            i for i in range(best + 1, min(best + 1 + CONTINUE_SPAN, len(self._docs)))
+            if not self._docs[i].is_heading and not self._docs[i].field
+            and self._docs[i].campaign_id == doc.campaign_id
+            and (self._docs[i].passage.source == part
+                 or self._docs[i].passage.source.startswith(f"{part}."))
+        ]
+        asked = {f: w for f, w in q.core.items() if f[0] != "#"}
+        # The words asked that tell passages apart ("trung tâm", "thể thao"), not the broad
+        # ones ("làm gì": a task; "khen thưởng"; "đơn vị").
+        plain = {f: w for f, w in asked.items() if w >= CONTINUE_WORD and f not in MORE_TERMS}
+
+        def covered(i: int, feats: dict[str, float] = asked, at: str = "") -> float:
+            sats = self._sat[i]
+            return sum(w * sats.get(f"{at}{f}", 0.0) for f, w in feats.items())
+
+        # A passage holding most of the words asked ("vậy trung tâm … phải làm gì nữa"), then
+        # the quoted passage's own section (the next bullets), then the nearest.
+        weight = sum(plain.values())
+        if weight > 0 and covered(best, plain) >= CONTINUE_ASKED * weight:
+            # "… phòng nội vụ chủ trì xây dựng kế hoạch …, vậy phòng nội vụ còn hướng dẫn gì
+            # nữa": the quoted passage goes on to say it.
+            after.insert(0, best)
+        if not after:
+            return None
+        choice = max(after, key=lambda i: (
+            weight > 0 and covered(i, plain) >= CONTINUE_ASKED * weight,
+            # (its own heading holding them: the item is about them)
+            weight > 0 and covered(i, plain, "@") >= CONTINUE_ASKED * weight,
+            round(covered(i, plain), 2),
+            i != best,  # (the quoted passage itself only when it says more of them)
+            self._docs[i].passage.source == doc.passage.source,
+            round(covered(i), 3),
+            -i,
+        ))
+        hit = self._hit(choice, MIN_COVERAGE)
+        return self._with_section(hit) if q.wants_section else self._with_sentence(q, hit)
+
+    def _says_more(self, q: _Query, i: int, j: int) -> bool:
+        """Whether passage i holds more of the question's words that tell passages apart
+        (CONTINUE_WORD) than passage j: then the ranking's answer stands."""
+        plain = {f: w for f, w in q.core.items()
+                 if f[0] != "#" and w >= CONTINUE_WORD and f not in MORE_TERMS}
+        si, sj = self._sat[i], self._sat[j]
+        return sum(w * si.get(f, 0.0) for f, w in plain.items()) > sum(
+            w * sj.get(f, 0.0) for f, w in plain.items()) + 1e-9
 
     def _runs(self, q: _Query) -> list[tuple[str, ...]]:
         """The question's runs of YES_NO_WORDS consecutive words (not all fillers), each as
@@ -237,6 +336,8 @@ class SearchIndex(Candidates, Reading, Quoting):
                 rank += WHEN_SHARE
             if which and which in self._named_kinds(i):
                 rank += WHICH_SHARE
+            if q.sequence and self._gives_order(i):
+                rank += SEQUENCE_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -265,6 +366,12 @@ class SearchIndex(Candidates, Reading, Quoting):
                 continue
             seen.add(key)
             hits.append(self._hit(i, round(rank, 4)))
+        if hits and not hits[0].section_texts and asked_quals:
+            # "tiêu chí khen thưởng cá nhân gồm những gì" answered by "… đạt các tiêu chí
+            # sau:": the item under it for the value asked ("Đối với cá nhân").
+            deeper = self._under_list(q, hits[0].ref, asked_quals)
+            if deeper is not None:
+                hits[0] = self._hit(deeper, hits[0].score)
         if q.order and hits and not hits[0].section_texts:
             item = self._list_end(hits[0].ref, q.order)
             if item is not None:
@@ -276,6 +383,33 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _under_list(self, q: _Query, i: int, asked: Qualifiers) -> int | None:
+        """For a passage introducing the items below it ("… và đạt các tiêu chí sau:"), the
+        passage of those items (sections numbered under its own) whose headings name the
+        qualifier value asked ("Đối với cá nhân") and none other of its group, covering the
+        question best (the first on a tie); None when it introduces none or none names it."""
+        doc = self._docs[i]
+        if not doc.passage.text.rstrip().endswith(":") or any(
+            len(values) != 1 for values in asked.values()
+        ):
+            return None  # ("tập thể, cá nhân … phải đáp ứng điều kiện chung gì": all of them)
+        prefix = f"{doc.passage.source}."
+        best: tuple[float, int] | None = None
+        for j in range(i + 1, len(self._docs)):
+            d = self._docs[j]
+            if d.campaign_id != doc.campaign_id or not d.passage.source.startswith(prefix):
+                break
+            if d.is_heading or not all(
+                g in d.quals and d.quals[g] & values and not d.quals[g] - values
+                for g, values in asked.items()
+            ):
+                continue
+            sats = self._sat[j]
+            coverage = sum(w * sats.get(f, 0.0) for f, w in q.core.items())
+            if best is None or coverage > best[0] + 1e-9:
+                best = (coverage, j)
+        return best[1] if best else None
 
     def _which(self, q: _Query) -> tuple[str, ...]:
         """The kind of place or level a question asks for ("tỉnh nào" -> ("tinh",), "ở cấp
@@ -289,6 +423,15 @@ class SearchIndex(Candidates, Reading, Quoting):
                 if k >= n and tuple(words[k - n : k]) == marker:
                     return marker
         return ()
+
+    def _gives_order(self, i: int) -> bool:
+        """Whether passage i gives an order ("Tiến hành tổ chức theo thứ tự từ cấp cơ sở đến
+        …", "từ huyện đến xã"): what a question on the order of things asks for."""
+        cache: dict[int, bool] = self.__dict__.setdefault("_order_cache", {})
+        found = cache.get(i)
+        if found is None:
+            found = cache[i] = bool(SEQUENCE_RE.search(self._docs[i].passage.text))
+        return found
 
     def _level_heads(self) -> tuple[tuple[str, ...], ...]:
         """The word a qualifier group's values all begin with ("cấp" of "cấp xã", "cấp

@@ -55,6 +55,28 @@ LONG_PASSAGE_FLOOR = 0.85
 LIST_ITEMS = 3  # a list whose first or last item is asked for has this many items at least
 WHEN_SHARE = 0.1  # rank added, for a when-question, to a passage holding a day or month
 WHICH_SHARE = 0.2  # rank added, for "tỉnh nào" / "cấp nào", to a passage naming one
+SEQUENCE_SHARE = 0.3  # rank added, for an order question, to a passage giving an order
+# An order the plans give: "theo thứ tự …", "từ cấp cơ sở đến …", "từ huyện tới xã" (not a
+# period: "từ ngày …", "từ năm 2020 đến …", "từ tháng 10/2024 đến …").
+SEQUENCE_RE = re.compile(
+    r"\btheo thứ tự\b|\btrình tự\b"
+    r"|\btừ (?!ngày|tháng|năm|quý|khi|nay|\d)[^,.;:()\d]{2,40}? (?:đến|tới) ",
+    re.IGNORECASE,
+)
+# "… vậy ngoài ra còn phải làm gì nữa", "bên cạnh đó", "sau đó còn …": the question asks what
+# comes besides or after the plan words the asker quoted in the story.
+MORE_WORDS = frozenset({"nua", "khac"})
+MORE_PAIRS = frozenset({("ngoai", "ra"), ("ben", "canh"), ("sau", "do"), ("con", "lai")})
+# (…words that ask what else, not about what: they tell no passage apart)
+MORE_TERMS = MORE_WORDS | {w for p in MORE_PAIRS for w in p} | {"_".join(p) for p in MORE_PAIRS}
+QUOTE_PAIRS = 4  # word pairs of the story a passage must say itself to be the one quoted
+CONTINUE_SPAN = 8  # passages after the quoted one where what comes next is looked for
+CONTINUE_WORD = 1.0  # …and the words asked that count there weigh this much at least
+CONTINUE_ASKED = 0.5  # …a passage holding this share of the words asked answers first
+# How a question asks for an order: "trước" with "rồi (mới)", "hay", "nào" or "sau"; or
+# "thứ tự", "trình tự", "… xong rồi mới …".
+SEQUENCE_WITH = frozenset({"roi", "hay", "nao", "sau"})
+SEQUENCE_PAIRS = frozenset({("thu", "tu"), ("trinh", "tu"), ("roi", "moi")})
 YEAR_QUESTIONS = frozenset({("nam", "nao"), ("nam", "may")})  # …unless it asks for a year
 YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
@@ -360,3 +382,6 @@ class _Query:
     # The question's words in order (campaign names left out): phrase evidence.
     words: tuple[str, ...] = ()
     order: str = ""  # "first" / "last": asks for that item of a list ("mở đầu bằng gì")
+    # Asks in what order things are done ("cấp huyện trước rồi mới tới xã", "cấp nào trước",
+    # "theo thứ tự nào"): a passage giving an order ("từ cấp cơ sở đến …") answers.
+    sequence: bool = False

@@ -3,6 +3,8 @@ and the weighted features a passage must cover."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -21,6 +23,8 @@ from content.search_base import (
     MAX_CORE,
     NAME_SHARE,
     RARE_SPELLING,
+    SEQUENCE_PAIRS,
+    SEQUENCE_WITH,
     STAGE_ANSWER,
     STORY_SHARE,
     UNKNOWN_WEIGHT,
@@ -42,8 +46,29 @@ ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 STICKY_PAIR = 0.4
 PURPOSE_RESULT = frozenset({"dat", "duoc"})  # "để thi đạt …", "để thi được …"
 PEOPLE_BEFORE = frozenset({"nhung", "gom"})  # "những ai", "gồm ai": people, not a body
+# "… khích lệ, động viên ai", "biểu dương ai": a bare "ai" after what is done asks whom it is
+# done to (people), unless it follows one of these ("là ai", "của ai": who, whose office).
+AGENT_BEFORE = frozenset({"la", "cua", "boi", "voi"})
+# Connectives of purpose: "nhằm khích lệ …" says what for as "để khích lệ …" does; they rank
+# a passage using them, never decide coverage.
+CONNECTIVES = frozenset({"nham"})
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
+
+
+# How askers name themselves at the head of a clause telling of them ("chú là cựu chiến binh",
+# "nhà bác ở …", "em là văn thư …"), as typed with marks; typed without marks only the words no
+# plan word folds to ("chi" is "chỉ", "con" is "còn", "minh" is "Minh", "bac" is "Bắc").
+TOLD_SELF = frozenset({"em", "tôi", "tui", "mình", "cháu", "con", "tớ", "chú", "bác", "cô",
+                       "anh", "chị", "ông", "bà", "dì", "cậu"})
+TOLD_SELF_FOLDED = frozenset({"em", "toi", "tui", "chau", "anh"})
+TOLD_HEAD = 3  # a clause telling of the asker names them within its first words
+_CLAUSE_RE = re.compile(r"(?<=[,.;!?:])\s+|\n+")
+
+
+def _has_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
 
 
 class Reading(Scope):
@@ -65,6 +90,50 @@ class Reading(Scope):
         cutoff = 80 if len(word) >= 5 else 85
         best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
+
+    def _told(self, text: str) -> tuple[str, str]:
+        """A long message whose clauses tell of the asker ("cho chú hỏi, chú là cựu chiến binh
+        ở …, năm nay chú 70 tuổi, hộ gia đình … phải đạt tiêu chí gì"; the question may come
+        first: "Hạn … là ngày nào ạ, em là văn thư của xã …, sếp em giao …"): the clauses
+        naming the asker (a self or kinship word among their first words) and asking nothing
+        are the story, the others the question. ("", text) when no clause tells of the asker
+        or the rest is too short to be a question."""
+        clauses = [c for c in _CLAUSE_RE.split(text.strip()) if c.strip()]
+        if len(clauses) < 2:
+            return "", text
+        lowered = nfc(text).lower()
+        marked = fold_words(text) != _ACCENTED_RE.findall(lowered)
+        selves = TOLD_SELF if marked else TOLD_SELF_FOLDED
+        told: list[str] = []
+        asked: list[str] = []
+        for clause in clauses:
+            head = _ACCENTED_RE.findall(nfc(clause).lower())[:TOLD_HEAD]
+            if not any(w in selves for w in head) or self._asks(clause):
+                asked.append(clause)
+            else:
+                told.append(clause)
+        question = " ".join(asked)
+        if not told or len(fold_words(question)) < 3:
+            return "", text
+        return " ".join(told), question
+
+    def _asks(self, clause: str) -> bool:
+        """Whether a clause asks something: "?", a question word, a question ending, a
+        question phrase ("bao nhiêu", "thế nào")."""
+        if clause.rstrip().endswith("?"):
+            return True
+        lex = self._lex
+        words = fold_words(clause)
+        if any(w in lex.question_words for w in words) or (
+            words and words[-1] in lex.question_endings
+        ):
+            return True
+        pairs = set(itertools.pairwise(words))
+        return any(
+            (len(p) == 1 and p[0] in words) or (len(p) > 1 and p[:2] in pairs
+                                                 and _has_phrase(words, p))
+            for p in lex.question_phrases
+        )
 
     def _spelled_otherwise(self, window: str, spelled: dict[str, set[str]]) -> bool:
         """Whether a word of the window was typed with diacritics no alias writes it with
@@ -256,7 +325,8 @@ class Reading(Scope):
             start, end, group = asking[-1]
             # "… biểu dương những ai", "gồm ai": the people a passage speaks of, seldom a
             # body of the plans ("Ai chủ trì …" asks for one).
-            people = start > 0 and rest[start - 1] in PEOPLE_BEFORE
+            people = start > 0 and (
+                rest[start - 1] in PEOPLE_BEFORE or self._whom(rest, start, end, used))
             for mark in group.marks:
                 if not (people and mark == "#org"):
                     core[mark] = MARK_WEIGHT
@@ -336,6 +406,8 @@ class Reading(Scope):
                     core[w] = self._idf[w]
                 elif w in self._idf:
                     bonus[w] = self._idf[w]
+            elif w in CONNECTIVES and w in self._idf:
+                bonus[w] = self._idf[w]
             elif w not in self._syn.stopwords and (w in self._idf or w not in self._lexicon):
                 # A chat word the plans never use ("tiếng" in "họp mấy tiếng") is not a topic.
                 share = self._spelling_share(w, spelled)
@@ -357,6 +429,11 @@ class Reading(Scope):
         if order and PROGRAMME in self._idf:
             # "Hội nghị … mở đầu bằng gì": the programme of what is named, its first item.
             core[PROGRAMME] = max(core.get(PROGRAMME, 0.0), self._weight(PROGRAMME))
+        sequence = ("truoc" in rest and any(w in SEQUENCE_WITH for w in rest)) or any(
+            p in SEQUENCE_PAIRS for p in itertools.pairwise(rest))
+        if sequence and "truoc" in core:
+            # The plans give an order as "từ … đến …", seldom with "trước".
+            bonus["truoc"] = core.pop("truoc")
         eligibility = False
         if ELIGIBILITY_PART in self._idf and any(
             p.search(" ".join(raw)) for p in self._lex.eligibility
@@ -422,7 +499,17 @@ class Reading(Scope):
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
-                      wants_section, bool(story), field, shape.yes_no, tuple(rest), order)
+                      wants_section, bool(story), field, shape.yes_no, tuple(rest), order,
+                      sequence)
+
+    def _whom(self, rest: list[str], start: int, end: int, used: set[int]) -> bool:
+        """Whether a bare "ai" is the object of the verb before it ("nhằm khích lệ, động viên
+        ai", "tuyên truyền tới ai"): the people something is done to, not a body doing it.
+        Only at the end of the question (fillers aside), after a word of the question."""
+        if end - start != 1 or rest[start] != "ai" or rest[start - 1] in AGENT_BEFORE:
+            return False
+        return all(w in self._syn.stopwords and k not in used
+                   for k, w in enumerate(rest[end:], end))
 
     def _plan_mention(self, words: list[str], alias_pos: set[int]) -> set[int]:
         """Positions (among the words left once campaign names are taken out) of the plan
