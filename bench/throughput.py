@@ -19,7 +19,8 @@ users wait for their answers without a timer each (one watchdog gives up on a me
 after MESSAGE_TIMEOUT).
 On a machine of C cores, K bot processes answer at most C / (bot + pg + driver) messages
 per second and one at most 1 / bot: the gain of a second process is bounded by those
-figures, whatever the bot does per message.
+figures, whatever the bot does per message: 2·bot / (bot + pg + driver) on two cores, which
+a cheaper bot lowers and only a cheaper pg or driver raises.
 
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
@@ -38,7 +39,9 @@ storage's own cost, which the full run mixes with the channel's.
 gc.callbacks, per generation) and prints the Bot API calls per answer (how many updates a
 getUpdates brought depends on timing); BENCH_GC_THRESHOLD=700,10,10 runs the bot with
 those collector thresholds instead of bot.app's (700,10,10 is Python's default).
-`--profile FILE` with `--in-process` profiles the load only (not the content's loading).
+`--profile FILE` profiles the load only (not the content's loading): each bot process's
+CPU time (cProfile on process_time, between two signals) to FILE.PID; with `--in-process`,
+App.handle's to FILE.DB.USERS.COPIES.
 `--profile-driver FILE` profiles this process (the fake Bot API and the users) during each
 load.
 
@@ -283,8 +286,28 @@ def _thidua_main(copies: int) -> int:
     with_content_copies(copies)
     if os.environ.get("BENCH_GC_FILE"):
         _record_collections(Path(os.environ["BENCH_GC_FILE"]))
+    if os.environ.get("BENCH_PROFILE"):
+        _profile_on_signals(os.environ["BENCH_PROFILE"])
     _threshold_from_env()
     return thidua(["run"])
+
+
+def _profile_on_signals(path: str) -> None:
+    """Profile this process's CPU time (cProfile on process_time) from SIGUSR1 to SIGUSR2
+    (the load), writing the stats to PATH.PID at SIGUSR2."""
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+
+    def begin(_signum: int, _frame: Any) -> None:
+        profiler.enable()
+
+    def end(_signum: int, _frame: Any) -> None:
+        profiler.disable()
+        profiler.dump_stats(f"{path}.{os.getpid()}")
+
+    signal.signal(signal.SIGUSR1, begin)
+    signal.signal(signal.SIGUSR2, end)
 
 
 def _threshold_from_env() -> None:
@@ -501,8 +524,9 @@ DRIVER_PROFILE = ""  # --profile-driver: where the driver's profile of each load
 
 async def measured(api: FakeBotApi, token: str, users: int,
                    processes: list[subprocess.Popen[bytes]],
-                   server: ServerCpu | None = None) -> Result:
-    """Drive the load and add the CPU the bot processes (and the server) spent during it."""
+                   server: ServerCpu | None = None, *, profile_bots: bool = False) -> Result:
+    """Drive the load and add the CPU the bot processes (and the server) spent during it
+    (`profile_bots`: the bots profile the load, see _profile_on_signals)."""
     pids = [p.pid for p in processes]
     calls = dict(api.bots[token].calls)
     before = cpu_seconds(pids)
@@ -515,9 +539,15 @@ async def measured(api: FakeBotApi, token: str, users: int,
 
         profiler = cProfile.Profile()
         profiler.enable()
+    if profile_bots:
+        for process in processes:
+            process.send_signal(signal.SIGUSR1)
     try:
         result = await drive(api, token, users)
     finally:
+        if profile_bots:
+            for process in processes:
+                process.send_signal(signal.SIGUSR2)
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(f"{DRIVER_PROFILE}.{token.split(':')[1].split('-')[0].lower()}"
@@ -611,19 +641,21 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     env.update({"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": BOT_TOKENS["thidua"],
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
-    prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    command = (["-m", "bot", "run"] if copies <= 1 and gc_file is None
+    command = (["-m", "bot", "run"] if copies <= 1 and gc_file is None and not profile
                else ["-m", "bench.throughput", "--serve-thidua", str(copies)])
     if gc_file is not None:
         env["BENCH_GC_FILE"] = str(gc_file)
-    processes = [await _start([sys.executable, *prefix, *command], env, log)
+    if profile:
+        env["BENCH_PROFILE"] = profile
+    processes = [await _start([sys.executable, *command], env, log)
                  for _ in range(procs)]
     from storage.db import is_sqlite
 
     server = None if is_sqlite(url) else await ServerCpu.of(url)
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
-        result = await measured(api, BOT_TOKENS["thidua"], users, processes, server)
+        result = await measured(api, BOT_TOKENS["thidua"], users, processes, server,
+                                profile_bots=bool(profile))
     finally:
         await _stop(processes)
         await _no_pollers(api, BOT_TOKENS["thidua"])
@@ -908,8 +940,8 @@ def main() -> None:
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of thidua (INFO)")
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
     parser.add_argument("--profile", metavar="FILE",
-                        help="run thidua under cProfile, stats written to FILE (with "
-                        "--in-process: the load only, to FILE.DB.USERS.COPIES)")
+                        help="profile thidua's CPU time during the load, stats written to "
+                        "FILE.PID (with --in-process: to FILE.DB.USERS.COPIES)")
     parser.add_argument("--profile-driver", metavar="FILE",
                         help="profile this process (the fake Bot API and the users) during "
                         "each load, stats written to FILE.BOT.USERS.PROCS")
