@@ -27,6 +27,7 @@ import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -309,9 +310,12 @@ class _Connection(asyncio.Protocol):
         self.waiting = False
         if self.transport is None or self.transport.is_closing():
             return
-        head = (f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
+        # The headers api.telegram.org sends with every answer (bar its CORS and HSTS ones).
+        head = (f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nServer: nginx\r\n"
+                f"Date: {_date()}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                + ("" if self.keep_alive else "Connection: close\r\n") + "\r\n")
+                + ("Connection: keep-alive\r\n" if self.keep_alive else "Connection: close\r\n")
+                + "\r\n")
         self.transport.write(head.encode() + body)
         if not self.keep_alive:
             self.transport.close()
@@ -319,6 +323,17 @@ class _Connection(asyncio.Protocol):
         if self.buffer:
             # A request that arrived while this one waited (a long poll): answer it now.
             asyncio.get_running_loop().call_soon(self._serve)
+
+
+_DATE: list[Any] = [0, ""]
+
+
+def _date() -> str:
+    """The Date header's value, formatted once a second."""
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE[:] = [now, formatdate(now, usegmt=True)]
+    return str(_DATE[1])
 
 
 def _chunked(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
