@@ -11,10 +11,16 @@ process(es) spent during the load per answered message: that figure holds when o
 shares the machine, the ratio does not. On PostgreSQL (a server on this machine) the CPU
 of the server per answered message is printed too (`pg`): its backends serving the bench
 database plus its own workers (WAL writer, checkpointer...; these also serve any other
-database of that server); `driver` is this process's (the fake Bot API and the users).
+database of that server); `driver` is this process's (the fake Bot API and the users;
+with PostgreSQL also the sampling of the server's processes): in production Telegram's
+servers and the users are not on the bot's machine, so the fake (bench.fake_bot_api) is a
+lean HTTP/1.1 server on asyncio's protocols answering exactly as the Bot API does, and the
+users wait for their answers without a timer each (one watchdog gives up on a message
+after MESSAGE_TIMEOUT).
 On a machine of C cores, K bot processes answer at most C / (bot + pg + driver) messages
 per second and one at most 1 / bot: the gain of a second process is bounded by those
-figures, whatever the bot does per message.
+figures, whatever the bot does per message: 2·bot / (bot + pg + driver) on two cores, which
+a cheaper bot lowers and only a cheaper pg or driver raises.
 
     uv run python -m bench.throughput                        # everything (takes minutes)
     uv run python -m bench.throughput --users 200 --db sqlite --procs 1
@@ -33,7 +39,11 @@ storage's own cost, which the full run mixes with the channel's.
 gc.callbacks, per generation) and prints the Bot API calls per answer (how many updates a
 getUpdates brought depends on timing); BENCH_GC_THRESHOLD=700,10,10 runs the bot with
 those collector thresholds instead of bot.app's (700,10,10 is Python's default).
-`--profile FILE` with `--in-process` profiles the load only (not the content's loading).
+`--profile FILE` profiles the load only (not the content's loading): each bot process's
+CPU time (cProfile on process_time, between two signals) to FILE.PID; with `--in-process`,
+App.handle's to FILE.DB.USERS.COPIES.
+`--profile-driver FILE` profiles this process (the fake Bot API and the users) during each
+load.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
@@ -44,7 +54,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import json
 import os
 import resource
@@ -53,12 +62,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from bench.fake_bot_api import FakeBotApi
 
 BOT_TOKENS = {"echo": "111111:ECHO-bench-token", "thidua": "222222:THIDUA-bench-token"}
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:55999/thidua_tp1"
@@ -77,111 +85,7 @@ QUESTIONS = _questions()
 MESSAGE_TIMEOUT = 120.0
 
 
-# --- the fake Bot API ---------------------------------------------------------------------
-
-
-@dataclass
-class FakeBot:
-    """One bot token's side of the fake: updates waiting, pollers, what it sent."""
-
-    pending: deque[dict[str, Any]] = field(default_factory=deque)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    polling: int = 0
-    calls: dict[str, int] = field(default_factory=dict)
-
-
-class FakeBotApi:
-    """Serve `/bot{token}/{method}`: getUpdates hands each update out once (so several
-    processes polling one token share the load), sendMessage reports to the driver."""
-
-    def __init__(self) -> None:
-        self.bots = {token: FakeBot() for token in BOT_TOKENS.values()}
-        self.on_reply: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def push(self, token: str, update: dict[str, Any]) -> None:
-        bot = self.bots[token]
-        update["update_id"] = next(self._ids)
-        bot.pending.append(update)
-        bot.arrived.set()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        bot = self.bots.get(request.match_info["token"])
-        if bot is None:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
-        method = request.match_info["method"]
-        bot.calls[method] = bot.calls.get(method, 0) + 1
-        if request.content_type == "application/json":
-            params = await request.json()
-        else:
-            params = dict(await request.post())
-        if method == "getUpdates":
-            batch = await self._updates(bot, params)
-            if request.transport is None or request.transport.is_closing():
-                # The poller went away while its long poll waited (a bot stopped at the end of
-                # the previous run): Telegram would hand these out again, since no later
-                # offset confirmed them, so they go back to the front of the queue.
-                bot.pending.extendleft(reversed(batch))
-                if batch:
-                    bot.arrived.set()
-                batch = []
-            return web.json_response({"ok": True, "result": batch})
-        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
-            chat_id = int(params["chat_id"])
-            markup = params.get("reply_markup")
-            if isinstance(markup, str):
-                markup = json.loads(markup)
-            message = {"message_id": next(self._ids), "date": int(time.time()),
-                       "chat": {"id": chat_id, "type": "private", "first_name": "U"},
-                       "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
-                       "text": str(params.get("text", ""))}
-            if markup:
-                message["reply_markup"] = markup
-            if method == "sendMessage":
-                waiter = self.on_reply.pop(chat_id, None)
-                if waiter is not None and not waiter.done():
-                    waiter.set_result(message)
-            return web.json_response({"ok": True, "result": message})
-        if method == "getMe":
-            return web.json_response({"ok": True, "result": {
-                "id": 1, "is_bot": True, "first_name": "Bot", "username": "bench_bot"}})
-        return web.json_response({"ok": True, "result": True})
-
-    @staticmethod
-    async def _updates(bot: FakeBot, params: dict[str, Any]) -> list[dict[str, Any]]:
-        limit = int(params.get("limit", 100))
-        timeout = float(params.get("timeout", 0))
-        if not bot.pending and timeout > 0:
-            bot.polling += 1
-            try:
-                bot.arrived.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(bot.arrived.wait(), timeout=min(timeout, 1.0))
-            finally:
-                bot.polling -= 1
-        batch = []
-        while bot.pending and len(batch) < limit:
-            batch.append(bot.pending.popleft())
-        if bot.pending:
-            bot.arrived.set()
-        return batch
+# --- the fake Bot API: bench.fake_bot_api ------------------------------------------------
 
 
 # --- the users ----------------------------------------------------------------------------
@@ -231,10 +135,15 @@ class Result:
 
 
 async def drive(api: FakeBotApi, token: str, users: int) -> Result:
-    """Run `users` closed-loop users of 5 messages each; return what was answered."""
+    """Run `users` closed-loop users of 5 messages each; return what was answered.
+
+    A user whose message is not answered within MESSAGE_TIMEOUT gives up (one watchdog
+    checks every waiting user each second, rather than a timer per message)."""
     latencies: list[float] = []
     answered = 0
     sent = 0
+    loop = asyncio.get_running_loop()
+    waiting: dict[int, tuple[float, asyncio.Future[dict[str, Any]]]] = {}
 
     async def one_user(n: int) -> None:
         nonlocal answered, sent
@@ -244,12 +153,12 @@ async def drive(api: FakeBotApi, token: str, users: int) -> Result:
         last: dict[str, Any] | None = None
         for step in range(5):
             if step == 0:
-                update: dict[str, Any] = {"message": {"message_id": next(api._ids),
+                update: dict[str, Any] = {"message": {"message_id": api.next_id(),
                                                       "date": int(time.time()), "chat": chat,
                                                       "from": person, "text": "/start"}}
             elif step % 2 == 1:
                 text = QUESTIONS[(n + step) % len(QUESTIONS)]
-                update = {"message": {"message_id": next(api._ids), "date": int(time.time()),
+                update = {"message": {"message_id": api.next_id(), "date": int(time.time()),
                                       "chat": chat, "from": person, "text": text}}
             else:
                 data = "x"
@@ -257,23 +166,41 @@ async def drive(api: FakeBotApi, token: str, users: int) -> Result:
                     data = last["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
                 message = dict(last or {"message_id": 1, "date": int(time.time()),
                                         "chat": chat, "text": "?"})
-                update = {"callback_query": {"id": str(next(api._ids)), "from": person,
+                update = {"callback_query": {"id": str(api.next_id()), "from": person,
                                              "chat_instance": "ci", "message": message,
                                              "data": data}}
-            waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            waiter: asyncio.Future[dict[str, Any]] = loop.create_future()
             api.on_reply[user_id] = waiter
             started = time.perf_counter()
+            waiting[user_id] = (started, waiter)
             api.push(token, update)
             sent += 1
             try:
-                last = await asyncio.wait_for(waiter, MESSAGE_TIMEOUT)
+                last = await waiter
             except TimeoutError:
                 return
+            finally:
+                waiting.pop(user_id, None)
             latencies.append(time.perf_counter() - started)
             answered += 1
 
+    async def watchdog() -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.perf_counter()
+            for user_id, (started, waiter) in list(waiting.items()):
+                if now - started > MESSAGE_TIMEOUT and not waiter.done():
+                    api.on_reply.pop(user_id, None)
+                    waiter.set_exception(TimeoutError())
+
     started, since = time.perf_counter(), time.time()
-    await asyncio.gather(*(one_user(n) for n in range(users)))
+    timeouts = asyncio.create_task(watchdog())
+    try:
+        await asyncio.gather(*(one_user(n) for n in range(users)))
+    finally:
+        timeouts.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await timeouts
     return Result(answered, sent, time.perf_counter() - started, latencies,
                   window=(since, time.time()))
 
@@ -359,8 +286,28 @@ def _thidua_main(copies: int) -> int:
     with_content_copies(copies)
     if os.environ.get("BENCH_GC_FILE"):
         _record_collections(Path(os.environ["BENCH_GC_FILE"]))
+    if os.environ.get("BENCH_PROFILE"):
+        _profile_on_signals(os.environ["BENCH_PROFILE"])
     _threshold_from_env()
     return thidua(["run"])
+
+
+def _profile_on_signals(path: str) -> None:
+    """Profile this process's CPU time (cProfile on process_time) from SIGUSR1 to SIGUSR2
+    (the load), writing the stats to PATH.PID at SIGUSR2."""
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+
+    def begin(_signum: int, _frame: Any) -> None:
+        profiler.enable()
+
+    def end(_signum: int, _frame: Any) -> None:
+        profiler.disable()
+        profiler.dump_stats(f"{path}.{os.getpid()}")
+
+    signal.signal(signal.SIGUSR1, begin)
+    signal.signal(signal.SIGUSR2, end)
 
 
 def _threshold_from_env() -> None:
@@ -466,6 +413,11 @@ class ServerCpu:
         self._first: dict[int, int] = {}
         self._last: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
+        # The sampling is the driver's own cost: each /proc file is opened once and read
+        # again in place, and the backends of other databases are told apart only once.
+        self._stat_fds: dict[int, int] = {}
+        self._others: set[int] = set()
+        self._children_fd: int | None = None
 
     @classmethod
     async def of(cls, url: str) -> ServerCpu | None:
@@ -492,28 +444,60 @@ class ServerCpu:
         except (OSError, UnicodeDecodeError):
             return False
         if not title.startswith("postgres: "):
-            return False
+            return False  # a backend not titled yet: asked again at the next sample
         rest = title[len("postgres: "):]
         if rest.startswith(PG_WORKERS):
             return True
         words = rest.split()
-        return len(words) >= 2 and words[1] == self.database
+        if len(words) >= 2 and words[1] == self.database:
+            return True
+        self._others.add(pid)
+        return False
+
+    def _children(self) -> list[int]:
+        try:
+            if self._children_fd is None:
+                self._children_fd = os.open(
+                    f"/proc/{self.postmaster}/task/{self.postmaster}/children", os.O_RDONLY)
+            return [int(p) for p in os.pread(self._children_fd, 65536, 0).split()]
+        except OSError:
+            return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and (_stat(int(p.name)) or ["", "0"])[1] == str(self.postmaster)]
+
+    def _ticks(self, pid: int) -> int | None:
+        """utime + stime of a server process (None once it is gone)."""
+        try:
+            fd = self._stat_fds.get(pid)
+            if fd is None:
+                fd = self._stat_fds[pid] = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
+            raw = os.pread(fd, 4096, 0)
+        except OSError:
+            raw = b""
+        if not raw:
+            fd = self._stat_fds.pop(pid, None)
+            if fd is not None:
+                os.close(fd)
+            return None
+        fields = raw[raw.rindex(b")") + 2:].split()
+        return int(fields[11]) + int(fields[12])
 
     def _sample(self, *, start: bool = False) -> None:
-        try:
-            children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children")
-            pids = [int(p) for p in children.read_text().split()]
-        except OSError:
-            pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
-                    and (_stat(int(p.name)) or ["", "0"])[1] == str(self.postmaster)]
-        for pid in pids:
-            if pid not in self._first and not self._ours(pid):
+        for pid in self._children():
+            if pid in self._others or (pid not in self._first and not self._ours(pid)):
                 continue
-            ticks = _cpu_ticks(pid)
+            ticks = self._ticks(pid)
             if ticks is None:
                 continue
             self._first.setdefault(pid, ticks if start else 0)
             self._last[pid] = ticks
+
+    def _close_files(self) -> None:
+        for fd in [*self._stat_fds.values(), self._children_fd]:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._stat_fds.clear()
+        self._children_fd = None
 
     async def _every(self, seconds: float) -> None:
         while True:
@@ -531,22 +515,43 @@ class ServerCpu:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._sample()
+        self._close_files()
         return sum(self._last[pid] - self._first[pid] for pid in self._last) / TICKS
+
+
+DRIVER_PROFILE = ""  # --profile-driver: where the driver's profile of each load goes
 
 
 async def measured(api: FakeBotApi, token: str, users: int,
                    processes: list[subprocess.Popen[bytes]],
-                   server: ServerCpu | None = None) -> Result:
-    """Drive the load and add the CPU the bot processes (and the server) spent during it."""
+                   server: ServerCpu | None = None, *, profile_bots: bool = False) -> Result:
+    """Drive the load and add the CPU the bot processes (and the server) spent during it
+    (`profile_bots`: the bots profile the load, see _profile_on_signals)."""
     pids = [p.pid for p in processes]
     calls = dict(api.bots[token].calls)
     before = cpu_seconds(pids)
     driver = time.process_time()
     if server is not None:
         server.start()
+    profiler = None
+    if DRIVER_PROFILE:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    if profile_bots:
+        for process in processes:
+            process.send_signal(signal.SIGUSR1)
     try:
         result = await drive(api, token, users)
     finally:
+        if profile_bots:
+            for process in processes:
+                process.send_signal(signal.SIGUSR2)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{DRIVER_PROFILE}.{token.split(':')[1].split('-')[0].lower()}"
+                                f".{users}.{len(processes)}")
         server_seconds = await server.stop() if server is not None else None
     result.cpu_seconds = cpu_seconds(pids) - before
     result.server_cpu_seconds = server_seconds
@@ -636,19 +641,21 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     env.update({"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": BOT_TOKENS["thidua"],
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
-    prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    command = (["-m", "bot", "run"] if copies <= 1 and gc_file is None
+    command = (["-m", "bot", "run"] if copies <= 1 and gc_file is None and not profile
                else ["-m", "bench.throughput", "--serve-thidua", str(copies)])
     if gc_file is not None:
         env["BENCH_GC_FILE"] = str(gc_file)
-    processes = [await _start([sys.executable, *prefix, *command], env, log)
+    if profile:
+        env["BENCH_PROFILE"] = profile
+    processes = [await _start([sys.executable, *command], env, log)
                  for _ in range(procs)]
     from storage.db import is_sqlite
 
     server = None if is_sqlite(url) else await ServerCpu.of(url)
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
-        result = await measured(api, BOT_TOKENS["thidua"], users, processes, server)
+        result = await measured(api, BOT_TOKENS["thidua"], users, processes, server,
+                                profile_bots=bool(profile))
     finally:
         await _stop(processes)
         await _no_pollers(api, BOT_TOKENS["thidua"])
@@ -673,7 +680,7 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
 
 
 async def load_main(args: argparse.Namespace) -> None:
-    api = FakeBotApi()
+    api = FakeBotApi(tuple(BOT_TOKENS.values()))
     await api.start()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -933,8 +940,11 @@ def main() -> None:
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of thidua (INFO)")
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))
     parser.add_argument("--profile", metavar="FILE",
-                        help="run thidua under cProfile, stats written to FILE (with "
-                        "--in-process: the load only, to FILE.DB.USERS.COPIES)")
+                        help="profile thidua's CPU time during the load, stats written to "
+                        "FILE.PID (with --in-process: to FILE.DB.USERS.COPIES)")
+    parser.add_argument("--profile-driver", metavar="FILE",
+                        help="profile this process (the fake Bot API and the users) during "
+                        "each load, stats written to FILE.BOT.USERS.PROCS")
     parser.add_argument("--gc", action="store_true",
                         help="time the bot's garbage collections during the load (one process)")
     parser.add_argument("--in-process", action="store_true",
@@ -942,6 +952,8 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true",
                         help="only count SQL statements per message")
     args = parser.parse_args()
+    global DRIVER_PROFILE
+    DRIVER_PROFILE = args.profile_driver or ""
     if args.serve_echo:
         _echo_main(args.serve_echo)
     elif args.serve_thidua:

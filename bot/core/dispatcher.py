@@ -85,6 +85,10 @@ class Router:
     # `menu_for`'s answers, by the roles held and the number of commands registered.
     _menus: dict[tuple[frozenset[str], int], tuple[Command, ...]] = field(
         default_factory=dict, repr=False)
+    # `actions` by the first segment of their prefix ("rf" for "rf:del"), longest first:
+    # a pressed button is matched against its own few, not every payload class.
+    _actions_by_head: dict[str, list[tuple[type[Payload], ActionHandler, frozenset[str]]]] = (
+        field(default_factory=dict, repr=False))
 
     def command(self, name: str, *, menu_label: str | None = None,
                 roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
@@ -127,13 +131,18 @@ class Router:
             self.actions.append((payload, handler, frozenset(roles)))
             # Longest prefix first, so "rf:del" is tried before "rf".
             self.actions.sort(key=lambda entry: -len(entry[0].PREFIX))
+            self._actions_by_head.clear()
             return handler
 
         return register
 
     def action_for(self, raw: str) -> tuple[type[Payload], ActionHandler, frozenset[str]] | None:
         """Return the typed payload entry whose prefix raw carries (longest first)."""
-        for entry in self.actions:
+        if not self._actions_by_head and self.actions:
+            for entry in self.actions:  # already longest first
+                self._actions_by_head.setdefault(entry[0].PREFIX.split(":", 1)[0],
+                                                 []).append(entry)
+        for entry in self._actions_by_head.get(raw.split(":", 1)[0], ()):
             if entry[0].matches(raw):
                 return entry
         return None
@@ -258,7 +267,9 @@ class Dispatcher:
                                                    max_text=self.caps.max_text,
                                                    max_photos=self.caps.max_photos,
                                                    max_mb=self.caps.max_photo_bytes // 1_000_000))]
-        msg = replace(msg, text=clean_text(msg.text))
+        cleaned = clean_text(msg.text)
+        if cleaned != msg.text:
+            msg = replace(msg, text=cleaned)
         key = (msg.channel, msg.chat_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1

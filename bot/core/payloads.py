@@ -77,7 +77,7 @@ class Payload:
         if not fields:
             return cls() if rest == "" else None
         values = rest.split(":", len(fields) - 1) if rest != "" else []
-        hints = typing.get_type_hints(cls, include_extras=True)
+        hints = _hints(cls)
         converted: list[Any] = []
         for index, field in enumerate(fields):
             if index >= len(values):
@@ -93,6 +93,17 @@ class Payload:
 
 
 _INVALID = object()
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """A payload class's field types (read once per class: every press parses one)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls, include_extras=True)
+    return hints
 
 
 def _text(value: Any) -> str:
