@@ -416,19 +416,28 @@ class Corpus:
             mine = table.setdefault(acronym, [])
             have = {" ".join(fold_words(r.name)) for r in mine}
             mine.extend(r for r in readings if " ".join(fold_words(r.name)) not in have)
+        # The words naming each campaign that no other campaign's names use ("tram", "tau").
+        name_words = {c.id: {w for a in (*c.aliases, c.short_name) for w in _words(a)}
+                      for c in campaigns}
+        shared = Counter(w for ws in name_words.values() for w in ws)
+        own_names = {c: frozenset(w for w in ws if shared[w] == 1)
+                     for c, ws in name_words.items()}
+        passages = {(d.passage.text, own_names.get(d.campaign_id, frozenset()))
+                    for d in self._docs if not d.field}
         extra: dict[str, tuple[int, Counter[str]]] = {}
         for name, campaign_id in aliases.items():
             texts = {d.passage.text for d in self._docs if d.campaign_id == campaign_id}
             ctx: Counter[str] = Counter()
             for text in texts:
-                ctx.update(set(fold_words(text)))
+                ctx.update({canon_word(w) for w in fold_words(text)}
+                           | own_names.get(campaign_id, frozenset()))
             extra[name] = (len(texts), ctx)
         self._acronym_places = frozenset(aliases)
         n = max(len(self._docs), 1)
         self._word_share = {
             w: len(p) / n for w, p in self._postings.items() if w.isalnum() and w.isascii()
         }
-        return initials.with_contexts(table, text_counts, self._folded, extra)
+        return initials.with_contexts(table, passages, extra)
 
     def _expand_acronyms(self, text: str) -> str:
         """The question with the plans' acronyms typed in it written out ("ở hq" -> "ở hớn
@@ -452,35 +461,60 @@ class Corpus:
                               if x not in asking)
         out: list[str] = []
         last = 0
-        abbreviations = self._lex.abbreviations
         for m in found:
             readings = table[_acronym_key(m.group(0))]
             before = fold_words(text[max(0, m.start() - 12) : m.start()])[-1:]
-            after = fold_words(text[m.end() : m.end() + 12])[:1]
-            # The pair the reading makes with the word before or after it ("đb hđnd": "đại
-            # biểu hội đồng…", "thi đua đb": "thi đua đặc biệt"), as the plans write it.
-            prev = _words(" ".join(abbreviations.get(tuple(before), before)))[-1:]
-            nxt = _words(" ".join(abbreviations.get(tuple(after), after)))[:1]
-            pairs = {}
-            if len(readings) > 1:
-                prev = [w for w in prev if w not in asking]
-                nxt = [w for w in nxt if w not in asking]
-                for r in readings:
-                    own = _words(r.name)
-                    pairs[r.name] = sum(
-                        self._df.get(f"{a[0]}_{b[0]}", 0)
-                        for a, b in ((prev[:1], own[:1]), (own[-1:], nxt[:1])) if a and b)
-            # "ở hq", "huyện cl": after a place word only a place is read
+            pairs = self._reading_pairs(text, m, readings, asking) if len(readings) > 1 else {}
+            # "ở hq", "huyện cl", "kh hq": after a place word or the plan only a place is read
             places = [r for r in readings if r.name in self._acronym_places]
-            if places and before and (before[0] in PLACE_BEFORE or (
-                    before[0],) in self._lex.place_markers):
+            if places and before and (before[0] in PLACE_BEFORE or any(
+                    tuple(self._lex.abbreviations.get(tuple(before), tuple(before)))[-len(p):]
+                    == p for p in (*self._lex.place_markers, *self._lex.plan_words))):
                 readings = places
             out.append(text[last : m.start()])
             out.append(initials.choose(readings, others, self._idf, self._word_share,
-                                       self._acronym_places, pairs))
+                                       self._acronym_places, pairs,
+                                       counting=self._after_count_word(before)))
             last = m.end()
         out.append(text[last:])
         return "".join(out)
+
+    def _after_count_word(self, before: list[str]) -> bool:
+        """Whether the word before an acronym ends a count word ("bn đb", "mấy ctrình")."""
+        words = tuple(self._lex.abbreviations.get(tuple(before), tuple(before)))
+        return any(words[-len(p):] == p for p in self._lex.count_words)
+
+    def _reading_pairs(self, text: str, m: re.Match[str], readings: list[initials.Reading],
+                       asking: frozenset[str]) -> dict[str, int]:
+        """For each reading of an acronym, in how many passages the plans write the pair it
+        makes with the word before or after it ("đb hđnd": "đại biểu hội đồng…", "thi đua
+        đb": "thi đua đặc biệt"). A neighbour typed with diacritics must make the pair as
+        written ("hđ tuyên truyền": "hoạt động tuyên", not "hội đồng tuyên")."""
+        abbreviations = self._lex.abbreviations
+        typed_before = _ACCENTED_RE.findall(nfc(text[max(0, m.start() - 12) : m.start()]))[-1:]
+        typed_after = _ACCENTED_RE.findall(nfc(text[m.end() : m.end() + 12]))[:1]
+        sides = []
+        for typed, at in ((typed_before, -1), (typed_after, 0)):
+            folded = ["".join(fold_words(t)) for t in typed]
+            expanded = abbreviations.get(tuple(folded))
+            word = _words(" ".join(expanded or folded))[at:][:1]
+            accented = typed[0].lower() if typed and not expanded and not typed[0].isascii() and (
+                "".join(fold_words(typed[0])) != typed[0].lower().replace("đ", "d")) else ""
+            sides.append((word[0] if word and word[0] not in asking else "", accented))
+        (prev, prev_typed), (nxt, nxt_typed) = sides
+        pairs: dict[str, int] = {}
+        for r in readings:
+            own = _words(r.name)
+            written = nfc(r.name).lower().split()
+            score = 0
+            if prev and own and (not prev_typed or (
+                    spelling_key(prev_typed), spelling_key(written[0])) in self._accented_pairs):
+                score += self._df.get(f"{prev}_{own[0]}", 0)
+            if nxt and own and (not nxt_typed or (
+                    spelling_key(written[-1]), spelling_key(nxt_typed)) in self._accented_pairs):
+                score += self._df.get(f"{own[-1]}_{nxt}", 0)
+            pairs[r.name] = score
+        return pairs
 
     def _folded(self, token: str) -> str:
         """A word folded into one key ("Bắc" -> "bac"), once per distinct word (build time)."""

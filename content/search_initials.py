@@ -10,11 +10,13 @@ of the question choose (the term whose passages hold them most), else the most w
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from content.query import canon_word
 from content.text import fold_words, nfc
 
 TERM_MIN = 3  # a run of words written this often (in distinct texts) is a term
@@ -34,6 +36,7 @@ class Reading:
     times: float
     texts: int = 0
     context: Mapping[str, int] | None = None
+    counted: int = 0  # passages writing it after a number ("300 đại biểu", "02 công trình")
 
 
 def term_counts(
@@ -107,29 +110,32 @@ def build_table(
 
 
 def with_contexts(
-    table: dict[str, list[Reading]], texts: Iterable[str], folded: Callable[[str], str],
+    table: dict[str, list[Reading]], texts: Iterable[tuple[str, frozenset[str]]],
     extra: Mapping[str, tuple[int, Counter[str]]] | None = None,
 ) -> dict[str, list[Reading]]:
-    """The ambiguous initials' readings with the words of the passages holding them (for a
-    campaign's name given in `extra`: the words of its passages)."""
-    wanted: dict[str, list[int]] = {}
+    """The ambiguous initials' readings with the words of the passages holding them, and
+    the words naming each passage's campaign (`texts`: a passage and those words; "đb" in a
+    question naming Trạm Tấu is the term that plan writes). For a campaign's name given in
+    `extra`: the words of its passages."""
+    wanted: dict[str, list[int]] = {}  # passages holding it, of them after a number
     for readings in table.values():
         if len(readings) > 1:
             for r in readings:
                 if not extra or r.name not in extra:
-                    wanted[" ".join(fold_words(r.name))] = [0]
+                    wanted[" ".join(fold_words(r.name))] = [0, 0]
     if not wanted:
         return table
     contexts: dict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
+    for text, named in texts:
         words = fold_words(text)
         joined = f" {' '.join(words)} "
-        distinct = None
+        distinct: set[str] | None = None
         for name, n in wanted.items():
             if f" {name} " in joined:
                 if distinct is None:
-                    distinct = set(words)
+                    distinct = {canon_word(w) for w in words} | named
                 n[0] += 1
+                n[1] += bool(re.search(rf"\d {name} ", joined))
                 contexts[name].update(distinct)
     out: dict[str, list[Reading]] = {}
     for initials, readings in table.items():
@@ -138,12 +144,13 @@ def with_contexts(
             continue
         rebuilt = []
         for r in readings:
+            counted = 0
             if extra and r.name in extra:
                 held, ctx = extra[r.name]
             else:
                 name = " ".join(fold_words(r.name))
-                held, ctx = wanted[name][0], contexts[name]
-            rebuilt.append(Reading(r.name, r.times, held, ctx))
+                (held, counted), ctx = wanted[name], contexts[name]
+            rebuilt.append(Reading(r.name, r.times, held, ctx, counted))
         out[initials] = rebuilt
     return out
 
@@ -155,7 +162,7 @@ PLACE_PRIOR = 1.3  # a campaign's place is read so much more readily than a term
 def choose(
     readings: list[Reading], words: Iterable[str], weight: Mapping[str, float],
     share: Mapping[str, float], places: frozenset[str] | set[str] = frozenset(),
-    pairs: Mapping[str, int] | None = None,
+    pairs: Mapping[str, int] | None = None, counting: bool = False,
 ) -> str:
     """The reading whose passages hold the question's other words most: each word by its
     weight, times the share of the reading's passages holding it (a reading written in few
@@ -163,24 +170,26 @@ def choose(
     a little more readily; ties go to the most written."""
     if len(readings) == 1:
         return readings[0].name
+    if counting and any(r.counted for r in readings):
+        readings = [r for r in readings if r.counted]
     if pairs:
         most = max(pairs.values())
         readings = [r for r in readings if pairs.get(r.name, 0) == most]
         if len(readings) == 1:
             return readings[0].name
-    best, best_score = readings[0].name, 0.0
+    best, best_score = readings[0].name, None
     words = [w for w in set(words) if w in weight]
     for r in readings:
         if not r.texts or not r.context:
             continue
         own = set(fold_words(r.name))  # (its passages all hold its own words)
-        score = sum(
-            weight[w] * (r.context.get(w, 0) + SHRINK * share.get(w, 0.0))
-            / (r.texts + SHRINK) if w not in own else weight[w] * share.get(w, 0.0)
-            for w in words
+        score = math.log(r.times) + sum(
+            weight[w] * math.log((r.context.get(w, 0) + SHRINK * share.get(w, 0.0))
+                                 / (r.texts + SHRINK) if w not in own else share.get(w, 0.0))
+            for w in words if share.get(w, 0.0) > 0
         )
         if r.name in places:
-            score *= PLACE_PRIOR
-        if score > best_score + 1e-9:
+            score += PLACE_PRIOR
+        if best_score is None or score > best_score + 1e-9:
             best, best_score = r.name, score
     return best
