@@ -46,7 +46,9 @@ def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
     [
         ("mik 15t thi dc ko", "minh 15 tuoi thi duoc khong"),
         ("xã mik phải đk mấy tk", "xa minh phai dang ky may tai khoan"),
-        ("trg mik mún đc khen cx phải đk à", "truong minh muon duoc khen cung phai dang ky"),
+        # the asker's own school is their story, "xã mình" stays (a unit of the plans)
+        ("trg mik mún đc khen cx phải đk à", "muon duoc khen cung phai dang ky"),
+        ("xã mik mún đc khen", "xa minh muon duoc khen"),
         ("trg tháng 4 nhìu hn wá", "trong thang 4 nhieu hoi nghi qua"),
         ("cbcc cần mấy năm htxs nv", "can bo cong chuc can may nam hoan thanh xuat sac nhiem vu"),
         ("dvk thi bh ket thuc", "dan van kheo thi bao gio ket thuc"),
