@@ -461,6 +461,7 @@ class Corpus:
                               if x not in asking)
         out: list[str] = []
         last = 0
+        plain = text.replace("đ", "d").replace("Đ", "D").isascii()
         for m in found:
             readings = table[_acronym_key(m.group(0))]
             before = fold_words(text[max(0, m.start() - 12) : m.start()])[-1:]
@@ -471,10 +472,13 @@ class Corpus:
                     tuple(self._lex.abbreviations.get(tuple(before), tuple(before)))[-len(p):]
                     == p for p in (*self._lex.place_markers, *self._lex.plan_words))):
                 readings = places
+            name = initials.choose(readings, others, self._idf, self._word_share,
+                                   self._acronym_places, pairs,
+                                   counting=self._after_count_word(before))
             out.append(text[last : m.start()])
-            out.append(initials.choose(readings, others, self._idf, self._word_share,
-                                       self._acronym_places, pairs,
-                                       counting=self._after_count_word(before)))
+            # A question typed without diacritics gets the name without them too: the marks
+            # the user typed are read as meant ("thuong truc" is not "thương trục").
+            out.append(name if not plain else " ".join(fold_words(name)))
             last = m.end()
         out.append(text[last:])
         return "".join(out)
