@@ -173,6 +173,12 @@ def test_initials_do_not_answer_what_the_plan_does_not_say(imported: SearchIndex
     assert imported.search("thi đua cđs thưởng bn tiền") == []
 
 
+def test_a_salary_asked_in_initials_is_not_found(committed: SearchIndex) -> None:
+    # "đb" is written out, the plans state no salary.
+    assert committed.search("đb hđnd huyện hq lương bn 1 tháng") == []
+    assert committed.search("số lượng bao nhiêu đại biểu")  # "lượng" is no salary
+
+
 async def test_a_question_in_teen_code_is_answered_in_chat(chat: Chat) -> None:
     await chat.send("pt thi đua đb ở trạm tấu kéo dài tới khi nào v ad")
     answer = await chat.reply()
