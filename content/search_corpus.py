@@ -451,7 +451,7 @@ class Corpus:
         if not found:
             return text
         others: list[str] = []
-        asking = self._asking_words
+        asking = self._asking_words | self._lex.question_endings  # ("… ko", "… chưa")
         if any(len(table[_acronym_key(m.group(0))]) > 1 for m in found):
             abbreviations = self._lex.abbreviations
             for w in fold_words(_ACRONYM_RE.sub(
@@ -465,7 +465,8 @@ class Corpus:
         for m in found:
             readings = table[_acronym_key(m.group(0))]
             before = fold_words(text[max(0, m.start() - 12) : m.start()])[-1:]
-            pairs = self._reading_pairs(text, m, readings, asking) if len(readings) > 1 else {}
+            pairs = (self._reading_pairs(text, m, readings, asking | self._syn.stopwords)
+                     if len(readings) > 1 else {})
             # "ở hq", "huyện cl", "kh hq": after a place word or the plan only a place is read
             places = [r for r in readings if r.name in self._acronym_places]
             if places and before and (before[0] in PLACE_BEFORE or any(

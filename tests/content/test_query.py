@@ -51,6 +51,7 @@ def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
         ("xã mik mún đc khen", "xa minh muon duoc khen"),
         ("rủ mấy bn bè thi", "ru may ban be thi"),
         ("rủ mấy bn thi", "ru may ban thi"),
+        ("thi trên đt dc ko", "thi tren dien thoai duoc khong"),
         ("trg tháng 4 nhìu hn wá", "trong thang 4 nhieu hoi nghi qua"),
         ("cbcc cần mấy năm htxs nv", "can bo cong chuc can may nam hoan thanh xuat sac nhiem vu"),
         ("dvk thi bh ket thuc", "dan van kheo thi bao gio ket thuc"),

@@ -70,6 +70,7 @@ def test_an_initial_of_two_terms_is_read_by_the_other_words() -> None:
         ("xã mik phải đk mấy ctrình vậy ad", "mấy công trình"),
         ("tuy phước nâng cao cl công tác khen thưởng", "nâng cao chất lượng"),
         ("hội nghị ở cl họp khi nào", "ở chi lăng"),
+        ("hq có ctrình gì ko", "hớn quản có công trình"),  # "ko" says nothing of the topic
         ("nguồn kp thực hiện kế hoạch", "nguồn kinh phí"),
         ("thôn tdp đạt mấy năm văn hóa", "tổ dân phố"),
         ("ứng dụng cntt", "công nghệ thông tin"),
