@@ -505,7 +505,9 @@ class Corpus:
             word = _words(" ".join(expanded or folded))[at:][:1]
             accented = typed[0].lower() if typed and not expanded and not typed[0].isascii() and (
                 "".join(fold_words(typed[0])) != typed[0].lower().replace("đ", "d")) else ""
-            sides.append((word[0] if word and word[0] not in asking else "", accented))
+            # (an abbreviation written out is a word of the topic: "hđnd" -> "hội đồng…")
+            sides.append((word[0] if word and (expanded or word[0] not in asking) else "",
+                          accented))
         (prev, prev_typed), (nxt, nxt_typed) = sides
         pairs: dict[str, int] = {}
         for r in readings:

@@ -173,7 +173,7 @@ def choose(
     if counting and any(r.counted for r in readings):
         readings = [r for r in readings if r.counted]
     if pairs:
-        most = max(pairs.values())
+        most = max(pairs.get(r.name, 0) for r in readings)
         readings = [r for r in readings if pairs.get(r.name, 0) == most]
         if len(readings) == 1:
             return readings[0].name

@@ -59,6 +59,9 @@ def test_an_initial_of_two_terms_is_read_by_the_other_words() -> None:
     # The pair the reading makes with the next word, as the plans write it, comes first.
     pairs = {"đại biểu": 0, "đặc biệt": 3}
     assert initials.choose(readings, ["hoi", "nghi"], weight, share, pairs=pairs) == "đặc biệt"
+    # Pairs of a reading no longer offered (after "ở", only a place is) decide nothing.
+    assert initials.choose(readings[:1], [], weight, share, pairs=pairs) == "đại biểu"
+    assert initials.choose(readings, ["hoi"], weight, share, pairs={"đảng bộ": 5}) == "đại biểu"
 
 
 @pytest.mark.parametrize(
@@ -70,6 +73,7 @@ def test_an_initial_of_two_terms_is_read_by_the_other_words() -> None:
         ("xã mik phải đk mấy ctrình vậy ad", "mấy công trình"),
         ("tuy phước nâng cao cl công tác khen thưởng", "nâng cao chất lượng"),
         ("hội nghị ở cl họp khi nào", "ở chi lăng"),
+        ("hn đhtt ở cl thì cấp xã xong trc bh", "ở chi lăng"),
         ("hq có ctrình gì ko", "hớn quản có công trình"),  # "ko" says nothing of the topic
         ("nguồn kp thực hiện kế hoạch", "nguồn kinh phí"),
         ("thôn tdp đạt mấy năm văn hóa", "tổ dân phố"),
