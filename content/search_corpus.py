@@ -12,9 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from content import search_initials as initials
 from content.errors import ContentError
 from content.passages import iter_quoted
-from content.query import Vocab, load_vocab
+from content.query import Vocab, canon_word, load_vocab
 from content.schema import Campaign, Passage
 from content.search_base import (
     _ACCENTED_RE,
@@ -72,7 +73,19 @@ ACRONYM_MIN_WORDS = 3  # …of this many at least when read from the text (two c
 ACRONYM_ALIAS = 100  # a campaign's alias counts as this many names written in the text
 ACRONYM_SHARE = 0.75  # the name an acronym stands for, of all the names it could
 _SEGMENT_RE = re.compile(r"[^\w\s]+")
-_ACRONYM_RE = re.compile(r"(?<![\w/.-])[A-Za-zđĐ]{2,7}(?![\w/.-])")
+_ACRONYM_RE = re.compile(r"(?<![\w/.-])[^\W\d_]{2,9}(?![\w/.-])")
+_PLAIN_RE = re.compile(r"[a-zđ]+")
+PLACE_BEFORE = frozenset({"o", "tai", "cua"})  # "ở hq", "tại cl": a place follows
+
+
+def _acronym_key(token: str) -> str:
+    """How an acronym typed in a question is looked up: folded ("đb" -> "db"); a word typed
+    with other marks stands for a term only when it writes one syllable out ("ctrình")."""
+    low = token.lower()
+    key = "".join(fold_words(low))
+    if len(key) < 4 and not _PLAIN_RE.fullmatch(low):
+        return ""
+    return key
 
 
 def _initials(tokens: Sequence[str], folded: Callable[[str], str]) -> str:
@@ -331,7 +344,7 @@ class Corpus:
 
     def _acronym_table(
         self, campaigns: Sequence[Campaign], text_counts: Mapping[str, int]
-    ) -> dict[str, str]:
+    ) -> dict[str, list[initials.Reading]]:
         """Acronyms of the names the plans write, as people type them in chat: "hq" for a
         district of a campaign ("Hớn Quản"), "ubtvqh" for a body named with capitals ("Ủy
         ban Thường vụ Quốc hội"). Folded initials -> the name as written. An acronym that is
@@ -376,24 +389,139 @@ class Corpus:
                                 " ".join(self._folded(t.lower()) for t in run), name)
                             named[_initials(run, self._folded)][key] += 1
         markers = {_initials(m, lambda w: w) for m in self._lex.place_markers}
-        known = self._vocab_set | self._abbrev_words | self._syn.stopwords | markers
-        table: dict[str, str] = {}
+        # (a word the plans write only in capitals, "HD" or "TT." of a code or an address
+        # list, is typed in chat for a term: "hđ" hoạt động, "tt" thường trực)
+        lower = {
+            self._folded(t) for text in text_counts for t in _ACCENTED_RE.findall(text)
+            if not t.isupper() or len(t) == 1
+        }
+        plan_words = {w for w in self._vocab_set if w in lower or len(w) > 3}
+        known = (plan_words | self._abbrev_words | self._syn.stopwords | markers
+                 | {w for key in self._lex.conversation for w in key}
+                 | {w for key in self._lex.filler for w in key})
+        table: dict[str, list[initials.Reading]] = {}
         for acronym, names in named.items():
             (name, times), = names.most_common(1)
             if acronym in known or times < ACRONYM_SHARE * sum(names.values()):
                 continue
-            table[acronym] = name
-        return table
+            table[acronym] = [initials.Reading(name, times)]
+        # The initials of the plans' own terms ("pt" phong trào, "đb" đặc biệt / đại biểu).
+        counts, spelled = initials.term_counts(text_counts, stop, self._folded)
+        aliases = {
+            written[" ".join(map(self._folded, _ACCENTED_RE.findall(nfc(a).lower())))]: c.id
+            for c in campaigns for a in c.aliases
+            if " ".join(map(self._folded, _ACCENTED_RE.findall(nfc(a).lower()))) in written
+        }
+        for acronym, readings in initials.build_table(counts, spelled, known).items():
+            mine = table.setdefault(acronym, [])
+            have = {" ".join(fold_words(r.name)) for r in mine}
+            mine.extend(r for r in readings if " ".join(fold_words(r.name)) not in have)
+        # The words naming each campaign that no other campaign's names use ("tram", "tau").
+        name_words = {c.id: {w for a in (*c.aliases, c.short_name) for w in _words(a)}
+                      for c in campaigns}
+        shared = Counter(w for ws in name_words.values() for w in ws)
+        own_names = {c: frozenset(w for w in ws if shared[w] == 1)
+                     for c, ws in name_words.items()}
+        passages = {(d.passage.text, own_names.get(d.campaign_id, frozenset()))
+                    for d in self._docs if not d.field}
+        extra: dict[str, tuple[int, Counter[str]]] = {}
+        for name, campaign_id in aliases.items():
+            texts = {d.passage.text for d in self._docs if d.campaign_id == campaign_id}
+            ctx: Counter[str] = Counter()
+            for text in texts:
+                ctx.update({canon_word(w) for w in fold_words(text)}
+                           | own_names.get(campaign_id, frozenset()))
+            extra[name] = (len(texts), ctx)
+        self._acronym_places = frozenset(aliases)
+        n = max(len(self._docs), 1)
+        self._word_share = {
+            w: len(p) / n for w, p in self._postings.items() if w.isalnum() and w.isascii()
+        }
+        return initials.with_contexts(table, passages, extra)
 
     def _expand_acronyms(self, text: str) -> str:
         """The question with the plans' acronyms typed in it written out ("ở hq" -> "ở hớn
-        quản"); a word of the plans or of the chat vocabulary is never one."""
+        quản", "pt" -> "phong trào"); a word of the plans or of the chat vocabulary is never
+        one. An acronym of several terms is read by the question's other words."""
         table = self._acronyms
         if not table:
             return text
-        return _ACRONYM_RE.sub(
-            lambda m: table.get(m.group(0).lower().replace("đ", "d"), m.group(0)), text
-        )
+        found = [m for m in _ACRONYM_RE.finditer(text)
+                 if _acronym_key(m.group(0)) in table]
+        if not found:
+            return text
+        others: list[str] = []
+        asking = self._asking_words | self._lex.question_endings  # ("… ko", "… chưa")
+        if any(len(table[_acronym_key(m.group(0))]) > 1 for m in found):
+            abbreviations = self._lex.abbreviations
+            for w in fold_words(_ACRONYM_RE.sub(
+                    lambda m: "" if _acronym_key(m.group(0)) in table
+                    else m.group(0), text)):
+                others.extend(canon_word(x) for x in abbreviations.get((w,), (w,))
+                              if x not in asking)
+        out: list[str] = []
+        last = 0
+        plain = text.replace("đ", "d").replace("Đ", "D").isascii()
+        for m in found:
+            readings = table[_acronym_key(m.group(0))]
+            before = fold_words(text[max(0, m.start() - 12) : m.start()])[-1:]
+            pairs = (self._reading_pairs(text, m, readings, asking | self._syn.stopwords)
+                     if len(readings) > 1 else {})
+            # "ở hq", "huyện cl", "kh hq": after a place word or the plan only a place is read
+            places = [r for r in readings if r.name in self._acronym_places]
+            if places and before and (before[0] in PLACE_BEFORE or any(
+                    tuple(self._lex.abbreviations.get(tuple(before), tuple(before)))[-len(p):]
+                    == p for p in (*self._lex.place_markers, *self._lex.plan_words))):
+                readings = places
+            name = initials.choose(readings, others, self._idf, self._word_share,
+                                   self._acronym_places, pairs,
+                                   counting=self._after_count_word(before))
+            out.append(text[last : m.start()])
+            # A question typed without diacritics gets the name without them too: the marks
+            # the user typed are read as meant ("thuong truc" is not "thương trục").
+            out.append(name if not plain else " ".join(fold_words(name)))
+            last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    def _after_count_word(self, before: list[str]) -> bool:
+        """Whether the word before an acronym ends a count word ("bn đb", "mấy ctrình")."""
+        words = tuple(self._lex.abbreviations.get(tuple(before), tuple(before)))
+        return any(words[-len(p):] == p for p in self._lex.count_words)
+
+    def _reading_pairs(self, text: str, m: re.Match[str], readings: list[initials.Reading],
+                       asking: frozenset[str]) -> dict[str, int]:
+        """For each reading of an acronym, in how many passages the plans write the pair it
+        makes with the word before or after it ("đb hđnd": "đại biểu hội đồng…", "thi đua
+        đb": "thi đua đặc biệt"). A neighbour typed with diacritics must make the pair as
+        written ("hđ tuyên truyền": "hoạt động tuyên", not "hội đồng tuyên")."""
+        abbreviations = self._lex.abbreviations
+        typed_before = _ACCENTED_RE.findall(nfc(text[max(0, m.start() - 12) : m.start()]))[-1:]
+        typed_after = _ACCENTED_RE.findall(nfc(text[m.end() : m.end() + 12]))[:1]
+        sides = []
+        for typed, at in ((typed_before, -1), (typed_after, 0)):
+            folded = ["".join(fold_words(t)) for t in typed]
+            expanded = abbreviations.get(tuple(folded))
+            word = _words(" ".join(expanded or folded))[at:][:1]
+            accented = typed[0].lower() if typed and not expanded and not typed[0].isascii() and (
+                "".join(fold_words(typed[0])) != typed[0].lower().replace("đ", "d")) else ""
+            # (an abbreviation written out is a word of the topic: "hđnd" -> "hội đồng…")
+            sides.append((word[0] if word and (expanded or word[0] not in asking) else "",
+                          accented))
+        (prev, prev_typed), (nxt, nxt_typed) = sides
+        pairs: dict[str, int] = {}
+        for r in readings:
+            own = _words(r.name)
+            written = nfc(r.name).lower().split()
+            score = 0
+            if prev and own and (not prev_typed or (
+                    spelling_key(prev_typed), spelling_key(written[0])) in self._accented_pairs):
+                score += self._df.get(f"{prev}_{own[0]}", 0)
+            if nxt and own and (not nxt_typed or (
+                    spelling_key(written[-1]), spelling_key(nxt_typed)) in self._accented_pairs):
+                score += self._df.get(f"{own[-1]}_{nxt}", 0)
+            pairs[r.name] = score
+        return pairs
 
     def _folded(self, token: str) -> str:
         """A word folded into one key ("Bắc" -> "bac"), once per distinct word (build time)."""

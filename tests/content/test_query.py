@@ -45,7 +45,14 @@ def test_telex_is_fixed_only_in_words_the_caller_does_not_know() -> None:
     ("typed", "meant"),
     [
         ("mik 15t thi dc ko", "minh 15 tuoi thi duoc khong"),
-        ("xã mik phải đk mấy ctrình", "xa minh phai dang ky may cong trinh"),
+        ("xã mik phải đk mấy tk", "xa minh phai dang ky may tai khoan"),
+        # the asker's own school is their story, "xã mình" stays (a unit of the plans)
+        ("trg mik mún đc khen cx phải đk à", "muon duoc khen cung phai dang ky"),
+        ("xã mik mún đc khen", "xa minh muon duoc khen"),
+        ("rủ mấy bn bè thi", "ru may ban be thi"),
+        ("rủ mấy bn thi", "ru may ban thi"),
+        ("thi trên đt dc ko", "thi tren dien thoai duoc khong"),
+        ("trg tháng 4 nhìu hn wá", "trong thang 4 nhieu hoi nghi qua"),
         ("cbcc cần mấy năm htxs nv", "can bo cong chuc can may nam hoan thanh xuat sac nhiem vu"),
         ("dvk thi bh ket thuc", "dan van kheo thi bao gio ket thuc"),
         ("bằng khen ubtvqh có ko", "bang khen uy ban thuong vu quoc hoi co khong"),
