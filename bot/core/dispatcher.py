@@ -27,7 +27,6 @@ from content.query import conversation_kind, looks_like_question
 from content.text import fold_words
 from storage.access import Grant, GrantRepo
 from storage.db import NeedsWrite, lock_chat, read_first, read_sessions, reads_first
-from storage.inbox.marks import close_offered
 from storage.people import (
     Account,
     ChatState,
@@ -316,10 +315,7 @@ class Dispatcher:
             if not saved:
                 await session.rollback()
                 raise StateMoved
-            mark = await close_offered(session)  # the update's done mark, same commit
             await session.commit()
-            if mark is not None:
-                mark.written = True
             return replies
 
     async def _handle_read_first(self, msg: Incoming, now: datetime) -> list[Reply] | None:
@@ -387,10 +383,7 @@ class Dispatcher:
             if not saved:
                 await session.rollback()
                 return None
-            mark = await close_offered(session)  # the update's done mark, same commit
             await session.commit()
-        if mark is not None:
-            mark.written = True
         return replies
 
     @staticmethod

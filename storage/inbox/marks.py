@@ -13,19 +13,15 @@ A mark nobody took is written by the channel itself.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.inbox.repo import InboxStatus, close_rows
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -69,26 +65,4 @@ async def write_done_marks(session: AsyncSession, marks: Sequence[DoneMark]) -> 
         lambda sync: close_rows(sync.connection(), row_ids, InboxStatus.DONE, now))
 
 
-async def close_offered(session: AsyncSession) -> DoneMark | None:
-    """Close the row offered by the handling in progress (if any) in the session's
-    transaction, the one committing the message's effects; return its mark, to be set
-    `written` once that transaction is committed (else the channel closes the row itself).
-    One commit for the effects and the done mark instead of two in turn (each waiting for
-    the disk on PostgreSQL)."""
-    mark = pending_done_mark()
-    if mark is None:
-        return None
-    try:
-        # A savepoint: if the close fails (the inbox refuses it), the effects are still
-        # committed, and the channel closes the row itself.
-        async with session.begin_nested():
-            await write_done_marks(session, [mark])
-    except SQLAlchemyError as exc:
-        logger.warning("inbox: a done mark could not join the message's commit: %s",
-                       type(exc).__name__)
-        return None
-    return mark
-
-
-__all__ = ["DoneMark", "close_offered", "marking_done", "pending_done_mark",
-           "write_done_marks"]
+__all__ = ["DoneMark", "marking_done", "pending_done_mark", "write_done_marks"]

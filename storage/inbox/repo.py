@@ -148,14 +148,9 @@ def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit:
     if limit <= 0:
         return []
     postgres = conn.dialect.name == "postgresql"
-    # PostgreSQL: the limit read through a one-row subquery, unseen by the planner, so that
-    # the prepared statement keeps one generic plan (storage.people_driver); given the
-    # number, it planned each claim anew (144 plans for 160 claims).
     oldest = (select(INBOX.c.id)
               .where(PENDING, INBOX.c.channel == channel)
-              .order_by(INBOX.c.id)
-              .limit(select(literal(limit, Integer)).scalar_subquery() if postgres else limit)
-              .with_for_update(skip_locked=True))
+              .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True))
     if postgres:
         # The locked rows are this transaction's until it ends: still pending.
         chosen = INBOX.c.id == any_(func.array(oldest.scalar_subquery()))

@@ -92,39 +92,3 @@ async def test_a_commit_that_fails_leaves_the_row_open_and_the_channel_closes_it
     await ticket.answering()
     assert await inbox.counts() == {(CHANNEL, "done"): 1}
 
-
-async def test_a_first_contact_closes_its_row_in_the_transaction_of_its_effects(
-        app: App) -> None:
-    # A new person's /start creates the account and its chat state in one transaction (not
-    # the shared batch): the update's row is closed in that same commit, not in another.
-    inbox = Inbox(app.sessions)
-    ticket = await _ticket(inbox, 3)
-    commits = _count_commits(app)
-    with ticket.offered():
-        replies = await app.handle(_msg(3, "/start"))
-    assert replies
-    assert ticket.closed
-    await ticket.answering()  # nothing more to write
-    assert commits[0] == 1
-    assert await inbox.counts() == {(CHANNEL, "done"): 1}
-
-
-async def test_a_first_contact_is_answered_when_its_done_mark_fails(app: App) -> None:
-    # The close is refused (as a full disk would): the new account and its state are still
-    # committed, the row stays open for the channel to close.
-    inbox = Inbox(app.sessions)
-    ticket = await _ticket(inbox, 4)
-    await _refuse_done_marks(app)
-    with ticket.offered():
-        replies = await app.handle(_msg(4, "/start"))
-    assert replies
-    assert not ticket.closed
-    assert await inbox.counts() == {(CHANNEL, "handling"): 1}
-    await _accept_done_marks(app)
-    await ticket.answering()
-    assert await inbox.counts() == {(CHANNEL, "done"): 1}
-    # The account was created: the next message is a known person's (its batched path).
-    ticket = await _ticket(inbox, 5)
-    with ticket.offered():
-        await app.handle(_msg(4, "dan van kheo het han ngay nao"))
-    assert ticket.closed
