@@ -339,10 +339,7 @@ class Inbox:
         wanted: dict[str, int] = {}
         for channel, limit, _claimed in batch.claims:
             wanted[channel] = wanted.get(channel, 0) + limit
-        # A round of claims alone commits nothing else: its commit need not wait for the
-        # disk (claim_rows).
-        alone = not (batch.stores or batch.answering or batch.closes)
-        taken = {channel: claim_rows(conn, channel, self.owner, now, limit, alone=alone)
+        taken = {channel: claim_rows(conn, channel, self.owner, now, limit)
                  for channel, limit in wanted.items()}
         for channel, limit, done in batch.claims:
             claimed[id(done)], taken[channel] = taken[channel][:limit], taken[channel][limit:]

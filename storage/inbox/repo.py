@@ -21,7 +21,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy import cast as sql_cast
@@ -126,18 +125,10 @@ def store_rows(conn: Connection, channel: str, updates: Sequence[tuple[str, dict
     return items
 
 
-def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit: int, *,
-               alone: bool = False) -> list[InboxItem]:
+def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit: int
+               ) -> list[InboxItem]:
     """Take up to `limit` pending rows, oldest first, skipping rows another process holds
     (one statement: UPDATE the oldest pending (SKIP LOCKED) … RETURNING).
-
-    `alone`: the statement is its own transaction (nothing else is committed with it). On
-    PostgreSQL its commit then returns without waiting for the disk (synchronous_commit off
-    for this transaction only): a claim lost in a crash of the server leaves its rows
-    pending, to be claimed again, and nothing of a claimed row is answered before a later,
-    durable commit of that row (its done mark), which makes the claim durable too (the WAL
-    is flushed in order). Under load a claim is then one round trip, not one plus a flush
-    of the WAL to disk (~1-4 ms here) while the updates wait.
 
     The pending rows are found through their partial index (`status = 'pending'`, a
     literal so that a prepared statement's generic plan may use it). PostgreSQL matches
@@ -147,18 +138,12 @@ def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit:
     """
     if limit <= 0:
         return []
-    postgres = conn.dialect.name == "postgresql"
     oldest = (select(INBOX.c.id)
               .where(PENDING, INBOX.c.channel == channel)
               .order_by(INBOX.c.id).limit(limit).with_for_update(skip_locked=True))
-    if postgres:
+    if conn.dialect.name == "postgresql":
         # The locked rows are this transaction's until it ends: still pending.
         chosen = INBOX.c.id == any_(func.array(oldest.scalar_subquery()))
-        if alone:
-            # Evaluated once (an InitPlan); set for this transaction only, read at its commit.
-            chosen = and_(chosen, select(func.set_config(
-                literal_column("'synchronous_commit'"), literal_column("'off'"), true()))
-                .scalar_subquery().is_not(None))
     else:
         chosen = and_(INBOX.c.id.in_(oldest.scalar_subquery()), PENDING)
     rows = conn.execute(

@@ -58,7 +58,7 @@ async def _refuse_done_marks(app: App) -> None:
     async with app.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text(
-                "CREATE OR REPLACE FUNCTION refuse_done() RETURNS trigger AS $$ BEGIN "
+                "CREATE FUNCTION refuse_done() RETURNS trigger AS $$ BEGIN "
                 "RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql"))
             await conn.execute(text(
                 "CREATE TRIGGER refuse_done BEFORE UPDATE ON inbox FOR EACH ROW "
@@ -91,4 +91,3 @@ async def test_a_commit_that_fails_leaves_the_row_open_and_the_channel_closes_it
     await _accept_done_marks(app)
     await ticket.answering()
     assert await inbox.counts() == {(CHANNEL, "done"): 1}
-

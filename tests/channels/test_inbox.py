@@ -276,35 +276,3 @@ async def test_one_chat_s_burst_does_not_hold_back_another_chat(
     assert answers == [f"Bạn gõ: {n}" for n in range(6)]
     assert core.texts_of("501") == [f"vọng {n}" for n in range(6)]
     await channel.stop()
-
-
-async def test_only_a_round_of_claims_alone_skips_waiting_for_the_disk(
-    db_url: str,
-) -> None:
-    # A claim lost in a crash of the server only leaves its rows pending: a round of claims
-    # alone commits without waiting for the disk (PostgreSQL). A round that also stores or
-    # closes rows (which must survive such a crash) always waits.
-    engine = create_engine(db_url)
-    asynchronous: list[bool] = []
-
-    def _note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
-            asynchronous.append("synchronous_commit" in statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", _note)
-    inbox = Inbox(session_factory(engine))
-    await inbox.store("telegram", [_update(n) for n in range(1, 6)])
-    assert asynchronous == [False]
-    asynchronous.clear()
-    first = await inbox.claim("telegram", 2)
-    assert asynchronous == [engine.dialect.name == "postgresql"]
-    asynchronous.clear()
-    # A claim in the round of a store and a close.
-    results = await asyncio.gather(inbox.claim("telegram", 2),
-                                   inbox.store("telegram", [_update(6)]),
-                                   inbox.finish(first[0].id, InboxStatus.DONE))
-    assert asynchronous and not any(asynchronous)
-    assert [item.update_key for item in first + results[0]] == ["1", "2", "3", "4"]
-    assert await inbox.counts() == {("telegram", "done"): 1, ("telegram", "handling"): 3,
-                                    ("telegram", "pending"): 2}
-    await engine.dispose()
