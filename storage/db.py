@@ -69,8 +69,13 @@ def create_engine(url: str, *, busy_timeout_ms: int = 5000,
     """
     # hide_parameters: a failing statement's values (names, phone numbers) never reach a log.
     if not is_sqlite(url):
+        # pool_use_lifo: the connection given back last is taken next. After a burst has
+        # opened many connections, quiet traffic keeps reusing one, recently used: taken
+        # in turn (FIFO), each sat idle past IDLE_PING_SECONDS and was checked (three round
+        # trips) at every checkout below ~1.6 checkouts/s with 16 open (a message takes 2-3).
+        # It also keeps prepared statements and their plans warm on few connections.
         engine = create_async_engine(url, hide_parameters=True, pool_size=POOL_SIZE,
-                                     max_overflow=POOL_OVERFLOW)
+                                     max_overflow=POOL_OVERFLOW, pool_use_lifo=True)
         _ping_when_idle(engine, idle_ping_seconds)
         _refuse_writes_in_read_first(engine, savepoints=True)
         return engine
