@@ -138,6 +138,8 @@ def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
         "huyện văn chấn thuộc tỉnh nào",
         "đăng ký mô hình xong có được tặng quà không",
         "mô hình tiêu biểu được thưởng bao nhiêu tiền",
+        "đăng ký mô hình có được thưởng tiền ko ad",
+        "mô hình tiêu biểu có được cộng điểm thi đua không",
         # A month asked of an event the plan dates by its year only.
         "hội nghị tổng kết tổ chức vào tháng mấy",
     ],
