@@ -626,11 +626,15 @@ class Scope(Corpus):
         ranks, but the passage stating the rule need not say it."""
         if not q.yes_no:
             return q
+        # Words before the frame's "có" / "phải" are its subject ("văn chấn có phải đăng ký
+        # … không": a place no plan names), not the asker's verb.
+        frame = next((i for i, w in enumerate(q.words) if w in ("co", "phai")), 0)
+        subject = set(q.words[:frame])
         light = [
             f for f in q.core
-            if f[0] == "!" or (
+            if (f[0] == "!" or (
                 f[0] not in "#~§@=" and "_" not in f and not f.isdigit() and f not in self._idf
-            )
+            )) and f.lstrip("!") not in subject
         ]
         kept = [f for f in q.core if f[0] != "#" and f not in light]
         if len(kept) < len(light) + 1 or not any(f[0] == "~" for f in kept):

@@ -222,3 +222,15 @@ async def test_province_and_yes_no_questions_are_answered_in_chat(chat: Chat) ->
     assert "ít nhất 02 công trình" in answer and "(Mục IV.1.b)" in answer
     await chat.send("Mai đi nương ở Trạm Tấu có bị mưa đá không ad?")
     assert "Chưa tìm thấy" in await chat.reply()
+
+
+@pytest.mark.parametrize("question", [
+    "văn chấn có phải đăng ký công trình không",
+    "mù cang chải có phải tổ chức hội nghị điển hình không",
+])
+def test_a_yes_no_question_about_a_place_no_plan_names_stays_not_found(
+    committed: SearchIndex, question: str
+) -> None:
+    """The words before "có" / "phải" are the subject (a place typed in lower case), not the
+    asker's own verb that a passage need not say."""
+    assert committed.search(question) == []
