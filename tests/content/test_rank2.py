@@ -1,0 +1,42 @@
+"""Ranking of the rule lookup, round rank2: kinds of question forms (not listed questions of
+the quality sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.loader import load_campaigns
+from content.query import split_story
+from content.search import SearchIndex, build_index
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return build_index(load_campaigns())
+
+
+@pytest.mark.parametrize("text", [
+    "Ngoài Ban Tổ chức, Phòng Nội vụ còn phải chuẩn bị những tài liệu gì cho Hội nghị điển"
+    " hình tiên tiến của huyện?",
+    "Ủy ban nhân dân các xã phải gửi báo cáo thành tích của tập thể cho Hội đồng Thi đua -"
+    " Khen thưởng huyện trước ngày nào?",
+])
+def test_a_capitalised_name_after_cho_is_not_an_ask_marker(text: str) -> None:
+    # "cho Hội nghị", "cho Hội đồng" fold like "cho hỏi" but name a body: the question is not
+    # cut there.
+    _, asked = split_story(text)
+    assert " gì cho Hội" in asked or " gửi báo cáo" in asked
+
+
+def test_cho_hoi_still_starts_the_question() -> None:
+    story, asked = split_story(
+        "Dạ em là văn thư của xã, em mới nhận việc nên chưa rõ lắm, cho em hỏi hạn nộp hồ sơ"
+        " khen thưởng là ngày nào ạ?")
+    assert story and asked.startswith("hạn nộp")
+
+
+def test_what_else_besides_a_named_body_keeps_the_question_whole(index: SearchIndex) -> None:
+    # The words before "cho Hội nghị …" are the question ("thành lập những bộ phận nào").
+    hits = index.search("Ngoài Ban Tổ chức, Phòng Nội vụ Chi Lăng còn phải thành lập những bộ"
+                        " phận nào cho Hội nghị điển hình tiên tiến?")
+    assert hits and "tiểu ban" in (hits[0].sentence or hits[0].text)
