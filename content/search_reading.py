@@ -327,7 +327,13 @@ class Reading(Scope):
             # body of the plans ("Ai chủ trì …" asks for one).
             people = start > 0 and (
                 rest[start - 1] in PEOPLE_BEFORE or self._whom(rest, start, end, used))
+            # "đổi mới mấy cái gì", "gồm mấy việc nào": a count word with a question word
+            # right after its unit asks what the things are, not how many.
+            which_things = tuple(rest[start:end]) in self._lex.count_words and any(
+                w in self._lex.question_words for w in rest[end : end + 2])
             for mark in group.marks:
+                if which_things and mark == "#num":
+                    continue
                 if not (people and mark == "#org"):
                     core[mark] = MARK_WEIGHT
             if group.ordinal:

@@ -40,3 +40,16 @@ def test_what_else_besides_a_named_body_keeps_the_question_whole(index: SearchIn
     hits = index.search("Ngoài Ban Tổ chức, Phòng Nội vụ Chi Lăng còn phải thành lập những bộ"
                         " phận nào cho Hội nghị điển hình tiên tiến?")
     assert hits and "tiểu ban" in (hits[0].sentence or hits[0].text)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("đổi mới tuyên truyền thi đua ở tuy phước là đổi mới mấy cái gì", "đa dạng hóa nội dung"),
+    ("ubnd xa hon quan trien khai phong trao phai dam bao may cai gi", "thiết thực"),
+    ("ban dan van bac son tuyen truyen cuoc thi bang may cai gi", "nhiều hình thức phù hợp"),
+])
+def test_may_cai_gi_asks_what_the_things_are_not_how_many(
+    index: SearchIndex, question: str, answer: str,
+) -> None:
+    # "mấy cái gì", "mấy cái j": the things themselves, not a passage holding a number.
+    hits = index.search(question)
+    assert hits and answer in (hits[0].sentence or hits[0].text)
