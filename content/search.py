@@ -39,6 +39,9 @@ from content.search_base import (
     RERANK,
     SEQUENCE_RE,
     SEQUENCE_SHARE,
+    SLOT_FILLERS,
+    SLOT_SHARE,
+    SLOT_WORDS,
     SYNONYMS_FILE,
     TITLE_WORDS,
     WHEN_SHARE,
@@ -215,6 +218,29 @@ class SearchIndex(Candidates, Reading, Quoting):
             if sum(1 for w in words[k : k + n] if w not in stop) >= n - 1
         ]
 
+    def _slot_runs(self, q: _Query) -> list[tuple[str, ...]]:
+        """The runs (as word pairs) of SLOT_WORDS or more of the question's words that end at
+        most two words before its last question word ("gì", "nào"), fillers aside: "triển
+        khai theo đúng [cái] gì", "gắn với việc thực hiện [nhiệm vụ] gì". A passage writing
+        one of them states what fills the slot."""
+        words = q.words
+        # ("khi nào", "do ai", "ở đâu" ask for a time, a body, a place: ranked elsewhere.)
+        asked = [k for k, w in enumerate(words)
+                 if k and (w == "gi" or (w == "nao" and words[k - 1] == "the"))]
+        if not asked:
+            return []
+        end = asked[-1]
+        while end > 0 and words[end - 1] in SLOT_FILLERS:
+            end -= 1
+        runs: list[tuple[str, ...]] = []
+        for stop_at in range(end, max(end - 3, 0), -1):
+            for start in range(max(stop_at - 6, 0), stop_at - SLOT_WORDS + 1):
+                span = words[start:stop_at]
+                if any(w in self._lex.question_words for w in span):
+                    continue
+                runs.append(tuple(f"{a}_{b}" for a, b in itertools.pairwise(span)))
+        return runs
+
     @staticmethod
     def _long(q: _Query) -> bool:
         """Whether the question carries context words (many of them, or a story before it):
@@ -297,8 +323,9 @@ class SearchIndex(Candidates, Reading, Quoting):
             when = ()
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
+        slots = self._slot_runs(q)
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
-        lifts: dict[int, tuple[float, float, float, bool]] = {}
+        lifts: dict[int, tuple[float, float, float, bool, float]] = {}
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             coverage = core_scores[i] / total
             lift = lifts.get(self._twins[i])
@@ -326,10 +353,15 @@ class SearchIndex(Candidates, Reading, Quoting):
                     PHRASE_SHARE * phrase / phrase_total,
                     HEADING_PHRASE_SHARE * titled / phrase_total,
                     bool(when) and any(f in sats for f in when),
+                    # The words right before the question word, said as a run ("theo đúng
+                    # mục đích" for "theo đúng cái gì"): the answer follows them.
+                    SLOT_SHARE * max((sum(self._idf.get(p, 0.0) for p in run)
+                                      for run in slots if all(p in own for p in run)),
+                                     default=0.0) / phrase_total,
                 )
             rank += lift[0]
             rank += lift[1]
-            rank += lift[2]
+            rank += lift[2] + lift[4]
             if lift[3]:
                 # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
                 # the year of something the passage names ("Hội nghị … năm 2025").

@@ -53,3 +53,17 @@ def test_may_cai_gi_asks_what_the_things_are_not_how_many(
     # "mấy cái gì", "mấy cái j": the things themselves, not a passage holding a number.
     hits = index.search(question)
     assert hits and answer in (hits[0].sentence or hits[0].text)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("tuy phước các xã triển khai chỉ thị 19 theo đúng cái gì", "đúng mục đích"),
+    ("trạm tấu tôn vinh khen thưởng phải có cái gì", "ý nghĩa thiết thực"),
+    ("tuy phuoc trien khai chi thi 19 gan voi viec thuc hien nhiem vu gi",
+     "nhiệm vụ chính trị được giao"),
+])
+def test_the_words_before_the_question_word_find_the_passage_going_on_from_them(
+    index: SearchIndex, question: str, answer: str,
+) -> None:
+    # "… theo đúng cái gì": the passage writing "theo đúng" states what follows it.
+    hits = index.search(question)
+    assert hits and answer in (hits[0].sentence or hits[0].text)
