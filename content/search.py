@@ -24,6 +24,7 @@ from content.search_base import (
     HEADING_PHRASE_SHARE,
     HEADING_SHARE,
     K1,
+    KIND_MARKS,
     LIST_ITEMS,
     LONG_COVERAGE,
     LONG_PASSAGE_FLOOR,
@@ -404,6 +405,14 @@ class SearchIndex(Candidates, Reading, Quoting):
             deeper = self._under_list(q, hits[0].ref, asked_quals)
             if deeper is not None:
                 hits[0] = self._hit(deeper, hits[0].score)
+        if hits and not hits[0].section_texts and self._docs[hits[0].ref].is_heading and any(
+                f in q.core for f in KIND_MARKS):
+            # "số lượng bằng khen tỉnh": a heading ("Số lượng khen thưởng … năm 2025") does not
+            # state the number, date or body asked; the passage under it holding most of the
+            # question's words does. (A heading may be the answer to "chủ đề … là gì".)
+            under = self._under_heading(q, hits[0].ref)
+            if under is not None:
+                hits[0] = self._hit(under, hits[0].score)
         if q.order and hits and not hits[0].section_texts:
             item = self._list_end(hits[0].ref, q.order)
             if item is not None:
@@ -415,6 +424,26 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _under_heading(self, q: _Query, i: int) -> int | None:
+        """The passage of heading i's section (its own or those numbered under it) covering
+        most of the question's words and pairs, the first on a tie; None when it has none."""
+        doc = self._docs[i]
+        src = doc.passage.source
+        best: tuple[float, int] | None = None
+        for j in range(i + 1, len(self._docs)):
+            d = self._docs[j]
+            if d.campaign_id != doc.campaign_id or not (
+                    d.passage.source == src or d.passage.source.startswith(f"{src}.")):
+                break
+            if d.is_heading or d.field:
+                continue
+            sats = self._sat[j]
+            score = sum(w * sats.get(f, 0.0) for f, w in q.core.items()) + sum(
+                w * sats.get(f, 0.0) for f, w in q.bonus.items() if f[0] != "@")
+            if best is None or score > best[0] + 1e-9:
+                best = (score, j)
+        return best[1] if best else None
 
     def _under_list(self, q: _Query, i: int, asked: Qualifiers) -> int | None:
         """For a passage introducing the items below it ("… và đạt các tiêu chí sau:"), the

@@ -67,3 +67,16 @@ def test_the_words_before_the_question_word_find_the_passage_going_on_from_them(
     # "… theo đúng cái gì": the passage writing "theo đúng" states what follows it.
     hits = index.search(question)
     assert hits and answer in (hits[0].sentence or hits[0].text)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("số lượng giấy khen huyện 80 năm tổng tuyển cử", "phân bổ số lượng biểu dương"),
+    ("số lượng bằng khen tỉnh tổng tuyển cử hớn quản?", "theo số lượng phân bổ của tỉnh"),
+])
+def test_a_heading_alone_does_not_answer_the_number_asked(
+    index: SearchIndex, question: str, answer: str,
+) -> None:
+    # The heading "Số lượng khen thưởng tổng kết … năm 2025" holds a year, not the number
+    # asked: the passage under it that names the award asked answers.
+    hits = index.search(question)
+    assert hits and answer in (hits[0].sentence or hits[0].text)
