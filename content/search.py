@@ -41,6 +41,7 @@ from content.search_base import (
     SEQUENCE_RE,
     SEQUENCE_SHARE,
     SLOT_FILLERS,
+    SLOT_NOT,
     SLOT_SHARE,
     SLOT_WORDS,
     SYNONYMS_FILE,
@@ -107,7 +108,9 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
-        if follow is not None and not (hits and self._says_more(q, hits[0].ref, follow.ref)):
+        if follow is not None and not (hits and (
+                self._says_more(q, hits[0].ref, follow.ref)
+                or self._slot_said(q, hits[0].ref) > self._slot_said(q, follow.ref) + 1e-9)):
             hits = [follow, *(h for h in hits if h.ref != follow.ref)][:limit]
         hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
@@ -227,7 +230,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         words = q.words
         # ("khi nào", "do ai", "ở đâu" ask for a time, a body, a place: ranked elsewhere.)
         asked = [k for k, w in enumerate(words)
-                 if k and (w == "gi" or (w == "nao" and words[k - 1] == "the"))]
+                 if k and (w == "gi" or (w == "nao" and words[k - 1] not in SLOT_NOT))]
         if not asked:
             return []
         end = asked[-1]
@@ -241,6 +244,15 @@ class SearchIndex(Candidates, Reading, Quoting):
                     continue
                 runs.append(tuple(f"{a}_{b}" for a, b in itertools.pairwise(span)))
         return runs
+
+    def _slot_said(self, q: _Query, i: int,
+                   slots: list[tuple[str, ...]] | None = None) -> float:
+        """The weight (idf of its pairs) of the heaviest slot run (_slot_runs) passage i
+        writes; 0 when it writes none."""
+        own = self._docs[i].own
+        runs = self._slot_runs(q) if slots is None else slots
+        return max((sum(self._idf.get(p, 0.0) for p in run)
+                    for run in runs if all(p in own for p in run)), default=0.0)
 
     @staticmethod
     def _long(q: _Query) -> bool:
@@ -356,9 +368,7 @@ class SearchIndex(Candidates, Reading, Quoting):
                     bool(when) and any(f in sats for f in when),
                     # The words right before the question word, said as a run ("theo đúng
                     # mục đích" for "theo đúng cái gì"): the answer follows them.
-                    SLOT_SHARE * max((sum(self._idf.get(p, 0.0) for p in run)
-                                      for run in slots if all(p in own for p in run)),
-                                     default=0.0) / phrase_total,
+                    SLOT_SHARE * self._slot_said(q, i, slots) / phrase_total,
                 )
             rank += lift[0]
             rank += lift[1]

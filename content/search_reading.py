@@ -480,6 +480,9 @@ class Reading(Scope):
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns or story_campaigns) and not core and not unknown
+        if "sau" in core and ("sau", "do") in set(itertools.pairwise(raw)) and len(core) > 1:
+            # "… sau đó được gửi lên đâu": what comes next, not a passage saying "sau khi".
+            bonus["sau"] = max(bonus.get("sau", 0.0), core.pop("sau") * STORY_SHARE)
         if len(core) > MAX_CORE:
             # A long question's lightest words rank passages but do not decide coverage.
             light = sorted(core, key=lambda f: core[f])[: len(core) - MAX_CORE]

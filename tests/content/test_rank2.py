@@ -80,3 +80,16 @@ def test_a_heading_alone_does_not_answer_the_number_asked(
     # asked: the passage under it that names the award asked answers.
     hits = index.search(question)
     assert hits and answer in (hits[0].sentence or hits[0].text)
+
+
+def test_what_comes_after_an_event_of_the_story_is_in_the_passage_going_on_from_it(
+    index: SearchIndex,
+) -> None:
+    # "… đã thẩm định thành tích rồi, … sau đó được gửi lên đâu, qua phòng nào": "sau đó" is
+    # the next step, not a passage saying "Sau khi …"; the passage telling the step after the
+    # appraisal ("… gửi UBND huyện (qua Phòng Nội vụ)") answers, not the one after it.
+    hits = index.search(
+        "Cơ quan tôi ở huyện Bắc Sơn có hai đồng chí tích cực trong cuộc thi Dân vận khéo, Ban"
+        " Dân vận Huyện ủy đã thẩm định thành tích xong, vậy hồ sơ đề nghị khen thưởng sau đó"
+        " gửi lên đâu, qua phòng nào?")
+    assert hits and "qua Phòng Nội vụ" in (hits[0].sentence or hits[0].text)
