@@ -40,6 +40,7 @@ from content.text import fold_token, fold_words, nfc
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
 # asker's age ("15 tuổi … được thi không" is answered by the age limit).
+NUMBER_ASKED = frozenset({"may", "nao", "bao", "bn"})  # "số mấy", "số nào", "số bao nhiêu"
 ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 # A pair holding a stopword is one word of the plans when it is this share as frequent as its
 # rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
@@ -369,6 +370,18 @@ class Reading(Scope):
                         tuple(raw[i : i + len(kind)]) == kind for i in range(len(raw))
                     ):
                         core[feat] = self._idf[feat]
+        for kind in self._lex.document_kinds:
+            # "văn bản huyện ủy số mấy": the number of a document of that kind, so the passage
+            # citing one ("Thực hiện Văn bản số 1686-CV/HU") is the one to rank.
+            feat = "_".join(kind)
+            n = len(kind)
+            if feat in self._idf and feat not in core and any(
+                tuple(raw[i : i + n]) == kind and any(
+                    raw[k] == "so" and raw[k + 1] in NUMBER_ASKED
+                    for k in range(i + n, min(i + n + 4, len(raw) - 1)))
+                for i in range(len(raw))
+            ):
+                core[feat] = self._idf[feat]
         if any(
             tuple(raw[i : i + len(p)]) == p
             for p in self._lex.identity_questions

@@ -93,3 +93,15 @@ def test_what_comes_after_an_event_of_the_story_is_in_the_passage_going_on_from_
         " Dân vận Huyện ủy đã thẩm định thành tích xong, vậy hồ sơ đề nghị khen thưởng sau đó"
         " gửi lên đâu, qua phòng nào?")
     assert hits and "qua Phòng Nội vụ" in (hits[0].sentence or hits[0].text)
+
+
+@pytest.mark.parametrize(("question", "number"), [
+    ("chi lang quyet dinh quy che hoat dong cua ubnd huyen so may", "4895/QĐ-UBND"),
+    ("tram tau chi thi cua tinh uy so may", "05/CT-TU"),
+])
+def test_a_kind_of_document_and_so_may_asks_the_number_of_the_document_cited(
+    index: SearchIndex, question: str, number: str,
+) -> None:
+    # "văn bản … số mấy", "chỉ thị … số mấy": the passage citing a document of that kind.
+    hits = index.search(question)
+    assert hits and number in (hits[0].sentence or hits[0].text)
