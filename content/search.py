@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from content.query import STORY_MIN_WORDS, VOCAB_FILE, canon_words, load_vocab, split_story
 from content.schema import Campaign
 from content.search_base import (
+    _FULL_DATE_RE,
     BONUS_SHARE,
     CONFLICT_PENALTY,
     CONTINUE_ASKED,
@@ -24,7 +26,6 @@ from content.search_base import (
     HEADING_PHRASE_SHARE,
     HEADING_SHARE,
     K1,
-    KIND_MARKS,
     LIST_ITEMS,
     LONG_COVERAGE,
     LONG_PASSAGE_FLOOR,
@@ -64,6 +65,9 @@ from content.search_candidates import Candidates
 from content.search_quoting import Quoting
 from content.search_reading import Reading
 from content.search_rerank import rerank
+
+HEADING_COUNT_RE = re.compile(r"\d")  # a count in a heading…
+YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years are set aside
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
@@ -415,8 +419,7 @@ class SearchIndex(Candidates, Reading, Quoting):
             deeper = self._under_list(q, hits[0].ref, asked_quals)
             if deeper is not None:
                 hits[0] = self._hit(deeper, hits[0].score)
-        if hits and not hits[0].section_texts and self._docs[hits[0].ref].is_heading and any(
-                f in q.core for f in KIND_MARKS):
+        if hits and not hits[0].section_texts and self._heading_lacks_fact(q, hits[0].ref):
             # "số lượng bằng khen tỉnh": a heading ("Số lượng khen thưởng … năm 2025") does not
             # state the number, date or body asked; the passage under it holding most of the
             # question's words does. (A heading may be the answer to "chủ đề … là gì".)
@@ -434,6 +437,17 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _heading_lacks_fact(self, q: _Query, i: int) -> bool:
+        """Whether passage i is a heading and the question asks a number or a date that it
+        does not state (a year is no count, nor a day: "… vào năm 2025")."""
+        doc = self._docs[i]
+        if not doc.is_heading:
+            return False
+        text = doc.passage.text
+        if "#num" in q.core and not HEADING_COUNT_RE.search(YEAR_WORD_RE.sub("", text)):
+            return True
+        return "#date" in q.core and not _FULL_DATE_RE.search(text)
 
     def _under_heading(self, q: _Query, i: int) -> int | None:
         """The passage of heading i's section (its own or those numbered under it) covering

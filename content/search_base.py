@@ -157,8 +157,7 @@ _ACCENTED_RE = re.compile(r"[^\W_]+")
 RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
-KIND_MARKS = ("#date", "#num", "#org")  # the kinds of fact a question may ask for
-_KIND_MARKS = KIND_MARKS
+_KIND_MARKS = ("#date", "#num", "#org")
 SENTENCE_MIN_PASSAGE = 220  # a passage this long may be quoted by its one sentence that answers
 # Where a sentence of a plan passage ends: ". " or "; " before a capital letter.
 _SENTENCE_END_RE = re.compile(
