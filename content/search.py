@@ -69,6 +69,9 @@ from content.search_rerank import rerank
 HEADING_COUNT_RE = re.compile(r"\d")  # a count in a heading…
 YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years are set aside
 
+NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
+NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
+
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
 
@@ -91,6 +94,10 @@ class SearchIndex(Candidates, Reading, Quoting):
             return self._field_hits(q, prefer_campaign, limit)
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
+        # "sau phần biểu dương, tôn vinh … thì phần nào tiếp theo": the next item of a list.
+        after = self._next_item(q)
+        if after is not None:
+            return [after]
         # "tôi đọc kế hoạch thấy …, vậy ngoài ra còn phải làm gì nữa": what follows the
         # passage the asker quoted.
         follow = self._continuation(q, story, prefer_campaign) if story else None
@@ -204,6 +211,47 @@ class SearchIndex(Candidates, Reading, Quoting):
         ))
         hit = self._hit(choice, MIN_COVERAGE)
         return self._with_section(hit) if q.wants_section else self._with_sentence(q, hit)
+
+    def _next_item(self, q: _Query) -> Hit | None:
+        """For "sau [phần] X thì … tiếp theo" ("kế tiếp", "tiếp đó"): the item after the
+        one X quotes, in the same list (the next passage of its section). X quotes an item
+        when the item says QUOTE_PAIRS of its word pairs at least and most of them, or all
+        the item's own pairs; None when the question is not of this form or quotes none."""
+        words = q.words
+        if "sau" not in words or not any(p in NEXT_PAIRS for p in itertools.pairwise(words)):
+            return None
+        k = words.index("sau")
+        span: list[str] = []
+        for j, w in enumerate(words[k + 1 :], k + 1):
+            if w in NEXT_STOPS and words[j + 1 : j + 2] != ("dua",):  # ("thì", not "thi đua")
+                break
+            span.append(w)
+        pairs = {f"{a}_{b}" for a, b in itertools.pairwise(span)} & self._idf.keys()
+        if not pairs:
+            return None
+        counts: dict[int, int] = {}
+        for f in pairs:
+            for i, _ in self._postings.get(f, ()):
+                doc = self._docs[i]
+                if doc.field or doc.is_heading or (
+                        q.campaigns and doc.campaign_id not in q.campaigns):
+                    continue
+                if f in doc.own:
+                    counts[i] = counts.get(i, 0) + 1
+        # (A short item, "Chào cờ;", is quoted when the question says all its pairs.)
+        quoted = [i for i, n in counts.items() if (n >= QUOTE_PAIRS and 2 * n > len(pairs)) or (
+            n == sum(1 for f in _text_features(self._docs[i].passage.text, self._syn)
+                     if "_" in f and f[0] != "~"))]
+        if not quoted:
+            return None
+        best = max(quoted, key=lambda i: (counts[i], -self._docs[i].length, -i))
+        if best + 1 >= len(self._docs):
+            return None
+        doc, nxt = self._docs[best], self._docs[best + 1]
+        if (nxt.campaign_id != doc.campaign_id or nxt.passage.source != doc.passage.source
+                or nxt.is_heading or nxt.field):
+            return None
+        return self._hit(best + 1, MIN_COVERAGE)
 
     def _says_more(self, q: _Query, i: int, j: int) -> bool:
         """Whether passage i holds more of the question's words that tell passages apart

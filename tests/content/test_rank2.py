@@ -105,3 +105,17 @@ def test_a_kind_of_document_and_so_may_asks_the_number_of_the_document_cited(
     # "văn bản … số mấy", "chỉ thị … số mấy": the passage citing a document of that kind.
     hits = index.search(question)
     assert hits and number in (hits[0].sentence or hits[0].text)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("chi lang hoi nghi dhtt sau phan bao cao tham luan cua cac dien hinh tien tien thi phan"
+     " nao tiep theo", "giao lưu"),
+    ("chương trình hội nghị chi lăng sau mục phát động phong trào thi đua giai đoạn 2025 - 2030"
+     " thì kế tiếp là mục nào", "Thông qua danh sách đại biểu"),
+])
+def test_sau_x_tiep_theo_is_the_next_item_of_the_list_x_quotes(
+    index: SearchIndex, question: str, answer: str,
+) -> None:
+    # "sau phần X thì phần nào tiếp theo": the item after X in the plan's list.
+    hits = index.search(question)
+    assert hits and answer in (hits[0].sentence or hits[0].text)
