@@ -119,3 +119,9 @@ def test_sau_x_tiep_theo_is_the_next_item_of_the_list_x_quotes(
     # "sau phần X thì phần nào tiếp theo": the item after X in the plan's list.
     hits = index.search(question)
     assert hits and answer in (hits[0].sentence or hits[0].text)
+
+
+def test_ddc_typed_in_telex_is_duoc_not_the_initials_of_a_plan_term(index: SearchIndex) -> None:
+    # "ddc" is "đc" (được) typed with Telex's "dd" for "đ", not "đại dịch Covid".
+    hits = index.search("hoi nghi cap huyen chi lang ddc moi toi da bao nhieu dai bieu")
+    assert hits and "300" in (hits[0].sentence or hits[0].text)
