@@ -40,6 +40,8 @@ from content.text import fold_token, fold_words, nfc
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
 # asker's age ("15 tuổi … được thi không" is answered by the age limit).
+# Words asking which aspects ("những mặt nào", "khía cạnh gì"): the passage lists them.
+ASPECT_WORDS = (("mat",), ("khia", "canh"), ("phuong", "dien"))
 NUMBER_ASKED = frozenset({"may", "nao", "bao", "bn"})  # "số mấy", "số nào", "số bao nhiêu"
 ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 # A pair holding a stopword is one word of the plans when it is this share as frequent as its
@@ -493,6 +495,14 @@ class Reading(Scope):
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns or story_campaigns) and not core and not unknown
+        for aspect in ASPECT_WORDS:
+            # "tiêu biểu về những mặt nào": the aspects are the answer, not a word of it.
+            n = len(aspect)
+            feat = "_".join(aspect)
+            if feat in core and len(core) > 1 and any(
+                    tuple(raw[i : i + n]) == aspect and raw[i + n] in ("nao", "gi")
+                    for i in range(len(raw) - n)):
+                bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat) * STORY_SHARE)
         if "sau" in core and ("sau", "do") in set(itertools.pairwise(raw)) and len(core) > 1:
             # "… sau đó được gửi lên đâu": what comes next, not a passage saying "sau khi".
             bonus["sau"] = max(bonus.get("sau", 0.0), core.pop("sau") * STORY_SHARE)

@@ -125,3 +125,17 @@ def test_ddc_typed_in_telex_is_duoc_not_the_initials_of_a_plan_term(index: Searc
     # "ddc" is "đc" (được) typed with Telex's "dd" for "đ", not "đại dịch Covid".
     hits = index.search("hoi nghi cap huyen chi lang ddc moi toi da bao nhieu dai bieu")
     assert hits and "300" in (hits[0].sentence or hits[0].text)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("chi lang bieu duong ton vinh cac guong dien hinh tien tien tieu bieu o nhung mat nao",
+     "các lĩnh vực"),
+    ("cong ty o tram tau phai tieu bieu trong cong dong doanh nghiep cua huyen ve nhung mat nao",
+     "quy mô, doanh thu"),
+])
+def test_nhung_mat_nao_asks_the_aspects_the_passage_lists(
+    index: SearchIndex, question: str, answer: str,
+) -> None:
+    # "mặt" of "những mặt nào" is the question's form, not a word the answer must hold.
+    hits = index.search(question)
+    assert hits and answer in (hits[0].sentence or hits[0].text)
