@@ -384,6 +384,9 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
                 continue  # the marker ends inside a token
             if start > 0 and owner[start] == owner[start - 1]:
                 continue
+            if any(tokens[owner[k]][:1].isupper() for k in range(start + 1, end)
+                   if owner[k] != owner[start]):
+                continue  # "… cho Hội nghị …": a capitalised name, not "cho hỏi"
             cut = owner[end - 1] + 1
             return _purpose_to_story(" ".join(tokens[: owner[start]]), tokens[cut:], vocab)
     story, question = _split_clauses(tokens, flat, owner, vocab)

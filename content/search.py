@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from content.query import STORY_MIN_WORDS, VOCAB_FILE, canon_words, load_vocab, split_story
 from content.schema import Campaign
 from content.search_base import (
+    _FULL_DATE_RE,
     BONUS_SHARE,
     CONFLICT_PENALTY,
     CONTINUE_ASKED,
@@ -39,6 +41,10 @@ from content.search_base import (
     RERANK,
     SEQUENCE_RE,
     SEQUENCE_SHARE,
+    SLOT_FILLERS,
+    SLOT_NOT,
+    SLOT_SHARE,
+    SLOT_WORDS,
     SYNONYMS_FILE,
     TITLE_WORDS,
     WHEN_SHARE,
@@ -59,6 +65,12 @@ from content.search_candidates import Candidates
 from content.search_quoting import Quoting
 from content.search_reading import Reading
 from content.search_rerank import rerank
+
+HEADING_COUNT_RE = re.compile(r"\d")  # a count in a heading…
+YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years are set aside
+
+NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
+NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
@@ -82,6 +94,10 @@ class SearchIndex(Candidates, Reading, Quoting):
             return self._field_hits(q, prefer_campaign, limit)
         if q.only_names:
             return [self._hit(self._titles[c], 1.0) for c in sorted(q.campaigns)][:limit]
+        # "sau phần biểu dương, tôn vinh … thì phần nào tiếp theo": the next item of a list.
+        after = self._next_item(q)
+        if after is not None:
+            return [after]
         # "tôi đọc kế hoạch thấy …, vậy ngoài ra còn phải làm gì nữa": what follows the
         # passage the asker quoted.
         follow = self._continuation(q, story, prefer_campaign) if story else None
@@ -103,7 +119,9 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
-        if follow is not None and not (hits and self._says_more(q, hits[0].ref, follow.ref)):
+        if follow is not None and not (hits and (
+                self._says_more(q, hits[0].ref, follow.ref)
+                or self._slot_said(q, hits[0].ref) > self._slot_said(q, follow.ref) + 1e-9)):
             hits = [follow, *(h for h in hits if h.ref != follow.ref)][:limit]
         hits = self._answering(q, hits, asked)  # search_scope.py: the place and fact asked
         if not hits and "~lienhe" in q.core:
@@ -194,6 +212,47 @@ class SearchIndex(Candidates, Reading, Quoting):
         hit = self._hit(choice, MIN_COVERAGE)
         return self._with_section(hit) if q.wants_section else self._with_sentence(q, hit)
 
+    def _next_item(self, q: _Query) -> Hit | None:
+        """For "sau [phần] X thì … tiếp theo" ("kế tiếp", "tiếp đó"): the item after the
+        one X quotes, in the same list (the next passage of its section). X quotes an item
+        when the item says QUOTE_PAIRS of its word pairs at least and most of them, or all
+        the item's own pairs; None when the question is not of this form or quotes none."""
+        words = q.words
+        if "sau" not in words or not any(p in NEXT_PAIRS for p in itertools.pairwise(words)):
+            return None
+        k = words.index("sau")
+        span: list[str] = []
+        for j, w in enumerate(words[k + 1 :], k + 1):
+            if w in NEXT_STOPS and words[j + 1 : j + 2] != ("dua",):  # ("thì", not "thi đua")
+                break
+            span.append(w)
+        pairs = {f"{a}_{b}" for a, b in itertools.pairwise(span)} & self._idf.keys()
+        if not pairs:
+            return None
+        counts: dict[int, int] = {}
+        for f in pairs:
+            for i, _ in self._postings.get(f, ()):
+                doc = self._docs[i]
+                if doc.field or doc.is_heading or (
+                        q.campaigns and doc.campaign_id not in q.campaigns):
+                    continue
+                if f in doc.own:
+                    counts[i] = counts.get(i, 0) + 1
+        # (A short item, "Chào cờ;", is quoted when the question says all its pairs.)
+        quoted = [i for i, n in counts.items() if (n >= QUOTE_PAIRS and 2 * n > len(pairs)) or (
+            n == sum(1 for f in _text_features(self._docs[i].passage.text, self._syn)
+                     if "_" in f and f[0] != "~"))]
+        if not quoted:
+            return None
+        best = max(quoted, key=lambda i: (counts[i], -self._docs[i].length, -i))
+        if best + 1 >= len(self._docs):
+            return None
+        doc, nxt = self._docs[best], self._docs[best + 1]
+        if (nxt.campaign_id != doc.campaign_id or nxt.passage.source != doc.passage.source
+                or nxt.is_heading or nxt.field):
+            return None
+        return self._hit(best + 1, MIN_COVERAGE)
+
     def _says_more(self, q: _Query, i: int, j: int) -> bool:
         """Whether passage i holds more of the question's words that tell passages apart
         (CONTINUE_WORD) than passage j: then the ranking's answer stands."""
@@ -214,6 +273,38 @@ class SearchIndex(Candidates, Reading, Quoting):
             for k in range(len(words) - n + 1)
             if sum(1 for w in words[k : k + n] if w not in stop) >= n - 1
         ]
+
+    def _slot_runs(self, q: _Query) -> list[tuple[str, ...]]:
+        """The runs (as word pairs) of SLOT_WORDS or more of the question's words that end at
+        most two words before its last question word ("gì", "nào"), fillers aside: "triển
+        khai theo đúng [cái] gì", "gắn với việc thực hiện [nhiệm vụ] gì". A passage writing
+        one of them states what fills the slot."""
+        words = q.words
+        # ("khi nào", "do ai", "ở đâu" ask for a time, a body, a place: ranked elsewhere.)
+        asked = [k for k, w in enumerate(words)
+                 if k and (w == "gi" or (w == "nao" and words[k - 1] not in SLOT_NOT))]
+        if not asked:
+            return []
+        end = asked[-1]
+        while end > 0 and words[end - 1] in SLOT_FILLERS:
+            end -= 1
+        runs: list[tuple[str, ...]] = []
+        for stop_at in range(end, max(end - 3, 0), -1):
+            for start in range(max(stop_at - 6, 0), stop_at - SLOT_WORDS + 1):
+                span = words[start:stop_at]
+                if any(w in self._lex.question_words for w in span):
+                    continue
+                runs.append(tuple(f"{a}_{b}" for a, b in itertools.pairwise(span)))
+        return runs
+
+    def _slot_said(self, q: _Query, i: int,
+                   slots: list[tuple[str, ...]] | None = None) -> float:
+        """The weight (idf of its pairs) of the heaviest slot run (_slot_runs) passage i
+        writes; 0 when it writes none."""
+        own = self._docs[i].own
+        runs = self._slot_runs(q) if slots is None else slots
+        return max((sum(self._idf.get(p, 0.0) for p in run)
+                    for run in runs if all(p in own for p in run)), default=0.0)
 
     @staticmethod
     def _long(q: _Query) -> bool:
@@ -297,8 +388,9 @@ class SearchIndex(Candidates, Reading, Quoting):
             when = ()
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
+        slots = self._slot_runs(q)
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
-        lifts: dict[int, tuple[float, float, float, bool]] = {}
+        lifts: dict[int, tuple[float, float, float, bool, float]] = {}
         for rank, i in sorted(first, reverse=True)[:RERANK]:
             coverage = core_scores[i] / total
             lift = lifts.get(self._twins[i])
@@ -326,10 +418,13 @@ class SearchIndex(Candidates, Reading, Quoting):
                     PHRASE_SHARE * phrase / phrase_total,
                     HEADING_PHRASE_SHARE * titled / phrase_total,
                     bool(when) and any(f in sats for f in when),
+                    # The words right before the question word, said as a run ("theo đúng
+                    # mục đích" for "theo đúng cái gì"): the answer follows them.
+                    SLOT_SHARE * self._slot_said(q, i, slots) / phrase_total,
                 )
             rank += lift[0]
             rank += lift[1]
-            rank += lift[2]
+            rank += lift[2] + lift[4]
             if lift[3]:
                 # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
                 # the year of something the passage names ("Hội nghị … năm 2025").
@@ -372,6 +467,13 @@ class SearchIndex(Candidates, Reading, Quoting):
             deeper = self._under_list(q, hits[0].ref, asked_quals)
             if deeper is not None:
                 hits[0] = self._hit(deeper, hits[0].score)
+        if hits and not hits[0].section_texts and self._heading_lacks_fact(q, hits[0].ref):
+            # "số lượng bằng khen tỉnh": a heading ("Số lượng khen thưởng … năm 2025") does not
+            # state the number, date or body asked; the passage under it holding most of the
+            # question's words does. (A heading may be the answer to "chủ đề … là gì".)
+            under = self._under_heading(q, hits[0].ref)
+            if under is not None:
+                hits[0] = self._hit(under, hits[0].score)
         if q.order and hits and not hits[0].section_texts:
             item = self._list_end(hits[0].ref, q.order)
             if item is not None:
@@ -383,6 +485,37 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _heading_lacks_fact(self, q: _Query, i: int) -> bool:
+        """Whether passage i is a heading and the question asks a number or a date that it
+        does not state (a year is no count, nor a day: "… vào năm 2025")."""
+        doc = self._docs[i]
+        if not doc.is_heading:
+            return False
+        text = doc.passage.text
+        if "#num" in q.core and not HEADING_COUNT_RE.search(YEAR_WORD_RE.sub("", text)):
+            return True
+        return "#date" in q.core and not _FULL_DATE_RE.search(text)
+
+    def _under_heading(self, q: _Query, i: int) -> int | None:
+        """The passage of heading i's section (its own or those numbered under it) covering
+        most of the question's words and pairs, the first on a tie; None when it has none."""
+        doc = self._docs[i]
+        src = doc.passage.source
+        best: tuple[float, int] | None = None
+        for j in range(i + 1, len(self._docs)):
+            d = self._docs[j]
+            if d.campaign_id != doc.campaign_id or not (
+                    d.passage.source == src or d.passage.source.startswith(f"{src}.")):
+                break
+            if d.is_heading or d.field:
+                continue
+            sats = self._sat[j]
+            score = sum(w * sats.get(f, 0.0) for f, w in q.core.items()) + sum(
+                w * sats.get(f, 0.0) for f, w in q.bonus.items() if f[0] != "@")
+            if best is None or score > best[0] + 1e-9:
+                best = (score, j)
+        return best[1] if best else None
 
     def _under_list(self, q: _Query, i: int, asked: Qualifiers) -> int | None:
         """For a passage introducing the items below it ("… và đạt các tiêu chí sau:"), the

@@ -80,6 +80,13 @@ SEQUENCE_PAIRS = frozenset({("thu", "tu"), ("trinh", "tu"), ("roi", "moi")})
 YEAR_QUESTIONS = frozenset({("nam", "nao"), ("nam", "may")})  # …unless it asks for a year
 YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
+SLOT_SHARE = 0.1  # rank added to a passage writing the words right before the question word
+SLOT_WORDS = 2  # …a run of this many of them at least ("theo đúng [cái] gì")
+# Words between a slot and its question word that name no thing ("những cái gì", "như thế nào").
+SLOT_FILLERS = frozenset({"cai", "nhung", "cac", "nhu", "the", "la", "mot", "thu"})
+# "khi nào", "ngày nào", "cấp nào": a time or a level asked, ranked by their own rules.
+SLOT_NOT = frozenset({"khi", "ngay", "luc", "nam", "thang", "gio", "hom", "dot", "lan", "cap",
+                      "tinh", "huyen", "xa", "ai"})
 STORY_SHARE = 0.1  # the asker's story before the question: ranks a little, never decides
 # Place markers of a district or province: one the plans never name, even in the asker's story,
 # puts the question outside them (a commune or village of the story does not).

@@ -82,7 +82,7 @@ def build_table(
     """Initials -> the terms they may stand for, most written first. A pair of words nearly
     always written inside one longer run ("bái lần" of "Yên Bái lần", "đồng thi" of "hội đồng
     thi đua") is no term. Initials that are a word of the plans or of the chat vocabulary
-    (`known`) are left out."""
+    (`known`), also once "dd" is read as Telex for "đ", are left out."""
     inside: Counter[tuple[str, ...]] = Counter()  # the most written longer run holding it
     for key, times in counts.items():
         if len(key) > 2:
@@ -101,8 +101,8 @@ def build_table(
             table[partial][key] = max(times, table[partial].get(key, 0))
     out: dict[str, list[Reading]] = {}
     for initials, names in table.items():
-        if initials in known:
-            continue
+        if initials in known or ("dd" in initials and initials.replace("dd", "d") in known):
+            continue  # ("ddc" is "đc" typed in Telex, được: not "đại dịch Covid")
         ranked = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))
         top = ranked[0][1]
         out[initials] = [Reading(written[k], t) for k, t in ranked if t >= ALT_SHARE * top]

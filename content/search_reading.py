@@ -40,6 +40,9 @@ from content.text import fold_token, fold_words, nfc
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
 # asker's age ("15 tuổi … được thi không" is answered by the age limit).
+# Words asking which aspects ("những mặt nào", "khía cạnh gì"): the passage lists them.
+ASPECT_WORDS = (("mat",), ("khia", "canh"), ("phuong", "dien"))
+NUMBER_ASKED = frozenset({"may", "nao", "bao", "bn"})  # "số mấy", "số nào", "số bao nhiêu"
 ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
 # A pair holding a stopword is one word of the plans when it is this share as frequent as its
 # rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
@@ -327,7 +330,13 @@ class Reading(Scope):
             # body of the plans ("Ai chủ trì …" asks for one).
             people = start > 0 and (
                 rest[start - 1] in PEOPLE_BEFORE or self._whom(rest, start, end, used))
+            # "đổi mới mấy cái gì", "gồm mấy việc nào": a count word with a question word
+            # right after its unit asks what the things are, not how many.
+            which_things = tuple(rest[start:end]) in self._lex.count_words and any(
+                w in self._lex.question_words for w in rest[end : end + 2])
             for mark in group.marks:
+                if which_things and mark == "#num":
+                    continue
                 if not (people and mark == "#org"):
                     core[mark] = MARK_WEIGHT
             if group.ordinal:
@@ -363,6 +372,18 @@ class Reading(Scope):
                         tuple(raw[i : i + len(kind)]) == kind for i in range(len(raw))
                     ):
                         core[feat] = self._idf[feat]
+        for kind in self._lex.document_kinds:
+            # "văn bản huyện ủy số mấy": the number of a document of that kind, so the passage
+            # citing one ("Thực hiện Văn bản số 1686-CV/HU") is the one to rank.
+            feat = "_".join(kind)
+            n = len(kind)
+            if feat in self._idf and feat not in core and any(
+                tuple(raw[i : i + n]) == kind and any(
+                    raw[k] == "so" and raw[k + 1] in NUMBER_ASKED
+                    for k in range(i + n, min(i + n + 4, len(raw) - 1)))
+                for i in range(len(raw))
+            ):
+                core[feat] = self._idf[feat]
         if any(
             tuple(raw[i : i + len(p)]) == p
             for p in self._lex.identity_questions
@@ -474,6 +495,17 @@ class Reading(Scope):
         if not core:
             core = {f: w for f, w in bonus.items() if f[0] in "~§"}
         only_names = bool(campaigns or story_campaigns) and not core and not unknown
+        for aspect in ASPECT_WORDS:
+            # "tiêu biểu về những mặt nào": the aspects are the answer, not a word of it.
+            n = len(aspect)
+            feat = "_".join(aspect)
+            if feat in core and len(core) > 1 and any(
+                    tuple(raw[i : i + n]) == aspect and raw[i + n] in ("nao", "gi")
+                    for i in range(len(raw) - n)):
+                bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat) * STORY_SHARE)
+        if "sau" in core and ("sau", "do") in set(itertools.pairwise(raw)) and len(core) > 1:
+            # "… sau đó được gửi lên đâu": what comes next, not a passage saying "sau khi".
+            bonus["sau"] = max(bonus.get("sau", 0.0), core.pop("sau") * STORY_SHARE)
         if len(core) > MAX_CORE:
             # A long question's lightest words rank passages but do not decide coverage.
             light = sorted(core, key=lambda f: core[f])[: len(core) - MAX_CORE]
