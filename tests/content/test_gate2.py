@@ -8,6 +8,8 @@ were refused although the plan states the answer, on a plan imported with no han
   "cấp sổ", issuing a land-use book);
 - a chat abbreviation with "đ" typed in Telex keeps its doubled key ("ddc" = "đc" được, "ddk"
   = "đk"): it is that abbreviation, never the initials of a plan's term ("ddc" đại dịch Covid);
+- "… tiêu biểu về những mặt nào" asks the aspects a passage lists: the asking frame ("về
+  những mặt nào", "trên các phương diện gì") is no word the passage must write;
 - a yes-no question comparing the asker's own number with the plan's limit ("mời hơn 200
   người có được không") meets the limit as the plan writes it ("không quá 200 người").
 
@@ -103,6 +105,8 @@ def _answer(index: SearchIndex, question: str) -> str:
         # A limit asked by the asker's own number.
         ("hội nghị cấp huyện bảo thắng mời hơn 200 người có được không", "không quá 200"),
         ("hội nghị cấp huyện mời vượt 200 ng có đc ko ad", "không quá 200"),
+        # The asking frame of a list of aspects.
+        ("cá nhân được lựa chọn phải có việc làm tốt về những mặt nào", "02 năm"),
         # Telex with the doubled "đ" key of a chat abbreviation.
         ("caa nhaan ddc lwaj chonj phair cos bao nhieeu nawm vieecj laf toots", "02 năm"),
         ("hooij nghij caaps xax toor chuwcs truwowcs ngayf naof thif ddc", "30/4/2025"),
@@ -153,6 +157,10 @@ def test_the_askers_number_compared_is_read_as_the_plans_limit() -> None:
         ("doanh nghieepj tram tau muoons ddc khen phair tieu bieeu veef gif",
          "quy mô, doanh thu, lợi nhuận"),
         ("hn cấp huyện chi lăng mời hơn 300 ng có đc ko ad", "không quá 300 đại biểu"),
+        ("doanh nghiep o tram tau phai la doanh nghiep tieu bieu ve nhung mat nao",
+         "quy mô, doanh thu, lợi nhuận"),
+        ("phong trào thi đua tuy phước nhằm tạo chuyển biến về những mặt nào",
+         "chuyển biến mạnh mẽ"),
     ],
 )
 def test_the_kinds_are_answered_on_the_committed_plans(
