@@ -151,6 +151,7 @@ def test_the_askers_number_compared_is_read_as_the_plans_limit() -> None:
         ("ubnd tinh lang son ban hanh ke hoach to chuc dai hoi thi dua yeu nuoc cac cap so may",
          "138/KH-UBND"),
         ("huong dan cua bo noi vu ve dai hoi thi dua cac cap so may", "2823/HD-BNV"),
+        ("dvk văn bản huyện ủy số mấy?", "1686-CV/HU"),
         ("ke hoach cua ubnd tinh yen bai ve thi dua dac biet so may", "188/KH-UBND"),
         ("taapj the muoons ddc khen dvk phair trien khai cuocj thi ddeen nhungx ai",
          "toàn thể cán bộ, công chức, viên chức, người lao động"),
