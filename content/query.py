@@ -58,6 +58,9 @@ class Vocab:
     # Facet phrases as written, with diacritics ("đề thi"): "để thi" typed so is not one.
     facet_accented: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     identity_questions: frozenset[tuple[str, ...]] = frozenset()
+    # Words comparing the asker's own number ("mời hơn 300 người"), read as the plans' limit
+    # word (`limit_words`: "không quá 300 đại biểu"), longest first.
+    limit_words: tuple[tuple[str, ...], ...] = ()
     # Questions about the plan document itself (who signed it, …): (field, patterns over the
     # typed folded words), in the order they are tried.
     document_fields: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
@@ -133,6 +136,12 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
     abbreviations = {
         _typed(k): _typed(v) for k, v in (data.get("abbreviations") or {}).items() if _typed(k)
     }
+    # An abbreviation with "đ" typed in Telex keeps the doubled key ("ddc" = "đc" được,
+    # "ddk" = "đk"): the same abbreviation, never a plan's initials ("ddc" đại dịch Covid).
+    for k, v in (data.get("abbreviations") or {}).items():
+        telex = _typed(nfc(str(k)).lower().replace("đ", "dd"))
+        if "đ" in nfc(str(k)).lower() and telex not in abbreviations:
+            abbreviations[telex] = _typed(v)
     number_units = {str(k): _typed(v) for k, v in (data.get("number_units") or {}).items()}
     wrappers: list[re.Pattern[str]] = []
     for i, raw in enumerate(data.get("wrappers") or []):
@@ -200,6 +209,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  facet_asks=facet_asks,
                  facet_accented=facet_accented,
                  identity_questions=_phrases(data, "identity_questions"),
+                 limit_words=tuple(sorted(_phrases(data, "limit_words"), key=len, reverse=True)),
                  document_fields=_document_fields(path, data),
                  document_other=_patterns(path, data, "document_other"),
                  self_words=frozenset(w for p in (_typed(x) for x in data.get("self_words") or [])
@@ -336,6 +346,31 @@ def _expand(words: Sequence[str], vocab: Vocab, literal: set[int] | None = None)
     return out
 
 
+LIMIT_WORD = "qua"  # how the plans write a limit: "không quá 300 đại biểu"
+
+
+def _limits(words: list[str], limit_words: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The asker's comparison before their own number ("hơn 300", "vượt 300") read as the
+    plans write a limit ("quá 300"): the number then meets the limit that states it."""
+    if not limit_words:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase in limit_words:
+            n = len(phrase)
+            if tuple(words[i : i + n]) == phrase and i + n < len(words) and (
+                words[i + n].isdigit()
+            ):
+                out.append(LIMIT_WORD)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def normalise_words(
     text: str, vocab: Vocab | None = None, known: Callable[[str], bool] | None = None
 ) -> list[str]:
@@ -344,7 +379,7 @@ def normalise_words(
     vocab = vocab or default_vocab()
     # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
     folded, literal = _code_parts(fold(text.replace("%", " phần trăm ")))
-    words = _expand(folded, vocab, literal)
+    words = _limits(_expand(folded, vocab, literal), vocab.limit_words)
     if known is not None:
         words = [w if known(w) else fix_telex(w) for w in words]
     joined = " ".join(words)

@@ -82,6 +82,7 @@ _EVENT_FEATURES = {
 }
 # The place a plan is issued for, after its level ("UBND huyện Chi Lăng").
 _ISSUER_PLACE_RE = re.compile(r"(?i:huyện|thị xã|thành phố|quận|tỉnh|xã|phường|thị trấn)\s+(.+)$")
+_LEVEL_WORD = "cap"  # "cấp huyện", "cấp xã": the level of a body or event, not a place
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 # A province named in a passage ("tỉnh Lạng Sơn", "Ủy ban nhân dân tỉnh Yên Bái").
 _PROVINCE_NAMED_RE = re.compile(
@@ -848,7 +849,19 @@ class Scope(Corpus):
         words = list(canon_words(query))
         return any(
             tuple(words[i : i + n]) in self._services_folded
+            and not self._asks_of(words[i + n - 1 :])
             for i in range(len(words)) for n in (1, 2, 3, 4)
+        )
+
+    def _asks_of(self, words: list[str]) -> bool:
+        """Whether the last word of a phrase typed without diacritics is what the question
+        asks, the asking word right after it ("cac cap so may": "các cấp, số mấy", not "cấp
+        sổ"): the phrase is then not the one read."""
+        if len(words) < 2:
+            return False
+        after = words[1:]
+        return after[0] in self._lex.question_words or any(
+            tuple(after[: len(c)]) == c for c in self._lex.count_words
         )
 
     def _counts_any(self, query: str) -> bool:
@@ -1145,6 +1158,8 @@ class Scope(Corpus):
                 if tuple(words[i : i + n]) != marker or i + n + 1 >= len(words):
                     continue
                 w1, w2 = words[i + n], words[i + n + 1]
+                if i and words[i - 1] == _LEVEL_WORD:
+                    continue  # "cap huyen moi …": a level, no district named after it
                 if w1.isdigit() or w2.isdigit() or f"{w1}_{w2}" in self._df:
                     continue  # "huyện xây dựng …": words the plans write together
                 if w2 in ("tinh", "huyen"):
@@ -1181,6 +1196,8 @@ class Scope(Corpus):
                 continue
             if tokens[i + 1] in _DISTRICT_BODIES:
                 continue  # "Huyện ủy Hớn Quản": the district's party committee, then its name
+            if i and "".join(fold_words(tokens[i - 1])) == _LEVEL_WORD:
+                continue  # "hội nghị cấp huyện mời …": a level, no district named after it
             pair = (tokens[i + 1], tokens[i + 2])
             if pair[0] in stop or pair[1] in stop or any(t.isdigit() for t in pair):
                 continue
