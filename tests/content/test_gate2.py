@@ -106,8 +106,6 @@ def _answer(index: SearchIndex, question: str) -> str:
         # A limit asked by the asker's own number.
         ("hội nghị cấp huyện bảo thắng mời hơn 200 người có được không", "không quá 200"),
         ("hội nghị cấp huyện mời vượt 200 ng có đc ko ad", "không quá 200"),
-        # The yes-no word "chưa" ending a question of a condition.
-        ("cá nhân có ít nhất 02 năm việc làm tốt là đủ điều kiện lựa chọn chưa ạ", "02 năm"),
         # The asking frame of a list of aspects.
         ("cá nhân được lựa chọn phải có việc làm tốt về những mặt nào", "02 năm"),
         # Telex with the doubled "đ" key of a chat abbreviation.
@@ -141,12 +139,6 @@ def test_a_near_miss_of_the_kind_stays_not_found(imported: SearchIndex, question
 def test_a_chat_abbreviation_typed_with_the_telex_key_of_d_is_the_abbreviation() -> None:
     assert normalise_words("ddc khen ko") == ["duoc", "khen", "khong"]
     assert normalise_words("đc khen ko") == normalise_words("ddc khen ko")
-
-
-def test_the_yes_no_word_chua_at_the_end_is_no_word_of_the_rule() -> None:
-    # "… đã đủ điều kiện … chưa ạ" asks whether; "chưa" inside a rule's words stays.
-    assert normalise_words("em đã đủ điều kiện khen chưa ạ")[-1] == "khen"
-    assert "chua" in normalise_words("xã nào chưa đăng ký công trình thì sao")
 
 
 def test_the_askers_number_compared_is_read_as_the_plans_limit() -> None:
