@@ -134,6 +134,7 @@ def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
         "hôm nay mường khương có sương muối không",
         "mưa to thế này thì có phải đi họp ko",
         "trời mưa to có được hoãn nộp hồ sơ không",
+        "lào cai mấy hôm nữa có bão vào không ạ",
         # Another district's province, a gift, prize money: nothing the plan states.
         "huyện văn chấn thuộc tỉnh nào",
         "đăng ký mô hình xong có được tặng quà không",
