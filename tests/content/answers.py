@@ -13,3 +13,8 @@ def top_answer(index: SearchIndex, question: str) -> tuple[str, str]:
     top = hits[0]
     text = "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
     return top.source, text
+
+
+def quoted(index: SearchIndex, question: str) -> str:
+    """The text the lookup quotes first (see top_answer)."""
+    return top_answer(index, question)[1]

@@ -27,6 +27,7 @@ import pytest
 from content.errors import ContentError
 from content.search import SearchIndex
 from content.search_scope import gate_words
+from tests.content.answers import quoted
 from tests.harness import Chat
 
 PLAN = """\
@@ -89,13 +90,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "muong-khuong.txt", "muong-khuong-dan-van")
 
 
-def _answer(index: SearchIndex, question: str) -> str:
-    hits = index.search(question)
-    assert hits, f"not found: {question}"
-    top = hits[0]
-    return "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
-
-
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -122,7 +116,7 @@ def _answer(index: SearchIndex, question: str) -> str:
 def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
     imported: SearchIndex, question: str, expected: str
 ) -> None:
-    assert expected in _answer(imported, question)
+    assert expected in quoted(imported, question)
 
 
 @pytest.mark.parametrize(

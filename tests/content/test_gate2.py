@@ -26,6 +26,7 @@ import pytest
 
 from content.query import normalise_words
 from content.search import SearchIndex
+from tests.content.answers import quoted
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -87,13 +88,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "bao-thang.txt", "bao-thang-nguoi-tot")
 
 
-def _answer(index: SearchIndex, question: str) -> str:
-    hits = index.search(question)
-    assert hits, f"not found: {question}"
-    top = hits[0]
-    return "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
-
-
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -116,7 +110,7 @@ def _answer(index: SearchIndex, question: str) -> str:
 def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
     imported: SearchIndex, question: str, expected: str
 ) -> None:
-    assert expected in _answer(imported, question)
+    assert expected in quoted(imported, question)
 
 
 @pytest.mark.parametrize(
@@ -171,4 +165,4 @@ def test_the_askers_number_compared_is_read_as_the_plans_limit() -> None:
 def test_the_kinds_are_answered_on_the_committed_plans(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
-    assert expected in _answer(committed, question)
+    assert expected in quoted(committed, question)

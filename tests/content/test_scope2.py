@@ -26,6 +26,7 @@ import pytest
 from content.errors import ContentError
 from content.search import SearchIndex
 from content.search_scope import choice_variants, past_times, public_services, scope_asks
+from tests.content.answers import quoted
 from tests.harness import Chat
 
 PLAN = """\
@@ -89,13 +90,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "nguyen-binh.txt", "nguyen-binh-hoi-thi")
 
 
-def _quoted(index: SearchIndex, question: str) -> str:
-    hits = index.search(question)
-    assert hits, f"not found: {question}"
-    top = hits[0]
-    return "\n".join(top.section_texts) if top.section_texts else (top.sentence or top.text)
-
-
 @pytest.mark.parametrize(
     ("question", "variants"),
     [
@@ -154,7 +148,7 @@ def test_the_scope_vocabulary_is_read_and_a_broken_entry_names_the_file(
 def test_what_the_imported_plan_states_is_answered(
     imported: SearchIndex, question: str, expected: str
 ) -> None:
-    assert expected in _quoted(imported, question)
+    assert expected in quoted(imported, question)
 
 
 @pytest.mark.parametrize(
@@ -202,7 +196,7 @@ def test_what_the_imported_plan_does_not_state_is_not_found(
 def test_what_the_committed_plans_state_is_answered(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
-    assert expected in _quoted(committed, question)
+    assert expected in quoted(committed, question)
 
 
 @pytest.mark.parametrize(
