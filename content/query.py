@@ -23,7 +23,7 @@ _VOWELS = set("aeiouy")
 _TONE_KEYS = set("sfrxj")
 _NUMBER_UNIT_RE = re.compile(r"^(\d+)([a-z]+)$")
 # Kinds of small talk, in the order they win when a message mixes them ("ok cảm ơn").
-CONVERSATION_KINDS: tuple[str, ...] = ("thanks", "help", "menu", "greeting", "ack")
+CONVERSATION_KINDS: tuple[str, ...] = ("cancel", "thanks", "help", "menu", "greeting", "ack")
 # Fields of the plan document a question may ask about (see lookup_vocab.yaml).
 DOCUMENT_FIELDS: tuple[str, ...] = ("signed_by", "date_text", "number", "issuer", "title")
 
@@ -548,8 +548,9 @@ def looks_like_question(text: str, vocab: Vocab | None = None) -> bool:
 def conversation_kind(text: str, vocab: Vocab | None = None) -> str | None:
     """Tell whether a message is small talk rather than a question.
 
-    Returns "greeting", "thanks", "menu", "help" or "ack" when the whole message is made of
-    such phrases (and filler words like "nhé", "bạn"); None for anything else.
+    Returns "greeting", "thanks", "menu", "help", "cancel" (stop what is being filled in) or
+    "ack" when the whole message is made of such phrases (and filler words like "nhé",
+    "bạn"); None for anything else.
     """
     vocab = vocab or default_vocab()
     words = fold_words(text)

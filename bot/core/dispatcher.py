@@ -41,6 +41,9 @@ from storage.sqlite_driver import inline_statements
 
 logger = logging.getLogger(__name__)
 
+# Small talk that names a global command: typed in words, it does what the command does.
+_FORM_EXITS = {"menu": "menu", "help": "help", "cancel": "huy"}
+
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 ChoiceHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Context, Any], Awaitable[list[Reply]]]
@@ -465,7 +468,17 @@ class Dispatcher:
             return await self._run_choice(ctx, choice)
         if self.router.forms.active(ctx) is not None:
             refused = self._form_refused(ctx)
-            return refused or await self.router.forms.handle(ctx, None)
+            if refused:
+                return refused
+            # "menu", "hướng dẫn", "huỷ" typed in words leave the form as their commands do.
+            exit_command = self.router.commands.get(
+                _FORM_EXITS.get(conversation_kind(text) or "", "")) if text else None
+            if exit_command is not None and command is None:
+                return await self._run_command(ctx, exit_command)
+            if self._form_in_focus(ctx.state.menu):
+                return await self.router.forms.handle(ctx, None)
+            # The person left the form for another screen (it stays open to resume from the
+            # menu): what they type now belongs to that screen, not to the form's step.
         if command is not None:
             spec_or_none = self.router.commands.get(command[0])
             if spec_or_none is None:
@@ -493,6 +506,11 @@ class Dispatcher:
         if self.router.fallback is None:
             return [ctx.main_menu(ctx.t("error.no_answer"))]
         return await self.router.fallback(ctx)
+
+    @staticmethod
+    def _form_in_focus(menu: list[list[str]]) -> bool:
+        """Tell whether the last screen was the form's own step (its choices, or none)."""
+        return not menu or any(payload.startswith(FORM_PREFIX) for _, payload in menu)
 
     def _closed_screen(self, menu: list[list[str]]) -> bool:
         """Tell whether the last screen offered a feature's choices (not the main menu)."""
@@ -524,9 +542,9 @@ class Dispatcher:
             return [ctx.main_menu(ctx.t("welcome"))]
         if kind == "thanks":
             return [ctx.main_menu(ctx.t("rules.chat.thanks"))]
-        help_command = self.router.commands.get("help")
-        if kind == "help" and help_command is not None:
-            return await self._run_command(ctx, help_command)
+        named = self.router.commands.get(_FORM_EXITS.get(kind, ""))
+        if kind in ("help", "cancel") and named is not None:
+            return await self._run_command(ctx, named)
         return [ctx.main_menu()]
 
     async def _run_command(self, ctx: Context, spec: Command) -> list[Reply]:

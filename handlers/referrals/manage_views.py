@@ -168,8 +168,6 @@ async def _chart_photo(ctx: Context, chart: Chart) -> Attachment:
 
 def _owing_text(ctx: Context, owing: list[OwingAccount], accounts: int, people: int, week: int,
                 unit_code: str) -> str:
-    if not owing:
-        return ctx.t("ref.manage.owing_none", week=week, unit=unit_name(ctx, unit_code))
     grouped: dict[int, list[OwingAccount]] = {}
     for item in owing:
         grouped.setdefault(item.participant_id, []).append(item)
@@ -195,7 +193,15 @@ async def owing_view(ctx: Context, campaign: Campaign, week: int, unit_code: str
     accounts, people = await repo.count_owing(campaign.id, week, units)
     owing = await repo.owing(campaign.id, week, units, limit=OWING_LINES * (
         prog.max_referrals.number + 1))
-    text = _owing_text(ctx, owing, accounts, people, week, unit_code)
+    if owing:
+        text = _owing_text(ctx, owing, accounts, people, week, unit_code)
+    else:  # nobody owes the week: say whether anyone is followed there at all
+        counts = await repo.unit_counts(campaign.id, units, line_of(ctx, prog),
+                                        prog.min_referrals.number)
+        key = ("ref.manage.owing_none" if any(c.accounts for c in counts.values())
+               else "ref.manage.owing_nobody")
+        text = ctx.t(key, week=week, unit=unit_name(ctx, unit_code))
+
     def owing_payload(n: int) -> str:
         return unit_payload(lambda code: Owing(n, code), unit_code)
 

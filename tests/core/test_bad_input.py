@@ -129,6 +129,48 @@ async def test_menu_during_a_form_offers_to_continue(chat: Chat) -> None:
     assert "sinh năm nào" in await chat.reply()
 
 
+@pytest.mark.parametrize("word", ["menu", "Menu nhé", "danh sách chức năng"])
+async def test_menu_typed_in_words_during_a_form_is_the_menu_not_an_answer(
+        chat: Chat, word: str) -> None:
+    await reach_birth_year(chat)
+    await chat.send(word)
+    menu = await chat.reply()
+    assert "1. Tiếp tục: Đăng ký hồ sơ" in menu and "sinh năm" not in menu
+    await chat.send("1")
+    assert "sinh năm nào" in await chat.reply()
+    await chat.send("1990")
+    assert "đơn vị nào" in await chat.reply()
+
+
+@pytest.mark.parametrize("word", ["huỷ", "Hủy bỏ", "thôi không đăng ký nữa", "thoát"])
+async def test_cancel_typed_in_words_stops_the_form(chat: Chat, word: str) -> None:
+    await reach_birth_year(chat)
+    await chat.send(word)
+    assert "Đã dừng: Đăng ký hồ sơ" in await chat.reply()
+    await chat.send("/menu")
+    assert "Tiếp tục" not in await chat.reply()
+
+
+async def test_a_question_asked_on_another_screen_is_not_taken_for_the_form_step(
+        chat: Chat) -> None:
+    """Someone who leaves a form for the campaigns and asks there gets the answer; the form
+    waits on the menu and takes the answer it asked for once resumed."""
+    await reach_birth_year(chat)
+    await chat.send("/menu")
+    await chat.reply()
+    await chat.send("Chương trình thi đua và quy định")
+    assert "Chọn một chương trình" in await chat.reply()
+    await chat.send("hạn chót đăng ký công trình ở trạm tấu")
+    answer = await chat.reply()
+    assert "25/10/2024" in answer and "sinh năm" not in answer
+    await chat.send("menu")
+    await chat.reply()
+    await chat.send("Tiếp tục")
+    assert "sinh năm nào" in await chat.reply()
+    await chat.send("1990")
+    assert "đơn vị nào" in await chat.reply()
+
+
 async def test_stale_or_forged_choice_changes_nothing(chat: Chat, app: App) -> None:
     replies = await send_as(app, "console", "lan", choice="f:_save")
     assert "không còn hiệu lực" in replies[0].text

@@ -113,6 +113,32 @@ async def test_who_still_owes_the_week(chat: Chat, app: App) -> None:
     assert "Tuần 2" in week2 and "chính mình, Hoàng Văn Minh, Trần Thu Hoa" in week2
 
 
+async def test_a_unit_with_nobody_followed_is_not_told_everyone_took_part(
+        chat: Chat, app: App) -> None:
+    await lan_with_two(chat)
+    await as_liaison(chat, app, unit="ls.chi-lang")
+    await chat.send("/tiendo")
+    assert "Huyện Chi Lăng" in await chat.reply()
+    await chat.send("Ai chưa thi tuần 3")
+    owing = await chat.reply()
+    assert "chưa có tài khoản nào để theo dõi" in owing and "đều đã thi" not in owing
+
+
+async def test_a_unit_where_everyone_took_the_week_is_told_so(chat: Chat, app: App) -> None:
+    await lan_with_two(chat)
+    await chat.send("/vandong")
+    await chat.reply()
+    await chat.send("Đánh dấu đã thi tuần 3")
+    await chat.reply()
+    await chat.send("Tất cả")
+    await chat.reply()
+    await as_liaison(chat, app)
+    await chat.send("/tiendo")
+    assert "Tiến độ «" in await chat.reply()
+    await chat.send("Ai chưa thi tuần 3")
+    assert "mọi tài khoản đang theo dõi đều đã thi" in await chat.reply()
+
+
 async def test_progress_export_is_a_workbook(chat: Chat, app: App) -> None:
     await lan_with_two(chat)
     await marked_week_3(chat)
