@@ -147,13 +147,14 @@ class Context:
 
 
 def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
-    """Return the main menu for this person (with a way back to an unfinished form)."""
+    """Return the main menu for this person (with a way back to an unfinished form, last:
+    the menu's numbers mean the same with or without it)."""
     router = ctx.services.router
     rows: list[list[Choice]] = []
-    form = router.forms.active(ctx)
-    if form is not None:
-        rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])
     for spec in router.menu_for(ctx.roles):
         assert spec.menu_label is not None
         rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])
+    form = router.forms.active(ctx)
+    if form is not None:
+        rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])
     return Reply(text or ctx.t("menu.title"), rows)

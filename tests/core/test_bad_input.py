@@ -120,12 +120,17 @@ async def test_cancel_anywhere_then_the_old_step_is_gone(chat: Chat) -> None:
     assert "không có việc nào đang làm dở" in await chat.reply()
 
 
-async def test_menu_during_a_form_offers_to_continue(chat: Chat) -> None:
+async def test_menu_during_a_form_offers_to_continue_and_keeps_its_numbers(
+        chat: Chat) -> None:
+    await chat.send("/menu")
+    await chat.reply()
+    plain = chat.choices()
     await reach_birth_year(chat)
     await chat.send("/menu")
     menu = await chat.reply()
-    assert "1. Tiếp tục: Đăng ký hồ sơ" in menu
-    await chat.send("1")
+    assert chat.choices() == [*plain, "Tiếp tục: Đăng ký hồ sơ"]
+    assert f"{len(plain) + 1}. Tiếp tục: Đăng ký hồ sơ" in menu
+    await chat.send(str(len(plain) + 1))
     assert "sinh năm nào" in await chat.reply()
 
 
@@ -135,8 +140,8 @@ async def test_menu_typed_in_words_during_a_form_is_the_menu_not_an_answer(
     await reach_birth_year(chat)
     await chat.send(word)
     menu = await chat.reply()
-    assert "1. Tiếp tục: Đăng ký hồ sơ" in menu and "sinh năm" not in menu
-    await chat.send("1")
+    assert "Tiếp tục: Đăng ký hồ sơ" in menu and "sinh năm" not in menu
+    await chat.send("Tiếp tục")
     assert "sinh năm nào" in await chat.reply()
     await chat.send("1990")
     assert "đơn vị nào" in await chat.reply()
