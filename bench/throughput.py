@@ -829,9 +829,10 @@ async def statements_main(db: str = "sqlite") -> None:
             return len(counted), summary + ("" if first is None else
                                             f"  → {first.text[:40]!r}")
 
-        await send("/start")
+        first = await send("/start")
         await send("dan van kheo het han ngay nao")
         rows = [
+            ("first contact (/start)", first),
             ("rule question", await send("thoi han nop bao cao")),
             ("menu choice (typed 1)", await send("1")),
             ("menu command /toi", await send(choice="c:toi")),
