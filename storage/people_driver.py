@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -238,18 +238,30 @@ class SqlitePeople(PeopleDriver):
                      ) -> Identity | None:
         at = _sqlite_time(now)
         try:
-            # The engine begins the transaction: BEGIN IMMEDIATE, in turn for the writer.
-            async with self.engine.connect() as conn, conn.begin():
-                raw = _sqlite(await conn.get_raw_connection())
-                if raw.execute(_SQLITE_STATE, (channel, chat_id, at)).rowcount != 1:
-                    return None  # the chat has a stored state: nothing inserted
-                person_id = raw.execute(_SQLITE_PERSON, (NEW_ROLE, at, at)).lastrowid
-                account_id = raw.execute(_SQLITE_ACCOUNT, (
-                    person_id, channel, external_id, chat_id, at, at)).lastrowid
+            ids = await greenlet_spawn(self._create, channel, external_id, chat_id, at)
         except sqlite3.IntegrityError:
             return None  # rolled back: the account exists
-        return _created(channel, external_id, chat_id, int(person_id or 0), int(account_id or 0),
-                        now)
+        if ids is None:
+            return None  # the chat has a stored state: nothing inserted
+        return _created(channel, external_id, chat_id, *ids, now)
+
+    def _create(self, channel: str, external_id: str, chat_id: str, at: str
+                ) -> tuple[int, int] | None:
+        with self._transaction() as raw:
+            if raw.execute(_SQLITE_STATE, (channel, chat_id, at)).rowcount != 1:
+                return None
+            person_id = raw.execute(_SQLITE_PERSON, (NEW_ROLE, at, at)).lastrowid
+            account_id = raw.execute(_SQLITE_ACCOUNT, (
+                person_id, channel, external_id, chat_id, at, at)).lastrowid
+        return int(person_id or 0), int(account_id or 0)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A transaction the engine begins (BEGIN IMMEDIATE, in turn for the writer) and
+        ends, its sqlite3 connection given: called inside one greenlet (greenlet_spawn),
+        the whole write is one hand-over to SQLAlchemy's async layer, not one per step."""
+        with self.engine.sync_engine.connect() as conn, conn.begin():
+            yield _sqlite(conn.connection)
 
     def _read(self, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
         """A pool connection taken, read and given back, in one step (a greenlet)."""
@@ -264,11 +276,14 @@ class SqlitePeople(PeopleDriver):
     async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                      touches: list[tuple[int, str, datetime]], now: datetime,
                      done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+        return await greenlet_spawn(self._write_sync, changed, touches, now, done)
+
+    def _write_sync(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
+                    touches: list[tuple[int, str, datetime]], now: datetime,
+                    done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
         updated = _sqlite_time(now)
         saved: list[bool] = []
-        # The engine begins the transaction: BEGIN IMMEDIATE, in turn for the writer.
-        async with self.engine.connect() as conn, conn.begin():
-            raw = _sqlite(await conn.get_raw_connection())
+        with self._transaction() as raw:
             for state, _ in changed:
                 cursor = raw.execute(self.UPDATE_IF, (
                     state.flow, state.step, json.dumps(state.data), json.dumps(state.menu),
