@@ -28,6 +28,11 @@ a cheaper bot lowers and only a cheaper pg or driver raises.
     uv run python -m bench.throughput --statements --db postgresql
     uv run python -m bench.throughput --in-process --users 200 --db sqlite   # App.handle only
 
+The rule lookup remembers its answers to the last questions asked (exact text, see
+handlers/lookup): the users' questions come from a set of about 110, so most are asked
+again in a run; `LOOKUP_CACHE_SIZE=0 uv run python -m bench.throughput ...` measures the
+bot without that memory (every question searched).
+
 `--content-copies 10` runs thidua on ten times today's content (each plan copied under
 another id and district, as bench.lookup does), for the "ten times the content" figure.
 
@@ -829,9 +834,10 @@ async def statements_main(db: str = "sqlite") -> None:
             return len(counted), summary + ("" if first is None else
                                             f"  → {first.text[:40]!r}")
 
-        await send("/start")
+        first = await send("/start")
         await send("dan van kheo het han ngay nao")
         rows = [
+            ("first contact (/start)", first),
             ("rule question", await send("thoi han nop bao cao")),
             ("menu choice (typed 1)", await send("1")),
             ("menu command /toi", await send(choice="c:toi")),

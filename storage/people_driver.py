@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,13 @@ _TOUCH = """
 UPDATE channel_accounts SET last_seen_at = {seen}, chat_id = {chat}, blocked_at = NULL
 WHERE id = {account}
 """
+# A first contact's rows (PeopleRepo.create_with_account, ChatStateRepo's first state).
+NEW_ROLE = "resident"
+_SQLITE_PERSON = "INSERT INTO persons (role, created_at, updated_at) VALUES (?, ?, ?)"
+_SQLITE_ACCOUNT = ("INSERT INTO channel_accounts (person_id, channel, external_id, chat_id, "
+                   "created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)")
+_SQLITE_STATE = ("INSERT INTO chat_states (channel, chat_id, data, menu, updated_at, revision) "
+                 "VALUES (?, ?, '{}', '[]', ?, 0) ON CONFLICT DO NOTHING")
 _NAMES = ("chat", "channel", "external", "flow", "step", "data", "menu", "start", "now",
           "new", "old", "seen", "account")
 
@@ -123,6 +131,18 @@ def _identity(channel: str, external_id: str, chat_id: str, rows: Sequence[Seque
     return Identity(account, person, grants, when(first[4]), state)
 
 
+def _created(channel: str, external_id: str, chat_id: str, person_id: int, account_id: int,
+             now: datetime) -> Identity:
+    """The identity `create` stored: an empty resident, their account seen now, the chat's
+    empty state at revision 0 (as ChatStateRepo stores a first state)."""
+    state = ChatState(channel, chat_id)
+    state.loaded = _snapshot(state)
+    state.revision = 0
+    return Identity(Account(account_id, person_id, channel, external_id, chat_id, None),
+                    Person(person_id, None, None, None, NEW_ROLE, None, None, None), (), now,
+                    state)
+
+
 def _changed(states: list[ChatState]) -> list[tuple[ChatState, tuple[Any, ...]]]:
     """The states that would write something, with their snapshots (stored rows only)."""
     if any(state.forget or state.revision is None for state in states):
@@ -167,6 +187,17 @@ class PeopleDriver:
         chat's state (PeopleRepo.identify with a chat id), if known."""
         raise NotImplementedError
 
+    async def create(self, channel: str, external_id: str, chat_id: str, now: datetime
+                     ) -> Identity | None:
+        """Create a new person with their first channel account and, when the chat has
+        none stored, its empty state, in one short write (PeopleRepo.create_with_account
+        and the state's first row): a first contact then takes the path of every other
+        message (its state saved with the next batch of writes). Return the new identity;
+        None when the account exists meanwhile (created by another process) or the chat
+        already has a stored state: nothing is left half done, the message then takes the
+        usual way (that finds the account)."""
+        raise NotImplementedError
+
     async def save_states_and_touch(self, states: list[ChatState],
                                     touches: list[tuple[int, str, datetime]],
                                     now: datetime,
@@ -203,6 +234,35 @@ class SqlitePeople(PeopleDriver):
         rows = await greenlet_spawn(self._read, self.IDENTIFY, (chat_id, channel, external_id))
         return _identity(channel, external_id, chat_id, rows, _sqlite_read_time, _loads)
 
+    async def create(self, channel: str, external_id: str, chat_id: str, now: datetime
+                     ) -> Identity | None:
+        at = _sqlite_time(now)
+        try:
+            ids = await greenlet_spawn(self._create, channel, external_id, chat_id, at)
+        except sqlite3.IntegrityError:
+            return None  # rolled back: the account exists
+        if ids is None:
+            return None  # the chat has a stored state: nothing inserted
+        return _created(channel, external_id, chat_id, *ids, now)
+
+    def _create(self, channel: str, external_id: str, chat_id: str, at: str
+                ) -> tuple[int, int] | None:
+        with self._transaction() as raw:
+            if raw.execute(_SQLITE_STATE, (channel, chat_id, at)).rowcount != 1:
+                return None
+            person_id = raw.execute(_SQLITE_PERSON, (NEW_ROLE, at, at)).lastrowid
+            account_id = raw.execute(_SQLITE_ACCOUNT, (
+                person_id, channel, external_id, chat_id, at, at)).lastrowid
+        return int(person_id or 0), int(account_id or 0)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A transaction the engine begins (BEGIN IMMEDIATE, in turn for the writer) and
+        ends, its sqlite3 connection given: called inside one greenlet (greenlet_spawn),
+        the whole write is one hand-over to SQLAlchemy's async layer, not one per step."""
+        with self.engine.sync_engine.connect() as conn, conn.begin():
+            yield _sqlite(conn.connection)
+
     def _read(self, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
         """A pool connection taken, read and given back, in one step (a greenlet)."""
         connection = self.engine.sync_engine.raw_connection()
@@ -216,11 +276,14 @@ class SqlitePeople(PeopleDriver):
     async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                      touches: list[tuple[int, str, datetime]], now: datetime,
                      done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+        return await greenlet_spawn(self._write_sync, changed, touches, now, done)
+
+    def _write_sync(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
+                    touches: list[tuple[int, str, datetime]], now: datetime,
+                    done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
         updated = _sqlite_time(now)
         saved: list[bool] = []
-        # The engine begins the transaction: BEGIN IMMEDIATE, in turn for the writer.
-        async with self.engine.connect() as conn, conn.begin():
-            raw = _sqlite(await conn.get_raw_connection())
+        with self._transaction() as raw:
             for state, _ in changed:
                 cursor = raw.execute(self.UPDATE_IF, (
                     state.flow, state.step, json.dumps(state.data), json.dumps(state.menu),
@@ -296,6 +359,27 @@ SELECT channel, chat_id FROM saved
 """
 
 
+# A first contact in one statement (atomic on its own, no transaction around it): the
+# chat's empty state, then the person and their account only if that state was inserted
+# (a chat with a stored state: nothing inserted, no row returned).
+_PG_CREATE = """
+WITH s AS (
+  INSERT INTO chat_states (channel, chat_id, data, menu, updated_at, revision)
+  VALUES ($3, $5, '{}', '[]', $2, 0) ON CONFLICT DO NOTHING RETURNING revision
+), p AS (
+  INSERT INTO persons (role, created_at, updated_at) SELECT $1, $2, $2 FROM s RETURNING id
+), a AS (
+  INSERT INTO channel_accounts (person_id, channel, external_id, chat_id, created_at,
+                                last_seen_at)
+  SELECT id, $3, $4, $5, $2, $2 FROM p RETURNING id, person_id
+)
+SELECT person_id, id FROM a
+"""
+
+
+_UNIQUE_VIOLATION = "23505"  # the account was created meanwhile (another process)
+
+
 class PostgresPeople(PeopleDriver):
     """asyncpg: prepared statements cached per connection; JSON comes decoded by the codec
     SQLAlchemy's dialect sets on each connection, and goes as text.
@@ -309,6 +393,7 @@ class PostgresPeople(PeopleDriver):
 
     IDENTIFY = _sql(_IDENTIFY, _IDENTIFY_ORDER, "numeric")
     SAVE_AND_TOUCH = " ".join(_PG_SAVE_AND_TOUCH.split())
+    CREATE = " ".join(_PG_CREATE.split())
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
@@ -329,6 +414,21 @@ class PostgresPeople(PeopleDriver):
         async with self.connection() as driver:
             rows = await driver.fetch(self.IDENTIFY, chat_id, channel, external_id)
         return _identity(channel, external_id, chat_id, rows, _pg_read_time, _as_is)
+
+    async def create(self, channel: str, external_id: str, chat_id: str, now: datetime
+                     ) -> Identity | None:
+        at = _pg_time(now)
+        async with self.connection() as driver:
+            try:
+                row = await driver.fetchrow(self.CREATE, NEW_ROLE, at, channel, external_id,
+                                            chat_id)
+            except Exception as exc:  # the connection stays usable: only this failed
+                if getattr(exc, "sqlstate", None) == _UNIQUE_VIOLATION:
+                    return None
+                raise
+        if row is None:
+            return None  # the chat has a stored state: nothing inserted
+        return _created(channel, external_id, chat_id, row[0], row[1], now)
 
     async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                      touches: list[tuple[int, str, datetime]], now: datetime,

@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     max_message_length: int = 4000
     max_photos_per_message: int = 5
     max_upload_bytes: int = 20_000_000
+    # The rule lookup's answers to the last questions asked, remembered (0: none).
+    lookup_cache_size: int = Field(default=1024, ge=0)
 
     # Personal data: inactive accounts are anonymised after RETENTION_DAYS, warned
     # RETENTION_WARNING_DAYS before; role invite codes expire after INVITE_TTL_HOURS.

@@ -343,14 +343,28 @@ class Dispatcher:
         one read (else: handled again). A new chat's first state, or a forgotten one, gets
         its own short transaction.
         """
+        found: Identity | None = None
+        if self._driver is not None and (msg.channel, msg.user_id) not in self._admins:
+            try:
+                # One read on the driver; the session only if a handler asks for it.
+                found = await self._driver.identify(msg.channel, msg.user_id, msg.chat_id)
+                if found is None:
+                    # A first contact: the person, account and empty state written at
+                    # once (outside the read attempt: a write), then handled as any other.
+                    found = await self._driver.create(msg.channel, msg.user_id, msg.chat_id,
+                                                      now)
+            except Exception as exc:
+                if self._read_sessions is self.sessions:
+                    raise
+                logger.info("read attempt failed (%s): handled again in a transaction",
+                            type(exc).__name__)
+                return None
+            if found is None or found.state is None:
+                return None  # created meanwhile, or a chat with a state: the usual way
         with read_first() as attempt:
             ctx: Context | None = None
             try:
-                if self._driver is not None and (msg.channel, msg.user_id) not in self._admins:
-                    # One read on the driver; the session only if a handler asks for it.
-                    found = await self._driver.identify(msg.channel, msg.user_id, msg.chat_id)
-                    if found is None or found.state is None:
-                        return None  # a new account: created the usual way
+                if found is not None and found.state is not None:
                     touch = found.needs_touch(msg.chat_id, now)
                     ctx = Context(msg, found.person, found.account, found.state, self.services,
                                   found.grants, opener=self._read_sessions)

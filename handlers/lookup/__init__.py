@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections import OrderedDict
 from datetime import date
 
 from bot.core.context import COMMAND_PAYLOAD, Context
@@ -13,7 +14,7 @@ from content.browse import has_ended, hit_text, is_running, section_label, secti
 from content.intents import default_intents
 from content.query import looks_like_question
 from content.schema import SECTION_KEYS, Campaign
-from content.search import Hit
+from content.search import Hit, SearchIndex
 from handlers.common.feature import Feature
 
 MAX_QUERY = 300
@@ -130,6 +131,40 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET else text[:SNIPPET].rsplit(" ", 1)[0] + "…"
 
 
+class _Answers:
+    """The passages found for the last questions asked, remembered by their exact text
+    (with the campaign preferred and the number of passages asked for): after a broadcast
+    many people ask the same thing. A search is a function of the index and those alone,
+    so an answer is kept only for the index that gave it: new content (an import, a
+    reload) is a new index, and the first question on it forgets every older answer.
+    Held in memory only, never logged; LOOKUP_CACHE_SIZE questions at most (0: none)."""
+
+    def __init__(self) -> None:
+        self.index: SearchIndex | None = None
+        self.hits: OrderedDict[tuple[str, str | None, int], tuple[Hit, ...]] = OrderedDict()
+
+    def search(self, index: SearchIndex, query: str, prefer: str | None, limit: int,
+               size: int) -> list[Hit]:
+        if size <= 0:
+            return index.search(query, prefer_campaign=prefer, limit=limit)
+        if self.index is not index:
+            self.index = index
+            self.hits.clear()
+        key = (query, prefer, limit)
+        hits = self.hits.get(key)
+        if hits is None:
+            hits = self.hits[key] = tuple(index.search(query, prefer_campaign=prefer,
+                                                       limit=limit))
+            while len(self.hits) > size:
+                self.hits.popitem(last=False)
+        else:
+            self.hits.move_to_end(key)
+        return list(hits)
+
+
+_ANSWERS = _Answers()
+
+
 def _features(ctx: Context) -> tuple[list[Choice], bool]:
     """The Trợ lý's own functions the message asks for ("tắt thông báo", "xoá dữ liệu của
     tôi") that this person may use, each as the main menu names it, and whether the message
@@ -189,8 +224,8 @@ async def found_answer(ctx: Context) -> list[Reply] | None:
     features, request = _features(ctx)
     if request and not looks_like_question(query):
         return [_feature_offer(ctx, features, asked=False)]
-    hits = ctx.services.search.search(query, prefer_campaign=ctx.person.current_campaign,
-                                      limit=1 + ALTERNATIVES)
+    hits = _ANSWERS.search(ctx.services.search, query, ctx.person.current_campaign,
+                           1 + ALTERNATIVES, ctx.services.settings.lookup_cache_size)
     if hits:
         return [_answer_reply(ctx, hits[0], hits[1:], features)]
     if features:

@@ -168,3 +168,19 @@ async def test_the_bots_own_cap_is_not_shown_as_the_plan(chat: Chat) -> None:
     answer = await chat.reply()
     assert "ít nhất 02 tài khoản" in answer and "(Mục III.1.b)" in answer
     assert "Bot ghi nhận" not in answer
+
+
+async def test_a_question_asked_again_gets_the_same_answer_and_new_content_answers_anew(
+        chat: Chat, app: App) -> None:
+    from content.search import build_index
+
+    await chat.send("dan van kheo het han ngay nao")
+    first = await chat.reply()
+    await chat.send("dan van kheo het han ngay nao")
+    assert await chat.reply() == first and "28/4/2024" in first
+    # New content (an import, a reload) comes as a new index: answered from it alone.
+    others = [c for c in app.services.campaigns.values() if "Dân vận khéo" not in c.short_name]
+    assert 0 < len(others) < len(app.services.campaigns)
+    app.services.search = build_index(others)
+    await chat.send("dan van kheo het han ngay nao")
+    assert "28/4/2024" not in await chat.reply()

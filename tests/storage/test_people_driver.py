@@ -137,3 +137,42 @@ async def test_a_state_changed_meanwhile_is_not_overwritten_and_the_others_are_w
         assert row is not None and row.revision == 1
     with pytest.raises(ValueError):  # a new chat's first state is not saved this way
         await driver.save_states_and_touch([ChatState("zalo", "new")], [], NOW)
+
+
+async def test_a_first_contact_is_stored_as_the_repository_stores_it_and_never_twice(
+        sessions: async_sessionmaker, driver: PeopleDriver) -> None:  # type: ignore[type-arg]
+    created = await driver.create("zalo", "new", "c-new", NOW)
+    assert created is not None and created.state is not None
+    # What the next message reads, on the driver and through SQLAlchemy, is what was made.
+    fast = await driver.identify("zalo", "new", "c-new")
+    slow = await _through_sqlalchemy(sessions, "new", "c-new")
+    assert fast is not None and slow is not None and fast.state and slow.state
+    for found in (fast, slow):
+        assert (found.account, found.person, found.grants, found.last_seen_at) == (
+            created.account, created.person, created.grants, created.last_seen_at)
+        assert (found.state, found.state.loaded, found.state.revision) == (
+            created.state, created.state.loaded, created.state.revision)
+    assert created.person.role == "resident" and not created.person.is_registered
+    assert not created.needs_touch("c-new", NOW)
+    async with sessions() as session:  # the rows SQLAlchemy's own first contact writes
+        await PeopleRepo(session).create_with_account(
+            "zalo", "old", "c-old", NOW)
+        await ChatStateRepo(session).save(ChatState("zalo", "c-old"), NOW)
+        await session.commit()
+        rows = (await session.execute(text(
+            "SELECT p.role, p.created_at, p.updated_at, a.chat_id, a.created_at, "
+            "a.last_seen_at, a.blocked_at, s.data, s.menu, s.updated_at "
+            "FROM persons p JOIN channel_accounts a ON a.person_id = p.id "
+            "LEFT JOIN chat_states s ON s.chat_id = a.chat_id "
+            "WHERE a.external_id IN ('new', 'old') ORDER BY a.external_id"))).all()
+    made, theirs = rows
+    assert made == (*theirs[:3], "c-new", *theirs[4:])
+    # The same account again (another process got there first): nothing more is made.
+    assert await driver.create("zalo", "new", "c-other", NOW) is None
+    # A chat that has a stored state: nothing is made, the usual way finds it.
+    assert await driver.create("zalo", "third", "c-old", NOW) is None
+    async with sessions() as session:
+        people = (await session.execute(text("SELECT count(*) FROM persons"))).scalar()
+        accounts = (await session.execute(text(
+            "SELECT count(*) FROM channel_accounts"))).scalar()
+    assert (people, accounts) == (2, 2)
