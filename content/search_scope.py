@@ -20,6 +20,7 @@ from content.search_base import (
     _DATE_RE,
     _DISTRICT_MARKERS,
     _FULL_DATE_RE,
+    _KIND_MARKS,
     _NAME_RE,
     _PERIOD_RE,
     _PLACE_RE,
@@ -105,6 +106,10 @@ _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
 # ("trước khi tổ chức …", "trước 15 ngày") without a word of after.
 _AFTER_TYPED = re.compile(r"(?<!\w)(sau|xong)(?!\w)")
 _AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w)")
+
+
+# A question word inside this many words written as a plan writes them is part of a name.
+NAMED_RUN = 5
 
 
 def _spans(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[str]:
@@ -556,6 +561,7 @@ class Scope(Corpus):
         )
         if asked != q.required:
             q = dataclasses.replace(q, required=asked)
+        q = self._named_asks(q, query)
         if self._scope_refusal(q, query):
             return dataclasses.replace(q, out_of_scope=True)
         q = self._initials_light(q)
@@ -602,6 +608,65 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _analyse(self, query: str, story: str = "") -> _Query:
+        """The question read into weighted features (search_reading.py)."""
+        raise NotImplementedError
+
+    def _named_asks(self, q: _Query, query: str) -> _Query:
+        """"chi lăng có phong trào vì người nghèo - không để ai bị bỏ lại phía sau không": a
+        question word inside a run of the plans' own words (`NAMED_RUN` words, a movement's
+        name or a slogan, the question word neither first nor last) is part of what the plan
+        writes, not asked: the kind of fact it would ask (who, what, when) is neither ranked
+        nor required."""
+        marks = [m for m in _KIND_MARKS if m in q.core]
+        if not marks and not q.required:
+            return q
+        tokens = query.split()
+        folded = [fold_words(t) for t in tokens]
+        words = [w for ws in folded for w in ws]
+        asking = {i for i, w in enumerate(words) if w in self._lex.question_words}
+        if not asking:
+            return q
+        runs = self._plan_runs()
+        named = {
+            i for i in asking
+            if any(" ".join(words[i - a : i - a + NAMED_RUN]) in runs
+                   for a in range(1, NAMED_RUN - 1) if i - a >= 0)
+        }
+        if not named:
+            return q
+        kept: list[str] = []
+        at = 0
+        for token, ws in zip(tokens, folded, strict=True):
+            if not (len(ws) == 1 and at in named):
+                kept.append(token)
+            at += len(ws)
+        plain = self._analyse(" ".join(kept))
+        core = {f: w for f, w in q.core.items() if f not in marks or f in plain.core}
+        required = tuple(g for g in q.required if g in plain.required)
+        if core == q.core and required == q.required:
+            return q
+        return dataclasses.replace(q, core=core, required=required)
+
+    def _plan_runs(self) -> frozenset[str]:
+        """Every run of `NAMED_RUN` folded words of a passage that holds a question word
+        ("ai", "gì", "nào"…) neither first nor last: the names and slogans the plans write
+        with one ("Không để ai bị bỏ lại phía sau")."""
+        runs: frozenset[str] | None = self.__dict__.get("_plan_runs_cache")
+        if runs is None:
+            found: set[str] = set()
+            asking = self._lex.question_words
+            for doc in self._docs:
+                words = fold_words(doc.passage.text)
+                for i, w in enumerate(words):
+                    if w not in asking:
+                        continue
+                    for a in range(1, NAMED_RUN - 1):
+                        if i - a >= 0 and i - a + NAMED_RUN <= len(words):
+                            found.add(" ".join(words[i - a : i - a + NAMED_RUN]))
+            runs = self.__dict__["_plan_runs_cache"] = frozenset(found)
+        return runs
 
     def _initials_light(self, q: _Query) -> _Query:
         """Typed initials no one could read back ("trg", "tc", "đb", "hđ": no vowel, so no

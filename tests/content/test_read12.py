@@ -1,0 +1,99 @@
+"""Rule lookup, kinds read from set 12's misses (issue #12), on a plan imported with no
+hand-written field (no keyword can have been added for a question) and on the committed plans:
+
+- a question word inside a name the plan writes ("Không để ai bị bỏ lại phía sau", "Không ai
+  đứng ngoài cuộc") is part of that name, not asked: a yes-no question on the movement gets
+  the sentence naming it, not the sentence of a long passage that names a body ("ai" would
+  otherwise ask who). A question word the asker types around the name still asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from content.search import SearchIndex
+from tests.content.answers import quoted
+from tests.harness import Chat
+
+PLAN = """\
+ỦY BAN NHÂN DÂN
+HUYỆN BẢO THẮNG
+Số: 31/KH-UBND
+Bảo Thắng, ngày 12 tháng 3 năm 2025
+
+KẾ HOẠCH
+Phát động phong trào thi đua năm 2025
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+- Tạo khí thế thi đua sôi nổi trong cán bộ, đảng viên và Nhân dân trên địa bàn huyện.
+
+II. NỘI DUNG
+
+1. Các phong trào trọng tâm
+
+- Tiếp tục thực hiện các phong trào thi đua do Ủy ban nhân dân tỉnh và Ban Thi đua - Khen \
+thưởng tỉnh phát động trên mọi lĩnh vực của đời sống xã hội. Trọng tâm là phong trào \
+“Chung sức vì cộng đồng - Không ai đứng ngoài cuộc” và phong trào “Thôn bản sáng, xanh, \
+sạch, đẹp”, gắn với xây dựng nông thôn mới.
+
+2. Thời gian
+
+- Phong trào được phát động từ tháng 3 năm 2025 đến hết tháng 12 năm 2025.
+
+III. TỔ CHỨC THỰC HIỆN
+
+1. Phòng Nội vụ: Tham mưu Ủy ban nhân dân huyện theo dõi, đôn đốc thực hiện Kế hoạch.
+
+CHỦ TỊCH
+Hoàng Văn Sơn
+"""
+
+
+@pytest.fixture(scope="module")
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
+    """A plan read by `thidua content import` with no hand-written field."""
+    return import_plan(PLAN, "bao-thang-read12.txt", "bao-thang-read12")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Bảo Thắng có phong trào Chung sức vì cộng đồng - Không ai đứng ngoài cuộc không?",
+        "bao thang co phong trao chung suc vi cong dong khong ai dung ngoai cuoc khong",
+        "kế hoạch có nhắc tới chung sức vì cộng đồng, không ai đứng ngoài cuộc ko",
+    ],
+)
+def test_a_question_word_inside_the_plans_name_is_not_asked(
+    imported: SearchIndex, question: str
+) -> None:
+    assert "Không ai đứng ngoài cuộc" in quoted(imported, question)
+
+
+def test_a_question_word_the_asker_types_still_asks(imported: SearchIndex) -> None:
+    q = imported._scoped(imported._analyse("ai theo dõi đôn đốc thực hiện kế hoạch"),
+                         "ai theo dõi đôn đốc thực hiện kế hoạch")
+    assert "#org" in q.core
+    named = "có phong trào chung sức vì cộng đồng không ai đứng ngoài cuộc không"
+    assert "#org" not in imported._scoped(imported._analyse(named), named).core
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "chi lang co phong trao vi nguoi ngheo khong de ai bi bo lai phia sau khong",
+        "Trạm Tấu có phong trào Chung tay vì người nghèo - Không để ai bị bỏ lại phía sau không?",
+    ],
+)
+def test_a_movement_of_the_committed_plans_named_with_ai(
+    committed: SearchIndex, question: str
+) -> None:
+    assert "không để ai bị bỏ lại phía sau" in quoted(committed, question).lower()
+
+
+async def test_a_movement_named_with_a_question_word_in_chat(chat: Chat) -> None:
+    await chat.send("chi lang co phong trao vi nguoi ngheo khong de ai bi bo lai phia sau khong")
+    answer = await chat.reply()
+    assert "Không để ai bị bỏ lại phía sau" in answer and "(Mục III.3)" in answer
