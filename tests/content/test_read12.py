@@ -5,6 +5,10 @@ hand-written field (no keyword can have been added for a question) and on the co
   đứng ngoài cuộc") is part of that name, not asked: a yes-no question on the movement gets
   the sentence naming it, not the sentence of a long passage that names a body ("ai" would
   otherwise ask who). A question word the asker types around the name still asks.
+- a yes-no question quoting the plan ("… có phong trào Học tập và làm theo tư tưởng, đạo đức,
+  phong cách Hồ Chí Minh không") gets the passage writing the longest run of its words as they
+  stand, not a shorter passage holding the same words in another order; a question asking a
+  kind of fact, or using a phrase of the field in a longer question, is not read so.
 """
 
 from __future__ import annotations
@@ -97,3 +101,38 @@ async def test_a_movement_named_with_a_question_word_in_chat(chat: Chat) -> None
     await chat.send("chi lang co phong trao vi nguoi ngheo khong de ai bi bo lai phia sau khong")
     answer = await chat.reply()
     assert "Không để ai bị bỏ lại phía sau" in answer and "(Mục III.3)" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "section"),
+    [
+        ("Trạm Tấu có phong trào Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí "
+         "Minh không?", "Học tập và làm theo tư tưởng", "II.5.b"),
+        ("tram tau co phong trao hoc tap va lam theo tu tuong dao duc phong cach ho chi minh ko",
+         "Học tập và làm theo tư tưởng", "II.5.b"),
+        ("Kế hoạch của Trạm Tấu có nhắc đến học tập và làm theo tư tưởng, đạo đức, phong cách "
+         "hồ chí minh không?", "Học tập và làm theo tư tưởng", "II.5.b"),
+    ],
+)
+def test_a_yes_no_question_quoting_the_plan_gets_the_passage_writing_it(
+    committed: SearchIndex, question: str, expected: str, section: str
+) -> None:
+    hits = committed.search(question)
+    assert hits and hits[0].source == section
+    assert expected in quoted(committed, question)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A when-question echoing a passage: the date answers, not the echo.
+        ("phong noi vu chi lang thanh lap ban to chuc hoi nghi xong khi nao", "11/2024"),
+        # A phrase of the field inside a longer yes-no question.
+        ("cbcc trạm tấu có phải cùng cq làm ctrình phần việc đã đk ko mới đc khen",
+         "cùng với tập thể thực hiện công trình"),
+    ],
+)
+def test_an_echo_of_the_plan_that_asks_something_else_is_not_read_as_a_quote(
+    committed: SearchIndex, question: str, expected: str
+) -> None:
+    assert expected in quoted(committed, question)
