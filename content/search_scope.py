@@ -36,6 +36,7 @@ from content.search_base import (
     _phrase_feats,
     _Query,
     _Synonyms,
+    _text_features,
     conflicts,
     qualifier_values,
     spelling_key,
@@ -94,6 +95,10 @@ _VOWELS = frozenset("aeiouy")
 GATE_INITIAL_SHARE = 0.1
 # What the words naming the kind of answer ("vai trò", "thuộc") weigh in ranking, as a share.
 GATE_DUTY_SHARE = 0.3
+# A yes-no claim ("có phải … gửi lên Phòng Nội vụ không"): a body named this many words or more
+# after "có phải" is the part checked; this many other words of the question must stay.
+CLAIM_GAP = 2
+CLAIM_KEPT = 2
 # A question asking a fact (a date, a number, a body) is answered only by a passage holding
 # at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
 # answer "Giấy khen được trao vào ngày nào?".
@@ -567,6 +572,7 @@ class Scope(Corpus):
         q = self._initials_light(q)
         q = self._askers_words_light(q)
         q = self._duty_light(q, query)
+        q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
         if "#num" in q.core and not any(
@@ -741,6 +747,33 @@ class Scope(Corpus):
         feats = self._phrase_feats_of(duties)
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _claim_light(self, q: _Query, query: str) -> _Query:
+        """"Có phải các xã … hoàn thiện báo cáo thành tích rồi gửi thẳng lên Phòng Nội vụ
+        không": a yes-no question checking a claim; the body it names after what is done (where
+        it goes, who signs) is the part checked, maybe wrong. What is done decides the passage
+        (which names the right body); the body named only ranks."""
+        if not q.yes_no:
+            return q
+        words = [canon_word(w) for w in self._read_words(query)]
+        frame = next((i for i, w in enumerate(words) if w == "phai"
+                      and i and words[i - 1] == "co"), None)
+        if frame is None:
+            return q
+        heads = self._body_phrases()
+        start = next((i for i in range(frame + CLAIM_GAP + 1, len(words))
+                      if any(_at(words, h, i) for h in heads)), None)
+        if start is None:
+            return q
+        end = next((j for j in range(start + 1, len(words))
+                    if words[j] in self._lex.question_endings), len(words))
+        span = " ".join(words[start:end])
+        feats = _text_features(span, self._syn)
+        light = [f for f in q.core if f == "#org" or (f[0] != "#" and f in feats)]
+        kept = [f for f in q.core if f[0] != "#" and f not in light]
+        if len(kept) < CLAIM_KEPT:
+            return q
         return self._lighter(q, light, GATE_DUTY_SHARE)
 
     def _part_light(self, q: _Query, query: str) -> _Query:

@@ -9,6 +9,9 @@ hand-written field (no keyword can have been added for a question) and on the co
   phong cách Hồ Chí Minh không") gets the passage writing the longest run of its words as they
   stand, not a shorter passage holding the same words in another order; a question asking a
   kind of fact, or using a phrase of the field in a longer question, is not read so.
+- a yes-no question checking a claim ("Có phải các xã … gửi thẳng lên Phòng Nội vụ không?"):
+  what is done decides the passage, which names the right body; the body named after it only
+  ranks (it is the part checked, maybe wrong).
 """
 
 from __future__ import annotations
@@ -49,7 +52,11 @@ sạch, đẹp”, gắn với xây dựng nông thôn mới.
 
 III. TỔ CHỨC THỰC HIỆN
 
-1. Phòng Nội vụ: Tham mưu Ủy ban nhân dân huyện theo dõi, đôn đốc thực hiện Kế hoạch.
+1. Phòng Nội vụ: Tham mưu Ủy ban nhân dân huyện theo dõi, đôn đốc thực hiện Kế hoạch; thẩm \
+định hồ sơ đề nghị khen thưởng, báo cáo thành tích của các tập thể, cá nhân.
+
+2. Ủy ban nhân dân các xã, thị trấn: Sau khi bình xét, hoàn thiện báo cáo thành tích của tập \
+thể, cá nhân gửi Phòng Văn hóa và Thông tin tổng hợp.
 
 CHỦ TỊCH
 Hoàng Văn Sơn
@@ -136,3 +143,28 @@ def test_an_echo_of_the_plan_that_asks_something_else_is_not_read_as_a_quote(
     committed: SearchIndex, question: str, expected: str
 ) -> None:
     assert expected in quoted(committed, question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Có phải các xã ở Bảo Thắng hoàn thiện báo cáo thành tích rồi gửi thẳng lên Phòng Nội "
+        "vụ không?",
+        "co phai xa hoan thien bao cao thanh tich xong gui len phong noi vu khong",
+    ],
+)
+def test_a_wrong_body_in_a_claim_gets_the_passage_naming_the_right_one(
+    imported: SearchIndex, question: str
+) -> None:
+    assert "gửi Phòng Văn hóa và Thông tin tổng hợp" in quoted(imported, question)
+
+
+def test_a_body_asked_as_the_subject_still_decides(imported: SearchIndex) -> None:
+    hits = imported.search("có phải phòng nội vụ thẩm định hồ sơ đề nghị khen thưởng không")
+    assert hits and "Phòng Nội vụ" in hits[0].heading
+
+
+def test_a_claim_with_a_wrong_body_of_the_committed_plans(committed: SearchIndex) -> None:
+    question = ("Có phải các xã ở Bắc Sơn tự hoàn thiện báo cáo thành tích rồi gửi thẳng lên "
+                "Phòng Nội vụ không?")
+    assert "gửi Ban Dân vận Huyện ủy tổng hợp" in quoted(committed, question)
