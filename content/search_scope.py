@@ -117,6 +117,22 @@ _AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w
 NAMED_RUN = 5
 
 
+def _names_instance(text: str, noun: tuple[str, ...]) -> bool:
+    """Whether the passage names one thing of this kind: the noun followed, within two words,
+    by a capitalised or quoted name ("xã Nhân Lý", "công trình “Nhà văn hóa thôn”")."""
+    tokens = nfc(text).split()
+    folded = [canon_words(t) for t in tokens]
+    n = len(noun)
+    for i in range(len(tokens) - n + 1):
+        if tuple(w for ws in folded[i : i + n] for w in ws) != noun:
+            continue
+        for t in tokens[i + n : i + n + 2]:
+            head = t.lstrip("(*")
+            if head[:1] in "“\"" or (head[:1].isupper() and not head.isupper()):
+                return True
+    return False
+
+
 def _spans(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[str]:
     """The words of the question that stand in one of the phrases, where they do."""
     found: set[str] = set()
@@ -202,7 +218,7 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
-    month_asks, part_asks, celebrates), its
+    month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -210,7 +226,7 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
-                 "celebrates"):
+                 "celebrates", "instance_nouns", "instance_acts", "name_asks"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -1051,12 +1067,38 @@ class Scope(Corpus):
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
             ]
             yield "per_unit", hits
+        noun = self._instance_asked(query) if hits else ()
+        if noun:
+            # "Hai công trình được chọn gắn biển … là công trình nào?": the plan says two will
+            # be chosen, not which; only a passage naming one ("xã Nhân Lý") answers.
+            hits = [h for h in hits if h.ref < 0 or _names_instance(
+                self._docs[h.ref].passage.text, noun)]
+            yield "instance", hits
         if hits and self._celebrated_event(q, query):
             # "Đại hội Đảng bộ huyện Trạm Tấu tổ chức tháng mấy": the plan's campaign is held
             # in honour of that event; the plan does not schedule the event itself.
             hits = []
             yield "celebrated", hits
         yield "", hits
+
+    def _instance_asked(self, query: str) -> tuple[str, ...]:
+        """The thing whose name a which-question asks (`gate.instance_nouns`): "… là công
+        trình nào", "… tên là gì", "tập thể nào được khen"; () when it asks none."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        gate = gate_words()
+        for noun in gate["instance_nouns"]:
+            n = len(noun)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) != noun:
+                    continue
+                after = words[i + n : i + n + 4]
+                before = words[max(i - 2, 0) : i]
+                if after[:1] == ["nao"] and ("la" in before or _holds_any(
+                        after[1:], gate["instance_acts"])):
+                    return noun
+                if _holds_any(words[i + n :], gate["name_asks"]):
+                    return noun
+        return ()
 
     def _celebrated(self, campaign_id: str) -> tuple[frozenset[str], tuple[str, ...]]:
         """The words of a campaign's title before the event it is held in honour of, and

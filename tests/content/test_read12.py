@@ -12,6 +12,9 @@ hand-written field (no keyword can have been added for a question) and on the co
 - a yes-no question checking a claim ("Có phải các xã … gửi thẳng lên Phòng Nội vụ không?"):
   what is done decides the passage, which names the right body; the body named after it only
   ranks (it is the part checked, maybe wrong).
+- which one of a thing the plan chooses or praises ("Hai công trình được chọn gắn biển … là
+  công trình nào?", "tập thể nào được khen", "… tên là gì"): the plan says how many, not which,
+  so "not found"; a passage naming one ("xã Phong Niên") still answers, and so does the count.
 """
 
 from __future__ import annotations
@@ -46,7 +49,12 @@ thưởng tỉnh phát động trên mọi lĩnh vực của đời sống xã h
 “Chung sức vì cộng đồng - Không ai đứng ngoài cuộc” và phong trào “Thôn bản sáng, xanh, \
 sạch, đẹp”, gắn với xây dựng nông thôn mới.
 
-2. Thời gian
+2. Công trình chào mừng
+
+- Ủy ban nhân dân huyện sẽ lựa chọn 02 công trình tiêu biểu về quy mô, công năng sử dụng để gắn \
+biển chào mừng Đại hội. Chọn xã Phong Niên làm điểm để rút kinh nghiệm trước khi nhân rộng.
+
+3. Thời gian
 
 - Phong trào được phát động từ tháng 3 năm 2025 đến hết tháng 12 năm 2025.
 
@@ -168,3 +176,39 @@ def test_a_claim_with_a_wrong_body_of_the_committed_plans(committed: SearchIndex
     question = ("Có phải các xã ở Bắc Sơn tự hoàn thiện báo cáo thành tích rồi gửi thẳng lên "
                 "Phòng Nội vụ không?")
     assert "gửi Ban Dân vận Huyện ủy tổng hợp" in quoted(committed, question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hai công trình được chọn gắn biển chào mừng Đại hội ở Bảo Thắng là công trình nào?",
+        "bao thang chon 2 cong trinh tieu bieu gan bien ten la gi",
+        "những tập thể nào được khen thưởng trong phong trào ở bảo thắng",
+    ],
+)
+def test_which_one_the_plan_does_not_name_is_not_found(
+    imported: SearchIndex, question: str
+) -> None:
+    assert imported.search(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Bảo Thắng chọn xã nào làm điểm để rút kinh nghiệm?", "Phong Niên"),
+        ("xa nao duoc chon lam diem o bao thang", "Phong Niên"),
+        ("bảo thắng lựa chọn mấy công trình tiêu biểu để gắn biển", "02 công trình"),
+    ],
+)
+def test_which_one_the_plan_names_and_how_many_are_answered(
+    imported: SearchIndex, question: str, expected: str
+) -> None:
+    assert expected in quoted(imported, question)
+
+
+async def test_which_flagship_works_in_chat_is_not_found(chat: Chat) -> None:
+    await chat.send("Hai công trình được chọn gắn biển chào mừng Đại hội ở Trạm Tấu là công "
+                    "trình nào?")
+    assert "Chưa tìm thấy" in await chat.reply()
+    await chat.send("Trạm Tấu chọn mấy công trình tiêu biểu để gắn biển chào mừng Đại hội?")
+    assert "02 công trình" in await chat.reply()
