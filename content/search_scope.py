@@ -1261,6 +1261,12 @@ class Scope(Corpus):
                 continue  # an abbreviation (UBND, DVK) or a name the plans use
             if folded in self._syn.stopwords or folded in self._abbrev_words:
                 continue
+            heads = tuple(self._lex.bodies)
+            if query[match.start():].startswith(heads) or query[match.end():].lstrip(
+                    ).startswith(heads):
+                # A body's head or title ("Chủ tịch", "Phó Chủ tịch", "Phó Giám đốc"); the
+                # name after it is still read ("Phòng Tư pháp").
+                continue
             return True
         return False
 

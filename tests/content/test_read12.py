@@ -15,6 +15,9 @@ hand-written field (no keyword can have been added for a question) and on the co
 - which one of a thing the plan chooses or praises ("Hai công trình được chọn gắn biển … là
   công trình nào?", "tập thể nào được khen", "… tên là gì"): the plan says how many, not which,
   so "not found"; a passage naming one ("xã Phong Niên") still answers, and so does the count.
+- a claim of who signed the plan ("Có phải kế hoạch … do Phó Chủ tịch huyện ký không?",
+  "kế hoạch … là chủ tịch ubnd huyện ký đúng không"): the signature answers, right or wrong;
+  a title before a body ("Phó Chủ tịch") is no unknown name.
 """
 
 from __future__ import annotations
@@ -212,3 +215,30 @@ async def test_which_flagship_works_in_chat_is_not_found(chat: Chat) -> None:
     assert "Chưa tìm thấy" in await chat.reply()
     await chat.send("Trạm Tấu chọn mấy công trình tiêu biểu để gắn biển chào mừng Đại hội?")
     assert "02 công trình" in await chat.reply()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Có phải kế hoạch của Bảo Thắng do Phó Chủ tịch huyện ký không?",
+        "ke hoach bao thang co phai do chu tich ubnd huyen ky ko",
+        "Kế hoạch Bảo Thắng là Phó Chủ tịch UBND huyện ký đúng không ạ?",
+    ],
+)
+def test_a_claim_of_who_signed_the_plan_gets_the_signature(
+    imported: SearchIndex, question: str
+) -> None:
+    assert "Hoàng Văn Sơn" in quoted(imported, question)
+
+
+def test_signing_another_document_is_not_the_plans_signature(imported: SearchIndex) -> None:
+    hits = imported.search("kế hoạch bảo thắng có phải chủ tịch huyện ký quyết định khen "
+                           "thưởng không")
+    assert not hits or "Hoàng Văn Sơn" not in quoted(
+        imported, "kế hoạch bảo thắng có phải chủ tịch huyện ký quyết định khen thưởng không")
+
+
+async def test_a_signer_claim_in_chat(chat: Chat) -> None:
+    await chat.send("Có phải kế hoạch Đại hội thi đua yêu nước của Chi Lăng do Phó Chủ tịch "
+                    "huyện ký không?")
+    assert "Vi Nông Trường" in await chat.reply()
