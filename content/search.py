@@ -773,4 +773,6 @@ def build_index(
     vocab_file: Path = VOCAB_FILE,
 ) -> SearchIndex:
     """Build the search index over every quotable passage of the given campaigns."""
-    return SearchIndex(list(campaigns), load_synonyms(synonyms_file), load_vocab(vocab_file))
+    index = SearchIndex(list(campaigns), load_synonyms(synonyms_file), load_vocab(vocab_file))
+    index._plan_runs()  # (search_scope.py: built with the index, not on the first question)
+    return index
