@@ -47,6 +47,9 @@ from content.search_base import (
     SLOT_WORDS,
     SYNONYMS_FILE,
     TITLE_WORDS,
+    VERBATIM_MARGIN,
+    VERBATIM_SHARE,
+    VERBATIM_WORDS,
     WHEN_SHARE,
     WHICH_SHARE,
     YEAR_QUESTIONS,
@@ -389,9 +392,11 @@ class SearchIndex(Candidates, Reading, Quoting):
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
         slots = self._slot_runs(q)
+        best_few = sorted(first, reverse=True)[:RERANK]
+        quoting = self._verbatim(q, [i for _, i in best_few])
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
         lifts: dict[int, tuple[float, float, float, bool, float]] = {}
-        for rank, i in sorted(first, reverse=True)[:RERANK]:
+        for rank, i in best_few:
             coverage = core_scores[i] / total
             lift = lifts.get(self._twins[i])
             if lift is None:
@@ -433,6 +438,8 @@ class SearchIndex(Candidates, Reading, Quoting):
                 rank += WHICH_SHARE
             if q.sequence and self._gives_order(i):
                 rank += SEQUENCE_SHARE
+            if i in quoting:
+                rank += VERBATIM_SHARE
             ranked.append((rank, coverage, i))
         ranked.sort(key=lambda r: (-round(r[0], 3), self._docs[r[2]].order))
         asked_quals = asked_quals or {}
@@ -485,6 +492,34 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _verbatim(self, q: _Query, refs: list[int]) -> frozenset[int]:
+        """The passages among refs writing the longest run of the question's consecutive
+        words as they stand ("học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+        quoted from the plan) in a yes-no question asking no kind of fact, when that run is
+        VERBATIM_WORDS long or more, half the question or more, and VERBATIM_MARGIN words
+        longer than any other passage's: the question quotes them."""
+        if not q.yes_no or q.required:
+            return frozenset()  # (what is asked decides a wh-question, not its echo)
+        pairs = [f"{a}_{b}" for a, b in itertools.pairwise(q.words)]
+        if len(pairs) < VERBATIM_WORDS - 1:
+            return frozenset()
+        runs: dict[int, int] = {}
+        for i in refs:
+            own = self._docs[i].own
+            longest = streak = 0
+            for p in pairs:
+                streak = streak + 1 if p in own else 0
+                longest = max(longest, streak)
+            runs[i] = longest + 1
+        best = max(runs.values(), default=0)
+        if best < VERBATIM_WORDS or 2 * best < len(q.words):
+            # (a run shorter than half the question is a phrase of the field it uses)
+            return frozenset()
+        second = max((n for n in runs.values() if n < best), default=0)
+        if best - second < VERBATIM_MARGIN:
+            return frozenset()
+        return frozenset(i for i, n in runs.items() if n == best)
 
     def _heading_lacks_fact(self, q: _Query, i: int) -> bool:
         """Whether passage i is a heading and the question asks a number or a date that it
@@ -738,4 +773,6 @@ def build_index(
     vocab_file: Path = VOCAB_FILE,
 ) -> SearchIndex:
     """Build the search index over every quotable passage of the given campaigns."""
-    return SearchIndex(list(campaigns), load_synonyms(synonyms_file), load_vocab(vocab_file))
+    index = SearchIndex(list(campaigns), load_synonyms(synonyms_file), load_vocab(vocab_file))
+    index._plan_runs()  # (search_scope.py: built with the index, not on the first question)
+    return index

@@ -81,6 +81,11 @@ YEAR_QUESTIONS = frozenset({("nam", "nao"), ("nam", "may")})  # …unless it ask
 YES_NO_WORDS = 4  # …and so does a yes-no question's passage saying this many of its words in a row
 LONG_UNKNOWN_WEIGHT = 0.3  # …and needs a smaller share of them matched
 SLOT_SHARE = 0.1  # rank added to a passage writing the words right before the question word
+# A question quoting the plan: the passage writing the longest run of its words as they stand
+# (VERBATIM_WORDS or more, VERBATIM_MARGIN more than any other candidate) gets this rank.
+VERBATIM_WORDS = 6
+VERBATIM_MARGIN = 2
+VERBATIM_SHARE = 0.3
 SLOT_WORDS = 2  # …a run of this many of them at least ("theo đúng [cái] gì")
 # Words between a slot and its question word that name no thing ("những cái gì", "như thế nào").
 SLOT_FILLERS = frozenset({"cai", "nhung", "cac", "nhu", "the", "la", "mot", "thu"})

@@ -20,6 +20,7 @@ from content.search_base import (
     _DATE_RE,
     _DISTRICT_MARKERS,
     _FULL_DATE_RE,
+    _KIND_MARKS,
     _NAME_RE,
     _PERIOD_RE,
     _PLACE_RE,
@@ -35,6 +36,7 @@ from content.search_base import (
     _phrase_feats,
     _Query,
     _Synonyms,
+    _text_features,
     conflicts,
     qualifier_values,
     spelling_key,
@@ -93,6 +95,10 @@ _VOWELS = frozenset("aeiouy")
 GATE_INITIAL_SHARE = 0.1
 # What the words naming the kind of answer ("vai trò", "thuộc") weigh in ranking, as a share.
 GATE_DUTY_SHARE = 0.3
+# A yes-no claim ("có phải … gửi lên Phòng Nội vụ không"): a body named this many words or more
+# after "có phải" is the part checked; this many other words of the question must stay.
+CLAIM_GAP = 2
+CLAIM_KEPT = 2
 # A question asking a fact (a date, a number, a body) is answered only by a passage holding
 # at least this share of the weight of its other words: the fact alone ("28/4/2024") does not
 # answer "Giấy khen được trao vào ngày nào?".
@@ -105,6 +111,26 @@ _DOCUMENT_ACTS = (("ban", "hanh"), ("ky",), ("hieu", "luc"))
 # ("trước khi tổ chức …", "trước 15 ngày") without a word of after.
 _AFTER_TYPED = re.compile(r"(?<!\w)(sau|xong)(?!\w)")
 _AFTER_FOLDED = re.compile(r"(?<!\w)(sau khi|sau hoi nghi|sau dai hoi|xong)(?!\w)")
+
+
+# A question word inside this many words written as a plan writes them is part of a name.
+NAMED_RUN = 5
+
+
+def _names_instance(text: str, noun: tuple[str, ...]) -> bool:
+    """Whether the passage names one thing of this kind: the noun followed, within two words,
+    by a capitalised or quoted name ("xã Nhân Lý", "công trình “Nhà văn hóa thôn”")."""
+    tokens = nfc(text).split()
+    folded = [canon_words(t) for t in tokens]
+    n = len(noun)
+    for i in range(len(tokens) - n + 1):
+        if tuple(w for ws in folded[i : i + n] for w in ws) != noun:
+            continue
+        for t in tokens[i + n : i + n + 2]:
+            head = t.lstrip("(*")
+            if head[:1] in "“\"" or (head[:1].isupper() and not head.isupper()):
+                return True
+    return False
 
 
 def _spans(words: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[str]:
@@ -192,7 +218,7 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
-    month_asks, part_asks, celebrates), its
+    month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -200,7 +226,7 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
-                 "celebrates"):
+                 "celebrates", "instance_nouns", "instance_acts", "name_asks"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -556,11 +582,13 @@ class Scope(Corpus):
         )
         if asked != q.required:
             q = dataclasses.replace(q, required=asked)
+        q = self._named_asks(q, query)
         if self._scope_refusal(q, query):
             return dataclasses.replace(q, out_of_scope=True)
         q = self._initials_light(q)
         q = self._askers_words_light(q)
         q = self._duty_light(q, query)
+        q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
         if "#num" in q.core and not any(
@@ -602,6 +630,65 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _analyse(self, query: str, story: str = "") -> _Query:
+        """The question read into weighted features (search_reading.py)."""
+        raise NotImplementedError
+
+    def _named_asks(self, q: _Query, query: str) -> _Query:
+        """"chi lăng có phong trào vì người nghèo - không để ai bị bỏ lại phía sau không": a
+        question word inside a run of the plans' own words (`NAMED_RUN` words, a movement's
+        name or a slogan, the question word neither first nor last) is part of what the plan
+        writes, not asked: the kind of fact it would ask (who, what, when) is neither ranked
+        nor required."""
+        marks = [m for m in _KIND_MARKS if m in q.core]
+        if not marks and not q.required:
+            return q
+        tokens = query.split()
+        folded = [fold_words(t) for t in tokens]
+        words = [w for ws in folded for w in ws]
+        asking = {i for i, w in enumerate(words) if w in self._lex.question_words}
+        if not asking:
+            return q
+        runs = self._plan_runs()
+        named = {
+            i for i in asking
+            if any(" ".join(words[i - a : i - a + NAMED_RUN]) in runs
+                   for a in range(1, NAMED_RUN - 1) if i - a >= 0)
+        }
+        if not named:
+            return q
+        kept: list[str] = []
+        at = 0
+        for token, ws in zip(tokens, folded, strict=True):
+            if not (len(ws) == 1 and at in named):
+                kept.append(token)
+            at += len(ws)
+        plain = self._analyse(" ".join(kept))
+        core = {f: w for f, w in q.core.items() if f not in marks or f in plain.core}
+        required = tuple(g for g in q.required if g in plain.required)
+        if core == q.core and required == q.required:
+            return q
+        return dataclasses.replace(q, core=core, required=required)
+
+    def _plan_runs(self) -> frozenset[str]:
+        """Every run of `NAMED_RUN` folded words of a passage that holds a question word
+        ("ai", "gì", "nào"…) neither first nor last: the names and slogans the plans write
+        with one ("Không để ai bị bỏ lại phía sau")."""
+        runs: frozenset[str] | None = self.__dict__.get("_plan_runs_cache")
+        if runs is None:
+            found: set[str] = set()
+            asking = self._lex.question_words
+            for doc in self._docs:
+                words = fold_words(doc.passage.text)
+                for i, w in enumerate(words):
+                    if w not in asking:
+                        continue
+                    for a in range(1, NAMED_RUN - 1):
+                        if i - a >= 0 and i - a + NAMED_RUN <= len(words):
+                            found.add(" ".join(words[i - a : i - a + NAMED_RUN]))
+            runs = self.__dict__["_plan_runs_cache"] = frozenset(found)
+        return runs
 
     def _initials_light(self, q: _Query) -> _Query:
         """Typed initials no one could read back ("trg", "tc", "đb", "hđ": no vowel, so no
@@ -676,6 +763,33 @@ class Scope(Corpus):
         feats = self._phrase_feats_of(duties)
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _claim_light(self, q: _Query, query: str) -> _Query:
+        """"Có phải các xã … hoàn thiện báo cáo thành tích rồi gửi thẳng lên Phòng Nội vụ
+        không": a yes-no question checking a claim; the body it names after what is done (where
+        it goes, who signs) is the part checked, maybe wrong. What is done decides the passage
+        (which names the right body); the body named only ranks."""
+        if not q.yes_no:
+            return q
+        words = [canon_word(w) for w in self._read_words(query)]
+        frame = next((i for i, w in enumerate(words) if w == "phai"
+                      and i and words[i - 1] == "co"), None)
+        if frame is None:
+            return q
+        heads = self._body_phrases()
+        start = next((i for i in range(frame + CLAIM_GAP + 1, len(words))
+                      if any(_at(words, h, i) for h in heads)), None)
+        if start is None:
+            return q
+        end = next((j for j in range(start + 1, len(words))
+                    if words[j] in self._lex.question_endings), len(words))
+        span = " ".join(words[start:end])
+        feats = _text_features(span, self._syn)
+        light = [f for f in q.core if f == "#org" or (f[0] != "#" and f in feats)]
+        kept = [f for f in q.core if f[0] != "#" and f not in light]
+        if len(kept) < CLAIM_KEPT:
+            return q
         return self._lighter(q, light, GATE_DUTY_SHARE)
 
     def _part_light(self, q: _Query, query: str) -> _Query:
@@ -953,12 +1067,38 @@ class Scope(Corpus):
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower(), unit)
             ]
             yield "per_unit", hits
+        noun = self._instance_asked(query) if hits else ()
+        if noun:
+            # "Hai công trình được chọn gắn biển … là công trình nào?": the plan says two will
+            # be chosen, not which; only a passage naming one ("xã Nhân Lý") answers.
+            hits = [h for h in hits if h.ref < 0 or _names_instance(
+                self._docs[h.ref].passage.text, noun)]
+            yield "instance", hits
         if hits and self._celebrated_event(q, query):
             # "Đại hội Đảng bộ huyện Trạm Tấu tổ chức tháng mấy": the plan's campaign is held
             # in honour of that event; the plan does not schedule the event itself.
             hits = []
             yield "celebrated", hits
         yield "", hits
+
+    def _instance_asked(self, query: str) -> tuple[str, ...]:
+        """The thing whose name a which-question asks (`gate.instance_nouns`): "… là công
+        trình nào", "… tên là gì", "tập thể nào được khen"; () when it asks none."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        gate = gate_words()
+        for noun in gate["instance_nouns"]:
+            n = len(noun)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) != noun:
+                    continue
+                after = words[i + n : i + n + 4]
+                before = words[max(i - 2, 0) : i]
+                if after[:1] == ["nao"] and ("la" in before or _holds_any(
+                        after[1:], gate["instance_acts"])):
+                    return noun
+                if _holds_any(words[i + n :], gate["name_asks"]):
+                    return noun
+        return ()
 
     def _celebrated(self, campaign_id: str) -> tuple[frozenset[str], tuple[str, ...]]:
         """The words of a campaign's title before the event it is held in honour of, and
@@ -1120,6 +1260,12 @@ class Scope(Corpus):
             if word.isupper() or not folded or folded in self._capitals:
                 continue  # an abbreviation (UBND, DVK) or a name the plans use
             if folded in self._syn.stopwords or folded in self._abbrev_words:
+                continue
+            heads = tuple(self._lex.bodies)
+            if query[match.start():].startswith(heads) or query[match.end():].lstrip(
+                    ).startswith(heads):
+                # A body's head or title ("Chủ tịch", "Phó Chủ tịch", "Phó Giám đốc"); the
+                # name after it is still read ("Phòng Tư pháp").
                 continue
             return True
         return False
