@@ -60,7 +60,8 @@ NUM_RE = re.compile(r"(?<![\w/.-])\d+(?:[.,]\d+)?(?![\w/])")
 DOC_RE = re.compile(
     r"(?P<kind>Kế hoạch|Chỉ thị|Nghị quyết|Hướng dẫn|Quyết định|Công văn|Văn bản|Thông tư|"
     r"Nghị định|Thông báo|Kết luận|Chương trình)\s+(?:số\s+)?(?P<num>\d+[\w/.-]*[\w])"
-    r"(?:\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?", re.IGNORECASE)
+    r",?(?:\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}|\d{1,2} tháng \d{1,2} năm \d{4}))?",
+    re.IGNORECASE)
 OFFICE_RE = re.compile(
     r"^(?:Phòng|Ban |Ủy ban|Uỷ ban|UBND|Văn phòng|Hội |Đoàn |Công an|Trung tâm|Mặt trận|"
     r"Liên đoàn|Huyện đoàn|Thường trực|Hội đồng|Các phòng|Các cơ quan|Cơ quan|Đài|Ban Chỉ|"
@@ -160,7 +161,7 @@ def plan_units(campaign: Campaign, place: str) -> Iterator[Unit]:
             kind, num, date = m.group("kind"), m.group("num"), m.group("date")
             doc = f"{kind.lower()} {num}"
             frames = [("what", f"{doc} về việc gì"), ("what", f"{doc} là văn bản gì")]
-            keys: list[tuple[str, ...]] = [(fold(num), _key(text))]
+            keys: list[tuple[str, ...]] = [(fold(num),)]  # a passage citing it
             if date:
                 frames = [("date", f"{doc} ký ngày nào"), ("date", f"{doc} ban hành khi nào"),
                           ("what", f"{doc} của cơ quan nào")]
