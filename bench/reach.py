@@ -82,6 +82,7 @@ class Unit:
     keys: list[tuple[str, ...]]  # alternatives, each a tuple of folded fragments all needed
     fact: str = ""  # date, num, org: what a fact question about the unit asks
     frames: list[tuple[str, str]] = field(default_factory=list)  # fixed (form, question)
+    extra: list[tuple[str, str]] = field(default_factory=list)  # asked besides the generated
 
 
 def _key(text: str) -> str:
@@ -187,11 +188,17 @@ def plan_units(campaign: Campaign, place: str) -> Iterator[Unit]:
         lengths = sorted(len(t.split()) for t in texts)
         short = listed and lengths[len(lengths) // 2] <= 12  # a programme: short lines
         office = bool(heading) and bool(OFFICE_RE.match(heading))
-        for t in texts:
+        for n, t in enumerate(texts):
             kind = ("programme line" if short else "list item" if listed
                     else "office duty" if office else "plain passage")
             fact = "org" if office or OFFICE_RE.match(t) else _fact_of(t)
-            yield Unit(cid, place, kind, t, [(_key(t),)], fact)
+            extra = []
+            if short:  # an ordered programme: what comes after or before an item
+                if n > 0:
+                    extra.append(("next", f"sau phần {_head(texts[n - 1])} thì đến phần gì"))
+                if n + 1 < len(texts) and texts[n + 1].endswith((*LIST_END, ".")):
+                    extra.append(("before", f"trước phần {_head(texts[n + 1])} là phần gì"))
+            yield Unit(cid, place, kind, t, [(_key(t),)], fact, extra=extra)
             if len(t) >= LONG_PASSAGE:
                 for s in SENTENCE_RE.split(t)[1:]:
                     if len(s.split()) >= 6:
@@ -220,12 +227,20 @@ def _chunks(text: str, stops: frozenset[str]) -> list[list[tuple[int, str]]]:
     return chunks
 
 
+def _head(text: str) -> str:
+    """An item named as people name it: its first words, lower case, up to a comma."""
+    first = re.split(r"[,.;:(]", text, maxsplit=1)[0]
+    return " ".join(first.lower().split()[:5])
+
+
 def _span(chunks: list[list[tuple[int, str]]], rng: random.Random, around: int | None,
           rarity: dict[str, float]) -> str | None:
     """A phrase of the unit: three or four content words in a row (two when the unit has
     no longer run), one of the three rarest in the plans (people type the words that tell
     the unit apart), or the rarest near `around` (the fact asked)."""
-    spans = [c[i:i + k] for c in chunks for k in (3, 4) for i in range(len(c) - k + 1)]
+    # (a window starts or ends with its phrase: one cut inside would split a compound word)
+    spans = [c if len(c) <= 5 else part for c in chunks if len(c) >= 3
+             for part in (c[:3], c[:4], c[-3:], c[-4:])]
     if not spans:
         spans = [c for c in chunks if len(c) == 2]
     if not spans:
@@ -252,6 +267,7 @@ def questions(unit: Unit, stops: frozenset[str], seed: int,
     rng = random.Random(seed * 1_000_003 + zlib.crc32(f"{unit.campaign}|{unit.text}".encode()))
     if unit.frames:
         return list(unit.frames)
+    out: list[tuple[str, str]] = list(unit.extra)
     text = DOC_RE.sub(lambda m: m.group("kind"), unit.text)
     fact_at = None
     if unit.fact in ("date", "num"):
@@ -260,7 +276,6 @@ def questions(unit: Unit, stops: frozenset[str], seed: int,
         if m:
             fact_at = len(WORD_RE.findall(text[:m.start()]))
     chunks = _chunks(text, stops)
-    out: list[tuple[str, str]] = []
     for form in ("what", "fact", "yesno"):
         span = _span(chunks, rng, fact_at if form == "fact" else None, rarity)
         if span is None:
