@@ -375,6 +375,10 @@ def run(campaigns: list[Campaign], seed: int, show: str | None, limit: int) -> T
                              if top else NOT_FOUND)
                     abstained = NOT_FOUND in reply
                     ok = not abstained and any(all(f in reply for f in alt) for alt in keys)
+                    if top is not None and not ok and top.sentence and fold(unit.text)[
+                            :KEY_CHARS] in fold(top.text):
+                        # the right passage, another of its sentences quoted
+                        tally.add([f"quoted:{unit.kind}"], False, False)
                     tally.add(["all:all", f"kind:{unit.kind}", f"form:{form}", f"marks:{marks}",
                                f"place:{tag}", f"kindform:{unit.kind}/{form}"], ok, abstained)
                     if show and not ok and unit.kind == show and shown < limit:
@@ -404,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n, r = tally.asked["all:all"], tally.right["all:all"]
         print(f"== {name}: reach {r}/{n} = {r / max(1, n):.1%}"
               f" (not found {tally.none['all:all'] / max(1, n):.1%}), seed {args.seed}")
-        for prefix in ("kind:", "form:", "marks:", "place:"):
+        for prefix in ("kind:", "form:", "marks:", "place:", "quoted:"):
             print(f" per {prefix[:-1]}")
             print("\n".join(tally.lines(prefix)))
         if args.detail:
