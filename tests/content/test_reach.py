@@ -8,7 +8,9 @@ can have been added for it) and on the committed plans.
 - "có phải (phó) chủ tịch ký kế hoạch … không": the signature answers, as printed;
 - the next or the previous item of an ordered list ("sau phần X thì đến phần gì", "trước phần
   X là phần nào"), X named by its first words;
-- the flag salute of a programme ("chào cờ") is no greeting ("chào cô") to drop.
+- the flag salute of a programme ("chào cờ") is no greeting ("chào cô") to drop;
+- a short title heading above items that only set apart whom they are for ("Tiêu chí thi đua"
+  above "a) Đối với tập thể", "b) Đối với cá nhân") is their topic, as their own heading is.
 
 The mechanical bench (bench/reach.py) generates its questions deterministically, one kind of
 unit each.
@@ -42,6 +44,8 @@ I. MỤC ĐÍCH, YÊU CẦU
 
 Biểu dương các tập thể, cá nhân tiêu biểu trong phong trào thi đua yêu nước.
 
+Việc bình xét khen thưởng phải bảo đảm đúng tiêu chuẩn, công khai, dân chủ.
+
 II. NỘI DUNG
 
 1. Nội dung chương trình
@@ -62,7 +66,19 @@ II. NỘI DUNG
 
 Hội nghị hoàn thành trong tháng 6 năm 2025.
 
-III. TỔ CHỨC THỰC HIỆN
+III. TIÊU CHÍ VÀ KHEN THƯỞNG
+
+1. Tiêu chí thi đua
+
+a) Đối với tập thể
+
+- Tổ chức tốt các hoạt động hưởng ứng hội nghị tại đơn vị.
+
+b) Đối với cá nhân
+
+- Có sáng kiến trong công tác được cấp có thẩm quyền công nhận.
+
+IV. TỔ CHỨC THỰC HIỆN
 
 1. Phòng Nội vụ: Chủ trì tổng hợp danh sách đề nghị khen thưởng.
 
@@ -153,6 +169,18 @@ def test_before_a_date_is_no_adjacency(committed: SearchIndex) -> None:
     # "trước ngày 25/10 phải làm gì" names no item: the ranking answers, not a neighbour.
     hits = committed.search("trạm tấu trước ngày 25/10/2024 phải gửi đăng ký gì")
     assert hits and "25/10/2024" in f"{hits[0].heading} {hits[0].text}"
+
+
+@pytest.mark.parametrize("question", [
+    "tiêu chí thi đua gồm những gì",
+    "tieu chi thi dua nam xuyen la gi",
+])
+def test_items_set_apart_by_whom_carry_the_title_above_them(imported: SearchIndex,
+                                                            question: str) -> None:
+    # Not the "Yêu cầu" passage saying "đúng tiêu chuẩn" in its own words.
+    hits = imported.search(question)
+    said = " ".join((hits[0].text, *hits[0].section_texts)) if hits else ""
+    assert "hoạt động hưởng ứng hội nghị" in said or "Có sáng kiến" in said
 
 
 def test_the_flag_salute_is_no_greeting(committed: SearchIndex) -> None:
