@@ -665,11 +665,11 @@ class Corpus:
         # a long neighbour must not outweigh the passage's own words.
         around: dict[str, float] = {}
         # An item heading that only sets apart whom or what the item is for ("Đối với tập
-        # thể", "Đối với cấp xã") leaves the topic to the heading above it ("Tiêu chí thi
-        # đua"): that one counts as the passage's own heading.
+        # thể", "Cấp xã"; not an office, "Phòng Nội vụ") leaves the topic to the heading above
+        # it ("Tiêu chí thi đua"): that one counts as the passage's own heading.
         own = context[-1] if context else ""
-        label = bool(own) and (" ".join(fold_words(own)).startswith(PART_LABEL)
-                               or len(own.split()) <= LABEL_WORDS + 1)
+        label = bool(own) and (" ".join(fold_words(own)).startswith(PART_LABEL) or (
+            len(own.split()) <= LABEL_WORDS + 1 and bool(self._qualifiers((own,)))))
         for depth, above in enumerate(reversed(context)):
             # (a title, "Tiêu chí thi đua": not a heading listing several topics, "Hình thức,
             # thời gian, thành phần và số lượng đại biểu")
