@@ -74,6 +74,10 @@ YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years ar
 
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
+# Words after the item quoted that only ask which item comes next (or before).
+NEXT_ASK = frozenset({"thi", "den", "toi", "la", "phan", "muc", "gi", "nao", "tiep", "theo",
+                      "se", "co", "noi", "dung", "hoat", "dong", "ke", "roi", "xong", "o", "a",
+                      "vay", "ha", "nhi"})
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
 
@@ -221,14 +225,22 @@ class SearchIndex(Candidates, Reading, Quoting):
         when the item says QUOTE_PAIRS of its word pairs at least and most of them, or all
         the item's own pairs; None when the question is not of this form or quotes none."""
         words = q.words
-        if "sau" not in words or not any(p in NEXT_PAIRS for p in itertools.pairwise(words)):
+        step = 1 if "sau" in words else -1 if "truoc" in words else 0
+        if not step:
             return None
-        k = words.index("sau")
+        k = words.index("sau" if step > 0 else "truoc")
         span: list[str] = []
         for j, w in enumerate(words[k + 1 :], k + 1):
             if w in NEXT_STOPS and words[j + 1 : j + 2] != ("dua",):  # ("thì", not "thi đua")
                 break
             span.append(w)
+        rest = words[k + 1 + len(span) :]
+        # "… tiếp theo"; or, the item quoted, nothing but which item is asked: "sau phần chào
+        # cờ thì đến phần gì", "trước phần tổng kết là phần nào".
+        asks_item = bool(rest) and set(rest) <= NEXT_ASK and bool({"gi", "nao"} & set(rest))
+        if not (asks_item or (step > 0 and any(
+                p in NEXT_PAIRS for p in itertools.pairwise(words)))):
+            return None
         pairs = {f"{a}_{b}" for a, b in itertools.pairwise(span)} & self._idf.keys()
         if not pairs:
             return None
@@ -242,19 +254,22 @@ class SearchIndex(Candidates, Reading, Quoting):
                 if f in doc.own:
                     counts[i] = counts.get(i, 0) + 1
         # (A short item, "Chào cờ;", is quoted when the question says all its pairs.)
+        # (An item named by its first words, "sau phần báo cáo tổng kết thì đến phần gì", is
+        # quoted when it says every pair of them.)
         quoted = [i for i, n in counts.items() if (n >= QUOTE_PAIRS and 2 * n > len(pairs)) or (
+            asks_item and n == len(pairs)) or (
             n == sum(1 for f in _text_features(self._docs[i].passage.text, self._syn)
                      if "_" in f and f[0] != "~"))]
         if not quoted:
             return None
         best = max(quoted, key=lambda i: (counts[i], -self._docs[i].length, -i))
-        if best + 1 >= len(self._docs):
+        if not 0 <= best + step < len(self._docs):
             return None
-        doc, nxt = self._docs[best], self._docs[best + 1]
+        doc, nxt = self._docs[best], self._docs[best + step]
         if (nxt.campaign_id != doc.campaign_id or nxt.passage.source != doc.passage.source
                 or nxt.is_heading or nxt.field):
             return None
-        return self._hit(best + 1, MIN_COVERAGE)
+        return self._hit(best + step, MIN_COVERAGE)
 
     def _says_more(self, q: _Query, i: int, j: int) -> bool:
         """Whether passage i holds more of the question's words that tell passages apart

@@ -39,6 +39,7 @@ from content.search_base import (
     SIBLING_TF,
     TITLE_NAME_DF,
     TITLE_NAME_SHARE,
+    TITLE_WORDS,
     UNKNOWN_WEIGHT,
     YEAR_ONLY_TF,
     B,
@@ -76,6 +77,7 @@ _SEGMENT_RE = re.compile(r"[^\w\s]+")
 _ACRONYM_RE = re.compile(r"(?<![\w/.-])[^\W\d_]{2,9}(?![\w/.-])")
 _PLAIN_RE = re.compile(r"[a-zđ]+")
 PLACE_BEFORE = frozenset({"o", "tai", "cua"})  # "ở hq", "tại cl": a place follows
+PART_LABEL = "doi voi "  # "Đối với cấp xã": a heading setting apart whom an item is for
 
 
 def _acronym_key(token: str) -> str:
@@ -662,8 +664,18 @@ class Corpus:
         # Words around the passage count once each, at most their share: a long heading or
         # a long neighbour must not outweigh the passage's own words.
         around: dict[str, float] = {}
+        # An item heading that only sets apart whom or what the item is for ("Đối với tập
+        # thể", "Cấp xã"; not an office, "Phòng Nội vụ") leaves the topic to the heading above
+        # it ("Tiêu chí thi đua"): that one counts as the passage's own heading.
+        own = context[-1] if context else ""
+        label = bool(own) and (" ".join(fold_words(own)).startswith(PART_LABEL) or (
+            len(own.split()) <= LABEL_WORDS + 1 and bool(self._qualifiers((own,)))))
         for depth, above in enumerate(reversed(context)):
-            share = CONTEXT_TF if depth == 0 else ANCESTOR_TF
+            # (a title, "Tiêu chí thi đua": not a heading listing several topics, "Hình thức,
+            # thời gian, thành phần và số lượng đại biểu")
+            topic = (depth == 1 and label and "," not in above
+                     and len(above.split()) <= TITLE_WORDS)
+            share = CONTEXT_TF if depth == 0 or topic else ANCESTOR_TF
             # A heading addressing several bodies ("Đề nghị các cơ quan chuyên môn, Ủy ban
             # Mặt trận…, UBND các xã") is about each of them less than a heading naming one.
             if depth == 0 and len(above.split()) <= LABEL_WORDS:
@@ -672,11 +684,11 @@ class Corpus:
             named = self._memo_addressees.get(above)
             if named is None:
                 named = self._memo_addressees[above] = self._addressees(above)
-            topic = share / named if named >= SEVERAL_BODIES else share
+            body = share / named if named >= SEVERAL_BODIES else share
             for feat in self._features(above):
                 around[feat] = max(around.get(feat, 0.0), share)
                 # "@feat": the heading itself matches, e.g. "Đối với thôn" for a question on thôn.
-                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), topic)
+                around[f"@{feat}"] = max(around.get(f"@{feat}", 0.0), body)
         for text in siblings:
             for feat in self._features(text):
                 around[feat] = max(around.get(feat, 0.0), SIBLING_TF)

@@ -194,6 +194,9 @@ _COUNT_RE = re.compile(r"(?<![\w/])\d+(?![\w/])")
 # The least weight of the word naming the event a when-question dates (see _event_asked).
 EVENT_WEIGHT = 1.0
 # Words between an event and the when-question dating it ("… kết thúc vào ngày nào").
+# "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
+# date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
+_DOCUMENT_EVENTS = frozenset({"ki", "ky"})
 _EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
                             "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
@@ -1173,6 +1176,8 @@ class Scope(Corpus):
                 if f and f in q.core
             ]
             event = max(found, key=lambda f: q.core[f]) if found else ""
+            if event in _DOCUMENT_EVENTS and any(w[:1].isdigit() for w in words):
+                return ""  # (a document named by its number: "giấy khen ký ngày nào" is none)
             # (a word as common as "huyện" names no event)
             return event if event and q.core[event] >= EVENT_WEIGHT else ""
         return ""
