@@ -18,8 +18,8 @@ Run: uv run python -m bench.variants [--sets dev,1,...,12] [--only NAME,...] [--
    the variants that changed since a saved run.
 
 Transforms are general (how people type, a small general vocabulary of the field); the plan's
-own words only enter through the expected fragment (the yes-no check) and word rarity (the
-short query). Nothing here knows a particular question or passage.
+own words only enter through the expected fragment (the yes-no check). Nothing here knows a
+particular question or passage.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import re
 import sys
 import unicodedata
 import zlib
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,34 +205,31 @@ def yes_no(q: str, row: Row, rng: random.Random, ctx: Ctx) -> str | None:
 
 
 def short(q: str, row: Row, rng: random.Random, ctx: Ctx) -> str | None:
-    """A search-box query: the 2-5 rarest words of the question (by the plans' own word
-    frequency), in their order, and the question word of a when/how-many question."""
-    words = _WORD_RE.findall(q)
-    if len(words) < 6:
-        return None
-    content = [(ctx.rarity(w), i) for i, w in enumerate(words)
-               if fold(w) not in ctx.stop and not w.isdigit() or w.isdigit() and len(w) == 4]
-    keep = sorted(i for _, i in sorted(content, reverse=True)[: rng.randint(2, 4)])
-    if len(keep) < 2:
+    """A search-box query: the question's words without its asking, polite and linking
+    words (telegraphic), when that leaves 2-5 words, and the question word of a when / how
+    many / who question."""
+    words = [w for w in _WORD_RE.findall(q) if fold(w) not in ctx.stop]
+    if not 2 <= len(words) <= 5:
         return None
     asked = ""
     for phrase in ("ngày nào", "khi nào", "bao giờ", "bao nhiêu", "mấy", "ai", "ở đâu"):
         if re.search(rf"(?<!\w){phrase}(?!\w)", q, re.IGNORECASE):
             asked = " " + phrase
             break
-    return " ".join(words[i] for i in keep) + asked
+    return " ".join(words) + asked
 
 
 # Chat abbreviations people type (teen code and office shorthand), applied to as many places as
 # the seed picks. Keys are written with diacritics, matched whole words, case ignored.
 TEEN = (
     ("không", ("ko", "k", "hok", "khum")), ("được", ("dc", "đc")), ("gì", ("j", "gi")),
-    ("bao nhiêu", ("bn", "bnhiu", "nhiu")), ("mình", ("mik", "mk")), ("vậy", ("z", "v", "dị")),
-    ("như thế nào", ("ntn", "ntnao")), ("thế nào", ("tn", "ntn")), ("đăng ký", ("đk", "dk", "dki")),
-    ("cán bộ công chức", ("cbcc",)), ("ủy ban nhân dân", ("ubnd",)), ("uỷ ban nhân dân", ("ubnd",)),
+    ("bao nhiêu", ("bn", "bnhiu")), ("mình", ("mik", "mk")), ("vậy", ("z", "v", "dị")),
+    ("như thế nào", ("ntn", "ntnao")), ("thế nào", ("tn", "ntn")),
+    ("đăng ký", ("đk", "dk", "dki")), ("cán bộ công chức", ("cbcc",)),
+    ("ủy ban nhân dân", ("ubnd",)), ("uỷ ban nhân dân", ("ubnd",)),
     ("với", ("vs", "với")), ("người", ("ng",)), ("bao giờ", ("bh", "bgio")),
     ("biết", ("bít", "bik")), ("thời gian", ("tg", "tgian")), ("phải", ("fai", "phai")),
-    ("thì", ("thỳ",)), ("anh", ("a",)), ("em", ("e",)), ("trường", ("trg",)),
+    ("anh", ("a",)), ("em", ("e",)), ("trường", ("trg",)),
     ("hội nghị", ("hn",)), ("kế hoạch", ("kh",)), ("nhiệm vụ", ("nv",)),
     ("thi đua", ("tđ", "td")), ("khen thưởng", ("kt",)), ("chưa", ("chx",)),
     ("rồi", ("r",)), ("ạ", ("a",)), ("nhé", ("nhe", "nha")), ("quá", ("wá",)),
@@ -350,12 +346,7 @@ def synonym(q: str, row: Row, rng: random.Random, ctx: Ctx) -> str | None:
 
 @dataclass
 class Ctx:
-    df: Counter[str]
-    n: int
-    stop: frozenset[str]
-
-    def rarity(self, word: str) -> float:
-        return -self.df.get(fold(word), 0) if self.df.get(fold(word)) else -self.n * 2.0
+    stop: frozenset[str]  # words a short query leaves out
 
 
 Transform = Callable[[str, Row, random.Random, Ctx], "str | None"]
@@ -378,19 +369,16 @@ TRANSFORMS: dict[str, Transform] = {
 }
 
 # Words a short query leaves out (asking, polite and linking words; typed forms folded).
-STOP = frozenset(fold(w) for w in (
+_STOP_TEXT = (
     "cho em tôi mình cháu hỏi ạ à ơi ad bác anh chị bạn xin vậy thì là có không được của và "
     "các những trong ở với theo về cho đã sẽ đang này đó nào gì ai bao nhiêu mấy giờ khi "
     "nhé nha nhỉ hả phải rồi thế như sao đâu cần nên muốn biết ra làm để từ đến vào lúc "
-    "một hai ba chưa còn hay hoặc nếu mà thế nào tổ").split())
+    "một hai ba chưa còn hay hoặc nếu mà thế nào tổ")
+STOP = frozenset(fold(w) for w in _STOP_TEXT.split(" "))
 
 
 def make_ctx(judge: Judge) -> Ctx:
-    df: Counter[str] = Counter()
-    docs = judge.index._docs
-    for d in docs:
-        df.update(set(fold(d.passage.text).split()))
-    return Ctx(df, len(docs), STOP)
+    return Ctx(STOP)
 
 
 def variant(name: str, row: Row, ctx: Ctx, seed: int) -> str | None:

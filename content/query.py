@@ -388,6 +388,21 @@ def normalise_words(
     return joined.split()
 
 
+SHOUTED_SHARE = 0.6  # words typed in capitals, of the message's words, for it to be shouted
+SHOUTED_MIN = 3
+
+
+def plain_case(text: str) -> str:
+    """A message typed in capitals ("HẠN NỘP HỒ SƠ LÀ NGÀY NÀO?"), lower-cased: its capitals
+    tell nothing of names or codes ("UBND", "Chi Lăng" written so in a normal message do).
+    Any other message is returned unchanged."""
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text)]
+    shouted = sum(w.isupper() for w in words)
+    if shouted >= SHOUTED_MIN and shouted >= SHOUTED_SHARE * len(words):
+        return text.lower()
+    return text
+
+
 STORY_MIN_WORDS = 14  # a message this long may carry the asker's own story
 STORY_MIN_PART = 3  # words each side of the marker
 

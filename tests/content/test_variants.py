@@ -1,0 +1,41 @@
+"""The same question in other forms (issue #12, bench/variants.py): a form people type must
+not change the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.query import plain_case
+from content.search import SearchIndex
+from tests.content.answers import top_answer
+from tests.harness import Chat
+
+
+def test_a_message_typed_in_capitals_is_read_in_lower_case() -> None:
+    assert plain_case("HẠN NỘP HỒ SƠ LÀ NGÀY NÀO?") == "hạn nộp hồ sơ là ngày nào?"
+    assert plain_case("ĐẠI HỘI THI ĐUA Ở CHI LĂNG vào tháng mấy") == (
+        "đại hội thi đua ở chi lăng vào tháng mấy")
+
+
+def test_names_and_codes_in_capitals_keep_their_case() -> None:
+    for text in ("UBND xã Nhân Lý làm gì?", "Chỉ thị 34-CT/TW của Bộ Chính trị ban hành ngày nào",
+                 "HĐND và UBND huyện Chi Lăng phối hợp thế nào", "ok", "XIN CHÀO"):
+        assert plain_case(text) == text
+
+
+@pytest.mark.parametrize("question", [
+    "Xã nào được huyện Chi Lăng chọn chỉ đạo điểm tổ chức hội nghị?",
+    "Ở Chi Lăng, số lượng đại biểu hội nghị cấp xã do ai quyết định?",
+    "Ban Tuyên giáo Huyện ủy Hớn Quản được đề nghị làm gì trong phong trào thi đua này?",
+])
+def test_a_question_in_capitals_gets_the_same_answer(committed: SearchIndex,
+                                                     question: str) -> None:
+    assert top_answer(committed, question.upper()) == top_answer(committed, question)
+
+
+async def test_a_shouted_question_is_answered_in_chat(chat: Chat) -> None:
+    await chat.send("THỦ TỤC HÀNH CHÍNH VỀ THI ĐUA KHEN THƯỞNG CẤP HUYỆN, XÃ ĐƯỢC CẢI CÁCH "
+                    "THẾ NÀO?")
+    answer = await chat.reply()
+    assert "Chưa tìm thấy" not in answer
+    assert "thủ tục hành chính" in answer.lower()
