@@ -7,6 +7,7 @@ import pytest
 
 from content.query import plain_case
 from content.search import SearchIndex
+from content.search_reading import near_words
 from tests.content.answers import top_answer
 from tests.harness import Chat
 
@@ -39,3 +40,38 @@ async def test_a_shouted_question_is_answered_in_chat(chat: Chat) -> None:
     answer = await chat.reply()
     assert "Chưa tìm thấy" not in answer
     assert "thủ tục hành chính" in answer.lower()
+
+
+def test_words_one_keystroke_away() -> None:
+    near = near_words("khne")
+    assert {"khen", "khe", "khnei"} <= near  # swapped, dropped, added
+    assert "khne" not in near
+    assert "ngay" in near_words("ngya") and "thanh" in near_words("thannh")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("cuộc thi dân vận khéo kết thúc ngya nào", "cuộc thi dân vận khéo kết thúc ngày nào"),
+    ("giấy khne dân vận khéo do ai cấp", "giấy khen dân vận khéo do ai cấp"),
+    ("hình thức kehn thưởng trong phong trào 80 năm tổng tuyển cử",
+     "hình thức khen thưởng trong phong trào 80 năm tổng tuyển cử"),
+    ("hội nghị điển hihn tiên tiến cấp huyện họp bao lâu",
+     "hội nghị điển hình tiên tiến cấp huyện họp bao lâu"),
+])
+def test_a_mistyped_word_is_read_by_its_neighbours(committed: SearchIndex, typed: str,
+                                                   meant: str) -> None:
+    assert top_answer(committed, typed) == top_answer(committed, meant)
+
+
+@pytest.mark.parametrize("question", [
+    "ad làm thơ về mùa lúa được không",
+    "mùa mưa năm nay bao giờ thì dứt",
+])
+def test_a_word_the_plans_lack_is_not_taken_for_a_typo(committed: SearchIndex,
+                                                       question: str) -> None:
+    assert committed.search(question) == []
+
+
+async def test_a_mistyped_question_is_answered_in_chat(chat: Chat) -> None:
+    await chat.send("nghị quyết 27-NQ/TW ban hành ngya nào")
+    answer = await chat.reply()
+    assert "Chưa tìm thấy" not in answer and "09/11/2022" in answer
