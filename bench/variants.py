@@ -209,7 +209,9 @@ def short(q: str, row: Row, rng: random.Random, ctx: Ctx) -> str | None:
     """A search-box query: the question's words without its asking, polite and linking
     words (telegraphic), when that leaves 2-5 words, and the question word of a when / how
     many / who question."""
-    words = [w for w in _WORD_RE.findall(q) if fold(w) not in ctx.stop]
+    plain = fold(q) == q.lower()
+    words = [w for w in _WORD_RE.findall(q)
+             if (fold(w) if plain else w.lower()) not in (ctx.folded_stop if plain else ctx.stop)]
     if not 2 <= len(words) <= 5:
         return None
     asked = ""
@@ -255,7 +257,8 @@ def teen(q: str, row: Row, rng: random.Random, ctx: Ctx) -> str | None:
 
 def _content_words(q: str, ctx: Ctx) -> list[re.Match[str]]:
     return [m for m in _WORD_RE.finditer(q)
-            if len(m.group()) >= 4 and m.group().isalpha() and fold(m.group()) not in ctx.stop
+            if len(m.group()) >= 4 and m.group().isalpha()
+            and fold(m.group()) not in ctx.folded_stop
             and not m.group()[0].isupper()]
 
 
@@ -356,7 +359,8 @@ def synonym(q: str, row: Row, rng: random.Random, ctx: Ctx) -> str | None:
 
 @dataclass
 class Ctx:
-    stop: frozenset[str]  # words a short query leaves out
+    stop: frozenset[str]  # words a short query leaves out (as written)
+    folded_stop: frozenset[str]  # the same, folded (for a question typed without marks)
 
 
 Transform = Callable[[str, Row, random.Random, Ctx], "str | None"]
@@ -385,11 +389,13 @@ _STOP_TEXT = (
     "các những trong ở với theo về cho đã sẽ đang này đó nào gì ai bao nhiêu mấy giờ khi "
     "nhé nha nhỉ hả phải rồi thế như sao đâu cần nên muốn biết ra làm để từ đến vào lúc "
     "một hai ba chưa còn hay hoặc nếu mà thế nào tổ")
-STOP = frozenset(fold(w) for w in _STOP_TEXT.split(" "))
+STOP = frozenset(_STOP_TEXT.split(" "))
 
 
 def make_ctx(judge: Judge) -> Ctx:
-    return Ctx(STOP)
+    # Folded, a few stop words are also words of the field ("thi" thì / thi, "hoi" hỏi / hội).
+    ambiguous = {"chi", "hoi", "to", "thi", "dau", "de", "tu", "ve", "vao", "lam", "ba", "ra"}
+    return Ctx(STOP, frozenset(fold(w) for w in STOP) - ambiguous)
 
 
 def variant(name: str, row: Row, ctx: Ctx, seed: int) -> str | None:

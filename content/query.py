@@ -388,6 +388,29 @@ def normalise_words(
     return joined.split()
 
 
+# Share of a message's words typed with marks for it to be typed with diacritics: "Cho mình
+# hỏi ca nhan dan van kheo phai …" is typed without (its wrapper's marks are habit, or the
+# keyboard's).
+MARKED_SHARE = 1 / 3
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+MARKED_MIN_LONG = 3  # words of four letters or more for the share to decide
+_LONG_WORD = 4
+
+
+def typed_with_marks(text: str) -> bool:
+    """Whether a message is typed with diacritics: some word carries marks and, when it has a
+    few words of four letters or more (short ones, "thi", "bao", are often right unmarked), a
+    third of those carry marks."""
+    words = _WORD_RE.findall(nfc(text).lower())
+    marked = ["".join(fold_token(w)) != w for w in words]
+    long = [m for w, m in zip(words, marked, strict=True) if len(w) >= _LONG_WORD]
+    if len(long) < MARKED_MIN_LONG:
+        return any(marked)
+    return sum(long) >= MARKED_SHARE * len(long)
+
+
 SHOUTED_SHARE = 0.6  # words typed in capitals, of the message's words, for it to be shouted
 SHOUTED_MIN = 3
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from content.query import Vocab, normalise_words, read_question
+from content.query import Vocab, normalise_words, read_question, typed_with_marks
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -284,9 +284,14 @@ class Reading(Scope):
         folded = ["".join(fold_token(t)) for t in tokens]  # (each word folded once)
         if folded == tokens:
             return {}
+        # "Cho mình hỏi ca nhan dan van kheo phai …": marks typed on a few words (a polite
+        # wrapper, a word the keyboard fixed) and none on the rest: the words typed plain are
+        # read as in a message typed without marks.
+        plain_typed = not typed_with_marks(query)
         spelled: dict[str, set[str]] = defaultdict(set)
         for key, token in zip(folded, tokens, strict=True):
-            spelled[key].add(token)
+            if not (plain_typed and key == token):
+                spelled[key].add(token)
         return spelled
 
     def _spelling_share(self, word: str, spelled: dict[str, set[str]]) -> float:

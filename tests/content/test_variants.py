@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.query import plain_case
+from content.query import plain_case, typed_with_marks
 from content.search import SearchIndex
 from content.search_reading import near_words
 from tests.content.answers import top_answer
@@ -75,3 +75,23 @@ async def test_a_mistyped_question_is_answered_in_chat(chat: Chat) -> None:
     await chat.send("nghị quyết 27-NQ/TW ban hành ngya nào")
     answer = await chat.reply()
     assert "Chưa tìm thấy" not in answer and "09/11/2022" in answer
+
+
+def test_a_message_with_marks_on_a_few_words_only_is_typed_without_them() -> None:
+    assert typed_with_marks("Hội nghị điển hình tiên tiến tổ chức ở đâu")
+    assert typed_with_marks("thi dvk bao giờ")
+    assert not typed_with_marks("Cho mình hỏi ca nhan dan van kheo phai co tai khoan thuoc dau ạ")
+    assert not typed_with_marks("hoi nghi to chuc o dau")
+
+
+def test_a_polite_wrapper_typed_with_marks_keeps_the_plain_question_plain(
+        committed: SearchIndex) -> None:
+    plain = "phong trao thi dua dac biet tram tau ket thuc thang nao"
+    assert top_answer(committed, f"Anh chị ơi {plain} ạ?") == top_answer(committed, plain)
+    assert committed.search("Cho mình hỏi chuyen khau tu xa nay sang xa khac lam o dau ạ") == []
+
+
+async def test_a_plain_question_in_a_polite_wrapper_is_answered_in_chat(chat: Chat) -> None:
+    await chat.send("Anh chị ơi phong trao thi dua dac biet tram tau ket thuc thang nao ạ?")
+    answer = await chat.reply()
+    assert "12/2025" in answer and "Chưa tìm thấy" not in answer
