@@ -546,6 +546,10 @@ def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
 
 
+def _never(word: str) -> bool:
+    return False
+
+
 def read_question(text: str, vocab: Vocab | None = None) -> QuestionShape:
     """Read how a message asks: whether it is a question at all ("… hết hạn ngày nào",
     "… bao nhiêu?", "cho hỏi …"), a yes-no question, or a question about the plan document.
@@ -553,9 +557,11 @@ def read_question(text: str, vocab: Vocab | None = None) -> QuestionShape:
     The one question detector: the dispatcher uses it to let a rule question through a
     screen waiting for a choice, the lookup to read the question."""
     vocab = vocab or default_vocab()
-    typed = _expand(fold_words(text.replace("%", " phần trăm ")), vocab)
+    # Telex keys left in a word ("kế hoachj", "ngayf naof") are undone here for every word: a
+    # folded Vietnamese word never ends in a tone key nor holds "dd", "w" or a doubled vowel.
+    typed = [fix_telex(w) for w in _expand(fold_words(text.replace("%", " phần trăm ")), vocab)]
     joined = " ".join(typed)
-    words = normalise_words(text, vocab)
+    words = normalise_words(text, vocab, known=_never)
     asks = "?" in text or (len(words) >= 3 and (
         any(w in vocab.question_words for w in words)
         or (words[-1] in vocab.question_endings and len(words) >= 4)

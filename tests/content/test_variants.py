@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.query import plain_case, typed_with_marks
+from content.query import plain_case, read_question, typed_with_marks
 from content.search import SearchIndex
 from content.search_reading import near_words
 from tests.content.answers import top_answer
@@ -95,3 +95,26 @@ async def test_a_plain_question_in_a_polite_wrapper_is_answered_in_chat(chat: Ch
     await chat.send("Anh chị ơi phong trao thi dua dac biet tram tau ket thuc thang nao ạ?")
     answer = await chat.reply()
     assert "12/2025" in answer and "Chưa tìm thấy" not in answer
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("nguoi ky ke hoachj Tram Tau", "signed_by"),
+    ("ngayf ban hanhf ke hoach dvk", "date_text"),
+])
+def test_telex_keys_left_in_a_question_about_the_plan_document(text: str, field: str) -> None:
+    assert read_question(text).field == field
+
+
+def test_a_common_word_for_the_plans_own_gets_the_same_answer(committed: SearchIndex) -> None:
+    meant = "Ai tuyên truyền kế hoạch thi đua tới cán bộ công chức ở Chi Lăng?"
+    assert top_answer(committed, meant.replace("tuyên truyền", "phổ biến")) == top_answer(
+        committed, meant)
+    meant = "cuộc thi Dân vận khéo tìm hiểu những nội dung gì"
+    assert top_answer(committed, meant.replace("cuộc thi", "hội thi")) == top_answer(
+        committed, meant)
+
+
+def test_chat_spellings_of_must_and_how_many(committed: SearchIndex) -> None:
+    meant = "cá nhân thi dvk phải đạt kết quả thế nào mới được khen"
+    assert top_answer(committed, meant.replace("phải", "fai")) == top_answer(committed, meant)
+    assert committed.search("Chi Lăng có bnhiu thôn?") == []
