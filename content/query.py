@@ -388,6 +388,44 @@ def normalise_words(
     return joined.split()
 
 
+# Share of a message's words typed with marks for it to be typed with diacritics: "Cho mình
+# hỏi ca nhan dan van kheo phai …" is typed without (its wrapper's marks are habit, or the
+# keyboard's).
+MARKED_SHARE = 1 / 3
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+MARKED_MIN_LONG = 3  # words of four letters or more for the share to decide
+_LONG_WORD = 4
+
+
+def typed_with_marks(text: str) -> bool:
+    """Whether a message is typed with diacritics: some word carries marks and, when it has a
+    few words of four letters or more (short ones, "thi", "bao", are often right unmarked), a
+    third of those carry marks."""
+    words = _WORD_RE.findall(nfc(text).lower())
+    marked = ["".join(fold_token(w)) != w for w in words]
+    long = [m for w, m in zip(words, marked, strict=True) if len(w) >= _LONG_WORD]
+    if len(long) < MARKED_MIN_LONG:
+        return any(marked)
+    return sum(long) >= MARKED_SHARE * len(long)
+
+
+SHOUTED_SHARE = 0.6  # words typed in capitals, of the message's words, for it to be shouted
+SHOUTED_MIN = 3
+
+
+def plain_case(text: str) -> str:
+    """A message typed in capitals ("HẠN NỘP HỒ SƠ LÀ NGÀY NÀO?"), lower-cased: its capitals
+    tell nothing of names or codes ("UBND", "Chi Lăng" written so in a normal message do).
+    Any other message is returned unchanged."""
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text)]
+    shouted = sum(w.isupper() for w in words)
+    if shouted >= SHOUTED_MIN and shouted >= SHOUTED_SHARE * len(words):
+        return text.lower()
+    return text
+
+
 STORY_MIN_WORDS = 14  # a message this long may carry the asker's own story
 STORY_MIN_PART = 3  # words each side of the marker
 
@@ -508,6 +546,10 @@ def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
 
 
+def _never(word: str) -> bool:
+    return False
+
+
 def read_question(text: str, vocab: Vocab | None = None) -> QuestionShape:
     """Read how a message asks: whether it is a question at all ("… hết hạn ngày nào",
     "… bao nhiêu?", "cho hỏi …"), a yes-no question, or a question about the plan document.
@@ -515,9 +557,11 @@ def read_question(text: str, vocab: Vocab | None = None) -> QuestionShape:
     The one question detector: the dispatcher uses it to let a rule question through a
     screen waiting for a choice, the lookup to read the question."""
     vocab = vocab or default_vocab()
-    typed = _expand(fold_words(text.replace("%", " phần trăm ")), vocab)
+    # Telex keys left in a word ("kế hoachj", "ngayf naof") are undone here for every word: a
+    # folded Vietnamese word never ends in a tone key nor holds "dd", "w" or a doubled vowel.
+    typed = [fix_telex(w) for w in _expand(fold_words(text.replace("%", " phần trăm ")), vocab)]
     joined = " ".join(typed)
-    words = normalise_words(text, vocab)
+    words = normalise_words(text, vocab, known=_never)
     asks = "?" in text or (len(words) >= 3 and (
         any(w in vocab.question_words for w in words)
         or (words[-1] in vocab.question_endings and len(words) >= 4)

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from content.query import STORY_MIN_WORDS, VOCAB_FILE, canon_words, load_vocab, split_story
+from content.query import (
+    STORY_MIN_WORDS,
+    VOCAB_FILE,
+    canon_words,
+    load_vocab,
+    plain_case,
+    split_story,
+)
 from content.schema import Campaign
 from content.search_base import (
     _FULL_DATE_RE,
@@ -90,6 +97,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
+        query = plain_case(query)  # query.py: a message typed in capitals
         query = self._expand_acronyms(query)  # search_corpus.py: "ở hq" -> "ở hớn quản"
         story, asked = split_story(query, self._lex)
         if not story and len(query.split()) >= STORY_MIN_WORDS:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from content.query import Vocab, normalise_words, read_question
+from content.query import Vocab, normalise_words, read_question, typed_with_marks
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -69,6 +69,32 @@ TOLD_HEAD = 3  # a clause telling of the asker names them within its first words
 _CLAUSE_RE = re.compile(r"(?<=[,.;!?:])\s+|\n+")
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+NEAR_MIN = 3  # letters of a mistyped word read by its neighbours
+# Onsets of a Vietnamese syllable (folded), and the shape of its rhyme: a word made of one onset
+# and a rhyme the plans use ("tho", "mua", "dut") is a syllable, maybe a word they lack, never
+# read as a typo of another.
+ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d",
+          "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+_RHYME_RE = re.compile(r"[aeiouy]{1,3}(?:c|ch|m|n|ng|nh|p|t)?")
+
+
+def near_words(word: str) -> set[str]:
+    """Words one keystroke away from a folded word: a letter dropped, doubled or changed, two
+    neighbouring letters swapped, a letter added."""
+    out: set[str] = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            out.add(head + tail[1:])
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])
+            out.update(head + c + tail[1:] for c in _LETTERS)
+        out.update(head + c + tail for c in _LETTERS)
+    out.discard(word)
+    return out
+
+
 def _has_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
@@ -82,6 +108,21 @@ class Reading(Scope):
     ) -> None:
         super().__init__(campaigns, synonyms, vocab)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        self._rhymes = frozenset(
+            w[len(o):] for w in self._vocab_set for o in ONSETS
+            if w.startswith(o) and _RHYME_RE.fullmatch(w[len(o):])
+        )
+
+        # Pairs the vocabulary's phrases write ("ngày nào", "bao nhiêu"): a typed question's
+        # own pairs, which the plans' text seldom holds.
+        self._phrase_pairs = frozenset(
+            f"{a}_{b}" for key in self._syn.phrases for a, b in itertools.pairwise(key)
+        )
+
+    def _syllable(self, word: str) -> bool:
+        """Whether a folded word is shaped as a Vietnamese syllable (an onset, and a rhyme the
+        plans use)."""
+        return any(word.startswith(o) and word[len(o):] in self._rhymes for o in ONSETS)
 
     def _correct_uncached(self, word: str) -> str | None:
         if word in self._vocab_set or word.isdigit():
@@ -93,6 +134,23 @@ class Reading(Scope):
         cutoff = 80 if len(word) >= 5 else 85
         best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
+
+    def _in_context(self, word: str, before: str | None, after: str | None) -> str | None:
+        """A mistyped word ("ngya", "khne", "tihcs": no syllable) read as the word of the plans
+        one keystroke away that makes a pair the plans write with the word before or after it
+        ("khen thưởng", "thành tích"), or a phrase of the vocabulary ("ngày nào"); the pair
+        the plans write most wins. None when no such word makes a pair."""
+        if len(word) < NEAR_MIN or not word.isalpha() or self._syllable(word):
+            return None
+        best, best_n = None, 0
+        for near in sorted(near_words(word)):
+            if near not in self._vocab_set:
+                continue
+            pairs = (f"{before}_{near}" if before else "", f"{near}_{after}" if after else "")
+            n = max(self._df.get(p, 0) or (p in self._phrase_pairs) for p in pairs)
+            if n > best_n:
+                best, best_n = near, n
+        return best
 
     def _told(self, text: str) -> tuple[str, str]:
         """A long message whose clauses tell of the asker ("cho chú hỏi, chú là cựu chiến binh
@@ -226,9 +284,14 @@ class Reading(Scope):
         folded = ["".join(fold_token(t)) for t in tokens]  # (each word folded once)
         if folded == tokens:
             return {}
+        # "Cho mình hỏi ca nhan dan van kheo phai …": marks typed on a few words (a polite
+        # wrapper, a word the keyboard fixed) and none on the rest: the words typed plain are
+        # read as in a message typed without marks.
+        plain_typed = not typed_with_marks(query)
         spelled: dict[str, set[str]] = defaultdict(set)
         for key, token in zip(folded, tokens, strict=True):
-            spelled[key].add(token)
+            if not (plain_typed and key == token):
+                spelled[key].add(token)
         return spelled
 
     def _spelling_share(self, word: str, spelled: dict[str, set[str]]) -> float:
@@ -271,8 +334,12 @@ class Reading(Scope):
         typed = set(fold_words(query))
         words: list[str] = []
         unknown: list[str] = []
-        for w in raw:
-            fixed = self._correct(w)
+        for k, w in enumerate(raw):
+            fixed = None
+            if w not in self._vocab_set and not w.isdigit():
+                fixed = self._in_context(w, raw[k - 1] if k else None,
+                                         raw[k + 1] if k + 1 < len(raw) else None)
+            fixed = fixed or self._correct(w)
             if fixed is not None:
                 words.append(fixed)
             elif len(w) > 2 or w in typed:

@@ -13,7 +13,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from content.errors import ContentError
-from content.query import VOCAB_FILE, Vocab, canon_word, canon_words, normalise_words
+from content.query import (
+    VOCAB_FILE,
+    Vocab,
+    canon_word,
+    canon_words,
+    normalise_words,
+    typed_with_marks,
+)
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -958,7 +965,7 @@ class Scope(Corpus):
         residence, identity papers, land, taxes, pensions…). Typed with diacritics, compared as
         written ("đất ở" is not "đặt ở"); typed without, by the folded words."""
         typed = nfc(query).lower()
-        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+        if typed_with_marks(typed):
             return any(
                 p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
                 for p in self._services_accented
@@ -1236,7 +1243,7 @@ class Scope(Corpus):
     def _off_topic(self, query: str, words: list[str]) -> bool:
         """Whether the question is about an everyday topic the plans never mention."""
         typed = nfc(query).lower()
-        if "".join(fold_words(typed)) != "".join(re.findall(r"\w", typed)):
+        if typed_with_marks(typed):
             # Typed with diacritics: compare as written ("chuyện cưới" is not "chuyện cười").
             # Compared with the plans as written too: "kết hôn" is not their "gắn kết hơn".
             return any(
@@ -1335,7 +1342,7 @@ class Scope(Corpus):
         "văn bản"), not a place of theirs either."""
         cased = _ACCENTED_RE.findall(nfc(query))
         tokens = [t.lower() for t in cased]
-        if all("".join(fold_words(t)) == t for t in tokens):
+        if not typed_with_marks(query):
             return False  # typed without diacritics: the folded checks decide
         stop = self._syn.stop_accented
         # The asker writes names with capitals ("… ở Chi Lăng", capitals): a lowercase word
@@ -1368,7 +1375,7 @@ class Scope(Corpus):
         """Whether a question typed with diacritics writes some name with a capital letter
         (not an abbreviation such as UBND, not its first word)."""
         typed = nfc(query)
-        if "".join(fold_words(typed)) == "".join(re.findall(r"\w", typed.lower())):
+        if not typed_with_marks(typed):
             return False  # typed without diacritics: names may be lowercase too
         return any(
             not m.group(1).isupper() and len(m.group(1)) > 1 for m in _NAME_RE.finditer(query)
