@@ -67,8 +67,10 @@ class Recovered:
 
 
 INBOX = cast(Table, InboxRow.__table__)
-# The predicate of the queue's partial index, as the index has it (see InboxRow).
-PENDING = INBOX.c.status == literal_column(f"'{InboxStatus.PENDING.value}'")
+# The predicate of the queue's partial index, as the index has it (see InboxRow), and the
+# status pending rows have (a row is pending exactly while it has no claim time).
+UNCLAIMED = INBOX.c.claimed_at.is_(None)
+PENDING = and_(UNCLAIMED, INBOX.c.status == literal_column(f"'{InboxStatus.PENDING.value}'"))
 
 
 def _insert_ignore(dialect: str) -> Any:
@@ -138,8 +140,8 @@ def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit:
     durable and takes only a row still claimed by its owner (`close_rows`; the reasoning is
     in bot.channels.inbox).
 
-    The pending rows are found through their partial index (`status = 'pending'`, a
-    literal so that a prepared statement's generic plan may use it). PostgreSQL matches
+    The pending rows are found through their partial index (`claimed_at IS NULL`; the
+    status, a literal, only filters them). PostgreSQL matches
     the ids with `= ANY(ARRAY(subquery))`: the locking subquery runs once, and the rows
     are then found by primary key whatever the planner guesses of their number (an
     `IN (subquery)` was planned as a scan of the whole table when it guessed many).
