@@ -104,7 +104,8 @@ async def test_a_row_claimed_again_by_another_process_is_not_closed_with_this_on
     await app.handle(_msg(3, "/start"))
     mine = await _ticket(first, 3)
     async with app.engine.begin() as conn:
-        await conn.execute(text("UPDATE inbox SET status = 'pending', claimed_by = NULL"))
+        await conn.execute(text("UPDATE inbox SET status = 'pending', claimed_by = NULL, "
+                                "claimed_at = NULL"))
     (item,) = await second.claim(CHANNEL, 1)
     theirs = Ticket(second, item.id)
     with mine.offered():
