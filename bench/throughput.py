@@ -16,7 +16,10 @@ with PostgreSQL also the sampling of the server's processes): in production Tele
 servers and the users are not on the bot's machine, so the fake (bench.fake_bot_api) is a
 lean HTTP/1.1 server on asyncio's protocols answering exactly as the Bot API does, and the
 users wait for their answers without a timer each (one watchdog gives up on a message
-after MESSAGE_TIMEOUT).
+after MESSAGE_TIMEOUT). Also on PostgreSQL: `flushes`, the server's WAL flushes to disk
+(pg_stat_wal.wal_sync: every commit that waits for the disk, grouped or not, and the WAL
+writer's; server-wide, so only meaningful on a server the bench has to itself) and `commits`
+of the bench database, per 1,000 answered messages, from the load's start to the bots' stop.
 On a machine of C cores, K bot processes answer at most C / (bot + pg + driver) messages
 per second and one at most 1 / bot: the gain of a second process is bounded by those
 figures, whatever the bot does per message: 2·bot / (bot + pg + driver) on two cores, which
@@ -106,6 +109,10 @@ class Result:
     latencies: list[float]
     cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
     server_cpu_seconds: float | None = None  # the same for the PostgreSQL server
+    # PostgreSQL: WAL flushes to disk (pg_stat_wal.wal_sync, the whole server) and commits of
+    # the bench database (pg_stat_database.xact_commit) from the load's start to the bots' stop.
+    wal_flushes: int | None = None
+    commits: int | None = None
     driver_cpu_seconds: float | None = None  # this process: the fake Bot API and the users
     window: tuple[float, float] = (0.0, 0.0)  # wall clock (time.time) of the load
     collections: Collections | None = None  # with --gc: the bot's garbage collector
@@ -657,13 +664,20 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     from storage.db import is_sqlite
 
     server = None if is_sqlite(url) else await ServerCpu.of(url)
+    wal_before = None
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
+        wal_before = None if server is None else await wal_counters(url)
         result = await measured(api, BOT_TOKENS["thidua"], users, processes, server,
                                 profile_bots=bool(profile))
     finally:
         await _stop(processes)
         await _no_pollers(api, BOT_TOKENS["thidua"])
+    # Read once the bots stopped: a backend reports its counters at its end at the latest.
+    wal_after = None if wal_before is None else await wal_counters(url)
+    if wal_before is not None and wal_after is not None:
+        result.wal_flushes = wal_after[0] - wal_before[0]
+        result.commits = wal_after[1] - wal_before[1] - 1  # less the reading's own
     if gc_file is not None:
         result.collections = gc_meter(gc_file, *result.window)
     return result
@@ -679,9 +693,34 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
     server_text = f"  pg {server:5.2f}" if server is not None else ""
     driver = result.driver_cpu_ms_per_message
     server_text += f"  driver {driver:5.2f}" if driver is not None else ""
+    wal = ""
+    if result.wal_flushes is not None and result.commits is not None and result.answered:
+        per = 1000 / result.answered
+        wal = (f"  flushes {result.wal_flushes * per:4.0f} commits {result.commits * per:4.0f}"
+               " /1k msg")
     return (f"{name:<26} {result.answered:>5}/{result.sent:<5} {result.rate:8.1f}/s "
             f"p50 {1000 * result.pct(0.5):7.0f} ms  p99 {1000 * result.pct(0.99):7.0f} ms  "
-            f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text}{server_text} ms/msg")
+            f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text}{server_text} ms/msg{wal}")
+
+
+async def wal_counters(url: str) -> tuple[int, int] | None:
+    """Return the server's WAL flushes so far (pg_stat_wal.wal_sync, PostgreSQL 14+) and
+    the commits of the database of `url`; None when the server does not tell."""
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(text(
+                "SELECT (SELECT wal_sync FROM pg_stat_wal), xact_commit FROM pg_stat_database"
+                " WHERE datname = current_database()"))).one()
+    except Exception:
+        return None
+    finally:
+        await engine.dispose()
+    return int(row[0]), int(row[1])
 
 
 async def load_main(args: argparse.Namespace) -> None:

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from storage.access import Grant
+from storage.inbox.marks import DoneMark, settle
 from storage.inbox.repo import InboxStatus
 from storage.people import Account, ChatState, Identity, Person, _snapshot
 
@@ -201,14 +202,15 @@ class PeopleDriver:
     async def save_states_and_touch(self, states: list[ChatState],
                                     touches: list[tuple[int, str, datetime]],
                                     now: datetime,
-                                    done: Sequence[tuple[int, ChatState | None]] = ()
+                                    done: Sequence[tuple[DoneMark, ChatState | None]] = ()
                                     ) -> list[bool]:
         """In one transaction: each changed state written only if its stored row is still
         at the revision read (ChatStateRepo.save_all_if_unchanged), the accounts seen
         (PeopleRepo.touch_accounts), and the inbox rows of `done` closed as done
-        (storage.inbox.marks), each only if the state it comes with (if any) was written;
-        tell for each state whether it was written. States and touches come in key order
-        (two processes lock rows in the same order)."""
+        (storage.inbox.marks), each only if the state it comes with (if any) was written
+        and the row is still claimed by the mark's owner (the marks tried are settled once
+        committed); tell for each state whether it was written. States and touches come in
+        key order (two processes lock rows in the same order)."""
         changed = _changed(states)
         if not changed and not touches and not done:
             return [True] * len(states)
@@ -216,7 +218,7 @@ class PeopleDriver:
 
     async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                      touches: list[tuple[int, str, datetime]], now: datetime,
-                     done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+                     done: Sequence[tuple[DoneMark, ChatState | None]]) -> list[bool]:
         """save_states_and_touch's statements for the states that changed: whether each
         was written."""
         raise NotImplementedError
@@ -275,12 +277,12 @@ class SqlitePeople(PeopleDriver):
 
     async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                      touches: list[tuple[int, str, datetime]], now: datetime,
-                     done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+                     done: Sequence[tuple[DoneMark, ChatState | None]]) -> list[bool]:
         return await greenlet_spawn(self._write_sync, changed, touches, now, done)
 
     def _write_sync(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                     touches: list[tuple[int, str, datetime]], now: datetime,
-                    done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+                    done: Sequence[tuple[DoneMark, ChatState | None]]) -> list[bool]:
         updated = _sqlite_time(now)
         saved: list[bool] = []
         with self._transaction() as raw:
@@ -293,23 +295,35 @@ class SqlitePeople(PeopleDriver):
             if touches:
                 raw.executemany(self.TOUCH, [(_sqlite_time(seen), chat, account)
                                              for account, chat, seen in touches])
-            rows = _closing(done, changed, saved)
-            if rows:
-                raw.execute(_SQLITE_CLOSE.format(marks=", ".join("?" * len(rows))),
-                            (InboxStatus.DONE.value, _sqlite_time(datetime.now(UTC)), *rows))
+            marks = _closing(done, changed, saved)
+            owners: dict[str | None, list[int]] = {}
+            for mark in marks:
+                owners.setdefault(mark.owner, []).append(mark.row_id)
+            closed: set[int] = set()
+            for owner, rows in owners.items():
+                closed.update(row for (row,) in raw.execute(
+                    _SQLITE_CLOSE.format(marks=", ".join("?" * len(rows))),
+                    (InboxStatus.DONE.value, _sqlite_time(datetime.now(UTC)), *rows, owner,
+                     owner)).fetchall())
+        settle(marks, closed)
         return saved
 
 
-# Inbox rows closed as done with the message's effects (storage.inbox.repo.close_rows).
+# An inbox row closed as done with the message's effects, if still claimed by the mark's
+# owner (storage.inbox.repo.close_rows).
 _SQLITE_CLOSE = ("UPDATE inbox SET status = ?, finished_at = ?, payload = NULL, error = NULL "
-                 "WHERE id IN ({marks})")
+                 "WHERE id IN ({marks}) AND status IN ('handling', 'answering') "
+                 "AND (? IS NULL OR claimed_by = ?) RETURNING id")
 
 
-def _closing(done: Sequence[tuple[int, ChatState | None]],
-             changed: list[tuple[ChatState, tuple[Any, ...]]], saved: list[bool]) -> list[int]:
-    """The inbox rows to close: those whose state was written, unchanged, or absent."""
+def _closing(done: Sequence[tuple[DoneMark, ChatState | None]],
+             changed: list[tuple[ChatState, tuple[Any, ...]]], saved: list[bool]
+             ) -> list[DoneMark]:
+    """The marks to close: those whose state was written, unchanged, or absent."""
     lost = {id(state) for (state, _), ok in zip(changed, saved, strict=True) if not ok}
-    return sorted({row for row, state in done if state is None or id(state) not in lost})
+    return sorted({mark.row_id: mark for mark, state in done
+                   if state is None or id(state) not in lost}.values(),
+                  key=lambda mark: mark.row_id)
 
 
 def _sqlite(connection: PoolProxiedConnection) -> Any:
@@ -326,7 +340,8 @@ def _as_is(value: Any) -> Any:
 
 
 # Arrays of the states (columns 1-8), the touches (10-12) and the inbox rows to close with
-# the chat each waits on (15-17; 13 their status, 14 the real time); 9 is the time written.
+# the chat each waits on and the owner that must still hold each (15-18; 13 their status, 14
+# the real time); 9 is the time written. The closes' ids come back after the saved chats.
 # Every array goes as text[], cast on the server: asyncpg knows text[] by itself, while an
 # integer[], varchar[] or timestamptz[] parameter makes each new connection look the type up
 # first (its catalog query, planned anew each time, cost PostgreSQL about 8 ms of CPU per
@@ -350,12 +365,14 @@ WITH seen AS (
 ), closed AS (
   UPDATE inbox AS i SET status = $13::varchar, finished_at = $14::timestamptz,
          payload = NULL, error = NULL
-  FROM unnest($15::text[]::integer[], $16::text[], $17::text[]) AS m(id, channel, chat_id)
-  WHERE i.id = m.id AND (m.chat_id IS NULL OR EXISTS (
+  FROM unnest($15::text[]::integer[], $16::text[], $17::text[], $18::text[])
+       AS m(id, channel, chat_id, owner)
+  WHERE i.id = m.id AND i.status IN ('handling', 'answering')
+    AND (m.owner IS NULL OR i.claimed_by = m.owner) AND (m.chat_id IS NULL OR EXISTS (
     SELECT 1 FROM saved AS w WHERE w.channel = m.channel AND w.chat_id = m.chat_id))
   RETURNING i.id
 )
-SELECT channel, chat_id FROM saved
+SELECT channel, chat_id, NULL::integer FROM saved UNION ALL SELECT NULL, NULL, id FROM closed
 """
 
 
@@ -432,13 +449,13 @@ class PostgresPeople(PeopleDriver):
 
     async def _write(self, changed: list[tuple[ChatState, tuple[Any, ...]]],
                      touches: list[tuple[int, str, datetime]], now: datetime,
-                     done: Sequence[tuple[int, ChatState | None]]) -> list[bool]:
+                     done: Sequence[tuple[DoneMark, ChatState | None]]) -> list[bool]:
         # Each row to close with the chat whose state must be written for it, or none
         # (no state, or one unchanged): the statement closes it when that state was.
         moved = {id(state) for state, _ in changed}
-        closing = [(row, *((state.channel, state.chat_id) if state is not None
-                           and id(state) in moved else (None, None)))
-                   for row, state in done]
+        closing = [(mark, *((state.channel, state.chat_id) if state is not None
+                            and id(state) in moved else (None, None)))
+                   for mark, state in done]
         # The last touch of an account wins, as when they were written one after another.
         last = {account: (chat, seen) for account, chat, seen in touches}
         async with self.connection() as driver:
@@ -454,7 +471,12 @@ class PostgresPeople(PeopleDriver):
                 [str(account) for account in last], [chat for chat, _ in last.values()],
                 [_pg_time(seen).isoformat() for _, seen in last.values()],
                 InboxStatus.DONE.value, datetime.now(UTC),
-                [str(row) for row, _, _ in closing], [channel for _, channel, _ in closing],
-                [chat for _, _, chat in closing])
-        stored = {(row[0], row[1]) for row in written}
+                [str(mark.row_id) for mark, _, _ in closing],
+                [channel for _, channel, _ in closing], [chat for _, _, chat in closing],
+                [mark.owner for mark, _, _ in closing])
+        stored = {(row[0], row[1]) for row in written if row[2] is None}
+        # Settled: the marks whose state was written (or that had none to wait on).
+        settle([mark for mark, channel, chat in closing
+                if chat is None or (channel, chat) in stored],
+               {row[2] for row in written if row[2] is not None})
         return [(state.channel, state.chat_id) in stored for state, _ in changed]

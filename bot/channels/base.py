@@ -20,6 +20,7 @@ from bot.channels.support import (
     OnAlert,
     OnBlocked,
     RecentKeys,
+    Reclaimed,
     Refused,
     SendPart,
     TextSource,
@@ -347,6 +348,11 @@ class BaseChannel(ABC):
                          exc)
             MESSAGES.inc(channel=self.name, outcome="unrecorded")
             return  # the row stays claimed: handled again after a restart or its lease
+        except Reclaimed:
+            logger.warning("channel %s: an update claimed again after a database restart is "
+                           "answered by its new claim, not here", self.name)
+            MESSAGES.inc(channel=self.name, outcome="reclaimed")
+            return
         except Exception as exc:
             logger.error("channel %s: an update could not be handled: %s", self.name,
                          type(exc).__name__, exc_info=True)

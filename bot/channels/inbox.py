@@ -6,6 +6,27 @@ elsewhere: after the lease). A channel closes a row as done before its replies g
 transaction of the message's effects when there is one, storage.inbox.marks): a process
 that dies while sending never answers that update again, at most one answer per update.
 (A row marked "answering" by a process that died is closed as "unsure", likewise.)
+
+What waits for the disk (PostgreSQL's synchronous_commit), and why that is enough:
+- A store is acknowledged to the platform (the next poll's offset, the webhook's 200): its
+  commit waits for the disk, always (a round holding one waits as a whole).
+- A close (or an "answering" mark) comes before a reply to a person: its commit waits for
+  the disk, and it takes only a row still claimed (handling or answering) by this process
+  (`claimed_by = owner AND status IN (...)`, storage.inbox.repo.close_rows). A close that
+  does not take sends nothing (support.Reclaimed).
+- A claim is acknowledged to no one: a round of claims alone commits without waiting.
+  A crash of the database server may then lose a claim whose update is being handled here:
+  the row is pending again, and this process (another worker's claim) or another process
+  may claim and handle it a second time. Both handlers may run to the end, but only one
+  close can take: the first to commit leaves the row done, which the other's condition
+  refuses; a claim by another owner also refuses this one's. So only one of them answers,
+  and since the close that took is on disk before its reply goes, no later crash brings the
+  row back (final rows are never requeued). The one that did not close sends nothing; the
+  effects it committed with its refused close stay (the other handler reads them: as when a
+  crash falls between a message's commit and its reply). Losing the claim cannot lose the
+  update: its row was stored durably, and any later commit that waits for the disk (a
+  store, a close) also makes the earlier claim durable (the log is flushed in order).
+  Test: tests/channels/test_inbox.py, an update claimed again is answered once.
 """
 
 from __future__ import annotations
@@ -82,8 +103,8 @@ class _Round:
 
     stores: list[tuple[str, Sequence[tuple[str, dict[str, Any]]], asyncio.Future[None]]] = \
         field(default_factory=list)
-    answering: list[tuple[int, asyncio.Future[None] | None]] = field(default_factory=list)
-    closes: list[tuple[int, InboxStatus, str | None, asyncio.Future[None] | None]] = \
+    answering: list[tuple[int, asyncio.Future[bool] | None]] = field(default_factory=list)
+    closes: list[tuple[int, InboxStatus, str | None, asyncio.Future[bool] | None]] = \
         field(default_factory=list)
     claims: list[tuple[str, int, asyncio.Future[list[InboxItem]]]] = \
         field(default_factory=list)
@@ -229,14 +250,19 @@ class Inbox:
         except Exception:
             return []  # that round failed: its updates were stored again without a claim
 
-    async def answering(self, row_id: int) -> None:
+    async def answering(self, row_id: int) -> bool:
         """Record that replies are about to go (never re-sent after this); committed when
-        this returns."""
-        await self._join(self._next.answering, row_id)
+        this returns. False: the row is no longer this process's to answer (see the
+        module's docstring): send nothing."""
+        marked: bool = await self._join(self._next.answering, row_id)
+        return marked
 
-    async def finish(self, row_id: int, status: InboxStatus, error: str | None = None) -> None:
-        """Close a row (committed when this returns)."""
-        await self._join(self._next.closes, row_id, status, error)
+    async def finish(self, row_id: int, status: InboxStatus, error: str | None = None
+                     ) -> bool:
+        """Close a row still claimed by this process (committed when this returns). False:
+        it was not (closed already, or claimed again by another owner): send nothing."""
+        closed: bool = await self._join(self._next.closes, row_id, status, error)
+        return closed
 
     async def flush(self) -> None:
         """Wait until every write asked for so far is committed (or has failed)."""
@@ -283,7 +309,7 @@ class Inbox:
                 future.set_result(claimed.pop(id(future), None))
 
     async def _write_round(self, batch: _Round, now: datetime, attempts: int
-                           ) -> dict[int, list[InboxItem]]:
+                           ) -> dict[int, Any]:
         """Write one round in its own transaction, retried: on a connection of the engine,
         the whole round in one synchronous call (no ORM session, one hand-over to the
         driver's greenlet); small indexed statements, run on the event loop on SQLite."""
@@ -305,23 +331,25 @@ class Inbox:
         raise AssertionError("unreachable")
 
     def _apply_sync(self, conn: Connection, batch: _Round, now: datetime
-                    ) -> dict[int, list[InboxItem]]:
+                    ) -> dict[int, Any]:
         with conn.begin():
             return self._apply_on(conn, batch, now)
 
     async def _apply(self, repo: InboxRepo, batch: _Round, now: datetime
-                     ) -> dict[int, list[InboxItem]]:
+                     ) -> dict[int, Any]:
         return await repo.session.run_sync(
             lambda session: self._apply_on(session.connection(), batch, now))
 
     def _apply_on(self, conn: Connection, batch: _Round, now: datetime
-                  ) -> dict[int, list[InboxItem]]:
+                  ) -> dict[int, Any]:
         """Write one round: stores first (their rows can be claimed at once), then marks and
         closes, then the claims, in the order they were asked for."""
         stored: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for channel, updates, _stored in batch.stores:
             stored.setdefault(channel, []).extend(updates)
-        claimed: dict[int, list[InboxItem]] = {}
+        # What each waiting caller gets, by id of its future: claimed rows, or whether its
+        # mark or close took.
+        claimed: dict[int, Any] = {}
         batch.unclaimed = set()
         for channel, updates in stored.items():
             limit, handed = batch.handoffs.get(channel, (0, None))
@@ -330,16 +358,26 @@ class Inbox:
                 claimed[id(handed)] = items
             if len(items) < len(updates):  # some stored pending (or already stored)
                 batch.unclaimed.add(channel)
-        mark_answering(conn, [row_id for row_id, _marked in batch.answering])
+        marked = set(mark_answering(conn, [row_id for row_id, _marked in batch.answering],
+                                    self.owner))
+        for row_id, future in batch.answering:
+            if future is not None:
+                claimed[id(future)] = row_id in marked
         closes: dict[tuple[InboxStatus, str | None], list[int]] = {}
         for row_id, status, error, _closed in batch.closes:
             closes.setdefault((status, error), []).append(row_id)
+        closed: set[int] = set()
         for (status, error), row_ids in closes.items():
-            close_rows(conn, row_ids, status, now, error)
+            closed.update(close_rows(conn, row_ids, status, now, error, self.owner))
+        for row_id, _status, _error, future in batch.closes:
+            if future is not None:
+                claimed[id(future)] = row_id in closed
         wanted: dict[str, int] = {}
         for channel, limit, _claimed in batch.claims:
             wanted[channel] = wanted.get(channel, 0) + limit
-        taken = {channel: claim_rows(conn, channel, self.owner, now, limit)
+        # A round of claims alone need not wait for the disk (claim_rows, module docstring).
+        alone = not (batch.stores or batch.answering or batch.closes)
+        taken = {channel: claim_rows(conn, channel, self.owner, now, limit, alone=alone)
                  for channel, limit in wanted.items()}
         for channel, limit, done in batch.claims:
             claimed[id(done)], taken[channel] = taken[channel][:limit], taken[channel][limit:]

@@ -70,6 +70,12 @@ class Unrecorded(Exception):
     claimed and is handled again after a restart or its lease."""
 
 
+class Reclaimed(Exception):
+    """The update's row is no longer this process's claim (its claim was lost in a crash of
+    the database server and the row claimed again, or it was closed already): nothing is
+    sent, its answer is another handler's (bot.channels.inbox)."""
+
+
 def error_kind(exc: BaseException) -> str:
     """Return a short, secret-free name for why a platform call failed."""
     if isinstance(exc, ChannelUnauthorized):
@@ -106,34 +112,44 @@ class Ticket:
         self.error: str | None = None
         # The row's close as done is committed (with the effects, or before the replies).
         self.closed = False
+        # A close found the row no longer claimed by this process: nothing may be sent.
+        self.reclaimed = False
 
     @contextlib.contextmanager
     def offered(self) -> Iterator[None]:
         """Offer the row's close to the transaction that commits the effects of the
         handling done in this block (storage.inbox.marks)."""
-        if self.inbox is None or self.closed:
+        if self.inbox is None or self.closed or self.reclaimed:
             yield
             return
-        with marking_done(self.row_id) as mark:
+        with marking_done(self.row_id, self.inbox.owner) as mark:
             try:
                 yield
             finally:
                 self.closed = self.closed or mark.written
+                self.reclaimed = self.reclaimed or mark.refused
 
     async def answering(self) -> None:
         """Close the row as done now that replies go (unless the commit of the effects
-        did); raise Unrecorded if that could not be written: then nothing is sent."""
+        did); raise Unrecorded if that could not be written, Reclaimed if the row is no
+        longer this process's: then nothing is sent."""
         if self.inbox is None or self.closed:
             return
+        if self.reclaimed:
+            raise Reclaimed
         try:
-            await self.inbox.finish(self.row_id, InboxStatus.DONE)
+            took = await self.inbox.finish(self.row_id, InboxStatus.DONE)
         except Exception as exc:
             raise Unrecorded(type(exc).__name__) from None
+        if not took:
+            self.reclaimed = True
+            raise Reclaimed
         self.closed = True
 
     def settled(self) -> bool:
-        """Tell whether the row needs no more writing (closed as done, and done it is)."""
-        return self.closed and self.status is InboxStatus.DONE
+        """Tell whether the row needs no more writing (closed as done, and done it is; or
+        not this process's to close)."""
+        return (self.closed and self.status is InboxStatus.DONE) or self.reclaimed
 
     def fail(self, error: str, outcome: str = "error") -> None:
         """Close the row as failed (a handler error is not retried)."""

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.inbox.marks import DoneMark, pending_done_mark, write_done_marks
+from storage.inbox.marks import DoneMark, pending_done_mark, settle, write_done_marks
 from storage.people import ChatState, ChatStateRepo, PeopleRepo
 from storage.people_driver import PeopleDriver
 from storage.sqlite_driver import inline_statements
@@ -120,9 +120,10 @@ class SmallWrites:
                          key=lambda t: t[0])
         now = max(w.now for w in batch)
         marks = [(w.mark, w.state) for w in batch if w.mark is not None]
+        # Each mark is settled (written, or refused: no longer its owner's row) once closed
+        # with the effects it was offered with.
         if self.driver is not None:
-            saved = await self.driver.save_states_and_touch(
-                states, touches, now, [(mark.row_id, state) for mark, state in marks])
+            saved = await self.driver.save_states_and_touch(states, touches, now, marks)
             outcome = dict(zip((id(s) for s in states), saved, strict=True))
         else:
             async with self.sessions() as session:
@@ -130,12 +131,10 @@ class SmallWrites:
                     saved = await ChatStateRepo(session).save_all_if_unchanged(states, now)
                     await PeopleRepo(session).touch_accounts(touches)
                     outcome = dict(zip((id(s) for s in states), saved, strict=True))
-                    await write_done_marks(session, [
-                        mark for mark, state in marks if _written(state, outcome)])
+                    offered = [mark for mark, state in marks if _written(state, outcome)]
+                    closed = await write_done_marks(session, offered)
                 await session.commit()
-        for mark, state in marks:  # closed with the effects they were offered with
-            if _written(state, outcome):
-                mark.written = True
+            settle(offered, closed)
         for each in batch:
             each.done.set_result(_written(each.state, outcome))
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy import cast as sql_cast
@@ -66,8 +67,10 @@ class Recovered:
 
 
 INBOX = cast(Table, InboxRow.__table__)
-# The predicate of the queue's partial index, as the index has it (see InboxRow).
-PENDING = INBOX.c.status == literal_column(f"'{InboxStatus.PENDING.value}'")
+# The predicate of the queue's partial index, as the index has it (see InboxRow), and the
+# status pending rows have (a row is pending exactly while it has no claim time).
+UNCLAIMED = INBOX.c.claimed_at.is_(None)
+PENDING = and_(UNCLAIMED, INBOX.c.status == literal_column(f"'{InboxStatus.PENDING.value}'"))
 
 
 def _insert_ignore(dialect: str) -> Any:
@@ -125,13 +128,20 @@ def store_rows(conn: Connection, channel: str, updates: Sequence[tuple[str, dict
     return items
 
 
-def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit: int
-               ) -> list[InboxItem]:
+def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit: int, *,
+               alone: bool = False) -> list[InboxItem]:
     """Take up to `limit` pending rows, oldest first, skipping rows another process holds
     (one statement: UPDATE the oldest pending (SKIP LOCKED) … RETURNING).
 
-    The pending rows are found through their partial index (`status = 'pending'`, a
-    literal so that a prepared statement's generic plan may use it). PostgreSQL matches
+    `alone`: nothing else is committed with the claim (its own transaction). On PostgreSQL
+    that commit then returns without waiting for the disk (synchronous_commit off for this
+    transaction only): a claim is acknowledged to nobody, and a claim a server crash loses
+    can answer no one twice, because a reply goes only after its row's close, which is
+    durable and takes only a row still claimed by its owner (`close_rows`; the reasoning is
+    in bot.channels.inbox).
+
+    The pending rows are found through their partial index (`claimed_at IS NULL`; the
+    status, a literal, only filters them). PostgreSQL matches
     the ids with `= ANY(ARRAY(subquery))`: the locking subquery runs once, and the rows
     are then found by primary key whatever the planner guesses of their number (an
     `IN (subquery)` was planned as a scan of the whole table when it guessed many).
@@ -144,6 +154,11 @@ def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit:
     if conn.dialect.name == "postgresql":
         # The locked rows are this transaction's until it ends: still pending.
         chosen = INBOX.c.id == any_(func.array(oldest.scalar_subquery()))
+        if alone:
+            # An InitPlan, run once before the update; for this transaction only.
+            chosen = and_(chosen, select(func.set_config(
+                literal_column("'synchronous_commit'"), literal_column("'off'"), true()))
+                .scalar_subquery().is_not(None))
     else:
         chosen = and_(INBOX.c.id.in_(oldest.scalar_subquery()), PENDING)
     rows = conn.execute(
@@ -155,20 +170,38 @@ def claim_rows(conn: Connection, channel: str, owner: str, now: datetime, limit:
     return items
 
 
-def mark_answering(conn: Connection, row_ids: Sequence[int]) -> None:
-    """Record that replies are about to be sent: from now on they are never re-sent."""
-    if row_ids:
-        conn.execute(update(INBOX).where(row_ids_match(conn.dialect.name, row_ids))
-                     .values(status=InboxStatus.ANSWERING))
+def _held_by(owner: str | None) -> ColumnElement[bool]:
+    """Rows still claimed (handling or answering), by `owner` when one is named."""
+    held = INBOX.c.status.in_([literal_column(f"'{status.value}'") for status in CLAIMED])
+    return held if owner is None else and_(held, INBOX.c.claimed_by == owner)
+
+
+def mark_answering(conn: Connection, row_ids: Sequence[int], owner: str | None = None
+                   ) -> list[int]:
+    """Record that replies are about to be sent: from now on they are never re-sent.
+    Only rows still claimed (by `owner`, if named) are marked; return their ids."""
+    if not row_ids:
+        return []
+    rows = conn.execute(update(INBOX)
+                        .where(row_ids_match(conn.dialect.name, row_ids), _held_by(owner))
+                        .values(status=InboxStatus.ANSWERING).returning(INBOX.c.id))
+    return [row_id for (row_id,) in rows]
 
 
 def close_rows(conn: Connection, row_ids: Sequence[int], status: InboxStatus, now: datetime,
-               error: str | None = None) -> None:
-    """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
-    if row_ids:
-        conn.execute(update(INBOX).where(row_ids_match(conn.dialect.name, row_ids))
-                     .values(status=status, finished_at=now, payload=None,
-                             error=error[:80] if error else None))
+               error: str | None = None, owner: str | None = None) -> list[int]:
+    """Close rows still claimed (by `owner`, if named); their payload (personal data) is
+    dropped, their key stays for dedupe. Return the ids closed: a row closed already, or
+    claimed by another owner since (a claim lost in a crash of the server, then taken
+    again), is left as it is, and its handler must not answer (bot.channels.inbox)."""
+    if not row_ids:
+        return []
+    rows = conn.execute(update(INBOX)
+                        .where(row_ids_match(conn.dialect.name, row_ids), _held_by(owner))
+                        .values(status=status, finished_at=now, payload=None,
+                                error=error[:80] if error else None)
+                        .returning(INBOX.c.id))
+    return [row_id for (row_id,) in rows]
 
 
 class InboxRepo:
@@ -193,17 +226,21 @@ class InboxRepo:
         return await self.session.run_sync(
             lambda s: claim_rows(s.connection(), channel, owner, now, limit))
 
-    async def answering(self, row_ids: Sequence[int]) -> None:
-        """Record that replies are about to be sent: from now on they are never re-sent."""
-        if row_ids:
-            await self.session.run_sync(lambda s: mark_answering(s.connection(), row_ids))
+    async def answering(self, row_ids: Sequence[int], owner: str | None = None
+                        ) -> list[int]:
+        """Record that replies are about to be sent (see mark_answering)."""
+        if not row_ids:
+            return []
+        return await self.session.run_sync(
+            lambda s: mark_answering(s.connection(), row_ids, owner))
 
     async def finish(self, row_ids: Sequence[int], status: InboxStatus, now: datetime,
-                     error: str | None = None) -> None:
-        """Close rows; their payload (personal data) is dropped, their key stays for dedupe."""
-        if row_ids:
-            await self.session.run_sync(
-                lambda s: close_rows(s.connection(), row_ids, status, now, error))
+                     error: str | None = None, owner: str | None = None) -> list[int]:
+        """Close rows still claimed (see close_rows); return the ids closed."""
+        if not row_ids:
+            return []
+        return await self.session.run_sync(
+            lambda s: close_rows(s.connection(), row_ids, status, now, error, owner))
 
     async def owners(self, channel: str) -> list[tuple[str, datetime]]:
         """Return the processes holding claimed rows, with their oldest claim time."""

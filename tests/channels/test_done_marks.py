@@ -5,11 +5,12 @@ crash."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, text
 
 from bot.app import App
 from bot.channels.inbox import Inbox
-from bot.channels.support import Ticket
+from bot.channels.support import Reclaimed, Ticket
 from bot.core.types import Incoming
 
 CHANNEL = "telegram"
@@ -91,3 +92,30 @@ async def test_a_commit_that_fails_leaves_the_row_open_and_the_channel_closes_it
     await _accept_done_marks(app)
     await ticket.answering()
     assert await inbox.counts() == {(CHANNEL, "done"): 1}
+
+
+async def test_a_row_claimed_again_by_another_process_is_not_closed_with_this_one_s_effects(
+        app: App) -> None:
+    # The claim of the first process was lost in a crash of the database server; another
+    # process claimed the row again. The first one's commit of the message's effects does
+    # not close the row, and the first one sends nothing; the second one answers.
+    first = Inbox(app.sessions, owner="host-a:1:a")
+    second = Inbox(app.sessions, owner="host-b:2:b")
+    await app.handle(_msg(3, "/start"))
+    mine = await _ticket(first, 3)
+    async with app.engine.begin() as conn:
+        await conn.execute(text("UPDATE inbox SET status = 'pending', claimed_by = NULL, "
+                                "claimed_at = NULL"))
+    (item,) = await second.claim(CHANNEL, 1)
+    theirs = Ticket(second, item.id)
+    with mine.offered():
+        replies = await app.handle(_msg(3, "dan van kheo het han ngay nao"))
+    assert replies and not mine.closed and mine.reclaimed
+    with pytest.raises(Reclaimed):
+        await mine.answering()  # nothing is sent
+    assert await first.counts() == {(CHANNEL, "handling"): 1}
+    with theirs.offered():
+        replies = await app.handle(_msg(3, "dan van kheo het han ngay nao"))
+    assert "28/4/2024" in replies[0].text
+    await theirs.answering()
+    assert theirs.settled() and await first.counts() == {(CHANNEL, "done"): 1}

@@ -9,13 +9,15 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.inbox import Inbox, make_owner, owner_is_gone
 from bot.channels.telegram import TelegramChannel
+from bot.core.types import Incoming, Reply
 from storage.db import create_engine, session_factory
+from storage.inbox.models import InboxRow
 from storage.inbox.repo import InboxRepo, InboxStatus
 from tests.channels.fake_telegram import FakeTelegram, TelegramChat
 from tests.channels.scripted import ScriptedCore
@@ -232,7 +234,7 @@ async def test_a_write_that_fails_does_not_fail_the_others_of_its_round(
                                    inbox.store("telegram", [unstorable]),
                                    inbox.finish(taken[1].id, InboxStatus.DONE),
                                    return_exceptions=True)
-    assert results[0] is None and results[2] is None
+    assert results[0] is True and results[2] is True  # marked, closed
     assert isinstance(results[1], Exception)  # the poll is not confirmed: asked again
     assert await inbox.counts() == {("telegram", "answering"): 1, ("telegram", "done"): 1}
 
@@ -276,3 +278,61 @@ async def test_one_chat_s_burst_does_not_hold_back_another_chat(
     assert answers == [f"Bạn gõ: {n}" for n in range(6)]
     assert core.texts_of("501") == [f"vọng {n}" for n in range(6)]
     await channel.stop()
+
+
+@pytest.mark.parametrize("again_by", ["another process", "this process"])
+async def test_an_update_claimed_again_after_its_claim_was_lost_is_answered_once(
+    again_by: str, sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram,
+    core: ScriptedCore, make_telegram: Callable[..., TelegramChannel],
+) -> None:
+    # A claim commits without waiting for the disk (PostgreSQL): a crash of the database
+    # server can lose it while its update is being handled. The row is then pending again
+    # and is claimed a second time, here or by another process; both handlers run to the
+    # end, and only the one whose close takes answers.
+    entered, go = asyncio.Event(), asyncio.Event()
+
+    async def slow(incoming: Incoming) -> list[Reply]:
+        if not go.is_set():
+            entered.set()
+            await asyncio.wait_for(go.wait(), 10)
+        return await core.handle(incoming)
+
+    # The first process's worker looks for pending updates again soon, or not for a while.
+    first = make_telegram(inbox=Inbox(sessions, owner="host-a:1:first"), handle=slow,
+                          idle_claim_wait=0.05 if again_by == "this process" else 30)
+    chat = TelegramChat(fake_telegram, 777)
+    chat.send("vọng một lần")
+    await first.start()
+    await asyncio.wait_for(entered.wait(), 10)
+    async with sessions() as session:  # the claim, lost in the server's crash
+        await session.execute(update(InboxRow).values(
+            status=InboxStatus.PENDING, claimed_by=None, claimed_at=None))
+        await session.commit()
+    if again_by == "another process":
+        second = make_telegram(inbox=Inbox(sessions, owner="host-b:2:second"))
+        await second.start()
+        assert (await chat.reply(timeout=10))["text"] == "Bạn gõ: một lần"
+        go.set()  # the first handler ends now: its close does not take
+    else:
+        # This process's worker claims it again; its handling waits for the chat's turn.
+        for _ in range(200):
+            if len(core.calls) or await _claimed(sessions):
+                break
+            await asyncio.sleep(0.05)
+        assert await _claimed(sessions)
+        go.set()
+        assert (await chat.reply(timeout=10))["text"] == "Bạn gõ: một lần"
+    for _ in range(200):
+        if len(core.calls) == 2:
+            break
+        await asyncio.sleep(0.05)
+    await first.stop()
+    assert len(core.calls) == 2  # handled twice
+    assert [m["text"] for m in fake_telegram.sent_to(777)] == ["Bạn gõ: một lần"]  # once
+    assert await Inbox(sessions).counts() == {("telegram", "done"): 1}
+
+
+async def _claimed(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    async with sessions() as session:
+        status = await session.scalar(select(InboxRow.status))
+    return status == InboxStatus.HANDLING
