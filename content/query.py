@@ -87,6 +87,13 @@ class Vocab:
     eligibility: tuple[re.Pattern[str], ...] = ()
     # "… mở đầu bằng gì", "… kết thúc bằng phần nào": the first or last item of a list.
     list_order: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # The first word of every abbreviation (derived, read once): a word that begins none is
+    # never looked up phrase by phrase.
+    abbreviation_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = frozenset(k[0] for k in self.abbreviations if k)
+        object.__setattr__(self, "abbreviation_starts", starts)
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -292,8 +299,11 @@ def fix_telex(word: str) -> str:
     if len(out) >= 3 and out[-1] in _TONE_KEYS and _VOWELS.intersection(out[:-1]):
         out = out[:-1]
     # "tuoir" -> "tuoi"; a tone key typed before the final consonant: "thuonfg" -> "thuong".
-    out = re.sub(r"(?<=[aeiouy])[sfrxj](?=(?:ng|nh|ch|[cmnpt])$)", "", out)
+    out = _TONE_BEFORE_FINAL_RE.sub("", out)
     return out or word
+
+
+_TONE_BEFORE_FINAL_RE = re.compile(r"(?<=[aeiouy])[sfrxj](?=(?:ng|nh|ch|[cmnpt])$)")
 
 
 _CODE_PART_RE = re.compile(r"[0-9a-z]+")
@@ -320,30 +330,39 @@ def _code_parts(folded: str) -> tuple[list[str], set[int]]:
 
 def _expand(words: Sequence[str], vocab: Vocab, literal: set[int] | None = None) -> list[str]:
     out: list[str] = []
+    starts = vocab.abbreviation_starts
     i = 0
     while i < len(words):
         if literal and i in literal:
             out.append(words[i])
             i += 1
             continue
-        for n in range(min(vocab.max_len, len(words) - i), 0, -1):
-            key = tuple(words[i : i + n])
-            if literal and literal.intersection(range(i, i + n)):
-                continue
-            if key in vocab.abbreviations:
-                out.extend(vocab.abbreviations[key])
-                i += n
-                break
+        word = words[i]
+        # A word that begins no abbreviation is never looked up phrase by phrase.
+        n = _abbreviation_at(words, i, vocab, literal) if word in starts else 0
+        if n:
+            out.extend(vocab.abbreviations[tuple(words[i : i + n])])
+            i += n
+            continue
+        glued = _NUMBER_UNIT_RE.match(word)
+        if glued and glued.group(2) in vocab.number_units:
+            out.append(glued.group(1))
+            out.extend(vocab.number_units[glued.group(2)])
         else:
-            word = words[i]
-            glued = _NUMBER_UNIT_RE.match(word)
-            if glued and glued.group(2) in vocab.number_units:
-                out.append(glued.group(1))
-                out.extend(vocab.number_units[glued.group(2)])
-            else:
-                out.append(word)
-            i += 1
+            out.append(word)
+        i += 1
     return out
+
+
+def _abbreviation_at(words: Sequence[str], i: int, vocab: Vocab,
+                     literal: set[int] | None) -> int:
+    """The length of the longest abbreviation typed at words[i] (0: none)."""
+    for n in range(min(vocab.max_len, len(words) - i), 0, -1):
+        if literal and literal.intersection(range(i, i + n)):
+            continue
+        if tuple(words[i : i + n]) in vocab.abbreviations:
+            return n
+    return 0
 
 
 LIMIT_WORD = "qua"  # how the plans write a limit: "không quá 300 đại biểu"
@@ -354,10 +373,14 @@ def _limits(words: list[str], limit_words: tuple[tuple[str, ...], ...]) -> list[
     plans write a limit ("quá 300"): the number then meets the limit that states it."""
     if not limit_words:
         return words
+    # Only where a word begins a phrase can one be typed (an empty phrase would be anywhere).
+    starts = {phrase[0] for phrase in limit_words} if all(limit_words) else set(words)
+    if starts.isdisjoint(words):
+        return list(words)
     out: list[str] = []
     i = 0
     while i < len(words):
-        for phrase in limit_words:
+        for phrase in limit_words if words[i] in starts else ():
             n = len(phrase)
             if tuple(words[i : i + n]) == phrase and i + n < len(words) and (
                 words[i + n].isdigit()
