@@ -96,8 +96,16 @@ def near_words(word: str) -> set[str]:
 
 
 def _has_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
+    if not phrase:
+        return True
     n = len(phrase)
-    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+    first = phrase[0]  # (compared first: most words begin no phrase)
+    return any(w == first and tuple(words[i : i + n]) == phrase for i, w in enumerate(words))
+
+
+def _has_phrase_from(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether the phrase is typed in the words; an empty one in any word."""
+    return _has_phrase(words, phrase) if phrase else bool(words)
 
 
 class Reading(Scope):
@@ -211,6 +219,8 @@ class Reading(Scope):
     ) -> tuple[set[str], set[int]]:
         campaigns: set[str] = set()
         used: set[int] = set()
+        # Which neighbouring words the plans write as a pair (read once for every window).
+        written = [p in self._df for p in _bigrams(words)]
         # Longest names first; exact words, else a near spelling of a long name ("khoe").
         for n in sorted(self._alias_by_len, reverse=True):
             exact, fuzzy = self._alias_by_len[n]
@@ -219,7 +229,9 @@ class Reading(Scope):
                     continue
                 window = " ".join(words[i : i + n])
                 found = exact.get(window)
-                if found is None and fuzzy and not self._written_phrase(words[i : i + n]):
+                # Words the plans write as they are, pair by pair ("trách nhiệm"), are those
+                # words, not a misspelt campaign name ("trắc nghiệm").
+                if found is None and fuzzy and not (n > 1 and all(written[i : i + n - 1])):
                     best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
                     if best and spelled and self._spelled_otherwise(window, spelled):
                         best = None
@@ -228,12 +240,6 @@ class Reading(Scope):
                     campaigns.update(found)
                     used.update(range(i, i + n))
         return campaigns, used
-
-    def _written_phrase(self, words: list[str]) -> bool:
-        """Whether the plans write these words as they are, pair by pair ("trách nhiệm"):
-        then they are those words, not a misspelt campaign name ("trắc nghiệm")."""
-        pairs = _bigrams(words)
-        return bool(pairs) and all(p in self._df for p in pairs)
 
     def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
         pair = f"{first}_{second}"
@@ -435,9 +441,7 @@ class Reading(Scope):
                 # passage citing one of that kind ("Thực hiện Văn bản số 1686-CV/HU").
                 for kind in self._lex.document_kinds:
                     feat = "_".join(kind)
-                    if feat in self._idf and any(
-                        tuple(raw[i : i + len(kind)]) == kind for i in range(len(raw))
-                    ):
+                    if feat in self._idf and _has_phrase_from(raw, kind):
                         core[feat] = self._idf[feat]
         for kind in self._lex.document_kinds:
             # "văn bản huyện ủy số mấy": the number of a document of that kind, so the passage
@@ -451,11 +455,7 @@ class Reading(Scope):
                 for i in range(len(raw))
             ):
                 core[feat] = self._idf[feat]
-        if any(
-            tuple(raw[i : i + len(p)]) == p
-            for p in self._lex.identity_questions
-            for i in range(len(raw) - len(p) + 1)
-        ):
+        if any(_has_phrase(raw, p) for p in self._lex.identity_questions):
             # "Ai là người …?": only a passage naming a body of the plans answers it.
             required.append(("#org",))
         # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
@@ -512,7 +512,7 @@ class Reading(Scope):
             i += 1
         order = next((
             kind for kind, phrases in self._lex.list_order.items() for p in phrases
-            if any(tuple(raw[i : i + len(p)]) == p for i in range(len(raw)))
+            if _has_phrase_from(raw, p)
         ), "")
         if order and PROGRAMME in self._idf:
             # "Hội nghị … mở đầu bằng gì": the programme of what is named, its first item.
