@@ -90,10 +90,14 @@ class Vocab:
     # The first word of every abbreviation (derived, read once): a word that begins none is
     # never looked up phrase by phrase.
     abbreviation_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    # The same for the questions asking for a whole section.
+    section_question_starts: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         starts = frozenset(k[0] for k in self.abbreviations if k)
         object.__setattr__(self, "abbreviation_starts", starts)
+        sections = frozenset(k[0] for k in self.section_questions if k)
+        object.__setattr__(self, "section_question_starts", sections)
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -471,8 +475,13 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
         owner.extend([i] * len(words))
     if len(flat) < STORY_MIN_WORDS or not vocab.ask_markers:
         return "", text
+    markers = vocab.ask_markers
+    # A marker can only begin at its first word (an empty one would begin anywhere).
+    firsts = {m[0] for m in markers} if all(markers) else None
     for start in range(len(flat) - STORY_MIN_PART - 1, STORY_MIN_PART - 1, -1):
-        for marker in vocab.ask_markers:
+        if firsts is not None and flat[start] not in firsts:
+            continue
+        for marker in markers:
             end = start + len(marker)
             if tuple(flat[start:end]) != marker or len(flat) - end < STORY_MIN_PART:
                 continue

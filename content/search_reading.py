@@ -100,6 +100,8 @@ def _has_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
         return True
     n = len(phrase)
     first = phrase[0]  # (compared first: most words begin no phrase)
+    if first not in words:
+        return False
     return any(w == first and tuple(words[i : i + n]) == phrase for i, w in enumerate(words))
 
 
@@ -225,7 +227,7 @@ class Reading(Scope):
         for n in sorted(self._alias_by_len, reverse=True):
             exact, fuzzy = self._alias_by_len[n]
             for i in range(len(words) - n + 1):
-                if used.intersection(range(i, i + n)):
+                if used and not used.isdisjoint(range(i, i + n)):
                     continue
                 window = " ".join(words[i : i + n])
                 found = exact.get(window)
@@ -448,7 +450,7 @@ class Reading(Scope):
             # citing one ("Thực hiện Văn bản số 1686-CV/HU") is the one to rank.
             feat = "_".join(kind)
             n = len(kind)
-            if feat in self._idf and feat not in core and any(
+            if feat in self._idf and feat not in core and "so" in raw and any(
                 tuple(raw[i : i + n]) == kind and any(
                     raw[k] == "so" and raw[k + 1] in NUMBER_ASKED
                     for k in range(i + n, min(i + n + 4, len(raw) - 1)))
@@ -589,9 +591,10 @@ class Reading(Scope):
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )
+        starts = self._lex.section_question_starts  # (no other word begins one)
         wants_section = eligibility or any(
             tuple(raw[i : i + n]) in self._lex.section_questions
-            for i in range(len(raw))
+            for i in range(len(raw)) if raw[i] in starts
             for n in range(1, 5)
         )
         field = shape.field
