@@ -398,21 +398,47 @@ def _limits(words: list[str], limit_words: tuple[tuple[str, ...], ...]) -> list[
     return out
 
 
+# One question is read several times over (its shape, its words, its scope): the last text
+# read, with its words, is kept so that the same work is not done again for the same text.
+# (One entry each, replaced whole: the next question replaces it.)
+_last_meant: tuple[object, str, tuple[str, ...]] = (None, "", ())
+_last_unwrapped: tuple[object, str, tuple[str, ...]] = (None, "", ())
+
+
 def normalise_words(
     text: str, vocab: Vocab | None = None, known: Callable[[str], bool] | None = None
 ) -> list[str]:
     """Return the folded words of a question as meant: abbreviations expanded, Telex keys
     removed from words `known` does not recognise, polite wrappers and chat padding dropped."""
+    global _last_unwrapped
     vocab = vocab or default_vocab()
-    # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
-    folded, literal = _code_parts(fold(text.replace("%", " phần trăm ")))
-    words = _limits(_expand(folded, vocab, literal), vocab.limit_words)
+    words = _meant_words(text, vocab)
     if known is not None:
         words = [w if known(w) else fix_telex(w) for w in words]
     joined = " ".join(words)
+    last = _last_unwrapped
+    if last[0] is vocab and last[1] == joined:
+        return list(last[2])
+    unwrapped = joined
     for pattern in vocab.wrappers:
-        joined = pattern.sub(" ", joined)
-    return joined.split()
+        unwrapped = pattern.sub(" ", unwrapped)
+    out = unwrapped.split()
+    _last_unwrapped = (vocab, joined, tuple(out))
+    return out
+
+
+def _meant_words(text: str, vocab: Vocab) -> list[str]:
+    """The folded words of a text, abbreviations expanded and limits read (normalise_words
+    before Telex keys and wrappers)."""
+    global _last_meant
+    last = _last_meant
+    if last[0] is vocab and last[1] == text:
+        return list(last[2])
+    # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
+    folded, literal = _code_parts(fold(text.replace("%", " phần trăm ")))
+    words = _limits(_expand(folded, vocab, literal), vocab.limit_words)
+    _last_meant = (vocab, text, tuple(words))
+    return words
 
 
 # Share of a message's words typed with marks for it to be typed with diacritics: "Cho mình

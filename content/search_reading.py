@@ -270,7 +270,10 @@ class Reading(Scope):
     def _facets(self, words: list[str],
                 spelled: dict[str, set[str]] | None = None) -> set[str]:
         found: set[str] = set()
+        starts = self._facet_starts
         for i in range(len(words)):
+            if words[i] not in starts:
+                continue  # no facet phrase begins with this word
             if i > 0 and f"{words[i - 1]}_{words[i]}" in self._df:
                 continue  # "địa điểm thi công" holds "điểm thi" but is not about points
             for n in range(1, min(self._facet_len, len(words) - i) + 1):

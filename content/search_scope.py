@@ -892,6 +892,8 @@ class Scope(Corpus):
             return False
         found = False
         for i in range(len(words)):
+            if words[i] not in self._facet_starts:
+                continue  # no facet phrase begins here
             for n in range(1, min(self._facet_len, len(words) - i) + 1):
                 if self._facet_phrases.get(tuple(words[i : i + n])) not in names:
                     continue
