@@ -92,12 +92,16 @@ class Vocab:
     abbreviation_starts: frozenset[str] = field(init=False, repr=False, compare=False)
     # The same for the questions asking for a whole section.
     section_question_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    off_topic_anywhere: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         starts = frozenset(k[0] for k in self.abbreviations if k)
         object.__setattr__(self, "abbreviation_starts", starts)
         sections = frozenset(k[0] for k in self.section_questions if k)
         object.__setattr__(self, "section_question_starts", sections)
+        # Any off-topic phrase as a plain substring: one search rules all of them out.
+        anywhere = re.compile("|".join(re.escape(p) for p in self.off_topic_accented))
+        object.__setattr__(self, "off_topic_anywhere", anywhere)
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -106,9 +110,11 @@ _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
 def canon_word(word: str) -> str:
     """One spelling for the syllables Vietnamese writes with i or y alike ("sĩ"/"sỹ",
     "lý"/"lí", "kỳ"/"kì", "qui"/"quy"), on a folded word."""
+    if word[-1:] != "y":  # (the pattern ends in y: most words are settled without it)
+        return "quy" if word == "qui" else word
     if _Y_SYLLABLE_RE.fullmatch(word):
         return word[:-1] + "i"
-    return "quy" if word == "qui" else word
+    return word
 
 
 def canon_words(text: object) -> tuple[str, ...]:
@@ -291,6 +297,8 @@ def fix_telex(word: str) -> str:
 
     Only called for words the caller does not know; a word without a vowel is left alone.
     """
+    if not _TELEX_SIGN_RE.search(word):
+        return word  # no key any step below removes: the word stays as it is
     if not word.isalpha() or not _VOWELS.intersection(word):
         return word
     out = word
@@ -307,6 +315,7 @@ def fix_telex(word: str) -> str:
     return out or word
 
 
+_TELEX_SIGN_RE = re.compile(r"^dd|[wsfrxj]|aa|ee|oo")
 _TONE_BEFORE_FINAL_RE = re.compile(r"(?<=[aeiouy])[sfrxj](?=(?:ng|nh|ch|[cmnpt])$)")
 
 
