@@ -87,6 +87,21 @@ class Vocab:
     eligibility: tuple[re.Pattern[str], ...] = ()
     # "… mở đầu bằng gì", "… kết thúc bằng phần nào": the first or last item of a list.
     list_order: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # The first word of every abbreviation (derived, read once): a word that begins none is
+    # never looked up phrase by phrase.
+    abbreviation_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    # The same for the questions asking for a whole section.
+    section_question_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    off_topic_anywhere: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = frozenset(k[0] for k in self.abbreviations if k)
+        object.__setattr__(self, "abbreviation_starts", starts)
+        sections = frozenset(k[0] for k in self.section_questions if k)
+        object.__setattr__(self, "section_question_starts", sections)
+        # Any off-topic phrase as a plain substring: one search rules all of them out.
+        anywhere = re.compile("|".join(re.escape(p) for p in self.off_topic_accented))
+        object.__setattr__(self, "off_topic_anywhere", anywhere)
 
 
 _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
@@ -95,9 +110,11 @@ _Y_SYLLABLE_RE = re.compile(r"[bcdghklmnprstvx]{1,3}y")
 def canon_word(word: str) -> str:
     """One spelling for the syllables Vietnamese writes with i or y alike ("sĩ"/"sỹ",
     "lý"/"lí", "kỳ"/"kì", "qui"/"quy"), on a folded word."""
+    if word[-1:] != "y":  # (the pattern ends in y: most words are settled without it)
+        return "quy" if word == "qui" else word
     if _Y_SYLLABLE_RE.fullmatch(word):
         return word[:-1] + "i"
-    return "quy" if word == "qui" else word
+    return word
 
 
 def canon_words(text: object) -> tuple[str, ...]:
@@ -280,6 +297,8 @@ def fix_telex(word: str) -> str:
 
     Only called for words the caller does not know; a word without a vowel is left alone.
     """
+    if not _TELEX_SIGN_RE.search(word):
+        return word  # no key any step below removes: the word stays as it is
     if not word.isalpha() or not _VOWELS.intersection(word):
         return word
     out = word
@@ -292,8 +311,12 @@ def fix_telex(word: str) -> str:
     if len(out) >= 3 and out[-1] in _TONE_KEYS and _VOWELS.intersection(out[:-1]):
         out = out[:-1]
     # "tuoir" -> "tuoi"; a tone key typed before the final consonant: "thuonfg" -> "thuong".
-    out = re.sub(r"(?<=[aeiouy])[sfrxj](?=(?:ng|nh|ch|[cmnpt])$)", "", out)
+    out = _TONE_BEFORE_FINAL_RE.sub("", out)
     return out or word
+
+
+_TELEX_SIGN_RE = re.compile(r"^dd|[wsfrxj]|aa|ee|oo")
+_TONE_BEFORE_FINAL_RE = re.compile(r"(?<=[aeiouy])[sfrxj](?=(?:ng|nh|ch|[cmnpt])$)")
 
 
 _CODE_PART_RE = re.compile(r"[0-9a-z]+")
@@ -320,30 +343,39 @@ def _code_parts(folded: str) -> tuple[list[str], set[int]]:
 
 def _expand(words: Sequence[str], vocab: Vocab, literal: set[int] | None = None) -> list[str]:
     out: list[str] = []
+    starts = vocab.abbreviation_starts
     i = 0
     while i < len(words):
         if literal and i in literal:
             out.append(words[i])
             i += 1
             continue
-        for n in range(min(vocab.max_len, len(words) - i), 0, -1):
-            key = tuple(words[i : i + n])
-            if literal and literal.intersection(range(i, i + n)):
-                continue
-            if key in vocab.abbreviations:
-                out.extend(vocab.abbreviations[key])
-                i += n
-                break
+        word = words[i]
+        # A word that begins no abbreviation is never looked up phrase by phrase.
+        n = _abbreviation_at(words, i, vocab, literal) if word in starts else 0
+        if n:
+            out.extend(vocab.abbreviations[tuple(words[i : i + n])])
+            i += n
+            continue
+        glued = _NUMBER_UNIT_RE.match(word)
+        if glued and glued.group(2) in vocab.number_units:
+            out.append(glued.group(1))
+            out.extend(vocab.number_units[glued.group(2)])
         else:
-            word = words[i]
-            glued = _NUMBER_UNIT_RE.match(word)
-            if glued and glued.group(2) in vocab.number_units:
-                out.append(glued.group(1))
-                out.extend(vocab.number_units[glued.group(2)])
-            else:
-                out.append(word)
-            i += 1
+            out.append(word)
+        i += 1
     return out
+
+
+def _abbreviation_at(words: Sequence[str], i: int, vocab: Vocab,
+                     literal: set[int] | None) -> int:
+    """The length of the longest abbreviation typed at words[i] (0: none)."""
+    for n in range(min(vocab.max_len, len(words) - i), 0, -1):
+        if literal and literal.intersection(range(i, i + n)):
+            continue
+        if tuple(words[i : i + n]) in vocab.abbreviations:
+            return n
+    return 0
 
 
 LIMIT_WORD = "qua"  # how the plans write a limit: "không quá 300 đại biểu"
@@ -354,10 +386,14 @@ def _limits(words: list[str], limit_words: tuple[tuple[str, ...], ...]) -> list[
     plans write a limit ("quá 300"): the number then meets the limit that states it."""
     if not limit_words:
         return words
+    # Only where a word begins a phrase can one be typed (an empty phrase would be anywhere).
+    starts = {phrase[0] for phrase in limit_words} if all(limit_words) else set(words)
+    if starts.isdisjoint(words):
+        return list(words)
     out: list[str] = []
     i = 0
     while i < len(words):
-        for phrase in limit_words:
+        for phrase in limit_words if words[i] in starts else ():
             n = len(phrase)
             if tuple(words[i : i + n]) == phrase and i + n < len(words) and (
                 words[i + n].isdigit()
@@ -371,21 +407,47 @@ def _limits(words: list[str], limit_words: tuple[tuple[str, ...], ...]) -> list[
     return out
 
 
+# One question is read several times over (its shape, its words, its scope): the last text
+# read, with its words, is kept so that the same work is not done again for the same text.
+# (One entry each, replaced whole: the next question replaces it.)
+_last_meant: tuple[object, str, tuple[str, ...]] = (None, "", ())
+_last_unwrapped: tuple[object, str, tuple[str, ...]] = (None, "", ())
+
+
 def normalise_words(
     text: str, vocab: Vocab | None = None, known: Callable[[str], bool] | None = None
 ) -> list[str]:
     """Return the folded words of a question as meant: abbreviations expanded, Telex keys
     removed from words `known` does not recognise, polite wrappers and chat padding dropped."""
+    global _last_unwrapped
     vocab = vocab or default_vocab()
-    # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
-    folded, literal = _code_parts(fold(text.replace("%", " phần trăm ")))
-    words = _limits(_expand(folded, vocab, literal), vocab.limit_words)
+    words = _meant_words(text, vocab)
     if known is not None:
         words = [w if known(w) else fix_telex(w) for w in words]
     joined = " ".join(words)
+    last = _last_unwrapped
+    if last[0] is vocab and last[1] == joined:
+        return list(last[2])
+    unwrapped = joined
     for pattern in vocab.wrappers:
-        joined = pattern.sub(" ", joined)
-    return joined.split()
+        unwrapped = pattern.sub(" ", unwrapped)
+    out = unwrapped.split()
+    _last_unwrapped = (vocab, joined, tuple(out))
+    return out
+
+
+def _meant_words(text: str, vocab: Vocab) -> list[str]:
+    """The folded words of a text, abbreviations expanded and limits read (normalise_words
+    before Telex keys and wrappers)."""
+    global _last_meant
+    last = _last_meant
+    if last[0] is vocab and last[1] == text:
+        return list(last[2])
+    # "bn % đại biểu": the sign is a word people type ("70%" keeps its number).
+    folded, literal = _code_parts(fold(text.replace("%", " phần trăm ")))
+    words = _limits(_expand(folded, vocab, literal), vocab.limit_words)
+    _last_meant = (vocab, text, tuple(words))
+    return words
 
 
 # Share of a message's words typed with marks for it to be typed with diacritics: "Cho mình
@@ -448,8 +510,13 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
         owner.extend([i] * len(words))
     if len(flat) < STORY_MIN_WORDS or not vocab.ask_markers:
         return "", text
+    markers = vocab.ask_markers
+    # A marker can only begin at its first word (an empty one would begin anywhere).
+    firsts = {m[0] for m in markers} if all(markers) else None
     for start in range(len(flat) - STORY_MIN_PART - 1, STORY_MIN_PART - 1, -1):
-        for marker in vocab.ask_markers:
+        if firsts is not None and flat[start] not in firsts:
+            continue
+        for marker in markers:
             end = start + len(marker)
             if tuple(flat[start:end]) != marker or len(flat) - end < STORY_MIN_PART:
                 continue

@@ -262,6 +262,8 @@ class Corpus:
             phrase: name for name, (phrases, _) in self._lex.facets.items() for phrase in phrases
         }
         self._facet_len = max((len(k) for k in self._facet_phrases), default=1)
+        # Their first words: a facet phrase is looked for only where one begins.
+        self._facet_starts = frozenset(k[0] for k in self._facet_phrases if k)
         self._aliases: list[tuple[tuple[str, ...], str]] = sorted(
             ((tuple(_words(a)), c.id) for c in campaigns for a in c.aliases),
             key=lambda pair: -len(pair[0]),

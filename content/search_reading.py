@@ -96,8 +96,18 @@ def near_words(word: str) -> set[str]:
 
 
 def _has_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
+    if not phrase:
+        return True
     n = len(phrase)
-    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+    first = phrase[0]  # (compared first: most words begin no phrase)
+    if first not in words:
+        return False
+    return any(w == first and tuple(words[i : i + n]) == phrase for i, w in enumerate(words))
+
+
+def _has_phrase_from(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether the phrase is typed in the words; an empty one in any word."""
+    return _has_phrase(words, phrase) if phrase else bool(words)
 
 
 class Reading(Scope):
@@ -211,15 +221,19 @@ class Reading(Scope):
     ) -> tuple[set[str], set[int]]:
         campaigns: set[str] = set()
         used: set[int] = set()
+        # Which neighbouring words the plans write as a pair (read once for every window).
+        written = [p in self._df for p in _bigrams(words)]
         # Longest names first; exact words, else a near spelling of a long name ("khoe").
         for n in sorted(self._alias_by_len, reverse=True):
             exact, fuzzy = self._alias_by_len[n]
             for i in range(len(words) - n + 1):
-                if used.intersection(range(i, i + n)):
+                if used and not used.isdisjoint(range(i, i + n)):
                     continue
                 window = " ".join(words[i : i + n])
                 found = exact.get(window)
-                if found is None and fuzzy and not self._written_phrase(words[i : i + n]):
+                # Words the plans write as they are, pair by pair ("trách nhiệm"), are those
+                # words, not a misspelt campaign name ("trắc nghiệm").
+                if found is None and fuzzy and not (n > 1 and all(written[i : i + n - 1])):
                     best = process.extractOne(window, fuzzy, scorer=fuzz.ratio, score_cutoff=88)
                     if best and spelled and self._spelled_otherwise(window, spelled):
                         best = None
@@ -228,12 +242,6 @@ class Reading(Scope):
                     campaigns.update(found)
                     used.update(range(i, i + n))
         return campaigns, used
-
-    def _written_phrase(self, words: list[str]) -> bool:
-        """Whether the plans write these words as they are, pair by pair ("trách nhiệm"):
-        then they are those words, not a misspelt campaign name ("trắc nghiệm")."""
-        pairs = _bigrams(words)
-        return bool(pairs) and all(p in self._df for p in pairs)
 
     def _is_word(self, first: str, second: str, stop: frozenset[str] | None = None) -> bool:
         pair = f"{first}_{second}"
@@ -262,7 +270,10 @@ class Reading(Scope):
     def _facets(self, words: list[str],
                 spelled: dict[str, set[str]] | None = None) -> set[str]:
         found: set[str] = set()
+        starts = self._facet_starts
         for i in range(len(words)):
+            if words[i] not in starts:
+                continue  # no facet phrase begins with this word
             if i > 0 and f"{words[i - 1]}_{words[i]}" in self._df:
                 continue  # "địa điểm thi công" holds "điểm thi" but is not about points
             for n in range(1, min(self._facet_len, len(words) - i) + 1):
@@ -435,27 +446,21 @@ class Reading(Scope):
                 # passage citing one of that kind ("Thực hiện Văn bản số 1686-CV/HU").
                 for kind in self._lex.document_kinds:
                     feat = "_".join(kind)
-                    if feat in self._idf and any(
-                        tuple(raw[i : i + len(kind)]) == kind for i in range(len(raw))
-                    ):
+                    if feat in self._idf and _has_phrase_from(raw, kind):
                         core[feat] = self._idf[feat]
         for kind in self._lex.document_kinds:
             # "văn bản huyện ủy số mấy": the number of a document of that kind, so the passage
             # citing one ("Thực hiện Văn bản số 1686-CV/HU") is the one to rank.
             feat = "_".join(kind)
             n = len(kind)
-            if feat in self._idf and feat not in core and any(
+            if feat in self._idf and feat not in core and "so" in raw and any(
                 tuple(raw[i : i + n]) == kind and any(
                     raw[k] == "so" and raw[k + 1] in NUMBER_ASKED
                     for k in range(i + n, min(i + n + 4, len(raw) - 1)))
                 for i in range(len(raw))
             ):
                 core[feat] = self._idf[feat]
-        if any(
-            tuple(raw[i : i + len(p)]) == p
-            for p in self._lex.identity_questions
-            for i in range(len(raw) - len(p) + 1)
-        ):
+        if any(_has_phrase(raw, p) for p in self._lex.identity_questions):
             # "Ai là người …?": only a passage naming a body of the plans answers it.
             required.append(("#org",))
         # A stopword typed with other marks ("đề" for "để", "thi" for "thì") joins its
@@ -512,7 +517,7 @@ class Reading(Scope):
             i += 1
         order = next((
             kind for kind, phrases in self._lex.list_order.items() for p in phrases
-            if any(tuple(raw[i : i + len(p)]) == p for i in range(len(raw)))
+            if _has_phrase_from(raw, p)
         ), "")
         if order and PROGRAMME in self._idf:
             # "Hội nghị … mở đầu bằng gì": the programme of what is named, its first item.
@@ -589,9 +594,10 @@ class Reading(Scope):
             or self._uncovered(raw, steer)
             or self._unknown_name(query)
         )
+        starts = self._lex.section_question_starts  # (no other word begins one)
         wants_section = eligibility or any(
             tuple(raw[i : i + n]) in self._lex.section_questions
-            for i in range(len(raw))
+            for i in range(len(raw)) if raw[i] in starts
             for n in range(1, 5)
         )
         field = shape.field

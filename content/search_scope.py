@@ -892,6 +892,8 @@ class Scope(Corpus):
             return False
         found = False
         for i in range(len(words)):
+            if words[i] not in self._facet_starts:
+                continue  # no facet phrase begins here
             for n in range(1, min(self._facet_len, len(words) - i) + 1):
                 if self._facet_phrases.get(tuple(words[i : i + n])) not in names:
                     continue
@@ -1246,7 +1248,7 @@ class Scope(Corpus):
         if typed_with_marks(typed):
             # Typed with diacritics: compare as written ("chuyện cưới" is not "chuyện cười").
             # Compared with the plans as written too: "kết hôn" is not their "gắn kết hơn".
-            return any(
+            return self._lex.off_topic_anywhere.search(typed) is not None and any(
                 # (the plain substring test first: it rules out nearly every phrase at once)
                 p in typed and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", typed)
                 and p not in self._written_topics
