@@ -5,8 +5,9 @@ Run:
   uv run python -m bench.lookup_answers check [DIR]   # after it: exit 1 when an answer differs
 
 Questions: the development set (../shared/eval/lookup_dev.tsv) and every held-out set of
-tests/content (lookup_heldout*.tsv). Content: today's campaigns (1x) and ten times as much
-(bench/lookup.py's copies: the plans issued again by other districts).
+tests/content (lookup_heldout*.tsv) but the unread judges (UNREAD_JUDGES). Content: today's
+campaigns (1x) and ten times as much (bench/lookup.py's copies: the plans issued again by other
+districts).
 
 Two records per content size, each a file of DIR:
 - chat_<n>x.jsonl: the replies of `thidua chat --jsonl` (the whole bot: dispatcher, lookup,
@@ -46,12 +47,19 @@ def _dev_set() -> Path:
     return ROOT / "tests" / "content" / "lookup_dev.tsv"
 
 
+# Held-out sets that judge rounds and are never read by a tool (see docs/lookup.md).
+UNREAD_JUDGES = frozenset({13, 14})
+
+
 def question_sets() -> list[tuple[str, Path]]:
-    """(name, path) of the development set and of each held-out set, in order."""
+    """(name, path) of the development set and of each held-out set, in order (not the
+    unread judges)."""
     held = []
     for path in (ROOT / "tests" / "content").glob("lookup_heldout*.tsv"):
         suffix = path.stem.removeprefix("lookup_heldout")
-        held.append((int(suffix) if suffix.isdigit() else 1, path))
+        number = int(suffix) if suffix.isdigit() else 1
+        if number not in UNREAD_JUDGES:
+            held.append((number, path))
     return [("dev", _dev_set())] + [(f"set{n}", p) for n, p in sorted(held)]
 
 
