@@ -27,17 +27,15 @@ import argparse
 import random
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from bench.cover_analysis import judged
+from bench.rerank_train import ROOT, fold
 from content.browse import hit_text
 from content.loader import load_campaigns
 from content.messages import Messages
 from content.search import build_index
 
-ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "content" / "plans"
 PLACE = {"000": "Hớn Quản", "001": "Chi Lăng", "002": "Tuy Phước", "003": "Bắc Sơn",
          "004": "Trạm Tấu"}
@@ -51,15 +49,6 @@ BODY_RE = re.compile(
     r"|Ủy ban [\w ]*?|Trung tâm [\w ]*?)"
     r"(?=[,.;:()]| và | chủ trì| tổng hợp| thẩm định| để| theo| trước)")
 Row = tuple[str, str, str]
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text or "")
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    text = text.replace("đ", "d").replace("Đ", "D").casefold()
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
-    text = re.sub(r"\s+", " ", text)
-    return re.sub(r"\s*-\s*", "-", text).strip()
 
 
 def plans() -> list[tuple[str, str]]:
@@ -179,11 +168,9 @@ def which_in() -> list[Row]:
 
 def read_rows() -> list[tuple[str, str, str]]:
     """In-scope rows of the read sets: question, expected, plan id."""
-    files = [ROOT.parent / "shared" / "eval" / "lookup_dev.tsv",
-             Path("/work/shared/eval/lookup_dev.tsv")]
-    dev = next((f for f in files if f.exists()), None)
-    paths = ([dev] if dev else []) + [
-        ROOT / "tests" / "content" / f"lookup_heldout{n}.tsv" for n in READ_SETS]
+    # tests/content/lookup_dev.tsv: the shared development set, copied into the project.
+    paths = [ROOT / "tests" / "content" / f"lookup_{name}.tsv"
+             for name in ("dev", *(f"heldout{n}" for n in READ_SETS))]
     rows = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():

@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.rerank_train import NOT_FOUND, ROOT, fold, read_set
 from content.browse import hit_text
 from content.intents import default_intents
 from content.loader import load_campaigns
@@ -42,21 +43,9 @@ from content.messages import Messages
 from content.query import conversation_kind, looks_like_question
 from content.search import SearchIndex, build_index
 
-ROOT = Path(__file__).resolve().parents[1]
-NOT_FOUND = "chua tim thay"
 MAX_QUERY = 300  # handlers/lookup MAX_QUERY: what the bot reads of a message
 SETS = {"dev": "lookup_dev.tsv",
         **{str(n): f"lookup_heldout{'' if n == 1 else n}.tsv" for n in range(1, 13)}}
-
-
-def fold(text: str) -> str:
-    """Folded as the shared scorer folds."""
-    text = unicodedata.normalize("NFD", text or "")
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    text = text.replace("đ", "d").replace("Đ", "D").casefold()
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
-    text = re.sub(r"\s+", " ", text)
-    return re.sub(r"\s*-\s*", "-", text).strip()
 
 
 @dataclass(frozen=True)
@@ -68,16 +57,8 @@ class Row:
 
 
 def read_rows(names: Sequence[str]) -> list[Row]:
-    rows = []
-    for name in names:
-        path = ROOT / "tests" / "content" / SETS[name]
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) >= 3:
-                rows.append(Row(name, cols[0], cols[1], cols[2].strip()))
-    return rows
+    return [Row(name, *cols) for name in names
+            for cols in read_set(ROOT / "tests" / "content" / SETS[name])]
 
 
 class Judge:
