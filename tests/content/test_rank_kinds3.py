@@ -25,6 +25,7 @@ from collections.abc import Callable
 import pytest
 
 from content.search import SearchIndex
+from tests.content.answers import quoted
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -84,12 +85,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "nam-xuyen.txt", "nam-xuyen-bieu-duong")
 
 
-def top(index: SearchIndex, question: str) -> str:
-    hits = index.search(question)
-    assert hits, question
-    return hits[0].sentence or hits[0].text
-
-
 @pytest.mark.parametrize("question", [
     "hội nghị nam xuyên khen thưởng nhằm khích lệ động viên ai",
     "nam xuyen bieu duong khen thuong de dong vien ai",
@@ -98,7 +93,7 @@ def test_whom_is_answered_by_the_people_a_passage_names(
     imported: SearchIndex, question: str
 ) -> None:
     # Not the office item whose text also says "động viên" (Phòng Nội vụ: a body).
-    assert "các tập thể, cá nhân có nhiều đóng góp" in top(imported, question)
+    assert "các tập thể, cá nhân có nhiều đóng góp" in quoted(imported, question)
 
 
 @pytest.mark.parametrize(("question", "said"), [
@@ -108,7 +103,7 @@ def test_whom_is_answered_by_the_people_a_passage_names(
     ("hớn quản biểu dương khen thưởng động viên ai", "những tập thể, cá nhân có thành tích"),
 ])
 def test_whom_on_the_committed_plans(committed: SearchIndex, question: str, said: str) -> None:
-    assert said in top(committed, question)
+    assert said in quoted(committed, question)
 
 
 @pytest.mark.parametrize("question", [
@@ -119,7 +114,7 @@ def test_whom_on_the_committed_plans(committed: SearchIndex, question: str, said
 def test_an_order_question_is_answered_by_the_order_the_plan_gives(
     imported: SearchIndex, question: str
 ) -> None:
-    assert "từ cấp xã đến cấp huyện" in top(imported, question)
+    assert "từ cấp xã đến cấp huyện" in quoted(imported, question)
 
 
 @pytest.mark.parametrize("question", [
@@ -128,12 +123,12 @@ def test_an_order_question_is_answered_by_the_order_the_plan_gives(
     "hội nghị điển hình tiên tiến tổ chức cấp huyện trước hay cấp xã trước",
 ])
 def test_order_on_the_committed_plans(committed: SearchIndex, question: str) -> None:
-    assert "từ cấp cơ sở đến Hội nghị điển hình tiên tiến cấp huyện" in top(committed, question)
+    assert "từ cấp cơ sở đến Hội nghị điển hình tiên tiến cấp huyện" in quoted(committed, question)
 
 
 def test_a_when_question_with_before_is_not_an_order_question(committed: SearchIndex) -> None:
     # "trước mấy ngày" asks how long before, not in what order.
-    assert "trước 15 ngày" in top(
+    assert "trước 15 ngày" in quoted(
         committed, "các đơn vị chi lăng gửi kế hoạch tổ chức hội nghị trước mấy ngày")
 
 
@@ -144,7 +139,7 @@ def test_a_when_question_with_before_is_not_an_order_question(committed: SearchI
     "sếp em giao em tổng hợp mà em chưa rõ",
 ])
 def test_clauses_telling_of_the_asker_are_the_story(imported: SearchIndex, question: str) -> None:
-    assert "Hội nghị cấp xã hoàn thành trong tháng 6 năm 2025" in top(imported, question)
+    assert "Hội nghị cấp xã hoàn thành trong tháng 6 năm 2025" in quoted(imported, question)
 
 
 @pytest.mark.parametrize(("question", "said"), [
@@ -177,7 +172,7 @@ def test_a_plan_word_folding_to_a_kinship_word_is_no_story(committed: SearchInde
 ])
 def test_what_follows_the_quoted_words_answers(imported: SearchIndex, question: str,
                                                said: str) -> None:
-    assert said in top(imported, question)
+    assert said in quoted(imported, question)
 
 
 @pytest.mark.parametrize(("question", "said"), [
@@ -191,7 +186,7 @@ def test_what_follows_the_quoted_words_answers(imported: SearchIndex, question: 
 ])
 def test_quoted_words_on_the_committed_plans(committed: SearchIndex, question: str,
                                              said: str) -> None:
-    assert said in top(committed, question)
+    assert said in quoted(committed, question)
 
 
 def test_a_story_naming_the_campaign_quotes_nothing(committed: SearchIndex) -> None:

@@ -25,6 +25,7 @@ import pytest
 from bench.reach import Unit, plan_units, questions
 from content.loader import load_campaigns
 from content.search import SearchIndex
+from tests.content.answers import quoted
 
 PLAN = """\
 ỦY BAN NHÂN DÂN
@@ -95,12 +96,6 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "nam-xuyen-dien-hinh.txt", "nam-xuyen-dien-hinh")
 
 
-def top(index: SearchIndex, question: str) -> str:
-    hits = index.search(question)
-    assert hits, question
-    return hits[0].sentence or hits[0].text
-
-
 @pytest.mark.parametrize(("question", "said"), [
     ("văn bản 702-CV/HU ký ngày nào", "ngày 02/4/2025"),
     ("van ban 702-cv/hu ky ngay nao", "ngày 02/4/2025"),
@@ -109,7 +104,7 @@ def top(index: SearchIndex, question: str) -> str:
 def test_a_cited_document_asked_when_signed_is_dated_by_its_own_date(
     imported: SearchIndex, question: str, said: str
 ) -> None:
-    assert said in top(imported, question)
+    assert said in quoted(imported, question)
 
 
 @pytest.mark.parametrize("question", [
@@ -127,7 +122,7 @@ def test_a_thing_the_plan_never_dates_stays_not_found(committed: SearchIndex,
 ])
 def test_cited_documents_of_the_committed_plans(committed: SearchIndex, question: str,
                                                 said: str) -> None:
-    assert said in top(committed, question)
+    assert said in quoted(committed, question)
 
 
 @pytest.mark.parametrize(("index_name", "question", "name"), [
@@ -152,7 +147,7 @@ def test_whether_an_office_holder_signed_the_plan_gets_the_signature(
 ])
 def test_the_next_or_previous_item_of_a_programme(imported: SearchIndex, question: str,
                                                   said: str) -> None:
-    assert said in top(imported, question)
+    assert said in quoted(imported, question)
 
 
 @pytest.mark.parametrize(("question", "said"), [
@@ -162,7 +157,7 @@ def test_the_next_or_previous_item_of_a_programme(imported: SearchIndex, questio
 ])
 def test_programme_adjacency_on_the_committed_plans(committed: SearchIndex, question: str,
                                                     said: str) -> None:
-    assert said in top(committed, question)
+    assert said in quoted(committed, question)
 
 
 def test_before_a_date_is_no_adjacency(committed: SearchIndex) -> None:
@@ -184,7 +179,7 @@ def test_items_set_apart_by_whom_carry_the_title_above_them(imported: SearchInde
 
 
 def test_the_flag_salute_is_no_greeting(committed: SearchIndex) -> None:
-    assert "Chào cờ" in top(committed, "chào cờ có trong chương trình hội nghị chi lăng không")
+    assert "Chào cờ" in quoted(committed, "chào cờ có trong chương trình hội nghị chi lăng không")
 
 
 # The mechanical bench: every kind of unit, deterministic questions.
