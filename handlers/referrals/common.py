@@ -128,6 +128,22 @@ def covering(ctx: Context, unit_code: str) -> list[str]:
     return [unit_code, *(u.code for u in units.ancestors(unit_code))]
 
 
+def in_area(ctx: Context, prog: ReferralProgramme, unit_code: str) -> bool:
+    """Tell whether a unit lies in the programme area, or above it (a province's liaison)."""
+    return (prog.home_unit in covering(ctx, unit_code)
+            or unit_code in covering(ctx, prog.home_unit))
+
+
+def former_area_units(ctx: Context, prog: ReferralProgramme, unit_code: str) -> list[str]:
+    """Return the units of the programme area that a unit outside it was made of, or grew
+    into (a xã created on 1/7/2025 from xã of the area; empty when unrelated)."""
+    units = ctx.services.units
+    if units.get(unit_code) is None:
+        return []
+    return [u.code for u in units.lineage_on(unit_code, programme_day(ctx, prog))
+            if in_area(ctx, prog, u.code)]
+
+
 def scope_root(ctx: Context, prog: ReferralProgramme) -> str | None:
     """Return the unit a manager sees by default (admins: the programme area)."""
     if ctx.access.is_admin:

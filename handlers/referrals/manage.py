@@ -8,7 +8,17 @@ from bot.core.types import Choice, Reply
 from content.schema import Campaign
 from handlers.common.registration import choose_unit
 from handlers.common.weblinks import PROGRESS, link_text
-from handlers.referrals.common import default_campaign, manages_unit, programme, scope_root, stale
+from handlers.referrals.common import (
+    default_campaign,
+    former_area_units,
+    in_area,
+    manages_unit,
+    programme,
+    referral_campaigns,
+    scope_root,
+    stale,
+    unit_name,
+)
 from handlers.referrals.manage_forms import IMPORT, REASSIGN, UNIT
 from handlers.referrals.manage_views import export, owing_view, progress_view
 from handlers.referrals.payloads import (
@@ -28,13 +38,34 @@ ADMINS = ("admin",)
 
 
 async def _campaign_and_root(ctx: Context) -> tuple[Campaign, str] | list[Reply]:
+    """Return the campaign a manager follows and the unit they see by default: the person's
+    campaign when their unit lies in its area, else a campaign whose area holds it."""
     campaign = default_campaign(ctx)
     if campaign is None:
         return [ctx.main_menu(ctx.t("ref.no_programme"))]
     root = scope_root(ctx, programme(campaign))
     if root is None:
         return [choose_unit(ctx, ctx.t("ref.manage.no_unit"), "tiendo")]
-    return campaign, root
+    if in_area(ctx, programme(campaign), root):
+        return campaign, root
+    covering = next((c for c in referral_campaigns(ctx) if in_area(ctx, programme(c), root)),
+                    None)
+    if covering is not None:
+        return covering, root
+    return [_outside_area(ctx, campaign, root)]
+
+
+def _outside_area(ctx: Context, campaign: Campaign, root: str) -> Reply:
+    """Say plainly that the manager's unit is not in the campaign's area (never a table of
+    zeros that reads as if nobody took part), and what it was or became during it."""
+    prog = programme(campaign)
+    text = ctx.t("ref.manage.outside_area", unit=unit_name(ctx, root),
+                 name=campaign.short_name, area=unit_name(ctx, prog.home_unit))
+    former = former_area_units(ctx, prog, root)
+    if former:
+        text += "\n\n" + ctx.t("ref.manage.outside_area_lineage", unit=unit_name(ctx, root),
+                               units=", ".join(unit_name(ctx, code) for code in former))
+    return ctx.main_menu(text)
 
 
 async def tiendo(ctx: Context) -> list[Reply]:
@@ -46,11 +77,13 @@ async def tiendo(ctx: Context) -> list[Reply]:
     return [await progress_view(ctx, campaign, root)]
 
 
-def _unit_arg(ctx: Context, code: str, root: str) -> str | None:
-    """Return the unit a button names (none: the manager's root), if they manage it."""
+def _unit_arg(ctx: Context, campaign: Campaign, code: str, root: str) -> str | None:
+    """Return the unit a button names (none: the manager's root), if they manage it and it
+    lies in the campaign's area."""
     if not code:
         return root
-    if ctx.services.units.get(code) is None or not manages_unit(ctx, code):
+    if (ctx.services.units.get(code) is None or not manages_unit(ctx, code)
+            or not in_area(ctx, programme(campaign), code)):
         return None
     return code
 
@@ -61,7 +94,7 @@ async def _scoped(ctx: Context, unit_code: str = "") -> tuple[Campaign, str] | l
     if isinstance(found, list):
         return found
     campaign, root = found
-    unit = _unit_arg(ctx, unit_code, root)
+    unit = _unit_arg(ctx, campaign, unit_code, root)
     return (campaign, unit) if unit is not None else stale(ctx)
 
 

@@ -17,6 +17,7 @@ from handlers.referrals.common import (
     covering,
     form_choice,
     full_date,
+    in_area,
     manages_unit,
     parse_account,
     parse_week_number,
@@ -145,7 +146,8 @@ def _parse_report_unit(ctx: Context, text: str) -> str:
     _, prog = _import_campaign(ctx, ctx.state.data)
     units = ctx.services.units
     hits = [u for u, _ in units.search(text, on=programme_day(ctx, prog), limit=20)
-            if manages_unit(ctx, u.code) and len(f"f:{u.code}") <= 64][:6]
+            if manages_unit(ctx, u.code) and in_area(ctx, prog, u.code)
+            and len(f"f:{u.code}") <= 64][:6]
     if not hits:
         raise Invalid("ref.manage.unit_not_found", query=text[:60])
     raise Invalid("reg.unit_pick",
@@ -153,7 +155,9 @@ def _parse_report_unit(ctx: Context, text: str) -> str:
 
 
 def _pick_report_unit(ctx: Context, code: str) -> str:
-    if ctx.services.units.get(code) is None or not manages_unit(ctx, code):
+    _, prog = _import_campaign(ctx, ctx.state.data)
+    if (ctx.services.units.get(code) is None or not manages_unit(ctx, code)
+            or not in_area(ctx, prog, code)):
         raise Invalid("ref.manage.unit_not_found", query=code[:60])
     return code
 

@@ -88,14 +88,47 @@ async def test_liaison_without_a_unit_sets_it_and_lands_on_the_progress(chat: Ch
     assert "Tiến độ «Dân vận khéo Bắc Sơn 2024» — Xã Long Đống" in replies[1]
 
 
-async def test_liaison_of_another_district_sees_none_of_bac_son(chat: Chat, app: App) -> None:
+async def test_liaison_of_another_district_is_told_it_is_outside_the_area(
+        chat: Chat, app: App) -> None:
+    """A liaison of Chi Lăng is told plainly that the Bắc Sơn campaign does not cover their
+    unit: never a table of zeros that reads as if nobody there took part."""
     await lan_with_two(chat)
     await as_liaison(chat, app, unit="ls.chi-lang")
     await chat.send("/tiendo")
+    reply = await chat.reply()
+    assert ("Đơn vị bạn phụ trách (Huyện Chi Lăng) không thuộc địa bàn của «Dân vận khéo "
+            "Bắc Sơn 2024» (Huyện Bắc Sơn), nên phong trào này không có tiến độ nào để bạn "
+            "theo dõi.") in reply
+    assert "Người tham gia vận động" not in reply and "Trong thời gian phong trào" not in reply
+    assert "Tiến độ Dân vận khéo của đơn vị (cán bộ)" in " ".join(chat.choices())  # main menu
+    for choice in ("rq:pg:ls.bac-son", "rq:pg:", "rq:ow:3:"):  # forged or old buttons
+        forged = await send_as(app, "console", "can", choice=choice)
+        assert "Người tham gia vận động" not in forged[0].text
+        assert "tài khoản" not in forged[0].text
+
+
+async def test_liaison_of_a_commune_created_in_2025_is_told_which_units_it_was(
+        chat: Chat, app: App) -> None:
+    """Xã Bắc Sơn (from 1/7/2025) did not exist during the 2024 campaign: its liaison learns
+    which units of the area its territory belonged to, and whom to ask for access."""
+    await lan_with_two(chat)
+    await as_liaison(chat, app, unit="ls.xa-bac-son")
+    await chat.send("/tiendo")
+    reply = await chat.reply()
+    assert "Đơn vị bạn phụ trách (Xã Bắc Sơn) không thuộc địa bàn" in reply
+    assert ("Trong thời gian phong trào, địa bàn của Xã Bắc Sơn thuộc: Thị trấn Bắc Sơn, "
+            "Xã Long Đống, Xã Bắc Quỳnh.") in reply
+    assert "đề nghị quản trị viên phân quyền" in reply
+    assert "Người tham gia vận động" not in reply
+
+
+async def test_a_province_liaison_sees_the_whole_area(chat: Chat, app: App) -> None:
+    await lan_with_two(chat)
+    await as_liaison(chat, app, unit="ls")
+    await chat.send("/tiendo")
     progress = await chat.reply()
-    assert "Huyện Chi Lăng" in progress and "• Người tham gia vận động: 0" in progress
-    forged = await send_as(app, "console", "can", choice="rq:pg:ls.bac-son")
-    assert "Lựa chọn này không còn hiệu lực" in forged[0].text
+    assert "Tiến độ «Dân vận khéo Bắc Sơn 2024» — Tỉnh Lạng Sơn" in progress
+    assert "• Người tham gia vận động: 1 (đã ghi đủ 02 người: 1)" in progress
 
 
 async def test_who_still_owes_the_week(chat: Chat, app: App) -> None:
@@ -116,9 +149,9 @@ async def test_who_still_owes_the_week(chat: Chat, app: App) -> None:
 async def test_a_unit_with_nobody_followed_is_not_told_everyone_took_part(
         chat: Chat, app: App) -> None:
     await lan_with_two(chat)
-    await as_liaison(chat, app, unit="ls.chi-lang")
+    await as_liaison(chat, app, unit="ls.bac-son.bac-quynh")
     await chat.send("/tiendo")
-    assert "Huyện Chi Lăng" in await chat.reply()
+    assert "Xã Bắc Quỳnh" in await chat.reply()
     await chat.send("Ai chưa thi tuần 3")
     owing = await chat.reply()
     assert "chưa có tài khoản nào để theo dõi" in owing and "đều đã thi" not in owing
@@ -346,6 +379,12 @@ async def test_other_unit_for_a_liaison_and_an_admin(chat: Chat, app: App) -> No
     await chat.send("1")
     progress = await chat.reply()
     assert "— Xã Long Đống" in progress and "• Người tham gia vận động: 1" in progress
+    await chat.send("/tiendo")
+    await chat.reply()
+    await chat.send("Xem đơn vị khác")
+    await chat.reply()
+    await chat.send("Chi Lăng")  # another district: outside the campaign's area
+    assert "Chi Lăng" not in "\n".join(await chat.replies())
 
 
 async def test_console_saves_an_export_and_says_where(app: App, tmp_path: Path) -> None:
