@@ -209,6 +209,8 @@ async def main() -> None:
             lambda: repo.unit_counts(CAMPAIGN, units, line, prog.min_referrals.number)))
         report("unit progress, one commune (liaison)", await timings(
             lambda: repo.unit_counts(CAMPAIGN, [commune], line, prog.min_referrals.number)))
+        report("followed accounts, whole campaign (export size check)", await timings(
+            lambda: repo.followed_accounts(CAMPAIGN, None)))
         report("who owes week 4, count + first 180 (whole campaign)", await timings(
             lambda: _owing(repo, line.current or 1)))
         for label, scope_units, root in (("one commune", [commune], commune),

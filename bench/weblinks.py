@@ -11,11 +11,14 @@ import argparse
 import asyncio
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from bench.referrals import CAMPAIGN, report, seed, timings
 from bot.app import App, create_app
@@ -95,6 +98,12 @@ async def main() -> None:
             await page()
             times.append((time.perf_counter() - started) * 1000)
         report(f"progress page, whole district ({size / 1000:.0f} KB HTML)", times)
+        statements: list[tuple[float, str]] = []
+        with _statements(app, statements):
+            await page()
+        slowest = max(statements)
+        print(f"progress page: {len(statements)} SQL statements, the slowest {slowest[0]:.0f} ms "
+              f"({slowest[1]}…)")
         started = time.perf_counter()
         async with http.get(download_url) as response:
             data = await response.read()
@@ -102,6 +111,29 @@ async def main() -> None:
               f"{(time.perf_counter() - started) * 1000:.0f} ms, {len(data) / 1000:.0f} KB")
     await server.close()
     await app.close()
+
+
+@contextmanager
+def _statements(app: App, into: list[tuple[float, str]]) -> Iterator[None]:
+    """Record (milliseconds, first words) of every SQL statement run meanwhile."""
+    engine = app.engine.sync_engine
+
+    def before(_conn: Any, _cursor: Any, _sql: str, _params: Any, context: Any,
+               _many: bool) -> None:
+        context.bench_started = time.perf_counter()
+
+    def after(_conn: Any, _cursor: Any, sql: str, _params: Any, context: Any,
+              _many: bool) -> None:
+        into.append(((time.perf_counter() - context.bench_started) * 1000,
+                     " ".join(sql.split())[:60]))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
 
 
 async def _time_counts(app: App, units: list[str]) -> None:

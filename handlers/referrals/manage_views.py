@@ -196,9 +196,7 @@ async def owing_view(ctx: Context, campaign: Campaign, week: int, unit_code: str
     if owing:
         text = _owing_text(ctx, owing, accounts, people, week, unit_code)
     else:  # nobody owes the week: say whether anyone is followed there at all
-        counts = await repo.unit_counts(campaign.id, units, line_of(ctx, prog),
-                                        prog.min_referrals.number)
-        key = ("ref.manage.owing_none" if any(c.accounts for c in counts.values())
+        key = ("ref.manage.owing_none" if await repo.followed_accounts(campaign.id, units)
                else "ref.manage.owing_nobody")
         text = ctx.t(key, week=week, unit=unit_name(ctx, unit_code))
 
@@ -226,9 +224,7 @@ async def export(ctx: Context, campaign: Campaign, unit_code: str, eligible: boo
     scope = ExportScope(campaign, prog, line_of(ctx, prog), scope_units(ctx, prog, unit_code),
                         unit_code, ctx.clock.now())
     repo = repo_of(ctx)
-    counts = await repo.unit_counts(campaign.id, scope.units, scope.line,
-                                    prog.min_referrals.number)
-    accounts = sum(c.accounts for c in counts.values())
+    accounts = await repo.followed_accounts(campaign.id, scope.units)
     if accounts > CHAT_EXPORT_LIMIT:
         return Reply(ctx.t("ref.export.too_big", accounts=number(accounts), command=command),
                      back)
@@ -238,6 +234,8 @@ async def export(ctx: Context, campaign: Campaign, unit_code: str, eligible: boo
         text = ctx.t("ref.export.eligible_sent", count=number(count),
                      unit=unit_name(ctx, unit_code))
     else:
+        counts = await repo.unit_counts(campaign.id, scope.units, scope.line,
+                                        prog.min_referrals.number)
         data = await progress_workbook(repo, scope, counts, messages, ctx.services.units)
         text = ctx.t("ref.export.progress_sent", unit=unit_name(ctx, unit_code))
     name = export_filename(campaign, unit_code, eligible, ctx)

@@ -72,6 +72,11 @@ async def test_unit_counts_and_owing_match_the_verdict(session: AsyncSession) ->
     assert only == {"ls.bac-son.vu-lang": expected["ls.bac-son.vu-lang"]}
     accounts, _ = await repo.count_owing("c1", 3, None)
     assert accounts == owing_week_3 == len(await repo.owing("c1", 3, None))
+    assert await repo.followed_accounts("c1", None) == sum(
+        c.accounts for c in expected.values())
+    assert await repo.followed_accounts("c1", ["ls.bac-son.vu-lang"]) == expected[
+        "ls.bac-son.vu-lang"].accounts
+    assert await repo.followed_accounts("c2", None) == 0
 
 
 async def test_one_account_is_followed_once_per_campaign(session: AsyncSession) -> None:
