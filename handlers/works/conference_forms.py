@@ -17,10 +17,8 @@ from handlers.works.common import (
     date_examples,
     day_text,
     manages,
-    own_unit,
     pick_unit,
     search_units,
-    stale,
     unit_invalid,
     unit_name,
 )
@@ -32,7 +30,7 @@ from handlers.works.conference_views import (
     details,
     home,
 )
-from handlers.works.consent import ready_to_write
+from handlers.works.consent import ready_to_write, registration_data
 from handlers.works.parsing import DateError, Precision, parse_count, parse_typed_date
 from handlers.works.payloads import EditConference, RegisterConference
 from handlers.works.rules import delegate_cap, unit_level
@@ -223,21 +221,15 @@ def register_form() -> Form:
 
 async def start_register(ctx: Context, campaign_id: str) -> list[Reply]:
     """Open the form for my unit (its registration if it has one), or for a unit to choose."""
-    area = area_of(ctx, campaign_id)
-    if area is None:
-        return [stale(ctx)]
-    waiting = await ready_to_write(ctx, COMMAND, RegisterConference(campaign_id))
-    if waiting is not None:
-        return waiting
-    data: dict[str, Any] = {"_campaign": campaign_id}
-    if not ctx.access.is_admin:
-        own = own_unit(ctx) or ""
-        if not area.includes(own):
-            return [Reply(ctx.t("conf.unit_not_holding", unit=unit_name(ctx, own)))]
-        existing = await ConferenceRepo(ctx.session).of_unit(campaign_id, own)
+    data = await registration_data(
+        ctx, area_of(ctx, campaign_id), COMMAND, RegisterConference(campaign_id),
+        lambda own, _area: Reply(ctx.t("conf.unit_not_holding", unit=unit_name(ctx, own))))
+    if isinstance(data, list):
+        return data
+    if "_unit" in data:  # a unit holds one conference: its registration opens to edit
+        existing = await ConferenceRepo(ctx.session).of_unit(campaign_id, data["_unit"])
         if existing is not None:
             return await start_edit(ctx, existing)
-        data["_unit"] = own
     return await ctx.forms.start(ctx, REGISTER, data)
 
 

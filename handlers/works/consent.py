@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from bot.core.context import Context
 from bot.core.payloads import Payload
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from handlers.common.registration import policy, require_registration
+from handlers.works.common import own_unit, stale
 from handlers.works.payloads import CONFERENCE_PAYLOADS, WORKS_PAYLOADS, ConsentNo, ConsentYes
+from handlers.works.rules import Area
 
 # What a "yes" may go on with: the works and conference buttons, nothing else.
 RESUMABLE = frozenset((*WORKS_PAYLOADS, *CONFERENCE_PAYLOADS))
@@ -23,6 +28,27 @@ async def ready_to_write(ctx: Context, command: str, then: Payload) -> list[Repl
     return [Reply(ctx.t("works.consent_ask", version=policy(ctx).version),
                   [[Choice(ctx.t("consent.agree"), ConsentYes(then.pack()).pack())],
                    [Choice(ctx.t("consent.decline"), ConsentNo().pack())]])]
+
+
+async def registration_data(ctx: Context, area: Area[Any] | None, command: str,
+                            then: Payload, outside: Callable[[str, Area[Any]], Reply]
+                            ) -> dict[str, Any] | list[Reply]:
+    """What opening a works or conference registration form checks first: the campaign still
+    has the programme, the person is registered and agreed to report; a non-admin reports for
+    their own unit, which must take part (`outside(unit, area)` says it does not). Return the
+    form's first data, or the replies to send instead."""
+    if area is None:
+        return [stale(ctx)]
+    waiting = await ready_to_write(ctx, command, then)
+    if waiting is not None:
+        return waiting
+    data: dict[str, Any] = {"_campaign": area.campaign.id}
+    if not ctx.access.is_admin:
+        own = own_unit(ctx) or ""
+        if not area.includes(own):
+            return [outside(own, area)]
+        data["_unit"] = own
+    return data
 
 
 async def consent_no(ctx: Context, _payload: ConsentNo) -> list[Reply]:

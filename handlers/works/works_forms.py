@@ -18,14 +18,13 @@ from handlers.works.common import (
     date_examples,
     day_text,
     manages,
-    own_unit,
     pick_unit,
     search_units,
     stale,
     unit_invalid,
     unit_name,
 )
-from handlers.works.consent import ready_to_write
+from handlers.works.consent import ready_to_write, registration_data
 from handlers.works.parsing import (
     AmountError,
     DateError,
@@ -231,18 +230,12 @@ def register_form() -> Form:
 async def start_register(ctx: Context, campaign_id: str) -> list[Reply]:
     """Open the registration form: for my unit, or (admins) for a unit to choose."""
     area = area_of(ctx, campaign_id)
-    if area is None:
-        return [stale(ctx)]
-    waiting = await ready_to_write(ctx, COMMAND, RegisterWork(campaign_id))
-    if waiting is not None:
-        return waiting
-    data: dict[str, Any] = {"_campaign": campaign_id}
-    if not ctx.access.is_admin:
-        own = own_unit(ctx) or ""
-        if not area.includes(own):
-            return [Reply(ctx.t("works.unit_not_bound", unit=unit_name(ctx, own),
-                                campaign=area.campaign.short_name))]
-        data["_unit"] = own
+    data = await registration_data(
+        ctx, area, COMMAND, RegisterWork(campaign_id),
+        lambda own, bound: Reply(ctx.t("works.unit_not_bound", unit=unit_name(ctx, own),
+                                       campaign=bound.campaign.short_name)))
+    if isinstance(data, list) or area is None:
+        return data if isinstance(data, list) else [stale(ctx)]
     replies = await ctx.forms.start(ctx, REGISTER, data)
     intro = ctx.t("works.register_intro", passage=area.programme.required_fields_passage.text)
     return [Reply(intro), *replies]

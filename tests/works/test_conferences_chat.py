@@ -14,6 +14,7 @@ from storage.models import ConferenceRow
 from tests.harness import Chat
 from tests.works.helpers import (
     CHI_LANG,
+    CONFERENCE_CAMPAIGN,
     DONG_MO,
     HUU_KIEN,
     NHAN_LY,
@@ -276,3 +277,14 @@ async def test_cancelling_an_edit_says_the_saved_conference_stays(
     assert "Những gì bạn đã nhập" not in cancelled
     await chat.send("/hoinghi")
     assert "Ngày tổ chức: 20/03/2025" in await chat.reply()
+
+
+async def test_a_unit_that_holds_no_conference_is_told_so(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    """The province's liaison sees the district's campaign but holds none of its
+    conferences: registering says so instead of opening the form."""
+    clock.set(clock.now().replace(year=2025, month=1, day=10))
+    await become(chat, app, "tinh", "liaison", "ls")
+    await press(chat, f"h:n:{CONFERENCE_CAMPAIGN}")
+    assert ("Tỉnh Lạng Sơn không thuộc danh sách đơn vị tổ chức hội nghị của phong trào này"
+            in await chat.reply())
