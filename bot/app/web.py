@@ -10,9 +10,9 @@ the feature's part checks that the person may still see or change what the link 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,7 @@ from storage.personal_data import export_json, export_person
 from storage.weblinks.repo import WebLink, WebLinkRepo
 
 logger = logging.getLogger(__name__)
+Part = TypeVar("Part")
 
 JSON_TYPE = "application/json"
 PRIVACY = "privacy"
@@ -90,6 +91,18 @@ class LinkBackend:
         grants = await GrantRepo(session).active_for(person.id)
         access = Access(tuple(grants), self.app.services.units)
         return link, WebCall(session, self.app.services, person, access, link.params, now)
+
+    async def _part(self, session: AsyncSession, token: str, purpose: str,
+                    parts: Mapping[str, Part]) -> tuple[WebLink, WebCall, Part] | _Refusal:
+        """Check an upload or download link and find the feature's part for its kind."""
+        found = await self._call(session, token, purpose)
+        if isinstance(found, _Refusal):
+            return found
+        link, call = found
+        part = parts.get(str(link.params.get("kind", "")))
+        if part is None:
+            return self._refused("web.refused.unknown", 404)
+        return link, call, part
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -141,13 +154,10 @@ class LinkBackend:
         """Take the file of an upload link: once, and only when the import accepts it."""
         title = self.t("web.upload.title")
         async with self.app.sessions() as session:
-            found = await self._call(session, token, UPLOAD)
+            found = await self._part(session, token, UPLOAD, self.uploads)
             if isinstance(found, _Refusal):
                 return found.page
-            link, call = found
-            uploader = self.uploads.get(str(link.params.get("kind", "")))
-            if uploader is None:
-                return self._refused("web.refused.unknown", 404).page
+            link, call, uploader = found
             again = self._upload_intro(call)
             if data is None:
                 cap = self.app.settings.max_upload_bytes
@@ -175,13 +185,10 @@ class LinkBackend:
     async def download(self, token: str) -> FileOut | Page:
         """Build, audit and hand out the file of a download link."""
         async with self.app.sessions() as session:
-            found = await self._call(session, token, DOWNLOAD)
+            found = await self._part(session, token, DOWNLOAD, self.downloads)
             if isinstance(found, _Refusal):
                 return found.page
-            link, call = found
-            downloader = self.downloads.get(str(link.params.get("kind", "")))
-            if downloader is None:
-                return self._refused("web.refused.unknown", 404).page
+            link, call, downloader = found
             try:
                 made = await downloader(call)
             except WebRefused as exc:

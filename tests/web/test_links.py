@@ -17,7 +17,7 @@ from bot.app.web import link_pages
 from bot.channels.webhook import WebhookServer
 from bot.core.clock import MovableClock
 from bot.core.config import Settings
-from bot.core.weblinks import PROGRESS, make_link
+from bot.core.weblinks import DOWNLOAD, PROGRESS, UPLOAD, make_link
 from content.messages import Messages
 from storage.access import GrantRepo
 from storage.models import AuditRow, OutboxRow
@@ -132,6 +132,23 @@ async def test_expired_forged_and_revoked_links_are_refused(
     clock.set(clock.now() + timedelta(hours=25))
     expired = await site.http.get(url)
     assert expired.status == 410 and "đã hết hạn" in await expired.text()
+
+
+async def test_a_link_of_a_kind_no_feature_serves_is_refused(app: App, site: Site) -> None:
+    """An upload or download link whose kind no feature offers (a feature removed since the
+    link was made) says the link is not right, and hands out or takes nothing."""
+    person = await zalo_liaison(app)
+    async with app.sessions() as session:
+        now = app.services.clock.now()
+        upload = await make_link(session, app.settings, person, UPLOAD, {"kind": "cu"}, now)
+        download = await make_link(session, app.settings, person, DOWNLOAD, {"kind": "cu"},
+                                   now)
+        await session.commit()
+    assert upload and download
+    posted = await post_file(site, site.local(upload), OFFICIAL_WEEK_3, "tuan3.csv")
+    assert posted.status == 404 and "không đúng" in await posted.text()
+    fetched = await site.http.get(site.local(download) + "/tai-ve")
+    assert fetched.status == 404 and "không đúng" in await fetched.text()
 
 
 async def test_zalo_export_and_progress_links(chat: Chat, app: App, site: Site) -> None:
