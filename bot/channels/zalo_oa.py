@@ -212,8 +212,8 @@ class ZaloOAChannel(BaseChannel):
         self.refused = 0
         self.echoes = 0
         self._last: dict[str, Interaction] = {}
-        self._keeper: asyncio.Task[None] | None = None
-        self._keeper_stop = asyncio.Event()
+        # The token keeper while intake runs: its task and the event that ends it.
+        self._keeper: tuple[asyncio.Task[None], asyncio.Event] | None = None
         self._token_check = token_check
 
     def health(self) -> dict[str, str | None]:
@@ -227,17 +227,18 @@ class ZaloOAChannel(BaseChannel):
     async def _start_intake(self) -> None:
         await self._server.attach(self.name, self._on_webhook)
         if self.tokens is not None:
-            self._keeper_stop = asyncio.Event()
-            self._keeper = asyncio.create_task(self._keep_token(self._keeper_stop),
-                                               name="zalo_oa-token")
+            stop = asyncio.Event()
+            self._keeper = (asyncio.create_task(self._keep_token(stop), name="zalo_oa-token"),
+                            stop)
         logger.info("zalo_oa: webhook ready at %s (OA %s)", WebhookServer.path(self.name),
                     self.oa_id)
 
     async def _stop_intake(self) -> None:
         await self._server.detach(self.name)
         if self._keeper is not None:
-            self._keeper_stop.set()  # a cancel turned into an error must not let it sleep on
-            await cancel_and_wait(self._keeper)
+            task, stop = self._keeper
+            stop.set()  # a cancel turned into an error must not let it sleep on
+            await cancel_and_wait(task)
             self._keeper = None
 
     async def _keep_token(self, stop: asyncio.Event) -> None:

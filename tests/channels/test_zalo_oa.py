@@ -361,3 +361,10 @@ def test_thidua_zalo_oa_connect_without_settings_says_what_to_set(
     assert "zalo-oa" in build_parser().format_help()
     assert cli_main(["zalo-oa", "connect"]) == 2
     assert "Chưa cấu hình Zalo OA" in capsys.readouterr().out
+
+
+async def test_the_token_keeper_ends_with_the_channel(oa: OA) -> None:
+    """Stopping the channel ends its token keeper: no task is left behind."""
+    [keeper] = [t for t in asyncio.all_tasks() if t.get_name() == "zalo_oa-token"]
+    await oa.channel.stop()
+    assert keeper.done()
