@@ -12,6 +12,7 @@ from bot.core.forms import FORM_PREFIX, Invalid
 from bot.core.types import Choice, Reply
 from content.schema import Campaign, ReferralProgramme
 from content.text import fold
+from content.units import UnitTree
 from handlers.common.parsing.dates import DateError, Direction, parse_date
 from handlers.common.registration import policy
 from handlers.referrals.rules import AccountError, normalize_account, timeline
@@ -128,10 +129,18 @@ def covering(ctx: Context, unit_code: str) -> list[str]:
     return [unit_code, *(u.code for u in units.ancestors(unit_code))]
 
 
+def unit_in_area(units: UnitTree, home_unit: str, unit_code: str) -> bool:
+    """Tell whether a unit lies in a programme's area (at or below its home unit, on any
+    day), or above it (a province's liaison)."""
+    def up(code: str) -> set[str]:
+        return {code, *(u.code for u in units.ancestors(code))} if units.get(code) else {code}
+
+    return home_unit in up(unit_code) or unit_code in up(home_unit)
+
+
 def in_area(ctx: Context, prog: ReferralProgramme, unit_code: str) -> bool:
     """Tell whether a unit lies in the programme area, or above it (a province's liaison)."""
-    return (prog.home_unit in covering(ctx, unit_code)
-            or unit_code in covering(ctx, prog.home_unit))
+    return unit_in_area(ctx.services.units, prog.home_unit, unit_code)
 
 
 def former_area_units(ctx: Context, prog: ReferralProgramme, unit_code: str) -> list[str]:

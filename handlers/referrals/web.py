@@ -22,7 +22,7 @@ from bot.core.weblinks import (
     WebRefused,
 )
 from content.schema import Campaign, ReferralProgramme
-from handlers.referrals.common import LIAISON
+from handlers.referrals.common import LIAISON, unit_in_area
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import number, report_text
 from handlers.referrals.rules import timeline
@@ -44,7 +44,8 @@ class _Scope:
 
 
 def _scope(call: WebCall) -> _Scope | None:
-    """Return the campaign and unit a link names, if it still may be seen by its person."""
+    """Return the campaign and unit a link names, if it still may be seen by its person
+    (None: no such campaign, or the unit lies outside its area)."""
     campaign = call.services.campaigns.get(str(call.params.get("campaign", "")))
     if campaign is None or campaign.programmes.referral is None:
         return None
@@ -54,6 +55,8 @@ def _scope(call: WebCall) -> _Scope | None:
         raise WebRefused("web.refused.unknown")
     if not call.access.manages(unit, LIAISON):
         raise WebRefused("web.refused.not_allowed")
+    if not unit_in_area(call.services.units, prog.home_unit, unit):
+        return None  # the campaign does not concern the unit: nothing of it to show
     return _Scope(campaign, prog, unit)
 
 

@@ -134,6 +134,26 @@ async def test_expired_forged_and_revoked_links_are_refused(
     assert expired.status == 410 and "đã hết hạn" in await expired.text()
 
 
+async def test_a_unit_outside_the_campaign_area_gets_no_table_of_zeros(
+        app: App, site: Site) -> None:
+    """A progress or download link naming a unit the campaign does not cover (a link made
+    before, or by hand) shows no table of zeros and hands out no empty workbook."""
+    person = await zalo_liaison(app, unit="ls.chi-lang")
+    params = {"campaign": "bac-son-dan-van-kheo-2024", "unit": "ls.chi-lang"}
+    async with app.sessions() as session:
+        now = app.services.clock.now()
+        progress = await make_link(session, app.settings, person, PROGRESS, params, now)
+        download = await make_link(session, app.settings, person, DOWNLOAD,
+                                   {"kind": "referrals_progress", **params}, now)
+        await session.commit()
+    assert progress and download
+    page = await site.http.get(site.local(progress))
+    text = await page.text()
+    assert page.status == 404 and "Hiện không có tiến độ" in text and "Chi Lăng" not in text
+    fetched = await site.http.get(site.local(download) + "/tai-ve")
+    assert fetched.status == 403 and "không đúng" in await fetched.text()
+
+
 async def test_a_link_of_a_kind_no_feature_serves_is_refused(app: App, site: Site) -> None:
     """An upload or download link whose kind no feature offers (a feature removed since the
     link was made) says the link is not right, and hands out or takes nothing."""
