@@ -154,11 +154,13 @@ def former_area_units(ctx: Context, prog: ReferralProgramme, unit_code: str) -> 
 
 
 def scope_root(ctx: Context, prog: ReferralProgramme) -> str | None:
-    """Return the unit a manager sees by default (admins: the programme area)."""
+    """Return the unit a manager sees by default (admins: the programme area; a liaison of
+    several units: the first in the programme area)."""
     if ctx.access.is_admin:
         return prog.home_unit
     liaison = ctx.access.units(LIAISON)
-    return liaison[0] if liaison else ctx.person.unit_code
+    inside = [code for code in liaison if in_area(ctx, prog, code)]
+    return (inside or liaison)[0] if liaison else ctx.person.unit_code
 
 
 def unit_name(ctx: Context, code: str) -> str:

@@ -48,10 +48,10 @@ async def _campaign_and_root(ctx: Context) -> tuple[Campaign, str] | list[Reply]
         return [choose_unit(ctx, ctx.t("ref.manage.no_unit"), "tiendo")]
     if in_area(ctx, programme(campaign), root):
         return campaign, root
-    covering = next((c for c in referral_campaigns(ctx) if in_area(ctx, programme(c), root)),
-                    None)
-    if covering is not None:
-        return covering, root
+    for other in referral_campaigns(ctx):
+        unit = scope_root(ctx, programme(other))
+        if unit is not None and in_area(ctx, programme(other), unit):
+            return other, unit
     return [_outside_area(ctx, campaign, root)]
 
 

@@ -11,6 +11,8 @@ from openpyxl import Workbook, load_workbook
 from bot.app import App
 from bot.core.types import AttachmentKind
 from handlers.referrals import manage_views
+from storage.access import GrantRepo
+from storage.people import PeopleRepo
 from tests.harness import Chat, pick
 from tests.referrals.helpers import (
     become,
@@ -120,6 +122,24 @@ async def test_liaison_of_a_commune_created_in_2025_is_told_which_units_it_was(
             "Xã Long Đống, Xã Bắc Quỳnh.") in reply
     assert "đề nghị quản trị viên phân quyền" in reply
     assert "Người tham gia vận động" not in reply
+
+
+async def test_a_liaison_of_two_units_sees_the_one_in_the_area(chat: Chat, app: App) -> None:
+    """Liaison of Bình Định (listed first) and of Long Đống: /tiendo opens Long Đống's
+    progress, not the "outside the area" answer."""
+    await lan_with_two(chat)
+    await as_liaison(chat, app, unit="bd")
+    async with app.sessions() as session:
+        account = await PeopleRepo(session).account("console", "can")
+        assert account is not None
+        await GrantRepo(session).grant(account.person_id, "liaison", "ls.bac-son.long-dong",
+                                       app.services.clock.now(), granted_by=None,
+                                       reason="test")
+        await session.commit()
+    await chat.send("/tiendo")
+    progress = await chat.reply()
+    assert "Tiến độ «Dân vận khéo Bắc Sơn 2024» — Xã Long Đống" in progress
+    assert "• Người tham gia vận động: 1 (đã ghi đủ 02 người: 1)" in progress
 
 
 async def test_a_province_liaison_sees_the_whole_area(chat: Chat, app: App) -> None:
