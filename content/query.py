@@ -729,15 +729,48 @@ def _asks_again(tail: list[str], vocab: Vocab) -> bool:
     không ạ?", "… và số đại biểu có bị giới hạn không"), not padding ("anh chị chỉ giúp em
     với ạ?"): a question word or phrase, or a yes-no ending before the particles."""
     words = [w for t in tail for w in fold_token(t)]
-    if len(words) < STORY_MIN_PART:
-        return False
+    return len(words) >= STORY_MIN_PART and _asking(words, vocab)
+
+
+# Words joining two questions in one message ("… bao nhiêu người và phải theo dõi bao lâu",
+# "… không, hay xã được tự chọn …"), besides a comma.
+_JOINING = frozenset({"va", "hay", "con", "roi"})
+SUB_MIN_WORDS = 4  # words of the second question (the first needs STORY_MIN_PART)
+
+
+def sub_questions(question: str, vocab: Vocab | None = None) -> list[str]:
+    """Split a question asking two things ("… cần vận động thêm bao nhiêu người và phải theo
+    dõi họ trong bao lâu?", "… có nhắc đến phong trào đó không và tên đầy đủ của nó là gì?")
+    into its two questions, at the last "và" / "hay" / "còn" / comma with a question on each
+    side; [] when it asks one thing."""
+    vocab = vocab or default_vocab()
+    tokens = question.split()
+    folded = [fold_token(t) for t in tokens]
+    for i in range(len(tokens) - 1, 0, -1):
+        left = [w for ws in folded[:i] for w in ws]
+        right = [w for ws in folded[i:] for w in ws]
+        if len(left) < STORY_MIN_PART or len(right) < SUB_MIN_WORDS:
+            continue
+        if right[0] not in _JOINING and not tokens[i - 1].endswith(","):
+            continue
+        if _asking(left, vocab) and _asking(right, vocab):
+            second = tokens[i + 1 :] if right[0] in _JOINING and len(folded[i]) == 1 else (
+                tokens[i:])
+            return [" ".join(tokens[:i]).rstrip(","), " ".join(second)]
+    return []
+
+
+def _asking(words: list[str], vocab: Vocab) -> bool:
+    """Whether words ask something: a question word or phrase, or a yes-no ending ("có …
+    không") before the chat particles."""
     if any(w in vocab.question_words for w in words) or any(
         _has(words, p) for p in vocab.question_phrases
     ):
         return True
-    while words and words[-1] in _PARTICLES:
-        words.pop()
-    return bool(words) and words[-1] in vocab.question_endings and "co" in words
+    end = len(words)
+    while end and words[end - 1] in _PARTICLES:
+        end -= 1
+    return bool(end) and words[end - 1] in vocab.question_endings and "co" in words[:end]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.query import referred_clause, split_story
+from content.query import referred_clause, split_story, sub_questions
 from content.search import SearchIndex
 
 
@@ -123,3 +123,45 @@ def test_the_errand_does_not_decide_the_answer(committed: SearchIndex) -> None:
                 "đến ngày nào ạ?")
     hits = committed.search(question)
     assert hits and "28/4/2024" in hits[0].text
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "hồ sơ nộp cho phòng nào | hạn cuối là ngày nào ạ?",
+        "giải thưởng gồm những loại nào, | người đạt giải được khen thế nào?",
+        "hội nghị có chiếu phim không | ai là người dẫn chương trình?",
+    ],
+)
+def test_a_message_asking_two_things_is_read_as_two_questions(asked: str) -> None:
+    first, second = asked.split(" | ")
+    joined = f"{first} và {second}" if not first.endswith(",") else f"{first} {second}"
+    assert sub_questions(joined) == [first.rstrip(","), second]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "hồ sơ gồm những giấy tờ gì và nộp ở phòng nội vụ huyện",  # the second asks nothing
+        "cá nhân và tập thể được khen như thế nào?",  # one question naming two things
+        "ai chủ trì và phối hợp tổ chức hội nghị?",
+    ],
+)
+def test_one_question_is_not_split(asked: str) -> None:
+    assert sub_questions(asked) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Dạ cho em hỏi, em là đoàn viên ở Bắc Sơn, cuộc thi Dân vận khéo cho người từ bao "
+         "nhiêu tuổi được thi và em phải làm bài trước ngày nào ạ?", "16 tuổi"),
+        ("Tôi là công chức ở Chi Lăng, hội nghị điển hình tiên tiến cấp huyện họp trong mấy "
+         "ngày và có bao nhiêu đại biểu?", "1/2 ngày"),
+    ],
+)
+def test_two_questions_no_passage_answers_together_are_answered_one_by_one(
+    committed: SearchIndex, question: str, answer: str
+) -> None:
+    hits = committed.search(question)
+    assert hits and answer in hits[0].text
