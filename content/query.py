@@ -89,6 +89,8 @@ class Vocab:
     # An errand the asker was sent on ("sếp bảo em tìm hiểu xem …"): regexes over the folded
     # words; what follows the match is the question.
     errands: tuple[re.Pattern[str], ...] = ()
+    # Bodies an asker calls their own ("ban em"): named in the story, meant by that name.
+    own_units: tuple[tuple[str, ...], ...] = ()
     # "… mở đầu bằng gì", "… kết thúc bằng phần nào": the first or last item of a list.
     list_order: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # The first word of every abbreviation (derived, read once): a word that begins none is
@@ -249,6 +251,8 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  plan_speaking=_phrases(data, "plan_speaking"),
                  eligibility=_patterns(path, data, "eligibility"),
                  errands=_patterns(path, data, "errands"),
+                 own_units=tuple(sorted({_typed(x) for x in _list(data, "own_units")
+                                         if _typed(x)}, key=len, reverse=True)),
                  list_order=_list_order(path, data))
 
 
@@ -527,16 +531,80 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
                 continue
             if end < len(flat) and owner[end] == owner[end - 1]:
                 continue  # the marker ends inside a token
+            if marker == ("vay",) and start > 0 and flat[start - 1] == "nhu":
+                continue  # "sáng kiến như vậy có được …": pointing back, not "vậy, …"
             if start > 0 and owner[start] == owner[start - 1]:
                 continue
             if any(tokens[owner[k]][:1].isupper() for k in range(start + 1, end)
                    if owner[k] != owner[start]):
                 continue  # "… cho Hội nghị …": a capitalised name, not "cho hỏi"
             cut = owner[end - 1] + 1
-            return _errand_to_story(*_purpose_to_story(
-                " ".join(tokens[: owner[start]]), tokens[cut:], vocab), vocab)
+            return _own_unit(*_errand_to_story(*_purpose_to_story(
+                " ".join(tokens[: owner[start]]), tokens[cut:], vocab), vocab), vocab)
     story, question = _split_clauses(tokens, flat, owner, vocab)
-    return _errand_to_story(*_purpose_to_story(story, question.split(), vocab), vocab)
+    return _own_unit(*_errand_to_story(*_purpose_to_story(story, question.split(), vocab),
+                                       vocab), vocab)
+
+
+UNIT_NAME_WORDS = 8  # words of a body's name after its kind ("Ban" Dân vận Huyện ủy …)
+
+
+def _own_unit(story: str, question: str, vocab: Vocab) -> tuple[str, str]:
+    """The asker's own body in the question ("… thì ban em phải làm gì"), named by the story
+    ("em là cán bộ Ban Dân vận Huyện ủy Bắc Sơn, …"): the question says the name instead.
+    Only a name the story writes with a capital ("Ban …", "Phòng …"), up to the clause's end."""
+    if not story or not vocab.own_units:
+        return story, question
+    q_tokens = question.split()
+    q_words = [fold_token(t) for t in q_tokens]
+    s_tokens = story.split()
+    s_words = [fold_token(t) for t in s_tokens]
+    for unit in vocab.own_units:
+        n = len(unit)
+        for i in range(len(q_tokens) - n):
+            if tuple(w for ws in q_words[i : i + n] for w in ws) != unit:
+                continue
+            if not _is_self(q_tokens[i + n], vocab):
+                continue
+            name = _unit_named(s_tokens, s_words, unit)
+            if name:
+                said = [*q_tokens[:i], name, *q_tokens[i + n + 1 :]]
+                tail = q_tokens[i + n][len(q_tokens[i + n].rstrip(".,;:!?")):]
+                if tail:
+                    said[i] = f"{name}{tail}"
+                return story, " ".join(said)
+    return story, question
+
+
+def _unit_named(tokens: list[str], words: list[tuple[str, ...]], unit: tuple[str, ...]) -> str:
+    """The name of a body of this kind written in the story with a capital ("Ban Dân vận
+    Huyện ủy Bắc Sơn"), up to UNIT_NAME_WORDS words after its kind or the clause's end."""
+    n = len(unit)
+    for i in range(len(tokens) - n):
+        if tuple(w for ws in words[i : i + n] for w in ws) != unit or not tokens[i][:1].isupper():
+            continue
+        # The name goes on while its words begin with a capital, with the lower-case
+        # syllable after a word's first ("Dân vận", "Văn hóa", "Huyện ủy") and a lower-case
+        # word or dash between two capitals ("HĐND và UBND", "Văn hóa - Thông tin"); a
+        # comma ends it unless a capital follows ("Văn hóa, Thể thao").
+        end = i + n
+        while end < min(len(tokens), i + n + UNIT_NAME_WORDS):
+            t = tokens[end]
+            following = tokens[end + 1][:1] if end + 1 < len(tokens) else ""
+            before = tokens[end - 1]
+            # (the word before is a first syllable: right after the kind, or after a word
+            # in lower case)
+            first_syllable = before[:1].isupper() and (
+                end - 2 < i + n or not tokens[end - 2][:1].isupper())
+            if not (t[:1].isupper() or following.isupper()
+                    or (first_syllable and not before.endswith(_CLAUSE_END))):
+                break
+            end += 1
+            if t.endswith(_CLAUSE_END) and not following.isupper():
+                break
+        if end > i + n:
+            return " ".join(tokens[i:end]).rstrip(".,;:!?")
+    return ""
 
 
 def _errand_to_story(story: str, question: str, vocab: Vocab) -> tuple[str, str]:

@@ -165,3 +165,39 @@ def test_two_questions_no_passage_answers_together_are_answered_one_by_one(
 ) -> None:
     hits = committed.search(question)
     assert hits and answer in hits[0].text
+
+
+def test_nhu_vay_pointing_back_is_not_where_the_story_ends() -> None:
+    text = ("Tôi là bí thư chi đoàn ở xã, chi đoàn tôi tổ chức dọn vệ sinh đường làng mỗi tuần, "
+            "xin hỏi việc làm như vậy có được tính là thành tích thi đua không?")
+    story, asked = split_story(text)
+    assert asked == "việc làm như vậy có được tính là thành tích thi đua không?"
+    assert referred_clause(story, asked) == (
+        "chi đoàn tôi tổ chức dọn vệ sinh đường làng mỗi tuần,")
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "Dạ em là chuyên viên Phòng Văn hóa - Thông tin huyện, cho em hỏi phòng em phải "
+            "làm gì trong đợt thi đua ạ?",
+            "Phòng Văn hóa - Thông tin phải làm gì trong đợt thi đua ạ?",
+        ),
+        (
+            "Chào ad, tôi mới về Trung tâm Văn hóa, Thể thao và Truyền thông được ít hôm, vậy "
+            "trung tâm tôi phụ trách việc gì?",
+            "Trung tâm Văn hóa, Thể thao và Truyền thông phụ trách việc gì?",
+        ),
+    ],
+)
+def test_the_askers_own_body_is_meant_by_the_name_the_story_gives(
+    text: str, question: str
+) -> None:
+    assert split_story(text)[1] == question
+
+
+def test_a_body_the_story_does_not_name_stays_as_typed() -> None:
+    text = ("Em là cán bộ ở một ban của huyện, mới nhận việc được vài hôm, cho em hỏi ban em "
+            "phải làm gì trong đợt thi đua ạ?")
+    assert split_story(text)[1] == "ban em phải làm gì trong đợt thi đua ạ?"
