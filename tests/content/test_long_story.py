@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.query import referred_clause, split_story, sub_questions
+from content.query import normalise_words, referred_clause, split_story, sub_questions
 from content.search import SearchIndex
 
 
@@ -201,3 +201,19 @@ def test_a_body_the_story_does_not_name_stays_as_typed() -> None:
     text = ("Em là cán bộ ở một ban của huyện, mới nhận việc được vài hôm, cho em hỏi ban em "
             "phải làm gì trong đợt thi đua ạ?")
     assert split_story(text)[1] == "ban em phải làm gì trong đợt thi đua ạ?"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # What the asker supposes one waits for is not what is asked.
+        ("bằng khen có phải đợi đến hội nghị tổng kết mới phát không",
+         "bang khen co phat khong"),
+        ("hồ sơ có phải chờ đến khi có quyết định mới nộp không", "ho so co nop khong"),
+        # "chờ" folds like "cho", "đợi" like "đổi": only a wait is dropped.
+        ("có phải cho cán bộ mới đi học không", "co phai cho can bo moi di hoc khong"),
+        ("xã phải đổi mới cách làm thế nào", "xa phai doi moi cach lam the nao"),
+    ],
+)
+def test_the_wait_the_asker_supposes_is_not_asked(typed: str, meant: str) -> None:
+    assert " ".join(normalise_words(typed, known=lambda w: True)) == meant
