@@ -6,6 +6,7 @@ Pure functions over folded words (see content.text.fold); the vocabulary is data
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,11 @@ class Vocab:
     # Whether the asker may take part ("… thì thi dvk được không", "có được dự thi không"):
     # regular expressions over the folded question words.
     eligibility: tuple[re.Pattern[str], ...] = ()
+    # An errand the asker was sent on ("sếp bảo em tìm hiểu xem …"): regexes over the folded
+    # words; what follows the match is the question.
+    errands: tuple[re.Pattern[str], ...] = ()
+    # Bodies an asker calls their own ("ban em"): named in the story, meant by that name.
+    own_units: tuple[tuple[str, ...], ...] = ()
     # "… mở đầu bằng gì", "… kết thúc bằng phần nào": the first or last item of a list.
     list_order: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # The first word of every abbreviation (derived, read once): a word that begins none is
@@ -244,6 +250,9 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  plan_words=_phrases(data, "plan_words"),
                  plan_speaking=_phrases(data, "plan_speaking"),
                  eligibility=_patterns(path, data, "eligibility"),
+                 errands=_patterns(path, data, "errands"),
+                 own_units=tuple(sorted({_typed(x) for x in _list(data, "own_units")
+                                         if _typed(x)}, key=len, reverse=True)),
                  list_order=_list_order(path, data))
 
 
@@ -522,15 +531,159 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
                 continue
             if end < len(flat) and owner[end] == owner[end - 1]:
                 continue  # the marker ends inside a token
+            if marker == ("vay",) and start > 0 and flat[start - 1] == "nhu":
+                continue  # "sáng kiến như vậy có được …": pointing back, not "vậy, …"
             if start > 0 and owner[start] == owner[start - 1]:
                 continue
             if any(tokens[owner[k]][:1].isupper() for k in range(start + 1, end)
                    if owner[k] != owner[start]):
                 continue  # "… cho Hội nghị …": a capitalised name, not "cho hỏi"
             cut = owner[end - 1] + 1
-            return _purpose_to_story(" ".join(tokens[: owner[start]]), tokens[cut:], vocab)
+            return _own_unit(*_errand_to_story(*_purpose_to_story(
+                " ".join(tokens[: owner[start]]), tokens[cut:], vocab), vocab), vocab)
     story, question = _split_clauses(tokens, flat, owner, vocab)
-    return _purpose_to_story(story, question.split(), vocab)
+    return _own_unit(*_errand_to_story(*_purpose_to_story(story, question.split(), vocab),
+                                       vocab), vocab)
+
+
+UNIT_NAME_WORDS = 8  # words of a body's name after its kind ("Ban" Dân vận Huyện ủy …)
+
+
+def _own_unit(story: str, question: str, vocab: Vocab) -> tuple[str, str]:
+    """The asker's own body in the question ("… thì ban em phải làm gì"), named by the story
+    ("em là cán bộ Ban Dân vận Huyện ủy Bắc Sơn, …"): the question says the name instead.
+    Only a name the story writes with a capital ("Ban …", "Phòng …"), up to the clause's end."""
+    if not story or not vocab.own_units:
+        return story, question
+    q_tokens = question.split()
+    q_words = [fold_token(t) for t in q_tokens]
+    s_tokens = story.split()
+    s_words = [fold_token(t) for t in s_tokens]
+    for unit in vocab.own_units:
+        n = len(unit)
+        for i in range(len(q_tokens) - n):
+            if tuple(w for ws in q_words[i : i + n] for w in ws) != unit:
+                continue
+            if not _is_self(q_tokens[i + n], vocab):
+                continue
+            name = _unit_named(s_tokens, s_words, unit)
+            if name:
+                said = [*q_tokens[:i], name, *q_tokens[i + n + 1 :]]
+                tail = q_tokens[i + n][len(q_tokens[i + n].rstrip(".,;:!?")):]
+                if tail:
+                    said[i] = f"{name}{tail}"
+                return story, " ".join(said)
+    return story, question
+
+
+def _unit_named(tokens: list[str], words: list[tuple[str, ...]], unit: tuple[str, ...]) -> str:
+    """The name of a body of this kind written in the story with a capital ("Ban Dân vận
+    Huyện ủy Bắc Sơn"), up to UNIT_NAME_WORDS words after its kind or the clause's end."""
+    n = len(unit)
+    for i in range(len(tokens) - n):
+        if tuple(w for ws in words[i : i + n] for w in ws) != unit or not tokens[i][:1].isupper():
+            continue
+        # The name goes on while its words begin with a capital, with the lower-case
+        # syllable after a word's first ("Dân vận", "Văn hóa", "Huyện ủy") and a lower-case
+        # word or dash between two capitals ("HĐND và UBND", "Văn hóa - Thông tin"); a
+        # comma ends it unless a capital follows ("Văn hóa, Thể thao").
+        end = i + n
+        while end < min(len(tokens), i + n + UNIT_NAME_WORDS):
+            t = tokens[end]
+            following = tokens[end + 1][:1] if end + 1 < len(tokens) else ""
+            before = tokens[end - 1]
+            # (the word before is a first syllable: right after the kind, or after a word
+            # in lower case)
+            first_syllable = before[:1].isupper() and (
+                end - 2 < i + n or not tokens[end - 2][:1].isupper())
+            if not (t[:1].isupper() or following.isupper()
+                    or (first_syllable and not before.endswith(_CLAUSE_END))):
+                break
+            end += 1
+            if t.endswith(_CLAUSE_END) and not following.isupper():
+                break
+        if end > i + n:
+            return " ".join(tokens[i:end]).rstrip(".,;:!?")
+    return ""
+
+
+def _errand_to_story(story: str, question: str, vocab: Vocab) -> tuple[str, str]:
+    """Move the errand the asker was sent on ("lãnh đạo bảo em rà lại kế hoạch của huyện
+    xem …", lookup_vocab.yaml `errands`) to the story: what they were sent to find out is
+    the question. Not when a question word comes before it ("ai kiểm tra xem …"), nor when
+    too little follows it."""
+    if not vocab.errands:
+        return story, question
+    tokens = question.split()
+    flat: list[str] = []
+    owner: list[int] = []
+    for i, t in enumerate(tokens):
+        words = fold_token(t)
+        flat.extend(words)
+        owner.extend([i] * len(words))
+    joined = " ".join(flat)
+    for pattern in vocab.errands:
+        match = pattern.search(joined)
+        if match is None:
+            continue
+        before = joined[: match.start()].split()
+        end = len(joined[: match.end()].split())  # words up to the errand's last
+        if any(w in vocab.question_words for w in before) or len(flat) - end < STORY_MIN_PART:
+            continue
+        if tokens[owner[end - 1]][-1:] in _CLAUSE_END or owner[end] == owner[end - 1]:
+            continue  # ("xem," closes a clause; a word glued to the next is not "xem")
+        cut = owner[end - 1] + 1
+        moved = " ".join(tokens[:cut])
+        return (f"{story} {moved}" if story else moved), " ".join(tokens[cut:])
+    return story, question
+
+
+# "… trong các việc đó", "… phong trào đó", "… những người như vậy": the question points back
+# to what the story told. ("đó" after these words points elsewhere: "trong đó" is a part of a
+# list, "sau đó" / "bên cạnh đó" what comes next.)
+_BACK_WORDS = frozenset({"đó", "nó"})
+_NOT_BACK = frozenset({"trong", "sau", "canh", "ngoai", "khi", "luc", "tu", "do", "den", "toi"})
+_BACK_PAIRS = (("nhu", "vay"), ("nhu", "the"))
+REFERRED_MIN = 4  # words of the story's clause for it to be what the question points to
+_TOLD_SELF = frozenset({"la", "o", "lam", "dang", "moi", "nam"})  # "em là / ở / làm …"
+_TOLD_SELF_WORDS = frozenset((w,) for w in _TOLD_SELF)
+
+
+def _points_back(tokens: list[str]) -> bool:
+    """Whether a question points back to its story with "đó", "nó", "như vậy" or "như thế"
+    (not "như thế nào")."""
+    lowered = [nfc(t).lower().strip(".,;:!?\"'()") for t in tokens]
+    folded = [w for t in tokens for w in fold_token(t)]
+    for i, word in enumerate(lowered):
+        if word in _BACK_WORDS and i > 0 and fold(lowered[i - 1]) not in _NOT_BACK:
+            return True
+    for i, pair in enumerate(itertools.pairwise(folded)):
+        if pair in _BACK_PAIRS and folded[i + 2 : i + 3] != ["nao"]:
+            return True
+    return False
+
+
+def referred_clause(story: str, question: str, vocab: Vocab | None = None) -> str:
+    """What a question points back to in its story ("nghe nói tiêu chí có nói về tiếp xúc cử
+    tri, vậy xã phải phối hợp với ai trong các việc đó"): the story's last clause telling
+    something; never the clause naming the asker ("tôi là cán bộ xã"), a greeting or an ask
+    marker's leftover. "" when the question points nowhere."""
+    vocab = vocab or default_vocab()
+    if not story or not _points_back(question.split()):
+        return ""
+    clauses = [c for c in re.split(r"(?<=[,;.:!?])\s+", story.strip()) if c.strip()]
+    for k in range(len(clauses) - 1, -1, -1):
+        tokens = clauses[k].split()
+        words = [w for t in tokens for w in fold_token(t)]
+        if len(words) < REFERRED_MIN:
+            continue
+        head = tokens[:4]
+        if any(_is_self(t, vocab) and i + 1 < len(tokens)
+               and fold_token(tokens[i + 1])[:1] in _TOLD_SELF_WORDS
+               for i, t in enumerate(head)):
+            return ""  # the asker's own clause: nothing told to point to
+        return clauses[k]
+    return ""
 
 
 PURPOSE_MIN_QUESTION = 10  # words of the question before the asker's purpose ("để trường em…")
@@ -584,19 +737,108 @@ def _split_clauses(
         if tokens[t].endswith(_CLAUSE_END):
             start = t + 1
             break
+    start = _subject_clauses(tokens, start, vocab)
     end = len(tokens)
     for t in range(last, len(tokens) - 1):
         if tokens[t].endswith(_CLAUSE_END):
             end = t + 1
             break
-    if len(tokens) - end > 10:
-        end = len(tokens)  # a long clause after it is part of the question
+    if len(tokens) - end > 10 or _asks_again(tokens[end:], vocab):
+        end = len(tokens)  # a long clause after it, or a second question, is part of it
     words_before = sum(len(fold_token(t)) for t in tokens[:start])
     words_in = sum(len(fold_token(t)) for t in tokens[start:end])
     told = any(w in vocab.self_words for t in tokens[:start] for w in fold_token(t))
     if words_before < STORY_MIN_PART or words_in < STORY_MIN_PART or not told:
         return "", " ".join(tokens)
     return " ".join(tokens[:start]), " ".join(tokens[start:end])
+
+
+_SENTENCE_END = (".", "!", "?", ";", ":")
+
+
+# Chat particles closing a clause ("… không ạ", "… chưa nhỉ"): what asks is the word before.
+_PARTICLES = frozenset({"a", "nhe", "nha", "nhi", "vay", "voi", "ha", "di", "the", "ad", "admin"})
+
+
+FRAGMENT_WORDS = 9  # a clause asking in fewer words than this leaves its subject before it
+
+
+def _subject_clauses(tokens: list[str], start: int, vocab: Vocab) -> int:
+    """Where a short question clause begins once the clauses before it, in its sentence,
+    that do not speak of the asker are added: "Theo kế hoạch …, những phong trào còn hình
+    thức, chưa thiết thực phải xử lý thế nào" asks of the phong trào named first. A clause
+    with a self word ("cháu thấy …"), a sentence's end, or a question long enough to name
+    its own subject stops it."""
+    while start > 0 and not tokens[start - 1].endswith(_SENTENCE_END):
+        said = [w for t in tokens[start:] for w in fold_token(t) if w not in _PARTICLES]
+        if len(said) >= FRAGMENT_WORDS:
+            break
+        begin = 0
+        for t in range(start - 2, -1, -1):
+            if tokens[t].endswith(_CLAUSE_END):
+                begin = t + 1
+                break
+        if begin == 0 or any(_is_self(t, vocab) for t in tokens[begin:start]):
+            break  # (the message's first clause is its greeting or the asker's own)
+        start = begin
+    return start
+
+
+def _is_self(token: str, vocab: Vocab) -> bool:
+    """Whether a typed word is one the asker uses of themselves ("còn" is not "con")."""
+    words = fold_token(token)
+    if len(words) != 1 or words[0] not in vocab.self_words:
+        return False
+    return words[0] != "con" or nfc(token).lower().strip(".,;:!?\"'()") == "con"
+
+
+def _asks_again(tail: list[str], vocab: Vocab) -> bool:
+    """Whether the clauses after the one asking ask a second question ("…, có ưu tiên nữ
+    không ạ?", "… và số đại biểu có bị giới hạn không"), not padding ("anh chị chỉ giúp em
+    với ạ?"): a question word or phrase, or a yes-no ending before the particles."""
+    words = [w for t in tail for w in fold_token(t)]
+    return len(words) >= STORY_MIN_PART and _asking(words, vocab)
+
+
+# Words joining two questions in one message ("… bao nhiêu người và phải theo dõi bao lâu",
+# "… không, hay xã được tự chọn …"), besides a comma.
+_JOINING = frozenset({"va", "hay", "con", "roi"})
+SUB_MIN_WORDS = 4  # words of the second question (the first needs STORY_MIN_PART)
+
+
+def sub_questions(question: str, vocab: Vocab | None = None) -> list[str]:
+    """Split a question asking two things ("… cần vận động thêm bao nhiêu người và phải theo
+    dõi họ trong bao lâu?", "… có nhắc đến phong trào đó không và tên đầy đủ của nó là gì?")
+    into its two questions, at the last "và" / "hay" / "còn" / comma with a question on each
+    side; [] when it asks one thing."""
+    vocab = vocab or default_vocab()
+    tokens = question.split()
+    folded = [fold_token(t) for t in tokens]
+    for i in range(len(tokens) - 1, 0, -1):
+        left = [w for ws in folded[:i] for w in ws]
+        right = [w for ws in folded[i:] for w in ws]
+        if len(left) < STORY_MIN_PART or len(right) < SUB_MIN_WORDS:
+            continue
+        if right[0] not in _JOINING and not tokens[i - 1].endswith(","):
+            continue
+        if _asking(left, vocab) and _asking(right, vocab):
+            second = tokens[i + 1 :] if right[0] in _JOINING and len(folded[i]) == 1 else (
+                tokens[i:])
+            return [" ".join(tokens[:i]).rstrip(","), " ".join(second)]
+    return []
+
+
+def _asking(words: list[str], vocab: Vocab) -> bool:
+    """Whether words ask something: a question word or phrase, or a yes-no ending ("có …
+    không") before the chat particles."""
+    if any(w in vocab.question_words for w in words) or any(
+        _has(words, p) for p in vocab.question_phrases
+    ):
+        return True
+    end = len(words)
+    while end and words[end - 1] in _PARTICLES:
+        end -= 1
+    return bool(end) and words[end - 1] in vocab.question_endings and "co" in words[:end]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from content.query import (
     load_vocab,
     plain_case,
     split_story,
+    sub_questions,
 )
 from content.schema import Campaign
 from content.search_base import (
@@ -97,6 +98,13 @@ class SearchIndex(Candidates, Reading, Quoting):
         self, query: str, *, prefer_campaign: str | None = None, limit: int = 3
     ) -> list[Hit]:
         """Return up to limit passages answering the query, best first; [] to abstain."""
+        return self._lookup(query, prefer_campaign, limit, whole=True)
+
+    def _lookup(
+        self, query: str, prefer_campaign: str | None, limit: int, *, whole: bool
+    ) -> list[Hit]:
+        """search(), on the whole message (whole=True: its questions may be asked one by one
+        when no passage answers them together) or on one of its questions."""
         query = plain_case(query)  # query.py: a message typed in capitals
         query = self._expand_acronyms(query)  # search_corpus.py: "ở hq" -> "ở hớn quản"
         story, asked = split_story(query, self._lex)
@@ -134,6 +142,14 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = qualifier_values((asked,), self._lex.qualifiers)
         hits = self._rank(q, core_scores, total, min_coverage, prefer_campaign, limit,
                           asked_quals)
+        if not hits and follow is None and whole:
+            # "… vận động bao nhiêu người và theo dõi trong bao lâu": no passage says both;
+            # each question on its own, the first answered first (query.py).
+            for part in sub_questions(asked, self._lex):
+                hits = self._lookup(f"{story} {part}" if story else part, prefer_campaign,
+                                    limit, whole=False)
+                if hits:
+                    return hits
         if follow is not None and not (hits and (
                 self._says_more(q, hits[0].ref, follow.ref)
                 or self._slot_said(q, hits[0].ref) > self._slot_said(q, follow.ref) + 1e-9)):

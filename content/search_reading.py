@@ -11,7 +11,13 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from content.query import Vocab, normalise_words, read_question, typed_with_marks
+from content.query import (
+    Vocab,
+    normalise_words,
+    read_question,
+    referred_clause,
+    typed_with_marks,
+)
 from content.schema import Campaign
 from content.search_base import (
     _ACCENTED_RE,
@@ -37,6 +43,9 @@ from content.search_base import (
 from content.search_scope import Scope
 from content.text import fold_token, fold_words, nfc
 
+# The story's clause a question points back to ("… trong các việc đó"): ranks more than
+# the rest of the story (STORY_SHARE), still never decides coverage.
+REFERRED_SHARE = 0.5
 DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 # What an eligibility question keeps deciding the answer besides "who may take part": the
 # asker's age ("15 tuổi … được thi không" is answered by the age limit).
@@ -313,9 +322,10 @@ class Reading(Scope):
             return 1.0
         return sum(counts[f] for f in forms) / sum(counts.values())
 
-    def _story(self, story: str) -> tuple[set[str], dict[str, float], bool]:
+    def _story(self, story: str, query: str = "") -> tuple[set[str], dict[str, float], bool]:
         """What the asker's story may add: the campaigns it names, light ranking features,
-        and whether it names a district or province no plan covers."""
+        and whether it names a district or province no plan covers. The clause the question
+        points back to ("… trong các việc đó") ranks more (REFERRED_SHARE), never decides."""
         raw = [_norm_token(w) for w in normalise_words(story, self._lex, known=self._known)]
         words = [w for w in (self._correct(w) for w in raw) if w is not None]
         campaigns, _ = self._find_aliases(words)
@@ -323,6 +333,14 @@ class Reading(Scope):
         for feat in (*words, *_bigrams(words)):
             if feat in self._idf and feat not in self._syn.stopwords and not feat.isdigit():
                 bonus[feat] = STORY_SHARE * self._idf[feat]
+        referred = referred_clause(story, query, self._lex) if query else ""
+        if referred:
+            said = [_norm_token(w)
+                    for w in normalise_words(referred, self._lex, known=self._known)]
+            kept = [w for w in (self._correct(w) for w in said) if w is not None]
+            for feat in (*kept, *_bigrams(kept)):
+                if feat in self._idf and feat not in self._syn.stopwords and not feat.isdigit():
+                    bonus[feat] = REFERRED_SHARE * self._idf[feat]
         out = self._unknown_place(story, raw, districts_only=True)
         return campaigns, bonus, out
 
@@ -362,7 +380,7 @@ class Reading(Scope):
         story_bonus: dict[str, float] = {}
         story_out = False
         if story:
-            story_campaigns, story_bonus, story_out = self._story(story)
+            story_campaigns, story_bonus, story_out = self._story(story, query)
         rest = [w for i, w in enumerate(words) if i not in alias_pos]
         found, used = _match_phrases(rest, self._syn)
         # "Kế hoạch Chi Lăng nêu …": the plan named as the text asked about, and what it does.
