@@ -7,13 +7,13 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.core.context import Context
+from bot.core.context import COMMAND_PAYLOAD, Context
 from bot.core.dispatcher import Router
 from bot.core.forms import Form, Invalid, Step
 from bot.core.permissions import may_grant
 from bot.core.types import Choice, Reply
 from handlers.common.feature import Feature
-from handlers.common.registration import StartRegistration
+from handlers.common.registration import require_registration
 from handlers.common.steps import unit_label
 from handlers.roles.payloads import (
     ListGrants,
@@ -228,9 +228,9 @@ async def accept(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("roles.accept_usage"))]
     if not is_code_shape(code):
         return [Reply(ctx.t("roles.bad_code"))]
-    if not ctx.person.is_registered:
-        return [Reply(ctx.t("roles.need_profile"),
-                      [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
+    if not ctx.person.is_registered:  # register now; the code is used once it is done
+        started = await require_registration(ctx, f"{COMMAND_PAYLOAD}nhanquyen {code}") or []
+        return [Reply(ctx.t("roles.need_profile")), *started]
     now = ctx.clock.now()
     invites = InviteRepo(ctx.session)
     # Check first, use after: a refused try leaves the code valid for the one it is meant for.

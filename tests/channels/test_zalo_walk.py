@@ -1,0 +1,101 @@
+"""Flows walked as people over the Zalo Bot fake (no buttons: numbered text only), with the
+real bot: what each person reads when they answer in their own words."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app.runtime import run_bot
+from bot.core.config import Settings
+from tests.channels.conftest import ZALO_TOKEN
+from tests.channels.fake_zalo import FakeZalo, ZaloChat
+
+
+@pytest.fixture
+async def zalo_bot(db_url: str, fake_zalo: FakeZalo) -> AsyncIterator[FakeZalo]:
+    settings = Settings(_env_file=None, database_url=db_url,  # type: ignore[call-arg]
+                        zalo_bot_token=ZALO_TOKEN, zalo_api_base=fake_zalo.base_url,
+                        zalo_poll_timeout=1, admin_ids="zalo:z-admin", rate_limit_messages=0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bot(settings, stop))
+    yield fake_zalo
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+
+
+async def _say(chat: ZaloChat, line: str, expected: str) -> str:
+    chat.send(line)
+    shown = await chat.reply()
+    assert expected in shown, shown
+    return shown
+
+
+async def _invite_to_confirm(admin: ZaloChat) -> str:
+    """The admin asks for a liaison invite of Trạm Tấu, up to "Thông tin đã đúng chưa?"."""
+    await _say(admin, "/quyen", "1. Tạo mã mời")
+    await _say(admin, "1", "vai trò nào")
+    await _say(admin, "1", "đơn vị nào")
+    shown = await _say(admin, "tram tau", "Trạm Tấu")
+    if "Thông tin đã đúng chưa?" not in shown:
+        shown = await _say(admin, "1", "Thông tin đã đúng chưa?")
+    return shown
+
+
+async def test_an_invite_code_typed_before_registering_is_used_once_registered(
+    zalo_bot: FakeZalo
+) -> None:
+    admin = ZaloChat(zalo_bot, "z-admin")
+    await _invite_to_confirm(admin)
+    shown = await _say(admin, "đúng rồi", "Mã mời:")  # words, not the number, save it
+    code = re.search(r"/nhanquyen ([A-Z0-9]{4}-[A-Z0-9]{4})", shown)
+    assert code is not None, shown
+
+    liaison = ZaloChat(zalo_bot, "z-lien")
+    liaison.send(f"/nhanquyen {code.group(1)}")
+    assert "không cần gõ lại" in await liaison.reply()
+    assert "Bạn có đồng ý không?" in await liaison.reply()  # registration starts at once
+    await _say(liaison, "vâng ạ", "nhắc hạn")  # a polite yes is a yes
+    await _say(liaison, "dạ không", "họ và tên")  # and a polite no a no
+    await _say(liaison, "Phạm Thị Liên", "sinh năm nào")
+    await _say(liaison, "1980", "đơn vị nào")
+    await _say(liaison, "tram tau", "Thông tin đã đúng chưa?")
+    await _say(liaison, "đúng rồi ạ", "Đăng ký xong")
+    accepted = await liaison.reply()
+    assert "Bạn đã được giao vai trò Cán bộ đầu mối đơn vị" in accepted
+    assert "Tiến độ Dân vận khéo của đơn vị" in accepted  # the new menu, no code typed again
+    assert all(len(text) <= 2000 for text in zalo_bot.texts_to("z-lien"))
+
+
+async def test_the_confirm_question_names_only_its_own_choices(zalo_bot: FakeZalo) -> None:
+    admin = ZaloChat(zalo_bot, "z-admin")
+    summary = await _invite_to_confirm(admin)
+    assert summary.endswith("1. Lưu\n2. Huỷ")  # this form has no "Sửa"
+    hint = await _say(admin, "để tôi xem", "Bạn chọn Lưu hoặc Huỷ")
+    assert "Sửa" not in hint and hint.endswith("1. Lưu\n2. Huỷ")
+    command = await _say(admin, "/thongbao", "chưa dùng được lệnh /thongbao")
+    assert command.endswith("1. Lưu\n2. Huỷ")
+    await _say(admin, "huỷ", "")
+    await _say(admin, "/quyen", "3. Mã mời chưa dùng")
+    assert "Không có mã mời nào đang chờ" in await _say(admin, "3", "")  # nothing was saved
+
+
+async def test_a_profile_made_by_a_good_deed_report_says_what_it_misses(
+    zalo_bot: FakeZalo
+) -> None:
+    resident = ZaloChat(zalo_bot, "z-tam")
+    for line, expected in (("/baoguong", "Bạn có đồng ý không?"), ("co", "Họ và tên"),
+                           ("nguyen van tam", "xã, phường nào"), ("tram tau", "Ai đã làm"),
+                           ("chinh toi", "kể ngắn gọn"),
+                           ("Quet don duong lang ngo xom sach se", "ngày nào"),
+                           ("hom qua", "Gửi báo cáo"), ("gui", "Đã gửi báo cáo #1")):
+        await _say(resident, line, expected)
+    shown = await _say(resident, "/nhacnho", "Hồ sơ của bạn còn thiếu: năm sinh")
+    assert "cần có hồ sơ" not in shown  # the person has one: only the birth year is missing
+    assert "sinh năm nào" in await resident.reply()
+    await _say(resident, "1964", "Thông tin đã đúng chưa?")
+    await _say(resident, "dạ vâng", "Đăng ký xong")
+    assert "Bác đang không nhận tin nhắc" in await resident.reply()  # and why
