@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import pytest
 
-from bot.app.runtime import run_bot
+from bot.app import create_app
+from bot.app.runtime import make_channels, run_bot
+from bot.channels.runner import start_channels, stop_channels
+from bot.core.clock import MovableClock
 from bot.core.config import Settings
 from tests.channels.conftest import ZALO_TOKEN
-from tests.channels.fake_zalo import FakeZalo, ZaloChat
+from tests.channels.fake_zalo import FakeZalo, ZaloChat, text_event
 
 
 @pytest.fixture
@@ -25,6 +30,21 @@ async def zalo_bot(db_url: str, fake_zalo: FakeZalo) -> AsyncIterator[FakeZalo]:
     yield fake_zalo
     stop.set()
     await asyncio.wait_for(task, timeout=30)
+
+
+@pytest.fixture
+async def zalo_in_april(db_url: str, fake_zalo: FakeZalo) -> AsyncIterator[FakeZalo]:
+    """The bot over the Zalo fake on 10/4/2024, week 3 of the Bắc Sơn contest."""
+    settings = Settings(_env_file=None, database_url=db_url,  # type: ignore[call-arg]
+                        zalo_bot_token=ZALO_TOKEN, zalo_api_base=fake_zalo.base_url,
+                        zalo_poll_timeout=1, rate_limit_messages=0)
+    app = create_app(settings, MovableClock(start=datetime(2024, 4, 10, 9, 0)))
+    await app.start()
+    channels = make_channels(app)
+    await start_channels(channels)
+    yield fake_zalo
+    await stop_channels(channels)
+    await app.close()
 
 
 async def _say(chat: ZaloChat, line: str, expected: str) -> str:
@@ -99,3 +119,22 @@ async def test_a_profile_made_by_a_good_deed_report_says_what_it_misses(
     await _say(resident, "1964", "Thông tin đã đúng chưa?")
     await _say(resident, "dạ vâng", "Đăng ký xong")
     assert "Bác đang không nhận tin nhắc" in await resident.reply()  # and why
+
+
+async def test_a_number_tapped_twice_marks_the_week_once(zalo_in_april: FakeZalo) -> None:
+    zalo_bot = zalo_in_april
+    student = ZaloChat(zalo_bot, "z-mai")
+    for line, expected in (("/vandong", "Tiêu chí cá nhân"), ("1", "Bạn có đồng ý không?"),
+                           ("1", "họ và tên"), ("Trần Thị Mai", "sinh năm nào"),
+                           ("2003", "đơn vị nào"), ("long dong", "tài khoản dự thi"),
+                           ("0912345678", "Thông tin đã đúng chưa?"), ("Lưu", "Mã giới thiệu"),
+                           ("Để sau", "Bảng theo dõi")):
+        await _say(student, line, expected)
+    week = await _say(student, "1", "chọn người đã thi")
+    assert "3. Bạn — chưa đánh dấu" in week
+    tapped = int(time.time() * 1000) - 500  # "3" tapped twice, 0,2 s apart, before any answer
+    zalo_bot.push(text_event("z-mai", "3", date=tapped))
+    zalo_bot.push(text_event("z-mai", "3", date=tapped + 200))
+    marked = await student.reply()
+    assert marked.startswith("Đã ghi: bạn đã thi tuần") and "3. Bạn — ✅ đã thi" in marked
+    await student.assert_silent()  # the second "3" did not unmark it
