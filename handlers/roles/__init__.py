@@ -14,7 +14,7 @@ from bot.core.permissions import may_grant
 from bot.core.types import Choice, Reply
 from handlers.common.feature import Feature
 from handlers.common.registration import require_registration
-from handlers.common.steps import unit_label
+from handlers.common.steps import unit_label, unit_suggestions
 from handlers.roles.payloads import (
     ListGrants,
     NewInvite,
@@ -80,13 +80,19 @@ def _needs_unit(data: dict[str, Any]) -> bool:
 
 def _parse_unit(ctx: Context, text: str) -> str:
     role = str(ctx.state.data.get("role", ""))
-    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=10)
-    usable = [unit for unit, _score in hits
-              if may_grant(ctx.grants, role, unit.code, ctx.services.units)][:5]
-    if not usable:
+    units = ctx.services.units
+
+    def allowed(code: str) -> bool:
+        return may_grant(ctx.grants, role, code, units)
+
+    # The shared suggestions: a former commune ("Long Đống") leads to the one it became.
+    choices = [c for c in unit_suggestions(ctx, text) if allowed(c.payload.removeprefix("f:"))]
+    if not choices:  # none of those in the granter's units: look further among today's
+        hits = units.search(text, on=ctx.clock.today(), limit=10)
+        choices = [Choice(units.path_text(unit.code), "f:" + unit.code)
+                   for unit, _score in hits if allowed(unit.code)][:5]
+    if not choices:
         raise Invalid("roles.unit_not_found", query=text[:60])
-    choices = [Choice(ctx.services.units.path_text(unit.code), "f:" + unit.code)
-               for unit in usable]
     raise Invalid("roles.unit_pick", choices=choices)
 
 

@@ -138,3 +138,20 @@ async def test_a_number_tapped_twice_marks_the_week_once(zalo_in_april: FakeZalo
     marked = await student.reply()
     assert marked.startswith("Đã ghi: bạn đã thi tuần") and "3. Bạn — ✅ đã thi" in marked
     await student.assert_silent()  # the second "3" did not unmark it
+
+
+async def test_a_former_commune_name_leads_to_the_commune_it_became(zalo_bot: FakeZalo) -> None:
+    admin = ZaloChat(zalo_bot, "z-admin")  # today: Long Đống merged into Bắc Sơn on 1/7/2025
+    await _say(admin, "/quyen", "1. Tạo mã mời")
+    await _say(admin, "1", "vai trò nào")
+    await _say(admin, "1", "đơn vị nào")
+    units = await _say(admin, "long dong", "các đơn vị sau")
+    assert "1. Xã Bắc Sơn, Tỉnh Lạng Sơn (trước đây: Xã Long Đống" in units, units
+    assert "Đồng Nai" not in units  # no look-alike when the former name is typed exactly
+    await _say(admin, "huỷ", "")
+    await _say(admin, "/thongbao", "Chưa có thông báo nào")
+    assert "nội dung thông báo" in await admin.reply()
+    await _say(admin, "Họp dân thôn Nà Mười lúc 8 giờ sáng Chủ nhật", "Gửi thông báo tới ai?")
+    await _say(admin, "3", "gõ tên đơn vị")
+    audience = await _say(admin, "long dong", "(trước đây: Xã Long Đống")
+    assert audience.split("\n\n")[1].startswith("1. Xã Bắc Sơn, Tỉnh Lạng Sơn")
