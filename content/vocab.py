@@ -45,6 +45,7 @@ class _Words(BaseModel):
 
 class _File(_Words):
     confirm: dict[str, _Words] = {}
+    particles: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +62,29 @@ class Vocabulary:
 
     base: YesNo
     confirm: dict[str, YesNo] = field(default_factory=dict)
+    # Polite words around an answer ("vâng ạ", "dạ không", "đúng rồi"), folded.
+    particles: frozenset[str] = frozenset()
 
     def answer(self, text: str, confirm: str | None = None) -> Answer | None:
         """Read a typed answer: "yes", "no", or None when it is neither."""
-        words = folded(text)
         extra = self.confirm.get(confirm) if confirm else None
-        if words in self.base.yes or (extra is not None and words in extra.yes):
-            return "yes"
-        if words in self.base.no or (extra is not None and words in extra.no):
-            return "no"
+        exact = folded(text)
+        for words in dict.fromkeys((exact, _strip_particles(exact, self.particles))):
+            if words in self.base.yes or (extra is not None and words in extra.yes):
+                return "yes"
+            if words in self.base.no or (extra is not None and words in extra.no):
+                return "no"
         return None
+
+
+def _strip_particles(words: str, particles: frozenset[str]) -> str:
+    """Drop polite words before and after an answer, keeping at least one word."""
+    parts = words.split()
+    while len(parts) > 1 and parts[-1] in particles:
+        parts.pop()
+    while len(parts) > 1 and parts[0] in particles:
+        parts.pop(0)
+    return " ".join(parts)
 
 
 def _yes_no(words: _Words, where: str, file: str) -> YesNo:
@@ -101,4 +115,7 @@ def load_vocab(path: Path = DEFAULT_VOCAB) -> Vocabulary:
             raise ContentError(path.name, f"confirm.{name}",
                                f"trái nghĩa với từ chung: {', '.join(clash)}")
         confirm[name] = extra
-    return Vocabulary(base, confirm)
+    particles = frozenset(folded(w) for w in raw.particles)
+    if any(" " in word for word in particles):
+        raise ContentError(path.name, "particles", "mỗi từ đệm là một tiếng")
+    return Vocabulary(base, confirm, particles)

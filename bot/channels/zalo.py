@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -309,6 +310,7 @@ class ZaloChannel(BaseChannel):
             "chat_id": chat_id,
             "user_id": user_id,
             "display_name": str(display_name) if display_name else None,
+            "sent_at": _sent_at(message.get("date")),
         }
         if event_name == TEXT_EVENT:
             text = message.get("text")
@@ -380,3 +382,13 @@ class ZaloChannel(BaseChannel):
 
     async def _send_typing(self, chat_id: str) -> None:
         await self._api.send_chat_action(chat_id, "typing")
+
+
+def _sent_at(date: Any) -> datetime | None:
+    """Zalo's `date` (epoch milliseconds) as a time; None when missing or odd."""
+    if isinstance(date, bool) or not isinstance(date, int | float) or date <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(date / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

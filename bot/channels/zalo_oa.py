@@ -409,7 +409,8 @@ class ZaloOAChannel(BaseChannel):
                            ) -> Incoming | None:
         message = _dict(event.get("message"))
         base: dict[str, Any] = {"channel": self.name, "chat_id": user_id, "user_id": user_id,
-                                "display_name": await self.names.get(user_id)}
+                                "display_name": await self.names.get(user_id),
+                                "sent_at": event_time(event)}
         if name in ("follow", "user_click_chatnow"):
             return Incoming(text="/start", **base)  # a welcome, as on /start
         attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]

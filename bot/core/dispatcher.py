@@ -8,7 +8,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.exc import OperationalError
@@ -18,7 +18,14 @@ from bot.core.config import Settings
 from bot.core.context import COMMAND_PAYLOAD, RESUME, Context, Services
 from bot.core.dispatcher_writes import SmallWrites
 from bot.core.forms import FORM_PREFIX, FormEngine
-from bot.core.limits import Caps, RateLimiter, Verdict, clean_text, valid_payload
+from bot.core.limits import (
+    Caps,
+    DoubleTaps,
+    RateLimiter,
+    Verdict,
+    clean_text,
+    valid_payload,
+)
 from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
 from bot.core.types import Choice, Incoming, Reply
@@ -233,6 +240,7 @@ class Dispatcher:
         self.services = services
         self.sessions = sessions
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self.taps = DoubleTaps()
         self._waiting: dict[tuple[str, str], int] = {}
         settings = services.settings
         if services.rate_limiter is None:
@@ -273,12 +281,20 @@ class Dispatcher:
         cleaned = clean_text(msg.text)
         if cleaned != msg.text:
             msg = replace(msg, text=cleaned)
+        if self.taps.arrived(msg):  # the answer to the first tap is the answer
+            logger.info("a %s message sent twice before it was answered: once only",
+                        msg.channel)
+            return []
         key = (msg.channel, msg.chat_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                return await self._handle_with_retry(msg)
+                try:
+                    return await self._handle_with_retry(msg)
+                finally:
+                    # Real time, as the platform's `sent_at` (not the movable clock).
+                    self.taps.answered(msg, datetime.now(UTC))
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.types import Choice, Reply
+from content.vocab import load_vocab
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ EDITING_SAVED = "_saved_record"
 CANCEL = "f:_cancel"
 EDIT_FIELD = "f:_field:"
 CONFIRM_STEP = "confirming"
+# "Thông tin đã đúng chưa?" answered in words: "đúng rồi", "vâng ạ" save; "chưa", "sai" edit.
+_ANSWERS = load_vocab()
 
 Parser = Callable[[Context, str], Any]
 PromptBuilder = Callable[[Context, dict[str, Any]], str]
@@ -238,6 +241,14 @@ class FormEngine:
 
     async def _handle_confirm(self, ctx: Context, form: Form, choice: str | None
                               ) -> list[Reply]:
+        if choice is None and ctx.text.startswith("/"):
+            return [self._confirm_reply(ctx, form, ctx.t("form.command_in_form",
+                                                         command=ctx.text.split()[0]))]
+        answer = _ANSWERS.answer(ctx.text) if choice is None and ctx.text else None
+        if answer == "yes":
+            choice = SAVE
+        elif answer == "no":
+            choice = EDIT if form.editable else None
         if choice == SAVE:
             return await self._complete(ctx, form)
         if choice == CANCEL:
@@ -253,7 +264,8 @@ class FormEngine:
                 ctx.state.step = target.name
                 ctx.state.data["_editing"] = True
                 return [await self.prompt(ctx)]
-        return [self._confirm_reply(ctx, form, ctx.t("form.confirm_hint"))]
+        hint = "form.confirm_hint" if form.editable else "form.confirm_hint_no_edit"
+        return [self._confirm_reply(ctx, form, ctx.t(hint))]
 
     @staticmethod
     def _label(ctx: Context, form: Form, step_name: str) -> str:

@@ -128,3 +128,52 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._windows)
+
+
+# Two identical messages sent this close together (by the platform's own timestamps) are
+# one double tap, when the second was sent before the first had been answered.
+DOUBLE_TAP = timedelta(seconds=1)
+_TAPS_KEPT = 10_000
+
+
+@dataclass(slots=True)
+class _Tap:
+    text: str
+    sent_at: datetime
+    answered_at: datetime | None = None
+
+
+@dataclass
+class DoubleTaps:
+    """Recognise a message typed or tapped twice before the bot answered the first one.
+
+    On Zalo a number picks from the menu last shown: "1" sent twice quickly would pick the
+    first screen's "1", then the next screen's "1" (mark a week, then unmark it), though the
+    person saw only the first screen. Only messages carrying the time the platform received
+    them (`Incoming.sent_at`) are compared; the console and tests typing after each reply
+    are never matched (their second message is sent after the first was answered).
+    """
+
+    taps: dict[tuple[str, str], _Tap] = field(default_factory=dict)
+
+    def arrived(self, msg: Incoming) -> bool:
+        """Record a message; tell whether it repeats the previous one as a double tap."""
+        if msg.sent_at is None or msg.text is None or msg.choice is not None:
+            return False
+        key = (msg.channel, msg.chat_id)
+        previous = self.taps.get(key)
+        if (previous is not None and previous.text == msg.text
+                and timedelta(0) <= msg.sent_at - previous.sent_at < DOUBLE_TAP
+                and (previous.answered_at is None or msg.sent_at < previous.answered_at)):
+            return True
+        if len(self.taps) >= _TAPS_KEPT:
+            self.taps.pop(next(iter(self.taps)))
+        self.taps[key] = _Tap(msg.text, msg.sent_at)
+        return False
+
+    def answered(self, msg: Incoming, now: datetime) -> None:
+        """Note when a recorded message was answered (`now`: real time, as `sent_at`)."""
+        tap = self.taps.get((msg.channel, msg.chat_id))
+        if tap is not None and msg.sent_at is not None and tap.sent_at == msg.sent_at \
+                and tap.answered_at is None:
+            tap.answered_at = now

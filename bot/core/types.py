@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -58,6 +59,8 @@ class Incoming:
     start_payload: str | None = None
     display_name: str | None = None
     raw: Any = None
+    # When the platform received it, to the millisecond (Zalo's `date`), if the channel says.
+    sent_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -33,6 +33,7 @@ from handlers.broadcast.rules import (
     parse_when,
 )
 from handlers.broadcast.views import describe
+from handlers.common.steps import unit_suggestions
 from storage.delivery.repo import BroadcastRepo
 
 FORM = "broadcast"
@@ -122,11 +123,10 @@ async def _pick_role(ctx: Context, value: str) -> str:
 
 
 def _parse_unit(ctx: Context, text: str) -> str:
-    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=5)
-    if not hits:
+    # The shared suggestions: a former commune ("Long Đống") leads to the one it became.
+    choices = unit_suggestions(ctx, text)
+    if not choices:
         raise Invalid("broadcast.unit_not_found", query=text[:60])
-    choices = [Choice(ctx.services.units.path_text(unit.code), "f:" + unit.code)
-               for unit, _score in hits]
     raise Invalid("broadcast.unit_pick", choices=choices)
 
 

@@ -59,9 +59,16 @@ async def require_registration(ctx: Context, then: str | None = None) -> list[Re
 
     `then` is a command payload ("c:toi") run once registration is done.
     """
-    if not missing_fields(ctx.person):
+    missing = missing_fields(ctx.person)
+    if not missing:
         return None
-    return await ctx.forms.start(ctx, REGISTER, await registration_data(ctx, then))
+    started = await ctx.forms.start(ctx, REGISTER, await registration_data(ctx, then))
+    if not ctx.person.is_registered:
+        return started
+    # Registered along the way (a good-deed report asks no birth year): say what is missing
+    # and why it is asked, instead of a bare question out of nowhere.
+    fields = ", ".join(ctx.t(f"reg.field.{name}") for name in missing).lower()
+    return [Reply(ctx.t("profile.incomplete", fields=fields)), *started]
 
 
 async def run_command(ctx: Context, name: str) -> list[Reply] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -144,12 +145,22 @@ async def _finish_registration(ctx: Context, data: dict[str, Any]) -> list[Reply
 
 async def _then(ctx: Context, data: dict[str, Any]) -> list[Reply] | None:
     """Continue with the feature that asked for registration or for the unit (the command
-    payload "c:<name>" kept in the form's data); None when no feature is waiting."""
+    payload "c:<name>", or "c:<name> <argument>", kept in the form's data); None when no
+    feature is waiting."""
     then = data.get("_then")
-    spec = ctx.services.router.commands.get(then[2:]) if isinstance(then, str) else None
+    name, _, arg = then[2:].partition(" ") if isinstance(then, str) else ("", "", "")
+    spec = ctx.services.router.commands.get(name)
     if spec is None or not ctx.may(spec.roles):
         return None
-    return list(await spec.handler(ctx))
+    if not arg:
+        return list(await spec.handler(ctx))
+    # "c:nhanquyen ABCD-EFGH": the command as the person first typed it, code included.
+    typed = ctx.msg
+    ctx.msg = replace(typed, text=f"/{name} {arg}", choice=None)
+    try:
+        return list(await spec.handler(ctx))
+    finally:
+        ctx.msg = typed
 
 
 def registration_form() -> Form:
@@ -180,9 +191,7 @@ async def show_profile(ctx: Context, prefix: str | None = None) -> list[Reply]:
     account = ctx.t("profile.account_id", account=f"{ctx.msg.channel}:{ctx.msg.user_id}")
     missing = missing_fields(person)
     if missing and person.is_registered:  # registered along the way: complete it now
-        started = await require_registration(ctx, "c:toi")
-        fields = ", ".join(ctx.t(f"reg.field.{name}") for name in missing)
-        return [Reply(ctx.t("profile.incomplete", fields=fields.lower())), *(started or [])]
+        return await require_registration(ctx, "c:toi") or []
     if missing:
         return [Reply(f"{ctx.t('profile.not_registered')}\n\n{account}",
                       [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]

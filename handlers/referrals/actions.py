@@ -146,14 +146,17 @@ async def toggle_mark(ctx: Context, member_id: int, week: int) -> list[Reply]:
     problem = markable_week_problem(prog.weeks, week, ctx.clock.today(), prog.until.date)
     note: str | None = None
     if problem is None:
-        name = ctx.t("ref.you") if (member.is_self and is_owner) or not is_owner else (
-            member.display_name or "")
+        # The person's own week reads "của bạn" mid-sentence, never a capitalised "Bạn".
+        own = (member.is_self and is_owner) or not is_owner
+        name = "" if own else (member.display_name or "")
+        suffix = "_own" if own else ""
         if member.marks.verified & bit(week):
-            note = ctx.t("ref.mark.already_verified", name=name, week=week)
+            note = ctx.t(f"ref.mark.already_verified{suffix}", name=name, week=week)
         else:
             on = not member.marks.reported & bit(week)
             await repo.set_reported([member.id], week, on, ctx.clock.now())
-            note = ctx.t("ref.mark.marked" if on else "ref.mark.unmarked", name=name, week=week)
+            key = "ref.mark.marked" if on else "ref.mark.unmarked"
+            note = ctx.t(f"{key}{suffix}", name=name, week=week)
     else:
         note = week_problem_text(ctx, prog, week, problem)
     if not is_owner:

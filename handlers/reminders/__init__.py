@@ -104,9 +104,11 @@ async def show(ctx: Context, prefix: str | None = None) -> list[Reply]:
 
 async def reminders_command(ctx: Context) -> list[Reply]:
     """/nhacnho: show the settings (registration first, so reminders know the unit)."""
+    registered = ctx.person.is_registered
     started = await require_registration(ctx, "c:nhacnho")
-    if started is not None:
-        return [Reply(ctx.t("reminders.need_registration")), *started]
+    if started is not None:  # a profile that is only incomplete says what it misses
+        return started if registered else [Reply(ctx.t("reminders.need_registration")),
+                                           *started]
     return await show(ctx)
 
 

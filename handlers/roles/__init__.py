@@ -7,14 +7,14 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.core.context import Context
+from bot.core.context import COMMAND_PAYLOAD, Context
 from bot.core.dispatcher import Router
 from bot.core.forms import Form, Invalid, Step
 from bot.core.permissions import may_grant
 from bot.core.types import Choice, Reply
 from handlers.common.feature import Feature
-from handlers.common.registration import StartRegistration
-from handlers.common.steps import unit_label
+from handlers.common.registration import require_registration
+from handlers.common.steps import unit_label, unit_suggestions
 from handlers.roles.payloads import (
     ListGrants,
     NewInvite,
@@ -80,13 +80,19 @@ def _needs_unit(data: dict[str, Any]) -> bool:
 
 def _parse_unit(ctx: Context, text: str) -> str:
     role = str(ctx.state.data.get("role", ""))
-    hits = ctx.services.units.search(text, on=ctx.clock.today(), limit=10)
-    usable = [unit for unit, _score in hits
-              if may_grant(ctx.grants, role, unit.code, ctx.services.units)][:5]
-    if not usable:
+    units = ctx.services.units
+
+    def allowed(code: str) -> bool:
+        return may_grant(ctx.grants, role, code, units)
+
+    # The shared suggestions: a former commune ("Long Đống") leads to the one it became.
+    choices = [c for c in unit_suggestions(ctx, text) if allowed(c.payload.removeprefix("f:"))]
+    if not choices:  # none of those in the granter's units: look further among today's
+        hits = units.search(text, on=ctx.clock.today(), limit=10)
+        choices = [Choice(units.path_text(unit.code), "f:" + unit.code)
+                   for unit, _score in hits if allowed(unit.code)][:5]
+    if not choices:
         raise Invalid("roles.unit_not_found", query=text[:60])
-    choices = [Choice(ctx.services.units.path_text(unit.code), "f:" + unit.code)
-               for unit in usable]
     raise Invalid("roles.unit_pick", choices=choices)
 
 
@@ -228,9 +234,9 @@ async def accept(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("roles.accept_usage"))]
     if not is_code_shape(code):
         return [Reply(ctx.t("roles.bad_code"))]
-    if not ctx.person.is_registered:
-        return [Reply(ctx.t("roles.need_profile"),
-                      [[Choice(ctx.t("profile.register"), StartRegistration().pack())]])]
+    if not ctx.person.is_registered:  # register now; the code is used once it is done
+        started = await require_registration(ctx, f"{COMMAND_PAYLOAD}nhanquyen {code}") or []
+        return [Reply(ctx.t("roles.need_profile")), *started]
     now = ctx.clock.now()
     invites = InviteRepo(ctx.session)
     # Check first, use after: a refused try leaves the code valid for the one it is meant for.

@@ -109,10 +109,14 @@ async def test_an_invitee_without_a_profile_registers_first_and_the_code_waits(
     code = await make_invite(chat, "Quản trị", None)
     await become(chat, "minh")
     await chat.send(f"/nhanquyen {code}")
-    assert "cần đăng ký hồ sơ trước" in await chat.reply()
-    await register(chat, "Trần Văn Minh")
-    await chat.send(f"/nhanquyen {code}")
-    assert "Quản trị — tất cả đơn vị" in await chat.reply()
+    assert "không cần gõ lại" in await chat.reply()
+    assert "đồng ý" in await chat.reply()  # registration starts at once
+    for line, expected in (("1", "nhắc hạn"), ("1", "họ và tên"),
+                           ("Trần Văn Minh", "sinh năm nào"), ("1990", "đơn vị nào"),
+                           ("nhan ly", "kiểm tra lại"), ("Lưu", "Đăng ký xong")):
+        await chat.send(line)
+        assert expected in await chat.reply()
+    assert "Quản trị — tất cả đơn vị" in await chat.reply()  # the code typed once is used
     await chat.send("/thongke")
     assert "Thống kê người dùng" in await chat.reply()
 

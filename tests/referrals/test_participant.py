@@ -35,7 +35,7 @@ async def test_join_add_two_mark_the_week_and_read_the_grid(chat: Chat, app: App
     week = await chat.reply()
     assert "Tuần 3 (08/04 – 14/04/2024)" in week and "3. Bạn — chưa đánh dấu" in week
     await chat.send("3")
-    assert "Đã ghi: Bạn đã thi tuần 3." in await chat.reply()
+    assert "Đã ghi: bạn đã thi tuần 3." in await chat.reply()
     await chat.send("Tất cả đã thi tuần này")
     board = await chat.reply()
     assert "Đã đánh dấu tất cả đã thi tuần 3" in board

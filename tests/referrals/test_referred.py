@@ -43,9 +43,14 @@ async def test_referred_person_links_and_confirms_the_week(chat: Chat, app: App)
     assert "1. Tôi đã thi tuần 3" in view
     await chat.send("Tôi đã thi tuần 3")
     marked = await chat.reply()
-    assert "Đã ghi: Bạn đã thi tuần 3." in marked and "T3 ✅" in marked
+    assert "Đã ghi: bạn đã thi tuần 3." in marked and "T3 ✅" in marked
     await chat.send("Tôi đã thi tuần 1 (ghi bù)")
     assert "T1 ✅" in await chat.reply()
+    await chat.send("Bỏ đánh dấu tuần 3")
+    unmarked = await chat.reply()  # one's own week, mid-sentence: "của bạn", not "của Bạn"
+    assert unmarked.startswith("Đã bỏ đánh dấu tuần 3 của bạn.") and "T3 ⏳" in unmarked
+    await chat.send("Tôi đã thi tuần 3")
+    assert "T3 ✅" in await chat.reply()
     await chat.send("/vandong")
     assert "Bạn được Nguyễn Thị Lan vận động" in await chat.reply()
     await become(chat, "lan")
