@@ -48,6 +48,7 @@ from content.search_base import (
     RERANK,
     SEQUENCE_RE,
     SEQUENCE_SHARE,
+    SIBLING_MARGIN,
     SLOT_FILLERS,
     SLOT_NOT,
     SLOT_SHARE,
@@ -509,12 +510,25 @@ class SearchIndex(Candidates, Reading, Quoting):
             if item is not None:
                 return [self._hit(item, hits[0].score), *hits[1:]]
         # Parallel passages (section_texts) are quoted whole, each under its own heading.
+        if hits and not hits[0].section_texts and self._lead_in(hits[0].ref):
+            # "Thành phần, số lượng đại biểu:" is no answer: the items after it are.
+            hits[0] = self._with_items(hits[0])
         if hits and not hits[0].section_texts:
-            if q.wants_section or self._asks_label(q, hits[0]):
+            if q.wants_section or self._asks_label(q, hits[0]) or self._sibling_tie(hits):
                 hits[0] = self._with_section(hits[0])
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _sibling_tie(self, hits: list[Hit]) -> bool:
+        """Whether the best two answers are items of one section ranked alike (within
+        SIBLING_MARGIN): the question asks what the section lists, not one of its items."""
+        if len(hits) < 2 or hits[1].section_texts:
+            return False
+        a, b = self._docs[hits[0].ref], self._docs[hits[1].ref]
+        return (a.campaign_id == b.campaign_id and a.passage.source == b.passage.source
+                and not a.is_heading and not b.is_heading
+                and hits[1].score >= hits[0].score - SIBLING_MARGIN)
 
     def _verbatim(self, q: _Query, refs: list[int]) -> frozenset[int]:
         """The passages among refs writing the longest run of the question's consecutive

@@ -44,6 +44,9 @@ ALIAS_SHARE = 0.6  # a campaign alias steers only if its words are mostly this c
 TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
 TITLE_NAME_SHARE = 0.9  # …nearly all of one campaign, names that campaign
 SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
+# Two items of one section ranked this close: the question asks what the section lists.
+SIBLING_MARGIN = 0.1
+LEAD_IN_WORDS = 10  # a passage this short ending with ":" is a label of the items after it
 ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words

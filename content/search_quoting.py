@@ -12,6 +12,7 @@ from content.search_base import (
     _PERIOD_RE,
     _SENTENCE_END_RE,
     LABEL_WORDS,
+    LEAD_IN_WORDS,
     SECTION_CHARS,
     SENTENCE_MIN_PASSAGE,
     Hit,
@@ -110,6 +111,29 @@ class Quoting(Corpus):
         if len(texts) < 2 or sum(len(t) for t in texts) > SECTION_CHARS:
             return hit
         return dataclasses.replace(hit, section_texts=tuple(texts))
+
+    def _lead_in(self, i: int) -> bool:
+        """Whether passage i is a bare label introducing the passages after it ("Thành phần,
+        số lượng đại biểu:" with nothing after its colon): never an answer by itself."""
+        doc = self._docs[i]
+        text = doc.passage.text.rstrip()
+        return (not doc.is_heading and not doc.field and text.endswith(":")
+                and len(text.split()) <= LEAD_IN_WORDS)
+
+    def _with_items(self, hit: Hit) -> Hit:
+        """For a bare label (_lead_in): the hit quoting the label with the passages after it
+        in its section (its items), under its heading; the hit unchanged when it has none or
+        they are too long to quote."""
+        doc = self._docs[hit.ref]
+        items: list[str] = []
+        for d in self._by_section.get((doc.campaign_id, doc.passage.source), ()):
+            if d.order > hit.ref and not d.is_heading and not d.field:
+                items.append(d.passage.text)
+        if not items or sum(len(t) for t in items) > SECTION_CHARS:
+            return hit
+        label = doc.passage.text.rstrip().rstrip(":").rstrip()
+        heading = f"{doc.heading.rstrip(' :')}: {label}" if doc.heading else label
+        return dataclasses.replace(hit, heading=heading, section_texts=tuple(items))
 
     def _hit(self, i: int, score: float) -> Hit:
         doc = self._docs[i]

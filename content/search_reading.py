@@ -55,6 +55,9 @@ AGENT_BEFORE = frozenset({"la", "cua", "boi", "voi"})
 # Connectives of purpose: "nhằm khích lệ …" says what for as "để khích lệ …" does; they rank
 # a passage using them, never decide coverage.
 CONNECTIVES = frozenset({"nham"})
+# A question asking for the items of a list: "có những hình thức khen thưởng nào", "gồm mấy
+# khâu", "đó là những khâu nào" (folded words).
+LIST_ASK_RE = re.compile(r"\bnhung (?:\w+ ){1,3}(?:nao|gi)\b|\bgom may\b|\blam duoc gi\b")
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -599,7 +602,7 @@ class Reading(Scope):
             tuple(raw[i : i + n]) in self._lex.section_questions
             for i in range(len(raw)) if raw[i] in starts
             for n in range(1, 5)
-        )
+        ) or bool(LIST_ASK_RE.search(" ".join(raw)))
         field = shape.field
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date

@@ -1,0 +1,119 @@
+"""Wrong passages of the `rank5` round (issue #12): a bare label quoted with nothing after its
+colon, a list question answered with one item, items of one section ranked alike. Checked on a
+plan of our own, imported as an admin would (no keyword, no hand-written field)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from content.search import SearchIndex
+from tests.content.answers import quoted, top_answer
+
+PLAN = """\
+ỦY BAN NHÂN DÂN
+HUYỆN ĐÔNG HÀ
+Số: 45/KH-UBND
+Đông Hà, ngày 03 tháng 3 năm 2025
+
+KẾ HOẠCH
+Tổ chức Ngày hội đoàn kết các dân tộc huyện Đông Hà năm 2025
+
+Thực hiện Văn bản số 118-CV/HU ngày 20/02/2025 của Huyện ủy Đông Hà về việc tổ chức ngày hội;
+UBND huyện ban hành Kế hoạch tổ chức Ngày hội như sau:
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+Tôn vinh bản sắc văn hóa các dân tộc, tăng cường khối đại đoàn kết toàn dân.
+
+II. NỘI DUNG
+
+1. Ngày hội cấp thôn
+
+- Hình thức: tổ chức giao lưu văn nghệ, thể thao tại nhà văn hóa thôn.
+
+- Thời gian: hoàn thành trong tháng 5 năm 2025.
+
+- Khách mời, số người tham dự:
+
++ Thôn có dưới 100 hộ thì mời toàn bộ các hộ gia đình tham dự.
+
++ Khách mời gồm: đại diện chi bộ, ban công tác Mặt trận, người có uy tín trong cộng đồng và nghệ nhân dân gian.
+
+2. Ngày hội cấp huyện
+
+- Hình thức: tổ chức liên hoan văn hóa các dân tộc.
+
+- Thời gian: hoàn thành trong tháng 9 năm 2025.
+
+III. KHEN THƯỞNG
+
+1. Hình thức khen thưởng
+
+- Giấy khen của Chủ tịch UBND huyện.
+
+- Giấy chứng nhận của Ban Tổ chức.
+
+- Tặng hoa và quà lưu niệm.
+
+IV. TỔ CHỨC THỰC HIỆN
+
+1. UBND các xã, thị trấn
+
+- Xây dựng kế hoạch tổ chức ngày hội cấp thôn trên địa bàn.
+
+- Bố trí địa điểm, bảo đảm an ninh trật tự trong thời gian diễn ra ngày hội.
+
+2. Phòng Văn hóa và Thông tin: Chủ trì hướng dẫn nội dung các hoạt động văn hóa.
+
+Nơi nhận:
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Hà Văn Minh
+"""
+
+
+@pytest.fixture(scope="module")
+def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
+    return import_plan(PLAN, "dong-ha-ngay-hoi.txt", "dong-ha-ngay-hoi")
+
+
+def test_a_bare_label_is_quoted_with_the_items_under_it(imported: SearchIndex) -> None:
+    # "Khách mời, số người tham dự:" says nothing by itself: the items after it answer.
+    hits = imported.search("khách mời ngày hội cấp thôn đông hà")
+    assert hits and hits[0].source == "II.1"
+    assert "Khách mời, số người tham dự" in hits[0].heading
+    said = quoted(imported, "khách mời ngày hội cấp thôn đông hà")
+    assert "nghệ nhân dân gian" in said
+    assert "Hình thức" not in said  # (only the items under the label, not the whole section)
+
+
+@pytest.mark.parametrize("question", [
+    "ngày hội đông hà có những hình thức khen thưởng nào",
+    "ngay hoi dong ha khen thuong bang nhung hinh thuc gi",
+])
+def test_a_list_question_gets_every_item(imported: SearchIndex, question: str) -> None:
+    source, said = top_answer(imported, question)
+    assert source == "III.1"
+    assert "Giấy khen" in said and "Giấy chứng nhận" in said and "quà lưu niệm" in said
+
+
+def test_items_ranked_alike_are_quoted_together(imported: SearchIndex) -> None:
+    # Both duties of the communes match "trách nhiệm ubnd xã" alike: neither alone answers.
+    source, said = top_answer(imported, "trách nhiệm ubnd xã ngày hội đông hà")
+    assert source == "IV.1"
+    assert "Xây dựng kế hoạch" in said and "Bố trí địa điểm" in said
+
+
+def test_one_fact_asked_keeps_its_one_passage(imported: SearchIndex) -> None:
+    # A when-question is answered by its own item, not by the whole section.
+    hits = imported.search("ngày hội cấp huyện đông hà hoàn thành khi nào")
+    assert hits and not hits[0].section_texts
+    assert "tháng 9 năm 2025" in (hits[0].sentence or hits[0].text)
+
+
+def test_in_the_form_of_is_no_count_below(committed: SearchIndex) -> None:
+    # "dưới hình thức nào" asks the form, not a number "dưới 200".
+    said = quoted(committed, "hội nghị cấp xã ở chi lăng tổ chức dưới hình thức nào")
+    assert "do đơn vị lựa chọn, quyết định" in said
