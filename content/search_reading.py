@@ -393,10 +393,13 @@ class Reading(Scope):
                 bonus[feat] = NAME_SHARE * self._idf[feat]
         # The kind of fact asked for is the last question word's ("… mấy cá nhân …, báo cáo
         # theo mẫu nào?" asks for a document, not a number).
-        asking = [(start, end, g) for start, end, g in found if g.marks]
+        # "giai đoạn 2021 - 2025", "thời gian 2 ngày": the time is said, not asked; it ranks.
+        stated = {start for start, end, g in found
+                  if g.marks and end < len(rest) and rest[end].isdigit()}
+        asking = [(start, end, g) for start, end, g in found if g.marks and start not in stated]
         required: list[tuple[str, ...]] = []
         for start, end, group in found:
-            target = bonus if group.weak or start in mention else core
+            target = bonus if group.weak or start in mention or start in stated else core
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
             # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
             for bg in _bigrams(rest[start:end]):

@@ -1,6 +1,8 @@
 """Wrong passages of the `rank5` round (issue #12): a bare label quoted with nothing after its
-colon, a list question answered with one item, items of one section ranked alike. Checked on a
-plan of our own, imported as an admin would (no keyword, no hand-written field)."""
+colon, a list question answered with one item, items of one section ranked alike, "X xong thì
+tới gì" answered with X, a name asked ("chủ đề … là gì") answered by a passage merely using the
+word. Checked on a plan of our own, imported as an admin would (no keyword, no hand-written
+field)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,11 @@ I. MỤC ĐÍCH, YÊU CẦU
 
 Tôn vinh bản sắc văn hóa các dân tộc, tăng cường khối đại đoàn kết toàn dân.
 
+Các hoạt động cần có chủ đề, nội dung phong phú, dễ tuyên truyền, phù hợp \
+từng giai đoạn 2025 - 2030.
+
+Ngày hội năm 2025 mang chủ đề “Sắc màu các dân tộc Đông Hà - Đoàn kết và phát triển”.
+
 II. NỘI DUNG
 
 1. Ngày hội cấp thôn
@@ -39,13 +46,24 @@ II. NỘI DUNG
 
 + Thôn có dưới 100 hộ thì mời toàn bộ các hộ gia đình tham dự.
 
-+ Khách mời gồm: đại diện chi bộ, ban công tác Mặt trận, người có uy tín trong cộng đồng và nghệ nhân dân gian.
++ Khách mời gồm: đại diện chi bộ, ban công tác Mặt trận, người có uy tín trong \
+cộng đồng và nghệ nhân dân gian.
 
 2. Ngày hội cấp huyện
 
 - Hình thức: tổ chức liên hoan văn hóa các dân tộc.
 
 - Thời gian: hoàn thành trong tháng 9 năm 2025.
+
+3. Chương trình ngày hội cấp huyện
+
+- Khai mạc;
+
+- Trình diễn trang phục truyền thống các dân tộc;
+
+- Thi ẩm thực dân tộc;
+
+- Trao giải và bế mạc.
 
 III. KHEN THƯỞNG
 
@@ -117,3 +135,27 @@ def test_in_the_form_of_is_no_count_below(committed: SearchIndex) -> None:
     # "dưới hình thức nào" asks the form, not a number "dưới 200".
     said = quoted(committed, "hội nghị cấp xã ở chi lăng tổ chức dưới hình thức nào")
     assert "do đơn vị lựa chọn, quyết định" in said
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    # "X xong thì tới gì": the item after X in the programme, not X.
+    ("ngày hội đông hà khai mạc xong thì tới phần gì", "Trình diễn trang phục"),
+    ("ngay hoi dong ha thi am thuc xong thi den muc nao", "Trao giải và bế mạc"),
+    # A name asked: "có chủ đề, nội dung phong phú" only uses the word; the answer names the
+    # theme in quotes.
+    ("chủ đề ngày hội đông hà giai đoạn 2025 - 2030 là gì", "Sắc màu các dân tộc Đông Hà"),
+    ("chu de ngay hoi dong ha la gi", "Sắc màu các dân tộc Đông Hà"),
+])
+def test_the_item_asked_is_quoted(imported: SearchIndex, question: str, said: str) -> None:
+    assert said in quoted(imported, question)
+
+
+def test_a_period_said_in_the_question_is_not_asked(committed: SearchIndex) -> None:
+    # "giai đoạn 2021 - 2025" names the plan's period: the theme is asked, not a date.
+    said = quoted(committed, "chủ đề thi đua của tuy phước giai đoạn 2021 - 2025 là gì")
+    assert "Đoàn kết- Đổi mới - Sáng tạo" in said
+
+
+def test_a_movement_asked_is_the_one_named_in_quotes(committed: SearchIndex) -> None:
+    said = quoted(committed, "ở trạm tấu lực lượng vũ trang thi đua theo phong trào nào")
+    assert "Toàn dân bảo vệ an ninh Tổ quốc" in said
