@@ -84,6 +84,9 @@ YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years ar
 # Nouns whose answer is a name the plans write in quotes ("chủ đề … là gì", "phong trào nào").
 NAMING_NOUNS = (("chu", "de"), ("khau", "hieu"), ("ten", "goi"), ("phong", "trao"),
                 ("cuoc", "van", "dong"))
+CRITERIA = "~tieuchi"  # synonyms.yaml: "tiêu chí", "tiêu chuẩn", "điều kiện", "cần đạt"
+ADDRESSED_HEAD = "doi voi"  # a heading "Đối với …" says whom its items are for
+ADDRESSED_SHARE = 0.2  # rank added, for a criteria question, to an item addressing whom it asks
 NAMED_SHARE = 0.4  # rank added to a passage writing the noun asked followed by a quoted name
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
@@ -432,6 +435,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         which = self._which(q)
         slots = self._slot_runs(q)
         naming = self._names_asked(q)
+        criteria = CRITERIA in q.core  # "… cần đạt điều kiện gì", "tiêu chí … là gì"
         best_few = sorted(first, reverse=True)[:RERANK]
         quoting = self._verbatim(q, [i for _, i in best_few])
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
@@ -476,6 +480,11 @@ class SearchIndex(Candidates, Reading, Quoting):
                 rank += WHEN_SHARE
             if which and which in self._named_kinds(i):
                 rank += WHICH_SHARE
+            if criteria and self._addressed(i):
+                # "Đối với các công ty, doanh nghiệp": the item addresses the actor asked.
+                rank += ADDRESSED_SHARE * sum(
+                    w for f, w in q.core.items()
+                    if f[0] != "#" and f in self._heading_feats(i)) / total
             if naming and self._writes_name(i, naming):
                 rank += NAMED_SHARE
             if q.sequence and self._gives_order(i):
@@ -570,6 +579,12 @@ class SearchIndex(Candidates, Reading, Quoting):
             found = cache[key] = any(
                 re.search(rf"\b{noun}(?: [\w-]+){{0,2}}:? ?[“\"«]", text) for noun in nouns)
         return found
+
+    def _addressed(self, i: int) -> bool:
+        """Whether passage i's own heading addresses whom the item is for ("Đối với cá nhân",
+        "Đối với các công ty, doanh nghiệp")."""
+        heading = self._docs[i].heading
+        return bool(heading) and fold(heading).startswith(ADDRESSED_HEAD)
 
     def _sibling_tie(self, hits: list[Hit]) -> bool:
         """Whether the best two answers are items of one section ranked alike (within

@@ -1,8 +1,8 @@
 """Wrong passages of the `rank5` round (issue #12): a bare label quoted with nothing after its
 colon, a list question answered with one item, items of one section ranked alike, "X xong thì
 tới gì" answered with X, a name asked ("chủ đề … là gì") answered by a passage merely using the
-word. Checked on a plan of our own, imported as an admin would (no keyword, no hand-written
-field)."""
+word, criteria asked for one kind of actor answered by another's. Checked on a plan of our own,
+imported as an admin would (no keyword, no hand-written field)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ Tôn vinh bản sắc văn hóa các dân tộc, tăng cường khối đại đ
 
 Các hoạt động cần có chủ đề, nội dung phong phú, dễ tuyên truyền, phù hợp \
 từng giai đoạn 2025 - 2030.
+
+Các cơ quan, đơn vị, doanh nghiệp trên địa bàn tạo điều kiện cho người lao động \
+tham gia ngày hội.
 
 Ngày hội năm 2025 mang chủ đề “Sắc màu các dân tộc Đông Hà - Đoàn kết và phát triển”.
 
@@ -74,6 +77,16 @@ III. KHEN THƯỞNG
 - Giấy chứng nhận của Ban Tổ chức.
 
 - Tặng hoa và quà lưu niệm.
+
+2. Tiêu chí khen thưởng
+
+a) Đối với hộ gia đình
+
+- Tích cực tham gia các hoạt động của ngày hội; giữ gìn trang phục, nghề truyền thống.
+
+b) Đối với các hợp tác xã, doanh nghiệp
+
+- Tài trợ hoặc góp sản phẩm đặc trưng cho gian hàng ẩm thực của ngày hội.
 
 IV. TỔ CHỨC THỰC HIỆN
 
@@ -159,3 +172,14 @@ def test_a_period_said_in_the_question_is_not_asked(committed: SearchIndex) -> N
 def test_a_movement_asked_is_the_one_named_in_quotes(committed: SearchIndex) -> None:
     said = quoted(committed, "ở trạm tấu lực lượng vũ trang thi đua theo phong trào nào")
     assert "Toàn dân bảo vệ an ninh Tổ quốc" in said
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    ("công ty ở đông hà cần đạt những điều kiện gì mới được khen", "III.2.b"),
+    ("hộ gia đình ở đông hà cần điều kiện gì mới được đề nghị khen", "III.2.a"),
+])
+def test_criteria_asked_for_one_actor_are_the_items_addressing_it(
+        imported: SearchIndex, question: str, source: str) -> None:
+    # "Đối với các hợp tác xã, doanh nghiệp" addresses the company asked about; the purpose
+    # ("mới được đề nghị khen") does not decide, and "tạo điều kiện" is no criterion.
+    assert top_answer(imported, question)[0] == source
