@@ -84,6 +84,9 @@ YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years ar
 # Nouns whose answer is a name the plans write in quotes ("chủ đề … là gì", "phong trào nào").
 NAMING_NOUNS = (("chu", "de"), ("khau", "hieu"), ("ten", "goi"), ("phong", "trao"),
                 ("cuoc", "van", "dong"))
+DUTY = "~nhiemvu"  # synonyms.yaml: "nhiệm vụ", "trách nhiệm", "phải làm gì"
+SUBJECT_WORDS = 6  # the first words of a passage say who acts
+SUBJECT_SHARE = 0.3  # rank added, for a duty question, to a passage whose subject is the body
 CRITERIA = "~tieuchi"  # synonyms.yaml: "tiêu chí", "tiêu chuẩn", "điều kiện", "cần đạt"
 ADDRESSED_HEAD = "doi voi"  # a heading "Đối với …" says whom its items are for
 ADDRESSED_SHARE = 0.2  # rank added, for a criteria question, to an item addressing whom it asks
@@ -435,6 +438,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         which = self._which(q)
         slots = self._slot_runs(q)
         naming = self._names_asked(q)
+        duty = frozenset(f for f in q.core if f[0] != "#") if (
+            DUTY in q.core or DUTY in q.bonus) else frozenset()
         criteria = CRITERIA in q.core  # "… cần đạt điều kiện gì", "tiêu chí … là gì"
         best_few = sorted(first, reverse=True)[:RERANK]
         quoting = self._verbatim(q, [i for _, i in best_few])
@@ -480,6 +485,10 @@ class SearchIndex(Candidates, Reading, Quoting):
                 rank += WHEN_SHARE
             if which and which in self._named_kinds(i):
                 rank += WHICH_SHARE
+            if duty and duty <= self._subject_feats(i):
+                # "UBND các xã phải làm gì": the passage whose subject is that body ("UBND
+                # các xã, thị trấn cụ thể hóa …"), not one addressing it among others.
+                rank += SUBJECT_SHARE
             if criteria and self._addressed(i):
                 # "Đối với các công ty, doanh nghiệp": the item addresses the actor asked.
                 rank += ADDRESSED_SHARE * sum(
@@ -579,6 +588,19 @@ class SearchIndex(Candidates, Reading, Quoting):
             found = cache[key] = any(
                 re.search(rf"\b{noun}(?: [\w-]+){{0,2}}:? ?[“\"«]", text) for noun in nouns)
         return found
+
+    def _subject_feats(self, i: int) -> frozenset[str]:
+        """The features of passage i's first SUBJECT_WORDS words when they name a body of the
+        plans: who the passage says acts."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_subject_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            head = " ".join(self._docs[i].passage.text.split()[:SUBJECT_WORDS])
+            # (none when the first words name no body of the plans: "Phương hướng, nhiệm vụ …")
+            named = self._bodies is not None and bool(self._bodies.search(head))
+            feats = cache[i] = frozenset(_text_features(head, self._syn)) if named else (
+                frozenset())
+        return feats
 
     def _addressed(self, i: int) -> bool:
         """Whether passage i's own heading addresses whom the item is for ("Đối với cá nhân",

@@ -183,3 +183,51 @@ def test_criteria_asked_for_one_actor_are_the_items_addressing_it(
     # "Đối với các hợp tác xã, doanh nghiệp" addresses the company asked about; the purpose
     # ("mới được đề nghị khen") does not decide, and "tạo điều kiện" is no criterion.
     assert top_answer(imported, question)[0] == source
+
+
+DUTIES = """\
+ỦY BAN NHÂN DÂN
+HUYỆN ĐÔNG HÀ
+Số: 52/KH-UBND
+Đông Hà, ngày 10 tháng 3 năm 2025
+
+KẾ HOẠCH
+Phát động phong trào thi đua “Đông Hà xanh - sạch - đẹp” năm 2025
+
+Thực hiện Văn bản số 120-CV/HU ngày 01/3/2025 của Huyện ủy Đông Hà về việc phát động phong trào;
+UBND huyện ban hành Kế hoạch như sau:
+
+I. NỘI DUNG
+
+UBND các xã, thị trấn ra quân vệ sinh môi trường vào sáng thứ Bảy hằng tuần, \
+trồng cây xanh trên các tuyến đường liên thôn.
+
+Các trường học tổ chức cho học sinh thu gom rác thải nhựa.
+
+II. TỔ CHỨC THỰC HIỆN
+
+1. Đề nghị Ủy ban Mặt trận Tổ quốc huyện, các đoàn thể huyện và UBND các xã, thị trấn
+
+- Tuyên truyền, vận động đoàn viên, hội viên và Nhân dân hưởng ứng phong trào.
+
+- Lựa chọn tập thể, cá nhân tiêu biểu đề nghị khen thưởng.
+
+2. Phòng Tài nguyên và Môi trường: Hướng dẫn phân loại rác tại nguồn.
+
+Nơi nhận:
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Hà Văn Minh
+"""
+
+
+@pytest.mark.parametrize("question", [
+    "ubnd các xã đông hà phải làm gì trong phong trào xanh sạch đẹp",
+    "nhiệm vụ của ubnd xã trong phong trào đông hà xanh sạch đẹp",
+])
+def test_a_bodys_duty_is_the_passage_it_is_the_subject_of(
+        import_plan: Callable[[str, str, str], SearchIndex], question: str) -> None:
+    # "UBND các xã, thị trấn ra quân …" says what the communes do; the item addressed to the
+    # Front, the unions and the communes together speaks of all of them.
+    index = import_plan(DUTIES, "dong-ha-xanh.txt", "dong-ha-xanh")
+    assert "ra quân vệ sinh môi trường" in quoted(index, question)
