@@ -185,12 +185,8 @@ def test_criteria_asked_for_one_actor_are_the_items_addressing_it(
     assert top_answer(imported, question)[0] == source
 
 
-DUTIES = """\
-ỦY BAN NHÂN DÂN
-HUYỆN ĐÔNG HÀ
-Số: 52/KH-UBND
-Đông Hà, ngày 10 tháng 3 năm 2025
-
+# (The same issuer as PLAN: its first lines, with another number, date and title.)
+DUTIES = PLAN.split("KẾ HOẠCH")[0].replace("45/KH", "52/KH").replace("03 tháng", "10 tháng") + """\
 KẾ HOẠCH
 Phát động phong trào thi đua “Đông Hà xanh - sạch - đẹp” năm 2025
 
