@@ -167,6 +167,8 @@ _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")
 SENTENCE_MIN_PASSAGE = 220  # a passage this long may be quoted by its one sentence that answers
+# …when that sentence holds at least this share of the question's words that another holds
+SENTENCE_WORDS_SHARE = 0.5
 # Where a sentence of a plan passage ends: ". " or "; " before a capital letter.
 _SENTENCE_END_RE = re.compile(
     r"(?<=[.;])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ“\"(])"

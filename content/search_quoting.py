@@ -15,6 +15,7 @@ from content.search_base import (
     LEAD_IN_WORDS,
     SECTION_CHARS,
     SENTENCE_MIN_PASSAGE,
+    SENTENCE_WORDS_SHARE,
     Hit,
     _Query,
     _text_features,
@@ -70,12 +71,18 @@ class Quoting(Corpus):
         words = {f: w for f, w in q.core.items() if f[0] not in "#§!"}
         period = ("#period",) in q.required
         scored: list[tuple[float, str]] = []
+        said = 0.0  # the most of the question's words any sentence holds
         for sentence in sentences:
-            if not all(self._sentence_has(m, sentence, period) for m in marks):
-                continue
             feats = _text_features(sentence, self._syn)
-            scored.append((sum(w for f, w in words.items() if f in feats), sentence))
-        if not scored:
+            weight = sum(w for f, w in words.items() if f in feats)
+            said = max(said, weight)
+            if all(self._sentence_has(m, sentence, period) for m in marks):
+                scored.append((weight, sentence))
+        if not scored or (marks == ["#org"]
+                          and max(w for w, _ in scored) < SENTENCE_WORDS_SHARE * said):
+            # "Hội đồng … phân công ai đôn đốc, kiểm tra …": the sentence naming a body says
+            # little of what is asked, another says it: quote the passage. (A date or number
+            # is the fact asked itself: its sentence answers.)
             return hit
         scored.sort(key=lambda pair: -pair[0])
         if len(scored) > 1 and scored[1][0] >= scored[0][0]:
