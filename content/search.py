@@ -609,14 +609,19 @@ class SearchIndex(Candidates, Reading, Quoting):
         return bool(heading) and fold(heading).startswith(ADDRESSED_HEAD)
 
     def _sibling_tie(self, hits: list[Hit]) -> bool:
-        """Whether the best two answers are items of one section ranked alike (within
-        SIBLING_MARGIN): the question asks what the section lists, not one of its items."""
-        if len(hits) < 2 or hits[1].section_texts:
+        """Whether the best answer and another ranked alike (within SIBLING_MARGIN) are items
+        of one section: the question asks what the section lists, not one of its items."""
+        a = self._docs[hits[0].ref]
+        if a.is_heading:
             return False
-        a, b = self._docs[hits[0].ref], self._docs[hits[1].ref]
-        return (a.campaign_id == b.campaign_id and a.passage.source == b.passage.source
-                and not a.is_heading and not b.is_heading
-                and hits[1].score >= hits[0].score - SIBLING_MARGIN)
+        for hit in hits[1:]:
+            if hit.score < hits[0].score - SIBLING_MARGIN:
+                break
+            b = self._docs[hit.ref]
+            if (not hit.section_texts and not b.is_heading and a.campaign_id == b.campaign_id
+                    and a.passage.source == b.passage.source):
+                return True
+        return False
 
     def _verbatim(self, q: _Query, refs: list[int]) -> frozenset[int]:
         """The passages among refs writing the longest run of the question's consecutive

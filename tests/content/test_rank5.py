@@ -6,11 +6,13 @@ imported as an admin would (no keyword, no hand-written field)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 
 from content.search import SearchIndex
+from content.search_base import SIBLING_MARGIN, Hit
 from tests.content.answers import quoted, top_answer
 
 PLAN = """\
@@ -135,6 +137,21 @@ def test_items_ranked_alike_are_quoted_together(imported: SearchIndex) -> None:
     source, said = top_answer(imported, "trách nhiệm ubnd xã ngày hội đông hà")
     assert source == "IV.1"
     assert "Xây dựng kế hoạch" in said and "Bố trí địa điểm" in said
+
+
+def test_a_sibling_ranked_alike_below_another_answer_still_counts(imported: SearchIndex) -> None:
+    # The best answer, then a passage of another section, then an item of the best one's
+    # section within SIBLING_MARGIN of it: the section is what is asked.
+    def ranked(text: str, score: float) -> Hit:
+        ref = next(i for i in range(len(imported._docs))
+                   if imported._docs[i].passage.text.startswith(text))
+        hit = imported.passage(ref)
+        assert hit is not None
+        return dataclasses.replace(hit, score=score)
+
+    first, other = ranked("Giấy khen", 1.0), ranked("Khai mạc", 0.99)
+    assert imported._sibling_tie([first, other, ranked("Giấy chứng nhận", 1.0 - SIBLING_MARGIN)])
+    assert not imported._sibling_tie([first, other, ranked("Giấy chứng nhận", 0.8)])
 
 
 def test_one_fact_asked_keeps_its_one_passage(imported: SearchIndex) -> None:
