@@ -49,6 +49,7 @@ from content.search_base import (
     RERANK,
     SEQUENCE_RE,
     SEQUENCE_SHARE,
+    SIBLING_MARGIN,
     SLOT_FILLERS,
     SLOT_NOT,
     SLOT_SHARE,
@@ -76,10 +77,21 @@ from content.search_candidates import Candidates
 from content.search_quoting import Quoting
 from content.search_reading import Reading
 from content.search_rerank import rerank
+from content.text import fold, fold_words
 
 HEADING_COUNT_RE = re.compile(r"\d")  # a count in a heading…
 YEAR_WORD_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # …once its years are set aside
 
+# Nouns whose answer is a name the plans write in quotes ("chủ đề … là gì", "phong trào nào").
+NAMING_NOUNS = (("chu", "de"), ("khau", "hieu"), ("ten", "goi"), ("phong", "trao"),
+                ("cuoc", "van", "dong"))
+DUTY = "~nhiemvu"  # synonyms.yaml: "nhiệm vụ", "trách nhiệm", "phải làm gì"
+SUBJECT_WORDS = 6  # the first words of a passage say who acts
+SUBJECT_SHARE = 0.3  # rank added, for a duty question, to a passage whose subject is the body
+CRITERIA = "~tieuchi"  # synonyms.yaml: "tiêu chí", "tiêu chuẩn", "điều kiện", "cần đạt"
+ADDRESSED_HEAD = "doi voi"  # a heading "Đối với …" says whom its items are for
+ADDRESSED_SHARE = 0.2  # rank added, for a criteria question, to an item addressing whom it asks
+NAMED_SHARE = 0.4  # rank added to a passage writing the noun asked followed by a quoted name
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
 # Words after the item quoted that only ask which item comes next (or before).
@@ -250,15 +262,22 @@ class SearchIndex(Candidates, Reading, Quoting):
         the item's own pairs; None when the question is not of this form or quotes none."""
         words = q.words
         step = 1 if "sau" in words else -1 if "truoc" in words else 0
-        if not step:
-            return None
-        k = words.index("sau" if step > 0 else "truoc")
         span: list[str] = []
-        for j, w in enumerate(words[k + 1 :], k + 1):
-            if w in NEXT_STOPS and words[j + 1 : j + 2] != ("dua",):  # ("thì", not "thi đua")
-                break
-            span.append(w)
-        rest = words[k + 1 + len(span) :]
+        if step:
+            k = words.index("sau" if step > 0 else "truoc")
+            for j, w in enumerate(words[k + 1 :], k + 1):
+                if w in NEXT_STOPS and words[j + 1 : j + 2] != ("dua",):  # ("thì", not "thi đua")
+                    break
+                span.append(w)
+            rest = words[k + 1 + len(span) :]
+        elif "xong" in words:
+            # "chào cờ xong thì tới mục gì": the item is said before "xong".
+            k = words.index("xong")
+            span = list(itertools.dropwhile(lambda w: w in self._syn.stopwords, words[:k]))
+            rest = words[k + 1 :]
+            step = 1
+        else:
+            return None
         # "… tiếp theo"; or, the item quoted, nothing but which item is asked: "sau phần chào
         # cờ thì đến phần gì", "trước phần tổng kết là phần nào".
         asks_item = bool(rest) and set(rest) <= NEXT_ASK and bool({"gi", "nao"} & set(rest))
@@ -286,7 +305,10 @@ class SearchIndex(Candidates, Reading, Quoting):
                      if "_" in f and f[0] != "~"))]
         if not quoted:
             return None
-        best = max(quoted, key=lambda i: (counts[i], -self._docs[i].length, -i))
+        # (On a tie, the item that begins with the words said: "báo cáo tổng kết xong".)
+        best = max(quoted, key=lambda i: (
+            counts[i], tuple(fold_words(self._docs[i].passage.text)[: len(span)]) == tuple(span),
+            -self._docs[i].length, -i))
         if not 0 <= best + step < len(self._docs):
             return None
         doc, nxt = self._docs[best], self._docs[best + step]
@@ -431,6 +453,10 @@ class SearchIndex(Candidates, Reading, Quoting):
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
         slots = self._slot_runs(q)
+        naming = self._names_asked(q)
+        duty = frozenset(f for f in q.core if f[0] != "#") if (
+            DUTY in q.core or DUTY in q.bonus) else frozenset()
+        criteria = CRITERIA in q.core  # "… cần đạt điều kiện gì", "tiêu chí … là gì"
         best_few = sorted(first, reverse=True)[:RERANK]
         quoting = self._verbatim(q, [i for _, i in best_few])
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
@@ -475,6 +501,17 @@ class SearchIndex(Candidates, Reading, Quoting):
                 rank += WHEN_SHARE
             if which and which in self._named_kinds(i):
                 rank += WHICH_SHARE
+            if duty and duty <= self._subject_feats(i):
+                # "UBND các xã phải làm gì": the passage whose subject is that body ("UBND
+                # các xã, thị trấn cụ thể hóa …"), not one addressing it among others.
+                rank += SUBJECT_SHARE
+            if criteria and self._addressed(i):
+                # "Đối với các công ty, doanh nghiệp": the item addresses the actor asked.
+                rank += ADDRESSED_SHARE * sum(
+                    w for f, w in q.core.items()
+                    if f[0] != "#" and f in self._heading_feats(i)) / total
+            if naming and self._writes_name(i, naming):
+                rank += NAMED_SHARE
             if q.sequence and self._gives_order(i):
                 rank += SEQUENCE_SHARE
             if i in quoting:
@@ -525,12 +562,82 @@ class SearchIndex(Candidates, Reading, Quoting):
             if item is not None:
                 return [self._hit(item, hits[0].score), *hits[1:]]
         # Parallel passages (section_texts) are quoted whole, each under its own heading.
+        if hits and not hits[0].section_texts and self._lead_in(hits[0].ref):
+            # "Thành phần, số lượng đại biểu:" is no answer: the items after it are.
+            hits[0] = self._with_items(hits[0])
         if hits and not hits[0].section_texts:
-            if q.wants_section or self._asks_label(q, hits[0]):
+            if q.wants_section or self._asks_label(q, hits[0]) or self._sibling_tie(hits):
                 hits[0] = self._with_section(hits[0])
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    @staticmethod
+    def _names_asked(q: _Query) -> tuple[str, ...]:
+        """The naming nouns ("chủ đề", "phong trào"…) a question asks the name of, folded:
+        "… phong trào nào", "… chủ đề gì", or the noun followed later by "là gì" ("chủ đề thi
+        đua … là gì"); not "phong trào … giai đoạn nào", "phong trào … như thế nào"."""
+        words = q.words
+        found: list[str] = []
+        for noun in NAMING_NOUNS:
+            n = len(noun)
+            for k in range(len(words) - n):
+                if words[k : k + n] == noun and any(
+                        (w == "nao" and words[j - n : j] == noun)
+                        or (w == "gi" and (words[j - 1] == "la" or words[j - n : j] == noun))
+                        for j, w in enumerate(words[k + n :], k + n)):
+                    found.append(" ".join(noun))
+                    break
+        return tuple(found)
+
+    def _writes_name(self, i: int, nouns: tuple[str, ...]) -> bool:
+        """Whether passage i (or its own heading with it) writes one of the naming nouns
+        followed by a name in quotes: "chủ đề thi đua “Đoàn kết - Đổi mới …”", "phong trào
+        “Toàn dân bảo vệ an ninh Tổ quốc”"."""
+        cache: dict[tuple[int, tuple[str, ...]], bool] = self.__dict__.setdefault(
+            "_named_cache", {})
+        key = (i, nouns)
+        found = cache.get(key)
+        if found is None:
+            doc = self._docs[i]
+            text = fold(f"{doc.heading}: {doc.passage.text}" if doc.heading else doc.passage.text)
+            found = cache[key] = any(
+                re.search(rf"\b{noun}(?: [\w-]+){{0,2}}:? ?[“\"«]", text) for noun in nouns)
+        return found
+
+    def _subject_feats(self, i: int) -> frozenset[str]:
+        """The features of passage i's first SUBJECT_WORDS words when they name a body of the
+        plans: who the passage says acts."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_subject_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            head = " ".join(self._docs[i].passage.text.split()[:SUBJECT_WORDS])
+            # (none when the first words name no body of the plans: "Phương hướng, nhiệm vụ …")
+            named = self._bodies is not None and bool(self._bodies.search(head))
+            feats = cache[i] = frozenset(_text_features(head, self._syn)) if named else (
+                frozenset())
+        return feats
+
+    def _addressed(self, i: int) -> bool:
+        """Whether passage i's own heading addresses whom the item is for ("Đối với cá nhân",
+        "Đối với các công ty, doanh nghiệp")."""
+        heading = self._docs[i].heading
+        return bool(heading) and fold(heading).startswith(ADDRESSED_HEAD)
+
+    def _sibling_tie(self, hits: list[Hit]) -> bool:
+        """Whether the best answer and another ranked alike (within SIBLING_MARGIN) are items
+        of one section: the question asks what the section lists, not one of its items."""
+        a = self._docs[hits[0].ref]
+        if a.is_heading:
+            return False
+        for hit in hits[1:]:
+            if hit.score < hits[0].score - SIBLING_MARGIN:
+                break
+            b = self._docs[hit.ref]
+            if (not hit.section_texts and not b.is_heading and a.campaign_id == b.campaign_id
+                    and a.passage.source == b.passage.source):
+                return True
+        return False
 
     def _verbatim(self, q: _Query, refs: list[int]) -> frozenset[int]:
         """The passages among refs writing the longest run of the question's consecutive

@@ -44,6 +44,9 @@ ALIAS_SHARE = 0.6  # a campaign alias steers only if its words are mostly this c
 TITLE_NAME_DF = 3  # a title's word pair used in this many passages…
 TITLE_NAME_SHARE = 0.9  # …nearly all of one campaign, names that campaign
 SECTION_CHARS = 1500  # a list answer quotes the whole section up to this length
+# Two items of one section ranked this close: the question asks what the section lists.
+SIBLING_MARGIN = 0.1
+LEAD_IN_WORDS = 10  # a passage this short ending with ":" is a label of the items after it
 ANCESTOR_TF = 0.3  # headings further up count less again
 SIBLING_TF = 0.3  # the other passages of the same section: the words around a bullet
 LONG_QUESTION = 6  # a question with more core features than this carries context words
@@ -164,6 +167,8 @@ _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")
 SENTENCE_MIN_PASSAGE = 220  # a passage this long may be quoted by its one sentence that answers
+# …when that sentence holds at least this share of the question's words that another holds
+SENTENCE_WORDS_SHARE = 0.5
 # Where a sentence of a plan passage ends: ". " or "; " before a capital letter.
 _SENTENCE_END_RE = re.compile(
     r"(?<=[.;])\s+(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ“\"(])"

@@ -12,8 +12,10 @@ from content.search_base import (
     _PERIOD_RE,
     _SENTENCE_END_RE,
     LABEL_WORDS,
+    LEAD_IN_WORDS,
     SECTION_CHARS,
     SENTENCE_MIN_PASSAGE,
+    SENTENCE_WORDS_SHARE,
     Hit,
     _Query,
     _text_features,
@@ -69,12 +71,18 @@ class Quoting(Corpus):
         words = {f: w for f, w in q.core.items() if f[0] not in "#§!"}
         period = ("#period",) in q.required
         scored: list[tuple[float, str]] = []
+        said = 0.0  # the most of the question's words any sentence holds
         for sentence in sentences:
-            if not all(self._sentence_has(m, sentence, period) for m in marks):
-                continue
             feats = _text_features(sentence, self._syn)
-            scored.append((sum(w for f, w in words.items() if f in feats), sentence))
-        if not scored:
+            weight = sum(w for f, w in words.items() if f in feats)
+            said = max(said, weight)
+            if all(self._sentence_has(m, sentence, period) for m in marks):
+                scored.append((weight, sentence))
+        if not scored or (marks == ["#org"]
+                          and max(w for w, _ in scored) < SENTENCE_WORDS_SHARE * said):
+            # "Hội đồng … phân công ai đôn đốc, kiểm tra …": the sentence naming a body says
+            # little of what is asked, another says it: quote the passage. (A date or number
+            # is the fact asked itself: its sentence answers.)
             return hit
         scored.sort(key=lambda pair: -pair[0])
         if len(scored) > 1 and scored[1][0] >= scored[0][0]:
@@ -110,6 +118,29 @@ class Quoting(Corpus):
         if len(texts) < 2 or sum(len(t) for t in texts) > SECTION_CHARS:
             return hit
         return dataclasses.replace(hit, section_texts=tuple(texts))
+
+    def _lead_in(self, i: int) -> bool:
+        """Whether passage i is a bare label introducing the passages after it ("Thành phần,
+        số lượng đại biểu:" with nothing after its colon): never an answer by itself."""
+        doc = self._docs[i]
+        text = doc.passage.text.rstrip()
+        return (not doc.is_heading and not doc.field and text.endswith(":")
+                and len(text.split()) <= LEAD_IN_WORDS)
+
+    def _with_items(self, hit: Hit) -> Hit:
+        """For a bare label (_lead_in): the hit quoting the label with the passages after it
+        in its section (its items), under its heading; the hit unchanged when it has none or
+        they are too long to quote."""
+        doc = self._docs[hit.ref]
+        items: list[str] = []
+        for d in self._by_section.get((doc.campaign_id, doc.passage.source), ()):
+            if d.order > hit.ref and not d.is_heading and not d.field:
+                items.append(d.passage.text)
+        if not items or sum(len(t) for t in items) > SECTION_CHARS:
+            return hit
+        label = doc.passage.text.rstrip().rstrip(":").rstrip()
+        heading = f"{doc.heading.rstrip(' :')}: {label}" if doc.heading else label
+        return dataclasses.replace(hit, heading=heading, section_texts=tuple(items))
 
     def _hit(self, i: int, score: float) -> Hit:
         doc = self._docs[i]

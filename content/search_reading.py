@@ -35,6 +35,7 @@ from content.search_base import (
     STORY_SHARE,
     UNKNOWN_WEIGHT,
     _bigrams,
+    _Group,
     _match_phrases,
     _norm_token,
     _Query,
@@ -64,6 +65,11 @@ AGENT_BEFORE = frozenset({"la", "cua", "boi", "voi"})
 # Connectives of purpose: "nhằm khích lệ …" says what for as "để khích lệ …" does; they rank
 # a passage using them, never decide coverage.
 CONNECTIVES = frozenset({"nham"})
+CRITERIA_GROUP = "tieuchi"  # synonyms.yaml: "tiêu chí", "điều kiện", "tiêu chuẩn"…
+PURPOSE_PAIRS = frozenset({("moi", "duoc"), ("de", "duoc")})  # "… mới được khen"
+# A question asking for the items of a list: "có những hình thức khen thưởng nào", "gồm mấy
+# khâu", "đó là những khâu nào" (folded words).
+LIST_ASK_RE = re.compile(r"\bnhung (?:\w+ ){1,3}(?:nao|gi)\b|\bgom may\b|\blam duoc gi\b")
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -408,10 +414,17 @@ class Reading(Scope):
                 bonus[feat] = NAME_SHARE * self._idf[feat]
         # The kind of fact asked for is the last question word's ("… mấy cá nhân …, báo cáo
         # theo mẫu nào?" asks for a document, not a number).
-        asking = [(start, end, g) for start, end, g in found if g.marks]
+        # "giai đoạn 2021 - 2025", "thời gian 2 ngày": the time is said, not asked; it ranks.
+        stated = {start for start, end, g in found
+                  if g.marks and end < len(rest) and rest[end].isdigit()}
+        asking = [(start, end, g) for start, end, g in found if g.marks and start not in stated]
         required: list[tuple[str, ...]] = []
+        # "cần đạt điều kiện gì mới được đề nghị khen": what the criteria lead to ranks; the
+        # criteria asked decide.
+        purpose = self._purpose(rest, found)
         for start, end, group in found:
-            target = bonus if group.weak or start in mention else core
+            target = (bonus if group.weak or start in mention or start in stated
+                      or start >= purpose else core)
             target[f"~{group.name}"] = self._weight(f"~{group.name}")
             # "giấy khen" is a kind of "khen": the exact words rank the passage that uses them.
             for bg in _bigrams(rest[start:end]):
@@ -617,13 +630,26 @@ class Reading(Scope):
             tuple(raw[i : i + n]) in self._lex.section_questions
             for i in range(len(raw)) if raw[i] in starts
             for n in range(1, 5)
-        )
+        ) or bool(LIST_ASK_RE.search(" ".join(raw)))
         field = shape.field
         if field and self._cites_other(words, alias_pos):
             field = None  # "Chỉ thị 05/CT-TU ban hành ngày nào": another document's date
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
                       wants_section, bool(story), field, shape.yes_no, tuple(rest), order,
                       sequence)
+
+    @staticmethod
+    def _purpose(rest: list[str], found: list[tuple[int, int, _Group]]) -> int:
+        """Where the goal of a criteria question begins ("… cần đạt điều kiện gì [mới được
+        đề nghị khen]", "tiêu chí gì [để được khen]"): after a criteria word asked, the
+        position of "mới được" / "để được"; len(rest) when there is none."""
+        asked = [end for start, end, g in found if g.name == CRITERIA_GROUP]
+        if not asked:
+            return len(rest)
+        for k in range(min(asked), len(rest) - 1):
+            if (rest[k], rest[k + 1]) in PURPOSE_PAIRS:
+                return k
+        return len(rest)
 
     def _whom(self, rest: list[str], start: int, end: int, used: set[int]) -> bool:
         """Whether a bare "ai" is the object of the verb before it ("nhằm khích lệ, động viên
