@@ -204,6 +204,7 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+ISSUED = "ban hành"  # what signing a document named is (see _signed_as_issued)
 _EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
                             "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
@@ -601,11 +602,12 @@ class Scope(Corpus):
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
-        if "#num" in q.core and not any(
+        if "#num" in q.core and not q.yes_no and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
             # "họp mấy lần một năm": any number answers, but a number it must be, not the
-            # number of a document or a date ("Chỉ thị số 19").
+            # number of a document or a date ("Chỉ thị số 19"). A yes-no question asks
+            # whether ("có phê bình mấy người lơ là không": "mấy" is "those"), not how many.
             q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
         when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
         if not when_asked:
@@ -635,11 +637,38 @@ class Scope(Corpus):
             return q
         kinds = (*self._lex.document_kinds, *_DOCUMENT_ACTS)
         if any(tuple(words[i : i + len(k)]) == k for k in kinds for i in range(len(words))):
-            return q
+            return self._signed_as_issued(q, query, words)
         required = tuple(
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _signed_as_issued(self, q: _Query, query: str, words: Sequence[str]) -> _Query:
+        """"Chỉ thị 19 của Thủ tướng ký ngày nào": signing a document the question names is
+        issuing it. The plans cite a document with its date ("Chỉ thị số 19/CT-TTg ngày 16
+        tháng 7 năm 2021"), seldom with "ký": the question is read as "… ban hành ngày nào"
+        (a frame word, no topic), so the words naming the document are what is searched."""
+        if not any(f in q.core for f in _DOCUMENT_EVENTS):
+            return q
+        # The first document named is the one signed; the plan itself ("Kế hoạch thực hiện
+        # Chỉ thị 19 … được ký ngày nào", no number of its own) is the plan's date line.
+        first = next((
+            (i, k) for i in range(len(words)) for k in self._lex.document_kinds
+            if _at(words, k, i)), None)
+        if first is None:
+            return q
+        i, kind = first
+        if kind in self._lex.plan_words and not any(
+                w == "so" or w.isdigit() for w in words[i + len(kind) : i + len(kind) + 2]):
+            return q
+        tokens = [
+            ISSUED if len(ws) == 1 and ws[0] in _DOCUMENT_EVENTS else token
+            for token in query.split() for ws in (fold_words(token),)
+        ]
+        plain = self._analyse(" ".join(tokens))
+        if plain.out_of_scope or not any(f[0] != "#" for f in plain.core):
+            return q
+        return dataclasses.replace(q, core=plain.core, bonus={**q.bonus, **plain.bonus})
 
     def _analyse(self, query: str, story: str = "") -> _Query:
         """The question read into weighted features (search_reading.py)."""
