@@ -204,6 +204,10 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+# "mấy" read as "those" in a yes-no question, unless a count is asked in other words.
+_PLURAL_MAY = "may"
+_COUNT_ASKED = frozenset({("bao", "nhieu"), ("toi", "da"), ("toi", "thieu"), ("it", "nhat"),
+                          ("nhieu", "nhat"), ("vuot", "qua"), ("nhieu", "hon")})
 ISSUED = "ban hành"  # what signing a document named is (see _signed_as_issued)
 _EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
                             "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
@@ -602,6 +606,12 @@ class Scope(Corpus):
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
+        if "#num" in q.core and q.yes_no and _PLURAL_MAY in self._read_words(query) and not (
+            _COUNT_ASKED & set(itertools.pairwise(self._read_words(query)))
+        ):
+            # "có phê bình mấy người lơ là không", "có giao lưu với mấy gương điển hình ko":
+            # in a yes-no question "mấy" before a noun is "those", no count asked.
+            q = self._lighter(q, ["#num"], GATE_DUTY_SHARE)
         if "#num" in q.core and not q.yes_no and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
@@ -666,7 +676,7 @@ class Scope(Corpus):
             for token in query.split() for ws in (fold_words(token),)
         ]
         plain = self._analyse(" ".join(tokens))
-        if plain.out_of_scope or not any(f[0] != "#" for f in plain.core):
+        if plain.out_of_scope or not plain.core:
             return q
         return dataclasses.replace(q, core=plain.core, bonus={**q.bonus, **plain.bonus})
 
