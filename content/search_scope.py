@@ -204,6 +204,8 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+# A pair of the question's words the plans write together at most this often may be met apart.
+CHANCE_PAIR_DF = 2
 # "mấy" read as "those" in a yes-no question, unless a count is asked in other words.
 _PLURAL_MAY = "may"
 _COUNT_ASKED = frozenset({("bao", "nhieu"), ("toi", "da"), ("toi", "thieu"), ("it", "nhat"),
@@ -233,7 +235,8 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
-    month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks), its
+    month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks,
+    name_frames), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -241,7 +244,7 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
-                 "celebrates", "instance_nouns", "instance_acts", "name_asks"):
+                 "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -603,6 +606,7 @@ class Scope(Corpus):
         q = self._initials_light(q)
         q = self._askers_words_light(q)
         q = self._duty_light(q, query)
+        q = self._name_light(q, query)
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
@@ -652,6 +656,28 @@ class Scope(Corpus):
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _with_chance_pairs(self, q: _Query, core_scores: dict[int, float]) -> dict[int, float]:
+        """The candidates' scores with the question's chance pairs met apart: a pair of words
+        the plans write together at most `CHANCE_PAIR_DF` times ("huyện chọn", "tốt trên") is
+        as likely the question's own juxtaposition as a term of theirs, and a passage holding
+        both its words (its fillers aside) apart, "Ủy ban nhân dân huyện sẽ lựa chọn …", meets
+        it as surely as one holding the pair."""
+        pairs = [
+            (f, w, halves) for f, w in q.core.items()
+            if f[0] not in "#~§@=!" and "_" in f and self._df.get(f, 0) <= CHANCE_PAIR_DF
+            for halves in (tuple(h for h in f.split("_") if h not in self._syn.stopwords),)
+            if halves
+        ]
+        if not pairs:
+            return core_scores
+        sat = self._sat
+        return {
+            i: score + sum(
+                w * min(sat[i].get(h, 0.0) for h in halves)
+                for f, w, halves in pairs if f not in sat[i])
+            for i, score in core_scores.items()
+        }
 
     def _signed_as_issued(self, q: _Query, query: str, words: Sequence[str]) -> _Query:
         """"Chỉ thị 19 của Thủ tướng ký ngày nào": signing a document the question names is
@@ -810,6 +836,21 @@ class Scope(Corpus):
         if not said or not _holds_any(words, self._body_phrases()):
             return q
         feats = self._phrase_feats_of(duties)
+        light = [f for f in q.core if f in feats or (
+            f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _name_light(self, q: _Query, query: str) -> _Query:
+        """"Phong trào thi đua đặc biệt về Covid-19 có tên đầy đủ là gì": the name of what the
+        question names is asked (`gate.name_frames`); "tên", "đầy đủ", "tên gọi" are the kind
+        of answer, which the passage writes as the name itself (“Cả nước đoàn kết …”), not
+        words it must hold."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        frames = gate_words()["name_frames"]
+        said = _spans(words, frames)
+        if not said:
+            return q
+        feats = self._phrase_feats_of(frames)
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
         return self._lighter(q, light, GATE_DUTY_SHARE)
