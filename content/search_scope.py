@@ -204,6 +204,11 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+# Words of time before a question word ("ngày nào", "khi nào"): then the time is asked.
+_TIME_NOUNS = frozenset({"ngay", "thang", "nam", "khi", "luc", "gio", "tuan", "quy", "hom",
+                         "dot", "bao", "thoi"})
+STAGE_SHARE = 0.1  # what the stage a question opens with weighs in ranking, as a share
+_JUDGING = frozenset({("binh", "xet")})  # "bình xét khen thưởng": judging, a topic
 # A pair of the question's words the plans write together at most this often may be met apart.
 CHANCE_PAIR_DF = 2
 # "mấy" read as "those" in a yes-no question, unless a count is asked in other words.
@@ -236,7 +241,7 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
     month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks,
-    name_frames), its
+    name_frames, considered, considered_for, stage_openers), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -244,7 +249,8 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
-                 "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames"):
+                 "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames",
+                 "considered", "considered_for", "stage_openers"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -607,6 +613,7 @@ class Scope(Corpus):
         q = self._askers_words_light(q)
         q = self._duty_light(q, query)
         q = self._name_light(q, query)
+        q = self._considered_light(q, query)
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
@@ -623,6 +630,12 @@ class Scope(Corpus):
             # number of a document or a date ("Chỉ thị số 19"). A yes-no question asks
             # whether ("có phê bình mấy người lơ là không": "mấy" is "those"), not how many.
             q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
+        if "#date" in q.core and self._stage_opened(self._read_words(query)):
+            # "kết thúc phong trào … có những hình thức khen thưởng nào": the stage the
+            # question starts from, another thing asked.
+            q = dataclasses.replace(q, required=tuple(
+                g for g in q.required if g not in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)))
+            return self._lighter(q, [f for f in q.core if f in ("#date", "~han")], STAGE_SHARE)
         when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
         if not when_asked:
             hidden = self._hidden_when(query)
@@ -678,6 +691,20 @@ class Scope(Corpus):
                 for f, w, halves in pairs if f not in sat[i])
             for i, score in core_scores.items()
         }
+
+    def _stage_opened(self, words: Sequence[str]) -> bool:
+        """Whether the question opens with the stage it starts from ("kết thúc phong trào …",
+        "khi kết thúc cuộc thi …": `gate.stage_openers`) and asks something else after it: a
+        question word not right after a word of time ("… hình thức khen thưởng nào", not "…
+        kết thúc ngày nào")."""
+        openers = gate_words()["stage_openers"]
+        start = next((len(o) for o in openers if tuple(words[: len(o)]) == o), 0)
+        if not start:
+            return False
+        return any(
+            w in self._lex.question_words and words[i - 1] not in _TIME_NOUNS
+            for i, w in enumerate(words) if i > start + 1
+        )
 
     def _signed_as_issued(self, q: _Query, query: str, words: Sequence[str]) -> _Query:
         """"Chỉ thị 19 của Thủ tướng ký ngày nào": signing a document the question names is
@@ -854,6 +881,24 @@ class Scope(Corpus):
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
         return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _considered_light(self, q: _Query, query: str) -> _Query:
+        """"… có được xét khen thưởng không", "phải làm gì để được xét thi đua": being
+        considered for (`gate.considered`) an award or the emulation asked about is the frame
+        of the question; the passage stating who is rewarded, or what is required, seldom
+        writes "xét". Judging itself ("bình xét", "xét duyệt") stays a topic."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        gate = gate_words()
+        light: set[str] = set()
+        for i, w in enumerate(words[:-1]):
+            if (w,) not in gate["considered"] or not any(
+                _at(words, r, i + 1) for r in gate["considered_for"]
+            ) or (i and (words[i - 1], w) in _JUDGING):
+                continue
+            light.add(w)
+            if i:
+                light.add(f"{words[i - 1]}_{w}")
+        return self._lighter(q, [f for f in q.core if f in light], GATE_INITIAL_SHARE)
 
     def _claim_light(self, q: _Query, query: str) -> _Query:
         """"Có phải các xã … hoàn thiện báo cáo thành tích rồi gửi thẳng lên Phòng Nội vụ
