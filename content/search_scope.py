@@ -1211,12 +1211,31 @@ class Scope(Corpus):
             hits = [h for h in hits if h.ref < 0 or _names_instance(
                 self._docs[h.ref].passage.text, noun)]
             yield "instance", hits
+        owner = self._owner_asked(q, query) if hits else []
+        if owner:
+            # "Quốc hội có bao nhiêu đại biểu?": a count of what its subject has; a number of
+            # delegates of another meeting ("không quá 300 đại biểu") is no answer.
+            hits = [h for h in hits if h.ref < 0 or any(
+                self._sat[h.ref].get(f, 0.0) > 0.0 for f in owner)]
+            yield "owner", hits
         if hits and self._celebrated_event(q, query):
             # "Đại hội Đảng bộ huyện Trạm Tấu tổ chức tháng mấy": the plan's campaign is held
             # in honour of that event; the plan does not schedule the event itself.
             hits = []
             yield "celebrated", hits
         yield "", hits
+
+    def _owner_asked(self, q: _Query, query: str) -> list[str]:
+        """The words of the subject of a count question "S có bao nhiêu / mấy U" (S its first
+        words, before "có") the question searches; [] for another shape."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        at = next((i for i in range(1, len(words) - 1) if words[i] == "co" and (
+            words[i + 1] == "may" or tuple(words[i + 1 : i + 3]) == ("bao", "nhieu"))), 0)
+        if not at:
+            return []
+        subject = set(words[:at])
+        return [f for f in q.core if f[0] not in "#~§@=" and not f.isdigit()
+                and set(f.lstrip("!").split("_")) <= subject]
 
     def _instance_asked(self, query: str) -> tuple[str, ...]:
         """The thing whose name a which-question asks (`gate.instance_nouns`): "… là công
