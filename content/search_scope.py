@@ -603,6 +603,9 @@ class Scope(Corpus):
         asked = tuple(
             g for g in q.required
             if not (all(f.startswith("#f_") for f in g) and self._facet_joined(query, g))
+            # "tờ trình số mấy của phòng nội vụ": a filler after the count word is no unit.
+            and not (len(g) == 1 and g[0].startswith("#n_")
+                     and g[0][3:] in self._syn.stopwords)
         )
         if asked != q.required:
             q = dataclasses.replace(q, required=asked)
