@@ -204,6 +204,7 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+_YEAR_ASKED = frozenset({("nam", "nao"), ("nam", "may"), ("nam", "bao")})
 # Words of time before a question word ("ngày nào", "khi nào"): then the time is asked.
 _TIME_NOUNS = frozenset({"ngay", "thang", "nam", "khi", "luc", "gio", "tuan", "quy", "hom",
                          "dot", "bao", "thoi"})
@@ -633,6 +634,12 @@ class Scope(Corpus):
             # number of a document or a date ("Chỉ thị số 19"). A yes-no question asks
             # whether ("có phê bình mấy người lơ là không": "mấy" is "those"), not how many.
             q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
+        if "#date" in q.core and self._law_year_asked(self._read_words(query)):
+            # "Luật Thi đua, khen thưởng năm nào": the year of the law's name answers, which
+            # is never a date of a passage (search_base.without_law_years).
+            q = dataclasses.replace(q, required=tuple(
+                g for g in q.required if g not in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)))
+            return self._lighter(q, ["#date"], STAGE_SHARE)
         if "#date" in q.core and self._stage_opened(self._read_words(query)):
             # "kết thúc phong trào … có những hình thức khen thưởng nào": the stage the
             # question starts from, another thing asked.
@@ -694,6 +701,14 @@ class Scope(Corpus):
                 for f, w, halves in pairs if f not in sat[i])
             for i, score in core_scores.items()
         }
+
+    @staticmethod
+    def _law_year_asked(words: Sequence[str]) -> bool:
+        """Whether the question asks the year of a law it names ("luật thi đua khen thưởng
+        năm nào", "Luật … năm mấy"): a law's name holds its year."""
+        at = next((i for i, w in enumerate(words) if w == "luat"), None)
+        return at is not None and any(
+            (a, b) in _YEAR_ASKED for a, b in itertools.pairwise(words[at + 1 :]))
 
     def _stage_opened(self, words: Sequence[str]) -> bool:
         """Whether the question opens with the stage it starts from ("kết thúc phong trào …",
