@@ -204,6 +204,7 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+_WHOM_FEATS = frozenset({"~doituong", "doi_tuong"})
 _YEAR_ASKED = frozenset({("nam", "nao"), ("nam", "may"), ("nam", "bao")})
 # Words of time before a question word ("ngày nào", "khi nào"): then the time is asked.
 _TIME_NOUNS = frozenset({"ngay", "thang", "nam", "khi", "luc", "gio", "tuan", "quy", "hom",
@@ -242,7 +243,7 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
     month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks,
-    name_frames, considered, considered_for, stage_openers), its
+    name_frames, considered, considered_for, stage_openers, whom_asks), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -251,7 +252,7 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
                  "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames",
-                 "considered", "considered_for", "stage_openers"):
+                 "considered", "considered_for", "stage_openers", "whom_asks"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -618,6 +619,7 @@ class Scope(Corpus):
         q = self._duty_light(q, query)
         q = self._name_light(q, query)
         q = self._considered_light(q, query)
+        q = self._whom_light(q, query)
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
@@ -898,6 +900,18 @@ class Scope(Corpus):
         feats = self._phrase_feats_of(frames)
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _whom_light(self, q: _Query, query: str) -> _Query:
+        """"tuyên truyền sâu rộng cho những đối tượng nào": the people something is done to
+        (`gate.whom_asks`), which the passage names ("cán bộ, đảng viên, … và Nhân dân")
+        without the word asking for them."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        asks = gate_words()["whom_asks"]
+        said = _spans(words, asks)
+        if not said:
+            return q
+        light = [f for f in q.core if f in self._phrase_feats_of(asks) or f in _WHOM_FEATS]
         return self._lighter(q, light, GATE_DUTY_SHARE)
 
     def _considered_light(self, q: _Query, query: str) -> _Query:
