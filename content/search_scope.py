@@ -1279,6 +1279,9 @@ class Scope(Corpus):
             for i in range(len(words) - n + 1):
                 if tuple(words[i : i + n]) != noun:
                     continue
+                if n == 1 and i and words[i - 1] not in self._syn.stopwords and (
+                        f"{words[i - 1]}_{noun[0]}" in self._df):
+                    continue  # the end of another word of the plans ("nông thôn")
                 after = words[i + n : i + n + 4]
                 before = words[max(i - 2, 0) : i]
                 if after[:1] == ["nao"] and ("la" in before or _holds_any(
