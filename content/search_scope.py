@@ -217,7 +217,10 @@ CHANCE_PAIR_DF = 2
 _PLURAL_MAY = "may"
 _COUNT_ASKED = frozenset({("bao", "nhieu"), ("toi", "da"), ("toi", "thieu"), ("it", "nhat"),
                           ("nhieu", "nhat"), ("vuot", "qua"), ("nhieu", "hon")})
-ISSUED = "ban hành"  # what signing a document named is (see _signed_as_issued)
+ISSUED = "ban hành"
+# Words before a document naming it as what another one follows ("thực hiện Chỉ thị 19").
+_CITING = frozenset({"theo", "ve", "cua"})
+_CITING_PAIRS = frozenset({("thuc", "hien"), ("trien", "khai"), ("can", "cu")})  # what signing a document named is (see _signed_as_issued)
 _EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
                             "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
@@ -741,6 +744,8 @@ class Scope(Corpus):
         if first is None:
             return q
         i, kind = first
+        if i and (words[i - 1] in _CITING or tuple(words[max(i - 2, 0) : i]) in _CITING_PAIRS):
+            return q  # "(Kế hoạch) thực hiện Chỉ thị 19 … được ký": the plan citing it
         if kind in self._lex.plan_words and not any(
                 w == "so" or w.isdigit() for w in words[i + len(kind) : i + len(kind) + 2]):
             return q
