@@ -217,10 +217,10 @@ CHANCE_PAIR_DF = 2
 _PLURAL_MAY = "may"
 _COUNT_ASKED = frozenset({("bao", "nhieu"), ("toi", "da"), ("toi", "thieu"), ("it", "nhat"),
                           ("nhieu", "nhat"), ("vuot", "qua"), ("nhieu", "hon")})
-ISSUED = "ban hành"
+ISSUED = "ban hành"  # what signing a document named is (see _signed_as_issued)
 # Words before a document naming it as what another one follows ("thực hiện Chỉ thị 19").
 _CITING = frozenset({"theo", "ve", "cua"})
-_CITING_PAIRS = frozenset({("thuc", "hien"), ("trien", "khai"), ("can", "cu")})  # what signing a document named is (see _signed_as_issued)
+_CITING_PAIRS = frozenset({("thuc", "hien"), ("trien", "khai"), ("can", "cu")})
 _EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
                             "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
