@@ -21,7 +21,8 @@ Answered (the plan states it):
 "Not found" (no plan answers): the assistant's opinion or advice ("theo bạn … có cần thiết
 không", "tôi có nên … không"), what is new against an earlier plan ("… có gì mới"), a kind of
 venue named ("tổ chức ở nhà văn hóa nào"), a count of something the subject has that the
-passage does not name ("Quốc hội có bao nhiêu đại biểu").
+passage does not name ("Quốc hội có bao nhiêu đại biểu"), an event's arrangements ("có ăn
+trưa không", "mặc trang phục gì").
 """
 
 from __future__ import annotations
@@ -161,6 +162,9 @@ def test_an_in_scope_question_of_the_kind_is_answered_on_an_imported_plan(
         "hội nghị tổng kết phong trào tổ chức tại hội trường huyện phải không",
         # A count of what a subject has, which the passage does not name.
         "Hội nông dân có bao nhiêu đại biểu?",
+        # An event's arrangements.
+        "hội nghị tổng kết có ăn trưa cho đại biểu không",
+        "đại biểu dự hội nghị tổng kết mặc trang phục gì",
     ],
 )
 def test_a_near_miss_of_the_kind_stays_not_found(imported: SearchIndex, question: str) -> None:
