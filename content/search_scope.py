@@ -1466,6 +1466,19 @@ class Scope(Corpus):
                 # name after it is still read ("Phòng Tư pháp").
                 continue
             return True
+        return self._unknown_day(query)
+
+    def _unknown_day(self, query: str) -> bool:
+        """Whether the question names a day the plans never name ("Ngày Nhà giáo Việt Nam",
+        "Ngày Quốc khánh": "ngày" then a capitalised word, a pair no plan writes), where they
+        write "Ngày Tổng tuyển cử"."""
+        tokens = nfc(query).split()
+        for token, after in itertools.pairwise(tokens):
+            if fold_words(token) != ["ngay"] or not after[:1].isupper() or after.isupper():
+                continue
+            name = fold_words(after)
+            if name and not name[0].isdigit() and f"ngay_{name[0]}" not in self._df:
+                return True
         return False
 
     def _unknown_place(self, query: str, words: list[str], districts_only: bool = False,

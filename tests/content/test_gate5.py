@@ -198,6 +198,7 @@ def test_the_near_questions_keep_their_answer(
          "năm 2022"),
         ("kinh phí làm phong trào thi đua trạm tấu lấy ở đâu", "ngân sách nhà nước"),
         ("huyện trạm tấu chọn mấy công trình để gắn biển chào mừng đại hội", "02 công trình"),
+        ("Ngày Tổng tuyển cử đầu tiên bầu Quốc hội Việt Nam là ngày nào?", "06/01/1946"),
     ],
 )
 def test_the_kinds_are_answered_on_the_committed_plans(
@@ -215,6 +216,9 @@ def test_the_kinds_are_answered_on_the_committed_plans(
         "kế hoạch tổng tuyển cử năm 2026 của hớn quản có gì mới",
         "Xã nào ở Trạm Tấu gắn biển công trình nhiều nhất?",
         "Quốc hội có bao nhiêu đại biểu?",
+        # A day no plan names ("Ngày Tổng tuyển cử" is one of theirs).
+        "Ngày Nhà giáo Việt Nam là ngày nào?",
+        "Ngày Quốc khánh là ngày nào?",
         # The plan itself signed: its blank date line, never a cited document's date.
         "Kế hoạch thực hiện Chỉ thị 19 của huyện Tuy Phước được ký ngày nào?",
     ],
