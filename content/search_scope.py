@@ -733,7 +733,9 @@ class Scope(Corpus):
         """"Chỉ thị 19 của Thủ tướng ký ngày nào": signing a document the question names is
         issuing it. The plans cite a document with its date ("Chỉ thị số 19/CT-TTg ngày 16
         tháng 7 năm 2021"), seldom with "ký": the question is read as "… ban hành ngày nào"
-        (a frame word, no topic), so the words naming the document are what is searched."""
+        (a frame word, no topic), so the words naming the document are what is searched. Only a
+        document named by its number, first in the question (not one the plan cites after
+        "thực hiện", nor "quyết định khen thưởng" with no number)."""
         if not any(f in q.core for f in _DOCUMENT_EVENTS):
             return q
         # The first document named is the one signed; the plan itself ("Kế hoạch thực hiện
@@ -746,8 +748,9 @@ class Scope(Corpus):
         i, kind = first
         if i and (words[i - 1] in _CITING or tuple(words[max(i - 2, 0) : i]) in _CITING_PAIRS):
             return q  # "(Kế hoạch) thực hiện Chỉ thị 19 … được ký": the plan citing it
-        if kind in self._lex.plan_words and not any(
-                w == "so" or w.isdigit() for w in words[i + len(kind) : i + len(kind) + 2]):
+        if not any(w.isdigit() for w in words[i + len(kind) : i + len(kind) + 3]):
+            # A document not named by its number ("quyết định khen thưởng ký ngày nào", or
+            # the plan itself): which one is signed is not said.
             return q
         tokens = [
             ISSUED if len(ws) == 1 and ws[0] in _DOCUMENT_EVENTS else token
