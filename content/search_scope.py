@@ -694,6 +694,7 @@ class Scope(Corpus):
         pairs = [
             (f, w, halves) for f, w in q.core.items()
             if f[0] not in "#~§@=!" and "_" in f and self._df.get(f, 0) <= CHANCE_PAIR_DF
+            and not any(c.isdigit() for c in f)  # "năm 2022" is a year, not two words
             for halves in (tuple(h for h in f.split("_") if h not in self._syn.stopwords),)
             if halves
         ]
