@@ -394,6 +394,7 @@ class SearchIndex(Candidates, Reading, Quoting):
               min_coverage: float, prefer_campaign: str | None, limit: int,
               asked_quals: Qualifiers | None = None) -> list[Hit]:
         bonus_total = sum(q.bonus.values()) or 1.0
+        core_scores = self._with_chance_pairs(q, core_scores)  # search_scope.py
         # A document's number in the core ("văn bản 1686") names it as surely as a word pair.
         strong = {f for f in q.core if f[0] in "~§" or "_" in f or f.isdigit()}
         needed = min_coverage * total - 1e-9

@@ -204,6 +204,23 @@ EVENT_WEIGHT = 1.0
 # "Văn bản 1686-CV/HU ký ngày nào": of a document named by its number, signing is what its own
 # date dates ("Văn bản số 1686-CV/HU ngày 04/3/2024"), no event for the passage to hold.
 _DOCUMENT_EVENTS = frozenset({"ki", "ky"})
+_WHOM_FEATS = frozenset({"~doituong", "doi_tuong"})
+_YEAR_ASKED = frozenset({("nam", "nao"), ("nam", "may"), ("nam", "bao")})
+# Words of time before a question word ("ngày nào", "khi nào"): then the time is asked.
+_TIME_NOUNS = frozenset({"ngay", "thang", "nam", "khi", "luc", "gio", "tuan", "quy", "hom",
+                         "dot", "bao", "thoi"})
+STAGE_SHARE = 0.1  # what the stage a question opens with weighs in ranking, as a share
+_JUDGING = frozenset({("binh", "xet")})  # "bình xét khen thưởng": judging, a topic
+# A pair of the question's words the plans write together at most this often may be met apart.
+CHANCE_PAIR_DF = 2
+# "mấy" read as "those" in a yes-no question, unless a count is asked in other words.
+_PLURAL_MAY = "may"
+_COUNT_ASKED = frozenset({("bao", "nhieu"), ("toi", "da"), ("toi", "thieu"), ("it", "nhat"),
+                          ("nhieu", "nhat"), ("vuot", "qua"), ("nhieu", "hon")})
+ISSUED = "ban hành"  # what signing a document named is (see _signed_as_issued)
+# Words before a document naming it as what another one follows ("thực hiện Chỉ thị 19").
+_CITING = frozenset({"theo", "ve", "cua"})
+_CITING_PAIRS = frozenset({("thuc", "hien"), ("trien", "khai"), ("can", "cu")})
 _EVENT_FILLERS = frozenset({"la", "vao", "duoc", "se", "tu", "trong", "den", "truoc", "sau",
                             "het", "luc", "cho", "do", "nay", "vay", "a", "ha"})
 # "Trong mấy ngày", "mấy tuần", "bao nhiêu tháng": a span, answered by a number of that unit or
@@ -228,7 +245,8 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 @functools.cache
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
-    month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks), its
+    month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks,
+    name_frames, considered, considered_for, stage_openers, whom_asks), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -236,7 +254,8 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
         raise ContentError(path.name, "gate", "must map a list name to its phrases")
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
-                 "celebrates", "instance_nouns", "instance_acts", "name_asks"):
+                 "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames",
+                 "considered", "considered_for", "stage_openers", "whom_asks"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -589,6 +608,9 @@ class Scope(Corpus):
         asked = tuple(
             g for g in q.required
             if not (all(f.startswith("#f_") for f in g) and self._facet_joined(query, g))
+            # "tờ trình số mấy của phòng nội vụ": a filler after the count word is no unit.
+            and not (len(g) == 1 and g[0].startswith("#n_")
+                     and g[0][3:] in self._syn.stopwords)
         )
         if asked != q.required:
             q = dataclasses.replace(q, required=asked)
@@ -598,15 +620,37 @@ class Scope(Corpus):
         q = self._initials_light(q)
         q = self._askers_words_light(q)
         q = self._duty_light(q, query)
+        q = self._name_light(q, query)
+        q = self._considered_light(q, query)
+        q = self._whom_light(q, query)
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
-        if "#num" in q.core and not any(
+        if "#num" in q.core and q.yes_no and _PLURAL_MAY in self._read_words(query) and not (
+            _COUNT_ASKED & set(itertools.pairwise(self._read_words(query)))
+        ):
+            # "có phê bình mấy người lơ là không", "có giao lưu với mấy gương điển hình ko":
+            # in a yes-no question "mấy" before a noun is "those", no count asked.
+            q = self._lighter(q, ["#num"], GATE_DUTY_SHARE)
+        if "#num" in q.core and not q.yes_no and not any(
             f == "#num" or f.startswith("#n_") for g in q.required for f in g
         ) and self._counts_any(query):
             # "họp mấy lần một năm": any number answers, but a number it must be, not the
-            # number of a document or a date ("Chỉ thị số 19").
+            # number of a document or a date ("Chỉ thị số 19"). A yes-no question asks
+            # whether ("có phê bình mấy người lơ là không": "mấy" is "those"), not how many.
             q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
+        if "#date" in q.core and self._law_year_asked(self._read_words(query)):
+            # "Luật Thi đua, khen thưởng năm nào": the year of the law's name answers, which
+            # is never a date of a passage (search_base.without_law_years).
+            q = dataclasses.replace(q, required=tuple(
+                g for g in q.required if g not in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)))
+            return self._lighter(q, ["#date"], STAGE_SHARE)
+        if "#date" in q.core and self._stage_opened(self._read_words(query)):
+            # "kết thúc phong trào … có những hình thức khen thưởng nào": the stage the
+            # question starts from, another thing asked.
+            q = dataclasses.replace(q, required=tuple(
+                g for g in q.required if g not in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER)))
+            return self._lighter(q, [f for f in q.core if f in ("#date", "~han")], STAGE_SHARE)
         when_asked = any(g in (DAY_ANSWER, DATE_ANSWER, STAGE_ANSWER) for g in q.required)
         if not when_asked:
             hidden = self._hidden_when(query)
@@ -635,11 +679,88 @@ class Scope(Corpus):
             return q
         kinds = (*self._lex.document_kinds, *_DOCUMENT_ACTS)
         if any(tuple(words[i : i + len(k)]) == k for k in kinds for i in range(len(words))):
-            return q
+            return self._signed_as_issued(q, query, words)
         required = tuple(
             tuple(_EVENT_FEATURES.get(f, f) for f in g) if g in when else g for g in q.required
         )
         return dataclasses.replace(q, required=required)
+
+    def _with_chance_pairs(self, q: _Query, core_scores: dict[int, float]) -> dict[int, float]:
+        """The candidates' scores with the question's chance pairs met apart: a pair of words
+        the plans write together at most `CHANCE_PAIR_DF` times ("huyện chọn", "tốt trên") is
+        as likely the question's own juxtaposition as a term of theirs, and a passage holding
+        both its words (its fillers aside) apart, "Ủy ban nhân dân huyện sẽ lựa chọn …", meets
+        it as surely as one holding the pair."""
+        pairs = [
+            (f, w, halves) for f, w in q.core.items()
+            if f[0] not in "#~§@=!" and "_" in f and self._df.get(f, 0) <= CHANCE_PAIR_DF
+            and not any(c.isdigit() for c in f)  # "năm 2022" is a year, not two words
+            for halves in (tuple(h for h in f.split("_") if h not in self._syn.stopwords),)
+            if halves
+        ]
+        if not pairs:
+            return core_scores
+        sat = self._sat
+        return {
+            i: score + sum(
+                w * min(sat[i].get(h, 0.0) for h in halves)
+                for f, w, halves in pairs if f not in sat[i])
+            for i, score in core_scores.items()
+        }
+
+    @staticmethod
+    def _law_year_asked(words: Sequence[str]) -> bool:
+        """Whether the question asks the year of a law it names ("luật thi đua khen thưởng
+        năm nào", "Luật … năm mấy"): a law's name holds its year."""
+        at = next((i for i, w in enumerate(words) if w == "luat"), None)
+        return at is not None and any(
+            (a, b) in _YEAR_ASKED for a, b in itertools.pairwise(words[at + 1 :]))
+
+    def _stage_opened(self, words: Sequence[str]) -> bool:
+        """Whether the question opens with the stage it starts from ("kết thúc phong trào …",
+        "khi kết thúc cuộc thi …": `gate.stage_openers`) and asks something else after it: a
+        question word not right after a word of time ("… hình thức khen thưởng nào", not "…
+        kết thúc ngày nào")."""
+        openers = gate_words()["stage_openers"]
+        start = next((len(o) for o in openers if tuple(words[: len(o)]) == o), 0)
+        if not start:
+            return False
+        return any(
+            w in self._lex.question_words and words[i - 1] not in _TIME_NOUNS
+            for i, w in enumerate(words) if i > start + 1
+        )
+
+    def _signed_as_issued(self, q: _Query, query: str, words: Sequence[str]) -> _Query:
+        """"Chỉ thị 19 của Thủ tướng ký ngày nào": signing a document the question names is
+        issuing it. The plans cite a document with its date ("Chỉ thị số 19/CT-TTg ngày 16
+        tháng 7 năm 2021"), seldom with "ký": the question is read as "… ban hành ngày nào"
+        (a frame word, no topic), so the words naming the document are what is searched. Only a
+        document named by its number, first in the question (not one the plan cites after
+        "thực hiện", nor "quyết định khen thưởng" with no number)."""
+        if not any(f in q.core for f in _DOCUMENT_EVENTS):
+            return q
+        # The first document named is the one signed; the plan itself ("Kế hoạch thực hiện
+        # Chỉ thị 19 … được ký ngày nào", no number of its own) is the plan's date line.
+        first = next((
+            (i, k) for i in range(len(words)) for k in self._lex.document_kinds
+            if _at(words, k, i)), None)
+        if first is None:
+            return q
+        i, kind = first
+        if i and (words[i - 1] in _CITING or tuple(words[max(i - 2, 0) : i]) in _CITING_PAIRS):
+            return q  # "(Kế hoạch) thực hiện Chỉ thị 19 … được ký": the plan citing it
+        if not any(w.isdigit() for w in words[i + len(kind) : i + len(kind) + 3]):
+            # A document not named by its number ("quyết định khen thưởng ký ngày nào", or
+            # the plan itself): which one is signed is not said.
+            return q
+        tokens = [
+            ISSUED if len(ws) == 1 and ws[0] in _DOCUMENT_EVENTS else token
+            for token in query.split() for ws in (fold_words(token),)
+        ]
+        plain = self._analyse(" ".join(tokens))
+        if plain.out_of_scope or not plain.core:
+            return q
+        return dataclasses.replace(q, core=plain.core, bonus={**q.bonus, **plain.bonus})
 
     def _analyse(self, query: str, story: str = "") -> _Query:
         """The question read into weighted features (search_reading.py)."""
@@ -774,6 +895,51 @@ class Scope(Corpus):
         light = [f for f in q.core if f in feats or (
             f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
         return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _name_light(self, q: _Query, query: str) -> _Query:
+        """"Phong trào thi đua đặc biệt về Covid-19 có tên đầy đủ là gì": the name of what the
+        question names is asked (`gate.name_frames`); "tên", "đầy đủ", "tên gọi" are the kind
+        of answer, which the passage writes as the name itself (“Cả nước đoàn kết …”), not
+        words it must hold."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        frames = gate_words()["name_frames"]
+        said = _spans(words, frames)
+        if not said:
+            return q
+        feats = self._phrase_feats_of(frames)
+        light = [f for f in q.core if f in feats or (
+            f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _whom_light(self, q: _Query, query: str) -> _Query:
+        """"tuyên truyền sâu rộng cho những đối tượng nào": the people something is done to
+        (`gate.whom_asks`), which the passage names ("cán bộ, đảng viên, … và Nhân dân")
+        without the word asking for them."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        asks = gate_words()["whom_asks"]
+        said = _spans(words, asks)
+        if not said:
+            return q
+        light = [f for f in q.core if f in self._phrase_feats_of(asks) or f in _WHOM_FEATS]
+        return self._lighter(q, light, GATE_DUTY_SHARE)
+
+    def _considered_light(self, q: _Query, query: str) -> _Query:
+        """"… có được xét khen thưởng không", "phải làm gì để được xét thi đua": being
+        considered for (`gate.considered`) an award or the emulation asked about is the frame
+        of the question; the passage stating who is rewarded, or what is required, seldom
+        writes "xét". Judging itself ("bình xét", "xét duyệt") stays a topic."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        gate = gate_words()
+        light: set[str] = set()
+        for i, w in enumerate(words[:-1]):
+            if (w,) not in gate["considered"] or not any(
+                _at(words, r, i + 1) for r in gate["considered_for"]
+            ) or (i and (words[i - 1], w) in _JUDGING):
+                continue
+            light.add(w)
+            if i:
+                light.add(f"{words[i - 1]}_{w}")
+        return self._lighter(q, [f for f in q.core if f in light], GATE_INITIAL_SHARE)
 
     def _claim_light(self, q: _Query, query: str) -> _Query:
         """"Có phải các xã … hoàn thiện báo cáo thành tích rồi gửi thẳng lên Phòng Nội vụ
@@ -1086,12 +1252,31 @@ class Scope(Corpus):
             hits = [h for h in hits if h.ref < 0 or _names_instance(
                 self._docs[h.ref].passage.text, noun)]
             yield "instance", hits
+        owner = self._owner_asked(q, query) if hits else []
+        if owner:
+            # "Quốc hội có bao nhiêu đại biểu?": a count of what its subject has; a number of
+            # delegates of another meeting ("không quá 300 đại biểu") is no answer.
+            hits = [h for h in hits if h.ref < 0 or any(
+                self._sat[h.ref].get(f, 0.0) > 0.0 for f in owner)]
+            yield "owner", hits
         if hits and self._celebrated_event(q, query):
             # "Đại hội Đảng bộ huyện Trạm Tấu tổ chức tháng mấy": the plan's campaign is held
             # in honour of that event; the plan does not schedule the event itself.
             hits = []
             yield "celebrated", hits
         yield "", hits
+
+    def _owner_asked(self, q: _Query, query: str) -> list[str]:
+        """The words of the subject of a count question "S có bao nhiêu / mấy U" (S its first
+        words, before "có") the question searches; [] for another shape."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        at = next((i for i in range(1, len(words) - 1) if words[i] == "co" and (
+            words[i + 1] == "may" or tuple(words[i + 1 : i + 3]) == ("bao", "nhieu"))), 0)
+        if not at:
+            return []
+        subject = set(words[:at])
+        return [f for f in q.core if f[0] not in "#~§@=" and not f.isdigit()
+                and set(f.lstrip("!").split("_")) <= subject]
 
     def _instance_asked(self, query: str) -> tuple[str, ...]:
         """The thing whose name a which-question asks (`gate.instance_nouns`): "… là công
@@ -1103,6 +1288,9 @@ class Scope(Corpus):
             for i in range(len(words) - n + 1):
                 if tuple(words[i : i + n]) != noun:
                     continue
+                if n == 1 and i and words[i - 1] not in self._syn.stopwords and (
+                        f"{words[i - 1]}_{noun[0]}" in self._df):
+                    continue  # the end of another word of the plans ("nông thôn")
                 after = words[i + n : i + n + 4]
                 before = words[max(i - 2, 0) : i]
                 if after[:1] == ["nao"] and ("la" in before or _holds_any(
@@ -1282,6 +1470,19 @@ class Scope(Corpus):
                 # name after it is still read ("Phòng Tư pháp").
                 continue
             return True
+        return self._unknown_day(query)
+
+    def _unknown_day(self, query: str) -> bool:
+        """Whether the question names a day the plans never name ("Ngày Nhà giáo Việt Nam",
+        "Ngày Quốc khánh": "ngày" then a capitalised word, a pair no plan writes), where they
+        write "Ngày Tổng tuyển cử"."""
+        tokens = nfc(query).split()
+        for token, after in itertools.pairwise(tokens):
+            if fold_words(token) != ["ngay"] or not after[:1].isupper() or after.isupper():
+                continue
+            name = fold_words(after)
+            if name and not name[0].isdigit() and f"ngay_{name[0]}" not in self._df:
+                return True
         return False
 
     def _unknown_place(self, query: str, words: list[str], districts_only: bool = False,
