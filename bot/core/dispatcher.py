@@ -281,7 +281,7 @@ class Dispatcher:
         cleaned = clean_text(msg.text)
         if cleaned != msg.text:
             msg = replace(msg, text=cleaned)
-        if self.taps.arrived(msg):  # the answer to the first tap is the answer
+        if self.taps.arrived(msg, datetime.now(UTC)):  # the answer to the first tap is the answer
             logger.info("a %s message sent twice before it was answered: once only",
                         msg.channel)
             return []
