@@ -48,7 +48,7 @@ def _dev_set() -> Path:
 
 
 # Held-out sets that judge rounds and are never read by a tool (see docs/lookup.md).
-UNREAD_JUDGES = frozenset({13, 14, 15, 16})
+UNREAD_JUDGES = frozenset({13, 14, 15, 16, 21, 22})
 
 
 def question_sets() -> list[tuple[str, Path]]:
