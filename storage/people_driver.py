@@ -477,7 +477,7 @@ class PostgresPeople(PeopleDriver):
         # The reads asked for and not begun yet: (chat, channel, external id, the asker).
         self._asked: list[tuple[str, str, str, asyncio.Future[list[Any]]]] = []
         self._reader: asyncio.Task[None] | None = None
-        self._creating: asyncio.Lock | None = None
+        self._creating: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
@@ -497,7 +497,8 @@ class PostgresPeople(PeopleDriver):
                        ) -> Identity | None:
         asked: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
         self._asked.append((chat_id, channel, external_id, asked))
-        if self._reader is None or self._reader.done():
+        reader = self._reader
+        if reader is None or reader.done() or reader.get_loop() is not asked.get_loop():
             # Begins once the tasks already woken (the messages claimed with this one) have
             # asked for theirs.
             self._reader = asyncio.create_task(self._read_asked(), name="people-reads")
@@ -515,17 +516,16 @@ class PostgresPeople(PeopleDriver):
                 continue
             try:
                 rows = await self._read(batch)
-            except BaseException as exc:
+            except Exception as exc:
                 for *_key, asked in batch:
                     if not asked.done():
-                        asked.set_exception(exc if isinstance(exc, Exception)
-                                            else asyncio.CancelledError())
-                if not isinstance(exc, Exception):
-                    for *_key, asked in self._asked:
-                        asked.cancel()
-                    self._asked.clear()
-                    raise
+                        asked.set_exception(exc)
                 continue
+            except BaseException:  # cancelled (a stop): so is every read still waiting
+                for *_key, asked in [*batch, *self._asked]:
+                    asked.cancel()
+                self._asked.clear()
+                raise
             for (*_key, asked), found in zip(batch, rows, strict=True):
                 if not asked.done():
                     asked.set_result(found)
@@ -551,9 +551,10 @@ class PostgresPeople(PeopleDriver):
 
     async def create(self, channel: str, external_id: str, chat_id: str, now: datetime
                      ) -> Identity | None:
-        if self._creating is None:
-            self._creating = asyncio.Lock()
-        async with self._creating:  # one connection for the first contacts of a burst
+        loop = asyncio.get_running_loop()
+        if self._creating is None or self._creating[0] is not loop:
+            self._creating = (loop, asyncio.Lock())
+        async with self._creating[1]:  # one connection for the first contacts of a burst
             return await self._create(channel, external_id, chat_id, now)
 
     async def _create(self, channel: str, external_id: str, chat_id: str, now: datetime
