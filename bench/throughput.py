@@ -52,6 +52,8 @@ CPU time (cProfile on process_time, between two signals) to FILE.PID; with `--in
 App.handle's to FILE.DB.USERS.COPIES.
 `--profile-driver FILE` profiles this process (the fake Bot API and the users) during each
 load.
+`--count-sql` counts the SQL statements the bots run during the load (by first word, BEGIN
+and COMMIT too; the inbox's, the people driver's and the handlers') per answered message.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
