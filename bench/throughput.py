@@ -52,6 +52,8 @@ CPU time (cProfile on process_time, between two signals) to FILE.PID; with `--in
 App.handle's to FILE.DB.USERS.COPIES.
 `--profile-driver FILE` profiles this process (the fake Bot API and the users) during each
 load.
+`--count-sql` counts the SQL statements the bots run during the load (by first word, BEGIN
+and COMMIT too; the inbox's, the people driver's and the handlers') per answered message.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
@@ -117,6 +119,7 @@ class Result:
     window: tuple[float, float] = (0.0, 0.0)  # wall clock (time.time) of the load
     collections: Collections | None = None  # with --gc: the bot's garbage collector
     api_calls: dict[str, int] = field(default_factory=dict)  # Bot API calls during the load
+    statements: dict[str, int] | None = None  # with --count-sql: by first word, all bots
 
     @property
     def cpu_ms_per_message(self) -> float | None:
@@ -300,6 +303,8 @@ def _thidua_main(copies: int) -> int:
         _record_collections(Path(os.environ["BENCH_GC_FILE"]))
     if os.environ.get("BENCH_PROFILE"):
         _profile_on_signals(os.environ["BENCH_PROFILE"])
+    if os.environ.get("BENCH_SQL_FILE"):
+        _count_sql_on_signals(os.environ["BENCH_SQL_FILE"])
     _threshold_from_env()
     return thidua(["run"])
 
@@ -320,6 +325,54 @@ def _profile_on_signals(path: str) -> None:
 
     signal.signal(signal.SIGUSR1, begin)
     signal.signal(signal.SIGUSR2, end)
+
+
+def _count_sql_on_signals(path: str) -> None:
+    """Count the SQL statements of every engine of this process (as `--statements` does,
+    by their first word) from SIGUSR1 to SIGUSR2 (the load), writing them to PATH.PID as
+    JSON at SIGUSR2."""
+    from collections import Counter
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    import storage.db
+
+    counted: list[str] = []
+    counting = [False]
+    create = storage.db.create_engine
+
+    def counting_engine(*args: Any, **kwargs: Any) -> AsyncEngine:
+        engine = create(*args, **kwargs)
+        _count_statements(engine, engine.dialect.name, _Gate(counted, counting))
+        return engine
+
+    import bot.app
+
+    storage.db.create_engine = counting_engine  # type: ignore[assignment]
+    bot.app.create_engine = counting_engine  # type: ignore[attr-defined]
+
+    def begin(_signum: int, _frame: Any) -> None:
+        counting[0] = True
+
+    def end(_signum: int, _frame: Any) -> None:
+        counting[0] = False
+        Path(f"{path}.{os.getpid()}").write_text(json.dumps(Counter(counted)))
+
+    signal.signal(signal.SIGUSR1, begin)
+    signal.signal(signal.SIGUSR2, end)
+
+
+class _Gate(list[str]):
+    """A list that keeps what is appended to it only while counting[0] is set."""
+
+    def __init__(self, into: list[str], counting: list[bool]) -> None:
+        super().__init__()
+        self._into = into
+        self._counting = counting
+
+    def append(self, item: str) -> None:
+        if self._counting[0]:
+            self._into.append(item)
 
 
 def _threshold_from_env() -> None:
@@ -645,7 +698,7 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
                      log_level: str, profile: str | None = None, copies: int = 1,
-                     gc_file: Path | None = None) -> Result:
+                     gc_file: Path | None = None, sql_file: Path | None = None) -> Result:
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
@@ -653,8 +706,11 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     env.update({"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": BOT_TOKENS["thidua"],
                 "TELEGRAM_API_BASE": api.base_url, "HEALTH_PORT": "0",
                 "LOG_LEVEL": log_level, "AUTO_MIGRATE": "false"})
-    command = (["-m", "bot", "run"] if copies <= 1 and gc_file is None and not profile
+    command = (["-m", "bot", "run"]
+               if copies <= 1 and gc_file is None and not profile and sql_file is None
                else ["-m", "bench.throughput", "--serve-thidua", str(copies)])
+    if sql_file is not None:
+        env["BENCH_SQL_FILE"] = str(sql_file)
     if gc_file is not None:
         env["BENCH_GC_FILE"] = str(gc_file)
     if profile:
@@ -669,7 +725,7 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
         wal_before = None if server is None else await wal_counters(url)
         result = await measured(api, BOT_TOKENS["thidua"], users, processes, server,
-                                profile_bots=bool(profile))
+                                profile_bots=bool(profile) or sql_file is not None)
     finally:
         await _stop(processes)
         await _no_pollers(api, BOT_TOKENS["thidua"])
@@ -680,7 +736,26 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
         result.commits = wal_after[1] - wal_before[1] - 1  # less the reading's own
     if gc_file is not None:
         result.collections = gc_meter(gc_file, *result.window)
+    if sql_file is not None:
+        result.statements = _sql_counts(sql_file, processes)
     return result
+
+
+def _sql_line(statements: dict[str, int], answered: int) -> str:
+    heads = sorted(statements.items(), key=lambda item: -item[1])
+    return (f"  SQL per answered message {sum(statements.values()) / answered:.2f}: "
+            + ", ".join(f"{head} {n / answered:.2f}" for head, n in heads))
+
+
+def _sql_counts(sql_file: Path, processes: list[subprocess.Popen[bytes]]) -> dict[str, int]:
+    """The statements the bots counted during the load (_count_sql_on_signals), summed."""
+    total: dict[str, int] = {}
+    for process in processes:
+        path = Path(f"{sql_file}.{process.pid}")
+        with contextlib.suppress(OSError, ValueError):
+            for head, n in json.loads(path.read_text()).items():
+                total[head] = total.get(head, 0) + int(n)
+    return total
 
 
 def _line(name: str, result: Result, echo: Result | None) -> str:
@@ -741,14 +816,18 @@ async def load_main(args: argparse.Namespace) -> None:
                             continue  # one `thidua run` per SQLite file
                         url = await fresh_database(db, folder)
                         gc_file = folder / "gc.json" if args.gc else None
+                        sql_file = folder / "sql.json" if args.count_sql else None
                         result = await run_thidua(api, users, url, procs, log, args.log_level,
-                                                  args.profile, args.content_copies, gc_file)
+                                                  args.profile, args.content_copies, gc_file,
+                                                  sql_file)
                         name = f"thidua {users:>4} users {db[:6]}×{procs}"
                         if args.content_copies > 1:
                             name = f"{name} ×{args.content_copies}c"
                         print(_line(name, result, echo), flush=True)
                         if result.collections is not None:
                             print(result.collections.text(result.answered), flush=True)
+                        if result.statements is not None and result.answered:
+                            print(_sql_line(result.statements, result.answered), flush=True)
                         if args.gc:
                             print("  Bot API calls per answer: " + ", ".join(
                                 f"{method} {n / max(1, result.answered):.2f}"
@@ -994,6 +1073,9 @@ def main() -> None:
                         help="time the bot's garbage collections during the load (one process)")
     parser.add_argument("--in-process", action="store_true",
                         help="drive App.handle directly: the dispatcher's own CPU per message")
+    parser.add_argument("--count-sql", action="store_true",
+                        help="with a load: the SQL statements the bots run per answered "
+                             "message, by first word (BEGIN and COMMIT too)")
     parser.add_argument("--statements", action="store_true",
                         help="only count SQL statements per message")
     args = parser.parse_args()

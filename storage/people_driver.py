@@ -21,12 +21,13 @@ the other way (tests/storage/test_people_driver.py).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.engine.interfaces import PoolProxiedConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -84,6 +85,41 @@ def _sql(template: str, order: Sequence[str], style: str) -> str:
 
 
 _IDENTIFY_ORDER = ("chat", "channel", "external")
+
+# PostgreSQL: the identities asked for at about the same time read in one statement, one
+# row of (chat, channel, external id) per message, numbered (column 1 of each row read).
+# The message's read runs once for each (LATERAL, kept apart by OFFSET 0: the same index
+# look-ups as the read of one). A fixed number of rows (IDENTIFY_SLOTS, the unused ones
+# NULL, which find nobody) rather than an array: the server plans such a statement for the
+# number of rows it holds whatever their values, so after its first five runs on a
+# connection it keeps that plan; an array's length is known only from its value, and the
+# server then planned it again at every run (about 0.2 ms of its CPU each).
+IDENTIFY_SLOTS = (2, 4, 8, 16)
+_PG_IDENTIFY_MANY = """
+SELECT q.n, r.* FROM (VALUES {slots}) AS q(chat, channel, external, n)
+CROSS JOIN LATERAL (
+  SELECT a.id, a.person_id, a.chat_id, a.blocked_at, a.last_seen_at,
+         p.full_name, p.birth_year, p.unit_code, p.role, p.current_campaign,
+         p.registered_at, p.address,
+         g.id AS grant_id, g.role AS grant_role, g.unit_code AS grant_unit, g.granted_by,
+         g.granted_at,
+         s.chat_id AS state_chat, s.flow, s.step, s.data, s.menu, s.start_payload, s.revision
+  FROM channel_accounts AS a
+  JOIN persons AS p ON p.id = a.person_id
+  LEFT OUTER JOIN role_grants AS g ON g.person_id = p.id AND g.revoked_at IS NULL
+  LEFT OUTER JOIN chat_states AS s ON s.channel = a.channel AND s.chat_id = q.chat
+  WHERE a.channel = q.channel AND a.external_id = q.external
+  OFFSET 0
+) AS r
+"""
+
+
+def _identify_many(slots: int) -> str:
+    """The batched read for `slots` messages ($1-$3 the first one's chat, channel and
+    external id, $4-$6 the second's...)."""
+    rows = ", ".join(f"(${3 * n + 1}::text, ${3 * n + 2}::text, ${3 * n + 3}::text, {n + 1})"
+                     for n in range(slots))
+    return " ".join(_PG_IDENTIFY_MANY.format(slots=rows).split())
 _UPDATE_ORDER = ("flow", "step", "data", "menu", "start", "now", "new", "channel", "chat", "old")
 _TOUCH_ORDER = ("seen", "chat", "account")
 
@@ -346,10 +382,17 @@ def _as_is(value: Any) -> Any:
 # integer[], varchar[] or timestamptz[] parameter makes each new connection look the type up
 # first (its catalog query, planned anew each time, cost PostgreSQL about 8 ms of CPU per
 # type and connection: a quarter of the server's CPU in the first burst after a start).
+# Each array is read through a sub-select, `(SELECT $1::text[])`: the server then guesses
+# its length (10) without looking at it, the same whatever the batch, and keeps one plan
+# for the statement after its first five runs on a connection; given the arrays
+# themselves, it planned the statement anew at every run (about 0.15 ms of its CPU each,
+# most of the statement's cost). The plan is still redone when the tables' statistics
+# change.
 _PG_SAVE_AND_TOUCH = """
 WITH seen AS (
   UPDATE channel_accounts AS a SET last_seen_at = t.seen, chat_id = t.chat, blocked_at = NULL
-  FROM unnest($10::text[]::integer[], $11::text[], $12::text[]::timestamptz[])
+  FROM unnest((SELECT $10::text[])::integer[], (SELECT $11::text[]),
+              (SELECT $12::text[])::timestamptz[])
        AS t(id, chat, seen)
   WHERE a.id = t.id
   RETURNING a.id
@@ -357,15 +400,17 @@ WITH seen AS (
   UPDATE chat_states AS s
   SET flow = v.flow, step = v.step, data = v.data::json, menu = v.menu::json,
       start_payload = v.start_payload, updated_at = $9, revision = v.revision + 1
-  FROM unnest($1::text[], $2::text[], $3::text[]::integer[], $4::text[], $5::text[],
-              $6::text[], $7::text[], $8::text[])
+  FROM unnest((SELECT $1::text[]), (SELECT $2::text[]), (SELECT $3::text[])::integer[],
+              (SELECT $4::text[]), (SELECT $5::text[]), (SELECT $6::text[]),
+              (SELECT $7::text[]), (SELECT $8::text[]))
        AS v(channel, chat_id, revision, flow, step, data, menu, start_payload)
   WHERE s.channel = v.channel AND s.chat_id = v.chat_id AND s.revision = v.revision
   RETURNING s.channel, s.chat_id
 ), closed AS (
   UPDATE inbox AS i SET status = $13::varchar, finished_at = $14::timestamptz,
          payload = NULL, error = NULL
-  FROM unnest($15::text[]::integer[], $16::text[], $17::text[], $18::text[])
+  FROM unnest((SELECT $15::text[])::integer[], (SELECT $16::text[]), (SELECT $17::text[]),
+              (SELECT $18::text[]))
        AS m(id, channel, chat_id, owner)
   WHERE i.id = m.id AND i.status IN ('handling', 'answering')
     AND (m.owner IS NULL OR i.claimed_by = m.owner) AND (m.chat_id IS NULL OR EXISTS (
@@ -378,11 +423,18 @@ SELECT channel, chat_id, NULL::integer FROM saved UNION ALL SELECT NULL, NULL, i
 
 # A first contact in one statement (atomic on its own, no transaction around it): the
 # chat's empty state, then the person and their account only if that state was inserted
-# (a chat with a stored state: nothing inserted, no row returned).
+# (a chat with a stored state: nothing inserted, no row returned). Its commit does not wait
+# for the disk (synchronous_commit off for this transaction, set by the first step): it is
+# acknowledged to no one, and a reply to the message goes only after a commit that waits
+# (the inbox row's close, bot.channels.inbox), which also makes this one durable (the log
+# is flushed in order). A crash of the server that loses it loses that close too: the
+# update is handled again and the person created again.
 _PG_CREATE = """
-WITH s AS (
+WITH c AS (
+  SELECT set_config('synchronous_commit', 'off', true)
+), s AS (
   INSERT INTO chat_states (channel, chat_id, data, menu, updated_at, revision)
-  VALUES ($3, $5, '{}', '[]', $2, 0) ON CONFLICT DO NOTHING RETURNING revision
+  SELECT $3, $5, '{}', '[]', $2, 0 FROM c ON CONFLICT DO NOTHING RETURNING revision
 ), p AS (
   INSERT INTO persons (role, created_at, updated_at) SELECT $1, $2, $2 FROM s RETURNING id
 ), a AS (
@@ -406,11 +458,26 @@ class PostgresPeople(PeopleDriver):
     read, which the statement returns. Rows are locked in the order the plan meets them,
     not in key order: two processes' batches sharing two chats (a person's messages are
     answered one after another, so hardly ever) may deadlock, and PostgreSQL then fails
-    one of them, whose messages are handled again (nothing written, nothing lost)."""
+    one of them, whose messages are handled again (nothing written, nothing lost).
+
+    The reads of a process go one statement at a time (`identify`): those asked for while
+    one runs (the messages claimed together start together) are read together by the next.
+    First contacts are written one at a time too. So a process's reads and writes here hold
+    a connection or two, not one per message in flight: fewer server processes, each with
+    its statements planned once (a new connection plans each of them five times first)."""
 
     IDENTIFY = _sql(_IDENTIFY, _IDENTIFY_ORDER, "numeric")
+    IDENTIFY_MANY: ClassVar[dict[int, str]] = {
+        slots: _identify_many(slots) for slots in IDENTIFY_SLOTS}
     SAVE_AND_TOUCH = " ".join(_PG_SAVE_AND_TOUCH.split())
     CREATE = " ".join(_PG_CREATE.split())
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        # The reads asked for and not begun yet: (chat, channel, external id, the asker).
+        self._asked: list[tuple[str, str, str, asyncio.Future[list[Any]]]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._creating: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
@@ -428,12 +495,70 @@ class PostgresPeople(PeopleDriver):
 
     async def identify(self, channel: str, external_id: str, chat_id: str
                        ) -> Identity | None:
-        async with self.connection() as driver:
-            rows = await driver.fetch(self.IDENTIFY, chat_id, channel, external_id)
+        asked: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._asked.append((chat_id, channel, external_id, asked))
+        reader = self._reader
+        if reader is None or reader.done() or reader.get_loop() is not asked.get_loop():
+            # Begins once the tasks already woken (the messages claimed with this one) have
+            # asked for theirs.
+            self._reader = asyncio.create_task(self._read_asked(), name="people-reads")
+        rows = await asked
         return _identity(channel, external_id, chat_id, rows, _pg_read_time, _as_is)
+
+    async def _read_asked(self) -> None:
+        """Read what is asked for, IDENTIFY_SLOTS[-1] at most per statement, one statement
+        at a time; each asker gets its rows (or the statement's error)."""
+        while self._asked:
+            most = IDENTIFY_SLOTS[-1]
+            batch = [asked for asked in self._asked[:most] if not asked[3].done()]
+            del self._asked[:most]
+            if not batch:
+                continue
+            try:
+                rows = await self._read(batch)
+            except Exception as exc:
+                for *_key, asked in batch:
+                    if not asked.done():
+                        asked.set_exception(exc)
+                continue
+            except BaseException:  # cancelled (a stop): so is every read still waiting
+                for *_key, asked in [*batch, *self._asked]:
+                    asked.cancel()
+                self._asked.clear()
+                raise
+            for (*_key, asked), found in zip(batch, rows, strict=True):
+                if not asked.done():
+                    asked.set_result(found)
+
+    async def _read(self, batch: list[tuple[str, str, str, Any]]) -> list[list[Any]]:
+        """The rows of each read of `batch`, in its order (a person's grants by id)."""
+        async with self.connection() as driver:
+            if len(batch) == 1:
+                chat, channel, external, _asked = batch[0]
+                return [list(await driver.fetch(self.IDENTIFY, chat, channel, external))]
+            slots = next(n for n in IDENTIFY_SLOTS if n >= len(batch))
+            values: list[str | None] = [None] * (3 * slots)
+            for n, (chat, channel, external, _asked) in enumerate(batch):
+                values[3 * n:3 * n + 3] = chat, channel, external
+            rows = await driver.fetch(self.IDENTIFY_MANY[slots], *values)
+        found: list[list[Any]] = [[] for _ in batch]
+        for row in rows:
+            found[row[0] - 1].append(tuple(row)[1:])
+        for person in found:
+            if len(person) > 1:
+                person.sort(key=lambda row: row[12])  # grants by id, as IDENTIFY orders them
+        return found
 
     async def create(self, channel: str, external_id: str, chat_id: str, now: datetime
                      ) -> Identity | None:
+        loop = asyncio.get_running_loop()
+        if self._creating is None or self._creating[0] is not loop:
+            self._creating = (loop, asyncio.Lock())
+        async with self._creating[1]:  # one connection for the first contacts of a burst
+            return await self._create(channel, external_id, chat_id, now)
+
+    async def _create(self, channel: str, external_id: str, chat_id: str, now: datetime
+                      ) -> Identity | None:
         at = _pg_time(now)
         async with self.connection() as driver:
             try:

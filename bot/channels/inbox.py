@@ -27,6 +27,9 @@ What waits for the disk (PostgreSQL's synchronous_commit), and why that is enoug
   update: its row was stored durably, and any later commit that waits for the disk (a
   store, a close) also makes the earlier claim durable (the log is flushed in order).
   Test: tests/channels/test_inbox.py, an update claimed again is answered once.
+- A first contact's rows (storage.people_driver's `create`) are acknowledged to no one
+  either and commit without waiting: the close before the reply, which waits, makes them
+  durable; a crash that loses them loses that close too, and the update is handled again.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ and a chat changed meanwhile is still never overwritten. Same on SQLite and Post
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -176,3 +177,34 @@ async def test_a_first_contact_is_stored_as_the_repository_stores_it_and_never_t
         accounts = (await session.execute(text(
             "SELECT count(*) FROM channel_accounts"))).scalar()
     assert (people, accounts) == (2, 2)
+
+
+async def test_messages_read_at_the_same_time_each_get_their_own_person_and_chat(
+        sessions: async_sessionmaker, driver: PeopleDriver) -> None:  # type: ignore[type-arg]
+    # On PostgreSQL the reads asked for together go in one statement (up to 16 each, so
+    # 21 take two); each message must still get exactly what it would get alone.
+    async with sessions() as session:
+        people = PeopleRepo(session)
+        for n in range(20):
+            person, _ = await people.create_with_account("zalo", f"u{n}", f"c{n}", NOW)
+            if n % 3 == 0:
+                await ChatStateRepo(session).save(
+                    ChatState("zalo", f"c{n}", "reg", "name", {"n": n}), NOW)
+            if n % 4 == 0:
+                grants = GrantRepo(session)
+                for k, role in enumerate(("liaison", "reviewer")):
+                    await grants.grant(person.id, role, f"xa-{n}",
+                                       NOW + timedelta(seconds=k), granted_by=None, reason="t")
+        await session.commit()
+    asked = [(f"u{n}", f"c{n}") for n in range(20)] + [("nobody", "c0")]
+    together = await asyncio.gather(*(driver.identify("zalo", user, chat)
+                                      for user, chat in asked))
+    alone = [await _through_sqlalchemy(sessions, user, chat) for user, chat in asked]
+    assert together[-1] is None and alone[-1] is None
+    for fast, slow in zip(together[:-1], alone[:-1], strict=True):
+        assert fast is not None and slow is not None and fast.state and slow.state
+        assert (fast.account, fast.person, fast.grants) == (
+            slow.account, slow.person, slow.grants)
+        assert (fast.state, fast.state.revision) == (slow.state, slow.state.revision)
+    assert [g.role for g in together[4].grants] == ["liaison", "reviewer"]  # type: ignore[union-attr]
+    assert together[3].state.data == {"n": 3}  # type: ignore[union-attr]
