@@ -86,6 +86,19 @@ _BODY_RE = re.compile(
 # Units of a time span ("trong 2 tháng"); the features a when-question about anything but a
 # document needs instead of those a cited document's date also gives.
 _DURATION_UNITS = ("ngay", "tuan", "thang", "nam", "quy")
+# A date asked part by part ("ngày nào tháng nào", "ngày mấy tháng mấy năm nào", "ngày tháng
+# năm nào"), folded.
+_DATE_ASK = r"(nao|may|bao nhieu|bn)"
+_DATE_FRAME_RE = re.compile(
+    rf"\bngay {_DATE_ASK}( va)? thang {_DATE_ASK}( va)?( nam {_DATE_ASK})?\b"
+    rf"|\bngay thang( nam)? {_DATE_ASK}\b"
+)
+# A day asked within a month the question names ("ngày mấy tháng 2", "vào ngày nào trong tháng
+# 10"), folded; and a day a passage gives ("ngày 15/10", "25/10/2024", "ngày 07 tháng 4").
+_DAY_IN_MONTH_ASKED_RE = re.compile(
+    r"\bngay (may|nao|bao nhieu|bn)( trong| cua)? thang \d"
+)
+_DAY_GIVEN_RE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}(?![\d])|(?i:ngày)\s+\d")
 _EVENT_FEATURES = {
     "#day": "#eday", "#date": "#edate", **{f"#n_{u}": f"#e_n_{u}" for u in _DURATION_UNITS}
 }
@@ -246,7 +259,8 @@ def public_services(path: Path = VOCAB_FILE) -> tuple[str, ...]:
 def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]]:
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
     month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks,
-    name_frames, considered, considered_for, stage_openers, whom_asks), its
+    name_frames, considered, considered_for, stage_openers, whom_asks, final_words,
+    final_acts), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -255,7 +269,8 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
     found: dict[str, tuple[tuple[str, ...], ...]] = {}
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
                  "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames",
-                 "considered", "considered_for", "stage_openers", "whom_asks"):
+                 "considered", "considered_for", "stage_openers", "whom_asks", "final_words",
+                 "final_acts"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -626,6 +641,8 @@ class Scope(Corpus):
         q = self._claim_light(q, query)
         q = self._province_asked(q, query)
         q = self._part_light(q, query)
+        q = self._date_frame_light(q, query)
+        q = self._final_light(q, query)
         if "#num" in q.core and q.yes_no and _PLURAL_MAY in self._read_words(query) and not (
             _COUNT_ASKED & set(itertools.pairwise(self._read_words(query)))
         ):
@@ -847,6 +864,41 @@ class Scope(Corpus):
             return q
         bonus = {**q.bonus, **{f: share * q.core[f] for f in light}}
         return dataclasses.replace(q, core=core, bonus=bonus)
+
+    def _final_light(self, q: _Query, query: str) -> _Query:
+        """A deciding act said to be the last one ("ai quyết định khen thưởng cuối cùng", "ai
+        duyệt sau cùng"): "cuối cùng" stresses who has the last word, it is no end of a period
+        ("ngày cuối cùng") the passage must write; "… cuối cùng là …" (an order) stays."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        gate = gate_words()
+        for act in gate["final_acts"]:
+            for i in range(len(words)):
+                if not _at(words, act, i):
+                    continue
+                after = i + len(act)
+                for final in gate["final_words"]:
+                    for j in range(after, min(after + 4, len(words))):
+                        end = j + len(final)
+                        if _at(words, final, j) and (end >= len(words) or words[end] != "la"):
+                            drop = set(final) | {"_".join(final)}
+                            core = {f: w for f, w in q.core.items() if f not in drop}
+                            if core != q.core and any(f[0] != "#" for f in core):
+                                return dataclasses.replace(q, core=core)
+                            return q
+        return q
+
+    @staticmethod
+    def _date_frame_light(q: _Query, query: str) -> _Query:
+        """A date asked part by part ("… là ngày nào tháng nào", "ngày tháng năm nào"): "tháng"
+        and "năm" are the asking frame, no topic the passage must write ("06/01/1946")."""
+        if "#date" not in q.core:
+            return q
+        frame = _DATE_FRAME_RE.search(" ".join(fold_words(query)))
+        if not frame:
+            return q
+        asking = set(frame.group(0).split()) & {"ngay", "thang", "nam"}
+        core = {f: w for f, w in q.core.items() if f not in asking}
+        return q if core == q.core else dataclasses.replace(q, core=core)
 
     def _askers_words_light(self, q: _Query) -> _Query:
         """A yes-no question ("có bắt mỗi xã đăng ký … không") carries the asker's own verb:
@@ -1235,6 +1287,14 @@ class Scope(Corpus):
                     nfc(f"{h.text} {self._docs[h.ref].passage.text}").lower())
             ]
             yield "after_event", hits
+        if hits and _DAY_IN_MONTH_ASKED_RE.search(" ".join(fold_words(query))):
+            # "Xã X tổ chức hội nghị vào ngày mấy tháng 2": the month is known, the day is
+            # asked; a passage giving only the month ("trong tháng 02/2025") does not answer.
+            hits = [
+                h for h in hits if h.ref < 0 or _DAY_GIVEN_RE.search(
+                    cited_dates_removed(f"{h.text} {self._docs[h.ref].passage.text}"))
+            ]
+            yield "day_in_month", hits
         if hits and self._per_unit(q, query):
             # "mỗi xã được cử mấy đại biểu": a number for each unit, which a total ("không
             # quá 300 đại biểu") does not give; the plans write "mỗi …" / "từng …" where they
