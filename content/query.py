@@ -314,6 +314,26 @@ def default_vocab() -> Vocab:
     return load_vocab()
 
 
+SWAP_MIN = 4  # letters of an unknown word read as two neighbouring letters swapped
+
+
+def _unknown_word(word: str, known: Callable[[str], bool]) -> str:
+    """A word `known` does not recognise, as meant: its Telex keys removed ("hanj" -> "han")
+    when that gives a word; else two neighbouring letters typed swapped ("idnex" -> "index",
+    not "idne" with its "x" read as a tone key) when putting them back gives one; else the
+    Telex keys removed anyway."""
+    telex = fix_telex(word)
+    if telex != word and known(telex):
+        return telex
+    if len(word) >= SWAP_MIN and word.isalpha():
+        for i in range(len(word) - 1):
+            if word[i] != word[i + 1]:
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+                if known(swapped):
+                    return swapped
+    return telex
+
+
 def fix_telex(word: str) -> str:
     """Undo Telex keys left in a folded word: "hanj" -> "han", "choot" -> "chot", "ddai" -> "dai".
 
@@ -445,7 +465,7 @@ def normalise_words(
     vocab = vocab or default_vocab()
     words = _meant_words(text, vocab)
     if known is not None:
-        words = [w if known(w) else fix_telex(w) for w in words]
+        words = [w if known(w) else _unknown_word(w, known) for w in words]
     joined = " ".join(words)
     last = _last_unwrapped
     if last[0] is vocab and last[1] == joined:

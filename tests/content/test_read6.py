@@ -5,11 +5,15 @@
   ("cho hoi") it still is the marker.
 - "bn" after a closing particle or before "ơi" ("… nộp ở đâu z bn", "bn ơi …") is the person
   asked, "bạn", not "bao nhiêu": the question does not ask a number.
+- a word typed with two neighbouring letters swapped ("thưnởg", "kehn", "Idnex") is read as
+  the word of the plans they make put back, before any letter is read as a Telex tone key
+  ("idnex" is not "idne" + ngã); Telex keys are still removed when that gives a word.
 """
 
 from __future__ import annotations
 
 from content.query import normalise_words, split_story
+from content.search import SearchIndex
 
 
 def test_cho_hoi_typed_with_other_marks_is_no_ask_marker() -> None:
@@ -39,3 +43,23 @@ def test_bn_after_a_particle_is_the_person_asked() -> None:
 def test_bn_asking_a_number_still_reads_bao_nhieu() -> None:
     assert "bao nhieu" in " ".join(normalise_words("mỗi xã được chọn bn người z"))
     assert "bao nhieu" in " ".join(normalise_words("hội nghị cấp xã có bn đại biểu vậy"))
+
+
+def test_swapped_letters_are_put_back_before_telex_keys(committed: SearchIndex) -> None:
+    known = committed._known
+    assert normalise_words("chỉ số PAR Idnex tăng mấy bậc", known=known)[:4] == [
+        "chi", "so", "par", "index"]
+    assert "khen" in normalise_words("hạn nộp hồ sơ kehn là ngày nào", known=known)
+    assert normalise_words("hanj nooj hoof sow", known=known) == ["han", "no", "ho", "so"]
+
+
+def test_a_swapped_typo_still_finds_the_answer(committed: SearchIndex) -> None:
+    for right, typed in (
+        ("thôn trạm tấu cần tiêu chí gì để được khen",
+         "thnô trạm tấu cần tiêu chí gì để được khen"),
+        ("đại biểu dự hội nghị điển hình tiên tiến cấp huyện có bao nhiêu người",
+         "đại biểu dự hội nghị điển hình tiên tiến cấp huyện có bao nhiêu ngưiờ"),
+    ):
+        meant, got = committed.search(right), committed.search(typed)
+        assert meant and got
+        assert got[0].ref == meant[0].ref
