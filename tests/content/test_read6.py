@@ -3,8 +3,8 @@
 - "cho hội …" typed with its marks ("… thay cho hội nghị sơ kết …") is not the ask marker
   "cho hỏi": a long question is not cut there into a story and a stub; typed without marks
   ("cho hoi") it still is the marker.
-- "bn" after a closing particle or before "ơi" ("… nộp ở đâu z bn", "bn ơi …") is the person
-  asked, "bạn", not "bao nhiêu": the question does not ask a number.
+- "bn" after a closing particle, "ko" or before "ơi" ("… nộp ở đâu z bn", "… ko bn",
+  "bn ơi …") is the person asked, "bạn", not "bao nhiêu": the question does not ask a number.
 - a word typed with two neighbouring letters swapped ("thưnởg", "kehn", "Idnex") is read as
   the word of the plans they make put back, before any letter is read as a Telex tone key
   ("idnex" is not "idne" + ngã); Telex keys are still removed when that gives a word.
@@ -38,6 +38,7 @@ def test_bn_after_a_particle_is_the_person_asked() -> None:
     words = normalise_words("hồ sơ khen nộp ở đâu z bn")
     assert "nhieu" not in words
     assert normalise_words("bn ơi hạn nộp hồ sơ là ngày nào")[:1] != ["bao"]
+    assert "nhieu" not in normalise_words("nhà văn hóa thôn có được xét khen ko bn")
 
 
 def test_bn_asking_a_number_still_reads_bao_nhieu() -> None:
