@@ -52,6 +52,9 @@ class Vocab:
     document_kinds: frozenset[tuple[str, ...]] = frozenset()
     question_words: frozenset[str] = frozenset()
     ask_markers: tuple[tuple[str, ...], ...] = ()
+    # The marker words as written, with diacritics, by folded word ("hoi": {"hỏi"}): "cho
+    # hội nghị" typed with its marks is not "cho hỏi".
+    ask_marker_marks: dict[str, frozenset[str]] = field(default_factory=dict)
     contact_section: tuple[tuple[str, ...], ...] = ()
     contact_offices: tuple[tuple[str, ...], ...] = ()
     # Facets a question asks for by its shape ("bao nhiêu … đã thi"), regexes over its words.
@@ -132,6 +135,15 @@ def canon_words(text: object) -> tuple[str, ...]:
 def _typed(text: object) -> tuple[str, ...]:
     """A phrase as typed (folded only): abbreviations and small talk are matched as typed."""
     return tuple(fold_words(str(text)))
+
+
+def _marked_words(items: object) -> dict[str, frozenset[str]]:
+    """The words of phrases as written (lower case, with diacritics), by folded word."""
+    out: dict[str, set[str]] = {}
+    for item in items if isinstance(items, list) else []:
+        for word in nfc(str(item)).lower().split():
+            out.setdefault("".join(fold_token(word)), set()).add(word)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _phrases(data: dict[str, object], key: str) -> frozenset[tuple[str, ...]]:
@@ -227,6 +239,7 @@ def load_vocab(path: Path = VOCAB_FILE) -> Vocab:
                  question_words=frozenset(w for p in _phrases(data, "question_words") for w in p),
                  ask_markers=tuple(sorted({_typed(x) for x in data.get("ask_markers") or []
                                            if _typed(x)}, key=len, reverse=True)),
+                 ask_marker_marks=_marked_words(data.get("ask_markers") or []),
                  contact_section=tuple(_typed(x) for x in data.get("contact_section") or []),
                  contact_offices=tuple(_typed(x) for x in data.get("contact_offices") or []),
                  facet_asks=facet_asks,
@@ -299,6 +312,26 @@ def _document_fields(
 def default_vocab() -> Vocab:
     """The vocabulary shipped with the bot (read once)."""
     return load_vocab()
+
+
+SWAP_MIN = 4  # letters of an unknown word read as two neighbouring letters swapped
+
+
+def _unknown_word(word: str, known: Callable[[str], bool]) -> str:
+    """A word `known` does not recognise, as meant: its Telex keys removed ("hanj" -> "han")
+    when that gives a word; else two neighbouring letters typed swapped ("idnex" -> "index",
+    not "idne" with its "x" read as a tone key) when putting them back gives one; else the
+    Telex keys removed anyway."""
+    telex = fix_telex(word)
+    if telex != word and known(telex):
+        return telex
+    if len(word) >= SWAP_MIN and word.isalpha():
+        for i in range(len(word) - 1):
+            if word[i] != word[i + 1]:
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+                if known(swapped):
+                    return swapped
+    return telex
 
 
 def fix_telex(word: str) -> str:
@@ -432,7 +465,7 @@ def normalise_words(
     vocab = vocab or default_vocab()
     words = _meant_words(text, vocab)
     if known is not None:
-        words = [w if known(w) else fix_telex(w) for w in words]
+        words = [w if known(w) else _unknown_word(w, known) for w in words]
     joined = " ".join(words)
     last = _last_unwrapped
     if last[0] is vocab and last[1] == joined:
@@ -497,6 +530,24 @@ def plain_case(text: str) -> str:
     return text
 
 
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _marked_otherwise(tokens: Sequence[str], owner: Sequence[int], span: range,
+                      flat: Sequence[str], vocab: Vocab) -> bool:
+    """Whether a word of a marker's span is typed with diacritics other than the marker's
+    ("hội" for "hỏi"); a word typed without marks may be the marker."""
+    for k in span:
+        marks = vocab.ask_marker_marks.get(flat[k])
+        letters = _LETTERS_RE.findall(nfc(tokens[owner[k]]).lower())
+        if not marks or len(letters) != 1:
+            continue
+        word = letters[0]
+        if "".join(fold_token(word)) != word and word not in marks:
+            return True
+    return False
+
+
 STORY_MIN_WORDS = 14  # a message this long may carry the asker's own story
 STORY_MIN_PART = 3  # words each side of the marker
 
@@ -538,6 +589,8 @@ def split_story(text: str, vocab: Vocab | None = None) -> tuple[str, str]:
             if any(tokens[owner[k]][:1].isupper() for k in range(start + 1, end)
                    if owner[k] != owner[start]):
                 continue  # "… cho Hội nghị …": a capitalised name, not "cho hỏi"
+            if _marked_otherwise(tokens, owner, range(start, end), flat, vocab):
+                continue  # "… thay cho hội nghị …": typed with other marks, not "cho hỏi"
             cut = owner[end - 1] + 1
             return _own_unit(*_errand_to_story(*_purpose_to_story(
                 " ".join(tokens[: owner[start]]), tokens[cut:], vocab), vocab), vocab)
