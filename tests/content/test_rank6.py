@@ -1,7 +1,7 @@
 """Words people type for what the plans write otherwise, of the `rank6` round (issue #12):
-"trên đài", "phát sóng" for the plan's "Đài Truyền thanh - Truyền hình" body,
-whose name is only in its heading. Checked on a plan of our own, imported as an admin would (no
-keyword, no hand-written field)."""
+"trên đài", "phát sóng" for the plan's "Đài Truyền thanh - Truyền hình" body, whose name is
+only in its heading; "chia số lượng", "suất" for "phân bổ". Checked on a plan of our own,
+imported as an admin would (no keyword, no hand-written field)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ UBND huyện ban hành Kế hoạch tổ chức Hội thi như sau:
 
 I. MỤC ĐÍCH, YÊU CẦU
 
-Khơi dậy tinh thần lao động sáng tạo của hội viên nông dân, nhân rộng mô hình sản xuất hay, chào mừng Đại hội đại biểu
-Hội Nông dân huyện lần thứ XII.
+Khơi dậy tinh thần lao động sáng tạo của hội viên nông dân, nhân rộng mô hình sản xuất hay,
+chào mừng Đại hội đại biểu Hội Nông dân huyện lần thứ XII.
 
 II. NỘI DUNG
 
@@ -36,7 +36,15 @@ II. NỘI DUNG
 2. Thời gian: hội thi cấp huyện tổ chức trong tháng 6 năm 2025; mỗi xã cử 03 đại biểu
 dự thi, là hội viên đại diện cho các chi hội.
 
-III. TỔ CHỨC THỰC HIỆN
+III. KHEN THƯỞNG
+
+1. Giấy khen của Chủ tịch UBND huyện: tặng tối đa 10 hội viên đạt giải; Phòng Nội vụ
+tham mưu phân bổ số lượng cho các xã theo số hội viên dự thi.
+
+2. Giấy khen của Chủ tịch UBND các xã: mỗi xã tự chọn số lượng hội viên tiêu biểu ở
+cấp xã để tặng giấy khen.
+
+IV. TỔ CHỨC THỰC HIỆN
 
 1. Hội Nông dân huyện
 
@@ -52,7 +60,8 @@ III. TỔ CHỨC THỰC HIỆN
 
 4. UBND các xã, thị trấn
 
-- Tuyên truyền sâu rộng về hội thi đến từng ấp; lựa chọn hội viên tiêu biểu dự thi.
+- Tuyên truyền sâu rộng về hội thi đến từng ấp qua đại diện các chi hội; lựa chọn
+hội viên tiêu biểu dự thi.
 
 Nơi nhận:
 KT. CHỦ TỊCH
@@ -73,6 +82,22 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
 def test_the_radio_asked_in_everyday_words_finds_the_broadcaster(
         imported: SearchIndex, question: str) -> None:
     source, _ = top_answer(imported, question)
-    assert source == "III.3"
+    assert source == "IV.3"
     assert "Đài Truyền thanh" in imported.search(question)[0].heading
 
+
+
+@pytest.mark.parametrize("question", [
+    "ai chia số lượng giấy khen hội thi nông dân sản xuất giỏi cho các xã",
+    "giấy khen hội thi nông dân sản xuất giỏi chia suất cho xã thế nào",
+])
+def test_sharing_out_a_quota_finds_what_the_plan_calls_phan_bo(
+        imported: SearchIndex, question: str) -> None:
+    source, said = top_answer(imported, question)
+    assert source == "III.1"
+    assert "phân bổ số lượng" in said
+
+
+def test_productivity_is_no_quota(imported: SearchIndex) -> None:
+    # "năng suất" holds "suất" but asks about yields, which this plan does not state.
+    assert not imported.search("hội thi nông dân sản xuất giỏi năng suất lúa bao nhiêu tấn")
