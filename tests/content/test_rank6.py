@@ -1,7 +1,8 @@
 """Words people type for what the plans write otherwise, of the `rank6` round (issue #12):
 "trên đài", "phát sóng" for the plan's "Đài Truyền thanh - Truyền hình" body, whose name is
 only in its heading; "chia số lượng", "suất" for "phân bổ"; "ai chọn …" answered by a body
-that is itself "được lựa chọn". Checked on a plan of our own,
+that is itself "được lựa chọn"; "chi tiền", "bộ đội" for "kinh phí", "lực lượng vũ
+trang". Checked on a plan of our own,
 imported as an admin would (no keyword, no hand-written field)."""
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ II. NỘI DUNG
 2. Thời gian: hội thi cấp huyện tổ chức trong tháng 6 năm 2025; mỗi xã cử 03 đại biểu
 dự thi, là hội viên đại diện cho các chi hội.
 
+3. Khách mời: cán bộ, chiến sĩ lực lượng vũ trang đóng quân trên địa bàn huyện.
+
 III. KHEN THƯỞNG
 
 1. Giấy khen của Chủ tịch UBND huyện: tặng tối đa 10 hội viên đạt giải; Phòng Nội vụ
@@ -69,6 +72,10 @@ hội viên tiêu biểu dự thi.
 
 5. Hội đồng giám khảo: Sau khi được lựa chọn, chấm thi và đề nghị khen thưởng.
 
+V. KINH PHÍ
+
+Kinh phí tổ chức hội thi do Ban Tổ chức bố trí từ nguồn ngân sách huyện năm 2025.
+
 Nơi nhận:
 KT. CHỦ TỊCH
 PHÓ CHỦ TỊCH
@@ -95,6 +102,10 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     ("ai chọn người được khen ở hội thi nông dân sản xuất giỏi", "IV.1",
      "chọn hội viên xuất sắc"),
     ("hoi thi nong dan san xuat gioi ai chon nguoi duoc khen", "IV.1", "chọn hội viên xuất sắc"),
+    # "chi tiền", "bộ đội": what the plan calls "kinh phí", "lực lượng vũ trang".
+    ("ai chi tiền cho hội thi nông dân sản xuất giỏi", "V", "ngân sách huyện"),
+    ("hội thi nông dân sản xuất giỏi lấy tiền đâu ra", "V", "ngân sách huyện"),
+    ("bộ đội có được mời dự hội thi nông dân sản xuất giỏi không", "II.3", "lực lượng vũ trang"),
 ])
 def test_everyday_words_find_the_passage_the_plan_writes_otherwise(
         imported: SearchIndex, question: str, source: str, said: str) -> None:
