@@ -96,6 +96,8 @@ NAMED_SHARE = 0.4  # rank added to a passage writing the noun asked followed by 
 WHO = "#org"  # the question asks which body or person ("ai", "cơ quan nào")
 PASSIVE_MARKS = frozenset({"duoc", "bi"})  # "được lựa chọn": the subject receives the act
 PASSIVE_SPAN = 2  # words between the mark and the verb ("được lựa chọn")
+NAME_YEAR_WORDS = 3  # the words before "năm nào" that name what is dated ("… khen thưởng")
+NAME_YEAR_SHARE = 0.1  # rank added to a passage writing that name followed by "năm <year>"
 PASSIVE_PENALTY = 0.08  # rank taken, for a who question, from a passage receiving the act asked
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
@@ -110,6 +112,33 @@ __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"
 def _passive(words: Sequence[str], k: int) -> bool:
     """Whether the word at k follows "được" / "bị" closely ("được lựa chọn", "bị phê bình")."""
     return any(w in PASSIVE_MARKS for w in words[max(0, k - PASSIVE_SPAN):k])
+
+
+def _year_name(words: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """The name a question dates ("luật thi đua khen thưởng năm nào": its last words) and the
+    year it says, if any ("… khen thưởng 2022"); no name when the question asks no year."""
+    for k, w in enumerate(words):
+        asked = tuple(words[k:k + 2]) in YEAR_QUESTIONS
+        year = "" if asked else w if len(w) == 4 and w.isdigit() else None
+        if year is None:
+            continue
+        end = k - 1 if k and words[k - 1] == "nam" and year else k
+        name = tuple(words[max(0, end - NAME_YEAR_WORDS):end])
+        if len(name) >= 2:
+            return name, year
+    return (), ""
+
+
+def _dates_name(words: Sequence[str], name: tuple[str, ...], year: str) -> bool:
+    """Whether the words write the name followed by "năm <year>" ("Luật Thi đua, khen thưởng
+    năm 2022"), the year asked if one is said."""
+    n = len(name)
+    for j in range(len(words) - n - 1):
+        if tuple(words[j:j + n]) == name and words[j + n] == "nam":
+            after = words[j + n + 1]
+            if len(after) == 4 and after.isdigit() and (not year or after == year):
+                return True
+    return False
 
 
 def _acts_asked(q: _Query) -> frozenset[str]:
@@ -488,6 +517,7 @@ class SearchIndex(Candidates, Reading, Quoting):
             DUTY in q.core or DUTY in q.bonus) else frozenset()
         criteria = CRITERIA in q.core  # "… cần đạt điều kiện gì", "tiêu chí … là gì"
         who = _acts_asked(q) if WHO in q.core else frozenset()
+        dated, year = _year_name(q.words)  # "luật thi đua khen thưởng năm nào"
         best_few = sorted(first, reverse=True)[:RERANK]
         quoting = self._verbatim(q, [i for _, i in best_few])
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
@@ -543,6 +573,9 @@ class SearchIndex(Candidates, Reading, Quoting):
                     if f[0] != "#" and f in self._heading_feats(i)) / total
             if naming and self._writes_name(i, naming):
                 rank += NAMED_SHARE
+            if dated and _dates_name(_words(self._docs[i].passage.text), dated, year):
+                # The name followed by its year answers "… năm nào", not the name alone.
+                rank += NAME_YEAR_SHARE
             if who and self._receives(who, i):
                 # "ai chọn người được khen": not the body that is itself "được lựa chọn".
                 rank -= PASSIVE_PENALTY

@@ -2,7 +2,8 @@
 "trên đài", "phát sóng" for the plan's "Đài Truyền thanh - Truyền hình" body, whose name is
 only in its heading; "chia số lượng", "suất" for "phân bổ"; "ai chọn …" answered by a body
 that is itself "được lựa chọn"; "chi tiền", "bộ đội" for "kinh phí", "lực lượng vũ
-trang". Checked on a plan of our own,
+trang"; "<name> năm nào" answered by the passage writing the name with
+its year. Checked on a plan of our own,
 imported as an admin would (no keyword, no hand-written field)."""
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ I. MỤC ĐÍCH, YÊU CẦU
 Khơi dậy tinh thần lao động sáng tạo của hội viên nông dân, nhân rộng mô hình sản xuất hay,
 chào mừng Đại hội đại biểu Hội Nông dân huyện lần thứ XII.
 
+Góp phần đưa Luật Hợp tác xã năm 2023 vào cuộc sống ở nông thôn, phát triển kinh tế tập
+thể, xây dựng nông thôn mới.
+
 II. NỘI DUNG
 
 1. Đối tượng dự thi: hội viên nông dân đang sản xuất trên địa bàn huyện.
@@ -38,7 +42,9 @@ II. NỘI DUNG
 2. Thời gian: hội thi cấp huyện tổ chức trong tháng 6 năm 2025; mỗi xã cử 03 đại biểu
 dự thi, là hội viên đại diện cho các chi hội.
 
-3. Khách mời: cán bộ, chiến sĩ lực lượng vũ trang đóng quân trên địa bàn huyện.
+3. Hội viên dự thi chấp hành Luật Hợp tác xã.
+
+4. Khách mời: cán bộ, chiến sĩ lực lượng vũ trang đóng quân trên địa bàn huyện.
 
 III. KHEN THƯỞNG
 
@@ -102,10 +108,13 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     ("ai chọn người được khen ở hội thi nông dân sản xuất giỏi", "IV.1",
      "chọn hội viên xuất sắc"),
     ("hoi thi nong dan san xuat gioi ai chon nguoi duoc khen", "IV.1", "chọn hội viên xuất sắc"),
+    # A name dated: the passage writing "Luật Hợp tác xã năm 2023", not the law alone.
+    ("luật hợp tác xã năm nào", "I", "năm 2023"),
+    ("luat hop tac xa nam may", "I", "năm 2023"),
     # "chi tiền", "bộ đội": what the plan calls "kinh phí", "lực lượng vũ trang".
     ("ai chi tiền cho hội thi nông dân sản xuất giỏi", "V", "ngân sách huyện"),
     ("hội thi nông dân sản xuất giỏi lấy tiền đâu ra", "V", "ngân sách huyện"),
-    ("bộ đội có được mời dự hội thi nông dân sản xuất giỏi không", "II.3", "lực lượng vũ trang"),
+    ("bộ đội có được mời dự hội thi nông dân sản xuất giỏi không", "II.4", "lực lượng vũ trang"),
 ])
 def test_everyday_words_find_the_passage_the_plan_writes_otherwise(
         imported: SearchIndex, question: str, source: str, said: str) -> None:
