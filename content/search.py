@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from content.query import (
@@ -69,6 +69,7 @@ from content.search_base import (
     _Doc,
     _Query,
     _text_features,
+    _words,
     conflicts,
     load_synonyms,
     qualifier_values,
@@ -92,6 +93,12 @@ CRITERIA = "~tieuchi"  # synonyms.yaml: "tiêu chí", "tiêu chuẩn", "điều 
 ADDRESSED_HEAD = "doi voi"  # a heading "Đối với …" says whom its items are for
 ADDRESSED_SHARE = 0.2  # rank added, for a criteria question, to an item addressing whom it asks
 NAMED_SHARE = 0.4  # rank added to a passage writing the noun asked followed by a quoted name
+WHO = "#org"  # the question asks which body or person ("ai", "cơ quan nào")
+PASSIVE_MARKS = frozenset({"duoc", "bi"})  # "được lựa chọn": the subject receives the act
+PASSIVE_SPAN = 2  # words between the mark and the verb ("được lựa chọn")
+NAME_YEAR_WORDS = 3  # the words before "năm nào" that name what is dated ("… khen thưởng")
+NAME_YEAR_SHARE = 0.1  # rank added to a passage writing that name followed by "năm <year>"
+PASSIVE_PENALTY = 0.08  # rank taken, for a who question, from a passage receiving the act asked
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
 # Words after the item quoted that only ask which item comes next (or before).
@@ -100,6 +107,47 @@ NEXT_ASK = frozenset({"thi", "den", "toi", "la", "phan", "muc", "gi", "nao", "ti
                       "vay", "ha", "nhi"})
 
 __all__ = ["SYNONYMS_FILE", "Hit", "SearchIndex", "build_index", "load_synonyms"]
+
+
+def _passive(words: Sequence[str], k: int) -> bool:
+    """Whether the word at k follows "được" / "bị" closely ("được lựa chọn", "bị phê bình")."""
+    return any(w in PASSIVE_MARKS for w in words[max(0, k - PASSIVE_SPAN):k])
+
+
+def _year_name(words: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """The name a question dates ("luật thi đua khen thưởng năm nào": its last words) and the
+    year it says, if any ("… khen thưởng 2022"); no name when the question asks no year."""
+    for k, w in enumerate(words):
+        asked = tuple(words[k:k + 2]) in YEAR_QUESTIONS
+        year = "" if asked else w if len(w) == 4 and w.isdigit() else None
+        if year is None:
+            continue
+        end = k - 1 if k and words[k - 1] == "nam" and year else k
+        name = tuple(words[max(0, end - NAME_YEAR_WORDS):end])
+        if len(name) >= 2:
+            return name, year
+    return (), ""
+
+
+def _dates_name(words: Sequence[str], name: tuple[str, ...], year: str) -> bool:
+    """Whether the words write the name followed by "năm <year>" ("Luật Thi đua, khen thưởng
+    năm 2022"), the year asked if one is said."""
+    n = len(name)
+    for j in range(len(words) - n - 1):
+        if tuple(words[j:j + n]) == name and words[j + n] == "nam":
+            after = words[j + n + 1]
+            if len(after) == 4 and after.isdigit() and (not year or after == year):
+                return True
+    return False
+
+
+def _acts_asked(q: _Query) -> frozenset[str]:
+    """The single words a who-question asks of the actor ("ai chọn …": "chon"), but those the
+    question itself says as received ("người được khen")."""
+    words = q.words
+    return frozenset(
+        w for k, w in enumerate(words)
+        if w in q.core and not _passive(words, k) and w not in PASSIVE_MARKS)
 
 
 class SearchIndex(Candidates, Reading, Quoting):
@@ -180,6 +228,16 @@ class SearchIndex(Candidates, Reading, Quoting):
             # "… thi trên giấy hay thi trên mạng": each alternative asked on its own.
             hits = self._choice_hits(query, prefer_campaign, limit)  # search_scope.py
         return hits
+
+    def _receives(self, acts: frozenset[str], i: int) -> bool:
+        """Whether the passage writes one of the acts asked only as received ("Sau khi được
+        lựa chọn, …"): the body it speaks of is the one acted upon, not the one acting."""
+        words = _words(self._docs[i].passage.text)
+        for act in acts:
+            at = [k for k, w in enumerate(words) if w == act]
+            if at and all(_passive(words, k) for k in at):
+                return True
+        return False
 
     def _continuation(self, q: _Query, story: str, prefer_campaign: str | None) -> Hit | None:
         """For a question asking what else or what next ("ngoài ra", "bên cạnh đó", "… nữa",
@@ -458,6 +516,8 @@ class SearchIndex(Candidates, Reading, Quoting):
         duty = frozenset(f for f in q.core if f[0] != "#") if (
             DUTY in q.core or DUTY in q.bonus) else frozenset()
         criteria = CRITERIA in q.core  # "… cần đạt điều kiện gì", "tiêu chí … là gì"
+        who = _acts_asked(q) if WHO in q.core else frozenset()
+        dated, year = _year_name(q.words)  # "luật thi đua khen thưởng năm nào"
         best_few = sorted(first, reverse=True)[:RERANK]
         quoting = self._verbatim(q, [i for _, i in best_few])
         # What ranking adds to a passage, once for twins (a plan's copies: search_candidates).
@@ -513,6 +573,12 @@ class SearchIndex(Candidates, Reading, Quoting):
                     if f[0] != "#" and f in self._heading_feats(i)) / total
             if naming and self._writes_name(i, naming):
                 rank += NAMED_SHARE
+            if dated and _dates_name(_words(self._docs[i].passage.text), dated, year):
+                # The name followed by its year answers "… năm nào", not the name alone.
+                rank += NAME_YEAR_SHARE
+            if who and self._receives(who, i):
+                # "ai chọn người được khen": not the body that is itself "được lựa chọn".
+                rank -= PASSIVE_PENALTY
             if q.sequence and self._gives_order(i):
                 rank += SEQUENCE_SHARE
             if i in quoting:
