@@ -50,7 +50,9 @@ LATER_HELDOUT = [
     # style only: 91 % / 92 %, 88 % / 100 %); they stay out, unread. Sets 17-20 were written
     # for that round as training data (80 %, 80 %, 87 %, 79 % in scope when first scored) and
     # read in it; sets 15 and 16 judged it (78 % / 92 % and 84 % / 96 % before, 87 % / 96 % and
-    # 88 % / 100 % after): they stay out, unread.
+    # 88 % / 100 % after): they stay out, unread. Sets 23-26 were the training data of the short
+    # gate6/read6/rank6 round (83 %, 86 %, 83 %, 91 % when first scored); sets 21 and 22 judged
+    # it (92 % / 96 % and 88 % / 100 %, before and after): out, unread.
     ("lookup_heldout6.tsv", 0.96, 0.96),
     ("lookup_heldout7.tsv", 0.96, 0.96),
     ("lookup_heldout8.tsv", 0.93, 0.96),
@@ -62,6 +64,10 @@ LATER_HELDOUT = [
     ("lookup_heldout18.tsv", 0.86, 0.96),
     ("lookup_heldout19.tsv", 0.94, 0.96),
     ("lookup_heldout20.tsv", 0.92, 0.96),
+    ("lookup_heldout23.tsv", 0.86, 0.96),
+    ("lookup_heldout24.tsv", 0.86, 0.96),
+    ("lookup_heldout25.tsv", 0.83, 0.96),
+    ("lookup_heldout26.tsv", 0.90, 0.96),
 ]
 
 
