@@ -54,6 +54,9 @@ DOCUMENT_FACET = "document"  # lookup_vocab.yaml: "which document" questions
 ASPECT_WORDS = (("mat",), ("khia", "canh"), ("phuong", "dien"))
 NUMBER_ASKED = frozenset({"may", "nao", "bao", "bn"})  # "số mấy", "số nào", "số bao nhiêu"
 ELIGIBILITY_KEEP = frozenset({"~doituong", "~tuoi"})
+# A question asking when or how long ("ủ bao lâu thì gieo được": "thì" folds to "thi") or
+# how many is no yes-no on who may take part.
+ELIGIBILITY_NOT = ("#date", "#num")
 # A pair holding a stopword is one word of the plans when it is this share as frequent as its
 # rarer half ("tư tưởng" folds to "tu tuong", "từ" and "tượng" alike).
 STICKY_PAIR = 0.4
@@ -559,7 +562,7 @@ class Reading(Scope):
             # The plans give an order as "từ … đến …", seldom with "trước".
             bonus["truoc"] = core.pop("truoc")
         eligibility = False
-        if ELIGIBILITY_PART in self._idf and any(
+        if ELIGIBILITY_PART in self._idf and not any(k in core for k in ELIGIBILITY_NOT) and any(
             p.search(" ".join(raw)) for p in self._lex.eligibility
         ):
             # "Mình là hội viên hội nông dân thì thi dvk được không": who may take part. The
