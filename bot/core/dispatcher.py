@@ -496,13 +496,13 @@ class Dispatcher:
             choice = match_menu(text, ctx.state.menu)
         if choice is not None:
             return await self._run_choice(ctx, choice)
+        kind = conversation_kind(text) if text else None  # small talk, read once
         if self.router.forms.active(ctx) is not None:
             refused = self._form_refused(ctx)
             if refused:
                 return refused
             # "menu", "hướng dẫn", "huỷ" typed in words leave the form as their commands do.
-            exit_command = self.router.commands.get(
-                _FORM_EXITS.get(conversation_kind(text) or "", "")) if text else None
+            exit_command = self.router.commands.get(_FORM_EXITS.get(kind or "", ""))
             if exit_command is not None and command is None:
                 return await self._run_command(ctx, exit_command)
             if self._form_in_focus(ctx.state.menu):
@@ -522,13 +522,13 @@ class Dispatcher:
                 return await self.router.non_text(ctx)
             return [ctx.main_menu(ctx.t("error.not_text"))]
         found: list[Reply] | None = None
-        if (self._closed_screen(ctx.state.menu) and conversation_kind(text) in (None, "ack")
+        if (self._closed_screen(ctx.state.menu) and kind in (None, "ack")
                 and not looks_like_question(text)):
             # Not read as a question: answered only when the plans answer it (searched once).
             found = await self.router.found(ctx) if self.router.found is not None else None
             if found is None:
                 return [self._screen_help(ctx, text)]
-        small_talk = await self._small_talk(ctx, text)
+        small_talk = await self._small_talk(ctx, text, kind)
         if small_talk is not None:
             return small_talk
         if found is not None:
@@ -559,13 +559,14 @@ class Dispatcher:
             intro = ctx.t("error.pick_from_screen")
         return Reply(intro, [[Choice(label, payload)] for label, payload in ctx.state.menu])
 
-    async def _small_talk(self, ctx: Context, text: str) -> list[Reply] | None:
+    async def _small_talk(self, ctx: Context, text: str, kind: str | None
+                          ) -> list[Reply] | None:
         """Answer greetings, thanks, "menu", "hướng dẫn", "vâng" and a number that is not on
-        the last menu with the welcome, the menu or help: they are not questions."""
+        the last menu with the welcome, the menu or help: they are not questions (`kind`: the
+        message's `conversation_kind`)."""
         cleaned = text.strip().rstrip(".)")
         if cleaned.isdigit() and len(cleaned) <= 3:
             return [ctx.main_menu(ctx.t("rules.chat.not_on_menu", number=cleaned))]
-        kind = conversation_kind(text)
         if kind is None:
             return None
         if kind == "greeting":
