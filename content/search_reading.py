@@ -128,6 +128,11 @@ def _has_phrase_from(words: list[str], phrase: tuple[str, ...]) -> bool:
     return _has_phrase(words, phrase) if phrase else bool(words)
 
 
+def _marks(token: str) -> str:
+    """The marked letters of a typed word, in order ("nghiệp" -> "ệ", "đăng" -> "đă")."""
+    return "".join(c for c in token if not c.isascii())
+
+
 class Reading(Scope):
     """Turns a question into weighted features (see _Query)."""
 
@@ -151,6 +156,18 @@ class Reading(Scope):
         """Whether a folded word is shaped as a Vietnamese syllable (an onset, and a rhyme the
         plans use)."""
         return any(word.startswith(o) and word[len(o):] in self._rhymes for o in ONSETS)
+
+    def _typed_as_word(self, word: str, near: str, spelled: dict[str, set[str]]) -> bool:
+        """Whether a word the plans do not write, typed in a message with marks, is a word of
+        its own rather than `near` mistyped: shaped as a syllable, and typed with other marks
+        than the plans write `near` with ("ngâm" is not "năm", "gieo" not "giờ"; "nghệp" is
+        "nghiệp" with a letter left out, its mark kept). It is then a topic no plan covers
+        ("Lúa ngâm ủ bao lâu thì gieo được?")."""
+        forms = spelled.get(word)
+        if not forms or not self._syllable(word):
+            return False
+        typed = {_marks(f) for f in forms}
+        return not any(_marks(f) in typed for f in self._spellings.get(near, ()))
 
     def _correct_uncached(self, word: str) -> str | None:
         if word in self._vocab_set or word.isdigit():
@@ -370,6 +387,7 @@ class Reading(Scope):
     def _analyse(self, query: str, story: str = "") -> _Query:
         raw = [_norm_token(w) for w in normalise_words(query, self._lex, known=self._known)]
         typed = set(fold_words(query))
+        spelled = self._typed_spellings(query)  # (read once: used again below)
         words: list[str] = []
         unknown: list[str] = []
         for k, w in enumerate(raw):
@@ -378,12 +396,13 @@ class Reading(Scope):
                 fixed = self._in_context(w, raw[k - 1] if k else None,
                                          raw[k + 1] if k + 1 < len(raw) else None)
             fixed = fixed or self._correct(w)
+            if fixed is not None and fixed != w and self._typed_as_word(w, fixed, spelled):
+                fixed = None
             if fixed is not None:
                 words.append(fixed)
             elif len(w) > 2 or w in typed:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
-        spelled = self._typed_spellings(query)  # (read once: used again below)
         campaigns, alias_pos = self._find_aliases(words, spelled)
         story_campaigns: set[str] = set()
         story_bonus: dict[str, float] = {}
