@@ -566,7 +566,8 @@ class Dispatcher:
         message's `conversation_kind`)."""
         cleaned = text.strip().rstrip(".)")
         if cleaned.isdigit() and len(cleaned) <= 3:
-            return [ctx.main_menu(ctx.t("rules.chat.not_on_menu", number=cleaned))]
+            key = "rules.chat.not_on_menu" if ctx.state.menu else "rules.chat.no_list"
+            return [ctx.main_menu(ctx.t(key, number=cleaned))]
         if kind is None:
             return None
         if kind == "greeting":

@@ -63,6 +63,18 @@ async def test_a_number_not_on_the_last_menu_says_so_and_shows_the_menu(chat: Ch
     assert "Các chương trình thi đua" in await chat.reply()
 
 
+async def test_a_number_with_no_list_on_screen_claims_no_list(chat: Chat) -> None:
+    # A first message "4": the bot has sent no list, so it must not speak of one that lacked it.
+    await chat.send("4")
+    reply = await chat.reply()
+    assert "không có mục số" not in reply and NOT_FOUND not in reply
+    assert "không có danh sách để chọn số 4" in reply
+    menu = chat.choices()
+    assert len(menu) >= 4
+    await chat.send("1")  # the main menu now shown: its numbers pick its items
+    assert "Các chương trình thi đua" in await chat.reply()
+
+
 async def test_a_question_that_starts_with_a_greeting_is_still_answered(chat: Chat) -> None:
     await chat.send("Chào bạn, cho mình hỏi hạn thi dân vận khéo là ngày nào?")
     reply = await chat.reply()
