@@ -28,6 +28,7 @@ from bot.core.limits import (
 )
 from bot.core.payloads import Payload
 from bot.core.permissions import ROLES, allowed
+from bot.core.personal import personal_data_only
 from bot.core.types import Choice, Incoming, Reply
 from content.address import addressing
 from content.query import conversation_kind, looks_like_question
@@ -568,6 +569,10 @@ class Dispatcher:
         if cleaned.isdigit() and len(cleaned) <= 3:
             key = "rules.chat.not_on_menu" if ctx.state.menu else "rules.chat.no_list"
             return [ctx.main_menu(ctx.t(key, number=cleaned))]
+        if personal_data_only(text):
+            # A phone or card number or an email sent out of any form: not a question, and
+            # not kept: the person is told where their profile is.
+            return [ctx.main_menu(ctx.t("rules.chat.personal_data"))]
         if kind is None:
             return None
         if kind == "greeting":

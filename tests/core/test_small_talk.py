@@ -79,3 +79,22 @@ async def test_a_question_that_starts_with_a_greeting_is_still_answered(chat: Ch
     await chat.send("Chào bạn, cho mình hỏi hạn thi dân vận khéo là ngày nào?")
     reply = await chat.reply()
     assert "28/4/2024" in reply and "(Mục II.3)" in reply
+
+
+@pytest.mark.parametrize("sent", [
+    "0912345678", "sđt của tôi là 0912 345 678", "CCCD 001234567890", "an.nguyen@gmail.com",
+])
+async def test_a_phone_card_number_or_email_out_of_any_form_is_not_a_question(
+        chat: Chat, sent: str) -> None:
+    menu = await _menu_labels(chat)
+    await chat.send(sent)
+    reply = await chat.reply()
+    assert NOT_FOUND not in reply
+    assert "không ghi vào hồ sơ" in reply and "Hồ sơ của tôi" in reply
+    assert chat.choices() == menu
+
+
+@pytest.mark.parametrize("question", ["2025", "0912345678 có phải số đường dây nóng không"])
+async def test_a_number_inside_a_question_is_still_looked_up(chat: Chat, question: str) -> None:
+    await chat.send(question)
+    assert "không ghi vào hồ sơ" not in await chat.reply()
