@@ -333,6 +333,26 @@ class UnitTree:
             queue.extend(self.absorbed(current))
         return out
 
+    def touches(self, area: str, code: str) -> bool:
+        """Tell whether a unit's territory, now or before a reform, lies in `area` or holds
+        it: for a plan of huyện Bắc Sơn, a resident of xã Long Đống, of the new xã Bắc Sơn
+        (made of former xã of the district) or of Tỉnh Lạng Sơn; not one of huyện Chi Lăng.
+        Unknown codes touch nothing."""
+        if area not in self._units or code not in self._units:
+            return False
+        holding = {area, *(u.code for u in self.ancestors(area))}
+        seen: set[str] = set()
+        queue = [code]
+        while queue:
+            current = queue.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in holding or area in {a.code for a in self.ancestors(current)}:
+                return True
+            queue.extend(self._units[current].predecessors)
+        return False
+
     def _follow(self, code: str, day: date, *, forward: bool) -> list[Unit]:
         start = self._require(code)
         out: list[Unit] = []

@@ -25,3 +25,21 @@ def unit_label(ctx: Context, code: str, today: date | None = None) -> str:
     if heir is None:
         return unit.full_name
     return ctx.t("units.former", unit=unit.full_name, heir=heir.full_name)
+
+
+def person_units(ctx: Context) -> list[str]:
+    """Return the units a person belongs to: their profile's, then those of their grants."""
+    units = [ctx.person.unit_code] if ctx.person.unit_code else []
+    units += [code for code in ctx.access.units() if code not in units]
+    return units
+
+
+def concerns(ctx: Context, area: str) -> bool:
+    """Tell whether a programme of `area` concerns the person: admins and people with no
+    unit yet see every programme; others, those whose area their unit lies in or holds, now
+    or before the 2025 reform (`UnitTree.touches`)."""
+    units = person_units(ctx)
+    if ctx.access.is_admin or not units:
+        return True
+    tree = ctx.services.units
+    return any(tree.touches(area, code) for code in units)
