@@ -167,6 +167,7 @@ class UnitTree:
         self._keys: list[str] = []
         self._sorted_keys: list[str] = []
         self._key_owner: list[str] = []
+        self._covering: dict[str, frozenset[str]] = {}
         self._build_search_index()
 
     # ---- basic access
@@ -266,6 +267,91 @@ class UnitTree:
         if unit.valid_from is not None and day < unit.valid_from:
             return self.predecessors_on(code, day)
         return self.successors_on(code, day)
+
+    def covering(self, code: str) -> frozenset[str]:
+        """Return the units whose scope holds code's records: code, its ancestors, and the
+        units that took it in whole in a reform, with theirs (xã Long Đống, merged whole into
+        the new xã Bắc Sơn, is covered by that xã; a district split among six new xã is
+        covered by none of them). Unknown codes cover only themselves."""
+        found = self._covering.get(code)
+        if found is not None:
+            return found
+        self._covering[code] = frozenset({code})  # a successor cycle stops here
+        unit = self._units.get(code)
+        out = {code}
+        if unit is not None:
+            if unit.parent is not None:
+                out |= self.covering(unit.parent)
+            if unit.successors:
+                out |= frozenset.intersection(*(self.covering(s) for s in unit.successors))
+        self._covering[code] = frozenset(out)
+        return self._covering[code]
+
+    def heirs(self, code: str) -> list[str]:
+        """Return the units that took a unit in whole, nearest first (xã Bản Công → the new
+        xã Hạnh Phúc); none for a unit split among several, or still in force."""
+        out: list[str] = []
+        unit = self._units.get(code)
+        while unit is not None and unit.successors:
+            whole = [s for s in unit.successors
+                     if all(s in self.covering(o) for o in unit.successors)]
+            if not whole or whole[0] in out:
+                break
+            out.append(whole[0])
+            unit = self._units.get(whole[0])
+        return out
+
+    def absorbed(self, code: str) -> list[str]:
+        """Return the former units merged whole into a unit (transitively): those whose
+        records now belong to it (the new xã Bắc Sơn: thị trấn Bắc Sơn, xã Long Đống, xã
+        Bắc Quỳnh). The inverse of `heirs`."""
+        out: list[str] = []
+        queue = [code]
+        while queue:
+            unit = self._units.get(queue.pop(0))
+            if unit is None:
+                continue
+            for old in unit.predecessors:
+                if old not in out and unit.code in self.heirs(old):
+                    out.append(old)
+                    queue.append(old)
+        return out
+
+    def within(self, code: str) -> list[str]:
+        """Return every unit whose records belong under a unit: itself, all below it, and the
+        former units merged whole into any of them, with all below those."""
+        out: list[str] = []
+        seen: set[str] = set()
+        queue = [code]
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            queue.extend(c for c in self._children.get(current, []))
+            queue.extend(self.absorbed(current))
+        return out
+
+    def touches(self, area: str, code: str) -> bool:
+        """Tell whether a unit's territory, now or before a reform, lies in `area` or holds
+        it: for a plan of huyện Bắc Sơn, a resident of xã Long Đống, of the new xã Bắc Sơn
+        (made of former xã of the district) or of Tỉnh Lạng Sơn; not one of huyện Chi Lăng.
+        Unknown codes touch nothing."""
+        if area not in self._units or code not in self._units:
+            return False
+        holding = {area, *(u.code for u in self.ancestors(area))}
+        seen: set[str] = set()
+        queue = [code]
+        while queue:
+            current = queue.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in holding or area in {a.code for a in self.ancestors(current)}:
+                return True
+            queue.extend(self._units[current].predecessors)
+        return False
 
     def _follow(self, code: str, day: date, *, forward: bool) -> list[Unit]:
         start = self._require(code)

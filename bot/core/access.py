@@ -2,7 +2,9 @@
 
 Grants are the only source of truth (`person.role` is a copy of the highest one, for
 display). "Manages a unit" has one meaning: a grant in one of the roles on that unit or on
-a unit above it (a district liaison manages the communes below). Admins manage every unit.
+a unit above it (a district liaison manages the communes below), or on the unit it was
+merged into whole in a reform (a new xã's liaison manages its former xã). Admins manage
+every unit.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # Payloads of the main menu's entries: a command, and "back to the unfinished form".
 COMMAND_PAYLOAD = "c:"
 RESUME = "form:resume"
+ELSEWHERE = "noikhac"  # the command listing the programmes of other areas
 
 
 @dataclass(slots=True)
@@ -147,13 +148,21 @@ class Context:
 
 
 def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
-    """Return the main menu for this person (with a way back to an unfinished form, last:
-    the menu's numbers mean the same with or without it)."""
+    """Return the main menu for this person: the entries of their area's programmes (and
+    every entry that is no programme's), then one "Xem phong trào nơi khác" when some
+    programme does not concern their unit, then a way back to an unfinished form (last: the
+    menu's numbers mean the same with or without it)."""
     router = ctx.services.router
     rows: list[list[Choice]] = []
+    elsewhere = False
     for spec in router.menu_for(ctx.roles):
         assert spec.menu_label is not None
+        if spec.applies is not None and not spec.applies(ctx):
+            elsewhere = True
+            continue
         rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])
+    if elsewhere:
+        rows.append([Choice(ctx.t("menu.elsewhere"), COMMAND_PAYLOAD + ELSEWHERE)])
     form = router.forms.active(ctx)
     if form is not None:
         rows.append([Choice(ctx.t("menu.resume", title=ctx.t(form.title)), RESUME)])

@@ -69,6 +69,9 @@ class Command:
     roles: frozenset[str] = frozenset(ROLES)
     order: int = 100
     is_global: bool = False
+    # For a programme's entry: whether it concerns the person's area (their unit); the main
+    # menu moves the entries that do not behind one "Xem phong trào nơi khác" choice.
+    applies: Callable[[Context], bool] | None = None
 
 
 @dataclass(slots=True)
@@ -102,15 +105,17 @@ class Router:
         field(default_factory=dict, repr=False))
 
     def command(self, name: str, *, menu_label: str | None = None,
-                roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False
+                roles: Iterable[str] = ROLES, order: int = 100, is_global: bool = False,
+                applies: Callable[[Context], bool] | None = None
                 ) -> Callable[[Handler], Handler]:
-        """Register a command handler (decorator)."""
+        """Register a command handler (decorator); `applies` tells whether a programme's
+        menu entry concerns the person's area."""
 
         def register(handler: Handler) -> Handler:
             if name in self.commands:
                 raise ValueError(f"command registered twice: /{name}")
             self.commands[name] = Command(name, handler, menu_label, frozenset(roles), order,
-                                          is_global)
+                                          is_global, applies)
             return handler
 
         return register

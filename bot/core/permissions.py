@@ -38,13 +38,15 @@ def units_of(grants: Iterable[Grant], roles: Iterable[str] = SCOPED_ROLES) -> li
 
 def can_act_on_unit(person_grants: Iterable[Grant], unit_code: str | None, tree: UnitTree,
                     roles: Iterable[str] = SCOPED_ROLES) -> bool:
-    """Tell whether grants cover unit_code: an admin grant, or a grant on it or an ancestor."""
+    """Tell whether grants cover unit_code: an admin grant, or a grant on it or an ancestor,
+    or on a unit that took it in whole in a reform (`UnitTree.covering`: a liaison of the new
+    xã Bắc Sơn manages the records of the former xã Long Đống merged into it)."""
     grants = [g for g in person_grants if g.active]
     if any(g.role == "admin" for g in grants):
         return True
     if unit_code is None or tree.get(unit_code) is None:
         return False
-    covering = {unit_code, *(u.code for u in tree.ancestors(unit_code))}
+    covering = tree.covering(unit_code)
     wanted = set(roles)
     return any(g.role in wanted and g.unit_code in covering for g in grants)
 

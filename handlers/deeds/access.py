@@ -19,7 +19,7 @@ def review_scope(ctx: Context) -> list[str] | None:
     scope: list[str] = []
     for root in ctx.access.units(REVIEW_ROLES):
         if root in units:
-            for code in (root, *(u.code for u in units.descendants(root))):
+            for code in units.within(root):  # below it, and former units merged into it
                 if code not in scope:
                     scope.append(code)
     return scope

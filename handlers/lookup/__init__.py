@@ -16,6 +16,7 @@ from content.query import looks_like_question
 from content.schema import SECTION_KEYS, Campaign
 from content.search import Hit, SearchIndex
 from handlers.common.feature import Feature
+from handlers.common.units import concerns
 
 MAX_QUERY = 300
 ALTERNATIVES = 2
@@ -50,35 +51,66 @@ def _campaign_label(ctx: Context, campaign: Campaign, today: date) -> str:
     return ctx.t(state, name=campaign.short_name) + mark
 
 
-def _pages(ctx: Context) -> int:
-    return max(1, -(-len(ctx.services.campaigns) // PAGE))
+OWN, OTHER = "cl", "co"  # payload prefixes of the two lists (pages counted from 0)
 
 
-def _campaign_choices(ctx: Context, page: int = 0) -> list[list[Choice]]:
-    """One page of the campaigns (running first), with the way to the next and previous
-    pages: however many plans are imported, a list stays short enough to read on a phone."""
+def _lists(ctx: Context) -> tuple[list[Campaign], list[Campaign]]:
+    """Return the campaigns of the person's area and the others, each running first; with
+    no area known (no unit yet, an admin) or nothing to set apart, all and none."""
+    ordered = _campaign_order(ctx, ctx.clock.today())
+    own = [c for c in ordered if concerns(ctx, c.unit)]
+    if not own or len(own) == len(ordered):
+        return ordered, []
+    return own, [c for c in ordered if c not in own]
+
+
+def _pages(count: int) -> int:
+    return max(1, -(-count // PAGE))
+
+
+def _campaign_choices(ctx: Context, page: int = 0, prefix: str = OWN) -> list[list[Choice]]:
+    """One page of a list (the person's area, or `co`: the other areas), running first, with
+    the way to the next and previous pages (however many plans are imported, a list stays
+    short enough to read on a phone), then the way to the other list, always last."""
     today = ctx.clock.today()
-    pages = _pages(ctx)
+    own, other = _lists(ctx)
+    campaigns = own if prefix == OWN else other
+    pages = _pages(len(campaigns))
     page = min(max(page, 0), pages - 1)
-    shown = _campaign_order(ctx, today)[page * PAGE:(page + 1) * PAGE]
-    rows = [[Choice(_campaign_label(ctx, c, today), f"cp:{c.id}")] for c in shown]
+    shown = campaigns[page * PAGE:(page + 1) * PAGE]
+    mark = ctx.t("rules.area_mark") if other and prefix == OWN else ""
+    rows = [[Choice(_campaign_label(ctx, c, today) + mark, f"cp:{c.id}")] for c in shown]
     if page + 1 < pages:
         rows.append([Choice(ctx.t("rules.more_campaigns", page=page + 2, pages=pages),
-                            f"cl:{page + 1}")])
+                            f"{prefix}:{page + 1}")])
     if page > 0:
-        rows.append([Choice(ctx.t("rules.prev_campaigns"), f"cl:{page - 1}")])
+        rows.append([Choice(ctx.t("rules.prev_campaigns"), f"{prefix}:{page - 1}")])
+    if other and prefix == OWN:
+        rows.append([Choice(ctx.t("rules.elsewhere", count=len(other)), f"{OTHER}:0")])
+    elif other:
+        rows.append([Choice(ctx.t("rules.own_area"), f"{OWN}:0")])
     return rows
 
 
 async def list_campaigns(ctx: Context) -> list[Reply]:
-    """/chuongtrinh: the campaigns, running ones first, ended ones marked."""
-    return [Reply(ctx.t("rules.list_title"), _campaign_choices(ctx))]
+    """/chuongtrinh: the campaigns of the person's area (running first, marked), the others
+    behind one "Xem phong trào nơi khác"; everything for people with no unit yet."""
+    key = "rules.list_title_area" if _lists(ctx)[1] else "rules.list_title"
+    return [Reply(ctx.t(key), _campaign_choices(ctx))]
 
 
 async def campaign_page(ctx: Context, payload: str) -> list[Reply]:
-    """Another page of the campaigns (`cl:<page>`, counted from 0)."""
-    page = parse_int(payload.partition(":")[2], 0, _pages(ctx) - 1) or 0
-    return [Reply(ctx.t("rules.list_page", page=page + 1, pages=_pages(ctx)),
+    """Another page of a list (`cl:<page>`: the person's area; `co:<page>`: the others)."""
+    prefix, _, arg = payload.partition(":")
+    own, other = _lists(ctx)
+    pages = _pages(len(own if prefix == OWN else other))
+    page = parse_int(arg, 0, pages - 1) or 0
+    if prefix == OTHER:
+        if not other:
+            return await list_campaigns(ctx)
+        return [Reply(ctx.t("rules.list_elsewhere", page=page + 1, pages=pages),
+                      _campaign_choices(ctx, page, OTHER))]
+    return [Reply(ctx.t("rules.list_page", page=page + 1, pages=pages),
                   _campaign_choices(ctx, page))]
 
 
@@ -252,7 +284,8 @@ def register(router: Router) -> None:
     router.choice("cs")(section_choice)
     router.choice("cc")(set_current)
     router.choice("q")(passage_choice)
-    router.choice("cl")(campaign_page)
+    router.choice(OWN)(campaign_page)
+    router.choice(OTHER)(campaign_page)
     router.fallback = answer
     router.found = found_answer
     router.open_prefixes.update({"cp", "cs", "cc", "q", "cl"})  # free text here is a question

@@ -117,8 +117,10 @@ def area_units(ctx: Context, prog: ReferralProgramme) -> list[str]:
 
 
 def subtree(ctx: Context, unit_code: str) -> list[str]:
-    """Return a unit and every unit below it."""
-    return [unit_code, *(u.code for u in ctx.services.units.descendants(unit_code))]
+    """Return a unit, every unit below it, and the former units merged whole into it (a xã
+    created on 1/7/2025 holds the records of the xã it took in)."""
+    units = ctx.services.units
+    return units.within(unit_code) if units.get(unit_code) else [unit_code]
 
 
 def covering(ctx: Context, unit_code: str) -> list[str]:
@@ -131,11 +133,31 @@ def covering(ctx: Context, unit_code: str) -> list[str]:
 
 def unit_in_area(units: UnitTree, home_unit: str, unit_code: str) -> bool:
     """Tell whether a unit lies in a programme's area (at or below its home unit, on any
-    day), or above it (a province's liaison)."""
+    day), above it (a province's liaison), or took in whole former units of the area (a xã
+    created on 1/7/2025 from xã of the area)."""
     def up(code: str) -> set[str]:
         return {code, *(u.code for u in units.ancestors(code))} if units.get(code) else {code}
 
-    return home_unit in up(unit_code) or unit_code in up(home_unit)
+    if home_unit in up(unit_code) or unit_code in up(home_unit):
+        return True
+    return any(home_unit in up(old) for old in units.absorbed(unit_code))
+
+
+def former_parts_on(units: UnitTree, home_unit: str, unit_code: str, day: date) -> list[str]:
+    """Return the units of a programme area that a unit created after `day` was made of (the
+    former xã merged whole into it), as they stood on `day`; empty for a unit that existed
+    then."""
+    unit = units.get(unit_code)
+    if unit is None or unit.is_valid_on(day):
+        return []
+    return [code for code in units.absorbed(unit_code) if units.is_valid_on(code, day)
+            and unit_in_area(units, home_unit, code)]
+
+
+def former_parts(ctx: Context, prog: ReferralProgramme, unit_code: str) -> list[str]:
+    """Return the former units of the programme area a unit created since took in whole."""
+    return former_parts_on(ctx.services.units, prog.home_unit, unit_code,
+                           programme_day(ctx, prog))
 
 
 def in_area(ctx: Context, prog: ReferralProgramme, unit_code: str) -> bool:

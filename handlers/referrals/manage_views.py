@@ -11,9 +11,11 @@ from bot.core.types import Attachment, AttachmentKind, Choice, Reply
 from bot.core.weblinks import Bar, Chart, links_enabled
 from content.messages import Messages
 from content.schema import Campaign, ReferralProgramme
+from handlers.common.units import unit_label
 from handlers.common.weblinks import download_link_text
 from handlers.referrals.common import (
     covering,
+    former_parts,
     full_date,
     line_of,
     programme,
@@ -98,6 +100,10 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
                  referrals=number(total.referrals), done=number(total.done_this_week),
                  accounts=number(total.accounts),
                  eligible=ctx.t(eligible_key, count=number(total.eligible)))
+    parts = former_parts(ctx, prog, unit_code)
+    if parts:  # a unit created since: its former units of the area, as they were then
+        text += "\n" + ctx.t("ref.manage.former_units", unit=unit_name(ctx, unit_code),
+                             units=", ".join(unit_name(ctx, code) for code in parts))
     lines: list[str] = []
     rows: list[list[Choice]] = []
     direct = counts.get(unit_code)
@@ -106,7 +112,9 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
                                   direct))
     empty = 0
     bars: list[Bar] = []
-    for child in units.children(unit_code, programme_day(ctx, prog)):
+    children = units.children(unit_code, programme_day(ctx, prog)) or [
+        unit for unit in map(units.get, parts) if unit is not None]
+    for child in children:
         child_total = _sum(counts, subtree(ctx, child.code))
         if not child_total.participants:
             empty += 1
@@ -114,7 +122,7 @@ async def progress_view(ctx: Context, campaign: Campaign, unit_code: str,
         if len(bars) < CHART_UNITS:
             bars.append(Bar(child.full_name, child_total.done_this_week, child_total.accounts))
         if len(lines) < CHILD_LINES:
-            lines.append(_counts_line(ctx, child.full_name, child_total))
+            lines.append(_counts_line(ctx, unit_label(ctx, child.code), child_total))
             if units.children(child.code) and len(rows) < 8:
                 rows.append([Choice(ctx.t("ref.manage.open_unit", unit=child.full_name),
                                     unit_payload(Progress, child.code))])
@@ -177,7 +185,7 @@ def _owing_text(ctx: Context, owing: list[OwingAccount], accounts: int, people: 
         names = ", ".join(ctx.t("ref.manage.owing_self") if i.is_self else (i.member_name or "")
                           for i in items)
         lines.append(ctx.t("ref.manage.owing_line", person=first.person_name or "",
-                           unit=unit_name(ctx, first.unit_code), names=names))
+                           unit=unit_label(ctx, first.unit_code), names=names))
     text = ctx.t("ref.manage.owing_title", week=week, unit=unit_name(ctx, unit_code),
                  accounts=number(accounts), people=number(people)) + "\n" + "\n".join(lines)
     if people > OWING_LINES:

@@ -22,7 +22,7 @@ from bot.core.weblinks import (
     WebRefused,
 )
 from content.schema import Campaign, ReferralProgramme
-from handlers.referrals.common import LIAISON, unit_in_area
+from handlers.referrals.common import LIAISON, former_parts_on, unit_in_area
 from handlers.referrals.imports import ImportRefused, import_official_list
 from handlers.referrals.manage_views import number, report_text
 from handlers.referrals.rules import timeline
@@ -61,7 +61,9 @@ def _scope(call: WebCall) -> _Scope | None:
 
 
 def _subtree(call: WebCall, unit: str) -> list[str]:
-    return [unit, *(u.code for u in call.services.units.descendants(unit))]
+    """A unit, all below it, and the former units merged whole into it."""
+    units = call.services.units
+    return units.within(unit) if units.get(unit) else [unit]
 
 
 def _area(call: WebCall, scope: _Scope) -> list[str] | None:
@@ -156,7 +158,9 @@ async def progress(call: WebCall) -> ProgressSection | None:
     units = call.services.units
     day = min(call.now.astimezone(call.services.clock.tz).date(), prog.until.date)
     own = units.get(scope.unit)
-    children = list(units.children(scope.unit, day)) or ([own] if own else [])
+    former = [u for u in map(units.get, former_parts_on(units, prog.home_unit, scope.unit, day))
+              if u is not None]
+    children = list(units.children(scope.unit, day)) or former or ([own] if own else [])
     rows: list[list[str]] = []
     done_bars: list[Bar] = []
     eligible_bars: list[Bar] = []

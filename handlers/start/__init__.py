@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.context import Context
+from bot.core.context import COMMAND_PAYLOAD, ELSEWHERE, Context
 from bot.core.dispatcher import Router
 from bot.core.forms import EDITING_SAVED
 from bot.core.limits import valid_start_payload
-from bot.core.types import Reply
+from bot.core.types import Choice, Reply
 from handlers.common.feature import Feature
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,19 @@ async def start(ctx: Context) -> list[Reply]:
 async def menu(ctx: Context) -> list[Reply]:
     """Show the main menu."""
     return [ctx.main_menu()]
+
+
+async def elsewhere(ctx: Context) -> list[Reply]:
+    """The programme entries the main menu left out because they do not concern the
+    person's area: still open to them (they may take part there), one choice each."""
+    router = ctx.services.router
+    rows = [[Choice(ctx.t(c.menu_label), COMMAND_PAYLOAD + c.name)]
+            for c in router.menu_for(ctx.roles)
+            if c.menu_label and c.applies is not None and not c.applies(ctx)]
+    if not rows:
+        return [ctx.main_menu()]
+    rows.append([Choice(ctx.t("menu.back"), COMMAND_PAYLOAD + "menu")])
+    return [Reply(ctx.t("menu.elsewhere_title"), rows)]
 
 
 async def help_(ctx: Context) -> list[Reply]:
@@ -66,6 +79,7 @@ def register(router: Router) -> None:
     router.command("menu", is_global=True)(menu)
     router.command("help", is_global=True, menu_label="menu.help", order=900)(help_)
     router.command("huy", is_global=True)(cancel)
+    router.command(ELSEWHERE)(elsewhere)
     router.non_text = non_text
 
 

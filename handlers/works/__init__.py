@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.core.context import Context
 from bot.core.dispatcher import Router
 from handlers.common.feature import Feature
+from handlers.common.units import concerns
 from handlers.works import (
     conference_actions,
     conference_forms,
@@ -47,6 +49,18 @@ if TYPE_CHECKING:
 ROLES = ("liaison", "admin")
 
 
+def works_in_my_area(ctx: Context) -> bool:
+    """Whether a works programme concerns the person's area (the main menu's order)."""
+    return any(concerns(ctx, c.unit) for c in ctx.services.campaigns.values()
+               if c.programmes.works is not None)
+
+
+def conferences_in_my_area(ctx: Context) -> bool:
+    """Whether a conference programme concerns the person's area (the main menu's order)."""
+    return any(concerns(ctx, c.unit) for c in ctx.services.campaigns.values()
+               if c.programmes.conference is not None)
+
+
 def register(router: Router) -> None:
     """Register /congtrinh, /hoinghi, their forms, buttons and personal data."""
     for section in sections():
@@ -54,10 +68,11 @@ def register(router: Router) -> None:
     for form in (works_forms.register_form(), works_forms.progress_form(),
                  conference_forms.register_form()):
         router.forms.add(replace(form, roles=frozenset(ROLES)))
-    router.command(works_views.COMMAND, menu_label="menu.works", roles=ROLES, order=40)(
-        works_views.works_command)
+    router.command(works_views.COMMAND, menu_label="menu.works", roles=ROLES, order=40,
+                   applies=works_in_my_area)(works_views.works_command)
     router.command(conference_views.COMMAND, menu_label="menu.conference", roles=ROLES,
-                   order=41)(conference_views.conference_command)
+                   order=41, applies=conferences_in_my_area)(
+        conference_views.conference_command)
     works_actions.register_actions(router, ROLES)
     conference_actions.register_actions(router, ROLES)
     router.action(ConsentYes, roles=ROLES)(consent_yes)

@@ -13,6 +13,7 @@ from bot.core.types import Choice, Reply
 from content.schema import Campaign
 from content.text import fold
 from content.units import Unit, UnitTree
+from handlers.common.units import unit_label
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +46,25 @@ def view_filter(ctx: Context) -> Callable[[str], bool]:
     """Return a fast membership test for the units this person may see."""
     if ctx.access.is_admin:
         return lambda _code: True
-    tree = ctx.services.units
+    return visible_units(ctx.services.units, ctx.access.units(LIAISON)).__contains__
+
+
+def visible_units(tree: UnitTree, roots: Iterable[str]) -> set[str]:
+    """Return the units liaison grants on `roots` show: each root, all below it, and the
+    former units merged whole into them (a xã created on 1/7/2025 sees the xã it took in)."""
     visible: set[str] = set()
-    for own in ctx.access.units(LIAISON):
-        visible.add(own)
-        if own in tree:
-            visible.update(u.code for u in tree.descendants(own))
-    return visible.__contains__
+    for root in roots:
+        visible.update(tree.within(root) if root in tree else (root,))
+    return visible
+
+
+def former_parts(tree: UnitTree, root: str, unit_code: str | None) -> list[str]:
+    """Return the former units of a campaign's area that a unit took in whole (the new xã
+    Hạnh Phúc: thị trấn Trạm Tấu, xã Bản Công, xã Hát Lừu, xã Xà Hồ); empty for a unit of
+    the area itself."""
+    if not unit_code or unit_code not in tree or in_area(tree, root, unit_code):
+        return []
+    return [old for old in tree.absorbed(unit_code) if in_area(tree, root, old)]
 
 
 def in_area(tree: UnitTree, root: str, unit_code: str) -> bool:
@@ -69,12 +82,19 @@ def campaigns_for(ctx: Context, has_programme: Callable[[Campaign], bool]) -> li
     own = own_unit(ctx)
     found = [c for c in ctx.services.campaigns.values() if has_programme(c)
              and (ctx.access.is_admin
-                  or (own and (in_area(tree, c.unit, own) or in_area(tree, own, c.unit))))]
+                  or (own and (in_area(tree, c.unit, own) or in_area(tree, own, c.unit)
+                               or former_parts(tree, c.unit, own))))]
     return sorted(found, key=lambda c: c.short_name)
 
 
 def unit_name(ctx: Context, code: str) -> str:
-    """Return a unit's display name ("Xã Bản Công"), or its code when unknown."""
+    """Return a unit's display name ("Xã Bản Công"; after the reform "Xã Bản Công cũ (nay
+    thuộc Xã Hạnh Phúc)"), or its code when unknown."""
+    return unit_label(ctx, code)
+
+
+def plain_name(ctx: Context, code: str) -> str:
+    """Return a unit's display name as it was, without what it became."""
     unit = ctx.services.units.get(code)
     return unit.full_name if unit else code
 

@@ -13,7 +13,9 @@ from handlers.works.common import (
     campaigns_for,
     capped_lines,
     day_text,
+    former_parts,
     own_unit,
+    plain_name,
     stale,
     titled,
     unit_name,
@@ -200,6 +202,10 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
                                  conf.grassroots, conf))
             rows.append([Choice(ctx.t("conf.edit"), EditConference(conf.id).pack())])
             closing = closing_rows(ctx, conf)
+    elif parts_of_own := former_parts(ctx.services.units, area.campaign.unit, own):
+        parts.append(ctx.t("works.former_units", unit=unit_name(ctx, own or ""),
+                           units=", ".join(plain_name(ctx, code) for code in parts_of_own)))
+        rows.append([Choice(ctx.t("conf.register"), RegisterConference(campaign_id).pack())])
     visible = view_filter(ctx)
     communes = [u for u in area.units if u.code != area.campaign.unit and visible(u.code)]
     if ctx.access.is_admin or any(u.code != own for u in communes):
@@ -235,14 +241,15 @@ def _line(ctx: Context, row: ConferenceCompliance, conf: Conference | None, toda
           ) -> str:
     if conf is None:
         key = "conf.line_overdue" if row.overdue(today) else "conf.line_missing"
-        return ctx.t(key, unit=row.unit.full_name, due=day_text(row.due),
+        return ctx.t(key, unit=unit_name(ctx, row.unit.code), due=day_text(row.due),
                      days=(today - row.due).days)
     weak = ctx.t("conf.weak_mark") if row.composition_ok is False else ""
     if conf.closed:
         weak += ctx.t("conf.held_mark")
     elif conf.documents_sent_on is not None:
         weak += ctx.t("conf.docs_mark")
-    return ctx.t("conf.line", unit=row.unit.full_name, held_on=day_text(conf.held_on),
+    return ctx.t("conf.line", unit=unit_name(ctx, row.unit.code),
+                 held_on=day_text(conf.held_on),
                  due=day_text(row.due), delegates=conf.delegates, weak=weak)
 
 

@@ -10,7 +10,7 @@ from bot.core.payloads import Payload
 from bot.core.types import Choice, Reply
 from content.privacy import Purpose
 from handlers.common.registration import policy, require_registration
-from handlers.works.common import own_unit, stale
+from handlers.works.common import former_parts, own_unit, stale
 from handlers.works.payloads import CONFERENCE_PAYLOADS, WORKS_PAYLOADS, ConsentNo, ConsentYes
 from handlers.works.rules import Area
 
@@ -35,7 +35,8 @@ async def registration_data(ctx: Context, area: Area[Any] | None, command: str,
                             ) -> dict[str, Any] | list[Reply]:
     """What opening a works or conference registration form checks first: the campaign still
     has the programme, the person is registered and agreed to report; a non-admin reports for
-    their own unit, which must take part (`outside(unit, area)` says it does not). Return the
+    their own unit, which must take part (`outside(unit, area)` says it does not), or one of
+the former units of the plan it took in (the form then asks which). Return the
     form's first data, or the replies to send instead."""
     if area is None:
         return [stale(ctx)]
@@ -45,9 +46,11 @@ async def registration_data(ctx: Context, area: Area[Any] | None, command: str,
     data: dict[str, Any] = {"_campaign": area.campaign.id}
     if not ctx.access.is_admin:
         own = own_unit(ctx) or ""
-        if not area.includes(own):
+        if area.includes(own):
+            data["_unit"] = own
+        elif not former_parts(ctx.services.units, area.campaign.unit, own):
             return [outside(own, area)]
-        data["_unit"] = own
+        # else a unit created since the plan: the form asks which of its former units
     return data
 
 

@@ -61,6 +61,14 @@ CONFERENCE_DOCUMENTS_RULE = "conference-documents"
 DOCUMENTS_DAYS_BEFORE = (3, 1, 0)  # reminders before each unit's own documents deadline
 
 
+def with_heirs(tree: UnitTree, codes: Iterable[str]) -> list[str]:
+    """Return the units and those that took them in whole since (the new xã that a former
+    xã of the plan merged into): their liaisons are the ones to remind."""
+    out = list(dict.fromkeys(codes))
+    out += [heir for code in list(out) for heir in tree.heirs(code) if heir not in out]
+    return out
+
+
 async def short_units(session: AsyncSession, tree: UnitTree, campaign: Campaign) -> list[str]:
     """Return the codes of the units that registered fewer works than the plan asks."""
     area = works_area(campaign, tree)
@@ -124,7 +132,7 @@ class NoncompliantUnits:
             units = await short_units(session, self._tree, campaign)
         elif campaign is not None and spec.get("programme") == "conference":
             units = await unregistered_communes(session, self._tree, campaign)
-        return liaisons_of(units)
+        return liaisons_of(with_heirs(self._tree, units))
 
 
 def works_deadline(campaign: Campaign) -> DeadlineOccasion | None:
@@ -175,15 +183,16 @@ class WorksDeadlineRule:
         campaign = self._campaign(moment.key)
         if campaign is None:
             return []
-        return await liaison_ids(session, await short_units(session, self._tree, campaign))
+        return await liaison_ids(session, with_heirs(
+            self._tree, await short_units(session, self._tree, campaign)))
 
     async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
         """Tell whether the person is still the liaison of a unit that is short."""
         campaign = self._campaign(key)
         if campaign is None:
             return False
-        return await is_liaison_of(session, person_id,
-                                   await short_units(session, self._tree, campaign))
+        return await is_liaison_of(session, person_id, with_heirs(
+            self._tree, await short_units(session, self._tree, campaign)))
 
 
 def conference_deadlines(campaign: Campaign, tree: UnitTree
@@ -220,6 +229,7 @@ class ConferenceDeadlineRule:
 
     def __init__(self, campaigns: Iterable[Campaign], tree: UnitTree, hour: time,
                  tz: tzinfo) -> None:
+        self._tree = tree
         self._moments: list[Moment] = []
         self.occasions: dict[str, DeadlineOccasion] = {}
         self._owed: dict[str, tuple[Campaign, list[Unit]]] = {}
@@ -246,11 +256,13 @@ class ConferenceDeadlineRule:
 
     async def recipients(self, session: AsyncSession, moment: Moment) -> list[int]:
         """Return the liaisons of the units that still owe their conference."""
-        return await liaison_ids(session, await self._owers(session, moment.key))
+        return await liaison_ids(session, with_heirs(
+            self._tree, await self._owers(session, moment.key)))
 
     async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
         """Tell whether the person is still the liaison of a unit that owes its conference."""
-        return await is_liaison_of(session, person_id, await self._owers(session, key))
+        return await is_liaison_of(session, person_id, with_heirs(
+            self._tree, await self._owers(session, key)))
 
 
 class ConferenceDocumentsRule:
@@ -262,6 +274,7 @@ class ConferenceDocumentsRule:
 
     def __init__(self, campaigns: Iterable[Campaign], tree: UnitTree, hour: time,
                  tz: tzinfo, messages: Messages) -> None:
+        self._tree = tree
         self._campaigns = {c.id: c for c in campaigns
                            if conference_area(c, tree) is not None}
         self._hour, self._tz, self._messages = hour, tz, messages
@@ -316,8 +329,10 @@ class ConferenceDocumentsRule:
 
     async def recipients(self, session: AsyncSession, moment: Moment) -> list[int]:
         """Return the liaisons of the units whose documents are due that day, not yet sent."""
-        return await liaison_ids(session, await self._units(session, moment.key))
+        return await liaison_ids(session, with_heirs(
+            self._tree, await self._units(session, moment.key)))
 
     async def still_applies(self, session: AsyncSession, person_id: int, key: str) -> bool:
         """Tell whether the person is still the liaison of a unit that owes those documents."""
-        return await is_liaison_of(session, person_id, await self._units(session, key))
+        return await is_liaison_of(session, person_id, with_heirs(
+            self._tree, await self._units(session, key)))

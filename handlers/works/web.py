@@ -22,7 +22,7 @@ from bot.core.weblinks import (
 )
 from content.schema import Campaign
 from content.units import Unit, UnitTree
-from handlers.works.common import LIAISON
+from handlers.works.common import LIAISON, visible_units
 from handlers.works.export import (
     conferences_filename,
     export_conferences,
@@ -51,13 +51,7 @@ def _visible(call: WebCall) -> Callable[[str], bool]:
     roots = call.access.units(LIAISON)
     if not roots:
         raise WebRefused("web.refused.not_allowed")
-    tree = call.services.units
-    visible: set[str] = set()
-    for root in roots:
-        visible.add(root)
-        if root in tree:
-            visible.update(u.code for u in tree.descendants(root))
-    return visible.__contains__
+    return visible_units(call.services.units, roots).__contains__
 
 
 def _campaign(call: WebCall) -> Campaign:

@@ -13,8 +13,10 @@ from handlers.works.common import (
     campaigns_for,
     capped_lines,
     day_text,
+    former_parts,
     manages,
     own_unit,
+    plain_name,
     short_label,
     stale,
     titled,
@@ -186,6 +188,10 @@ async def home(ctx: Context, campaign_id: str, prefix: str | None = None) -> lis
             parts.append(ctx.t("works.none_yet"))
         rows.append([Choice(ctx.t("works.register_new"), RegisterWork(campaign.id).pack())])
         records = [open_row(ctx, w) for w in works]
+    elif parts_of_own := former_parts(ctx.services.units, campaign.unit, own):
+        parts.append(ctx.t("works.former_units", unit=unit_name(ctx, own or ""),
+                           units=", ".join(plain_name(ctx, code) for code in parts_of_own)))
+        rows.append([Choice(ctx.t("works.register_new"), RegisterWork(campaign.id).pack())])
     visible = view_filter(ctx)
     scope = [u for u in area.units if visible(u.code)]
     if ctx.access.is_admin or len(scope) > 1 or (scope and scope[0].code != own):
@@ -287,7 +293,7 @@ async def show_photos(ctx: Context, work: Work) -> list[Reply]:
 
 def _compliance_line(ctx: Context, row: WorksCompliance) -> str:
     late_count = row.registered - row.on_time
-    return ctx.t("works.unit_line", unit=row.unit.full_name, count=row.registered,
+    return ctx.t("works.unit_line", unit=unit_name(ctx, row.unit.code), count=row.registered,
                  minimum=row.required,
                  late=ctx.t("works.unit_late", count=late_count) if late_count else "")
 

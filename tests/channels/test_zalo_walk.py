@@ -86,7 +86,8 @@ async def test_an_invite_code_typed_before_registering_is_used_once_registered(
     await _say(liaison, "đúng rồi ạ", "Đăng ký xong")
     accepted = await liaison.reply()
     assert "Bạn đã được giao vai trò Cán bộ đầu mối đơn vị" in accepted
-    assert "Tiến độ Dân vận khéo của đơn vị" in accepted  # the new menu, no code typed again
+    assert "Công trình, phần việc của đơn vị" in accepted  # the new menu, no code typed again
+    assert accepted.endswith("Xem phong trào nơi khác")  # Bắc Sơn's Dân vận khéo behind it
     assert all(len(text) <= 2000 for text in zalo_bot.texts_to("z-lien"))
 
 
@@ -155,3 +156,35 @@ async def test_a_former_commune_name_leads_to_the_commune_it_became(zalo_bot: Fa
     await _say(admin, "3", "gõ tên đơn vị")
     audience = await _say(admin, "long dong", "(trước đây: Xã Long Đống")
     assert audience.split("\n\n")[1].startswith("1. Xã Bắc Sơn, Tỉnh Lạng Sơn")
+
+
+async def test_the_programmes_of_other_areas_keep_their_numbers_behind_one_choice(
+    zalo_in_april: FakeZalo
+) -> None:
+    """A resident of xã Nhân Lý (huyện Chi Lăng) on Zalo: the main menu no longer offers
+    Bắc Sơn's Dân vận khéo among their own entries; the last number opens the programmes of
+    other areas, and a number typed there opens the one it names."""
+    resident = ZaloChat(zalo_in_april, "z-dan")
+    menu = await _say(resident, "/menu", "Dân vận khéo")  # no unit yet: everything shown
+    assert "Xem phong trào nơi khác" not in menu
+    for line, expected in (("/toi", "1. Đăng ký"), ("1", "Bạn có đồng ý không?"),
+                           ("1", "nhắc hạn"), ("1", "họ và tên"), ("Vi Thị Dân", "sinh năm"),
+                           ("1980", "đơn vị nào"), ("nhan ly chi lang", "")):
+        shown = await _say(resident, line, expected)
+    if "kiểm tra lại" not in shown:
+        await _say(resident, "1", "kiểm tra lại")
+    await _say(resident, "Lưu", "Đăng ký xong")
+    await resident.reply()  # the profile
+    menu = await _say(resident, "/menu", "Bạn muốn làm gì?")
+    assert "Dân vận khéo" not in menu
+    last = menu.rstrip().split("\n")[-1]
+    number, _, label = last.partition(". ")
+    assert label == "Xem phong trào nơi khác", menu
+    others = await _say(resident, number, "thuộc phong trào của địa bàn khác")
+    assert others.endswith("1. Dân vận khéo: vận động và theo dõi hằng tuần\n"
+                           "2. Về danh sách chức năng"), others
+    await _say(resident, "1", "Dân vận khéo Bắc Sơn 2024")
+    listed = await _say(resident, "/chuongtrinh", "của địa bàn bạn")
+    assert "1. Đại hội thi đua yêu nước - Hội nghị điển hình tiên tiến Chi Lăng 2025" in listed
+    assert listed.endswith("2. Xem phong trào nơi khác (4)"), listed
+    await _say(resident, "2", "của địa bàn khác")

@@ -35,3 +35,12 @@ def import_plan(tmp_path_factory: pytest.TempPathFactory
         return build_index(load_campaigns(directory))
 
     return run
+
+
+@pytest.fixture(scope="module")
+def imported(request: pytest.FixtureRequest,
+             import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
+    """The test module's `PLAN` read by `thidua content import` with no hand-written field,
+    saved and named as its `IMPORTED = (file name, campaign id)` says."""
+    file_name, campaign = request.module.IMPORTED
+    return import_plan(request.module.PLAN, file_name, campaign)

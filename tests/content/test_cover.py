@@ -4,7 +4,6 @@ no hand-written field and on the committed plans."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,10 +61,7 @@ Lê Văn An
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "dong-hung.txt", "dong-hung-pccc")
+IMPORTED = ("dong-hung.txt", "dong-hung-pccc")  # the `imported` fixture (conftest)
 
 
 def _answer(index: SearchIndex, question: str) -> tuple[str, str]:

@@ -19,7 +19,6 @@ for a question) and on the committed plans, while the near misses stay "not foun
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,10 +83,7 @@ Lù Văn Páo
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "muong-khuong.txt", "muong-khuong-dan-van")
+IMPORTED = ("muong-khuong.txt", "muong-khuong-dan-van")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

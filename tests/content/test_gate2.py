@@ -20,8 +20,6 @@ nhất": plans set rules, they rank no unit by its results).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.query import normalise_words
@@ -82,10 +80,7 @@ Hoàng Văn Sơn
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "bao-thang.txt", "bao-thang-nguoi-tot")
+IMPORTED = ("bao-thang.txt", "bao-thang-nguoi-tot")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

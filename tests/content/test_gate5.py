@@ -27,8 +27,6 @@ trưa không", "mặc trang phục gì").
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -106,10 +104,7 @@ Lò Văn Thành
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "luc-yen.txt", "luc-yen-nong-thon-moi")
+IMPORTED = ("luc-yen.txt", "luc-yen-nong-thon-moi")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

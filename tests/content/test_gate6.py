@@ -17,8 +17,6 @@ Answered (the plan states it):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -66,9 +64,7 @@ Lò Văn Mạnh
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    return import_plan(PLAN, "muong-la.txt", "muong-la-30-nam")
+IMPORTED = ("muong-la.txt", "muong-la-30-nam")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,6 @@ hand-written field (so no keyword can have been added for it) and on the committ
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -87,10 +85,7 @@ Trần Văn Bình
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "bao-lam.txt", "bao-lam-nguoi-tot")
+IMPORTED = ("bao-lam.txt", "bao-lam-nguoi-tot")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,6 @@ passage was among the candidates but not first: on a plan imported with no hand-
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -78,10 +76,7 @@ Lê Văn Hùng
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "dong-son.txt", "dong-son-cchc")
+IMPORTED = ("dong-son.txt", "dong-son-cchc")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

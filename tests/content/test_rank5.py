@@ -107,9 +107,7 @@ Hà Văn Minh
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    return import_plan(PLAN, "dong-ha-ngay-hoi.txt", "dong-ha-ngay-hoi")
+IMPORTED = ("dong-ha-ngay-hoi.txt", "dong-ha-ngay-hoi")  # the `imported` fixture (conftest)
 
 
 def test_a_bare_label_is_quoted_with_the_items_under_it(imported: SearchIndex) -> None:

@@ -8,8 +8,6 @@ imported as an admin would (no keyword, no hand-written field)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -89,9 +87,7 @@ Trần Văn Lâm
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    return import_plan(PLAN, "long-my-hoi-thi.txt", "long-my-hoi-thi")
+IMPORTED = ("long-my-hoi-thi.txt", "long-my-hoi-thi")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(("question", "source", "said"), [

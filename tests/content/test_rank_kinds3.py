@@ -20,8 +20,6 @@ it) and on the committed plans.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -79,10 +77,7 @@ Trần Văn Minh
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """The plan above, imported as an admin would: no keyword, no hand-written field."""
-    return import_plan(PLAN, "nam-xuyen.txt", "nam-xuyen-bieu-duong")
+IMPORTED = ("nam-xuyen.txt", "nam-xuyen-bieu-duong")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize("question", [

@@ -18,8 +18,6 @@ unit each.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from bench.reach import Unit, plan_units, questions
@@ -90,10 +88,7 @@ Lò Văn Sơn
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """The plan above, imported as an admin would: no keyword, no hand-written field."""
-    return import_plan(PLAN, "nam-xuyen-dien-hinh.txt", "nam-xuyen-dien-hinh")
+IMPORTED = ("nam-xuyen-dien-hinh.txt", "nam-xuyen-dien-hinh")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(("question", "said"), [

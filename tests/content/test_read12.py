@@ -22,8 +22,6 @@ hand-written field (no keyword can have been added for a question) and on the co
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -74,10 +72,7 @@ Hoàng Văn Sơn
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "bao-thang-read12.txt", "bao-thang-read12")
+IMPORTED = ("bao-thang-read12.txt", "bao-thang-read12")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

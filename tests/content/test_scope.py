@@ -4,8 +4,6 @@ office holder's name or phone number), for the committed plans and for a plan as
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from content.search import SearchIndex
@@ -148,10 +146,7 @@ Lê Văn Minh
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "hoa-an.txt", "hoa-an-hoi-thi")
+IMPORTED = ("hoa-an.txt", "hoa-an-hoi-thi")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ hand-written field (no keyword can have been added for a question) and on the co
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,10 +83,7 @@ Hoàng Văn Sơn
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "nguyen-binh.txt", "nguyen-binh-hoi-thi")
+IMPORTED = ("nguyen-binh.txt", "nguyen-binh-hoi-thi")  # the `imported` fixture (conftest)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ words of the question."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 
@@ -153,10 +152,7 @@ Lê Văn Hùng
 """
 
 
-@pytest.fixture(scope="module")
-def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex:
-    """A plan read by `thidua content import` with no hand-written field."""
-    return import_plan(PLAN, "dong-son-cds.txt", "dong-son-cds")
+IMPORTED = ("dong-son-cds.txt", "dong-son-cds")  # the `imported` fixture (conftest)
 
 
 def test_the_initials_of_an_imported_plan_come_from_its_own_text(

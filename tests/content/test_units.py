@@ -147,6 +147,31 @@ def test_predecessors_are_derived_and_most_specific(tree: UnitTree) -> None:
 # --------------------------------------------------------------------------- search
 
 
+def test_a_commune_merged_whole_belongs_to_the_new_commune(tree: UnitTree) -> None:
+    """Xã Long Đống went whole into the new xã Bắc Sơn: the new xã's scope covers it (and
+    its records); huyện Bắc Sơn, split among six new xã, belongs to none of them."""
+    assert tree.heirs("ls.bac-son.long-dong") == ["ls.xa-bac-son"]
+    assert tree.heirs("ls.bac-son") == []
+    assert tree.heirs("ls.xa-bac-son") == []  # still in force
+    assert "ls.xa-bac-son" in tree.covering("ls.bac-son.long-dong")
+    assert "ls.xa-bac-son" not in tree.covering("ls.bac-son")
+    assert "ls.xa-hung-vu" not in tree.covering("ls.bac-son.long-dong")
+    assert tree.absorbed("ls.xa-bac-son") == [
+        "ls.bac-son.tt-bac-son", "ls.bac-son.long-dong", "ls.bac-son.bac-quynh"]
+    assert tree.within("ls.xa-bac-son") == [
+        "ls.xa-bac-son", "ls.bac-son.tt-bac-son", "ls.bac-son.long-dong",
+        "ls.bac-son.bac-quynh"]
+    assert "yb.tram-tau.ban-cong" in tree.within("lc")  # Yên Bái merged whole into Lào Cai
+
+
+def test_a_plans_area_touches_the_units_its_territory_is_in_now_or_was(tree: UnitTree) -> None:
+    for code in ("ls.bac-son.long-dong", "ls.xa-bac-son", "ls", "ls.xa-vu-le"):
+        assert tree.touches("ls.bac-son", code), code
+    for code in ("ls.chi-lang.nhan-ly", "ls.xa-nhan-ly", "lc.xa-hanh-phuc", "nowhere"):
+        assert not tree.touches("ls.bac-son", code), code
+    assert tree.touches("yb.tram-tau", "lc") and tree.touches("yb.tram-tau", "lc.xa-ta-xi-lang")
+
+
 @pytest.mark.parametrize("query", ["xa nhan ly", "Xã Nhân Lý", "Nhân Lý", "nhan ly", "NHÂN LÝ"])
 def test_search_finds_nhân_lý_with_and_without_marks(tree: UnitTree, query: str) -> None:
     top = found(tree.search(query))[:2]

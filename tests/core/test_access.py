@@ -35,3 +35,15 @@ def test_an_admin_manages_every_unit_and_everyone_is_a_resident() -> None:
     assert admin.is_admin and admin.manages(some_unit.code) and admin.has("liaison")
     nobody = Access((), tree)
     assert nobody.roles == frozenset({"resident"}) and not nobody.manages(some_unit.code)
+
+
+def test_a_new_communes_liaison_manages_the_former_communes_merged_into_it() -> None:
+    """Since 1/7/2025 xã Bắc Sơn holds what thị trấn Bắc Sơn, xã Long Đống and xã Bắc Quỳnh
+    were: its liaison manages their records, not those of the district that was split, nor
+    of a neighbour merged elsewhere; a liaison of a former xã does not manage the new one."""
+    tree = load_units()
+    new = Access((_grant("liaison", "ls.xa-bac-son"),), tree)
+    assert new.manages("ls.bac-son.long-dong") and new.manages("ls.bac-son.tt-bac-son")
+    assert not new.manages("ls.bac-son") and not new.manages("ls.bac-son.tan-tri")
+    old = Access((_grant("liaison", "ls.bac-son.long-dong"),), tree)
+    assert not old.manages("ls.xa-bac-son")

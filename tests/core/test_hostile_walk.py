@@ -182,7 +182,7 @@ async def test_hostile_arguments_to_every_command(app: App, chat: Chat) -> None:
 @pytest.mark.parametrize("command", [
     "start", "menu", "help", "toi", "chuongtrinh", "quyenriengtu", "lienket", "vandong",
     "tiendo", "guongtot", "baoguong", "duyet", "congtrinh", "hoinghi", "nhacnho",
-    "thongbao", "quyen", "thongke",
+    "thongbao", "quyen", "thongke", "noikhac",
 ])
 async def test_hostile_inputs_at_every_screen(app: App, chat: Chat, clock: MovableClock,
                                               command: str) -> None:
@@ -196,7 +196,7 @@ async def test_hostile_inputs_at_every_screen(app: App, chat: Chat, clock: Movab
 async def test_every_registered_command_is_walked(app: App) -> None:
     walked = {"start", "menu", "help", "toi", "chuongtrinh", "quyenriengtu", "lienket",
               "vandong", "tiendo", "guongtot", "baoguong", "duyet", "congtrinh", "hoinghi",
-              "nhacnho", "thongbao", "quyen", "thongke", "huy", "nhanquyen"}
+              "nhacnho", "thongbao", "quyen", "thongke", "huy", "nhanquyen", "noikhac"}
     assert set(_commands(app)) <= walked, set(_commands(app)) - walked
 
 

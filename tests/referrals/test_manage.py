@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.app import App
+from bot.core.clock import MovableClock
 from bot.core.types import AttachmentKind
 from handlers.referrals import manage_views
 from storage.access import GrantRepo
@@ -102,26 +104,40 @@ async def test_liaison_of_another_district_is_told_it_is_outside_the_area(
             "Bắc Sơn 2024» (Huyện Bắc Sơn), nên phong trào này không có tiến độ nào để bạn "
             "theo dõi.") in reply
     assert "Người tham gia vận động" not in reply and "Trong thời gian phong trào" not in reply
-    assert "Tiến độ Dân vận khéo của đơn vị (cán bộ)" in " ".join(chat.choices())  # main menu
+    assert chat.choices()[-1] == "Xem phong trào nơi khác"  # the main menu, Bắc Sơn's behind
     for choice in ("rq:pg:ls.bac-son", "rq:pg:", "rq:ow:3:"):  # forged or old buttons
         forged = await send_as(app, "console", "can", choice=choice)
         assert "Người tham gia vận động" not in forged[0].text
         assert "tài khoản" not in forged[0].text
 
 
-async def test_liaison_of_a_commune_created_in_2025_is_told_which_units_it_was(
-        chat: Chat, app: App) -> None:
-    """Xã Bắc Sơn (from 1/7/2025) did not exist during the 2024 campaign: its liaison learns
-    which units of the area its territory belonged to, and whom to ask for access."""
+async def test_liaison_of_a_commune_created_in_2025_sees_its_former_communes(
+        chat: Chat, app: App, clock: MovableClock) -> None:
+    """Xã Bắc Sơn (from 1/7/2025) took in thị trấn Bắc Sơn, xã Long Đống and xã Bắc Quỳnh:
+    in 2025 its liaison opens the 2024 campaign's progress and sees the participants of those
+    former communes, each named with the xã it now belongs to, and may open who owes a week
+    there; a unit of the district it did not take in stays out of reach."""
     await lan_with_two(chat)
+    await marked_week_3(chat)
+    clock.set(datetime(2025, 9, 1, 8, 0, tzinfo=clock.tz))
     await as_liaison(chat, app, unit="ls.xa-bac-son")
     await chat.send("/tiendo")
     reply = await chat.reply()
-    assert "Đơn vị bạn phụ trách (Xã Bắc Sơn) không thuộc địa bàn" in reply
-    assert ("Trong thời gian phong trào, địa bàn của Xã Bắc Sơn thuộc: Thị trấn Bắc Sơn, "
-            "Xã Long Đống, Xã Bắc Quỳnh.") in reply
-    assert "đề nghị quản trị viên phân quyền" in reply
-    assert "Người tham gia vận động" not in reply
+    assert "Tiến độ «Dân vận khéo Bắc Sơn 2024» — Xã Bắc Sơn" in reply
+    assert ("Trong thời gian phong trào, địa bàn Xã Bắc Sơn gồm: Thị trấn Bắc Sơn, Xã Long "
+            "Đống, Xã Bắc Quỳnh.") in reply
+    assert "• Người tham gia vận động: 1 (đã ghi đủ 02 người: 1)" in reply
+    assert "• Xã Long Đống cũ (nay thuộc Xã Bắc Sơn): 1 người · 2 được vận động" in reply
+    assert "không thuộc địa bàn" not in reply and "phân quyền" not in reply
+    await pick(chat, "Ai chưa thi tuần 5")
+    owing = await chat.reply()
+    assert "Nguyễn Thị Lan (Xã Long Đống cũ (nay thuộc Xã Bắc Sơn))" in owing, owing
+    for choice in ("rq:pg:ls.bac-son.long-dong", "rq:pg:ls.xa-bac-son"):
+        opened = await send_as(app, "console", "can", choice=choice)
+        assert "• Người tham gia vận động: 1" in opened[0].text
+    for choice in ("rq:pg:ls.bac-son.tan-tri", "rq:pg:ls.bac-son"):  # not merged into it
+        refused = await send_as(app, "console", "can", choice=choice)
+        assert "Người tham gia vận động" not in refused[0].text
 
 
 async def test_a_liaison_of_two_units_sees_the_one_in_the_area(chat: Chat, app: App) -> None:

@@ -154,6 +154,19 @@ async def test_a_unit_outside_the_campaign_area_gets_no_table_of_zeros(
     assert fetched.status == 403 and "không đúng" in await fetched.text()
 
 
+async def test_a_new_communes_progress_page_shows_the_former_communes_it_took_in(
+        chat: Chat, app: App, site: Site) -> None:
+    """The liaison of the xã Bắc Sơn formed in 2025 opens the 2024 campaign's page: the rows
+    are the former communes it took in (Long Đống's participants), not an empty table."""
+    await lan_with_two(chat)
+    await marked_week_3(chat)
+    await zalo_liaison(app, unit="ls.xa-bac-son")
+    [progress] = await send_as(app, "zalo", "z-can", choice="rq:web:ls.xa-bac-son")
+    page = await site.http.get(site.local(progress.text))
+    body = await page.text()
+    assert page.status == 200 and "Xã Long Đống" in body and "Tài khoản đã làm tuần 3" in body
+
+
 async def test_a_link_of_a_kind_no_feature_serves_is_refused(app: App, site: Site) -> None:
     """An upload or download link whose kind no feature offers (a feature removed since the
     link was made) says the link is not right, and hands out or takes nothing."""
