@@ -9,7 +9,9 @@ Answered (the plan states it):
   kind of answer (the name in quotes), no topic the passage must write; "công trình … tên là
   gì" (one chosen) stays a topic;
 - a rule asked as an obligation ("… có bắt buộc phải … không", "có nhất thiết phải …"): the
-  modal words of the yes-no frame rank, they are no topic.
+  modal words of the yes-no frame rank, they are no topic;
+- what a body named is given to do ("UBND các xã được giao làm gì", "… được phân công làm
+  gì"): the body's item of the plan answers, which seldom writes "được giao".
 
 "Not found" (no plan answers):
 - a count asked where the only number of the passage is part of a name ("dịch Covid-19") or
@@ -70,6 +72,16 @@ III. KHEN THƯỞNG
 
 - Giấy khen của Chủ tịch Ủy ban nhân dân huyện tặng tập thể, cá nhân tiêu biểu.
 
+IV. TỔ CHỨC THỰC HIỆN
+
+1. Phòng Nội vụ
+
+- Chủ trì, theo dõi, tổng hợp kết quả phong trào, tham mưu khen thưởng.
+
+2. Ủy ban nhân dân các xã
+
+- Cụ thể hóa phong trào thi đua phù hợp với đặc điểm của địa phương, báo cáo kết quả hằng quý.
+
 Nơi nhận:
 - Như trên;
 - Lưu: VT.
@@ -103,6 +115,9 @@ ON_THE_IMPORTED_PLAN: list[tuple[str, str | None]] = [
     ("cuộc thi tìm hiểu nông thôn mới tuần 3 xã nào đứng nhất", None),
     # A fee asked of the asker.
     ("thi tìm hiểu nông thôn mới có mất phí không", None),
+    # What a body named is given to do ("được giao làm gì", "được phân công làm gì").
+    ("ubnd các xã được giao làm những gì trong phong trào nông thôn mới", "Cụ thể hóa"),
+    ("phòng nội vụ sìn hồ được giao làm gì", "tổng hợp kết quả phong trào"),
     # Near questions keep their answer: the name of a campaign asked, a rule asked as an
     # obligation, a count the plan writes, how the Bằng khen are counted (no count word),
     # "theo bạn" before a rule asked.
@@ -121,6 +136,8 @@ ON_THE_COMMITTED_PLANS: list[tuple[str, str | None]] = [
     ("phong trào thi đua phòng chống dịch của tuy phước có tên là gì", "Cả nước đoàn kết"),
     # A rule asked as an obligation.
     ("trạm tấu có bắt buộc phải đăng ký công trình chào mừng đại hội không", "02 công trình"),
+    # What a body named is given to do.
+    ("Phòng Tài chính trạm tấu được phân công làm gì", "bố trí kinh phí"),
     # "Not found": a count, an opinion, a standing.
     ("Tuy Phước có bao nhiêu người được khen vì phòng chống dịch Covid?", None),
     ("Chi Lăng trao bao nhiêu bằng khen cho tập thể tiêu biểu", None),
