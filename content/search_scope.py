@@ -1404,7 +1404,8 @@ class Scope(Corpus):
                     continue  # the end of another word of the plans ("nông thôn")
                 after = words[i + n : i + n + 4]
                 before = words[max(i - 2, 0) : i]
-                if after[:1] == ["nao"] and ("la" in before or _holds_any(
+                # ("… là công trình nào", "do công ty nào thi công", "tập thể nào được khen")
+                if after[:1] == ["nao"] and ("la" in before or "do" in before or _holds_any(
                         after[1:], gate["instance_acts"])):
                     return noun
                 if _holds_any(words[i + n :], gate["name_asks"]):
@@ -1441,7 +1442,10 @@ class Scope(Corpus):
             f in ("#date", "#day", "#edate", "#eday", "#stage") for g in q.required for f in g
         ):
             return False
-        if any(w >= EVENT_WEIGHT for f, w in q.core.items() if f[0] != "#"):
+        # (a word of the event's own name, "khóa XVII" of "… lần thứ XVII", names no other)
+        named = {w for c in q.campaigns for w in self._celebrated(c)[1]} | {"khoa"}
+        if any(w >= EVENT_WEIGHT for f, w in q.core.items()
+               if f[0] != "#" and not set(f.split("_")) <= named):
             return False
         words = [canon_word(w) for w in self._read_words(query)]
         for campaign_id in q.campaigns:

@@ -22,7 +22,12 @@ Answered (the plan states it):
 - the assistant's opinion on whether something still holds ("Theo bạn … có còn ý nghĩa
   không", "… giờ còn phù hợp không");
 - a standing in the results ("ai đứng nhất", "xã nào đứng nhất", "xã tôi đứng thứ mấy");
-- a fee asked of the asker ("có mất phí không", "có phải nộp tiền không").
+- a fee asked of the asker ("có mất phí không", "có phải nộp tiền không");
+- which company did something ("do công ty nào thi công"): a name the plans do not give;
+- advice for the asker or the asker's unit ("tôi nên … hay không", "xã tôi có nên … không");
+- a count of households ("bao nhiêu hộ …"), answered only by a number, not by a year;
+- the date of the event a campaign is held in honour of, named with its term ("đại hội
+  đảng bộ huyện … khóa XVII tổ chức ngày nào").
 """
 
 from __future__ import annotations
@@ -115,6 +120,11 @@ ON_THE_IMPORTED_PLAN: list[tuple[str, str | None]] = [
     ("cuộc thi tìm hiểu nông thôn mới tuần 3 xã nào đứng nhất", None),
     # A fee asked of the asker.
     ("thi tìm hiểu nông thôn mới có mất phí không", None),
+    # Which company (an instance the plan does not name), advice for the asker's unit, a
+    # count of households (no year is one).
+    ("công trình nông thôn mới ở Sìn Hồ do công ty nào thi công", None),
+    ("xã tôi có nên đăng ký công trình nông thôn mới không", None),
+    ("Sìn Hồ có bao nhiêu hộ trồng chè", None),
     # What a body named is given to do ("được giao làm gì", "được phân công làm gì").
     ("ubnd các xã được giao làm những gì trong phong trào nông thôn mới", "Cụ thể hóa"),
     ("phòng nội vụ sìn hồ được giao làm gì", "tổng hợp kết quả phong trào"),
@@ -143,6 +153,11 @@ ON_THE_COMMITTED_PLANS: list[tuple[str, str | None]] = [
     ("Chi Lăng trao bao nhiêu bằng khen cho tập thể tiêu biểu", None),
     ("theo bot chỉ thị 19 giờ còn phù hợp không", None),
     ("cuộc thi dân vận khéo tuần này ai về nhất", None),
+    ("công trình gắn biển ở trạm tấu do công ty nào thi công", None),
+    ("tôi nên đăng ký thi dân vận khéo hay không", None),
+    ("chi lăng có bao nhiêu hộ trồng na", None),
+    # The date of the event a campaign is held in honour of, named with its term.
+    ("đại hội đảng bộ huyện trạm tấu khóa XVII tổ chức ngày nào", None),
     # A name asked of what the plans do not name, a fee under a modal frame.
     ("phong trào thi đua về nuôi cá ở tuy phước có tên là gì", None),
     ("hội nghị điển hình tiên tiến chi lăng có bắt buộc phải nộp tiền không", None),
