@@ -186,6 +186,10 @@ def _before_only(text: str) -> bool:
 # "mỗi xã", "từng đơn vị" asked (typed with diacritics); a passage giving a number for each unit
 # says "mỗi …", "từng …" itself. A person's own number ("mỗi người vận động mấy tài khoản") is
 # the rule for a person, which passages state without "mỗi".
+# The assistant addressed, and the verbs asking what it finds ("bạn thấy …", "ad nghĩ …").
+_ADDRESSED = frozenset({"ban", "ad", "admin", "bot"})
+_OPENERS = frozenset({"thay", "nghi"})
+
 _PER_UNIT_ASKED = re.compile(r"(?<!\w)(mỗi|từng)\s+(\w+)")
 _PER_UNIT_TEXT = re.compile(r"(?<!\w)(mỗi|từng|mọi)(?!\w)")
 
@@ -638,6 +642,7 @@ class Scope(Corpus):
         q = self._initials_light(q)
         q = self._askers_words_light(q)
         q = self._modal_light(q, query)
+        q = self._opener_light(q, query)
         q = self._duty_light(q, query)
         q = self._name_light(q, query)
         q = self._considered_light(q, query)
@@ -946,6 +951,16 @@ class Scope(Corpus):
         if len(light) == len([f for f in q.core if f[0] != "#"]):
             return q  # nothing else asked
         return self._lighter(q, light, GATE_INITIAL_SHARE)
+
+    def _opener_light(self, q: _Query, query: str) -> _Query:
+        """"bạn thấy hội nghị tổng kết tổ chức ở đâu": the assistant addressed and asked what
+        it finds (`_OPENERS`) before a rule asked (an opinion is refused before this); the
+        opener's verb is no topic, though a plan that never writes it leaves it unknown."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        if len(words) < 3 or words[0] not in _ADDRESSED or words[1] not in _OPENERS:
+            return q
+        light = [f for f in q.core if f.lstrip("!=") == words[1]]
+        return self._lighter(q, light, GATE_INITIAL_SHARE) if light else q
 
     def _framing(self, q: _Query, phrases: Sequence[tuple[str, ...]], said: set[str],
                  skip: str = "#~§@=") -> list[str]:
