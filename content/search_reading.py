@@ -166,6 +166,8 @@ class Reading(Scope):
         forms = spelled.get(word)
         if not forms or not self._syllable(word):
             return False
+        if forms & self._alias_spelled.get(word, set()):
+            return False  # a word of a campaign's name as written ("Mường Khương")
         typed = {_marks(f) for f in forms}
         return not any(_marks(f) in typed for f in self._spellings.get(near, ()))
 

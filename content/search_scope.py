@@ -186,6 +186,10 @@ def _before_only(text: str) -> bool:
 # "mỗi xã", "từng đơn vị" asked (typed with diacritics); a passage giving a number for each unit
 # says "mỗi …", "từng …" itself. A person's own number ("mỗi người vận động mấy tài khoản") is
 # the rule for a person, which passages state without "mỗi".
+# The assistant addressed, and the verbs asking what it finds ("bạn thấy …", "ad nghĩ …").
+_ADDRESSED = frozenset({"ban", "ad", "admin", "bot"})
+_OPENERS = frozenset({"thay", "nghi"})
+
 _PER_UNIT_ASKED = re.compile(r"(?<!\w)(mỗi|từng)\s+(\w+)")
 _PER_UNIT_TEXT = re.compile(r"(?<!\w)(mỗi|từng|mọi)(?!\w)")
 
@@ -207,6 +211,9 @@ _NOT_A_CHOICE = frozenset({"khong", "ko", "k", "hok", "chua", "sao", "ko?", "j",
 # a span of time ("Kế hoạch 5 năm").
 _NOT_A_COUNT_RE = re.compile(
     r"\d+[\w.-]*/[\w./-]*|(?i:số|thứ|khóa|khoá|mục|điều|khoản|ngày|tháng|năm|quý)\s+\d+"
+    # a number joined to a name ("Covid-19"), or naming a document ("Chỉ thị 19")
+    r"|[^\W\d_]+-\d+|(?i:chỉ thị|nghị quyết|quyết định|nghị định|thông tư|văn bản|công văn"
+    r"|tờ trình|kết luận|luật)\s+\d+"
     r"|(?<!\d)(?:19|20)\d{2}(?!\d)|\d+\s*-\s*\d+"
     r"|\d+\s+(?i:ngày|tuần|tháng|năm|quý|giờ|phút|buổi)(?!\w)"
 )
@@ -260,7 +267,7 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
     """`gate` of lookup_vocab.yaml: per list (duty_words, province_asks, connectives,
     month_asks, part_asks, celebrates, instance_nouns, instance_acts, name_asks,
     name_frames, considered, considered_for, stage_openers, whom_asks, final_words,
-    final_acts), its
+    final_acts, named_kinds, modal_words), its
     phrases as folded words; ContentError (file and entry named) for a list that is not one
     of phrases."""
     raw = read_mapping(path).get("gate") or {}
@@ -270,7 +277,7 @@ def gate_words(path: Path = VOCAB_FILE) -> dict[str, tuple[tuple[str, ...], ...]
     for name in ("duty_words", "province_asks", "connectives", "month_asks", "part_asks",
                  "celebrates", "instance_nouns", "instance_acts", "name_asks", "name_frames",
                  "considered", "considered_for", "stage_openers", "whom_asks", "final_words",
-                 "final_acts"):
+                 "final_acts", "named_kinds", "modal_words"):
         phrases = raw.get(name) or []
         if not isinstance(phrases, list) or not all(
             isinstance(p, str) and p.strip() for p in phrases
@@ -634,6 +641,8 @@ class Scope(Corpus):
             return dataclasses.replace(q, out_of_scope=True)
         q = self._initials_light(q)
         q = self._askers_words_light(q)
+        q = self._modal_light(q, query)
+        q = self._opener_light(q, query)
         q = self._duty_light(q, query)
         q = self._name_light(q, query)
         q = self._considered_light(q, query)
@@ -656,6 +665,10 @@ class Scope(Corpus):
             # number of a document or a date ("Chỉ thị số 19"). A yes-no question asks
             # whether ("có phê bình mấy người lơ là không": "mấy" is "those"), not how many.
             q = dataclasses.replace(q, required=(*q.required, ("#e_num",)))
+        unit = self._term_counted(query) if "#num" in q.core and not q.yes_no else None
+        if unit and not any(f.startswith("#n_") for g in q.required for f in g):
+            # "bao nhiêu Bằng khen": a number of that thing, which no passage writes.
+            q = dataclasses.replace(q, required=(*q.required, (f"#n_{unit}",)))
         if "#date" in q.core and self._law_year_asked(self._read_words(query)):
             # "Luật Thi đua, khen thưởng năm nào": the year of the law's name answers, which
             # is never a date of a passage (search_base.without_law_years).
@@ -923,6 +936,40 @@ class Scope(Corpus):
             return q
         return self._lighter(q, light, GATE_INITIAL_SHARE)
 
+    def _modal_light(self, q: _Query, query: str) -> _Query:
+        """"… có bắt buộc phải công khai các thủ tục không": whether a rule obliges, asked
+        with a modal word of the yes-no frame (`gate.modal_words`), which the passage stating
+        the rule seldom writes: it ranks, it is no topic."""
+        if not q.yes_no:
+            return q
+        words = [canon_word(w) for w in self._read_words(query)]
+        modal = gate_words()["modal_words"]
+        said = _spans(words, modal)
+        if not said:
+            return q
+        light = self._framing(q, modal, said, skip="#~§@")
+        if len(light) == len([f for f in q.core if f[0] != "#"]):
+            return q  # nothing else asked
+        return self._lighter(q, light, GATE_INITIAL_SHARE)
+
+    def _opener_light(self, q: _Query, query: str) -> _Query:
+        """"bạn thấy hội nghị tổng kết tổ chức ở đâu": the assistant addressed and asked what
+        it finds (`_OPENERS`) before a rule asked (an opinion is refused before this); the
+        opener's verb is no topic, though a plan that never writes it leaves it unknown."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        if len(words) < 3 or words[0] not in _ADDRESSED or words[1] not in _OPENERS:
+            return q
+        light = [f for f in q.core if f.lstrip("!=") == words[1]]
+        return self._lighter(q, light, GATE_INITIAL_SHARE) if light else q
+
+    def _framing(self, q: _Query, phrases: Sequence[tuple[str, ...]], said: set[str],
+                 skip: str = "#~§@=") -> list[str]:
+        """The question's features that are a frame's phrases, or made only of the words it
+        said (`said`, from _spans), but for those whose first character is in skip."""
+        feats = self._phrase_feats_of(phrases)
+        return [f for f in q.core if f in feats or (
+            f[0] not in skip and set(f.lstrip("!=").split("_")) <= said)]
+
     def _phrase_feats_of(self, phrases: Sequence[tuple[str, ...]]) -> frozenset[str]:
         """The features these phrases are read as: their word pair, a single word, or the
         synonym group they belong to ("~nhiemvu")."""
@@ -943,10 +990,7 @@ class Scope(Corpus):
         said = _spans(words, duties)
         if not said or not _holds_any(words, self._body_phrases()):
             return q
-        feats = self._phrase_feats_of(duties)
-        light = [f for f in q.core if f in feats or (
-            f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
-        return self._lighter(q, light, GATE_DUTY_SHARE)
+        return self._lighter(q, self._framing(q, duties, said), GATE_DUTY_SHARE)
 
     def _name_light(self, q: _Query, query: str) -> _Query:
         """"Phong trào thi đua đặc biệt về Covid-19 có tên đầy đủ là gì": the name of what the
@@ -954,14 +998,20 @@ class Scope(Corpus):
         of answer, which the passage writes as the name itself (“Cả nước đoàn kết …”), not
         words it must hold."""
         words = [canon_word(w) for w in self._read_words(query)]
-        frames = gate_words()["name_frames"]
+        gate = gate_words()
+        frames = gate["name_frames"]
         said = _spans(words, frames)
+        if not said and _holds_any(words, gate["named_kinds"]):
+            # "phong trào … tên là gì": the name asked after the campaign or contest named.
+            asks = gate["name_asks"]
+            first = min((i for i in range(len(words)) for p in gate["named_kinds"]
+                         if _at(words, p, i)), default=len(words))
+            if any(_at(words, p, i) for p in asks for i in range(first + 1, len(words))):
+                frames = asks
+                said = _spans(words, asks)
         if not said:
             return q
-        feats = self._phrase_feats_of(frames)
-        light = [f for f in q.core if f in feats or (
-            f[0] not in "#~§@=" and set(f.lstrip("!").split("_")) <= said)]
-        return self._lighter(q, light, GATE_DUTY_SHARE)
+        return self._lighter(q, self._framing(q, frames, said), GATE_DUTY_SHARE)
 
     def _whom_light(self, q: _Query, query: str) -> _Query:
         """"tuyên truyền sâu rộng cho những đối tượng nào": the people something is done to
@@ -1218,6 +1268,22 @@ class Scope(Corpus):
             for i in range(len(words) - 1) for c in self._lex.count_words
         )
 
+    def _term_counted(self, query: str) -> str | None:
+        """The thing a how-many question counts when the reading could not require a number
+        of it: a term of the plans whose first word is also a stopword ("bao nhiêu Bằng
+        khen": "bằng") and that no passage writes after a number. Its first word, or None. A
+        number of something else ("100% cán bộ") or a passage saying how the count is set
+        ("Thực hiện theo số lượng phân bổ của tỉnh") does not answer."""
+        words = [canon_word(w) for w in self._read_words(query)]
+        for i in range(len(words) - 2):
+            unit = words[i + 1]
+            if (unit in self._syn.stopwords and f"#n_{unit}" not in self._df
+                    and f"{unit}_{words[i + 2]}" in self._idf
+                    and any(tuple(words[i - len(c) + 1 : i + 1]) == c
+                            for c in self._lex.count_words if c != ("so",))):
+                return unit
+        return None
+
     def _hidden_when(self, query: str) -> tuple[str, ...]:
         """The kind of answer a when- or how-long question needs when its asking words were
         read as part of another idea ("trước ngày nào", "nộp trong mấy ngày"): a day, a date
@@ -1353,7 +1419,8 @@ class Scope(Corpus):
                     continue  # the end of another word of the plans ("nông thôn")
                 after = words[i + n : i + n + 4]
                 before = words[max(i - 2, 0) : i]
-                if after[:1] == ["nao"] and ("la" in before or _holds_any(
+                # ("… là công trình nào", "do công ty nào thi công", "tập thể nào được khen")
+                if after[:1] == ["nao"] and ("la" in before or "do" in before or _holds_any(
                         after[1:], gate["instance_acts"])):
                     return noun
                 if _holds_any(words[i + n :], gate["name_asks"]):
@@ -1390,7 +1457,10 @@ class Scope(Corpus):
             f in ("#date", "#day", "#edate", "#eday", "#stage") for g in q.required for f in g
         ):
             return False
-        if any(w >= EVENT_WEIGHT for f, w in q.core.items() if f[0] != "#"):
+        # (a word of the event's own name, "khóa XVII" of "… lần thứ XVII", names no other)
+        named = {w for c in q.campaigns for w in self._celebrated(c)[1]} | {"khoa"}
+        if any(w >= EVENT_WEIGHT for f, w in q.core.items()
+               if f[0] != "#" and not set(f.split("_")) <= named):
             return False
         words = [canon_word(w) for w in self._read_words(query)]
         for campaign_id in q.campaigns:
