@@ -107,6 +107,19 @@ def _onset_fits(onset: str, rhyme: str) -> bool:
     return not ((onset in ("ng", "c") and front) or (onset in ("ngh", "gh", "k") and not front))
 
 
+def _left_out(word: str, near: str) -> bool:
+    """Whether `word` is `near` with one letter left out, not its first ("an" is no typo of
+    "văn")."""
+    return len(near) == len(word) + 1 and near[:1] == word[:1] and any(
+        near[:i] + near[i + 1:] == word for i in range(1, len(near)))
+
+
+def _kept(typed: str, marks: str) -> bool:
+    """Whether the marked letters typed are those of `marks`, in order, some left out."""
+    rest = iter(marks)
+    return all(c in rest for c in typed)
+
+
 def near_words(word: str) -> set[str]:
     """Words one keystroke away from a folded word: a letter dropped, doubled or changed, two
     neighbouring letters swapped, a letter added."""
@@ -185,7 +198,12 @@ class Reading(Scope):
         if not self._syllable(word):
             return False
         typed = {_marks(f) for f in forms}
-        return not any(_marks(f) in typed for f in self._spellings.get(near, ()))
+        spellings = self._spellings.get(near, ())
+        if _left_out(word, near):
+            # A letter left out, the marks typed kept ("thưng" of "thưởng", "biu" of "biểu",
+            # "ngời" of "người"): a typo.
+            return not any(_kept(t, _marks(f)) for t in typed for f in spellings)
+        return not any(_marks(f) in typed for f in spellings)
 
     def _correct_uncached(self, word: str) -> str | None:
         if word in self._vocab_set or word.isdigit():
@@ -198,7 +216,8 @@ class Reading(Scope):
         best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
 
-    def _in_context(self, word: str, before: str | None, after: str | None) -> str | None:
+    def _in_context(self, word: str, before: str | None, after: str | None,
+                    spelled: dict[str, set[str]] | None = None) -> str | None:
         """A mistyped word ("ngya", "khne", "tihcs": no syllable) read as the word of the plans
         one keystroke away that makes a pair the plans write with the word before or after it
         ("khen thưởng", "thành tích"), or a phrase of the vocabulary ("ngày nào"); the pair
@@ -209,17 +228,51 @@ class Reading(Scope):
         # a letter left out of its rhyme, and when the pair made is one the plans write often
         # or a phrase of the vocabulary ("thời gian"): a syllable one onset letter from a
         # word of the plans is another word ("ngâm" is not "năm").
+        # Typed with marks that the word of the plans keeps ("đểm" of "điểm"), one pair
+        # written is enough; an onset may lose a letter ("ken" of "khen").
         onset = self._onset(word)
+        typed = (spelled or {}).get(word, set())
         least = SYLLABLE_PAIR_MIN if onset is not None else 1
-        best, best_n = None, least - 1
+        best, best_n = None, 0
         for near in sorted(near_words(word)):
-            if near not in self._vocab_set or (onset is not None and (
-                    len(near) != len(word) + 1 or self._onset(near) != onset)):
+            if near not in self._vocab_set:
+                continue
+            kept = any(_kept(_marks(t), _marks(f)) for t in typed if _marks(t)
+                       for f in self._spellings.get(near, ()))
+            if onset is not None and (
+                    not _left_out(word, near)
+                    or not (self._onset(near) or "").startswith(onset)):
                 continue
             pairs = (f"{before}_{near}" if before else "", f"{near}_{after}" if after else "")
             # (a pair of the vocabulary's phrases, "thời gian", is met in any plan)
             n = max(max(self._df.get(p, 0), least * (p in self._phrase_pairs)) for p in pairs)
+            if n < (1 if kept else least):
+                continue
             if n > best_n:
+                best, best_n = near, n
+        return best
+
+    def _left_out_in_context(self, word: str, before: str | None, after: str | None,
+                             spelled: dict[str, set[str]]) -> str | None:
+        """A word of the plans typed with marks they never write it with and in a pair they
+        never write ("nân dân") read as the word with a letter left out, its typed marks kept,
+        that makes a pair they write often ("nhân dân"); None when there is none. A word typed
+        plain may be meant so ("danh hiệu" is no typo of "doanh")."""
+        def pairs(w: str) -> list[str]:
+            return [p for p in (f"{before}_{w}" if before else "",
+                                f"{w}_{after}" if after else "") if p]
+
+        typed = {t for t in spelled[word] if _marks(t)}  # (a word typed plain may be meant so)
+        if not typed or any(p in self._df for p in pairs(word)):
+            return None
+        best, best_n = None, 0
+        for near in sorted(near_words(word)):
+            if near not in self._vocab_set or not _left_out(word, near) or not any(
+                    _kept(_marks(t), _marks(f)) for t in typed
+                    for f in self._spellings.get(near, ())):
+                continue
+            n = max((self._df.get(p, 0) for p in pairs(near)), default=0)
+            if n >= SYLLABLE_PAIR_MIN and n > best_n:
                 best, best_n = near, n
         return best
 
@@ -423,16 +476,20 @@ class Reading(Scope):
         spelled = self._typed_spellings(query)  # (read once: used again below)
         words: list[str] = []
         unknown: list[str] = []
+        as_read = list(raw)  # (a word read as another is checked as that one: "tam gia")
         for k, w in enumerate(raw):
             fixed = None
+            before, after = raw[k - 1] if k else None, raw[k + 1] if k + 1 < len(raw) else None
             if w not in self._vocab_set and not w.isdigit():
-                fixed = self._in_context(w, raw[k - 1] if k else None,
-                                         raw[k + 1] if k + 1 < len(raw) else None)
+                fixed = self._in_context(w, before, after, spelled)
+            elif spelled.get(w) and self._spelling_share(w, spelled) < RARE_SPELLING:
+                fixed = self._left_out_in_context(w, before, after, spelled)
             fixed = fixed or self._correct(w)
             if fixed is not None and fixed != w and self._typed_as_word(w, fixed, spelled):
                 fixed = None
             if fixed is not None:
                 words.append(fixed)
+                as_read[k] = fixed
             elif len(w) > 2 or w in typed:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
@@ -525,7 +582,7 @@ class Reading(Scope):
                         required.append((f"#n_{unit}",))
                     elif others:
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
-        for facet in sorted(self._facets(raw, spelled)):
+        for facet in sorted(self._facets(as_read, spelled)):
             required.append((f"#f_{facet}",))
             if facet == DOCUMENT_FACET:
                 # "theo văn bản nào", "chỉ thị nào": the kind of document named ranks the
