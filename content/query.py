@@ -868,8 +868,9 @@ def sub_questions(question: str, vocab: Vocab | None = None) -> list[str]:
     tokens = question.split()
     folded = [fold_token(t) for t in tokens]
     for i in range(len(tokens) - 1, 0, -1):
-        left = [w for ws in folded[:i] for w in ws]
-        right = [w for ws in folded[i:] for w in ws]
+        # (each side as meant: "số lg ntn" asks "như thế nào", "… lm j" asks "gì")
+        left = _expand([w for ws in folded[:i] for w in ws], vocab)
+        right = _expand([w for ws in folded[i:] for w in ws], vocab)
         if len(left) < STORY_MIN_PART or len(right) < SUB_MIN_WORDS:
             continue
         if right[0] not in _JOINING and not tokens[i - 1].endswith(","):

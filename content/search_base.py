@@ -163,6 +163,38 @@ DAY_ANSWER = ("#day", "#n_ngay", "#n_tuan", "#n_thang")
 STAGE_ANSWER = (*DATE_ANSWER, "#stage")
 _ACCENTED_RE = re.compile(r"[^\W_]+")
 RARE_SPELLING = 0.1  # a word typed as the plans write it less often than this is another word
+
+# How a Vietnamese syllable may be spelled (a typed word that breaks it is a typo, not another
+# word): its tone (one at most), the final after its vowels, and the vowels a final follows.
+_TONE_MARKS = frozenset("\u0301\u0300\u0309\u0303\u0323")  # sắc huyền hỏi ngã nặng
+_STOP_TONES = frozenset("\u0301\u0323")  # the only tones of a syllable ending p, t, c, ch
+_SYLLABLE_RE = re.compile(
+    r"(?P<onset>ngh|ng|gh|gi|qu|[bcdđghklmnprstvx]h?|tr|)"
+    r"(?P<vowels>[aăâeêioôơuưy]+)(?P<final>ch|ng|nh|[cmnpt]|)"
+)
+# Vowels the marks were left off: "iê", "yê", "uô", "ươ" written "ie", "ye", "uo", "uơ", "ưo"
+# ("điẻm", "truoc"); and an onset the next vowel rules out ("ngiệp": "ngh" before i, e, ê).
+_BARE_VOWELS_RE = re.compile(r"[iy]e|uo|uơ(?=.)|ưo")
+_FRONT = frozenset("ieêy")
+
+
+def well_spelled(token: str) -> bool:
+    """Whether a typed word (lower case, marks as typed) is spelled as a Vietnamese syllable
+    may be: a word that is not ("điẻm", "ngiêp", "khôg", "truoc" typed without its marks) is a
+    typo whatever its marks, never another word the plans do not write."""
+    decomposed = unicodedata.normalize("NFD", token)
+    tones = [c for c in decomposed if c in _TONE_MARKS]
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+    m = _SYLLABLE_RE.fullmatch(base)
+    if m is None or len(tones) > 1:
+        return False
+    onset, vowels, final = m.group("onset", "vowels", "final")
+    if final in ("p", "t", "c", "ch") and not _STOP_TONES.issuperset(tones or ("",)):
+        return False
+    if _BARE_VOWELS_RE.search(vowels if final else vowels[:-1]):
+        return False
+    front = vowels[0] in _FRONT
+    return not ((onset in ("ng", "c") and front) or (onset in ("ngh", "gh", "k") and not front))
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")

@@ -81,19 +81,29 @@ def build_table(
 ) -> dict[str, list[Reading]]:
     """Initials -> the terms they may stand for, most written first. A pair of words nearly
     always written inside one longer run ("bái lần" of "Yên Bái lần", "đồng thi" of "hội đồng
-    thi đua") is no term. Initials that are a word of the plans or of the chat vocabulary
-    (`known`), also once "dd" is read as Telex for "đ", are left out."""
+    thi đua") is no term, nor a longer run nearly always written inside a longer one still
+    when the word it cuts off is bound more to its neighbour inside the run than that one to
+    the run ("thủ tướng chính" of "Thủ tướng Chính phủ", "thành tích chào" of "… chào mừng";
+    "hội đồng thi đua" of "hội đồng thi đua huyện" stays). Initials that are a word of the
+    plans or of the chat vocabulary (`known`), also once "dd" is read as Telex for "đ", are
+    left out."""
     inside: Counter[tuple[str, ...]] = Counter()  # the most written longer run holding it
+    cut: Counter[tuple[str, ...]] = Counter()  # …of those cutting a pair of words off
     for key, times in counts.items():
         if len(key) > 2:
             for part in (key[:-1], key[1:]):
                 inside[part] = max(inside[part], times)
+            # ("thủ tướng chính" + "phủ": "chính phủ" is written more than "tướng chính")
+            if len(key) > 3 and counts[key[-2:]] > counts[key[-3:-1]]:
+                cut[key[:-1]] = max(cut[key[:-1]], times)
+            if len(key) > 3 and counts[key[:2]] > counts[key[1:3]]:
+                cut[key[1:]] = max(cut[key[1:]], times)
     table: dict[str, dict[tuple[str, ...], float]] = defaultdict(dict)
     for key, times in counts.items():
         if times < TERM_MIN or len(key) > TERM_WORDS or any(not w.isalpha() for w in key):
             continue
-        if len(key) == 2 and inside[key] >= INSIDE_SHARE * times:
-            continue
+        if (cut if len(key) > 2 else inside)[key] >= INSIDE_SHARE * times:
+            continue  # ("thủ tướng chính" of "Thủ tướng Chính phủ": "ttc" is not it)
         short, partial = initials_of(key)
         if len(short) > 2 or times >= TERM_MIN_SHORT:
             table[short][key] = max(times, table[short].get(key, 0))

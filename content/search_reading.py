@@ -40,6 +40,7 @@ from content.search_base import (
     _norm_token,
     _Query,
     _Synonyms,
+    well_spelled,
 )
 from content.search_scope import Scope
 from content.text import fold_token, fold_words, nfc
@@ -89,12 +90,34 @@ _CLAUSE_RE = re.compile(r"(?<=[,.;!?:])\s+|\n+")
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 NEAR_MIN = 3  # letters of a mistyped word read by its neighbours
+SYLLABLE_PAIR_MIN = 5  # passages writing the pair a syllable-shaped unknown word is read into
 # Onsets of a Vietnamese syllable (folded), and the shape of its rhyme: a word made of one onset
-# and a rhyme the plans use ("tho", "mua", "dut") is a syllable, maybe a word they lack, never
-# read as a typo of another.
+# and a rhyme the plans use ("tho", "mua", "dut"; spelled as Vietnamese allows: not "ngiep") is
+# a syllable, maybe a word they lack: read as a typo of another only with a letter left out
+# (`_in_context`, `_typed_as_word`).
 ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d",
           "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
 _RHYME_RE = re.compile(r"[aeiouy]{1,3}(?:c|ch|m|n|ng|nh|p|t)?")
+
+
+def _onset_fits(onset: str, rhyme: str) -> bool:
+    """Whether Vietnamese spelling lets the onset begin the rhyme: "ngh", "gh", "k" only
+    before i, e, ê (y), "ng" and "c" never before them ("ngiep" is no syllable: "nghiệp")."""
+    front = rhyme[:1] in ("i", "e", "y")
+    return not ((onset in ("ng", "c") and front) or (onset in ("ngh", "gh", "k") and not front))
+
+
+def _left_out(word: str, near: str) -> bool:
+    """Whether `word` is `near` with one letter left out, not its first ("an" is no typo of
+    "văn")."""
+    return len(near) == len(word) + 1 and near[:1] == word[:1] and any(
+        near[:i] + near[i + 1:] == word for i in range(1, len(near)))
+
+
+def _kept(typed: str, marks: str) -> bool:
+    """Whether the marked letters typed are those of `marks`, in order, some left out."""
+    rest = iter(marks)
+    return all(c in rest for c in typed)
 
 
 def near_words(word: str) -> set[str]:
@@ -155,21 +178,34 @@ class Reading(Scope):
     def _syllable(self, word: str) -> bool:
         """Whether a folded word is shaped as a Vietnamese syllable (an onset, and a rhyme the
         plans use)."""
-        return any(word.startswith(o) and word[len(o):] in self._rhymes for o in ONSETS)
+        return self._onset(word) is not None
 
     def _typed_as_word(self, word: str, near: str, spelled: dict[str, set[str]]) -> bool:
-        """Whether a word the plans do not write, typed in a message with marks, is a word of
-        its own rather than `near` mistyped: shaped as a syllable, and typed with other marks
+        """Whether a word the plans do not write is a word of its own rather than `near`
+        mistyped. Typed without marks: a syllable with the rhyme of `near` and another onset
+        ("ngam", "nam"). Typed with marks: shaped as a syllable, and typed with other marks
         than the plans write `near` with ("ngâm" is not "năm", "gieo" not "giờ"; "nghệp" is
         "nghiệp" with a letter left out, its mark kept). It is then a topic no plan covers
         ("Lúa ngâm ủ bao lâu thì gieo được?")."""
         forms = spelled.get(word)
-        if not forms or not self._syllable(word):
+        if not forms:
+            # Typed without marks: a syllable with the rhyme of `near` and another onset is a
+            # word of its own ("ngam" is not "nam": "Lua ngam u bao lau thi gieo duoc"), unless
+            # a letter of the onset was left out ("pong" is "phong", "tanh" "thanh").
+            onset, other = self._onset(word), self._onset(near)
+            return onset is not None and other is not None and not other.startswith(onset) and (
+                word[len(onset):] == near[len(other):])
+        if not self._syllable(word):
             return False
         if forms & self._alias_spelled.get(word, set()):
             return False  # a word of a campaign's name as written ("Mường Khương")
         typed = {_marks(f) for f in forms}
-        return not any(_marks(f) in typed for f in self._spellings.get(near, ()))
+        spellings = self._spellings.get(near, ())
+        if _left_out(word, near):
+            # A letter left out, the marks typed kept ("thưng" of "thưởng", "biu" of "biểu",
+            # "ngời" of "người"): a typo.
+            return not any(_kept(t, _marks(f)) for t in typed for f in spellings)
+        return not any(_marks(f) in typed for f in spellings)
 
     def _correct_uncached(self, word: str) -> str | None:
         if word in self._vocab_set or word.isdigit():
@@ -182,22 +218,70 @@ class Reading(Scope):
         best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
 
-    def _in_context(self, word: str, before: str | None, after: str | None) -> str | None:
+    def _in_context(self, word: str, before: str | None, after: str | None,
+                    spelled: dict[str, set[str]] | None = None) -> str | None:
         """A mistyped word ("ngya", "khne", "tihcs": no syllable) read as the word of the plans
         one keystroke away that makes a pair the plans write with the word before or after it
         ("khen thưởng", "thành tích"), or a phrase of the vocabulary ("ngày nào"); the pair
         the plans write most wins. None when no such word makes a pair."""
-        if len(word) < NEAR_MIN or not word.isalpha() or self._syllable(word):
+        if len(word) < NEAR_MIN or not word.isalpha():
             return None
+        # A word shaped as a syllable the plans never write ("thờ gian") is read so only as
+        # a letter left out of its rhyme, and when the pair made is one the plans write often
+        # or a phrase of the vocabulary ("thời gian"): a syllable one onset letter from a
+        # word of the plans is another word ("ngâm" is not "năm").
+        # Typed with marks that the word of the plans keeps ("đểm" of "điểm"), one pair
+        # written is enough; an onset may lose a letter ("ken" of "khen").
+        onset = self._onset(word)
+        typed = (spelled or {}).get(word, set())
+        least = SYLLABLE_PAIR_MIN if onset is not None else 1
         best, best_n = None, 0
         for near in sorted(near_words(word)):
             if near not in self._vocab_set:
                 continue
+            kept = any(_kept(_marks(t), _marks(f)) for t in typed if _marks(t)
+                       for f in self._spellings.get(near, ()))
+            if onset is not None and (
+                    not _left_out(word, near)
+                    or not (self._onset(near) or "").startswith(onset)):
+                continue
             pairs = (f"{before}_{near}" if before else "", f"{near}_{after}" if after else "")
-            n = max(self._df.get(p, 0) or (p in self._phrase_pairs) for p in pairs)
+            # (a pair of the vocabulary's phrases, "thời gian", is met in any plan)
+            n = max(max(self._df.get(p, 0), least * (p in self._phrase_pairs)) for p in pairs)
+            if n < (1 if kept else least):
+                continue
             if n > best_n:
                 best, best_n = near, n
         return best
+
+    def _left_out_in_context(self, word: str, before: str | None, after: str | None,
+                             spelled: dict[str, set[str]]) -> str | None:
+        """A word of the plans typed with marks they never write it with and in a pair they
+        never write ("nân dân") read as the word with a letter left out, its typed marks kept,
+        that makes a pair they write often ("nhân dân"); None when there is none. A word typed
+        plain may be meant so ("danh hiệu" is no typo of "doanh")."""
+        def pairs(w: str) -> list[str]:
+            return [p for p in (f"{before}_{w}" if before else "",
+                                f"{w}_{after}" if after else "") if p]
+
+        typed = {t for t in spelled[word] if _marks(t)}  # (a word typed plain may be meant so)
+        if not typed or any(p in self._df for p in pairs(word)):
+            return None
+        best, best_n = None, 0
+        for near in sorted(near_words(word)):
+            if near not in self._vocab_set or not _left_out(word, near) or not any(
+                    _kept(_marks(t), _marks(f)) for t in typed
+                    for f in self._spellings.get(near, ())):
+                continue
+            n = max((self._df.get(p, 0) for p in pairs(near)), default=0)
+            if n >= SYLLABLE_PAIR_MIN and n > best_n:
+                best, best_n = near, n
+        return best
+
+    def _onset(self, word: str) -> str | None:
+        """The onset of a folded word shaped as a syllable (None: not shaped as one)."""
+        return next((o for o in ONSETS if word.startswith(o) and word[len(o):] in self._rhymes
+                     and _onset_fits(o, word[len(o):])), None)
 
     def _told(self, text: str) -> tuple[str, str]:
         """A long message whose clauses tell of the asker ("cho chú hỏi, chú là cựu chiến binh
@@ -338,7 +422,9 @@ class Reading(Scope):
         plain_typed = not typed_with_marks(query)
         spelled: dict[str, set[str]] = defaultdict(set)
         for key, token in zip(folded, tokens, strict=True):
-            if not (plain_typed and key == token):
+            # A word no syllable is spelled so ("điẻm", "ngiêp", "truoc" among marked words)
+            # is mistyped: read as folded, as in a message typed without marks.
+            if not (plain_typed and key == token) and well_spelled(token):
                 spelled[key].add(token)
         return spelled
 
@@ -392,16 +478,20 @@ class Reading(Scope):
         spelled = self._typed_spellings(query)  # (read once: used again below)
         words: list[str] = []
         unknown: list[str] = []
+        as_read = list(raw)  # (a word read as another is checked as that one: "tam gia")
         for k, w in enumerate(raw):
             fixed = None
+            before, after = raw[k - 1] if k else None, raw[k + 1] if k + 1 < len(raw) else None
             if w not in self._vocab_set and not w.isdigit():
-                fixed = self._in_context(w, raw[k - 1] if k else None,
-                                         raw[k + 1] if k + 1 < len(raw) else None)
+                fixed = self._in_context(w, before, after, spelled)
+            elif spelled.get(w) and self._spelling_share(w, spelled) < RARE_SPELLING:
+                fixed = self._left_out_in_context(w, before, after, spelled)
             fixed = fixed or self._correct(w)
             if fixed is not None and fixed != w and self._typed_as_word(w, fixed, spelled):
                 fixed = None
             if fixed is not None:
                 words.append(fixed)
+                as_read[k] = fixed
             elif len(w) > 2 or w in typed:
                 # What is left of a mistyped word ("moox" -> "mo") is noise, not a topic.
                 unknown.append(w)
@@ -494,7 +584,7 @@ class Reading(Scope):
                         required.append((f"#n_{unit}",))
                     elif others:
                         required.append(tuple(f"#n_{u}" for u in (unit, *others)))
-        for facet in sorted(self._facets(raw, spelled)):
+        for facet in sorted(self._facets(as_read, spelled)):
             required.append((f"#f_{facet}",))
             if facet == DOCUMENT_FACET:
                 # "theo văn bản nào", "chỉ thị nào": the kind of document named ranks the
