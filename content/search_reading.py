@@ -189,6 +189,8 @@ class Reading(Scope):
         ("Lúa ngâm ủ bao lâu thì gieo được?")."""
         forms = spelled.get(word)
         if not forms:
+            if word in self._alias_spelled:
+                return False  # a word of a campaign's name typed plain ("nam xuyen")
             # Typed without marks: a syllable with the rhyme of `near` and another onset is a
             # word of its own ("ngam" is not "nam": "Lua ngam u bao lau thi gieo duoc"), unless
             # a letter of the onset was left out ("pong" is "phong", "tanh" "thanh").
