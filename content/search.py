@@ -98,6 +98,12 @@ PASSIVE_MARKS = frozenset({"duoc", "bi"})  # "được lựa chọn": the subjec
 PASSIVE_SPAN = 2  # words between the mark and the verb ("được lựa chọn")
 NAME_YEAR_WORDS = 3  # the words before "năm nào" that name what is dated ("… khen thưởng")
 NAME_YEAR_SHARE = 0.1  # rank added to a passage writing that name followed by "năm <year>"
+# When a thing begins or ends ("… kết thúc khi nào", "bắt đầu từ bao giờ", "kéo dài đến
+# khi nào", "đến bao giờ"): a passage giving a period ("từ … đến …") ranks PERIOD_SHARE higher.
+SPAN_ENDS = frozenset({("ket", "thuc"), ("bat", "dau"), ("keo", "dai")})
+SPAN_ASK = frozenset({"bao", "khi"})
+PERIOD_SHARE = 0.15
+QUALIFIED_SHARE = 0.05  # rank added to a passage naming the qualifier value asked
 PASSIVE_PENALTY = 0.08  # rank taken, for a who question, from a passage receiving the act asked
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
@@ -489,6 +495,11 @@ class SearchIndex(Candidates, Reading, Quoting):
                 # "cấp xã" asked, the passage (with its headings) speaks of "cấp huyện" only.
                 rank -= CONFLICT_PENALTY
                 conflicting.add(i)
+            elif asked_quals and any(doc.quals.get(g, frozenset()) & values
+                                     for g, values in asked_quals.items()):
+                # "thủ tục … cấp xã": the passage naming the level asked ("… của cấp huyện,
+                # xã") before one naming none.
+                rank += QUALIFIED_SHARE
             first.append((rank, i))
         # Two stages: the best passages by coverage, then the bonus (exact words, headings)
         # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
@@ -511,6 +522,9 @@ class SearchIndex(Candidates, Reading, Quoting):
             when = ()
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
+        span = bool(when) and any(
+            p in SPAN_ENDS or (p[0] == "den" and p[1] in SPAN_ASK)
+            for p in itertools.pairwise(q.words))
         slots = self._slot_runs(q)
         naming = self._names_asked(q)
         duty = frozenset(f for f in q.core if f[0] != "#") if (
@@ -556,6 +570,10 @@ class SearchIndex(Candidates, Reading, Quoting):
             rank += lift[0]
             rank += lift[1]
             rank += lift[2] + lift[4]
+            if span and "#period" in self._sat[i]:
+                # "phong trào … kết thúc khi nào": the period it runs ("Từ tháng 10/2024 đến
+                # hết tháng 12/2025"), not the deadline of one of its steps.
+                rank += PERIOD_SHARE
             if lift[3]:
                 # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
                 # the year of something the passage names ("Hội nghị … năm 2025").
