@@ -56,6 +56,10 @@ from content.search_base import (
 from content.text import fold_words, nfc
 from content.yaml_file import read_mapping
 
+# The kinds of award the field names (folded): what "hình thức khen gì" asks for.
+AWARD_RE = re.compile(
+    r"\b(?:giay khen|bang khen|huan chuong|huy chuong|co thi dua|ky niem chuong"
+    r"|hinh thuc khen thuong)\b")
 ELIDED_AND = "va"  # "cấp huyện và xã": a level named by its last word after another
 
 
@@ -758,6 +762,8 @@ class Corpus:
             marks["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
         if _PERCENT_RE.search(text):
             marks["#n_phan"] = 1.0  # "70%" counts "phần trăm"
+        if AWARD_RE.search(" ".join(fold_words(text))):
+            marks["#award"] = 1.0  # "Giấy khen của Chủ tịch UBND huyện": a kind of award
         if self._bodies is not None and (
             self._bodies.search(text) or (heading and self._bodies.search(heading))
         ):

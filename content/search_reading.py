@@ -73,6 +73,10 @@ PURPOSE_PAIRS = frozenset({("moi", "duoc"), ("de", "duoc")})  # "… mới đư�
 # A question asking for the items of a list: "có những hình thức khen thưởng nào", "gồm mấy
 # khâu", "đó là những khâu nào" (folded words).
 LIST_ASK_RE = re.compile(r"\bnhung (?:\w+ ){1,3}(?:nao|gi)\b|\bgom may\b|\blam duoc gi\b")
+AWARD_MARK = "#award"  # synonyms.yaml `hinhthuckhen`: the kind of award is asked
+AWARD_GROUP = "hinhthuckhen"
+RECEIVE = frozenset({"duoc", "nhan"})  # "… được khen …", "… nhận hình thức …"
+CONDITION_THEN = RECEIVE | {"se", "thi"}  # "… thì sẽ được nhận …"
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -614,6 +618,12 @@ class Reading(Scope):
         if any(f[0] != "#" for f in kept):
             bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
             core = kept
+        if AWARD_MARK in core:
+            # "Ai tích cực … thì được khen bằng hình thức gì": the condition before "thì"
+            # ranks the passages; the kind of award asked decides.
+            for feat in self._condition_feats(rest, found):
+                if feat in core and len(core) > 1:
+                    bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
         for feat, weight in list(core.items()):
             if feat[0] not in "#§":
                 bonus[f"@{feat}"] = HEADING_BONUS * weight
@@ -659,6 +669,31 @@ class Reading(Scope):
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
                       wants_section, bool(story), field, shape.yes_no, tuple(rest), order,
                       sequence)
+
+    @staticmethod
+    def _condition_feats(rest: list[str], found: list[tuple[int, int, _Group]]) -> set[str]:
+        """The features of who receives the award a question asks ("[ai tích cực trong đợt
+        thi đua] thì được khen bằng hình thức gì", "[người đạt] được khen …", "[đạt thành
+        tích] thì được nhận …"): the words before "được" / "nhận" (with "thì", "sẽ") right
+        before the award asked, but those said again after it."""
+        starts = [start for start, end, g in found if g.name == AWARD_GROUP]
+        if not starts:
+            return set()
+        cut = starts[-1]
+        while cut > 0 and rest[cut - 1] in CONDITION_THEN:
+            cut -= 1
+        # "Kết thúc phong trào … có những hình thức khen thưởng nào": the stage the
+        # question starts from (a word of time before the award asked) is no topic either.
+        stage = {f"~{g.name}" for start, end, g in found
+                 if end <= starts[-1] and "#date" in g.marks}
+        if not any(w in RECEIVE for w in rest[cut:starts[-1]]):
+            return stage
+        before, after = rest[:cut], rest[cut:]
+        feats = {*stage, *before, *(f"{a}_{b}" for a, b in itertools.pairwise(before)),
+                 *(f"~{g.name}" for start, end, g in found if end <= cut)}
+        said = {*after, *(f"{a}_{b}" for a, b in itertools.pairwise(after)),
+                *(f"~{g.name}" for start, end, g in found if start >= cut)}
+        return feats - said
 
     @staticmethod
     def _purpose(rest: list[str], found: list[tuple[int, int, _Group]]) -> int:

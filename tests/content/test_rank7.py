@@ -3,7 +3,11 @@ admin would (no keyword, no hand-written field):
 - a level named by its last word after another ("… của cấp huyện, xã") names both levels, and
   the passage naming the level asked ranks before one naming none;
 - "… kết thúc khi nào" asks the period a campaign runs ("Từ tháng … đến hết tháng …"), not the
-  deadline of one of its steps."""
+  deadline of one of its steps;
+- "… thì được khen bằng hình thức gì" asks the kind of award: the passage naming one ("Giấy
+  khen của …"), not the criteria the asker's condition repeats;
+- everyday words for the plans' own: "được giao làm gì" (a body's duty), "đoàn thể" (the plans'
+  "tổ chức chính trị - xã hội")."""
 
 from __future__ import annotations
 
@@ -52,6 +56,13 @@ trụ sở.
 
 III. KHEN THƯỞNG
 
+1. Tiêu chí xét khen
+
+Tập thể, cá nhân tích cực tham gia phong trào bằng nhiều hình thức, đạt thành tích xuất sắc,
+tiêu biểu trong giữ gìn vệ sinh môi trường được xét đề nghị khen thưởng.
+
+2. Hình thức khen thưởng
+
 Giấy khen của Chủ tịch UBND huyện cho tập thể, cá nhân tiêu biểu.
 
 IV. TỔ CHỨC THỰC HIỆN
@@ -59,6 +70,9 @@ IV. TỔ CHỨC THỰC HIỆN
 1. Phòng Nội vụ: tổng hợp đăng ký thi đua, tham mưu khen thưởng.
 
 2. UBND các xã, thị trấn: tuyên truyền, vận động Nhân dân tham gia phong trào.
+
+3. Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các tổ chức chính trị - xã hội: vận động hội
+viên giữ gìn vệ sinh ngõ xóm, nhân rộng mô hình tự quản.
 
 Nơi nhận:
 KT. CHỦ TỊCH
@@ -72,34 +86,45 @@ def imported(import_plan: Callable[[str, str, str], SearchIndex]) -> SearchIndex
     return import_plan(PLAN, "phu-luong-do-thi.txt", "phu-luong-do-thi")
 
 
-@pytest.mark.parametrize(("question", "source", "said"), [
+LEVEL = ("II.3.b", "cấp huyện, xã")
+PERIOD = ("II.1", "đến hết tháng 11/2025")
+AWARD = ("III.2", "Giấy khen của Chủ tịch UBND huyện")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
     # "cấp huyện, xã" names "cấp xã": the passage of that level, not its neighbour.
-    ("đô thị văn minh có rút gọn thủ tục khen thưởng cấp xã không", "II.3.b", "cấp huyện, xã"),
-    ("do thi van minh co rut gon thu tuc khen thuong cap xa khong", "II.3.b", "cấp huyện, xã"),
-    ("thủ tục khen thưởng đô thị văn minh cấp xã có phải rút gọn không", "II.3.b",
-     "cấp huyện, xã"),
+    ("đô thị văn minh có rút gọn thủ tục khen thưởng cấp xã không", LEVEL),
+    ("do thi van minh co rut gon thu tuc khen thuong cap xa khong", LEVEL),
+    ("thủ tục khen thưởng đô thị văn minh cấp xã có phải rút gọn không", LEVEL),
+    # When the campaign ends: the period it runs, not the deadline of registering.
+    ("phong trào đô thị văn minh phú lương kết thúc khi nào", PERIOD),
+    ("phong trao do thi van minh ket thuc khi nao", PERIOD),
+    ("phong trào đô thị văn minh kết thúc bao giờ", PERIOD),
+    ("phong trào đô thị văn minh phú lương kéo dài đến khi nào", PERIOD),
+    # …and the deadline of a step still answers that step.
+    ("hạn đăng ký thi đua là ngày nào", ("II.2", "20/3/2025")),
+    # The kind of award asked: the passage naming one, not the criteria the condition repeats.
+    ("ai tích cực trong phong trào đô thị văn minh thì được khen bằng hình thức gì", AWARD),
+    ("đạt thành tích xuất sắc trong phong trào đô thị văn minh thì được nhận hình thức khen gì",
+     AWARD),
+    ("người tiêu biểu trong phong trào đô thị văn minh được khen hình thức gì", AWARD),
+    ("kết thúc phong trào đô thị văn minh có những hình thức khen thưởng nào", AWARD),
+    # A duty asked as given ("được giao làm gì"); "đoàn thể" for "tổ chức chính trị - xã hội".
+    ("xã, thị trấn được giao làm gì trong phong trào đô thị văn minh", ("IV.2", "vận động")),
+    ("các đoàn thể phải làm gì trong phong trào đô thị văn minh", ("IV.3", "mô hình tự quản")),
+    ("đoàn thể được giao những gì trong phong trào đô thị văn minh", ("IV.3", "mô hình tự quản")),
 ])
-def test_a_level_named_by_its_last_word_is_the_level_asked(
-        imported: SearchIndex, question: str, source: str, said: str) -> None:
+def test_the_passage_holding_the_fact_asked_is_quoted(
+        imported: SearchIndex, question: str, expected: tuple[str, str]) -> None:
     found, text = top_answer(imported, question)
-    assert found == source
-    assert said in text
+    assert found == expected[0]
+    assert expected[1] in text
 
 
-@pytest.mark.parametrize("question", [
-    "phong trào đô thị văn minh phú lương kết thúc khi nào",
-    "phong trao do thi van minh ket thuc khi nao",
-    "phong trào đô thị văn minh kết thúc bao giờ",
-    "phong trào đô thị văn minh phú lương kéo dài đến khi nào",
-])
-def test_when_a_campaign_ends_is_its_period_not_a_step_deadline(
-        imported: SearchIndex, question: str) -> None:
-    found, text = top_answer(imported, question)
-    assert found == "II.1"
-    assert "đến hết tháng 11/2025" in text
-
-
-def test_a_step_deadline_still_answers_its_step(imported: SearchIndex) -> None:
-    found, text = top_answer(imported, "hạn đăng ký thi đua là ngày nào")
-    assert found == "II.2"
-    assert "20/3/2025" in text
+def test_a_plan_naming_no_award_has_no_kind_of_award(
+        import_plan: Callable[[str, str, str], SearchIndex]) -> None:
+    # The same plan without its awards: the criteria are no kind of award.
+    plan = PLAN.split("2. Hình thức khen thưởng")[0] + PLAN.split("cá nhân tiêu biểu.")[1]
+    index = import_plan(plan, "phu-luong-khong-khen.txt", "phu-luong-khong-khen")
+    assert not index.search(
+        "ai tích cực trong phong trào đô thị văn minh thì được khen bằng hình thức gì")
