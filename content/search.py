@@ -104,6 +104,7 @@ SPAN_ENDS = frozenset({("ket", "thuc"), ("bat", "dau"), ("keo", "dai")})
 SPAN_ASK = frozenset({"bao", "khi"})
 PERIOD_SHARE = 0.15
 QUALIFIED_SHARE = 0.05  # rank added to a passage naming the qualifier value asked
+DEEPER_MARGIN = 0.05  # a subsection's passage ranked this near a section's own line answers
 PASSIVE_PENALTY = 0.08  # rank taken, for a who question, from a passage receiving the act asked
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
@@ -606,6 +607,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = asked_quals or {}
         parallel = self._parallel(ranked, min_coverage, asked_quals)
         ranked = rerank(self, q, ranked)  # search_rerank.py: the learned order of the best few
+        ranked = self._deeper_first(q, ranked)
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         if parallel is not None and (not ranked or parallel[0] >= round(ranked[0][0], 3)):
@@ -656,6 +658,42 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _deeper_first(self, q: _Query, ranked: list[tuple[float, float, int]]
+                      ) -> list[tuple[float, float, int]]:
+        """ranked, with a passage of a subsection of the best one's section first when it
+        ranks within DEEPER_MARGIN of it and its own text says more of the question's words
+        (as much, under a bare title): the title "Cải cách thủ tục hành chính, …" or the
+        opening line under "Hình thức, thời gian, thành phần và số lượng đại biểu" matches the
+        question by its heading, the passage of the subsection below holds the fact."""
+        if len(ranked) < 2:
+            return ranked
+        said_nouns = tuple(" ".join(n) for n in NAMING_NOUNS if any(
+            q.words[k:k + len(n)] == n for k in range(len(q.words))))
+        if said_nouns and self._writes_name(ranked[0][2], said_nouns):
+            return ranked  # (a title may hold the name asked: "chủ đề thi đua “…”")
+        best = self._docs[ranked[0][2]]
+        prefix = f"{best.passage.source}."
+        words = {f: w for f, w in q.core.items() if f[0] not in "#§"}
+        said = self._text_said(ranked[0][2], words)
+        for k, (rank, _, i) in enumerate(ranked[1:], 1):
+            if rank < ranked[0][0] - DEEPER_MARGIN:
+                break
+            doc = self._docs[i]
+            if (doc.campaign_id == best.campaign_id and not doc.is_heading and not doc.field
+                    and doc.passage.source.startswith(prefix)):
+                own = self._text_said(i, words)
+                if own > said + 1e-9 or (best.is_heading and own >= said - 1e-9):
+                    return [ranked[k], *ranked[:k], *ranked[k + 1:]]
+        return ranked
+
+    def _text_said(self, i: int, words: dict[str, float]) -> float:
+        """The weight of the words that passage i's own text (not its headings) says."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_text_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            feats = cache[i] = frozenset(_text_features(self._docs[i].passage.text, self._syn))
+        return sum(w for f, w in words.items() if f in feats)
 
     @staticmethod
     def _names_asked(q: _Query) -> tuple[str, ...]:

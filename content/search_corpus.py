@@ -60,6 +60,7 @@ from content.yaml_file import read_mapping
 AWARD_RE = re.compile(
     r"\b(?:giay khen|bang khen|huan chuong|huy chuong|co thi dua|ky niem chuong"
     r"|hinh thuc khen thuong)\b")
+AWARD_HEADING_RE = re.compile(r"^hinh thuc khen thuong$")
 ELIDED_AND = "va"  # "cấp huyện và xã": a level named by its last word after another
 
 
@@ -762,8 +763,11 @@ class Corpus:
             marks["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
         if _PERCENT_RE.search(text):
             marks["#n_phan"] = 1.0  # "70%" counts "phần trăm"
-        if AWARD_RE.search(" ".join(fold_words(text))):
-            marks["#award"] = 1.0  # "Giấy khen của Chủ tịch UBND huyện": a kind of award
+        if AWARD_RE.search(" ".join(fold_words(text))) or (
+                heading and AWARD_HEADING_RE.search(" ".join(fold_words(heading)))):
+            # "Giấy khen của Chủ tịch UBND huyện": a kind of award; so is an item under
+            # "Hình thức khen thưởng" ("Tặng hoa và quà lưu niệm").
+            marks["#award"] = 1.0
         if self._bodies is not None and (
             self._bodies.search(text) or (heading and self._bodies.search(heading))
         ):

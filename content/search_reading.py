@@ -615,14 +615,19 @@ class Reading(Scope):
         named_campaigns = campaigns or story_campaigns
         title_feats = {f for c in named_campaigns for f in self._docs[self._titles[c]].tf}
         kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
-        if any(f[0] != "#" for f in kept):
+        # ("Đợt thi đua … năm 2024 khen thưởng hình thức gì": the kind of award asked of
+        # the campaign named is what is left.)
+        if any(f[0] != "#" for f in kept) or AWARD_MARK in kept:
             bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
             core = kept
         if AWARD_MARK in core:
             # "Ai tích cực … thì được khen bằng hình thức gì": the condition before "thì"
             # ranks the passages; the kind of award asked decides.
-            for feat in self._condition_feats(rest, found):
-                if feat in core and len(core) > 1:
+            condition = self._condition_feats(rest, found)
+            for feat in list(core):
+                # ("=nhận", "!nhan": a word as typed, the same word)
+                word = "".join(fold_token(feat[1:])) if feat[0] in "=!" else feat
+                if word in condition and len(core) > 1:
                     bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
         for feat, weight in list(core.items()):
             if feat[0] not in "#§":
@@ -688,11 +693,13 @@ class Reading(Scope):
                  if end <= starts[-1] and "#date" in g.marks}
         if not any(w in RECEIVE for w in rest[cut:starts[-1]]):
             return stage
-        before, after = rest[:cut], rest[cut:]
-        feats = {*stage, *before, *(f"{a}_{b}" for a, b in itertools.pairwise(before)),
-                 *(f"~{g.name}" for start, end, g in found if end <= cut)}
+        after = rest[starts[-1]:]
+        # (the receiving verbs themselves, "được nhận", are the frame of the question)
+        feats = {*stage, *rest[:starts[-1]],
+                 *(f"{a}_{b}" for a, b in itertools.pairwise(rest[:starts[-1]])),
+                 *(f"~{g.name}" for start, end, g in found if end <= starts[-1])}
         said = {*after, *(f"{a}_{b}" for a, b in itertools.pairwise(after)),
-                *(f"~{g.name}" for start, end, g in found if start >= cut)}
+                *(f"~{g.name}" for start, end, g in found if start >= starts[-1])}
         return feats - said
 
     @staticmethod
