@@ -73,6 +73,9 @@ PURPOSE_PAIRS = frozenset({("moi", "duoc"), ("de", "duoc")})  # "… mới đư�
 # A question asking for the items of a list: "có những hình thức khen thưởng nào", "gồm mấy
 # khâu", "đó là những khâu nào" (folded words).
 LIST_ASK_RE = re.compile(r"\bnhung (?:\w+ ){1,3}(?:nao|gi)\b|\bgom may\b|\blam duoc gi\b")
+AWARD_WORDS = "khen"  # synonyms.yaml: "khen", "khen thưởng", "biểu dương"…
+EARN_ASKS = frozenset({"lam", "can"})  # "… cần làm những gì", "cần những gì"
+EARN_PAIRS = frozenset({("muon", "duoc"), ("de", "duoc")})  # "muốn được khen", "để được khen"
 AWARD_MARK = "#award"  # synonyms.yaml `hinhthuckhen`: the kind of award is asked
 AWARD_GROUP = "hinhthuckhen"
 RECEIVE = frozenset({"duoc", "nhan"})  # "… được khen …", "… nhận hình thức …"
@@ -620,6 +623,12 @@ class Reading(Scope):
         if any(f[0] != "#" for f in kept) or AWARD_MARK in kept:
             bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
             core = kept
+        if self._earning(rest, found) and f"~{CRITERIA_GROUP}" in self._idf:
+            # "Tập thể muốn được khen … cần làm những gì": what earns the award, the criteria
+            # ("Đối với tập thể: …"); the award wanted only ranks.
+            core[f"~{CRITERIA_GROUP}"] = self._weight(f"~{CRITERIA_GROUP}")
+            if "~khen" in core:
+                bonus["~khen"] = max(bonus.get("~khen", 0.0), core.pop("~khen"))
         if AWARD_MARK in core:
             # "Ai tích cực … thì được khen bằng hình thức gì": the condition before "thì"
             # ranks the passages; the kind of award asked decides.
@@ -674,6 +683,23 @@ class Reading(Scope):
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
                       wants_section, bool(story), field, shape.yes_no, tuple(rest), order,
                       sequence)
+
+    @staticmethod
+    def _earning(rest: list[str], found: list[tuple[int, int, _Group]]) -> bool:
+        """Whether the question asks what to do to earn an award ("tập thể muốn được khen …
+        thì cần làm những gì", "để được khen thưởng phải làm gì"): "muốn / để được" before a
+        word of award, then "làm … gì" / "cần … gì" after it, and no criteria word."""
+        if any(g.name == CRITERIA_GROUP for _, _, g in found):
+            return False
+        award = next((start for start, _, g in found if g.name == AWARD_WORDS and start >= 2
+                      and (rest[start - 2], rest[start - 1]) in EARN_PAIRS), None)
+        if award is None:
+            return False
+        for k in range(award + 1, len(rest)):
+            # "làm gì", "làm những gì", "làm những việc gì", "cần gì", "cần những gì"
+            if rest[k] in EARN_ASKS and "gi" in rest[k + 1 : k + 4]:
+                return True
+        return False
 
     @staticmethod
     def _condition_feats(rest: list[str], found: list[tuple[int, int, _Group]]) -> set[str]:

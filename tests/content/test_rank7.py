@@ -6,8 +6,9 @@ admin would (no keyword, no hand-written field):
   deadline of one of its steps;
 - "… thì được khen bằng hình thức gì" asks the kind of award: the passage naming one ("Giấy
   khen của …"), not the criteria the asker's condition repeats;
-- everyday words for the plans' own: "được giao làm gì" (a body's duty), "đoàn thể" (the plans'
-  "tổ chức chính trị - xã hội"), "phải đạt điều kiện gì" (criteria asked, "đạt" its frame);
+- everyday words for the plans' own: "được giao làm gì" (a body's duty), "đoàn thể" (the
+  plans' "tổ chức chính trị - xã hội"), "phải đạt điều kiện gì" (criteria asked, "đạt" its
+  frame), "muốn được khen … cần làm những gì" (the criteria that earn it);
 - a subsection's passage ranked as near as the title or opening line of the section above
   it, and saying more of the question in its own text, is quoted before them (checked on the
   committed plans: a near tie of real headings)."""
@@ -142,6 +143,13 @@ AWARD = ("III.2", "Giấy khen của Chủ tịch UBND huyện")
     ("doanh nghiệp muốn được khen trong phong trào đô thị văn minh phải đạt điều kiện gì",
      ("III.1.a", "vỉa hè")),
     ("tổ dân phố muốn được khen trong phong trào đô thị văn minh phải đạt được những gì",
+     ("III.1.b", "ký cam kết")),
+    # …or as what earns the award ("muốn được khen … cần làm những gì"): the criteria too.
+    ("tập thể muốn được khen trong phong trào đô thị văn minh cần làm những gì",
+     ("III.1", "tích cực tham gia phong trào")),
+    ("cá nhân muốn được khen thưởng trong phong trào đô thị văn minh thì cần làm gì",
+     ("III.1", "tích cực tham gia phong trào")),
+    ("tổ dân phố muốn được khen trong phong trào đô thị văn minh cần làm những gì",
      ("III.1.b", "ký cam kết")),
     # A duty asked as given ("được giao làm gì"); "đoàn thể" for "tổ chức chính trị - xã hội".
     ("xã, thị trấn được giao làm gì trong phong trào đô thị văn minh", ("IV.2", "vận động")),
