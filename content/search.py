@@ -103,6 +103,9 @@ NAME_YEAR_SHARE = 0.1  # rank added to a passage writing that name followed by "
 SPAN_ENDS = frozenset({("ket", "thuc"), ("bat", "dau"), ("keo", "dai")})
 SPAN_ASK = frozenset({"bao", "khi"})
 PERIOD_SHARE = 0.15
+AWARD_TOPIC = "~khen"  # synonyms.yaml: "khen thưởng", "khen", "biểu dương"…
+AWARD = "#award"  # search_corpus.py: the passage names a kind of award
+AWARD_TOPIC_SHARE = 0.15  # rank added, when awards are all a question names, to one naming one
 QUALIFIED_SHARE = 0.05  # rank added to a passage naming the qualifier value asked
 DEEPER_MARGIN = 0.05  # a subsection's passage ranked this near a section's own line answers
 PASSIVE_PENALTY = 0.08  # rank taken, for a who question, from a passage receiving the act asked
@@ -523,6 +526,7 @@ class SearchIndex(Candidates, Reading, Quoting):
             when = ()
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
+        award_topic = {f for f in q.core if f[0] != "#"} == {AWARD_TOPIC}
         span = bool(when) and any(
             p in SPAN_ENDS or (p[0] == "den" and p[1] in SPAN_ASK)
             for p in itertools.pairwise(q.words))
@@ -571,6 +575,10 @@ class SearchIndex(Candidates, Reading, Quoting):
             rank += lift[0]
             rank += lift[1]
             rank += lift[2] + lift[4]
+            if award_topic and AWARD in self._sat[i]:
+                # "khen thưởng 80 năm tổng tuyển cử": the awards given ("Bằng khen của Thủ
+                # tướng Chính phủ"), not a heading that only says "Tiêu chuẩn khen thưởng".
+                rank += AWARD_TOPIC_SHARE
             if span and "#period" in self._sat[i]:
                 # "phong trào … kết thúc khi nào": the period it runs ("Từ tháng 10/2024 đến
                 # hết tháng 12/2025"), not the deadline of one of its steps.

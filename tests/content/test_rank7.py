@@ -11,7 +11,8 @@ admin would (no keyword, no hand-written field):
   frame), "muốn được khen … cần làm những gì" (the criteria that earn it);
 - a subsection's passage ranked as near as the title or opening line of the section above
   it, and saying more of the question in its own text, is quoted before them (checked on the
-  committed plans: a near tie of real headings)."""
+  committed plans: a near tie of real headings);
+- "khen thưởng <campaign>" alone asks the awards given: a passage naming one ranks higher."""
 
 from __future__ import annotations
 
@@ -180,9 +181,15 @@ def test_a_plan_naming_no_award_has_no_kind_of_award(
     ("thủ tục hành chính thi đua khen thưởng cải cách thế nào", "II.6.a",
      "đơn giản hóa bộ thủ tục hành chính"),
     ("hội nghị cấp huyện thì thành phần đại biểu thế nào", "II.2.2", "chiếm 70%"),
+    # Awards alone asked: the awards the plan gives, not the heading "Tiêu chuẩn khen thưởng"
+    # above a criterion.
+    ("khen thưởng kỷ niệm 80 năm ngày tổng tuyển cử", "III.2",
+     "Bằng khen của Thủ tướng Chính phủ"),
+    ("khen thuong tong tuyen cu", "III.2", "Bằng khen của Thủ tướng Chính phủ"),
 ])
-def test_the_subsection_holding_the_fact_before_the_title_above_it(
+def test_on_the_committed_plans_the_passage_holding_the_fact(
         committed: SearchIndex, question: str, source: str, said: str) -> None:
     found, text = top_answer(committed, question)
     assert found == source
     assert said in text
+
