@@ -74,6 +74,7 @@ PURPOSE_PAIRS = frozenset({("moi", "duoc"), ("de", "duoc")})  # "… mới đư�
 # khâu", "đó là những khâu nào" (folded words).
 LIST_ASK_RE = re.compile(r"\bnhung (?:\w+ ){1,3}(?:nao|gi)\b|\bgom may\b|\blam duoc gi\b")
 AWARD_WORDS = "khen"  # synonyms.yaml: "khen", "khen thưởng", "biểu dương"…
+EARN_EMULATION = ("thi", "dua")  # "để được xét thi đua": being considered for an award
 EARN_ASKS = frozenset({"lam", "can"})  # "… cần làm những gì", "cần những gì"
 EARN_PAIRS = frozenset({("muon", "duoc"), ("de", "duoc")})  # "muốn được khen", "để được khen"
 AWARD_MARK = "#award"  # synonyms.yaml `hinhthuckhen`: the kind of award is asked
@@ -687,19 +688,19 @@ class Reading(Scope):
     @staticmethod
     def _earning(rest: list[str], found: list[tuple[int, int, _Group]]) -> bool:
         """Whether the question asks what to do to earn an award ("tập thể muốn được khen …
-        thì cần làm những gì", "để được khen thưởng phải làm gì"): "muốn / để được" before a
-        word of award, then "làm … gì" / "cần … gì" after it, and no criteria word."""
+        thì cần làm những gì", "HĐND phải làm gì để được xét thi đua"): "muốn / để được"
+        before a word of award (or "thi đua", one word between at most: "xét"), "làm … gì" /
+        "cần … gì" anywhere, and no criteria word."""
         if any(g.name == CRITERIA_GROUP for _, _, g in found):
             return False
-        award = next((start for start, _, g in found if g.name == AWARD_WORDS and start >= 2
-                      and (rest[start - 2], rest[start - 1]) in EARN_PAIRS), None)
-        if award is None:
-            return False
-        for k in range(award + 1, len(rest)):
-            # "làm gì", "làm những gì", "làm những việc gì", "cần gì", "cần những gì"
-            if rest[k] in EARN_ASKS and "gi" in rest[k + 1 : k + 4]:
-                return True
-        return False
+        awards = {start for start, _, g in found if g.name == AWARD_WORDS}
+        goal = any(
+            (rest[k], rest[k + 1]) in EARN_PAIRS and any(
+                j in awards or tuple(rest[j : j + 2]) == EARN_EMULATION
+                for j in (k + 2, k + 3))
+            for k in range(len(rest) - 2))
+        return goal and any(
+            w in EARN_ASKS and "gi" in rest[k + 1 : k + 4] for k, w in enumerate(rest))
 
     @staticmethod
     def _condition_feats(rest: list[str], found: list[tuple[int, int, _Group]]) -> set[str]:

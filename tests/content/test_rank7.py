@@ -186,6 +186,10 @@ def test_a_plan_naming_no_award_has_no_kind_of_award(
     ("khen thưởng kỷ niệm 80 năm ngày tổng tuyển cử", "III.2",
      "Bằng khen của Thủ tướng Chính phủ"),
     ("khen thuong tong tuyen cu", "III.2", "Bằng khen của Thủ tướng Chính phủ"),
+    # What earns the award, asked before the goal ("… phải làm gì để được xét khen thưởng"):
+    # the criteria addressed to that body, not its other duties.
+    ("hội đồng nhân dân huyện hớn quản phải làm gì để được xét khen thưởng", "III.1.a",
+     "Có sáng kiến, giải pháp"),
 ])
 def test_on_the_committed_plans_the_passage_holding_the_fact(
         committed: SearchIndex, question: str, source: str, said: str) -> None:
