@@ -526,7 +526,10 @@ class SearchIndex(Candidates, Reading, Quoting):
             when = ()
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
-        award_topic = {f for f in q.core if f[0] != "#"} == {AWARD_TOPIC}
+        # ("khen thưởng 80 năm tổng tuyển cử": no kind of fact asked, no question word; "…
+        # biểu dương những ai" asks whom)
+        award_topic = set(q.core) == {AWARD_TOPIC} and not any(
+            w in self._lex.question_words for w in q.words)
         span = bool(when) and any(
             p in SPAN_ENDS or (p[0] == "den" and p[1] in SPAN_ASK)
             for p in itertools.pairwise(q.words))
@@ -680,6 +683,8 @@ class SearchIndex(Candidates, Reading, Quoting):
             q.words[k:k + len(n)] == n for k in range(len(q.words))))
         if said_nouns and self._writes_name(ranked[0][2], said_nouns):
             return ranked  # (a title may hold the name asked: "chủ đề thi đua “…”")
+        if q.sequence and self._gives_order(ranked[0][2]):
+            return ranked  # (the opening line gives the order asked: "từ cấp cơ sở đến …")
         best = self._docs[ranked[0][2]]
         prefix = f"{best.passage.source}."
         words = {f: w for f, w in q.core.items() if f[0] not in "#§"}
