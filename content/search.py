@@ -98,6 +98,16 @@ PASSIVE_MARKS = frozenset({"duoc", "bi"})  # "được lựa chọn": the subjec
 PASSIVE_SPAN = 2  # words between the mark and the verb ("được lựa chọn")
 NAME_YEAR_WORDS = 3  # the words before "năm nào" that name what is dated ("… khen thưởng")
 NAME_YEAR_SHARE = 0.1  # rank added to a passage writing that name followed by "năm <year>"
+# When a thing begins or ends ("… kết thúc khi nào", "bắt đầu từ bao giờ", "kéo dài đến
+# khi nào", "đến bao giờ"): a passage giving a period ("từ … đến …") ranks PERIOD_SHARE higher.
+SPAN_ENDS = frozenset({("ket", "thuc"), ("bat", "dau"), ("keo", "dai")})
+SPAN_ASK = frozenset({"bao", "khi"})
+PERIOD_SHARE = 0.15
+AWARD_TOPIC = "~khen"  # synonyms.yaml: "khen thưởng", "khen", "biểu dương"…
+AWARD = "#award"  # search_corpus.py: the passage names a kind of award
+AWARD_TOPIC_SHARE = 0.15  # rank added, when awards are all a question names, to one naming one
+QUALIFIED_SHARE = 0.05  # rank added to a passage naming the qualifier value asked
+DEEPER_MARGIN = 0.05  # a subsection's passage ranked this near a section's own line answers
 PASSIVE_PENALTY = 0.08  # rank taken, for a who question, from a passage receiving the act asked
 NEXT_PAIRS = frozenset({("tiep", "theo"), ("ke", "tiep"), ("tiep", "do")})  # "… tiếp theo"
 NEXT_STOPS = frozenset({"thi", "la", "roi", "xong"})  # where the item quoted after "sau" ends
@@ -489,6 +499,11 @@ class SearchIndex(Candidates, Reading, Quoting):
                 # "cấp xã" asked, the passage (with its headings) speaks of "cấp huyện" only.
                 rank -= CONFLICT_PENALTY
                 conflicting.add(i)
+            elif asked_quals and any(doc.quals.get(g, frozenset()) & values
+                                     for g, values in asked_quals.items()):
+                # "thủ tục … cấp xã": the passage naming the level asked ("… của cấp huyện,
+                # xã") before one naming none.
+                rank += QUALIFIED_SHARE
             first.append((rank, i))
         # Two stages: the best passages by coverage, then the bonus (exact words, headings)
         # orders those. The bonus adds at most BONUS_SHARE, so this keeps the answer while the
@@ -511,6 +526,13 @@ class SearchIndex(Candidates, Reading, Quoting):
             when = ()
         # "… của tỉnh nào", "ở cấp nào": a passage naming a place or level of that kind.
         which = self._which(q)
+        # ("khen thưởng 80 năm tổng tuyển cử": no kind of fact asked, no question word; "…
+        # biểu dương những ai" asks whom)
+        award_topic = set(q.core) == {AWARD_TOPIC} and not any(
+            w in self._lex.question_words for w in q.words)
+        span = bool(when) and any(
+            p in SPAN_ENDS or (p[0] == "den" and p[1] in SPAN_ASK)
+            for p in itertools.pairwise(q.words))
         slots = self._slot_runs(q)
         naming = self._names_asked(q)
         duty = frozenset(f for f in q.core if f[0] != "#") if (
@@ -556,6 +578,14 @@ class SearchIndex(Candidates, Reading, Quoting):
             rank += lift[0]
             rank += lift[1]
             rank += lift[2] + lift[4]
+            if award_topic and AWARD in self._sat[i]:
+                # "khen thưởng 80 năm tổng tuyển cử": the awards given ("Bằng khen của Thủ
+                # tướng Chính phủ"), not a heading that only says "Tiêu chuẩn khen thưởng".
+                rank += AWARD_TOPIC_SHARE
+            if span and "#period" in self._sat[i]:
+                # "phong trào … kết thúc khi nào": the period it runs ("Từ tháng 10/2024 đến
+                # hết tháng 12/2025"), not the deadline of one of its steps.
+                rank += PERIOD_SHARE
             if lift[3]:
                 # "… xong khi nào": a day or month of the event ("Tháng 11/2024"), not only
                 # the year of something the passage names ("Hội nghị … năm 2025").
@@ -588,6 +618,7 @@ class SearchIndex(Candidates, Reading, Quoting):
         asked_quals = asked_quals or {}
         parallel = self._parallel(ranked, min_coverage, asked_quals)
         ranked = rerank(self, q, ranked)  # search_rerank.py: the learned order of the best few
+        ranked = self._deeper_first(q, ranked)
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
         if parallel is not None and (not ranked or parallel[0] >= round(ranked[0][0], 3)):
@@ -638,6 +669,44 @@ class SearchIndex(Candidates, Reading, Quoting):
             else:
                 hits[0] = self._with_sentence(q, hits[0])
         return hits
+
+    def _deeper_first(self, q: _Query, ranked: list[tuple[float, float, int]]
+                      ) -> list[tuple[float, float, int]]:
+        """ranked, with a passage of a subsection of the best one's section first when it
+        ranks within DEEPER_MARGIN of it and its own text says more of the question's words
+        (as much, under a bare title): the title "Cải cách thủ tục hành chính, …" or the
+        opening line under "Hình thức, thời gian, thành phần và số lượng đại biểu" matches the
+        question by its heading, the passage of the subsection below holds the fact."""
+        if len(ranked) < 2:
+            return ranked
+        said_nouns = tuple(" ".join(n) for n in NAMING_NOUNS if any(
+            q.words[k:k + len(n)] == n for k in range(len(q.words))))
+        if said_nouns and self._writes_name(ranked[0][2], said_nouns):
+            return ranked  # (a title may hold the name asked: "chủ đề thi đua “…”")
+        if q.sequence and self._gives_order(ranked[0][2]):
+            return ranked  # (the opening line gives the order asked: "từ cấp cơ sở đến …")
+        best = self._docs[ranked[0][2]]
+        prefix = f"{best.passage.source}."
+        words = {f: w for f, w in q.core.items() if f[0] not in "#§"}
+        said = self._text_said(ranked[0][2], words)
+        for k, (rank, _, i) in enumerate(ranked[1:], 1):
+            if rank < ranked[0][0] - DEEPER_MARGIN:
+                break
+            doc = self._docs[i]
+            if (doc.campaign_id == best.campaign_id and not doc.is_heading and not doc.field
+                    and doc.passage.source.startswith(prefix)):
+                own = self._text_said(i, words)
+                if own > said + 1e-9 or (best.is_heading and own >= said - 1e-9):
+                    return [ranked[k], *ranked[:k], *ranked[k + 1:]]
+        return ranked
+
+    def _text_said(self, i: int, words: dict[str, float]) -> float:
+        """The weight of the words that passage i's own text (not its headings) says."""
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_text_cache", {})
+        feats = cache.get(i)
+        if feats is None:
+            feats = cache[i] = frozenset(_text_features(self._docs[i].passage.text, self._syn))
+        return sum(w for f, w in words.items() if f in feats)
 
     @staticmethod
     def _names_asked(q: _Query) -> tuple[str, ...]:

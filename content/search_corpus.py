@@ -56,6 +56,41 @@ from content.search_base import (
 from content.text import fold_words, nfc
 from content.yaml_file import read_mapping
 
+# The kinds of award the field names (folded): what "hình thức khen gì" asks for.
+AWARD_RE = re.compile(
+    r"\b(?:giay khen|bang khen|huan chuong|huy chuong|co thi dua|ky niem chuong"
+    r"|hinh thuc khen thuong)\b")
+AWARD_HEADING_RE = re.compile(r"^hinh thuc khen thuong$")
+ELIDED_AND = "va"  # "cấp huyện và xã": a level named by its last word after another
+
+
+def _elided_values(
+    texts: Sequence[str], groups: Sequence[Sequence[tuple[str, ...]]],
+    found: dict[int, frozenset[tuple[str, ...]]],
+) -> dict[int, frozenset[tuple[str, ...]]]:
+    """found, with the values a text names by their last word after another of the group
+    ("… của cấp huyện, xã": "cấp huyện" and "cấp xã"; "cấp tỉnh, huyện và xã")."""
+    out = dict(found)
+    for g, values in enumerate(groups):
+        heads = {v[0] for v in values}
+        tails = {v[1] for v in values if len(v) == 2}
+        if len(heads) != 1 or len(tails) < 2:
+            continue
+        head = next(iter(heads))
+        named: set[tuple[str, ...]] = set()
+        for text in texts:
+            words = [canon_word(w) for w in fold_words(str(text))]
+            for k, w in enumerate(words):
+                if w != head or k + 1 >= len(words) or words[k + 1] not in tails:
+                    continue
+                j = k + 1
+                while j < len(words) and words[j] in tails:
+                    named.add((head, words[j]))
+                    j += 2 if j + 2 < len(words) and words[j + 1] == ELIDED_AND else 1
+        if len(named) > 1:
+            out[g] = frozenset(out.get(g, frozenset()) | named)
+    return out
+
 
 def _saturation(tf: float, length: float, avg: float) -> float:
     """BM25's term saturation of a passage holding a feature tf times (capped at 1)."""
@@ -545,7 +580,8 @@ class Corpus:
         """qualifier_values of the texts, once per distinct tuple while building."""
         found = self._memo_quals.get(texts)
         if found is None:
-            found = self._memo_quals[texts] = qualifier_values(texts, self._lex.qualifiers)
+            found = qualifier_values(texts, self._lex.qualifiers)
+            found = self._memo_quals[texts] = _elided_values(texts, self._lex.qualifiers, found)
         return found
 
     def _settle(self) -> None:
@@ -727,6 +763,11 @@ class Corpus:
             marks["#date"] += RELATIVE_TIME_TF  # "ngay sau khi…" answers "khi nào", vaguely
         if _PERCENT_RE.search(text):
             marks["#n_phan"] = 1.0  # "70%" counts "phần trăm"
+        if AWARD_RE.search(" ".join(fold_words(text))) or (
+                heading and AWARD_HEADING_RE.search(" ".join(fold_words(heading)))):
+            # "Giấy khen của Chủ tịch UBND huyện": a kind of award; so is an item under
+            # "Hình thức khen thưởng" ("Tặng hoa và quà lưu niệm").
+            marks["#award"] = 1.0
         if self._bodies is not None and (
             self._bodies.search(text) or (heading and self._bodies.search(heading))
         ):

@@ -74,6 +74,14 @@ PURPOSE_PAIRS = frozenset({("moi", "duoc"), ("de", "duoc")})  # "… mới đư�
 # A question asking for the items of a list: "có những hình thức khen thưởng nào", "gồm mấy
 # khâu", "đó là những khâu nào" (folded words).
 LIST_ASK_RE = re.compile(r"\bnhung (?:\w+ ){1,3}(?:nao|gi)\b|\bgom may\b|\blam duoc gi\b")
+AWARD_WORDS = "khen"  # synonyms.yaml: "khen", "khen thưởng", "biểu dương"…
+EARN_EMULATION = ("thi", "dua")  # "để được xét thi đua": being considered for an award
+EARN_ASKS = frozenset({"lam", "can"})  # "… cần làm những gì", "cần những gì"
+EARN_PAIRS = frozenset({("muon", "duoc"), ("de", "duoc")})  # "muốn được khen", "để được khen"
+AWARD_MARK = "#award"  # synonyms.yaml `hinhthuckhen`: the kind of award is asked
+AWARD_GROUP = "hinhthuckhen"
+RECEIVE = frozenset({"duoc", "nhan"})  # "… được khen …", "… nhận hình thức …"
+CONDITION_THEN = RECEIVE | {"se", "thi"}  # "… thì sẽ được nhận …"
 PROGRAMME = "~chuongtrinh"  # what a question on a list's first or last item asks about
 ELIGIBILITY_PART = "@~doituong"  # a passage under a heading on who takes part ("Đối tượng")
 
@@ -705,9 +713,26 @@ class Reading(Scope):
         named_campaigns = campaigns or story_campaigns
         title_feats = {f for c in named_campaigns for f in self._docs[self._titles[c]].tf}
         kept = {f: w for f, w in core.items() if f not in title_feats or f[0] == "#"}
-        if any(f[0] != "#" for f in kept):
+        # ("Đợt thi đua … năm 2024 khen thưởng hình thức gì": the kind of award asked of
+        # the campaign named is what is left.)
+        if any(f[0] != "#" for f in kept) or AWARD_MARK in kept:
             bonus.update({f: NAME_SHARE * w for f, w in core.items() if f in title_feats})
             core = kept
+        if self._earning(rest, found) and f"~{CRITERIA_GROUP}" in self._idf:
+            # "Tập thể muốn được khen … cần làm những gì": what earns the award, the criteria
+            # ("Đối với tập thể: …"); the award wanted only ranks.
+            core[f"~{CRITERIA_GROUP}"] = self._weight(f"~{CRITERIA_GROUP}")
+            if "~khen" in core:
+                bonus["~khen"] = max(bonus.get("~khen", 0.0), core.pop("~khen"))
+        if AWARD_MARK in core:
+            # "Ai tích cực … thì được khen bằng hình thức gì": the condition before "thì"
+            # ranks the passages; the kind of award asked decides.
+            condition = self._condition_feats(rest, found)
+            for feat in list(core):
+                # ("=nhận", "!nhan": a word as typed, the same word)
+                word = "".join(fold_token(feat[1:])) if feat[0] in "=!" else feat
+                if word in condition and len(core) > 1:
+                    bonus[feat] = max(bonus.get(feat, 0.0), core.pop(feat))
         for feat, weight in list(core.items()):
             if feat[0] not in "#§":
                 bonus[f"@{feat}"] = HEADING_BONUS * weight
@@ -753,6 +778,50 @@ class Reading(Scope):
         return _Query(core, bonus, steer, only_names and not out, tuple(required), out,
                       wants_section, bool(story), field, shape.yes_no, tuple(rest), order,
                       sequence)
+
+    @staticmethod
+    def _earning(rest: list[str], found: list[tuple[int, int, _Group]]) -> bool:
+        """Whether the question asks what to do to earn an award ("tập thể muốn được khen …
+        thì cần làm những gì", "HĐND phải làm gì để được xét thi đua"): "muốn / để được"
+        before a word of award (or "thi đua", one word between at most: "xét"), "làm … gì" /
+        "cần … gì" anywhere, and no criteria word."""
+        if any(g.name == CRITERIA_GROUP for _, _, g in found):
+            return False
+        awards = {start for start, _, g in found if g.name == AWARD_WORDS}
+        goal = any(
+            (rest[k], rest[k + 1]) in EARN_PAIRS and any(
+                j in awards or tuple(rest[j : j + 2]) == EARN_EMULATION
+                for j in (k + 2, k + 3))
+            for k in range(len(rest) - 2))
+        return goal and any(
+            w in EARN_ASKS and "gi" in rest[k + 1 : k + 4] for k, w in enumerate(rest))
+
+    @staticmethod
+    def _condition_feats(rest: list[str], found: list[tuple[int, int, _Group]]) -> set[str]:
+        """The features of who receives the award a question asks ("[ai tích cực trong đợt
+        thi đua] thì được khen bằng hình thức gì", "[người đạt] được khen …", "[đạt thành
+        tích] thì được nhận …"): the words before "được" / "nhận" (with "thì", "sẽ") right
+        before the award asked, but those said again after it."""
+        starts = [start for start, end, g in found if g.name == AWARD_GROUP]
+        if not starts:
+            return set()
+        cut = starts[-1]
+        while cut > 0 and rest[cut - 1] in CONDITION_THEN:
+            cut -= 1
+        # "Kết thúc phong trào … có những hình thức khen thưởng nào": the stage the
+        # question starts from (a word of time before the award asked) is no topic either.
+        stage = {f"~{g.name}" for start, end, g in found
+                 if end <= starts[-1] and "#date" in g.marks}
+        if not any(w in RECEIVE for w in rest[cut:starts[-1]]):
+            return stage
+        after = rest[starts[-1]:]
+        # (the receiving verbs themselves, "được nhận", are the frame of the question)
+        feats = {*stage, *rest[:starts[-1]],
+                 *(f"{a}_{b}" for a, b in itertools.pairwise(rest[:starts[-1]])),
+                 *(f"~{g.name}" for start, end, g in found if end <= starts[-1])}
+        said = {*after, *(f"{a}_{b}" for a, b in itertools.pairwise(after)),
+                *(f"~{g.name}" for start, end, g in found if start >= starts[-1])}
+        return feats - said
 
     @staticmethod
     def _purpose(rest: list[str], found: list[tuple[int, int, _Group]]) -> int:
