@@ -33,12 +33,12 @@ MIN_HELDOUT_OUT = 0.96
 # 88 % / 80 %, written on branch lookup before its changes).
 LATER_HELDOUT = [
     ("lookup_heldout2.tsv", 0.97, 1.0),
-    ("lookup_heldout3.tsv", 0.93, 0.96),
+    ("lookup_heldout3.tsv", 0.97, 0.96),
     ("lookup_heldout4.tsv", 0.98, 1.0),
     # Set 5 (branch qset) was at 58 % / 96 % when first scored, before the lookup3 round; its
     # misses were read in that round. Set 6, written with it, is the judge of that round: it is
     # scored only with the shared scorer's --quiet summary, never here (its misses stay unread).
-    ("lookup_heldout5.tsv", 0.92, 0.96),
+    ("lookup_heldout5.tsv", 0.93, 0.96),
     # Sets 6, 7 and 8 judged the next three rounds (69 % / 84 %, 72 % / 92 % and 68 % / 96 %
     # when first scored) and were read in the rounds after. Set 9 judged the `kinds` round
     # (76 % / 88 % when first scored) and was read in the `kinds2` round. Set 10 judged the
@@ -52,22 +52,30 @@ LATER_HELDOUT = [
     # read in it; sets 15 and 16 judged it (78 % / 92 % and 84 % / 96 % before, 87 % / 96 % and
     # 88 % / 100 % after): they stay out, unread. Sets 23-26 were the training data of the short
     # gate6/read6/rank6 round (83 %, 86 %, 83 %, 91 % when first scored); sets 21 and 22 judged
-    # it (92 % / 96 % and 88 % / 100 %, before and after): out, unread.
+    # it (92 % / 96 % and 88 % / 100 %, before and after): out, unread. Sets 29-32 were the
+    # fresh training data of the gate7/read7/rank7 round (93 %, 86 %, 87 %, 87 % in scope, 96 %
+    # out on average when first scored); sets 21 and 22 validated it (by style only) and sets 27
+    # and 28 judged it (92 % / 100 % and 93 % / 96 % after it; set 28's out-of-scope miss was
+    # read): out, unread. Floors of the read sets raised to this round's figures.
     ("lookup_heldout6.tsv", 0.96, 0.96),
-    ("lookup_heldout7.tsv", 0.96, 0.96),
+    ("lookup_heldout7.tsv", 0.97, 0.96),
     ("lookup_heldout8.tsv", 0.93, 0.96),
-    ("lookup_heldout9.tsv", 0.90, 0.96),
-    ("lookup_heldout10.tsv", 0.93, 0.96),
+    ("lookup_heldout9.tsv", 0.94, 0.96),
+    ("lookup_heldout10.tsv", 0.96, 0.96),
     ("lookup_heldout11.tsv", 0.92, 0.96),
-    ("lookup_heldout12.tsv", 0.92, 0.96),
-    ("lookup_heldout17.tsv", 0.89, 0.96),
-    ("lookup_heldout18.tsv", 0.86, 0.96),
-    ("lookup_heldout19.tsv", 0.94, 0.96),
-    ("lookup_heldout20.tsv", 0.92, 0.96),
-    ("lookup_heldout23.tsv", 0.86, 0.96),
-    ("lookup_heldout24.tsv", 0.86, 0.96),
-    ("lookup_heldout25.tsv", 0.83, 0.96),
-    ("lookup_heldout26.tsv", 0.90, 0.96),
+    ("lookup_heldout12.tsv", 0.94, 0.96),
+    ("lookup_heldout17.tsv", 0.93, 0.96),
+    ("lookup_heldout18.tsv", 0.94, 0.96),
+    ("lookup_heldout19.tsv", 0.97, 0.96),
+    ("lookup_heldout20.tsv", 0.96, 0.96),
+    ("lookup_heldout23.tsv", 0.93, 0.96),
+    ("lookup_heldout24.tsv", 0.92, 0.96),
+    ("lookup_heldout25.tsv", 0.89, 0.96),
+    ("lookup_heldout26.tsv", 0.93, 0.96),
+    ("lookup_heldout29.tsv", 0.97, 0.96),
+    ("lookup_heldout30.tsv", 0.92, 0.96),
+    ("lookup_heldout31.tsv", 0.92, 0.96),
+    ("lookup_heldout32.tsv", 0.93, 0.96),
 ]
 
 
