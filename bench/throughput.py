@@ -53,7 +53,18 @@ App.handle's to FILE.DB.USERS.COPIES.
 `--profile-driver FILE` profiles this process (the fake Bot API and the users) during each
 load.
 `--count-sql` counts the SQL statements the bots run during the load (by first word, BEGIN
-and COMMIT too; the inbox's, the people driver's and the handlers') per answered message.
+and COMMIT too; the inbox's, the people driver's and the handlers') per answered message,
+and the database connections the bots' pools opened and closed. A statement outside a
+transaction (autocommit) sends no COMMIT and none is counted; an executemany (the inbox's
+stores) counts once. (Until this was set right, a COMMIT was counted for every statement
+run outside a transaction and every store twice: PostgreSQL 200 users ×1 printed 1.24-1.31
+per message where 0.85-0.94 were sent.)
+`--warm USERS` drives USERS other people through the bots first, unmeasured: the processes
+are then as after a while in production (connections open, statements prepared and
+planned, the lookup's memos filled) instead of cold, and a second process no longer pays
+its own start over half the messages. The bots' system CPU and context switches per
+message (with `--gc`), and on PostgreSQL the server's system CPU and its own workers' part
+(`pg 0.32 (sys 0.09, workers 0.00)`) and the WAL it wrote per message, are printed too.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
@@ -113,6 +124,7 @@ class Result:
     cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
     server_cpu_seconds: float | None = None  # the same for the PostgreSQL server
     server_workers_seconds: float | None = None  # of which its own workers' (WAL writer...)
+    server_sys_seconds: float | None = None  # of which system CPU (writes, fsync, sockets)
     # PostgreSQL: WAL flushes to disk (pg_stat_wal.wal_sync, the whole server) and commits of
     # the bench database (pg_stat_database.xact_commit) from the load's start to the bots' stop.
     wal_flushes: int | None = None
@@ -544,6 +556,9 @@ class ServerCpu:
         self._children_fd: int | None = None
         self.workers: set[int] = set()  # the server's own workers (WAL writer...)
         self.workers_seconds = 0.0  # their part of what stop() returned
+        self._sys_ticks: dict[int, int] = {}  # the system part, at the last reading
+        self._first_sys: dict[int, int] = {}
+        self.sys_seconds = 0.0  # the system part of what stop() returned (I/O, fsync...)
 
     @classmethod
     async def of(cls, url: str) -> ServerCpu | None:
@@ -606,6 +621,7 @@ class ServerCpu:
                 os.close(fd)
             return None
         fields = raw[raw.rindex(b")") + 2:].split()
+        self._sys_ticks[pid] = int(fields[12])
         return int(fields[11]) + int(fields[12])
 
     def _sample(self, *, start: bool = False) -> None:
@@ -616,6 +632,7 @@ class ServerCpu:
             if ticks is None:
                 continue
             self._first.setdefault(pid, ticks if start else 0)
+            self._first_sys.setdefault(pid, self._sys_ticks[pid] if start else 0)
             self._last[pid] = ticks
 
     def _close_files(self) -> None:
@@ -645,6 +662,8 @@ class ServerCpu:
         self._close_files()
         self.workers_seconds = sum(self._last[pid] - self._first[pid] for pid in self._last
                                    if pid in self.workers) / TICKS
+        self.sys_seconds = sum(self._sys_ticks.get(pid, 0) - self._first_sys.get(pid, 0)
+                               for pid in self._last) / TICKS
         return sum(self._last[pid] - self._first[pid] for pid in self._last) / TICKS
 
 
@@ -689,6 +708,7 @@ async def measured(api: FakeBotApi, token: str, users: int,
     result.switches = (switches[0] - switches_before[0], switches[1] - switches_before[1])
     result.server_cpu_seconds = server_seconds
     result.server_workers_seconds = None if server is None else server.workers_seconds
+    result.server_sys_seconds = None if server is None else server.sys_seconds
     result.driver_cpu_seconds = time.process_time() - driver
     result.api_calls = {method: n - calls.get(method, 0)
                         for method, n in api.bots[token].calls.items()
@@ -857,7 +877,9 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
     server = result.server_cpu_ms_per_message
     server_text = f"  pg {server:5.2f}" if server is not None else ""
     workers = result._per_message(result.server_workers_seconds)
-    server_text += f" (workers {workers:4.2f})" if workers is not None else ""
+    server_sys = result._per_message(result.server_sys_seconds)
+    if workers is not None and server_sys is not None:
+        server_text += f" (sys {server_sys:4.2f}, workers {workers:4.2f})"
     driver = result.driver_cpu_ms_per_message
     server_text += f"  driver {driver:5.2f}" if driver is not None else ""
     wal = ""
@@ -1092,8 +1114,12 @@ def _count_statements(engine: Any, db: str, counted: list[str]) -> None:
             return f"BEGIN {words[1].upper()}"
         return first
 
+    # SQLAlchemy's executemany (the inbox's stores) reaches asyncpg's log too: counted once.
+    many: set[str] = set()
+
     def on_query(record: Any) -> None:
-        if head(record.query).split()[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK"):
+        if head(record.query).split()[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK") \
+                and record.query not in many:
             counted.append(head(record.query))
 
     @event.listens_for(engine.sync_engine.pool, "checkout")
@@ -1111,8 +1137,11 @@ def _count_statements(engine: Any, db: str, counted: list[str]) -> None:
         return
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+    def _count(_conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any,
+               executemany: bool) -> None:
         counted.append(head(statement))
+        if executemany:
+            many.add(statement)
 
     # A connection outside any transaction (AUTOCOMMIT) sends no COMMIT or ROLLBACK.
     def _alone(conn: Any) -> bool:
