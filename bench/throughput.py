@@ -53,7 +53,18 @@ App.handle's to FILE.DB.USERS.COPIES.
 `--profile-driver FILE` profiles this process (the fake Bot API and the users) during each
 load.
 `--count-sql` counts the SQL statements the bots run during the load (by first word, BEGIN
-and COMMIT too; the inbox's, the people driver's and the handlers') per answered message.
+and COMMIT too; the inbox's, the people driver's and the handlers') per answered message,
+and the database connections the bots' pools opened and closed. A statement outside a
+transaction (autocommit) sends no COMMIT and none is counted; an executemany (the inbox's
+stores) counts once. (Until this was set right, a COMMIT was counted for every statement
+run outside a transaction and every store twice: PostgreSQL 200 users ×1 printed 1.24-1.31
+per message where 0.85-0.94 were sent.)
+`--warm USERS` drives USERS other people through the bots first, unmeasured: the processes
+are then as after a while in production (connections open, statements prepared and
+planned, the lookup's memos filled) instead of cold, and a second process no longer pays
+its own start over half the messages. The bots' system CPU and context switches per
+message (with `--gc`), and on PostgreSQL the server's system CPU and its own workers' part
+(`pg 0.32 (sys 0.09, workers 0.00)`) and the WAL it wrote per message, are printed too.
 
 PostgreSQL runs use BENCH_PG_URL (default: the local test server's thidua_tp1 database);
 its schema is dropped and migrated again before each run. CI does not run this.
@@ -93,6 +104,7 @@ def _questions() -> tuple[str, ...]:
 
 QUESTIONS = _questions()
 MESSAGE_TIMEOUT = 120.0
+WARM_USERS_FROM = 8_000_000  # --warm: the users of the unmeasured load before the measured one
 
 
 # --- the fake Bot API: bench.fake_bot_api ------------------------------------------------
@@ -111,11 +123,18 @@ class Result:
     latencies: list[float]
     cpu_seconds: float | None = None  # CPU (user + system) of the bot process(es) under load
     server_cpu_seconds: float | None = None  # the same for the PostgreSQL server
+    server_workers_seconds: float | None = None  # of which its own workers' (WAL writer...)
+    server_sys_seconds: float | None = None  # of which system CPU (writes, fsync, sockets)
     # PostgreSQL: WAL flushes to disk (pg_stat_wal.wal_sync, the whole server) and commits of
     # the bench database (pg_stat_database.xact_commit) from the load's start to the bots' stop.
     wal_flushes: int | None = None
+    wal_bytes: int | None = None  # the server's WAL written (pg_stat_wal.wal_bytes)
     commits: int | None = None
     driver_cpu_seconds: float | None = None  # this process: the fake Bot API and the users
+    # The bots' system CPU (part of cpu_seconds) and context switches (voluntary: the event
+    # loop waited for something; involuntary: the kernel took the core) during the load.
+    sys_seconds: float | None = None
+    switches: tuple[int, int] | None = None
     window: tuple[float, float] = (0.0, 0.0)  # wall clock (time.time) of the load
     collections: Collections | None = None  # with --gc: the bot's garbage collector
     api_calls: dict[str, int] = field(default_factory=dict)  # Bot API calls during the load
@@ -149,8 +168,10 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def drive(api: FakeBotApi, token: str, users: int) -> Result:
-    """Run `users` closed-loop users of 5 messages each; return what was answered.
+async def drive(api: FakeBotApi, token: str, users: int, first_user: int = 7_000_000
+                ) -> Result:
+    """Run `users` closed-loop users of 5 messages each (ids from `first_user`); return
+    what was answered.
 
     A user whose message is not answered within MESSAGE_TIMEOUT gives up (one watchdog
     checks every waiting user each second, rather than a timer per message)."""
@@ -162,7 +183,7 @@ async def drive(api: FakeBotApi, token: str, users: int) -> Result:
 
     async def one_user(n: int) -> None:
         nonlocal answered, sent
-        user_id = 7_000_000 + n
+        user_id = first_user + n
         person = {"id": user_id, "is_bot": False, "first_name": f"U{n}"}
         chat = {"id": user_id, "type": "private", "first_name": f"U{n}"}
         last: dict[str, Any] | None = None
@@ -323,8 +344,21 @@ def _profile_on_signals(path: str) -> None:
         profiler.disable()
         profiler.dump_stats(f"{path}.{os.getpid()}")
 
-    signal.signal(signal.SIGUSR1, begin)
-    signal.signal(signal.SIGUSR2, end)
+    _on_load_signals(begin, end)
+
+
+def _on_load_signals(begin: Any, end: Any) -> None:
+    """Run `begin` at SIGUSR1 and `end` at SIGUSR2, after any handlers set before (so that
+    --profile and --count-sql work together)."""
+    for signum, handler in ((signal.SIGUSR1, begin), (signal.SIGUSR2, end)):
+        before = signal.getsignal(signum)
+
+        def both(number: int, frame: Any, before: Any = before, handler: Any = handler) -> None:
+            if callable(before):
+                before(number, frame)
+            handler(number, frame)
+
+        signal.signal(signum, both)
 
 
 def _count_sql_on_signals(path: str) -> None:
@@ -343,7 +377,9 @@ def _count_sql_on_signals(path: str) -> None:
 
     def counting_engine(*args: Any, **kwargs: Any) -> AsyncEngine:
         engine = create(*args, **kwargs)
-        _count_statements(engine, engine.dialect.name, _Gate(counted, counting))
+        gate = _Gate(counted, counting)
+        _count_statements(engine, engine.dialect.name, gate)
+        _count_connections(engine, gate)
         return engine
 
     import bot.app
@@ -358,8 +394,25 @@ def _count_sql_on_signals(path: str) -> None:
         counting[0] = False
         Path(f"{path}.{os.getpid()}").write_text(json.dumps(Counter(counted)))
 
-    signal.signal(signal.SIGUSR1, begin)
-    signal.signal(signal.SIGUSR2, end)
+    _on_load_signals(begin, end)
+
+
+# Pseudo statements: the database connections the pool opened and closed during the load.
+OPENED, CLOSED = "~opened", "~closed"
+
+
+def _count_connections(engine: Any, counted: list[str]) -> None:
+    """Append OPENED to `counted` for every connection the engine's pool opens, CLOSED for
+    every one it closes (an overflow connection given back to a full pool is closed)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _opened(*_args: Any) -> None:
+        counted.append(OPENED)
+
+    @event.listens_for(engine.sync_engine, "close")
+    def _closed(*_args: Any) -> None:
+        counted.append(CLOSED)
 
 
 class _Gate(list[str]):
@@ -453,6 +506,24 @@ def _collections(events: list[Any], since: float, until: float, frozen: int,
     return Collections(per, frozen, tracked)
 
 
+def _sys_ticks(pid: int) -> int:
+    fields = _stat(pid)
+    return 0 if fields is None else int(fields[12])
+
+
+def _switches(pids: list[int]) -> tuple[int, int]:
+    """Voluntary and involuntary context switches of these processes so far."""
+    voluntary = involuntary = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches:"):
+                    voluntary += int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches:"):
+                    involuntary += int(line.split()[1])
+    return voluntary, involuntary
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time used so far by these processes (Linux /proc; 0 elsewhere)."""
     return sum(_cpu_ticks(pid) or 0 for pid in pids) / TICKS
@@ -483,6 +554,11 @@ class ServerCpu:
         self._stat_fds: dict[int, int] = {}
         self._others: set[int] = set()
         self._children_fd: int | None = None
+        self.workers: set[int] = set()  # the server's own workers (WAL writer...)
+        self.workers_seconds = 0.0  # their part of what stop() returned
+        self._sys_ticks: dict[int, int] = {}  # the system part, at the last reading
+        self._first_sys: dict[int, int] = {}
+        self.sys_seconds = 0.0  # the system part of what stop() returned (I/O, fsync...)
 
     @classmethod
     async def of(cls, url: str) -> ServerCpu | None:
@@ -512,6 +588,7 @@ class ServerCpu:
             return False  # a backend not titled yet: asked again at the next sample
         rest = title[len("postgres: "):]
         if rest.startswith(PG_WORKERS):
+            self.workers.add(pid)
             return True
         words = rest.split()
         if len(words) >= 2 and words[1] == self.database:
@@ -544,6 +621,7 @@ class ServerCpu:
                 os.close(fd)
             return None
         fields = raw[raw.rindex(b")") + 2:].split()
+        self._sys_ticks[pid] = int(fields[12])
         return int(fields[11]) + int(fields[12])
 
     def _sample(self, *, start: bool = False) -> None:
@@ -554,6 +632,7 @@ class ServerCpu:
             if ticks is None:
                 continue
             self._first.setdefault(pid, ticks if start else 0)
+            self._first_sys.setdefault(pid, self._sys_ticks[pid] if start else 0)
             self._last[pid] = ticks
 
     def _close_files(self) -> None:
@@ -581,6 +660,10 @@ class ServerCpu:
                 await self._task
         self._sample()
         self._close_files()
+        self.workers_seconds = sum(self._last[pid] - self._first[pid] for pid in self._last
+                                   if pid in self.workers) / TICKS
+        self.sys_seconds = sum(self._sys_ticks.get(pid, 0) - self._first_sys.get(pid, 0)
+                               for pid in self._last) / TICKS
         return sum(self._last[pid] - self._first[pid] for pid in self._last) / TICKS
 
 
@@ -595,6 +678,7 @@ async def measured(api: FakeBotApi, token: str, users: int,
     pids = [p.pid for p in processes]
     calls = dict(api.bots[token].calls)
     before = cpu_seconds(pids)
+    sys_before, switches_before = sum(_sys_ticks(pid) for pid in pids), _switches(pids)
     driver = time.process_time()
     if server is not None:
         server.start()
@@ -619,7 +703,12 @@ async def measured(api: FakeBotApi, token: str, users: int,
                                 f".{users}.{len(processes)}")
         server_seconds = await server.stop() if server is not None else None
     result.cpu_seconds = cpu_seconds(pids) - before
+    result.sys_seconds = (sum(_sys_ticks(pid) for pid in pids) - sys_before) / TICKS
+    switches = _switches(pids)
+    result.switches = (switches[0] - switches_before[0], switches[1] - switches_before[1])
     result.server_cpu_seconds = server_seconds
+    result.server_workers_seconds = None if server is None else server.workers_seconds
+    result.server_sys_seconds = None if server is None else server.sys_seconds
     result.driver_cpu_seconds = time.process_time() - driver
     result.api_calls = {method: n - calls.get(method, 0)
                         for method, n in api.bots[token].calls.items()
@@ -698,7 +787,8 @@ async def run_echo(api: FakeBotApi, users: int, log: Path) -> Result:
 
 async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Path,
                      log_level: str, profile: str | None = None, copies: int = 1,
-                     gc_file: Path | None = None, sql_file: Path | None = None) -> Result:
+                     gc_file: Path | None = None, sql_file: Path | None = None,
+                     warm: int = 0) -> Result:
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ZALO", "TELEGRAM", "DATABASE_URL", "ADMIN_IDS")):
@@ -723,6 +813,12 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     wal_before = None
     try:
         await _wait_polling(api, BOT_TOKENS["thidua"], procs, processes)
+        if warm:
+            # Other people first, not measured: the processes' connections, prepared
+            # statements, the server's plans and the lookup's memos warm up, as in a bot
+            # that has been running (a cold start is paid once per process, and a second
+            # process pays it again over half the messages).
+            await drive(api, BOT_TOKENS["thidua"], warm, first_user=WARM_USERS_FROM)
         wal_before = None if server is None else await wal_counters(url)
         result = await measured(api, BOT_TOKENS["thidua"], users, processes, server,
                                 profile_bots=bool(profile) or sql_file is not None)
@@ -734,6 +830,7 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     if wal_before is not None and wal_after is not None:
         result.wal_flushes = wal_after[0] - wal_before[0]
         result.commits = wal_after[1] - wal_before[1] - 1  # less the reading's own
+        result.wal_bytes = wal_after[2] - wal_before[2]
     if gc_file is not None:
         result.collections = gc_meter(gc_file, *result.window)
     if sql_file is not None:
@@ -741,10 +838,23 @@ async def run_thidua(api: FakeBotApi, users: int, url: str, procs: int, log: Pat
     return result
 
 
+def _switches_line(result: Result) -> str:
+    """The bots' system CPU and context switches per answered message."""
+    per = 1 / max(1, result.answered)
+    voluntary, involuntary = result.switches or (0, 0)
+    return (f"  bots: sys {1000 * (result.sys_seconds or 0) * per:.2f} ms/msg, context "
+            f"switches {voluntary * per:.2f} voluntary + {involuntary * per:.2f} involuntary"
+            " per answered message")
+
+
 def _sql_line(statements: dict[str, int], answered: int) -> str:
-    heads = sorted(statements.items(), key=lambda item: -item[1])
-    return (f"  SQL per answered message {sum(statements.values()) / answered:.2f}: "
-            + ", ".join(f"{head} {n / answered:.2f}" for head, n in heads))
+    heads = sorted(((head, n) for head, n in statements.items() if not head.startswith("~")),
+                   key=lambda item: -item[1])
+    per = 1000 / answered
+    return (f"  SQL per answered message {sum(n for _h, n in heads) / answered:.2f}: "
+            + ", ".join(f"{head} {n / answered:.2f}" for head, n in heads)
+            + f"; connections opened {statements.get(OPENED, 0) * per:.0f}, closed "
+            f"{statements.get(CLOSED, 0) * per:.0f} per 1k msg")
 
 
 def _sql_counts(sql_file: Path, processes: list[subprocess.Popen[bytes]]) -> dict[str, int]:
@@ -766,6 +876,10 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
     cpu_text = f"{cpu:6.2f}" if cpu is not None else "     -"
     server = result.server_cpu_ms_per_message
     server_text = f"  pg {server:5.2f}" if server is not None else ""
+    workers = result._per_message(result.server_workers_seconds)
+    server_sys = result._per_message(result.server_sys_seconds)
+    if workers is not None and server_sys is not None:
+        server_text += f" (sys {server_sys:4.2f}, workers {workers:4.2f})"
     driver = result.driver_cpu_ms_per_message
     server_text += f"  driver {driver:5.2f}" if driver is not None else ""
     wal = ""
@@ -773,14 +887,17 @@ def _line(name: str, result: Result, echo: Result | None) -> str:
         per = 1000 / result.answered
         wal = (f"  flushes {result.wal_flushes * per:4.0f} commits {result.commits * per:4.0f}"
                " /1k msg")
+        if result.wal_bytes is not None:
+            wal += f", WAL {result.wal_bytes / result.answered:5.0f} B/msg"
     return (f"{name:<26} {result.answered:>5}/{result.sent:<5} {result.rate:8.1f}/s "
             f"p50 {1000 * result.pct(0.5):7.0f} ms  p99 {1000 * result.pct(0.99):7.0f} ms  "
             f"ratio {ratio}  p99/echo {p99x}  cpu {cpu_text}{server_text} ms/msg{wal}")
 
 
-async def wal_counters(url: str) -> tuple[int, int] | None:
-    """Return the server's WAL flushes so far (pg_stat_wal.wal_sync, PostgreSQL 14+) and
-    the commits of the database of `url`; None when the server does not tell."""
+async def wal_counters(url: str) -> tuple[int, int, int] | None:
+    """Return the server's WAL flushes so far (pg_stat_wal.wal_sync, PostgreSQL 14+), the
+    commits of the database of `url` and the WAL bytes written (the server's); None when
+    the server does not tell."""
     from sqlalchemy import text
 
     from storage.db import create_engine
@@ -789,13 +906,14 @@ async def wal_counters(url: str) -> tuple[int, int] | None:
     try:
         async with engine.connect() as conn:
             row = (await conn.execute(text(
-                "SELECT (SELECT wal_sync FROM pg_stat_wal), xact_commit FROM pg_stat_database"
+                "SELECT (SELECT wal_sync FROM pg_stat_wal), xact_commit,"
+                " (SELECT wal_bytes FROM pg_stat_wal) FROM pg_stat_database"
                 " WHERE datname = current_database()"))).one()
     except Exception:
         return None
     finally:
         await engine.dispose()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 async def load_main(args: argparse.Namespace) -> None:
@@ -819,7 +937,7 @@ async def load_main(args: argparse.Namespace) -> None:
                         sql_file = folder / "sql.json" if args.count_sql else None
                         result = await run_thidua(api, users, url, procs, log, args.log_level,
                                                   args.profile, args.content_copies, gc_file,
-                                                  sql_file)
+                                                  sql_file, args.warm)
                         name = f"thidua {users:>4} users {db[:6]}×{procs}"
                         if args.content_copies > 1:
                             name = f"{name} ×{args.content_copies}c"
@@ -829,6 +947,7 @@ async def load_main(args: argparse.Namespace) -> None:
                         if result.statements is not None and result.answered:
                             print(_sql_line(result.statements, result.answered), flush=True)
                         if args.gc:
+                            print(_switches_line(result), flush=True)
                             print("  Bot API calls per answer: " + ", ".join(
                                 f"{method} {n / max(1, result.answered):.2f}"
                                 for method, n in sorted(result.api_calls.items())), flush=True)
@@ -995,8 +1114,12 @@ def _count_statements(engine: Any, db: str, counted: list[str]) -> None:
             return f"BEGIN {words[1].upper()}"
         return first
 
+    # SQLAlchemy's executemany (the inbox's stores) reaches asyncpg's log too: counted once.
+    many: set[str] = set()
+
     def on_query(record: Any) -> None:
-        if head(record.query).split()[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK"):
+        if head(record.query).split()[0].rstrip(";") not in ("BEGIN", "COMMIT", "ROLLBACK") \
+                and record.query not in many:
             counted.append(head(record.query))
 
     @event.listens_for(engine.sync_engine.pool, "checkout")
@@ -1014,16 +1137,25 @@ def _count_statements(engine: Any, db: str, counted: list[str]) -> None:
         return
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+    def _count(_conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any,
+               executemany: bool) -> None:
         counted.append(head(statement))
+        if executemany:
+            many.add(statement)
+
+    # A connection outside any transaction (AUTOCOMMIT) sends no COMMIT or ROLLBACK.
+    def _alone(conn: Any) -> bool:
+        return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
     @event.listens_for(engine.sync_engine, "commit")
-    def _commit(_conn: Any) -> None:
-        counted.append("COMMIT")
+    def _commit(conn: Any) -> None:
+        if not _alone(conn):
+            counted.append("COMMIT")
 
     @event.listens_for(engine.sync_engine, "rollback")
-    def _rollback(_conn: Any) -> None:
-        counted.append("ROLLBACK")
+    def _rollback(conn: Any) -> None:
+        if not _alone(conn):
+            counted.append("ROLLBACK")
 
 
 async def _form_steps(app: Any, send: Any) -> list[tuple[str, tuple[int, str]]]:
@@ -1060,6 +1192,9 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgresql"],
                         default=["sqlite", "postgresql"])
     parser.add_argument("--procs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--warm", type=int, default=0, metavar="USERS",
+                        help="before each measured thidua load, an unmeasured one of USERS "
+                        "other users (warm processes, as in a bot running for a while)")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo bot")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of thidua (INFO)")
     parser.add_argument("--log", default=str(Path(tempfile.gettempdir()) / "bench-tp.log"))

@@ -4,8 +4,9 @@ A message that only reads (a rule question, a menu, a choice from it) still chan
 chat's state (the new menu) and, once a minute, the account's last-seen time. On SQLite
 each such write took the single writer for its own short transaction. Here they queue
 and are committed together, in one transaction per batch (group commit): the first
-message to arrive writes the batch that is waiting, the others wait for that commit, and
-messages arriving meanwhile form the next batch, written by the first of them.
+message to arrive writes the batch that is waiting (once the messages that reach their
+write in the same pass of the event loop have joined it), the others wait for that
+commit, and messages arriving meanwhile form the next batch, written by the first of them.
 
 Each state is written only if the stored one is still at the revision the message read
 (`ChatStateRepo.save_all_if_unchanged`); a message whose state moved on meanwhile (or
@@ -81,6 +82,14 @@ class SmallWrites:
                 self._leave(item)
                 return False
         self._busy = True
+        try:
+            # The messages that reach their write in this pass of the event loop join the
+            # batch (fewer, larger batches: one statement and one wait for the disk each).
+            await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            self._leave(item)
+            self._hand_over()
+            raise
         batch, self._waiting = self._waiting, []
         try:
             await self._commit(batch)
