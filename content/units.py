@@ -232,6 +232,13 @@ class UnitTree:
             parent = unit.parent
         return out
 
+    def upward(self, code: str) -> frozenset[str]:
+        """Return a unit's code and its ancestors' codes (the unit and every unit it lies in);
+        an unknown code only itself."""
+        if code not in self._units:
+            return frozenset({code})
+        return frozenset({code, *(u.code for u in self.ancestors(code))})
+
     def depth(self, code: str) -> int:
         """Return how many ancestors a unit has (0 for a root)."""
         return self._depth[code]
@@ -319,7 +326,8 @@ class UnitTree:
 
     def within(self, code: str) -> list[str]:
         """Return every unit whose records belong under a unit: itself, all below it, and the
-        former units merged whole into any of them, with all below those."""
+        former units merged whole into any of them, with all below those (an unknown code:
+        only itself)."""
         out: list[str] = []
         seen: set[str] = set()
         queue = [code]
@@ -340,7 +348,7 @@ class UnitTree:
         Unknown codes touch nothing."""
         if area not in self._units or code not in self._units:
             return False
-        holding = {area, *(u.code for u in self.ancestors(area))}
+        holding = self.upward(area)
         seen: set[str] = set()
         queue = [code]
         while queue:
@@ -348,7 +356,7 @@ class UnitTree:
             if current in seen:
                 continue
             seen.add(current)
-            if current in holding or area in {a.code for a in self.ancestors(current)}:
+            if current in holding or area in self.upward(current):
                 return True
             queue.extend(self._units[current].predecessors)
         return False

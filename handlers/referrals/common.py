@@ -119,8 +119,7 @@ def area_units(ctx: Context, prog: ReferralProgramme) -> list[str]:
 def subtree(ctx: Context, unit_code: str) -> list[str]:
     """Return a unit, every unit below it, and the former units merged whole into it (a xã
     created on 1/7/2025 holds the records of the xã it took in)."""
-    units = ctx.services.units
-    return units.within(unit_code) if units.get(unit_code) else [unit_code]
+    return ctx.services.units.within(unit_code)
 
 
 def covering(ctx: Context, unit_code: str) -> list[str]:
@@ -135,12 +134,9 @@ def unit_in_area(units: UnitTree, home_unit: str, unit_code: str) -> bool:
     """Tell whether a unit lies in a programme's area (at or below its home unit, on any
     day), above it (a province's liaison), or took in whole former units of the area (a xã
     created on 1/7/2025 from xã of the area)."""
-    def up(code: str) -> set[str]:
-        return {code, *(u.code for u in units.ancestors(code))} if units.get(code) else {code}
-
-    if home_unit in up(unit_code) or unit_code in up(home_unit):
+    if home_unit in units.upward(unit_code) or unit_code in units.upward(home_unit):
         return True
-    return any(home_unit in up(old) for old in units.absorbed(unit_code))
+    return any(home_unit in units.upward(old) for old in units.absorbed(unit_code))
 
 
 def former_parts_on(units: UnitTree, home_unit: str, unit_code: str, day: date) -> list[str]:

@@ -60,17 +60,11 @@ def _scope(call: WebCall) -> _Scope | None:
     return _Scope(campaign, prog, unit)
 
 
-def _subtree(call: WebCall, unit: str) -> list[str]:
-    """A unit, all below it, and the former units merged whole into it."""
-    units = call.services.units
-    return units.within(unit) if units.get(unit) else [unit]
-
-
 def _area(call: WebCall, scope: _Scope) -> list[str] | None:
     """Return the units a query is limited to (None: the whole programme area)."""
     if scope.unit == scope.programme.home_unit:
         return None
-    return _subtree(call, scope.unit)
+    return call.services.units.within(scope.unit)
 
 
 async def upload_week(call: WebCall, filename: str, data: bytes) -> str:
@@ -83,12 +77,13 @@ async def upload_week(call: WebCall, filename: str, data: bytes) -> str:
     if not 1 <= week <= len(prog.weeks):
         raise WebRefused("web.refused.unknown")
     unit = None if call.access.is_admin else scope.unit
+    units = call.services.units.within(unit) if unit else None
     try:
         report = await import_official_list(
             ReferralRepo(call.session), campaign_id=scope.campaign.id, week=week,
             week_start=prog.weeks[week - 1].start, today=call.now.astimezone(
                 call.services.clock.tz).date(),
-            source=data, filename=filename, units=_subtree(call, unit) if unit else None,
+            source=data, filename=filename, units=units,
             scope_unit=unit, imported_by=call.person.id, now=call.now)
     except ImportRefused as exc:
         raise WebRefused(f"ref.import.err.{exc.kind}", row=exc.row or "", week=week) from exc
@@ -165,7 +160,7 @@ async def progress(call: WebCall) -> ProgressSection | None:
     done_bars: list[Bar] = []
     eligible_bars: list[Bar] = []
     for child in children:
-        total = _sum(counts, _subtree(call, child.code))
+        total = _sum(counts, call.services.units.within(child.code))
         if not total.participants:
             continue
         rows.append([child.full_name, number(total.participants), number(total.accounts),

@@ -54,7 +54,7 @@ def visible_units(tree: UnitTree, roots: Iterable[str]) -> set[str]:
     former units merged whole into them (a xã created on 1/7/2025 sees the xã it took in)."""
     visible: set[str] = set()
     for root in roots:
-        visible.update(tree.within(root) if root in tree else (root,))
+        visible.update(tree.within(root))
     return visible
 
 
@@ -69,11 +69,7 @@ def former_parts(tree: UnitTree, root: str, unit_code: str | None) -> list[str]:
 
 def in_area(tree: UnitTree, root: str, unit_code: str) -> bool:
     """Tell whether a unit is the root or lies below it."""
-    if unit_code == root:
-        return True
-    if unit_code not in tree:
-        return False
-    return any(a.code == root for a in tree.ancestors(unit_code))
+    return root in tree.upward(unit_code)
 
 
 def campaigns_for(ctx: Context, has_programme: Callable[[Campaign], bool]) -> list[Campaign]:
