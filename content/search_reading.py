@@ -249,12 +249,12 @@ class Reading(Scope):
         for near in sorted(near_words(word)):
             if near not in self._vocab_set:
                 continue
-            kept = any(_kept(_marks(t), _marks(f)) for t in typed if _marks(t)
-                       for f in self._spellings.get(near, ()))
             if onset is not None and (
                     not _left_out(word, near)
                     or not (self._onset(near) or "").startswith(onset)):
                 continue
+            kept = any(_kept(_marks(t), _marks(f)) for t in typed if _marks(t)
+                       for f in self._spellings.get(near, ()))
             pairs = (f"{before}_{near}" if before else "", f"{near}_{after}" if after else "")
             # (a pair of the vocabulary's phrases, "thời gian", is met in any plan)
             n = max(max(self._df.get(p, 0), least * (p in self._phrase_pairs)) for p in pairs)
