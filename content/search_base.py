@@ -178,6 +178,14 @@ _BARE_VOWELS_RE = re.compile(r"[iy]e|uo|uơ(?=.)|ưo")
 _FRONT = frozenset("ieêy")
 
 
+def onset_fits(onset: str, vowels: str) -> bool:
+    """Whether Vietnamese spelling lets the onset begin these vowels (marked or folded):
+    "ngh", "gh", "k" only before i, e, ê, y; "ng" and "c" never before them ("ngiep" is no
+    syllable: "nghiệp")."""
+    front = vowels[:1] in _FRONT
+    return not ((onset in ("ng", "c") and front) or (onset in ("ngh", "gh", "k") and not front))
+
+
 def well_spelled(token: str) -> bool:
     """Whether a typed word (lower case, marks as typed) is spelled as a Vietnamese syllable
     may be: a word that is not ("điẻm", "ngiêp", "khôg", "truoc" typed without its marks) is a
@@ -193,8 +201,7 @@ def well_spelled(token: str) -> bool:
         return False
     if _BARE_VOWELS_RE.search(vowels if final else vowels[:-1]):
         return False
-    front = vowels[0] in _FRONT
-    return not ((onset in ("ng", "c") and front) or (onset in ("ngh", "gh", "k") and not front))
+    return onset_fits(onset, vowels)
 _ROMAN_RE = re.compile(r"^[ivxl]+$")
 # Question marks that name the kind of fact asked for; the last one in a question wins.
 _KIND_MARKS = ("#date", "#num", "#org")

@@ -40,6 +40,7 @@ from content.search_base import (
     _norm_token,
     _Query,
     _Synonyms,
+    onset_fits,
     well_spelled,
 )
 from content.search_scope import Scope
@@ -106,13 +107,6 @@ SYLLABLE_PAIR_MIN = 5  # passages writing the pair a syllable-shaped unknown wor
 ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d",
           "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
 _RHYME_RE = re.compile(r"[aeiouy]{1,3}(?:c|ch|m|n|ng|nh|p|t)?")
-
-
-def _onset_fits(onset: str, rhyme: str) -> bool:
-    """Whether Vietnamese spelling lets the onset begin the rhyme: "ngh", "gh", "k" only
-    before i, e, ê (y), "ng" and "c" never before them ("ngiep" is no syllable: "nghiệp")."""
-    front = rhyme[:1] in ("i", "e", "y")
-    return not ((onset in ("ng", "c") and front) or (onset in ("ngh", "gh", "k") and not front))
 
 
 def _left_out(word: str, near: str) -> bool:
@@ -291,7 +285,7 @@ class Reading(Scope):
     def _onset(self, word: str) -> str | None:
         """The onset of a folded word shaped as a syllable (None: not shaped as one)."""
         return next((o for o in ONSETS if word.startswith(o) and word[len(o):] in self._rhymes
-                     and _onset_fits(o, word[len(o):])), None)
+                     and onset_fits(o, word[len(o):])), None)
 
     def _told(self, text: str) -> tuple[str, str]:
         """A long message whose clauses tell of the asker ("cho chú hỏi, chú là cựu chiến binh
