@@ -157,7 +157,7 @@ def build_main_menu(ctx: Context, text: str | None = None) -> Reply:
     elsewhere = False
     for spec in router.menu_for(ctx.roles):
         assert spec.menu_label is not None
-        if spec.applies is not None and not spec.applies(ctx):
+        if spec.elsewhere(ctx):
             elsewhere = True
             continue
         rows.append([Choice(ctx.t(spec.menu_label), COMMAND_PAYLOAD + spec.name)])

@@ -73,6 +73,10 @@ class Command:
     # menu moves the entries that do not behind one "Xem phong trào nơi khác" choice.
     applies: Callable[[Context], bool] | None = None
 
+    def elsewhere(self, ctx: Context) -> bool:
+        """Whether this is a programme's entry that does not concern the person's area."""
+        return self.applies is not None and not self.applies(ctx)
+
 
 @dataclass(slots=True)
 class Router:

@@ -68,12 +68,15 @@ def _pages(count: int) -> int:
     return max(1, -(-count // PAGE))
 
 
-def _campaign_choices(ctx: Context, page: int = 0, prefix: str = OWN) -> list[list[Choice]]:
-    """One page of a list (the person's area, or `co`: the other areas), running first, with
-    the way to the next and previous pages (however many plans are imported, a list stays
-    short enough to read on a phone), then the way to the other list, always last."""
+def _campaign_choices(ctx: Context, page: int = 0, prefix: str = OWN,
+                      lists: tuple[list[Campaign], list[Campaign]] | None = None,
+                      ) -> list[list[Choice]]:
+    """One page of a list (the person's area, or `co`: the other areas; `lists`: _lists's,
+    when the caller has them), running first, with the way to the next and previous pages
+    (however many plans are imported, a list stays short enough to read on a phone), then
+    the way to the other list, always last."""
     today = ctx.clock.today()
-    own, other = _lists(ctx)
+    own, other = lists or _lists(ctx)
     campaigns = own if prefix == OWN else other
     pages = _pages(len(campaigns))
     page = min(max(page, 0), pages - 1)
@@ -95,23 +98,24 @@ def _campaign_choices(ctx: Context, page: int = 0, prefix: str = OWN) -> list[li
 async def list_campaigns(ctx: Context) -> list[Reply]:
     """/chuongtrinh: the campaigns of the person's area (running first, marked), the others
     behind one "Xem phong trào nơi khác"; everything for people with no unit yet."""
-    key = "rules.list_title_area" if _lists(ctx)[1] else "rules.list_title"
-    return [Reply(ctx.t(key), _campaign_choices(ctx))]
+    lists = _lists(ctx)
+    key = "rules.list_title_area" if lists[1] else "rules.list_title"
+    return [Reply(ctx.t(key), _campaign_choices(ctx, lists=lists))]
 
 
 async def campaign_page(ctx: Context, payload: str) -> list[Reply]:
     """Another page of a list (`cl:<page>`: the person's area; `co:<page>`: the others)."""
     prefix, _, arg = payload.partition(":")
-    own, other = _lists(ctx)
+    lists = own, other = _lists(ctx)
     pages = _pages(len(own if prefix == OWN else other))
     page = parse_int(arg, 0, pages - 1) or 0
     if prefix == OTHER:
         if not other:
             return await list_campaigns(ctx)
         return [Reply(ctx.t("rules.list_elsewhere", page=page + 1, pages=pages),
-                      _campaign_choices(ctx, page, OTHER))]
+                      _campaign_choices(ctx, page, OTHER, lists))]
     return [Reply(ctx.t("rules.list_page", page=page + 1, pages=pages),
-                  _campaign_choices(ctx, page))]
+                  _campaign_choices(ctx, page, lists=lists))]
 
 
 def _campaign(ctx: Context, campaign_id: str) -> Campaign | None:

@@ -42,7 +42,7 @@ async def elsewhere(ctx: Context) -> list[Reply]:
     router = ctx.services.router
     rows = [[Choice(ctx.t(c.menu_label), COMMAND_PAYLOAD + c.name)]
             for c in router.menu_for(ctx.roles)
-            if c.menu_label and c.applies is not None and not c.applies(ctx)]
+            if c.menu_label and c.elsewhere(ctx)]
     if not rows:
         return [ctx.main_menu()]
     rows.append([Choice(ctx.t("menu.back"), COMMAND_PAYLOAD + "menu")])
